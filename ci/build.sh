@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Configures and builds one variant: ci/build.sh plain|asan [BUILDDIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+variant=${1:-plain}
+dir=${2:-build-$variant}
+case $variant in
+    plain) opts=() ;;
+    asan)  opts=(-Db_sanitize=address,undefined -Db_lundef=false
+                 "-Dc_args=-fno-sanitize-recover=all -fno-omit-frame-pointer") ;;
+    *) echo "usage: ci/build.sh plain|asan [BUILDDIR]" >&2; exit 2 ;;
+esac
+if [ -d "$dir" ]; then
+    meson setup --reconfigure "$dir" "${opts[@]}" >/dev/null
+else
+    meson setup "$dir" "${opts[@]}" >/dev/null
+fi
+ninja -C "$dir"

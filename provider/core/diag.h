@@ -1,0 +1,125 @@
+/*
+ * Diagnostics of the bundle core.
+ *
+ * The core never prints and never exits: every note, warning and error it
+ * has for the user goes into a CWMS_DIAG. The CLI prints the messages as
+ * "cwms-bundle: error: ..." and maps the first error's reason to an exit
+ * code; the provider raises the reason with ERR_raise_data so `openssl`
+ * prints the reason string followed by the text.
+ */
+#ifndef CWMS_DIAG_H
+#define CWMS_DIAG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * Reason codes. The numeric values are part of the provider's error
+ * reason table (keep them stable; add new ones at the end of a group).
+ */
+typedef enum {
+    CWMS_R_NONE = 0,
+
+    /* usage */
+    CWMS_R_USAGE = 1,                /* bad option or URI parameter */
+
+    /* inputs */
+    CWMS_R_INPUT_UNREADABLE = 100,   /* cannot open/read a file or directory */
+    CWMS_R_INPUT_UNRECOGNISED = 101, /* nothing recognisable in a file */
+    CWMS_R_BAD_PASSPHRASE = 102,     /* wrong passphrase for a PKCS#12 or key */
+    CWMS_R_NO_PASSPHRASE = 103,      /* a passphrase is needed, none available */
+    CWMS_R_NO_CERTIFICATES = 104,    /* the inputs hold no certificate at all */
+
+    /* chain */
+    CWMS_R_NO_LEAF = 200,            /* no end-entity certificate */
+    CWMS_R_AMBIGUOUS_LEAF = 201,     /* several candidates, no key / --leaf */
+    CWMS_R_MISSING_INTERMEDIATE = 202,
+    CWMS_R_CERT_EXPIRED = 203,       /* expired or not yet valid at --attime */
+    CWMS_R_NOT_A_CA = 204,           /* basicConstraints / keyCertSign */
+    CWMS_R_PATH_LENGTH = 205,
+    CWMS_R_BAD_SIGNATURE = 206,
+    CWMS_R_HOST_MISMATCH = 207,
+    CWMS_R_UNTRUSTED_ANCHOR = 208,   /* warning: root not in the trust store */
+    CWMS_R_EXPIRES_SOON = 209,       /* warning: within 30 days */
+    CWMS_R_WORK_BUDGET = 210,        /* gave up after N signature checks */
+    CWMS_R_TRUST_STORE = 211,        /* --trust file unusable */
+
+    /* key */
+    CWMS_R_NO_KEY = 300,             /* no private key among the inputs */
+    CWMS_R_KEY_MISMATCH = 301,       /* key matches no certificate */
+    CWMS_R_WEAK_KEY = 302,           /* RSA < 2048 bits */
+    CWMS_R_SEVERAL_KEYS = 303,       /* several keys, none or many matching */
+    CWMS_R_KEY_NOT_EXTRACTABLE = 304,
+
+    /* tokens */
+    CWMS_R_PKCS11 = 400,             /* module/token/object trouble */
+    CWMS_R_PIN = 401,                /* wrong, locked or missing PIN */
+
+    /* output */
+    CWMS_R_OUTPUT = 500,             /* cannot write the output */
+
+    CWMS_R_INTERNAL = 900            /* out of memory, OpenSSL failure */
+} CWMS_REASON;
+
+typedef enum {
+    CWMS_NOTE = 0,
+    CWMS_WARNING = 1,
+    CWMS_ERROR = 2
+} CWMS_LEVEL;
+
+typedef struct cwms_msg_st {
+    CWMS_LEVEL level;
+    CWMS_REASON reason;
+    char *text;
+} CWMS_MSG;
+
+typedef struct cwms_diag_st CWMS_DIAG;
+
+/* Returns a new, empty sink, or NULL on allocation failure. Free with cwms_diag_free. */
+CWMS_DIAG *cwms_diag_new(void);
+void cwms_diag_free(CWMS_DIAG *diag);
+
+/*
+ * Adds a message. A NULL diag is allowed (the message is dropped). When
+ * the OpenSSL error queue holds something and the level is CWMS_ERROR,
+ * call cwms_diag_add_openssl instead so the library's reason is kept.
+ */
+void cwms_diag_add(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
+                   const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
+                    const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+/* Like cwms_diag_add, appending ": <first OpenSSL error>" and clearing the queue. */
+void cwms_diag_add_openssl(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
+                           const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+size_t cwms_diag_count(const CWMS_DIAG *diag);
+/* The i-th message, owned by the sink. */
+const CWMS_MSG *cwms_diag_get(const CWMS_DIAG *diag, size_t i);
+/* The first message of level CWMS_ERROR, or NULL. */
+const CWMS_MSG *cwms_diag_first_error(const CWMS_DIAG *diag);
+size_t cwms_diag_count_level(const CWMS_DIAG *diag, CWMS_LEVEL level);
+/* Turns every warning into an error (--strict). */
+void cwms_diag_promote_warnings(CWMS_DIAG *diag);
+
+/* The short reason string ("missing intermediate"), never NULL. */
+const char *cwms_reason_string(CWMS_REASON reason);
+/* The documented CLI exit code of a reason (see docs/cwms-bundle.1). */
+int cwms_reason_exit_code(CWMS_REASON reason);
+
+/* Exit codes of cwms-bundle. */
+enum {
+    CWMS_EXIT_OK = 0,
+    CWMS_EXIT_FAILURE = 1,   /* internal error */
+    CWMS_EXIT_USAGE = 2,
+    CWMS_EXIT_INPUT = 3,     /* unreadable or unrecognised input, passphrase */
+    CWMS_EXIT_CHAIN = 4,     /* no valid chain, checks failed */
+    CWMS_EXIT_KEY = 5,       /* key missing, mismatched, weak, not extractable */
+    CWMS_EXIT_TOKEN = 6,     /* PKCS#11 module, token or PIN */
+    CWMS_EXIT_OUTPUT = 7     /* cannot write the output */
+};
+
+#endif

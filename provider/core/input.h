@@ -1,0 +1,64 @@
+/*
+ * Inputs: everything a CA or an admin hands over, recognised by content.
+ *
+ * A source is a file, a directory (its regular files, not recursive), "-"
+ * for standard input, a file: URI or a pkcs11: URI. Certificates go into
+ * the pool (identical ones kept once); private keys into the key list;
+ * CSRs are noted and ignored. A file with nothing recognisable is an
+ * error naming it.
+ */
+#ifndef CWMS_INPUT_H
+#define CWMS_INPUT_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "diag.h"
+#include "pass.h"
+#include "pool.h"
+
+typedef struct cwms_key_st {
+    EVP_PKEY *pkey;     /* owned */
+    char *origin;       /* "server.key", "pkcs11:token=webex;object=server", owned */
+} CWMS_KEY;
+
+typedef struct cwms_inputs_st {
+    CWMS_POOL *pool;
+    CWMS_KEY *keys;
+    size_t n_keys;
+} CWMS_INPUTS;
+
+/* How to read: library context for decoders, passphrase cache. */
+typedef struct cwms_read_ctx_st {
+    OSSL_LIB_CTX *libctx;   /* NULL = default */
+    const char *propq;
+    CWMS_PASS *pass;        /* for PKCS#12, encrypted keys and token PINs; may be NULL */
+} CWMS_READ_CTX;
+
+/* New empty inputs; NULL on allocation failure. */
+CWMS_INPUTS *cwms_inputs_new(void);
+void cwms_inputs_free(CWMS_INPUTS *in);
+
+/*
+ * Reads one source. Returns 1 on success, 0 on failure with an error in
+ * diag naming the source (the inputs keep what was read before).
+ */
+int cwms_inputs_add_source(CWMS_INPUTS *in, const char *source,
+                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag);
+
+/* Reads one buffer as if it were the content of a file called name. Same returns. */
+int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len,
+                           const char *name, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag);
+
+/* Takes ownership of pkey (also on failure). Returns 1, or 0 on allocation failure. */
+int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin);
+
+/*
+ * Reads a source through the PKCS#11 helper (input_pkcs11.c): a pkcs11:
+ * URI naming a key, certificates or a whole token. Same returns.
+ */
+int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri,
+                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * Passphrases and PINs, asked for once and kept for the life of one build.
+ *
+ * The CLI's source is --passin (pass:, env:, file:, fd:, stdin, or a
+ * terminal prompt); the provider's is OpenSSL's passphrase callback. The
+ * core only sees a cwms_pass_cb and caches its answer, so a PKCS#12 file
+ * and an encrypted key under the same passphrase ask the user once.
+ */
+#ifndef CWMS_PASS_H
+#define CWMS_PASS_H
+
+#include <stddef.h>
+
+/*
+ * Writes a passphrase of at most size bytes to buf and its length to *len.
+ * what names the object ("PKCS#12 file 'server.p12'", "token 'webex'").
+ * Returns 1 on success, 0 when no passphrase can be had (no source, no
+ * terminal) — the caller then reports CWMS_R_NO_PASSPHRASE.
+ */
+typedef int (*cwms_pass_cb)(char *buf, size_t size, size_t *len, const char *what, void *arg);
+
+typedef struct cwms_pass_st CWMS_PASS;
+
+/* A cache in front of cb (which may be NULL: no source at all). Free with cwms_pass_free. */
+CWMS_PASS *cwms_pass_new(cwms_pass_cb cb, void *arg);
+/* Cleanses and frees the cached passphrase. */
+void cwms_pass_free(CWMS_PASS *pass);
+
+/*
+ * The passphrase: the cached one, else asks cb once. *out points into the
+ * cache (valid until cwms_pass_free; not NUL-terminated beyond *len, but
+ * a NUL follows it). Returns 1 on success, 0 when none is available.
+ */
+int cwms_pass_get(CWMS_PASS *pass, const char *what, const char **out, size_t *len);
+
+/* 1 when a passphrase was obtained already (so a failure means it was wrong). */
+int cwms_pass_known(const CWMS_PASS *pass);
+
+#endif

@@ -1,0 +1,189 @@
+/*
+ * The pool: an array of entries in input order, plus two open-addressing
+ * hash tables of indexes into it, one by SHA-256 (duplicates) and one by
+ * canonical subject hash (issuer lookup). Entries sharing a subject hash
+ * are chained through subject_next so a lookup walks only its own name.
+ */
+#include "pool.h"
+
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#define EMPTY ((size_t)-1)
+
+struct cwms_pool_st {
+    CWMS_CERT **certs;
+    size_t *subject_next;   /* next entry with the same subject hash, or EMPTY */
+    size_t count, cap;
+    size_t *by_sha;         /* table of entry indexes, EMPTY when free */
+    size_t *by_subject;     /* head entry index per subject hash */
+    size_t table_size;      /* power of two, at least 2 * cap */
+};
+
+CWMS_POOL *cwms_pool_new(void)
+{
+    return OPENSSL_zalloc(sizeof(CWMS_POOL));
+}
+
+void cwms_pool_free(CWMS_POOL *pool)
+{
+    if (pool == NULL)
+        return;
+    for (size_t i = 0; i < pool->count; i++)
+        cwms_cert_free(pool->certs[i]);
+    OPENSSL_free(pool->certs);
+    OPENSSL_free(pool->subject_next);
+    OPENSSL_free(pool->by_sha);
+    OPENSSL_free(pool->by_subject);
+    OPENSSL_free(pool);
+}
+
+static size_t sha_slot(const unsigned char sha256[32])
+{
+    size_t h;
+
+    memcpy(&h, sha256, sizeof(h));
+    return h;
+}
+
+static size_t subject_slot(unsigned long hash)
+{
+    /* X509_NAME_hash_ex is already a hash; spread it over the table bits. */
+    return (size_t)(hash * 0x9E3779B97F4A7C15ULL >> 16);
+}
+
+/* Slot of the subject chain head for hash, or the empty slot where it would go. */
+static size_t find_subject_slot(const CWMS_POOL *pool, unsigned long hash)
+{
+    size_t mask = pool->table_size - 1, i = subject_slot(hash) & mask;
+
+    while (pool->by_subject[i] != EMPTY
+           && pool->certs[pool->by_subject[i]]->info.subject_hash != hash)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static size_t find_sha_slot(const CWMS_POOL *pool, const unsigned char sha256[32])
+{
+    size_t mask = pool->table_size - 1, i = sha_slot(sha256) & mask;
+
+    while (pool->by_sha[i] != EMPTY
+           && memcmp(pool->certs[pool->by_sha[i]]->sha256, sha256, 32) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void index_entry(CWMS_POOL *pool, size_t idx)
+{
+    size_t s = find_subject_slot(pool, pool->certs[idx]->info.subject_hash);
+
+    pool->by_sha[find_sha_slot(pool, pool->certs[idx]->sha256)] = idx;
+    /* Append to the chain so lookups return certificates in input order. */
+    pool->subject_next[idx] = EMPTY;
+    if (pool->by_subject[s] == EMPTY) {
+        pool->by_subject[s] = idx;
+    } else {
+        size_t j = pool->by_subject[s];
+
+        while (pool->subject_next[j] != EMPTY)
+            j = pool->subject_next[j];
+        pool->subject_next[j] = idx;
+    }
+}
+
+static int grow(CWMS_POOL *pool)
+{
+    size_t cap = pool->cap ? pool->cap * 2 : 64, size = cap * 2;
+    CWMS_CERT **certs = OPENSSL_realloc(pool->certs, cap * sizeof(*certs));
+    size_t *next, *by_sha, *by_subject;
+
+    if (certs == NULL)
+        return 0;
+    pool->certs = certs;
+    next = OPENSSL_realloc(pool->subject_next, cap * sizeof(*next));
+    if (next == NULL)
+        return 0;
+    pool->subject_next = next;
+    by_sha = OPENSSL_malloc(size * sizeof(*by_sha));
+    by_subject = OPENSSL_malloc(size * sizeof(*by_subject));
+    if (by_sha == NULL || by_subject == NULL) {
+        OPENSSL_free(by_sha);
+        OPENSSL_free(by_subject);
+        return 0;
+    }
+    memset(by_sha, 0xff, size * sizeof(*by_sha));
+    memset(by_subject, 0xff, size * sizeof(*by_subject));
+    OPENSSL_free(pool->by_sha);
+    OPENSSL_free(pool->by_subject);
+    pool->by_sha = by_sha;
+    pool->by_subject = by_subject;
+    pool->table_size = size;
+    pool->cap = cap;
+    for (size_t i = 0; i < pool->count; i++)
+        index_entry(pool, i);
+    return 1;
+}
+
+int cwms_pool_add(CWMS_POOL *pool, CWMS_CERT *cert, CWMS_CERT **kept)
+{
+    if (pool->count > 0) {
+        size_t s = find_sha_slot(pool, cert->sha256);
+
+        if (pool->by_sha[s] != EMPTY) {
+            if (kept != NULL)
+                *kept = pool->certs[pool->by_sha[s]];
+            cwms_cert_free(cert);
+            return 0;
+        }
+    }
+    if (pool->count == pool->cap && !grow(pool)) {
+        cwms_cert_free(cert);
+        return -1;
+    }
+    pool->certs[pool->count] = cert;
+    index_entry(pool, pool->count);
+    pool->count++;
+    if (kept != NULL)
+        *kept = cert;
+    return 1;
+}
+
+size_t cwms_pool_count(const CWMS_POOL *pool)
+{
+    return pool == NULL ? 0 : pool->count;
+}
+
+CWMS_CERT *cwms_pool_get(const CWMS_POOL *pool, size_t i)
+{
+    return i < cwms_pool_count(pool) ? pool->certs[i] : NULL;
+}
+
+CWMS_CERT *cwms_pool_find_sha256(const CWMS_POOL *pool, const unsigned char sha256[32])
+{
+    size_t s;
+
+    if (cwms_pool_count(pool) == 0)
+        return NULL;
+    s = find_sha_slot(pool, sha256);
+    return pool->by_sha[s] == EMPTY ? NULL : pool->certs[pool->by_sha[s]];
+}
+
+size_t cwms_pool_find_subject(const CWMS_POOL *pool, const X509_NAME *name,
+                              unsigned long name_hash, CWMS_CERT **out, size_t max)
+{
+    size_t n = 0;
+
+    if (cwms_pool_count(pool) == 0)
+        return 0;
+    for (size_t i = pool->by_subject[find_subject_slot(pool, name_hash)];
+         i != EMPTY; i = pool->subject_next[i]) {
+        /* Equal hashes are not equal names: confirm on the canonical encoding. */
+        if (X509_NAME_cmp(pool->certs[i]->info.subject, name) != 0)
+            continue;
+        if (n < max)
+            out[n] = pool->certs[i];
+        n++;
+    }
+    return n;
+}

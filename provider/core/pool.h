@@ -1,0 +1,41 @@
+/*
+ * The pool: every distinct certificate of the inputs (identical DER kept
+ * once) with an index by canonical subject name, which is what issuer
+ * lookup asks for.
+ */
+#ifndef CWMS_POOL_H
+#define CWMS_POOL_H
+
+#include <stddef.h>
+
+#include "cert.h"
+
+typedef struct cwms_pool_st CWMS_POOL;
+
+/* A new, empty pool; NULL on allocation failure. Free with cwms_pool_free. */
+CWMS_POOL *cwms_pool_new(void);
+/* Frees the pool and every certificate it holds. */
+void cwms_pool_free(CWMS_POOL *pool);
+
+/*
+ * Adds cert, taking ownership. Returns 1 when added, 0 when an identical
+ * certificate is already there (cert is freed and *kept, if not NULL, is
+ * set to the one already held), -1 on allocation failure (cert is freed).
+ */
+int cwms_pool_add(CWMS_POOL *pool, CWMS_CERT *cert, CWMS_CERT **kept);
+
+size_t cwms_pool_count(const CWMS_POOL *pool);
+/* The i-th certificate in the order added; owned by the pool. */
+CWMS_CERT *cwms_pool_get(const CWMS_POOL *pool, size_t i);
+/* The certificate with this SHA-256 of its DER, or NULL. */
+CWMS_CERT *cwms_pool_find_sha256(const CWMS_POOL *pool, const unsigned char sha256[32]);
+
+/*
+ * The certificates whose subject equals name canonically (X509_NAME_cmp),
+ * name_hash being X509_NAME_hash_ex(name). Writes at most max pointers to
+ * out and returns how many match in all (which may exceed max).
+ */
+size_t cwms_pool_find_subject(const CWMS_POOL *pool, const X509_NAME *name,
+                              unsigned long name_hash, CWMS_CERT **out, size_t max);
+
+#endif

@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# Shared helpers of the integration tests. Source after setting -eu.
+#   TMP            a private temp dir, removed at exit
+#   CWMS_BUNDLE    the built CLI
+#   SHARED_DATA    ../shared/data (tests that need it skip without it)
+#   fail MSG / skip MSG / expect_fail CODE CMD... / assert_contains FILE TEXT
+
+: "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
+: "${CWMS_SHARED_DATA:=$CWMS_SOURCE_ROOT/../shared/data}"
+CWMS_BUNDLE=$CWMS_BUILD_ROOT/cli/cwms-bundle
+SHARED_DATA=$CWMS_SHARED_DATA
+export OPENSSL_CONF=/dev/null
+
+# shellcheck source=pki.sh
+. "$CWMS_SOURCE_ROOT/tests/lib/pki.sh"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cwms-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*" >&2; exit 77; }
+
+# expect_fail CODE CMD...: CMD must exit with CODE; its stderr is left in $TMP/stderr.
+expect_fail() {
+    local want=$1 rc=0; shift
+    "$@" 2> "$TMP/stderr" || rc=$?
+    [ "$rc" -eq "$want" ] || { cat "$TMP/stderr" >&2; fail "'$*' exited $rc, expected $want"; }
+}
+
+assert_contains() {
+    grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; cat "$1" >&2; fail "'$1' does not contain '$2'"; }
+}
+
+# Subjects (one per line, openssl's default format) of the certificates in a PEM file, in order.
+pem_subjects() {
+    openssl crl2pkcs7 -nocrl -certfile "$1" | openssl pkcs7 -print_certs -noout | sed -n 's/^subject=//p'
+}
+
+# The PEM block types of a file, in order ("PRIVATE KEY", "CERTIFICATE", ...).
+pem_types() { sed -n 's/^-----BEGIN \(.*\)-----$/\1/p' "$1"; }

@@ -1,0 +1,121 @@
+# shellcheck shell=bash
+# Test PKI made at test time with the real openssl binary.
+#
+#   pki_init DIR                      where keys/certs go ($PKI_DIR)
+#   pki_root ID CN                    self-signed CA: ID.key ID.crt
+#   pki_ca ID CN ISSUER_ID            intermediate CA signed by ISSUER_ID
+#   pki_leaf ID CN ISSUER_ID [DNS..]  server certificate (SANs default to CN)
+#   pki_cross ID SUBJECT_ID ISSUER_ID same subject and key as SUBJECT_ID, signed by ISSUER_ID
+#
+# Knobs (environment, per call):
+#   PKI_KEY=rsa:2048|rsa:1024|ec:P-256|ec:P-384   key type for new keys
+#   PKI_DAYS=N (default 3650)  PKI_PATHLEN=N (CA pathlen)  PKI_NO_KEYID=1 (omit SKI/AKI)
+#   PKI_KEY_FROM=ID   reuse ID.key instead of generating (re-issued or cross-signed CAs)
+#   PKI_NOT_CA=1      pki_ca makes a cA:FALSE certificate (for negative tests)
+# Certificates are PEM; pki_der ID writes ID.der, pki_fp ID prints the SHA-256 fingerprint (hex).
+
+pki_init() {
+    PKI_DIR=$1
+    mkdir -p "$PKI_DIR"
+}
+
+pki__key() {
+    local id=$1 spec=${PKI_KEY:-rsa:2048}
+    if [ -n "${PKI_KEY_FROM:-}" ]; then
+        cp "$PKI_DIR/$PKI_KEY_FROM.key" "$PKI_DIR/$id.key"
+        return
+    fi
+    case $spec in
+        rsa:*) openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:${spec#rsa:}" \
+                   -out "$PKI_DIR/$id.key" 2>/dev/null ;;
+        ec:*)  openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:${spec#ec:}" \
+                   -out "$PKI_DIR/$id.key" 2>/dev/null ;;
+        *) echo "pki: unknown PKI_KEY $spec" >&2; return 1 ;;
+    esac
+}
+
+pki__ext() {  # kind(ca|leaf) -> extension file path
+    local f=$PKI_DIR/.ext.$$ kind=$1; shift
+    {
+        printf '[req]\ndistinguished_name = dn\n[dn]\n'
+        echo "[ext]"
+        if [ "$kind" != leaf ]; then
+            if [ -n "${PKI_NOT_CA:-}" ]; then
+                echo "basicConstraints = critical, CA:FALSE"
+            else
+                echo "basicConstraints = critical, CA:TRUE${PKI_PATHLEN:+, pathlen:$PKI_PATHLEN}"
+            fi
+            echo "keyUsage = critical, keyCertSign, cRLSign"
+        else
+            echo "basicConstraints = critical, CA:FALSE"
+            echo "keyUsage = critical, digitalSignature, keyEncipherment"
+            echo "extendedKeyUsage = serverAuth"
+            local san="" n
+            for n in "$@"; do san="${san:+$san, }DNS:$n"; done
+            echo "subjectAltName = $san"
+        fi
+        if [ -z "${PKI_NO_KEYID:-}" ]; then
+            echo "subjectKeyIdentifier = hash"
+            if [ "$kind" != root ]; then echo "authorityKeyIdentifier = keyid:always"; fi
+        fi
+    } > "$f"
+    echo "$f"
+}
+
+pki__sign() {  # id cn issuer kind [dns...]
+    local id=$1 cn=$2 issuer=$3 kind=$4; shift 4
+    local ext
+    ext=$(pki__ext "$kind" "$@")
+    openssl req -new -key "$PKI_DIR/$id.key" -subj "/O=cwms-bundle tests/CN=$cn" \
+        -out "$PKI_DIR/$id.csr" 2>/dev/null || return 1
+    openssl x509 -req -in "$PKI_DIR/$id.csr" -CA "$PKI_DIR/$issuer.crt" -CAkey "$PKI_DIR/$issuer.key" \
+        -set_serial "0x$(openssl rand -hex 12)" -days "${PKI_DAYS:-3650}" -sha256 \
+        -extfile "$ext" -extensions ext -out "$PKI_DIR/$id.crt" 2>/dev/null || return 1
+    rm -f "$ext"
+}
+
+pki_root() {
+    local id=$1 cn=$2 ext
+    pki__key "$id" || return 1
+    ext=$(PKI_NOT_CA='' pki__ext root)
+    openssl req -new -x509 -key "$PKI_DIR/$id.key" -subj "/O=cwms-bundle tests/CN=$cn" \
+        -set_serial "0x$(openssl rand -hex 12)" -days "${PKI_DAYS:-3650}" -sha256 \
+        -config "$ext" -extensions ext -out "$PKI_DIR/$id.crt" 2>/dev/null || return 1
+    rm -f "$ext"
+}
+
+pki_ca() {
+    pki__key "$1" || return 1
+    pki__sign "$1" "$2" "$3" ca
+}
+
+pki_leaf() {
+    local id=$1 cn=$2 issuer=$3; shift 3
+    [ $# -gt 0 ] || set -- "$cn"
+    pki__key "$id" || return 1
+    pki__sign "$id" "$cn" "$issuer" leaf "$@"
+}
+
+pki_cross() {  # id subject_id issuer_id: same subject name and key, another issuer
+    local id=$1 subj=$2 issuer=$3 cn
+    cn=$(openssl x509 -in "$PKI_DIR/$subj.crt" -noout -subject -nameopt multiline \
+         | sed -n 's/^ *commonName *= *//p')
+    PKI_KEY_FROM=$subj pki__key "$id" || return 1
+    pki__sign "$id" "$cn" "$issuer" ca
+}
+
+pki_der() { openssl x509 -in "$PKI_DIR/$1.crt" -outform DER -out "$PKI_DIR/$1.der"; }
+
+pki_fp() {
+    openssl x509 -in "$PKI_DIR/$1.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g'
+}
+
+# The standard test hierarchy: root -> primary -> secondary -> server (www.example.test),
+# plus ca-bundle.pem laid out as CAs ship it (secondary, primary, root).
+pki_hierarchy() {
+    pki_root root "Test Root CA" &&
+    pki_ca primary "Test Primary CA" root &&
+    pki_ca secondary "Test Secondary CA" primary &&
+    pki_leaf server www.example.test secondary www.example.test example.test &&
+    cat "$PKI_DIR/secondary.crt" "$PKI_DIR/primary.crt" "$PKI_DIR/root.crt" > "$PKI_DIR/ca-bundle.pem"
+}
