@@ -1,12 +1,22 @@
 /*
  * From inputs already read to a bundle (chain.h: cwms_chain_build):
- * leaf -> candidate paths -> policy -> checks -> order.
+ * leaf -> candidate paths -> policy -> checks -> order; and the options
+ * and result of bundle.h.
  */
 #include "chain.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
+
+void cwms_options_init(CWMS_OPTIONS *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->order = CWMS_ORDER_ROOT_FIRST;   /* every CWMS since 2.5 */
+    opts->path = CWMS_PATH_COMPLETE;
+    opts->attime = (int64_t)time(NULL);
+}
 
 void cwms_bundle_free(CWMS_BUNDLE *b)
 {

@@ -1,22 +1,15 @@
 /*
- * The bundle core's entry point (bundle.h): options, reading the inputs,
- * and handing them to the chain build (build.c).
+ * The bundle core's entry point (bundle.h): reading the inputs and handing
+ * them to the chain build (build.c, which also holds cwms_options_init and
+ * cwms_bundle_free so that code using only those does not pull in the
+ * input readers).
  */
 #include "bundle.h"
 
 #include <string.h>
-#include <time.h>
 
 #include "chain.h"
 #include "input.h"
-
-void cwms_options_init(CWMS_OPTIONS *opts)
-{
-    memset(opts, 0, sizeof(*opts));
-    opts->order = CWMS_ORDER_ROOT_FIRST;
-    opts->path = CWMS_PATH_COMPLETE;
-    opts->attime = (int64_t)time(NULL);
-}
 
 int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **out)
 {
