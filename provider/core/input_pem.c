@@ -5,6 +5,8 @@
  * before it, and copes with CRLF line ends; the block's name says what
  * its DER is. Names OpenSSL never writes but other tools do ("CERTIFICATE
  * CHAIN" around a PKCS#7, "CMS") are handled by sniffing their DER.
+ * Blocks indented as a whole (pasted into YAML or a quoted mail) are read
+ * from a copy with the leading blanks of every line removed.
  *
  * Traditional keys with DEK-Info ("Proc-Type: 4,ENCRYPTED") are decrypted
  * here rather than with PEM_do_header, which fetches its cipher and MD5
@@ -210,7 +212,7 @@ static int read_block(CWMS_READ *r, size_t n, const char *name, char *header,
     return CWMS_READ_OK;
 }
 
-int cwms_read_pem(CWMS_READ *r, const unsigned char *data, size_t len)
+static int read_blocks(CWMS_READ *r, const unsigned char *data, size_t len)
 {
     BIO *bio;
     size_t n;
@@ -253,5 +255,62 @@ int cwms_read_pem(CWMS_READ *r, const unsigned char *data, size_t len)
         ret = CWMS_READ_OK;
     }
     BIO_free(bio);
+    return ret;
+}
+
+/* 1 when some "-----" line is indented (pasted from YAML, a quoted mail, a web form). */
+static int has_indented_boundary(const unsigned char *data, size_t len)
+{
+    int line_start = 1, indented = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = data[i];
+
+        if (c == '\n') {
+            line_start = 1;
+            indented = 0;
+        } else if (line_start && (c == ' ' || c == '\t')) {
+            indented = 1;
+        } else {
+            if (line_start && indented && c == '-' && len - i >= 5 && memcmp(data + i, "-----", 5) == 0)
+                return 1;
+            line_start = 0;
+        }
+    }
+    return 0;
+}
+
+/* A copy without leading blanks on any line; free with OPENSSL_clear_free (it may hold a key). */
+static unsigned char *unindent(const unsigned char *data, size_t len, size_t *out_len)
+{
+    unsigned char *out = OPENSSL_malloc(len > 0 ? len : 1);
+    size_t o = 0;
+    int line_start = 1;
+
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (line_start && (data[i] == ' ' || data[i] == '\t'))
+            continue;
+        line_start = data[i] == '\n';
+        out[o++] = data[i];
+    }
+    *out_len = o;
+    return out;
+}
+
+int cwms_read_pem(CWMS_READ *r, const unsigned char *data, size_t len)
+{
+    unsigned char *copy;
+    size_t copy_len = 0;
+    int ret;
+
+    /* PEM_read_bio_ex only sees boundaries at the start of a line. */
+    if (!has_indented_boundary(data, len))
+        return read_blocks(r, data, len);
+    if ((copy = unindent(data, len, &copy_len)) == NULL)
+        return cwms_read_error(r, CWMS_R_INTERNAL, "out of memory reading '%s'", r->name);
+    ret = read_blocks(r, copy, copy_len);
+    OPENSSL_clear_free(copy, len);
     return ret;
 }

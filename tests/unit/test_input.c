@@ -271,6 +271,24 @@ static void test_text_around_and_between_blocks_is_ignored(void **state)
     assert_int_equal(cwms_diag_count(f->diag), 0);
 }
 
+static void test_indented_blocks_are_read(void **state)
+{
+    FIX *f = *state;
+
+    must_add(f, "indented.yaml");
+    assert_int_equal(cwms_pool_count(f->in->pool), 3);
+    assert_pool_holds(f, "secondary.crt", "indented.yaml#1");
+    assert_one_key_of(f, "server.crt", "indented.yaml");
+}
+
+static void test_unwrapped_base64_line_is_read(void **state)
+{
+    FIX *f = *state;
+
+    must_add(f, "oneline.pem");
+    assert_pool_holds(f, "server.crt", "oneline.pem");
+}
+
 static void test_trusted_certificate_keeps_the_certificate_without_trust_settings(void **state)
 {
     FIX *f = *state;
@@ -833,6 +851,8 @@ int main(void)
         T(test_crlf_line_ends_are_read),
         T(test_utf8_bom_is_skipped),
         T(test_text_around_and_between_blocks_is_ignored),
+        T(test_indented_blocks_are_read),
+        T(test_unwrapped_base64_line_is_read),
         T(test_trusted_certificate_keeps_the_certificate_without_trust_settings),
         T(test_x509_certificate_block_name_is_read),
         T(test_pem_pkcs7_yields_its_certificates),
