@@ -195,8 +195,9 @@ static int unsupported_encryption(CWMS_READ *r)
 {
     return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
                            "'%s': the PKCS#12 is encrypted with an algorithm this OpenSSL does "
-                           "not enable (old RC2/3DES exports need the legacy provider): convert it "
-                           "with `openssl pkcs12 -legacy` and export it again", r->name);
+                           "not enable (old exports use RC2, which needs the legacy provider): "
+                           "convert it with `openssl pkcs12 -legacy -in '%s' -nodes | "
+                           "openssl pkcs12 -export -out new.p12`", r->name, r->name);
 }
 
 static int walk_result(CWMS_READ *r, WALK w)

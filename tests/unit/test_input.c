@@ -424,6 +424,19 @@ static void test_p12_without_passphrase_source_says_use_passin(void **state)
     assert_msg(f, CWMS_ERROR, CWMS_R_NO_PASSPHRASE, "server.p12", "use --passin");
 }
 
+static void test_legacy_rc2_p12_says_how_to_convert_it(void **state)
+{
+    FIX *f = *state;
+
+    if (access(pki_path("server-legacy.p12"), R_OK) != 0)
+        skip();   /* openssl without the legacy provider could not make it */
+    assert_false(add(f, "server-legacy.p12"));
+    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "server-legacy.p12", "openssl pkcs12 -legacy");
+    /* The passphrase was right (the MAC said so): not reported as a wrong one. */
+    assert_null(find_msg(f, CWMS_ERROR, "wrong passphrase", NULL));
+    assert_int_equal(f->in->n_keys, 0);
+}
+
 /*-
  * Keys
  */
@@ -865,6 +878,7 @@ int main(void)
         T(test_p12_without_password_needs_no_prompt),
         T(test_wrong_p12_passphrase_names_the_file),
         T(test_p12_without_passphrase_source_says_use_passin),
+        T(test_legacy_rc2_p12_says_how_to_convert_it),
         T(test_pkcs8_keys_are_read_in_pem_and_der),
         T(test_encrypted_pkcs8_keys_are_read_with_the_passphrase),
         T(test_traditional_rsa_and_ec_keys_are_read_with_and_without_dek_info),
