@@ -302,7 +302,7 @@ int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t le
 {
     CWMS_READ r;
 
-    read_init(&r, name, rctx, diag);
+    read_init(&r, name != NULL ? name : "(buffer)", rctx, diag);
     read_content(&r, data, len);
     return read_finish(&r, in);
 }
