@@ -366,9 +366,6 @@ int cmd_build(int argc, char **argv)
         free(a.hosts);
         return rc;
     }
-    if (!a.order_given)
-        cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "
-                 "server last); pass --cwms 2.0 for older releases");
 
     rc = CWMS_EXIT_FAILURE;
     passin = OPENSSL_secure_zalloc(sizeof(*passin));
@@ -400,6 +397,11 @@ int cmd_build(int argc, char **argv)
                             && strcmp(a.passin, a.passout) == 0;
         if (!cli_passsrc_read(&out_src, passout, PASS_SIZE, &passout_len, "the output key"))
             goto failed;
+        if (passout_len == 0) {
+            rc = cli_usage_error("build", "--passout %s gives an empty passphrase: the key would "
+                                 "be protected by nothing; give a non-empty one", a.passout);
+            goto end;
+        }
     }
     if ((pass = cwms_pass_new(passin_cb, passin)) == NULL) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
@@ -424,6 +426,9 @@ int cmd_build(int argc, char **argv)
     opts.strict = a.strict;
     opts.pass = pass;
 
+    if (!a.order_given)
+        cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "
+                 "server last); pass --cwms 2.0 for older releases");
     if (!cwms_bundle_build(&opts, diag, &bundle))
         goto failed;
     /* An unencrypted key or a binary PKCS#12 scrolling past on a terminal helps nobody. */

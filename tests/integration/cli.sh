@@ -68,6 +68,8 @@ expect_fail 2 build --frobnicate "$P/server.crt"
 assert_contains "$TMP/stderr" "unknown option '--frobnicate'"
 expect_fail 2 build --passin stdin - < /dev/null
 expect_fail 2 build -o
+expect_fail 2 build --passout pass: "$P/server.key" "$P/server.crt" "$P/ca-bundle.pem"
+assert_contains "$TMP/stderr" "empty passphrase"
 # Nothing was written by any of them.
 [ -z "$(ls -A "$OUT")" ] || fail "a usage error wrote something"
 
