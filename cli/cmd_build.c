@@ -329,12 +329,21 @@ static const char *key_format_text(const BUILD_ARGS *a)
     return a->passout != NULL ? "PKCS#8, AES-256 encrypted (PBES2)" : "PKCS#8";
 }
 
+/* write(2), not stdio: no libc buffer keeps a copy of the key we could not cleanse. */
 static int write_stdout(const unsigned char *data, size_t len, CWMS_DIAG *diag)
 {
-    if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
-                      "cannot write to standard output: %s; use -o FILE", strerror(errno));
-        return 0;
+    while (len > 0) {
+        ssize_t n = write(STDOUT_FILENO, data, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                          "cannot write to standard output: %s; use -o FILE", strerror(errno));
+            return 0;
+        }
+        data += n;
+        len -= (size_t)n;
     }
     return 1;
 }
