@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 void cwms_options_init(CWMS_OPTIONS *opts)
@@ -68,10 +69,16 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
     int ok = 0;
 
     *out = NULL;
+    /*
+     * Lookups that may fail on the way (decoding, extensions, hashed
+     * directories) must not leave errors behind: the diag is the report,
+     * and the provider would print a stale queue after a success.
+     */
+    ERR_set_mark();
     if (!cwms_leaf_choose(opts, pool, keys, n_keys, key_source, diag, &leaf, &key))
-        return 0;
+        goto end;
     if ((trust = cwms_trust_new(opts->trust_file, opts->libctx, opts->propq, diag)) == NULL)
-        return 0;
+        goto end;
     if ((g = cwms_graph_new(pool, trust, opts->attime, opts->work_budget)) == NULL) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         goto end;
@@ -98,5 +105,6 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
  end:
     cwms_graph_free(g);
     cwms_trust_free(trust);
+    ERR_pop_to_mark();
     return ok;
 }

@@ -333,6 +333,29 @@ static void test_rollover_resolves_to_the_intermediate_that_signed(void **state)
     run_free(&r);
 }
 
+static void test_rollover_with_key_identifiers_spends_no_check_on_the_other_key(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    CWMS_DIAG *diag = cwms_diag_new();
+    CWMS_GRAPH *g;
+    CWMS_PATH p;
+    size_t n = 0;
+
+    (void)state;
+    t_add_ids(pool, "rollkid", "server", "int_a", "int_b", "root", NULL);
+    g = cwms_graph_new(pool, NULL, (int64_t)time(NULL), 0);
+    assert_non_null(g);
+    assert_int_equal(cwms_policy_choose(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, &p, &n, diag), 1);
+    assert_int_equal(p.len, 3);
+    assert_true(same_cert(cwms_cert_x509(p.certs[1]), "rollkid/int_b.crt"));
+    /* server by int_b, int_b by root, root by itself: int_a's SKI ruled it out unchecked. */
+    assert_int_equal(cwms_graph_checks(g), 3);
+    assert_int_equal(n, 1);
+    cwms_graph_free(g);
+    cwms_diag_free(diag);
+    cwms_pool_free(pool);
+}
+
 static void test_rollover_with_only_the_wrong_key_is_a_missing_intermediate(void **state)
 {
     RUN r;
@@ -548,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_both_roots_supplied_complete_prefers_the_longer_anchored_path),
         cmocka_unit_test(test_every_candidate_path_is_modelled),
         cmocka_unit_test(test_rollover_resolves_to_the_intermediate_that_signed),
+        cmocka_unit_test(test_rollover_with_key_identifiers_spends_no_check_on_the_other_key),
         cmocka_unit_test(test_rollover_with_only_the_wrong_key_is_a_missing_intermediate),
         cmocka_unit_test(test_work_budget_gives_up_with_a_count),
         cmocka_unit_test(test_loop_terminates_and_the_anchored_way_out_wins),
