@@ -91,6 +91,8 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
 
 static void check_validity(const CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *ok)
 {
+    const char *role = c->from_trust ? "the trust anchor " : "";
+
     char nb[32], na[32], at[32];
     char *name;
 
@@ -100,8 +102,8 @@ static void check_validity(const CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *
     if (t < c->info.not_before || t > c->info.not_after) {
         name = name_of(c);
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CERT_EXPIRED,
-                      "'%s'%s%s%s is %s at %s: it is valid from %s to %s; get a current "
-                      "certificate from the CA", name,
+                      "%s'%s'%s%s%s is %s at %s: it is valid from %s to %s; get a current "
+                      "certificate from the CA", role, name,
                       c->origin ? " (from " : "", c->origin ? c->origin : "", c->origin ? ")" : "",
                       t < c->info.not_before ? "not yet valid" : "expired", at, nb, na);
         OPENSSL_free(name);
@@ -109,7 +111,7 @@ static void check_validity(const CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *
     } else if (c->info.not_after - t < SOON_SECONDS) {
         name = name_of(c);
         cwms_diag_add(diag, CWMS_WARNING, CWMS_R_EXPIRES_SOON,
-                      "'%s' expires on %s, in %lld day(s)", name, na,
+                      "%s'%s' expires on %s, in %lld day(s)", role, name, na,
                       (long long)((c->info.not_after - t) / 86400));
         OPENSSL_free(name);
     }
@@ -226,6 +228,8 @@ int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
         check_ca(g, path, i, diag, &ok);
     for (size_t i = 0; i < path->len; i++)
         check_validity(path->certs[i], opts->attime, diag, &ok);
+    if (cwms_path_relies_on_anchor(path))
+        check_validity(path->anchor, opts->attime, diag, &ok);
     check_key(path, key, diag, &ok);
     check_hosts(opts, path, diag, &ok);
     check_anchor(trust, path, diag);

@@ -298,12 +298,19 @@ int cwms_graph_trust_issuer(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_CERT **anchor,
                                 named, 64, diag);
     if (n > 64)
         n = 64;
-    /* Anchors whose SKI matches the AKI first: usually the one and only check. */
-    for (int pass = 1; pass >= 0 && best == NO; pass--) {
+    /*
+     * Anchors valid at attime before expired ones (a store may keep both),
+     * and within each, those whose SKI matches the AKI: usually the one and
+     * only check.
+     */
+    for (int pass = 0; pass < 4 && best == NO; pass++) {
+        int want_agree = pass % 2 == 0, want_valid = pass < 2;
+
         for (size_t k = 0; k < n; k++) {
             int r;
 
-            if (cwms_keyid_agreement(cert, named[k]) != pass)
+            if (cwms_keyid_agreement(cert, named[k]) != want_agree
+                || cwms_cert_valid_at(named[k], g->attime) != want_valid)
                 continue;
             r = verify(g, cert, named[k]);
             if (r == UNKNOWN)

@@ -80,6 +80,13 @@ typedef struct cwms_path_st {
     int self_signed_end;     /* certs[len - 1] is self-signed */
 } CWMS_PATH;
 
+/*
+ * 1 when the path ends without a self-signed certificate of its own and
+ * was anchored by a trust anchor (path->anchor): a verifier needs that
+ * anchor, so its validity matters as much as the path's own certificates.
+ */
+int cwms_path_relies_on_anchor(const CWMS_PATH *p);
+
 /* Called once per candidate path; return 1 to go on, 0 to abort (allocation failure). */
 typedef int (*cwms_path_visit_fn)(const CWMS_PATH *path, void *arg);
 

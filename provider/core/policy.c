@@ -21,6 +21,9 @@ static size_t invalid_count(const CWMS_PATH *p, int64_t t)
 
     for (size_t i = 0; i < p->len; i++)
         n += !cwms_cert_valid_at(p->certs[i], t);
+    /* The trust anchor counts when the path relies on it. */
+    if (cwms_path_relies_on_anchor(p) && !cwms_cert_valid_at(p->anchor, t))
+        n++;
     return n;
 }
 
@@ -31,6 +34,11 @@ static int agreement(const CWMS_PATH *p)
     for (size_t i = 0; i + 1 < p->len; i++)
         n += cwms_keyid_agreement(p->certs[i], p->certs[i + 1]);
     return n;
+}
+
+int cwms_path_relies_on_anchor(const CWMS_PATH *p)
+{
+    return p->anchored && p->anchor != NULL && !p->self_signed_end;
 }
 
 int cwms_policy_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
