@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Configures and builds one variant: ci/build.sh plain|asan|fuzz [BUILDDIR]
 # (fuzz: clang + libFuzzer + ASan/UBSan, CWMS_WITH_FUZZ=1 ci/install-deps.sh;
-#  then build-fuzz/tests/fuzz/fuzz_certinfo tests/fuzz/corpus/certinfo)
+#  how to run the target: tests/fuzz/meson.build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-plain}
