@@ -107,35 +107,28 @@ static int check_names(const char *part, size_t part_len, char sep,
     return 1;
 }
 
-/* The text with the value of pin-value replaced by "***", for messages. */
+/* The text with any pin-value's value replaced by "***" (wherever it appears), for messages. */
 static char *mask_pin(const char *text)
 {
-    const char *q = strchr(text, '?'), *p;
-    size_t cap = strlen(text) + 8;
-    char *out = OPENSSL_malloc(cap);
+    size_t len = strlen(text), o = 0, i = 0;
+    char *out = OPENSSL_malloc(2 * len + 16);   /* "pin-value=" (10) grows to at most 13 */
 
     if (out == NULL)
         return NULL;
-    if (q == NULL) {
-        memcpy(out, text, strlen(text) + 1);
-        return out;
-    }
-    memcpy(out, text, (size_t)(q - text) + 1);
-    out[q - text + 1] = '\0';
-    p = q + 1;
-    while (*p != '\0') {
-        size_t alen = strcspn(p, "&");
+    while (i < len) {
+        int at_start = i == 0 || strchr(":;?&", text[i - 1]) != NULL;
 
-        if (strncmp(p, "pin-value=", 10) == 0)
-            strcat(out, "pin-value=***");
-        else
-            strncat(out, p, alen);
-        p += alen;
-        if (*p == '&') {
-            strcat(out, "&");
-            p++;
+        if (at_start && strncmp(text + i, "pin-value=", 10) == 0) {
+            memcpy(out + o, "pin-value=***", 13);
+            o += 13;
+            i += 10;
+            while (i < len && strchr(";?&", text[i]) == NULL)
+                i++;
+        } else {
+            out[o++] = text[i++];
         }
     }
+    out[o] = '\0';
     return out;
 }
 
