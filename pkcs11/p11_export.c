@@ -270,6 +270,16 @@ static EVP_PKEY *decode_pkcs8(const unsigned char *buf, size_t len, const CWMS_P
         return NULL;
     pkey = EVP_PKCS82PKEY_ex(p8, opts->libctx, opts->propq);
     PKCS8_PRIV_KEY_INFO_free(p8);
+    /*
+     * SoftHSM's EC PKCS#8 carries no public key; OpenSSL derives it but would
+     * write the key without it. The bundle's key should pair with its
+     * certificate for any reader, so have the public key encoded too.
+     */
+    if (pkey != NULL && EVP_PKEY_is_a(pkey, "EC")
+        && !EVP_PKEY_set_int_param(pkey, OSSL_PKEY_PARAM_EC_INCLUDE_PUBLIC, 1)) {
+        EVP_PKEY_free(pkey);
+        pkey = NULL;
+    }
     return pkey;
 }
 

@@ -76,3 +76,27 @@ softhsm_attr() {
     local token=$1 label=$2 type=$3 pin=${4:-$SOFTHSM_PIN}
     softhsm__p11 "$token" "$pin" --list-objects --type "$type" --label "$label" 2>/dev/null
 }
+
+# The test tools built next to the library (tests/tools/).
+P11_LOAD=${CWMS_BUILD_ROOT:-.}/tests/tools/p11-load
+P11_IMPORT=${CWMS_BUILD_ROOT:-.}/tests/tools/p11-import
+P11_LIBP11_SIGN=${CWMS_BUILD_ROOT:-.}/tests/tools/p11-libp11-sign
+
+# softhsm_key_any TOKEN KEY.pem LABEL ID MODE [PIN]: like softhsm_key, but MODE plain goes
+# through p11-import (pkcs11-tool always sets CKA_SENSITIVE).
+softhsm_key_any() {
+    local token=$1 key=$2 label=$3 id=$4 mode=$5 pin=${6:-$SOFTHSM_PIN}
+    if [ "$mode" = plain ]; then
+        "$P11_IMPORT" "$SOFTHSM_MODULE" "$token" "$pin" "$key" "$label" "$id"
+    else
+        softhsm_key "$token" "$key" "$label" "$id" "$mode" "$pin"
+    fi
+}
+
+# The public half of a key or certificate, PEM, for comparisons.
+pubkey_of() {
+    case $(head -1 "$1") in
+        *CERTIFICATE*) openssl x509 -in "$1" -noout -pubkey ;;
+        *) openssl pkey -in "$1" -pubout ;;
+    esac
+}
