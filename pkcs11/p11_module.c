@@ -111,6 +111,9 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
         if (P11_CALL(fl, C_GetSlotInfo, slots[i], &sinfo) != CKR_OK
             || P11_CALL(fl, C_GetTokenInfo, slots[i], &tinfo) != CKR_OK)
             continue;
+        /* SoftHSM always offers one blank token to initialize: nothing to read there. */
+        if (!(tinfo.flags & CKF_TOKEN_INITIALIZED))
+            continue;
         if ((label = p11_strdup_padded(tinfo.label, sizeof(tinfo.label))) == NULL)
             goto oom;
         serial_of(&tinfo, serial);
