@@ -94,7 +94,7 @@ grep -q "label=one id=0a detail=RSA 2048 export=1 " "$TMP/list-shop" || fail "ke
 grep -q "label=two id=0b detail=EC P-256 export=0 " "$TMP/list-shop" || fail "key 'two' not listed as not exportable"
 grep -q "kind=0 label=two .*detail=.*other.example.test" "$TMP/list-shop" || fail "certificate 'two' not listed"
 # The URI the listing prints for a key is the one that exports it
-u=$(sed -n 's/.*label=one .* uri=//p' "$TMP/list-shop")
+u=$(sed -n 's/.*kind=1 label=one .* uri=//p' "$TMP/list-shop")
 "$P11_LOAD" --keys "$u&pin-value=$P" > "$TMP/one.pem" 2>/dev/null || fail "the listed URI '$u' does not load"
 diff <(pubkey_of "$TMP/one.pem") <(pubkey_of "$TMP/pki/server.key") >/dev/null || fail "listed URI: wrong key"
 echo ok
