@@ -81,6 +81,26 @@ assert_contains "$TMP/trace" "C_Login: CKR_OK"
 assert_contains "$TMP/trace" "pin-value=***"
 ! grep -qF "$PIN" "$TMP/trace" || fail "the PIN appeared in the trace or a message"
 
+# PIN state the token reports (SoftHSM never does: a forwarding module adds the flags).
+# A locked PIN is not tried at all; neither is a final try, unless the user insists.
+export CWMS_SHIM_MODULE=$M
+shim="pkcs11:token=webex;object=server;type=private?module-path=$P11_FLAGSHIM&pin-value=$PIN"
+CWMS_SHIM_TOKEN_FLAGS=locked CWMS_DEBUG=pkcs11 expect_fail 6 "$P11_LOAD" --keys "$shim" > "$TMP/out"
+assert_contains "$TMP/stderr" "the user PIN of token 'webex' is locked"
+[ "$(count_logins "$TMP/stderr")" -eq 0 ] || fail "locked PIN: a login was attempted"
+CWMS_SHIM_TOKEN_FLAGS=final-try CWMS_DEBUG=pkcs11 expect_fail 6 "$P11_LOAD" --keys "$shim" > "$TMP/out"
+assert_contains "$TMP/stderr" "token 'webex' has one PIN try left"
+assert_contains "$TMP/stderr" "CWMS_PKCS11_PIN_FINAL_TRY=1"
+[ "$(count_logins "$TMP/stderr")" -eq 0 ] || fail "final try: a login was attempted"
+[ ! -s "$TMP/out" ] || fail "final try: output written"
+CWMS_SHIM_TOKEN_FLAGS=final-try CWMS_PKCS11_PIN_FINAL_TRY=1 "$P11_LOAD" --keys "$shim" > "$TMP/k7.pem" 2>/dev/null \
+    || fail "final try with CWMS_PKCS11_PIN_FINAL_TRY=1: not exported"
+exports_the_key "$TMP/k7.pem" || fail "final try insisted: wrong key"
+CWMS_SHIM_TOKEN_FLAGS=final-try "$P11_LOAD" --keys --final-try "$shim" > "$TMP/k8.pem" 2>/dev/null \
+    || fail "final try with the caller's flag: not exported"
+CWMS_SHIM_TOKEN_FLAGS=count-low "$P11_LOAD" --keys "$shim" > "$TMP/k9.pem" 2>/dev/null \
+    || fail "a low PIN count alone must not stop a login"
+
 # An unreadable pin-source is named
 expect_fail 2 "$P11_LOAD" --keys "$key&pin-source=$TMP/no-such-pin"
 assert_contains "$TMP/stderr" "$TMP/no-such-pin"

@@ -104,3 +104,5 @@ pubkey_of() {
         *) openssl pkey -in "$1" -pubout ;;
     esac
 }
+# A module forwarding to SoftHSM with extra token flags (CWMS_SHIM_TOKEN_FLAGS).
+P11_FLAGSHIM=${CWMS_BUILD_ROOT:-.}/tests/tools/p11-flagshim.so
