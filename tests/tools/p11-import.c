@@ -4,6 +4,9 @@
  * CKA_SENSITIVE). Sensitive keys are imported with pkcs11-tool itself.
  *
  *   p11-import MODULE TOKEN-LABEL PIN KEY.pem LABEL ID-HEX
+ *   p11-import --fill MODULE TOKEN-LABEL PIN CERT.der N
+ *       adds N certificate objects (labels filler-0..., distinct ids) in one
+ *       session, to make a crowded token for the benchmark
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/pkcs11.h>
 
@@ -50,6 +54,85 @@ static int hexval(char c)
     return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }
 
+static CK_FUNCTION_LIST *open_token(const char *module, const char *label, const char *pin,
+                                     CK_SESSION_HANDLE *h)
+{
+    CK_FUNCTION_LIST *fl;
+    CK_SLOT_ID slots[64];
+    CK_ULONG n = 64, i;
+    size_t l = strlen(label);
+
+    if ((fl = p11_kit_module_load(module, 0)) == NULL || p11_kit_module_initialize(fl) != CKR_OK)
+        return NULL;
+    fl->C_GetSlotList(CK_TRUE, slots, &n);
+    for (i = 0; i < n; i++) {
+        CK_TOKEN_INFO ti;
+
+        fl->C_GetTokenInfo(slots[i], &ti);
+        if (l <= 32 && memcmp(ti.label, label, l) == 0 && (l == 32 || ti.label[l] == ' ')
+            && fl->C_OpenSession(slots[i], CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, h) == CKR_OK
+            && fl->C_Login(*h, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin)) == CKR_OK)
+            return fl;
+    }
+    return NULL;
+}
+
+static int fill(char **argv)
+{
+    CK_SESSION_HANDLE h;
+    CK_FUNCTION_LIST *fl = open_token(argv[2], argv[3], argv[4], &h);
+    CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+    CK_CERTIFICATE_TYPE ct = CKC_X_509;
+    CK_BBOOL yes = CK_TRUE;
+    static unsigned char der[16384], subject[4096];
+    int subject_len = 0;
+    size_t der_len;
+    long i, count = atol(argv[6]);
+    FILE *f = fopen(argv[5], "rb");
+
+    if (fl == NULL || f == NULL) {
+        fprintf(stderr, "p11-import: cannot open the token or %s\n", argv[5]);
+        return 1;
+    }
+    der_len = fread(der, 1, sizeof(der), f);
+    fclose(f);
+    {
+        const unsigned char *p = der;
+        X509 *x = d2i_X509(NULL, &p, (long)der_len);
+        unsigned char *q = subject;
+
+        if (x == NULL || (subject_len = i2d_X509_NAME(X509_get_subject_name(x), &q)) <= 0) {
+            fprintf(stderr, "p11-import: %s is not a DER certificate\n", argv[5]);
+            return 1;
+        }
+        X509_free(x);
+    }
+    for (i = 0; i < count; i++) {
+        char label[32];
+        unsigned char id[4] = { 0xf0, (unsigned char)(i >> 16), (unsigned char)(i >> 8), (unsigned char)i };
+        CK_ATTRIBUTE t[] = {
+            { CKA_CLASS, &cls, sizeof(cls) },
+            { CKA_CERTIFICATE_TYPE, &ct, sizeof(ct) },
+            { CKA_TOKEN, &yes, sizeof(yes) },
+            { CKA_LABEL, label, 0 },
+            { CKA_ID, id, sizeof(id) },
+            { CKA_VALUE, der, der_len },
+            { CKA_SUBJECT, subject, (CK_ULONG)subject_len },
+        };
+        CK_OBJECT_HANDLE o;
+
+        t[3].ulValueLen = (CK_ULONG)snprintf(label, sizeof(label), "filler-%ld", i);
+        if (fl->C_CreateObject(h, t, 7, &o) != CKR_OK) {
+            fprintf(stderr, "p11-import: creating object %ld failed\n", i);
+            return 1;
+        }
+    }
+    fl->C_CloseSession(h);
+    p11_kit_module_finalize(fl);
+    p11_kit_module_release(fl);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     CK_FUNCTION_LIST *fl;
@@ -67,6 +150,8 @@ int main(int argc, char **argv)
     CK_RV rv;
     int found = 0;
 
+    if (argc == 7 && strcmp(argv[1], "--fill") == 0)
+        return fill(argv);
     if (argc != 7) {
         fprintf(stderr, "usage: p11-import MODULE TOKEN-LABEL PIN KEY.pem LABEL ID-HEX\n");
         return 2;
