@@ -96,7 +96,7 @@ assert_contains "$TMP/help" "--passin"
 "$CWMS_BUNDLE" tokens "pkcs11:$Q" < /dev/null > "$TMP/all" 2> "$TMP/err"
 assert_contains "$TMP/all" "Token 'webex'"
 assert_contains "$TMP/all" "Token 'shop'"
-! grep -q "private key" "$TMP/all" || fail "private keys listed without a login"
+! grep -q "^  private key" "$TMP/all" || fail "private keys listed without a login"
 "$CWMS_BUNDLE" tokens --passin "pass:$PIN" "pkcs11:token=webex$Q" > "$TMP/webex" 2> "$TMP/err"
 grep -q "private key 'server' (id 01): RSA 2048; exportable (sensitive" "$TMP/webex" \
     || { cat "$TMP/webex" >&2; fail "tokens: server key not listed as exportable"; }
