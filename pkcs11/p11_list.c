@@ -11,6 +11,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
@@ -183,6 +184,7 @@ int cwms_p11_list_tokens(const char *text, const CWMS_P11_OPTIONS *opts_in,
         opts = *opts_in;
     if ((uri = cwms_p11_uri_parse(text != NULL ? text : "pkcs11:", err)) == NULL)
         return 0;
+    ERR_set_mark();   /* the modules' own OpenSSL errors (see p11_load.c) are dropped */
     if ((mods = p11_modules_open(uri, err)) == NULL)
         goto done;
     count = p11_modules_token_count(mods);
@@ -202,6 +204,7 @@ int cwms_p11_list_tokens(const char *text, const CWMS_P11_OPTIONS *opts_in,
     ok = 1;
  done:
     p11_modules_close(mods);
+    ERR_pop_to_mark();
     cwms_p11_uri_free(uri);
     if (ok) {
         *tokens = out;

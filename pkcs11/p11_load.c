@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 
 #include "p11_internal.h"
 
@@ -190,6 +191,11 @@ int cwms_p11_load(const char *text, const CWMS_P11_OPTIONS *opts_in,
 
     if ((uri = cwms_p11_uri_parse(text, err)) == NULL)
         return 0;
+    /*
+     * Modules share our libcrypto and leave errors on its queue (SoftHSM
+     * tries to load the rdrand engine): everything they push is dropped.
+     */
+    ERR_set_mark();
     if ((mods = p11_modules_open(uri, err)) == NULL)
         goto done;
     if ((token = p11_modules_one_token(mods, uri, err)) == NULL)
@@ -204,6 +210,7 @@ int cwms_p11_load(const char *text, const CWMS_P11_OPTIONS *opts_in,
     p11_session_close(&s);
  done:
     p11_modules_close(mods);
+    ERR_pop_to_mark();
     cwms_p11_uri_free(uri);
     if (!ok)
         cwms_p11_loaded_clear(out);

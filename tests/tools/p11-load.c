@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -102,8 +103,15 @@ int main(int argc, char **argv)
         else
             uri = argv[i];
     }
-    if (do_list)
-        return list(uri, &opts);
+    if (do_list) {
+        rc = list(uri, &opts);
+        if (ERR_peek_error() != 0) {
+            fprintf(stderr, "p11-load: OpenSSL error queue not empty after the listing:\n");
+            ERR_print_errors_fp(stderr);
+            return 1;
+        }
+        return rc;
+    }
     if (uri == NULL) {
         fprintf(stderr, "usage: p11-load [--keys|--certs] [--pin PIN] [--final-try] [--calls] URI\n");
         return 2;
@@ -128,5 +136,11 @@ int main(int argc, char **argv)
     }
     if (calls)
         fprintf(stderr, "calls %lu\npin-asked %d\n", cwms_p11_call_count(), pin_asked);
+    /* The helper leaves nothing on OpenSSL's queue, success or failure (modules push their own). */
+    if (ERR_peek_error() != 0) {
+        fprintf(stderr, "p11-load: OpenSSL error queue not empty after the call:\n");
+        ERR_print_errors_fp(stderr);
+        return 1;
+    }
     return rc;
 }
