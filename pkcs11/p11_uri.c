@@ -112,6 +112,7 @@ static char *mask_pin(const char *text)
 {
     size_t len = strlen(text), o = 0, i = 0;
     char *out = OPENSSL_malloc(2 * len + 16);   /* "pin-value=" (10) grows to at most 13 */
+    int in_query = 0;
 
     if (out == NULL)
         return NULL;
@@ -119,12 +120,17 @@ static char *mask_pin(const char *text)
         int at_start = i == 0 || strchr(":;?&", text[i - 1]) != NULL;
 
         if (at_start && strncmp(text + i, "pin-value=", 10) == 0) {
+            /* Where p11-kit ends the value: '&' in the query (a ';' is part of the PIN there). */
+            const char *ends = in_query ? "&" : ";?";
+
             memcpy(out + o, "pin-value=***", 13);
             o += 13;
             i += 10;
-            while (i < len && strchr(";?&", text[i]) == NULL)
+            while (i < len && strchr(ends, text[i]) == NULL)
                 i++;
         } else {
+            if (text[i] == '?')
+                in_query = 1;
             out[o++] = text[i++];
         }
     }

@@ -235,6 +235,21 @@ static void test_pin_value_is_returned_and_masked_for_display(void **state)
     cwms_p11_uri_free(u);
 }
 
+static void test_pin_value_with_a_semicolon_is_masked_whole(void **state)
+{
+    /* In the query only '&' separates attributes: the ';' and what follows are part of the PIN. */
+    CWMS_P11_URI *u = parse_ok("pkcs11:token=webex?pin-value=12;34x&module-name=softhsm2");
+    size_t len = 0;
+    const char *pin = cwms_p11_uri_pin(u, &len);
+
+    (void)state;
+    assert_int_equal(len, 6);
+    assert_memory_equal(pin, "12;34x", 6);
+    assert_null(strstr(cwms_p11_uri_display(u), "34x"));
+    assert_string_equal(cwms_p11_uri_display(u), "pkcs11:token=webex?pin-value=***&module-name=softhsm2");
+    cwms_p11_uri_free(u);
+}
+
 static void test_module_path_and_name_are_returned(void **state)
 {
     CWMS_P11_URI *u = parse_ok("pkcs11:token=t?module-path=/usr/lib/softhsm/libsofthsm2.so&module-name=softhsm2");
@@ -308,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_bad_percent_encoding_is_refused),
         cmocka_unit_test(test_other_schemes_are_refused),
         cmocka_unit_test(test_pin_value_is_returned_and_masked_for_display),
+        cmocka_unit_test(test_pin_value_with_a_semicolon_is_masked_whole),
         cmocka_unit_test(test_module_path_and_name_are_returned),
         cmocka_unit_test(test_pin_source_path_strips_one_trailing_newline),
         cmocka_unit_test(test_pin_source_accepts_file_uris),
