@@ -8,6 +8,7 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
 #include <openssl/core_object.h>
+#include <openssl/err.h>
 #include <openssl/params.h>
 #include <openssl/store.h>
 #include <openssl/x509.h>
@@ -235,7 +236,7 @@ static int build(void *loaderctx, CWMS_STORE_QUEUE *q)
     CWMS_BUNDLE *bundle = NULL;
     const char **inputs = NULL;
     size_t n_inputs = 0;
-    int ok = 0;
+    int built, ok = 0;
 
     cwms_options_init(&opts);
     if ((opts.libctx = cwms_prov_libctx(ctx->pc)) == NULL)
@@ -250,7 +251,15 @@ static int build(void *loaderctx, CWMS_STORE_QUEUE *q)
     opts.inputs = inputs;
     opts.n_inputs = n_inputs;
 
-    if (!cwms_bundle_build(&opts, diag, &bundle)) {
+    /*
+     * The core reports into diag; whatever libcrypto or a PKCS#11 module
+     * (SoftHSM probing for engines, a failed decrypt) leaves on the error
+     * queue meanwhile is noise that would bury the real message.
+     */
+    ERR_set_mark();
+    built = cwms_bundle_build(&opts, diag, &bundle);
+    ERR_pop_to_mark();
+    if (!built) {
         cwms_prov_debug_diag(ctx->uri_text, diag);
         CWMS_PROV_RAISE_DIAG(ctx->pc, diag);
         goto end;

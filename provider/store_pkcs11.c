@@ -9,6 +9,7 @@
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/params.h>
 #include <openssl/store.h>
 
@@ -120,7 +121,7 @@ static int p11_build(void *loaderctx, CWMS_STORE_QUEUE *q)
     CWMS_READ_CTX rctx = { NULL, NULL, ctx->pass };
     CWMS_INPUTS *in = NULL;
     CWMS_DIAG *diag = NULL;
-    int ok = 0;
+    int read, ok = 0;
 
     if ((rctx.libctx = cwms_prov_libctx(ctx->pc)) == NULL)
         return 0;
@@ -128,7 +129,11 @@ static int p11_build(void *loaderctx, CWMS_STORE_QUEUE *q)
         CWMS_PROV_RAISE(ctx->pc, CWMS_R_INTERNAL, "out of memory");
         goto end;
     }
-    if (!cwms_inputs_add_pkcs11(in, ctx->uri, &rctx, diag)) {
+    /* Only diag speaks: modules leave unrelated errors on the queue (store_cwms.c). */
+    ERR_set_mark();
+    read = cwms_inputs_add_pkcs11(in, ctx->uri, &rctx, diag);
+    ERR_pop_to_mark();
+    if (!read) {
         cwms_prov_debug_diag(ctx->uri, diag);
         CWMS_PROV_RAISE_DIAG(ctx->pc, diag);
         goto end;
