@@ -292,10 +292,55 @@ case_same_as_cli() {
     done
 }
 
+case_pkcs11() {
+    local lib=$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh
+    [ -f "$lib" ] || skip "no tests/lib/softhsm.sh (the PKCS#11 helper's test library)"
+    # shellcheck source=../lib/softhsm.sh
+    . "$lib"
+    softhsm_available || skip "SoftHSM or pkcs11-tool not installed"
+    make_pki
+    softhsm_init "$TMP/hsm"
+    softhsm_token webex
+    softhsm_key webex "$PKI_DIR/server.key" server 01 wrapped
+    softhsm_cert webex "$PKI_DIR/server.crt" server 01
+    softhsm_cert webex "$PKI_DIR/secondary.crt" secondary 02
+    softhsm_key webex "$PKI_DIR/primary.key" stuck 03 stuck
+    local m="module-path=$SOFTHSM_MODULE" key="pkcs11:token=webex;object=server;type=private"
+
+    # -keys / -certs with the PIN in the URI.
+    storeutl_out "$key?$m&pin-value=$SOFTHSM_PIN" "$TMP/key.pem" -keys
+    assert_lines <(pem_types "$TMP/key.pem") "PRIVATE KEY"
+    same_public_key "$TMP/key.pem" "$PKI_DIR/server.key"
+    storeutl_out "pkcs11:token=webex;type=cert?$m&pin-value=$SOFTHSM_PIN" "$TMP/certs.pem" -certs
+    assert_lines <(pem_subjects "$TMP/certs.pem" | sort) "$S_SECONDARY" "$S_SERVER"
+
+    # openssl pkey with the PIN through -passin.
+    ossl pkey "${PROV[@]}" -passin "pass:$SOFTHSM_PIN" -in "$key?$m" -aes256 -passout pass:x \
+        -out "$TMP/exported.pem" < /dev/null || fail "openssl pkey -in pkcs11: failed"
+    same_public_key "$TMP/exported.pem" "$PKI_DIR/server.key" x
+
+    # The key of a cwms: bundle from the token (key= percent-encoded).
+    local enc
+    enc=$(printf '%s' "$key?$m" | sed 's/%/%25/g; s/:/%3A/g; s/;/%3B/g; s/=/%3D/g; s/?/%3F/g; s/&/%26/g')
+    storeutl_out "cwms:$PKI_DIR/ca-bundle.pem?in=$PKI_DIR/server.crt&version=2.0&key=$enc" \
+        "$TMP/bundle.pem" -passin "pass:$SOFTHSM_PIN"
+    assert_lines <(pem_types "$TMP/bundle.pem") "PRIVATE KEY" CERTIFICATE CERTIFICATE CERTIFICATE
+    same_public_key "$TMP/bundle.pem" "$PKI_DIR/server.key"
+
+    # A wrong PIN and a key that may not leave the token: named errors, no output, no loop.
+    expect_fail 1 ossl storeutl "${PROV[@]}" -out "$TMP/wrong.pem" -passin pass:0000 "$key?$m" < /dev/null
+    assert_contains "$TMP/stderr" "PIN rejected"
+    [ -z "$(pem_blocks "$TMP/wrong.pem")" ] || fail "objects were handed out after a wrong PIN"
+    expect_fail 1 ossl storeutl "${PROV[@]}" -out "$TMP/stuck.pem" \
+        "pkcs11:token=webex;object=stuck;type=private?$m&pin-value=$SOFTHSM_PIN"
+    assert_contains "$TMP/stderr" "not extractable"
+    [ -z "$(pem_blocks "$TMP/stuck.pem")" ] || fail "objects were handed out for a stuck key"
+}
+
 case=${1:-}
 case $case in
     loads|exports|order|inputs|certs_keys|pkey|x509|pkcs12|config|unknown_param|\
-    missing_intermediate|passin|subject|leaf|same_as_cli)
+    missing_intermediate|passin|subject|leaf|same_as_cli|pkcs11)
         "case_$case" ;;
     *) echo "usage: provider.sh CASE" >&2; exit 2 ;;
 esac
