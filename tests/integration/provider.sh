@@ -132,6 +132,11 @@ case_pkey() {
         || fail "openssl pkey -in cwms: failed"
     assert_lines <(pem_types "$TMP/key.pem") "ENCRYPTED PRIVATE KEY"
     same_public_key "$TMP/key.pem" "$PKI_DIR/server.key" x
+    # -pubin asks the store for a public key: the key's public half.
+    ossl pkey "${PROV[@]}" -pubin -in "cwms:$CA" -pubout > "$TMP/pub.pem" \
+        || fail "openssl pkey -pubin -in cwms: failed"
+    openssl pkey -in "$PKI_DIR/server.key" -pubout > "$TMP/server.pub"
+    cmp "$TMP/pub.pem" "$TMP/server.pub" || fail "pkey -pubin gave another public key"
 }
 
 case_x509() {
@@ -292,6 +297,18 @@ case_same_as_cli() {
     done
 }
 
+case_debug() {
+    # Silent by default; CWMS_PROVIDER_DEBUG shows the core's notes and warnings.
+    make_pki
+    ossl storeutl "${PROV[@]}" -noout "cwms:$CA" > /dev/null 2> "$TMP/quiet.err" \
+        || fail "storeutl failed"
+    [ ! -s "$TMP/quiet.err" ] || { cat "$TMP/quiet.err" >&2; fail "the provider printed something"; }
+    CWMS_PROVIDER_DEBUG=1 ossl storeutl "${PROV[@]}" -noout "cwms:$CA" > /dev/null 2> "$TMP/debug.err" \
+        || fail "storeutl with CWMS_PROVIDER_DEBUG failed"
+    grep -E "^cwms provider: cwms:.*: (note|warning): .*Test Root CA" "$TMP/debug.err" > /dev/null \
+        || { cat "$TMP/debug.err" >&2; fail "no debug line about the root"; }
+}
+
 case_pkcs11() {
     local lib=$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh
     [ -f "$lib" ] || skip "no tests/lib/softhsm.sh (the PKCS#11 helper's test library)"
@@ -340,7 +357,7 @@ case_pkcs11() {
 case=${1:-}
 case $case in
     loads|exports|order|inputs|certs_keys|pkey|x509|pkcs12|config|unknown_param|\
-    missing_intermediate|passin|subject|leaf|same_as_cli|pkcs11)
+    missing_intermediate|passin|subject|leaf|same_as_cli|debug|pkcs11)
         "case_$case" ;;
     *) echo "usage: provider.sh CASE" >&2; exit 2 ;;
 esac
