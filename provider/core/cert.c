@@ -54,7 +54,7 @@ static void copy_keyid(const ASN1_OCTET_STRING *id, unsigned char *buf, size_t *
 
 int cwms_certinfo_from_x509(X509 *x, CWMS_CERTINFO *info)
 {
-    const ASN1_OCTET_STRING *ski;
+    ASN1_OCTET_STRING *ski;
     AUTHORITY_KEYID *akid;
     BASIC_CONSTRAINTS *bc;
     int ok;
@@ -74,8 +74,13 @@ int cwms_certinfo_from_x509(X509 *x, CWMS_CERTINFO *info)
     if (!cwms_asn1_time_to_epoch(X509_get0_notBefore(x), &info->not_before)
         || !cwms_asn1_time_to_epoch(X509_get0_notAfter(x), &info->not_after))
         goto err;
-    ski = X509_get0_subject_key_id(x);
+    /*
+     * Not X509_get0_subject_key_id: it answers NULL when any other extension
+     * is invalid, and the DER walker (certinfo.c) must agree with this.
+     */
+    ski = X509_get_ext_d2i(x, NID_subject_key_identifier, NULL, NULL);
     copy_keyid(ski, info->ski, &info->ski_len);
+    ASN1_OCTET_STRING_free(ski);
     akid = X509_get_ext_d2i(x, NID_authority_key_identifier, NULL, NULL);
     if (akid != NULL) {
         copy_keyid(akid->keyid, info->aki, &info->aki_len);

@@ -1,17 +1,300 @@
 /*
  * Reading what the index needs straight from a certificate's DER.
  *
- * Not written yet: every certificate goes through the full decoder
- * (cwms_cert_new_der falls back to d2i_X509 when this returns 0).
+ * d2i_X509 spends most of its time decoding the public key (OpenSSL 3.0
+ * sends it through the decoder framework). Path building only needs the
+ * names, key identifiers, validity and cA of every certificate, so this
+ * walks the TBSCertificate with ASN1_get_object and hands each small piece
+ * to OpenSSL's own decoder for that type (d2i_X509_NAME, d2i_ASN1_TIME,
+ * d2i_X509_EXTENSIONS, ...). Using the same decoders as d2i_X509 makes the
+ * fields agree with cwms_certinfo_from_x509 byte for byte; the
+ * subjectPublicKeyInfo is checked for shape (algorithm + BIT STRING) but
+ * its key is never decoded.
+ *
+ * The input is untrusted. Every length is checked against what is left of
+ * its parent; anything this walker does not expect (BER indefinite
+ * lengths, unique identifiers, duplicate extensions, an extension we read
+ * that does not decode, trailing bytes) returns 0 and cwms_cert_new_der
+ * lets the full decoder decide.
  */
 #include "cert.h"
 
+#include <limits.h>
 #include <string.h>
+
+#include <openssl/asn1.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+/* A window into the DER: the bytes not yet read of one element's content. */
+typedef struct {
+    const unsigned char *p;
+    size_t len;
+} SLICE;
+
+/* One element read by next_element. */
+typedef struct {
+    int tag, cls, constructed;
+    SLICE whole;        /* header + content: what a d2i_ function wants */
+    SLICE content;
+} ELEMENT;
+
+/*
+ * Reads the element at the front of r and moves r past it. Only definite
+ * DER lengths that fit inside r are accepted. Returns 1, or 0 when r is
+ * empty or the header is malformed.
+ */
+static int next_element(SLICE *r, ELEMENT *e)
+{
+    const unsigned char *p = r->p;
+    long clen;
+    int ret;
+    size_t hdr;
+
+    if (r->len == 0 || r->len > LONG_MAX)
+        return 0;
+    ret = ASN1_get_object(&p, &clen, &e->tag, &e->cls, (long)r->len);
+    /* 0x80: error or too long for r; 0x21: constructed with indefinite length. */
+    if ((ret & 0x80) != 0 || (ret & 0x21) == 0x21 || clen < 0)
+        return 0;
+    hdr = (size_t)(p - r->p);
+    if (hdr > r->len || (size_t)clen > r->len - hdr)
+        return 0;
+    e->constructed = (ret & V_ASN1_CONSTRUCTED) != 0;
+    e->whole.p = r->p;
+    e->whole.len = hdr + (size_t)clen;
+    e->content.p = p;
+    e->content.len = (size_t)clen;
+    r->p += e->whole.len;
+    r->len -= e->whole.len;
+    return 1;
+}
+
+/* Like next_element, but the element must have this class, tag and form. */
+static int expect_element(SLICE *r, int cls, int tag, int constructed, ELEMENT *e)
+{
+    return next_element(r, e) && e->cls == cls && e->tag == tag && e->constructed == constructed;
+}
+
+static int expect_sequence(SLICE *r, ELEMENT *e)
+{
+    return expect_element(r, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, 1, e);
+}
+
+/* The class and tag of the next element without consuming it; 0 at the end or on a bad header. */
+static int peek_element(const SLICE *r, ELEMENT *e)
+{
+    SLICE copy = *r;
+
+    return next_element(&copy, e);
+}
+
+/*
+ * Runs a d2i_ function over exactly one element; 1 when it decodes and
+ * consumes the whole element (the object is freed, only validity matters).
+ */
+#define DECODES_AS(type, e) decodes_as_##type(&(e)->whole)
+#define DEFINE_DECODES_AS(type)                                         \
+    static int decodes_as_##type(const SLICE *s)                        \
+    {                                                                   \
+        const unsigned char *q = s->p;                                  \
+        type *obj = d2i_##type(NULL, &q, (long)s->len);                 \
+        int ok = obj != NULL && q == s->p + s->len;                     \
+                                                                        \
+        type##_free(obj);                                               \
+        return ok;                                                      \
+    }
+DEFINE_DECODES_AS(ASN1_INTEGER)
+DEFINE_DECODES_AS(X509_ALGOR)
+DEFINE_DECODES_AS(ASN1_BIT_STRING)
+
+static X509_NAME *decode_name(const SLICE *s)
+{
+    const unsigned char *q = s->p;
+    X509_NAME *name = d2i_X509_NAME(NULL, &q, (long)s->len);
+
+    if (name != NULL && q != s->p + s->len) {
+        X509_NAME_free(name);
+        name = NULL;
+    }
+    return name;
+}
+
+static int decode_time(const SLICE *s, int64_t *out)
+{
+    const unsigned char *q = s->p;
+    ASN1_TIME *t = d2i_ASN1_TIME(NULL, &q, (long)s->len);
+    int ok = t != NULL && q == s->p + s->len && cwms_asn1_time_to_epoch(t, out);
+
+    ASN1_TIME_free(t);
+    return ok;
+}
+
+static int name_hash(const X509_NAME *name, unsigned long *out)
+{
+    int ok = 0;
+
+    *out = X509_NAME_hash_ex(name, NULL, NULL, &ok);
+    return ok;
+}
+
+static void copy_keyid(const ASN1_OCTET_STRING *id, unsigned char *buf, size_t *len)
+{
+    *len = 0;
+    if (id != NULL && id->length > 0 && (size_t)id->length <= CWMS_KEYID_MAX) {
+        memcpy(buf, id->data, (size_t)id->length);
+        *len = (size_t)id->length;
+    }
+}
+
+/* 1 when two extensions share an OID: the full decoder then decides what that means. */
+static int has_duplicate_extension(const STACK_OF(X509_EXTENSION) *exts)
+{
+    int n = sk_X509_EXTENSION_num(exts);
+
+    for (int i = 0; i < n; i++) {
+        const ASN1_OBJECT *a = X509_EXTENSION_get_object(sk_X509_EXTENSION_value(exts, i));
+
+        for (int j = i + 1; j < n; j++)
+            if (OBJ_cmp(a, X509_EXTENSION_get_object(sk_X509_EXTENSION_value(exts, j))) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/*
+ * Reads the three extensions the index uses, decoded exactly as
+ * X509_get_ext_d2i does. An extension present but undecodable fails.
+ */
+static int read_extensions(const SLICE *seq, CWMS_CERTINFO *info)
+{
+    const unsigned char *q = seq->p;
+    STACK_OF(X509_EXTENSION) *exts = d2i_X509_EXTENSIONS(NULL, &q, (long)seq->len);
+    ASN1_OCTET_STRING *ski = NULL;
+    AUTHORITY_KEYID *akid = NULL;
+    BASIC_CONSTRAINTS *bc = NULL;
+    int crit, ok = 0;
+
+    if (exts == NULL || q != seq->p + seq->len || has_duplicate_extension(exts))
+        goto end;
+    /* crit stays -1 only when the extension is absent. */
+    ski = X509V3_get_d2i(exts, NID_subject_key_identifier, &crit, NULL);
+    if (ski == NULL && crit != -1)
+        goto end;
+    akid = X509V3_get_d2i(exts, NID_authority_key_identifier, &crit, NULL);
+    if (akid == NULL && crit != -1)
+        goto end;
+    bc = X509V3_get_d2i(exts, NID_basic_constraints, &crit, NULL);
+    if (bc == NULL && crit != -1)
+        goto end;
+    copy_keyid(ski, info->ski, &info->ski_len);
+    if (akid != NULL)
+        copy_keyid(akid->keyid, info->aki, &info->aki_len);
+    info->is_ca = bc != NULL && bc->ca != 0;
+    ok = 1;
+ end:
+    ASN1_OCTET_STRING_free(ski);
+    AUTHORITY_KEYID_free(akid);
+    BASIC_CONSTRAINTS_free(bc);
+    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+    return ok;
+}
+
+/* subjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING }, key left encoded. */
+static int check_spki(const SLICE *content)
+{
+    SLICE r = *content;
+    ELEMENT alg, key;
+
+    return expect_sequence(&r, &alg) && DECODES_AS(X509_ALGOR, &alg)
+           && expect_element(&r, V_ASN1_UNIVERSAL, V_ASN1_BIT_STRING, 0, &key)
+           && DECODES_AS(ASN1_BIT_STRING, &key)
+           && r.len == 0;
+}
+
+static int walk_tbs(const SLICE *tbs_content, CWMS_CERTINFO *info)
+{
+    SLICE r = *tbs_content, v;
+    ELEMENT e, inner;
+
+    /* version [0] EXPLICIT INTEGER DEFAULT v1 */
+    if (peek_element(&r, &e) && e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag == 0) {
+        if (!expect_element(&r, V_ASN1_CONTEXT_SPECIFIC, 0, 1, &e))
+            return 0;
+        v = e.content;
+        if (!next_element(&v, &inner) || v.len != 0 || !DECODES_AS(ASN1_INTEGER, &inner))
+            return 0;
+    }
+    /* serialNumber, signature */
+    if (!next_element(&r, &e) || !DECODES_AS(ASN1_INTEGER, &e)
+        || !expect_sequence(&r, &e) || !DECODES_AS(X509_ALGOR, &e))
+        return 0;
+    /* issuer */
+    if (!expect_sequence(&r, &e) || (info->issuer = decode_name(&e.whole)) == NULL)
+        return 0;
+    /* validity SEQUENCE { notBefore, notAfter } */
+    if (!expect_sequence(&r, &e))
+        return 0;
+    v = e.content;
+    if (!next_element(&v, &inner) || !decode_time(&inner.whole, &info->not_before)
+        || !next_element(&v, &inner) || !decode_time(&inner.whole, &info->not_after)
+        || v.len != 0)
+        return 0;
+    /* subject, subjectPublicKeyInfo */
+    if (!expect_sequence(&r, &e) || (info->subject = decode_name(&e.whole)) == NULL
+        || !expect_sequence(&r, &e) || !check_spki(&e.content))
+        return 0;
+    if (r.len == 0)
+        return 1;
+    /*
+     * issuerUniqueID [1] / subjectUniqueID [2] are obsolete and rare:
+     * anything other than extensions is left to the full decoder.
+     */
+    if (!expect_element(&r, V_ASN1_CONTEXT_SPECIFIC, 3, 1, &e) || r.len != 0)
+        return 0;
+    v = e.content;
+    if (!expect_sequence(&v, &inner) || v.len != 0)
+        return 0;
+    return read_extensions(&inner.whole, info);
+}
+
+static int walk_certificate(const unsigned char *der, size_t len, CWMS_CERTINFO *info)
+{
+    SLICE r = { der, len }, c;
+    ELEMENT cert, e, tbs;
+
+    /* Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } */
+    if (!expect_sequence(&r, &cert) || r.len != 0)
+        return 0;
+    c = cert.content;
+    if (!expect_sequence(&c, &tbs)
+        || !expect_sequence(&c, &e) || !DECODES_AS(X509_ALGOR, &e)
+        || !expect_element(&c, V_ASN1_UNIVERSAL, V_ASN1_BIT_STRING, 0, &e)
+        || !DECODES_AS(ASN1_BIT_STRING, &e)
+        || c.len != 0)
+        return 0;
+    if (!walk_tbs(&tbs.content, info))
+        return 0;
+    if (!name_hash(info->subject, &info->subject_hash)
+        || !name_hash(info->issuer, &info->issuer_hash))
+        return 0;
+    info->self_issued = X509_NAME_cmp(info->subject, info->issuer) == 0;
+    return 1;
+}
 
 int cwms_certinfo_from_der(const unsigned char *der, size_t len, CWMS_CERTINFO *info)
 {
-    (void)der;
-    (void)len;
+    int ok;
+
     memset(info, 0, sizeof(*info));
-    return 0;
+    if (der == NULL)
+        return 0;
+    /* A walk that fails is not an error yet: leave no trace in the queue. */
+    ERR_set_mark();
+    ok = walk_certificate(der, len, info);
+    ERR_pop_to_mark();
+    if (!ok)
+        cwms_certinfo_clear(info);
+    return ok;
 }

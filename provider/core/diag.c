@@ -47,6 +47,8 @@ static void diag_push(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, cha
     diag->count++;
 }
 
+/* The attribute lets clang's -Wformat-nonliteral see fmt is checked at the callers. */
+__attribute__((format(printf, 1, 0)))
 static char *vformat(const char *fmt, va_list ap)
 {
     va_list ap2;

@@ -6,6 +6,12 @@
  * the pool (identical ones kept once); private keys into the key list;
  * CSRs are noted and ignored. A file with nothing recognisable is an
  * error naming it.
+ *
+ * Origins name the file as given ("certs/ca.pem"; "(stdin)" for "-"),
+ * with "#n" for the n-th certificate when a file holds several
+ * ("ca.pem#2") and "#keyn" for the n-th of several keys. Directories are
+ * read in name order, skipping hidden files and subdirectories (a note
+ * each). The same key read twice (key.pem and server.p12) is kept once.
  */
 #ifndef CWMS_INPUT_H
 #define CWMS_INPUT_H

@@ -2,7 +2,9 @@
  * The pool: an array of entries in input order, plus two open-addressing
  * hash tables of indexes into it, one by SHA-256 (duplicates) and one by
  * canonical subject hash (issuer lookup). Entries sharing a subject hash
- * are chained through subject_next so a lookup walks only its own name.
+ * are chained through subject_next so a lookup walks only its own name;
+ * the chain's head remembers its tail so appending stays O(1) even when
+ * thousands of certificates share one name.
  */
 #include "pool.h"
 
@@ -15,6 +17,7 @@
 struct cwms_pool_st {
     CWMS_CERT **certs;
     size_t *subject_next;   /* next entry with the same subject hash, or EMPTY */
+    size_t *subject_tail;   /* for a chain head: the chain's last entry */
     size_t count, cap;
     size_t *by_sha;         /* table of entry indexes, EMPTY when free */
     size_t *by_subject;     /* head entry index per subject hash */
@@ -34,6 +37,7 @@ void cwms_pool_free(CWMS_POOL *pool)
         cwms_cert_free(pool->certs[i]);
     OPENSSL_free(pool->certs);
     OPENSSL_free(pool->subject_next);
+    OPENSSL_free(pool->subject_tail);
     OPENSSL_free(pool->by_sha);
     OPENSSL_free(pool->by_subject);
     OPENSSL_free(pool);
@@ -83,12 +87,12 @@ static void index_entry(CWMS_POOL *pool, size_t idx)
     pool->subject_next[idx] = EMPTY;
     if (pool->by_subject[s] == EMPTY) {
         pool->by_subject[s] = idx;
+        pool->subject_tail[idx] = idx;
     } else {
-        size_t j = pool->by_subject[s];
+        size_t head = pool->by_subject[s];
 
-        while (pool->subject_next[j] != EMPTY)
-            j = pool->subject_next[j];
-        pool->subject_next[j] = idx;
+        pool->subject_next[pool->subject_tail[head]] = idx;
+        pool->subject_tail[head] = idx;
     }
 }
 
@@ -105,6 +109,10 @@ static int grow(CWMS_POOL *pool)
     if (next == NULL)
         return 0;
     pool->subject_next = next;
+    next = OPENSSL_realloc(pool->subject_tail, cap * sizeof(*next));
+    if (next == NULL)
+        return 0;
+    pool->subject_tail = next;
     by_sha = OPENSSL_malloc(size * sizeof(*by_sha));
     by_subject = OPENSSL_malloc(size * sizeof(*by_subject));
     if (by_sha == NULL || by_subject == NULL) {

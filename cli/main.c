@@ -1,0 +1,103 @@
+/*
+ * cwms-bundle: the command table and dispatch. Each subcommand lives in
+ * its own file with its options and help text (cmd_*.c); main only picks
+ * one. The library never exits: every command returns its exit code here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "diag.h"
+#include "report.h"
+
+#ifndef CWMS_BUNDLE_VERSION
+#define CWMS_BUNDLE_VERSION "unknown"
+#endif
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    { "build", cmd_build, "build the key + chain file CWMS imports, in the order its version wants" },
+    { "tokens", cmd_tokens, "list PKCS#11 tokens and the keys and certificates on them" },
+    { "help", cmd_help, "show this help, or a command's help (help COMMAND)" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static void print_help(FILE *out)
+{
+    fputs("Usage: " CLI_PROGRAM " COMMAND [OPTIONS] ...\n"
+          "Turns the files a CA sent and your private key into the one PEM file Cisco\n"
+          "WebEx Meetings Server (CWMS) accepts: key first, then the chain in the order\n"
+          "your CWMS version wants.\n\n"
+          "Commands:\n", out);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nOptions:\n"
+          "  --help     show this help\n"
+          "  --version  show the version\n\n"
+          "Run '" CLI_PROGRAM " COMMAND --help' for a command's options; see cwms-bundle(1).\n"
+          "Example: " CLI_PROGRAM " build --cwms 2.5 -o webex.pem server.key ca-bundle/\n", out);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    const struct command *c;
+    char help[] = "--help";
+    char *sub_argv[3];
+
+    if (argc < 2) {
+        print_help(stdout);
+        return CWMS_EXIT_OK;
+    }
+    if (argc > 2)
+        return cli_usage_error(NULL, "'help' takes at most one command name");
+    if ((c = find_command(argv[1])) == NULL)
+        return cli_usage_error(NULL, "'%s' is not a command", argv[1]);
+    if (c->run == cmd_help) {
+        print_help(stdout);
+        return CWMS_EXIT_OK;
+    }
+    /* Each command keeps its own help next to its options: ask it. */
+    sub_argv[0] = argv[1];
+    sub_argv[1] = help;
+    sub_argv[2] = NULL;
+    return c->run(2, sub_argv);
+}
+
+int main(int argc, char **argv)
+{
+    const struct command *c;
+
+    if (argc < 2) {
+        print_help(stderr);
+        return CWMS_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_help(stdout);
+        return CWMS_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf(CLI_PROGRAM " %s\n", CWMS_BUNDLE_VERSION);
+        return CWMS_EXIT_OK;
+    }
+    if ((c = find_command(argv[1])) == NULL) {
+        if (argv[1][0] == '-')
+            return cli_usage_error(NULL, "unknown option '%s' (options go after the command, "
+                                   "e.g. '" CLI_PROGRAM " build %s')", argv[1], argv[1]);
+        return cli_usage_error(NULL, "'%s' is not a command", argv[1]);
+    }
+    return c->run(argc - 1, argv + 1);
+}

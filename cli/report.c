@@ -1,0 +1,120 @@
+/* Messages and the success summary of cwms-bundle: see report.h. */
+#include "report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "cert.h"
+
+static const char *level_word(CWMS_LEVEL level)
+{
+    switch (level) {
+    case CWMS_ERROR:
+        return "error";
+    case CWMS_WARNING:
+        return "warning";
+    default:
+        return "note";
+    }
+}
+
+void cli_report_messages(const CWMS_DIAG *diag)
+{
+    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
+        const CWMS_MSG *m = cwms_diag_get(diag, i);
+
+        fprintf(stderr, CLI_PROGRAM ": %s: %s\n", level_word(m->level), m->text);
+    }
+}
+
+int cli_report_exit_code(const CWMS_DIAG *diag)
+{
+    const CWMS_MSG *m = cwms_diag_first_error(diag);
+
+    return m == NULL ? CWMS_EXIT_FAILURE : cwms_reason_exit_code(m->reason);
+}
+
+void cli_note(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs(CLI_PROGRAM ": note: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs(CLI_PROGRAM ": error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (command != NULL)
+        fprintf(stderr, "Try '" CLI_PROGRAM " %s --help' for more information.\n", command);
+    else
+        fputs("Try '" CLI_PROGRAM " --help' for more information.\n", stderr);
+    return CWMS_EXIT_USAGE;
+}
+
+/* "2036-11-25 01:02:03 UTC", or "?" when the time cannot be read. */
+static void format_time(const ASN1_TIME *t, char *buf, size_t size)
+{
+    struct tm tm;
+
+    if (t == NULL || !ASN1_TIME_to_tm(t, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+        snprintf(buf, size, "?");
+}
+
+static const char *order_text(CWMS_ORDER order)
+{
+    return order == CWMS_ORDER_LEAF_FIRST
+           ? "leaf-first (CWMS 1.x and 2.0: server certificate first)"
+           : "root-first (CWMS 2.5 and later: root-side intermediate first, server certificate last)";
+}
+
+void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
+{
+    fprintf(stderr, CLI_PROGRAM ": order: %s\n", order_text(bundle->order));
+    if (bundle->key != NULL)
+        fprintf(stderr, CLI_PROGRAM ": key: %s %d-bit private key%s%s%s, written as %s\n",
+                EVP_PKEY_get0_type_name(bundle->key) != NULL
+                    ? EVP_PKEY_get0_type_name(bundle->key) : "unknown",
+                EVP_PKEY_get_bits(bundle->key),
+                bundle->key_origin != NULL ? " from '" : "",
+                bundle->key_origin != NULL ? bundle->key_origin : "",
+                bundle->key_origin != NULL ? "'" : "",
+                s->key_format != NULL ? s->key_format : "PKCS#8");
+    else
+        fputs(CLI_PROGRAM ": key: none (--no-key: certificates only)\n", stderr);
+    for (size_t i = 0; i < bundle->n_certs; i++) {
+        char *subject = cwms_name_oneline(X509_get_subject_name(bundle->certs[i]));
+        char expires[64];
+
+        format_time(X509_get0_notAfter(bundle->certs[i]), expires, sizeof(expires));
+        fprintf(stderr, CLI_PROGRAM ": %2zu. %s (expires %s)%s\n", i + 1,
+                subject != NULL ? subject : "?", expires,
+                i == bundle->leaf_index ? " [server]" : "");
+        OPENSSL_free(subject);
+    }
+    if (bundle->root_dropped)
+        fputs(CLI_PROGRAM ": the self-signed root was left out (CWMS does not want it; "
+              "--include-root keeps it)\n", stderr);
+    if (s->output != NULL)
+        fprintf(stderr, CLI_PROGRAM ": wrote %s to '%s'%s\n", s->format, s->output,
+                s->secret ? " (mode 0600: it holds the private key)" : "");
+    else
+        fprintf(stderr, CLI_PROGRAM ": wrote %s to standard output\n", s->format);
+    if (s->warnings > 0)
+        fprintf(stderr, CLI_PROGRAM ": %zu warning%s (see above; --strict makes them errors)\n",
+                s->warnings, s->warnings == 1 ? "" : "s");
+}

@@ -1,0 +1,50 @@
+/*
+ * What cwms-bundle tells the user on stderr: the core's messages as
+ * "cwms-bundle: error: ...", usage errors, and the success summary.
+ * Nothing here writes to stdout (stdout may be the bundle itself).
+ */
+#ifndef CWMS_CLI_REPORT_H
+#define CWMS_CLI_REPORT_H
+
+#include <stddef.h>
+
+#include "bundle.h"
+#include "diag.h"
+
+#define CLI_PROGRAM "cwms-bundle"
+
+/* Prints every message of diag in order: "cwms-bundle: error|warning|note: TEXT". */
+void cli_report_messages(const CWMS_DIAG *diag);
+
+/*
+ * The exit code for a failed run: the first error's reason through
+ * cwms_reason_exit_code; CWMS_EXIT_FAILURE when diag holds no error.
+ */
+int cli_report_exit_code(const CWMS_DIAG *diag);
+
+/* "cwms-bundle: note: ..." on stderr. */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Prints "cwms-bundle: error: ..." and a pointer to `cwms-bundle COMMAND
+ * --help` on stderr. Returns CWMS_EXIT_USAGE for `return cli_usage_error(...)`.
+ */
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* What the summary says about where the bundle went and in which format. */
+typedef struct cli_summary_st {
+    const char *output;      /* file name; NULL = standard output */
+    const char *format;      /* "PEM", "PKCS#12" */
+    const char *key_format;  /* "PKCS#8", "encrypted PKCS#8", "traditional", ... */
+    int secret;              /* the file holds a key: mode 0600 */
+    size_t warnings;
+} CLI_SUMMARY;
+
+/*
+ * The success summary on stderr: order, key, each certificate (subject,
+ * notAfter) in output order, what was left out, where it went.
+ */
+void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s);
+
+#endif

@@ -1,0 +1,609 @@
+/*
+ * Inputs: sources (files, directories, stdin, file: and pkcs11: URIs), the
+ * content sniffing that sends a buffer to the PEM or DER reader, and the
+ * merge of what a file yielded into the inputs. See input.h.
+ *
+ * Formats are recognised by content only. A buffer holding "-----BEGIN "
+ * is PEM (any text around the blocks is allowed, as CAs mail certificates
+ * with `openssl x509 -text` output around them); anything else is tried
+ * as DER. Whole files are read into memory: the largest realistic input,
+ * a CA store of a few thousand certificates, is a few megabytes.
+ */
+#include "input.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+
+#include "input_internal.h"
+
+/* Bigger than any certificate store; stops a mistaken disk image from being slurped. */
+#define INPUT_MAX_BYTES ((size_t)256 * 1024 * 1024)
+
+#define STDIN_NAME "(stdin)"
+
+static const CWMS_READ_CTX default_rctx = { NULL, NULL, NULL };
+
+/*-
+ * The inputs object
+ */
+
+CWMS_INPUTS *cwms_inputs_new(void)
+{
+    CWMS_INPUTS *in = OPENSSL_zalloc(sizeof(*in));
+
+    if (in == NULL)
+        return NULL;
+    if ((in->pool = cwms_pool_new()) == NULL) {
+        OPENSSL_free(in);
+        return NULL;
+    }
+    return in;
+}
+
+void cwms_inputs_free(CWMS_INPUTS *in)
+{
+    if (in == NULL)
+        return;
+    cwms_pool_free(in->pool);
+    for (size_t i = 0; i < in->n_keys; i++) {
+        EVP_PKEY_free(in->keys[i].pkey);
+        OPENSSL_free(in->keys[i].origin);
+    }
+    OPENSSL_free(in->keys);
+    OPENSSL_free(in);
+}
+
+int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin)
+{
+    CWMS_KEY *keys;
+    char *o = NULL;
+
+    if (origin != NULL && (o = OPENSSL_strdup(origin)) == NULL)
+        goto err;
+    keys = OPENSSL_realloc(in->keys, (in->n_keys + 1) * sizeof(*keys));
+    if (keys == NULL)
+        goto err;
+    in->keys = keys;
+    in->keys[in->n_keys].pkey = pkey;
+    in->keys[in->n_keys].origin = o;
+    in->n_keys++;
+    return 1;
+ err:
+    OPENSSL_free(o);
+    EVP_PKEY_free(pkey);
+    return 0;
+}
+
+/*-
+ * What one file yields (CWMS_READ), shared with the format readers
+ */
+
+static void read_init(CWMS_READ *r, const char *name, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    memset(r, 0, sizeof(*r));
+    r->rctx = rctx != NULL ? rctx : &default_rctx;
+    r->diag = diag;
+    r->name = name;
+}
+
+static void read_oom(CWMS_READ *r)
+{
+    cwms_read_error(r, CWMS_R_INTERNAL, "out of memory while reading '%s'", r->name);
+}
+
+int cwms_read_take_cert(CWMS_READ *r, CWMS_CERT *cert)
+{
+    if (r->n_certs == r->cap_certs) {
+        size_t cap = r->cap_certs ? r->cap_certs * 2 : 8;
+        CWMS_CERT **certs = OPENSSL_realloc(r->certs, cap * sizeof(*certs));
+
+        if (certs == NULL) {
+            cwms_cert_free(cert);
+            read_oom(r);
+            return 0;
+        }
+        r->certs = certs;
+        r->cap_certs = cap;
+    }
+    r->certs[r->n_certs++] = cert;
+    return 1;
+}
+
+int cwms_read_take_key(CWMS_READ *r, EVP_PKEY *pkey)
+{
+    if (r->n_keys == r->cap_keys) {
+        size_t cap = r->cap_keys ? r->cap_keys * 2 : 2;
+        EVP_PKEY **keys = OPENSSL_realloc(r->keys, cap * sizeof(*keys));
+
+        if (keys == NULL) {
+            EVP_PKEY_free(pkey);
+            read_oom(r);
+            return 0;
+        }
+        r->keys = keys;
+        r->cap_keys = cap;
+    }
+    r->keys[r->n_keys++] = pkey;
+    return 1;
+}
+
+void cwms_read_rollback(CWMS_READ *r, size_t n_certs, size_t n_keys)
+{
+    while (r->n_certs > n_certs)
+        cwms_cert_free(r->certs[--r->n_certs]);
+    while (r->n_keys > n_keys)
+        EVP_PKEY_free(r->keys[--r->n_keys]);
+}
+
+int cwms_read_passphrase(CWMS_READ *r, const char *what, const char **pass, size_t *len)
+{
+    return r->rctx->pass != NULL && cwms_pass_get(r->rctx->pass, what, pass, len);
+}
+
+int cwms_read_error(CWMS_READ *r, CWMS_REASON reason, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    cwms_diag_vadd(r->diag, CWMS_ERROR, reason, fmt, ap);
+    va_end(ap);
+    r->failed = 1;
+    return CWMS_READ_ERROR;
+}
+
+int cwms_read_error_openssl(CWMS_READ *r, CWMS_REASON reason, const char *fmt, ...)
+{
+    va_list ap;
+    char text[1024];
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    cwms_diag_add_openssl(r->diag, CWMS_ERROR, reason, "%s", text);
+    r->failed = 1;
+    return CWMS_READ_ERROR;
+}
+
+void cwms_read_note(CWMS_READ *r, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    cwms_diag_vadd(r->diag, CWMS_NOTE, CWMS_R_NONE, fmt, ap);
+    va_end(ap);
+}
+
+/* "name" for the only item of a file, "name#n" (n from 1) when there are several. */
+static char *numbered_origin(const char *name, const char *sep, size_t i, size_t n)
+{
+    size_t size;
+    char *s;
+
+    if (n == 1)
+        return OPENSSL_strdup(name);
+    size = strlen(name) + strlen(sep) + 24;
+    if ((s = OPENSSL_malloc(size)) != NULL)
+        snprintf(s, size, "%s%s%zu", name, sep, i + 1);
+    return s;
+}
+
+static int key_already_held(const CWMS_INPUTS *in, const EVP_PKEY *pkey)
+{
+    int held = 0;
+
+    /* Comparing keys of different types raises an error: it only means "not equal". */
+    ERR_set_mark();
+    for (size_t i = 0; !held && i < in->n_keys; i++)
+        held = EVP_PKEY_eq(in->keys[i].pkey, pkey) == 1;
+    ERR_pop_to_mark();
+    return held;
+}
+
+/*
+ * Moves what the file yielded into the inputs and frees the rest. The
+ * same key read twice (key.pem and inside server.p12) is kept once, like
+ * certificates, so it does not look like two candidate keys.
+ */
+static int read_finish(CWMS_READ *r, CWMS_INPUTS *in)
+{
+    for (size_t i = 0; i < r->n_certs; i++) {
+        CWMS_CERT *cert = r->certs[i];
+
+        r->certs[i] = NULL;
+        if ((cert->origin = numbered_origin(r->name, "#", i, r->n_certs)) == NULL) {
+            cwms_cert_free(cert);
+            read_oom(r);
+            continue;
+        }
+        if (cwms_pool_add(in->pool, cert, NULL) < 0)
+            read_oom(r);
+    }
+    for (size_t i = 0; i < r->n_keys; i++) {
+        EVP_PKEY *pkey = r->keys[i];
+        char *origin;
+
+        r->keys[i] = NULL;
+        if (key_already_held(in, pkey)) {
+            EVP_PKEY_free(pkey);
+            continue;
+        }
+        origin = numbered_origin(r->name, "#key", i, r->n_keys);
+        if (origin == NULL || !cwms_inputs_add_key(in, pkey, origin))
+            read_oom(r);
+        if (origin == NULL)
+            EVP_PKEY_free(pkey);
+        OPENSSL_free(origin);
+    }
+    OPENSSL_free(r->certs);
+    OPENSSL_free(r->keys);
+    r->certs = NULL;
+    r->keys = NULL;
+    r->n_certs = r->n_keys = 0;
+    return !r->failed;
+}
+
+/*-
+ * Sniffing: PEM or DER
+ */
+
+static int holds_pem_block(const unsigned char *data, size_t len)
+{
+    static const char begin[] = "-----BEGIN ";
+    const size_t blen = sizeof(begin) - 1;
+
+    for (size_t i = 0; i + blen <= len; i++) {
+        const unsigned char *p = memchr(data + i, '-', len - i);
+
+        if (p == NULL)
+            return 0;
+        i = (size_t)(p - data);
+        if (i + blen <= len && memcmp(p, begin, blen) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void read_content(CWMS_READ *r, const unsigned char *data, size_t len)
+{
+    static const unsigned char bom[] = { 0xEF, 0xBB, 0xBF };
+    int ret;
+
+    if (len == 0) {
+        cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
+                        "'%s' is empty: it holds no certificate, key, PKCS#7 or PKCS#12", r->name);
+        return;
+    }
+    /* Editors on Windows start UTF-8 text with a byte order mark; PEM does not expect one. */
+    if (len >= sizeof(bom) && memcmp(data, bom, sizeof(bom)) == 0) {
+        data += sizeof(bom);
+        len -= sizeof(bom);
+    }
+    if (holds_pem_block(data, len))
+        ret = cwms_read_pem(r, data, len);
+    else
+        ret = cwms_read_der(r, data, len);
+    if (ret == CWMS_READ_NOT_MINE || (!r->recognised && !r->failed))
+        cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
+                        "'%s' holds no certificate, key, PKCS#7 or PKCS#12 that cwms-bundle can read",
+                        r->name);
+}
+
+int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len,
+                           const char *name, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    CWMS_READ r;
+
+    read_init(&r, name != NULL ? name : "(buffer)", rctx, diag);
+    read_content(&r, data, len);
+    return read_finish(&r, in);
+}
+
+/*-
+ * Files, directories and standard input
+ */
+
+/*
+ * Reads all of f into *out (cleansed and freed by the caller with
+ * OPENSSL_clear_free, as it may hold a key). Growing goes through
+ * OPENSSL_clear_realloc so no stale copy of a key is left on the heap.
+ * Returns 0 with errno set, or with errno 0 when the input is too large.
+ */
+static int read_stream(FILE *f, unsigned char **out, size_t *len)
+{
+    size_t cap = 16384, n = 0, got;
+    unsigned char *buf, *nbuf;
+    struct stat st;
+
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+        && (unsigned long long)st.st_size < INPUT_MAX_BYTES)
+        cap = (size_t)st.st_size + 1;   /* +1: EOF is seen without growing */
+    if ((buf = OPENSSL_malloc(cap)) == NULL) {
+        errno = ENOMEM;
+        return 0;
+    }
+    for (;;) {
+        if (n == cap) {
+            size_t ncap = cap * 2;
+
+            if (cap > INPUT_MAX_BYTES) {
+                errno = 0;
+                goto err;
+            }
+            if (ncap > INPUT_MAX_BYTES + 1)
+                ncap = INPUT_MAX_BYTES + 1;
+            if ((nbuf = OPENSSL_clear_realloc(buf, cap, ncap)) == NULL) {
+                errno = ENOMEM;
+                goto err;
+            }
+            buf = nbuf;
+            cap = ncap;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                goto err;
+            break;
+        }
+    }
+    *out = buf;
+    *len = n;
+    return 1;
+ err:
+    OPENSSL_clear_free(buf, cap);
+    return 0;
+}
+
+static int read_file(CWMS_INPUTS *in, const char *path, const char *name,
+                     const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int ok;
+
+    if (f == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
+                      "cannot open '%s': %s", name, strerror(errno));
+        return 0;
+    }
+    ok = read_stream(f, &data, &len);
+    if (!ok && errno == 0)
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED,
+                      "'%s' is larger than %zu MiB: not a certificate or key file",
+                      name, INPUT_MAX_BYTES >> 20);
+    else if (!ok)
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
+                      "cannot read '%s': %s", name, strerror(errno));
+    if (f != stdin)
+        fclose(f);
+    if (!ok)
+        return 0;
+    ok = cwms_inputs_add_buffer(in, data, len, name, rctx, diag);
+    OPENSSL_clear_free(data, len);
+    return ok;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *join_path(const char *dir, const char *entry)
+{
+    size_t dlen = strlen(dir), size = dlen + strlen(entry) + 2;
+    char *s = OPENSSL_malloc(size);
+
+    if (s != NULL)
+        snprintf(s, size, "%s%s%s", dir, dlen > 0 && dir[dlen - 1] == '/' ? "" : "/", entry);
+    return s;
+}
+
+/* The entry names of a directory except . and .., sorted. NULL with errno on failure. */
+static char **list_directory(const char *path, size_t *count)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    char **names = NULL, **nn;
+    size_t n = 0, cap = 0;
+    int saved;
+
+    *count = 0;
+    if (d == NULL)
+        return NULL;
+    for (;;) {
+        errno = 0;
+        if ((e = readdir(d)) == NULL)
+            break;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            if ((nn = OPENSSL_realloc(names, cap * sizeof(*names))) == NULL) {
+                errno = ENOMEM;
+                break;
+            }
+            names = nn;
+        }
+        if ((names[n] = OPENSSL_strdup(e->d_name)) == NULL) {
+            errno = ENOMEM;
+            break;
+        }
+        n++;
+    }
+    saved = errno;
+    closedir(d);
+    if (saved != 0) {
+        while (n > 0)
+            OPENSSL_free(names[--n]);
+        OPENSSL_free(names);
+        errno = saved;
+        return NULL;
+    }
+    if (n > 1)
+        qsort(names, n, sizeof(*names), compare_names);
+    *count = n;
+    /* An empty directory still needs a non-NULL answer. */
+    return names != NULL ? names : OPENSSL_zalloc(sizeof(*names));
+}
+
+/*
+ * A directory: its regular files in name order (so results do not depend
+ * on the file system), not recursive. Hidden files are left out: archives
+ * unpacked from macOS carry "._name" and ".DS_Store" files that are not
+ * certificates. Every file is read even after one fails, so the user sees
+ * all the problems at once.
+ */
+static int read_directory(CWMS_INPUTS *in, const char *path,
+                          const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    size_t n, files = 0;
+    char **names = list_directory(path, &n);
+    int ok = 1;
+
+    if (names == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
+                      "cannot read directory '%s': %s", path, strerror(errno));
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *full = join_path(path, names[i]);
+        struct stat st;
+
+        if (full == NULL) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory reading '%s'", path);
+            ok = 0;
+        } else if (names[i][0] == '.') {
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping hidden file '%s'", full);
+        } else if (stat(full, &st) != 0) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
+                          "cannot read '%s': %s", full, strerror(errno));
+            ok = 0;
+        } else if (S_ISDIR(st.st_mode)) {
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
+                          "skipping directory '%s': directories are not read recursively", full);
+        } else if (!S_ISREG(st.st_mode)) {
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping '%s': not a regular file", full);
+        } else {
+            files++;
+            if (!read_file(in, full, full, rctx, diag))
+                ok = 0;
+        }
+        OPENSSL_free(full);
+        OPENSSL_free(names[i]);
+    }
+    OPENSSL_free(names);
+    if (ok && files == 0) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED,
+                      "directory '%s' holds no files to read%s", path,
+                      n == 0 ? " (it is empty)" : "");
+        ok = 0;
+    }
+    return ok;
+}
+
+static int read_path(CWMS_INPUTS *in, const char *path, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
+                      "cannot open '%s': %s", path, strerror(errno));
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode))
+        return read_directory(in, path, rctx, diag);
+    return read_file(in, path, path, rctx, diag);
+}
+
+/*-
+ * URIs
+ */
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * The path of a file: URI (RFC 8089): file:///abs, file://localhost/abs,
+ * file:/abs and file:relative, percent-decoded. NULL with an error in
+ * diag when the URI names another host or holds a bad escape.
+ */
+static char *file_uri_path(const char *uri, CWMS_DIAG *diag)
+{
+    const char *p = uri + 5;   /* after "file:" */
+    char *path, *o;
+
+    if (strncmp(p, "//", 2) == 0) {
+        const char *host = p + 2, *slash = strchr(host, '/');
+        size_t hlen = slash != NULL ? (size_t)(slash - host) : strlen(host);
+
+        if (slash == NULL || (hlen != 0 && !(hlen == 9 && strncasecmp(host, "localhost", 9) == 0))) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
+                          "'%s': only local file: URIs can be read (file:///path or file:path)", uri);
+            return NULL;
+        }
+        p = slash;
+    }
+    if (*p == '\0') {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE, "'%s': the file: URI names no file", uri);
+        return NULL;
+    }
+    if ((path = OPENSSL_malloc(strlen(p) + 1)) == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory reading '%s'", uri);
+        return NULL;
+    }
+    for (o = path; *p != '\0'; p++) {
+        if (*p == '%') {
+            int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
+
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+                cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
+                              "'%s': bad percent escape in the file: URI", uri);
+                OPENSSL_free(path);
+                return NULL;
+            }
+            *o++ = (char)(hi * 16 + lo);
+            p += 2;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return path;
+}
+
+int cwms_inputs_add_source(CWMS_INPUTS *in, const char *source,
+                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    char *path;
+    int ok;
+
+    if (strcmp(source, "-") == 0)
+        return read_file(in, "-", STDIN_NAME, rctx, diag);
+    if (strncasecmp(source, "pkcs11:", 7) == 0)
+        return cwms_inputs_add_pkcs11(in, source, rctx, diag);
+    if (strncasecmp(source, "file:", 5) != 0)
+        return read_path(in, source, rctx, diag);
+    if ((path = file_uri_path(source, diag)) == NULL)
+        return 0;
+    ok = read_path(in, path, rctx, diag);
+    OPENSSL_free(path);
+    return ok;
+}

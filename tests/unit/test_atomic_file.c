@@ -1,0 +1,224 @@
+/*
+ * cwms_write_file_atomic: modes, replacement, and failures that leave
+ * neither a changed target nor a temporary file behind.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emit.h"
+
+static char dir[4096];
+
+static int make_dir(void **state)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/cwms-atomic.XXXXXX", tmp != NULL ? tmp : "/tmp");
+    return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int remove_dir(void **state)
+{
+    char cmd[4200];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char *in_dir(const char *name)
+{
+    static char buf[2][4200];
+    static int which;
+
+    which ^= 1;
+    snprintf(buf[which], sizeof(buf[which]), "%s/%s", dir, name);
+    return buf[which];
+}
+
+static void write_plain(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static char *read_all(const char *path)
+{
+    static char buf[4096];
+    FILE *f = fopen(path, "r");
+    size_t n;
+
+    assert_non_null(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static unsigned int file_mode(const char *path)
+{
+    struct stat st;
+
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_mode & 07777;
+}
+
+/* Entries of the test directory whose name starts with a dot (temporary files). */
+static int hidden_entries(const char *where)
+{
+    DIR *d = opendir(where);
+    struct dirent *e;
+    int n = 0;
+
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+static CWMS_REASON write_fails(const char *path, const char *text, int secret)
+{
+    CWMS_DIAG *diag = cwms_diag_new();
+    const CWMS_MSG *m;
+    CWMS_REASON r;
+
+    assert_false(cwms_write_file_atomic(path, (const unsigned char *)text, strlen(text),
+                                        secret, diag));
+    m = cwms_diag_first_error(diag);
+    assert_non_null(m);
+    /* The message names the file. */
+    assert_non_null(strstr(m->text, path));
+    r = m->reason;
+    cwms_diag_free(diag);
+    return r;
+}
+
+static void write_ok(const char *path, const char *text, int secret)
+{
+    CWMS_DIAG *diag = cwms_diag_new();
+    int ok = cwms_write_file_atomic(path, (const unsigned char *)text, strlen(text), secret, diag);
+
+    if (!ok)
+        fail_msg("%s", cwms_diag_first_error(diag)->text);
+    cwms_diag_free(diag);
+}
+
+static void test_secret_file_is_mode_0600_whatever_the_umask(void **state)
+{
+    const char *path = in_dir("secret.pem");
+    mode_t old = umask(0);
+
+    (void)state;
+    write_ok(path, "key\n", 1);
+    umask(old);
+    assert_int_equal(file_mode(path), 0600);
+    assert_string_equal(read_all(path), "key\n");
+    assert_int_equal(hidden_entries(dir), 0);
+}
+
+static void test_public_file_is_0644_less_the_umask(void **state)
+{
+    mode_t old = umask(022);
+
+    (void)state;
+    write_ok(in_dir("public-022.pem"), "cert\n", 0);
+    umask(027);
+    write_ok(in_dir("public-027.pem"), "cert\n", 0);
+    umask(old);
+    assert_int_equal(file_mode(in_dir("public-022.pem")), 0644);
+    assert_int_equal(file_mode(in_dir("public-027.pem")), 0640);
+}
+
+static void test_existing_file_is_replaced_with_the_new_mode(void **state)
+{
+    const char *path = in_dir("replace.pem");
+
+    (void)state;
+    write_plain(path, "old content\n");
+    assert_int_equal(chmod(path, 0644), 0);
+    write_ok(path, "new content\n", 1);
+    assert_string_equal(read_all(path), "new content\n");
+    assert_int_equal(file_mode(path), 0600);
+    assert_int_equal(hidden_entries(dir), 0);
+}
+
+static void test_missing_directory_fails_and_creates_nothing(void **state)
+{
+    const char *path = in_dir("no-such-dir/out.pem");
+    struct stat st;
+
+    (void)state;
+    assert_int_equal(write_fails(path, "x\n", 1), CWMS_R_OUTPUT);
+    assert_int_not_equal(stat(path, &st), 0);
+    assert_int_equal(hidden_entries(dir), 0);
+}
+
+static void test_directory_as_target_fails_and_leaves_it_alone(void **state)
+{
+    const char *path = in_dir("a-directory");
+    struct stat st;
+
+    (void)state;
+    assert_int_equal(mkdir(path, 0755), 0);
+    assert_int_equal(write_fails(path, "x\n", 0), CWMS_R_OUTPUT);
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(hidden_entries(dir), 0);
+}
+
+static void test_failed_write_leaves_existing_file_untouched_and_no_temp_file(void **state)
+{
+    /* A file size limit makes write(2) fail for real (EFBIG) half way through. */
+    const char *path = in_dir("keep.pem");
+    char big[8192];
+    struct rlimit old, lim;
+    void (*old_handler)(int);
+
+    (void)state;
+    write_plain(path, "precious\n");
+    memset(big, 'A', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 1024;
+    old_handler = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    assert_int_equal(write_fails(path, big, 1), CWMS_R_OUTPUT);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_handler);
+    assert_string_equal(read_all(path), "precious\n");
+    assert_int_equal(hidden_entries(dir), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_secret_file_is_mode_0600_whatever_the_umask),
+        cmocka_unit_test(test_public_file_is_0644_less_the_umask),
+        cmocka_unit_test(test_existing_file_is_replaced_with_the_new_mode),
+        cmocka_unit_test(test_missing_directory_fails_and_creates_nothing),
+        cmocka_unit_test(test_directory_as_target_fails_and_leaves_it_alone),
+        cmocka_unit_test(test_failed_write_leaves_existing_file_untouched_and_no_temp_file),
+    };
+
+    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}

@@ -1,0 +1,544 @@
+/*
+ * The DER walker (provider/core/certinfo.c) against the full decoder
+ * (d2i_X509 + cwms_certinfo_from_x509): on every certificate of
+ * ../shared/data, on certificates made here with unusual shapes, and on
+ * truncated and corrupted copies, which must never crash or read out of
+ * bounds (the asan build proves the latter) and must either be refused or
+ * read exactly as the full decoder reads them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "cert.h"
+#include "certinfo_oracle.h"
+
+/* One DER certificate and where it came from, for messages. */
+typedef struct {
+    unsigned char *der;
+    long len;
+    char origin[512];
+} SAMPLE;
+
+typedef struct {
+    SAMPLE *items;
+    size_t n, cap;
+} SAMPLES;
+
+static SAMPLES real;          /* everything under real-bundles/, and cfssl_trust */
+static SAMPLES limbo;         /* certificates embedded in x509-limbo JSON */
+
+static void samples_push(SAMPLES *s, unsigned char *der, long len, const char *origin)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 256;
+        s->items = realloc(s->items, s->cap * sizeof(*s->items));
+        assert_non_null(s->items);
+    }
+    s->items[s->n].der = der;
+    s->items[s->n].len = len;
+    snprintf(s->items[s->n].origin, sizeof(s->items[s->n].origin), "%s", origin);
+    s->n++;
+}
+
+static void samples_free(SAMPLES *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        OPENSSL_free(s->items[i].der);
+    free(s->items);
+    memset(s, 0, sizeof(*s));
+}
+
+/* Every CERTIFICATE block PEM_read_bio finds in the BIO. */
+static void read_pem_certs(BIO *in, const char *origin, SAMPLES *out)
+{
+    char *name = NULL, *header = NULL;
+    unsigned char *data = NULL;
+    long len;
+    size_t k = 0;
+
+    while (PEM_read_bio(in, &name, &header, &data, &len)) {
+        if (strcmp(name, PEM_STRING_X509) == 0) {
+            char where[512];
+
+            snprintf(where, sizeof(where), "%s#%zu", origin, ++k);
+            samples_push(out, data, len, where);
+            data = NULL;
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(data);
+        name = header = NULL;
+        data = NULL;
+    }
+    ERR_clear_error();   /* the end of the file reads as "no start line" */
+}
+
+static void read_pem_file(const char *path, SAMPLES *out)
+{
+    BIO *in = BIO_new_file(path, "r");
+
+    if (in == NULL) {
+        ERR_clear_error();
+        return;
+    }
+    read_pem_certs(in, path, out);
+    BIO_free(in);
+}
+
+static void read_pem_tree(const char *dir, SAMPLES *out)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    if (d == NULL)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        char path[1024];
+        struct stat st;
+
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            read_pem_tree(path, out);
+        else if (S_ISREG(st.st_mode))
+            read_pem_file(path, out);
+    }
+    closedir(d);
+}
+
+/*
+ * x509-limbo keeps each certificate as a JSON string holding a PEM block
+ * with "\n" escapes. Undo the escapes (JSON's, not PEM's) and hand the
+ * text to the PEM reader.
+ */
+static void read_limbo_json(const char *path, SAMPLES *out)
+{
+    FILE *f = fopen(path, "rb");
+    char *text, *plain;
+    long size;
+    size_t j = 0;
+    BIO *in;
+
+    if (f == NULL)
+        return;
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    size = ftell(f);
+    rewind(f);
+    text = malloc((size_t)size + 1);
+    plain = malloc((size_t)size + 1);
+    assert_non_null(text);
+    assert_non_null(plain);
+    assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    for (long i = 0; i < size; i++) {
+        if (text[i] == '\\' && i + 1 < size && text[i + 1] == 'n') {
+            plain[j++] = '\n';
+            i++;
+        } else if (text[i] == '"') {
+            /* The PEM reader wants "-----BEGIN" at the start of a line. */
+            plain[j++] = '\n';
+        } else {
+            plain[j++] = text[i];
+        }
+    }
+    in = BIO_new_mem_buf(plain, (int)j);
+    assert_non_null(in);
+    read_pem_certs(in, path, out);
+    BIO_free(in);
+    free(text);
+    free(plain);
+}
+
+/* The x509-limbo JSON files of dir whose names start with prefix. */
+static void read_limbo_dir(const char *dir, const char *prefix, SAMPLES *out)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+
+    if (d == NULL)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        char file[1400];
+
+        if (de->d_name[0] == '.' || strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+            continue;
+        snprintf(file, sizeof(file), "%s/%s", dir, de->d_name);
+        read_limbo_json(file, out);
+    }
+    closedir(d);
+}
+
+static int load_shared_data(void **state)
+{
+    const char *root = getenv("CWMS_SHARED_DATA");
+    char path[1024];
+
+    (void)state;
+    if (root == NULL)
+        return 0;
+    snprintf(path, sizeof(path), "%s/real-bundles", root);
+    read_pem_tree(path, &real);
+    snprintf(path, sizeof(path), "%s/cfssl_trust/int-bundle.crt", root);
+    read_pem_file(path, &real);
+    snprintf(path, sizeof(path), "%s/cfssl_trust/ca-bundle.crt", root);
+    read_pem_file(path, &real);
+    snprintf(path, sizeof(path), "%s/x509-limbo", root);
+    read_limbo_dir(path, "limbo-2023", &limbo);
+    snprintf(path, sizeof(path), "%s/x509-limbo/online", root);
+    read_limbo_dir(path, "", &limbo);
+    return 0;
+}
+
+static int free_shared_data(void **state)
+{
+    (void)state;
+    samples_free(&real);
+    samples_free(&limbo);
+    return 0;
+}
+
+static void skip_without_shared_data(void)
+{
+    if (real.n == 0) {
+        print_message("no certificates under $CWMS_SHARED_DATA; skipping\n");
+        skip();
+    }
+}
+
+/* Fails with the origin and the field when the oracle finds a disagreement. */
+static ORACLE_RESULT check_sample(const unsigned char *der, size_t len, const char *origin)
+{
+    const char *why;
+    ORACLE_RESULT r = certinfo_oracle(der, len, &why);
+
+    if (r == ORACLE_DIFFERS)
+        fail_msg("%s: walker and d2i_X509 disagree: %s", origin, why);
+    return r;
+}
+
+static void test_every_real_certificate_is_walked_and_agrees_with_d2i_x509(void **state)
+{
+    (void)state;
+    skip_without_shared_data();
+    /* 1,263 intermediates + 339 roots + the real bundles. */
+    assert_true(real.n > 1600);
+    for (size_t i = 0; i < real.n; i++) {
+        /* Real CA certificates are plain DER: the walker must read every one itself. */
+        if (check_sample(real.items[i].der, (size_t)real.items[i].len, real.items[i].origin)
+            != ORACLE_AGREES)
+            fail_msg("%s: the walker refused a real certificate", real.items[i].origin);
+    }
+}
+
+static void test_limbo_certificates_are_refused_or_agree_with_d2i_x509(void **state)
+{
+    size_t walked = 0;
+
+    (void)state;
+    skip_without_shared_data();
+    if (limbo.n == 0)
+        skip();
+    for (size_t i = 0; i < limbo.n; i++)
+        if (check_sample(limbo.items[i].der, (size_t)limbo.items[i].len, limbo.items[i].origin)
+            == ORACLE_AGREES)
+            walked++;
+    print_message("x509-limbo: %zu of %zu certificates walked, the rest left to d2i_X509\n",
+                  walked, limbo.n);
+    /* The suite is mostly well-formed certificates with odd contents: most must walk. */
+    assert_true(walked * 10 >= limbo.n * 9);
+}
+
+/* A few real certificates of different shapes: RSA root, EC chain, cross-signed. */
+static const SAMPLE *pick(size_t k)
+{
+    return &real.items[(k * 7919) % real.n];
+}
+
+static void test_every_truncation_is_refused_by_both_decoders(void **state)
+{
+    (void)state;
+    skip_without_shared_data();
+    for (size_t k = 0; k < 4; k++) {
+        const SAMPLE *s = pick(k);
+
+        for (long cut = 0; cut < s->len; cut++) {
+            /* An exact-size copy, so ASan catches a read past the cut. */
+            unsigned char *prefix = OPENSSL_memdup(s->der, cut ? (size_t)cut : 1);
+            CWMS_CERTINFO info;
+            CWMS_CERT *cert;
+
+            assert_non_null(prefix);
+            if (cwms_certinfo_from_der(prefix, (size_t)cut, &info))
+                fail_msg("%s: accepted truncated to %ld of %ld bytes", s->origin, cut, s->len);
+            assert_null(info.subject);
+            /* A refusal is not an error yet: the walker leaves the queue clean. */
+            assert_int_equal(ERR_peek_error(), 0);
+            cert = cwms_cert_new_der(prefix, (size_t)cut, "truncated");
+            assert_null(cert);
+            ERR_clear_error();
+            OPENSSL_free(prefix);
+        }
+    }
+}
+
+static void test_corrupted_bytes_are_refused_or_read_like_d2i_x509(void **state)
+{
+    size_t agreed = 0, refused = 0;
+
+    (void)state;
+    skip_without_shared_data();
+    for (size_t k = 0; k < 4; k++) {
+        const SAMPLE *s = pick(k);
+        unsigned char *m = OPENSSL_malloc((size_t)s->len);
+
+        assert_non_null(m);
+        for (long i = 0; i < s->len; i++) {
+            /* Flip all bits, the low bit, and push length bytes up and down. */
+            static const int deltas[] = { 0x100, 1, 0x7f, -1 };
+
+            for (size_t d = 0; d < sizeof(deltas) / sizeof(deltas[0]); d++) {
+                CWMS_CERT *cert;
+
+                memcpy(m, s->der, (size_t)s->len);
+                if (deltas[d] == 0x100)
+                    m[i] ^= 0xff;
+                else if (deltas[d] == 1)
+                    m[i] ^= 0x01;
+                else
+                    m[i] = (unsigned char)(m[i] + deltas[d]);
+                if (check_sample(m, (size_t)s->len, s->origin) == ORACLE_AGREES)
+                    agreed++;
+                else
+                    refused++;
+                cert = cwms_cert_new_der(m, (size_t)s->len, "corrupted");
+                cwms_cert_free(cert);
+            }
+        }
+        OPENSSL_free(m);
+    }
+    print_message("corrupted copies: %zu read like d2i_X509, %zu refused\n", agreed, refused);
+    /* Bytes inside names, keys and signatures change nothing structural. */
+    assert_true(agreed > 0);
+    assert_true(refused > 0);
+    ERR_clear_error();
+}
+
+/*-
+ * Certificates made here, for the shapes real data lacks.
+ */
+
+static EVP_PKEY *test_key(void)
+{
+    EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+
+    assert_non_null(pkey);
+    return pkey;
+}
+
+static void add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+    X509V3_CTX ctx;
+    X509_EXTENSION *ext;
+
+    X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
+    ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    assert_non_null(ext);
+    assert_true(X509_add_ext(x, ext, -1));
+    X509_EXTENSION_free(ext);
+}
+
+/* A self-issued certificate named with the given string type; extensions added by the caller. */
+static X509 *make_cert(EVP_PKEY *pkey, int string_type, const char *cn)
+{
+    X509 *x = X509_new();
+    X509_NAME *name = X509_NAME_new();
+
+    assert_non_null(x);
+    assert_non_null(name);
+    assert_true(X509_NAME_add_entry_by_txt(name, "O", string_type,
+                                           (const unsigned char *)"cwms-bundle tests", -1, -1, 0));
+    assert_true(X509_NAME_add_entry_by_txt(name, "CN", string_type,
+                                           (const unsigned char *)cn, -1, -1, 0));
+    assert_true(X509_set_version(x, X509_VERSION_3));
+    assert_true(ASN1_INTEGER_set(X509_get_serialNumber(x), 42));
+    assert_true(X509_set_subject_name(x, name));
+    assert_true(X509_set_issuer_name(x, name));
+    assert_non_null(ASN1_TIME_set_string(X509_getm_notBefore(x), "20200101000000Z"));
+    /* GeneralizedTime after 2049 and UTCTime before: both time forms. */
+    assert_non_null(ASN1_TIME_set_string(X509_getm_notAfter(x), "20600101120000Z"));
+    assert_true(X509_set_pubkey(x, pkey));
+    X509_NAME_free(name);
+    return x;
+}
+
+static ORACLE_RESULT sign_and_check(X509 *x, EVP_PKEY *pkey, CWMS_CERTINFO *walked)
+{
+    unsigned char *der = NULL;
+    int len;
+    const char *why;
+    ORACLE_RESULT r;
+
+    assert_true(X509_sign(x, pkey, EVP_sha256()) > 0);
+    len = i2d_X509(x, &der);
+    assert_true(len > 0);
+    r = certinfo_oracle(der, (size_t)len, &why);
+    if (r == ORACLE_DIFFERS)
+        fail_msg("generated certificate: %s", why);
+    if (walked != NULL && !cwms_certinfo_from_der(der, (size_t)len, walked))
+        memset(walked, 0, sizeof(*walked));
+    OPENSSL_free(der);
+    return r;
+}
+
+static void test_generated_ca_with_key_ids_is_walked_field_by_field(void **state)
+{
+    EVP_PKEY *pkey = test_key();
+    X509 *x = make_cert(pkey, MBSTRING_UTF8, "Walker CA");
+    CWMS_CERTINFO info;
+
+    (void)state;
+    add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE");
+    add_ext(x, x, NID_subject_key_identifier, "hash");
+    add_ext(x, x, NID_authority_key_identifier, "keyid:always");
+    assert_int_equal(sign_and_check(x, pkey, &info), ORACLE_AGREES);
+    assert_int_equal(info.is_ca, 1);
+    assert_int_equal(info.self_issued, 1);
+    assert_int_equal(info.ski_len, 20);
+    assert_int_equal(info.aki_len, 20);
+    assert_memory_equal(info.ski, info.aki, 20);
+    assert_int_equal(info.not_before, 1577836800);   /* 2020-01-01T00:00:00Z */
+    assert_int_equal(info.not_after, 2840184000);    /* 2060-01-01T12:00:00Z */
+    cwms_certinfo_clear(&info);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+}
+
+static void test_generated_certificate_without_extensions_is_walked(void **state)
+{
+    EVP_PKEY *pkey = test_key();
+    X509 *x = make_cert(pkey, MBSTRING_ASC, "No Extensions");
+    CWMS_CERTINFO info;
+
+    (void)state;
+    assert_int_equal(sign_and_check(x, pkey, &info), ORACLE_AGREES);
+    assert_int_equal(info.is_ca, 0);
+    assert_int_equal(info.ski_len, 0);
+    assert_int_equal(info.aki_len, 0);
+    cwms_certinfo_clear(&info);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+}
+
+static void test_duplicate_extension_is_left_to_the_full_decoder(void **state)
+{
+    EVP_PKEY *pkey = test_key();
+    X509 *x = make_cert(pkey, MBSTRING_UTF8, "Twice CA");
+    unsigned char *der = NULL;
+    int len;
+    CWMS_CERT *cert;
+
+    (void)state;
+    add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE");
+    add_ext(x, x, NID_basic_constraints, "critical,CA:FALSE");
+    assert_int_equal(sign_and_check(x, pkey, NULL), ORACLE_REFUSED);
+    /* The entry still comes to be, through d2i_X509, with what it says. */
+    len = i2d_X509(x, &der);
+    assert_true(len > 0);
+    cert = cwms_cert_new_der(der, (size_t)len, "twice");
+    assert_non_null(cert);
+    assert_non_null(cert->x509);   /* proof that the fallback ran */
+    assert_int_equal(cert->info.is_ca, 0);
+    cwms_cert_free(cert);
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+}
+
+static void test_undecodable_key_identifier_is_left_to_the_full_decoder(void **state)
+{
+    EVP_PKEY *pkey = test_key();
+    X509 *x = make_cert(pkey, MBSTRING_UTF8, "Broken SKI");
+    ASN1_OCTET_STRING *junk = ASN1_OCTET_STRING_new();
+    X509_EXTENSION *ext;
+
+    (void)state;
+    /* extnValue should hold an OCTET STRING; this one holds a bare byte. */
+    assert_non_null(junk);
+    assert_true(ASN1_OCTET_STRING_set(junk, (const unsigned char *)"\x05", 1));
+    ext = X509_EXTENSION_create_by_NID(NULL, NID_subject_key_identifier, 0, junk);
+    assert_non_null(ext);
+    assert_true(X509_add_ext(x, ext, -1));
+    assert_int_equal(sign_and_check(x, pkey, NULL), ORACLE_REFUSED);
+    X509_EXTENSION_free(ext);
+    ASN1_OCTET_STRING_free(junk);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+}
+
+static void test_trailing_bytes_are_refused(void **state)
+{
+    EVP_PKEY *pkey = test_key();
+    X509 *x = make_cert(pkey, MBSTRING_UTF8, "Trailing");
+    unsigned char *der = NULL, *longer;
+    int len;
+    CWMS_CERTINFO info;
+
+    (void)state;
+    assert_true(X509_sign(x, pkey, EVP_sha256()) > 0);
+    len = i2d_X509(x, &der);
+    assert_true(len > 0);
+    longer = OPENSSL_malloc((size_t)len + 1);
+    assert_non_null(longer);
+    memcpy(longer, der, (size_t)len);
+    longer[len] = 0;
+    assert_int_equal(cwms_certinfo_from_der(der, (size_t)len, &info), 1);
+    cwms_certinfo_clear(&info);
+    assert_int_equal(cwms_certinfo_from_der(longer, (size_t)len + 1, &info), 0);
+    assert_null(cwms_cert_new_der(longer, (size_t)len + 1, "trailing"));
+    OPENSSL_free(longer);
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+    ERR_clear_error();
+}
+
+int main(void)
+{
+    const struct CMUnitTest shared[] = {
+        cmocka_unit_test(test_every_real_certificate_is_walked_and_agrees_with_d2i_x509),
+        cmocka_unit_test(test_limbo_certificates_are_refused_or_agree_with_d2i_x509),
+        cmocka_unit_test(test_every_truncation_is_refused_by_both_decoders),
+        cmocka_unit_test(test_corrupted_bytes_are_refused_or_read_like_d2i_x509),
+    };
+    const struct CMUnitTest generated[] = {
+        cmocka_unit_test(test_generated_ca_with_key_ids_is_walked_field_by_field),
+        cmocka_unit_test(test_generated_certificate_without_extensions_is_walked),
+        cmocka_unit_test(test_duplicate_extension_is_left_to_the_full_decoder),
+        cmocka_unit_test(test_undecodable_key_identifier_is_left_to_the_full_decoder),
+        cmocka_unit_test(test_trailing_bytes_are_refused),
+    };
+    int failed = cmocka_run_group_tests_name("certinfo: generated", generated, NULL, NULL);
+
+    failed += cmocka_run_group_tests_name("certinfo: ../shared/data", shared,
+                                          load_shared_data, free_shared_data);
+    return failed;
+}

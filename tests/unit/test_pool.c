@@ -1,0 +1,275 @@
+/*
+ * The pool (provider/core/pool.c): identical certificates kept once, issuer
+ * lookup by canonical subject, hash collisions told apart by the name, and
+ * lookups still right after the tables grow. Certificates are made here
+ * with OpenSSL and enter the pool through cwms_cert_new_der, as inputs do.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "pool.h"
+
+static EVP_PKEY *key;
+
+static int make_key(void **state)
+{
+    (void)state;
+    key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    return key == NULL ? -1 : 0;
+}
+
+static int free_key(void **state)
+{
+    (void)state;
+    EVP_PKEY_free(key);
+    return 0;
+}
+
+static X509_NAME *name_of(int string_type, const char *org, const char *cn)
+{
+    X509_NAME *name = X509_NAME_new();
+
+    assert_non_null(name);
+    assert_true(X509_NAME_add_entry_by_txt(name, "O", string_type, (const unsigned char *)org,
+                                           -1, -1, 0));
+    assert_true(X509_NAME_add_entry_by_txt(name, "CN", string_type, (const unsigned char *)cn,
+                                           -1, -1, 0));
+    return name;
+}
+
+static unsigned long hash_of(const X509_NAME *name)
+{
+    int ok = 0;
+    unsigned long h = X509_NAME_hash_ex(name, NULL, NULL, &ok);
+
+    assert_true(ok);
+    return h;
+}
+
+/* A pool entry for a certificate with this subject and serial, issued by "Pool Root". */
+static CWMS_CERT *make_entry(const X509_NAME *subject, long serial)
+{
+    X509 *x = X509_new();
+    X509_NAME *issuer = name_of(MBSTRING_ASC, "cwms-bundle tests", "Pool Root");
+    unsigned char *der = NULL;
+    int len;
+    CWMS_CERT *cert;
+
+    assert_non_null(x);
+    assert_true(X509_set_version(x, X509_VERSION_3));
+    assert_true(ASN1_INTEGER_set(X509_get_serialNumber(x), serial));
+    assert_true(X509_set_subject_name(x, subject));
+    assert_true(X509_set_issuer_name(x, issuer));
+    assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+    assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
+    assert_true(X509_set_pubkey(x, key));
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    len = i2d_X509(x, &der);
+    assert_true(len > 0);
+    cert = cwms_cert_new_der(der, (size_t)len, "test");
+    assert_non_null(cert);
+    OPENSSL_free(der);
+    X509_NAME_free(issuer);
+    X509_free(x);
+    return cert;
+}
+
+static size_t lookup(CWMS_POOL *pool, const X509_NAME *name, CWMS_CERT **out, size_t max)
+{
+    return cwms_pool_find_subject(pool, name, hash_of(name), out, max);
+}
+
+static void test_identical_certificate_is_kept_once(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Example CA");
+    CWMS_CERT *first = make_entry(name, 1);
+    CWMS_CERT *again = cwms_cert_new_der(first->der, first->der_len, "again");
+    CWMS_CERT *kept = NULL, *found[2];
+
+    (void)state;
+    assert_non_null(again);
+    assert_int_equal(cwms_pool_add(pool, first, &kept), 1);
+    assert_ptr_equal(kept, first);
+    assert_int_equal(cwms_pool_add(pool, again, &kept), 0);   /* again is freed */
+    assert_ptr_equal(kept, first);
+    assert_int_equal(cwms_pool_count(pool), 1);
+    assert_ptr_equal(cwms_pool_find_sha256(pool, first->sha256), first);
+    assert_int_equal(lookup(pool, name, found, 2), 1);
+    assert_ptr_equal(found[0], first);
+    X509_NAME_free(name);
+    cwms_pool_free(pool);
+}
+
+static void test_same_name_different_certificate_is_kept_twice(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Example CA");
+    CWMS_CERT *a = make_entry(name, 1), *b = make_entry(name, 2), *found[4];
+
+    (void)state;
+    assert_int_equal(cwms_pool_add(pool, a, NULL), 1);
+    assert_int_equal(cwms_pool_add(pool, b, NULL), 1);
+    assert_int_equal(lookup(pool, name, found, 4), 2);
+    assert_ptr_equal(found[0], a);
+    assert_ptr_equal(found[1], b);
+    X509_NAME_free(name);
+    cwms_pool_free(pool);
+}
+
+static void test_subject_lookup_is_canonical(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    X509_NAME *printable = name_of(V_ASN1_PRINTABLESTRING, "Example Org", "Example Issuing CA");
+    /* Another string type, another case, extra inner and outer spaces. */
+    X509_NAME *utf8 = name_of(V_ASN1_UTF8STRING, "EXAMPLE   org", " example issuing ca ");
+    X509_NAME *other = name_of(V_ASN1_UTF8STRING, "Example Org", "Example Issuing CA 2");
+    CWMS_CERT *cert = make_entry(printable, 1), *found[2];
+    const X509_NAME_ENTRY *cn = X509_NAME_get_entry(printable, 1);
+
+    (void)state;
+    /* The entry really is a PrintableString, the lookup name a UTF8String. */
+    assert_int_equal(ASN1_STRING_type(X509_NAME_ENTRY_get_data(cn)), V_ASN1_PRINTABLESTRING);
+    assert_int_equal(ASN1_STRING_type(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(utf8, 1))),
+                     V_ASN1_UTF8STRING);
+    assert_int_equal(cwms_pool_add(pool, cert, NULL), 1);
+    assert_int_equal(lookup(pool, utf8, found, 2), 1);
+    assert_ptr_equal(found[0], cert);
+    assert_int_equal(lookup(pool, other, found, 2), 0);
+    X509_NAME_free(printable);
+    X509_NAME_free(utf8);
+    X509_NAME_free(other);
+    cwms_pool_free(pool);
+}
+
+static void test_names_with_equal_hashes_are_told_apart(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    X509_NAME *n1 = name_of(MBSTRING_ASC, "Example", "Collision One");
+    X509_NAME *n2 = name_of(MBSTRING_ASC, "Example", "Collision Two");
+    CWMS_CERT *a = make_entry(n1, 1), *b = make_entry(n2, 2), *found[4];
+    unsigned long h1 = hash_of(n1);
+
+    (void)state;
+    /* A 32-bit hash collides sooner or later; force one. */
+    b->info.subject_hash = h1;
+    assert_int_equal(cwms_pool_add(pool, a, NULL), 1);
+    assert_int_equal(cwms_pool_add(pool, b, NULL), 1);
+    assert_int_equal(cwms_pool_find_subject(pool, n1, h1, found, 4), 1);
+    assert_ptr_equal(found[0], a);
+    assert_int_equal(cwms_pool_find_subject(pool, n2, h1, found, 4), 1);
+    assert_ptr_equal(found[0], b);
+    X509_NAME_free(n1);
+    X509_NAME_free(n2);
+    cwms_pool_free(pool);
+}
+
+/* 3,000 entries over 97 names, each added twice: every name finds all its own, in order. */
+static void test_growth_keeps_lookups_right(void **state)
+{
+    enum { N = 3000, NAMES = 97 };
+    CWMS_POOL *pool = cwms_pool_new();
+    X509_NAME *names[NAMES];
+    static CWMS_CERT *added[N];
+    CWMS_CERT *found[N / NAMES + 1];
+
+    (void)state;
+    for (int k = 0; k < NAMES; k++) {
+        char cn[32];
+
+        snprintf(cn, sizeof(cn), "Growth CA %d", k);
+        names[k] = name_of(MBSTRING_ASC, "Example", cn);
+    }
+    for (int i = 0; i < N; i++) {
+        CWMS_CERT *dup;
+
+        added[i] = make_entry(names[i % NAMES], i + 1);
+        dup = cwms_cert_new_der(added[i]->der, added[i]->der_len, "dup");
+        assert_int_equal(cwms_pool_add(pool, added[i], NULL), 1);
+        assert_int_equal(cwms_pool_add(pool, dup, NULL), 0);
+        /* Check a name right after every growth of the tables. */
+        if (((i + 1) & i) == 0) {
+            size_t want = (size_t)(i / NAMES + 1);
+
+            assert_int_equal(lookup(pool, names[i % NAMES], found, N / NAMES + 1), want);
+            assert_ptr_equal(found[want - 1], added[i]);
+        }
+    }
+    assert_int_equal(cwms_pool_count(pool), N);
+    for (int k = 0; k < NAMES; k++) {
+        size_t n = lookup(pool, names[k], found, N / NAMES + 1);
+
+        assert_int_equal(n, (size_t)((N - k + NAMES - 1) / NAMES));
+        for (size_t j = 0; j < n; j++)
+            assert_ptr_equal(found[j], added[(size_t)k + j * NAMES]);
+    }
+    for (int i = 0; i < N; i++) {
+        assert_ptr_equal(cwms_pool_get(pool, (size_t)i), added[i]);
+        assert_ptr_equal(cwms_pool_find_sha256(pool, added[i]->sha256), added[i]);
+    }
+    for (int k = 0; k < NAMES; k++)
+        X509_NAME_free(names[k]);
+    cwms_pool_free(pool);
+}
+
+static void test_five_thousand_with_one_name_come_back_in_input_order(void **state)
+{
+    enum { N = 5000 };
+    CWMS_POOL *pool = cwms_pool_new();
+    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Same Name CA");
+    static CWMS_CERT *added[N], *found[N];
+
+    (void)state;
+    for (int i = 0; i < N; i++) {
+        added[i] = make_entry(name, i + 1);
+        assert_int_equal(cwms_pool_add(pool, added[i], NULL), 1);
+    }
+    assert_int_equal(lookup(pool, name, found, N), N);
+    for (int i = 0; i < N; i++)
+        assert_ptr_equal(found[i], added[i]);
+    /* max bounds what is written, not what is counted. */
+    found[3] = NULL;
+    assert_int_equal(lookup(pool, name, found, 3), N);
+    assert_null(found[3]);
+    X509_NAME_free(name);
+    cwms_pool_free(pool);
+}
+
+static void test_empty_pool_finds_nothing(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Nobody");
+    unsigned char sha[32] = { 0 };
+
+    (void)state;
+    assert_int_equal(cwms_pool_count(pool), 0);
+    assert_int_equal(lookup(pool, name, NULL, 0), 0);
+    assert_null(cwms_pool_find_sha256(pool, sha));
+    assert_null(cwms_pool_get(pool, 0));
+    X509_NAME_free(name);
+    cwms_pool_free(pool);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_identical_certificate_is_kept_once),
+        cmocka_unit_test(test_same_name_different_certificate_is_kept_twice),
+        cmocka_unit_test(test_subject_lookup_is_canonical),
+        cmocka_unit_test(test_names_with_equal_hashes_are_told_apart),
+        cmocka_unit_test(test_growth_keeps_lookups_right),
+        cmocka_unit_test(test_five_thousand_with_one_name_come_back_in_input_order),
+        cmocka_unit_test(test_empty_pool_finds_nothing),
+    };
+
+    return cmocka_run_group_tests_name("pool", tests, make_key, free_key);
+}
