@@ -286,14 +286,21 @@ case_leaf() {
 case_same_as_cli() {
     [ -x "$CWMS_BUNDLE" ] || skip "no cwms-bundle CLI in this build"
     make_pki
-    local v
-    for v in 2.0 2.5; do
-        "$CWMS_BUNDLE" build --cwms "$v" -o "$TMP/cli-$v.pem" "$CA" 2> "$TMP/cli.err" \
-            || { cat "$TMP/cli.err" >&2; fail "cwms-bundle build --cwms $v failed"; }
-        storeutl_out "cwms:$CA?version=$v" "$TMP/prov-$v.out"
-        pem_blocks "$TMP/prov-$v.out" > "$TMP/prov-$v.pem"
-        cmp "$TMP/cli-$v.pem" "$TMP/prov-$v.pem" \
-            || fail "the PEM blocks of storeutl differ from cwms-bundle build for CWMS $v"
+    # The same chain with an EC P-384 server key.
+    PKI_KEY=ec:P-384 pki_leaf ecserver ec.example.test secondary
+    mkdir "$TMP/ec-files"
+    cp "$PKI_DIR/ca-bundle.pem" "$PKI_DIR/ecserver.crt" "$PKI_DIR/ecserver.key" "$TMP/ec-files/"
+    local v dir
+    for dir in "$CA" "$TMP/ec-files"; do
+        for v in 2.0 2.5; do
+            "$CWMS_BUNDLE" build --cwms "$v" -o "$TMP/cli.pem" "$dir" 2> "$TMP/cli.err" \
+                || { cat "$TMP/cli.err" >&2; fail "cwms-bundle build --cwms $v $dir failed"; }
+            storeutl_out "cwms:$dir?version=$v" "$TMP/prov.out"
+            pem_blocks "$TMP/prov.out" > "$TMP/prov.pem"
+            assert_lines <(pem_types "$TMP/prov.pem") "PRIVATE KEY" CERTIFICATE CERTIFICATE CERTIFICATE
+            cmp "$TMP/cli.pem" "$TMP/prov.pem" \
+                || fail "the PEM blocks of storeutl differ from cwms-bundle build ($dir, CWMS $v)"
+        done
     done
 }
 
