@@ -135,6 +135,48 @@ int cwms_uri_parse_time(const char *s, int64_t *out)
     return ok;
 }
 
+/* Length of a PIN value starting at s: up to '&', ';' or their encodings, or the end. */
+static size_t pin_value_len(const char *s)
+{
+    size_t n = 0;
+
+    while (s[n] != '\0' && s[n] != '&' && s[n] != ';'
+           && strncasecmp(s + n, "%26", 3) != 0 && strncasecmp(s + n, "%3B", 3) != 0)
+        n++;
+    return n;
+}
+
+char *cwms_uri_redact(const char *uri)
+{
+    static const char *const names[] = { "pin-value=", "pin-value%3D" };
+    /* "***" is never longer than what it replaces plus 3 bytes per occurrence. */
+    size_t len = strlen(uri), cap = len + 1 + 3 * (len / 10 + 1);
+    char *out = OPENSSL_malloc(cap);
+    size_t o = 0;
+
+    if (out == NULL)
+        return NULL;
+    for (const char *p = uri; *p != '\0';) {
+        size_t nlen = 0;
+
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+            if (strncasecmp(p, names[i], strlen(names[i])) == 0)
+                nlen = strlen(names[i]);
+        if (nlen == 0) {
+            out[o++] = *p++;
+            continue;
+        }
+        memcpy(out + o, p, nlen);
+        o += nlen;
+        p += nlen;
+        memcpy(out + o, "***", 3);
+        o += 3;
+        p += pin_value_len(p);
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* Sets *err to a formatted message (best effort: NULL when memory ran out). */
 static void set_err(char **err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -154,15 +196,22 @@ static void set_err(char **err, const char *fmt, ...)
     va_end(ap);
 }
 
+/* key= and in= may be pkcs11: URIs with a pin-value. */
+static void free_secret(char *s)
+{
+    if (s != NULL)
+        OPENSSL_clear_free(s, strlen(s));
+}
+
 void cwms_uri_free(CWMS_URI *uri)
 {
     if (uri == NULL)
         return;
     OPENSSL_free(uri->path);
     for (size_t i = 0; i < uri->n_in; i++)
-        OPENSSL_free(uri->in[i]);
+        free_secret(uri->in[i]);
     OPENSSL_free(uri->in);
-    OPENSSL_free(uri->key);
+    free_secret(uri->key);
     OPENSSL_free(uri->version);
     OPENSSL_free(uri->trust);
     OPENSSL_free(uri);

@@ -72,6 +72,13 @@ char *cwms_uri_percent_decode(const char *s, size_t len, int *bad);
  */
 int cwms_uri_parse_time(const char *s, int64_t *out);
 
+/*
+ * A copy of uri for messages, with every pin-value (plain, or
+ * percent-encoded inside key= / in=) replaced by "***". Free with
+ * OPENSSL_free; NULL on allocation failure.
+ */
+char *cwms_uri_redact(const char *uri);
+
 /* Parses a SHA-256 fingerprint (64 hex digits, optional ':'). 1 on success. */
 int cwms_uri_parse_sha256(const char *s, unsigned char out[32]);
 

@@ -47,7 +47,7 @@ static OSSL_FUNC_store_close_fn cwms_store_close;
 
 struct cwms_store_ctx_st {
     CWMS_PROV_CTX *pc;
-    char *uri_text;              /* as given, for messages */
+    char *uri_text;              /* as given but PINs masked, for messages */
     CWMS_URI *uri;
     int expect;                  /* OSSL_STORE_PARAM_EXPECT, 0 = anything */
     X509_NAME *subject;          /* OSSL_STORE_PARAM_SUBJECT: selects the leaf */
@@ -77,7 +77,7 @@ static void *cwms_store_open(void *provctx, const char *uri)
     char *err = NULL;
 
     if ((ctx = OPENSSL_zalloc(sizeof(*ctx))) == NULL
-        || (ctx->uri_text = OPENSSL_strdup(uri)) == NULL
+        || (ctx->uri_text = cwms_uri_redact(uri)) == NULL
         || (ctx->pass = cwms_pass_new(cwms_store_pass_cb, &ctx->pw)) == NULL) {
         CWMS_PROV_RAISE(pc, CWMS_R_INTERNAL, "out of memory");
         store_ctx_free(ctx);
@@ -85,7 +85,7 @@ static void *cwms_store_open(void *provctx, const char *uri)
     }
     ctx->pc = pc;
     if ((ctx->uri = cwms_uri_parse(uri, &err)) == NULL) {
-        CWMS_PROV_RAISE(pc, err != NULL ? CWMS_R_USAGE : CWMS_R_INTERNAL, "'%s': %s", uri,
+        CWMS_PROV_RAISE(pc, err != NULL ? CWMS_R_USAGE : CWMS_R_INTERNAL, "'%s': %s", ctx->uri_text,
                         err != NULL ? err : "out of memory");
         OPENSSL_free(err);
         store_ctx_free(ctx);

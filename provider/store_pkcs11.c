@@ -14,6 +14,7 @@
 #include <openssl/store.h>
 
 #include "cert.h"
+#include "cwms_uri.h"
 #include "cwms_prov.h"
 #include "diag.h"
 #include "input.h"
@@ -46,6 +47,7 @@ static OSSL_FUNC_store_close_fn p11_store_close;
 struct p11_store_ctx_st {
     CWMS_PROV_CTX *pc;
     char *uri;
+    char *shown;                 /* uri with any pin-value masked, for messages */
     int expect;                  /* OSSL_STORE_PARAM_EXPECT, 0 = anything */
     CWMS_STORE_PW pw;
     CWMS_PASS *pass;
@@ -58,7 +60,9 @@ static void p11_ctx_free(struct p11_store_ctx_st *ctx)
         return;
     cwms_store_queue_clear(&ctx->queue);
     cwms_pass_free(ctx->pass);
-    OPENSSL_free(ctx->uri);
+    if (ctx->uri != NULL)        /* may hold a pin-value */
+        OPENSSL_clear_free(ctx->uri, strlen(ctx->uri));
+    OPENSSL_free(ctx->shown);
     OPENSSL_free(ctx);
 }
 
@@ -70,11 +74,12 @@ static void *p11_store_open(void *provctx, const char *uri)
     struct p11_store_ctx_st *ctx;
 
     if (strncasecmp(uri, "pkcs11:", 7) != 0) {
-        CWMS_PROV_RAISE(pc, CWMS_R_USAGE, "'%s' is not a pkcs11: URI", uri);
+        CWMS_PROV_RAISE(pc, CWMS_R_USAGE, "not a pkcs11: URI");
         return NULL;
     }
     if ((ctx = OPENSSL_zalloc(sizeof(*ctx))) == NULL
         || (ctx->uri = OPENSSL_strdup(uri)) == NULL
+        || (ctx->shown = cwms_uri_redact(uri)) == NULL
         || (ctx->pass = cwms_pass_new(cwms_store_pass_cb, &ctx->pw)) == NULL) {
         CWMS_PROV_RAISE(pc, CWMS_R_INTERNAL, "out of memory");
         p11_ctx_free(ctx);
@@ -134,11 +139,11 @@ static int p11_build(void *loaderctx, CWMS_STORE_QUEUE *q)
     read = cwms_inputs_add_pkcs11(in, ctx->uri, &rctx, diag);
     ERR_pop_to_mark();
     if (!read) {
-        cwms_prov_debug_diag(ctx->uri, diag);
+        cwms_prov_debug_diag(ctx->shown, diag);
         CWMS_PROV_RAISE_DIAG(ctx->pc, diag);
         goto end;
     }
-    cwms_prov_debug_diag(ctx->uri, diag);
+    cwms_prov_debug_diag(ctx->shown, diag);
     for (size_t i = 0; i < in->n_keys; i++)
         if (!cwms_store_queue_key(q, ctx->pc, in->keys[i].pkey, ctx->expect,
                                   in->keys[i].origin))

@@ -373,6 +373,30 @@ static void test_empty_segments_are_ignored(void **state)
     cwms_uri_free(u);
 }
 
+static void assert_redacted(const char *uri, const char *want)
+{
+    char *r = cwms_uri_redact(uri);
+
+    assert_non_null(r);
+    assert_string_equal(r, want);
+    OPENSSL_free(r);
+}
+
+static void test_redact_masks_plain_and_encoded_pin_values(void **state)
+{
+    (void)state;
+    assert_redacted("pkcs11:token=webex?pin-value=1234&module-path=/m.so",
+                    "pkcs11:token=webex?pin-value=***&module-path=/m.so");
+    assert_redacted("pkcs11:token=webex?module-path=/m.so&PIN-VALUE=secret",
+                    "pkcs11:token=webex?module-path=/m.so&PIN-VALUE=***");
+    assert_redacted("cwms:/srv?key=pkcs11%3Atoken%3Dw%3Fpin-value%3D1234%26module-path%3D%2Fm&nokey",
+                    "cwms:/srv?key=pkcs11%3Atoken%3Dw%3Fpin-value%3D***%26module-path%3D%2Fm&nokey");
+    assert_redacted("cwms:/srv?key=pkcs11%3Atoken%3Dw%3Fpin-value%3D1234",
+                    "cwms:/srv?key=pkcs11%3Atoken%3Dw%3Fpin-value%3D***");
+    assert_redacted("cwms:/srv?in=a&in=b", "cwms:/srv?in=a&in=b");
+    assert_redacted("pin-value=", "pin-value=***");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_repeated_parameters_other_than_in_are_refused),
         cmocka_unit_test(test_parameters_need_values),
         cmocka_unit_test(test_empty_segments_are_ignored),
+        cmocka_unit_test(test_redact_masks_plain_and_encoded_pin_values),
     };
 
     return cmocka_run_group_tests_name("cwms_uri", tests, NULL, NULL);
