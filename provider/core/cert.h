@@ -46,11 +46,18 @@ typedef struct cwms_certinfo_st {
 typedef struct cwms_cert_st {
     unsigned char *der;            /* owned */
     size_t der_len;
-    unsigned char sha256[32];      /* of der: identity, duplicates, --leaf */
+    uint64_t der_hash;             /* cwms_der_hash(der): finds duplicates (confirmed by memcmp) */
     CWMS_CERTINFO info;
     X509 *x509;                    /* NULL until cwms_cert_x509() */
     char *origin;                  /* where it came from: "ca.p7b", "ca.pem#3", owned */
     int from_trust;                /* 1 when it came from the trust store, not the inputs */
+    /*
+     * SHA-256 of der, computed on first use by cwms_cert_sha256: only
+     * --leaf and messages need a fingerprint, so indexing a pool never pays
+     * for one. Private to cert.c; read it through cwms_cert_sha256.
+     */
+    int sha256_done;
+    unsigned char sha256_cache[32];
 } CWMS_CERT;
 
 /*
@@ -74,6 +81,23 @@ CWMS_CERT *cwms_cert_new_der(const unsigned char *der, size_t len, const char *o
 /* Same from a decoded certificate; x is up-ref'd, not consumed. */
 CWMS_CERT *cwms_cert_new_x509(X509 *x, const char *origin);
 void cwms_cert_free(CWMS_CERT *cert);
+
+/*
+ * The SHA-256 fingerprint of the certificate's DER (32 bytes, owned by
+ * the entry), computed on first use. NULL only when the digest cannot be
+ * computed (no SHA-256 available). Like cwms_cert_x509, it fills a cache
+ * in the entry: do not call it on one entry from two threads at once.
+ */
+const unsigned char *cwms_cert_sha256(CWMS_CERT *cert);
+
+/* 1 when a and b hold the same DER (the same certificate), else 0. */
+int cwms_cert_same_der(const CWMS_CERT *a, const CWMS_CERT *b);
+
+/*
+ * A fast, non-cryptographic 64-bit hash of len bytes: spreads certificates
+ * over hash tables. Never proof of equality: compare the bytes too.
+ */
+uint64_t cwms_der_hash(const unsigned char *p, size_t len);
 
 /*
  * The decoded certificate, decoded on first use; owned by the entry (do

@@ -48,9 +48,13 @@ static int is_end_entity(const CWMS_POOL *pool, const CWMS_CERT *c)
     return !c->info.is_ca && !c->info.self_issued && !issues_another(pool, c);
 }
 
-static int selected(const CWMS_OPTIONS *opts, const CWMS_CERT *c)
+/*
+ * named: the certificate --leaf names (cwms_pool_find_sha256, looked up
+ * once rather than fingerprinting every candidate), NULL when none does.
+ */
+static int selected(const CWMS_OPTIONS *opts, const CWMS_CERT *named, const CWMS_CERT *c)
 {
-    if (opts->has_leaf_sha256 && memcmp(c->sha256, opts->leaf_sha256, 32) != 0)
+    if (opts->has_leaf_sha256 && c != named)
         return 0;
     if (opts->leaf_subject != NULL && X509_NAME_cmp(c->info.subject, opts->leaf_subject) != 0)
         return 0;
@@ -105,18 +109,20 @@ static char *bio_text(BIO *b)
     return out;
 }
 
-static void describe_cert(BIO *b, const CWMS_CERT *c)
+static void describe_cert(BIO *b, CWMS_CERT *c)
 {
     char *subject = cwms_name_oneline(c->info.subject);
-    char hex[65];
+    const unsigned char *fp = cwms_cert_sha256(c);
+    char hex[65] = "?";
 
-    cwms_sha256_hex(c->sha256, hex);
+    if (fp != NULL)
+        cwms_sha256_hex(fp, hex);
     BIO_printf(b, "'%s' (SHA-256 %s%s%s)", subject ? subject : "?", hex,
                c->origin ? ", from " : "", c->origin ? c->origin : "");
     OPENSSL_free(subject);
 }
 
-static void note_ignored(CWMS_DIAG *diag, const CWMS_CERT *c, const char *why)
+static void note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why)
 {
     BIO *b = BIO_new(BIO_s_mem());
     char *text;
@@ -156,7 +162,7 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
         for (size_t i = 0; i < n; i++) {
             CWMS_CERT *c = cwms_pool_get(pool, i);
 
-            if (selected(opts, c) && (pass == 1 || is_end_entity(pool, c))) {
+            if (selected(opts, NULL, c) && (pass == 1 || is_end_entity(pool, c))) {
                 if (found++ == 0)
                     first = c;
             }
@@ -185,7 +191,7 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
     for (size_t i = 0, k = 0; i < n; i++) {
         CWMS_CERT *c = cwms_pool_get(pool, i);
 
-        if (selected(opts, c) && (opts->leaf_subject != NULL || is_end_entity(pool, c))) {
+        if (selected(opts, NULL, c) && (opts->leaf_subject != NULL || is_end_entity(pool, c))) {
             BIO_puts(list, k++ ? ", " : "");
             describe_cert(list, c);
         }
@@ -210,6 +216,8 @@ static int match_keys(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWM
                       size_t n_keys, KEY_MATCH *m, int screen)
 {
     size_t any = 0;
+    CWMS_CERT *named = opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256)
+                                             : NULL;
 
     for (size_t k = 0; k < n_keys; k++) {
         unsigned char *spki = NULL;
@@ -223,7 +231,7 @@ static int match_keys(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWM
         for (size_t i = 0; i < cwms_pool_count(pool); i++) {
             CWMS_CERT *c = cwms_pool_get(pool, i);
 
-            if (!selected(opts, c)
+            if (!selected(opts, named, c)
                 || !key_matches(c, keys[k].pkey, spki, (size_t)spki_len, screen))
                 continue;
             if (m[k].best == NULL || better_leaf(opts, c, m[k].best))

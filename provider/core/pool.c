@@ -1,6 +1,7 @@
 /*
  * The pool: an array of entries in input order, plus two open-addressing
- * hash tables of indexes into it, one by SHA-256 (duplicates) and one by
+ * hash tables of indexes into it, one by DER (duplicates: a fast hash of
+ * the bytes, confirmed with memcmp) and one by
  * canonical subject hash (issuer lookup). Entries sharing a subject hash
  * are chained through subject_next so a lookup walks only its own name;
  * the chain's head remembers its tail so appending stays O(1) even when
@@ -19,7 +20,7 @@ struct cwms_pool_st {
     size_t *subject_next;   /* next entry with the same subject hash, or EMPTY */
     size_t *subject_tail;   /* for a chain head: the chain's last entry */
     size_t count, cap;
-    size_t *by_sha;         /* table of entry indexes, EMPTY when free */
+    size_t *by_der;         /* table of entry indexes, EMPTY when free */
     size_t *by_subject;     /* head entry index per subject hash */
     size_t table_size;      /* power of two, at least 2 * cap */
 };
@@ -38,17 +39,9 @@ void cwms_pool_free(CWMS_POOL *pool)
     OPENSSL_free(pool->certs);
     OPENSSL_free(pool->subject_next);
     OPENSSL_free(pool->subject_tail);
-    OPENSSL_free(pool->by_sha);
+    OPENSSL_free(pool->by_der);
     OPENSSL_free(pool->by_subject);
     OPENSSL_free(pool);
-}
-
-static size_t sha_slot(const unsigned char sha256[32])
-{
-    size_t h;
-
-    memcpy(&h, sha256, sizeof(h));
-    return h;
 }
 
 static size_t subject_slot(unsigned long hash)
@@ -68,12 +61,12 @@ static size_t find_subject_slot(const CWMS_POOL *pool, unsigned long hash)
     return i;
 }
 
-static size_t find_sha_slot(const CWMS_POOL *pool, const unsigned char sha256[32])
+/* Slot of the entry with the same DER as cert, or the empty slot where it would go. */
+static size_t find_der_slot(const CWMS_POOL *pool, const CWMS_CERT *cert)
 {
-    size_t mask = pool->table_size - 1, i = sha_slot(sha256) & mask;
+    size_t mask = pool->table_size - 1, i = (size_t)cert->der_hash & mask;
 
-    while (pool->by_sha[i] != EMPTY
-           && memcmp(pool->certs[pool->by_sha[i]]->sha256, sha256, 32) != 0)
+    while (pool->by_der[i] != EMPTY && !cwms_cert_same_der(pool->certs[pool->by_der[i]], cert))
         i = (i + 1) & mask;
     return i;
 }
@@ -82,7 +75,7 @@ static void index_entry(CWMS_POOL *pool, size_t idx)
 {
     size_t s = find_subject_slot(pool, pool->certs[idx]->info.subject_hash);
 
-    pool->by_sha[find_sha_slot(pool, pool->certs[idx]->sha256)] = idx;
+    pool->by_der[find_der_slot(pool, pool->certs[idx])] = idx;
     /* Append to the chain so lookups return certificates in input order. */
     pool->subject_next[idx] = EMPTY;
     if (pool->by_subject[s] == EMPTY) {
@@ -100,7 +93,7 @@ static int grow(CWMS_POOL *pool)
 {
     size_t cap = pool->cap ? pool->cap * 2 : 64, size = cap * 2;
     CWMS_CERT **certs = OPENSSL_realloc(pool->certs, cap * sizeof(*certs));
-    size_t *next, *by_sha, *by_subject;
+    size_t *next, *by_der, *by_subject;
 
     if (certs == NULL)
         return 0;
@@ -113,18 +106,18 @@ static int grow(CWMS_POOL *pool)
     if (next == NULL)
         return 0;
     pool->subject_tail = next;
-    by_sha = OPENSSL_malloc(size * sizeof(*by_sha));
+    by_der = OPENSSL_malloc(size * sizeof(*by_der));
     by_subject = OPENSSL_malloc(size * sizeof(*by_subject));
-    if (by_sha == NULL || by_subject == NULL) {
-        OPENSSL_free(by_sha);
+    if (by_der == NULL || by_subject == NULL) {
+        OPENSSL_free(by_der);
         OPENSSL_free(by_subject);
         return 0;
     }
-    memset(by_sha, 0xff, size * sizeof(*by_sha));
+    memset(by_der, 0xff, size * sizeof(*by_der));
     memset(by_subject, 0xff, size * sizeof(*by_subject));
-    OPENSSL_free(pool->by_sha);
+    OPENSSL_free(pool->by_der);
     OPENSSL_free(pool->by_subject);
-    pool->by_sha = by_sha;
+    pool->by_der = by_der;
     pool->by_subject = by_subject;
     pool->table_size = size;
     pool->cap = cap;
@@ -136,11 +129,11 @@ static int grow(CWMS_POOL *pool)
 int cwms_pool_add(CWMS_POOL *pool, CWMS_CERT *cert, CWMS_CERT **kept)
 {
     if (pool->count > 0) {
-        size_t s = find_sha_slot(pool, cert->sha256);
+        size_t s = find_der_slot(pool, cert);
 
-        if (pool->by_sha[s] != EMPTY) {
+        if (pool->by_der[s] != EMPTY) {
             if (kept != NULL)
-                *kept = pool->certs[pool->by_sha[s]];
+                *kept = pool->certs[pool->by_der[s]];
             cwms_cert_free(cert);
             return 0;
         }
@@ -167,14 +160,25 @@ CWMS_CERT *cwms_pool_get(const CWMS_POOL *pool, size_t i)
     return i < cwms_pool_count(pool) ? pool->certs[i] : NULL;
 }
 
+/*
+ * Fingerprints are computed on demand, so this scans. --leaf names a server
+ * certificate, so end-entity entries are fingerprinted first and the CA
+ * certificates (nearly all of an issuer pool) only when none matches.
+ */
 CWMS_CERT *cwms_pool_find_sha256(const CWMS_POOL *pool, const unsigned char sha256[32])
 {
-    size_t s;
+    for (int want_ca = 0; want_ca < 2; want_ca++) {
+        for (size_t i = 0; i < cwms_pool_count(pool); i++) {
+            CWMS_CERT *c = pool->certs[i];
+            const unsigned char *fp;
 
-    if (cwms_pool_count(pool) == 0)
-        return NULL;
-    s = find_sha_slot(pool, sha256);
-    return pool->by_sha[s] == EMPTY ? NULL : pool->certs[pool->by_sha[s]];
+            if (c->info.is_ca != want_ca)
+                continue;
+            if ((fp = cwms_cert_sha256(c)) != NULL && memcmp(fp, sha256, 32) == 0)
+                return c;
+        }
+    }
+    return NULL;
 }
 
 size_t cwms_pool_find_subject(const CWMS_POOL *pool, const X509_NAME *name,

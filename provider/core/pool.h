@@ -27,7 +27,11 @@ int cwms_pool_add(CWMS_POOL *pool, CWMS_CERT *cert, CWMS_CERT **kept);
 size_t cwms_pool_count(const CWMS_POOL *pool);
 /* The i-th certificate in the order added; owned by the pool. */
 CWMS_CERT *cwms_pool_get(const CWMS_POOL *pool, size_t i);
-/* The certificate with this SHA-256 of its DER, or NULL. */
+/*
+ * The certificate with this SHA-256 of its DER, or NULL. Computes the
+ * fingerprints it needs (cwms_cert_sha256), end-entity certificates first:
+ * meant for the one lookup of --leaf, not for loops.
+ */
 CWMS_CERT *cwms_pool_find_sha256(const CWMS_POOL *pool, const unsigned char sha256[32]);
 
 /*

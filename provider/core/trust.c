@@ -286,7 +286,7 @@ int cwms_trust_holds(CWMS_TRUST *t, CWMS_CERT *cert, CWMS_DIAG *diag)
     for (size_t i = 0; i < n; i++) {
         X509 *a;
 
-        if (memcmp(same[i]->sha256, cert->sha256, 32) == 0)
+        if (cwms_cert_same_der(same[i], cert))
             return 1;
         if (x != NULL && (a = cwms_cert_x509(same[i])) != NULL
             && EVP_PKEY_eq(X509_get0_pubkey(a), X509_get0_pubkey(x)) == 1)

@@ -15,6 +15,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "pool.h"
 
@@ -55,8 +56,11 @@ static unsigned long hash_of(const X509_NAME *name)
     return h;
 }
 
-/* A pool entry for a certificate with this subject and serial, issued by "Pool Root". */
-static CWMS_CERT *make_entry(const X509_NAME *subject, long serial)
+/*
+ * A pool entry for a certificate with this subject and serial, issued by
+ * "Pool Root"; a CA certificate (basicConstraints cA) when ca.
+ */
+static CWMS_CERT *make_entry_ca(const X509_NAME *subject, long serial, int ca)
 {
     X509 *x = X509_new();
     X509_NAME *issuer = name_of(MBSTRING_ASC, "cwms-bundle tests", "Pool Root");
@@ -72,6 +76,14 @@ static CWMS_CERT *make_entry(const X509_NAME *subject, long serial)
     assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), 0));
     assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
     assert_true(X509_set_pubkey(x, key));
+    if (ca) {
+        X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints,
+                                                 "critical,CA:TRUE");
+
+        assert_non_null(bc);
+        assert_true(X509_add_ext(x, bc, -1));
+        X509_EXTENSION_free(bc);
+    }
     assert_true(X509_sign(x, key, EVP_sha256()) > 0);
     len = i2d_X509(x, &der);
     assert_true(len > 0);
@@ -81,6 +93,11 @@ static CWMS_CERT *make_entry(const X509_NAME *subject, long serial)
     X509_NAME_free(issuer);
     X509_free(x);
     return cert;
+}
+
+static CWMS_CERT *make_entry(const X509_NAME *subject, long serial)
+{
+    return make_entry_ca(subject, serial, 0);
 }
 
 static size_t lookup(CWMS_POOL *pool, const X509_NAME *name, CWMS_CERT **out, size_t max)
@@ -103,7 +120,7 @@ static void test_identical_certificate_is_kept_once(void **state)
     assert_int_equal(cwms_pool_add(pool, again, &kept), 0);   /* again is freed */
     assert_ptr_equal(kept, first);
     assert_int_equal(cwms_pool_count(pool), 1);
-    assert_ptr_equal(cwms_pool_find_sha256(pool, first->sha256), first);
+    assert_ptr_equal(cwms_pool_find_sha256(pool, cwms_cert_sha256(first)), first);
     assert_int_equal(lookup(pool, name, found, 2), 1);
     assert_ptr_equal(found[0], first);
     X509_NAME_free(name);
@@ -214,7 +231,7 @@ static void test_growth_keeps_lookups_right(void **state)
     }
     for (int i = 0; i < N; i++) {
         assert_ptr_equal(cwms_pool_get(pool, (size_t)i), added[i]);
-        assert_ptr_equal(cwms_pool_find_sha256(pool, added[i]->sha256), added[i]);
+        assert_ptr_equal(cwms_pool_find_sha256(pool, cwms_cert_sha256(added[i])), added[i]);
     }
     for (int k = 0; k < NAMES; k++)
         X509_NAME_free(names[k]);
@@ -244,6 +261,77 @@ static void test_five_thousand_with_one_name_come_back_in_input_order(void **sta
     cwms_pool_free(pool);
 }
 
+static void test_different_certificates_with_equal_der_hashes_are_both_kept(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Example CA");
+    CWMS_CERT *a = make_entry(name, 1), *b = make_entry(name, 2);
+    CWMS_CERT *again = cwms_cert_new_der(b->der, b->der_len, "again"), *kept = NULL;
+
+    (void)state;
+    assert_non_null(again);
+    /* The DER hash only spreads entries; force a collision, the bytes decide. */
+    b->der_hash = a->der_hash;
+    again->der_hash = a->der_hash;
+    assert_int_equal(cwms_pool_add(pool, a, NULL), 1);
+    assert_int_equal(cwms_pool_add(pool, b, NULL), 1);
+    assert_int_equal(cwms_pool_add(pool, again, &kept), 0);
+    assert_ptr_equal(kept, b);
+    assert_int_equal(cwms_pool_count(pool), 2);
+    X509_NAME_free(name);
+    cwms_pool_free(pool);
+}
+
+/* Indexing computes no fingerprint; asking for one gives X509_digest's SHA-256. */
+static void test_fingerprint_is_computed_on_first_use(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Example CA");
+    CWMS_CERT *c = make_entry(name, 1);
+    const unsigned char *der = NULL;
+    unsigned char want[32];
+    unsigned int len = 0;
+    X509 *x;
+
+    (void)state;
+    assert_int_equal(cwms_pool_add(pool, c, NULL), 1);
+    assert_int_equal(c->sha256_done, 0);
+    der = c->der;
+    x = d2i_X509(NULL, &der, (long)c->der_len);
+    assert_non_null(x);
+    assert_true(X509_digest(x, EVP_sha256(), want, &len));
+    assert_int_equal(len, 32);
+    assert_memory_equal(cwms_cert_sha256(c), want, 32);
+    assert_ptr_equal(cwms_cert_sha256(c), cwms_cert_sha256(c));
+    assert_ptr_equal(cwms_pool_find_sha256(pool, want), c);
+    want[0] ^= 1;
+    assert_null(cwms_pool_find_sha256(pool, want));
+    X509_free(x);
+    X509_NAME_free(name);
+    cwms_pool_free(pool);
+}
+
+/* --leaf usually names the server certificate, but a CA certificate is found too. */
+static void test_fingerprint_finds_end_entity_and_ca_certificates(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Example CA");
+    CWMS_CERT *ca = make_entry_ca(name, 1, 1), *ee = make_entry(name, 2);
+    unsigned char ca_fp[32], ee_fp[32];
+
+    (void)state;
+    assert_int_equal(ca->info.is_ca, 1);
+    assert_int_equal(ee->info.is_ca, 0);
+    memcpy(ca_fp, cwms_cert_sha256(ca), 32);
+    memcpy(ee_fp, cwms_cert_sha256(ee), 32);
+    assert_int_equal(cwms_pool_add(pool, ca, NULL), 1);
+    assert_int_equal(cwms_pool_add(pool, ee, NULL), 1);
+    assert_ptr_equal(cwms_pool_find_sha256(pool, ee_fp), ee);
+    assert_ptr_equal(cwms_pool_find_sha256(pool, ca_fp), ca);
+    X509_NAME_free(name);
+    cwms_pool_free(pool);
+}
+
 static void test_empty_pool_finds_nothing(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
@@ -268,6 +356,9 @@ int main(void)
         cmocka_unit_test(test_names_with_equal_hashes_are_told_apart),
         cmocka_unit_test(test_growth_keeps_lookups_right),
         cmocka_unit_test(test_five_thousand_with_one_name_come_back_in_input_order),
+        cmocka_unit_test(test_different_certificates_with_equal_der_hashes_are_both_kept),
+        cmocka_unit_test(test_fingerprint_is_computed_on_first_use),
+        cmocka_unit_test(test_fingerprint_finds_end_entity_and_ca_certificates),
         cmocka_unit_test(test_empty_pool_finds_nothing),
     };
 
