@@ -216,6 +216,29 @@ static void test_root_in_trust_store_is_not_a_warning_and_strict_refuses_untrust
     run_free(&r);
 }
 
+static void test_without_a_key_a_server_certificate_the_inputs_cannot_chain_is_not_a_candidate(void **state)
+{
+    RUN r;
+
+    (void)state;
+    run_init(&r, UNRELATED);
+    t_add_ids(r.pool, "h", "primary", "server", "secondary", "root", NULL);
+    t_add_ids(r.pool, "constraints", "server2", NULL);   /* its issuer is not among the inputs */
+    r.o.no_key = 1;
+    run_expect_ok(&r);
+    assert_string_equal(t_order(r.b), "Test Primary CA | Test Secondary CA | www.example.test");
+    assert_true(has_message(r.diag, CWMS_NOTE, CWMS_R_NONE, "www2.example.test"));
+    assert_null(r.b->key);
+    run_free(&r);
+
+    /* Two that both chain stay ambiguous. */
+    run_init(&r, UNRELATED);
+    t_add_ids(r.pool, "h", "primary", "server", "other", "secondary", "root", NULL);
+    r.o.no_key = 1;
+    run_expect_error(&r, CWMS_R_AMBIGUOUS_LEAF, "old.example.test");
+    run_free(&r);
+}
+
 /* ---- cross-signs ---- */
 
 static void test_complete_extends_past_the_trusted_root_through_the_cross_sign(void **state)
@@ -566,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_include_root_keeps_the_root),
         cmocka_unit_test(test_reversed_shuffled_duplicated_inputs_give_the_same_chain),
         cmocka_unit_test(test_root_in_trust_store_is_not_a_warning_and_strict_refuses_untrusted),
+        cmocka_unit_test(test_without_a_key_a_server_certificate_the_inputs_cannot_chain_is_not_a_candidate),
         cmocka_unit_test(test_complete_extends_past_the_trusted_root_through_the_cross_sign),
         cmocka_unit_test(test_shortest_stops_at_the_first_trusted_issuer),
         cmocka_unit_test(test_both_roots_supplied_complete_prefers_the_longer_anchored_path),
