@@ -9,7 +9,9 @@
  * and a signature check each), ranked by keyid agreement, validity at
  * attime, later notAfter and input order. Signatures are verified lazily,
  * in that order, each pair once; every verification counts against the
- * work budget.
+ * work budget. Candidates carrying the same public key as one already
+ * checked for the same child (decoys, re-issued CAs) reuse its answer:
+ * neither a decode nor a check is spent on them.
  */
 #include "path.h"
 
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
@@ -25,6 +28,8 @@ enum { UNKNOWN = -1, NO = 0, YES = 1 };
 typedef struct {
     size_t idx;              /* pool index */
     signed char verified;    /* UNKNOWN, NO, YES */
+    signed char have_key_id; /* key_id is set (the SPKI was found in the DER) */
+    unsigned char key_id[32]; /* SHA-256 of the candidate's SubjectPublicKeyInfo DER */
 } CAND;
 
 typedef struct {
@@ -161,6 +166,47 @@ static int verify(CWMS_GRAPH *g, CWMS_CERT *child, CWMS_CERT *issuer)
     return ok ? YES : NO;
 }
 
+/*
+ * SHA-256 of the SubjectPublicKeyInfo as it sits in the certificate's DER:
+ * Certificate -> tbsCertificate -> [0] version?, serialNumber, signature,
+ * issuer, validity, subject -> subjectPublicKeyInfo. Read with
+ * ASN1_get_object, which bounds every length by what is left; 0 when the
+ * DER does not have that shape (the candidate is then simply checked).
+ */
+static int spki_digest(const CWMS_CERT *c, unsigned char out[32])
+{
+    const unsigned char *p = c->der, *end = c->der + c->der_len, *q = p;
+    long len = 0;
+    int tag, xclass, r, ok = 0;
+
+    ERR_set_mark();
+    for (int step = 0; step < 9; step++) {
+        q = p;
+        r = ASN1_get_object(&q, &len, &tag, &xclass, (long)(end - p));
+        if ((r & 0x80) || (r & 1))
+            goto done;   /* malformed, or indefinite length: not DER */
+        if (step == 0 || step == 1) {
+            /* Into the Certificate, then into tbsCertificate. */
+            if (tag != V_ASN1_SEQUENCE || !(r & V_ASN1_CONSTRUCTED))
+                goto done;
+            end = q + len;
+            p = q;
+            continue;
+        }
+        if (step == 2 && !(xclass == V_ASN1_CONTEXT_SPECIFIC && tag == 0))
+            step++;      /* no version field: this is already the serial number */
+        if (step == 8)
+            break;   /* at subjectPublicKeyInfo: p is its start, q + len its end */
+        p = q + len;
+    }
+    if (tag != V_ASN1_SEQUENCE || !(r & V_ASN1_CONSTRUCTED))
+        goto done;
+    ok = EVP_Digest(p, (size_t)(q - p) + (size_t)len, out, NULL, EVP_sha256(), NULL);
+ done:
+    ERR_pop_to_mark();
+    return ok;
+}
+
 typedef struct {
     size_t idx;
     int agree, valid;
@@ -216,6 +262,7 @@ static int find_candidates(CWMS_GRAPH *g, size_t idx)
         for (size_t i = 0; i < n; i++) {
             node->cands[i].idx = ranked[i].idx;
             node->cands[i].verified = UNKNOWN;
+            node->cands[i].have_key_id = 0;
         }
     }
     OPENSSL_free(named);
@@ -245,8 +292,21 @@ CWMS_CERT *cwms_graph_issuer_at(CWMS_GRAPH *g, size_t idx, size_t i, int only_va
         *signed_it = NO;
         return issuer;
     }
-    if (c->verified == UNKNOWN)
-        c->verified = (signed char)verify(g, cwms_pool_get(g->pool, idx), issuer);
+    if (c->verified == UNKNOWN) {
+        if (!c->have_key_id)
+            c->have_key_id = (signed char)spki_digest(issuer, c->key_id);
+        for (size_t j = 0; c->have_key_id && j < node->n_cands; j++) {
+            const CAND *o = &node->cands[j];
+
+            if (j != i && o->verified != UNKNOWN && o->have_key_id
+                && memcmp(o->key_id, c->key_id, 32) == 0) {
+                c->verified = o->verified;
+                break;
+            }
+        }
+        if (c->verified == UNKNOWN)
+            c->verified = (signed char)verify(g, cwms_pool_get(g->pool, idx), issuer);
+    }
     *signed_it = c->verified;
     return issuer;
 }

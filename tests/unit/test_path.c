@@ -379,6 +379,26 @@ static void test_rollover_with_key_identifiers_spends_no_check_on_the_other_key(
     cwms_pool_free(pool);
 }
 
+static void test_same_key_decoys_cost_one_signature_check(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    CWMS_DIAG *diag = cwms_diag_new();
+    CWMS_GRAPH *g;
+    CWMS_PATH p;
+
+    (void)state;
+    t_add_ids(pool, "roll", "server", "int_a", "int_a2", "int_a3", "int_b", "root", NULL);
+    g = cwms_graph_new(pool, NULL, (int64_t)time(NULL), 0);
+    assert_non_null(g);
+    assert_int_equal(cwms_policy_choose(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, &p, NULL, diag), 1);
+    assert_true(same_cert(cwms_cert_x509(p.certs[1]), "roll/int_b.crt"));
+    /* server by one of the three int_a (no), by int_b (yes), int_b by root, root by itself. */
+    assert_int_equal(cwms_graph_checks(g), 4);
+    cwms_graph_free(g);
+    cwms_diag_free(diag);
+    cwms_pool_free(pool);
+}
+
 static void test_rollover_with_only_the_wrong_key_is_a_missing_intermediate(void **state)
 {
     RUN r;
@@ -596,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_every_candidate_path_is_modelled),
         cmocka_unit_test(test_rollover_resolves_to_the_intermediate_that_signed),
         cmocka_unit_test(test_rollover_with_key_identifiers_spends_no_check_on_the_other_key),
+        cmocka_unit_test(test_same_key_decoys_cost_one_signature_check),
         cmocka_unit_test(test_rollover_with_only_the_wrong_key_is_a_missing_intermediate),
         cmocka_unit_test(test_work_budget_gives_up_with_a_count),
         cmocka_unit_test(test_loop_terminates_and_the_anchored_way_out_wins),
