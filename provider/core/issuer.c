@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
@@ -167,42 +166,26 @@ static int verify(CWMS_GRAPH *g, CWMS_CERT *child, CWMS_CERT *issuer)
 }
 
 /*
- * SHA-256 of the SubjectPublicKeyInfo as it sits in the certificate's DER:
- * Certificate -> tbsCertificate -> [0] version?, serialNumber, signature,
- * issuer, validity, subject -> subjectPublicKeyInfo. Read with
- * ASN1_get_object, which bounds every length by what is left; 0 when the
- * DER does not have that shape (the candidate is then simply checked).
+ * SHA-256 of the candidate's SubjectPublicKeyInfo: from where the DER
+ * walker found it, or re-encoded from an X509 that is decoded already.
+ * 0 when neither is at hand (the candidate is then simply checked).
  */
 static int spki_digest(const CWMS_CERT *c, unsigned char out[32])
 {
-    const unsigned char *p = c->der, *end = c->der + c->der_len, *q = p;
-    long len = 0;
-    int tag, xclass, r, ok = 0;
+    const CWMS_CERTINFO *info = &c->info;
+    unsigned char *der = NULL;
+    int len, ok = 0;
 
+    if (info->spki_len > 0 && info->spki_offset <= c->der_len
+        && info->spki_len <= c->der_len - info->spki_offset)
+        return EVP_Digest(c->der + info->spki_offset, info->spki_len, out, NULL,
+                          EVP_sha256(), NULL);
+    if (c->x509 == NULL)
+        return 0;
     ERR_set_mark();
-    for (int step = 0; step < 9; step++) {
-        q = p;
-        r = ASN1_get_object(&q, &len, &tag, &xclass, (long)(end - p));
-        if ((r & 0x80) || (r & 1))
-            goto done;   /* malformed, or indefinite length: not DER */
-        if (step == 0 || step == 1) {
-            /* Into the Certificate, then into tbsCertificate. */
-            if (tag != V_ASN1_SEQUENCE || !(r & V_ASN1_CONSTRUCTED))
-                goto done;
-            end = q + len;
-            p = q;
-            continue;
-        }
-        if (step == 2 && !(xclass == V_ASN1_CONTEXT_SPECIFIC && tag == 0))
-            step++;      /* no version field: this is already the serial number */
-        if (step == 8)
-            break;   /* at subjectPublicKeyInfo: p is its start, q + len its end */
-        p = q + len;
-    }
-    if (tag != V_ASN1_SEQUENCE || !(r & V_ASN1_CONSTRUCTED))
-        goto done;
-    ok = EVP_Digest(p, (size_t)(q - p) + (size_t)len, out, NULL, EVP_sha256(), NULL);
- done:
+    if ((len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(c->x509), &der)) > 0)
+        ok = EVP_Digest(der, (size_t)len, out, NULL, EVP_sha256(), NULL);
+    OPENSSL_free(der);
     ERR_pop_to_mark();
     return ok;
 }
