@@ -65,7 +65,9 @@ int cwms_order_path(const CWMS_PATH *path, int drop_root, CWMS_ORDER order,
 /*
  * Everything after reading (build.c): leaf, paths, policy, checks, order.
  * keys are the candidates for the private key (those of --key when given,
- * key_source naming it). Same returns as cwms_bundle_build.
+ * key_source naming it). Without a key, when several end-entity
+ * certificates are candidates but only one has an anchored path, that one
+ * is the leaf (the others are noted). Same returns as cwms_bundle_build.
  */
 int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                      const CWMS_KEY *keys, size_t n_keys, const char *key_source,
