@@ -33,6 +33,14 @@ typedef struct cwms_certinfo_st {
     int64_t not_after;
     int is_ca;                     /* basicConstraints cA: 1 true, 0 false or absent */
     int self_issued;               /* subject equals issuer (canonically) */
+    /*
+     * Where the subjectPublicKeyInfo TLV is in the DER the info was read
+     * from (CWMS_CERT.der), so a public key can be decoded (d2i_PUBKEY) or
+     * compared without decoding the whole certificate. spki_len 0: not
+     * known (the info came from an X509), use cwms_cert_x509.
+     */
+    size_t spki_offset;
+    size_t spki_len;
 } CWMS_CERTINFO;
 
 typedef struct cwms_cert_st {

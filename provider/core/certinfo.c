@@ -233,7 +233,7 @@ static int check_spki(const SLICE *content)
            && r.len == 0;
 }
 
-static int walk_tbs(const SLICE *tbs_content, CWMS_CERTINFO *info)
+static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CERTINFO *info)
 {
     SLICE r = *tbs_content, v;
     ELEMENT e, inner;
@@ -267,6 +267,8 @@ static int walk_tbs(const SLICE *tbs_content, CWMS_CERTINFO *info)
         || (info->subject = cwms_name_intern_der(e.whole.p, e.whole.len, &info->subject_hash)) == NULL
         || !expect_sequence(&r, &e) || !check_spki(&e.content))
         return 0;
+    info->spki_offset = (size_t)(e.whole.p - der);
+    info->spki_len = e.whole.len;
     if (r.len == 0)
         return 1;
     /*
@@ -296,7 +298,7 @@ static int walk_certificate(const unsigned char *der, size_t len, CWMS_CERTINFO 
         || !DECODES_AS(ASN1_BIT_STRING, &e)
         || c.len != 0)
         return 0;
-    if (!walk_tbs(&tbs.content, info))
+    if (!walk_tbs(der, &tbs.content, info))
         return 0;
     info->self_issued = X509_NAME_cmp(info->subject, info->issuer) == 0;
     return 1;

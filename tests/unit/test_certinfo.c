@@ -235,6 +235,27 @@ static ORACLE_RESULT check_sample(const unsigned char *der, size_t len, const ch
     return r;
 }
 
+/* The walker's subjectPublicKeyInfo slice is the certificate's own key encoding. */
+static void check_spki_slice(const SAMPLE *s)
+{
+    CWMS_CERTINFO info;
+    const unsigned char *p = s->der;
+    X509 *x = d2i_X509(NULL, &p, s->len);
+    unsigned char *want = NULL;
+    int want_len;
+
+    assert_non_null(x);
+    assert_int_equal(cwms_certinfo_from_der(s->der, (size_t)s->len, &info), 1);
+    want_len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &want);
+    assert_true(want_len > 0);
+    if (info.spki_len != (size_t)want_len || info.spki_offset + info.spki_len > (size_t)s->len
+        || memcmp(s->der + info.spki_offset, want, info.spki_len) != 0)
+        fail_msg("%s: the SPKI slice is not the certificate's public key", s->origin);
+    OPENSSL_free(want);
+    cwms_certinfo_clear(&info);
+    X509_free(x);
+}
+
 static void test_every_real_certificate_is_walked_and_agrees_with_d2i_x509(void **state)
 {
     (void)state;
@@ -246,6 +267,7 @@ static void test_every_real_certificate_is_walked_and_agrees_with_d2i_x509(void 
         if (check_sample(real.items[i].der, (size_t)real.items[i].len, real.items[i].origin)
             != ORACLE_AGREES)
             fail_msg("%s: the walker refused a real certificate", real.items[i].origin);
+        check_spki_slice(&real.items[i]);
     }
 }
 
