@@ -4,7 +4,7 @@
 # p11-kit's registry, --passin and pin-source PINs, a token-only INPUT, the
 # refusals (wrong PIN, non-extractable key, unknown attribute) with their
 # exit codes and no output, and `cwms-bundle tokens`.
-set -euo pipefail
+set -eEuo pipefail
 . "$CWMS_SOURCE_ROOT/tests/lib/common.sh"
 . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
 # A step failing under set -e says which, instead of ending the test silently.
