@@ -10,9 +10,14 @@ packages=(
     libcmocka-dev
     softhsm2 opensc libp11-dev
 )
-# The benchmark compares against cfssl and times with hyperfine-like loops.
+# The benchmark (tests/bench/run.sh) compares against cfssl and measures
+# peak memory with /usr/bin/time.
 if [ "${CWMS_WITH_BENCH:-0}" = 1 ]; then
-    packages+=(golang-cfssl)
+    packages+=(golang-cfssl time)
+fi
+# libFuzzer builds (-Dfuzzing=true, tests/fuzz/meson.build): clang and its runtime.
+if [ "${CWMS_WITH_FUZZ:-0}" = 1 ]; then
+    packages+=(clang libclang-rt-14-dev)
 fi
 
 missing=()

@@ -1,5 +1,6 @@
 /* Certificate entries of the pool: see cert.h. */
 #include "cert.h"
+#include "names.h"
 
 #include <string.h>
 #include <time.h>
@@ -14,8 +15,8 @@
 
 void cwms_certinfo_clear(CWMS_CERTINFO *info)
 {
-    X509_NAME_free(info->subject);
-    X509_NAME_free(info->issuer);
+    cwms_name_release(info->subject);
+    cwms_name_release(info->issuer);
     memset(info, 0, sizeof(*info));
 }
 
@@ -57,19 +58,11 @@ int cwms_certinfo_from_x509(X509 *x, CWMS_CERTINFO *info)
     ASN1_OCTET_STRING *ski;
     AUTHORITY_KEYID *akid;
     BASIC_CONSTRAINTS *bc;
-    int ok;
 
     memset(info, 0, sizeof(*info));
-    info->subject = X509_NAME_dup(X509_get_subject_name(x));
-    info->issuer = X509_NAME_dup(X509_get_issuer_name(x));
+    info->subject = cwms_name_intern(X509_get_subject_name(x), &info->subject_hash);
+    info->issuer = cwms_name_intern(X509_get_issuer_name(x), &info->issuer_hash);
     if (info->subject == NULL || info->issuer == NULL)
-        goto err;
-    ok = 0;
-    info->subject_hash = X509_NAME_hash_ex(info->subject, NULL, NULL, &ok);
-    if (!ok)
-        goto err;
-    info->issuer_hash = X509_NAME_hash_ex(info->issuer, NULL, NULL, &ok);
-    if (!ok)
         goto err;
     if (!cwms_asn1_time_to_epoch(X509_get0_notBefore(x), &info->not_before)
         || !cwms_asn1_time_to_epoch(X509_get0_notAfter(x), &info->not_after))

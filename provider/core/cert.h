@@ -20,8 +20,9 @@
 
 /* What the index needs, read from the DER (certinfo.c) or from an X509. */
 typedef struct cwms_certinfo_st {
-    X509_NAME *subject;            /* owned; canonical comparison via X509_NAME_cmp */
-    X509_NAME *issuer;             /* owned */
+    X509_NAME *subject;            /* shared (names.h): read only, released by cwms_certinfo_clear;
+                                      canonical comparison via X509_NAME_cmp */
+    X509_NAME *issuer;             /* shared, like subject */
     unsigned long subject_hash;    /* X509_NAME_hash_ex of the subject (canonical form) */
     unsigned long issuer_hash;
     unsigned char ski[CWMS_KEYID_MAX];
@@ -48,7 +49,8 @@ typedef struct cwms_cert_st {
  * Fills info from a DER certificate without decoding the public key.
  * Returns 1 on success, 0 when the DER is not a certificate it can walk
  * (the caller falls back to cwms_certinfo_from_x509 on a full decode).
- * On failure info is left zeroed. Free the names with cwms_certinfo_clear.
+ * On failure info is left zeroed. Release the names with cwms_certinfo_clear
+ * (never X509_NAME_free: they are shared, see names.h).
  */
 int cwms_certinfo_from_der(const unsigned char *der, size_t len, CWMS_CERTINFO *info);
 /* Fills info from a decoded certificate. Returns 1 on success, 0 on failure. */

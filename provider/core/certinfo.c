@@ -5,9 +5,10 @@
  * sends it through the decoder framework). Path building only needs the
  * names, key identifiers, validity and cA of every certificate, so this
  * walks the TBSCertificate with ASN1_get_object and hands each small piece
- * to OpenSSL's own decoder for that type (d2i_X509_NAME, d2i_ASN1_TIME,
- * d2i_X509_EXTENSIONS, ...). Using the same decoders as d2i_X509 makes the
- * fields agree with cwms_certinfo_from_x509 byte for byte; the
+ * to OpenSSL's own decoder for that type (d2i_X509_NAME through the
+ * shared name table of names.c, d2i_ASN1_TIME, d2i_ASN1_OBJECT,
+ * d2i_AUTHORITY_KEYID, ...). Using the same decoders as d2i_X509 makes
+ * the fields agree with cwms_certinfo_from_x509 byte for byte; the
  * subjectPublicKeyInfo is checked for shape (algorithm + BIT STRING) but
  * its key is never decoded.
  *
@@ -18,6 +19,7 @@
  * lets the full decoder decide.
  */
 #include "cert.h"
+#include "names.h"
 
 #include <limits.h>
 #include <string.h>
@@ -109,18 +111,6 @@ DEFINE_DECODES_AS(ASN1_INTEGER)
 DEFINE_DECODES_AS(X509_ALGOR)
 DEFINE_DECODES_AS(ASN1_BIT_STRING)
 
-static X509_NAME *decode_name(const SLICE *s)
-{
-    const unsigned char *q = s->p;
-    X509_NAME *name = d2i_X509_NAME(NULL, &q, (long)s->len);
-
-    if (name != NULL && q != s->p + s->len) {
-        X509_NAME_free(name);
-        name = NULL;
-    }
-    return name;
-}
-
 static int decode_time(const SLICE *s, int64_t *out)
 {
     const unsigned char *q = s->p;
@@ -128,14 +118,6 @@ static int decode_time(const SLICE *s, int64_t *out)
     int ok = t != NULL && q == s->p + s->len && cwms_asn1_time_to_epoch(t, out);
 
     ASN1_TIME_free(t);
-    return ok;
-}
-
-static int name_hash(const X509_NAME *name, unsigned long *out)
-{
-    int ok = 0;
-
-    *out = X509_NAME_hash_ex(name, NULL, NULL, &ok);
     return ok;
 }
 
@@ -148,57 +130,95 @@ static void copy_keyid(const ASN1_OCTET_STRING *id, unsigned char *buf, size_t *
     }
 }
 
-/* 1 when two extensions share an OID: the full decoder then decides what that means. */
-static int has_duplicate_extension(const STACK_OF(X509_EXTENSION) *exts)
+/* More than this many extensions is not a CA certificate we need to be quick on. */
+#define MAX_EXTENSIONS 32
+
+/*
+ * The value of one extension the index uses, decoded the way
+ * X509V3_EXT_d2i does (the item decoder over the OCTET STRING's content,
+ * bytes after the first element ignored). 0 when it does not decode.
+ */
+static int read_known_extension(int nid, const SLICE *value, CWMS_CERTINFO *info)
 {
-    int n = sk_X509_EXTENSION_num(exts);
+    const unsigned char *q = value->p;
+    long len = (long)value->len;
+    ASN1_OCTET_STRING *ski;
+    AUTHORITY_KEYID *akid;
+    BASIC_CONSTRAINTS *bc;
 
-    for (int i = 0; i < n; i++) {
-        const ASN1_OBJECT *a = X509_EXTENSION_get_object(sk_X509_EXTENSION_value(exts, i));
-
-        for (int j = i + 1; j < n; j++)
-            if (OBJ_cmp(a, X509_EXTENSION_get_object(sk_X509_EXTENSION_value(exts, j))) == 0)
-                return 1;
+    switch (nid) {
+    case NID_subject_key_identifier:
+        if ((ski = d2i_ASN1_OCTET_STRING(NULL, &q, len)) == NULL)
+            return 0;
+        copy_keyid(ski, info->ski, &info->ski_len);
+        ASN1_OCTET_STRING_free(ski);
+        return 1;
+    case NID_authority_key_identifier:
+        if ((akid = d2i_AUTHORITY_KEYID(NULL, &q, len)) == NULL)
+            return 0;
+        copy_keyid(akid->keyid, info->aki, &info->aki_len);
+        AUTHORITY_KEYID_free(akid);
+        return 1;
+    case NID_basic_constraints:
+        if ((bc = d2i_BASIC_CONSTRAINTS(NULL, &q, len)) == NULL)
+            return 0;
+        info->is_ca = bc->ca != 0;
+        BASIC_CONSTRAINTS_free(bc);
+        return 1;
+    default:
+        return 1;
     }
-    return 0;
 }
 
 /*
- * Reads the three extensions the index uses, decoded exactly as
- * X509_get_ext_d2i does. An extension present but undecodable fails.
+ * Extensions ::= SEQUENCE OF Extension, Extension ::= SEQUENCE { extnID,
+ * critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. Every extnID
+ * goes through d2i_ASN1_OBJECT (so the walker refuses what d2i_X509
+ * refuses), but only the three values the index uses are decoded, which
+ * is most of what d2i_X509_EXTENSIONS + X509V3_get_d2i would spend.
+ * Duplicate extensions and an undecodable known value fail.
  */
-static int read_extensions(const SLICE *seq, CWMS_CERTINFO *info)
+static int read_extensions(const SLICE *content, CWMS_CERTINFO *info)
 {
-    const unsigned char *q = seq->p;
-    STACK_OF(X509_EXTENSION) *exts = d2i_X509_EXTENSIONS(NULL, &q, (long)seq->len);
-    ASN1_OCTET_STRING *ski = NULL;
-    AUTHORITY_KEYID *akid = NULL;
-    BASIC_CONSTRAINTS *bc = NULL;
-    int crit, ok = 0;
+    SLICE r = *content, seen[MAX_EXTENSIONS];
+    size_t n = 0;
 
-    if (exts == NULL || q != seq->p + seq->len || has_duplicate_extension(exts))
-        goto end;
-    /* crit stays -1 only when the extension is absent. */
-    ski = X509V3_get_d2i(exts, NID_subject_key_identifier, &crit, NULL);
-    if (ski == NULL && crit != -1)
-        goto end;
-    akid = X509V3_get_d2i(exts, NID_authority_key_identifier, &crit, NULL);
-    if (akid == NULL && crit != -1)
-        goto end;
-    bc = X509V3_get_d2i(exts, NID_basic_constraints, &crit, NULL);
-    if (bc == NULL && crit != -1)
-        goto end;
-    copy_keyid(ski, info->ski, &info->ski_len);
-    if (akid != NULL)
-        copy_keyid(akid->keyid, info->aki, &info->aki_len);
-    info->is_ca = bc != NULL && bc->ca != 0;
-    ok = 1;
- end:
-    ASN1_OCTET_STRING_free(ski);
-    AUTHORITY_KEYID_free(akid);
-    BASIC_CONSTRAINTS_free(bc);
-    sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-    return ok;
+    while (r.len > 0) {
+        ELEMENT ext, oid, e;
+        SLICE x;
+        const unsigned char *q;
+        ASN1_OBJECT *obj;
+        int nid;
+
+        if (n == MAX_EXTENSIONS || !expect_sequence(&r, &ext))
+            return 0;
+        x = ext.content;
+        if (!expect_element(&x, V_ASN1_UNIVERSAL, V_ASN1_OBJECT, 0, &oid))
+            return 0;
+        q = oid.whole.p;
+        if ((obj = d2i_ASN1_OBJECT(NULL, &q, (long)oid.whole.len)) == NULL)
+            return 0;
+        nid = OBJ_obj2nid(obj);
+        ASN1_OBJECT_free(obj);
+        for (size_t i = 0; i < n; i++)
+            if (seen[i].len == oid.content.len && memcmp(seen[i].p, oid.content.p, oid.content.len) == 0)
+                return 0;
+        seen[n++] = oid.content;
+        if (!next_element(&x, &e))
+            return 0;
+        if (e.cls == V_ASN1_UNIVERSAL && e.tag == V_ASN1_BOOLEAN) {
+            /* OpenSSL takes any one-byte BOOLEAN, an explicit FALSE too. */
+            if (e.constructed || e.content.len != 1 || !next_element(&x, &e))
+                return 0;
+        }
+        /* A constructed (BER) OCTET STRING is left to the full decoder. */
+        if (e.cls != V_ASN1_UNIVERSAL || e.tag != V_ASN1_OCTET_STRING || e.constructed
+            || x.len != 0)
+            return 0;
+        if (!read_known_extension(nid, &e.content, info))
+            return 0;
+    }
+    return 1;
 }
 
 /* subjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING }, key left encoded. */
@@ -231,7 +251,8 @@ static int walk_tbs(const SLICE *tbs_content, CWMS_CERTINFO *info)
         || !expect_sequence(&r, &e) || !DECODES_AS(X509_ALGOR, &e))
         return 0;
     /* issuer */
-    if (!expect_sequence(&r, &e) || (info->issuer = decode_name(&e.whole)) == NULL)
+    if (!expect_sequence(&r, &e)
+        || (info->issuer = cwms_name_intern_der(e.whole.p, e.whole.len, &info->issuer_hash)) == NULL)
         return 0;
     /* validity SEQUENCE { notBefore, notAfter } */
     if (!expect_sequence(&r, &e))
@@ -242,7 +263,8 @@ static int walk_tbs(const SLICE *tbs_content, CWMS_CERTINFO *info)
         || v.len != 0)
         return 0;
     /* subject, subjectPublicKeyInfo */
-    if (!expect_sequence(&r, &e) || (info->subject = decode_name(&e.whole)) == NULL
+    if (!expect_sequence(&r, &e)
+        || (info->subject = cwms_name_intern_der(e.whole.p, e.whole.len, &info->subject_hash)) == NULL
         || !expect_sequence(&r, &e) || !check_spki(&e.content))
         return 0;
     if (r.len == 0)
@@ -256,7 +278,7 @@ static int walk_tbs(const SLICE *tbs_content, CWMS_CERTINFO *info)
     v = e.content;
     if (!expect_sequence(&v, &inner) || v.len != 0)
         return 0;
-    return read_extensions(&inner.whole, info);
+    return read_extensions(&inner.content, info);
 }
 
 static int walk_certificate(const unsigned char *der, size_t len, CWMS_CERTINFO *info)
@@ -275,9 +297,6 @@ static int walk_certificate(const unsigned char *der, size_t len, CWMS_CERTINFO 
         || c.len != 0)
         return 0;
     if (!walk_tbs(&tbs.content, info))
-        return 0;
-    if (!name_hash(info->subject, &info->subject_hash)
-        || !name_hash(info->issuer, &info->issuer_hash))
         return 0;
     info->self_issued = X509_NAME_cmp(info->subject, info->issuer) == 0;
     return 1;

@@ -100,6 +100,26 @@ static void read_oom(CWMS_READ *r)
     cwms_read_error(r, CWMS_R_INTERNAL, "out of memory while reading '%s'", r->name);
 }
 
+CWMS_CERT *cwms_read_new_cert_der(const unsigned char *der, size_t len)
+{
+    CWMS_CERT *cert;
+
+    ERR_set_mark();
+    cert = cwms_cert_new_der(der, len, NULL);
+    ERR_pop_to_mark();
+    return cert;
+}
+
+CWMS_CERT *cwms_read_new_cert_x509(X509 *x)
+{
+    CWMS_CERT *cert;
+
+    ERR_set_mark();
+    cert = cwms_cert_new_x509(x, NULL);
+    ERR_pop_to_mark();
+    return cert;
+}
+
 int cwms_read_take_cert(CWMS_READ *r, CWMS_CERT *cert)
 {
     if (r->n_certs == r->cap_certs) {

@@ -16,10 +16,7 @@ static int read_certificate(CWMS_READ *r, const unsigned char *der, size_t len)
 {
     CWMS_CERT *cert;
 
-    ERR_set_mark();
-    cert = cwms_cert_new_der(der, len, NULL);
-    ERR_pop_to_mark();
-    if (cert == NULL)
+    if ((cert = cwms_read_new_cert_der(der, len)) == NULL)
         return CWMS_READ_NOT_MINE;
     r->recognised = 1;
     return cwms_read_take_cert(r, cert) ? CWMS_READ_OK : CWMS_READ_ERROR;

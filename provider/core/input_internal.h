@@ -38,6 +38,13 @@ typedef struct cwms_read_st {
     int failed;                  /* an error was reported */
 } CWMS_READ;
 
+/*
+ * cwms_cert_new_der / cwms_cert_new_x509 without leaving errors behind
+ * (a damaged extension raises one even when the entry is made).
+ */
+CWMS_CERT *cwms_read_new_cert_der(const unsigned char *der, size_t len);
+CWMS_CERT *cwms_read_new_cert_x509(X509 *x);
+
 /* Keeps cert (ownership taken, also on failure). 1, or 0 after reporting out of memory. */
 int cwms_read_take_cert(CWMS_READ *r, CWMS_CERT *cert);
 /* Keeps pkey (ownership taken, also on failure). 1, or 0 after reporting out of memory. */

@@ -163,7 +163,7 @@ static int read_block(CWMS_READ *r, size_t n, const char *name, char *header,
 
     switch (block_kind(name)) {
     case BLOCK_CERT:
-        if ((cert = cwms_cert_new_der(der, (size_t)der_len, NULL)) == NULL)
+        if ((cert = cwms_read_new_cert_der(der, (size_t)der_len)) == NULL)
             return damaged(r, n, name, "a certificate");
         r->recognised = 1;
         return cwms_read_take_cert(r, cert) ? CWMS_READ_OK : CWMS_READ_ERROR;
@@ -173,7 +173,7 @@ static int read_block(CWMS_READ *r, size_t n, const char *name, char *header,
         x = d2i_X509(NULL, &p, der_len);
         ERR_pop_to_mark();
         X509_free(x);
-        if (x == NULL || (cert = cwms_cert_new_der(der, (size_t)(p - der), NULL)) == NULL)
+        if (x == NULL || (cert = cwms_read_new_cert_der(der, (size_t)(p - der))) == NULL)
             return damaged(r, n, name, "a certificate");
         r->recognised = 1;
         return cwms_read_take_cert(r, cert) ? CWMS_READ_OK : CWMS_READ_ERROR;

@@ -79,12 +79,14 @@ static WALK read_bag(CWMS_READ *r, const PKCS12_SAFEBAG *bag,
     case NID_certBag:
         if (PKCS12_SAFEBAG_get_bag_nid(bag) != NID_x509Certificate)
             return WALK_OK;   /* SDSI certificates: nothing a bundle can use */
+        ERR_set_mark();
         x = PKCS12_SAFEBAG_get1_cert(bag);
-        cert = x != NULL ? cwms_cert_new_x509(x, NULL) : NULL;
+        ERR_pop_to_mark();
+        cert = x != NULL ? cwms_read_new_cert_x509(x) : NULL;
         X509_free(x);
         if (cert == NULL) {
-            cwms_read_error_openssl(r, CWMS_R_INPUT_UNRECOGNISED,
-                                    "'%s': a certificate in the PKCS#12 cannot be read", r->name);
+            cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
+                            "'%s': a certificate in the PKCS#12 is damaged", r->name);
             return WALK_ERROR;
         }
         return cwms_read_take_cert(r, cert) ? WALK_OK : WALK_ERROR;

@@ -40,12 +40,11 @@ int cwms_read_pkcs7_der(CWMS_READ *r, const unsigned char *der, size_t len)
     if (sk_X509_num(certs) <= 0)
         cwms_read_note(r, "'%s': the PKCS#7 holds no certificates", r->name);
     for (int i = 0; i < sk_X509_num(certs); i++) {
-        CWMS_CERT *cert = cwms_cert_new_x509(sk_X509_value(certs, i), NULL);
+        CWMS_CERT *cert = cwms_read_new_cert_x509(sk_X509_value(certs, i));
 
         if (cert == NULL) {
-            ret = cwms_read_error_openssl(r, CWMS_R_INPUT_UNRECOGNISED,
-                                          "'%s': certificate %d of the PKCS#7 cannot be read",
-                                          r->name, i + 1);
+            ret = cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
+                                  "'%s': certificate %d of the PKCS#7 is damaged", r->name, i + 1);
             break;
         }
         if (!cwms_read_take_cert(r, cert)) {

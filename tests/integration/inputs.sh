@@ -102,12 +102,20 @@ fails() {  # fails NAME TEXT ARGS...: exit 3 (input), stderr holds TEXT, no outp
 }
 fails wrong-p12   "wrong passphrase for PKCS#12 file '$P/server.p12'" "$P/server.p12" --passin pass:nope
 fails wrong-key   "server-enc.pem" "$P/ca-bundle.pem" "$P/server.crt" "$P/server-enc.pem" --passin pass:nope
-fails no-pass     "--passin" "$P/server.p12" < /dev/null
 fails garbage     "'$P/garbage.txt' holds no certificate, key, PKCS#7 or PKCS#12" \
                   "$P/ca-bundle.pem" "$P/server.crt" "$P/server.key" "$P/garbage.txt"
 fails empty-file  "empty.pem" "$P/ca-bundle.pem" "$P/server.crt" "$P/server.key" "$P/empty.pem"
 fails garbage-dir "garbagedir/notes.txt" "$P/garbagedir" "$P/server.crt" "$P/server.key"
 fails empty-dir   "emptydir" "$P/emptydir" "$P/server.crt" "$P/server.key"
 fails missing     "No such file or directory" "$P/ca-bundle.pem" "$P/server.crt" "$P/no-such.pem"
+
+# No passphrase source and no controlling terminal (setsid): says which option to give.
+if command -v setsid > /dev/null; then
+    expect_fail 3 setsid -w "$CWMS_BUNDLE" build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/no-pass.pem" \
+        "$P/server.p12" < /dev/null
+    assert_contains "$TMP/stderr" "PKCS#12 file '$P/server.p12'"
+    assert_contains "$TMP/stderr" "--passin"
+    [ ! -e "$TMP/no-pass.pem" ] || fail "no-pass: an output file was written"
+fi
 
 echo "inputs: $n bundles built from every input format"

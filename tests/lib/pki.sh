@@ -57,6 +57,10 @@ pki__ext() {  # kind(ca|leaf) -> extension file path
         if [ -z "${PKI_NO_KEYID:-}" ]; then
             echo "subjectKeyIdentifier = hash"
             if [ "$kind" != root ]; then echo "authorityKeyIdentifier = keyid:always"; fi
+        else
+            # OpenSSL 3 adds both by default; "none" is how to leave them out.
+            echo "subjectKeyIdentifier = none"
+            echo "authorityKeyIdentifier = none"
         fi
     } > "$f"
     echo "$f"

@@ -371,6 +371,16 @@ static void test_der_pkcs7_yields_its_certificates(void **state)
     assert_int_equal(f->in->n_keys, 0);
 }
 
+static void test_ber_indefinite_length_pkcs7_is_read(void **state)
+{
+    FIX *f = *state;
+
+    must_add(f, "chain-ber.p7");
+    assert_int_equal(cwms_pool_count(f->in->pool), 4);
+    assert_non_null(pool_cert(f, "server.crt"));
+    assert_non_null(pool_cert(f, "primary.crt"));
+}
+
 /*-
  * PKCS#12
  */
@@ -874,6 +884,7 @@ int main(void)
         T(test_der_certificate_is_read),
         T(test_concatenated_der_certificates_are_all_read),
         T(test_der_pkcs7_yields_its_certificates),
+        T(test_ber_indefinite_length_pkcs7_is_read),
         T(test_p12_with_passphrase_yields_key_certificate_and_chain),
         T(test_p12_without_password_needs_no_prompt),
         T(test_wrong_p12_passphrase_names_the_file),

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# The performance benchmark of issue 5: prints one line per target with the
+# measured ratio and PASS/MISS. Not a test (nothing here fails the build);
+# see tests/bench/README.md.
+#
+#   tests/bench/run.sh [BUILDDIR]        (default build-plain)
+#   BENCH_N=21 tests/bench/run.sh        paired runs per comparison (default 11)
+#   BENCH_KEEP=1                         keep the generated inputs (path printed)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+build=${1:-${CWMS_BUILD_ROOT:-$src/build-plain}}
+case $build in /*) ;; *) build=$PWD/$build ;; esac
+N=${BENCH_N:-${N:-11}}
+data=${CWMS_SHARED_DATA:-$src/../shared/data}
+cwms=$build/cli/cwms-bundle
+floor=$build/tests/bench/bench-floor
+gen=$build/tests/bench/bench-gen-certs
+export OPENSSL_CONF=/dev/null
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ -f "$data/cfssl_trust/int-bundle.crt" ] || die "no $data/cfssl_trust (set CWMS_SHARED_DATA)"
+[ -x "$floor" ] && [ -x "$gen" ] || die "build the helpers first: ninja -C $build"
+[ -n "${EPOCHREALTIME:-}" ] || die "needs bash 5 (EPOCHREALTIME)"
+have_cwms=0; [ -x "$cwms" ] && have_cwms=1
+have_cfssl=0; command -v cfssl >/dev/null && have_cfssl=1
+have_time=0; [ -x /usr/bin/time ] && have_time=1
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cwms-bench.XXXXXX")
+if [ "${BENCH_KEEP:-0}" = 1 ]; then
+    echo "bench: inputs kept in $work" >&2
+else
+    trap 'rm -rf "$work"' EXIT
+fi
+
+#-
+# Inputs
+#
+
+# PEM certificate blocks of the given files, one block per line (\n escaped).
+pem_lines() {
+    awk '/-----BEGIN CERTIFICATE-----/ { b = ""; on = 1 }
+         on { b = b $0 "\\n" }
+         /-----END CERTIFICATE-----/ { print b; on = 0 }' "$@"
+}
+unlines() { awk '{ gsub(/\\n/, "\n"); printf "%s", $0 }'; }
+# A fixed shuffle, so every run of the bench sees the same order.
+shuffled() { shuf --random-source=<(yes cwms-bundle-bench); }
+
+# shellcheck source=../lib/pki.sh
+. "$src/tests/lib/pki.sh"
+pki_init "$work/pki"
+pki_hierarchy >/dev/null || die "could not generate the test PKI (tests/lib/pki.sh)"
+LEAF=$work/pki/server.crt
+ROOTS=$work/roots.pem
+POOL=$work/pool.pem
+pem_lines "$data/cfssl_trust/ca-bundle.crt" "$work/pki/root.crt" | shuffled | unlines > "$ROOTS"
+pem_lines "$data/cfssl_trust/int-bundle.crt" "$work/pki/primary.crt" "$work/pki/secondary.crt" \
+    | shuffled | unlines > "$POOL"
+n_roots=$(grep -c 'BEGIN CERTIFICATE' "$ROOTS")
+n_pool=$(grep -c 'BEGIN CERTIFICATE' "$POOL")
+
+# 10x (and 5x, to see the slope) pools: the real pool plus generated intermediates.
+"$gen" $((9 * n_pool)) > "$work/generated.pem" 2>/dev/null || die "bench-gen-certs failed"
+pem_lines "$work/generated.pem" > "$work/generated.lines"
+head -n $((4 * n_pool)) "$work/generated.lines" | cat <(pem_lines "$POOL") - | shuffled | unlines > "$work/pool5.pem"
+cat <(pem_lines "$POOL") "$work/generated.lines" | shuffled | unlines > "$work/pool10.pem"
+n_pool5=$(grep -c 'BEGIN CERTIFICATE' "$work/pool5.pem")
+n_pool10=$(grep -c 'BEGIN CERTIFICATE' "$work/pool10.pem")
+
+# 5,000 decoys with the secondary CA's subject, every 10th with its SKI too;
+# the real secondary and primary come last.
+"$gen" 5000 --subject-from "$work/pki/secondary.crt" --ski-from "$work/pki/secondary.crt" 10 \
+    > "$work/same-subject.pem" 2>/dev/null || die "bench-gen-certs (same subject) failed"
+cat "$work/pki/secondary.crt" "$work/pki/primary.crt" >> "$work/same-subject.pem"
+
+#-
+# Timing
+#
+
+# run_once CMD...: "WALL CPU" of one run in milliseconds (CPU = user + sys of
+# the command), output discarded. bash's own `time`, so nothing extra forks.
+run_once() {
+    local TIMEFORMAT='%3R %3U %3S' t
+    t=$( { time "$@" >/dev/null 2>&1; } 2>&1 )
+    awk -v t="$t" 'BEGIN { split(t, f, " "); printf "%.3f %.3f\n", f[1] * 1000, (f[2] + f[3]) * 1000 }'
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# paired A-FUNC B-FUNC: N runs alternating A and B after one warm-up each.
+# Sets MED_A, MED_B (wall ms), RATIO (median of the per-pair wall ratios A/B)
+# and CPU_RATIO (the same over CPU time, steadier on a loaded machine).
+paired() {
+    local a=$1 b=$2 i ra rb
+    local -a rs=() cs=() as=() bs=()
+    run_once "$a" >/dev/null
+    run_once "$b" >/dev/null
+    for ((i = 0; i < N; i++)); do
+        if ((i % 2 == 0)); then
+            ra=$(run_once "$a"); rb=$(run_once "$b")
+        else
+            rb=$(run_once "$b"); ra=$(run_once "$a")
+        fi
+        as+=("${ra% *}"); bs+=("${rb% *}")
+        rs+=("$(awk -v x="${ra% *}" -v y="${rb% *}" 'BEGIN { printf "%.6f", x / y }')")
+        cs+=("$(awk -v x="${ra#* }" -v y="${rb#* }" 'BEGIN { printf "%.6f", (y > 0) ? x / y : 0 }')")
+    done
+    MED_A=$(printf '%s\n' "${as[@]}" | median | awk '{ printf "%.1f", $1 }')
+    MED_B=$(printf '%s\n' "${bs[@]}" | median | awk '{ printf "%.1f", $1 }')
+    RATIO=$(printf '%s\n' "${rs[@]}" | median | awk '{ printf "%.3f", $1 }')
+    CPU_RATIO=$(printf '%s\n' "${cs[@]}" | median | awk '{ printf "%.3f", $1 }')
+}
+
+# verdict RATIO LIMIT: PASS when RATIO <= LIMIT.
+verdict() { awk -v r="$1" -v l="$2" 'BEGIN { print (r <= l) ? "PASS" : "MISS" }'; }
+
+# line TARGET TEXT...
+line() { printf '%-4s %s\n' "$1" "${*:2}"; }
+
+# Peak resident memory of one run, in KiB.
+maxrss_kib() {
+    /usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null 2>&1 || true
+    tail -n 1 "$work/rss"
+}
+
+#-
+# The commands compared
+#
+
+# The real pool holds a few end-entity certificates too (a CloudFlare origin
+# certificate), so without a key the leaf is named by its fingerprint.
+LEAF_FP=$(openssl x509 -in "$LEAF" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g')
+cwms_run() { "$cwms" build --no-key --leaf "$LEAF_FP" --trust "$ROOTS" --cwms 2.5 "$@"; }
+cwms_build() { cwms_run -o "$work/out.pem" "$LEAF" "$POOL"; }
+cwms_build10() { cwms_run -o "$work/out10.pem" "$LEAF" "$work/pool10.pem"; }
+cwms_same_subject() { cwms_run -o "$work/out-same.pem" "$LEAF" "$work/same-subject.pem"; }
+openssl_verify() { openssl verify -CAfile "$ROOTS" -untrusted "$POOL" "$LEAF"; }
+cfssl_bundle() { cfssl bundle -cert "$LEAF" -int-bundle "$POOL" -ca-bundle "$ROOTS"; }
+floor_read() { "$floor" "$LEAF" "$POOL" "$ROOTS"; }
+
+# The answer must be right before its speed means anything.
+[[ $(openssl_verify 2>&1) == *": OK" ]] || die "openssl verify does not accept the generated chain"
+fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//'; }
+out_has() {   # out_has OUT.pem CERT.pem: CERT is one of OUT's certificates
+    local want; want=$(fp "$2")
+    pem_lines "$1" | while IFS= read -r b; do printf '%b' "$b" | fp /dev/stdin; done | grep -x "$want" >/dev/null
+}
+
+echo "cwms-bundle bench: N=$N paired runs, medians; leaf + pool of $n_pool intermediates + $n_roots roots" \
+     "($(nproc) CPUs, $(openssl version | cut -d' ' -f1-2))"
+if [ "$have_cwms" = 1 ]; then
+    rc=0; cwms_build 2> "$work/stderr" || rc=$?
+    if [ "$rc" -ne 0 ] || ! out_has "$work/out.pem" "$work/pki/secondary.crt" \
+       || ! out_has "$work/out.pem" "$work/pki/primary.crt"; then
+        sed 's/^/    /' "$work/stderr" >&2
+        die "cwms-bundle build (exit $rc) did not produce server + secondary + primary"
+    fi
+fi
+
+#-
+# 1. against openssl verify and cfssl bundle; 2. against the floor
+#
+if [ "$have_cwms" = 1 ]; then
+    paired cwms_build openssl_verify
+    line 1a "cwms-bundle build ${MED_A} ms vs openssl verify ${MED_B} ms: ratio $RATIO, CPU $CPU_RATIO (target <= 0.125) $(verdict "$RATIO" 0.125)"
+    if [ "$have_cfssl" = 1 ]; then
+        paired cwms_build cfssl_bundle
+        line 1b "cwms-bundle build ${MED_A} ms vs cfssl bundle ${MED_B} ms: ratio $RATIO, CPU $CPU_RATIO (target <= 0.5) $(verdict "$RATIO" 0.5)"
+    else
+        line 1b "SKIP: cfssl not installed (Debian golang-cfssl; CWMS_WITH_BENCH=1 ci/install-deps.sh)"
+    fi
+    paired cwms_build floor_read
+    line 2 "cwms-bundle build ${MED_A} ms vs floor (read + base64 of the same PEM) ${MED_B} ms: ratio $RATIO, CPU $CPU_RATIO (target <= 2.5) $(verdict "$RATIO" 2.5)"
+else
+    # The references alone, so the script is useful before the CLI exists.
+    paired openssl_verify floor_read
+    line 1a "SKIP: no $cwms (openssl verify ${MED_A} ms; floor ${MED_B} ms)"
+    if [ "$have_cfssl" = 1 ]; then
+        paired cfssl_bundle floor_read
+        line 1b "SKIP: no $cwms (cfssl bundle ${MED_A} ms; floor ${MED_B} ms)"
+    fi
+    line 2 "SKIP: no $cwms"
+fi
+
+#-
+# 3. linear in the pool: time and peak memory
+#
+if [ "$have_cwms" = 1 ]; then
+    cwms_build10 2>/dev/null || die "cwms-bundle build failed on the 10x pool"
+    out_has "$work/out10.pem" "$work/pki/secondary.crt" || die "wrong chain from the 10x pool"
+    paired cwms_build10 cwms_build
+    line 3a "10x pool ($n_pool10 certificates) ${MED_A} ms vs 1x ($n_pool) ${MED_B} ms: ratio $RATIO, CPU $CPU_RATIO (target <= 11) $(verdict "$RATIO" 11)"
+    if [ "$have_time" = 1 ]; then
+        rss_args=(build --no-key --leaf "$LEAF_FP" --trust "$ROOTS" --cwms 2.5 -o /dev/null "$LEAF")
+        m1=$(maxrss_kib "$cwms" "${rss_args[@]}" "$POOL")
+        m5=$(maxrss_kib "$cwms" "${rss_args[@]}" "$work/pool5.pem")
+        m10=$(maxrss_kib "$cwms" "${rss_args[@]}" "$work/pool10.pem")
+        read -r per1 per2 verdict_mem < <(awk -v m1="$m1" -v m5="$m5" -v m10="$m10" \
+            -v n1="$n_pool" -v n5="$n_pool5" -v n10="$n_pool10" 'BEGIN {
+                a = (m5 - m1) * 1024 / (n5 - n1); b = (m10 - m5) * 1024 / (n10 - n5);
+                # Linear: the second half costs per certificate what the first did (25% slack).
+                printf "%.0f %.0f %s\n", a, b, (b <= a * 1.25 + 256) ? "PASS" : "MISS" }')
+        line 3b "peak RSS 1x $((m1 / 1024)) MiB, 5x $((m5 / 1024)) MiB, 10x $((m10 / 1024)) MiB:" \
+                "$per1 bytes/certificate (1x->5x), $per2 bytes/certificate (5x->10x) (target: linear) $verdict_mem"
+    else
+        line 3b "SKIP: /usr/bin/time not installed (Debian time)"
+    fi
+else
+    line 3 "SKIP: no $cwms"
+fi
+
+#-
+# 4. 5,000 certificates with one subject name
+#
+if [ "$have_cwms" = 1 ]; then
+    rc=0; cwms_same_subject 2> "$work/same.err" || rc=$?
+    if [ "$rc" -eq 0 ] && out_has "$work/out-same.pem" "$work/pki/secondary.crt"; then
+        answer="right chain"
+    elif grep -qi 'gave up after' "$work/same.err"; then
+        answer="\"$(grep -i -m1 'gave up after' "$work/same.err" | sed 's/^cwms-bundle: //')\""
+    else
+        answer="WRONG (exit $rc: $(head -n 1 "$work/same.err"))"
+    fi
+    walls=(); cpus=()
+    for ((i = 0; i < N; i++)); do
+        r=$(run_once cwms_same_subject); walls+=("${r% *}"); cpus+=("${r#* }")
+    done
+    ms=$(printf '%s\n' "${walls[@]}" | median | awk '{ printf "%.1f", $1 }')
+    cpu_ms=$(printf '%s\n' "${cpus[@]}" | median | awk '{ printf "%.1f", $1 }')
+    v=$(verdict "$ms" 500)
+    case $answer in WRONG*) v=MISS ;; esac
+    line 4 "5,000 certificates named like the issuer (every 10th with its SKI): ${ms} ms (CPU ${cpu_ms} ms), $answer (target: well under 1 s, <= 500 ms) $v"
+else
+    line 4 "SKIP: no $cwms"
+fi
+
+#-
+# 5. provider load overhead (the provider helper's script)
+#
+if [ -x "$here/provider-load.sh" ] || [ -f "$here/provider-load.sh" ]; then
+    BENCH_N=$N CWMS_BUILD_ROOT=$build bash "$here/provider-load.sh" "$build" | sed 's/^/5    /'
+else
+    line 5 "SKIP: tests/bench/provider-load.sh not there yet"
+fi

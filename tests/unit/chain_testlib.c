@@ -1,0 +1,158 @@
+/* Helpers of the chain unit tests: see chain_testlib.h. */
+#include "chain_testlib.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+const char *t_pki(const char *rel)
+{
+    static char buf[4096];
+    const char *dir = getenv("CWMS_TEST_PKI");
+
+    assert_non_null(dir);
+    snprintf(buf, sizeof(buf), "%s/%s", dir, rel);
+    return buf;
+}
+
+const char *t_shared(const char *rel)
+{
+    static char buf[4096];
+    const char *dir = getenv("CWMS_SHARED_DATA");
+    FILE *f;
+
+    if (dir == NULL)
+        return NULL;
+    snprintf(buf, sizeof(buf), "%s/%s", dir, rel);
+    if ((f = fopen(buf, "rb")) == NULL)
+        return NULL;
+    fclose(f);
+    return buf;
+}
+
+void t_add_pem(CWMS_POOL *pool, const char *path)
+{
+    BIO *b = BIO_new_file(path, "r");
+    X509 *x;
+    int n = 0;
+    char origin[4200];
+
+    if (b == NULL)
+        fail_msg("cannot open %s", path);
+    while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+        CWMS_CERT *c;
+
+        snprintf(origin, sizeof(origin), "%s#%d", path, ++n);
+        c = cwms_cert_new_x509(x, origin);
+        assert_non_null(c);
+        assert_true(cwms_pool_add(pool, c, NULL) >= 0);
+        X509_free(x);
+    }
+    ERR_clear_error();
+    BIO_free(b);
+    if (n == 0)
+        fail_msg("no certificate in %s", path);
+}
+
+void t_add_ids(CWMS_POOL *pool, const char *dir, ...)
+{
+    va_list ap;
+    const char *id;
+    char rel[512];
+
+    va_start(ap, dir);
+    while ((id = va_arg(ap, const char *)) != NULL) {
+        snprintf(rel, sizeof(rel), "%s/%s.crt", dir, id);
+        t_add_pem(pool, t_pki(rel));
+    }
+    va_end(ap);
+}
+
+CWMS_KEY t_key(const char *path)
+{
+    CWMS_KEY k;
+    BIO *b = BIO_new_file(path, "r");
+
+    assert_non_null(b);
+    k.pkey = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+    BIO_free(b);
+    assert_non_null(k.pkey);
+    k.origin = OPENSSL_strdup(path);
+    return k;
+}
+
+void t_key_free(CWMS_KEY *key)
+{
+    EVP_PKEY_free(key->pkey);
+    OPENSSL_free(key->origin);
+}
+
+void t_sha256_of(const char *path, unsigned char out[32])
+{
+    BIO *b = BIO_new_file(path, "r");
+    X509 *x;
+    unsigned int len = 32;
+
+    assert_non_null(b);
+    x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    BIO_free(b);
+    assert_non_null(x);
+    assert_true(X509_digest(x, EVP_sha256(), out, &len));
+    X509_free(x);
+}
+
+const char *t_cn(X509 *x)
+{
+    static char buf[256];
+    X509_NAME *n = X509_get_subject_name(x);
+    int i = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
+    X509_NAME_ENTRY *e = X509_NAME_get_entry(n, i >= 0 ? i : X509_NAME_entry_count(n) - 1);
+    const ASN1_STRING *s = X509_NAME_ENTRY_get_data(e);
+
+    snprintf(buf, sizeof(buf), "%.*s", ASN1_STRING_length(s), (const char *)ASN1_STRING_get0_data(s));
+    return buf;
+}
+
+const char *t_order(const CWMS_BUNDLE *b)
+{
+    static char buf[2048];
+    size_t off = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < b->n_certs; i++)
+        off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? " | " : "",
+                                t_cn(b->certs[i]));
+    return buf;
+}
+
+const CWMS_MSG *t_find(const CWMS_DIAG *diag, CWMS_REASON reason)
+{
+    for (size_t i = 0; i < cwms_diag_count(diag); i++)
+        if (cwms_diag_get(diag, i)->reason == reason)
+            return cwms_diag_get(diag, i);
+    return NULL;
+}
+
+void t_dump(const CWMS_DIAG *diag)
+{
+    static const char *lv[] = { "note", "warning", "error" };
+
+    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
+        const CWMS_MSG *m = cwms_diag_get(diag, i);
+
+        print_message("  %s [%s]: %s\n", lv[m->level], cwms_reason_string(m->reason), m->text);
+    }
+}
+
+void t_options(CWMS_OPTIONS *o, const char *trust_file)
+{
+    cwms_options_init(o);
+    o->trust_file = trust_file;
+}

@@ -1,0 +1,47 @@
+/*
+ * Helpers of the chain unit tests: pools and keys from the PEM files the
+ * fixture made (or the shared real bundles), and what came out, by name.
+ */
+#ifndef CWMS_CHAIN_TESTLIB_H
+#define CWMS_CHAIN_TESTLIB_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "bundle.h"
+#include "chain.h"
+#include "diag.h"
+#include "input.h"
+#include "pool.h"
+
+/* "$CWMS_TEST_PKI/<rel>" in a static buffer (valid until the next call). */
+const char *t_pki(const char *rel);
+/* "$CWMS_SHARED_DATA/<rel>", or NULL when the shared data is not there. */
+const char *t_shared(const char *rel);
+
+/* Adds every certificate of a PEM file (in file order); fails the test when none. */
+void t_add_pem(CWMS_POOL *pool, const char *path);
+/* Adds the certificates of "dir/id.crt" for each id in the NULL-terminated list. */
+void t_add_ids(CWMS_POOL *pool, const char *dir, ...);
+/* The private key of a PEM file, origin = path. Free with t_key_free. */
+CWMS_KEY t_key(const char *path);
+void t_key_free(CWMS_KEY *key);
+/* SHA-256 of the certificate in a PEM file. */
+void t_sha256_of(const char *path, unsigned char out[32]);
+
+/* The commonName of a certificate (or its last RDN); static buffer. */
+const char *t_cn(X509 *x);
+/* The CNs of the bundle, "a | b | c", in output order; static buffer. */
+const char *t_order(const CWMS_BUNDLE *b);
+
+/* The first message with this reason, or NULL. */
+const CWMS_MSG *t_find(const CWMS_DIAG *diag, CWMS_REASON reason);
+/* Prints every message (for failing tests). */
+void t_dump(const CWMS_DIAG *diag);
+
+/* Options for tests: defaults, trust = trust_file. */
+void t_options(CWMS_OPTIONS *o, const char *trust_file);
+
+#endif

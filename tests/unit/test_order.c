@@ -1,0 +1,277 @@
+/*
+ * Output order: which CWMS version wants which order, and real CA bundles
+ * (../shared/data/real-bundles, with pinned validation times) coming out
+ * in the order CWMS accepts, however the CA laid them out.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "chain_testlib.h"
+
+#define T_2018_01_01 1514764800
+#define T_2019_07_01 1561939200
+#define T_2020_01_01 1577836800
+#define T_2023_04_01 1680307200
+
+static void test_versions_before_2_5_are_leaf_first(void **state)
+{
+    static const char *const v[] = { "1", "1.0", "1.1", "1.5", "1.x", "2", "2.0", "2.4", "2.0.1" };
+    (void)state;
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        CWMS_ORDER o = CWMS_ORDER_ROOT_FIRST;
+
+        if (!cwms_order_for_version(v[i], &o))
+            fail_msg("'%s' refused", v[i]);
+        if (o != CWMS_ORDER_LEAF_FIRST)
+            fail_msg("'%s' is not leaf first", v[i]);
+    }
+}
+
+static void test_versions_from_2_5_are_root_first(void **state)
+{
+    static const char *const v[] = { "2.5", "2.6", "2.7", "2.8", "3", "3.0", "4.0", "4.0.1",
+                                     "10", "3.x" };
+    (void)state;
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        CWMS_ORDER o = CWMS_ORDER_LEAF_FIRST;
+
+        if (!cwms_order_for_version(v[i], &o))
+            fail_msg("'%s' refused", v[i]);
+        if (o != CWMS_ORDER_ROOT_FIRST)
+            fail_msg("'%s' is not root first", v[i]);
+    }
+}
+
+static void test_garbage_versions_are_refused(void **state)
+{
+    static const char *const v[] = { "", "x", "2.x", "v2.5", "2.5a", "2..5", ".5", "2.", "0.9",
+                                     "-1", " 2.5", "2.5 ", "99999", "2.5.", "latest" };
+    (void)state;
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        CWMS_ORDER o = CWMS_ORDER_LEAF_FIRST;
+
+        if (cwms_order_for_version(v[i], &o))
+            fail_msg("'%s' accepted", v[i]);
+    }
+    assert_int_equal(cwms_order_for_version(NULL, NULL), 0);
+}
+
+/* ---- real bundles ---- */
+
+typedef struct {
+    CWMS_OPTIONS o;
+    CWMS_POOL *pool;
+    CWMS_DIAG *diag;
+    CWMS_BUNDLE *b;
+    char trust[4096];
+} REAL;
+
+/* Sets up a certificate-only build over files, trusting the cfssl roots; 0 = skip. */
+static int real_init(REAL *r, int64_t attime, const char *const *files)
+{
+    const char *trust = t_shared("cfssl_trust/ca-bundle.crt");
+
+    memset(r, 0, sizeof(*r));
+    if (trust == NULL)
+        return 0;
+    snprintf(r->trust, sizeof(r->trust), "%s", trust);
+    for (size_t i = 0; files[i] != NULL; i++)
+        if (t_shared(files[i]) == NULL)
+            return 0;
+    t_options(&r->o, r->trust);
+    r->o.no_key = 1;
+    r->o.attime = attime;
+    r->pool = cwms_pool_new();
+    r->diag = cwms_diag_new();
+    for (size_t i = 0; files[i] != NULL; i++)
+        t_add_pem(r->pool, t_shared(files[i]));
+    return 1;
+}
+
+static void real_select(REAL *r, const char *file)
+{
+    r->o.has_leaf_sha256 = 1;
+    t_sha256_of(t_shared(file), r->o.leaf_sha256);
+}
+
+static const char *real_build(REAL *r)
+{
+    cwms_bundle_free(r->b);
+    cwms_diag_free(r->diag);
+    r->b = NULL;
+    r->diag = cwms_diag_new();
+    if (!cwms_chain_build(&r->o, r->pool, NULL, 0, NULL, r->diag, &r->b)) {
+        t_dump(r->diag);
+        fail_msg("build failed");
+    }
+    return t_order(r->b);
+}
+
+static void real_free(REAL *r)
+{
+    cwms_bundle_free(r->b);
+    cwms_diag_free(r->diag);
+    cwms_pool_free(r->pool);
+}
+
+static const char *issuer_cn(X509 *x)
+{
+    static char buf[256];
+    X509_NAME *n = X509_get_issuer_name(x);
+    int i = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
+    X509_NAME_ENTRY *e = X509_NAME_get_entry(n, i >= 0 ? i : X509_NAME_entry_count(n) - 1);
+    const ASN1_STRING *s = X509_NAME_ENTRY_get_data(e);
+
+    snprintf(buf, sizeof(buf), "%.*s", ASN1_STRING_length(s), (const char *)ASN1_STRING_get0_data(s));
+    return buf;
+}
+
+static void test_godaddy_with_leaf_keeps_the_g2_cross_and_drops_class_2(void **state)
+{
+    static const char *const files[] = { "real-bundles/godaddy/gd_bundle-g2-g1.with-leaf.crt", NULL };
+    REAL r;
+
+    (void)state;
+    if (!real_init(&r, T_2018_01_01, files))
+        skip();
+    assert_string_equal(real_build(&r), "Go Daddy Root Certificate Authority - G2 | "
+                        "Go Daddy Secure Certificate Authority - G2 | www.greenroutesdk.com");
+    /* The cross-signed Root G2, issued by Class 2 — not a self-signed Root G2. */
+    assert_string_equal(issuer_cn(r.b->certs[0]), "Go Daddy Class 2 Certification Authority");
+    assert_true(r.b->root_dropped);
+    r.o.order = CWMS_ORDER_LEAF_FIRST;
+    assert_string_equal(real_build(&r), "www.greenroutesdk.com | "
+                        "Go Daddy Secure Certificate Authority - G2 | Go Daddy Root Certificate Authority - G2");
+    real_free(&r);
+}
+
+static void test_starfield_bundle_for_2_5_is_root_g2_cross_then_secure_ca(void **state)
+{
+    static const char *const files[] = { "real-bundles/assembled/starfield_sf_bundle-g2-g1.ASSEMBLED.crt", NULL };
+    REAL r;
+
+    (void)state;
+    if (!real_init(&r, T_2020_01_01, files))
+        skip();
+    real_select(&r, files[0]);   /* its first certificate: Starfield Secure CA G2 */
+    assert_string_equal(real_build(&r), "Starfield Root Certificate Authority - G2 | "
+                        "Starfield Secure Certificate Authority - G2");
+    assert_string_equal(issuer_cn(r.b->certs[0]), "Starfield Class 2 Certification Authority");
+    real_free(&r);
+}
+
+static void test_godaddy_two_cross_variants_picks_the_one_named_as_issuer(void **state)
+{
+    static const char *const files[] = { "real-bundles/assembled/godaddy_g2_two-cross-variants.ASSEMBLED.crt", NULL };
+    REAL r;
+
+    (void)state;
+    if (!real_init(&r, T_2020_01_01, files))
+        skip();
+    real_select(&r, files[0]);
+    assert_string_equal(real_build(&r), "Go Daddy Root Certificate Authority - G2 | "
+                        "Go Daddy Secure Certificate Authority - G2");
+    assert_true(X509_NAME_cmp(X509_get_subject_name(r.b->certs[0]),
+                              X509_get_issuer_name(r.b->certs[1])) == 0);
+    real_free(&r);
+}
+
+static void test_sectigo_normal_and_reversed_come_out_the_same(void **state)
+{
+    static const char *const normal[] = { "real-bundles/assembled/sectigo_dv_ca-bundle.ASSEMBLED.crt", NULL };
+    static const char *const reversed[] = { "real-bundles/assembled/sectigo_dv_ca-bundle.REVERSED.ASSEMBLED.crt", NULL };
+    const char *want = "USERTrust RSA Certification Authority | "
+                       "Sectigo RSA Domain Validation Secure Server CA";
+    REAL r;
+
+    (void)state;
+    if (!real_init(&r, T_2020_01_01, normal))
+        skip();
+    real_select(&r, normal[0]);   /* the DV CA comes first in the normal layout */
+    assert_string_equal(real_build(&r), want);
+    assert_false(r.b->root_dropped);
+    real_free(&r);
+
+    if (!real_init(&r, T_2020_01_01, reversed))
+        skip();
+    real_select(&r, normal[0]);
+    assert_string_equal(real_build(&r), want);
+    assert_true(r.b->root_dropped);   /* AAA Certificate Services, shipped first */
+    r.o.order = CWMS_ORDER_LEAF_FIRST;
+    assert_string_equal(real_build(&r), "Sectigo RSA Domain Validation Secure Server CA | "
+                        "USERTrust RSA Certification Authority");
+    real_free(&r);
+}
+
+static void test_letsencrypt_fullchain_keeps_the_dst_cross_sign(void **state)
+{
+    static const char *const files[] = { "real-bundles/letsencrypt/fullchain.R3-ISRGX1-crosssigned-by-DSTX3.pem", NULL };
+    REAL r;
+
+    (void)state;
+    if (!real_init(&r, T_2023_04_01, files))
+        skip();
+    assert_string_equal(real_build(&r), "ISRG Root X1 | R3 | alisonforsberg.cit270.com");
+    assert_string_equal(issuer_cn(r.b->certs[0]), "DST Root CA X3");
+    /* Shortest stops at R3: ISRG Root X1 itself is trusted. */
+    r.o.path = CWMS_PATH_SHORTEST;
+    assert_string_equal(real_build(&r), "R3 | alisonforsberg.cit270.com");
+    real_free(&r);
+}
+
+static void test_letsencrypt_root_first_bundle_comes_back_leaf_first(void **state)
+{
+    static const char *const files[] = { "real-bundles/letsencrypt/ca_bundle.REVERSED.DSTX3-X3-leaf.crt", NULL };
+    REAL r;
+
+    (void)state;
+    if (!real_init(&r, T_2019_07_01, files))
+        skip();
+    r.o.order = CWMS_ORDER_LEAF_FIRST;
+    assert_string_equal(real_build(&r), "vault.chemocompile.de | Let's Encrypt Authority X3");
+    assert_true(r.b->root_dropped);
+    real_free(&r);
+}
+
+static void test_real_leaf_expired_at_today_names_it(void **state)
+{
+    static const char *const files[] = { "real-bundles/godaddy/gd_bundle-g2-g1.with-leaf.crt", NULL };
+    REAL r;
+    const CWMS_MSG *m;
+
+    (void)state;
+    if (!real_init(&r, T_2020_01_01, files))
+        skip();
+    assert_int_equal(cwms_chain_build(&r.o, r.pool, NULL, 0, NULL, r.diag, &r.b), 0);
+    m = cwms_diag_first_error(r.diag);
+    assert_non_null(m);
+    assert_int_equal(m->reason, CWMS_R_CERT_EXPIRED);
+    assert_non_null(strstr(m->text, "www.greenroutesdk.com"));
+    assert_non_null(strstr(m->text, "2018-07-13"));
+    real_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_versions_before_2_5_are_leaf_first),
+        cmocka_unit_test(test_versions_from_2_5_are_root_first),
+        cmocka_unit_test(test_garbage_versions_are_refused),
+        cmocka_unit_test(test_godaddy_with_leaf_keeps_the_g2_cross_and_drops_class_2),
+        cmocka_unit_test(test_starfield_bundle_for_2_5_is_root_g2_cross_then_secure_ca),
+        cmocka_unit_test(test_godaddy_two_cross_variants_picks_the_one_named_as_issuer),
+        cmocka_unit_test(test_sectigo_normal_and_reversed_come_out_the_same),
+        cmocka_unit_test(test_letsencrypt_fullchain_keeps_the_dst_cross_sign),
+        cmocka_unit_test(test_letsencrypt_root_first_bundle_comes_back_leaf_first),
+        cmocka_unit_test(test_real_leaf_expired_at_today_names_it),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
