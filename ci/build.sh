@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Configures and builds one variant: ci/build.sh plain|asan [BUILDDIR]
+# Configures and builds one variant: ci/build.sh plain|asan|fuzz [BUILDDIR]
+# (fuzz: clang + libFuzzer + ASan/UBSan, CWMS_WITH_FUZZ=1 ci/install-deps.sh;
+#  how to run the target: tests/fuzz/meson.build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-plain}
@@ -8,7 +10,10 @@ case $variant in
     plain) opts=() ;;
     asan)  opts=(-Db_sanitize=address,undefined -Db_lundef=false
                  "-Dc_args=-fno-sanitize-recover=all -fno-omit-frame-pointer") ;;
-    *) echo "usage: ci/build.sh plain|asan [BUILDDIR]" >&2; exit 2 ;;
+    fuzz)  export CC=clang
+           opts=(-Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
+                 "-Dc_args=-fno-sanitize-recover=all -fno-omit-frame-pointer") ;;
+    *) echo "usage: ci/build.sh plain|asan|fuzz [BUILDDIR]" >&2; exit 2 ;;
 esac
 if [ -d "$dir" ]; then
     meson setup --reconfigure "$dir" "${opts[@]}" >/dev/null

@@ -106,9 +106,6 @@ void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
                 i == bundle->leaf_index ? " [server]" : "");
         OPENSSL_free(subject);
     }
-    if (bundle->root_dropped)
-        fputs(CLI_PROGRAM ": the self-signed root was left out (CWMS does not want it; "
-              "--include-root keeps it)\n", stderr);
     if (s->output != NULL)
         fprintf(stderr, CLI_PROGRAM ": wrote %s to '%s'%s\n", s->format, s->output,
                 s->secret ? " (mode 0600: it holds the private key)" : "");

@@ -43,7 +43,8 @@ typedef struct cli_summary_st {
 
 /*
  * The success summary on stderr: order, key, each certificate (subject,
- * notAfter) in output order, what was left out, where it went.
+ * notAfter) in output order, where it went. (What was left out, such as
+ * the root, is the core's note in diag, printed before.)
  */
 void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s);
 

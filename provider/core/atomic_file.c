@@ -7,7 +7,13 @@
  * survives a crash. Until the rename the target is untouched, and every
  * failure before it removes the temporary file: an admin never finds half
  * a bundle or a stray ".cwms-bundle.XXXXXX" behind.
+ *
+ * Only regular files are replaced. A symbolic link is followed, so the file
+ * it points to is replaced and the link stays. A device, FIFO or socket
+ * (-o /dev/null, -o /dev/stdout, a pipe) is written in place: renaming over
+ * it would turn /dev/null into a regular file for the whole machine.
  */
+#define _XOPEN_SOURCE 700   /* realpath() */
 #include "emit.h"
 
 #include <errno.h>
@@ -102,10 +108,33 @@ static int write_all(int fd, const unsigned char *data, size_t len)
     return 1;
 }
 
+/* Devices, FIFOs, sockets: nothing to replace atomically, write into them. */
+static int write_in_place(const char *path, const unsigned char *data, size_t len,
+                          CWMS_DIAG *diag)
+{
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+
+    if (fd < 0) {
+        output_error(diag, path, "cannot open it", errno);
+        return 0;
+    }
+    if (!write_all(fd, data, len)) {
+        output_error(diag, path, "writing failed", errno);
+        close(fd);
+        return 0;
+    }
+    if (close(fd) != 0) {
+        output_error(diag, path, "closing failed", errno);
+        return 0;
+    }
+    return 1;
+}
+
 int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len,
                            int secret, CWMS_DIAG *diag)
 {
-    char *dir = NULL, *tmp = NULL;
+    char *dir = NULL, *tmp = NULL, *resolved = NULL;
+    const char *target = path;
     size_t tmp_size;
     int fd = -1, dfd, err, ok = 0;
     mode_t mode;
@@ -115,12 +144,26 @@ int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t l
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT, "no output file name given");
         return 0;
     }
-    /* rename(2) would replace an empty directory without complaint: refuse first. */
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        output_error(diag, path, "it is a directory", EISDIR);
-        return 0;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* Replace what the link points to, not the link. A dangling link stays an error. */
+        if ((resolved = realpath(path, NULL)) == NULL) {
+            output_error(diag, path, "cannot follow the symbolic link", errno);
+            return 0;
+        }
+        target = resolved;
     }
-    if ((dir = dir_of(path)) == NULL)
+    if (stat(target, &st) == 0) {
+        /* rename(2) would replace an empty directory without complaint: refuse first. */
+        if (S_ISDIR(st.st_mode)) {
+            output_error(diag, path, "it is a directory", EISDIR);
+            goto end;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            ok = write_in_place(target, data, len, diag);
+            goto end;
+        }
+    }
+    if ((dir = dir_of(target)) == NULL)
         goto oom;
     tmp_size = strlen(dir) + sizeof("/.cwms-bundle.XXXXXX");
     if ((tmp = OPENSSL_malloc(tmp_size)) == NULL)
@@ -151,7 +194,7 @@ int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t l
         goto fail;
     }
     fd = -1;
-    if (rename(tmp, path) != 0) {
+    if (rename(tmp, target) != 0) {
         output_error(diag, path, "cannot put the new file in place", errno);
         goto fail;
     }
@@ -181,5 +224,6 @@ int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t l
         close(fd);
     OPENSSL_free(tmp);
     OPENSSL_free(dir);
+    free(resolved);
     return ok;
 }

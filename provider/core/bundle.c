@@ -33,6 +33,9 @@ int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **o
         /* --key wins over keys among the inputs; certificates it holds join the pool. */
         first_key = in->n_keys;
         ok = cwms_inputs_add_source(in, opts->key_source, &rctx, diag);
+        for (size_t k = 0; ok && k < first_key; k++)
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
+                          "ignoring the private key from '%s': --key gives the key", in->keys[k].origin);
     }
     if (ok)
         ok = cwms_chain_build(opts, in->pool, in->keys + first_key, in->n_keys - first_key,

@@ -200,6 +200,15 @@ const char *cwms_reason_string(CWMS_REASON reason)
     return "unknown error";
 }
 
+int cwms_reason_at(size_t i, CWMS_REASON *reason, const char **text)
+{
+    if (i >= sizeof(reasons) / sizeof(reasons[0]))
+        return 0;
+    *reason = reasons[i].reason;
+    *text = reasons[i].text;
+    return 1;
+}
+
 int cwms_reason_exit_code(CWMS_REASON reason)
 {
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)

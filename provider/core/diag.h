@@ -107,6 +107,11 @@ void cwms_diag_promote_warnings(CWMS_DIAG *diag);
 
 /* The short reason string ("missing intermediate"), never NULL. */
 const char *cwms_reason_string(CWMS_REASON reason);
+/*
+ * The i-th entry of the reason table, for the provider's reason strings:
+ * 1 with *reason and *text set (text is static), 0 past the end.
+ */
+int cwms_reason_at(size_t i, CWMS_REASON *reason, const char **text);
 /* The documented CLI exit code of a reason (see docs/cwms-bundle.1). */
 int cwms_reason_exit_code(CWMS_REASON reason);
 

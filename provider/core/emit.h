@@ -33,8 +33,10 @@ int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo,
 /*
  * Writes data to path atomically: a temporary file in the same directory,
  * fsync, rename. Mode 0600 when secret, else 0644 (less the umask). On
- * failure nothing is created and an existing file is untouched. 1 on
- * success, 0 with a CWMS_R_OUTPUT error naming path.
+ * failure nothing is created and an existing file is untouched. A symbolic
+ * link is followed (the file it names is replaced, the link kept); a
+ * device, FIFO or socket (/dev/null, /dev/stdout) is written in place,
+ * never replaced. 1 on success, 0 with a CWMS_R_OUTPUT error naming path.
  */
 int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len,
                            int secret, CWMS_DIAG *diag);

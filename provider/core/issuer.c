@@ -109,6 +109,11 @@ const CWMS_POOL *cwms_graph_pool(const CWMS_GRAPH *g)
     return g->pool;
 }
 
+size_t cwms_graph_budget(const CWMS_GRAPH *g)
+{
+    return g->budget;
+}
+
 size_t cwms_graph_checks(const CWMS_GRAPH *g)
 {
     return g->checks;

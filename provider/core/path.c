@@ -73,7 +73,9 @@ int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_POLICY policy
         return 0;
     }
     /* A generous multiple of the signature budget: only pathological pools come near it. */
-    max_steps = (cwms_graph_checks(g) + CWMS_DEFAULT_WORK_BUDGET) * 16;
+    max_steps = cwms_graph_budget(g) > CWMS_DEFAULT_WORK_BUDGET ? cwms_graph_budget(g)
+                                                                : CWMS_DEFAULT_WORK_BUDGET;
+    max_steps *= 16;
     memset(&path, 0, sizeof(path));
     path.certs[0] = leaf;
     path.len = 1;

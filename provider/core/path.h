@@ -41,6 +41,8 @@ void cwms_graph_free(CWMS_GRAPH *g);
 
 int64_t cwms_graph_attime(const CWMS_GRAPH *g);
 const CWMS_POOL *cwms_graph_pool(const CWMS_GRAPH *g);
+/* The signature checks allowed in all. */
+size_t cwms_graph_budget(const CWMS_GRAPH *g);
 /* Signature checks done so far. */
 size_t cwms_graph_checks(const CWMS_GRAPH *g);
 /* Position of cert in the pool (input order), or SIZE_MAX when it is not from the pool. */

@@ -117,6 +117,12 @@ expect_fail 5 build --cwms 2.5 --trust "$H/root.crt" --key "$H/stray.key" "$H/se
 assert_contains "$TMP/stderr" "stray.key"
 expect_fail 5 build --cwms 2.5 --trust "$H/root.crt" "$H/server.crt" "$H/ca-bundle.pem"
 assert_contains "$TMP/stderr" "--no-key"
+# --key wins over a key among the inputs, which is noted.
+build_ok "$OUT/keyopt.pem" --cwms 2.5 --trust "$H/root.crt" --key "$H/server.key" "$H/stray.key" \
+    "$H/server.crt" "$H/ca-bundle.pem"
+assert_contains "$OUT/keyopt.pem.err" "ignoring the private key from '$H/stray.key'"
+[ "$(openssl pkey -in "$OUT/keyopt.pem" -pubout)" = "$(openssl x509 -in "$H/server.crt" -noout -pubkey)" ] \
+    || fail "--key: the bundle does not hold the server's key"
 
 E=$P/exp
 later=$(( $(date +%s) + 30 * 86400 ))

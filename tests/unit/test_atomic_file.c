@@ -2,6 +2,7 @@
  * cwms_write_file_atomic: modes, replacement, and failures that leave
  * neither a changed target nor a temporary file behind.
  */
+#define _XOPEN_SOURCE 700   /* mknod(), symlink() */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +15,10 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "emit.h"
@@ -209,6 +212,71 @@ static void test_failed_write_leaves_existing_file_untouched_and_no_temp_file(vo
     assert_int_equal(hidden_entries(dir), 0);
 }
 
+static void test_device_target_is_written_in_place_and_stays_a_device(void **state)
+{
+    /*
+     * `-o /dev/null` once renamed a regular file over the machine's /dev/null.
+     * A private null device in the test dir stands in for it (needs root;
+     * the real /dev/null is never the test subject, so a regression cannot break it).
+     */
+    const char *path = in_dir("null-device");
+    struct stat st;
+
+    (void)state;
+    if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) != 0) {
+        skip();
+        return;
+    }
+    write_ok(path, "a bundle\n", 1);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    assert_int_equal(st.st_rdev, makedev(1, 3));
+    assert_int_equal(hidden_entries(dir), 0);
+    assert_int_equal(unlink(path), 0);
+}
+
+static void test_fifo_target_receives_the_bytes_and_stays_a_fifo(void **state)
+{
+    const char *path = in_dir("fifo");
+    char buf[64];
+    struct stat st;
+    ssize_t n;
+    int rd;
+
+    (void)state;
+    assert_int_equal(mkfifo(path, 0600), 0);
+    /* Open the reading end first (non-blocking) so the writer does not wait. */
+    rd = open(path, O_RDONLY | O_NONBLOCK);
+    assert_true(rd >= 0);
+    write_ok(path, "through the pipe\n", 1);
+    n = read(rd, buf, sizeof(buf) - 1);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    assert_string_equal(buf, "through the pipe\n");
+    close(rd);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(hidden_entries(dir), 0);
+    assert_int_equal(unlink(path), 0);
+}
+
+static void test_symlink_target_replaces_the_file_and_keeps_the_link(void **state)
+{
+    const char *file = in_dir("real.pem");
+    const char *link = in_dir("link.pem");
+    struct stat st;
+
+    (void)state;
+    write_plain(file, "old\n");
+    assert_int_equal(symlink("real.pem", link), 0);
+    write_ok(link, "new\n", 1);
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_string_equal(read_all(file), "new\n");
+    assert_int_equal(file_mode(file), 0600);
+    assert_int_equal(hidden_entries(dir), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +286,9 @@ int main(void)
         cmocka_unit_test(test_missing_directory_fails_and_creates_nothing),
         cmocka_unit_test(test_directory_as_target_fails_and_leaves_it_alone),
         cmocka_unit_test(test_failed_write_leaves_existing_file_untouched_and_no_temp_file),
+        cmocka_unit_test(test_device_target_is_written_in_place_and_stays_a_device),
+        cmocka_unit_test(test_fifo_target_receives_the_bytes_and_stays_a_fifo),
+        cmocka_unit_test(test_symlink_target_replaces_the_file_and_keeps_the_link),
     };
 
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -1,0 +1,188 @@
+/*
+ * The PKCS#11 helper of cwms-bundle: RFC 7512 pkcs11: URIs, modules found
+ * through p11-kit, login, objects, and private key export.
+ *
+ * It knows nothing of the bundle core or of providers. It never prints
+ * (except the opt-in trace, CWMS_DEBUG=pkcs11, to stderr, which never shows
+ * a PIN) and never exits: failures come back as a CWMS_P11_ERROR whose kind
+ * the caller maps to its own reason codes.
+ *
+ * Lifetime of modules: everything a call loads is finalized before the call
+ * returns (SoftHSM crashes when finalized from its own destructors at
+ * process exit), so no handle outlives a call.
+ */
+#ifndef CWMS_P11_H
+#define CWMS_P11_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+/* What went wrong, for the caller's reason code. */
+typedef enum {
+    CWMS_P11_OK = 0,
+    CWMS_P11_E_USAGE = 1,            /* malformed URI, unknown attribute, unreadable pin-source */
+    CWMS_P11_E_TOKEN = 2,            /* module, token or object trouble */
+    CWMS_P11_E_PIN = 3,              /* wrong, locked, final-try or missing PIN */
+    CWMS_P11_E_NOT_EXTRACTABLE = 4,  /* the key may not leave the token */
+    CWMS_P11_E_INTERNAL = 5          /* out of memory, OpenSSL failure */
+} CWMS_P11_ERRKIND;
+
+/* The first error of a call: its kind and a message naming the token/object and what to do. */
+typedef struct cwms_p11_error_st {
+    CWMS_P11_ERRKIND kind;
+    char text[1024];
+} CWMS_P11_ERROR;
+
+/*
+ * Same shape as the core's cwms_pass_cb (kept separate so this library
+ * stays independent): writes a PIN of at most size bytes to buf and its
+ * length to *len; what names the token ("token 'webex'"). Returns 1 on
+ * success, 0 when no PIN can be had.
+ */
+typedef int (*cwms_p11_pin_cb)(char *buf, size_t size, size_t *len, const char *what, void *arg);
+
+/* Flags of CWMS_P11_OPTIONS. */
+#define CWMS_P11_WANT_KEYS    0x01u   /* bring private keys */
+#define CWMS_P11_WANT_CERTS   0x02u   /* bring certificates */
+#define CWMS_P11_FINAL_TRY_OK 0x04u   /* log in even when the token says one PIN try is left */
+#define CWMS_P11_NO_LOGIN     0x08u   /* cwms_p11_list_tokens: public objects only, no PIN asked */
+
+typedef struct cwms_p11_options_st {
+    cwms_p11_pin_cb pin_cb;   /* may be NULL: the URI's PIN or nothing */
+    void *pin_arg;
+    OSSL_LIB_CTX *libctx;     /* for the exported key; NULL = default */
+    const char *propq;
+    unsigned int flags;       /* CWMS_P11_*; 0 means WANT_KEYS | WANT_CERTS */
+} CWMS_P11_OPTIONS;
+
+/*-
+ * URIs (p11_uri.c)
+ */
+
+typedef struct cwms_p11_uri_st CWMS_P11_URI;
+
+/*
+ * Parses an RFC 7512 URI: path attributes token, manufacturer, serial,
+ * model, slot-id, slot-description, slot-manufacturer, library-*,
+ * object, id, type; query attributes module-path, module-name, pin-value,
+ * pin-source (a file path or file: URI, read now; one trailing newline is
+ * stripped). Any other attribute is an error naming it. Returns the URI
+ * (free with cwms_p11_uri_free, which cleanses the PIN) or NULL with err set.
+ */
+CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err);
+void cwms_p11_uri_free(CWMS_P11_URI *uri);
+
+/* The URI as given with any pin-value masked ("pin-value=***"); owned by uri. */
+const char *cwms_p11_uri_display(const CWMS_P11_URI *uri);
+/* Getters; strings are owned by uri, NULL when the attribute is absent. */
+const char *cwms_p11_uri_token(const CWMS_P11_URI *uri);
+const char *cwms_p11_uri_object(const CWMS_P11_URI *uri);
+/* The id bytes; NULL when absent. */
+const unsigned char *cwms_p11_uri_id(const CWMS_P11_URI *uri, size_t *len);
+/* "private", "cert", "public", "secret-key", "data" or NULL. */
+const char *cwms_p11_uri_type(const CWMS_P11_URI *uri);
+const char *cwms_p11_uri_module_path(const CWMS_P11_URI *uri);
+const char *cwms_p11_uri_module_name(const CWMS_P11_URI *uri);
+/* 1 and the slot id when slot-id is given, else 0. */
+int cwms_p11_uri_slot_id(const CWMS_P11_URI *uri, unsigned long *slot_id);
+/* The PIN from pin-value or pin-source (owned by uri), or NULL. */
+const char *cwms_p11_uri_pin(const CWMS_P11_URI *uri, size_t *len);
+/* 1 when the URI names an object (object, id or type given), 0 when only a token. */
+int cwms_p11_uri_names_object(const CWMS_P11_URI *uri);
+
+/*-
+ * Loading what a URI names (p11_load.c)
+ */
+
+typedef struct cwms_p11_cert_st {
+    unsigned char *der;       /* CKA_VALUE */
+    size_t der_len;
+    char *uri;                /* the object's own pkcs11: URI (no PIN) */
+} CWMS_P11_CERT;
+
+typedef struct cwms_p11_loaded_st {
+    CWMS_P11_CERT *certs;
+    size_t n_certs;
+    EVP_PKEY *key;            /* NULL when none was asked for or named */
+    char *key_uri;            /* the key object's pkcs11: URI (no PIN) */
+    char *token_label;
+} CWMS_P11_LOADED;
+
+/*
+ * Opens the one token the URI matches and brings what it names:
+ * - a URI naming a private key (type=private, or object/id matching one):
+ *   that key, exported, plus the certificates with the same CKA_ID;
+ * - a URI naming certificates: those certificates;
+ * - a URI naming only a token: every certificate and its private key (an
+ *   error when the token holds several keys: the message lists their URIs).
+ * Returns 1 and fills *out (free with cwms_p11_loaded_clear), or 0 with err
+ * set and *out empty. The modules are finalized before returning.
+ */
+int cwms_p11_load(const char *uri, const CWMS_P11_OPTIONS *opts,
+                  CWMS_P11_LOADED *out, CWMS_P11_ERROR *err);
+/* Frees everything in *loaded (the key too) and zeroes it. */
+void cwms_p11_loaded_clear(CWMS_P11_LOADED *loaded);
+
+/*-
+ * Listing tokens (p11_list.c), for `cwms-bundle tokens`
+ */
+
+typedef enum {
+    CWMS_P11_OBJ_CERT,
+    CWMS_P11_OBJ_PRIVATE_KEY,
+    CWMS_P11_OBJ_PUBLIC_KEY,
+    CWMS_P11_OBJ_OTHER
+} CWMS_P11_OBJKIND;
+
+typedef enum {
+    CWMS_P11_EXPORT_NONE = 0,        /* CKA_EXTRACTABLE false: stays on the token */
+    CWMS_P11_EXPORT_COMPONENTS = 1,  /* not sensitive: read in the clear */
+    CWMS_P11_EXPORT_WRAPPED = 2      /* sensitive but extractable: wrapped with AES key-wrap-pad */
+} CWMS_P11_EXPORT;
+
+typedef struct cwms_p11_objinfo_st {
+    CWMS_P11_OBJKIND kind;
+    char *label;              /* may be "" */
+    char *id_hex;             /* "01a2"; "" when no CKA_ID */
+    char *uri;                /* the exact URI that names this object */
+    char *detail;             /* "RSA 2048", "EC P-256", a certificate's subject; may be "" */
+    CWMS_P11_EXPORT export;   /* private keys only */
+} CWMS_P11_OBJINFO;
+
+typedef struct cwms_p11_tokeninfo_st {
+    char *label;
+    char *manufacturer;
+    char *model;
+    char *serial;
+    char *module;             /* module name or path */
+    unsigned long slot_id;
+    char *uri;                /* the URI naming the token */
+    int logged_in;            /* 1 when private objects are listed too */
+    CWMS_P11_OBJINFO *objects;
+    size_t n_objects;
+} CWMS_P11_TOKENINFO;
+
+/*
+ * Lists the tokens the URI matches (uri NULL or "pkcs11:" = every token
+ * of every registered module) with their objects. Logs in when a PIN is
+ * available (URI, else the callback, unless CWMS_P11_NO_LOGIN) so private
+ * keys show; a token needing a PIN that cannot be had lists its public
+ * objects only. Returns 1 and *tokens / *n (free with
+ * cwms_p11_tokens_free), or 0 with err set.
+ */
+int cwms_p11_list_tokens(const char *uri, const CWMS_P11_OPTIONS *opts,
+                         CWMS_P11_TOKENINFO **tokens, size_t *n, CWMS_P11_ERROR *err);
+void cwms_p11_tokens_free(CWMS_P11_TOKENINFO *tokens, size_t n);
+
+/* "exportable (components)", "exportable (wrapped)", "not exportable". */
+const char *cwms_p11_export_string(CWMS_P11_EXPORT e);
+
+/*-
+ * Trace (p11_trace.c)
+ */
+
+/* Number of PKCS#11 calls this process made through the helper (for benchmarks and tests). */
+unsigned long cwms_p11_call_count(void);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * Internals shared by the files of the PKCS#11 helper (not installed, not
+ * included by the core).
+ */
+#ifndef CWMS_P11_INTERNAL_H
+#define CWMS_P11_INTERNAL_H
+
+#include <stddef.h>
+
+#include <p11-kit/p11-kit.h>
+#include <p11-kit/pkcs11.h>
+#include <p11-kit/uri.h>
+
+#include "cwms_p11.h"
+
+/* The current spec's CKM_AES_KEY_WRAP_KWP (SoftHSM 2.6 lists 0x210A as CKM_AES_KEY_WRAP_PAD). */
+#ifndef CKM_AES_KEY_WRAP_KWP
+#define CKM_AES_KEY_WRAP_KWP 0x210BUL
+#endif
+
+/*-
+ * Trace and errors (p11_trace.c)
+ */
+
+int p11_trace_enabled(void);
+void p11_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Counts one PKCS#11 call and traces it; returns rv for chaining. */
+CK_RV p11_traced(const char *fn, CK_RV rv);
+/* Every Cryptoki call goes through this, so the trace and the counter see it. */
+#define P11_CALL(fl, fn, ...) p11_traced(#fn, (fl)->fn(__VA_ARGS__))
+
+/* Sets err (only the first error of a call is kept). */
+void p11_error(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* "CKR_PIN_INCORRECT" and friends via p11-kit, never NULL. */
+const char *p11_rv_string(CK_RV rv);
+
+/* A fixed-size blank-padded Cryptoki string as a NUL-terminated copy (trailing blanks cut). */
+char *p11_strdup_padded(const unsigned char *s, size_t len);
+/* Lower-case hex of bytes; caller frees. */
+char *p11_hex(const unsigned char *b, size_t len);
+
+/*-
+ * URIs (p11_uri.c)
+ */
+
+P11KitUri *p11_uri_kit(const CWMS_P11_URI *uri);
+/* 1 when the URI gives a class (type=), with it in *cls. */
+int p11_uri_class(const CWMS_P11_URI *uri, CK_OBJECT_CLASS *cls);
+/*
+ * The URI naming one object on a token (token info + class + label + id),
+ * with module-path when module_path is not NULL. Caller frees.
+ */
+char *p11_uri_for_object(const CK_TOKEN_INFO *token, const char *module_path,
+                         CK_OBJECT_CLASS cls, const char *label,
+                         const unsigned char *id, size_t id_len);
+
+/*-
+ * Modules and tokens (p11_module.c)
+ */
+
+typedef struct p11_token_st {
+    CK_FUNCTION_LIST *fl;
+    CK_SLOT_ID slot;
+    CK_TOKEN_INFO info;
+    char *label;          /* trimmed CKA token label */
+    char *module;         /* module name (registry) or path */
+    const char *module_path;  /* set when loaded by module-path (for the URIs we print) */
+} P11_TOKEN;
+
+typedef struct p11_modules_st P11_MODULES;
+
+/*
+ * Loads and initializes the module the URI asks for (module-path,
+ * module-name) or every module p11-kit has registered, and enumerates the
+ * tokens matching the URI. Returns NULL with err set on failure.
+ */
+P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err);
+/* Finalizes and releases the modules; the tokens die with them. */
+void p11_modules_close(P11_MODULES *mods);
+size_t p11_modules_token_count(const P11_MODULES *mods);
+P11_TOKEN *p11_modules_token(P11_MODULES *mods, size_t i);
+/* The single matching token, or NULL with an error listing the tokens present. */
+P11_TOKEN *p11_modules_one_token(P11_MODULES *mods, const CWMS_P11_URI *uri, CWMS_P11_ERROR *err);
+
+/*-
+ * Sessions and login (p11_session.c)
+ */
+
+typedef struct p11_session_st {
+    P11_TOKEN *token;
+    CK_SESSION_HANDLE h;
+    int open;
+    int logged_in;
+} P11_SESSION;
+
+int p11_session_open(P11_SESSION *s, P11_TOKEN *token, CWMS_P11_ERROR *err);
+void p11_session_close(P11_SESSION *s);
+/*
+ * Logs in as user when the token needs it: PIN from the URI, else the
+ * callback, else an error. One C_Login only; a rejected PIN is never
+ * retried. Returns 1 on success (or nothing to do), 0 with err set.
+ */
+int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
+                      const CWMS_P11_OPTIONS *opts, CWMS_P11_ERROR *err);
+/* 1 when the token wants a login before private objects show. */
+int p11_token_needs_login(const P11_TOKEN *token);
+
+/*-
+ * Objects (p11_objects.c)
+ */
+
+typedef struct p11_object_st {
+    CK_OBJECT_HANDLE h;
+    CK_OBJECT_CLASS cls;
+    char *label;              /* "" when none */
+    unsigned char *id;        /* NULL when none */
+    size_t id_len;
+    CK_KEY_TYPE key_type;     /* keys only */
+    int sensitive;            /* private keys: CKA_SENSITIVE */
+    int extractable;          /* private keys: CKA_EXTRACTABLE */
+} P11_OBJECT;
+
+typedef struct p11_objects_st {
+    P11_OBJECT *v;
+    size_t n;
+} P11_OBJECTS;
+
+/*
+ * Finds the objects matching class (when has_class), label and id (when
+ * not NULL) with C_FindObjects and reads their label, id, and for keys
+ * key type, sensitive and extractable. Appends to *out. Returns 1, or 0
+ * with err set.
+ */
+int p11_objects_find(P11_SESSION *s, int has_class, CK_OBJECT_CLASS cls,
+                     const char *label, const unsigned char *id, size_t id_len,
+                     P11_OBJECTS *out, CWMS_P11_ERROR *err);
+void p11_objects_clear(P11_OBJECTS *objs);
+/* Reads one attribute of any length (two calls). *val is OPENSSL_malloc'd, caller frees. */
+CK_RV p11_attr_read(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type,
+                    unsigned char **val, size_t *len);
+/* Same into secure memory (OPENSSL_secure_clear_free with *len). */
+CK_RV p11_attr_read_secret(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type,
+                           unsigned char **val, size_t *len);
+/* "the private key 'server' on token 'webex'", for messages. Caller frees. */
+char *p11_object_name(const P11_OBJECT *o, const P11_TOKEN *t);
+
+/*-
+ * Export (p11_export.c)
+ */
+
+/* How this key can leave the token. */
+CWMS_P11_EXPORT p11_export_kind(const P11_OBJECT *key);
+/*
+ * Exports a private key: components when not sensitive, AES key-wrap-pad
+ * when sensitive and extractable, refusal otherwise. Returns the key or
+ * NULL with err set.
+ */
+EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key,
+                         const CWMS_P11_OPTIONS *opts, CWMS_P11_ERROR *err);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * Modules and tokens.
+ *
+ * module-path loads that one library; module-name picks one module from
+ * p11-kit's registry; otherwise every registered module (Debian puts them
+ * in /usr/share/p11-kit/modules/NAME.module) is searched for the token. The
+ * modules are finalized by p11_modules_close, which callers run as soon as
+ * they are done with the token: SoftHSM crashes when it is finalized after
+ * its own destructors ran at process exit.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "p11_internal.h"
+
+struct p11_modules_st {
+    CK_FUNCTION_LIST **list;    /* from p11-kit's registry, NULL-terminated */
+    CK_FUNCTION_LIST *single;   /* loaded by module-path */
+    P11_TOKEN *tokens;          /* the tokens matching the URI */
+    size_t n_tokens;
+    char *present;              /* every token seen, for "no token matches" messages */
+};
+
+static void append(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(char **buf, const char *fmt, ...)
+{
+    char piece[512], *grown;
+    size_t old = *buf != NULL ? strlen(*buf) : 0;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(piece, sizeof(piece), fmt, ap);
+    va_end(ap);
+    grown = OPENSSL_realloc(*buf, old + strlen(piece) + 1);
+    if (grown == NULL)
+        return;
+    memcpy(grown + old, piece, strlen(piece) + 1);
+    *buf = grown;
+}
+
+/* The serial number without its blank padding, into out[17]. */
+static void serial_of(const CK_TOKEN_INFO *t, char out[17])
+{
+    size_t n = sizeof(t->serialNumber);
+
+    memcpy(out, t->serialNumber, n);
+    while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\0'))
+        n--;
+    out[n] = '\0';
+}
+
+static char *module_label(CK_FUNCTION_LIST *fl, const char *path)
+{
+    char *name, *out;
+
+    if (path != NULL)
+        return OPENSSL_strdup(path);
+    name = p11_kit_module_get_name(fl);
+    if (name == NULL)
+        name = p11_kit_module_get_filename(fl);
+    out = OPENSSL_strdup(name != NULL ? name : "(unnamed module)");
+    free(name);
+    return out;
+}
+
+/* Adds the tokens of one module that match the URI; notes every token in mods->present. */
+static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path,
+                       const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
+{
+    P11KitUri *kit = p11_uri_kit(uri);
+    CK_SLOT_ID *slots = NULL;
+    CK_ULONG n = 0, i;
+    CK_INFO minfo;
+    unsigned long want_slot;
+    int has_slot = cwms_p11_uri_slot_id(uri, &want_slot);
+    char *mname = module_label(fl, path);
+    CK_RV rv;
+    int ok = 0;
+
+    if (mname == NULL)
+        goto oom;
+    rv = P11_CALL(fl, C_GetInfo, &minfo);
+    if (rv != CKR_OK || !p11_kit_uri_match_module_info(kit, &minfo)) {
+        ok = 1;    /* library-* attributes exclude this module */
+        goto done;
+    }
+    rv = P11_CALL(fl, C_GetSlotList, CK_TRUE, NULL, &n);
+    if (rv == CKR_OK && n > 0) {
+        slots = OPENSSL_malloc(n * sizeof(*slots));
+        if (slots == NULL)
+            goto oom;
+        rv = P11_CALL(fl, C_GetSlotList, CK_TRUE, slots, &n);
+    }
+    if (rv != CKR_OK) {
+        /* A broken module must not hide the others: note it and go on. */
+        append(&mods->present, "%smodule %s: cannot list slots (%s)",
+               mods->present != NULL ? "; " : "", mname, p11_rv_string(rv));
+        ok = 1;
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        CK_SLOT_INFO sinfo;
+        CK_TOKEN_INFO tinfo;
+        P11_TOKEN *t, *grown;
+        char *label, serial[17];
+
+        if (P11_CALL(fl, C_GetSlotInfo, slots[i], &sinfo) != CKR_OK
+            || P11_CALL(fl, C_GetTokenInfo, slots[i], &tinfo) != CKR_OK)
+            continue;
+        /* SoftHSM always offers one blank token to initialize: nothing to read there. */
+        if (!(tinfo.flags & CKF_TOKEN_INITIALIZED))
+            continue;
+        if ((label = p11_strdup_padded(tinfo.label, sizeof(tinfo.label))) == NULL)
+            goto oom;
+        serial_of(&tinfo, serial);
+        append(&mods->present, "%s'%s' (serial %s, slot %lu, module %s)",
+               mods->present != NULL ? "; " : "", label, serial, (unsigned long)slots[i], mname);
+        if (!p11_kit_uri_match_slot_info(kit, &sinfo)
+            || !p11_kit_uri_match_token_info(kit, &tinfo)
+            || (has_slot && want_slot != (unsigned long)slots[i])) {
+            OPENSSL_free(label);
+            continue;
+        }
+        grown = OPENSSL_realloc(mods->tokens, (mods->n_tokens + 1) * sizeof(*grown));
+        if (grown == NULL) {
+            OPENSSL_free(label);
+            goto oom;
+        }
+        mods->tokens = grown;
+        t = &mods->tokens[mods->n_tokens];
+        memset(t, 0, sizeof(*t));
+        t->fl = fl;
+        t->slot = slots[i];
+        t->info = tinfo;
+        t->label = label;
+        t->module = OPENSSL_strdup(mname);
+        t->module_path = cwms_p11_uri_module_path(uri);
+        mods->n_tokens++;
+        if (t->module == NULL)
+            goto oom;
+        p11_trace("token '%s' in slot %lu of %s matches", label, (unsigned long)slots[i], mname);
+    }
+    ok = 1;
+    goto done;
+ oom:
+    p11_error(err, CWMS_P11_E_INTERNAL, "out of memory listing PKCS#11 tokens");
+ done:
+    OPENSSL_free(slots);
+    OPENSSL_free(mname);
+    return ok;
+}
+
+P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
+{
+    P11_MODULES *mods = OPENSSL_zalloc(sizeof(*mods));
+    const char *path = cwms_p11_uri_module_path(uri);
+    const char *name = cwms_p11_uri_module_name(uri);
+    size_t i;
+
+    if (mods == NULL) {
+        p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
+        return NULL;
+    }
+    if (path != NULL) {
+        CK_RV rv;
+
+        p11_trace("loading module %s", path);
+        mods->single = p11_kit_module_load(path, 0);
+        if (mods->single == NULL) {
+            p11_error(err, CWMS_P11_E_TOKEN,
+                      "cannot load the PKCS#11 module '%s' (module-path of '%s'): %s",
+                      path, cwms_p11_uri_display(uri), p11_kit_message() != NULL ? p11_kit_message() : "not found");
+            goto fail;
+        }
+        rv = p11_traced("C_Initialize", p11_kit_module_initialize(mods->single));
+        if (rv != CKR_OK) {
+            p11_kit_module_release(mods->single);
+            mods->single = NULL;
+            p11_error(err, CWMS_P11_E_TOKEN, "the PKCS#11 module '%s' failed to initialize: %s",
+                      path, p11_rv_string(rv));
+            goto fail;
+        }
+        if (!scan_module(mods, mods->single, path, uri, err))
+            goto fail;
+        return mods;
+    }
+
+    p11_trace("loading the modules registered with p11-kit");
+    mods->list = p11_kit_modules_load_and_initialize(0);
+    if (mods->list == NULL || mods->list[0] == NULL) {
+        p11_error(err, CWMS_P11_E_TOKEN,
+                  "no PKCS#11 module is registered with p11-kit (%s); add module-path=/path/to/module.so "
+                  "to the URI '%s'", p11_kit_message() != NULL ? p11_kit_message() : "none found",
+                  cwms_p11_uri_display(uri));
+        goto fail;
+    }
+    if (name != NULL) {
+        CK_FUNCTION_LIST *fl = p11_kit_module_for_name(mods->list, name);
+
+        if (fl == NULL) {
+            char *names = NULL;
+
+            for (i = 0; mods->list[i] != NULL; i++) {
+                char *n = p11_kit_module_get_name(mods->list[i]);
+
+                append(&names, "%s%s", names != NULL ? ", " : "", n != NULL ? n : "?");
+                free(n);
+            }
+            p11_error(err, CWMS_P11_E_TOKEN,
+                      "no PKCS#11 module named '%s' is registered with p11-kit (registered: %s)",
+                      name, names != NULL ? names : "none");
+            OPENSSL_free(names);
+            goto fail;
+        }
+        if (!scan_module(mods, fl, NULL, uri, err))
+            goto fail;
+        return mods;
+    }
+    for (i = 0; mods->list[i] != NULL; i++)
+        if (!scan_module(mods, mods->list[i], NULL, uri, err))
+            goto fail;
+    return mods;
+
+ fail:
+    p11_modules_close(mods);
+    return NULL;
+}
+
+void p11_modules_close(P11_MODULES *mods)
+{
+    size_t i;
+
+    if (mods == NULL)
+        return;
+    for (i = 0; i < mods->n_tokens; i++) {
+        OPENSSL_free(mods->tokens[i].label);
+        OPENSSL_free(mods->tokens[i].module);
+    }
+    OPENSSL_free(mods->tokens);
+    OPENSSL_free(mods->present);
+    if (mods->single != NULL) {
+        p11_traced("C_Finalize", p11_kit_module_finalize(mods->single));
+        p11_kit_module_release(mods->single);
+    }
+    if (mods->list != NULL) {
+        p11_trace("finalizing the p11-kit modules");
+        p11_kit_modules_finalize_and_release(mods->list);
+    }
+    OPENSSL_free(mods);
+}
+
+size_t p11_modules_token_count(const P11_MODULES *mods)
+{
+    return mods->n_tokens;
+}
+
+P11_TOKEN *p11_modules_token(P11_MODULES *mods, size_t i)
+{
+    return i < mods->n_tokens ? &mods->tokens[i] : NULL;
+}
+
+P11_TOKEN *p11_modules_one_token(P11_MODULES *mods, const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
+{
+    if (mods->n_tokens == 1)
+        return &mods->tokens[0];
+    if (mods->n_tokens == 0) {
+        p11_error(err, CWMS_P11_E_TOKEN,
+                  "no PKCS#11 token matches '%s'; tokens present: %s "
+                  "(`cwms-bundle tokens` lists them with their URIs)",
+                  cwms_p11_uri_display(uri), mods->present != NULL ? mods->present : "none");
+    } else {
+        char *which = NULL;
+        size_t i;
+
+        for (i = 0; i < mods->n_tokens; i++) {
+            char serial[17];
+
+            serial_of(&mods->tokens[i].info, serial);
+            append(&which, "%s'%s' (serial %s, slot %lu, module %s)", i > 0 ? "; " : "",
+                   mods->tokens[i].label, serial, (unsigned long)mods->tokens[i].slot,
+                   mods->tokens[i].module);
+        }
+        p11_error(err, CWMS_P11_E_TOKEN,
+                  "'%s' matches %zu PKCS#11 tokens: %s; add token=, serial= or slot-id= to choose one",
+                  cwms_p11_uri_display(uri), mods->n_tokens, which != NULL ? which : "");
+        OPENSSL_free(which);
+    }
+    return NULL;
+}

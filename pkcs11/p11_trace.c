@@ -1,0 +1,123 @@
+/*
+ * The helper's trace and error reporting.
+ *
+ * CWMS_DEBUG=pkcs11 (or a comma list containing it, or "all") writes one
+ * line per Cryptoki call to stderr, for users sorting out token trouble.
+ * PINs never reach the trace: C_Login is traced by name and result only.
+ * The call counter lets benchmarks and tests show how many calls a load
+ * takes, whatever the size of the token.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "p11_internal.h"
+
+static int trace_state = -1;   /* -1 unknown, 0 off, 1 on */
+static unsigned long call_count;
+
+int p11_trace_enabled(void)
+{
+    if (trace_state < 0) {
+        const char *v = getenv("CWMS_DEBUG");
+
+        trace_state = v != NULL && (strstr(v, "pkcs11") != NULL || strcmp(v, "all") == 0);
+    }
+    return trace_state;
+}
+
+void p11_trace(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!p11_trace_enabled())
+        return;
+    va_start(ap, fmt);
+    fputs("cwms-bundle: pkcs11: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+CK_RV p11_traced(const char *fn, CK_RV rv)
+{
+    call_count++;
+    if (p11_trace_enabled()) {
+        if (rv == CKR_OK)
+            p11_trace("%s: CKR_OK", fn);
+        else
+            p11_trace("%s: 0x%lx (%s)", fn, (unsigned long)rv, p11_rv_string(rv));
+    }
+    return rv;
+}
+
+unsigned long cwms_p11_call_count(void)
+{
+    return call_count;
+}
+
+void p11_error(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL || err->kind != CWMS_P11_OK)
+        return;
+    err->kind = kind;
+    va_start(ap, fmt);
+    vsnprintf(err->text, sizeof(err->text), fmt, ap);
+    va_end(ap);
+    p11_trace("error: %s", err->text);
+}
+
+const char *p11_rv_string(CK_RV rv)
+{
+    const char *s = p11_kit_strerror(rv);
+
+    return s != NULL ? s : "unknown PKCS#11 error";
+}
+
+char *p11_strdup_padded(const unsigned char *s, size_t len)
+{
+    char *out;
+
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\0'))
+        len--;
+    out = OPENSSL_malloc(len + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    return out;
+}
+
+char *p11_hex(const unsigned char *b, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *out = OPENSSL_malloc(2 * len + 1);
+    size_t i;
+
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < len; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 0xf];
+    }
+    out[2 * len] = '\0';
+    return out;
+}
+
+const char *cwms_p11_export_string(CWMS_P11_EXPORT e)
+{
+    switch (e) {
+    case CWMS_P11_EXPORT_COMPONENTS:
+        return "exportable (not sensitive: read in the clear)";
+    case CWMS_P11_EXPORT_WRAPPED:
+        return "exportable (sensitive: wrapped with AES key-wrap-pad)";
+    case CWMS_P11_EXPORT_NONE:
+    default:
+        return "not exportable (CKA_EXTRACTABLE=false)";
+    }
+}

@@ -1,0 +1,429 @@
+/*
+ * RFC 7512 pkcs11: URIs.
+ *
+ * p11-kit parses and percent-decodes the values, but it quietly skips
+ * path attributes it does not know and keeps unknown query attributes as
+ * "vendor" ones. A typo ("objet=server") would then widen the match to the
+ * whole token, so the attribute names are checked here first against the
+ * RFC's list and an unknown one is an error naming it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "p11_internal.h"
+
+struct cwms_p11_uri_st {
+    P11KitUri *kit;
+    char *display;            /* the text with pin-value masked */
+    char *token;
+    char *object;
+    unsigned char *id;
+    size_t id_len;
+    int has_id;
+    int has_class;
+    CK_OBJECT_CLASS cls;
+    int has_slot;
+    CK_SLOT_ID slot;
+    char *module_path;
+    char *module_name;
+    char *pin;                /* cleansed on free */
+    size_t pin_len;
+};
+
+#define PIN_MAX 1024
+
+static const char *const path_names[] = {
+    "token", "manufacturer", "serial", "model", "object", "id", "type",
+    "slot-id", "slot-description", "slot-manufacturer",
+    "library-manufacturer", "library-description", "library-version",
+    NULL
+};
+static const char *const query_names[] = {
+    "module-path", "module-name", "pin-value", "pin-source", NULL
+};
+
+static int name_known(const char *name, size_t len, const char *const *names)
+{
+    for (; *names != NULL; names++)
+        if (strlen(*names) == len && strncmp(*names, name, len) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Checks every attribute name of one part (path or query) of the URI.
+ * Returns 1 when all are known, else 0 with err naming the unknown ones.
+ */
+static int check_names(const char *part, size_t part_len, char sep,
+                       const char *const *names, const char *where,
+                       const char *display, CWMS_P11_ERROR *err)
+{
+    char unknown[512] = "";
+    size_t pos = 0, n_unknown = 0;
+
+    while (pos < part_len) {
+        const char *attr = part + pos;
+        size_t alen = 0, nlen;
+
+        while (pos + alen < part_len && attr[alen] != sep)
+            alen++;
+        pos += alen + 1;
+        if (alen == 0)
+            continue;
+        for (nlen = 0; nlen < alen && attr[nlen] != '='; nlen++)
+            ;
+        if (nlen == alen) {
+            p11_error(err, CWMS_P11_E_USAGE,
+                      "pkcs11: URI '%s': '%.*s' is not an attribute (expected name=value)",
+                      display, (int)alen, attr);
+            return 0;
+        }
+        if (!name_known(attr, nlen, names)) {
+            size_t used = strlen(unknown);
+
+            snprintf(unknown + used, sizeof(unknown) - used, "%s'%.*s'",
+                     n_unknown > 0 ? ", " : "", (int)nlen, attr);
+            n_unknown++;
+        }
+    }
+    if (n_unknown > 0) {
+        char known[256] = "";
+        size_t i;
+
+        for (i = 0; names[i] != NULL; i++) {
+            size_t used = strlen(known);
+
+            snprintf(known + used, sizeof(known) - used, "%s%s", i > 0 ? ", " : "", names[i]);
+        }
+        p11_error(err, CWMS_P11_E_USAGE,
+                  "pkcs11: URI '%s': unknown %s attribute%s %s (known: %s)",
+                  display, where, n_unknown > 1 ? "s" : "", unknown, known);
+        return 0;
+    }
+    return 1;
+}
+
+/* The text with any pin-value's value replaced by "***" (wherever it appears), for messages. */
+static char *mask_pin(const char *text)
+{
+    size_t len = strlen(text), o = 0, i = 0;
+    char *out = OPENSSL_malloc(2 * len + 16);   /* "pin-value=" (10) grows to at most 13 */
+    int in_query = 0;
+
+    if (out == NULL)
+        return NULL;
+    while (i < len) {
+        int at_start = i == 0 || strchr(":;?&", text[i - 1]) != NULL;
+
+        if (at_start && strncmp(text + i, "pin-value=", 10) == 0) {
+            /* Where p11-kit ends the value: '&' in the query (a ';' is part of the PIN there). */
+            const char *ends = in_query ? "&" : ";?";
+
+            memcpy(out + o, "pin-value=***", 13);
+            o += 13;
+            i += 10;
+            while (i < len && strchr(ends, text[i]) == NULL)
+                i++;
+        } else {
+            if (text[i] == '?')
+                in_query = 1;
+            out[o++] = text[i++];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Reads pin-source: a path or a file: URI; strips one trailing newline. */
+static int read_pin_source(CWMS_P11_URI *u, const char *source, CWMS_P11_ERROR *err)
+{
+    const char *path = source;
+    unsigned char *buf;
+    size_t len;
+    FILE *f;
+
+    if (strncmp(path, "file://", 7) == 0)
+        path += 7;
+    else if (strncmp(path, "file:", 5) == 0)
+        path += 5;
+    if (*path == '\0') {
+        p11_error(err, CWMS_P11_E_USAGE, "pkcs11: URI '%s': pin-source names no file", u->display);
+        return 0;
+    }
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        p11_error(err, CWMS_P11_E_USAGE, "pkcs11: URI '%s': cannot read pin-source '%s': %s",
+                  u->display, path, strerror(errno));
+        return 0;
+    }
+    buf = OPENSSL_zalloc(PIN_MAX + 2);
+    if (buf == NULL) {
+        fclose(f);
+        p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
+        return 0;
+    }
+    len = fread(buf, 1, PIN_MAX + 1, f);
+    fclose(f);
+    if (len > PIN_MAX) {
+        OPENSSL_clear_free(buf, PIN_MAX + 2);
+        p11_error(err, CWMS_P11_E_USAGE, "pkcs11: URI '%s': pin-source '%s' is longer than %d bytes; "
+                  "it should hold the PIN only", u->display, path, PIN_MAX);
+        return 0;
+    }
+    if (len > 0 && buf[len - 1] == '\n') {
+        buf[--len] = '\0';
+        if (len > 0 && buf[len - 1] == '\r')
+            buf[--len] = '\0';
+    }
+    u->pin = (char *)buf;
+    u->pin_len = len;
+    return 1;
+}
+
+static char *attr_string(P11KitUri *kit, CK_ATTRIBUTE_TYPE type)
+{
+    CK_ATTRIBUTE *a = p11_kit_uri_get_attribute(kit, type);
+    char *s;
+
+    if (a == NULL)
+        return NULL;
+    s = OPENSSL_malloc(a->ulValueLen + 1);
+    if (s == NULL)
+        return NULL;
+    memcpy(s, a->pValue, a->ulValueLen);
+    s[a->ulValueLen] = '\0';
+    return s;
+}
+
+CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err)
+{
+    CWMS_P11_URI *u;
+    const char *rest, *query, *v;
+    size_t path_len;
+    CK_ATTRIBUTE *a;
+    CK_TOKEN_INFO *ti;
+    int rc;
+
+    if (text == NULL || strncmp(text, "pkcs11:", 7) != 0) {
+        p11_error(err, CWMS_P11_E_USAGE, "'%s' is not a pkcs11: URI", text != NULL ? text : "(null)");
+        return NULL;
+    }
+    u = OPENSSL_zalloc(sizeof(*u));
+    if (u == NULL || (u->display = mask_pin(text)) == NULL)
+        goto oom;
+
+    rest = text + 7;
+    query = strchr(rest, '?');
+    path_len = query != NULL ? (size_t)(query - rest) : strlen(rest);
+    if (!check_names(rest, path_len, ';', path_names, "path", u->display, err))
+        goto fail;
+    if (query != NULL
+        && !check_names(query + 1, strlen(query + 1), '&', query_names, "query", u->display, err))
+        goto fail;
+
+    if ((u->kit = p11_kit_uri_new()) == NULL)
+        goto oom;
+    rc = p11_kit_uri_parse(text, P11_KIT_URI_FOR_ANY, u->kit);
+    if (rc != P11_KIT_URI_OK) {
+        p11_error(err, CWMS_P11_E_USAGE, "pkcs11: URI '%s': %s", u->display, p11_kit_uri_message(rc));
+        goto fail;
+    }
+    if (p11_kit_uri_any_unrecognized(u->kit)) {
+        /* The name check passed, so this is a value p11-kit could not take (type=bogus, ...). */
+        p11_error(err, CWMS_P11_E_USAGE,
+                  "pkcs11: URI '%s': an attribute value is not understood "
+                  "(type is one of private, cert, public, secret-key, data)", u->display);
+        goto fail;
+    }
+
+    ti = p11_kit_uri_get_token_info(u->kit);
+    if (ti->label[0] != 0 && (u->token = p11_strdup_padded(ti->label, sizeof(ti->label))) == NULL)
+        goto oom;
+    if (p11_kit_uri_get_attribute(u->kit, CKA_LABEL) != NULL
+        && (u->object = attr_string(u->kit, CKA_LABEL)) == NULL)
+        goto oom;
+    if ((a = p11_kit_uri_get_attribute(u->kit, CKA_ID)) != NULL) {
+        u->has_id = 1;
+        u->id_len = a->ulValueLen;
+        if (a->ulValueLen > 0
+            && (u->id = OPENSSL_memdup(a->pValue, a->ulValueLen)) == NULL)
+            goto oom;
+    }
+    if ((a = p11_kit_uri_get_attribute(u->kit, CKA_CLASS)) != NULL
+        && a->ulValueLen == sizeof(CK_OBJECT_CLASS)) {
+        u->has_class = 1;
+        memcpy(&u->cls, a->pValue, sizeof(u->cls));
+    }
+    u->slot = p11_kit_uri_get_slot_id(u->kit);
+    u->has_slot = u->slot != (CK_SLOT_ID)-1;
+    if ((v = p11_kit_uri_get_module_path(u->kit)) != NULL
+        && (u->module_path = OPENSSL_strdup(v)) == NULL)
+        goto oom;
+    if ((v = p11_kit_uri_get_module_name(u->kit)) != NULL
+        && (u->module_name = OPENSSL_strdup(v)) == NULL)
+        goto oom;
+
+    if ((v = p11_kit_uri_get_pin_value(u->kit)) != NULL) {
+        u->pin_len = strlen(v);
+        if ((u->pin = OPENSSL_malloc(u->pin_len + 1)) == NULL)
+            goto oom;
+        memcpy(u->pin, v, u->pin_len + 1);
+        p11_kit_uri_set_pin_value(u->kit, NULL);
+    } else if ((v = p11_kit_uri_get_pin_source(u->kit)) != NULL) {
+        if (!read_pin_source(u, v, err))
+            goto fail;
+    }
+    return u;
+
+ oom:
+    p11_error(err, CWMS_P11_E_INTERNAL, "out of memory parsing a pkcs11: URI");
+ fail:
+    cwms_p11_uri_free(u);
+    return NULL;
+}
+
+void cwms_p11_uri_free(CWMS_P11_URI *u)
+{
+    if (u == NULL)
+        return;
+    if (u->kit != NULL)
+        p11_kit_uri_free(u->kit);
+    if (u->pin != NULL)
+        OPENSSL_clear_free(u->pin, u->pin_len + 1);
+    OPENSSL_free(u->display);
+    OPENSSL_free(u->token);
+    OPENSSL_free(u->object);
+    OPENSSL_free(u->id);
+    OPENSSL_free(u->module_path);
+    OPENSSL_free(u->module_name);
+    OPENSSL_free(u);
+}
+
+const char *cwms_p11_uri_display(const CWMS_P11_URI *u)
+{
+    return u->display;
+}
+
+const char *cwms_p11_uri_token(const CWMS_P11_URI *u)
+{
+    return u->token;
+}
+
+const char *cwms_p11_uri_object(const CWMS_P11_URI *u)
+{
+    return u->object;
+}
+
+const unsigned char *cwms_p11_uri_id(const CWMS_P11_URI *u, size_t *len)
+{
+    if (!u->has_id)
+        return NULL;
+    *len = u->id_len;
+    /* An empty id= is still an id: return a non-NULL pointer for it. */
+    return u->id != NULL ? u->id : (const unsigned char *)"";
+}
+
+const char *cwms_p11_uri_type(const CWMS_P11_URI *u)
+{
+    if (!u->has_class)
+        return NULL;
+    switch (u->cls) {
+    case CKO_PRIVATE_KEY:
+        return "private";
+    case CKO_CERTIFICATE:
+        return "cert";
+    case CKO_PUBLIC_KEY:
+        return "public";
+    case CKO_SECRET_KEY:
+        return "secret-key";
+    case CKO_DATA:
+        return "data";
+    default:
+        return "other";
+    }
+}
+
+const char *cwms_p11_uri_module_path(const CWMS_P11_URI *u)
+{
+    return u->module_path;
+}
+
+const char *cwms_p11_uri_module_name(const CWMS_P11_URI *u)
+{
+    return u->module_name;
+}
+
+int cwms_p11_uri_slot_id(const CWMS_P11_URI *u, unsigned long *slot_id)
+{
+    if (!u->has_slot)
+        return 0;
+    *slot_id = (unsigned long)u->slot;
+    return 1;
+}
+
+const char *cwms_p11_uri_pin(const CWMS_P11_URI *u, size_t *len)
+{
+    if (u->pin == NULL)
+        return NULL;
+    *len = u->pin_len;
+    return u->pin;
+}
+
+int cwms_p11_uri_names_object(const CWMS_P11_URI *u)
+{
+    return u->object != NULL || u->has_id || u->has_class;
+}
+
+P11KitUri *p11_uri_kit(const CWMS_P11_URI *u)
+{
+    return u->kit;
+}
+
+int p11_uri_class(const CWMS_P11_URI *u, CK_OBJECT_CLASS *cls)
+{
+    if (!u->has_class)
+        return 0;
+    *cls = u->cls;
+    return 1;
+}
+
+char *p11_uri_for_object(const CK_TOKEN_INFO *token, const char *module_path,
+                         CK_OBJECT_CLASS cls, const char *label,
+                         const unsigned char *id, size_t id_len)
+{
+    P11KitUri *k = p11_kit_uri_new();
+    char *s = NULL, *out = NULL;
+    int type = P11_KIT_URI_FOR_TOKEN;
+
+    if (k == NULL)
+        return NULL;
+    memcpy(p11_kit_uri_get_token_info(k), token, sizeof(*token));
+    if (cls != (CK_OBJECT_CLASS)-1) {
+        CK_ATTRIBUTE a = { CKA_CLASS, &cls, sizeof(cls) };
+
+        p11_kit_uri_set_attribute(k, &a);
+        type = P11_KIT_URI_FOR_OBJECT_ON_TOKEN;
+    }
+    if (label != NULL && *label != '\0') {
+        CK_ATTRIBUTE a = { CKA_LABEL, (void *)label, strlen(label) };
+
+        p11_kit_uri_set_attribute(k, &a);
+    }
+    if (id != NULL && id_len > 0) {
+        CK_ATTRIBUTE a = { CKA_ID, (void *)id, id_len };
+
+        p11_kit_uri_set_attribute(k, &a);
+    }
+    if (module_path != NULL)
+        p11_kit_uri_set_module_path(k, module_path);
+    if (p11_kit_uri_format(k, type, &s) == P11_KIT_URI_OK) {
+        out = OPENSSL_strdup(s);
+        free(s);
+    }
+    p11_kit_uri_free(k);
+    return out;
+}

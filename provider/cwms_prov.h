@@ -1,0 +1,73 @@
+/*
+ * The cwms provider: what its store loaders share with the provider
+ * entry point (cwms_prov.c) — the provider context, the one way errors
+ * are raised, and the private library context the bundle core runs in.
+ */
+#ifndef CWMS_PROV_H
+#define CWMS_PROV_H
+
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
+#include <openssl/crypto.h>
+
+#include "diag.h"
+
+typedef struct cwms_prov_ctx_st {
+    const OSSL_CORE_HANDLE *handle;
+    OSSL_FUNC_core_new_error_fn *new_error;
+    OSSL_FUNC_core_set_error_debug_fn *set_error_debug;
+    OSSL_FUNC_core_vset_error_fn *vset_error;
+
+    /* openssl.cnf keys of the provider section, as written; parsed when a store needs them */
+    char *cfg_version;           /* cwms-version */
+    char *cfg_path;              /* cwms-path */
+    char *cfg_trust;             /* cwms-trust */
+
+    OSSL_ITEM *reasons;          /* reason strings handed to the core, id 0 terminated */
+
+    CRYPTO_RWLOCK *lock;         /* guards the lazy creation of libctx */
+    OSSL_LIB_CTX *libctx;        /* private: the default provider only, created on first use */
+    OSSL_PROVIDER *libctx_default;
+} CWMS_PROV_CTX;
+
+/*
+ * Raises reason on the OpenSSL error queue through the core's error
+ * upcalls, so the application prints "<reason string>:...:<text>". The
+ * only way this provider reports errors.
+ */
+void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const char *func,
+                     CWMS_REASON reason, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+#define CWMS_PROV_RAISE(pc, reason, ...) \
+    cwms_prov_raise((pc), OPENSSL_FILE, OPENSSL_LINE, OPENSSL_FUNC, (reason), __VA_ARGS__)
+
+/*
+ * Raises every error of diag, in order (CWMS_R_INTERNAL when it holds
+ * none), recording the caller's file, line and function.
+ */
+void cwms_prov_raise_diag(const CWMS_PROV_CTX *pc, const char *file, int line, const char *func,
+                          const CWMS_DIAG *diag);
+#define CWMS_PROV_RAISE_DIAG(pc, diag) \
+    cwms_prov_raise_diag((pc), OPENSSL_FILE, OPENSSL_LINE, OPENSSL_FUNC, (diag))
+
+/*
+ * The provider is silent: notes and warnings of a build reach nobody
+ * unless CWMS_PROVIDER_DEBUG is set (non-empty) in the environment, in
+ * which case every message of diag goes to stderr as
+ * "cwms provider: warning: ...". what names the URI.
+ */
+void cwms_prov_debug_diag(const char *what, const CWMS_DIAG *diag);
+
+/*
+ * The private library context the core runs in: a new OSSL_LIB_CTX with
+ * only the default provider, so nothing the core does can recurse into
+ * this provider's loaders. Created on first use, freed at teardown; owned
+ * by pc. NULL (with an error raised) when it cannot be created.
+ */
+OSSL_LIB_CTX *cwms_prov_libctx(CWMS_PROV_CTX *pc);
+
+/* The store loaders (store_cwms.c, store_pkcs11.c). */
+extern const OSSL_DISPATCH cwms_store_cwms_functions[];
+extern const OSSL_DISPATCH cwms_store_pkcs11_functions[];
+
+#endif

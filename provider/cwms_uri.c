@@ -1,0 +1,412 @@
+/* The cwms: URI grammar: see cwms_uri.h. */
+#include "cwms_uri.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/asn1.h>
+#include <openssl/crypto.h>
+
+#include "cert.h"
+
+#define SCHEME "cwms:"
+#define KNOWN_PARAMS "version, order, key, in, path, trust, root, leaf, attime, nokey"
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *cwms_uri_percent_decode(const char *s, size_t len, int *bad)
+{
+    char *out = OPENSSL_malloc(len + 1);
+    size_t o = 0;
+
+    *bad = 0;
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '%') {
+            out[o++] = s[i];
+            continue;
+        }
+        if (i + 2 >= len)        /* fewer than two characters follow */
+            goto bad;
+        {
+            int hi = hexval((unsigned char)s[i + 1]), lo = hexval((unsigned char)s[i + 2]);
+
+            /* An encoded NUL would silently cut a path short. */
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                goto bad;
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        }
+    }
+    out[o] = '\0';
+    return out;
+ bad:
+    OPENSSL_free(out);
+    *bad = 1;
+    return NULL;
+}
+
+int cwms_uri_parse_sha256(const char *s, unsigned char out[32])
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++) {
+        int hi, lo;
+
+        if (*s == ':')
+            continue;
+        if (n == 32 || (hi = hexval((unsigned char)s[0])) < 0
+            || (lo = hexval((unsigned char)s[1])) < 0)
+            return 0;
+        out[n++] = (unsigned char)(hi * 16 + lo);
+        s++;
+    }
+    return n == 32;
+}
+
+int cwms_uri_parse_time(const char *s, int64_t *out)
+{
+    char digits[16];
+    size_t n = 0;
+    int zulu = 0, ok;
+    ASN1_GENERALIZEDTIME *t;
+
+    if (*s == '\0')
+        return 0;
+    if (strspn(s, "0123456789") == strlen(s)) {
+        char *end;
+        long long v;
+
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (errno != 0 || *end != '\0')
+            return 0;
+        *out = (int64_t)v;
+        return 1;
+    }
+    /* YYYY-MM-DD, optionally THH:MM:SS followed by Z (UTC only: no offsets). */
+    for (const char *p = s; *p != '\0'; p++) {
+        if (zulu)
+            return 0;
+        if (isdigit((unsigned char)*p)) {
+            if (n == 14)
+                return 0;
+            digits[n++] = *p;
+        } else if ((*p == '-' && (n == 4 || n == 6))
+                   || (*p == 'T' && n == 8)
+                   || (*p == ':' && (n == 10 || n == 12))) {
+            continue;
+        } else if (*p == 'Z' && n == 14) {
+            zulu = 1;
+        } else {
+            return 0;
+        }
+    }
+    if (n == 8 && strchr(s, 'T') == NULL) {
+        memcpy(digits + 8, "000000", 6);
+        n = 14;
+        zulu = 1;
+    }
+    if (n != 14 || !zulu)
+        return 0;
+    digits[14] = 'Z';
+    digits[15] = '\0';
+    if ((t = ASN1_GENERALIZEDTIME_new()) == NULL)
+        return 0;
+    /* ASN1_GENERALIZEDTIME_set_string checks the calendar (no 2023-02-30). */
+    ok = ASN1_GENERALIZEDTIME_set_string(t, digits)
+         && cwms_asn1_time_to_epoch(t, out);
+    ASN1_GENERALIZEDTIME_free(t);
+    return ok;
+}
+
+/* Length of a PIN value starting at s: up to '&', ';' or their encodings, or the end. */
+static size_t pin_value_len(const char *s)
+{
+    size_t n = 0;
+
+    while (s[n] != '\0' && s[n] != '&' && s[n] != ';'
+           && strncasecmp(s + n, "%26", 3) != 0 && strncasecmp(s + n, "%3B", 3) != 0)
+        n++;
+    return n;
+}
+
+char *cwms_uri_redact(const char *uri)
+{
+    static const char *const names[] = { "pin-value=", "pin-value%3D" };
+    /* "***" is never longer than what it replaces plus 3 bytes per occurrence. */
+    size_t len = strlen(uri), cap = len + 1 + 3 * (len / 10 + 1);
+    char *out = OPENSSL_malloc(cap);
+    size_t o = 0;
+
+    if (out == NULL)
+        return NULL;
+    for (const char *p = uri; *p != '\0';) {
+        size_t nlen = 0;
+
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+            if (strncasecmp(p, names[i], strlen(names[i])) == 0)
+                nlen = strlen(names[i]);
+        if (nlen == 0) {
+            out[o++] = *p++;
+            continue;
+        }
+        memcpy(out + o, p, nlen);
+        o += nlen;
+        p += nlen;
+        memcpy(out + o, "***", 3);
+        o += 3;
+        p += pin_value_len(p);
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Sets *err to a formatted message (best effort: NULL when memory ran out). */
+static void set_err(char **err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_err(char **err, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    int n;
+
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    *err = n < 0 ? NULL : OPENSSL_malloc((size_t)n + 1);
+    if (*err != NULL)
+        vsnprintf(*err, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+}
+
+/* key= and in= may be pkcs11: URIs with a pin-value. */
+static void free_secret(char *s)
+{
+    if (s != NULL)
+        OPENSSL_clear_free(s, strlen(s));
+}
+
+void cwms_uri_free(CWMS_URI *uri)
+{
+    if (uri == NULL)
+        return;
+    OPENSSL_free(uri->path);
+    for (size_t i = 0; i < uri->n_in; i++)
+        free_secret(uri->in[i]);
+    OPENSSL_free(uri->in);
+    free_secret(uri->key);
+    OPENSSL_free(uri->version);
+    OPENSSL_free(uri->trust);
+    OPENSSL_free(uri);
+}
+
+/* One name=value parameter; value is percent-decoded, NULL when there is no '='. */
+static int apply_param(CWMS_URI *u, const char *name, const char *value,
+                       unsigned *seen, char **err)
+{
+    static const char *const names[] = {
+        "version", "order", "key", "in", "path", "trust", "root", "leaf", "attime", "nokey"
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(name, names[i]) == 0)
+            break;
+    if (i == sizeof(names) / sizeof(names[0])) {
+        set_err(err, "unknown parameter '%s' (known: " KNOWN_PARAMS ")", name);
+        return 0;
+    }
+    if (strcmp(name, "in") != 0) {
+        if (*seen & (1u << i)) {
+            set_err(err, "parameter '%s' given twice", name);
+            return 0;
+        }
+        *seen |= 1u << i;
+    }
+    if (strcmp(name, "nokey") == 0) {
+        if (value != NULL) {
+            set_err(err, "parameter 'nokey' takes no value (write '&nokey')");
+            return 0;
+        }
+        u->no_key = 1;
+        return 1;
+    }
+    if (value == NULL || *value == '\0') {
+        set_err(err, "parameter '%s' needs a value ('%s=...')", name, name);
+        return 0;
+    }
+
+    if (strcmp(name, "version") == 0) {
+        if (!cwms_order_for_version(value, &u->order)) {
+            set_err(err, "version='%s' is not a CWMS version (e.g. version=2.0 or version=2.5)",
+                    value);
+            return 0;
+        }
+        u->has_order = 1;
+        return (u->version = OPENSSL_strdup(value)) != NULL;
+    }
+    if (strcmp(name, "order") == 0) {
+        if (strcmp(value, "leaf-first") == 0) {
+            u->order = CWMS_ORDER_LEAF_FIRST;
+        } else if (strcmp(value, "root-first") == 0) {
+            u->order = CWMS_ORDER_ROOT_FIRST;
+        } else {
+            set_err(err, "order='%s': use order=leaf-first or order=root-first", value);
+            return 0;
+        }
+        u->has_order = 1;
+        return 1;
+    }
+    if (strcmp(name, "path") == 0) {
+        if (strcmp(value, "complete") == 0) {
+            u->path_policy = CWMS_PATH_COMPLETE;
+        } else if (strcmp(value, "shortest") == 0) {
+            u->path_policy = CWMS_PATH_SHORTEST;
+        } else {
+            set_err(err, "path='%s': use path=complete or path=shortest", value);
+            return 0;
+        }
+        u->has_path_policy = 1;
+        return 1;
+    }
+    if (strcmp(name, "root") == 0) {
+        if (strcmp(value, "include") != 0) {
+            set_err(err, "root='%s': the only setting is root=include "
+                    "(leave it out to drop the root)", value);
+            return 0;
+        }
+        u->include_root = 1;
+        return 1;
+    }
+    if (strcmp(name, "leaf") == 0) {
+        if (!cwms_uri_parse_sha256(value, u->leaf_sha256)) {
+            set_err(err, "leaf='%s' is not a SHA-256 fingerprint (64 hex digits, "
+                    "as 'openssl x509 -noout -fingerprint -sha256' prints)", value);
+            return 0;
+        }
+        u->has_leaf = 1;
+        return 1;
+    }
+    if (strcmp(name, "attime") == 0) {
+        if (!cwms_uri_parse_time(value, &u->attime)) {
+            set_err(err, "attime='%s' is not a time (seconds since the epoch, or "
+                    "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", value);
+            return 0;
+        }
+        u->has_attime = 1;
+        return 1;
+    }
+    if (strcmp(name, "key") == 0)
+        return (u->key = OPENSSL_strdup(value)) != NULL;
+    if (strcmp(name, "trust") == 0)
+        return (u->trust = OPENSSL_strdup(value)) != NULL;
+
+    /* in= */
+    {
+        char **in = OPENSSL_realloc(u->in, (u->n_in + 1) * sizeof(*in));
+
+        if (in == NULL)
+            return 0;
+        u->in = in;
+        if ((u->in[u->n_in] = OPENSSL_strdup(value)) == NULL)
+            return 0;
+        u->n_in++;
+    }
+    return 1;
+}
+
+/* Parses the '&'-separated PARAMS (s up to its NUL). */
+static int parse_params(CWMS_URI *u, const char *s, char **err)
+{
+    unsigned seen = 0;
+
+    while (*s != '\0') {
+        size_t len = strcspn(s, "&"), nlen = strcspn(s, "=&");
+        char *name = NULL, *value = NULL;
+        int bad = 0, ok;
+
+        if (len == 0) {          /* tolerate "&&" and a trailing '&' */
+            s++;
+            continue;
+        }
+        name = OPENSSL_strndup(s, nlen);
+        if (name == NULL)
+            return 0;
+        if (nlen < len) {
+            value = cwms_uri_percent_decode(s + nlen + 1, len - nlen - 1, &bad);
+            if (value == NULL) {
+                if (bad)
+                    set_err(err, "parameter '%s': malformed percent-encoding in '%.*s' "
+                            "(write '%%' as %%25)", name, (int)(len - nlen - 1), s + nlen + 1);
+                OPENSSL_free(name);
+                return 0;
+            }
+        }
+        ok = apply_param(u, name, value, &seen, err);
+        OPENSSL_free(name);
+        OPENSSL_free(value);
+        if (!ok)
+            return 0;
+        s += len;
+        if (*s == '&')
+            s++;
+    }
+    if ((seen & (1u << 0)) && (seen & (1u << 1))) {
+        set_err(err, "give either version= or order=, not both");
+        return 0;
+    }
+    return 1;
+}
+
+CWMS_URI *cwms_uri_parse(const char *uri, char **err)
+{
+    CWMS_URI *u;
+    const char *p, *q;
+    size_t plen;
+    int bad = 0;
+
+    *err = NULL;
+    if (uri == NULL || strncasecmp(uri, SCHEME, strlen(SCHEME)) != 0) {
+        set_err(err, "'%s' is not a cwms: URI", uri == NULL ? "(null)" : uri);
+        return NULL;
+    }
+    if ((u = OPENSSL_zalloc(sizeof(*u))) == NULL)
+        return NULL;
+    p = uri + strlen(SCHEME);
+    q = strchr(p, '?');
+    plen = q == NULL ? strlen(p) : (size_t)(q - p);
+    if ((u->path = cwms_uri_percent_decode(p, plen, &bad)) == NULL) {
+        if (bad)
+            set_err(err, "malformed percent-encoding in the path '%.*s' (write '%%' as %%25)",
+                    (int)plen, p);
+        goto err;
+    }
+    if (q != NULL && !parse_params(u, q + 1, err))
+        goto err;
+    if (u->path[0] == '\0' && u->n_in == 0) {
+        set_err(err, "no inputs: give a file or directory (cwms:/path/to/ca-files) "
+                "or in= parameters");
+        goto err;
+    }
+    return u;
+ err:
+    cwms_uri_free(u);
+    return NULL;
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): exporting one key and its certificate from a
+# token crowded with 2,000 objects.
+#   1. the number of PKCS#11 calls (from the CWMS_DEBUG=pkcs11 trace) with
+#      2,000 objects equals the number with none: the search is a template,
+#      never an enumeration;
+#   2. the time of one export vs `pkcs11-tool --read-object` of one object,
+#      as a ratio (target <= 1.5x).
+# Usage: tests/bench/pkcs11.sh [BUILD-DIR] (default build-plain); N=2000 RUNS=20 to change.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+export CWMS_SOURCE_ROOT=$here
+export CWMS_BUILD_ROOT=${1:-$here/build-plain}
+. "$here/tests/lib/common.sh"
+. "$here/tests/lib/softhsm.sh"
+softhsm_available || skip "SoftHSM or pkcs11-tool not installed"
+N=${N:-2000}
+RUNS=${RUNS:-20}
+M=$SOFTHSM_MODULE
+
+softhsm_init "$TMP/hsm"
+softhsm_token bench
+pki_init "$TMP/pki"
+pki_root root "Bench Root"
+pki_leaf server server.example.test root
+pki_der server
+softhsm_key bench "$TMP/pki/server.key" server 01 wrapped
+softhsm_cert bench "$TMP/pki/server.crt" server 01
+uri="pkcs11:token=bench;object=server;type=private?module-path=$M&pin-value=$SOFTHSM_PIN"
+
+calls() {  # number of Cryptoki calls of one export
+    CWMS_DEBUG=pkcs11 "$P11_LOAD" "$uri" 2>&1 >/dev/null | grep -c ': C_[A-Za-z]*: '
+}
+
+before=$(calls)
+echo "filling the token with $N certificate objects..." >&2
+"$P11_IMPORT" --fill "$M" bench "$SOFTHSM_PIN" "$TMP/pki/server.der" "$N"
+after=$(calls)
+echo "PKCS#11 calls to export key + certificate: $before before, $after after adding $N objects"
+[ "$before" -eq "$after" ] || echo "WARNING: the number of calls grows with the token" >&2
+
+# Both must work before timing.
+"$P11_LOAD" "$uri" > "$TMP/out.pem" 2>/dev/null
+[ "$(pem_types "$TMP/out.pem" | tr '\n' ' ')" = "PRIVATE KEY CERTIFICATE " ] || fail "export did not bring key + certificate"
+pkcs11-tool --module "$M" --token-label bench --read-object --type cert --label server -o "$TMP/r.der" >/dev/null 2>&1 \
+    || fail "pkcs11-tool --read-object failed"
+
+elapsed() {  # RUNS x command -> seconds (float)
+    local t0 t1 i
+    t0=$(date +%s.%N)
+    for ((i = 0; i < RUNS; i++)); do "$@" >/dev/null 2>&1; done
+    t1=$(date +%s.%N)
+    echo "$t0 $t1" | awk '{printf "%.4f", $2 - $1}'
+}
+
+ours=$(elapsed "$P11_LOAD" "$uri")
+ref=$(elapsed pkcs11-tool --module "$M" --token-label bench --read-object --type cert --label server -o "$TMP/r.der")
+ref_login=$(elapsed pkcs11-tool --module "$M" --token-label bench --login --pin "$SOFTHSM_PIN" \
+    --read-object --type cert --label server -o "$TMP/r.der")
+awk -v o="$ours" -v r="$ref" -v rl="$ref_login" -v n="$RUNS" 'BEGIN {
+    printf "export key + certificate:                 %7.1f ms\n", 1000 * o / n
+    printf "pkcs11-tool --read-object (no login):      %7.1f ms\n", 1000 * r / n
+    printf "pkcs11-tool --login --read-object:         %7.1f ms\n", 1000 * rl / n
+    printf "ratio vs --read-object:                    %7.2fx (target <= 1.5x)\n", o / r
+    printf "ratio vs --login --read-object:            %7.2fx\n", o / rl
+}'
