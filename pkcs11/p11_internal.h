@@ -99,7 +99,8 @@ void p11_session_close(P11_SESSION *s);
 /*
  * Logs in as user when the token needs it: PIN from the URI, else the
  * callback, else an error. One C_Login only; a rejected PIN is never
- * retried. Returns 1 on success (or nothing to do), 0 with err set.
+ * retried. Returns 1 on success (or nothing to do), 0 with err set, -1
+ * with err set when no PIN could be had at all (nothing was tried).
  */
 int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
                       const CWMS_P11_OPTIONS *opts, CWMS_P11_ERROR *err);

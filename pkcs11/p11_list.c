@@ -156,9 +156,17 @@ static int list_token(CWMS_P11_TOKENINFO *ti, P11_TOKEN *t, const CWMS_P11_URI *
         return 0;
     if (may_login && p11_token_needs_login(t)
         && (cwms_p11_uri_pin(uri, &pin_len) != NULL || opts->pin_cb != NULL)) {
-        if (!p11_session_login(&s, uri, opts, err))
+        int rc = p11_session_login(&s, uri, opts, err);
+
+        if (rc < 0) {
+            /* No PIN to be had (no terminal, nothing typed): list what shows without one. */
+            memset(err, 0, sizeof(*err));
+            ti->logged_in = 0;
+        } else if (rc == 0) {
             goto done;
-        ti->logged_in = 1;
+        } else {
+            ti->logged_in = 1;
+        }
     } else {
         ti->logged_in = !p11_token_needs_login(t);
     }

@@ -130,7 +130,7 @@ static int load_from_token(CWMS_P11_LOADED *out, P11_SESSION *s, const CWMS_P11_
                   "not type=%s", cwms_p11_uri_display(uri), cwms_p11_uri_type(uri));
         return 0;
     }
-    if (want_keys && !p11_session_login(s, uri, opts, err))
+    if (want_keys && p11_session_login(s, uri, opts, err) <= 0)
         return 0;
     if (want_keys
         && !find_key(out, s, uri, opts, has_class && cls == CKO_PRIVATE_KEY, &keys, err))
@@ -142,6 +142,17 @@ static int load_from_token(CWMS_P11_LOADED *out, P11_SESSION *s, const CWMS_P11_
             if (!p11_objects_find(s, 1, CKO_CERTIFICATE, cwms_p11_uri_object(uri), id, id_len,
                                   &certs, err))
                 goto done;
+            /* Some tokens keep certificates private (CKA_PRIVATE): log in and look again. */
+            if (certs.n == 0 && !want_keys && !s->logged_in && p11_token_needs_login(s->token)) {
+                size_t pin_len;
+
+                if (cwms_p11_uri_pin(uri, &pin_len) != NULL || opts->pin_cb != NULL) {
+                    if (p11_session_login(s, uri, opts, err) <= 0
+                        || !p11_objects_find(s, 1, CKO_CERTIFICATE, cwms_p11_uri_object(uri), id,
+                                             id_len, &certs, err))
+                        goto done;
+                }
+            }
         }
         /* And the key's own, paired by CKA_ID. */
         if (out->key != NULL && keys.v[0].id != NULL && keys.v[0].id_len > 0) {

@@ -121,7 +121,7 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
                 p11_error(err, CWMS_P11_E_PIN,
                           "token '%s' needs a PIN: add pin-source=FILE (or pin-value=) to the URI, "
                           "or give one with --passin", t->label);
-                return 0;
+                return -1;
             }
             pin = buf;
         }

@@ -63,9 +63,10 @@ int cwms_store_queue_load(CWMS_STORE_QUEUE *q, cwms_store_build_fn build, void *
 /* The store's eof, following the state above. */
 int cwms_store_queue_eof(const CWMS_STORE_QUEUE *q);
 
-/* What OSSL_STORE_PARAM_EXPECT asked for: 0 = anything, else an OSSL_STORE_INFO_* type. */
-
 /*
+ * expect below is what OSSL_STORE_PARAM_EXPECT asked for: 0 = anything,
+ * else an OSSL_STORE_INFO_* type.
+ *
  * Queues pkey encoded for expect: the private key as PKCS#8 DER
  * (PrivateKeyInfo) for 0 or OSSL_STORE_INFO_PKEY, its public half
  * (SubjectPublicKeyInfo) for OSSL_STORE_INFO_PUBKEY, nothing otherwise.

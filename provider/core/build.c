@@ -57,6 +57,38 @@ static CWMS_BUNDLE *make_bundle(const CWMS_OPTIONS *opts, const CWMS_PATH *path,
     return NULL;
 }
 
+/*
+ * Without a key, several end-entity certificates are ambiguous — unless
+ * only one of them has an anchored path among the inputs: a certificate
+ * the inputs cannot chain (a stray server certificate in a CA's issuer
+ * pool) is not a candidate anyone means. Returns the one, or NULL to let
+ * cwms_leaf_choose report the ambiguity.
+ */
+static CWMS_CERT *only_anchored_end_entity(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
+                                           CWMS_GRAPH *g, CWMS_DIAG *diag)
+{
+    CWMS_CERT *cands[16], *found = NULL;
+    size_t n = cwms_leaf_end_entities(opts, pool, cands, 16), anchored = 0;
+    CWMS_PATH path;
+
+    if (!opts->no_key || opts->has_leaf_sha256 || n < 2 || n > 16)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        /* Quietly: failures here only mean "not this one". */
+        if (cwms_policy_choose(g, cands[i], opts->path, &path, NULL, NULL)) {
+            anchored++;
+            found = cands[i];
+        }
+    }
+    if (anchored != 1)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (cands[i] != found)
+            cwms_leaf_note_ignored(diag, cands[i], "no anchored chain among the inputs, "
+                                   "so it is not the server certificate meant here");
+    return found;
+}
+
 int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                      const CWMS_KEY *keys, size_t n_keys, const char *key_source,
                      CWMS_DIAG *diag, CWMS_BUNDLE **out)
@@ -75,14 +107,16 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
      * and the provider would print a stale queue after a success.
      */
     ERR_set_mark();
-    if (!cwms_leaf_choose(opts, pool, keys, n_keys, key_source, diag, &leaf, &key))
-        goto end;
     if ((trust = cwms_trust_new(opts->trust_file, opts->libctx, opts->propq, diag)) == NULL)
         goto end;
     if ((g = cwms_graph_new(pool, trust, opts->attime, opts->work_budget)) == NULL) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         goto end;
     }
+    key = NULL;
+    if ((leaf = only_anchored_end_entity(opts, pool, g, diag)) == NULL
+        && !cwms_leaf_choose(opts, pool, keys, n_keys, key_source, diag, &leaf, &key))
+        goto end;
     if (!cwms_policy_choose(g, leaf, opts->path, &path, NULL, diag))
         goto end;
     if (!cwms_check_path(opts, g, trust, &path, key, diag))

@@ -29,6 +29,17 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                      const CWMS_KEY *keys, size_t n_keys, const char *key_source,
                      CWMS_DIAG *diag, CWMS_CERT **leaf, const CWMS_KEY **key);
 
+/*
+ * The end-entity certificates of pool that opts->leaf_subject allows (not
+ * a CA, not self-issued, not the issuer of another input): the candidates
+ * for the server certificate without a key. At most max written to out;
+ * returns how many there are.
+ */
+size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
+                              CWMS_CERT **out, size_t max);
+/* Notes "ignoring <cert>: why". */
+void cwms_leaf_note_ignored(CWMS_DIAG *diag, const CWMS_CERT *c, const char *why);
+
 /* "C1A2..." uppercase hex of a SHA-256, written to out[65]. */
 void cwms_sha256_hex(const unsigned char sha256[32], char out[65]);
 
@@ -54,7 +65,9 @@ int cwms_order_path(const CWMS_PATH *path, int drop_root, CWMS_ORDER order,
 /*
  * Everything after reading (build.c): leaf, paths, policy, checks, order.
  * keys are the candidates for the private key (those of --key when given,
- * key_source naming it). Same returns as cwms_bundle_build.
+ * key_source naming it). Without a key, when several end-entity
+ * certificates are candidates but only one has an anchored path, that one
+ * is the leaf (the others are noted). Same returns as cwms_bundle_build.
  */
 int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                      const CWMS_KEY *keys, size_t n_keys, const char *key_source,

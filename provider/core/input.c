@@ -13,12 +13,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -332,18 +334,20 @@ int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t le
  */
 
 /*
- * Reads all of f into *out (cleansed and freed by the caller with
- * OPENSSL_clear_free, as it may hold a key). Growing goes through
- * OPENSSL_clear_realloc so no stale copy of a key is left on the heap.
- * Returns 0 with errno set, or with errno 0 when the input is too large.
+ * Reads all of fd into *out (cleansed and freed by the caller with
+ * OPENSSL_clear_free, as it may hold a key). read(2) rather than stdio,
+ * whose buffer would keep a copy of a key after fclose; growing goes
+ * through OPENSSL_clear_realloc for the same reason. Returns 0 with errno
+ * set, or with errno 0 when the input is too large.
  */
-static int read_stream(FILE *f, unsigned char **out, size_t *len)
+static int read_fd(int fd, unsigned char **out, size_t *len)
 {
-    size_t cap = 16384, n = 0, got;
+    size_t cap = 16384, n = 0;
     unsigned char *buf, *nbuf;
     struct stat st;
+    ssize_t got;
 
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
         && (unsigned long long)st.st_size < INPUT_MAX_BYTES)
         cap = (size_t)st.st_size + 1;   /* +1: EOF is seen without growing */
     if ((buf = OPENSSL_malloc(cap)) == NULL) {
@@ -367,13 +371,14 @@ static int read_stream(FILE *f, unsigned char **out, size_t *len)
             buf = nbuf;
             cap = ncap;
         }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                goto err;
+        got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            goto err;
+        if (got == 0)
             break;
-        }
+        n += (size_t)got;
     }
     *out = buf;
     *len = n;
@@ -386,26 +391,28 @@ static int read_stream(FILE *f, unsigned char **out, size_t *len)
 static int read_file(CWMS_INPUTS *in, const char *path, const char *name,
                      const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    int is_stdin = strcmp(path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     unsigned char *data = NULL;
     size_t len = 0;
-    int ok;
+    int ok, saved;
 
-    if (f == NULL) {
+    if (fd < 0) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
                       "cannot open '%s': %s", name, strerror(errno));
         return 0;
     }
-    ok = read_stream(f, &data, &len);
-    if (!ok && errno == 0)
+    ok = read_fd(fd, &data, &len);
+    saved = errno;
+    if (!is_stdin)
+        close(fd);
+    if (!ok && saved == 0)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED,
                       "'%s' is larger than %zu MiB: not a certificate or key file",
                       name, INPUT_MAX_BYTES >> 20);
     else if (!ok)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
-                      "cannot read '%s': %s", name, strerror(errno));
-    if (f != stdin)
-        fclose(f);
+                      "cannot read '%s': %s", name, strerror(saved));
     if (!ok)
         return 0;
     ok = cwms_inputs_add_buffer(in, data, len, name, rctx, diag);

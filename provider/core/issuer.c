@@ -9,7 +9,9 @@
  * and a signature check each), ranked by keyid agreement, validity at
  * attime, later notAfter and input order. Signatures are verified lazily,
  * in that order, each pair once; every verification counts against the
- * work budget.
+ * work budget. Candidates carrying the same public key as one already
+ * checked for the same child (decoys, re-issued CAs) reuse its answer:
+ * neither a decode nor a check is spent on them.
  */
 #include "path.h"
 
@@ -25,6 +27,8 @@ enum { UNKNOWN = -1, NO = 0, YES = 1 };
 typedef struct {
     size_t idx;              /* pool index */
     signed char verified;    /* UNKNOWN, NO, YES */
+    signed char have_key_id; /* key_id is set (the SPKI was found in the DER) */
+    unsigned char key_id[32]; /* SHA-256 of the candidate's SubjectPublicKeyInfo DER */
 } CAND;
 
 typedef struct {
@@ -161,6 +165,31 @@ static int verify(CWMS_GRAPH *g, CWMS_CERT *child, CWMS_CERT *issuer)
     return ok ? YES : NO;
 }
 
+/*
+ * SHA-256 of the candidate's SubjectPublicKeyInfo: from where the DER
+ * walker found it, or re-encoded from an X509 that is decoded already.
+ * 0 when neither is at hand (the candidate is then simply checked).
+ */
+static int spki_digest(const CWMS_CERT *c, unsigned char out[32])
+{
+    const CWMS_CERTINFO *info = &c->info;
+    unsigned char *der = NULL;
+    int len, ok = 0;
+
+    if (info->spki_len > 0 && info->spki_offset <= c->der_len
+        && info->spki_len <= c->der_len - info->spki_offset)
+        return EVP_Digest(c->der + info->spki_offset, info->spki_len, out, NULL,
+                          EVP_sha256(), NULL);
+    if (c->x509 == NULL)
+        return 0;
+    ERR_set_mark();
+    if ((len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(c->x509), &der)) > 0)
+        ok = EVP_Digest(der, (size_t)len, out, NULL, EVP_sha256(), NULL);
+    OPENSSL_free(der);
+    ERR_pop_to_mark();
+    return ok;
+}
+
 typedef struct {
     size_t idx;
     int agree, valid;
@@ -216,6 +245,7 @@ static int find_candidates(CWMS_GRAPH *g, size_t idx)
         for (size_t i = 0; i < n; i++) {
             node->cands[i].idx = ranked[i].idx;
             node->cands[i].verified = UNKNOWN;
+            node->cands[i].have_key_id = 0;
         }
     }
     OPENSSL_free(named);
@@ -245,8 +275,21 @@ CWMS_CERT *cwms_graph_issuer_at(CWMS_GRAPH *g, size_t idx, size_t i, int only_va
         *signed_it = NO;
         return issuer;
     }
-    if (c->verified == UNKNOWN)
-        c->verified = (signed char)verify(g, cwms_pool_get(g->pool, idx), issuer);
+    if (c->verified == UNKNOWN) {
+        if (!c->have_key_id)
+            c->have_key_id = (signed char)spki_digest(issuer, c->key_id);
+        for (size_t j = 0; c->have_key_id && j < node->n_cands; j++) {
+            const CAND *o = &node->cands[j];
+
+            if (j != i && o->verified != UNKNOWN && o->have_key_id
+                && memcmp(o->key_id, c->key_id, 32) == 0) {
+                c->verified = o->verified;
+                break;
+            }
+        }
+        if (c->verified == UNKNOWN)
+            c->verified = (signed char)verify(g, cwms_pool_get(g->pool, idx), issuer);
+    }
     *signed_it = c->verified;
     return issuer;
 }

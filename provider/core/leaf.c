@@ -136,6 +136,28 @@ static void note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why)
     BIO_free(b);
 }
 
+size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
+                              CWMS_CERT **out, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < cwms_pool_count(pool); i++) {
+        CWMS_CERT *c = cwms_pool_get(pool, i);
+
+        if (selected(opts, c) && is_end_entity(pool, c)) {
+            if (n < max)
+                out[n] = c;
+            n++;
+        }
+    }
+    return n;
+}
+
+void cwms_leaf_note_ignored(CWMS_DIAG *diag, const CWMS_CERT *c, const char *why)
+{
+    note_ignored(diag, c, why);
+}
+
 static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_DIAG *diag,
                               CWMS_CERT **leaf)
 {

@@ -36,6 +36,17 @@ static void init_lock(void)
     lock = CRYPTO_THREAD_lock_new();
 }
 
+/*
+ * The lock outlives every name, so it goes when this image does: at exit
+ * for the CLI, at dlclose for cwms.so — which OpenSSL unloads (and may
+ * load again) while the process goes on, taking the static pointer with it.
+ */
+__attribute__((destructor)) static void free_lock(void)
+{
+    CRYPTO_THREAD_lock_free(lock);
+    lock = NULL;
+}
+
 static int lock_table(void)
 {
     return CRYPTO_THREAD_run_once(&once, init_lock) && lock != NULL

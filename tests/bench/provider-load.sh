@@ -4,7 +4,7 @@
 #
 #   tests/bench/provider-load.sh [BUILD_DIR [PAIRS]]
 #
-# Runs PAIRS pairs (default 41) of storeutl without and with
+# Runs PAIRS pairs (default 101) of storeutl without and with
 # `-provider-path BUILD_DIR/provider -provider cwms -provider default`,
 # alternating which of the two goes first so drift and caches hit both
 # alike, and prints the median of the per-pair time ratios (with/without).
@@ -13,7 +13,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build-plain}
-pairs=${2:-41}
+pairs=${2:-101}
 module_dir=$build/provider
 [ -f "$module_dir/cwms.so" ] || { echo "provider-load: no $module_dir/cwms.so (build first)" >&2; exit 2; }
 export OPENSSL_CONF=/dev/null

@@ -96,6 +96,12 @@ build_ok "$OUT/leaf.pem" --cwms 2.5 --no-key --leaf "$(fp "$H/other.crt")" --tru
     "$H/server.crt" "$H/other.crt" "$H/ca-bundle.pem"
 expect_order "$OUT/leaf.pem" "Test Primary CA" "Test Secondary CA" "old.example.test"
 [ "$(pem_types "$OUT/leaf.pem" | head -n 1)" = "CERTIFICATE" ] || fail "--no-key wrote a key"
+# A server certificate the inputs cannot chain is no candidate (a stray one in an issuer pool).
+build_ok "$OUT/stray.pem" --cwms 2.5 --no-key --trust "$H/root.crt" "$H/server.crt" "$H/ca-bundle.pem" \
+    "$P/constraints/server2.crt"
+expect_order "$OUT/stray.pem" "Test Primary CA" "Test Secondary CA" "www.example.test"
+assert_contains "$OUT/stray.pem.err" "www2.example.test"
+
 
 L=$P/loop
 echo "# a loop terminates; the anchored way out wins, a pure loop is a missing issuer"

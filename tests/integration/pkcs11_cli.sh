@@ -4,9 +4,11 @@
 # p11-kit's registry, --passin and pin-source PINs, a token-only INPUT, the
 # refusals (wrong PIN, non-extractable key, unknown attribute) with their
 # exit codes and no output, and `cwms-bundle tokens`.
-set -euo pipefail
+set -eEuo pipefail
 . "$CWMS_SOURCE_ROOT/tests/lib/common.sh"
 . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
+# A step failing under set -e says which, instead of ending the test silently.
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 [ -x "$CWMS_BUNDLE" ] || fail "no cwms-bundle at $CWMS_BUNDLE"
 softhsm_available || skip "SoftHSM or pkcs11-tool not installed"
 

@@ -3,9 +3,11 @@
 # the key type (RSA-2048, RSA-3072, P-256, P-384) and however they are
 # protected: not sensitive (components), sensitive+extractable (wrapped);
 # non-extractable keys are refused with the message and no output.
-set -euo pipefail
+set -eEuo pipefail
 . "$CWMS_SOURCE_ROOT/tests/lib/common.sh"
 . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
+# A step failing under set -e says which, instead of ending the test silently.
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 softhsm_available || skip "SoftHSM or pkcs11-tool not installed"
 
 softhsm_init "$TMP/hsm"

@@ -2,9 +2,11 @@
 # An independent client agrees: libp11 signs with the keys on the token,
 # and the signatures verify under what the helper brings back (the
 # exported key's public half and the certificate paired with it).
-set -euo pipefail
+set -eEuo pipefail
 . "$CWMS_SOURCE_ROOT/tests/lib/common.sh"
 . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
+# A step failing under set -e says which, instead of ending the test silently.
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 softhsm_available || skip "SoftHSM or pkcs11-tool not installed"
 [ -x "$P11_LIBP11_SIGN" ] || skip "built without libp11"
 

@@ -3,9 +3,11 @@
 # URI, one trailing newline stripped), else the caller's callback, else a
 # clear error. A wrong PIN is reported as such after exactly one C_Login,
 # and no PIN ever reaches the output or the trace.
-set -euo pipefail
+set -eEuo pipefail
 . "$CWMS_SOURCE_ROOT/tests/lib/common.sh"
 . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
+# A step failing under set -e says which, instead of ending the test silently.
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 softhsm_available || skip "SoftHSM or pkcs11-tool not installed"
 
 PIN=s3cret-Pin

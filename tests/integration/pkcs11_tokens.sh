@@ -3,9 +3,11 @@
 # softhsm2.module, which honours our SOFTHSM2_CONF), two tokens, a URI
 # matching none or several, a token-only URI bringing everything on the
 # token, unknown attributes, and the listing with the URI of every object.
-set -euo pipefail
+set -eEuo pipefail
 . "$CWMS_SOURCE_ROOT/tests/lib/common.sh"
 . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
+# A step failing under set -e says which, instead of ending the test silently.
+trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 softhsm_available || skip "SoftHSM or pkcs11-tool not installed"
 
 softhsm_init "$TMP/hsm"
@@ -53,6 +55,19 @@ done
 "$P11_LOAD" "pkcs11:token=webex;type=cert?module-path=$M" > "$TMP/certs.pem" 2>/dev/null
 [ "$(pem_types "$TMP/certs.pem" | grep -c CERTIFICATE)" -eq 3 ] || fail "type=cert: expected 3 certificates"
 ! grep -q "PRIVATE KEY" "$TMP/certs.pem" || fail "type=cert brought a key"
+
+# A certificate stored private (CKA_PRIVATE) is found after a login, and asks for the PIN to get it
+openssl x509 -in "$TMP/pki/primary.crt" -outform DER -out "$TMP/primary.der"
+"$P11_IMPORT" --private-cert "$M" shop "$P" "$TMP/primary.der" hidden
+"$P11_LOAD" "pkcs11:token=shop;object=hidden;type=cert?module-path=$M&pin-value=$P" > "$TMP/hidden.pem" 2>/dev/null
+[ "$(pem_types "$TMP/hidden.pem")" = CERTIFICATE ] || fail "a private certificate was not found after logging in"
+expect_fail 6 "$P11_LOAD" "pkcs11:token=shop;object=hidden;type=cert?module-path=$M"
+assert_contains "$TMP/stderr" "token 'shop' needs a PIN"
+# ... while a listing without a PIN to be had shows what is public, and says it is not logged in
+"$P11_LOAD" --list "pkcs11:token=shop?module-path=$M" > "$TMP/list-nopin" 2>/dev/null \
+    || fail "listing a token without a PIN failed"
+assert_contains "$TMP/list-nopin" "logged_in=0"
+! grep -q "label=hidden" "$TMP/list-nopin" || fail "a private certificate was listed without a login"
 
 # A token-only URI on a token with several keys says which to choose
 expect_fail 6 "$P11_LOAD" "pkcs11:token=shop?module-path=$M&pin-value=$P"

@@ -7,6 +7,9 @@
  *   p11-import --fill MODULE TOKEN-LABEL PIN CERT.der N
  *       adds N certificate objects (labels filler-0..., distinct ids) in one
  *       session, to make a crowded token for the benchmark
+ *   p11-import --private-cert MODULE TOKEN-LABEL PIN CERT.der LABEL
+ *       adds one certificate with CKA_PRIVATE true (pkcs11-tool ignores
+ *       --private for certificates)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +80,7 @@ static CK_FUNCTION_LIST *open_token(const char *module, const char *label, const
     return NULL;
 }
 
-static int fill(char **argv)
+static int fill(char **argv, int private_cert)
 {
     CK_SESSION_HANDLE h;
     CK_FUNCTION_LIST *fl = open_token(argv[2], argv[3], argv[4], &h);
@@ -87,7 +90,8 @@ static int fill(char **argv)
     static unsigned char der[16384], subject[4096];
     int subject_len = 0;
     size_t der_len;
-    long i, count = atol(argv[6]);
+    long i, count = private_cert ? 1 : atol(argv[6]);
+    CK_BBOOL priv = private_cert ? CK_TRUE : CK_FALSE;
     FILE *f = fopen(argv[5], "rb");
 
     if (fl == NULL || f == NULL) {
@@ -118,11 +122,15 @@ static int fill(char **argv)
             { CKA_ID, id, sizeof(id) },
             { CKA_VALUE, der, der_len },
             { CKA_SUBJECT, subject, (CK_ULONG)subject_len },
+            { CKA_PRIVATE, &priv, sizeof(priv) },
         };
         CK_OBJECT_HANDLE o;
 
-        t[3].ulValueLen = (CK_ULONG)snprintf(label, sizeof(label), "filler-%ld", i);
-        if (fl->C_CreateObject(h, t, 7, &o) != CKR_OK) {
+        if (private_cert)
+            t[3].ulValueLen = (CK_ULONG)snprintf(label, sizeof(label), "%s", argv[6]);
+        else
+            t[3].ulValueLen = (CK_ULONG)snprintf(label, sizeof(label), "filler-%ld", i);
+        if (fl->C_CreateObject(h, t, 8, &o) != CKR_OK) {
             fprintf(stderr, "p11-import: creating object %ld failed\n", i);
             return 1;
         }
@@ -151,7 +159,9 @@ int main(int argc, char **argv)
     int found = 0;
 
     if (argc == 7 && strcmp(argv[1], "--fill") == 0)
-        return fill(argv);
+        return fill(argv, 0);
+    if (argc == 7 && strcmp(argv[1], "--private-cert") == 0)
+        return fill(argv, 1);
     if (argc != 7) {
         fprintf(stderr, "usage: p11-import MODULE TOKEN-LABEL PIN KEY.pem LABEL ID-HEX\n");
         return 2;

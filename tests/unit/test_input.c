@@ -831,7 +831,6 @@ static void test_dash_reads_standard_input(void **state)
     assert_int_equal(dup2(fd, 0), 0);
     close(fd);
     assert_true(cwms_inputs_add_source(f->in, "-", &f->rctx, f->diag));
-    clearerr(stdin);
     assert_int_equal(dup2(saved, 0), 0);
     close(saved);
     assert_int_equal(cwms_pool_count(f->in->pool), 4);

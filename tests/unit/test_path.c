@@ -216,6 +216,29 @@ static void test_root_in_trust_store_is_not_a_warning_and_strict_refuses_untrust
     run_free(&r);
 }
 
+static void test_without_a_key_a_server_certificate_the_inputs_cannot_chain_is_not_a_candidate(void **state)
+{
+    RUN r;
+
+    (void)state;
+    run_init(&r, UNRELATED);
+    t_add_ids(r.pool, "h", "primary", "server", "secondary", "root", NULL);
+    t_add_ids(r.pool, "constraints", "server2", NULL);   /* its issuer is not among the inputs */
+    r.o.no_key = 1;
+    run_expect_ok(&r);
+    assert_string_equal(t_order(r.b), "Test Primary CA | Test Secondary CA | www.example.test");
+    assert_true(has_message(r.diag, CWMS_NOTE, CWMS_R_NONE, "www2.example.test"));
+    assert_null(r.b->key);
+    run_free(&r);
+
+    /* Two that both chain stay ambiguous. */
+    run_init(&r, UNRELATED);
+    t_add_ids(r.pool, "h", "primary", "server", "other", "secondary", "root", NULL);
+    r.o.no_key = 1;
+    run_expect_error(&r, CWMS_R_AMBIGUOUS_LEAF, "old.example.test");
+    run_free(&r);
+}
+
 /* ---- cross-signs ---- */
 
 static void test_complete_extends_past_the_trusted_root_through_the_cross_sign(void **state)
@@ -351,6 +374,26 @@ static void test_rollover_with_key_identifiers_spends_no_check_on_the_other_key(
     /* server by int_b, int_b by root, root by itself: int_a's SKI ruled it out unchecked. */
     assert_int_equal(cwms_graph_checks(g), 3);
     assert_int_equal(n, 1);
+    cwms_graph_free(g);
+    cwms_diag_free(diag);
+    cwms_pool_free(pool);
+}
+
+static void test_same_key_decoys_cost_one_signature_check(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    CWMS_DIAG *diag = cwms_diag_new();
+    CWMS_GRAPH *g;
+    CWMS_PATH p;
+
+    (void)state;
+    t_add_ids(pool, "roll", "server", "int_a", "int_a2", "int_a3", "int_b", "root", NULL);
+    g = cwms_graph_new(pool, NULL, (int64_t)time(NULL), 0);
+    assert_non_null(g);
+    assert_int_equal(cwms_policy_choose(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, &p, NULL, diag), 1);
+    assert_true(same_cert(cwms_cert_x509(p.certs[1]), "roll/int_b.crt"));
+    /* server by one of the three int_a (no), by int_b (yes), int_b by root, root by itself. */
+    assert_int_equal(cwms_graph_checks(g), 4);
     cwms_graph_free(g);
     cwms_diag_free(diag);
     cwms_pool_free(pool);
@@ -566,12 +609,14 @@ int main(void)
         cmocka_unit_test(test_include_root_keeps_the_root),
         cmocka_unit_test(test_reversed_shuffled_duplicated_inputs_give_the_same_chain),
         cmocka_unit_test(test_root_in_trust_store_is_not_a_warning_and_strict_refuses_untrusted),
+        cmocka_unit_test(test_without_a_key_a_server_certificate_the_inputs_cannot_chain_is_not_a_candidate),
         cmocka_unit_test(test_complete_extends_past_the_trusted_root_through_the_cross_sign),
         cmocka_unit_test(test_shortest_stops_at_the_first_trusted_issuer),
         cmocka_unit_test(test_both_roots_supplied_complete_prefers_the_longer_anchored_path),
         cmocka_unit_test(test_every_candidate_path_is_modelled),
         cmocka_unit_test(test_rollover_resolves_to_the_intermediate_that_signed),
         cmocka_unit_test(test_rollover_with_key_identifiers_spends_no_check_on_the_other_key),
+        cmocka_unit_test(test_same_key_decoys_cost_one_signature_check),
         cmocka_unit_test(test_rollover_with_only_the_wrong_key_is_a_missing_intermediate),
         cmocka_unit_test(test_work_budget_gives_up_with_a_count),
         cmocka_unit_test(test_loop_terminates_and_the_anchored_way_out_wins),
