@@ -30,15 +30,15 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                      CWMS_DIAG *diag, CWMS_CERT **leaf, const CWMS_KEY **key);
 
 /*
- * The end-entity certificates of pool that opts->leaf_subject allows (not
- * a CA, not self-issued, not the issuer of another input): the candidates
- * for the server certificate without a key. At most max written to out;
+ * The end-entity certificates of pool that opts->leaf_subject and --leaf
+ * allow (not a CA, not self-issued, not the issuer of another input): the
+ * candidates for the server certificate without a key. At most max written to out;
  * returns how many there are.
  */
 size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                               CWMS_CERT **out, size_t max);
 /* Notes "ignoring <cert>: why". */
-void cwms_leaf_note_ignored(CWMS_DIAG *diag, const CWMS_CERT *c, const char *why);
+void cwms_leaf_note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why);
 
 /* "C1A2..." uppercase hex of a SHA-256, written to out[65]. */
 void cwms_sha256_hex(const unsigned char sha256[32], char out[65]);

@@ -140,11 +140,13 @@ size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                               CWMS_CERT **out, size_t max)
 {
     size_t n = 0;
+    CWMS_CERT *named = opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256)
+                                             : NULL;
 
     for (size_t i = 0; i < cwms_pool_count(pool); i++) {
         CWMS_CERT *c = cwms_pool_get(pool, i);
 
-        if (selected(opts, c) && is_end_entity(pool, c)) {
+        if (selected(opts, named, c) && is_end_entity(pool, c)) {
             if (n < max)
                 out[n] = c;
             n++;
@@ -153,7 +155,7 @@ size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
     return n;
 }
 
-void cwms_leaf_note_ignored(CWMS_DIAG *diag, const CWMS_CERT *c, const char *why)
+void cwms_leaf_note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why)
 {
     note_ignored(diag, c, why);
 }
