@@ -122,7 +122,7 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
     if (!cwms_check_path(opts, g, trust, &path, key, diag))
         goto end;
     if (!opts->include_root && path.self_signed_end && path.len > 1) {
-        char *root = cwms_name_oneline(path.certs[path.len - 1]->info.subject);
+        char *root = cwms_name_oneline(cwms_cert_subject(path.certs[path.len - 1]));
 
         cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
                       "left out the self-signed root '%s': CWMS has its own copy "

@@ -1,12 +1,14 @@
 /* Certificate entries of the pool: see cert.h. */
 #include "cert.h"
-#include "names.h"
+#include "namekey.h"
 
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
@@ -15,8 +17,6 @@
 
 void cwms_certinfo_clear(CWMS_CERTINFO *info)
 {
-    cwms_name_release(info->subject);
-    cwms_name_release(info->issuer);
     memset(info, 0, sizeof(*info));
 }
 
@@ -60,9 +60,9 @@ int cwms_certinfo_from_x509(X509 *x, CWMS_CERTINFO *info)
     BASIC_CONSTRAINTS *bc;
 
     memset(info, 0, sizeof(*info));
-    info->subject = cwms_name_intern(X509_get_subject_name(x), &info->subject_hash);
-    info->issuer = cwms_name_intern(X509_get_issuer_name(x), &info->issuer_hash);
-    if (info->subject == NULL || info->issuer == NULL)
+    /* The names' places in the DER stay unknown (0): the decoded names serve. */
+    if (!cwms_name_key(X509_get_subject_name(x), &info->subject_key)
+        || !cwms_name_key(X509_get_issuer_name(x), &info->issuer_key))
         goto err;
     if (!cwms_asn1_time_to_epoch(X509_get0_notBefore(x), &info->not_before)
         || !cwms_asn1_time_to_epoch(X509_get0_notAfter(x), &info->not_after))
@@ -84,7 +84,7 @@ int cwms_certinfo_from_x509(X509 *x, CWMS_CERTINFO *info)
         info->is_ca = bc->ca != 0;
         BASIC_CONSTRAINTS_free(bc);
     }
-    info->self_issued = X509_NAME_cmp(info->subject, info->issuer) == 0;
+    info->self_issued = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
     return 1;
  err:
     cwms_certinfo_clear(info);
@@ -195,6 +195,8 @@ void cwms_cert_free(CWMS_CERT *cert)
     if (cert == NULL)
         return;
     cwms_certinfo_clear(&cert->info);
+    X509_NAME_free(cert->subject_name);
+    X509_NAME_free(cert->issuer_name);
     X509_free(cert->x509);
     OPENSSL_free(cert->der);
     OPENSSL_free(cert->origin);
@@ -216,13 +218,101 @@ X509 *cwms_cert_x509(CWMS_CERT *cert)
     return cert->x509;
 }
 
+/* The slice of cert->der holding name f; 0 when its place is not known. */
+static int name_der(const CWMS_CERT *cert, CWMS_NAME_FIELD f, const unsigned char **der,
+                    size_t *len)
+{
+    size_t off = f == CWMS_NAME_SUBJECT ? cert->info.subject_offset : cert->info.issuer_offset;
+
+    *len = f == CWMS_NAME_SUBJECT ? cert->info.subject_len : cert->info.issuer_len;
+    if (*len == 0 || off > cert->der_len || *len > cert->der_len - off)
+        return 0;
+    *der = cert->der + off;
+    return 1;
+}
+
+static uint64_t name_key(const CWMS_CERT *cert, CWMS_NAME_FIELD f)
+{
+    return f == CWMS_NAME_SUBJECT ? cert->info.subject_key : cert->info.issuer_key;
+}
+
+static const X509_NAME *cert_name(CWMS_CERT *cert, CWMS_NAME_FIELD f)
+{
+    X509_NAME **cache = f == CWMS_NAME_SUBJECT ? &cert->subject_name : &cert->issuer_name;
+    const unsigned char *der, *p;
+    size_t len;
+    X509 *x;
+
+    if (*cache != NULL)
+        return *cache;
+    if (cert->x509 == NULL && name_der(cert, f, &der, &len) && len <= LONG_MAX) {
+        /* A name that does not decode is an answer (NULL), not an error to queue. */
+        ERR_set_mark();
+        p = der;
+        *cache = d2i_X509_NAME(NULL, &p, (long)len);
+        if (*cache != NULL && p != der + len) {
+            X509_NAME_free(*cache);
+            *cache = NULL;
+        }
+        ERR_pop_to_mark();
+        return *cache;
+    }
+    /* Already decoded, or only known from the X509. */
+    if ((x = cwms_cert_x509(cert)) == NULL)
+        return NULL;
+    return f == CWMS_NAME_SUBJECT ? X509_get_subject_name(x) : X509_get_issuer_name(x);
+}
+
+const X509_NAME *cwms_cert_subject(CWMS_CERT *cert)
+{
+    return cert_name(cert, CWMS_NAME_SUBJECT);
+}
+
+const X509_NAME *cwms_cert_issuer(CWMS_CERT *cert)
+{
+    return cert_name(cert, CWMS_NAME_ISSUER);
+}
+
+int cwms_cert_names_equal(CWMS_CERT *a, CWMS_NAME_FIELD fa, CWMS_CERT *b, CWMS_NAME_FIELD fb)
+{
+    const unsigned char *da, *db;
+    size_t la, lb;
+    const X509_NAME *na, *nb;
+
+    if (name_key(a, fa) != name_key(b, fb))
+        return 0;
+    /* The same bytes decode to the same canonical form. */
+    if (name_der(a, fa, &da, &la) && name_der(b, fb, &db, &lb) && la == lb
+        && memcmp(da, db, la) == 0)
+        return 1;
+    na = cert_name(a, fa);
+    nb = cert_name(b, fb);
+    return na != NULL && nb != NULL && X509_NAME_cmp(na, nb) == 0;
+}
+
+int cwms_cert_name_is(CWMS_CERT *cert, CWMS_NAME_FIELD f, const X509_NAME *name,
+                      uint64_t name_key_of_name)
+{
+    const unsigned char *d, *dn;
+    size_t l, ln;
+    const X509_NAME *mine;
+
+    if (name == NULL || name_key(cert, f) != name_key_of_name)
+        return 0;
+    if (name_der(cert, f, &d, &l) && X509_NAME_get0_der(name, &dn, &ln) && l == ln
+        && memcmp(d, dn, l) == 0)
+        return 1;
+    mine = cert_name(cert, f);
+    return mine != NULL && X509_NAME_cmp(mine, name) == 0;
+}
+
 char *cwms_name_oneline(const X509_NAME *name)
 {
-    BIO *b = BIO_new(BIO_s_mem());
+    BIO *b;
     char *out = NULL, *data;
     long len;
 
-    if (b == NULL)
+    if (name == NULL || (b = BIO_new(BIO_s_mem())) == NULL)
         return NULL;
     if (X509_NAME_print_ex(b, name, 0, NAME_FLAGS) >= 0
         && (len = BIO_get_mem_data(b, &data)) >= 0

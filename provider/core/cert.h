@@ -18,13 +18,26 @@
 
 #define CWMS_KEYID_MAX 64
 
-/* What the index needs, read from the DER (certinfo.c) or from an X509. */
+/*
+ * What the index needs, read from the DER (certinfo.c) or from an X509.
+ *
+ * Names are not decoded here (d2i_X509_NAME is the most expensive part of
+ * reading a certificate): the info keeps where each Name is in the DER
+ * and its key (namekey.h), and cwms_cert_subject / cwms_cert_issuer decode
+ * a name when somebody needs it.
+ */
 typedef struct cwms_certinfo_st {
-    X509_NAME *subject;            /* shared (names.h): read only, released by cwms_certinfo_clear;
-                                      canonical comparison via X509_NAME_cmp */
-    X509_NAME *issuer;             /* shared, like subject */
-    unsigned long subject_hash;    /* X509_NAME_hash_ex of the subject (canonical form) */
-    unsigned long issuer_hash;
+    /*
+     * Where the subject and issuer Name TLVs are in the DER the info was
+     * read from (CWMS_CERT.der). Length 0: not known (the info came from
+     * an X509, whose decoded names serve instead).
+     */
+    size_t subject_offset;
+    size_t subject_len;
+    size_t issuer_offset;
+    size_t issuer_len;
+    uint64_t subject_key;          /* cwms_name_key: canonically equal names have equal keys */
+    uint64_t issuer_key;
     unsigned char ski[CWMS_KEYID_MAX];
     size_t ski_len;                /* 0 when absent (or longer than CWMS_KEYID_MAX) */
     unsigned char aki[CWMS_KEYID_MAX];
@@ -49,6 +62,8 @@ typedef struct cwms_cert_st {
     uint64_t der_hash;             /* cwms_der_hash(der): finds duplicates (confirmed by memcmp) */
     CWMS_CERTINFO info;
     X509 *x509;                    /* NULL until cwms_cert_x509() */
+    X509_NAME *subject_name;       /* owned; decoded by cwms_cert_subject when x509 was not */
+    X509_NAME *issuer_name;        /* owned; likewise cwms_cert_issuer */
     char *origin;                  /* where it came from: "ca.p7b", "ca.pem#3", owned */
     int from_trust;                /* 1 when it came from the trust store, not the inputs */
     /*
@@ -61,15 +76,18 @@ typedef struct cwms_cert_st {
 } CWMS_CERT;
 
 /*
- * Fills info from a DER certificate without decoding the public key.
- * Returns 1 on success, 0 when the DER is not a certificate it can walk
- * (the caller falls back to cwms_certinfo_from_x509 on a full decode).
- * On failure info is left zeroed. Release the names with cwms_certinfo_clear
- * (never X509_NAME_free: they are shared, see names.h).
+ * Fills info from a DER certificate without decoding the public key or
+ * the names. Returns 1 on success, 0 when the DER is not a certificate it
+ * can walk (the caller falls back to cwms_certinfo_from_x509 on a full
+ * decode); on failure info is left zeroed. The names are only walked for
+ * their keys, not validated: a name OpenSSL refuses shows up when it is
+ * decoded (cwms_cert_subject / cwms_cert_issuer answer NULL), and such a
+ * certificate never decodes (cwms_cert_x509), so it never verifies.
  */
 int cwms_certinfo_from_der(const unsigned char *der, size_t len, CWMS_CERTINFO *info);
 /* Fills info from a decoded certificate. Returns 1 on success, 0 on failure. */
 int cwms_certinfo_from_x509(X509 *x, CWMS_CERTINFO *info);
+/* Zeroes info (it owns nothing). */
 void cwms_certinfo_clear(CWMS_CERTINFO *info);
 
 /*
@@ -90,6 +108,32 @@ void cwms_cert_free(CWMS_CERT *cert);
  */
 const unsigned char *cwms_cert_sha256(CWMS_CERT *cert);
 
+/*
+ * The subject and issuer names, decoded on first use (from the DER slice,
+ * or taken from the decoded X509); owned by the entry, valid until
+ * cwms_cert_free. NULL when the name does not decode: the certificate is
+ * malformed. Like cwms_cert_x509, not for one entry from two threads.
+ */
+const X509_NAME *cwms_cert_subject(CWMS_CERT *cert);
+const X509_NAME *cwms_cert_issuer(CWMS_CERT *cert);
+
+typedef enum { CWMS_NAME_SUBJECT, CWMS_NAME_ISSUER } CWMS_NAME_FIELD;
+
+/*
+ * 1 when name fa of a equals name fb of b canonically (X509_NAME_cmp),
+ * else 0 (also when either does not decode). Different keys answer at
+ * once, identical DER too; only the rest decode the names.
+ */
+int cwms_cert_names_equal(CWMS_CERT *a, CWMS_NAME_FIELD fa, CWMS_CERT *b, CWMS_NAME_FIELD fb);
+
+/*
+ * 1 when name f of cert equals name canonically, name_key being its
+ * cwms_name_key; else 0. Decodes cert's name only when the keys agree and
+ * the DER differs.
+ */
+int cwms_cert_name_is(CWMS_CERT *cert, CWMS_NAME_FIELD f, const X509_NAME *name,
+                      uint64_t name_key);
+
 /* 1 when a and b hold the same DER (the same certificate), else 0. */
 int cwms_cert_same_der(const CWMS_CERT *a, const CWMS_CERT *b);
 
@@ -105,7 +149,10 @@ uint64_t cwms_der_hash(const unsigned char *p, size_t len);
  */
 X509 *cwms_cert_x509(CWMS_CERT *cert);
 
-/* A printable one-line subject ("CN=x, O=y"), for messages; caller frees with OPENSSL_free. */
+/*
+ * A printable one-line name ("CN=x, O=y"), for messages; caller frees with
+ * OPENSSL_free. NULL when name is NULL (a name that does not decode).
+ */
 char *cwms_name_oneline(const X509_NAME *name);
 
 /* Converts an ASN1_TIME to seconds since the epoch; 1 on success. */

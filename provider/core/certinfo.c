@@ -5,12 +5,13 @@
  * sends it through the decoder framework). Path building only needs the
  * names, key identifiers, validity and cA of every certificate, so this
  * walks the TBSCertificate with ASN1_get_object and hands each small piece
- * to OpenSSL's own decoder for that type (d2i_X509_NAME through the
- * shared name table of names.c, d2i_ASN1_TIME, d2i_ASN1_OBJECT,
+ * to OpenSSL's own decoder for that type (d2i_ASN1_TIME, d2i_ASN1_OBJECT,
  * d2i_AUTHORITY_KEYID, ...). Using the same decoders as d2i_X509 makes
  * the fields agree with cwms_certinfo_from_x509 byte for byte; the
  * subjectPublicKeyInfo is checked for shape (algorithm + BIT STRING) but
- * its key is never decoded.
+ * its key is never decoded. The names, the dearest part, are not decoded
+ * either: the walker records where they are and their keys (namekey.h),
+ * and cwms_cert_subject / cwms_cert_issuer decode them on demand.
  *
  * The input is untrusted. Every length is checked against what is left of
  * its parent; anything this walker does not expect (BER indefinite
@@ -19,7 +20,7 @@
  * lets the full decoder decide.
  */
 #include "cert.h"
-#include "names.h"
+#include "namekey.h"
 
 #include <limits.h>
 #include <string.h>
@@ -233,6 +234,51 @@ static int check_spki(const SLICE *content)
            && r.len == 0;
 }
 
+/* Records where the Name element e is in der and its key; 0 when it cannot be keyed. */
+static int read_name(const unsigned char *der, const ELEMENT *e, size_t *offset, size_t *len,
+                     uint64_t *key)
+{
+    *offset = (size_t)(e->whole.p - der);
+    *len = e->whole.len;
+    return cwms_name_key_der(e->whole.p, e->whole.len, key);
+}
+
+/* The Name TLV at offset/len of der, decoded; NULL when it does not decode exactly. */
+static X509_NAME *decode_name(const unsigned char *der, size_t offset, size_t len)
+{
+    const unsigned char *p = der + offset;
+    X509_NAME *name = d2i_X509_NAME(NULL, &p, (long)len);
+
+    if (name != NULL && p != der + offset + len) {
+        X509_NAME_free(name);
+        name = NULL;
+    }
+    return name;
+}
+
+/*
+ * Subject equals issuer canonically: the same bytes (every root), or, when
+ * the keys agree but the bytes do not, X509_NAME_cmp on both decoded.
+ * -1 when one of them does not decode (leave the certificate to d2i_X509).
+ */
+static int self_issued(const unsigned char *der, const CWMS_CERTINFO *info)
+{
+    X509_NAME *s, *i;
+    int same;
+
+    if (info->subject_len == info->issuer_len
+        && memcmp(der + info->subject_offset, der + info->issuer_offset, info->subject_len) == 0)
+        return 1;
+    if (info->subject_key != info->issuer_key)
+        return 0;
+    s = decode_name(der, info->subject_offset, info->subject_len);
+    i = decode_name(der, info->issuer_offset, info->issuer_len);
+    same = s == NULL || i == NULL ? -1 : X509_NAME_cmp(s, i) == 0;
+    X509_NAME_free(s);
+    X509_NAME_free(i);
+    return same;
+}
+
 static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CERTINFO *info)
 {
     SLICE r = *tbs_content, v;
@@ -252,7 +298,7 @@ static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CER
         return 0;
     /* issuer */
     if (!expect_sequence(&r, &e)
-        || (info->issuer = cwms_name_intern_der(e.whole.p, e.whole.len, &info->issuer_hash)) == NULL)
+        || !read_name(der, &e, &info->issuer_offset, &info->issuer_len, &info->issuer_key))
         return 0;
     /* validity SEQUENCE { notBefore, notAfter } */
     if (!expect_sequence(&r, &e))
@@ -264,7 +310,7 @@ static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CER
         return 0;
     /* subject, subjectPublicKeyInfo */
     if (!expect_sequence(&r, &e)
-        || (info->subject = cwms_name_intern_der(e.whole.p, e.whole.len, &info->subject_hash)) == NULL
+        || !read_name(der, &e, &info->subject_offset, &info->subject_len, &info->subject_key)
         || !expect_sequence(&r, &e) || !check_spki(&e.content))
         return 0;
     info->spki_offset = (size_t)(e.whole.p - der);
@@ -300,8 +346,7 @@ static int walk_certificate(const unsigned char *der, size_t len, CWMS_CERTINFO 
         return 0;
     if (!walk_tbs(der, &tbs.content, info))
         return 0;
-    info->self_issued = X509_NAME_cmp(info->subject, info->issuer) == 0;
-    return 1;
+    return (info->self_issued = self_issued(der, info)) >= 0;
 }
 
 int cwms_certinfo_from_der(const unsigned char *der, size_t len, CWMS_CERTINFO *info)

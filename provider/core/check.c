@@ -28,9 +28,9 @@ static void format_time(int64_t t, char out[32])
 }
 
 /* Subject for messages; never NULL (OPENSSL_free). */
-static char *name_of(const CWMS_CERT *c)
+static char *name_of(CWMS_CERT *c)
 {
-    char *s = cwms_name_oneline(c->info.subject);
+    char *s = cwms_name_oneline(cwms_cert_subject(c));
 
     return s != NULL ? s : OPENSSL_strdup("?");
 }
@@ -89,7 +89,7 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
     OPENSSL_free(name);
 }
 
-static void check_validity(const CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *ok)
+static void check_validity(CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *ok)
 {
     const char *role = c->from_trust ? "the trust anchor " : "";
 

@@ -217,7 +217,7 @@ static int find_candidates(CWMS_GRAPH *g, size_t idx)
     RANKED *ranked = NULL;
     size_t total, n = 0;
 
-    total = cwms_pool_find_subject(g->pool, child->info.issuer, child->info.issuer_hash, NULL, 0);
+    total = cwms_pool_find_subject(g->pool, cwms_cert_issuer(child), NULL, 0);
     if (total > 0) {
         named = OPENSSL_malloc(total * sizeof(*named));
         ranked = OPENSSL_malloc(total * sizeof(*ranked));
@@ -227,8 +227,7 @@ static int find_candidates(CWMS_GRAPH *g, size_t idx)
             OPENSSL_free(ranked);
             return 0;
         }
-        cwms_pool_find_subject(g->pool, child->info.issuer, child->info.issuer_hash,
-                               named, total);
+        cwms_pool_find_subject(g->pool, cwms_cert_issuer(child), named, total);
         for (size_t i = 0; i < total; i++) {
             int agree = cwms_keyid_agreement(child, named[i]);
 
@@ -342,8 +341,7 @@ int cwms_graph_trust_issuer(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_CERT **anchor,
         *anchor = g->nodes[i].trust_anchor;
         return g->nodes[i].trust_state;
     }
-    n = cwms_trust_find_subject(g->trust, cert->info.issuer, cert->info.issuer_hash,
-                                named, 64, diag);
+    n = cwms_trust_find_subject(g->trust, cwms_cert_issuer(cert), named, 64, diag);
     if (n > 64)
         n = 64;
     /*

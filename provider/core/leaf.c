@@ -31,19 +31,18 @@ void cwms_sha256_hex(const unsigned char sha256[32], char out[65])
 }
 
 /* Issues some other certificate of the pool (by name): a CA even without basicConstraints. */
-static int issues_another(const CWMS_POOL *pool, const CWMS_CERT *c)
+static int issues_another(const CWMS_POOL *pool, CWMS_CERT *c)
 {
     for (size_t i = 0; i < cwms_pool_count(pool); i++) {
-        const CWMS_CERT *o = cwms_pool_get(pool, i);
+        CWMS_CERT *o = cwms_pool_get(pool, i);
 
-        if (o != c && o->info.issuer_hash == c->info.subject_hash
-            && X509_NAME_cmp(o->info.issuer, c->info.subject) == 0)
+        if (o != c && cwms_cert_names_equal(o, CWMS_NAME_ISSUER, c, CWMS_NAME_SUBJECT))
             return 1;
     }
     return 0;
 }
 
-static int is_end_entity(const CWMS_POOL *pool, const CWMS_CERT *c)
+static int is_end_entity(const CWMS_POOL *pool, CWMS_CERT *c)
 {
     return !c->info.is_ca && !c->info.self_issued && !issues_another(pool, c);
 }
@@ -52,11 +51,15 @@ static int is_end_entity(const CWMS_POOL *pool, const CWMS_CERT *c)
  * named: the certificate --leaf names (cwms_pool_find_sha256, looked up
  * once rather than fingerprinting every candidate), NULL when none does.
  */
-static int selected(const CWMS_OPTIONS *opts, const CWMS_CERT *named, const CWMS_CERT *c)
+static int selected(const CWMS_OPTIONS *opts, const CWMS_CERT *named, CWMS_CERT *c)
 {
+    const X509_NAME *subject;
+
     if (opts->has_leaf_sha256 && c != named)
         return 0;
-    if (opts->leaf_subject != NULL && X509_NAME_cmp(c->info.subject, opts->leaf_subject) != 0)
+    if (opts->leaf_subject != NULL
+        && ((subject = cwms_cert_subject(c)) == NULL
+            || X509_NAME_cmp(subject, opts->leaf_subject) != 0))
         return 0;
     return 1;
 }
@@ -111,7 +114,7 @@ static char *bio_text(BIO *b)
 
 static void describe_cert(BIO *b, CWMS_CERT *c)
 {
-    char *subject = cwms_name_oneline(c->info.subject);
+    char *subject = cwms_name_oneline(cwms_cert_subject(c));
     const unsigned char *fp = cwms_cert_sha256(c);
     char hex[65] = "?";
 
@@ -352,7 +355,7 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
 
             if (m[k].best == NULL || (n_ee > 0 && !m[k].best_is_ee))
                 continue;
-            s = cwms_name_oneline(m[k].best->info.subject);
+            s = cwms_name_oneline(cwms_cert_subject(m[k].best));
             BIO_printf(b, "%s'%s' (for '%s')", i++ ? ", " : "", keys[k].origin, s ? s : "?");
             OPENSSL_free(s);
         }

@@ -27,8 +27,7 @@ static int same_ca(CWMS_CERT *a, CWMS_CERT *b)
 {
     X509 *xa, *xb;
 
-    if (a->info.subject_hash != b->info.subject_hash
-        || X509_NAME_cmp(a->info.subject, b->info.subject) != 0)
+    if (!cwms_cert_names_equal(a, CWMS_NAME_SUBJECT, b, CWMS_NAME_SUBJECT))
         return 0;
     if (a->info.ski_len > 0 && a->info.ski_len == b->info.ski_len
         && memcmp(a->info.ski, b->info.ski, a->info.ski_len) == 0)

@@ -136,10 +136,10 @@ static void missing_intermediate(CWMS_GRAPH *g, const CWMS_POOL *pool, const CWM
                                  CWMS_DIAG *diag)
 {
     CWMS_CERT *tail = p->certs[p->len - 1];
-    char *issuer = cwms_name_oneline(tail->info.issuer);
-    char *subject = cwms_name_oneline(tail->info.subject);
+    char *issuer = cwms_name_oneline(cwms_cert_issuer(tail));
+    char *subject = cwms_name_oneline(cwms_cert_subject(tail));
     char *url = ca_issuers_url(tail);
-    size_t named = cwms_pool_find_subject(pool, tail->info.issuer, tail->info.issuer_hash, NULL, 0);
+    size_t named = cwms_pool_find_subject(pool, cwms_cert_issuer(tail), NULL, 0);
     size_t looping = signers_on_path(g, p);
     char why[256] = "", where[1024] = "";
 

@@ -2,12 +2,13 @@
  * The pool: an array of entries in input order, plus two open-addressing
  * hash tables of indexes into it, one by DER (duplicates: a fast hash of
  * the bytes, confirmed with memcmp) and one by
- * canonical subject hash (issuer lookup). Entries sharing a subject hash
- * are chained through subject_next so a lookup walks only its own name;
+ * subject name key (namekey.h; issuer lookup). Entries sharing a subject
+ * key are chained through subject_next so a lookup walks only its own name;
  * the chain's head remembers its tail so appending stays O(1) even when
  * thousands of certificates share one name.
  */
 #include "pool.h"
+#include "namekey.h"
 
 #include <string.h>
 
@@ -17,11 +18,11 @@
 
 struct cwms_pool_st {
     CWMS_CERT **certs;
-    size_t *subject_next;   /* next entry with the same subject hash, or EMPTY */
+    size_t *subject_next;   /* next entry with the same subject key, or EMPTY */
     size_t *subject_tail;   /* for a chain head: the chain's last entry */
     size_t count, cap;
     size_t *by_der;         /* table of entry indexes, EMPTY when free */
-    size_t *by_subject;     /* head entry index per subject hash */
+    size_t *by_subject;     /* head entry index per subject key */
     size_t table_size;      /* power of two, at least 2 * cap */
 };
 
@@ -44,19 +45,14 @@ void cwms_pool_free(CWMS_POOL *pool)
     OPENSSL_free(pool);
 }
 
-static size_t subject_slot(unsigned long hash)
+/* Slot of the subject chain head for key, or the empty slot where it would go. */
+static size_t find_subject_slot(const CWMS_POOL *pool, uint64_t key)
 {
-    /* X509_NAME_hash_ex is already a hash; spread it over the table bits. */
-    return (size_t)(hash * 0x9E3779B97F4A7C15ULL >> 16);
-}
-
-/* Slot of the subject chain head for hash, or the empty slot where it would go. */
-static size_t find_subject_slot(const CWMS_POOL *pool, unsigned long hash)
-{
-    size_t mask = pool->table_size - 1, i = subject_slot(hash) & mask;
+    /* Name keys are avalanched: their low bits are as good as any. */
+    size_t mask = pool->table_size - 1, i = (size_t)key & mask;
 
     while (pool->by_subject[i] != EMPTY
-           && pool->certs[pool->by_subject[i]]->info.subject_hash != hash)
+           && pool->certs[pool->by_subject[i]]->info.subject_key != key)
         i = (i + 1) & mask;
     return i;
 }
@@ -73,7 +69,7 @@ static size_t find_der_slot(const CWMS_POOL *pool, const CWMS_CERT *cert)
 
 static void index_entry(CWMS_POOL *pool, size_t idx)
 {
-    size_t s = find_subject_slot(pool, pool->certs[idx]->info.subject_hash);
+    size_t s = find_subject_slot(pool, pool->certs[idx]->info.subject_key);
 
     pool->by_der[find_der_slot(pool, pool->certs[idx])] = idx;
     /* Append to the chain so lookups return certificates in input order. */
@@ -181,17 +177,18 @@ CWMS_CERT *cwms_pool_find_sha256(const CWMS_POOL *pool, const unsigned char sha2
     return NULL;
 }
 
-size_t cwms_pool_find_subject(const CWMS_POOL *pool, const X509_NAME *name,
-                              unsigned long name_hash, CWMS_CERT **out, size_t max)
+size_t cwms_pool_find_subject(const CWMS_POOL *pool, const X509_NAME *name, CWMS_CERT **out,
+                              size_t max)
 {
     size_t n = 0;
+    uint64_t key;
 
-    if (cwms_pool_count(pool) == 0)
+    if (cwms_pool_count(pool) == 0 || !cwms_name_key(name, &key))
         return 0;
-    for (size_t i = pool->by_subject[find_subject_slot(pool, name_hash)];
+    for (size_t i = pool->by_subject[find_subject_slot(pool, key)];
          i != EMPTY; i = pool->subject_next[i]) {
-        /* Equal hashes are not equal names: confirm on the canonical encoding. */
-        if (X509_NAME_cmp(pool->certs[i]->info.subject, name) != 0)
+        /* Equal keys are not equal names: confirm (by DER, else X509_NAME_cmp). */
+        if (!cwms_cert_name_is(pool->certs[i], CWMS_NAME_SUBJECT, name, key))
             continue;
         if (n < max)
             out[n] = pool->certs[i];

@@ -1,7 +1,7 @@
 /*
  * The pool: every distinct certificate of the inputs (identical DER kept
- * once) with an index by canonical subject name, which is what issuer
- * lookup asks for.
+ * once) with an index by canonical subject name (its key, namekey.h),
+ * which is what issuer lookup asks for.
  */
 #ifndef CWMS_POOL_H
 #define CWMS_POOL_H
@@ -36,10 +36,12 @@ CWMS_CERT *cwms_pool_find_sha256(const CWMS_POOL *pool, const unsigned char sha2
 
 /*
  * The certificates whose subject equals name canonically (X509_NAME_cmp),
- * name_hash being X509_NAME_hash_ex(name). Writes at most max pointers to
- * out and returns how many match in all (which may exceed max).
+ * in the order added. Writes at most max pointers to out and returns how
+ * many match in all (which may exceed max); 0 when name is NULL. Looks up
+ * by name key, so only the few entries whose keys agree and whose subject
+ * DER differs from name's have their subject decoded.
  */
-size_t cwms_pool_find_subject(const CWMS_POOL *pool, const X509_NAME *name,
-                              unsigned long name_hash, CWMS_CERT **out, size_t max);
+size_t cwms_pool_find_subject(const CWMS_POOL *pool, const X509_NAME *name, CWMS_CERT **out,
+                              size_t max);
 
 #endif

@@ -5,7 +5,7 @@
  * so?", a handful of times per build. A file is therefore indexed once
  * through CWMS_POOL straight from its PEM blocks (no X509 decoding until
  * a signature has to be checked), and a hashed directory is asked by
- * subject hash, each hash once, through OpenSSL's own X509_LOOKUP_hash_dir.
+ * subject name, each name once, through OpenSSL's own X509_LOOKUP_hash_dir.
  */
 #include "trust.h"
 
@@ -21,6 +21,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
+#include "namekey.h"
 #include "pool.h"
 
 struct cwms_trust_st {
@@ -32,7 +33,8 @@ struct cwms_trust_st {
     char *dir;              /* hashed directories, ':'-separated; NULL = none */
     X509_STORE *store;      /* lookup over dir, created on first use */
     X509_STORE_CTX *sctx;
-    unsigned long *asked;   /* subject hashes already asked of dir */
+    X509_NAME **asked;      /* names already asked of dir (owned copies) */
+    uint64_t *asked_keys;   /* their keys, to skip most X509_NAME_cmp */
     size_t n_asked, cap_asked;
     CWMS_POOL *pool;        /* every anchor read so far */
     char *desc;
@@ -102,7 +104,10 @@ void cwms_trust_free(CWMS_TRUST *t)
     X509_STORE_CTX_free(t->sctx);
     X509_STORE_free(t->store);
     cwms_pool_free(t->pool);
+    for (size_t i = 0; i < t->n_asked; i++)
+        X509_NAME_free(t->asked[i]);
     OPENSSL_free(t->asked);
+    OPENSSL_free(t->asked_keys);
     OPENSSL_free(t->propq);
     OPENSSL_free(t->file);
     OPENSSL_free(t->dir);
@@ -207,30 +212,44 @@ static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag)
     return 1;
 }
 
-static int asked_before(CWMS_TRUST *t, unsigned long hash)
+static int asked_before(CWMS_TRUST *t, const X509_NAME *name, uint64_t key)
 {
     for (size_t i = 0; i < t->n_asked; i++)
-        if (t->asked[i] == hash)
+        if (t->asked_keys[i] == key && X509_NAME_cmp(t->asked[i], name) == 0)
             return 1;
     return 0;
 }
 
-static int ask_dir(CWMS_TRUST *t, const X509_NAME *name, unsigned long hash)
+static int remember_asked(CWMS_TRUST *t, const X509_NAME *name, uint64_t key)
 {
-    STACK_OF(X509) *found;
-
-    if (t->dir == NULL || asked_before(t, hash))
-        return 1;
     if (t->n_asked == t->cap_asked) {
         size_t cap = t->cap_asked ? t->cap_asked * 2 : 16;
-        unsigned long *a = OPENSSL_realloc(t->asked, cap * sizeof(*a));
+        X509_NAME **a = OPENSSL_realloc(t->asked, cap * sizeof(*a));
+        uint64_t *k;
 
         if (a == NULL)
             return 0;
         t->asked = a;
+        if ((k = OPENSSL_realloc(t->asked_keys, cap * sizeof(*k))) == NULL)
+            return 0;
+        t->asked_keys = k;
         t->cap_asked = cap;
     }
-    t->asked[t->n_asked++] = hash;
+    if ((t->asked[t->n_asked] = X509_NAME_dup(name)) == NULL)
+        return 0;
+    t->asked_keys[t->n_asked++] = key;
+    return 1;
+}
+
+static int ask_dir(CWMS_TRUST *t, const X509_NAME *name)
+{
+    STACK_OF(X509) *found;
+    uint64_t key;
+
+    if (t->dir == NULL || !cwms_name_key(name, &key) || asked_before(t, name, key))
+        return 1;
+    if (!remember_asked(t, name, key))
+        return 0;
     ERR_set_mark();
     if (t->store == NULL) {
         X509_LOOKUP *lu;
@@ -261,24 +280,24 @@ static int ask_dir(CWMS_TRUST *t, const X509_NAME *name, unsigned long hash)
     return 1;
 }
 
-size_t cwms_trust_find_subject(CWMS_TRUST *t, const X509_NAME *name,
-                               unsigned long name_hash, CWMS_CERT **out, size_t max,
-                               CWMS_DIAG *diag)
+size_t cwms_trust_find_subject(CWMS_TRUST *t, const X509_NAME *name, CWMS_CERT **out,
+                               size_t max, CWMS_DIAG *diag)
 {
+    if (name == NULL)
+        return 0;
     if (!t->file_read)
         read_file(t, diag);   /* the default file: missing or empty is no error */
-    if (!ask_dir(t, name, name_hash)) {
+    if (!ask_dir(t, name)) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         return 0;
     }
-    return cwms_pool_find_subject(t->pool, name, name_hash, out, max);
+    return cwms_pool_find_subject(t->pool, name, out, max);
 }
 
 int cwms_trust_holds(CWMS_TRUST *t, CWMS_CERT *cert, CWMS_DIAG *diag)
 {
     CWMS_CERT *same[16];
-    size_t n = cwms_trust_find_subject(t, cert->info.subject, cert->info.subject_hash,
-                                       same, 16, diag);
+    size_t n = cwms_trust_find_subject(t, cwms_cert_subject(cert), same, 16, diag);
     X509 *x = cwms_cert_x509(cert);
 
     if (n > 16)

@@ -35,14 +35,13 @@ CWMS_TRUST *cwms_trust_new(const char *path, OSSL_LIB_CTX *libctx, const char *p
 void cwms_trust_free(CWMS_TRUST *trust);
 
 /*
- * The trust certificates whose subject equals name canonically (name_hash
- * being X509_NAME_hash_ex(name)); at most max written to out, the count of
- * all matches returned. The entries are owned by the store (they stay
- * valid until cwms_trust_free). diag only hears of allocation failures.
+ * The trust certificates whose subject equals name canonically; at most
+ * max written to out, the count of all matches returned (0 for a NULL
+ * name). The entries are owned by the store (they stay valid until
+ * cwms_trust_free). diag only hears of allocation failures.
  */
-size_t cwms_trust_find_subject(CWMS_TRUST *trust, const X509_NAME *name,
-                               unsigned long name_hash, CWMS_CERT **out, size_t max,
-                               CWMS_DIAG *diag);
+size_t cwms_trust_find_subject(CWMS_TRUST *trust, const X509_NAME *name, CWMS_CERT **out,
+                               size_t max, CWMS_DIAG *diag);
 
 /*
  * 1 when the store holds cert itself, or a certificate with the same

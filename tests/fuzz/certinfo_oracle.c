@@ -5,6 +5,8 @@
 
 #include <openssl/x509.h>
 
+#include "namekey.h"
+
 static int same_name(const X509_NAME *a, const X509_NAME *b)
 {
     unsigned char *da = NULL, *db = NULL;
@@ -25,14 +27,10 @@ static int same_name(const X509_NAME *a, const X509_NAME *b)
 
 const char *certinfo_first_difference(const CWMS_CERTINFO *a, const CWMS_CERTINFO *b)
 {
-    if (!same_name(a->subject, b->subject))
-        return "subject";
-    if (!same_name(a->issuer, b->issuer))
-        return "issuer";
-    if (a->subject_hash != b->subject_hash)
-        return "subject_hash";
-    if (a->issuer_hash != b->issuer_hash)
-        return "issuer_hash";
+    if (a->subject_key != b->subject_key)
+        return "subject name key";
+    if (a->issuer_key != b->issuer_key)
+        return "issuer name key";
     if (a->ski_len != b->ski_len || memcmp(a->ski, b->ski, a->ski_len) != 0)
         return "subjectKeyIdentifier";
     if (a->aki_len != b->aki_len || memcmp(a->aki, b->aki, a->aki_len) != 0)
@@ -58,27 +56,84 @@ int certinfo_full_decoder_accepts(const unsigned char *der, size_t len, CWMS_CER
     return ok;
 }
 
+/* The Name the walker located at offset/len, decoded as cwms_cert_subject would; NULL if it does not. */
+static X509_NAME *decode_slice(const unsigned char *der, size_t der_len, size_t offset, size_t len)
+{
+    const unsigned char *p;
+    X509_NAME *name;
+
+    if (len == 0 || offset > der_len || len > der_len - offset)
+        return NULL;
+    p = der + offset;
+    name = d2i_X509_NAME(NULL, &p, (long)len);
+    if (name != NULL && p != der + offset + len) {
+        X509_NAME_free(name);
+        name = NULL;
+    }
+    return name;
+}
+
+/* The walker's own answers about its names, against what the full decode says. */
+static const char *compare_names(X509 *x, const X509_NAME *ws, const X509_NAME *wi,
+                                 const CWMS_CERTINFO *walked)
+{
+    const X509_NAME *fs = X509_get_subject_name(x), *fi = X509_get_issuer_name(x);
+    uint64_t ks, ki;
+
+    if (ws == NULL || wi == NULL)
+        return "a name the full decoder reads does not decode on its own";
+    if (!same_name(ws, fs))
+        return "subject";
+    if (!same_name(wi, fi))
+        return "issuer";
+    /* Both key implementations, and the one property keys must have. */
+    if (!cwms_name_key(ws, &ks) || !cwms_name_key(wi, &ki))
+        return "cwms_name_key refuses a decoded name";
+    if (ks != walked->subject_key || ki != walked->issuer_key)
+        return "cwms_name_key and the walker's DER key differ";
+    if (X509_NAME_cmp(ws, wi) == 0 && ks != ki)
+        return "equal subject and issuer with different keys";
+    return NULL;
+}
+
 ORACLE_RESULT certinfo_oracle(const unsigned char *der, size_t len, const char **why)
 {
     CWMS_CERTINFO walked, full;
     ORACLE_RESULT res;
+    X509_NAME *ws, *wi;
+    const unsigned char *p = der;
+    X509 *x;
 
     *why = NULL;
     if (!cwms_certinfo_from_der(der, len, &walked)) {
-        if (walked.subject != NULL || walked.issuer != NULL || walked.ski_len != 0) {
+        if (walked.subject_len != 0 || walked.issuer_len != 0 || walked.ski_len != 0) {
             *why = "refused but left fields set";
             return ORACLE_DIFFERS;
         }
         return ORACLE_REFUSED;
     }
-    if (!certinfo_full_decoder_accepts(der, len, &full)) {
-        *why = "walker accepts what the full decoder refuses";
-        res = ORACLE_DIFFERS;
+    ws = decode_slice(der, len, walked.subject_offset, walked.subject_len);
+    wi = decode_slice(der, len, walked.issuer_offset, walked.issuer_len);
+    x = d2i_X509(NULL, &p, (long)len);
+    if (x == NULL || p != der + len || !cwms_certinfo_from_x509(x, &full)) {
+        /*
+         * Names are not validated by the walker: a certificate whose name
+         * OpenSSL refuses is accepted, and the name decodes to NULL later.
+         * Anything else the full decoder refuses, the walker must refuse.
+         */
+        if (ws == NULL || wi == NULL) {
+            res = ORACLE_NAME_DEFERRED;
+        } else {
+            *why = "walker accepts what the full decoder refuses";
+            res = ORACLE_DIFFERS;
+        }
     } else {
-        *why = certinfo_first_difference(&walked, &full);
+        if ((*why = compare_names(x, ws, wi, &walked)) == NULL)
+            *why = certinfo_first_difference(&walked, &full);
         res = *why == NULL ? ORACLE_AGREES : ORACLE_DIFFERS;
-        cwms_certinfo_clear(&full);
     }
-    cwms_certinfo_clear(&walked);
+    X509_free(x);
+    X509_NAME_free(ws);
+    X509_NAME_free(wi);
     return res;
 }

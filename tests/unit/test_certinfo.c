@@ -27,6 +27,7 @@
 
 #include "cert.h"
 #include "certinfo_oracle.h"
+#include "namekey.h"
 
 /* One DER certificate and where it came from, for messages. */
 typedef struct {
@@ -289,6 +290,125 @@ static void test_limbo_certificates_are_refused_or_agree_with_d2i_x509(void **st
     assert_true(walked * 10 >= limbo.n * 9);
 }
 
+/* One name of a real certificate, with what the test compares. */
+typedef struct {
+    X509_NAME *name;
+    unsigned long hash;     /* X509_NAME_hash_ex: equal canonical forms, equal hashes */
+    uint64_t key;
+    const char *origin;
+} NAMED;
+
+static int by_hash(const void *a, const void *b)
+{
+    const NAMED *x = a, *y = b;
+
+    return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* The key of name both ways (from its DER and from its entries), which must agree. */
+static uint64_t key_of(const X509_NAME *name, const char *origin)
+{
+    const unsigned char *der;
+    size_t len;
+    uint64_t k_entries, k_der;
+
+    assert_true(cwms_name_key(name, &k_entries));
+    assert_true(X509_NAME_get0_der(name, &der, &len));
+    /* A BER name (there is none in real data, but limbo may have one) has only the entries key. */
+    if (cwms_name_key_der(der, len, &k_der) && k_der != k_entries)
+        fail_msg("%s: the DER key and the entries key of a name differ", origin);
+    return k_entries;
+}
+
+static void collect_names(const SAMPLES *from, NAMED **names, size_t *n, size_t *cap,
+                          size_t *self_equal)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        const unsigned char *p = from->items[i].der;
+        X509 *x = d2i_X509(NULL, &p, from->items[i].len);
+        const X509_NAME *pair[2];
+
+        if (x == NULL) {
+            ERR_clear_error();
+            continue;
+        }
+        pair[0] = X509_get_subject_name(x);
+        pair[1] = X509_get_issuer_name(x);
+        for (int j = 0; j < 2; j++) {
+            int ok = 0;
+
+            if (*n == *cap) {
+                *cap = *cap ? *cap * 2 : 1024;
+                *names = realloc(*names, *cap * sizeof(**names));
+                assert_non_null(*names);
+            }
+            (*names)[*n].name = X509_NAME_dup(pair[j]);
+            assert_non_null((*names)[*n].name);
+            (*names)[*n].hash = X509_NAME_hash_ex(pair[j], NULL, NULL, &ok);
+            assert_true(ok);
+            (*names)[*n].key = key_of(pair[j], from->items[i].origin);
+            (*names)[*n].origin = from->items[i].origin;
+            (*n)++;
+        }
+        /* The certificate's own subject and issuer. */
+        if (X509_NAME_cmp(pair[0], pair[1]) == 0) {
+            if ((*names)[*n - 2].key != (*names)[*n - 1].key)
+                fail_msg("%s: subject and issuer are equal names with different keys",
+                         from->items[i].origin);
+            (*self_equal)++;
+        }
+        X509_free(x);
+    }
+}
+
+/*
+ * The one property the index relies on: names X509_NAME_cmp calls equal
+ * have equal keys. Every name of every real (and x509-limbo) certificate,
+ * each pair inside a group of equal X509_NAME_hash_ex (which holds every
+ * pair of canonically equal names) compared.
+ */
+static void test_canonically_equal_real_names_have_equal_keys(void **state)
+{
+    NAMED *names = NULL;
+    size_t n = 0, cap = 0, self_equal = 0, equal_pairs = 0, differently_encoded = 0;
+    size_t key_collisions = 0;
+
+    (void)state;
+    skip_without_shared_data();
+    collect_names(&real, &names, &n, &cap, &self_equal);
+    collect_names(&limbo, &names, &n, &cap, &self_equal);
+    qsort(names, n, sizeof(*names), by_hash);
+    for (size_t g = 0, end; g < n; g = end) {
+        for (end = g + 1; end < n && names[end].hash == names[g].hash; end++)
+            continue;
+        for (size_t i = g; i < end; i++) {
+            for (size_t j = i + 1; j < end; j++) {
+                const unsigned char *di, *dj;
+                size_t li, lj;
+
+                if (X509_NAME_cmp(names[i].name, names[j].name) != 0) {
+                    key_collisions += names[i].key == names[j].key;
+                    continue;
+                }
+                if (names[i].key != names[j].key)
+                    fail_msg("%s and %s: equal names with different keys", names[i].origin,
+                             names[j].origin);
+                equal_pairs++;
+                assert_true(X509_NAME_get0_der(names[i].name, &di, &li));
+                assert_true(X509_NAME_get0_der(names[j].name, &dj, &lj));
+                differently_encoded += li != lj || memcmp(di, dj, li) != 0;
+            }
+        }
+    }
+    print_message("%zu names: %zu equal pairs (%zu encoded differently), %zu self-issued, "
+                  "%zu pairs of different names under one hash share a key\n",
+                  n, equal_pairs, differently_encoded, self_equal, key_collisions);
+    assert_true(equal_pairs > 1000);
+    for (size_t i = 0; i < n; i++)
+        X509_NAME_free(names[i].name);
+    free(names);
+}
+
 /* A few real certificates of different shapes: RSA root, EC chain, cross-signed. */
 static const SAMPLE *pick(size_t k)
 {
@@ -311,7 +431,7 @@ static void test_every_truncation_is_refused_by_both_decoders(void **state)
             assert_non_null(prefix);
             if (cwms_certinfo_from_der(prefix, (size_t)cut, &info))
                 fail_msg("%s: accepted truncated to %ld of %ld bytes", s->origin, cut, s->len);
-            assert_null(info.subject);
+            assert_int_equal(info.subject_len, 0);
             /* A refusal is not an error yet: the walker leaves the queue clean. */
             assert_int_equal(ERR_peek_error(), 0);
             cert = cwms_cert_new_der(prefix, (size_t)cut, "truncated");
@@ -324,7 +444,7 @@ static void test_every_truncation_is_refused_by_both_decoders(void **state)
 
 static void test_corrupted_bytes_are_refused_or_read_like_d2i_x509(void **state)
 {
-    size_t agreed = 0, refused = 0;
+    size_t agreed = 0, refused = 0, deferred = 0;
 
     (void)state;
     skip_without_shared_data();
@@ -347,17 +467,24 @@ static void test_corrupted_bytes_are_refused_or_read_like_d2i_x509(void **state)
                     m[i] ^= 0x01;
                 else
                     m[i] = (unsigned char)(m[i] + deltas[d]);
-                if (check_sample(m, (size_t)s->len, s->origin) == ORACLE_AGREES)
+                switch (check_sample(m, (size_t)s->len, s->origin)) {
+                case ORACLE_AGREES:
                     agreed++;
-                else
+                    break;
+                case ORACLE_NAME_DEFERRED:
+                    deferred++;
+                    break;
+                default:
                     refused++;
+                }
                 cert = cwms_cert_new_der(m, (size_t)s->len, "corrupted");
                 cwms_cert_free(cert);
             }
         }
         OPENSSL_free(m);
     }
-    print_message("corrupted copies: %zu read like d2i_X509, %zu refused\n", agreed, refused);
+    print_message("corrupted copies: %zu read like d2i_X509, %zu refused, %zu with a name that "
+                  "only fails when decoded\n", agreed, refused, deferred);
     /* Bytes inside names, keys and signatures change nothing structural. */
     assert_true(agreed > 0);
     assert_true(refused > 0);
@@ -543,11 +670,133 @@ static void test_trailing_bytes_are_refused(void **state)
     ERR_clear_error();
 }
 
+static X509_NAME *name_with(int string_type, const char *org, const char *cn)
+{
+    X509_NAME *name = X509_NAME_new();
+
+    assert_non_null(name);
+    assert_true(X509_NAME_add_entry_by_txt(name, "O", string_type, (const unsigned char *)org,
+                                           -1, -1, 0));
+    assert_true(X509_NAME_add_entry_by_txt(name, "CN", string_type, (const unsigned char *)cn,
+                                           -1, -1, 0));
+    return name;
+}
+
+static unsigned char *signed_der(X509 *x, EVP_PKEY *pkey, size_t *len)
+{
+    unsigned char *der = NULL;
+    int n;
+
+    assert_true(X509_sign(x, pkey, EVP_sha256()) > 0);
+    n = i2d_X509(x, &der);
+    assert_true(n > 0);
+    *len = (size_t)n;
+    return der;
+}
+
+/* Subject and issuer equal to X509_NAME_cmp, not byte for byte: the walker decodes both to tell. */
+static void test_differently_encoded_equal_names_are_self_issued(void **state)
+{
+    EVP_PKEY *pkey = test_key();
+    X509 *x = make_cert(pkey, MBSTRING_ASC, "Walker Root");
+    X509_NAME *issuer = name_with(V_ASN1_UTF8STRING, "CWMS-BUNDLE  tests", " walker   root ");
+    CWMS_CERTINFO info;
+
+    (void)state;
+    assert_true(X509_set_issuer_name(x, issuer));
+    assert_int_equal(sign_and_check(x, pkey, &info), ORACLE_AGREES);
+    assert_int_equal(info.self_issued, 1);
+    assert_true(info.subject_len != info.issuer_len
+                || info.subject_offset != info.issuer_offset);
+    assert_true(info.subject_key == info.issuer_key);
+    X509_NAME_free(issuer);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+}
+
+static void test_names_are_decoded_on_first_use(void **state)
+{
+    EVP_PKEY *pkey = test_key();
+    X509 *x = make_cert(pkey, MBSTRING_ASC, "Lazy CA");
+    X509_NAME *issuer = name_with(MBSTRING_ASC, "cwms-bundle tests", "Lazy Root");
+    size_t len;
+    unsigned char *der;
+    CWMS_CERT *cert;
+    const X509_NAME *subject;
+
+    (void)state;
+    assert_true(X509_set_issuer_name(x, issuer));
+    der = signed_der(x, pkey, &len);
+    cert = cwms_cert_new_der(der, len, "lazy");
+    assert_non_null(cert);
+    /* Indexing decoded neither the certificate nor its names. */
+    assert_null(cert->x509);
+    assert_null(cert->subject_name);
+    assert_null(cert->issuer_name);
+    assert_int_equal(cert->info.self_issued, 0);
+    subject = cwms_cert_subject(cert);
+    assert_non_null(subject);
+    assert_ptr_equal(cwms_cert_subject(cert), subject);
+    assert_int_equal(X509_NAME_cmp(subject, X509_get_subject_name(x)), 0);
+    assert_int_equal(X509_NAME_cmp(cwms_cert_issuer(cert), issuer), 0);
+    assert_null(cert->x509);
+    assert_int_equal(cwms_cert_names_equal(cert, CWMS_NAME_SUBJECT, cert, CWMS_NAME_ISSUER), 0);
+    assert_int_equal(cwms_cert_names_equal(cert, CWMS_NAME_SUBJECT, cert, CWMS_NAME_SUBJECT), 1);
+    cwms_cert_free(cert);
+    OPENSSL_free(der);
+    X509_NAME_free(issuer);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+}
+
+/*
+ * The walker keys names without validating their strings: a CN that is
+ * not UTF-8 gets into the index, and shows up as a name that does not
+ * decode (NULL) and a certificate that does not decode, never as a crash
+ * or a wrong match.
+ */
+static void test_name_that_does_not_decode_shows_up_when_decoded(void **state)
+{
+    EVP_PKEY *pkey = test_key();
+    X509 *x = make_cert(pkey, MBSTRING_UTF8, "BadXName");
+    size_t len;
+    unsigned char *der = signed_der(x, pkey, &len), *at = NULL;
+    const char *why;
+    CWMS_CERT *cert;
+
+    (void)state;
+    /* The name is in the DER twice (subject = issuer); break the issuer's, the first one. */
+    for (size_t i = 0; at == NULL && i + 8 <= len; i++)
+        if (memcmp(der + i, "BadXName", 8) == 0)
+            at = der + i + 3;
+    assert_non_null(at);
+    *at = 0xff;   /* not UTF-8; and no longer a letter, so the keys differ too */
+    assert_int_equal(certinfo_oracle(der, len, &why), ORACLE_NAME_DEFERRED);
+    ERR_clear_error();   /* the oracle's d2i_X509 */
+    cert = cwms_cert_new_der(der, len, "bad name");
+    assert_non_null(cert);
+    assert_int_equal(cert->info.self_issued, 0);   /* different bytes, and the keys differ */
+    assert_null(cwms_cert_issuer(cert));
+    assert_non_null(cwms_cert_subject(cert));
+    assert_int_equal(cwms_cert_names_equal(cert, CWMS_NAME_ISSUER, cert, CWMS_NAME_ISSUER), 1);
+    assert_int_equal(cwms_cert_names_equal(cert, CWMS_NAME_SUBJECT, cert, CWMS_NAME_ISSUER), 0);
+    assert_null(cwms_name_oneline(cwms_cert_issuer(cert)));
+    /* A name that does not decode is an answer, not an error left in the queue. */
+    assert_int_equal(ERR_peek_error(), 0);
+    assert_null(cwms_cert_x509(cert));
+    ERR_clear_error();
+    cwms_cert_free(cert);
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+}
+
 int main(void)
 {
     const struct CMUnitTest shared[] = {
         cmocka_unit_test(test_every_real_certificate_is_walked_and_agrees_with_d2i_x509),
         cmocka_unit_test(test_limbo_certificates_are_refused_or_agree_with_d2i_x509),
+        cmocka_unit_test(test_canonically_equal_real_names_have_equal_keys),
         cmocka_unit_test(test_every_truncation_is_refused_by_both_decoders),
         cmocka_unit_test(test_corrupted_bytes_are_refused_or_read_like_d2i_x509),
     };
@@ -557,6 +806,9 @@ int main(void)
         cmocka_unit_test(test_duplicate_extension_is_left_to_the_full_decoder),
         cmocka_unit_test(test_undecodable_key_identifier_is_left_to_the_full_decoder),
         cmocka_unit_test(test_trailing_bytes_are_refused),
+        cmocka_unit_test(test_differently_encoded_equal_names_are_self_issued),
+        cmocka_unit_test(test_names_are_decoded_on_first_use),
+        cmocka_unit_test(test_name_that_does_not_decode_shows_up_when_decoded),
     };
     int failed = cmocka_run_group_tests_name("certinfo: generated", generated, NULL, NULL);
 

@@ -1,6 +1,6 @@
 /*
  * The pool (provider/core/pool.c): identical certificates kept once, issuer
- * lookup by canonical subject, hash collisions told apart by the name, and
+ * lookup by canonical subject, key collisions told apart by the name, and
  * lookups still right after the tables grow. Certificates are made here
  * with OpenSSL and enter the pool through cwms_cert_new_der, as inputs do.
  */
@@ -17,6 +17,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "namekey.h"
 #include "pool.h"
 
 static EVP_PKEY *key;
@@ -47,13 +48,12 @@ static X509_NAME *name_of(int string_type, const char *org, const char *cn)
     return name;
 }
 
-static unsigned long hash_of(const X509_NAME *name)
+static uint64_t key_of(const X509_NAME *name)
 {
-    int ok = 0;
-    unsigned long h = X509_NAME_hash_ex(name, NULL, NULL, &ok);
+    uint64_t k = 0;
 
-    assert_true(ok);
-    return h;
+    assert_true(cwms_name_key(name, &k));
+    return k;
 }
 
 /*
@@ -102,7 +102,7 @@ static CWMS_CERT *make_entry(const X509_NAME *subject, long serial)
 
 static size_t lookup(CWMS_POOL *pool, const X509_NAME *name, CWMS_CERT **out, size_t max)
 {
-    return cwms_pool_find_subject(pool, name, hash_of(name), out, max);
+    return cwms_pool_find_subject(pool, name, out, max);
 }
 
 static void test_identical_certificate_is_kept_once(void **state)
@@ -168,22 +168,23 @@ static void test_subject_lookup_is_canonical(void **state)
     cwms_pool_free(pool);
 }
 
-static void test_names_with_equal_hashes_are_told_apart(void **state)
+static void test_names_with_equal_keys_are_told_apart(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
+    /* Name keys keep only letters and digits: these two share one, but differ. */
     X509_NAME *n1 = name_of(MBSTRING_ASC, "Example", "Collision One");
-    X509_NAME *n2 = name_of(MBSTRING_ASC, "Example", "Collision Two");
+    X509_NAME *n2 = name_of(MBSTRING_ASC, "Example", "Collision-One");
     CWMS_CERT *a = make_entry(n1, 1), *b = make_entry(n2, 2), *found[4];
-    unsigned long h1 = hash_of(n1);
 
     (void)state;
-    /* A 32-bit hash collides sooner or later; force one. */
-    b->info.subject_hash = h1;
+    assert_true(key_of(n1) == key_of(n2));
+    assert_int_not_equal(X509_NAME_cmp(n1, n2), 0);
+    assert_true(a->info.subject_key == b->info.subject_key);
     assert_int_equal(cwms_pool_add(pool, a, NULL), 1);
     assert_int_equal(cwms_pool_add(pool, b, NULL), 1);
-    assert_int_equal(cwms_pool_find_subject(pool, n1, h1, found, 4), 1);
+    assert_int_equal(lookup(pool, n1, found, 4), 1);
     assert_ptr_equal(found[0], a);
-    assert_int_equal(cwms_pool_find_subject(pool, n2, h1, found, 4), 1);
+    assert_int_equal(lookup(pool, n2, found, 4), 1);
     assert_ptr_equal(found[0], b);
     X509_NAME_free(n1);
     X509_NAME_free(n2);
@@ -353,7 +354,7 @@ int main(void)
         cmocka_unit_test(test_identical_certificate_is_kept_once),
         cmocka_unit_test(test_same_name_different_certificate_is_kept_twice),
         cmocka_unit_test(test_subject_lookup_is_canonical),
-        cmocka_unit_test(test_names_with_equal_hashes_are_told_apart),
+        cmocka_unit_test(test_names_with_equal_keys_are_told_apart),
         cmocka_unit_test(test_growth_keeps_lookups_right),
         cmocka_unit_test(test_five_thousand_with_one_name_come_back_in_input_order),
         cmocka_unit_test(test_different_certificates_with_equal_der_hashes_are_both_kept),

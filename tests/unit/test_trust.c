@@ -34,7 +34,7 @@ static size_t count_named(CWMS_TRUST *t, CWMS_CERT *c, CWMS_DIAG *d)
 {
     CWMS_CERT *out[4];
 
-    return cwms_trust_find_subject(t, c->info.subject, c->info.subject_hash, out, 4, d);
+    return cwms_trust_find_subject(t, cwms_cert_subject(c), out, 4, d);
 }
 
 static void test_trust_file_finds_anchors_by_subject(void **state)
