@@ -76,7 +76,12 @@ static int add_attribute(KEY *k, const unsigned char *oid, size_t oid_len, int t
     h = (h ^ (uint64_t)oid_len) * FNV_PRIME;
     for (size_t i = 0; i < oid_len; i++)
         h = (h ^ oid[i]) * FNV_PRIME;
-    if (width > 0) {
+    if (width == 1) {
+        /* The common case, kept to a tight loop. */
+        for (size_t i = 0; i < value_len; i++)
+            if (ascii_alnum(value[i]))
+                h = (h ^ (value[i] | 0x20u)) * FNV_PRIME;
+    } else if (width > 0) {
         if (value_len % width != 0)
             return 0;
         for (size_t i = 0; i < value_len; i += width) {
