@@ -18,7 +18,7 @@
 #include "p11_internal.h"
 
 struct p11_modules_st {
-    const P11_KIT_API *p11k;
+    const P11_KIT_API *p11k;    /* p11-kit's functions (p11_kit_dl.c) */
     CK_FUNCTION_LIST **list;    /* from p11-kit's registry, NULL-terminated */
     CK_FUNCTION_LIST *single;   /* loaded by module-path */
     P11_TOKEN *tokens;          /* the tokens matching the URI */
