@@ -69,6 +69,9 @@ typedef struct cwms_p11_uri_st CWMS_P11_URI;
  * pin-source (a file path or file: URI, read now; one trailing newline is
  * stripped). Any other attribute is an error naming it. Returns the URI
  * (free with cwms_p11_uri_free, which cleanses the PIN) or NULL with err set.
+ * The first URI of the process opens p11-kit (libp11-kit.so.0, not linked);
+ * when it cannot be loaded every call fails with CWMS_P11_E_TOKEN and
+ * "cannot load p11-kit (libp11-kit.so.0): <why>; install the p11-kit package".
  */
 CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err);
 void cwms_p11_uri_free(CWMS_P11_URI *uri);

@@ -7,11 +7,8 @@
 
 #include <stddef.h>
 
-#include <p11-kit/p11-kit.h>
-#include <p11-kit/pkcs11.h>
-#include <p11-kit/uri.h>
-
 #include "cwms_p11.h"
+#include "p11_kit_dl.h"    /* p11-kit's types, and its functions through P11_KIT_API */
 
 /* The current spec's CKM_AES_KEY_WRAP_KWP (SoftHSM 2.6 lists 0x210A as CKM_AES_KEY_WRAP_PAD). */
 #ifndef CKM_AES_KEY_WRAP_KWP

@@ -18,6 +18,7 @@
 #include "p11_internal.h"
 
 struct p11_modules_st {
+    const P11_KIT_API *p11k;    /* p11-kit's functions (p11_kit_dl.c) */
     CK_FUNCTION_LIST **list;    /* from p11-kit's registry, NULL-terminated */
     CK_FUNCTION_LIST *single;   /* loaded by module-path */
     P11_TOKEN *tokens;          /* the tokens matching the URI */
@@ -53,15 +54,15 @@ static void serial_of(const CK_TOKEN_INFO *t, char out[17])
     out[n] = '\0';
 }
 
-static char *module_label(CK_FUNCTION_LIST *fl, const char *path)
+static char *module_label(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, const char *path)
 {
     char *name, *out;
 
     if (path != NULL)
         return OPENSSL_strdup(path);
-    name = p11_kit_module_get_name(fl);
+    name = p11k->module_get_name(fl);
     if (name == NULL)
-        name = p11_kit_module_get_filename(fl);
+        name = p11k->module_get_filename(fl);
     out = OPENSSL_strdup(name != NULL ? name : "(unnamed module)");
     free(name);
     return out;
@@ -77,14 +78,14 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
     CK_INFO minfo;
     unsigned long want_slot;
     int has_slot = cwms_p11_uri_slot_id(uri, &want_slot);
-    char *mname = module_label(fl, path);
+    char *mname = module_label(mods->p11k, fl, path);
     CK_RV rv;
     int ok = 0;
 
     if (mname == NULL)
         goto oom;
     rv = P11_CALL(fl, C_GetInfo, &minfo);
-    if (rv != CKR_OK || !p11_kit_uri_match_module_info(kit, &minfo)) {
+    if (rv != CKR_OK || !mods->p11k->uri_match_module_info(kit, &minfo)) {
         ok = 1;    /* library-* attributes exclude this module */
         goto done;
     }
@@ -119,8 +120,8 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
         serial_of(&tinfo, serial);
         append(&mods->present, "%s'%s' (serial %s, slot %lu, module %s)",
                mods->present != NULL ? "; " : "", label, serial, (unsigned long)slots[i], mname);
-        if (!p11_kit_uri_match_slot_info(kit, &sinfo)
-            || !p11_kit_uri_match_token_info(kit, &tinfo)
+        if (!mods->p11k->uri_match_slot_info(kit, &sinfo)
+            || !mods->p11k->uri_match_token_info(kit, &tinfo)
             || (has_slot && want_slot != (unsigned long)slots[i])) {
             OPENSSL_free(label);
             continue;
@@ -156,29 +157,33 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
 
 P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
 {
-    P11_MODULES *mods = OPENSSL_zalloc(sizeof(*mods));
+    const P11_KIT_API *p11k = p11_kit_api_open(err);
     const char *path = cwms_p11_uri_module_path(uri);
     const char *name = cwms_p11_uri_module_name(uri);
+    P11_MODULES *mods;
     size_t i;
 
-    if (mods == NULL) {
+    if (p11k == NULL)
+        return NULL;
+    if ((mods = OPENSSL_zalloc(sizeof(*mods))) == NULL) {
         p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
         return NULL;
     }
+    mods->p11k = p11k;
     if (path != NULL) {
         CK_RV rv;
 
         p11_trace("loading module %s", path);
-        mods->single = p11_kit_module_load(path, 0);
+        mods->single = p11k->module_load(path, 0);
         if (mods->single == NULL) {
             p11_error(err, CWMS_P11_E_TOKEN,
                       "cannot load the PKCS#11 module '%s' (module-path of '%s'): %s",
-                      path, cwms_p11_uri_display(uri), p11_kit_message() != NULL ? p11_kit_message() : "not found");
+                      path, cwms_p11_uri_display(uri), p11k->message() != NULL ? p11k->message() : "not found");
             goto fail;
         }
-        rv = p11_traced("C_Initialize", p11_kit_module_initialize(mods->single));
+        rv = p11_traced("C_Initialize", p11k->module_initialize(mods->single));
         if (rv != CKR_OK) {
-            p11_kit_module_release(mods->single);
+            p11k->module_release(mods->single);
             mods->single = NULL;
             p11_error(err, CWMS_P11_E_TOKEN, "the PKCS#11 module '%s' failed to initialize: %s",
                       path, p11_rv_string(rv));
@@ -190,22 +195,22 @@ P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
     }
 
     p11_trace("loading the modules registered with p11-kit");
-    mods->list = p11_kit_modules_load_and_initialize(0);
+    mods->list = p11k->modules_load_and_initialize(0);
     if (mods->list == NULL || mods->list[0] == NULL) {
         p11_error(err, CWMS_P11_E_TOKEN,
                   "no PKCS#11 module is registered with p11-kit (%s); add module-path=/path/to/module.so "
-                  "to the URI '%s'", p11_kit_message() != NULL ? p11_kit_message() : "none found",
+                  "to the URI '%s'", p11k->message() != NULL ? p11k->message() : "none found",
                   cwms_p11_uri_display(uri));
         goto fail;
     }
     if (name != NULL) {
-        CK_FUNCTION_LIST *fl = p11_kit_module_for_name(mods->list, name);
+        CK_FUNCTION_LIST *fl = p11k->module_for_name(mods->list, name);
 
         if (fl == NULL) {
             char *names = NULL;
 
             for (i = 0; mods->list[i] != NULL; i++) {
-                char *n = p11_kit_module_get_name(mods->list[i]);
+                char *n = p11k->module_get_name(mods->list[i]);
 
                 append(&names, "%s%s", names != NULL ? ", " : "", n != NULL ? n : "?");
                 free(n);
@@ -243,12 +248,12 @@ void p11_modules_close(P11_MODULES *mods)
     OPENSSL_free(mods->tokens);
     OPENSSL_free(mods->present);
     if (mods->single != NULL) {
-        p11_traced("C_Finalize", p11_kit_module_finalize(mods->single));
-        p11_kit_module_release(mods->single);
+        p11_traced("C_Finalize", mods->p11k->module_finalize(mods->single));
+        mods->p11k->module_release(mods->single);
     }
     if (mods->list != NULL) {
         p11_trace("finalizing the p11-kit modules");
-        p11_kit_modules_finalize_and_release(mods->list);
+        mods->p11k->modules_finalize_and_release(mods->list);
     }
     OPENSSL_free(mods);
 }

@@ -74,7 +74,8 @@ void p11_error(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *fmt, ...)
 
 const char *p11_rv_string(CK_RV rv)
 {
-    const char *s = p11_kit_strerror(rv);
+    const P11_KIT_API *p11k = p11_kit_api();
+    const char *s = p11k != NULL ? p11k->strerror(rv) : NULL;
 
     return s != NULL ? s : "unknown PKCS#11 error";
 }

@@ -17,6 +17,7 @@
 #include "p11_internal.h"
 
 struct cwms_p11_uri_st {
+    const P11_KIT_API *p11k;  /* p11-kit, opened by the parse */
     P11KitUri *kit;
     char *display;            /* the text with pin-value masked */
     char *token;
@@ -184,9 +185,9 @@ static int read_pin_source(CWMS_P11_URI *u, const char *source, CWMS_P11_ERROR *
     return 1;
 }
 
-static char *attr_string(P11KitUri *kit, CK_ATTRIBUTE_TYPE type)
+static char *attr_string(const CWMS_P11_URI *u, CK_ATTRIBUTE_TYPE type)
 {
-    CK_ATTRIBUTE *a = p11_kit_uri_get_attribute(kit, type);
+    CK_ATTRIBUTE *a = u->p11k->uri_get_attribute(u->kit, type);
     char *s;
 
     if (a == NULL)
@@ -201,6 +202,7 @@ static char *attr_string(P11KitUri *kit, CK_ATTRIBUTE_TYPE type)
 
 CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err)
 {
+    const P11_KIT_API *p11k;
     CWMS_P11_URI *u;
     const char *rest, *query, *v;
     size_t path_len;
@@ -225,14 +227,17 @@ CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err)
         && !check_names(query + 1, strlen(query + 1), '&', query_names, "query", u->display, err))
         goto fail;
 
-    if ((u->kit = p11_kit_uri_new()) == NULL)
+    /* The first pkcs11: URI of the process is what opens p11-kit (p11_kit_dl.c). */
+    if ((u->p11k = p11k = p11_kit_api_open(err)) == NULL)
+        goto fail;
+    if ((u->kit = p11k->uri_new()) == NULL)
         goto oom;
-    rc = p11_kit_uri_parse(text, P11_KIT_URI_FOR_ANY, u->kit);
+    rc = p11k->uri_parse(text, P11_KIT_URI_FOR_ANY, u->kit);
     if (rc != P11_KIT_URI_OK) {
-        p11_error(err, CWMS_P11_E_USAGE, "pkcs11: URI '%s': %s", u->display, p11_kit_uri_message(rc));
+        p11_error(err, CWMS_P11_E_USAGE, "pkcs11: URI '%s': %s", u->display, p11k->uri_message(rc));
         goto fail;
     }
-    if (p11_kit_uri_any_unrecognized(u->kit)) {
+    if (p11k->uri_any_unrecognized(u->kit)) {
         /* The name check passed, so this is a value p11-kit could not take (type=bogus, ...). */
         p11_error(err, CWMS_P11_E_USAGE,
                   "pkcs11: URI '%s': an attribute value is not understood "
@@ -240,40 +245,40 @@ CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err)
         goto fail;
     }
 
-    ti = p11_kit_uri_get_token_info(u->kit);
+    ti = p11k->uri_get_token_info(u->kit);
     if (ti->label[0] != 0 && (u->token = p11_strdup_padded(ti->label, sizeof(ti->label))) == NULL)
         goto oom;
-    if (p11_kit_uri_get_attribute(u->kit, CKA_LABEL) != NULL
-        && (u->object = attr_string(u->kit, CKA_LABEL)) == NULL)
+    if (p11k->uri_get_attribute(u->kit, CKA_LABEL) != NULL
+        && (u->object = attr_string(u, CKA_LABEL)) == NULL)
         goto oom;
-    if ((a = p11_kit_uri_get_attribute(u->kit, CKA_ID)) != NULL) {
+    if ((a = p11k->uri_get_attribute(u->kit, CKA_ID)) != NULL) {
         u->has_id = 1;
         u->id_len = a->ulValueLen;
         if (a->ulValueLen > 0
             && (u->id = OPENSSL_memdup(a->pValue, a->ulValueLen)) == NULL)
             goto oom;
     }
-    if ((a = p11_kit_uri_get_attribute(u->kit, CKA_CLASS)) != NULL
+    if ((a = p11k->uri_get_attribute(u->kit, CKA_CLASS)) != NULL
         && a->ulValueLen == sizeof(CK_OBJECT_CLASS)) {
         u->has_class = 1;
         memcpy(&u->cls, a->pValue, sizeof(u->cls));
     }
-    u->slot = p11_kit_uri_get_slot_id(u->kit);
+    u->slot = p11k->uri_get_slot_id(u->kit);
     u->has_slot = u->slot != (CK_SLOT_ID)-1;
-    if ((v = p11_kit_uri_get_module_path(u->kit)) != NULL
+    if ((v = p11k->uri_get_module_path(u->kit)) != NULL
         && (u->module_path = OPENSSL_strdup(v)) == NULL)
         goto oom;
-    if ((v = p11_kit_uri_get_module_name(u->kit)) != NULL
+    if ((v = p11k->uri_get_module_name(u->kit)) != NULL
         && (u->module_name = OPENSSL_strdup(v)) == NULL)
         goto oom;
 
-    if ((v = p11_kit_uri_get_pin_value(u->kit)) != NULL) {
+    if ((v = p11k->uri_get_pin_value(u->kit)) != NULL) {
         u->pin_len = strlen(v);
         if ((u->pin = OPENSSL_malloc(u->pin_len + 1)) == NULL)
             goto oom;
         memcpy(u->pin, v, u->pin_len + 1);
-        p11_kit_uri_set_pin_value(u->kit, NULL);
-    } else if ((v = p11_kit_uri_get_pin_source(u->kit)) != NULL) {
+        p11k->uri_set_pin_value(u->kit, NULL);
+    } else if ((v = p11k->uri_get_pin_source(u->kit)) != NULL) {
         if (!read_pin_source(u, v, err))
             goto fail;
     }
@@ -291,7 +296,7 @@ void cwms_p11_uri_free(CWMS_P11_URI *u)
     if (u == NULL)
         return;
     if (u->kit != NULL)
-        p11_kit_uri_free(u->kit);
+        u->p11k->uri_free(u->kit);
     if (u->pin != NULL)
         OPENSSL_clear_free(u->pin, u->pin_len + 1);
     OPENSSL_free(u->display);
@@ -395,35 +400,36 @@ char *p11_uri_for_object(const CK_TOKEN_INFO *token, const char *module_path,
                          CK_OBJECT_CLASS cls, const char *label,
                          const unsigned char *id, size_t id_len)
 {
-    P11KitUri *k = p11_kit_uri_new();
+    const P11_KIT_API *p11k = p11_kit_api();
+    P11KitUri *k = p11k != NULL ? p11k->uri_new() : NULL;
     char *s = NULL, *out = NULL;
     int type = P11_KIT_URI_FOR_TOKEN;
 
     if (k == NULL)
         return NULL;
-    memcpy(p11_kit_uri_get_token_info(k), token, sizeof(*token));
+    memcpy(p11k->uri_get_token_info(k), token, sizeof(*token));
     if (cls != (CK_OBJECT_CLASS)-1) {
         CK_ATTRIBUTE a = { CKA_CLASS, &cls, sizeof(cls) };
 
-        p11_kit_uri_set_attribute(k, &a);
+        p11k->uri_set_attribute(k, &a);
         type = P11_KIT_URI_FOR_OBJECT_ON_TOKEN;
     }
     if (label != NULL && *label != '\0') {
         CK_ATTRIBUTE a = { CKA_LABEL, (void *)label, strlen(label) };
 
-        p11_kit_uri_set_attribute(k, &a);
+        p11k->uri_set_attribute(k, &a);
     }
     if (id != NULL && id_len > 0) {
         CK_ATTRIBUTE a = { CKA_ID, (void *)id, id_len };
 
-        p11_kit_uri_set_attribute(k, &a);
+        p11k->uri_set_attribute(k, &a);
     }
     if (module_path != NULL)
-        p11_kit_uri_set_module_path(k, module_path);
-    if (p11_kit_uri_format(k, type, &s) == P11_KIT_URI_OK) {
+        p11k->uri_set_module_path(k, module_path);
+    if (p11k->uri_format(k, type, &s) == P11_KIT_URI_OK) {
         out = OPENSSL_strdup(s);
         free(s);
     }
-    p11_kit_uri_free(k);
+    p11k->uri_free(k);
     return out;
 }

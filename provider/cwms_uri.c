@@ -11,72 +11,24 @@
 
 #include <openssl/asn1.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 
 #include "cert.h"
+#include "percent.h"
 
 #define SCHEME "cwms:"
 #define KNOWN_PARAMS "version, order, key, in, path, trust, root, leaf, attime, nokey"
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-char *cwms_uri_percent_decode(const char *s, size_t len, int *bad)
-{
-    char *out = OPENSSL_malloc(len + 1);
-    size_t o = 0;
-
-    *bad = 0;
-    if (out == NULL)
-        return NULL;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] != '%') {
-            out[o++] = s[i];
-            continue;
-        }
-        if (i + 2 >= len)        /* fewer than two characters follow */
-            goto bad;
-        {
-            int hi = hexval((unsigned char)s[i + 1]), lo = hexval((unsigned char)s[i + 2]);
-
-            /* An encoded NUL would silently cut a path short. */
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-                goto bad;
-            out[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        }
-    }
-    out[o] = '\0';
-    return out;
- bad:
-    OPENSSL_free(out);
-    *bad = 1;
-    return NULL;
-}
-
 int cwms_uri_parse_sha256(const char *s, unsigned char out[32])
 {
-    size_t n = 0;
+    size_t len = 0;
+    int ok;
 
-    for (; *s != '\0'; s++) {
-        int hi, lo;
-
-        if (*s == ':')
-            continue;
-        if (n == 32 || (hi = hexval((unsigned char)s[0])) < 0
-            || (lo = hexval((unsigned char)s[1])) < 0)
-            return 0;
-        out[n++] = (unsigned char)(hi * 16 + lo);
-        s++;
-    }
-    return n == 32;
+    /* Hex with or without colons, as `openssl x509 -fingerprint -sha256` prints it. */
+    ERR_set_mark();
+    ok = OPENSSL_hexstr2buf_ex(out, 32, &len, s, ':') && len == 32;
+    ERR_pop_to_mark();
+    return ok;
 }
 
 int cwms_uri_parse_time(const char *s, int64_t *out)
@@ -350,7 +302,7 @@ static int parse_params(CWMS_URI *u, const char *s, char **err)
         if (name == NULL)
             return 0;
         if (nlen < len) {
-            value = cwms_uri_percent_decode(s + nlen + 1, len - nlen - 1, &bad);
+            value = cwms_percent_decode(s + nlen + 1, len - nlen - 1, &bad);
             if (value == NULL) {
                 if (bad)
                     set_err(err, "parameter '%s': malformed percent-encoding in '%.*s' "
@@ -392,7 +344,7 @@ CWMS_URI *cwms_uri_parse(const char *uri, char **err)
     p = uri + strlen(SCHEME);
     q = strchr(p, '?');
     plen = q == NULL ? strlen(p) : (size_t)(q - p);
-    if ((u->path = cwms_uri_percent_decode(p, plen, &bad)) == NULL) {
+    if ((u->path = cwms_percent_decode(p, plen, &bad)) == NULL) {
         if (bad)
             set_err(err, "malformed percent-encoding in the path '%.*s' (write '%%' as %%25)",
                     (int)plen, p);

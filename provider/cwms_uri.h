@@ -59,12 +59,6 @@ typedef struct cwms_uri_st {
 CWMS_URI *cwms_uri_parse(const char *uri, char **err);
 void cwms_uri_free(CWMS_URI *uri);
 
-/*
- * Percent-decodes len bytes of s into a new NUL-terminated string (free
- * with OPENSSL_free). Returns NULL on a malformed escape or an encoded NUL
- * (*bad set to 1) or on allocation failure (*bad set to 0).
- */
-char *cwms_uri_percent_decode(const char *s, size_t len, int *bad);
 
 /*
  * Parses a validation time: seconds since the epoch, or

@@ -26,6 +26,7 @@
 #include <openssl/err.h>
 
 #include "input_internal.h"
+#include "percent.h"
 
 /* Bigger than any certificate store; stops a mistaken disk image from being slurped. */
 #define INPUT_MAX_BYTES ((size_t)256 * 1024 * 1024)
@@ -556,17 +557,6 @@ static int read_path(CWMS_INPUTS *in, const char *path, const CWMS_READ_CTX *rct
  * URIs
  */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * The path of a file: URI (RFC 8089): file:///abs, file://localhost/abs,
  * file:/abs and file:relative, percent-decoded. NULL with an error in
@@ -575,7 +565,8 @@ static int hex_value(char c)
 static char *file_uri_path(const char *uri, CWMS_DIAG *diag)
 {
     const char *p = uri + 5;   /* after "file:" */
-    char *path, *o;
+    char *path;
+    int bad;
 
     if (strncmp(p, "//", 2) == 0) {
         const char *host = p + 2, *slash = strchr(host, '/');
@@ -592,27 +583,14 @@ static char *file_uri_path(const char *uri, CWMS_DIAG *diag)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE, "'%s': the file: URI names no file", uri);
         return NULL;
     }
-    if ((path = OPENSSL_malloc(strlen(p) + 1)) == NULL) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory reading '%s'", uri);
+    if ((path = cwms_percent_decode(p, strlen(p), &bad)) == NULL) {
+        if (bad)
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
+                          "'%s': bad percent escape in the file: URI", uri);
+        else
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory reading '%s'", uri);
         return NULL;
     }
-    for (o = path; *p != '\0'; p++) {
-        if (*p == '%') {
-            int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
-
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-                cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
-                              "'%s': bad percent escape in the file: URI", uri);
-                OPENSSL_free(path);
-                return NULL;
-            }
-            *o++ = (char)(hi * 16 + lo);
-            p += 2;
-        } else {
-            *o++ = *p;
-        }
-    }
-    *o = '\0';
     return path;
 }
 

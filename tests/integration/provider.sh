@@ -316,6 +316,27 @@ case_debug() {
         || { cat "$TMP/debug.err" >&2; fail "no debug line about the root"; }
 }
 
+case_lazy_load() {
+    # Loading the provider opens nothing beyond cwms.so (issue 3: p11-kit only
+    # when a URI needs it); the first pkcs11: URI opens p11-kit. ld.so names
+    # every object it maps under LD_DEBUG=files.
+    make_pki
+    LD_DEBUG=files ossl storeutl "${PROV[@]}" -noout "$PKI_DIR/ca-bundle.pem" > /dev/null 2> "$TMP/ld.plain" \
+        || fail "storeutl of a plain file with the provider loaded failed"
+    grep -q "file=$MODULE_DIR/cwms.so" "$TMP/ld.plain" \
+        || { head -20 "$TMP/ld.plain" >&2; fail "LD_DEBUG=files did not show cwms.so being loaded"; }
+    if grep -E "file=[^ ]*(libp11-kit|libffi)" "$TMP/ld.plain" >&2; then
+        fail "loading the provider loaded p11-kit or libffi (above)"
+    fi
+    # A module that does not exist: p11-kit is opened to parse the URI and load it, then fails.
+    LD_DEBUG=files ossl storeutl "${PROV[@]}" -noout \
+        "pkcs11:token=none?module-path=$TMP/no-such-module.so" > /dev/null 2> "$TMP/ld.pkcs11" && true
+    grep -q "file=libp11-kit.so.0" "$TMP/ld.pkcs11" \
+        || { grep "file=" "$TMP/ld.pkcs11" >&2; fail "a pkcs11: URI did not open p11-kit"; }
+    grep -q "no-such-module.so" "$TMP/ld.pkcs11" \
+        || { grep -v "^ *[0-9]*:" "$TMP/ld.pkcs11" >&2; fail "the missing module is not named"; }
+}
+
 case_pkcs11() {
     local lib=$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh
     [ -f "$lib" ] || skip "no tests/lib/softhsm.sh (the PKCS#11 helper's test library)"
@@ -364,7 +385,7 @@ case_pkcs11() {
 case=${1:-}
 case $case in
     loads|exports|order|inputs|certs_keys|pkey|x509|pkcs12|config|unknown_param|\
-    missing_intermediate|passin|subject|leaf|same_as_cli|debug|pkcs11)
+    missing_intermediate|passin|subject|leaf|same_as_cli|debug|pkcs11|lazy_load)
         "case_$case" ;;
     *) echo "usage: provider.sh CASE" >&2; exit 2 ;;
 esac
