@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "cwms_p11.h"
 #include "diag.h"
+#include "input_pkcs11.h"
 #include "passsrc.h"
 #include "report.h"
 
@@ -57,22 +58,6 @@ static const char *kind_name(CWMS_P11_OBJKIND kind)
     case CWMS_P11_OBJ_PUBLIC_KEY:
     default:
         return "public key";
-    }
-}
-
-static CWMS_REASON reason_of(CWMS_P11_ERRKIND kind)
-{
-    switch (kind) {
-    case CWMS_P11_E_USAGE:
-        return CWMS_R_USAGE;
-    case CWMS_P11_E_PIN:
-        return CWMS_R_PIN;
-    case CWMS_P11_E_NOT_EXTRACTABLE:
-        return CWMS_R_KEY_NOT_EXTRACTABLE;
-    case CWMS_P11_E_TOKEN:
-        return CWMS_R_PKCS11;
-    default:
-        return CWMS_R_INTERNAL;
     }
 }
 
@@ -169,7 +154,7 @@ int cmd_tokens(int argc, char **argv)
         opts.pin_arg = &src;
     }
     if (!cwms_p11_list_tokens(uri, &opts, &tokens, &n, &err)) {
-        cwms_diag_add(diag, CWMS_ERROR, reason_of(err.kind), "%s", err.text);
+        cwms_diag_add(diag, CWMS_ERROR, cwms_pkcs11_reason(err.kind), "%s", err.text);
         cli_report_messages(diag);
         rc = cli_report_exit_code(diag);
         cwms_diag_free(diag);

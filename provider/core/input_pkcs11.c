@@ -11,6 +11,7 @@
 
 #include "cwms_p11.h"
 #include "input.h"
+#include "input_pkcs11.h"
 
 /* The helper's PIN callback over the core's passphrase cache. */
 static int pin_from_pass(char *buf, size_t size, size_t *len, const char *what, void *arg)
@@ -26,7 +27,7 @@ static int pin_from_pass(char *buf, size_t size, size_t *len, const char *what, 
     return 1;
 }
 
-static CWMS_REASON reason_of(CWMS_P11_ERRKIND kind)
+CWMS_REASON cwms_pkcs11_reason(CWMS_P11_ERRKIND kind)
 {
     switch (kind) {
     case CWMS_P11_E_USAGE:
@@ -60,7 +61,7 @@ int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri,
         }
     }
     if (!cwms_p11_load(uri, &opts, &loaded, &err)) {
-        cwms_diag_add(diag, CWMS_ERROR, reason_of(err.kind), "%s", err.text);
+        cwms_diag_add(diag, CWMS_ERROR, cwms_pkcs11_reason(err.kind), "%s", err.text);
         return 0;
     }
     for (i = 0; i < loaded.n_certs; i++) {
