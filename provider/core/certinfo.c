@@ -11,13 +11,20 @@
  * subjectPublicKeyInfo is checked for shape (algorithm + BIT STRING) but
  * its key is never decoded. The names, the dearest part, are not decoded
  * either: the walker records where they are and their keys (namekey.h),
- * and cwms_cert_subject / cwms_cert_issuer decode them on demand.
+ * and cwms_cert_subject / cwms_cert_issuer decode them on demand. So are
+ * the validity and key identifiers, which path building reads only for
+ * the issuer candidates it ranks: the walker records their place
+ * (CWMS_CERTINFO.pending) and cwms_certinfo_decode_pending decodes them
+ * when an accessor (cwms_cert_not_before, cwms_cert_ski, ...) first asks.
+ * basicConstraints is decoded at once: leaf selection reads cA of all.
  *
  * The input is untrusted. Every length is checked against what is left of
- * its parent; anything this walker does not expect (BER indefinite
- * lengths, unique identifiers, duplicate extensions, an extension we read
- * that does not decode, trailing bytes) returns 0 and cwms_cert_new_der
- * lets the full decoder decide.
+ * its parent, every recorded offset again when it is decoded; anything this
+ * walker does not expect (BER indefinite lengths, unique identifiers,
+ * duplicate extensions, a basicConstraints that does not decode, trailing
+ * bytes) returns 0 and cwms_cert_new_der lets the full decoder decide. A
+ * pending field that does not decode is found on first use: the entry then
+ * asks the full decoder, and is marked malformed when that fails too.
  */
 #include "cert.h"
 #include "namekey.h"
@@ -161,34 +168,42 @@ static void copy_keyid(const ASN1_OCTET_STRING *id, unsigned char *buf, size_t *
 /* More than this many extensions is not a CA certificate we need to be quick on. */
 #define MAX_EXTENSIONS 32
 
+/* A slice of der, as an offset and length, checked against der_len; 0 when it falls outside. */
+static int slice_at(const unsigned char *der, size_t der_len, size_t offset, size_t len,
+                    SLICE *out)
+{
+    if (len == 0 || len > LONG_MAX || offset > der_len || len > der_len - offset)
+        return 0;
+    out->p = der + offset;
+    out->len = len;
+    return 1;
+}
+
 /*
- * The value of one extension the index uses, decoded the way
- * X509V3_EXT_d2i does (the item decoder over the OCTET STRING's content,
- * bytes after the first element ignored). 0 when it does not decode.
+ * The value of one extension the index uses. basicConstraints (cA picks
+ * leaf candidates among all certificates) is decoded now; the key
+ * identifiers are only located (CWMS_INFO_SKI / _AKI pending) and decoded
+ * by cwms_certinfo_decode_pending. 0 when basicConstraints does not decode.
  */
-static int read_known_extension(int nid, const SLICE *value, CWMS_CERTINFO *info)
+static int read_known_extension(const unsigned char *der, int nid, const SLICE *value,
+                                CWMS_CERTINFO *info)
 {
     const unsigned char *q = value->p;
-    long len = (long)value->len;
-    ASN1_OCTET_STRING *ski;
-    AUTHORITY_KEYID *akid;
     BASIC_CONSTRAINTS *bc;
 
     switch (nid) {
     case NID_subject_key_identifier:
-        if ((ski = d2i_ASN1_OCTET_STRING(NULL, &q, len)) == NULL)
-            return 0;
-        copy_keyid(ski, info->ski, &info->ski_len);
-        ASN1_OCTET_STRING_free(ski);
+        info->ski_value_offset = (size_t)(value->p - der);
+        info->ski_value_len = value->len;
+        info->pending |= CWMS_INFO_SKI;
         return 1;
     case NID_authority_key_identifier:
-        if ((akid = d2i_AUTHORITY_KEYID(NULL, &q, len)) == NULL)
-            return 0;
-        copy_keyid(akid->keyid, info->aki, &info->aki_len);
-        AUTHORITY_KEYID_free(akid);
+        info->aki_value_offset = (size_t)(value->p - der);
+        info->aki_value_len = value->len;
+        info->pending |= CWMS_INFO_AKI;
         return 1;
     case NID_basic_constraints:
-        if ((bc = d2i_BASIC_CONSTRAINTS(NULL, &q, len)) == NULL)
+        if ((bc = d2i_BASIC_CONSTRAINTS(NULL, &q, (long)value->len)) == NULL)
             return 0;
         info->is_ca = bc->ca != 0;
         BASIC_CONSTRAINTS_free(bc);
@@ -196,6 +211,91 @@ static int read_known_extension(int nid, const SLICE *value, CWMS_CERTINFO *info
     default:
         return 1;
     }
+}
+
+/*
+ * The key identifiers decoded the way X509V3_EXT_d2i does (the item
+ * decoder over the OCTET STRING's content, bytes after the first element
+ * ignored). 0 when the value does not decode.
+ */
+static int decode_ski(const SLICE *value, CWMS_CERTINFO *info)
+{
+    const unsigned char *q = value->p;
+    ASN1_OCTET_STRING *ski = d2i_ASN1_OCTET_STRING(NULL, &q, (long)value->len);
+
+    if (ski == NULL)
+        return 0;
+    copy_keyid(ski, info->ski, &info->ski_len);
+    ASN1_OCTET_STRING_free(ski);
+    return 1;
+}
+
+static int decode_aki(const SLICE *value, CWMS_CERTINFO *info)
+{
+    const unsigned char *q = value->p;
+    AUTHORITY_KEYID *akid = d2i_AUTHORITY_KEYID(NULL, &q, (long)value->len);
+
+    if (akid == NULL)
+        return 0;
+    copy_keyid(akid->keyid, info->aki, &info->aki_len);
+    AUTHORITY_KEYID_free(akid);
+    return 1;
+}
+
+/* Validity ::= SEQUENCE { notBefore Time, notAfter Time }, each as d2i_X509 reads it. */
+static int decode_validity(const SLICE *tlv, CWMS_CERTINFO *info)
+{
+    SLICE r = *tlv, v;
+    ELEMENT seq, t;
+
+    if (!expect_sequence(&r, &seq) || r.len != 0)
+        return 0;
+    v = seq.content;
+    return next_element(&v, &t) && decode_time(&t.whole, &info->not_before)
+           && next_element(&v, &t) && decode_time(&t.whole, &info->not_after)
+           && v.len == 0;
+}
+
+int cwms_certinfo_decode_pending(const unsigned char *der, size_t len, CWMS_CERTINFO *info,
+                                 unsigned fields)
+{
+    SLICE s;
+    int ok = 1;
+
+    fields &= info->pending;
+    if (fields == 0)
+        return 1;
+    /* A field that does not decode is an answer (0), not an error to queue. */
+    ERR_set_mark();
+    if ((fields & CWMS_INFO_VALIDITY) != 0) {
+        if (der != NULL && slice_at(der, len, info->validity_offset, info->validity_len, &s)
+            && decode_validity(&s, info)) {
+            info->pending &= ~CWMS_INFO_VALIDITY;
+        } else {
+            info->not_before = info->not_after = 0;
+            ok = 0;
+        }
+    }
+    if ((fields & CWMS_INFO_SKI) != 0) {
+        if (der != NULL && slice_at(der, len, info->ski_value_offset, info->ski_value_len, &s)
+            && decode_ski(&s, info)) {
+            info->pending &= ~CWMS_INFO_SKI;
+        } else {
+            info->ski_len = 0;
+            ok = 0;
+        }
+    }
+    if ((fields & CWMS_INFO_AKI) != 0) {
+        if (der != NULL && slice_at(der, len, info->aki_value_offset, info->aki_value_len, &s)
+            && decode_aki(&s, info)) {
+            info->pending &= ~CWMS_INFO_AKI;
+        } else {
+            info->aki_len = 0;
+            ok = 0;
+        }
+    }
+    ERR_pop_to_mark();
+    return ok;
 }
 
 /*
@@ -255,7 +355,7 @@ static int extension_nid(const ELEMENT *oid, int *nid)
  * is most of what d2i_X509_EXTENSIONS + X509V3_get_d2i would spend.
  * Duplicate extensions and an undecodable known value fail.
  */
-static int read_extensions(const SLICE *content, CWMS_CERTINFO *info)
+static int read_extensions(const unsigned char *der, const SLICE *content, CWMS_CERTINFO *info)
 {
     SLICE r = *content, seen[MAX_EXTENSIONS];
     size_t n = 0;
@@ -287,7 +387,7 @@ static int read_extensions(const SLICE *content, CWMS_CERTINFO *info)
         if (e.cls != V_ASN1_UNIVERSAL || e.tag != V_ASN1_OCTET_STRING || e.constructed
             || x.len != 0)
             return 0;
-        if (!read_known_extension(nid, &e.content, info))
+        if (!read_known_extension(der, nid, &e.content, info))
             return 0;
     }
     return 1;
@@ -371,14 +471,12 @@ static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CER
     if (!expect_sequence(&r, &e)
         || !read_name(der, &e, &info->issuer_offset, &info->issuer_len, &info->issuer_key))
         return 0;
-    /* validity SEQUENCE { notBefore, notAfter } */
+    /* validity SEQUENCE { notBefore, notAfter }: decoded when somebody asks */
     if (!expect_sequence(&r, &e))
         return 0;
-    v = e.content;
-    if (!next_element(&v, &inner) || !decode_time(&inner.whole, &info->not_before)
-        || !next_element(&v, &inner) || !decode_time(&inner.whole, &info->not_after)
-        || v.len != 0)
-        return 0;
+    info->validity_offset = (size_t)(e.whole.p - der);
+    info->validity_len = e.whole.len;
+    info->pending |= CWMS_INFO_VALIDITY;
     /* subject, subjectPublicKeyInfo */
     if (!expect_sequence(&r, &e)
         || !read_name(der, &e, &info->subject_offset, &info->subject_len, &info->subject_key)
@@ -397,7 +495,7 @@ static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CER
     v = e.content;
     if (!expect_sequence(&v, &inner) || v.len != 0)
         return 0;
-    return read_extensions(&inner.content, info);
+    return read_extensions(der, &inner.content, info);
 }
 
 static int walk_certificate(const unsigned char *der, size_t len, CWMS_CERTINFO *info)
