@@ -121,11 +121,42 @@ DEFINE_DECODES_AS(ASN1_BIT_STRING)
 DEFINE_DECODES_AS(ASN1_OBJECT)
 
 /*
+ * The algorithm OIDs certificates are signed with and keys are of, as DER
+ * contents (each a valid encoding): recognised by memcmp, the same verdict
+ * as d2i_ASN1_OBJECT at a tenth of the cost. Others go through it.
+ */
+static const struct {
+    unsigned char len;
+    unsigned char der[9];
+} known_algorithms[] = {
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b } },   /* sha256WithRSAEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 } },   /* rsaEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c } },   /* sha384WithRSAEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d } },   /* sha512WithRSAEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05 } },   /* sha1WithRSAEncryption */
+    { 7, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 } },               /* id-ecPublicKey */
+    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 } },         /* ecdsa-with-SHA256 */
+    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03 } },         /* ecdsa-with-SHA384 */
+    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 } },         /* prime256v1 */
+    { 5, { 0x2b, 0x81, 0x04, 0x00, 0x22 } },                           /* secp384r1 */
+};
+
+/* 1 when the OBJECT element oid decodes as d2i_ASN1_OBJECT would decode it. */
+static int oid_decodes(const ELEMENT *oid)
+{
+    for (size_t i = 0; i < sizeof(known_algorithms) / sizeof(known_algorithms[0]); i++)
+        if (known_algorithms[i].len == oid->content.len
+            && memcmp(known_algorithms[i].der, oid->content.p, oid->content.len) == 0)
+            return 1;
+    return DECODES_AS(ASN1_OBJECT, oid);
+}
+
+/*
  * AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }.
  * d2i_X509_ALGOR builds three objects to say yes; for the shapes real
  * certificates use — no parameters, NULL, or an OID (a named curve) — the
- * same verdict comes from d2i_ASN1_OBJECT on the OIDs (an empty NULL is
- * always valid). Any other shape goes through d2i_X509_ALGOR.
+ * same verdict comes from d2i_ASN1_OBJECT on the OIDs (oid_decodes; an
+ * empty NULL is always valid). Any other shape goes through d2i_X509_ALGOR.
  */
 static int algorithm_decodes(const ELEMENT *alg)
 {
@@ -135,14 +166,14 @@ static int algorithm_decodes(const ELEMENT *alg)
     if (!expect_element(&r, V_ASN1_UNIVERSAL, V_ASN1_OBJECT, 0, &oid))
         return DECODES_AS(X509_ALGOR, alg);
     if (r.len == 0)
-        return DECODES_AS(ASN1_OBJECT, &oid);
+        return oid_decodes(&oid);
     if (!next_element(&r, &param) || r.len != 0 || param.cls != V_ASN1_UNIVERSAL
         || param.constructed)
         return DECODES_AS(X509_ALGOR, alg);
     if (param.tag == V_ASN1_NULL && param.content.len == 0)
-        return DECODES_AS(ASN1_OBJECT, &oid);
+        return oid_decodes(&oid);
     if (param.tag == V_ASN1_OBJECT)
-        return DECODES_AS(ASN1_OBJECT, &oid) && DECODES_AS(ASN1_OBJECT, &param);
+        return oid_decodes(&oid) && oid_decodes(&param);
     return DECODES_AS(X509_ALGOR, alg);
 }
 
@@ -450,6 +481,19 @@ static int self_issued(const unsigned char *der, const CWMS_CERTINFO *info)
     return same;
 }
 
+/*
+ * The version INTEGER: v1, v2 and v3 in DER (02 01 00..02) are valid
+ * INTEGERs by memcmp, the same verdict as d2i_ASN1_INTEGER; anything else
+ * goes through it.
+ */
+static int version_decodes(const ELEMENT *e)
+{
+    if (e->whole.len == 3 && e->whole.p[0] == V_ASN1_INTEGER && e->whole.p[1] == 1
+        && e->whole.p[2] <= 2)
+        return 1;
+    return DECODES_AS(ASN1_INTEGER, e);
+}
+
 static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CERTINFO *info)
 {
     SLICE r = *tbs_content, v;
@@ -460,7 +504,7 @@ static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CER
         if (!expect_element(&r, V_ASN1_CONTEXT_SPECIFIC, 0, 1, &e))
             return 0;
         v = e.content;
-        if (!next_element(&v, &inner) || v.len != 0 || !DECODES_AS(ASN1_INTEGER, &inner))
+        if (!next_element(&v, &inner) || v.len != 0 || !version_decodes(&inner))
             return 0;
     }
     /* serialNumber, signature */
