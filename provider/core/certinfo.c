@@ -211,6 +211,52 @@ static int slice_at(const unsigned char *der, size_t der_len, size_t offset, siz
 }
 
 /*
+ * d2i_BASIC_CONSTRAINTS is a pure function of the value's bytes, and a
+ * pool repeats a handful of encodings (cA TRUE, with or without a path
+ * length) over and over: the last few verdicts are remembered per thread,
+ * so each distinct encoding is decoded once by OpenSSL, not hand-read.
+ */
+#define BC_MEMO_SLOTS 4
+#define BC_MEMO_MAX 16
+
+typedef struct {
+    unsigned char der[BC_MEMO_MAX];
+    unsigned char len;             /* 0: empty slot */
+    unsigned char is_ca;
+} BC_MEMO;
+
+static _Thread_local BC_MEMO bc_memo[BC_MEMO_SLOTS];
+static _Thread_local unsigned bc_memo_next;
+
+/* 1 and *is_ca when value decodes as basicConstraints (as X509V3_EXT_d2i reads it), else 0. */
+static int basic_constraints_ca(const SLICE *value, int *is_ca)
+{
+    const unsigned char *q = value->p;
+    BASIC_CONSTRAINTS *bc;
+    BC_MEMO *slot;
+
+    for (size_t i = 0; i < BC_MEMO_SLOTS; i++) {
+        if (bc_memo[i].len != 0 && bc_memo[i].len == value->len
+            && memcmp(bc_memo[i].der, value->p, value->len) == 0) {
+            *is_ca = bc_memo[i].is_ca;
+            return 1;
+        }
+    }
+    if ((bc = d2i_BASIC_CONSTRAINTS(NULL, &q, (long)value->len)) == NULL)
+        return 0;
+    *is_ca = bc->ca != 0;
+    BASIC_CONSTRAINTS_free(bc);
+    /* Only successes are remembered: a failure is rare and leaves the walk anyway. */
+    if (value->len > 0 && value->len <= BC_MEMO_MAX) {
+        slot = &bc_memo[bc_memo_next++ % BC_MEMO_SLOTS];
+        memcpy(slot->der, value->p, value->len);
+        slot->len = (unsigned char)value->len;
+        slot->is_ca = (unsigned char)*is_ca;
+    }
+    return 1;
+}
+
+/*
  * The value of one extension the index uses. basicConstraints (cA picks
  * leaf candidates among all certificates) is decoded now; the key
  * identifiers are only located (CWMS_INFO_SKI / _AKI pending) and decoded
@@ -219,9 +265,6 @@ static int slice_at(const unsigned char *der, size_t der_len, size_t offset, siz
 static int read_known_extension(const unsigned char *der, int nid, const SLICE *value,
                                 CWMS_CERTINFO *info)
 {
-    const unsigned char *q = value->p;
-    BASIC_CONSTRAINTS *bc;
-
     switch (nid) {
     case NID_subject_key_identifier:
         info->ski_value_offset = (size_t)(value->p - der);
@@ -234,11 +277,7 @@ static int read_known_extension(const unsigned char *der, int nid, const SLICE *
         info->pending |= CWMS_INFO_AKI;
         return 1;
     case NID_basic_constraints:
-        if ((bc = d2i_BASIC_CONSTRAINTS(NULL, &q, (long)value->len)) == NULL)
-            return 0;
-        info->is_ca = bc->ca != 0;
-        BASIC_CONSTRAINTS_free(bc);
-        return 1;
+        return basic_constraints_ca(value, &info->is_ca);
     default:
         return 1;
     }
@@ -365,7 +404,9 @@ static int extension_nid(const ELEMENT *oid, int *nid)
     ASN1_OBJECT *obj;
 
     for (size_t i = 0; i < sizeof(known_oids) / sizeof(known_oids[0]); i++) {
+        /* Compared from the last byte: most share the id-ce prefix 55 1d. */
         if (known_oids[i].len == oid->content.len
+            && known_oids[i].der[known_oids[i].len - 1] == oid->content.p[oid->content.len - 1]
             && memcmp(known_oids[i].der, oid->content.p, oid->content.len) == 0) {
             *nid = known_oids[i].nid;
             return 1;
@@ -403,8 +444,11 @@ static int read_extensions(const unsigned char *der, const SLICE *content, CWMS_
             return 0;
         if (!extension_nid(&oid, &nid))
             return 0;
+        /* The last byte tells most OIDs apart before a memcmp (an OID is never empty here). */
         for (size_t i = 0; i < n; i++)
-            if (seen[i].len == oid.content.len && memcmp(seen[i].p, oid.content.p, oid.content.len) == 0)
+            if (seen[i].len == oid.content.len
+                && seen[i].p[seen[i].len - 1] == oid.content.p[oid.content.len - 1]
+                && memcmp(seen[i].p, oid.content.p, oid.content.len) == 0)
                 return 0;
         seen[n++] = oid.content;
         if (!next_element(&x, &e))
@@ -494,7 +538,9 @@ static int version_decodes(const ELEMENT *e)
     return DECODES_AS(ASN1_INTEGER, e);
 }
 
-static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CERTINFO *info)
+/* sig_alg: where the TBS signature AlgorithmIdentifier is (walk_certificate compares). */
+static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CERTINFO *info,
+                    SLICE *sig_alg)
 {
     SLICE r = *tbs_content, v;
     ELEMENT e, inner;
@@ -511,6 +557,7 @@ static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CER
     if (!next_element(&r, &e) || !DECODES_AS(ASN1_INTEGER, &e)
         || !expect_sequence(&r, &e) || !algorithm_decodes(&e))
         return 0;
+    *sig_alg = e.whole;
     /* issuer */
     if (!expect_sequence(&r, &e)
         || !read_name(der, &e, &info->issuer_offset, &info->issuer_len, &info->issuer_key))
@@ -544,20 +591,28 @@ static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CER
 
 static int walk_certificate(const unsigned char *der, size_t len, CWMS_CERTINFO *info)
 {
-    SLICE r = { der, len }, c;
-    ELEMENT cert, e, tbs;
+    SLICE r = { der, len }, c, tbs_alg = { NULL, 0 };
+    ELEMENT cert, alg, e, tbs;
 
     /* Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } */
     if (!expect_sequence(&r, &cert) || r.len != 0)
         return 0;
     c = cert.content;
     if (!expect_sequence(&c, &tbs)
-        || !expect_sequence(&c, &e) || !algorithm_decodes(&e)
+        || !expect_sequence(&c, &alg)
         || !expect_element(&c, V_ASN1_UNIVERSAL, V_ASN1_BIT_STRING, 0, &e)
         || !DECODES_AS(ASN1_BIT_STRING, &e)
         || c.len != 0)
         return 0;
-    if (!walk_tbs(der, &tbs.content, info))
+    if (!walk_tbs(der, &tbs.content, info, &tbs_alg))
+        return 0;
+    /*
+     * The outer signatureAlgorithm must equal the TBS one (X509_verify
+     * checks that) and usually does byte for byte: the same bytes have the
+     * verdict the TBS walk gave them, so only different ones are decoded.
+     */
+    if ((tbs_alg.len != alg.whole.len || memcmp(tbs_alg.p, alg.whole.p, alg.whole.len) != 0)
+        && !algorithm_decodes(&alg))
         return 0;
     return (info->self_issued = self_issued(der, info)) >= 0;
 }
