@@ -92,14 +92,6 @@ static int expect_sequence(SLICE *r, ELEMENT *e)
     return expect_element(r, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, 1, e);
 }
 
-/* The class and tag of the next element without consuming it; 0 at the end or on a bad header. */
-static int peek_element(const SLICE *r, ELEMENT *e)
-{
-    SLICE copy = *r;
-
-    return next_element(&copy, e);
-}
-
 /*
  * Runs a d2i_ function over exactly one element; 1 when it decodes and
  * consumes the whole element (the object is freed, only validity matters).
@@ -545,16 +537,19 @@ static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CER
     SLICE r = *tbs_content, v;
     ELEMENT e, inner;
 
-    /* version [0] EXPLICIT INTEGER DEFAULT v1 */
-    if (peek_element(&r, &e) && e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag == 0) {
-        if (!expect_element(&r, V_ASN1_CONTEXT_SPECIFIC, 0, 1, &e))
+    /* version [0] EXPLICIT INTEGER DEFAULT v1, read once: absent, it is the serial */
+    if (!next_element(&r, &e))
+        return 0;
+    if (e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag == 0) {
+        if (!e.constructed)
             return 0;
         v = e.content;
-        if (!next_element(&v, &inner) || v.len != 0 || !version_decodes(&inner))
+        if (!next_element(&v, &inner) || v.len != 0 || !version_decodes(&inner)
+            || !next_element(&r, &e))
             return 0;
     }
     /* serialNumber, signature */
-    if (!next_element(&r, &e) || !DECODES_AS(ASN1_INTEGER, &e)
+    if (!DECODES_AS(ASN1_INTEGER, &e)
         || !expect_sequence(&r, &e) || !algorithm_decodes(&e))
         return 0;
     *sig_alg = e.whole;
@@ -569,9 +564,19 @@ static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CER
     info->validity_len = e.whole.len;
     info->pending |= CWMS_INFO_VALIDITY;
     /* subject, subjectPublicKeyInfo */
-    if (!expect_sequence(&r, &e)
-        || !read_name(der, &e, &info->subject_offset, &info->subject_len, &info->subject_key)
-        || !expect_sequence(&r, &e) || !check_spki(&e.content))
+    if (!expect_sequence(&r, &e))
+        return 0;
+    /* A root's subject is its issuer byte for byte: the same bytes, the same key. */
+    if (e.whole.len == info->issuer_len
+        && memcmp(e.whole.p, der + info->issuer_offset, e.whole.len) == 0) {
+        info->subject_offset = (size_t)(e.whole.p - der);
+        info->subject_len = e.whole.len;
+        info->subject_key = info->issuer_key;
+    } else if (!read_name(der, &e, &info->subject_offset, &info->subject_len,
+                          &info->subject_key)) {
+        return 0;
+    }
+    if (!expect_sequence(&r, &e) || !check_spki(&e.content))
         return 0;
     info->spki_offset = (size_t)(e.whole.p - der);
     info->spki_len = e.whole.len;
