@@ -55,7 +55,7 @@ typedef struct {
  * DER lengths that fit inside r are accepted. Returns 1, or 0 when r is
  * empty or the header is malformed.
  */
-static int next_element(SLICE *r, ELEMENT *e)
+static inline int next_element(SLICE *r, ELEMENT *e)
 {
     const unsigned char *p = r->p;
     long clen;
