@@ -756,6 +756,39 @@ static void test_undecodable_validity_makes_the_entry_never_valid_and_unverifiab
     EVP_PKEY_free(pkey);
 }
 
+/*
+ * basicConstraints verdicts are remembered per encoding: certificates
+ * walked in turn, with encodings that repeat and differ, each get their
+ * own cA, the same as d2i_X509 reads (sign_and_check's oracle).
+ */
+static void test_basic_constraints_answer_per_certificate_when_encodings_repeat(void **state)
+{
+    static const struct {
+        const char *value;
+        int is_ca;
+    } bcs[] = {
+        { "critical,CA:TRUE", 1 }, { "CA:FALSE", 0 }, { "critical,CA:TRUE", 1 },
+        { "critical,CA:TRUE,pathlen:0", 1 }, { "critical,CA:FALSE", 0 }, { "CA:TRUE,pathlen:3", 1 },
+        { "CA:FALSE", 0 }, { "critical,CA:TRUE,pathlen:0", 1 }, { "critical,CA:TRUE", 1 },
+    };
+    EVP_PKEY *pkey = test_key();
+    CWMS_CERTINFO info;
+
+    (void)state;
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof(bcs) / sizeof(bcs[0]); i++) {
+            X509 *x = make_cert(pkey, MBSTRING_UTF8, "Memo");
+
+            add_ext(x, x, NID_basic_constraints, bcs[i].value);
+            assert_int_equal(sign_and_check(x, pkey, &info), ORACLE_AGREES);
+            if (info.is_ca != bcs[i].is_ca)
+                fail_msg("round %d, %s: cA %d", round, bcs[i].value, info.is_ca);
+            X509_free(x);
+        }
+    }
+    EVP_PKEY_free(pkey);
+}
+
 static void test_trailing_bytes_are_refused(void **state)
 {
     EVP_PKEY *pkey = test_key();
@@ -920,6 +953,7 @@ int main(void)
         cmocka_unit_test(test_undecodable_key_identifier_is_read_by_the_full_decoder_on_first_use),
         cmocka_unit_test(test_validity_and_key_ids_are_decoded_on_first_use),
         cmocka_unit_test(test_undecodable_validity_makes_the_entry_never_valid_and_unverifiable),
+        cmocka_unit_test(test_basic_constraints_answer_per_certificate_when_encodings_repeat),
         cmocka_unit_test(test_trailing_bytes_are_refused),
         cmocka_unit_test(test_differently_encoded_equal_names_are_self_issued),
         cmocka_unit_test(test_names_are_decoded_on_first_use),
