@@ -205,6 +205,8 @@ void cwms_cert_free(CWMS_CERT *cert)
 
 X509 *cwms_cert_x509(CWMS_CERT *cert)
 {
+    if (cert->malformed)
+        return NULL;
     if (cert->x509 == NULL) {
         const unsigned char *p = cert->der;
 
@@ -216,6 +218,78 @@ X509 *cwms_cert_x509(CWMS_CERT *cert)
         }
     }
     return cert->x509;
+}
+
+/*
+ * Makes the info's pending fields in `fields` decoded: from the walker's
+ * slices, else from the full decoder, else the entry is malformed (never
+ * valid, no key identifiers, no X509: it can never verify).
+ */
+static void resolve(CWMS_CERT *cert, unsigned fields)
+{
+    CWMS_CERTINFO *info = &cert->info;
+    CWMS_CERTINFO full;
+    unsigned left;
+    X509 *x;
+
+    if ((info->pending & fields) == 0
+        || cwms_certinfo_decode_pending(cert->der, cert->der_len, info, fields))
+        return;
+    left = info->pending & fields;
+    ERR_set_mark();
+    x = cwms_cert_x509(cert);
+    if (x != NULL && cwms_certinfo_from_x509(x, &full)) {
+        /* The full decoder's reading (an undecodable extension counts as absent). */
+        if ((left & CWMS_INFO_VALIDITY) != 0) {
+            info->not_before = full.not_before;
+            info->not_after = full.not_after;
+        }
+        if ((left & CWMS_INFO_SKI) != 0) {
+            memcpy(info->ski, full.ski, full.ski_len);
+            info->ski_len = full.ski_len;
+        }
+        if ((left & CWMS_INFO_AKI) != 0) {
+            memcpy(info->aki, full.aki, full.aki_len);
+            info->aki_len = full.aki_len;
+        }
+        info->pending &= ~left;
+    } else {
+        /* Nothing reads it: a certificate that matches and verifies nothing. */
+        cert->malformed = 1;
+        X509_free(cert->x509);
+        cert->x509 = NULL;
+        info->pending = 0;
+        info->not_before = INT64_MAX;
+        info->not_after = INT64_MIN;
+        info->ski_len = info->aki_len = 0;
+    }
+    ERR_pop_to_mark();
+}
+
+int64_t cwms_cert_not_before(CWMS_CERT *cert)
+{
+    resolve(cert, CWMS_INFO_VALIDITY);
+    return cert->info.not_before;
+}
+
+int64_t cwms_cert_not_after(CWMS_CERT *cert)
+{
+    resolve(cert, CWMS_INFO_VALIDITY);
+    return cert->info.not_after;
+}
+
+const unsigned char *cwms_cert_ski(CWMS_CERT *cert, size_t *len)
+{
+    resolve(cert, CWMS_INFO_SKI);
+    *len = cert->info.ski_len;
+    return *len > 0 ? cert->info.ski : NULL;
+}
+
+const unsigned char *cwms_cert_aki(CWMS_CERT *cert, size_t *len)
+{
+    resolve(cert, CWMS_INFO_AKI);
+    *len = cert->info.aki_len;
+    return *len > 0 ? cert->info.aki : NULL;
 }
 
 /* The slice of cert->der holding name f; 0 when its place is not known. */

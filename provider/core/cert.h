@@ -38,12 +38,30 @@ typedef struct cwms_certinfo_st {
     size_t issuer_len;
     uint64_t subject_key;          /* cwms_name_key: canonically equal names have equal keys */
     uint64_t issuer_key;
+    /*
+     * The key identifiers and validity: decoded only when `pending` no
+     * longer holds their bit (see below). Through a CWMS_CERT read them
+     * with cwms_cert_ski / cwms_cert_aki / cwms_cert_not_before / _after.
+     */
     unsigned char ski[CWMS_KEYID_MAX];
     size_t ski_len;                /* 0 when absent (or longer than CWMS_KEYID_MAX) */
     unsigned char aki[CWMS_KEYID_MAX];
     size_t aki_len;                /* authorityKeyIdentifier keyIdentifier; 0 when absent */
     int64_t not_before;            /* seconds since the epoch, UTC */
     int64_t not_after;
+    /*
+     * Path building reads validity and key identifiers of the few issuer
+     * candidates it ranks, so the walker only records where they are
+     * (offsets into the DER it read) and sets their CWMS_INFO_* bit here;
+     * cwms_certinfo_decode_pending decodes them. Length 0: absent.
+     */
+    unsigned pending;
+    size_t validity_offset;        /* the Validity SEQUENCE TLV */
+    size_t validity_len;
+    size_t ski_value_offset;       /* extnValue contents (the DER the extension's d2i reads) */
+    size_t ski_value_len;
+    size_t aki_value_offset;
+    size_t aki_value_len;
     int is_ca;                     /* basicConstraints cA: 1 true, 0 false or absent */
     int self_issued;               /* subject equals issuer (canonically) */
     /*
@@ -56,6 +74,10 @@ typedef struct cwms_certinfo_st {
     size_t spki_len;
 } CWMS_CERTINFO;
 
+#define CWMS_INFO_VALIDITY 1u  /* not_before, not_after */
+#define CWMS_INFO_SKI      2u  /* ski, ski_len */
+#define CWMS_INFO_AKI      4u  /* aki, aki_len */
+
 typedef struct cwms_cert_st {
     unsigned char *der;            /* owned */
     size_t der_len;
@@ -64,6 +86,12 @@ typedef struct cwms_cert_st {
     X509 *x509;                    /* NULL until cwms_cert_x509() */
     X509_NAME *subject_name;       /* owned; decoded by cwms_cert_subject when x509 was not */
     X509_NAME *issuer_name;        /* owned; likewise cwms_cert_issuer */
+    /*
+     * 1 when a field the walker left pending did not decode and neither
+     * did the whole certificate: it is never valid, has no key
+     * identifiers, and cwms_cert_x509 answers NULL, so it never verifies.
+     */
+    int malformed;
     char *origin;                  /* where it came from: "ca.p7b", "ca.pem#3", owned */
     int from_trust;                /* 1 when it came from the trust store, not the inputs */
     /*
@@ -85,6 +113,16 @@ typedef struct cwms_cert_st {
  * certificate never decodes (cwms_cert_x509), so it never verifies.
  */
 int cwms_certinfo_from_der(const unsigned char *der, size_t len, CWMS_CERTINFO *info);
+/*
+ * Decodes the fields of info->pending named by `fields` (CWMS_INFO_*)
+ * from der, the DER info was read from, with OpenSSL's decoders (the
+ * same verdicts as d2i_X509 + cwms_certinfo_from_x509), and clears their
+ * bits. Returns 1 when every one decoded; 0 when one did not: its bit
+ * stays set and its value zero (cwms_cert_* accessors then ask the full
+ * decoder). Every offset is checked against len.
+ */
+int cwms_certinfo_decode_pending(const unsigned char *der, size_t len, CWMS_CERTINFO *info,
+                                 unsigned fields);
 /* Fills info from a decoded certificate. Returns 1 on success, 0 on failure. */
 int cwms_certinfo_from_x509(X509 *x, CWMS_CERTINFO *info);
 /* Zeroes info (it owns nothing). */
@@ -107,6 +145,21 @@ void cwms_cert_free(CWMS_CERT *cert);
  * in the entry: do not call it on one entry from two threads at once.
  */
 const unsigned char *cwms_cert_sha256(CWMS_CERT *cert);
+
+/*
+ * Validity (seconds since the epoch, UTC) and key identifiers, decoded on
+ * first use from where the walker found them. When that slice does not
+ * decode, the full decoder (cwms_cert_x509 + cwms_certinfo_from_x509)
+ * answers; when it cannot either, the entry is marked malformed: never
+ * valid (not_before INT64_MAX, not_after INT64_MIN), no key identifiers,
+ * and no X509 (it never verifies). cwms_cert_ski / _aki return the bytes
+ * (owned by the entry) and their length in *len, or NULL and 0 when
+ * absent. Like cwms_cert_x509, not for one entry from two threads.
+ */
+int64_t cwms_cert_not_before(CWMS_CERT *cert);
+int64_t cwms_cert_not_after(CWMS_CERT *cert);
+const unsigned char *cwms_cert_ski(CWMS_CERT *cert, size_t *len);
+const unsigned char *cwms_cert_aki(CWMS_CERT *cert, size_t *len);
 
 /*
  * The subject and issuer names, decoded on first use (from the DER slice,
@@ -145,7 +198,8 @@ uint64_t cwms_der_hash(const unsigned char *p, size_t len);
 
 /*
  * The decoded certificate, decoded on first use; owned by the entry (do
- * not free; X509_up_ref to keep it). NULL when decoding fails.
+ * not free; X509_up_ref to keep it). NULL when decoding fails, or when
+ * the entry is malformed (see cwms_cert_not_before).
  */
 X509 *cwms_cert_x509(CWMS_CERT *cert);
 

@@ -11,13 +11,20 @@
  * subjectPublicKeyInfo is checked for shape (algorithm + BIT STRING) but
  * its key is never decoded. The names, the dearest part, are not decoded
  * either: the walker records where they are and their keys (namekey.h),
- * and cwms_cert_subject / cwms_cert_issuer decode them on demand.
+ * and cwms_cert_subject / cwms_cert_issuer decode them on demand. So are
+ * the validity and key identifiers, which path building reads only for
+ * the issuer candidates it ranks: the walker records their place
+ * (CWMS_CERTINFO.pending) and cwms_certinfo_decode_pending decodes them
+ * when an accessor (cwms_cert_not_before, cwms_cert_ski, ...) first asks.
+ * basicConstraints is decoded at once: leaf selection reads cA of all.
  *
  * The input is untrusted. Every length is checked against what is left of
- * its parent; anything this walker does not expect (BER indefinite
- * lengths, unique identifiers, duplicate extensions, an extension we read
- * that does not decode, trailing bytes) returns 0 and cwms_cert_new_der
- * lets the full decoder decide.
+ * its parent, every recorded offset again when it is decoded; anything this
+ * walker does not expect (BER indefinite lengths, unique identifiers,
+ * duplicate extensions, a basicConstraints that does not decode, trailing
+ * bytes) returns 0 and cwms_cert_new_der lets the full decoder decide. A
+ * pending field that does not decode is found on first use: the entry then
+ * asks the full decoder, and is marked malformed when that fails too.
  */
 #include "cert.h"
 #include "namekey.h"
@@ -48,7 +55,7 @@ typedef struct {
  * DER lengths that fit inside r are accepted. Returns 1, or 0 when r is
  * empty or the header is malformed.
  */
-static int next_element(SLICE *r, ELEMENT *e)
+static inline int next_element(SLICE *r, ELEMENT *e)
 {
     const unsigned char *p = r->p;
     long clen;
@@ -85,14 +92,6 @@ static int expect_sequence(SLICE *r, ELEMENT *e)
     return expect_element(r, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, 1, e);
 }
 
-/* The class and tag of the next element without consuming it; 0 at the end or on a bad header. */
-static int peek_element(const SLICE *r, ELEMENT *e)
-{
-    SLICE copy = *r;
-
-    return next_element(&copy, e);
-}
-
 /*
  * Runs a d2i_ function over exactly one element; 1 when it decodes and
  * consumes the whole element (the object is freed, only validity matters).
@@ -114,11 +113,45 @@ DEFINE_DECODES_AS(ASN1_BIT_STRING)
 DEFINE_DECODES_AS(ASN1_OBJECT)
 
 /*
+ * The algorithm OIDs certificates are signed with and keys are of, as DER
+ * contents (each a valid encoding): recognised by memcmp, the same verdict
+ * as d2i_ASN1_OBJECT at a tenth of the cost. Others go through it.
+ */
+static const struct {
+    unsigned char len;
+    unsigned char der[9];
+} known_algorithms[] = {
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b } },   /* sha256WithRSAEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 } },   /* rsaEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c } },   /* sha384WithRSAEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d } },   /* sha512WithRSAEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05 } },   /* sha1WithRSAEncryption */
+    { 7, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 } },               /* id-ecPublicKey */
+    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 } },         /* ecdsa-with-SHA256 */
+    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03 } },         /* ecdsa-with-SHA384 */
+    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 } },         /* prime256v1 */
+    { 5, { 0x2b, 0x81, 0x04, 0x00, 0x22 } },                           /* secp384r1 */
+    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04 } },         /* ecdsa-with-SHA512 */
+    { 5, { 0x2b, 0x81, 0x04, 0x00, 0x23 } },                           /* secp521r1 */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x02 } },   /* md2WithRSAEncryption (old roots) */
+};
+
+/* 1 when the OBJECT element oid decodes as d2i_ASN1_OBJECT would decode it. */
+static int oid_decodes(const ELEMENT *oid)
+{
+    for (size_t i = 0; i < sizeof(known_algorithms) / sizeof(known_algorithms[0]); i++)
+        if (known_algorithms[i].len == oid->content.len
+            && memcmp(known_algorithms[i].der, oid->content.p, oid->content.len) == 0)
+            return 1;
+    return DECODES_AS(ASN1_OBJECT, oid);
+}
+
+/*
  * AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }.
  * d2i_X509_ALGOR builds three objects to say yes; for the shapes real
  * certificates use — no parameters, NULL, or an OID (a named curve) — the
- * same verdict comes from d2i_ASN1_OBJECT on the OIDs (an empty NULL is
- * always valid). Any other shape goes through d2i_X509_ALGOR.
+ * same verdict comes from d2i_ASN1_OBJECT on the OIDs (oid_decodes; an
+ * empty NULL is always valid). Any other shape goes through d2i_X509_ALGOR.
  */
 static int algorithm_decodes(const ELEMENT *alg)
 {
@@ -128,14 +161,14 @@ static int algorithm_decodes(const ELEMENT *alg)
     if (!expect_element(&r, V_ASN1_UNIVERSAL, V_ASN1_OBJECT, 0, &oid))
         return DECODES_AS(X509_ALGOR, alg);
     if (r.len == 0)
-        return DECODES_AS(ASN1_OBJECT, &oid);
+        return oid_decodes(&oid);
     if (!next_element(&r, &param) || r.len != 0 || param.cls != V_ASN1_UNIVERSAL
         || param.constructed)
         return DECODES_AS(X509_ALGOR, alg);
     if (param.tag == V_ASN1_NULL && param.content.len == 0)
-        return DECODES_AS(ASN1_OBJECT, &oid);
+        return oid_decodes(&oid);
     if (param.tag == V_ASN1_OBJECT)
-        return DECODES_AS(ASN1_OBJECT, &oid) && DECODES_AS(ASN1_OBJECT, &param);
+        return oid_decodes(&oid) && oid_decodes(&param);
     return DECODES_AS(X509_ALGOR, alg);
 }
 
@@ -161,41 +194,173 @@ static void copy_keyid(const ASN1_OCTET_STRING *id, unsigned char *buf, size_t *
 /* More than this many extensions is not a CA certificate we need to be quick on. */
 #define MAX_EXTENSIONS 32
 
+/* A slice of der, as an offset and length, checked against der_len; 0 when it falls outside. */
+static int slice_at(const unsigned char *der, size_t der_len, size_t offset, size_t len,
+                    SLICE *out)
+{
+    if (len == 0 || len > LONG_MAX || offset > der_len || len > der_len - offset)
+        return 0;
+    out->p = der + offset;
+    out->len = len;
+    return 1;
+}
+
 /*
- * The value of one extension the index uses, decoded the way
- * X509V3_EXT_d2i does (the item decoder over the OCTET STRING's content,
- * bytes after the first element ignored). 0 when it does not decode.
+ * d2i_BASIC_CONSTRAINTS is a pure function of the value's bytes, and a
+ * pool repeats a handful of encodings (cA TRUE, with or without a path
+ * length) over and over: the last few verdicts are remembered per thread,
+ * so each distinct encoding is decoded once by OpenSSL, not hand-read.
  */
-static int read_known_extension(int nid, const SLICE *value, CWMS_CERTINFO *info)
+#define BC_MEMO_SLOTS 4
+#define BC_MEMO_MAX 16
+
+typedef struct {
+    unsigned char der[BC_MEMO_MAX];
+    unsigned char len;             /* 0: empty slot */
+    unsigned char is_ca;
+} BC_MEMO;
+
+static _Thread_local BC_MEMO bc_memo[BC_MEMO_SLOTS];
+static _Thread_local unsigned bc_memo_next;
+
+/* 1 and *is_ca when value decodes as basicConstraints (as X509V3_EXT_d2i reads it), else 0. */
+static int basic_constraints_ca(const SLICE *value, int *is_ca)
 {
     const unsigned char *q = value->p;
-    long len = (long)value->len;
-    ASN1_OCTET_STRING *ski;
-    AUTHORITY_KEYID *akid;
     BASIC_CONSTRAINTS *bc;
+    BC_MEMO *slot;
 
+    for (size_t i = 0; i < BC_MEMO_SLOTS; i++) {
+        if (bc_memo[i].len != 0 && bc_memo[i].len == value->len
+            && memcmp(bc_memo[i].der, value->p, value->len) == 0) {
+            *is_ca = bc_memo[i].is_ca;
+            return 1;
+        }
+    }
+    if ((bc = d2i_BASIC_CONSTRAINTS(NULL, &q, (long)value->len)) == NULL)
+        return 0;
+    *is_ca = bc->ca != 0;
+    BASIC_CONSTRAINTS_free(bc);
+    /* Only successes are remembered: a failure is rare and leaves the walk anyway. */
+    if (value->len > 0 && value->len <= BC_MEMO_MAX) {
+        slot = &bc_memo[bc_memo_next++ % BC_MEMO_SLOTS];
+        memcpy(slot->der, value->p, value->len);
+        slot->len = (unsigned char)value->len;
+        slot->is_ca = (unsigned char)*is_ca;
+    }
+    return 1;
+}
+
+/*
+ * The value of one extension the index uses. basicConstraints (cA picks
+ * leaf candidates among all certificates) is decoded now; the key
+ * identifiers are only located (CWMS_INFO_SKI / _AKI pending) and decoded
+ * by cwms_certinfo_decode_pending. 0 when basicConstraints does not decode.
+ */
+static int read_known_extension(const unsigned char *der, int nid, const SLICE *value,
+                                CWMS_CERTINFO *info)
+{
     switch (nid) {
     case NID_subject_key_identifier:
-        if ((ski = d2i_ASN1_OCTET_STRING(NULL, &q, len)) == NULL)
-            return 0;
-        copy_keyid(ski, info->ski, &info->ski_len);
-        ASN1_OCTET_STRING_free(ski);
+        info->ski_value_offset = (size_t)(value->p - der);
+        info->ski_value_len = value->len;
+        info->pending |= CWMS_INFO_SKI;
         return 1;
     case NID_authority_key_identifier:
-        if ((akid = d2i_AUTHORITY_KEYID(NULL, &q, len)) == NULL)
-            return 0;
-        copy_keyid(akid->keyid, info->aki, &info->aki_len);
-        AUTHORITY_KEYID_free(akid);
+        info->aki_value_offset = (size_t)(value->p - der);
+        info->aki_value_len = value->len;
+        info->pending |= CWMS_INFO_AKI;
         return 1;
     case NID_basic_constraints:
-        if ((bc = d2i_BASIC_CONSTRAINTS(NULL, &q, len)) == NULL)
-            return 0;
-        info->is_ca = bc->ca != 0;
-        BASIC_CONSTRAINTS_free(bc);
-        return 1;
+        return basic_constraints_ca(value, &info->is_ca);
     default:
         return 1;
     }
+}
+
+/*
+ * The key identifiers decoded the way X509V3_EXT_d2i does (the item
+ * decoder over the OCTET STRING's content, bytes after the first element
+ * ignored). 0 when the value does not decode.
+ */
+static int decode_ski(const SLICE *value, CWMS_CERTINFO *info)
+{
+    const unsigned char *q = value->p;
+    ASN1_OCTET_STRING *ski = d2i_ASN1_OCTET_STRING(NULL, &q, (long)value->len);
+
+    if (ski == NULL)
+        return 0;
+    copy_keyid(ski, info->ski, &info->ski_len);
+    ASN1_OCTET_STRING_free(ski);
+    return 1;
+}
+
+static int decode_aki(const SLICE *value, CWMS_CERTINFO *info)
+{
+    const unsigned char *q = value->p;
+    AUTHORITY_KEYID *akid = d2i_AUTHORITY_KEYID(NULL, &q, (long)value->len);
+
+    if (akid == NULL)
+        return 0;
+    copy_keyid(akid->keyid, info->aki, &info->aki_len);
+    AUTHORITY_KEYID_free(akid);
+    return 1;
+}
+
+/* Validity ::= SEQUENCE { notBefore Time, notAfter Time }, each as d2i_X509 reads it. */
+static int decode_validity(const SLICE *tlv, CWMS_CERTINFO *info)
+{
+    SLICE r = *tlv, v;
+    ELEMENT seq, t;
+
+    if (!expect_sequence(&r, &seq) || r.len != 0)
+        return 0;
+    v = seq.content;
+    return next_element(&v, &t) && decode_time(&t.whole, &info->not_before)
+           && next_element(&v, &t) && decode_time(&t.whole, &info->not_after)
+           && v.len == 0;
+}
+
+int cwms_certinfo_decode_pending(const unsigned char *der, size_t len, CWMS_CERTINFO *info,
+                                 unsigned fields)
+{
+    SLICE s;
+    int ok = 1;
+
+    fields &= info->pending;
+    if (fields == 0)
+        return 1;
+    /* A field that does not decode is an answer (0), not an error to queue. */
+    ERR_set_mark();
+    if ((fields & CWMS_INFO_VALIDITY) != 0) {
+        if (der != NULL && slice_at(der, len, info->validity_offset, info->validity_len, &s)
+            && decode_validity(&s, info)) {
+            info->pending &= ~CWMS_INFO_VALIDITY;
+        } else {
+            info->not_before = info->not_after = 0;
+            ok = 0;
+        }
+    }
+    if ((fields & CWMS_INFO_SKI) != 0) {
+        if (der != NULL && slice_at(der, len, info->ski_value_offset, info->ski_value_len, &s)
+            && decode_ski(&s, info)) {
+            info->pending &= ~CWMS_INFO_SKI;
+        } else {
+            info->ski_len = 0;
+            ok = 0;
+        }
+    }
+    if ((fields & CWMS_INFO_AKI) != 0) {
+        if (der != NULL && slice_at(der, len, info->aki_value_offset, info->aki_value_len, &s)
+            && decode_aki(&s, info)) {
+            info->pending &= ~CWMS_INFO_AKI;
+        } else {
+            info->aki_len = 0;
+            ok = 0;
+        }
+    }
+    ERR_pop_to_mark();
+    return ok;
 }
 
 /*
@@ -225,6 +390,10 @@ static const struct {
     { 9, { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x01 }, NID_undef },   /* MS CA version */
     { 9, { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x14, 0x02 }, NID_undef },   /* MS template */
     { 9, { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x01, 0x01 }, NID_undef },   /* nsCertType */
+    { 9, { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x01, 0x0d }, NID_undef },   /* nsComment */
+    { 8, { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x03 }, NID_undef },         /* qcStatements */
+    { 8, { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0c }, NID_undef },         /* logotype */
+    { 9, { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x02 }, NID_undef },   /* MS previous CA hash */
 };
 
 /* 1 and the NID (NID_undef if none) when oid (an OBJECT element) decodes; 0 when it does not. */
@@ -234,7 +403,9 @@ static int extension_nid(const ELEMENT *oid, int *nid)
     ASN1_OBJECT *obj;
 
     for (size_t i = 0; i < sizeof(known_oids) / sizeof(known_oids[0]); i++) {
+        /* Compared from the last byte: most share the id-ce prefix 55 1d. */
         if (known_oids[i].len == oid->content.len
+            && known_oids[i].der[known_oids[i].len - 1] == oid->content.p[oid->content.len - 1]
             && memcmp(known_oids[i].der, oid->content.p, oid->content.len) == 0) {
             *nid = known_oids[i].nid;
             return 1;
@@ -255,7 +426,7 @@ static int extension_nid(const ELEMENT *oid, int *nid)
  * is most of what d2i_X509_EXTENSIONS + X509V3_get_d2i would spend.
  * Duplicate extensions and an undecodable known value fail.
  */
-static int read_extensions(const SLICE *content, CWMS_CERTINFO *info)
+static int read_extensions(const unsigned char *der, const SLICE *content, CWMS_CERTINFO *info)
 {
     SLICE r = *content, seen[MAX_EXTENSIONS];
     size_t n = 0;
@@ -272,8 +443,11 @@ static int read_extensions(const SLICE *content, CWMS_CERTINFO *info)
             return 0;
         if (!extension_nid(&oid, &nid))
             return 0;
+        /* The last byte tells most OIDs apart before a memcmp (an OID is never empty here). */
         for (size_t i = 0; i < n; i++)
-            if (seen[i].len == oid.content.len && memcmp(seen[i].p, oid.content.p, oid.content.len) == 0)
+            if (seen[i].len == oid.content.len
+                && seen[i].p[seen[i].len - 1] == oid.content.p[oid.content.len - 1]
+                && memcmp(seen[i].p, oid.content.p, oid.content.len) == 0)
                 return 0;
         seen[n++] = oid.content;
         if (!next_element(&x, &e))
@@ -287,7 +461,7 @@ static int read_extensions(const SLICE *content, CWMS_CERTINFO *info)
         if (e.cls != V_ASN1_UNIVERSAL || e.tag != V_ASN1_OCTET_STRING || e.constructed
             || x.len != 0)
             return 0;
-        if (!read_known_extension(nid, &e.content, info))
+        if (!read_known_extension(der, nid, &e.content, info))
             return 0;
     }
     return 1;
@@ -350,39 +524,66 @@ static int self_issued(const unsigned char *der, const CWMS_CERTINFO *info)
     return same;
 }
 
-static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CERTINFO *info)
+/*
+ * The version INTEGER: v1, v2 and v3 in DER (02 01 00..02) are valid
+ * INTEGERs by memcmp, the same verdict as d2i_ASN1_INTEGER; anything else
+ * goes through it.
+ */
+static int version_decodes(const ELEMENT *e)
+{
+    if (e->whole.len == 3 && e->whole.p[0] == V_ASN1_INTEGER && e->whole.p[1] == 1
+        && e->whole.p[2] <= 2)
+        return 1;
+    return DECODES_AS(ASN1_INTEGER, e);
+}
+
+/* sig_alg: where the TBS signature AlgorithmIdentifier is (walk_certificate compares). */
+static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CERTINFO *info,
+                    SLICE *sig_alg)
 {
     SLICE r = *tbs_content, v;
     ELEMENT e, inner;
 
-    /* version [0] EXPLICIT INTEGER DEFAULT v1 */
-    if (peek_element(&r, &e) && e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag == 0) {
-        if (!expect_element(&r, V_ASN1_CONTEXT_SPECIFIC, 0, 1, &e))
+    /* version [0] EXPLICIT INTEGER DEFAULT v1, read once: absent, it is the serial */
+    if (!next_element(&r, &e))
+        return 0;
+    if (e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag == 0) {
+        if (!e.constructed)
             return 0;
         v = e.content;
-        if (!next_element(&v, &inner) || v.len != 0 || !DECODES_AS(ASN1_INTEGER, &inner))
+        if (!next_element(&v, &inner) || v.len != 0 || !version_decodes(&inner)
+            || !next_element(&r, &e))
             return 0;
     }
     /* serialNumber, signature */
-    if (!next_element(&r, &e) || !DECODES_AS(ASN1_INTEGER, &e)
+    if (!DECODES_AS(ASN1_INTEGER, &e)
         || !expect_sequence(&r, &e) || !algorithm_decodes(&e))
         return 0;
+    *sig_alg = e.whole;
     /* issuer */
     if (!expect_sequence(&r, &e)
         || !read_name(der, &e, &info->issuer_offset, &info->issuer_len, &info->issuer_key))
         return 0;
-    /* validity SEQUENCE { notBefore, notAfter } */
+    /* validity SEQUENCE { notBefore, notAfter }: decoded when somebody asks */
     if (!expect_sequence(&r, &e))
         return 0;
-    v = e.content;
-    if (!next_element(&v, &inner) || !decode_time(&inner.whole, &info->not_before)
-        || !next_element(&v, &inner) || !decode_time(&inner.whole, &info->not_after)
-        || v.len != 0)
-        return 0;
+    info->validity_offset = (size_t)(e.whole.p - der);
+    info->validity_len = e.whole.len;
+    info->pending |= CWMS_INFO_VALIDITY;
     /* subject, subjectPublicKeyInfo */
-    if (!expect_sequence(&r, &e)
-        || !read_name(der, &e, &info->subject_offset, &info->subject_len, &info->subject_key)
-        || !expect_sequence(&r, &e) || !check_spki(&e.content))
+    if (!expect_sequence(&r, &e))
+        return 0;
+    /* A root's subject is its issuer byte for byte: the same bytes, the same key. */
+    if (e.whole.len == info->issuer_len
+        && memcmp(e.whole.p, der + info->issuer_offset, e.whole.len) == 0) {
+        info->subject_offset = (size_t)(e.whole.p - der);
+        info->subject_len = e.whole.len;
+        info->subject_key = info->issuer_key;
+    } else if (!read_name(der, &e, &info->subject_offset, &info->subject_len,
+                          &info->subject_key)) {
+        return 0;
+    }
+    if (!expect_sequence(&r, &e) || !check_spki(&e.content))
         return 0;
     info->spki_offset = (size_t)(e.whole.p - der);
     info->spki_len = e.whole.len;
@@ -397,25 +598,33 @@ static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CER
     v = e.content;
     if (!expect_sequence(&v, &inner) || v.len != 0)
         return 0;
-    return read_extensions(&inner.content, info);
+    return read_extensions(der, &inner.content, info);
 }
 
 static int walk_certificate(const unsigned char *der, size_t len, CWMS_CERTINFO *info)
 {
-    SLICE r = { der, len }, c;
-    ELEMENT cert, e, tbs;
+    SLICE r = { der, len }, c, tbs_alg = { NULL, 0 };
+    ELEMENT cert, alg, e, tbs;
 
     /* Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } */
     if (!expect_sequence(&r, &cert) || r.len != 0)
         return 0;
     c = cert.content;
     if (!expect_sequence(&c, &tbs)
-        || !expect_sequence(&c, &e) || !algorithm_decodes(&e)
+        || !expect_sequence(&c, &alg)
         || !expect_element(&c, V_ASN1_UNIVERSAL, V_ASN1_BIT_STRING, 0, &e)
         || !DECODES_AS(ASN1_BIT_STRING, &e)
         || c.len != 0)
         return 0;
-    if (!walk_tbs(der, &tbs.content, info))
+    if (!walk_tbs(der, &tbs.content, info, &tbs_alg))
+        return 0;
+    /*
+     * The outer signatureAlgorithm must equal the TBS one (X509_verify
+     * checks that) and usually does byte for byte: the same bytes have the
+     * verdict the TBS walk gave them, so only different ones are decoded.
+     */
+    if ((tbs_alg.len != alg.whole.len || memcmp(tbs_alg.p, alg.whole.p, alg.whole.len) != 0)
+        && !algorithm_decodes(&alg))
         return 0;
     return (info->self_issued = self_issued(der, info)) >= 0;
 }

@@ -96,23 +96,23 @@ static void check_validity(CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *ok)
     char nb[32], na[32], at[32];
     char *name;
 
-    format_time(c->info.not_before, nb);
-    format_time(c->info.not_after, na);
+    format_time(cwms_cert_not_before(c), nb);
+    format_time(cwms_cert_not_after(c), na);
     format_time(t, at);
-    if (t < c->info.not_before || t > c->info.not_after) {
+    if (t < cwms_cert_not_before(c) || t > cwms_cert_not_after(c)) {
         name = name_of(c);
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CERT_EXPIRED,
                       "%s'%s'%s%s%s is %s at %s: it is valid from %s to %s; get a current "
                       "certificate from the CA", role, name,
                       c->origin ? " (from " : "", c->origin ? c->origin : "", c->origin ? ")" : "",
-                      t < c->info.not_before ? "not yet valid" : "expired", at, nb, na);
+                      t < cwms_cert_not_before(c) ? "not yet valid" : "expired", at, nb, na);
         OPENSSL_free(name);
         *ok = 0;
-    } else if (c->info.not_after - t < SOON_SECONDS) {
+    } else if (cwms_cert_not_after(c) - t < SOON_SECONDS) {
         name = name_of(c);
         cwms_diag_add(diag, CWMS_WARNING, CWMS_R_EXPIRES_SOON,
                       "%s'%s' expires on %s, in %lld day(s)", role, name, na,
-                      (long long)((c->info.not_after - t) / 86400));
+                      (long long)((cwms_cert_not_after(c) - t) / 86400));
         OPENSSL_free(name);
     }
 }

@@ -133,17 +133,20 @@ size_t cwms_graph_input_index(const CWMS_GRAPH *g, const CWMS_CERT *cert)
     return SIZE_MAX;
 }
 
-int cwms_cert_valid_at(const CWMS_CERT *cert, int64_t t)
+int cwms_cert_valid_at(CWMS_CERT *cert, int64_t t)
 {
-    return cert->info.not_before <= t && t <= cert->info.not_after;
+    return cwms_cert_not_before(cert) <= t && t <= cwms_cert_not_after(cert);
 }
 
-int cwms_keyid_agreement(const CWMS_CERT *child, const CWMS_CERT *issuer)
+int cwms_keyid_agreement(CWMS_CERT *child, CWMS_CERT *issuer)
 {
-    if (child->info.aki_len == 0 || issuer->info.ski_len == 0)
+    size_t aki_len, ski_len;
+    const unsigned char *aki = cwms_cert_aki(child, &aki_len);
+    const unsigned char *ski;
+
+    if (aki == NULL || (ski = cwms_cert_ski(issuer, &ski_len)) == NULL)
         return 0;
-    return child->info.aki_len == issuer->info.ski_len
-           && memcmp(child->info.aki, issuer->info.ski, child->info.aki_len) == 0 ? 1 : -1;
+    return aki_len == ski_len && memcmp(aki, ski, aki_len) == 0 ? 1 : -1;
 }
 
 /* One signature check, counted against the budget. */
@@ -237,7 +240,7 @@ static int find_candidates(CWMS_GRAPH *g, size_t idx)
             ranked[n].idx = cwms_graph_input_index(g, named[i]);
             ranked[n].agree = agree;
             ranked[n].valid = cwms_cert_valid_at(named[i], g->attime);
-            ranked[n].not_after = named[i]->info.not_after;
+            ranked[n].not_after = cwms_cert_not_after(named[i]);
             n++;
         }
         qsort(ranked, n, sizeof(*ranked), rank_cmp);

@@ -88,7 +88,7 @@ static int key_matches(CWMS_CERT *c, EVP_PKEY *pk, const unsigned char *spki, si
 }
 
 /* Better server certificate among several for one key: end-entity, valid, newer, earlier. */
-static int better_leaf(const CWMS_OPTIONS *opts, const CWMS_CERT *a, const CWMS_CERT *b)
+static int better_leaf(const CWMS_OPTIONS *opts, CWMS_CERT *a, CWMS_CERT *b)
 {
     int va = cwms_cert_valid_at(a, opts->attime), vb = cwms_cert_valid_at(b, opts->attime);
 
@@ -96,7 +96,7 @@ static int better_leaf(const CWMS_OPTIONS *opts, const CWMS_CERT *a, const CWMS_
         return !a->info.is_ca;
     if (va != vb)
         return va;
-    return a->info.not_after > b->info.not_after;
+    return cwms_cert_not_after(a) > cwms_cert_not_after(b);
 }
 
 /* A text built piece by piece (OPENSSL_free), for lists in messages. */

@@ -116,7 +116,7 @@ typedef struct {
 } ELEM;
 
 /* Reads the element at *p (of *left bytes) and moves past it; 0 when malformed or BER. */
-static int next_elem(const unsigned char **p, size_t *left, ELEM *e)
+static inline int next_elem(const unsigned char **p, size_t *left, ELEM *e)
 {
     const unsigned char *q = *p;
     long clen;

@@ -26,11 +26,13 @@ typedef struct {
 static int same_ca(CWMS_CERT *a, CWMS_CERT *b)
 {
     X509 *xa, *xb;
+    const unsigned char *ska, *skb;
+    size_t la, lb;
 
     if (!cwms_cert_names_equal(a, CWMS_NAME_SUBJECT, b, CWMS_NAME_SUBJECT))
         return 0;
-    if (a->info.ski_len > 0 && a->info.ski_len == b->info.ski_len
-        && memcmp(a->info.ski, b->info.ski, a->info.ski_len) == 0)
+    if ((ska = cwms_cert_ski(a, &la)) != NULL && (skb = cwms_cert_ski(b, &lb)) != NULL
+        && la == lb && memcmp(ska, skb, la) == 0)
         return 1;
     xa = cwms_cert_x509(a);
     xb = cwms_cert_x509(b);

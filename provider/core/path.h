@@ -69,9 +69,9 @@ int cwms_graph_trust_issuer(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_CERT **anchor,
                             CWMS_DIAG *diag);
 
 /* 1 when cert is valid at t (notBefore <= t <= notAfter). */
-int cwms_cert_valid_at(const CWMS_CERT *cert, int64_t t);
+int cwms_cert_valid_at(CWMS_CERT *cert, int64_t t);
 /* AKI of child against SKI of issuer: 1 equal, -1 different, 0 when either is absent. */
-int cwms_keyid_agreement(const CWMS_CERT *child, const CWMS_CERT *issuer);
+int cwms_keyid_agreement(CWMS_CERT *child, CWMS_CERT *issuer);
 
 typedef struct cwms_path_st {
     CWMS_CERT *certs[CWMS_MAX_PATH];  /* leaf first, each signed by the next; owned by the pool */

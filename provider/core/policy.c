@@ -60,8 +60,8 @@ int cwms_policy_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
     if ((ga = agreement(a)) != (gb = agreement(b)))
         return ga > gb ? -1 : 1;
     for (size_t i = 1; i < a->len; i++)
-        if (a->certs[i]->info.not_after != b->certs[i]->info.not_after)
-            return a->certs[i]->info.not_after > b->certs[i]->info.not_after ? -1 : 1;
+        if (cwms_cert_not_after(a->certs[i]) != cwms_cert_not_after(b->certs[i]))
+            return cwms_cert_not_after(a->certs[i]) > cwms_cert_not_after(b->certs[i]) ? -1 : 1;
     for (size_t i = 0; i < a->len; i++) {
         ia = cwms_graph_input_index(g, a->certs[i]);
         ib = cwms_graph_input_index(g, b->certs[i]);

@@ -96,6 +96,43 @@ static const char *compare_names(X509 *x, const X509_NAME *ws, const X509_NAME *
     return NULL;
 }
 
+/* The entry's lazy accessors against want (malformed: never valid, no key ids, no X509). */
+static const char *entry_difference(const unsigned char *der, size_t len,
+                                    const CWMS_CERTINFO *want, int want_malformed)
+{
+    CWMS_CERT *cert = cwms_cert_new_der(der, len, "oracle");
+    const unsigned char *ski, *aki;
+    size_t ski_len, aki_len;
+    const char *why = NULL;
+
+    if (cert == NULL)
+        return "the walker accepts but cwms_cert_new_der does not";
+    (void)cwms_cert_not_before(cert);
+    ski = cwms_cert_ski(cert, &ski_len);
+    aki = cwms_cert_aki(cert, &aki_len);
+    if (want_malformed) {
+        /* Asked again: once malformed, every answer is the safe one. */
+        if (!cert->malformed || cwms_cert_x509(cert) != NULL
+            || cwms_cert_not_before(cert) <= cwms_cert_not_after(cert)
+            || cwms_cert_ski(cert, &ski_len) != NULL || cwms_cert_aki(cert, &aki_len) != NULL)
+            why = "a pending field fails but the entry is not malformed";
+    } else if (cert->malformed) {
+        why = "the entry is malformed though the full decoder reads it";
+    } else if (ski_len != want->ski_len || (ski_len > 0 && memcmp(ski, want->ski, ski_len) != 0)) {
+        why = "cwms_cert_ski";
+    } else if (aki_len != want->aki_len || (aki_len > 0 && memcmp(aki, want->aki, aki_len) != 0)) {
+        why = "cwms_cert_aki";
+    } else if (cwms_cert_not_before(cert) != want->not_before) {
+        why = "cwms_cert_not_before";
+    } else if (cwms_cert_not_after(cert) != want->not_after) {
+        why = "cwms_cert_not_after";
+    } else if (cert->info.pending != 0) {
+        why = "fields still pending after every accessor";
+    }
+    cwms_cert_free(cert);
+    return why;
+}
+
 ORACLE_RESULT certinfo_oracle(const unsigned char *der, size_t len, const char **why)
 {
     CWMS_CERTINFO walked, full;
@@ -103,14 +140,25 @@ ORACLE_RESULT certinfo_oracle(const unsigned char *der, size_t len, const char *
     X509_NAME *ws, *wi;
     const unsigned char *p = der;
     X509 *x;
+    int pending_ok;
 
     *why = NULL;
     if (!cwms_certinfo_from_der(der, len, &walked)) {
-        if (walked.subject_len != 0 || walked.issuer_len != 0 || walked.ski_len != 0) {
+        if (walked.subject_len != 0 || walked.issuer_len != 0 || walked.ski_len != 0
+            || walked.pending != 0) {
             *why = "refused but left fields set";
             return ORACLE_DIFFERS;
         }
         return ORACLE_REFUSED;
+    }
+    if ((walked.pending & CWMS_INFO_VALIDITY) == 0) {
+        *why = "validity not left pending";
+        return ORACLE_DIFFERS;
+    }
+    pending_ok = cwms_certinfo_decode_pending(der, len, &walked, ~0u);
+    if (pending_ok != (walked.pending == 0)) {
+        *why = "cwms_certinfo_decode_pending answers other than what it left pending";
+        return ORACLE_DIFFERS;
     }
     ws = decode_slice(der, len, walked.subject_offset, walked.subject_len);
     wi = decode_slice(der, len, walked.issuer_offset, walked.issuer_len);
@@ -118,19 +166,38 @@ ORACLE_RESULT certinfo_oracle(const unsigned char *der, size_t len, const char *
     if (x == NULL || p != der + len || !cwms_certinfo_from_x509(x, &full)) {
         /*
          * Names are not validated by the walker: a certificate whose name
-         * OpenSSL refuses is accepted, and the name decodes to NULL later.
+         * OpenSSL refuses is accepted, and the name decodes to NULL later;
+         * likewise a pending field, which then makes the entry malformed.
          * Anything else the full decoder refuses, the walker must refuse.
          */
         if (ws == NULL || wi == NULL) {
             res = ORACLE_NAME_DEFERRED;
+        } else if (!pending_ok) {
+            *why = entry_difference(der, len, NULL, 1);
+            res = *why == NULL ? ORACLE_FIELD_DEFERRED : ORACLE_DIFFERS;
         } else {
             *why = "walker accepts what the full decoder refuses";
             res = ORACLE_DIFFERS;
         }
     } else {
+        /* What did not decode from its slice, the entry takes from the full decoder. */
+        if ((walked.pending & CWMS_INFO_VALIDITY) != 0) {
+            walked.not_before = full.not_before;
+            walked.not_after = full.not_after;
+        }
+        if ((walked.pending & CWMS_INFO_SKI) != 0) {
+            memcpy(walked.ski, full.ski, full.ski_len);
+            walked.ski_len = full.ski_len;
+        }
+        if ((walked.pending & CWMS_INFO_AKI) != 0) {
+            memcpy(walked.aki, full.aki, full.aki_len);
+            walked.aki_len = full.aki_len;
+        }
         if ((*why = compare_names(x, ws, wi, &walked)) == NULL)
             *why = certinfo_first_difference(&walked, &full);
-        res = *why == NULL ? ORACLE_AGREES : ORACLE_DIFFERS;
+        if (*why == NULL)
+            *why = entry_difference(der, len, &full, 0);
+        res = *why != NULL ? ORACLE_DIFFERS : pending_ok ? ORACLE_AGREES : ORACLE_FALLBACK;
     }
     X509_free(x);
     X509_NAME_free(ws);

@@ -3,8 +3,10 @@
  * unit test and the fuzz target: whatever the walker accepts, the full
  * decoder (d2i_X509 + cwms_certinfo_from_x509) must accept too and read
  * the very same fields from it (the names decoded from where the walker
- * found them, and their keys) — unless one of those names does not decode
- * at all, which lazy name decoding reports later.
+ * found them, and their keys, and the fields it left pending decoded by
+ * cwms_certinfo_decode_pending) — unless one of those does not decode at
+ * all, which lazy decoding reports later. Every accepted certificate is
+ * also checked through a CWMS_CERT entry and its accessors.
  */
 #ifndef CWMS_CERTINFO_ORACLE_H
 #define CWMS_CERTINFO_ORACLE_H
@@ -22,7 +24,21 @@ typedef enum {
      * located does not decode: names are decoded lazily, so this is where
      * cwms_cert_subject / cwms_cert_issuer answer NULL. Not a bug.
      */
-    ORACLE_NAME_DEFERRED = 3
+    ORACLE_NAME_DEFERRED = 3,
+    /*
+     * The walker accepted, a field it left pending (validity, key
+     * identifiers) does not decode from its slice, and the full decoder
+     * refuses the certificate: the entry (cwms_cert_new_der) is then
+     * malformed, never valid, without key identifiers and without X509.
+     * Not a bug; checked on the entry.
+     */
+    ORACLE_FIELD_DEFERRED = 4,
+    /*
+     * The walker accepted, a pending field does not decode from its slice,
+     * the full decoder reads the certificate (an undecodable extension
+     * counts as absent), and the entry's accessors answer what it reads.
+     */
+    ORACLE_FALLBACK = 5
 } ORACLE_RESULT;
 
 /* Compares two infos field by field; NULL when equal, else the first differing field. */

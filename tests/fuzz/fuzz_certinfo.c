@@ -1,8 +1,9 @@
 /*
  * libFuzzer target for the DER walker: never crash, never read out of
  * bounds (build with -fsanitize=fuzzer,address), never accept a
- * certificate the full decoder reads differently, and decode names lazily
- * to what the index says of them. Built with
+ * certificate the full decoder reads differently, and decode names,
+ * validity and key identifiers lazily to what the full decoder says of
+ * them (or, when neither reads them, to a malformed entry). Built with
  * -Dfuzzing=true under clang; tests/fuzz/replay.c runs the same entry
  * point over a corpus in the normal test suite.
  */

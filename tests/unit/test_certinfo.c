@@ -28,6 +28,7 @@
 #include "cert.h"
 #include "certinfo_oracle.h"
 #include "namekey.h"
+#include "path.h"
 
 /* One DER certificate and where it came from, for messages. */
 typedef struct {
@@ -444,7 +445,7 @@ static void test_every_truncation_is_refused_by_both_decoders(void **state)
 
 static void test_corrupted_bytes_are_refused_or_read_like_d2i_x509(void **state)
 {
-    size_t agreed = 0, refused = 0, deferred = 0;
+    size_t agreed = 0, refused = 0, deferred = 0, fields = 0, fallback = 0;
 
     (void)state;
     skip_without_shared_data();
@@ -474,6 +475,12 @@ static void test_corrupted_bytes_are_refused_or_read_like_d2i_x509(void **state)
                 case ORACLE_NAME_DEFERRED:
                     deferred++;
                     break;
+                case ORACLE_FIELD_DEFERRED:
+                    fields++;
+                    break;
+                case ORACLE_FALLBACK:
+                    fallback++;
+                    break;
                 default:
                     refused++;
                 }
@@ -484,16 +491,22 @@ static void test_corrupted_bytes_are_refused_or_read_like_d2i_x509(void **state)
         OPENSSL_free(m);
     }
     print_message("corrupted copies: %zu read like d2i_X509, %zu refused, %zu with a name that "
-                  "only fails when decoded\n", agreed, refused, deferred);
+                  "only fails when decoded, %zu with a pending field that makes the entry "
+                  "malformed, %zu whose pending field the full decoder supplied\n",
+                  agreed, refused, deferred, fields, fallback);
     /* Bytes inside names, keys and signatures change nothing structural. */
     assert_true(agreed > 0);
     assert_true(refused > 0);
+    /* Bytes inside the validity and key identifiers reach the lazy paths. */
+    assert_true(fields > 0);
     ERR_clear_error();
 }
 
 /*-
  * Certificates made here, for the shapes real data lacks.
  */
+
+static unsigned char *signed_der(X509 *x, EVP_PKEY *pkey, size_t *len);
 
 static EVP_PKEY *test_key(void)
 {
@@ -552,7 +565,9 @@ static ORACLE_RESULT sign_and_check(X509 *x, EVP_PKEY *pkey, CWMS_CERTINFO *walk
     r = certinfo_oracle(der, (size_t)len, &why);
     if (r == ORACLE_DIFFERS)
         fail_msg("generated certificate: %s", why);
-    if (walked != NULL && !cwms_certinfo_from_der(der, (size_t)len, walked))
+    /* The walker's reading with its pending fields decoded, as the accessors would. */
+    if (walked != NULL && (!cwms_certinfo_from_der(der, (size_t)len, walked)
+                           || !cwms_certinfo_decode_pending(der, (size_t)len, walked, ~0u)))
         memset(walked, 0, sizeof(*walked));
     OPENSSL_free(der);
     return r;
@@ -622,12 +637,15 @@ static void test_duplicate_extension_is_left_to_the_full_decoder(void **state)
     EVP_PKEY_free(pkey);
 }
 
-static void test_undecodable_key_identifier_is_left_to_the_full_decoder(void **state)
+static void test_undecodable_key_identifier_is_read_by_the_full_decoder_on_first_use(void **state)
 {
     EVP_PKEY *pkey = test_key();
     X509 *x = make_cert(pkey, MBSTRING_UTF8, "Broken SKI");
     ASN1_OCTET_STRING *junk = ASN1_OCTET_STRING_new();
     X509_EXTENSION *ext;
+    unsigned char *der;
+    size_t len, ski_len;
+    CWMS_CERT *cert;
 
     (void)state;
     /* extnValue should hold an OCTET STRING; this one holds a bare byte. */
@@ -636,10 +654,138 @@ static void test_undecodable_key_identifier_is_left_to_the_full_decoder(void **s
     ext = X509_EXTENSION_create_by_NID(NULL, NID_subject_key_identifier, 0, junk);
     assert_non_null(ext);
     assert_true(X509_add_ext(x, ext, -1));
-    assert_int_equal(sign_and_check(x, pkey, NULL), ORACLE_REFUSED);
+    /* Indexed; the key identifier is looked at on first use, and then d2i_X509 decides. */
+    assert_int_equal(sign_and_check(x, pkey, NULL), ORACLE_FALLBACK);
+    ERR_clear_error();   /* the oracle's own X509_get_ext_d2i */
+    der = signed_der(x, pkey, &len);
+    cert = cwms_cert_new_der(der, len, "broken ski");
+    assert_non_null(cert);
+    assert_null(cert->x509);
+    assert_int_equal(cert->info.pending & CWMS_INFO_SKI, CWMS_INFO_SKI);
+    assert_null(cwms_cert_ski(cert, &ski_len));
+    assert_int_equal(ski_len, 0);
+    assert_non_null(cert->x509);   /* proof that the fallback ran */
+    assert_int_equal(cert->malformed, 0);
+    assert_true(cwms_cert_valid_at(cert, 1600000000));
+    assert_int_equal(ERR_peek_error(), 0);
+    cwms_cert_free(cert);
+    OPENSSL_free(der);
     X509_EXTENSION_free(ext);
     ASN1_OCTET_STRING_free(junk);
     X509_free(x);
+    EVP_PKEY_free(pkey);
+}
+
+/* Indexing locates validity and key identifiers; the accessors decode them once, no X509. */
+static void test_validity_and_key_ids_are_decoded_on_first_use(void **state)
+{
+    EVP_PKEY *pkey = test_key();
+    X509 *x = make_cert(pkey, MBSTRING_UTF8, "Pending CA");
+    unsigned char *der;
+    const unsigned char *ski, *aki;
+    size_t len, ski_len, aki_len;
+    CWMS_CERT *cert;
+
+    (void)state;
+    add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE");
+    add_ext(x, x, NID_subject_key_identifier, "hash");
+    add_ext(x, x, NID_authority_key_identifier, "keyid:always");
+    der = signed_der(x, pkey, &len);
+    cert = cwms_cert_new_der(der, len, "pending");
+    assert_non_null(cert);
+    assert_int_equal(cert->info.pending, CWMS_INFO_VALIDITY | CWMS_INFO_SKI | CWMS_INFO_AKI);
+    assert_int_equal(cert->info.is_ca, 1);   /* basicConstraints is read at once */
+    assert_int_equal(cert->info.ski_len, 0);
+    assert_int_equal(cert->info.not_after, 0);
+    assert_int_equal(cwms_cert_not_before(cert), 1577836800);
+    assert_int_equal(cwms_cert_not_after(cert), 2840184000);
+    assert_int_equal(cert->info.pending, CWMS_INFO_SKI | CWMS_INFO_AKI);
+    ski = cwms_cert_ski(cert, &ski_len);
+    aki = cwms_cert_aki(cert, &aki_len);
+    assert_int_equal(cert->info.pending, 0);
+    assert_int_equal(ski_len, 20);
+    assert_int_equal(aki_len, 20);
+    assert_memory_equal(ski, aki, 20);
+    assert_memory_equal(ski, X509_get0_subject_key_id(x)->data, 20);
+    assert_null(cert->x509);
+    cwms_cert_free(cert);
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+}
+
+/*
+ * A notBefore that is not a Time passes indexing (only its place is
+ * recorded); on first use neither its slice nor d2i_X509 reads it, so the
+ * entry is malformed: never valid, no key identifiers, no X509 to verify
+ * with, and no error left in the queue.
+ */
+static void test_undecodable_validity_makes_the_entry_never_valid_and_unverifiable(void **state)
+{
+    EVP_PKEY *pkey = test_key();
+    X509 *x = make_cert(pkey, MBSTRING_UTF8, "Bad Time CA");
+    unsigned char *der;
+    size_t len, ski_len, at = 0;
+    const char *why;
+    CWMS_CERT *cert;
+
+    (void)state;
+    add_ext(x, x, NID_subject_key_identifier, "hash");
+    der = signed_der(x, pkey, &len);
+    /* notBefore is "20200101000000Z" (GeneralizedTime): make the tag an OCTET STRING. */
+    for (size_t i = 0; at == 0 && i + 17 <= len; i++)
+        if (der[i] == V_ASN1_GENERALIZEDTIME && der[i + 1] == 15
+            && memcmp(der + i + 2, "20200101000000Z", 15) == 0)
+            at = i;
+    assert_true(at > 0);
+    der[at] = V_ASN1_OCTET_STRING;
+    assert_int_equal(certinfo_oracle(der, len, &why), ORACLE_FIELD_DEFERRED);
+    ERR_clear_error();   /* the oracle's d2i_X509 */
+    cert = cwms_cert_new_der(der, len, "bad time");
+    assert_non_null(cert);
+    assert_false(cwms_cert_valid_at(cert, 1600000000));
+    assert_int_equal(cert->malformed, 1);
+    assert_true(cwms_cert_not_before(cert) > cwms_cert_not_after(cert));
+    assert_null(cwms_cert_ski(cert, &ski_len));   /* its own SKI decodes, but it never matches */
+    assert_null(cwms_cert_x509(cert));
+    assert_non_null(cwms_cert_subject(cert));     /* still named in messages */
+    assert_int_equal(ERR_peek_error(), 0);
+    cwms_cert_free(cert);
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+}
+
+/*
+ * basicConstraints verdicts are remembered per encoding: certificates
+ * walked in turn, with encodings that repeat and differ, each get their
+ * own cA, the same as d2i_X509 reads (sign_and_check's oracle).
+ */
+static void test_basic_constraints_answer_per_certificate_when_encodings_repeat(void **state)
+{
+    static const struct {
+        const char *value;
+        int is_ca;
+    } bcs[] = {
+        { "critical,CA:TRUE", 1 }, { "CA:FALSE", 0 }, { "critical,CA:TRUE", 1 },
+        { "critical,CA:TRUE,pathlen:0", 1 }, { "critical,CA:FALSE", 0 }, { "CA:TRUE,pathlen:3", 1 },
+        { "CA:FALSE", 0 }, { "critical,CA:TRUE,pathlen:0", 1 }, { "critical,CA:TRUE", 1 },
+    };
+    EVP_PKEY *pkey = test_key();
+    CWMS_CERTINFO info;
+
+    (void)state;
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof(bcs) / sizeof(bcs[0]); i++) {
+            X509 *x = make_cert(pkey, MBSTRING_UTF8, "Memo");
+
+            add_ext(x, x, NID_basic_constraints, bcs[i].value);
+            assert_int_equal(sign_and_check(x, pkey, &info), ORACLE_AGREES);
+            if (info.is_ca != bcs[i].is_ca)
+                fail_msg("round %d, %s: cA %d", round, bcs[i].value, info.is_ca);
+            X509_free(x);
+        }
+    }
     EVP_PKEY_free(pkey);
 }
 
@@ -804,7 +950,10 @@ int main(void)
         cmocka_unit_test(test_generated_ca_with_key_ids_is_walked_field_by_field),
         cmocka_unit_test(test_generated_certificate_without_extensions_is_walked),
         cmocka_unit_test(test_duplicate_extension_is_left_to_the_full_decoder),
-        cmocka_unit_test(test_undecodable_key_identifier_is_left_to_the_full_decoder),
+        cmocka_unit_test(test_undecodable_key_identifier_is_read_by_the_full_decoder_on_first_use),
+        cmocka_unit_test(test_validity_and_key_ids_are_decoded_on_first_use),
+        cmocka_unit_test(test_undecodable_validity_makes_the_entry_never_valid_and_unverifiable),
+        cmocka_unit_test(test_basic_constraints_answer_per_certificate_when_encodings_repeat),
         cmocka_unit_test(test_trailing_bytes_are_refused),
         cmocka_unit_test(test_differently_encoded_equal_names_are_self_issued),
         cmocka_unit_test(test_names_are_decoded_on_first_use),
