@@ -9,6 +9,7 @@ packages=(
     p11-kit libp11-kit-dev
     libcmocka-dev
     softhsm2 opensc libp11-dev
+    python3             # tests/integration/limbo.sh reads the x509-limbo JSON
 )
 # The benchmark (tests/bench/run.sh) compares against cfssl and measures
 # peak memory with /usr/bin/time.
