@@ -154,7 +154,7 @@ static void missing_intermediate(CWMS_GRAPH *g, const CWMS_POOL *pool, const CWM
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_MISSING_INTERMEDIATE,
                   "no certificate among the inputs is the issuer '%s' of '%s'%s%s; add that "
                   "certificate to the inputs — or, for a private root the appliance trusts, "
-                  "the root itself or --trust FILE",
+                  "the root itself or a trust store (--trust FILE, trust= in a cwms: URI)",
                   issuer ? issuer : "?", subject ? subject : "?", why, where);
     OPENSSL_free(issuer);
     OPENSSL_free(subject);
