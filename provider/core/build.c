@@ -93,7 +93,21 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                      const CWMS_KEY *keys, size_t n_keys, const char *key_source,
                      CWMS_DIAG *diag, CWMS_BUNDLE **out)
 {
-    CWMS_TRUST *trust = NULL;
+    CWMS_TRUST *trust;
+
+    *out = NULL;
+    ERR_set_mark();
+    trust = cwms_trust_new(opts->trust_file, opts->libctx, opts->propq, diag);
+    ERR_pop_to_mark();
+    if (trust == NULL)
+        return 0;
+    return cwms_chain_build_trusted(opts, pool, trust, keys, n_keys, key_source, diag, out);
+}
+
+int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_TRUST *trust,
+                             const CWMS_KEY *keys, size_t n_keys, const char *key_source,
+                             CWMS_DIAG *diag, CWMS_BUNDLE **out)
+{
     CWMS_GRAPH *g = NULL;
     CWMS_CERT *leaf;
     const CWMS_KEY *key;
@@ -107,8 +121,6 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
      * and the provider would print a stale queue after a success.
      */
     ERR_set_mark();
-    if ((trust = cwms_trust_new(opts->trust_file, opts->libctx, opts->propq, diag)) == NULL)
-        goto end;
     if ((g = cwms_graph_new(pool, trust, opts->attime, opts->work_budget)) == NULL) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         goto end;

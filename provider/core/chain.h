@@ -73,4 +73,12 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                      const CWMS_KEY *keys, size_t n_keys, const char *key_source,
                      CWMS_DIAG *diag, CWMS_BUNDLE **out);
 
+/*
+ * The same with the trust store already opened (cwms_trust_new of
+ * opts->trust_file), which it takes over and frees, also on failure.
+ */
+int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_TRUST *trust,
+                             const CWMS_KEY *keys, size_t n_keys, const char *key_source,
+                             CWMS_DIAG *diag, CWMS_BUNDLE **out);
+
 #endif

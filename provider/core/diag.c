@@ -150,6 +150,12 @@ size_t cwms_diag_count_level(const CWMS_DIAG *diag, CWMS_LEVEL level)
     return n;
 }
 
+void cwms_diag_append(CWMS_DIAG *dst, const CWMS_DIAG *src)
+{
+    for (size_t i = 0; i < cwms_diag_count(src); i++)
+        cwms_diag_add(dst, src->msgs[i].level, src->msgs[i].reason, "%s", src->msgs[i].text);
+}
+
 void cwms_diag_promote_warnings(CWMS_DIAG *diag)
 {
     for (size_t i = 0; i < cwms_diag_count(diag); i++)

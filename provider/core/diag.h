@@ -104,6 +104,8 @@ const CWMS_MSG *cwms_diag_first_error(const CWMS_DIAG *diag);
 size_t cwms_diag_count_level(const CWMS_DIAG *diag, CWMS_LEVEL level);
 /* Turns every warning into an error (--strict). */
 void cwms_diag_promote_warnings(CWMS_DIAG *diag);
+/* Appends copies of every message of src to dst, in order (src is unchanged). */
+void cwms_diag_append(CWMS_DIAG *dst, const CWMS_DIAG *src);
 
 /* The short reason string ("missing intermediate"), never NULL. */
 const char *cwms_reason_string(CWMS_REASON reason);
