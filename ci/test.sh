@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: a plain build and an ASan+UBSan
 # build, each through `meson test` (cmocka units + integration scripts).
+# Ends with one line "tests: N passed, N failed, N skipped" over both builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
 
-status=0
+status=0 passed=0 failed=0 skipped=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for variant in plain asan; do
     echo "=== $variant build" >&2
     bash ci/build.sh "$variant"
-    if ! meson test -C "build-$variant" --print-errorlogs --num-processes 2; then
+    if ! meson test -C "build-$variant" --print-errorlogs --num-processes 2 | tee "$log"; then
         status=1
     fi
+    count() { sed -n "s/^$1: *\([0-9]*\).*/\1/p" "$log" | tail -n 1; }
+    passed=$((passed + $(count Ok) + 0))
+    failed=$((failed + $(count Fail) + $(count Timeout) + $(count 'Unexpected Pass') + 0))
+    skipped=$((skipped + $(count Skipped) + 0))
 done
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status
