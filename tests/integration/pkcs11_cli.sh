@@ -7,10 +7,8 @@
 set -eEuo pipefail
 . "$CWMS_SOURCE_ROOT/tests/lib/common.sh"
 . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
-# A step failing under set -e says which, instead of ending the test silently.
-trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
 [ -x "$CWMS_BUNDLE" ] || fail "no cwms-bundle at $CWMS_BUNDLE"
-softhsm_available || skip "SoftHSM or pkcs11-tool not installed"
+softhsm_require
 
 PIN=9753
 softhsm_init "$TMP/hsm"

@@ -6,9 +6,7 @@
 set -eEuo pipefail
 . "$CWMS_SOURCE_ROOT/tests/lib/common.sh"
 . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
-# A step failing under set -e says which, instead of ending the test silently.
-trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
-softhsm_available || skip "SoftHSM or pkcs11-tool not installed"
+softhsm_require
 
 softhsm_init "$TMP/hsm"
 softhsm_token webex

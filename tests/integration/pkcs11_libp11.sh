@@ -5,9 +5,7 @@
 set -eEuo pipefail
 . "$CWMS_SOURCE_ROOT/tests/lib/common.sh"
 . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
-# A step failing under set -e says which, instead of ending the test silently.
-trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
-softhsm_available || skip "SoftHSM or pkcs11-tool not installed"
+softhsm_require
 [ -x "$P11_LIBP11_SIGN" ] || skip "built without libp11"
 
 softhsm_init "$TMP/hsm"

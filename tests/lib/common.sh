@@ -15,6 +15,11 @@ export OPENSSL_CONF=/dev/null
 # shellcheck source=pki.sh
 . "$CWMS_SOURCE_ROOT/tests/lib/pki.sh"
 
+# Under set -e a failing step ends the test: say which, instead of ending silently.
+if [[ $- == *e* ]]; then
+    trap 'echo "FAIL: line $LINENO: $BASH_COMMAND (exit $?)" >&2' ERR
+fi
+
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cwms-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 

@@ -24,6 +24,11 @@ softhsm_available() {
     [ -n "$SOFTHSM_MODULE" ] && command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null
 }
 
+# Skips the test (exit 77) when SoftHSM or pkcs11-tool is missing.
+softhsm_require() {
+    softhsm_available || skip "SoftHSM or pkcs11-tool not installed"
+}
+
 softhsm_init() {
     SOFTHSM_DIR=$1
     mkdir -p "$SOFTHSM_DIR/tokens"
