@@ -15,26 +15,21 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "tempdir.h"
 #include "passsrc.h"
 
 static char dir[4096];
 
 static int make_dir(void **state)
 {
-    const char *tmp = getenv("TMPDIR");
-
     (void)state;
-    snprintf(dir, sizeof(dir), "%s/cwms-passsrc.XXXXXX", tmp != NULL ? tmp : "/tmp");
-    return mkdtemp(dir) == NULL ? -1 : 0;
+    return test_tempdir_make(dir, sizeof(dir), "cwms-passsrc");
 }
 
 static int remove_dir(void **state)
 {
-    char cmd[4200];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_tempdir_remove(dir);
 }
 
 /* A file in the temp dir holding text; returns "file:PATH". */
