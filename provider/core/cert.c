@@ -210,12 +210,18 @@ X509 *cwms_cert_x509(CWMS_CERT *cert)
     if (cert->x509 == NULL) {
         const unsigned char *p = cert->der;
 
+        /* A failed decode is an answer, not an error for the caller's queue. */
+        ERR_set_mark();
         cert->x509 = d2i_X509(NULL, &p, (long)cert->der_len);
         if (cert->x509 != NULL && p != cert->der + cert->der_len) {
             /* Trailing bytes: not the certificate the DER claims to be. */
             X509_free(cert->x509);
             cert->x509 = NULL;
         }
+        ERR_pop_to_mark();
+        /* Decided once: such an entry can never verify, and is not decoded again. */
+        if (cert->x509 == NULL)
+            cert->malformed = 1;
     }
     return cert->x509;
 }

@@ -87,8 +87,9 @@ typedef struct cwms_cert_st {
     X509_NAME *subject_name;       /* owned; decoded by cwms_cert_subject when x509 was not */
     X509_NAME *issuer_name;        /* owned; likewise cwms_cert_issuer */
     /*
-     * 1 when a field the walker left pending did not decode and neither
-     * did the whole certificate: it is never valid, has no key
+     * 1 once the whole certificate is known not to decode (cwms_cert_x509
+     * failed, or a field the walker left pending did not decode and
+     * neither did the certificate): it is never valid, has no key
      * identifiers, and cwms_cert_x509 answers NULL, so it never verifies.
      */
     int malformed;
