@@ -3,9 +3,9 @@
  *
  * With a private key the answer is exact: the certificate holding its
  * public key. Matching a key against a whole issuer pool would decode
- * every certificate, so each one is first screened for the key's
- * SubjectPublicKeyInfo bytes in its DER (the SPKI is embedded verbatim),
- * and only hits are decoded and compared with EVP_PKEY_eq; a second,
+ * every certificate, so each one is first screened by comparing the key's
+ * SubjectPublicKeyInfo with the SPKI bytes the DER walker located, and
+ * only hits are decoded and compared with EVP_PKEY_eq; a second,
  * full pass covers encodings that differ from i2d_PUBKEY's. Without a key
  * the server certificate is the one end-entity certificate, unless --leaf
  * or a subject narrows the choice.
@@ -64,24 +64,19 @@ static int selected(const CWMS_OPTIONS *opts, const CWMS_CERT *named, CWMS_CERT 
     return 1;
 }
 
-static int contains(const unsigned char *hay, size_t hay_len, const unsigned char *needle,
-                    size_t len)
-{
-    if (len == 0 || hay_len < len)
-        return 0;
-    for (const unsigned char *p = hay, *end = hay + hay_len - len + 1;
-         (p = memchr(p, needle[0], (size_t)(end - p))) != NULL; p++)
-        if (memcmp(p, needle, len) == 0)
-            return 1;
-    return 0;
-}
-
+/*
+ * The screen: the walker recorded where the certificate's SPKI is, so an
+ * exact byte comparison rules most certificates out without decoding. An
+ * entry without that record (read through the full decoder) is decoded.
+ */
 static int key_matches(CWMS_CERT *c, EVP_PKEY *pk, const unsigned char *spki, size_t spki_len,
                        int screen)
 {
     X509 *x;
 
-    if (screen && !contains(c->der, c->der_len, spki, spki_len))
+    if (screen && c->info.spki_len != 0
+        && (c->info.spki_len != spki_len
+            || memcmp(c->der + c->info.spki_offset, spki, spki_len) != 0))
         return 0;
     x = cwms_cert_x509(c);
     return x != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), pk) == 1;
