@@ -124,20 +124,30 @@ uint64_t cwms_der_hash(const unsigned char *p, size_t len)
     return h;
 }
 
-static CWMS_CERT *cert_alloc(const unsigned char *der, size_t len, const char *origin)
+/* An entry owning der (freed with it, also on failure). */
+static CWMS_CERT *cert_adopt(unsigned char *der, size_t len, const char *origin)
 {
     CWMS_CERT *cert = OPENSSL_zalloc(sizeof(*cert));
 
-    if (cert == NULL)
+    if (cert == NULL) {
+        OPENSSL_free(der);
         return NULL;
-    if ((cert->der = OPENSSL_memdup(der, len)) == NULL
-        || (origin != NULL && (cert->origin = OPENSSL_strdup(origin)) == NULL)) {
+    }
+    cert->der = der;
+    cert->der_len = len;
+    if (origin != NULL && (cert->origin = OPENSSL_strdup(origin)) == NULL) {
         cwms_cert_free(cert);
         return NULL;
     }
-    cert->der_len = len;
     cert->der_hash = cwms_der_hash(der, len);
     return cert;
+}
+
+static CWMS_CERT *cert_alloc(const unsigned char *der, size_t len, const char *origin)
+{
+    unsigned char *copy = OPENSSL_memdup(der, len);
+
+    return copy != NULL ? cert_adopt(copy, len, origin) : NULL;
 }
 
 const unsigned char *cwms_cert_sha256(CWMS_CERT *cert)
@@ -156,10 +166,9 @@ int cwms_cert_same_der(const CWMS_CERT *a, const CWMS_CERT *b)
            && memcmp(a->der, b->der, a->der_len) == 0;
 }
 
-CWMS_CERT *cwms_cert_new_der(const unsigned char *der, size_t len, const char *origin)
+/* Fills a new entry's info from its DER, or lets the full decoder decide; frees it when neither can. */
+static CWMS_CERT *cert_index(CWMS_CERT *cert)
 {
-    CWMS_CERT *cert = cert_alloc(der, len, origin);
-
     if (cert == NULL)
         return NULL;
     if (cwms_certinfo_from_der(cert->der, cert->der_len, &cert->info))
@@ -169,6 +178,16 @@ CWMS_CERT *cwms_cert_new_der(const unsigned char *der, size_t len, const char *o
         return cert;
     cwms_cert_free(cert);
     return NULL;
+}
+
+CWMS_CERT *cwms_cert_new_der(const unsigned char *der, size_t len, const char *origin)
+{
+    return cert_index(cert_alloc(der, len, origin));
+}
+
+CWMS_CERT *cwms_cert_adopt_der(unsigned char *der, size_t len, const char *origin)
+{
+    return cert_index(cert_adopt(der, len, origin));
 }
 
 CWMS_CERT *cwms_cert_new_x509(X509 *x, const char *origin)

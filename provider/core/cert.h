@@ -135,6 +135,11 @@ void cwms_certinfo_clear(CWMS_CERTINFO *info);
  * origin may be NULL. Free with cwms_cert_free.
  */
 CWMS_CERT *cwms_cert_new_der(const unsigned char *der, size_t len, const char *origin);
+/*
+ * The same, taking ownership of der (an OPENSSL_malloc'ed buffer of at
+ * least len bytes, freed with the entry or on failure): no copy.
+ */
+CWMS_CERT *cwms_cert_adopt_der(unsigned char *der, size_t len, const char *origin);
 /* Same from a decoded certificate; x is up-ref'd, not consumed. */
 CWMS_CERT *cwms_cert_new_x509(X509 *x, const char *origin);
 void cwms_cert_free(CWMS_CERT *cert);

@@ -115,6 +115,16 @@ CWMS_CERT *cwms_read_new_cert_der(const unsigned char *der, size_t len)
     return cert;
 }
 
+CWMS_CERT *cwms_read_adopt_cert_der(unsigned char *der, size_t len)
+{
+    CWMS_CERT *cert;
+
+    ERR_set_mark();
+    cert = cwms_cert_adopt_der(der, len, NULL);
+    ERR_pop_to_mark();
+    return cert;
+}
+
 CWMS_CERT *cwms_read_new_cert_x509(X509 *x)
 {
     CWMS_CERT *cert;

@@ -44,6 +44,8 @@ typedef struct cwms_read_st {
  */
 CWMS_CERT *cwms_read_new_cert_der(const unsigned char *der, size_t len);
 CWMS_CERT *cwms_read_new_cert_x509(X509 *x);
+/* cwms_cert_adopt_der likewise: der is taken, also on failure. */
+CWMS_CERT *cwms_read_adopt_cert_der(unsigned char *der, size_t len);
 
 /* Keeps cert (ownership taken, also on failure). 1, or 0 after reporting out of memory. */
 int cwms_read_take_cert(CWMS_READ *r, CWMS_CERT *cert);
@@ -70,6 +72,13 @@ void cwms_read_note(CWMS_READ *r, const char *fmt, ...)
 
 /* PEM text (blocks among any other text). CWMS_READ_NOT_MINE when it holds no PEM block. */
 int cwms_read_pem(CWMS_READ *r, const unsigned char *data, size_t len);
+
+/*
+ * Where a second thread may start reading a PEM buffer: a "-----BEGIN" line
+ * after the middle whose previous non-blank line is an "-----END" line.
+ * 0 when there is none. (Exposed for its unit test.)
+ */
+size_t cwms_pem_split_point(const unsigned char *data, size_t len);
 
 /* A buffer of one or more concatenated DER objects. NOT_MINE when it is not DER. */
 int cwms_read_der(CWMS_READ *r, const unsigned char *data, size_t len);

@@ -20,6 +20,7 @@
 #include <openssl/x509.h>
 
 #include "input.h"
+#include "input_internal.h"
 
 #define PASSPHRASE "secret"
 
@@ -644,6 +645,101 @@ static void test_file_of_only_an_unknown_block_is_an_error(void **state)
 }
 
 /*-
+ * Large PEM files (read by two threads): the same as a reading in one go
+ */
+
+static void test_large_pem_file_keeps_the_file_order_of_its_certificates(void **state)
+{
+    FIX *f = *state;
+
+    must_add(f, "big-chain.pem");
+    assert_int_equal(cwms_pool_count(f->in->pool), 4);
+    assert_pool_holds(f, "server.crt", "big-chain.pem#1");
+    assert_pool_holds(f, "secondary.crt", "big-chain.pem#2");
+    assert_pool_holds(f, "primary.crt", "big-chain.pem#3");
+    assert_pool_holds(f, "root.crt", "big-chain.pem#4");
+    assert_int_equal(cwms_diag_count(f->diag), 0);
+}
+
+static void test_large_pem_file_with_crlf_and_blank_lines_between_blocks_is_read(void **state)
+{
+    FIX *f = *state;
+
+    must_add(f, "big-crlf.pem");
+    assert_int_equal(cwms_pool_count(f->in->pool), 4);
+    assert_pool_holds(f, "primary.crt", "big-crlf.pem#3");
+    assert_pool_holds(f, "root.crt", "big-crlf.pem#4");
+}
+
+static void test_encrypted_key_late_in_a_large_pem_file_is_read_with_the_passphrase(void **state)
+{
+    FIX *f = *state;
+
+    must_add(f, "big-key-late.pem");
+    assert_int_equal(cwms_pool_count(f->in->pool), 4);
+    assert_pool_holds(f, "root.crt", "big-key-late.pem#4");
+    assert_one_key_of(f, "server.crt", "big-key-late.pem");
+    assert_int_equal(f->source.calls, 1);
+}
+
+static void test_damaged_block_late_in_a_large_pem_file_is_named_by_its_number(void **state)
+{
+    FIX *f = *state;
+
+    assert_false(add(f, "big-damaged-late.pem"));
+    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "big-damaged-late.pem", "PEM block 4 is damaged");
+    assert_int_equal(cwms_diag_count_level(f->diag, CWMS_ERROR), 1);
+}
+
+static void test_damaged_first_block_of_a_large_pem_file_stops_the_reading_there(void **state)
+{
+    FIX *f = *state;
+
+    assert_false(add(f, "big-damaged-early.pem"));
+    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "big-damaged-early.pem", "PEM block 1 is damaged");
+    /* As in one go: nothing after the damaged block is read. */
+    assert_int_equal(cwms_pool_count(f->in->pool), 0);
+}
+
+static void test_unknown_block_late_in_a_large_pem_file_is_noted_by_its_number(void **state)
+{
+    FIX *f = *state;
+
+    must_add(f, "big-unknown-late.pem");
+    assert_int_equal(cwms_pool_count(f->in->pool), 4);
+    assert_msg(f, CWMS_NOTE, CWMS_R_NONE, "big-unknown-late.pem", "PEM block 4 of unknown type");
+    assert_pool_holds(f, "root.crt", "big-unknown-late.pem#4");
+}
+
+static size_t split_of(const char *text)
+{
+    return cwms_pem_split_point((const unsigned char *)text, strlen(text));
+}
+
+static void test_pem_split_point_is_a_begin_line_right_after_an_end_line(void **state)
+{
+    static const char two[] = "-----BEGIN A-----\nAAAA\n-----END A-----\n-----BEGIN B-----\nBBBB\n-----END B-----\n";
+    static const char gap[] = "-----BEGIN A-----\r\nAAAA\r\n-----END A-----\r\n \r\n\r\n-----BEGIN B-----\r\n";
+
+    (void)state;
+    assert_int_equal(split_of(two), strstr(two, "-----BEGIN B") - two);
+    /* Blank lines (with CR, with blanks) may separate the END and the BEGIN. */
+    assert_int_equal(split_of(gap), strstr(gap, "-----BEGIN B") - gap);
+}
+
+static void test_pem_split_point_is_never_inside_a_block_or_after_text(void **state)
+{
+    (void)state;
+    /* A BEGIN line after text (or inside a block) is no place to start reading. */
+    assert_int_equal(split_of("-----BEGIN A-----\nAAAA\nnotes\n-----BEGIN B-----\nBBBB\n-----END B-----\n"), 0);
+    assert_int_equal(split_of("-----BEGIN A-----\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+                              "-----BEGIN B-----\nBBBB\n-----END B-----\n"), 0);
+    /* Before the middle it is not looked for; none at all: 0. */
+    assert_int_equal(split_of("-----END A-----\n-----BEGIN B-----\nBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n"), 0);
+    assert_int_equal(split_of("no PEM here\n"), 0);
+}
+
+/*-
  * Errors
  */
 
@@ -905,6 +1001,14 @@ int main(void)
         T(test_garbage_file_is_an_error_naming_it),
         T(test_empty_file_is_an_error_naming_it),
         T(test_damaged_pem_block_is_an_error_naming_the_file),
+        T(test_large_pem_file_keeps_the_file_order_of_its_certificates),
+        T(test_large_pem_file_with_crlf_and_blank_lines_between_blocks_is_read),
+        T(test_encrypted_key_late_in_a_large_pem_file_is_read_with_the_passphrase),
+        T(test_damaged_block_late_in_a_large_pem_file_is_named_by_its_number),
+        T(test_damaged_first_block_of_a_large_pem_file_stops_the_reading_there),
+        T(test_unknown_block_late_in_a_large_pem_file_is_noted_by_its_number),
+        cmocka_unit_test(test_pem_split_point_is_a_begin_line_right_after_an_end_line),
+        cmocka_unit_test(test_pem_split_point_is_never_inside_a_block_or_after_text),
         T(test_missing_file_is_unreadable_with_the_system_reason),
         T(test_inputs_read_before_a_failure_are_kept),
         T(test_directory_is_read_non_recursively_in_name_order),
