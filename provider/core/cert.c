@@ -128,11 +128,15 @@ uint64_t cwms_der_hash(const unsigned char *p, size_t len)
 static CWMS_CERT *cert_adopt(unsigned char *der, size_t len, const char *origin)
 {
     CWMS_CERT *cert = OPENSSL_zalloc(sizeof(*cert));
+    unsigned char *shrunk;
 
     if (cert == NULL) {
         OPENSSL_free(der);
         return NULL;
     }
+    /* A buffer larger than the DER (PEM's, which held the base64) shrinks in place. */
+    if ((shrunk = OPENSSL_realloc(der, len > 0 ? len : 1)) != NULL)
+        der = shrunk;
     cert->der = der;
     cert->der_len = len;
     if (origin != NULL && (cert->origin = OPENSSL_strdup(origin)) == NULL) {

@@ -137,7 +137,8 @@ void cwms_certinfo_clear(CWMS_CERTINFO *info);
 CWMS_CERT *cwms_cert_new_der(const unsigned char *der, size_t len, const char *origin);
 /*
  * The same, taking ownership of der (an OPENSSL_malloc'ed buffer of at
- * least len bytes, freed with the entry or on failure): no copy.
+ * least len bytes, shrunk to len, freed with the entry or on failure):
+ * no copy.
  */
 CWMS_CERT *cwms_cert_adopt_der(unsigned char *der, size_t len, const char *origin);
 /* Same from a decoded certificate; x is up-ref'd, not consumed. */

@@ -154,19 +154,13 @@ static int damaged(CWMS_READ *r, size_t n, const char *name, const char *expecte
                            r->name, n, name, expected);
 }
 
-/*
- * The certificate of a block, taking its DER (PEM_read_bio_ex's buffer, which
- * also held the base64: shrunk to the DER in place rather than copied).
- */
+/* The certificate of a block, taking its DER (PEM_read_bio_ex's buffer: no copy). */
 static CWMS_CERT *adopt_cert(unsigned char **der, long der_len)
 {
-    unsigned char *shrunk = OPENSSL_realloc(*der, der_len > 0 ? (size_t)der_len : 1);
+    unsigned char *taken = *der;
 
-    if (shrunk != NULL)
-        *der = shrunk;
-    shrunk = *der;
     *der = NULL;
-    return cwms_read_adopt_cert_der(shrunk, (size_t)der_len);
+    return cwms_read_adopt_cert_der(taken, (size_t)der_len);
 }
 
 /* *der is taken (and set to NULL) when the block becomes a certificate entry. */
