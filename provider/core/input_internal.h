@@ -74,11 +74,32 @@ void cwms_read_note(CWMS_READ *r, const char *fmt, ...)
 int cwms_read_pem(CWMS_READ *r, const unsigned char *data, size_t len);
 
 /*
- * Where a second thread may start reading a PEM buffer: a "-----BEGIN" line
- * after the middle whose previous non-blank line is an "-----END" line.
- * 0 when there is none. (Exposed for its unit test.)
+ * A large PEM buffer read in chunks on two threads (input_pem_chunks.c).
+ * A chunk yields its leading plain certificate blocks; where it met
+ * anything else (stop < len) the caller reads the rest of it in order.
  */
-size_t cwms_pem_split_point(const unsigned char *data, size_t len);
+typedef struct cwms_pem_chunk_st {
+    const unsigned char *data;
+    size_t len;
+    CWMS_CERT **certs;          /* in file order, owned, origin not set */
+    size_t n_certs, cap_certs;
+    size_t n_blocks;            /* blocks taken */
+    size_t stop;                /* offset of the first block not taken; len when all were */
+} CWMS_PEM_CHUNK;
+
+/*
+ * Reads data's chunks; returns their number and sets *chunks (free with
+ * cwms_pem_chunks_free), or 0 when data is better read in one go (small,
+ * one CPU, no place to cut). Reports nothing, leaves no error queued.
+ */
+size_t cwms_pem_chunks_read(const unsigned char *data, size_t len, CWMS_PEM_CHUNK **chunks);
+/* Frees the chunks and the certificates still in them. */
+void cwms_pem_chunks_free(CWMS_PEM_CHUNK *chunks, size_t n);
+/*
+ * Where a chunk may start: the first "-----BEGIN" line at or after `from`
+ * whose previous non-blank line is an "-----END" line; 0 when there is none.
+ */
+size_t cwms_pem_split_after(const unsigned char *data, size_t len, size_t from);
 
 /* A buffer of one or more concatenated DER objects. NOT_MINE when it is not DER. */
 int cwms_read_der(CWMS_READ *r, const unsigned char *data, size_t len);

@@ -13,7 +13,6 @@
  * from the default library context; the provider reads with its own.
  */
 #include <limits.h>
-#include <pthread.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -273,150 +272,45 @@ static int read_run(CWMS_READ *r, const unsigned char *data, size_t len, size_t 
     return ret;
 }
 
-/*-
- * A large PEM file (an issuer pool of a thousand certificates) is read by
- * two threads: base64 decoding is most of the work of indexing one. The
- * second half starts at a "-----BEGIN" line whose previous non-blank line
- * is an "-----END" line: PEM_read_bio_ex always ends a block at an END
- * line, so a reader going through the whole file is looking for the next
- * BEGIN there, and reading from it gives the same blocks.
- *
- * The helper thread only takes plain certificate blocks, which need no
- * passphrase and print nothing. At anything else (a key, a damaged block)
- * it stops, and this thread reads on from there itself, so messages and
- * block numbers are those of a reading in one go.
+/*
+ * A large buffer is read in chunks on two threads (input_pem_chunks.c),
+ * then merged here in file order: a chunk's certificates, then the rest
+ * of the chunk read in one go where it stopped. After an error nothing
+ * more counts, as in a reading of the whole buffer in one go.
  */
-#define PEM_SPLIT_MIN (512 * 1024)
-
-typedef struct pem_half_st {
-    const unsigned char *data;
-    size_t len;
-    CWMS_CERT **certs;          /* in file order, owned */
-    size_t n_certs, cap_certs;
-    size_t n_blocks;            /* blocks taken */
-    size_t stop;                /* offset of the first block not taken; len when all were */
-} PEM_HALF;
-
-static int half_take(PEM_HALF *h, CWMS_CERT *cert)
-{
-    if (h->n_certs == h->cap_certs) {
-        size_t cap = h->cap_certs ? h->cap_certs * 2 : 64;
-        CWMS_CERT **certs = OPENSSL_realloc(h->certs, cap * sizeof(*certs));
-
-        if (certs == NULL)
-            return 0;
-        h->certs = certs;
-        h->cap_certs = cap;
-    }
-    h->certs[h->n_certs++] = cert;
-    return 1;
-}
-
-static void *read_half(void *arg)
-{
-    PEM_HALF *h = arg;
-    BIO *bio = BIO_new_mem_buf(h->data, (int)h->len);
-
-    h->stop = 0;
-    while (bio != NULL) {
-        size_t at = h->len - (size_t)BIO_pending(bio);
-        char *name = NULL, *header = NULL;
-        unsigned char *der = NULL;
-        long der_len = 0;
-        CWMS_CERT *cert = NULL;
-
-        if (!PEM_read_bio_ex(bio, &name, &header, &der, &der_len, PEM_FLAG_EAY_COMPATIBLE)) {
-            unsigned long e = ERR_peek_last_error();
-
-            /* At the end every block was taken; otherwise the caller reads (and reports) it. */
-            h->stop = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE
-                      ? h->len : at;
-            break;
-        }
-        if (block_kind(name) == BLOCK_CERT)
-            cert = adopt_cert(&der, der_len);
-        OPENSSL_free(name);
-        OPENSSL_free(header);
-        OPENSSL_free(der);      /* a block of another kind: this thread stops there */
-        if (cert == NULL || !half_take(h, cert)) {
-            cwms_cert_free(cert);
-            h->stop = at;
-            break;
-        }
-        h->n_blocks++;
-    }
-    BIO_free(bio);
-    ERR_clear_error();
-    OPENSSL_thread_stop();
-    return NULL;
-}
-
-/* 1 when the line at p (up to end) starts with the n bytes of s. */
-static int line_starts(const unsigned char *p, const unsigned char *end, const char *s, size_t n)
-{
-    return (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
-}
-
-size_t cwms_pem_split_point(const unsigned char *data, size_t len)
-{
-    /* From the newline before the middle, so a line starting there counts. */
-    const unsigned char *end = data + len, *p = data + (len > 1 ? len / 2 - 1 : 0), *nl;
-
-    while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-        const unsigned char *line = nl + 1, *q = nl;
-
-        p = line;
-        if (!line_starts(line, end, "-----BEGIN ", 11))
-            continue;
-        /* Back over blank lines to the start of the previous non-blank one. */
-        while (q > data && (q[-1] == '\n' || q[-1] == '\r' || q[-1] == ' ' || q[-1] == '\t'))
-            q--;
-        while (q > data && q[-1] != '\n')
-            q--;
-        if (line_starts(q, end, "-----END ", 9))
-            return (size_t)(line - data);
-    }
-    return 0;
-}
-
 static int read_blocks(CWMS_READ *r, const unsigned char *data, size_t len)
 {
-    PEM_HALF h = { 0 };
-    pthread_t thread;
-    size_t n = 1, split = 0;
-    int ret, ret2;
+    CWMS_PEM_CHUNK *chunks;
+    size_t n_chunks = cwms_pem_chunks_read(data, len, &chunks), n = 1;
+    int ret = CWMS_READ_NOT_MINE;
 
-    if (len >= PEM_SPLIT_MIN && len <= INT_MAX)
-        split = cwms_pem_split_point(data, len);
-    h.data = data + split;
-    h.len = len - split;
-    if (split == 0 || pthread_create(&thread, NULL, read_half, &h) != 0)
+    if (n_chunks == 0)
         return read_run(r, data, len, &n);
-    ret = read_run(r, data, split, &n);
-    pthread_join(thread, NULL);
-    if (ret == CWMS_READ_ERROR) {
-        /* A reading in one go stops at the first error: nothing after it counts. */
-        for (size_t i = 0; i < h.n_certs; i++)
-            cwms_cert_free(h.certs[i]);
-        OPENSSL_free(h.certs);
-        return ret;
-    }
-    for (size_t i = 0; i < h.n_certs; i++) {
-        if (!cwms_read_take_cert(r, h.certs[i])) {
-            while (++i < h.n_certs)
-                cwms_cert_free(h.certs[i]);
-            OPENSSL_free(h.certs);
-            return CWMS_READ_ERROR;
+    for (size_t i = 0; i < n_chunks && ret != CWMS_READ_ERROR; i++) {
+        CWMS_PEM_CHUNK *c = &chunks[i];
+        size_t k;
+
+        for (k = 0; k < c->n_certs; k++) {
+            CWMS_CERT *cert = c->certs[k];
+
+            c->certs[k] = NULL;
+            if (!cwms_read_take_cert(r, cert)) {
+                ret = CWMS_READ_ERROR;
+                break;
+            }
+            r->recognised = 1;
+            ret = CWMS_READ_OK;
         }
-        r->recognised = 1;
-        ret = CWMS_READ_OK;
+        n += c->n_blocks;
+        if (ret != CWMS_READ_ERROR && c->stop < c->len) {
+            int rest = read_run(r, c->data + c->stop, c->len - c->stop, &n);
+
+            if (rest != CWMS_READ_NOT_MINE)
+                ret = rest;
+        }
     }
-    OPENSSL_free(h.certs);
-    n += h.n_blocks;
-    if (h.stop == h.len)
-        return ret;
-    ret2 = read_run(r, h.data + h.stop, h.len - h.stop, &n);
-    return ret2 == CWMS_READ_NOT_MINE ? ret : ret2;
+    cwms_pem_chunks_free(chunks, n_chunks);
+    return ret;
 }
 
 /*

@@ -113,6 +113,14 @@ static int add(FIX *f, const char *name)
     return cwms_inputs_add_source(f->in, pki_path(name), &f->rctx, f->diag);
 }
 
+static void must_add_path(FIX *f, const char *path)
+{
+    if (!cwms_inputs_add_source(f->in, path, &f->rctx, f->diag)) {
+        print_diag(f->diag);
+        fail_msg("reading '%s' failed", path);
+    }
+}
+
 static void must_add(FIX *f, const char *name)
 {
     if (!add(f, name)) {
@@ -711,9 +719,189 @@ static void test_unknown_block_late_in_a_large_pem_file_is_noted_by_its_number(v
     assert_pool_holds(f, "root.crt", "big-unknown-late.pem#4");
 }
 
+/*
+ * The real issuer pool of issue 5's benchmark (1,263 certificates, read in
+ * chunks): $CWMS_SHARED_DATA/cfssl_trust/int-bundle.crt, or the test skips.
+ */
+static const char *shared_pool_path(void)
+{
+    static char path[4096];
+    const char *dir = getenv("CWMS_SHARED_DATA");
+
+    if (dir == NULL)
+        skip();
+    snprintf(path, sizeof(path), "%s/cfssl_trust/int-bundle.crt", dir);
+    if (access(path, R_OK) != 0)
+        skip();
+    return path;
+}
+
+/* The whole file; free() it. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    unsigned char *buf;
+    long size;
+
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    size = ftell(fp);
+    assert_true(size > 0);
+    rewind(fp);
+    buf = malloc((size_t)size);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)size, fp), (size_t)size);
+    fclose(fp);
+    *len = (size_t)size;
+    return buf;
+}
+
+/* The pool entry of the first certificate in PEM text, or NULL. */
+static CWMS_CERT *pool_cert_of_pem(const FIX *f, const unsigned char *pem, size_t len)
+{
+    BIO *b = BIO_new_mem_buf(pem, (int)len);
+    X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    unsigned char *der = NULL, sha[32];
+    int dlen = i2d_X509(x, &der);
+
+    assert_true(dlen > 0 && EVP_Digest(der, (size_t)dlen, sha, NULL, EVP_sha256(), NULL));
+    OPENSSL_free(der);
+    X509_free(x);
+    BIO_free(b);
+    return cwms_pool_find_sha256(f->in->pool, sha);
+}
+
+/* The number of "-----BEGIN " lines in data[0, len). */
+static size_t blocks_before(const unsigned char *data, size_t len)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i + 11 <= len; i++)
+        if ((i == 0 || data[i - 1] == '\n') && memcmp(data + i, "-----BEGIN ", 11) == 0)
+            n++;
+    return n;
+}
+
+/* data with text inserted at `at`; free() it. */
+static unsigned char *insert_at(const unsigned char *data, size_t len, size_t at, const char *text,
+                                size_t *out_len)
+{
+    size_t tlen = strlen(text);
+    unsigned char *out = malloc(len + tlen);
+
+    assert_non_null(out);
+    memcpy(out, data, at);
+    memcpy(out + at, text, tlen);
+    memcpy(out + at + tlen, data + at, len - at);
+    *out_len = len + tlen;
+    return out;
+}
+
+static void test_real_issuer_pool_is_numbered_as_read_in_one_go(void **state)
+{
+    FIX *f = *state;
+    const char *path = shared_pool_path();
+    BIO *bio = BIO_new_file(path, "r");
+    unsigned char (*sha)[32] = NULL;
+    size_t n = 0, distinct = 0;
+    X509 *x;
+    char want[4200];
+
+    must_add_path(f, path);
+    assert_non_null(bio);
+    /* OpenSSL's own reading, one certificate after the other. */
+    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
+        unsigned char *der = NULL;
+        int len = i2d_X509(x, &der);
+        size_t first;
+        CWMS_CERT *c;
+
+        sha = realloc(sha, (n + 1) * sizeof(*sha));
+        assert_non_null(sha);
+        assert_true(len > 0 && EVP_Digest(der, (size_t)len, sha[n], NULL, EVP_sha256(), NULL));
+        OPENSSL_free(der);
+        X509_free(x);
+        /* A duplicate keeps the name of its first copy. */
+        for (first = 0; memcmp(sha[first], sha[n], 32) != 0; first++)
+            continue;
+        distinct += first == n;
+        c = cwms_pool_find_sha256(f->in->pool, sha[n]);
+        assert_non_null(c);
+        snprintf(want, sizeof(want), "%s#%zu", path, first + 1);
+        assert_string_equal(c->origin, want);
+        n++;
+    }
+    ERR_clear_error();   /* the end of the file */
+    BIO_free(bio);
+    free(sha);
+    assert_true(n > 1000);
+    assert_int_equal(cwms_pool_count(f->in->pool), distinct);
+    assert_int_equal(cwms_diag_count(f->diag), 0);
+}
+
+static void test_damaged_block_in_a_real_issuer_pool_is_named_by_its_number(void **state)
+{
+    FIX *f = *state;
+    size_t len, big_len, at;
+    unsigned char *data = slurp(shared_pool_path(), &len), *big;
+    char want[64];
+
+    /* Where a later chunk may start: the block there is damaged. */
+    at = cwms_pem_split_after(data, len, len / 10 * 7);
+    assert_true(at > 0);
+    big = insert_at(data, len, at, "-----BEGIN CERTIFICATE-----\nMIIB!!!!\n-----END CERTIFICATE-----\n",
+                    &big_len);
+    assert_false(cwms_inputs_add_buffer(f->in, big, big_len, "pool.pem", &f->rctx, f->diag));
+    snprintf(want, sizeof(want), "PEM block %zu is damaged", blocks_before(big, at) + 1);
+    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "pool.pem", want);
+    assert_int_equal(cwms_diag_count_level(f->diag, CWMS_ERROR), 1);
+    free(big);
+    free(data);
+}
+
+static void test_encrypted_key_in_a_real_issuer_pool_is_read_once_in_place(void **state)
+{
+    FIX *f = *state;
+    size_t len, big_len, at, key_len, plain;
+    unsigned char *data = slurp(shared_pool_path(), &len), *big;
+    unsigned char *key = slurp(pki_path("server-enc.pem"), &key_len);
+    char *key_text = strndup((const char *)key, key_len);
+    char want[64];
+    const CWMS_CERT *after;
+
+    /* The pool alone, then with an encrypted key among its blocks. */
+    assert_true(cwms_inputs_add_buffer(f->in, data, len, "plain.pem", &f->rctx, f->diag));
+    plain = cwms_pool_count(f->in->pool);
+    cwms_inputs_free(f->in);
+    f->in = cwms_inputs_new();
+    at = cwms_pem_split_after(data, len, len / 10 * 4);
+    assert_true(at > 0);
+    big = insert_at(data, len, at, key_text, &big_len);
+    if (!cwms_inputs_add_buffer(f->in, big, big_len, "pool.pem", &f->rctx, f->diag)) {
+        print_diag(f->diag);
+        fail_msg("reading the pool with a key in it failed");
+    }
+    assert_int_equal(cwms_pool_count(f->in->pool), plain);
+    assert_int_equal(f->in->n_keys, 1);
+    assert_true(key_matches(f->in->keys[0].pkey, "server.crt"));
+    assert_int_equal(f->source.calls, 1);
+    /* The certificate after the key is numbered as if the key were not there. */
+    after = pool_cert_of_pem(f, big + at + strlen(key_text), big_len - at - strlen(key_text));
+    assert_non_null(after);
+    snprintf(want, sizeof(want), "pool.pem#%zu", blocks_before(big, at) + 1);
+    /* (unless it repeats an earlier certificate, whose name it keeps) */
+    if (strcmp(after->origin, want) != 0)
+        assert_true(strtoul(strrchr(after->origin, '#') + 1, NULL, 10) <= blocks_before(big, at));
+    free(key_text);
+    free(key);
+    free(big);
+    free(data);
+}
+
+/* Where a chunk may start in text, looking from its middle. */
 static size_t split_of(const char *text)
 {
-    return cwms_pem_split_point((const unsigned char *)text, strlen(text));
+    return cwms_pem_split_after((const unsigned char *)text, strlen(text), strlen(text) / 2);
 }
 
 static void test_pem_split_point_is_a_begin_line_right_after_an_end_line(void **state)
@@ -891,23 +1079,11 @@ static void test_pkcs11_uri_is_not_read_as_a_file(void **state)
     }
 }
 
-static unsigned char *slurp(const char *name, size_t *len)
-{
-    FILE *fp = fopen(pki_path(name), "rb");
-    unsigned char *buf = malloc(1 << 20);
-
-    assert_non_null(fp);
-    assert_non_null(buf);
-    *len = fread(buf, 1, 1 << 20, fp);
-    fclose(fp);
-    return buf;
-}
-
 static void test_buffer_is_read_like_a_file(void **state)
 {
     FIX *f = *state;
     size_t len;
-    unsigned char *buf = slurp("chain.p7b", &len);
+    unsigned char *buf = slurp(pki_path("chain.p7b"), &len);
 
     assert_true(cwms_inputs_add_buffer(f->in, buf, len, "pasted", &f->rctx, f->diag));
     assert_int_equal(cwms_pool_count(f->in->pool), 4);
@@ -1007,6 +1183,9 @@ int main(void)
         T(test_damaged_block_late_in_a_large_pem_file_is_named_by_its_number),
         T(test_damaged_first_block_of_a_large_pem_file_stops_the_reading_there),
         T(test_unknown_block_late_in_a_large_pem_file_is_noted_by_its_number),
+        T(test_real_issuer_pool_is_numbered_as_read_in_one_go),
+        T(test_damaged_block_in_a_real_issuer_pool_is_named_by_its_number),
+        T(test_encrypted_key_in_a_real_issuer_pool_is_read_once_in_place),
         cmocka_unit_test(test_pem_split_point_is_a_begin_line_right_after_an_end_line),
         cmocka_unit_test(test_pem_split_point_is_never_inside_a_block_or_after_text),
         T(test_missing_file_is_unreadable_with_the_system_reason),
