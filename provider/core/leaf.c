@@ -30,21 +30,10 @@ void cwms_sha256_hex(const unsigned char sha256[32], char out[65])
     out[64] = '\0';
 }
 
-/* Issues some other certificate of the pool (by name): a CA even without basicConstraints. */
-static int issues_another(const CWMS_POOL *pool, CWMS_CERT *c)
-{
-    for (size_t i = 0; i < cwms_pool_count(pool); i++) {
-        CWMS_CERT *o = cwms_pool_get(pool, i);
-
-        if (o != c && cwms_cert_names_equal(o, CWMS_NAME_ISSUER, c, CWMS_NAME_SUBJECT))
-            return 1;
-    }
-    return 0;
-}
-
+/* Not a CA: no basicConstraints cA, not self-issued, and (by name) issuing nothing of the pool. */
 static int is_end_entity(const CWMS_POOL *pool, CWMS_CERT *c)
 {
-    return !c->info.is_ca && !c->info.self_issued && !issues_another(pool, c);
+    return !c->info.is_ca && !c->info.self_issued && !cwms_pool_issues_another(pool, c);
 }
 
 /*

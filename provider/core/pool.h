@@ -44,4 +44,10 @@ CWMS_CERT *cwms_pool_find_sha256(const CWMS_POOL *pool, const unsigned char sha2
 size_t cwms_pool_find_subject(const CWMS_POOL *pool, const X509_NAME *name, CWMS_CERT **out,
                               size_t max);
 
+/*
+ * 1 when some other entry's issuer equals cert's subject (canonically):
+ * cert issued a certificate of the pool. Looks up by name key.
+ */
+int cwms_pool_issues_another(const CWMS_POOL *pool, CWMS_CERT *cert);
+
 #endif

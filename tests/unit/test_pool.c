@@ -60,10 +60,12 @@ static uint64_t key_of(const X509_NAME *name)
  * A pool entry for a certificate with this subject and serial, issued by
  * "Pool Root"; a CA certificate (basicConstraints cA) when ca.
  */
-static CWMS_CERT *make_entry_ca(const X509_NAME *subject, long serial, int ca)
+static CWMS_CERT *make_entry_by(const X509_NAME *subject, const X509_NAME *issued_by, long serial,
+                                int ca)
 {
     X509 *x = X509_new();
-    X509_NAME *issuer = name_of(MBSTRING_ASC, "cwms-bundle tests", "Pool Root");
+    X509_NAME *issuer = issued_by != NULL ? X509_NAME_dup(issued_by)
+                                          : name_of(MBSTRING_ASC, "cwms-bundle tests", "Pool Root");
     unsigned char *der = NULL;
     int len;
     CWMS_CERT *cert;
@@ -93,6 +95,11 @@ static CWMS_CERT *make_entry_ca(const X509_NAME *subject, long serial, int ca)
     X509_NAME_free(issuer);
     X509_free(x);
     return cert;
+}
+
+static CWMS_CERT *make_entry_ca(const X509_NAME *subject, long serial, int ca)
+{
+    return make_entry_by(subject, NULL, serial, ca);
 }
 
 static CWMS_CERT *make_entry(const X509_NAME *subject, long serial)
@@ -233,6 +240,16 @@ static void test_growth_keeps_lookups_right(void **state)
     for (int i = 0; i < N; i++) {
         assert_ptr_equal(cwms_pool_get(pool, (size_t)i), added[i]);
         assert_ptr_equal(cwms_pool_find_sha256(pool, cwms_cert_sha256(added[i])), added[i]);
+        /* All were issued by "Pool Root", none by each other. */
+        assert_false(cwms_pool_issues_another(pool, added[i]));
+    }
+    {
+        X509_NAME *root = name_of(MBSTRING_ASC, "cwms-bundle tests", "Pool Root");
+        CWMS_CERT *root_cert = make_entry_by(root, root, N + 1, 1);
+
+        assert_int_equal(cwms_pool_add(pool, root_cert, NULL), 1);
+        assert_true(cwms_pool_issues_another(pool, root_cert));
+        X509_NAME_free(root);
     }
     for (int k = 0; k < NAMES; k++)
         X509_NAME_free(names[k]);
@@ -333,6 +350,36 @@ static void test_fingerprint_finds_end_entity_and_ca_certificates(void **state)
     cwms_pool_free(pool);
 }
 
+static void test_what_a_certificate_issued_is_found_by_canonical_name(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    X509_NAME *ca = name_of(MBSTRING_ASC, "Example", "Issuing CA");
+    X509_NAME *ca_utf8 = name_of(MBSTRING_UTF8, "EXAMPLE", "issuing  ca");
+    X509_NAME *leaf = name_of(MBSTRING_ASC, "Example", "www.example.test");
+    X509_NAME *self = name_of(MBSTRING_ASC, "Example", "Self Issued");
+    CWMS_CERT *ca_cert = make_entry(ca, 1), *leaf_cert = make_entry_by(leaf, ca_utf8, 2, 0);
+    CWMS_CERT *self_cert = make_entry_by(self, self, 3, 0);
+
+    (void)state;
+    assert_int_equal(cwms_pool_add(pool, ca_cert, NULL), 1);
+    /* Nothing issued by it yet. */
+    assert_false(cwms_pool_issues_another(pool, ca_cert));
+    assert_int_equal(cwms_pool_add(pool, leaf_cert, NULL), 1);
+    assert_int_equal(cwms_pool_add(pool, self_cert, NULL), 1);
+    /* Its name in another string type and case, spaces collapsed: the same name. */
+    assert_true(cwms_pool_issues_another(pool, ca_cert));
+    assert_false(cwms_pool_issues_another(pool, leaf_cert));
+    /* A self-issued certificate issuing only itself issues nothing else. */
+    assert_false(cwms_pool_issues_another(pool, self_cert));
+    assert_int_equal(cwms_pool_add(pool, make_entry_by(leaf, self, 4, 0), NULL), 1);
+    assert_true(cwms_pool_issues_another(pool, self_cert));
+    X509_NAME_free(ca);
+    X509_NAME_free(ca_utf8);
+    X509_NAME_free(leaf);
+    X509_NAME_free(self);
+    cwms_pool_free(pool);
+}
+
 static void test_empty_pool_finds_nothing(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
@@ -360,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_different_certificates_with_equal_der_hashes_are_both_kept),
         cmocka_unit_test(test_fingerprint_is_computed_on_first_use),
         cmocka_unit_test(test_fingerprint_finds_end_entity_and_ca_certificates),
+        cmocka_unit_test(test_what_a_certificate_issued_is_found_by_canonical_name),
         cmocka_unit_test(test_empty_pool_finds_nothing),
     };
 
