@@ -288,9 +288,8 @@ static int read_blocks(CWMS_READ *r, const unsigned char *data, size_t len)
         return read_run(r, data, len, &n);
     for (size_t i = 0; i < n_chunks && ret != CWMS_READ_ERROR; i++) {
         CWMS_PEM_CHUNK *c = &chunks[i];
-        size_t k;
 
-        for (k = 0; k < c->n_certs; k++) {
+        for (size_t k = 0; k < c->n_certs; k++) {
             CWMS_CERT *cert = c->certs[k];
 
             c->certs[k] = NULL;
