@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1111,6 +1112,49 @@ static void test_dash_reads_standard_input(void **state)
     assert_non_null(strstr(f->source.last_what, "(stdin)"));
 }
 
+static void test_large_pool_through_a_pipe_is_read_like_the_file(void **state)
+{
+    FIX *f = *state;
+    const char *path = shared_pool_path();
+    size_t len, from_file;
+    unsigned char *data = slurp(path, &len);
+    int fds[2], saved, status;
+    pid_t child;
+
+    must_add_path(f, path);
+    from_file = cwms_pool_count(f->in->pool);
+    cwms_inputs_free(f->in);
+    f->in = cwms_inputs_new();
+    /* A pipe has no size to read ahead of: the buffer grows as the data comes. */
+    assert_int_equal(pipe(fds), 0);
+    if ((child = fork()) == 0) {
+        size_t off = 0;
+
+        close(fds[0]);
+        while (off < len) {
+            ssize_t w = write(fds[1], data + off, len - off);
+
+            if (w <= 0)
+                _exit(1);
+            off += (size_t)w;
+        }
+        _exit(0);
+    }
+    assert_true(child > 0);
+    close(fds[1]);
+    saved = dup(0);
+    assert_int_equal(dup2(fds[0], 0), 0);
+    close(fds[0]);
+    assert_true(cwms_inputs_add_source(f->in, "-", &f->rctx, f->diag));
+    assert_int_equal(dup2(saved, 0), 0);
+    close(saved);
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(cwms_pool_count(f->in->pool), from_file);
+    assert_string_equal(cwms_pool_get(f->in->pool, 0)->origin, "(stdin)#1");
+    free(data);
+}
+
 static void test_error_queue_is_clean_after_reading_every_format(void **state)
 {
     FIX *f = *state;
@@ -1200,6 +1244,7 @@ int main(void)
         T(test_pkcs11_uri_is_not_read_as_a_file),
         T(test_buffer_is_read_like_a_file),
         T(test_dash_reads_standard_input),
+        T(test_large_pool_through_a_pipe_is_read_like_the_file),
         T(test_error_queue_is_clean_after_reading_every_format),
     };
 
