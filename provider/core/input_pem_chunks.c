@@ -144,16 +144,20 @@ static void *helper(void *arg)
     return NULL;
 }
 
-/* Chunk boundaries near each CHUNKS_MAX-th of data; the number of chunks. */
+/*
+ * Chunk boundaries at or after each CHUNKS_MAX-th of data (and always after
+ * the last one, so no stretch of text is searched twice); the number of
+ * chunks.
+ */
 static size_t cut(const unsigned char *data, size_t len, CWMS_PEM_CHUNK *chunks)
 {
     size_t n = 0, start = 0;
 
     for (size_t i = 1; i <= CHUNKS_MAX; i++) {
-        size_t next = i < CHUNKS_MAX ? cwms_pem_split_after(data, len, i * (len / CHUNKS_MAX)) : 0;
+        size_t from = i * (len / CHUNKS_MAX), next = 0;
 
-        if (next != 0 && next <= start)
-            continue;               /* the same boundary as the last one */
+        if (i < CHUNKS_MAX)
+            next = cwms_pem_split_after(data, len, from > start ? from : start + 1);
         if (next == 0)
             next = len;
         memset(&chunks[n], 0, sizeof(chunks[n]));
