@@ -120,11 +120,9 @@ const char *cwms_trust_describe(const CWMS_TRUST *t)
     return t->desc;
 }
 
-/* Adds one DER certificate to the anchors, taking der; 1 on success (or a duplicate), 0 when not a certificate. */
-static int add_der(CWMS_TRUST *t, unsigned char *der, size_t len, const char *origin)
+/* Adds an entry (c may be NULL: not a certificate) to the anchors; 1 on success or a duplicate. */
+static int add_anchor(CWMS_TRUST *t, CWMS_CERT *c)
 {
-    CWMS_CERT *c = cwms_cert_adopt_der(der, len, origin);
-
     if (c == NULL)
         return 0;
     c->from_trust = 1;
@@ -162,7 +160,7 @@ static size_t read_pem_certs(CWMS_TRUST *t, BIO *bio)
              || strcmp(name, PEM_STRING_X509_TRUSTED) == 0)
             && der_len > 0 && der_len <= (size_t)len) {
             /* The entry takes PEM's buffer (no copy). */
-            if (add_der(t, data, der_len, t->file))
+            if (add_anchor(t, cwms_cert_adopt_der(data, der_len, t->file)))
                 n++;
             data = NULL;
         }
@@ -180,9 +178,8 @@ static size_t read_der_cert(CWMS_TRUST *t, BIO *bio)
 {
     unsigned char buf[65536];
     int len = BIO_read(bio, buf, sizeof(buf));
-    unsigned char *der = len > 0 ? OPENSSL_memdup(buf, (size_t)len) : NULL;
 
-    return der != NULL && add_der(t, der, (size_t)len, t->file) ? 1 : 0;
+    return len > 0 && add_anchor(t, cwms_cert_new_der(buf, (size_t)len, t->file)) ? 1 : 0;
 }
 
 static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag)
