@@ -73,6 +73,9 @@ void cwms_read_note(CWMS_READ *r, const char *fmt, ...)
 /* PEM text (blocks among any other text). CWMS_READ_NOT_MINE when it holds no PEM block. */
 int cwms_read_pem(CWMS_READ *r, const unsigned char *data, size_t len);
 
+/* 1 when a PEM block of this name is a plain certificate ("CERTIFICATE", "X509 CERTIFICATE"). */
+int cwms_pem_names_certificate(const char *name);
+
 /*
  * A large PEM buffer read in chunks on two threads (input_pem_chunks.c).
  * A chunk yields its leading plain certificate blocks; where it met

@@ -65,6 +65,11 @@ static BLOCK_KIND block_kind(const char *name)
     return BLOCK_OTHER;
 }
 
+int cwms_pem_names_certificate(const char *name)
+{
+    return block_kind(name) == BLOCK_CERT;
+}
+
 /*
  * Decrypts a traditional key's DER in place per its DEK-Info header
  * (EVP_BytesToKey with MD5 and the IV's first 8 bytes as salt, as OpenSSL

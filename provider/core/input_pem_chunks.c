@@ -105,7 +105,7 @@ static void read_chunk(CWMS_PEM_CHUNK *c)
                       ? c->len : at;
             break;
         }
-        if (strcmp(name, PEM_STRING_X509) == 0 || strcmp(name, PEM_STRING_X509_OLD) == 0) {
+        if (cwms_pem_names_certificate(name)) {
             cert = cwms_read_adopt_cert_der(der, (size_t)der_len);
             der = NULL;
         }
