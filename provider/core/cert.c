@@ -128,15 +128,11 @@ uint64_t cwms_der_hash(const unsigned char *p, size_t len)
 static CWMS_CERT *cert_adopt(unsigned char *der, size_t len, const char *origin)
 {
     CWMS_CERT *cert = OPENSSL_zalloc(sizeof(*cert));
-    unsigned char *shrunk;
 
     if (cert == NULL) {
         OPENSSL_free(der);
         return NULL;
     }
-    /* A buffer larger than the DER (PEM's, which held the base64) shrinks in place. */
-    if ((shrunk = OPENSSL_realloc(der, len > 0 ? len : 1)) != NULL)
-        der = shrunk;
     cert->der = der;
     cert->der_len = len;
     if (origin != NULL && (cert->origin = OPENSSL_strdup(origin)) == NULL) {
@@ -191,7 +187,10 @@ CWMS_CERT *cwms_cert_new_der(const unsigned char *der, size_t len, const char *o
 
 CWMS_CERT *cwms_cert_adopt_der(unsigned char *der, size_t len, const char *origin)
 {
-    return cert_index(cert_adopt(der, len, origin));
+    /* A buffer larger than the DER (PEM's, which held the base64) shrinks in place. */
+    unsigned char *shrunk = OPENSSL_realloc(der, len > 0 ? len : 1);
+
+    return cert_index(cert_adopt(shrunk != NULL ? shrunk : der, len, origin));
 }
 
 CWMS_CERT *cwms_cert_new_x509(X509 *x, const char *origin)
