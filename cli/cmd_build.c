@@ -15,11 +15,12 @@
 
 #include <openssl/crypto.h>
 
-#include "bundle.h"
+#include "cwms/bundle.h"
 #include "commands.h"
-#include "diag.h"
-#include "emit.h"
-#include "pass.h"
+#include "cwms/diag.h"
+#include "cwms/emit.h"
+#include "cwms/options.h"
+#include "cwms/pass.h"
 #include "passsrc.h"
 #include "report.h"
 
@@ -104,7 +105,7 @@ typedef struct build_args_st {
     CWMS_FORMAT format;
     CWMS_KEY_FORMAT key_format;
     int key_format_given;
-    CWMS_PATH_POLICY path;
+    CWMS_PATH_CHOICE path;
     const char *trust;
     int include_root;
     int64_t attime;
@@ -142,29 +143,6 @@ static int passin_cb(char *buf, size_t size, size_t *len, const char *what, void
  * Parsing
  * -------
  */
-
-static int parse_attime(const char *text, int64_t *out)
-{
-    char *end;
-    long long v;
-
-    if (*text < '0' || *text > '9')
-        return 0;
-    errno = 0;
-    v = strtoll(text, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return 0;
-    *out = (int64_t)v;
-    return 1;
-}
-
-static int parse_leaf(const char *text, unsigned char leaf[32])
-{
-    size_t len = 0;
-
-    /* Hex with or without colons, as `openssl x509 -fingerprint -sha256` prints it. */
-    return OPENSSL_hexstr2buf_ex(leaf, 32, &len, text, ':') && len == 32;
-}
 
 /* Same file descriptor (stdin, fd:N): one line each, --passin first, like openssl. */
 static int same_stream(const char *a, const char *b)
@@ -251,9 +229,9 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
             a->include_root = 1;
             break;
         case OPT_ATTIME:
-            if (!parse_attime(optarg, &a->attime))
-                return cli_usage_error("build", "--attime '%s': give seconds since 1970-01-01 UTC, "
-                                       "e.g. --attime $(date -d 2024-06-01 +%%s)", optarg);
+            if (!cwms_parse_time(optarg, &a->attime))
+                return cli_usage_error("build", "--attime '%s': give seconds since 1970-01-01 UTC or a UTC date, "
+                                       "e.g. --attime 2024-06-01 or --attime 2024-06-01T12:00:00Z", optarg);
             a->attime_given = 1;
             break;
         case OPT_HOST:
@@ -262,7 +240,7 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
             a->hosts[a->n_hosts++] = optarg;
             break;
         case OPT_LEAF:
-            if (!parse_leaf(optarg, a->leaf))
+            if (!cwms_parse_sha256(optarg, a->leaf))
                 return cli_usage_error("build", "--leaf '%s' is not a SHA-256 fingerprint: give 64 hex "
                                        "digits, colons allowed (openssl x509 -noout -fingerprint "
                                        "-sha256 prints it)", optarg);

@@ -15,8 +15,8 @@
 
 #include "commands.h"
 #include "cwms_p11.h"
-#include "diag.h"
-#include "input_pkcs11.h"
+#include "cwms/diag.h"
+#include "cwms/pkcs11.h"
 #include "passsrc.h"
 #include "report.h"
 

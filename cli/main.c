@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "diag.h"
+#include "cwms/diag.h"
 #include "report.h"
 
 #ifndef CWMS_BUNDLE_VERSION

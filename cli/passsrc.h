@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "diag.h"
+#include "cwms/diag.h"
 
 typedef struct cli_passsrc_st {
     const char *spec;      /* the option's argument; NULL = prompt on the terminal */

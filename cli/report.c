@@ -9,7 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "cert.h"
+#include "cwms/cert.h"
 
 static const char *level_word(CWMS_LEVEL level)
 {

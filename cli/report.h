@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 
-#include "bundle.h"
-#include "diag.h"
+#include "cwms/bundle.h"
+#include "cwms/diag.h"
 
 #define CLI_PROGRAM "cwms-bundle"
 

@@ -16,7 +16,7 @@
 #include <openssl/provider.h>
 
 #include "cwms_prov.h"
-#include "diag.h"
+#include "cwms/diag.h"
 
 #ifndef CWMS_VERSION
 # define CWMS_VERSION "unknown"

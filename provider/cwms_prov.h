@@ -10,7 +10,7 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/crypto.h>
 
-#include "diag.h"
+#include "cwms/diag.h"
 
 typedef struct cwms_prov_ctx_st {
     const OSSL_CORE_HANDLE *handle;

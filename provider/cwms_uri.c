@@ -13,79 +13,11 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "cert.h"
-#include "percent.h"
+#include "cwms/options.h"
+#include "cwms/percent.h"
 
 #define SCHEME "cwms:"
 #define KNOWN_PARAMS "version, order, key, in, path, trust, root, leaf, attime, nokey"
-
-int cwms_uri_parse_sha256(const char *s, unsigned char out[32])
-{
-    size_t len = 0;
-    int ok;
-
-    /* Hex with or without colons, as `openssl x509 -fingerprint -sha256` prints it. */
-    ERR_set_mark();
-    ok = OPENSSL_hexstr2buf_ex(out, 32, &len, s, ':') && len == 32;
-    ERR_pop_to_mark();
-    return ok;
-}
-
-int cwms_uri_parse_time(const char *s, int64_t *out)
-{
-    char digits[16];
-    size_t n = 0;
-    int zulu = 0, ok;
-    ASN1_GENERALIZEDTIME *t;
-
-    if (*s == '\0')
-        return 0;
-    if (strspn(s, "0123456789") == strlen(s)) {
-        char *end;
-        long long v;
-
-        errno = 0;
-        v = strtoll(s, &end, 10);
-        if (errno != 0 || *end != '\0')
-            return 0;
-        *out = (int64_t)v;
-        return 1;
-    }
-    /* YYYY-MM-DD, optionally THH:MM:SS followed by Z (UTC only: no offsets). */
-    for (const char *p = s; *p != '\0'; p++) {
-        if (zulu)
-            return 0;
-        if (isdigit((unsigned char)*p)) {
-            if (n == 14)
-                return 0;
-            digits[n++] = *p;
-        } else if ((*p == '-' && (n == 4 || n == 6))
-                   || (*p == 'T' && n == 8)
-                   || (*p == ':' && (n == 10 || n == 12))) {
-            continue;
-        } else if (*p == 'Z' && n == 14) {
-            zulu = 1;
-        } else {
-            return 0;
-        }
-    }
-    if (n == 8 && strchr(s, 'T') == NULL) {
-        memcpy(digits + 8, "000000", 6);
-        n = 14;
-        zulu = 1;
-    }
-    if (n != 14 || !zulu)
-        return 0;
-    digits[14] = 'Z';
-    digits[15] = '\0';
-    if ((t = ASN1_GENERALIZEDTIME_new()) == NULL)
-        return 0;
-    /* ASN1_GENERALIZEDTIME_set_string checks the calendar (no 2023-02-30). */
-    ok = ASN1_GENERALIZEDTIME_set_string(t, digits)
-         && cwms_asn1_time_to_epoch(t, out);
-    ASN1_GENERALIZEDTIME_free(t);
-    return ok;
-}
 
 /* Length of a PIN value starting at s: up to '&', ';' or their encodings, or the end. */
 static size_t pin_value_len(const char *s)
@@ -228,14 +160,14 @@ static int apply_param(CWMS_URI *u, const char *name, const char *value,
     }
     if (strcmp(name, "path") == 0) {
         if (strcmp(value, "complete") == 0) {
-            u->path_policy = CWMS_PATH_COMPLETE;
+            u->path_choice = CWMS_PATH_COMPLETE;
         } else if (strcmp(value, "shortest") == 0) {
-            u->path_policy = CWMS_PATH_SHORTEST;
+            u->path_choice = CWMS_PATH_SHORTEST;
         } else {
             set_err(err, "path='%s': use path=complete or path=shortest", value);
             return 0;
         }
-        u->has_path_policy = 1;
+        u->has_path_choice = 1;
         return 1;
     }
     if (strcmp(name, "root") == 0) {
@@ -248,7 +180,7 @@ static int apply_param(CWMS_URI *u, const char *name, const char *value,
         return 1;
     }
     if (strcmp(name, "leaf") == 0) {
-        if (!cwms_uri_parse_sha256(value, u->leaf_sha256)) {
+        if (!cwms_parse_sha256(value, u->leaf_sha256)) {
             set_err(err, "leaf='%s' is not a SHA-256 fingerprint (64 hex digits, "
                     "as 'openssl x509 -noout -fingerprint -sha256' prints)", value);
             return 0;
@@ -257,7 +189,7 @@ static int apply_param(CWMS_URI *u, const char *name, const char *value,
         return 1;
     }
     if (strcmp(name, "attime") == 0) {
-        if (!cwms_uri_parse_time(value, &u->attime)) {
+        if (!cwms_parse_time(value, &u->attime)) {
             set_err(err, "attime='%s' is not a time (seconds since the epoch, or "
                     "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", value);
             return 0;

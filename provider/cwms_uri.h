@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bundle.h"
+#include "cwms/bundle.h"
 
 typedef struct cwms_uri_st {
     char *path;                  /* percent-decoded PATH; "" when empty */
@@ -40,8 +40,8 @@ typedef struct cwms_uri_st {
     char *version;               /* version= as given, or NULL */
     int has_order;               /* order= or version= given */
     CWMS_ORDER order;
-    int has_path_policy;
-    CWMS_PATH_POLICY path_policy;
+    int has_path_choice;
+    CWMS_PATH_CHOICE path_choice;
     char *trust;                 /* trust=, or NULL */
     int include_root;            /* root=include */
     int has_leaf;
@@ -59,21 +59,11 @@ typedef struct cwms_uri_st {
 CWMS_URI *cwms_uri_parse(const char *uri, char **err);
 void cwms_uri_free(CWMS_URI *uri);
 
-
-/*
- * Parses a validation time: seconds since the epoch, or
- * YYYY-MM-DD[THH:MM:SS]Z. Returns 1 and sets *out on success.
- */
-int cwms_uri_parse_time(const char *s, int64_t *out);
-
 /*
  * A copy of uri for messages, with every pin-value (plain, or
  * percent-encoded inside key= / in=) replaced by "***". Free with
  * OPENSSL_free; NULL on allocation failure.
  */
 char *cwms_uri_redact(const char *uri);
-
-/* Parses a SHA-256 fingerprint (64 hex digits, optional ':'). 1 on success. */
-int cwms_uri_parse_sha256(const char *s, unsigned char out[32]);
 
 #endif

@@ -13,11 +13,12 @@
 #include <openssl/store.h>
 #include <openssl/x509.h>
 
-#include "bundle.h"
+#include "cwms/bundle.h"
 #include "cwms_prov.h"
 #include "cwms_uri.h"
-#include "diag.h"
-#include "pass.h"
+#include "cwms/diag.h"
+#include "cwms/options.h"
+#include "cwms/pass.h"
 #include "store_common.h"
 
 static OSSL_FUNC_store_open_fn cwms_store_open;
@@ -175,8 +176,8 @@ static int apply_settings(struct cwms_store_ctx_st *ctx, CWMS_OPTIONS *opts)
                         pc->cfg_version);
         return 0;
     }
-    if (u->has_path_policy) {
-        opts->path = u->path_policy;
+    if (u->has_path_choice) {
+        opts->path = u->path_choice;
     } else if (pc->cfg_path != NULL) {
         if (strcmp(pc->cfg_path, "complete") == 0) {
             opts->path = CWMS_PATH_COMPLETE;

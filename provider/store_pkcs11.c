@@ -13,13 +13,11 @@
 #include <openssl/params.h>
 #include <openssl/store.h>
 
-#include "cert.h"
 #include "cwms_uri.h"
 #include "cwms_prov.h"
-#include "diag.h"
-#include "input.h"
-#include "pass.h"
-#include "pool.h"
+#include "cwms/diag.h"
+#include "cwms/inputs.h"
+#include "cwms/pass.h"
 #include "store_common.h"
 
 static OSSL_FUNC_store_open_fn p11_store_open;
@@ -144,14 +142,15 @@ static int p11_build(void *loaderctx, CWMS_STORE_QUEUE *q)
         goto end;
     }
     cwms_prov_debug_diag(ctx->shown, diag);
-    for (size_t i = 0; i < in->n_keys; i++)
-        if (!cwms_store_queue_key(q, ctx->pc, in->keys[i].pkey, ctx->expect,
-                                  in->keys[i].origin))
+    for (size_t i = 0; i < cwms_inputs_key_count(in); i++)
+        if (!cwms_store_queue_key(q, ctx->pc, cwms_inputs_get0_key(in, i), ctx->expect,
+                                  cwms_inputs_get0_key_origin(in, i)))
             goto end;
-    for (size_t i = 0; i < cwms_pool_count(in->pool); i++) {
-        const CWMS_CERT *c = cwms_pool_get(in->pool, i);
+    for (size_t i = 0; i < cwms_inputs_cert_count(in); i++) {
+        size_t der_len;
+        const unsigned char *der = cwms_cert_get0_der(cwms_inputs_get0_cert(in, i), &der_len);
 
-        if (!cwms_store_queue_cert(q, ctx->pc, c->der, c->der_len, ctx->expect))
+        if (!cwms_store_queue_cert(q, ctx->pc, der, der_len, ctx->expect))
             goto end;
     }
     ok = 1;

@@ -15,7 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "pool.h"
+#include "index/pool.h"
 
 typedef struct {
     unsigned char **der;

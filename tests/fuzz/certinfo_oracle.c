@@ -5,7 +5,7 @@
 
 #include <openssl/x509.h>
 
-#include "namekey.h"
+#include "index/namekey.h"
 
 static int same_name(const X509_NAME *a, const X509_NAME *b)
 {

@@ -1,5 +1,5 @@
 /*
- * The oracle for the DER walker (provider/core/certinfo.c), shared by the
+ * The oracle for the DER walker (core/index/certinfo.c), shared by the
  * unit test and the fuzz target: whatever the walker accepts, the full
  * decoder (d2i_X509 + cwms_certinfo_from_x509) must accept too and read
  * the very same fields from it (the names decoded from where the walker
@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "cert.h"
+#include "index/cert.h"
 
 typedef enum {
     ORACLE_REFUSED = 0,   /* the walker returned 0 (the full decoder will decide) */

@@ -10,11 +10,16 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "bundle.h"
+#include "cwms/bundle.h"
 #include "chain.h"
-#include "diag.h"
-#include "input.h"
-#include "pool.h"
+#include "checks/check.h"
+#include "cwms/options.h"
+#include "order/order.h"
+#include "paths/leaf.h"
+#include "paths/rank.h"
+#include "cwms/diag.h"
+#include "input/input.h"
+#include "index/pool.h"
 
 /* "$CWMS_TEST_PKI/<rel>" in a static buffer (valid until the next call). */
 const char *t_pki(const char *rel);

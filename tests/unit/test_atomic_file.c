@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "tempdir.h"
-#include "emit.h"
+#include "cwms/emit.h"
 
 static char dir[4096];
 

@@ -1,5 +1,5 @@
 /*
- * The DER walker (provider/core/certinfo.c) against the full decoder
+ * The DER walker (core/index/certinfo.c) against the full decoder
  * (d2i_X509 + cwms_certinfo_from_x509): on every certificate of
  * ../shared/data, on certificates made here with unusual shapes, and on
  * truncated and corrupted copies, which must never crash or read out of
@@ -25,10 +25,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "cert.h"
+#include "index/cert.h"
 #include "certinfo_oracle.h"
-#include "namekey.h"
-#include "path.h"
+#include "index/namekey.h"
+#include "paths/graph.h"
 
 /* One DER certificate and where it came from, for messages. */
 typedef struct {

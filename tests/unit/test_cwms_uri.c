@@ -57,7 +57,7 @@ static void test_absolute_path_alone_leaves_every_setting_unset(void **state)
     assert_null(u->key);
     assert_null(u->version);
     assert_false(u->has_order);
-    assert_false(u->has_path_policy);
+    assert_false(u->has_path_choice);
     assert_null(u->trust);
     assert_false(u->include_root);
     assert_false(u->has_leaf);
@@ -213,16 +213,16 @@ static void test_empty_path_without_in_is_refused(void **state)
     assert_refused("cwms:?key=server.key", "no inputs");
 }
 
-static void test_path_policy_takes_complete_and_shortest(void **state)
+static void test_path_choice_takes_complete_and_shortest(void **state)
 {
     CWMS_URI *u = parse_ok("cwms:/srv?path=shortest");
 
     (void)state;
-    assert_true(u->has_path_policy);
-    assert_int_equal(u->path_policy, CWMS_PATH_SHORTEST);
+    assert_true(u->has_path_choice);
+    assert_int_equal(u->path_choice, CWMS_PATH_SHORTEST);
     cwms_uri_free(u);
     u = parse_ok("cwms:/srv?path=complete");
-    assert_int_equal(u->path_policy, CWMS_PATH_COMPLETE);
+    assert_int_equal(u->path_choice, CWMS_PATH_COMPLETE);
     cwms_uri_free(u);
     assert_refused("cwms:/srv?path=longest", "path='longest'");
 }
@@ -330,7 +330,7 @@ static void test_every_parameter_together(void **state)
     assert_int_equal(u->order, CWMS_ORDER_LEAF_FIRST);
     assert_string_equal(u->key, "k.pem");
     assert_int_equal(u->n_in, 2);
-    assert_int_equal(u->path_policy, CWMS_PATH_SHORTEST);
+    assert_int_equal(u->path_choice, CWMS_PATH_SHORTEST);
     assert_string_equal(u->trust, "t.pem");
     assert_true(u->include_root);
     assert_true(u->has_attime);
@@ -417,7 +417,7 @@ int main(void)
         cmocka_unit_test(test_in_is_repeatable_and_keeps_its_order),
         cmocka_unit_test(test_empty_path_with_in_is_accepted),
         cmocka_unit_test(test_empty_path_without_in_is_refused),
-        cmocka_unit_test(test_path_policy_takes_complete_and_shortest),
+        cmocka_unit_test(test_path_choice_takes_complete_and_shortest),
         cmocka_unit_test(test_trust_is_percent_decoded),
         cmocka_unit_test(test_root_include_is_the_only_root_setting),
         cmocka_unit_test(test_leaf_fingerprint_with_or_without_colons),

@@ -19,7 +19,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
-#include "emit.h"
+#include "cwms/emit.h"
 
 static const char *pki_path(const char *file)
 {

@@ -20,8 +20,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "input.h"
-#include "input_internal.h"
+#include "input/input.h"
+#include "input/formats.h"
 
 #define PASSPHRASE "secret"
 

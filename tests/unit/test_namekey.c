@@ -1,5 +1,5 @@
 /*
- * Name keys (provider/core/namekey.c) on names made here: every pair that
+ * Name keys (core/index/namekey.c) on names made here: every pair that
  * X509_NAME_cmp calls equal — other string types, other case, other
  * spacing, a multi-valued RDN in another order — has one key, computed
  * from the DER and from the decoded entries alike; malformed or BER DER
@@ -17,7 +17,7 @@
 #include <openssl/asn1.h>
 #include <openssl/x509.h>
 
-#include "namekey.h"
+#include "index/namekey.h"
 
 /* How one attribute value is encoded. */
 typedef enum { AS_PRINTABLE, AS_UTF8, AS_BMP, AS_UNIVERSAL, AS_IA5, AS_T61 } ENCODING;

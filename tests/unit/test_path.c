@@ -368,7 +368,7 @@ static void test_rollover_with_key_identifiers_spends_no_check_on_the_other_key(
     t_add_ids(pool, "rollkid", "server", "int_a", "int_b", "root", NULL);
     g = cwms_graph_new(pool, NULL, (int64_t)time(NULL), 0);
     assert_non_null(g);
-    assert_int_equal(cwms_policy_choose(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, &p, &n, diag), 1);
+    assert_int_equal(cwms_rank_choose(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, &p, &n, diag), 1);
     assert_int_equal(p.len, 3);
     assert_true(same_cert(cwms_cert_x509(p.certs[1]), "rollkid/int_b.crt"));
     /* server by int_b, int_b by root, root by itself: int_a's SKI ruled it out unchecked. */
@@ -390,7 +390,7 @@ static void test_same_key_decoys_cost_one_signature_check(void **state)
     t_add_ids(pool, "roll", "server", "int_a", "int_a2", "int_a3", "int_b", "root", NULL);
     g = cwms_graph_new(pool, NULL, (int64_t)time(NULL), 0);
     assert_non_null(g);
-    assert_int_equal(cwms_policy_choose(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, &p, NULL, diag), 1);
+    assert_int_equal(cwms_rank_choose(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, &p, NULL, diag), 1);
     assert_true(same_cert(cwms_cert_x509(p.certs[1]), "roll/int_b.crt"));
     /* server by one of the three int_a (no), by int_b (yes), int_b by root, root by itself. */
     assert_int_equal(cwms_graph_checks(g), 4);

@@ -1,5 +1,5 @@
 /*
- * The pool (provider/core/pool.c): identical certificates kept once, issuer
+ * The pool (core/index/pool.c): identical certificates kept once, issuer
  * lookup by canonical subject, key collisions told apart by the name, and
  * lookups still right after the tables grow. Certificates are made here
  * with OpenSSL and enter the pool through cwms_cert_new_der, as inputs do.
@@ -17,8 +17,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "namekey.h"
-#include "pool.h"
+#include "index/namekey.h"
+#include "index/pool.h"
 
 static EVP_PKEY *key;
 

@@ -1,0 +1,38 @@
+/*
+ * The chain from inputs already read (chain.c): leaf choice, candidate
+ * paths and their ranking, checks before writing, output order. bundle.c
+ * reads the inputs and calls cwms_chain_build; unit tests call it (or the
+ * steps: paths/, checks/, order/) on pools they fill themselves.
+ */
+#ifndef CWMS_CHAIN_H
+#define CWMS_CHAIN_H
+
+#include <stddef.h>
+
+#include "cwms/bundle.h"
+#include "cwms/diag.h"
+#include "input/input.h"
+#include "paths/path.h"
+#include "index/pool.h"
+#include "index/trust.h"
+
+/*
+ * Everything after reading (chain.c): leaf, paths, ranking, checks, order.
+ * keys are the candidates for the private key (those of --key when given,
+ * key_source naming it). Without a key, when several end-entity
+ * certificates are candidates but only one has an anchored path, that one
+ * is the leaf (the others are noted). Same returns as cwms_bundle_build.
+ */
+int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
+                     const CWMS_KEY *keys, size_t n_keys, const char *key_source,
+                     CWMS_DIAG *diag, CWMS_BUNDLE **out);
+
+/*
+ * The same with the trust store already opened (cwms_trust_new of
+ * opts->trust_file), which it takes over and frees, also on failure.
+ */
+int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_TRUST *trust,
+                             const CWMS_KEY *keys, size_t n_keys, const char *key_source,
+                             CWMS_DIAG *diag, CWMS_BUNDLE **out);
+
+#endif

@@ -1,0 +1,237 @@
+/*
+ * Checks before writing (chain.h: cwms_check_path).
+ *
+ * The chosen path is re-examined link by link the way a verifier will see
+ * it, so the admin hears about a problem from this tool and not from the
+ * appliance's import page: each problem is reported (not just the first),
+ * naming the certificate and what to do.
+ */
+#include "checks/check.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/x509v3.h>
+
+#define SOON_SECONDS (30 * 86400)
+
+static void format_time(int64_t t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+        snprintf(out, 32, "@%lld", (long long)t);
+}
+
+/* Subject for messages; never NULL (OPENSSL_free). */
+static char *name_of(CWMS_CERT *c)
+{
+    char *s = cwms_name_oneline(cwms_cert_subject(c));
+
+    return s != NULL ? s : OPENSSL_strdup("?");
+}
+
+static void check_link(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *diag, int *ok)
+{
+    CWMS_CERT *child = p->certs[i], *issuer = p->certs[i + 1];
+    char *cn = name_of(child), *in = name_of(issuer);
+
+    if (cwms_graph_signed_by(g, child, issuer) != 1) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_BAD_SIGNATURE,
+                      "the signature of '%s' does not verify with the key of its issuer '%s'",
+                      cn, in);
+        *ok = 0;
+    }
+    OPENSSL_free(cn);
+    OPENSSL_free(in);
+}
+
+/* Issuer at position i of the path (i >= 1) must be allowed to sign certificates. */
+static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *diag, int *ok)
+{
+    CWMS_CERT *c = p->certs[i];
+    X509 *x = cwms_cert_x509(c);
+    uint32_t flags;
+    long pathlen;
+    size_t below = 0;
+    char *name;
+
+    if (x == NULL)
+        return;
+    flags = X509_get_extension_flags(x);
+    name = name_of(c);
+    /* A version 1 self-signed root has no extensions at all and is a CA by tradition. */
+    if (!(flags & EXFLAG_CA)
+        && !(X509_get_version(x) == X509_VERSION_1 && cwms_graph_self_signed(g, c) == 1)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NOT_A_CA,
+                      "'%s' signs the next certificate down but is not a CA certificate "
+                      "(basicConstraints cA is not TRUE): a verifier will reject the chain", name);
+        *ok = 0;
+    } else if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(x) & KU_KEY_CERT_SIGN)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NOT_A_CA,
+                      "'%s' signs the next certificate down but its keyUsage lacks keyCertSign",
+                      name);
+        *ok = 0;
+    }
+    /* pathLenConstraint counts the CA certificates below it, self-issued ones excepted. */
+    for (size_t j = 1; j < i; j++)
+        below += !p->certs[j]->info.self_issued;
+    if ((pathlen = X509_get_pathlen(x)) >= 0 && (size_t)pathlen < below) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_PATH_LENGTH,
+                      "'%s' allows %ld CA certificate(s) below it (pathLenConstraint) but the "
+                      "chain has %zu: a verifier will reject it", name, pathlen, below);
+        *ok = 0;
+    }
+    OPENSSL_free(name);
+}
+
+static void check_validity(CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *ok)
+{
+    const char *role = c->from_trust ? "the trust anchor " : "";
+
+    char nb[32], na[32], at[32];
+    char *name;
+
+    format_time(cwms_cert_not_before(c), nb);
+    format_time(cwms_cert_not_after(c), na);
+    format_time(t, at);
+    if (t < cwms_cert_not_before(c) || t > cwms_cert_not_after(c)) {
+        name = name_of(c);
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CERT_EXPIRED,
+                      "%s'%s'%s%s%s is %s at %s: it is valid from %s to %s; get a current "
+                      "certificate from the CA", role, name,
+                      c->origin ? " (from " : "", c->origin ? c->origin : "", c->origin ? ")" : "",
+                      t < cwms_cert_not_before(c) ? "not yet valid" : "expired", at, nb, na);
+        OPENSSL_free(name);
+        *ok = 0;
+    } else if (cwms_cert_not_after(c) - t < SOON_SECONDS) {
+        name = name_of(c);
+        cwms_diag_add(diag, CWMS_WARNING, CWMS_R_EXPIRES_SOON,
+                      "%s'%s' expires on %s, in %lld day(s)", role, name, na,
+                      (long long)((cwms_cert_not_after(c) - t) / 86400));
+        OPENSSL_free(name);
+    }
+}
+
+static void check_key(const CWMS_PATH *p, const CWMS_KEY *key, CWMS_DIAG *diag, int *ok)
+{
+    X509 *leaf = cwms_cert_x509(p->certs[0]);
+    EVP_PKEY *pub = leaf != NULL ? X509_get0_pubkey(leaf) : NULL;
+    EVP_PKEY *pk = key != NULL ? key->pkey : pub;
+    char *name = name_of(p->certs[0]);
+
+    if (key != NULL && (pub == NULL || EVP_PKEY_eq(pub, key->pkey) != 1)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_KEY_MISMATCH,
+                      "the private key from '%s' does not match the server certificate '%s'",
+                      key->origin, name);
+        *ok = 0;
+    }
+    if (pk != NULL && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"))
+        && EVP_PKEY_get_bits(pk) < 2048) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WEAK_KEY,
+                      "'%s' has a %d-bit RSA key: CWMS refuses RSA keys under 2048 bits; make a "
+                      "new key of 2048 bits or more and have the certificate re-issued",
+                      name, EVP_PKEY_get_bits(pk));
+        *ok = 0;
+    }
+    OPENSSL_free(name);
+}
+
+/* "DNS:a, DNS:b" of the leaf, for the host mismatch message (OPENSSL_free). */
+static char *san_list(X509 *x)
+{
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    BIO *b = BIO_new(BIO_s_mem());
+    char *data, *out = NULL;
+    long len;
+
+    if (b == NULL) {
+        GENERAL_NAMES_free(names);
+        return NULL;
+    }
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+        GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+
+        if (i > 0)
+            BIO_puts(b, ", ");
+        GENERAL_NAME_print(b, gn);
+    }
+    if (sk_GENERAL_NAME_num(names) <= 0)
+        BIO_puts(b, "no subjectAltName");
+    len = BIO_get_mem_data(b, &data);
+    if (len >= 0 && (out = OPENSSL_malloc((size_t)len + 1)) != NULL) {
+        memcpy(out, data, (size_t)len);
+        out[len] = '\0';
+    }
+    BIO_free(b);
+    GENERAL_NAMES_free(names);
+    return out;
+}
+
+static void check_hosts(const CWMS_OPTIONS *opts, const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
+{
+    X509 *leaf = cwms_cert_x509(p->certs[0]);
+
+    if (leaf == NULL)
+        return;
+    for (size_t i = 0; i < opts->n_hosts; i++) {
+        const char *host = opts->hosts[i];
+        /* An address is matched against iPAddress names, a name per RFC 6125. */
+        int r = X509_check_ip_asc(leaf, host, 0);
+
+        if (r == -2)
+            r = X509_check_host(leaf, host, 0, 0, NULL);
+        if (r != 1) {
+            char *name = name_of(p->certs[0]), *sans = san_list(leaf);
+
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_HOST_MISMATCH,
+                          "the server certificate '%s' does not cover the host name '%s' "
+                          "(it names %s): have the certificate re-issued with that name",
+                          name, host, sans ? sans : "?");
+            OPENSSL_free(name);
+            OPENSSL_free(sans);
+            *ok = 0;
+        }
+    }
+}
+
+static void check_anchor(CWMS_TRUST *trust, const CWMS_PATH *p, CWMS_DIAG *diag)
+{
+    CWMS_CERT *root = p->certs[p->len - 1];
+    char *name;
+
+    /* Anchored through the trust store already, or not ending in a self-signed root. */
+    if (trust == NULL || !p->self_signed_end || p->anchor != NULL || p->anchor_at != p->len - 1)
+        return;
+    if (cwms_trust_holds(trust, root, diag))
+        return;
+    name = name_of(root);
+    cwms_diag_add(diag, CWMS_WARNING, CWMS_R_UNTRUSTED_ANCHOR,
+                  "the chain ends at the self-signed root '%s', which %s does not hold: make "
+                  "sure the CWMS appliance trusts it (its store may differ from this one)",
+                  name, cwms_trust_describe(trust));
+    OPENSSL_free(name);
+}
+
+int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+                    const CWMS_PATH *path, const CWMS_KEY *key, CWMS_DIAG *diag)
+{
+    int ok = 1;
+
+    for (size_t i = 0; i + 1 < path->len; i++)
+        check_link(g, path, i, diag, &ok);
+    for (size_t i = 1; i < path->len; i++)
+        check_ca(g, path, i, diag, &ok);
+    for (size_t i = 0; i < path->len; i++)
+        check_validity(path->certs[i], opts->attime, diag, &ok);
+    if (cwms_path_relies_on_anchor(path))
+        check_validity(path->anchor, opts->attime, diag, &ok);
+    check_key(path, key, diag, &ok);
+    check_hosts(opts, path, diag, &ok);
+    check_anchor(trust, path, diag);
+    return ok;
+}

@@ -1,0 +1,26 @@
+/*
+ * The checks of a chosen path before anything is written (check.c).
+ */
+#ifndef CWMS_CHECKS_CHECK_H
+#define CWMS_CHECKS_CHECK_H
+
+#include <stddef.h>
+
+#include "cwms/bundle.h"
+#include "cwms/diag.h"
+#include "index/trust.h"
+#include "input/input.h"
+#include "paths/graph.h"
+#include "paths/path.h"
+
+/*
+ * Checks before writing (check.c): signatures, CA flags, path length,
+ * validity at opts->attime, key against leaf, RSA size, opts->hosts, and
+ * whether the trust store knows a self-signed root the path ends in.
+ * Errors and warnings go to diag (promotion under --strict is the
+ * caller's). Returns 1 when no error was added.
+ */
+int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+                    const CWMS_PATH *path, const CWMS_KEY *key, CWMS_DIAG *diag);
+
+#endif

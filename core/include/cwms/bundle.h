@@ -1,0 +1,74 @@
+/*
+ * The bundle core: inputs -> pool/index -> leaf -> candidate paths ->
+ * ranking -> checks -> order. The CLI and the provider fill a CWMS_OPTIONS, call
+ * cwms_bundle_build and then emit the result their own way.
+ */
+#ifndef CWMS_BUNDLE_H
+#define CWMS_BUNDLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "cwms/diag.h"
+#include "cwms/pass.h"
+
+typedef enum {
+    CWMS_ORDER_ROOT_FIRST = 0,   /* CWMS 2.5 and later: root-side intermediate first, server last */
+    CWMS_ORDER_LEAF_FIRST = 1    /* CWMS 1.x and 2.0: server first */
+} CWMS_ORDER;
+
+typedef enum {
+    CWMS_PATH_COMPLETE = 0,      /* extend as far as the supplied certificates allow */
+    CWMS_PATH_SHORTEST = 1       /* stop at the first certificate issued by a trust anchor */
+} CWMS_PATH_CHOICE;
+
+typedef struct cwms_options_st {
+    OSSL_LIB_CTX *libctx;        /* NULL = default; the provider passes a private one */
+    const char *propq;
+
+    const char *const *inputs;   /* files, directories, "-", file: and pkcs11: URIs */
+    size_t n_inputs;
+    const char *key_source;      /* --key: file or URI; NULL = a key found among the inputs */
+    int no_key;                  /* --no-key: certificate-only bundle */
+
+    CWMS_ORDER order;
+    CWMS_PATH_CHOICE path;
+    const char *trust_file;      /* --trust; NULL = OpenSSL's default verify locations */
+    int include_root;            /* --include-root: keep the self-signed root */
+    int64_t attime;              /* validation time, seconds since the epoch */
+    const char *const *hosts;    /* --host names the leaf must cover */
+    size_t n_hosts;
+    int has_leaf_sha256;         /* --leaf given */
+    unsigned char leaf_sha256[32];
+    const X509_NAME *leaf_subject; /* storeutl -subject; NULL = any */
+    int strict;                  /* warnings are errors */
+    size_t work_budget;          /* signature checks before giving up; 0 = default */
+
+    CWMS_PASS *pass;             /* passphrases and PINs; may be NULL */
+} CWMS_OPTIONS;
+
+/* Sets the defaults: root-first, complete, now, default trust. */
+void cwms_options_init(CWMS_OPTIONS *opts);
+
+typedef struct cwms_bundle_st {
+    EVP_PKEY *key;               /* NULL with no_key */
+    char *key_origin;
+    X509 **certs;                /* in output order, each owned (up-ref'd) */
+    size_t n_certs;
+    CWMS_ORDER order;
+    size_t leaf_index;           /* index of the server certificate in certs */
+    int root_dropped;            /* a self-signed root was left out */
+} CWMS_BUNDLE;
+
+/*
+ * Builds the bundle. Returns 1 and sets *out (free with cwms_bundle_free)
+ * on success, with notes and warnings in diag; returns 0 with at least one
+ * CWMS_ERROR in diag on failure. With opts->strict, warnings fail it.
+ */
+int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **out);
+void cwms_bundle_free(CWMS_BUNDLE *bundle);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * Writing a bundle: PEM (key first, then the certificates in order,
+ * nothing else) or PKCS#12, and the atomic file write both use.
+ */
+#ifndef CWMS_EMIT_H
+#define CWMS_EMIT_H
+
+#include <stddef.h>
+
+#include "cwms/bundle.h"
+#include "cwms/diag.h"
+
+typedef enum { CWMS_FORMAT_PEM = 0, CWMS_FORMAT_PKCS12 = 1 } CWMS_FORMAT;
+typedef enum { CWMS_KEYFMT_PKCS8 = 0, CWMS_KEYFMT_TRADITIONAL = 1 } CWMS_KEY_FORMAT;
+
+typedef struct cwms_emit_options_st {
+    OSSL_LIB_CTX *libctx;
+    const char *propq;
+    CWMS_FORMAT format;
+    CWMS_KEY_FORMAT key_format;
+    const char *passout;         /* encrypts the key (AES-256, PBES2); required for PKCS#12 */
+    size_t passout_len;
+} CWMS_EMIT_OPTIONS;
+
+/*
+ * Serialises the bundle into a new buffer (*out, *out_len; free with
+ * OPENSSL_clear_free since it may hold a key). 1 on success, 0 with an
+ * error in diag.
+ */
+int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo,
+              unsigned char **out, size_t *out_len, CWMS_DIAG *diag);
+
+/*
+ * Writes data to path atomically: a temporary file in the same directory,
+ * fsync, rename. Mode 0600 when secret, else 0644 (less the umask). On
+ * failure nothing is created and an existing file is untouched. A symbolic
+ * link is followed (the file it names is replaced, the link kept); a
+ * device, FIFO or socket (/dev/null, /dev/stdout) is written in place,
+ * never replaced. 1 on success, 0 with a CWMS_R_OUTPUT error naming path.
+ */
+int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len,
+                           int secret, CWMS_DIAG *diag);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * Inputs: everything a CA or an admin hands over, recognised by content.
+ *
+ * A source is a file, a directory (its regular files, not recursive), "-"
+ * for standard input, a file: URI or a pkcs11: URI. Certificates go into
+ * the pool (identical ones kept once); private keys into the key list;
+ * CSRs are noted and ignored. A file with nothing recognisable is an
+ * error naming it.
+ *
+ * Origins name the file as given ("certs/ca.pem"; "(stdin)" for "-"),
+ * with "#n" for the n-th certificate when a file holds several
+ * ("ca.pem#2") and "#keyn" for the n-th of several keys. Directories are
+ * read in name order, skipping hidden files and subdirectories (a note
+ * each). The same key read twice (key.pem and server.p12) is kept once.
+ */
+#ifndef CWMS_INPUTS_H
+#define CWMS_INPUTS_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "cwms/diag.h"
+#include "cwms/pass.h"
+#include "cwms/cert.h"
+
+typedef struct cwms_inputs_st CWMS_INPUTS;
+
+/* How to read: library context for decoders, passphrase cache. */
+typedef struct cwms_read_ctx_st {
+    OSSL_LIB_CTX *libctx;   /* NULL = default */
+    const char *propq;
+    CWMS_PASS *pass;        /* for PKCS#12, encrypted keys and token PINs; may be NULL */
+} CWMS_READ_CTX;
+
+/* New empty inputs; NULL on allocation failure. */
+CWMS_INPUTS *cwms_inputs_new(void);
+void cwms_inputs_free(CWMS_INPUTS *in);
+
+/*
+ * Reads one source. Returns 1 on success, 0 on failure with an error in
+ * diag naming the source (the inputs keep what was read before).
+ */
+int cwms_inputs_add_source(CWMS_INPUTS *in, const char *source,
+                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag);
+
+/* Reads one buffer as if it were the content of a file called name. Same returns. */
+int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len,
+                           const char *name, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag);
+
+/* Takes ownership of pkey (also on failure). Returns 1, or 0 on allocation failure. */
+int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin);
+
+/*
+ * Reads a source through the PKCS#11 helper: a pkcs11:
+ * URI naming a key, certificates or a whole token. Same returns.
+ */
+int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri,
+                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag);
+
+/* The keys read so far, in the order read; the key and its origin are owned by in. */
+size_t cwms_inputs_key_count(const CWMS_INPUTS *in);
+EVP_PKEY *cwms_inputs_get0_key(const CWMS_INPUTS *in, size_t i);
+const char *cwms_inputs_get0_key_origin(const CWMS_INPUTS *in, size_t i);
+
+/* The certificates read so far, duplicates kept once, in the order read; owned by in. */
+size_t cwms_inputs_cert_count(const CWMS_INPUTS *in);
+const CWMS_CERT *cwms_inputs_get0_cert(const CWMS_INPUTS *in, size_t i);
+
+#endif

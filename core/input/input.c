@@ -1,0 +1,583 @@
+/*
+ * Inputs: sources (files, directories, stdin, file: and pkcs11: URIs), the
+ * content sniffing that sends a buffer to the PEM or DER reader, and the
+ * merge of what a file yielded into the inputs. See input.h.
+ *
+ * Formats are recognised by content only. A buffer holding "-----BEGIN "
+ * is PEM (any text around the blocks is allowed, as CAs mail certificates
+ * with `openssl x509 -text` output around them); anything else is tried
+ * as DER. Whole files are read into memory: the largest realistic input,
+ * a CA store of a few thousand certificates, is a few megabytes.
+ */
+#define _DEFAULT_SOURCE   /* MAP_ANONYMOUS, MAP_POPULATE */
+#include "input/input.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+
+#include "input/formats.h"
+#include "cwms/percent.h"
+
+/* Bigger than any certificate store; stops a mistaken disk image from being slurped. */
+#define INPUT_MAX_BYTES ((size_t)256 * 1024 * 1024)
+
+#define STDIN_NAME "(stdin)"
+
+/*-
+ * The inputs object
+ */
+
+CWMS_INPUTS *cwms_inputs_new(void)
+{
+    CWMS_INPUTS *in = OPENSSL_zalloc(sizeof(*in));
+
+    if (in == NULL)
+        return NULL;
+    if ((in->pool = cwms_pool_new()) == NULL) {
+        OPENSSL_free(in);
+        return NULL;
+    }
+    return in;
+}
+
+void cwms_inputs_free(CWMS_INPUTS *in)
+{
+    if (in == NULL)
+        return;
+    cwms_pool_free(in->pool);
+    for (size_t i = 0; i < in->n_keys; i++) {
+        EVP_PKEY_free(in->keys[i].pkey);
+        OPENSSL_free(in->keys[i].origin);
+    }
+    OPENSSL_free(in->keys);
+    OPENSSL_free(in);
+}
+
+size_t cwms_inputs_key_count(const CWMS_INPUTS *in)
+{
+    return in->n_keys;
+}
+
+EVP_PKEY *cwms_inputs_get0_key(const CWMS_INPUTS *in, size_t i)
+{
+    return i < in->n_keys ? in->keys[i].pkey : NULL;
+}
+
+const char *cwms_inputs_get0_key_origin(const CWMS_INPUTS *in, size_t i)
+{
+    return i < in->n_keys ? in->keys[i].origin : NULL;
+}
+
+size_t cwms_inputs_cert_count(const CWMS_INPUTS *in)
+{
+    return cwms_pool_count(in->pool);
+}
+
+const CWMS_CERT *cwms_inputs_get0_cert(const CWMS_INPUTS *in, size_t i)
+{
+    return cwms_pool_get(in->pool, i);
+}
+
+int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin)
+{
+    CWMS_KEY *keys;
+    char *o = NULL;
+
+    if (origin != NULL && (o = OPENSSL_strdup(origin)) == NULL)
+        goto err;
+    keys = OPENSSL_realloc(in->keys, (in->n_keys + 1) * sizeof(*keys));
+    if (keys == NULL)
+        goto err;
+    in->keys = keys;
+    in->keys[in->n_keys].pkey = pkey;
+    in->keys[in->n_keys].origin = o;
+    in->n_keys++;
+    return 1;
+ err:
+    OPENSSL_free(o);
+    EVP_PKEY_free(pkey);
+    return 0;
+}
+
+/* "name" for the only item of a file, "name#n" (n from 1) when there are several. */
+static char *numbered_origin(const char *name, const char *sep, size_t i, size_t n)
+{
+    size_t size;
+    char *s;
+
+    if (n == 1)
+        return OPENSSL_strdup(name);
+    size = strlen(name) + strlen(sep) + 24;
+    if ((s = OPENSSL_malloc(size)) != NULL)
+        snprintf(s, size, "%s%s%zu", name, sep, i + 1);
+    return s;
+}
+
+static int key_already_held(const CWMS_INPUTS *in, const EVP_PKEY *pkey)
+{
+    int held = 0;
+
+    /* Comparing keys of different types raises an error: it only means "not equal". */
+    ERR_set_mark();
+    for (size_t i = 0; !held && i < in->n_keys; i++)
+        held = EVP_PKEY_eq(in->keys[i].pkey, pkey) == 1;
+    ERR_pop_to_mark();
+    return held;
+}
+
+/*
+ * Moves what the file yielded into the inputs and frees the rest. The
+ * same key read twice (key.pem and inside server.p12) is kept once, like
+ * certificates, so it does not look like two candidate keys.
+ */
+static int read_finish(CWMS_READ *r, CWMS_INPUTS *in)
+{
+    for (size_t i = 0; i < r->n_certs; i++) {
+        CWMS_CERT *cert = r->certs[i];
+
+        r->certs[i] = NULL;
+        if ((cert->origin = numbered_origin(r->name, "#", i, r->n_certs)) == NULL) {
+            cwms_cert_free(cert);
+            cwms_read_oom(r);
+            continue;
+        }
+        if (cwms_pool_add(in->pool, cert, NULL) < 0)
+            cwms_read_oom(r);
+    }
+    for (size_t i = 0; i < r->n_keys; i++) {
+        EVP_PKEY *pkey = r->keys[i];
+        char *origin;
+
+        r->keys[i] = NULL;
+        if (key_already_held(in, pkey)) {
+            EVP_PKEY_free(pkey);
+            continue;
+        }
+        origin = numbered_origin(r->name, "#key", i, r->n_keys);
+        if (origin == NULL || !cwms_inputs_add_key(in, pkey, origin))
+            cwms_read_oom(r);
+        if (origin == NULL)
+            EVP_PKEY_free(pkey);
+        OPENSSL_free(origin);
+    }
+    OPENSSL_free(r->certs);
+    OPENSSL_free(r->keys);
+    r->certs = NULL;
+    r->keys = NULL;
+    r->n_certs = r->n_keys = 0;
+    return !r->failed;
+}
+
+/*-
+ * Sniffing: PEM or DER
+ */
+
+static int holds_pem_block(const unsigned char *data, size_t len)
+{
+    static const char begin[] = "-----BEGIN ";
+    const size_t blen = sizeof(begin) - 1;
+
+    for (size_t i = 0; i + blen <= len; i++) {
+        const unsigned char *p = memchr(data + i, '-', len - i);
+
+        if (p == NULL)
+            return 0;
+        i = (size_t)(p - data);
+        if (i + blen <= len && memcmp(p, begin, blen) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void read_content(CWMS_READ *r, const unsigned char *data, size_t len)
+{
+    static const unsigned char bom[] = { 0xEF, 0xBB, 0xBF };
+    int ret;
+
+    if (len == 0) {
+        cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
+                        "'%s' is empty: it holds no certificate, key, PKCS#7 or PKCS#12", r->name);
+        return;
+    }
+    /* Editors on Windows start UTF-8 text with a byte order mark; PEM does not expect one. */
+    if (len >= sizeof(bom) && memcmp(data, bom, sizeof(bom)) == 0) {
+        data += sizeof(bom);
+        len -= sizeof(bom);
+    }
+    if (holds_pem_block(data, len))
+        ret = cwms_read_pem(r, data, len);
+    else
+        ret = cwms_read_der(r, data, len);
+    if (ret == CWMS_READ_NOT_MINE || (!r->recognised && !r->failed))
+        cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
+                        "'%s' holds no certificate, key, PKCS#7 or PKCS#12 that cwms-bundle can read",
+                        r->name);
+}
+
+int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len,
+                           const char *name, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    CWMS_READ r;
+
+    cwms_read_init(&r, name != NULL ? name : "(buffer)", rctx, diag);
+    read_content(&r, data, len);
+    return read_finish(&r, in);
+}
+
+/*-
+ * Files, directories and standard input
+ */
+
+/*
+ * A whole file in memory. It may hold a private key, so it is cleansed
+ * before it is released, and read with read(2) rather than stdio, whose
+ * buffer would keep a copy after fclose. A large regular file goes into an
+ * anonymous mapping populated up front (MAP_POPULATE): the kernel fills it
+ * in one step instead of taking a page fault for every 4 KiB read(2)
+ * copies into, some 600 of them for issue 5's 2.4 MB issuer pool.
+ */
+typedef struct file_buf_st {
+    unsigned char *data;
+    size_t len, cap;
+    int mapped;
+} FILE_BUF;
+
+#define FILE_BUF_MAP_MIN ((size_t)1024 * 1024)
+
+static int buf_alloc(FILE_BUF *b, size_t cap)
+{
+    b->len = 0;
+    b->cap = cap;
+    b->mapped = 0;
+#ifdef MAP_POPULATE
+    if (cap >= FILE_BUF_MAP_MIN) {
+        void *p = mmap(NULL, cap, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+        if (p != MAP_FAILED) {
+            b->data = p;
+            b->mapped = 1;
+            return 1;
+        }
+    }
+#endif
+    return (b->data = OPENSSL_malloc(cap)) != NULL;
+}
+
+static void buf_release(FILE_BUF *b)
+{
+    if (b->data == NULL)
+        return;
+    if (b->mapped) {
+        OPENSSL_cleanse(b->data, b->len);
+        munmap(b->data, b->cap);
+    } else {
+        OPENSSL_clear_free(b->data, b->len);
+    }
+    b->data = NULL;
+}
+
+/* Grows b to ncap bytes, keeping its content. */
+static int buf_grow(FILE_BUF *b, size_t ncap)
+{
+    FILE_BUF nb;
+
+    if (!b->mapped) {
+        unsigned char *p = OPENSSL_clear_realloc(b->data, b->cap, ncap);
+
+        if (p == NULL)
+            return 0;
+        b->data = p;
+        b->cap = ncap;
+        return 1;
+    }
+    if (!buf_alloc(&nb, ncap))
+        return 0;
+    memcpy(nb.data, b->data, b->len);
+    nb.len = b->len;
+    buf_release(b);
+    *b = nb;
+    return 1;
+}
+
+/*
+ * Reads all of fd into b (release it with buf_release). Returns 0 with
+ * errno set, or with errno 0 when the input is too large.
+ */
+static int read_fd(int fd, FILE_BUF *b)
+{
+    size_t cap = 16384;
+    struct stat st;
+    ssize_t got;
+
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+        && (unsigned long long)st.st_size < INPUT_MAX_BYTES)
+        cap = (size_t)st.st_size + 1;   /* +1: EOF is seen without growing */
+    if (!buf_alloc(b, cap)) {
+        errno = ENOMEM;
+        return 0;
+    }
+    for (;;) {
+        if (b->len == b->cap) {
+            size_t ncap = b->cap * 2;
+
+            if (b->cap > INPUT_MAX_BYTES) {
+                errno = 0;
+                goto err;
+            }
+            if (ncap > INPUT_MAX_BYTES + 1)
+                ncap = INPUT_MAX_BYTES + 1;
+            if (!buf_grow(b, ncap)) {
+                errno = ENOMEM;
+                goto err;
+            }
+        }
+        got = read(fd, b->data + b->len, b->cap - b->len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            goto err;
+        if (got == 0)
+            break;
+        b->len += (size_t)got;
+    }
+    return 1;
+ err:
+    buf_release(b);
+    return 0;
+}
+
+static int read_file(CWMS_INPUTS *in, const char *path, const char *name,
+                     const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    FILE_BUF b = { NULL, 0, 0, 0 };
+    int ok, saved;
+
+    if (fd < 0) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
+                      "cannot open '%s': %s", name, strerror(errno));
+        return 0;
+    }
+    ok = read_fd(fd, &b);
+    saved = errno;
+    if (!is_stdin)
+        close(fd);
+    if (!ok && saved == 0)
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED,
+                      "'%s' is larger than %zu MiB: not a certificate or key file",
+                      name, INPUT_MAX_BYTES >> 20);
+    else if (!ok)
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
+                      "cannot read '%s': %s", name, strerror(saved));
+    if (!ok)
+        return 0;
+    ok = cwms_inputs_add_buffer(in, b.data, b.len, name, rctx, diag);
+    buf_release(&b);
+    return ok;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *join_path(const char *dir, const char *entry)
+{
+    size_t dlen = strlen(dir), size = dlen + strlen(entry) + 2;
+    char *s = OPENSSL_malloc(size);
+
+    if (s != NULL)
+        snprintf(s, size, "%s%s%s", dir, dlen > 0 && dir[dlen - 1] == '/' ? "" : "/", entry);
+    return s;
+}
+
+/* The entry names of a directory except . and .., sorted. NULL with errno on failure. */
+static char **list_directory(const char *path, size_t *count)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    char **names = NULL, **nn;
+    size_t n = 0, cap = 0;
+    int saved;
+
+    *count = 0;
+    if (d == NULL)
+        return NULL;
+    for (;;) {
+        errno = 0;
+        if ((e = readdir(d)) == NULL)
+            break;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            if ((nn = OPENSSL_realloc(names, cap * sizeof(*names))) == NULL) {
+                errno = ENOMEM;
+                break;
+            }
+            names = nn;
+        }
+        if ((names[n] = OPENSSL_strdup(e->d_name)) == NULL) {
+            errno = ENOMEM;
+            break;
+        }
+        n++;
+    }
+    saved = errno;
+    closedir(d);
+    if (saved != 0) {
+        while (n > 0)
+            OPENSSL_free(names[--n]);
+        OPENSSL_free(names);
+        errno = saved;
+        return NULL;
+    }
+    if (n > 1)
+        qsort(names, n, sizeof(*names), compare_names);
+    *count = n;
+    /* An empty directory still needs a non-NULL answer. */
+    return names != NULL ? names : OPENSSL_zalloc(sizeof(*names));
+}
+
+/*
+ * A directory: its regular files in name order (so results do not depend
+ * on the file system), not recursive. Hidden files are left out: archives
+ * unpacked from macOS carry "._name" and ".DS_Store" files that are not
+ * certificates. Every file is read even after one fails, so the user sees
+ * all the problems at once.
+ */
+static int read_directory(CWMS_INPUTS *in, const char *path,
+                          const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    size_t n, files = 0;
+    char **names = list_directory(path, &n);
+    int ok = 1;
+
+    if (names == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
+                      "cannot read directory '%s': %s", path, strerror(errno));
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *full = join_path(path, names[i]);
+        struct stat st;
+
+        if (full == NULL) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory reading '%s'", path);
+            ok = 0;
+        } else if (names[i][0] == '.') {
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping hidden file '%s'", full);
+        } else if (stat(full, &st) != 0) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
+                          "cannot read '%s': %s", full, strerror(errno));
+            ok = 0;
+        } else if (S_ISDIR(st.st_mode)) {
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
+                          "skipping directory '%s': directories are not read recursively", full);
+        } else if (!S_ISREG(st.st_mode)) {
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping '%s': not a regular file", full);
+        } else {
+            files++;
+            if (!read_file(in, full, full, rctx, diag))
+                ok = 0;
+        }
+        OPENSSL_free(full);
+        OPENSSL_free(names[i]);
+    }
+    OPENSSL_free(names);
+    if (ok && files == 0) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED,
+                      "directory '%s' holds no files to read%s", path,
+                      n == 0 ? " (it is empty)" : "");
+        ok = 0;
+    }
+    return ok;
+}
+
+static int read_path(CWMS_INPUTS *in, const char *path, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
+                      "cannot open '%s': %s", path, strerror(errno));
+        return 0;
+    }
+    if (S_ISDIR(st.st_mode))
+        return read_directory(in, path, rctx, diag);
+    return read_file(in, path, path, rctx, diag);
+}
+
+/*-
+ * URIs
+ */
+
+/*
+ * The path of a file: URI (RFC 8089): file:///abs, file://localhost/abs,
+ * file:/abs and file:relative, percent-decoded. NULL with an error in
+ * diag when the URI names another host or holds a bad escape.
+ */
+static char *file_uri_path(const char *uri, CWMS_DIAG *diag)
+{
+    const char *p = uri + 5;   /* after "file:" */
+    char *path;
+    int bad;
+
+    if (strncmp(p, "//", 2) == 0) {
+        const char *host = p + 2, *slash = strchr(host, '/');
+        size_t hlen = slash != NULL ? (size_t)(slash - host) : strlen(host);
+
+        if (slash == NULL || (hlen != 0 && !(hlen == 9 && strncasecmp(host, "localhost", 9) == 0))) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
+                          "'%s': only local file: URIs can be read (file:///path or file:path)", uri);
+            return NULL;
+        }
+        p = slash;
+    }
+    if (*p == '\0') {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE, "'%s': the file: URI names no file", uri);
+        return NULL;
+    }
+    if ((path = cwms_percent_decode(p, strlen(p), &bad)) == NULL) {
+        if (bad)
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
+                          "'%s': bad percent escape in the file: URI", uri);
+        else
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory reading '%s'", uri);
+        return NULL;
+    }
+    return path;
+}
+
+int cwms_inputs_add_source(CWMS_INPUTS *in, const char *source,
+                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    char *path;
+    int ok;
+
+    if (strcmp(source, "-") == 0)
+        return read_file(in, "-", STDIN_NAME, rctx, diag);
+    if (strncasecmp(source, "pkcs11:", 7) == 0)
+        return cwms_inputs_add_pkcs11(in, source, rctx, diag);
+    if (strncasecmp(source, "file:", 5) != 0)
+        return read_path(in, source, rctx, diag);
+    if ((path = file_uri_path(source, diag)) == NULL)
+        return 0;
+    ok = read_path(in, path, rctx, diag);
+    OPENSSL_free(path);
+    return ok;
+}

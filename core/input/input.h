@@ -1,0 +1,26 @@
+/*
+ * The inside of CWMS_INPUTS (cwms/inputs.h): the pool the certificates go
+ * into and the keys, for the pipeline (bundle.c) and the readers.
+ */
+#ifndef CWMS_INPUT_H
+#define CWMS_INPUT_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+
+#include "cwms/inputs.h"
+#include "index/pool.h"
+
+typedef struct cwms_key_st {
+    EVP_PKEY *pkey;     /* owned */
+    char *origin;       /* "server.key", "pkcs11:token=webex;object=server", owned */
+} CWMS_KEY;
+
+struct cwms_inputs_st {
+    CWMS_POOL *pool;
+    CWMS_KEY *keys;
+    size_t n_keys;
+};
+
+#endif

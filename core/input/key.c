@@ -1,0 +1,108 @@
+/*
+ * Private keys in DER: PKCS#8 (plain or encrypted) and the traditional
+ * per-algorithm forms (RSAPrivateKey, ECPrivateKey, DSA). Decoding goes
+ * through OSSL_DECODER and PKCS8_decrypt_ex with the library context and
+ * property query of the read context, so the provider's private context
+ * is the one that loads the key.
+ */
+#include <limits.h>
+#include <stdio.h>
+
+#include <openssl/decoder.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+
+#include "input/formats.h"
+
+/* Any unencrypted private key structure; NULL (and no error left) when it is none. */
+static EVP_PKEY *decode_private_key(const CWMS_READ *r, const unsigned char *der, size_t len)
+{
+    EVP_PKEY *pkey = NULL;
+    OSSL_DECODER_CTX *dctx;
+    const unsigned char *p = der;
+    size_t left = len;
+
+    ERR_set_mark();
+    /* Private key only: a public key file must not pass for a key. */
+    dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", NULL, NULL, EVP_PKEY_PRIVATE_KEY,
+                                         r->rctx->libctx, r->rctx->propq);
+    if (dctx == NULL || !OSSL_DECODER_from_data(dctx, &p, &left) || left != 0) {
+        EVP_PKEY_free(pkey);
+        pkey = NULL;
+    }
+    OSSL_DECODER_CTX_free(dctx);
+    ERR_pop_to_mark();
+    return pkey;
+}
+
+int cwms_read_key_der(CWMS_READ *r, const unsigned char *der, size_t len)
+{
+    EVP_PKEY *pkey = decode_private_key(r, der, len);
+
+    if (pkey == NULL)
+        return CWMS_READ_NOT_MINE;
+    r->recognised = 1;
+    return cwms_read_take_key(r, pkey) ? CWMS_READ_OK : CWMS_READ_ERROR;
+}
+
+/* An X509_SIG whose algorithm is a password-based encryption: an encrypted PKCS#8. */
+static X509_SIG *decode_encrypted_pkcs8(const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    const X509_ALGOR *alg;
+    X509_SIG *sig;
+
+    ERR_set_mark();
+    sig = d2i_X509_SIG(NULL, &p, (long)len);
+    if (sig != NULL) {
+        X509_SIG_get0(sig, &alg, NULL);
+        /* The same ASN.1 is a DigestInfo: only a PBE algorithm makes it a key. */
+        if (p != der + len
+            || !EVP_PBE_find(EVP_PBE_TYPE_OUTER, OBJ_obj2nid(alg->algorithm), NULL, NULL, NULL)) {
+            X509_SIG_free(sig);
+            sig = NULL;
+        }
+    }
+    ERR_pop_to_mark();
+    return sig;
+}
+
+int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t len)
+{
+    X509_SIG *sig = decode_encrypted_pkcs8(der, len);
+    PKCS8_PRIV_KEY_INFO *p8 = NULL;
+    EVP_PKEY *pkey = NULL;
+    const char *pass;
+    size_t pass_len;
+    char what[512];
+    int ret = CWMS_READ_ERROR;
+
+    if (sig == NULL)
+        return CWMS_READ_NOT_MINE;
+    r->recognised = 1;
+    snprintf(what, sizeof(what), "private key in '%s'", r->name);
+    if (!cwms_read_passphrase(r, what, &pass, &pass_len)) {
+        cwms_read_error(r, CWMS_R_NO_PASSPHRASE, CWMS_MSG_KEY_NO_PASS, r->name);
+        goto end;
+    }
+    ERR_set_mark();
+    if (pass_len <= INT_MAX)
+        p8 = PKCS8_decrypt_ex(sig, pass, (int)pass_len, r->rctx->libctx, r->rctx->propq);
+    ERR_pop_to_mark();
+    if (p8 == NULL) {
+        cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name);
+        goto end;
+    }
+    if ((pkey = EVP_PKCS82PKEY_ex(p8, r->rctx->libctx, r->rctx->propq)) == NULL) {
+        cwms_read_error_openssl(r, CWMS_R_INPUT_UNRECOGNISED,
+                                "'%s': the decrypted private key cannot be read", r->name);
+        goto end;
+    }
+    ret = cwms_read_take_key(r, pkey) ? CWMS_READ_OK : CWMS_READ_ERROR;
+ end:
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    X509_SIG_free(sig);
+    return ret;
+}

@@ -1,0 +1,206 @@
+/*
+ * A large PEM file (an issuer pool of a thousand certificates) read on two
+ * threads: base64 decoding is most of the work of indexing one.
+ *
+ * The file is cut into chunks, each starting at a "-----BEGIN" line whose
+ * previous non-blank line is an "-----END" line. PEM_read_bio_ex always
+ * ends a block at an END line, so a reader going through the whole file is
+ * looking for the next BEGIN there, and reading from it gives the same
+ * blocks. This thread and one helper take chunks in turn (the helper may
+ * share its core with the trust file's reader, so a fixed half each would
+ * leave one waiting for the other).
+ *
+ * Chunks yield only their leading run of plain certificate blocks, which
+ * need no passphrase and print nothing. At anything else (a key, a
+ * damaged block) a chunk stops, and pem.c reads the rest of it in
+ * order on the caller's thread, so prompts, messages and block numbers are
+ * those of a reading in one go.
+ */
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "input/formats.h"
+#include "input/pem_label.h"
+
+/* Below this, one thread reads faster than two start. */
+#define CHUNKED_MIN ((size_t)512 * 1024)
+/* Enough to even out two threads of unequal speed, few enough to stay cheap. */
+#define CHUNKS_MAX 8
+
+/* 1 when the line at p (up to end) starts with the n bytes of s. */
+static int line_starts(const unsigned char *p, const unsigned char *end, const char *s, size_t n)
+{
+    return (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
+}
+
+size_t cwms_pem_split_after(const unsigned char *data, size_t len, size_t from)
+{
+    /* From the newline before `from`, so a line starting there counts. */
+    const unsigned char *end = data + len, *p = data + (from > 0 ? from - 1 : 0), *nl;
+
+    if (from >= len)
+        return 0;
+    while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        const unsigned char *line = nl + 1, *q = nl;
+
+        p = line;
+        if (!line_starts(line, end, "-----BEGIN ", 11))
+            continue;
+        /* Back over blank lines to the start of the previous non-blank one. */
+        while (q > data && (q[-1] == '\n' || q[-1] == '\r' || q[-1] == ' ' || q[-1] == '\t'))
+            q--;
+        while (q > data && q[-1] != '\n')
+            q--;
+        if (line_starts(q, end, "-----END ", 9))
+            return (size_t)(line - data);
+    }
+    return 0;
+}
+
+static int chunk_take(CWMS_PEM_CHUNK *c, CWMS_CERT *cert)
+{
+    if (c->n_certs == c->cap_certs) {
+        size_t cap = c->cap_certs ? c->cap_certs * 2 : 64;
+        CWMS_CERT **certs = OPENSSL_realloc(c->certs, cap * sizeof(*certs));
+
+        if (certs == NULL)
+            return 0;
+        c->certs = certs;
+        c->cap_certs = cap;
+    }
+    c->certs[c->n_certs++] = cert;
+    return 1;
+}
+
+/* The chunk's leading certificate blocks; c->stop is where it stopped. */
+static void read_chunk(CWMS_PEM_CHUNK *c)
+{
+    BIO *bio;
+
+    ERR_set_mark();
+    c->stop = 0;
+    if ((bio = BIO_new_mem_buf(c->data, (int)c->len)) == NULL) {
+        ERR_pop_to_mark();
+        return;
+    }
+    for (;;) {
+        size_t at = c->len - (size_t)BIO_pending(bio);
+        char *name = NULL, *header = NULL;
+        unsigned char *der = NULL;
+        long der_len = 0;
+        CWMS_CERT *cert = NULL;
+
+        if (!PEM_read_bio_ex(bio, &name, &header, &der, &der_len, PEM_FLAG_EAY_COMPATIBLE)) {
+            unsigned long e = ERR_peek_last_error();
+
+            /* At the end every block was taken; otherwise the caller reads (and reports) this one. */
+            c->stop = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE
+                      ? c->len : at;
+            break;
+        }
+        if (cwms_pem_kind(name) == CWMS_PEM_CERT) {
+            cert = cwms_read_adopt_cert_der(der, (size_t)der_len);
+            der = NULL;
+        }
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_clear_free(der, (size_t)der_len);   /* another kind of block: maybe a key */
+        if (cert == NULL || !chunk_take(c, cert)) {
+            cwms_cert_free(cert);
+            c->stop = at;
+            break;
+        }
+        c->n_blocks++;
+    }
+    BIO_free(bio);
+    ERR_pop_to_mark();
+}
+
+typedef struct chunk_work_st {
+    CWMS_PEM_CHUNK *chunks;
+    size_t n;
+    atomic_size_t next;
+} CHUNK_WORK;
+
+static void work(CHUNK_WORK *w)
+{
+    size_t i;
+
+    while ((i = atomic_fetch_add(&w->next, 1)) < w->n)
+        read_chunk(&w->chunks[i]);
+}
+
+static void *helper(void *arg)
+{
+    work(arg);
+    OPENSSL_thread_stop();
+    return NULL;
+}
+
+/*
+ * Chunk boundaries at or after each CHUNKS_MAX-th of data (and always after
+ * the last one, so no stretch of text is searched twice); the number of
+ * chunks.
+ */
+static size_t cut(const unsigned char *data, size_t len, CWMS_PEM_CHUNK *chunks)
+{
+    size_t n = 0, start = 0;
+
+    for (size_t i = 1; i <= CHUNKS_MAX; i++) {
+        size_t from = i * (len / CHUNKS_MAX), next = 0;
+
+        if (i < CHUNKS_MAX)
+            next = cwms_pem_split_after(data, len, from > start ? from : start + 1);
+        if (next == 0)
+            next = len;
+        memset(&chunks[n], 0, sizeof(chunks[n]));
+        chunks[n].data = data + start;
+        chunks[n].len = next - start;
+        n++;
+        if ((start = next) == len)
+            break;
+    }
+    return n;
+}
+
+size_t cwms_pem_chunks_read(const unsigned char *data, size_t len, CWMS_PEM_CHUNK **out)
+{
+    CHUNK_WORK w;
+    pthread_t thread;
+    int threaded;
+
+    *out = NULL;
+    if (len < CHUNKED_MIN || len > INT_MAX || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        return 0;
+    if ((w.chunks = OPENSSL_malloc(CHUNKS_MAX * sizeof(*w.chunks))) == NULL)
+        return 0;
+    if ((w.n = cut(data, len, w.chunks)) < 2) {
+        OPENSSL_free(w.chunks);
+        return 0;
+    }
+    atomic_init(&w.next, 0);
+    threaded = pthread_create(&thread, NULL, helper, &w) == 0;
+    work(&w);
+    if (threaded)
+        pthread_join(thread, NULL);
+    *out = w.chunks;
+    return w.n;
+}
+
+void cwms_pem_chunks_free(CWMS_PEM_CHUNK *chunks, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < chunks[i].n_certs; k++)
+            cwms_cert_free(chunks[i].certs[k]);
+        OPENSSL_free(chunks[i].certs);
+    }
+    OPENSSL_free(chunks);
+}

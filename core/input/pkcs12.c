@@ -1,0 +1,263 @@
+/*
+ * PKCS#12 (".p12", ".pfx"): every private key, certificate and CA
+ * certificate it holds.
+ *
+ * The password is found the way OpenSSL's own store does it: an empty
+ * password (both encodings: absent, and "" as an empty BMPString) is
+ * tried on the MAC first, so a file exported without a password needs no
+ * prompt; only then is the passphrase cache asked. A MAC that verifies
+ * proves the password, so a later decryption failure is reported as an
+ * unsupported algorithm (old RC2 files need OpenSSL's legacy provider),
+ * not as a wrong passphrase.
+ *
+ * The safes are walked with the safebag API rather than PKCS12_parse so
+ * that decryption uses the read context's library context, every key and
+ * CA certificate is kept (PKCS12_parse keeps one key and one certificate)
+ * and nested safeContents bags are followed. The MAC itself is checked in
+ * the default context: OpenSSL 3.0 has no way to give a decoded PKCS12 one.
+ */
+#include <limits.h>
+#include <stdio.h>
+
+#include <openssl/err.h>
+#include <openssl/pkcs12.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+
+#include "input/formats.h"
+
+/* safeContents inside safeContents: more than this is not a real file. */
+#define BAG_DEPTH_MAX 8
+
+#define MSG_P12_NO_PASS \
+    "PKCS#12 file '%s' is protected by a passphrase and none was given: use --passin"
+#define MSG_P12_BAD_PASS "wrong passphrase for PKCS#12 file '%s': check --passin"
+
+/* The outcome of walking the safes with one password. */
+typedef enum {
+    WALK_OK,
+    WALK_DECRYPT_FAILED,   /* the password does not decrypt (nothing reported) */
+    WALK_ERROR             /* reported */
+} WALK;
+
+static WALK read_bags(CWMS_READ *r, const STACK_OF(PKCS12_SAFEBAG) *bags,
+                      const char *pass, int pass_len, int depth);
+
+static WALK read_key_bag(CWMS_READ *r, const PKCS8_PRIV_KEY_INFO *p8)
+{
+    EVP_PKEY *pkey = EVP_PKCS82PKEY_ex(p8, r->rctx->libctx, r->rctx->propq);
+
+    if (pkey == NULL) {
+        cwms_read_error_openssl(r, CWMS_R_INPUT_UNRECOGNISED,
+                                "'%s': the private key in the PKCS#12 cannot be read", r->name);
+        return WALK_ERROR;
+    }
+    return cwms_read_take_key(r, pkey) ? WALK_OK : WALK_ERROR;
+}
+
+static WALK read_bag(CWMS_READ *r, const PKCS12_SAFEBAG *bag,
+                     const char *pass, int pass_len, int depth)
+{
+    PKCS8_PRIV_KEY_INFO *p8;
+    CWMS_CERT *cert;
+    X509 *x;
+    WALK w;
+
+    switch (PKCS12_SAFEBAG_get_nid(bag)) {
+    case NID_keyBag:
+        return read_key_bag(r, PKCS12_SAFEBAG_get0_p8inf(bag));
+    case NID_pkcs8ShroudedKeyBag:
+        ERR_set_mark();
+        p8 = PKCS8_decrypt_ex(PKCS12_SAFEBAG_get0_pkcs8(bag), pass, pass_len,
+                              r->rctx->libctx, r->rctx->propq);
+        ERR_pop_to_mark();
+        if (p8 == NULL)
+            return WALK_DECRYPT_FAILED;
+        w = read_key_bag(r, p8);
+        PKCS8_PRIV_KEY_INFO_free(p8);
+        return w;
+    case NID_certBag:
+        if (PKCS12_SAFEBAG_get_bag_nid(bag) != NID_x509Certificate)
+            return WALK_OK;   /* SDSI certificates: nothing a bundle can use */
+        ERR_set_mark();
+        x = PKCS12_SAFEBAG_get1_cert(bag);
+        ERR_pop_to_mark();
+        cert = x != NULL ? cwms_read_new_cert_x509(x) : NULL;
+        X509_free(x);
+        if (cert == NULL) {
+            cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
+                            "'%s': a certificate in the PKCS#12 is damaged", r->name);
+            return WALK_ERROR;
+        }
+        return cwms_read_take_cert(r, cert) ? WALK_OK : WALK_ERROR;
+    case NID_safeContentsBag:
+        if (depth >= BAG_DEPTH_MAX) {
+            cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
+                            "'%s': the PKCS#12 nests its contents too deeply", r->name);
+            return WALK_ERROR;
+        }
+        return read_bags(r, PKCS12_SAFEBAG_get0_safes(bag), pass, pass_len, depth + 1);
+    default:
+        return WALK_OK;       /* CRL and secret bags */
+    }
+}
+
+static WALK read_bags(CWMS_READ *r, const STACK_OF(PKCS12_SAFEBAG) *bags,
+                      const char *pass, int pass_len, int depth)
+{
+    for (int i = 0; i < sk_PKCS12_SAFEBAG_num(bags); i++) {
+        WALK w = read_bag(r, sk_PKCS12_SAFEBAG_value(bags, i), pass, pass_len, depth);
+
+        if (w != WALK_OK)
+            return w;
+    }
+    return WALK_OK;
+}
+
+/* The bags of one authenticated safe, decrypted if need be; NULL when it cannot be. */
+static STACK_OF(PKCS12_SAFEBAG) *unpack_safe(CWMS_READ *r, PKCS7 *p7,
+                                            const char *pass, int pass_len, WALK *why)
+{
+    STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
+    PKCS7_ENC_CONTENT *enc;
+
+    ERR_set_mark();
+    switch (OBJ_obj2nid(p7->type)) {
+    case NID_pkcs7_data:
+        bags = PKCS12_unpack_p7data(p7);
+        break;
+    case NID_pkcs7_encrypted:
+        enc = p7->d.encrypted != NULL ? p7->d.encrypted->enc_data : NULL;
+        if (enc != NULL && enc->enc_data != NULL)
+            bags = PKCS12_item_decrypt_d2i_ex(enc->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS),
+                                              pass, pass_len, enc->enc_data, 1,
+                                              r->rctx->libctx, r->rctx->propq);
+        if (bags == NULL) {
+            ERR_pop_to_mark();
+            *why = WALK_DECRYPT_FAILED;
+            return NULL;
+        }
+        break;
+    default:
+        break;                /* public-key enveloped safes: not supported by OpenSSL either */
+    }
+    if (bags == NULL) {
+        ERR_clear_last_mark();
+        cwms_read_error_openssl(r, CWMS_R_INPUT_UNRECOGNISED,
+                                "'%s': the PKCS#12 contents cannot be read", r->name);
+        *why = WALK_ERROR;
+        return NULL;
+    }
+    ERR_pop_to_mark();
+    return bags;
+}
+
+/* Reads every safe with one password. On anything but WALK_OK, nothing is kept. */
+static WALK read_safes(CWMS_READ *r, const PKCS12 *p12, const char *pass, int pass_len)
+{
+    size_t n_certs = r->n_certs, n_keys = r->n_keys;
+    STACK_OF(PKCS7) *safes;
+    WALK w = WALK_OK;
+
+    ERR_set_mark();
+    safes = PKCS12_unpack_authsafes(p12);
+    if (safes == NULL) {
+        ERR_clear_last_mark();
+        cwms_read_error_openssl(r, CWMS_R_INPUT_UNRECOGNISED,
+                                "'%s': the PKCS#12 contents cannot be read", r->name);
+        return WALK_ERROR;
+    }
+    ERR_pop_to_mark();
+    for (int i = 0; w == WALK_OK && i < sk_PKCS7_num(safes); i++) {
+        STACK_OF(PKCS12_SAFEBAG) *bags = unpack_safe(r, sk_PKCS7_value(safes, i),
+                                                     pass, pass_len, &w);
+
+        if (bags != NULL) {
+            w = read_bags(r, bags, pass, pass_len, 0);
+            sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
+        }
+    }
+    sk_PKCS7_pop_free(safes, PKCS7_free);
+    if (w != WALK_OK)
+        cwms_read_rollback(r, n_certs, n_keys);
+    return w;
+}
+
+static int verify_mac(const PKCS12 *p12, const char *pass, int pass_len)
+{
+    int ok;
+
+    ERR_set_mark();
+    ok = PKCS12_verify_mac((PKCS12 *)p12, pass, pass_len);
+    ERR_pop_to_mark();
+    return ok;
+}
+
+static int unsupported_encryption(CWMS_READ *r)
+{
+    return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
+                           "'%s': the PKCS#12 is encrypted with an algorithm this OpenSSL does "
+                           "not enable (old exports use RC2, which needs the legacy provider): "
+                           "convert it with `openssl pkcs12 -legacy -in '%s' -nodes | "
+                           "openssl pkcs12 -export -out new.p12`", r->name, r->name);
+}
+
+static int walk_result(CWMS_READ *r, WALK w)
+{
+    if (w == WALK_DECRYPT_FAILED)
+        return unsupported_encryption(r);
+    return w == WALK_OK ? CWMS_READ_OK : CWMS_READ_ERROR;
+}
+
+/* Reads p12 with the cached passphrase, asking its source when needed. */
+static int read_with_passphrase(CWMS_READ *r, const PKCS12 *p12, int has_mac)
+{
+    const char *pass;
+    size_t len;
+    char what[512];
+    WALK w;
+
+    snprintf(what, sizeof(what), "PKCS#12 file '%s'", r->name);
+    if (!cwms_read_passphrase(r, what, &pass, &len))
+        return cwms_read_error(r, CWMS_R_NO_PASSPHRASE, MSG_P12_NO_PASS, r->name);
+    if (len > INT_MAX || (has_mac && !verify_mac(p12, pass, (int)len)))
+        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name);
+    w = read_safes(r, p12, pass, (int)len);
+    /* Without a MAC, failing to decrypt is all that tells a wrong passphrase. */
+    if (w == WALK_DECRYPT_FAILED && !has_mac)
+        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name);
+    return walk_result(r, w);
+}
+
+int cwms_read_pkcs12_der(CWMS_READ *r, const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der;
+    PKCS12 *p12;
+    int ret;
+    WALK w;
+
+    ERR_set_mark();
+    p12 = d2i_PKCS12(NULL, &p, (long)len);
+    ERR_pop_to_mark();
+    if (p12 == NULL)
+        return CWMS_READ_NOT_MINE;
+    r->recognised = 1;
+    /* The two encodings of "no password": absent, then an empty string. */
+    if (PKCS12_mac_present(p12)) {
+        if (verify_mac(p12, NULL, 0))
+            ret = walk_result(r, read_safes(r, p12, NULL, 0));
+        else if (verify_mac(p12, "", 0))
+            ret = walk_result(r, read_safes(r, p12, "", 0));
+        else
+            ret = read_with_passphrase(r, p12, 1);
+    } else {
+        if ((w = read_safes(r, p12, NULL, 0)) == WALK_DECRYPT_FAILED)
+            w = read_safes(r, p12, "", 0);
+        if (w == WALK_DECRYPT_FAILED)
+            ret = read_with_passphrase(r, p12, 0);
+        else
+            ret = w == WALK_OK ? CWMS_READ_OK : CWMS_READ_ERROR;
+    }
+    PKCS12_free(p12);
+    return ret;
+}

@@ -1,0 +1,381 @@
+/*
+ * Choosing the server certificate (chain.h: cwms_leaf_choose).
+ *
+ * With a private key the answer is exact: the certificate holding its
+ * public key. Matching a key against a whole issuer pool would decode
+ * every certificate, so each one is first screened by comparing the key's
+ * SubjectPublicKeyInfo with the SPKI bytes the DER walker located, and
+ * only hits are decoded and compared with EVP_PKEY_eq; a second,
+ * full pass covers encodings that differ from i2d_PUBKEY's. Without a key
+ * the server certificate is the one end-entity certificate, unless --leaf
+ * or a subject narrows the choice.
+ */
+#include "paths/leaf.h"
+#include "paths/graph.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+void cwms_sha256_hex(const unsigned char sha256[32], char out[65])
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (size_t i = 0; i < 32; i++) {
+        out[2 * i] = hex[sha256[i] >> 4];
+        out[2 * i + 1] = hex[sha256[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/* Not a CA: no basicConstraints cA, not self-issued, and (by name) issuing nothing of the pool. */
+static int is_end_entity(const CWMS_POOL *pool, CWMS_CERT *c)
+{
+    return !c->info.is_ca && !c->info.self_issued && !cwms_pool_issues_another(pool, c);
+}
+
+/*
+ * named: the certificate --leaf names (cwms_pool_find_sha256, looked up
+ * once rather than fingerprinting every candidate), NULL when none does.
+ */
+static int selected(const CWMS_OPTIONS *opts, const CWMS_CERT *named, CWMS_CERT *c)
+{
+    const X509_NAME *subject;
+
+    if (opts->has_leaf_sha256 && c != named)
+        return 0;
+    if (opts->leaf_subject != NULL
+        && ((subject = cwms_cert_subject(c)) == NULL
+            || X509_NAME_cmp(subject, opts->leaf_subject) != 0))
+        return 0;
+    return 1;
+}
+
+/*
+ * The screen: the walker recorded where the certificate's SPKI is, so an
+ * exact byte comparison rules most certificates out without decoding. An
+ * entry without that record (read through the full decoder) is decoded.
+ */
+static int key_matches(CWMS_CERT *c, EVP_PKEY *pk, const unsigned char *spki, size_t spki_len,
+                       int screen)
+{
+    X509 *x;
+
+    if (screen && c->info.spki_len != 0
+        && (c->info.spki_len != spki_len
+            || memcmp(c->der + c->info.spki_offset, spki, spki_len) != 0))
+        return 0;
+    x = cwms_cert_x509(c);
+    return x != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), pk) == 1;
+}
+
+/* Better server certificate among several for one key: end-entity, valid, newer, earlier. */
+static int better_leaf(const CWMS_OPTIONS *opts, CWMS_CERT *a, CWMS_CERT *b)
+{
+    int va = cwms_cert_valid_at(a, opts->attime), vb = cwms_cert_valid_at(b, opts->attime);
+
+    if (a->info.is_ca != b->info.is_ca)
+        return !a->info.is_ca;
+    if (va != vb)
+        return va;
+    return cwms_cert_not_after(a) > cwms_cert_not_after(b);
+}
+
+/* A text built piece by piece (OPENSSL_free), for lists in messages. */
+static char *bio_text(BIO *b)
+{
+    char *data, *out;
+    long len = BIO_get_mem_data(b, &data);
+
+    if (len < 0 || (out = OPENSSL_malloc((size_t)len + 1)) == NULL)
+        return NULL;
+    memcpy(out, data, (size_t)len);
+    out[len] = '\0';
+    return out;
+}
+
+static void describe_cert(BIO *b, CWMS_CERT *c)
+{
+    char *subject = cwms_name_oneline(cwms_cert_subject(c));
+    const unsigned char *fp = cwms_cert_sha256(c);
+    char hex[65] = "?";
+
+    if (fp != NULL)
+        cwms_sha256_hex(fp, hex);
+    BIO_printf(b, "'%s' (SHA-256 %s%s%s)", subject ? subject : "?", hex,
+               c->origin ? ", from " : "", c->origin ? c->origin : "");
+    OPENSSL_free(subject);
+}
+
+static void note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *text;
+
+    if (b == NULL)
+        return;
+    describe_cert(b, c);
+    if ((text = bio_text(b)) != NULL)
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "ignoring %s: %s", text, why);
+    OPENSSL_free(text);
+    BIO_free(b);
+}
+
+size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
+                              CWMS_CERT **out, size_t max)
+{
+    size_t n = 0;
+    CWMS_CERT *named = opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256)
+                                             : NULL;
+
+    for (size_t i = 0; i < cwms_pool_count(pool); i++) {
+        CWMS_CERT *c = cwms_pool_get(pool, i);
+
+        if (selected(opts, named, c) && is_end_entity(pool, c)) {
+            if (n < max)
+                out[n] = c;
+            n++;
+        }
+    }
+    return n;
+}
+
+void cwms_leaf_note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why)
+{
+    note_ignored(diag, c, why);
+}
+
+static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_DIAG *diag,
+                              CWMS_CERT **leaf)
+{
+    size_t n = cwms_pool_count(pool), found = 0;
+    CWMS_CERT *first = NULL;
+    BIO *list;
+    char *text;
+
+    if (opts->has_leaf_sha256) {
+        char hex[65];
+
+        if ((*leaf = cwms_pool_find_sha256(pool, opts->leaf_sha256)) != NULL)
+            return 1;
+        cwms_sha256_hex(opts->leaf_sha256, hex);
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_LEAF,
+                      "no certificate among the inputs has the SHA-256 fingerprint %s given "
+                      "with --leaf", hex);
+        return 0;
+    }
+    for (int pass = 0; pass < 2 && found == 0; pass++) {
+        /* A subject may name a CA certificate too, but end-entity ones come first. */
+        if (pass == 1 && opts->leaf_subject == NULL)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            CWMS_CERT *c = cwms_pool_get(pool, i);
+
+            if (selected(opts, NULL, c) && (pass == 1 || is_end_entity(pool, c))) {
+                if (found++ == 0)
+                    first = c;
+            }
+        }
+    }
+    if (found == 1) {
+        *leaf = first;
+        return 1;
+    }
+    if (found == 0) {
+        if (opts->leaf_subject != NULL) {
+            char *s = cwms_name_oneline(opts->leaf_subject);
+
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_LEAF,
+                          "no certificate among the inputs has the subject '%s'", s ? s : "?");
+            OPENSSL_free(s);
+        } else {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_LEAF,
+                          "none of the %zu certificates among the inputs is an end-entity "
+                          "(server) certificate: add the server certificate", n);
+        }
+        return 0;
+    }
+    if ((list = BIO_new(BIO_s_mem())) == NULL)
+        return 0;
+    for (size_t i = 0, k = 0; i < n; i++) {
+        CWMS_CERT *c = cwms_pool_get(pool, i);
+
+        if (selected(opts, NULL, c) && (opts->leaf_subject != NULL || is_end_entity(pool, c))) {
+            BIO_puts(list, k++ ? ", " : "");
+            describe_cert(list, c);
+        }
+    }
+    text = bio_text(list);
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_AMBIGUOUS_LEAF,
+                  "%zu certificates among the inputs could be the server certificate: %s; "
+                  "choose one with --leaf SHA256-FINGERPRINT (or give its private key)",
+                  found, text ? text : "?");
+    OPENSSL_free(text);
+    BIO_free(list);
+    return 0;
+}
+
+typedef struct {
+    CWMS_CERT *best;        /* best matching certificate, NULL when none */
+    int best_is_ee;
+} KEY_MATCH;
+
+/* Finds, for every key, the best certificate holding its public key. */
+static int match_keys(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
+                      size_t n_keys, KEY_MATCH *m, int screen)
+{
+    size_t any = 0;
+    CWMS_CERT *named = opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256)
+                                             : NULL;
+
+    for (size_t k = 0; k < n_keys; k++) {
+        unsigned char *spki = NULL;
+        int spki_len = i2d_PUBKEY(keys[k].pkey, &spki);
+
+        m[k].best = NULL;
+        if (spki_len <= 0) {
+            OPENSSL_free(spki);
+            continue;
+        }
+        for (size_t i = 0; i < cwms_pool_count(pool); i++) {
+            CWMS_CERT *c = cwms_pool_get(pool, i);
+
+            if (!selected(opts, named, c)
+                || !key_matches(c, keys[k].pkey, spki, (size_t)spki_len, screen))
+                continue;
+            if (m[k].best == NULL || better_leaf(opts, c, m[k].best))
+                m[k].best = c;
+        }
+        OPENSSL_free(spki);
+        if (m[k].best != NULL) {
+            m[k].best_is_ee = !m[k].best->info.is_ca;
+            any++;
+        }
+    }
+    return any > 0;
+}
+
+static void key_mismatch(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
+                         size_t n_keys, CWMS_DIAG *diag)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *origins;
+
+    if (b == NULL)
+        return;
+    for (size_t k = 0; k < n_keys; k++)
+        BIO_printf(b, "%s'%s'", k ? ", " : "", keys[k].origin ? keys[k].origin : "?");
+    origins = bio_text(b);
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_KEY_MISMATCH,
+                  "the private key%s from %s match%s %s: add the server certificate issued for "
+                  "this key, or give the key that belongs to the certificate",
+                  n_keys > 1 ? "s" : "", origins ? origins : "?", n_keys > 1 ? "" : "es",
+                  opts->has_leaf_sha256 || opts->leaf_subject != NULL
+                      ? "no selected certificate among the inputs"
+                      : cwms_pool_count(pool) == 1 ? "no certificate among the inputs (there is one)"
+                      : "none of the certificates among the inputs");
+    OPENSSL_free(origins);
+    BIO_free(b);
+}
+
+int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
+                     const CWMS_KEY *keys, size_t n_keys, const char *key_source,
+                     CWMS_DIAG *diag, CWMS_CERT **leaf, const CWMS_KEY **key)
+{
+    KEY_MATCH *m;
+    size_t chosen = SIZE_MAX, n_ee = 0, n_any = 0;
+
+    *leaf = NULL;
+    *key = NULL;
+    if (cwms_pool_count(pool) == 0) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_CERTIFICATES,
+                      "the inputs hold no certificate: add the server certificate and the "
+                      "CA bundle");
+        return 0;
+    }
+    if (opts->no_key) {
+        for (size_t k = 0; k < n_keys; k++)
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
+                          "ignoring the private key from '%s' (--no-key)", keys[k].origin);
+        return choose_without_key(opts, pool, diag, leaf);
+    }
+    if (n_keys == 0) {
+        if (key_source != NULL)
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
+                          "'%s' (--key) holds no private key", key_source);
+        else
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
+                          "no private key among the inputs: pass it with --key FILE, or use "
+                          "--no-key for a bundle without the key");
+        return 0;
+    }
+    if ((m = OPENSSL_zalloc(n_keys * sizeof(*m))) == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return 0;
+    }
+    if (!match_keys(opts, pool, keys, n_keys, m, 1) && !match_keys(opts, pool, keys, n_keys, m, 0)) {
+        key_mismatch(opts, pool, keys, n_keys, diag);
+        OPENSSL_free(m);
+        return 0;
+    }
+    /* Several keys: the one whose certificate is a server certificate, if only one is. */
+    for (size_t k = 0; k < n_keys; k++) {
+        if (m[k].best == NULL)
+            continue;
+        n_any++;
+        n_ee += m[k].best_is_ee;
+    }
+    for (size_t k = 0; k < n_keys; k++)
+        if (m[k].best != NULL && (n_ee == 0 || m[k].best_is_ee) && chosen == SIZE_MAX)
+            chosen = k;
+    if ((n_ee > 1) || (n_ee == 0 && n_any > 1)) {
+        BIO *b = BIO_new(BIO_s_mem());
+        char *text = NULL;
+
+        for (size_t k = 0, i = 0; b != NULL && k < n_keys; k++) {
+            char *s;
+
+            if (m[k].best == NULL || (n_ee > 0 && !m[k].best_is_ee))
+                continue;
+            s = cwms_name_oneline(cwms_cert_subject(m[k].best));
+            BIO_printf(b, "%s'%s' (for '%s')", i++ ? ", " : "", keys[k].origin, s ? s : "?");
+            OPENSSL_free(s);
+        }
+        if (b != NULL)
+            text = bio_text(b);
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_SEVERAL_KEYS,
+                      "several private keys match certificates among the inputs: %s; pass the "
+                      "one to use with --key, or choose the certificate with --leaf",
+                      text ? text : "?");
+        OPENSSL_free(text);
+        BIO_free(b);
+        OPENSSL_free(m);
+        return 0;
+    }
+    *leaf = m[chosen].best;
+    *key = &keys[chosen];
+    for (size_t k = 0; k < n_keys; k++)
+        if (k != chosen)
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
+                          "ignoring the private key from '%s': it matches no server certificate "
+                          "among the inputs", keys[k].origin);
+    OPENSSL_free(m);
+
+    /* The rest of the end-entity certificates: an old certificate for the name, another server. */
+    for (size_t i = 0; i < cwms_pool_count(pool); i++) {
+        CWMS_CERT *c = cwms_pool_get(pool, i);
+        X509 *x;
+
+        if (c == *leaf || !is_end_entity(pool, c))
+            continue;
+        if ((x = cwms_cert_x509(c)) != NULL
+            && EVP_PKEY_eq(X509_get0_pubkey(x), (*key)->pkey) == 1)
+            note_ignored(diag, c, "another certificate for the same key");
+        else
+            note_ignored(diag, c, "it does not match the private key");
+    }
+    return 1;
+}

@@ -1,0 +1,42 @@
+/*
+ * Which certificate is the server certificate (leaf.c).
+ */
+#ifndef CWMS_PATHS_LEAF_H
+#define CWMS_PATHS_LEAF_H
+
+#include <stddef.h>
+
+#include "cwms/bundle.h"
+#include "cwms/diag.h"
+#include "index/cert.h"
+#include "index/pool.h"
+#include "input/input.h"
+
+/*
+ * The server certificate (leaf.c). With keys (and not opts->no_key): the
+ * certificate whose public key matches one of keys, *key set to that key;
+ * without: the one end-entity certificate, or the one opts->leaf_sha256 /
+ * opts->leaf_subject select, *key = NULL. key_source names where the keys
+ * came from for messages (NULL = "the inputs"). Notes for the certificates
+ * and keys left out. Returns 1, or 0 with CWMS_R_NO_CERTIFICATES, NO_LEAF,
+ * AMBIGUOUS_LEAF, NO_KEY, KEY_MISMATCH or SEVERAL_KEYS in diag.
+ */
+int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
+                     const CWMS_KEY *keys, size_t n_keys, const char *key_source,
+                     CWMS_DIAG *diag, CWMS_CERT **leaf, const CWMS_KEY **key);
+
+/*
+ * The end-entity certificates of pool that opts->leaf_subject and --leaf
+ * allow (not a CA, not self-issued, not the issuer of another input): the
+ * candidates for the server certificate without a key. At most max written to out;
+ * returns how many there are.
+ */
+size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
+                              CWMS_CERT **out, size_t max);
+/* Notes "ignoring <cert>: why". */
+void cwms_leaf_note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why);
+
+/* "C1A2..." uppercase hex of a SHA-256, written to out[65]. */
+void cwms_sha256_hex(const unsigned char sha256[32], char out[65]);
+
+#endif

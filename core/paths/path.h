@@ -1,0 +1,46 @@
+/*
+ * Candidate paths (paths.c): from the leaf up through the issuer graph,
+ * every simple path (DFS, loops excluded) handed to a visitor; rank.h
+ * picks one of them.
+ */
+#ifndef CWMS_PATHS_PATH_H
+#define CWMS_PATHS_PATH_H
+
+#include <stddef.h>
+
+#include "cwms/bundle.h"
+#include "cwms/diag.h"
+#include "index/cert.h"
+#include "paths/graph.h"
+
+typedef struct cwms_path_st {
+    CWMS_CERT *certs[CWMS_MAX_PATH];  /* leaf first, each signed by the next; owned by the pool */
+    size_t len;
+    int anchored;            /* some certificate of it is self-signed or issued by a trust anchor */
+    size_t anchor_at;        /* the first such certificate (valid when anchored) */
+    CWMS_CERT *anchor;       /* the trust anchor that signed certs[anchor_at]; NULL when self-signed */
+    int self_signed_end;     /* certs[len - 1] is self-signed */
+} CWMS_PATH;
+
+/*
+ * 1 when the path ends without a self-signed certificate of its own and
+ * was anchored by a trust anchor (path->anchor): a verifier needs that
+ * anchor, so its validity matters as much as the path's own certificates.
+ */
+int cwms_path_relies_on_anchor(const CWMS_PATH *p);
+
+/* Called once per candidate path; return 1 to go on, 0 to abort (allocation failure). */
+typedef int (*cwms_path_visit_fn)(const CWMS_PATH *path, void *arg);
+
+/*
+ * Visits every candidate path from leaf (which must be in the pool):
+ * COMPLETE: every path that cannot be extended — past an anchor only
+ * through certificates valid at attime, never past a self-signed one;
+ * SHORTEST: every path that ends at its first anchor, and the unanchored
+ * paths that cannot be extended. Returns 1 when all were visited; 0 with
+ * CWMS_R_WORK_BUDGET (or CWMS_R_INTERNAL) in diag otherwise.
+ */
+int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
+                         cwms_path_visit_fn visit, void *arg, CWMS_DIAG *diag);
+
+#endif

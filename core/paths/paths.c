@@ -1,0 +1,183 @@
+/*
+ * Candidate paths: a depth-first walk over the issuer graph (path.h).
+ *
+ * The walk keeps the current path and, per depth, the position in the
+ * tail's ranked issuer list, so it needs no recursion and no allocation.
+ * A candidate joins the path only when it signed the tail and is not on
+ * the path already — neither the same certificate nor the same CA (same
+ * subject and key, as with a root and its cross-signed twin) — which is
+ * what makes loops terminate. Every step counts against a bound tied to
+ * the signature budget, since a dense graph can hold exponentially many
+ * paths without a single new signature check.
+ */
+#include "paths/path.h"
+
+#include <string.h>
+
+#include <openssl/evp.h>
+
+typedef struct {
+    size_t idx;          /* input index of the certificate at this depth */
+    size_t next;         /* next candidate issuer to try */
+    int extended;        /* some issuer was pushed from here */
+} FRAME;
+
+/* Same CA: same subject and same public key. */
+static int same_ca(CWMS_CERT *a, CWMS_CERT *b)
+{
+    X509 *xa, *xb;
+    const unsigned char *ska, *skb;
+    size_t la, lb;
+
+    if (!cwms_cert_names_equal(a, CWMS_NAME_SUBJECT, b, CWMS_NAME_SUBJECT))
+        return 0;
+    if ((ska = cwms_cert_ski(a, &la)) != NULL && (skb = cwms_cert_ski(b, &lb)) != NULL
+        && la == lb && memcmp(ska, skb, la) == 0)
+        return 1;
+    xa = cwms_cert_x509(a);
+    xb = cwms_cert_x509(b);
+    return xa != NULL && xb != NULL
+           && EVP_PKEY_eq(X509_get0_pubkey(xa), X509_get0_pubkey(xb)) == 1;
+}
+
+static int on_path(const CWMS_PATH *p, CWMS_CERT *c)
+{
+    for (size_t i = 0; i < p->len; i++)
+        if (p->certs[i] == c || same_ca(p->certs[i], c))
+            return 1;
+    return 0;
+}
+
+static void budget_error(CWMS_GRAPH *g, CWMS_DIAG *diag, size_t steps)
+{
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WORK_BUDGET,
+                  "gave up after %zu signature checks (%zu path steps): the inputs hold too "
+                  "many candidate issuers; remove unrelated certificates or raise the work budget",
+                  cwms_graph_checks(g), steps);
+}
+
+int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
+                         cwms_path_visit_fn visit, void *arg, CWMS_DIAG *diag)
+{
+    FRAME frames[CWMS_MAX_PATH];
+    /* anchored_at[d]: first anchored depth of the path up to d, or SIZE_MAX. */
+    size_t anchored_at[CWMS_MAX_PATH];
+    CWMS_CERT *anchors[CWMS_MAX_PATH];
+    int self_signed[CWMS_MAX_PATH];
+    CWMS_PATH path;
+    size_t depth = 0, steps = 0, max_steps;
+    size_t leaf_idx = cwms_graph_input_index(g, leaf);
+    int entering = 1;
+
+    if (leaf_idx == SIZE_MAX) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "the leaf is not among the inputs");
+        return 0;
+    }
+    /* A generous multiple of the signature budget: only pathological pools come near it. */
+    max_steps = cwms_graph_budget(g) > CWMS_DEFAULT_WORK_BUDGET ? cwms_graph_budget(g)
+                                                                : CWMS_DEFAULT_WORK_BUDGET;
+    max_steps *= 16;
+    memset(&path, 0, sizeof(path));
+    path.certs[0] = leaf;
+    path.len = 1;
+    frames[0].idx = leaf_idx;
+    frames[0].next = 0;
+    frames[0].extended = 0;
+
+    for (;;) {
+        FRAME *f = &frames[depth];
+        CWMS_CERT *tail = path.certs[depth];
+        int stop = 0, r;
+
+        if (entering) {
+            CWMS_CERT *anchor = NULL;
+
+            entering = 0;
+            if (++steps > max_steps) {
+                budget_error(g, diag, steps);
+                return 0;
+            }
+            if ((r = cwms_graph_self_signed(g, tail)) < 0) {
+                budget_error(g, diag, steps);
+                return 0;
+            }
+            self_signed[depth] = r;
+            anchored_at[depth] = depth > 0 ? anchored_at[depth - 1] : SIZE_MAX;
+            anchors[depth] = depth > 0 ? anchors[depth - 1] : NULL;
+            if (anchored_at[depth] == SIZE_MAX) {
+                if (r == 1) {
+                    anchored_at[depth] = depth;
+                } else {
+                    r = cwms_graph_trust_issuer(g, tail, &anchor, diag);
+                    if (r < 0) {
+                        budget_error(g, diag, steps);
+                        return 0;
+                    }
+                    if (r == 1) {
+                        anchored_at[depth] = depth;
+                        anchors[depth] = anchor;
+                    }
+                }
+            }
+            /* Nothing signs past a self-signed certificate; shortest stops at its anchor. */
+            stop = self_signed[depth]
+                   || (choice == CWMS_PATH_SHORTEST && anchored_at[depth] != SIZE_MAX)
+                   || depth + 1 == CWMS_MAX_PATH;
+        }
+        if (!stop) {
+            CWMS_CERT *next = NULL;
+            int oom = 0, signed_it = 0;
+
+            for (;;) {
+                /* Past an anchor the path grows only through certificates valid at attime. */
+                CWMS_CERT *c = cwms_graph_issuer_at(g, f->idx, f->next,
+                                                    anchored_at[depth] != SIZE_MAX,
+                                                    &signed_it, &oom);
+
+                if (c == NULL)
+                    break;
+                f->next++;
+                if (signed_it < 0) {
+                    budget_error(g, diag, steps);
+                    return 0;
+                }
+                if (signed_it == 1 && !on_path(&path, c)) {
+                    next = c;
+                    break;
+                }
+            }
+            if (oom) {
+                cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+                return 0;
+            }
+            if (next != NULL) {
+                f->extended = 1;
+                depth++;
+                path.certs[depth] = next;
+                path.len = depth + 1;
+                frames[depth].idx = cwms_graph_input_index(g, next);
+                frames[depth].next = 0;
+                frames[depth].extended = 0;
+                entering = 1;
+                continue;
+            }
+        }
+        /* Done with this depth: a path that went no further is a candidate. */
+        if (stop || !f->extended) {
+            path.len = depth + 1;
+            path.anchored = anchored_at[depth] != SIZE_MAX;
+            path.anchor_at = path.anchored ? anchored_at[depth] : 0;
+            path.anchor = path.anchored ? anchors[depth] : NULL;
+            path.self_signed_end = self_signed[depth];
+            if (!visit(&path, arg)) {
+                cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+                return 0;
+            }
+        }
+        if (depth == 0)
+            return 1;
+        path.certs[depth] = NULL;
+        depth--;
+        path.len = depth + 1;
+    }
+}

@@ -1,0 +1,182 @@
+/*
+ * Choosing a path among the candidates (path.h), and saying which issuer
+ * is missing when none is anchored.
+ *
+ * The order is lexicographic so that every rule only breaks the ties of
+ * the ones before it: a path a client can anchor beats one it cannot; a
+ * path without expired certificates beats one with; then the choice's
+ * preference for length; then the hints (AKI/SKI agreement, later
+ * notAfter); input order last so equal inputs always give equal output.
+ */
+#include "paths/rank.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/x509v3.h>
+
+static size_t invalid_count(const CWMS_PATH *p, int64_t t)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->len; i++)
+        n += !cwms_cert_valid_at(p->certs[i], t);
+    /* The trust anchor counts when the path relies on it. */
+    if (cwms_path_relies_on_anchor(p) && !cwms_cert_valid_at(p->anchor, t))
+        n++;
+    return n;
+}
+
+static int agreement(const CWMS_PATH *p)
+{
+    int n = 0;
+
+    for (size_t i = 0; i + 1 < p->len; i++)
+        n += cwms_keyid_agreement(p->certs[i], p->certs[i + 1]);
+    return n;
+}
+
+int cwms_path_relies_on_anchor(const CWMS_PATH *p)
+{
+    return p->anchored && p->anchor != NULL && !p->self_signed_end;
+}
+
+int cwms_rank_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
+                        CWMS_PATH_CHOICE choice)
+{
+    int64_t t = cwms_graph_attime(g);
+    size_t ia, ib;
+    int ga, gb;
+
+    if (a->anchored != b->anchored)
+        return a->anchored ? -1 : 1;
+    if ((ia = invalid_count(a, t)) != (ib = invalid_count(b, t)))
+        return ia < ib ? -1 : 1;
+    if (a->len != b->len) {
+        int longer_first = choice == CWMS_PATH_COMPLETE ? -1 : 1;
+
+        return a->len > b->len ? longer_first : -longer_first;
+    }
+    if ((ga = agreement(a)) != (gb = agreement(b)))
+        return ga > gb ? -1 : 1;
+    for (size_t i = 1; i < a->len; i++)
+        if (cwms_cert_not_after(a->certs[i]) != cwms_cert_not_after(b->certs[i]))
+            return cwms_cert_not_after(a->certs[i]) > cwms_cert_not_after(b->certs[i]) ? -1 : 1;
+    for (size_t i = 0; i < a->len; i++) {
+        ia = cwms_graph_input_index(g, a->certs[i]);
+        ib = cwms_graph_input_index(g, b->certs[i]);
+        if (ia != ib)
+            return ia < ib ? -1 : 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    CWMS_GRAPH *g;
+    CWMS_PATH_CHOICE choice;
+    CWMS_PATH best, unanchored;
+    int have_best, have_unanchored;
+    size_t n;
+} CHOICE;
+
+static int keep_best(const CWMS_PATH *p, void *arg)
+{
+    CHOICE *c = arg;
+
+    c->n++;
+    if (p->anchored) {
+        if (!c->have_best || cwms_rank_compare(c->g, p, &c->best, c->choice) < 0) {
+            c->best = *p;
+            c->have_best = 1;
+        }
+    } else if (!c->have_unanchored
+               /* The longest unanchored path gets closest to the missing issuer. */
+               || cwms_rank_compare(c->g, p, &c->unanchored, CWMS_PATH_COMPLETE) < 0) {
+        c->unanchored = *p;
+        c->have_unanchored = 1;
+    }
+    return 1;
+}
+
+/* The child's AIA caIssuers URL (OPENSSL_free), or NULL. */
+static char *ca_issuers_url(CWMS_CERT *child)
+{
+    X509 *x = cwms_cert_x509(child);
+    AUTHORITY_INFO_ACCESS *aia = x != NULL ? X509_get_ext_d2i(x, NID_info_access, NULL, NULL) : NULL;
+    char *url = NULL;
+
+    for (int i = 0; url == NULL && i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+        ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+
+        if (OBJ_obj2nid(ad->method) == NID_ad_ca_issuers && ad->location->type == GEN_URI) {
+            const ASN1_IA5STRING *uri = ad->location->d.uniformResourceIdentifier;
+
+            url = OPENSSL_strndup((const char *)uri->data, (size_t)uri->length);
+        }
+    }
+    AUTHORITY_INFO_ACCESS_free(aia);
+    return url;
+}
+
+/*
+ * How many candidate issuers of the tail of an unanchored path did sign
+ * it: the walk left them out only because they are on the path (a loop).
+ */
+static size_t signers_on_path(CWMS_GRAPH *g, const CWMS_PATH *p)
+{
+    size_t idx = cwms_graph_input_index(g, p->certs[p->len - 1]), n = 0;
+    int oom = 0, signed_it = 0;
+
+    for (size_t i = 0; cwms_graph_issuer_at(g, idx, i, 0, &signed_it, &oom) != NULL; i++)
+        n += signed_it == 1;
+    return n;
+}
+
+static void missing_intermediate(CWMS_GRAPH *g, const CWMS_POOL *pool, const CWMS_PATH *p,
+                                 CWMS_DIAG *diag)
+{
+    CWMS_CERT *tail = p->certs[p->len - 1];
+    char *issuer = cwms_name_oneline(cwms_cert_issuer(tail));
+    char *subject = cwms_name_oneline(cwms_cert_subject(tail));
+    char *url = ca_issuers_url(tail);
+    size_t named = cwms_pool_find_subject(pool, cwms_cert_issuer(tail), NULL, 0);
+    size_t looping = signers_on_path(g, p);
+    char why[256] = "", where[1024] = "";
+
+    if (named > 0 && looping > 0)
+        snprintf(why, sizeof(why), " (the %zu certificate(s) of that name among the inputs are "
+                 "already in the chain: they form a loop)", named);
+    else if (named > 0)
+        snprintf(why, sizeof(why), " (%zu certificate(s) among the inputs carry that name but "
+                 "none of them signed it: another key, as after a CA key rollover)", named);
+    if (url != NULL)
+        snprintf(where, sizeof(where), "; the CA publishes it at %s", url);
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_MISSING_INTERMEDIATE,
+                  "no certificate among the inputs is the issuer '%s' of '%s'%s%s; add that "
+                  "certificate to the inputs — or, for a private root the appliance trusts, "
+                  "the root itself or a trust store (--trust FILE, trust= in a cwms: URI)",
+                  issuer ? issuer : "?", subject ? subject : "?", why, where);
+    OPENSSL_free(issuer);
+    OPENSSL_free(subject);
+    OPENSSL_free(url);
+}
+
+int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
+                       CWMS_PATH *out, size_t *n_paths, CWMS_DIAG *diag)
+{
+    CHOICE c;
+
+    memset(&c, 0, sizeof(c));
+    c.g = g;
+    c.choice = choice;
+    if (!cwms_paths_enumerate(g, leaf, choice, keep_best, &c, diag))
+        return 0;
+    if (n_paths != NULL)
+        *n_paths = c.n;
+    if (c.have_best) {
+        *out = c.best;
+        return 1;
+    }
+    missing_intermediate(g, cwms_graph_pool(g), &c.unanchored, diag);
+    return 0;
+}

@@ -1,0 +1,34 @@
+/*
+ * Ranking the candidate paths (rank.c): which one the bundle carries, and
+ * what to say when none is anchored.
+ */
+#ifndef CWMS_PATHS_RANK_H
+#define CWMS_PATHS_RANK_H
+
+#include <stddef.h>
+
+#include "cwms/bundle.h"
+#include "cwms/diag.h"
+#include "index/cert.h"
+#include "paths/graph.h"
+#include "paths/path.h"
+
+/*
+ * Orders two candidates: < 0 when a is better, > 0 when b is, 0 only for
+ * the same path. Anchored first, then fewest certificates invalid at
+ * attime, then length (COMPLETE: longer, SHORTEST: shorter), AKI/SKI
+ * agreement, later notAfter, earlier input.
+ */
+int cwms_rank_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
+                        CWMS_PATH_CHOICE choice);
+
+/*
+ * Enumerates the candidates and writes the best anchored one to *out.
+ * Returns 1 on success; 0 with an error in diag: CWMS_R_MISSING_INTERMEDIATE
+ * naming the issuer that is needed, or CWMS_R_WORK_BUDGET. *n_paths, when
+ * not NULL, receives the number of candidates seen.
+ */
+int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
+                       CWMS_PATH *out, size_t *n_paths, CWMS_DIAG *diag);
+
+#endif

@@ -1,0 +1,224 @@
+/* Diagnostics of the bundle core: see diag.h. */
+#include "cwms/diag.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+
+struct cwms_diag_st {
+    CWMS_MSG *msgs;
+    size_t count, cap;
+};
+
+CWMS_DIAG *cwms_diag_new(void)
+{
+    return OPENSSL_zalloc(sizeof(CWMS_DIAG));
+}
+
+void cwms_diag_free(CWMS_DIAG *diag)
+{
+    if (diag == NULL)
+        return;
+    for (size_t i = 0; i < diag->count; i++)
+        OPENSSL_free(diag->msgs[i].text);
+    OPENSSL_free(diag->msgs);
+    OPENSSL_free(diag);
+}
+
+static void diag_push(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, char *text)
+{
+    if (diag->count == diag->cap) {
+        size_t cap = diag->cap ? diag->cap * 2 : 8;
+        CWMS_MSG *m = OPENSSL_realloc(diag->msgs, cap * sizeof(*m));
+
+        if (m == NULL) {
+            OPENSSL_free(text);
+            return;
+        }
+        diag->msgs = m;
+        diag->cap = cap;
+    }
+    diag->msgs[diag->count].level = level;
+    diag->msgs[diag->count].reason = reason;
+    diag->msgs[diag->count].text = text;
+    diag->count++;
+}
+
+/* The attribute lets clang's -Wformat-nonliteral see fmt is checked at the callers. */
+__attribute__((format(printf, 1, 0)))
+static char *vformat(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    int n;
+    char *buf;
+
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0 || (buf = OPENSSL_malloc((size_t)n + 1)) == NULL)
+        return NULL;
+    vsnprintf(buf, (size_t)n + 1, fmt, ap);
+    return buf;
+}
+
+void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
+                    const char *fmt, va_list ap)
+{
+    char *text;
+
+    if (diag == NULL)
+        return;
+    if ((text = vformat(fmt, ap)) != NULL)
+        diag_push(diag, level, reason, text);
+}
+
+void cwms_diag_add(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
+                   const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    cwms_diag_vadd(diag, level, reason, fmt, ap);
+    va_end(ap);
+}
+
+void cwms_diag_add_openssl(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
+                           const char *fmt, ...)
+{
+    va_list ap;
+    char *text, *full;
+    char err[256] = "";
+    unsigned long e = ERR_peek_error();
+    size_t len;
+
+    if (e != 0) {
+        /* The reason alone reads better than the full error:xxxx:lib:func: line. */
+        const char *r = ERR_reason_error_string(e);
+
+        if (r != NULL)
+            snprintf(err, sizeof(err), "%s", r);
+        else
+            ERR_error_string_n(e, err, sizeof(err));
+    }
+    ERR_clear_error();
+    if (diag == NULL)
+        return;
+    va_start(ap, fmt);
+    text = vformat(fmt, ap);
+    va_end(ap);
+    if (text == NULL)
+        return;
+    if (err[0] == '\0') {
+        diag_push(diag, level, reason, text);
+        return;
+    }
+    len = strlen(text) + strlen(err) + 3;
+    if ((full = OPENSSL_malloc(len)) != NULL)
+        snprintf(full, len, "%s: %s", text, err);
+    OPENSSL_free(text);
+    if (full != NULL)
+        diag_push(diag, level, reason, full);
+}
+
+size_t cwms_diag_count(const CWMS_DIAG *diag)
+{
+    return diag == NULL ? 0 : diag->count;
+}
+
+const CWMS_MSG *cwms_diag_get(const CWMS_DIAG *diag, size_t i)
+{
+    return diag == NULL || i >= diag->count ? NULL : &diag->msgs[i];
+}
+
+const CWMS_MSG *cwms_diag_first_error(const CWMS_DIAG *diag)
+{
+    for (size_t i = 0; i < cwms_diag_count(diag); i++)
+        if (diag->msgs[i].level == CWMS_ERROR)
+            return &diag->msgs[i];
+    return NULL;
+}
+
+size_t cwms_diag_count_level(const CWMS_DIAG *diag, CWMS_LEVEL level)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < cwms_diag_count(diag); i++)
+        n += diag->msgs[i].level == level;
+    return n;
+}
+
+void cwms_diag_append(CWMS_DIAG *dst, const CWMS_DIAG *src)
+{
+    for (size_t i = 0; i < cwms_diag_count(src); i++)
+        cwms_diag_add(dst, src->msgs[i].level, src->msgs[i].reason, "%s", src->msgs[i].text);
+}
+
+void cwms_diag_promote_warnings(CWMS_DIAG *diag)
+{
+    for (size_t i = 0; i < cwms_diag_count(diag); i++)
+        if (diag->msgs[i].level == CWMS_WARNING)
+            diag->msgs[i].level = CWMS_ERROR;
+}
+
+static const struct {
+    CWMS_REASON reason;
+    const char *text;
+    int exit_code;
+} reasons[] = {
+    { CWMS_R_NONE, "no error", CWMS_EXIT_OK },
+    { CWMS_R_USAGE, "invalid usage", CWMS_EXIT_USAGE },
+    { CWMS_R_INPUT_UNREADABLE, "cannot read input", CWMS_EXIT_INPUT },
+    { CWMS_R_INPUT_UNRECOGNISED, "unrecognised input", CWMS_EXIT_INPUT },
+    { CWMS_R_BAD_PASSPHRASE, "wrong passphrase", CWMS_EXIT_INPUT },
+    { CWMS_R_NO_PASSPHRASE, "passphrase needed", CWMS_EXIT_INPUT },
+    { CWMS_R_NO_CERTIFICATES, "no certificates", CWMS_EXIT_INPUT },
+    { CWMS_R_NO_LEAF, "no server certificate", CWMS_EXIT_CHAIN },
+    { CWMS_R_AMBIGUOUS_LEAF, "several server certificates", CWMS_EXIT_CHAIN },
+    { CWMS_R_MISSING_INTERMEDIATE, "missing intermediate", CWMS_EXIT_CHAIN },
+    { CWMS_R_CERT_EXPIRED, "certificate not valid at the validation time", CWMS_EXIT_CHAIN },
+    { CWMS_R_NOT_A_CA, "issuer is not a CA", CWMS_EXIT_CHAIN },
+    { CWMS_R_PATH_LENGTH, "path length constraint exceeded", CWMS_EXIT_CHAIN },
+    { CWMS_R_BAD_SIGNATURE, "bad signature", CWMS_EXIT_CHAIN },
+    { CWMS_R_HOST_MISMATCH, "host name not covered", CWMS_EXIT_CHAIN },
+    { CWMS_R_UNTRUSTED_ANCHOR, "root not in the trust store", CWMS_EXIT_CHAIN },
+    { CWMS_R_EXPIRES_SOON, "certificate expires soon", CWMS_EXIT_CHAIN },
+    { CWMS_R_WORK_BUDGET, "path building gave up", CWMS_EXIT_CHAIN },
+    { CWMS_R_TRUST_STORE, "unusable trust store", CWMS_EXIT_INPUT },
+    { CWMS_R_NO_KEY, "no private key", CWMS_EXIT_KEY },
+    { CWMS_R_KEY_MISMATCH, "private key does not match", CWMS_EXIT_KEY },
+    { CWMS_R_WEAK_KEY, "key too small", CWMS_EXIT_KEY },
+    { CWMS_R_SEVERAL_KEYS, "several private keys", CWMS_EXIT_KEY },
+    { CWMS_R_KEY_NOT_EXTRACTABLE, "private key not extractable", CWMS_EXIT_KEY },
+    { CWMS_R_PKCS11, "PKCS#11 error", CWMS_EXIT_TOKEN },
+    { CWMS_R_PIN, "PIN rejected", CWMS_EXIT_TOKEN },
+    { CWMS_R_OUTPUT, "cannot write output", CWMS_EXIT_OUTPUT },
+    { CWMS_R_INTERNAL, "internal error", CWMS_EXIT_FAILURE },
+};
+
+const char *cwms_reason_string(CWMS_REASON reason)
+{
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+        if (reasons[i].reason == reason)
+            return reasons[i].text;
+    return "unknown error";
+}
+
+int cwms_reason_at(size_t i, CWMS_REASON *reason, const char **text)
+{
+    if (i >= sizeof(reasons) / sizeof(reasons[0]))
+        return 0;
+    *reason = reasons[i].reason;
+    *text = reasons[i].text;
+    return 1;
+}
+
+int cwms_reason_exit_code(CWMS_REASON reason)
+{
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+        if (reasons[i].reason == reason)
+            return reasons[i].exit_code;
+    return CWMS_EXIT_FAILURE;
+}

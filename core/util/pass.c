@@ -1,0 +1,60 @@
+/* Passphrase cache: see pass.h. */
+#include "cwms/pass.h"
+
+#include <openssl/crypto.h>
+
+#define PASS_MAX 1024
+
+struct cwms_pass_st {
+    cwms_pass_cb cb;
+    void *arg;
+    int known;
+    int asked;              /* cb was called (and failed): do not ask again */
+    size_t len;
+    char buf[PASS_MAX + 1];
+};
+
+CWMS_PASS *cwms_pass_new(cwms_pass_cb cb, void *arg)
+{
+    CWMS_PASS *pass = OPENSSL_zalloc(sizeof(*pass));
+
+    if (pass != NULL) {
+        pass->cb = cb;
+        pass->arg = arg;
+    }
+    return pass;
+}
+
+void cwms_pass_free(CWMS_PASS *pass)
+{
+    if (pass == NULL)
+        return;
+    OPENSSL_cleanse(pass->buf, sizeof(pass->buf));
+    OPENSSL_free(pass);
+}
+
+int cwms_pass_get(CWMS_PASS *pass, const char *what, const char **out, size_t *len)
+{
+    if (pass == NULL)
+        return 0;
+    if (!pass->known && !pass->asked && pass->cb != NULL) {
+        pass->asked = 1;
+        if (pass->cb(pass->buf, PASS_MAX, &pass->len, what, pass->arg) && pass->len <= PASS_MAX) {
+            pass->buf[pass->len] = '\0';
+            pass->known = 1;
+        } else {
+            OPENSSL_cleanse(pass->buf, sizeof(pass->buf));
+            pass->len = 0;
+        }
+    }
+    if (!pass->known)
+        return 0;
+    *out = pass->buf;
+    *len = pass->len;
+    return 1;
+}
+
+int cwms_pass_known(const CWMS_PASS *pass)
+{
+    return pass != NULL && pass->known;
+}
