@@ -79,7 +79,7 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
     }
     /* pathLenConstraint counts the CA certificates below it, self-issued ones excepted. */
     for (size_t j = 1; j < i; j++)
-        below += !p->certs[j]->info.self_issued;
+        below += !cwms_cert_self_issued(p->certs[j]);
     if ((pathlen = X509_get_pathlen(x)) >= 0 && (size_t)pathlen < below) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_PATH_LENGTH,
                       "'%s' allows %ld CA certificate(s) below it (pathLenConstraint) but the "
@@ -91,7 +91,7 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
 
 static void check_validity(CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *ok)
 {
-    const char *role = c->from_trust ? "the trust anchor " : "";
+    const char *role = cwms_cert_from_trust(c) ? "the trust anchor " : "";
 
     char nb[32], na[32], at[32];
     char *name;
@@ -104,7 +104,9 @@ static void check_validity(CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *ok)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CERT_EXPIRED,
                       "%s'%s'%s%s%s is %s at %s: it is valid from %s to %s; get a current "
                       "certificate from the CA", role, name,
-                      c->origin ? " (from " : "", c->origin ? c->origin : "", c->origin ? ")" : "",
+                      cwms_cert_get0_origin(c) != NULL ? " (from " : "",
+                      cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c) : "",
+                      cwms_cert_get0_origin(c) != NULL ? ")" : "",
                       t < cwms_cert_not_before(c) ? "not yet valid" : "expired", at, nb, na);
         OPENSSL_free(name);
         *ok = 0;

@@ -332,6 +332,83 @@ int cwms_cert_name_is(CWMS_CERT *cert, CWMS_NAME_FIELD f, const X509_NAME *name,
     return mine != NULL && X509_NAME_cmp(mine, name) == 0;
 }
 
+int cwms_cert_is_ca(const CWMS_CERT *cert)
+{
+    return cert->info.is_ca;
+}
+
+int cwms_cert_self_issued(const CWMS_CERT *cert)
+{
+    return cert->info.self_issued;
+}
+
+uint64_t cwms_cert_name_key(const CWMS_CERT *cert, CWMS_NAME_FIELD field)
+{
+    return field == CWMS_NAME_SUBJECT ? cert->info.subject_key : cert->info.issuer_key;
+}
+
+uint64_t cwms_cert_der_hash(const CWMS_CERT *cert)
+{
+    return cert->der_hash;
+}
+
+const unsigned char *cwms_cert_get0_spki(const CWMS_CERT *cert, size_t *len)
+{
+    const CWMS_CERTINFO *info = &cert->info;
+
+    if (info->spki_len == 0 || info->spki_offset > cert->der_len
+        || info->spki_len > cert->der_len - info->spki_offset) {
+        *len = 0;
+        return NULL;
+    }
+    *len = info->spki_len;
+    return cert->der + info->spki_offset;
+}
+
+/*
+ * SHA-256 of the SubjectPublicKeyInfo: from where the DER walker found it,
+ * or re-encoded from an X509 that is decoded already.
+ */
+int cwms_cert_spki_sha256(const CWMS_CERT *c, unsigned char out[32])
+{
+    size_t spki_len;
+    const unsigned char *spki = cwms_cert_get0_spki(c, &spki_len);
+    unsigned char *der = NULL;
+    int len, ok = 0;
+
+    if (spki != NULL)
+        return EVP_Digest(spki, spki_len, out, NULL, EVP_sha256(), NULL);
+    if (c->x509 == NULL)
+        return 0;
+    ERR_set_mark();
+    if ((len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(c->x509), &der)) > 0)
+        ok = EVP_Digest(der, (size_t)len, out, NULL, EVP_sha256(), NULL);
+    OPENSSL_free(der);
+    ERR_pop_to_mark();
+    return ok;
+}
+
+int cwms_cert_set1_origin(CWMS_CERT *cert, const char *origin)
+{
+    char *o = NULL;
+
+    if (origin != NULL && (o = OPENSSL_strdup(origin)) == NULL)
+        return 0;
+    OPENSSL_free(cert->origin);
+    cert->origin = o;
+    return 1;
+}
+
+int cwms_cert_from_trust(const CWMS_CERT *cert)
+{
+    return cert->from_trust;
+}
+
+void cwms_cert_set_from_trust(CWMS_CERT *cert)
+{
+    cert->from_trust = 1;
+}
+
 const unsigned char *cwms_cert_get0_der(const CWMS_CERT *cert, size_t *len)
 {
     *len = cert->der_len;

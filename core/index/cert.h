@@ -196,6 +196,29 @@ int cwms_cert_names_equal(CWMS_CERT *a, CWMS_NAME_FIELD fa, CWMS_CERT *b, CWMS_N
 int cwms_cert_name_is(CWMS_CERT *cert, CWMS_NAME_FIELD f, const X509_NAME *name,
                       uint64_t name_key);
 
+/* basicConstraints cA (1) and subject == issuer canonically (1), as the index read them. */
+int cwms_cert_is_ca(const CWMS_CERT *cert);
+int cwms_cert_self_issued(const CWMS_CERT *cert);
+/* The name key (namekey.h) of the subject or the issuer. */
+uint64_t cwms_cert_name_key(const CWMS_CERT *cert, CWMS_NAME_FIELD field);
+/* cwms_der_hash of the DER: a hash-table slot, never proof of equality. */
+uint64_t cwms_cert_der_hash(const CWMS_CERT *cert);
+/*
+ * The subjectPublicKeyInfo TLV inside the DER (borrowed) and its length,
+ * where the walker found it; NULL and *len 0 when not known.
+ */
+const unsigned char *cwms_cert_get0_spki(const CWMS_CERT *cert, size_t *len);
+/*
+ * SHA-256 of the SubjectPublicKeyInfo: from the DER where the walker found
+ * it, or re-encoded from an X509 decoded already. 0 when neither is at hand.
+ */
+int cwms_cert_spki_sha256(const CWMS_CERT *cert, unsigned char out[32]);
+/* Sets the origin to a copy of origin (NULL clears it); 0 on allocation failure. */
+int cwms_cert_set1_origin(CWMS_CERT *cert, const char *origin);
+/* 1 when the certificate came from the trust store rather than the inputs. */
+int cwms_cert_from_trust(const CWMS_CERT *cert);
+void cwms_cert_set_from_trust(CWMS_CERT *cert);
+
 /* 1 when a and b hold the same DER (the same certificate), else 0. */
 int cwms_cert_same_der(const CWMS_CERT *a, const CWMS_CERT *b);
 

@@ -35,7 +35,7 @@ struct cwms_pool_st {
 
 static uint64_t name_key(const CWMS_CERT *c, CWMS_NAME_FIELD field)
 {
-    return field == CWMS_NAME_SUBJECT ? c->info.subject_key : c->info.issuer_key;
+    return cwms_cert_name_key(c, field);
 }
 
 CWMS_POOL *cwms_pool_new(void)
@@ -83,7 +83,7 @@ static size_t find_name_slot(const CWMS_POOL *pool, const NAME_INDEX *x, uint64_
 /* Slot of the entry with the same DER as cert, or the empty slot where it would go. */
 static size_t find_der_slot(const CWMS_POOL *pool, const CWMS_CERT *cert)
 {
-    size_t mask = pool->table_size - 1, i = (size_t)cert->der_hash & mask;
+    size_t mask = pool->table_size - 1, i = (size_t)cwms_cert_der_hash(cert) & mask;
 
     while (pool->by_der[i] != EMPTY && !cwms_cert_same_der(pool->certs[pool->by_der[i]], cert))
         i = (i + 1) & mask;
@@ -216,7 +216,7 @@ CWMS_CERT *cwms_pool_find_sha256(const CWMS_POOL *pool, const unsigned char sha2
             CWMS_CERT *c = pool->certs[i];
             const unsigned char *fp;
 
-            if (c->info.is_ca != want_ca)
+            if (cwms_cert_is_ca(c) != want_ca)
                 continue;
             if ((fp = cwms_cert_sha256(c)) != NULL && memcmp(fp, sha256, 32) == 0)
                 return c;
@@ -251,7 +251,7 @@ int cwms_pool_issues_another(const CWMS_POOL *pool, CWMS_CERT *cert)
 
     if (cwms_pool_count(pool) == 0)
         return 0;
-    for (size_t i = x->heads[find_name_slot(pool, x, cert->info.subject_key)]; i != EMPTY; i = x->next[i]) {
+    for (size_t i = x->heads[find_name_slot(pool, x, cwms_cert_name_key(cert, CWMS_NAME_SUBJECT))]; i != EMPTY; i = x->next[i]) {
         CWMS_CERT *o = pool->certs[i];
 
         if (o != cert && cwms_cert_names_equal(o, CWMS_NAME_ISSUER, cert, CWMS_NAME_SUBJECT))

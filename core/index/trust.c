@@ -125,7 +125,7 @@ static int add_anchor(CWMS_TRUST *t, CWMS_CERT *c)
 {
     if (c == NULL)
         return 0;
-    c->from_trust = 1;
+    cwms_cert_set_from_trust(c);
     return cwms_pool_add(t->pool, c, NULL) >= 0;
 }
 
@@ -274,7 +274,7 @@ static int ask_dir(CWMS_TRUST *t, const X509_NAME *name)
         CWMS_CERT *c = cwms_cert_new_x509(sk_X509_value(found, i), t->dir);
 
         if (c != NULL) {
-            c->from_trust = 1;
+            cwms_cert_set_from_trust(c);
             cwms_pool_add(t->pool, c, NULL);
         }
     }

@@ -148,11 +148,15 @@ static int read_finish(CWMS_READ *r, CWMS_INPUTS *in)
         CWMS_CERT *cert = r->certs[i];
 
         r->certs[i] = NULL;
-        if ((cert->origin = numbered_origin(r->name, "#", i, r->n_certs)) == NULL) {
+        char *origin = numbered_origin(r->name, "#", i, r->n_certs);
+
+        if (origin == NULL || !cwms_cert_set1_origin(cert, origin)) {
+            OPENSSL_free(origin);
             cwms_cert_free(cert);
             cwms_read_oom(r);
             continue;
         }
+        OPENSSL_free(origin);
         if (cwms_pool_add(in->pool, cert, NULL) < 0)
             cwms_read_oom(r);
     }

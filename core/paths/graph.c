@@ -168,31 +168,6 @@ static int verify(CWMS_GRAPH *g, CWMS_CERT *child, CWMS_CERT *issuer)
     return ok ? YES : NO;
 }
 
-/*
- * SHA-256 of the candidate's SubjectPublicKeyInfo: from where the DER
- * walker found it, or re-encoded from an X509 that is decoded already.
- * 0 when neither is at hand (the candidate is then simply checked).
- */
-static int spki_digest(const CWMS_CERT *c, unsigned char out[32])
-{
-    const CWMS_CERTINFO *info = &c->info;
-    unsigned char *der = NULL;
-    int len, ok = 0;
-
-    if (info->spki_len > 0 && info->spki_offset <= c->der_len
-        && info->spki_len <= c->der_len - info->spki_offset)
-        return EVP_Digest(c->der + info->spki_offset, info->spki_len, out, NULL,
-                          EVP_sha256(), NULL);
-    if (c->x509 == NULL)
-        return 0;
-    ERR_set_mark();
-    if ((len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(c->x509), &der)) > 0)
-        ok = EVP_Digest(der, (size_t)len, out, NULL, EVP_sha256(), NULL);
-    OPENSSL_free(der);
-    ERR_pop_to_mark();
-    return ok;
-}
-
 typedef struct {
     size_t idx;
     int agree, valid;
@@ -279,7 +254,7 @@ CWMS_CERT *cwms_graph_issuer_at(CWMS_GRAPH *g, size_t idx, size_t i, int only_va
     }
     if (c->verified == UNKNOWN) {
         if (!c->have_key_id)
-            c->have_key_id = (signed char)spki_digest(issuer, c->key_id);
+            c->have_key_id = (signed char)cwms_cert_spki_sha256(issuer, c->key_id);
         for (size_t j = 0; c->have_key_id && j < node->n_cands; j++) {
             const CAND *o = &node->cands[j];
 
@@ -313,7 +288,7 @@ int cwms_graph_signed_by(CWMS_GRAPH *g, CWMS_CERT *child, CWMS_CERT *issuer)
     }
     if (child == issuer)
         return cwms_graph_self_signed(g, child) == YES ? YES
-               : child->info.self_issued ? NO : verify(g, child, issuer);
+               : cwms_cert_self_issued(child) ? NO : verify(g, child, issuer);
     return verify(g, child, issuer);
 }
 
@@ -321,7 +296,7 @@ int cwms_graph_self_signed(CWMS_GRAPH *g, CWMS_CERT *cert)
 {
     size_t i = cwms_graph_input_index(g, cert);
 
-    if (!cert->info.self_issued)
+    if (!cwms_cert_self_issued(cert))
         return NO;
     if (i == SIZE_MAX)
         return verify(g, cert, cert);

@@ -34,7 +34,7 @@ void cwms_sha256_hex(const unsigned char sha256[32], char out[65])
 /* Not a CA: no basicConstraints cA, not self-issued, and (by name) issuing nothing of the pool. */
 static int is_end_entity(const CWMS_POOL *pool, CWMS_CERT *c)
 {
-    return !c->info.is_ca && !c->info.self_issued && !cwms_pool_issues_another(pool, c);
+    return !cwms_cert_is_ca(c) && !cwms_cert_self_issued(c) && !cwms_pool_issues_another(pool, c);
 }
 
 /*
@@ -62,11 +62,12 @@ static int selected(const CWMS_OPTIONS *opts, const CWMS_CERT *named, CWMS_CERT 
 static int key_matches(CWMS_CERT *c, EVP_PKEY *pk, const unsigned char *spki, size_t spki_len,
                        int screen)
 {
+    size_t c_spki_len;
+    const unsigned char *c_spki = cwms_cert_get0_spki(c, &c_spki_len);
     X509 *x;
 
-    if (screen && c->info.spki_len != 0
-        && (c->info.spki_len != spki_len
-            || memcmp(c->der + c->info.spki_offset, spki, spki_len) != 0))
+    if (screen && c_spki != NULL
+        && (c_spki_len != spki_len || memcmp(c_spki, spki, spki_len) != 0))
         return 0;
     x = cwms_cert_x509(c);
     return x != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), pk) == 1;
@@ -77,8 +78,8 @@ static int better_leaf(const CWMS_OPTIONS *opts, CWMS_CERT *a, CWMS_CERT *b)
 {
     int va = cwms_cert_valid_at(a, opts->attime), vb = cwms_cert_valid_at(b, opts->attime);
 
-    if (a->info.is_ca != b->info.is_ca)
-        return !a->info.is_ca;
+    if (cwms_cert_is_ca(a) != cwms_cert_is_ca(b))
+        return !cwms_cert_is_ca(a);
     if (va != vb)
         return va;
     return cwms_cert_not_after(a) > cwms_cert_not_after(b);
@@ -106,7 +107,8 @@ static void describe_cert(BIO *b, CWMS_CERT *c)
     if (fp != NULL)
         cwms_sha256_hex(fp, hex);
     BIO_printf(b, "'%s' (SHA-256 %s%s%s)", subject ? subject : "?", hex,
-               c->origin ? ", from " : "", c->origin ? c->origin : "");
+               cwms_cert_get0_origin(c) != NULL ? ", from " : "",
+               cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c) : "");
     OPENSSL_free(subject);
 }
 
@@ -251,7 +253,7 @@ static int match_keys(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWM
         }
         OPENSSL_free(spki);
         if (m[k].best != NULL) {
-            m[k].best_is_ee = !m[k].best->info.is_ca;
+            m[k].best_is_ee = !cwms_cert_is_ca(m[k].best);
             any++;
         }
     }
