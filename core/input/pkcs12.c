@@ -15,6 +15,15 @@
  * CA certificate is kept (PKCS12_parse keeps one key and one certificate)
  * and nested safeContents bags are followed. The MAC itself is checked in
  * the default context: OpenSSL 3.0 has no way to give a decoded PKCS12 one.
+ *
+ * Older Windows exports encrypt the certificates with RC2-40, which
+ * OpenSSL 3 keeps in its legacy provider. When a proven password does not
+ * decrypt, the safes are decrypted again in a library context of the
+ * core's own, made for this file with the legacy and default providers
+ * loaded, and a note says so. Only decryption happens there: the keys are
+ * made in the read context, so the legacy context is freed before the
+ * file is done, and the application's contexts never see the legacy
+ * provider (which cwms.so must not load behind the application's back).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -22,6 +31,7 @@
 #include <openssl/err.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 
 #include "input/formats.h"
@@ -40,8 +50,16 @@ typedef enum {
     WALK_ERROR             /* reported */
 } WALK;
 
-static WALK read_bags(CWMS_READ *r, const STACK_OF(PKCS12_SAFEBAG) *bags,
-                      const char *pass, int pass_len, int depth);
+/* One attempt at the safes: a password and the context that decrypts. */
+typedef struct p12_walk_st {
+    CWMS_READ *r;
+    const char *pass;
+    int pass_len;
+    OSSL_LIB_CTX *decrypt_libctx;
+    const char *decrypt_propq;
+} P12_WALK;
+
+static WALK read_bags(const P12_WALK *pw, const STACK_OF(PKCS12_SAFEBAG) *bags, int depth);
 
 static WALK read_key_bag(CWMS_READ *r, const PKCS8_PRIV_KEY_INFO *p8)
 {
@@ -55,9 +73,9 @@ static WALK read_key_bag(CWMS_READ *r, const PKCS8_PRIV_KEY_INFO *p8)
     return cwms_read_take_key(r, pkey) ? WALK_OK : WALK_ERROR;
 }
 
-static WALK read_bag(CWMS_READ *r, const PKCS12_SAFEBAG *bag,
-                     const char *pass, int pass_len, int depth)
+static WALK read_bag(const P12_WALK *pw, const PKCS12_SAFEBAG *bag, int depth)
 {
+    CWMS_READ *r = pw->r;
     PKCS8_PRIV_KEY_INFO *p8;
     CWMS_CERT *cert;
     X509 *x;
@@ -68,8 +86,8 @@ static WALK read_bag(CWMS_READ *r, const PKCS12_SAFEBAG *bag,
         return read_key_bag(r, PKCS12_SAFEBAG_get0_p8inf(bag));
     case NID_pkcs8ShroudedKeyBag:
         ERR_set_mark();
-        p8 = PKCS8_decrypt_ex(PKCS12_SAFEBAG_get0_pkcs8(bag), pass, pass_len,
-                              r->rctx->libctx, r->rctx->propq);
+        p8 = PKCS8_decrypt_ex(PKCS12_SAFEBAG_get0_pkcs8(bag), pw->pass, pw->pass_len,
+                              pw->decrypt_libctx, pw->decrypt_propq);
         ERR_pop_to_mark();
         if (p8 == NULL)
             return WALK_DECRYPT_FAILED;
@@ -96,17 +114,16 @@ static WALK read_bag(CWMS_READ *r, const PKCS12_SAFEBAG *bag,
                             "'%s': the PKCS#12 nests its contents too deeply", r->name);
             return WALK_ERROR;
         }
-        return read_bags(r, PKCS12_SAFEBAG_get0_safes(bag), pass, pass_len, depth + 1);
+        return read_bags(pw, PKCS12_SAFEBAG_get0_safes(bag), depth + 1);
     default:
         return WALK_OK;       /* CRL and secret bags */
     }
 }
 
-static WALK read_bags(CWMS_READ *r, const STACK_OF(PKCS12_SAFEBAG) *bags,
-                      const char *pass, int pass_len, int depth)
+static WALK read_bags(const P12_WALK *pw, const STACK_OF(PKCS12_SAFEBAG) *bags, int depth)
 {
     for (int i = 0; i < sk_PKCS12_SAFEBAG_num(bags); i++) {
-        WALK w = read_bag(r, sk_PKCS12_SAFEBAG_value(bags, i), pass, pass_len, depth);
+        WALK w = read_bag(pw, sk_PKCS12_SAFEBAG_value(bags, i), depth);
 
         if (w != WALK_OK)
             return w;
@@ -115,9 +132,9 @@ static WALK read_bags(CWMS_READ *r, const STACK_OF(PKCS12_SAFEBAG) *bags,
 }
 
 /* The bags of one authenticated safe, decrypted if need be; NULL when it cannot be. */
-static STACK_OF(PKCS12_SAFEBAG) *unpack_safe(CWMS_READ *r, PKCS7 *p7,
-                                            const char *pass, int pass_len, WALK *why)
+static STACK_OF(PKCS12_SAFEBAG) *unpack_safe(const P12_WALK *pw, PKCS7 *p7, WALK *why)
 {
+    CWMS_READ *r = pw->r;
     STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
     PKCS7_ENC_CONTENT *enc;
 
@@ -130,8 +147,8 @@ static STACK_OF(PKCS12_SAFEBAG) *unpack_safe(CWMS_READ *r, PKCS7 *p7,
         enc = p7->d.encrypted != NULL ? p7->d.encrypted->enc_data : NULL;
         if (enc != NULL && enc->enc_data != NULL)
             bags = PKCS12_item_decrypt_d2i_ex(enc->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS),
-                                              pass, pass_len, enc->enc_data, 1,
-                                              r->rctx->libctx, r->rctx->propq);
+                                              pw->pass, pw->pass_len, enc->enc_data, 1,
+                                              pw->decrypt_libctx, pw->decrypt_propq);
         if (bags == NULL) {
             ERR_pop_to_mark();
             *why = WALK_DECRYPT_FAILED;
@@ -152,9 +169,10 @@ static STACK_OF(PKCS12_SAFEBAG) *unpack_safe(CWMS_READ *r, PKCS7 *p7,
     return bags;
 }
 
-/* Reads every safe with one password. On anything but WALK_OK, nothing is kept. */
-static WALK read_safes(CWMS_READ *r, const PKCS12 *p12, const char *pass, int pass_len)
+/* Reads every safe in one attempt. On anything but WALK_OK, nothing is kept. */
+static WALK read_safes_in(const P12_WALK *pw, const PKCS12 *p12)
 {
+    CWMS_READ *r = pw->r;
     size_t n_certs = r->n_certs, n_keys = r->n_keys;
     STACK_OF(PKCS7) *safes;
     WALK w = WALK_OK;
@@ -169,17 +187,60 @@ static WALK read_safes(CWMS_READ *r, const PKCS12 *p12, const char *pass, int pa
     }
     ERR_pop_to_mark();
     for (int i = 0; w == WALK_OK && i < sk_PKCS7_num(safes); i++) {
-        STACK_OF(PKCS12_SAFEBAG) *bags = unpack_safe(r, sk_PKCS7_value(safes, i),
-                                                     pass, pass_len, &w);
+        STACK_OF(PKCS12_SAFEBAG) *bags = unpack_safe(pw, sk_PKCS7_value(safes, i), &w);
 
         if (bags != NULL) {
-            w = read_bags(r, bags, pass, pass_len, 0);
+            w = read_bags(pw, bags, 0);
             sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
         }
     }
     sk_PKCS7_pop_free(safes, PKCS7_free);
     if (w != WALK_OK)
         cwms_read_rollback(r, n_certs, n_keys);
+    return w;
+}
+
+/* A context of the core's own with the legacy provider (RC2, RC4, DES); NULL when it cannot be had. */
+static OSSL_LIB_CTX *legacy_libctx_new(void)
+{
+    OSSL_LIB_CTX *libctx = OSSL_LIB_CTX_new();
+
+    ERR_set_mark();
+    if (libctx != NULL
+        && (OSSL_PROVIDER_load(libctx, "legacy") == NULL
+            || OSSL_PROVIDER_load(libctx, "default") == NULL)) {
+        OSSL_LIB_CTX_free(libctx);   /* unloads what was loaded */
+        libctx = NULL;
+    }
+    ERR_pop_to_mark();
+    return libctx;
+}
+
+/*
+ * Reads every safe with one password: in the read context, then, when
+ * that does not decrypt, with the legacy provider. *legacy_missing is set
+ * when the legacy provider was needed and could not be loaded.
+ */
+static WALK read_safes(CWMS_READ *r, const PKCS12 *p12, const char *pass, int pass_len,
+                       int *legacy_missing)
+{
+    P12_WALK pw = { r, pass, pass_len, r->rctx->libctx, r->rctx->propq };
+    OSSL_LIB_CTX *legacy;
+    WALK w = read_safes_in(&pw, p12);
+
+    if (w != WALK_DECRYPT_FAILED)
+        return w;
+    if ((legacy = legacy_libctx_new()) == NULL) {
+        *legacy_missing = 1;
+        return w;
+    }
+    pw.decrypt_libctx = legacy;
+    pw.decrypt_propq = NULL;
+    if ((w = read_safes_in(&pw, p12)) == WALK_OK)
+        cwms_read_note(r, "'%s' is a legacy PKCS#12 (RC2 or 3DES, as older Windows exports it): "
+                       "decrypted with OpenSSL's legacy provider in cwms-bundle's own library "
+                       "context", r->name);
+    OSSL_LIB_CTX_free(legacy);
     return w;
 }
 
@@ -193,19 +254,23 @@ static int verify_mac(const PKCS12 *p12, const char *pass, int pass_len)
     return ok;
 }
 
-static int unsupported_encryption(CWMS_READ *r)
+static int unsupported_encryption(CWMS_READ *r, int legacy_missing)
 {
+    if (legacy_missing)
+        return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
+                               "'%s': the PKCS#12 is encrypted with a legacy algorithm (RC2, as "
+                               "older Windows exports it) and OpenSSL's legacy provider cannot "
+                               "be loaded: install it (legacy.so in OpenSSL's modules directory, "
+                               "see `openssl version -m`)", r->name);
     return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
-                           "'%s': the PKCS#12 is encrypted with an algorithm this OpenSSL does "
-                           "not enable (old exports use RC2, which needs the legacy provider): "
-                           "convert it with `openssl pkcs12 -legacy -in '%s' -nodes | "
-                           "openssl pkcs12 -export -out new.p12`", r->name, r->name);
+                           "'%s': the PKCS#12 is encrypted with an algorithm neither OpenSSL's "
+                           "default nor its legacy provider offers", r->name);
 }
 
-static int walk_result(CWMS_READ *r, WALK w)
+static int walk_result(CWMS_READ *r, WALK w, int legacy_missing)
 {
     if (w == WALK_DECRYPT_FAILED)
-        return unsupported_encryption(r);
+        return unsupported_encryption(r, legacy_missing);
     return w == WALK_OK ? CWMS_READ_OK : CWMS_READ_ERROR;
 }
 
@@ -215,6 +280,7 @@ static int read_with_passphrase(CWMS_READ *r, const PKCS12 *p12, int has_mac)
     const char *pass;
     size_t len;
     char what[512];
+    int legacy_missing = 0;
     WALK w;
 
     snprintf(what, sizeof(what), "PKCS#12 file '%s'", r->name);
@@ -222,18 +288,18 @@ static int read_with_passphrase(CWMS_READ *r, const PKCS12 *p12, int has_mac)
         return cwms_read_error(r, CWMS_R_NO_PASSPHRASE, MSG_P12_NO_PASS, r->name);
     if (len > INT_MAX || (has_mac && !verify_mac(p12, pass, (int)len)))
         return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name);
-    w = read_safes(r, p12, pass, (int)len);
+    w = read_safes(r, p12, pass, (int)len, &legacy_missing);
     /* Without a MAC, failing to decrypt is all that tells a wrong passphrase. */
     if (w == WALK_DECRYPT_FAILED && !has_mac)
         return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name);
-    return walk_result(r, w);
+    return walk_result(r, w, legacy_missing);
 }
 
 int cwms_read_pkcs12_der(CWMS_READ *r, const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
     PKCS12 *p12;
-    int ret;
+    int ret, legacy_missing = 0;
     WALK w;
 
     ERR_set_mark();
@@ -245,14 +311,14 @@ int cwms_read_pkcs12_der(CWMS_READ *r, const unsigned char *der, size_t len)
     /* The two encodings of "no password": absent, then an empty string. */
     if (PKCS12_mac_present(p12)) {
         if (verify_mac(p12, NULL, 0))
-            ret = walk_result(r, read_safes(r, p12, NULL, 0));
+            ret = walk_result(r, read_safes(r, p12, NULL, 0, &legacy_missing), legacy_missing);
         else if (verify_mac(p12, "", 0))
-            ret = walk_result(r, read_safes(r, p12, "", 0));
+            ret = walk_result(r, read_safes(r, p12, "", 0, &legacy_missing), legacy_missing);
         else
             ret = read_with_passphrase(r, p12, 1);
     } else {
-        if ((w = read_safes(r, p12, NULL, 0)) == WALK_DECRYPT_FAILED)
-            w = read_safes(r, p12, "", 0);
+        if ((w = read_safes(r, p12, NULL, 0, &legacy_missing)) == WALK_DECRYPT_FAILED)
+            w = read_safes(r, p12, "", 0, &legacy_missing);
         if (w == WALK_DECRYPT_FAILED)
             ret = read_with_passphrase(r, p12, 0);
         else
