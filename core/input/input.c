@@ -205,14 +205,24 @@ static int holds_pem_block(const unsigned char *data, size_t len)
     return 0;
 }
 
+/* Nothing usable in the file: an error, or a note when it is one of many (a folder, an archive). */
+static void nothing_usable(CWMS_READ *r, const char *why)
+{
+    if (r->skip_unusable) {
+        cwms_read_note(r, "skipping '%s': %s", r->name, why);
+        r->skipped = 1;
+    } else {
+        cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED, "'%s' %s", r->name, why);
+    }
+}
+
 static void read_content(CWMS_READ *r, const unsigned char *data, size_t len)
 {
     static const unsigned char bom[] = { 0xEF, 0xBB, 0xBF };
     int ret;
 
     if (len == 0) {
-        cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
-                        "'%s' is empty: it holds no certificate, key, PKCS#7 or PKCS#12", r->name);
+        nothing_usable(r, "is empty: it holds no certificate, key, PKCS#7 or PKCS#12");
         return;
     }
     /* Editors on Windows start UTF-8 text with a byte order mark; PEM does not expect one. */
@@ -225,19 +235,30 @@ static void read_content(CWMS_READ *r, const unsigned char *data, size_t len)
     else
         ret = cwms_read_der(r, data, len);
     if (ret == CWMS_READ_NOT_MINE || (!r->recognised && !r->failed))
-        cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
-                        "'%s' holds no certificate, key, PKCS#7 or PKCS#12 that cwms-bundle can read",
-                        r->name);
+        nothing_usable(r, "holds no certificate, key, PKCS#7 or PKCS#12 that cwms-bundle can read");
+}
+
+/*
+ * Reads a buffer called name. With skipped non-NULL the buffer is one of
+ * many: holding nothing usable is a note and sets *skipped, not an error.
+ */
+static int read_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len, const char *name,
+                       const CWMS_READ_CTX *rctx, CWMS_DIAG *diag, int *skipped)
+{
+    CWMS_READ r;
+
+    cwms_read_init(&r, name != NULL ? name : "(buffer)", rctx, diag);
+    r.skip_unusable = skipped != NULL;
+    read_content(&r, data, len);
+    if (skipped != NULL)
+        *skipped = r.skipped;
+    return read_finish(&r, in);
 }
 
 int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len,
                            const char *name, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
 {
-    CWMS_READ r;
-
-    cwms_read_init(&r, name != NULL ? name : "(buffer)", rctx, diag);
-    read_content(&r, data, len);
-    return read_finish(&r, in);
+    return read_buffer(in, data, len, name, rctx, diag, NULL);
 }
 
 /*-
@@ -363,8 +384,9 @@ static int read_fd(int fd, FILE_BUF *b)
     return 0;
 }
 
+/* Reads a file; skipped as for read_buffer. */
 static int read_file(CWMS_INPUTS *in, const char *path, const char *name,
-                     const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+                     const CWMS_READ_CTX *rctx, CWMS_DIAG *diag, int *skipped)
 {
     int is_stdin = strcmp(path, "-") == 0;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
@@ -389,7 +411,7 @@ static int read_file(CWMS_INPUTS *in, const char *path, const char *name,
                       "cannot read '%s': %s", name, strerror(saved));
     if (!ok)
         return 0;
-    ok = cwms_inputs_add_buffer(in, b.data, b.len, name, rctx, diag);
+    ok = read_buffer(in, b.data, b.len, name, rctx, diag, skipped);
     buf_release(&b);
     return ok;
 }
@@ -461,13 +483,16 @@ static char **list_directory(const char *path, size_t *count)
  * A directory: its regular files in name order (so results do not depend
  * on the file system), not recursive. Hidden files are left out: archives
  * unpacked from macOS carry "._name" and ".DS_Store" files that are not
- * certificates. Every file is read even after one fails, so the user sees
- * all the problems at once.
+ * certificates. A file that holds nothing usable (the README.txt of a
+ * CA's download folder) is skipped with a note; the folder is an error
+ * only when nothing usable is left. Every file is read even after one
+ * fails, so the user sees all the problems at once.
  */
 static int read_directory(CWMS_INPUTS *in, const char *path,
                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
 {
-    size_t n, files = 0;
+    size_t n, files = 0, skipped_files = 0;
+    int skipped;
     char **names = list_directory(path, &n);
     int ok = 1;
 
@@ -496,8 +521,10 @@ static int read_directory(CWMS_INPUTS *in, const char *path,
             cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping '%s': not a regular file", full);
         } else {
             files++;
-            if (!read_file(in, full, full, rctx, diag))
+            if (!read_file(in, full, full, rctx, diag, &skipped))
                 ok = 0;
+            else if (skipped)
+                skipped_files++;
         }
         OPENSSL_free(full);
         OPENSSL_free(names[i]);
@@ -507,6 +534,11 @@ static int read_directory(CWMS_INPUTS *in, const char *path,
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED,
                       "directory '%s' holds no files to read%s", path,
                       n == 0 ? " (it is empty)" : "");
+        ok = 0;
+    } else if (ok && skipped_files == files) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED,
+                      "directory '%s' holds no certificate, key, PKCS#7 or PKCS#12: "
+                      "none of its %zu file%s could be used", path, files, files == 1 ? "" : "s");
         ok = 0;
     }
     return ok;
@@ -523,7 +555,7 @@ static int read_path(CWMS_INPUTS *in, const char *path, const CWMS_READ_CTX *rct
     }
     if (S_ISDIR(st.st_mode))
         return read_directory(in, path, rctx, diag);
-    return read_file(in, path, path, rctx, diag);
+    return read_file(in, path, path, rctx, diag, NULL);
 }
 
 /*-
@@ -574,7 +606,7 @@ int cwms_inputs_add_source(CWMS_INPUTS *in, const char *source,
     int ok;
 
     if (strcmp(source, "-") == 0)
-        return read_file(in, "-", STDIN_NAME, rctx, diag);
+        return read_file(in, "-", STDIN_NAME, rctx, diag, NULL);
     if (strncasecmp(source, "pkcs11:", 7) == 0)
         return cwms_inputs_add_pkcs11(in, source, rctx, diag);
     if (strncasecmp(source, "file:", 5) != 0)

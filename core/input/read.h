@@ -36,6 +36,8 @@ typedef struct cwms_read_st {
     size_t n_keys, cap_keys;
     int recognised;              /* something known was seen, even if ignored (a CSR) */
     int failed;                  /* an error was reported */
+    int skip_unusable;           /* one of many (a folder, an archive): nothing usable is a note */
+    int skipped;                 /* it held nothing usable and was skipped with a note */
 } CWMS_READ;
 
 /* Starts reading the file called name; rctx NULL = defaults. */

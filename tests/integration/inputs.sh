@@ -105,7 +105,6 @@ fails wrong-key   "server-enc.pem" "$P/ca-bundle.pem" "$P/server.crt" "$P/server
 fails garbage     "'$P/garbage.txt' holds no certificate, key, PKCS#7 or PKCS#12" \
                   "$P/ca-bundle.pem" "$P/server.crt" "$P/server.key" "$P/garbage.txt"
 fails empty-file  "empty.pem" "$P/ca-bundle.pem" "$P/server.crt" "$P/server.key" "$P/empty.pem"
-fails garbage-dir "garbagedir/notes.txt" "$P/garbagedir" "$P/server.crt" "$P/server.key"
 fails empty-dir   "emptydir" "$P/emptydir" "$P/server.crt" "$P/server.key"
 fails missing     "No such file or directory" "$P/ca-bundle.pem" "$P/server.crt" "$P/no-such.pem"
 

@@ -49,6 +49,28 @@ case_legacy_pkcs12() {
     [ ! -e "$TMP/no.pem" ] || fail "a bundle was written after a wrong passphrase"
 }
 
+# A CA's download folder with a README.txt (and an empty file) in it builds, with a note per skipped
+# file; a folder with nothing usable, or a README named directly, is still an error.
+case_folder_skips_unusable_files() {
+    make_pki
+    mkdir "$TMP/download"
+    cp "$P/ca-bundle.pem" "$P/server.crt" "$P/server.key" "$TMP/download/"
+    printf 'Thank you for your order.\nInstall the intermediate first.\n' > "$TMP/download/README.txt"
+    : > "$TMP/download/empty.cer"
+    build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/out.pem" "$TMP/download"
+    expect_chain "$TMP/out.pem"
+    assert_contains "$TMP/err" "skipping '$TMP/download/README.txt'"
+    assert_contains "$TMP/err" "skipping '$TMP/download/empty.cer'"
+    mkdir "$TMP/junk"
+    cp "$TMP/download/README.txt" "$TMP/junk/"
+    expect_fail 3 "$CWMS_BUNDLE" build -o "$TMP/no.pem" "$TMP/junk"
+    assert_contains "$TMP/stderr" "none of its 1 file could be used"
+    expect_fail 3 "$CWMS_BUNDLE" build -o "$TMP/no.pem" "$P/server.key" "$P/ca-bundle.pem" \
+        "$P/server.crt" "$TMP/download/README.txt"
+    assert_contains "$TMP/stderr" "README.txt' holds no certificate"
+    [ ! -e "$TMP/no.pem" ] || fail "a bundle was written after an error"
+}
+
 case=${1:-}
 declare -F "case_$case" > /dev/null || fail "unknown case '$case'"
 "case_$case"

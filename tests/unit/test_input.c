@@ -998,13 +998,14 @@ static void test_directory_is_read_non_recursively_in_name_order(void **state)
     assert_msg(f, CWMS_NOTE, CWMS_R_NONE, "dir/.hidden.pem", "hidden");
 }
 
-static void test_directory_with_a_garbage_file_names_that_file(void **state)
+static void test_directory_skips_a_file_with_nothing_usable_with_a_note(void **state)
 {
     FIX *f = *state;
 
-    assert_false(add(f, "garbagedir"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "garbagedir/notes.txt", "holds no certificate");
-    /* The good file next to it was still read. */
+    must_add(f, "garbagedir");
+    assert_msg(f, CWMS_NOTE, CWMS_R_NONE, "garbagedir/notes.txt", "skipping");
+    assert_null(cwms_diag_first_error(f->diag));
+    /* The good file next to it was read. */
     assert_pool_holds(f, "secondary.crt", "garbagedir/a.pem");
 }
 
@@ -1236,7 +1237,7 @@ int main(void)
         T(test_missing_file_is_unreadable_with_the_system_reason),
         T(test_inputs_read_before_a_failure_are_kept),
         T(test_directory_is_read_non_recursively_in_name_order),
-        T(test_directory_with_a_garbage_file_names_that_file),
+        T(test_directory_skips_a_file_with_nothing_usable_with_a_note),
         T(test_empty_directory_is_an_error),
         T(test_file_uri_is_percent_decoded),
         T(test_file_uri_forms_without_authority_and_with_localhost_are_read),

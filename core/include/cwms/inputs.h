@@ -5,7 +5,9 @@
  * for standard input, a file: URI or a pkcs11: URI. Certificates go into
  * the pool (identical ones kept once); private keys into the key list;
  * CSRs are noted and ignored. A file with nothing recognisable is an
- * error naming it.
+ * error naming it when it was named directly; in a directory it is
+ * skipped with a note, and the directory is an error only when none of
+ * its files could be used.
  *
  * Origins name the file as given ("certs/ca.pem"; "(stdin)" for "-"),
  * with "#n" for the n-th certificate when a file holds several
