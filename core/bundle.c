@@ -91,6 +91,7 @@ int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **o
     rctx.libctx = opts->libctx;
     rctx.propq = opts->propq;
     rctx.pass = opts->pass;
+    rctx.front = opts->front;
     /* Read everything before failing, so one run names every unreadable input. */
     for (size_t i = 0; i < opts->n_inputs; i++)
         ok &= cwms_inputs_add_source(in, opts->inputs[i], &rctx, diag);
@@ -100,7 +101,8 @@ int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **o
         ok = cwms_inputs_add_source(in, opts->key_source, &rctx, diag);
         for (size_t k = 0; ok && k < first_key; k++)
             cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
-                          "ignoring the private key from '%s': --key gives the key", in->keys[k].origin);
+                          "ignoring the private key from '%s': %s gives the key", in->keys[k].origin,
+                          cwms_option_name(opts->front, CWMS_OPT_KEY));
     }
     trust = trust_load_finish(&tl, threaded, thread, diag);
     if (ok && trust != NULL)

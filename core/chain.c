@@ -142,7 +142,8 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
 
         cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
                       "left out the self-signed root '%s': CWMS has its own copy "
-                      "(--include-root keeps it)", root ? root : "?");
+                      "(%s keeps it)", root ? root : "?",
+                      cwms_option_name(opts->front, CWMS_OPT_INCLUDE_ROOT));
         OPENSSL_free(root);
     }
     if (opts->strict)

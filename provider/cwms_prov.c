@@ -63,16 +63,17 @@ void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const 
     va_end(ap);
 }
 
-void cwms_prov_debug_diag(const char *what, const CWMS_DIAG *diag)
+void cwms_prov_report_diag(const char *what, const CWMS_DIAG *diag)
 {
     static const char *const level_names[] = { "note", "warning", "error" };
     const char *debug = getenv("CWMS_PROVIDER_DEBUG");
+    int all = debug != NULL && *debug != '\0';
 
-    if (debug == NULL || *debug == '\0')
-        return;
     for (size_t i = 0; i < cwms_diag_count(diag); i++) {
         const CWMS_MSG *m = cwms_diag_get(diag, i);
 
+        if (!all && m->level != CWMS_WARNING)
+            continue;
         fprintf(stderr, "cwms provider: %s: %s: %s\n", what,
                 m->level <= CWMS_ERROR ? level_names[m->level] : "?", m->text);
     }

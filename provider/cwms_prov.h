@@ -51,12 +51,16 @@ void cwms_prov_raise_diag(const CWMS_PROV_CTX *pc, const char *file, int line, c
     cwms_prov_raise_diag((pc), OPENSSL_FILE, OPENSSL_LINE, OPENSSL_FUNC, (diag))
 
 /*
- * The provider is silent: notes and warnings of a build reach nobody
- * unless CWMS_PROVIDER_DEBUG is set (non-empty) in the environment, in
- * which case every message of diag goes to stderr as
- * "cwms provider: warning: ...". what names the URI.
+ * The provider's diagnostic channel for what is not an error: OpenSSL's
+ * applications print the error queue only when a command fails, so a
+ * warning raised there would be lost on success (or shown as an "error"
+ * by the few that print it anyway). Warnings of a build (an untrusted
+ * root, a certificate about to expire) therefore always go to stderr as
+ * "cwms provider: URI: warning: ..."; notes, and the errors already
+ * raised, only when CWMS_PROVIDER_DEBUG is set (non-empty). what names
+ * the URI.
  */
-void cwms_prov_debug_diag(const char *what, const CWMS_DIAG *diag);
+void cwms_prov_report_diag(const char *what, const CWMS_DIAG *diag);
 
 /*
  * The private library context the core runs in: a new OSSL_LIB_CTX with

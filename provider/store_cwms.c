@@ -201,6 +201,7 @@ static int apply_settings(struct cwms_store_ctx_st *ctx, CWMS_OPTIONS *opts)
     }
     opts->leaf_subject = ctx->subject;
     opts->pass = ctx->pass;
+    opts->front = CWMS_FRONT_URI;
     return 1;
 }
 
@@ -261,11 +262,11 @@ static int build(void *loaderctx, CWMS_STORE_QUEUE *q)
     built = cwms_bundle_build(&opts, diag, &bundle);
     ERR_pop_to_mark();
     if (!built) {
-        cwms_prov_debug_diag(ctx->uri_text, diag);
+        cwms_prov_report_diag(ctx->uri_text, diag);
         CWMS_PROV_RAISE_DIAG(ctx->pc, diag);
         goto end;
     }
-    cwms_prov_debug_diag(ctx->uri_text, diag);
+    cwms_prov_report_diag(ctx->uri_text, diag);
     ok = queue_bundle(ctx, q, bundle);
  end:
     cwms_bundle_free(bundle);

@@ -121,7 +121,7 @@ static int p11_store_set_ctx_params(void *loaderctx, const OSSL_PARAM params[])
 static int p11_build(void *loaderctx, CWMS_STORE_QUEUE *q)
 {
     struct p11_store_ctx_st *ctx = loaderctx;
-    CWMS_READ_CTX rctx = { NULL, NULL, ctx->pass };
+    CWMS_READ_CTX rctx = { NULL, NULL, ctx->pass, CWMS_FRONT_URI };
     CWMS_INPUTS *in = NULL;
     CWMS_DIAG *diag = NULL;
     int read, ok = 0;
@@ -137,11 +137,11 @@ static int p11_build(void *loaderctx, CWMS_STORE_QUEUE *q)
     read = cwms_inputs_add_pkcs11(in, ctx->uri, &rctx, diag);
     ERR_pop_to_mark();
     if (!read) {
-        cwms_prov_debug_diag(ctx->shown, diag);
+        cwms_prov_report_diag(ctx->shown, diag);
         CWMS_PROV_RAISE_DIAG(ctx->pc, diag);
         goto end;
     }
-    cwms_prov_debug_diag(ctx->shown, diag);
+    cwms_prov_report_diag(ctx->shown, diag);
     for (size_t i = 0; i < cwms_inputs_key_count(in); i++)
         if (!cwms_store_queue_key(q, ctx->pc, cwms_inputs_get0_key(in, i), ctx->expect,
                                   cwms_inputs_get0_key_origin(in, i)))

@@ -57,10 +57,13 @@ int cwms_read_key_der(CWMS_READ *r, const unsigned char *der, size_t len);
 /* An EncryptedPrivateKeyInfo (encrypted PKCS#8), decrypted with the cached passphrase. */
 int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t len);
 
+/* How this reading's front calls --passin, for the passphrase messages. */
+#define CWMS_READ_PASSIN(r) cwms_option_name((r)->rctx->front, CWMS_OPT_PASSIN)
+
 /* Messages of the passphrase errors, shared so every format says it alike. */
 #define CWMS_MSG_KEY_NO_PASS \
-    "the private key in '%s' is encrypted and no passphrase was given: use --passin"
+    "the private key in '%s' is encrypted and no passphrase was given: use %s"
 #define CWMS_MSG_KEY_BAD_PASS \
-    "wrong passphrase for the encrypted private key in '%s': check --passin"
+    "wrong passphrase for the encrypted private key in '%s': check %s"
 
 #endif

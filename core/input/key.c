@@ -84,7 +84,7 @@ int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t l
     r->recognised = 1;
     snprintf(what, sizeof(what), "private key in '%s'", r->name);
     if (!cwms_read_passphrase(r, what, &pass, &pass_len)) {
-        cwms_read_error(r, CWMS_R_NO_PASSPHRASE, CWMS_MSG_KEY_NO_PASS, r->name);
+        cwms_read_error(r, CWMS_R_NO_PASSPHRASE, CWMS_MSG_KEY_NO_PASS, r->name, CWMS_READ_PASSIN(r));
         goto end;
     }
     ERR_set_mark();
@@ -92,7 +92,7 @@ int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t l
         p8 = PKCS8_decrypt_ex(sig, pass, (int)pass_len, r->rctx->libctx, r->rctx->propq);
     ERR_pop_to_mark();
     if (p8 == NULL) {
-        cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name);
+        cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
         goto end;
     }
     if ((pkey = EVP_PKCS82PKEY_ex(p8, r->rctx->libctx, r->rctx->propq)) == NULL) {

@@ -53,9 +53,9 @@ static int decrypt_dek_info(CWMS_READ *r, char *header, unsigned char *der, long
         return 1;
     snprintf(what, sizeof(what), "private key in '%s'", r->name);
     if (!cwms_read_passphrase(r, what, &pass, &pass_len))
-        return cwms_read_error(r, CWMS_R_NO_PASSPHRASE, CWMS_MSG_KEY_NO_PASS, r->name);
+        return cwms_read_error(r, CWMS_R_NO_PASSPHRASE, CWMS_MSG_KEY_NO_PASS, r->name, CWMS_READ_PASSIN(r));
     if (pass_len > INT_MAX || *der_len > INT_MAX)
-        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name);
+        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
     cipher = EVP_CIPHER_fetch(r->rctx->libctx, EVP_CIPHER_get0_name(info.cipher), r->rctx->propq);
     md5 = EVP_MD_fetch(r->rctx->libctx, "MD5", r->rctx->propq);
     if (cipher == NULL || md5 == NULL) {
@@ -73,7 +73,7 @@ static int decrypt_dek_info(CWMS_READ *r, char *header, unsigned char *der, long
         || !EVP_DecryptFinal_ex(ctx, der + out_len, &final_len)) {
         /* A wrong passphrase shows as bad padding. */
         ERR_pop_to_mark();
-        cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name);
+        cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
         goto end;
     }
     ERR_pop_to_mark();
@@ -98,7 +98,7 @@ static int read_key_block(CWMS_READ *r, size_t n, const char *name, char *header
         return ret;
     /* One time in 256 a wrong passphrase still gives valid padding. */
     if (encrypted)
-        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name);
+        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
     return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
                            "'%s': PEM block %zu (%s) is not a private key cwms-bundle can read",
                            r->name, n, name);

@@ -40,8 +40,8 @@
 #define BAG_DEPTH_MAX 8
 
 #define MSG_P12_NO_PASS \
-    "PKCS#12 file '%s' is protected by a passphrase and none was given: use --passin"
-#define MSG_P12_BAD_PASS "wrong passphrase for PKCS#12 file '%s': check --passin"
+    "PKCS#12 file '%s' is protected by a passphrase and none was given: use %s"
+#define MSG_P12_BAD_PASS "wrong passphrase for PKCS#12 file '%s': check %s"
 
 /* The outcome of walking the safes with one password. */
 typedef enum {
@@ -285,13 +285,13 @@ static int read_with_passphrase(CWMS_READ *r, const PKCS12 *p12, int has_mac)
 
     snprintf(what, sizeof(what), "PKCS#12 file '%s'", r->name);
     if (!cwms_read_passphrase(r, what, &pass, &len))
-        return cwms_read_error(r, CWMS_R_NO_PASSPHRASE, MSG_P12_NO_PASS, r->name);
+        return cwms_read_error(r, CWMS_R_NO_PASSPHRASE, MSG_P12_NO_PASS, r->name, CWMS_READ_PASSIN(r));
     if (len > INT_MAX || (has_mac && !verify_mac(p12, pass, (int)len)))
-        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name);
+        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
     w = read_safes(r, p12, pass, (int)len, &legacy_missing);
     /* Without a MAC, failing to decrypt is all that tells a wrong passphrase. */
     if (w == WALK_DECRYPT_FAILED && !has_mac)
-        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name);
+        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
     return walk_result(r, w, legacy_missing);
 }
 

@@ -166,7 +166,7 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
         cwms_sha256_hex(opts->leaf_sha256, hex);
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_LEAF,
                       "no certificate among the inputs has the SHA-256 fingerprint %s given "
-                      "with --leaf", hex);
+                      "with %s", hex, cwms_option_name(opts->front, CWMS_OPT_LEAF));
         return 0;
     }
     for (int pass = 0; pass < 2 && found == 0; pass++) {
@@ -213,8 +213,8 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
     text = bio_text(list);
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_AMBIGUOUS_LEAF,
                   "%zu certificates among the inputs could be the server certificate: %s; "
-                  "choose one with --leaf SHA256-FINGERPRINT (or give its private key)",
-                  found, text ? text : "?");
+                  "choose one with %s SHA256-FINGERPRINT (or give its private key)",
+                  found, text ? text : "?", cwms_option_name(opts->front, CWMS_OPT_LEAF));
     OPENSSL_free(text);
     BIO_free(list);
     return 0;
@@ -301,17 +301,21 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
     if (opts->no_key) {
         for (size_t k = 0; k < n_keys; k++)
             cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
-                          "ignoring the private key from '%s' (--no-key)", keys[k].origin);
+                          "ignoring the private key from '%s' (%s)", keys[k].origin,
+                          cwms_option_name(opts->front, CWMS_OPT_NO_KEY));
         return choose_without_key(opts, pool, diag, leaf);
     }
     if (n_keys == 0) {
         if (key_source != NULL)
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
-                          "'%s' (--key) holds no private key", key_source);
+                          "'%s' (%s) holds no private key", key_source,
+                          cwms_option_name(opts->front, CWMS_OPT_KEY));
         else
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
-                          "no private key among the inputs: pass it with --key FILE, or use "
-                          "--no-key for a bundle without the key");
+                          "no private key among the inputs: pass it with %s FILE, or use "
+                          "%s for a bundle without the key",
+                          cwms_option_name(opts->front, CWMS_OPT_KEY),
+                          cwms_option_name(opts->front, CWMS_OPT_NO_KEY));
         return 0;
     }
     if ((m = OPENSSL_zalloc(n_keys * sizeof(*m))) == NULL) {
@@ -350,8 +354,9 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
             text = bio_text(b);
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_SEVERAL_KEYS,
                       "several private keys match certificates among the inputs: %s; pass the "
-                      "one to use with --key, or choose the certificate with --leaf",
-                      text ? text : "?");
+                      "one to use with %s, or choose the certificate with %s",
+                      text ? text : "?", cwms_option_name(opts->front, CWMS_OPT_KEY),
+                      cwms_option_name(opts->front, CWMS_OPT_LEAF));
         OPENSSL_free(text);
         BIO_free(b);
         OPENSSL_free(m);

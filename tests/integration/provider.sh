@@ -149,11 +149,15 @@ case_x509() {
 
 case_pkcs12() {
     make_pki
-    # pkcs12 itself leaves "key values mismatch" on stderr while it looks
-    # for the certificate of the key; only the exit code matters here.
-    ossl pkcs12 "${PROV[@]}" -export -in "cwms:$CA?nokey&version=2.5" -inkey "cwms:$CA" \
+    # The cwms-provider(7) example: leaf-first, so the first certificate
+    # pkcs12 tries for the key is the right one and it prints no
+    # "key values mismatch" for the CA certificates before it.
+    ossl pkcs12 "${PROV[@]}" -export -in "cwms:$CA?nokey&order=leaf-first" -inkey "cwms:$CA" \
         -out "$TMP/b.p12" -passout pass:p12 2> "$TMP/p12.err" \
         || { cat "$TMP/p12.err" >&2; fail "pkcs12 -export from cwms: failed"; }
+    if grep -v '^cwms provider: .*: warning: ' "$TMP/p12.err" | grep . >&2; then
+        fail "pkcs12 -export printed errors (above)"
+    fi
     openssl pkcs12 -info -in "$TMP/b.p12" -passin pass:p12 -nokeys 2>/dev/null \
         | sed -n 's/^subject=//p' | sort > "$TMP/p12.subjects"
     printf '%s\n' "$S_PRIMARY" "$S_SECONDARY" "$S_SERVER" | sort > "$TMP/want.subjects"
@@ -305,15 +309,63 @@ case_same_as_cli() {
 }
 
 case_debug() {
-    # Silent by default; CWMS_PROVIDER_DEBUG shows the core's notes and warnings.
+    # Quiet by default; CWMS_PROVIDER_DEBUG shows the core's notes too.
     make_pki
-    ossl storeutl "${PROV[@]}" -noout "cwms:$CA" > /dev/null 2> "$TMP/quiet.err" \
+    ossl storeutl "${PROV[@]}" -noout "cwms:$CA?trust=$PKI_DIR/root.crt" > /dev/null 2> "$TMP/quiet.err" \
         || fail "storeutl failed"
     [ ! -s "$TMP/quiet.err" ] || { cat "$TMP/quiet.err" >&2; fail "the provider printed something"; }
     CWMS_PROVIDER_DEBUG=1 ossl storeutl "${PROV[@]}" -noout "cwms:$CA" > /dev/null 2> "$TMP/debug.err" \
         || fail "storeutl with CWMS_PROVIDER_DEBUG failed"
-    grep -E "^cwms provider: cwms:.*: (note|warning): .*Test Root CA" "$TMP/debug.err" > /dev/null \
+    grep -E "^cwms provider: cwms:.*: note: .*Test Root CA" "$TMP/debug.err" > /dev/null \
         || { cat "$TMP/debug.err" >&2; fail "no debug line about the root"; }
+}
+
+case_warnings() {
+    # A warning (the root is in no trust store) reaches the user without
+    # any debug variable; notes stay quiet.
+    make_pki
+    ossl storeutl "${PROV[@]}" -noout "cwms:$CA" > /dev/null 2> "$TMP/warn.err" || fail "storeutl failed"
+    grep -E "^cwms provider: cwms:$CA: warning: .*Test Root CA.*trust" "$TMP/warn.err" > /dev/null \
+        || { cat "$TMP/warn.err" >&2; fail "the untrusted-root warning was swallowed"; }
+    if grep -q ": note: " "$TMP/warn.err"; then fail "notes printed without CWMS_PROVIDER_DEBUG"; fi
+}
+
+case_uri_option_names() {
+    # Advice coming from a cwms: URI names URI parameters and openssl's
+    # options, never the CLI's flags.
+    make_pki
+    CWMS_PROVIDER_DEBUG=1 ossl storeutl "${PROV[@]}" -noout "cwms:$CA" > /dev/null 2> "$TMP/notes.err" \
+        || fail "storeutl failed"
+    assert_contains "$TMP/notes.err" "(root=include keeps it)"
+    mkdir "$TMP/nokey"
+    cp "$PKI_DIR/ca-bundle.pem" "$PKI_DIR/server.crt" "$TMP/nokey/"
+    if ossl storeutl "${PROV[@]}" -noout "cwms:$TMP/nokey" > /dev/null 2> "$TMP/nokey.err"; then
+        fail "a bundle without a key was built"
+    fi
+    assert_contains "$TMP/nokey.err" "use nokey for a bundle without the key"
+    openssl pkey -in "$PKI_DIR/server.key" -aes256 -passout pass:k -out "$TMP/enc.key"
+    if ossl storeutl "${PROV[@]}" -noout "cwms:$TMP/nokey?key=$TMP/enc.key" < /dev/null \
+        > /dev/null 2> "$TMP/enc.err"; then
+        fail "an encrypted key was read without a passphrase"
+    fi
+    assert_contains "$TMP/enc.err" "openssl's -passin"
+    if grep -E -- "--(passin|key|no-key|include-root|leaf)" "$TMP/notes.err" "$TMP/nokey.err" "$TMP/enc.err"; then
+        fail "a message from a cwms: URI names a CLI flag"
+    fi
+}
+
+case_storeutl_recipe() {
+    # The cwms-provider(7) recipe for a file CWMS accepts: storeutl -out
+    # under umask 077, then its "Total found" line removed. Byte for byte
+    # what cwms-bundle build writes.
+    [ -x "$CWMS_BUNDLE" ] || skip "no cwms-bundle CLI in this build"
+    make_pki
+    "$CWMS_BUNDLE" build --cwms 2.5 -o "$TMP/cli.pem" "$CA" 2> "$TMP/cli.err" \
+        || { cat "$TMP/cli.err" >&2; fail "cwms-bundle build failed"; }
+    (umask 077; ossl storeutl "${PROV[@]}" -out "$TMP/bundle.pem" "cwms:$CA?version=2.5" > /dev/null) \
+        && sed -i '/^Total found: [0-9]*$/d' "$TMP/bundle.pem"
+    cmp "$TMP/cli.pem" "$TMP/bundle.pem" || fail "the recipe's file differs from cwms-bundle build's"
+    [ "$(stat -c %a "$TMP/bundle.pem")" = 600 ] || fail "the recipe left the key file readable by others"
 }
 
 case_lazy_load() {
@@ -385,7 +437,8 @@ case_pkcs11() {
 case=${1:-}
 case $case in
     loads|exports|order|inputs|certs_keys|pkey|x509|pkcs12|config|unknown_param|\
-    missing_intermediate|passin|subject|leaf|same_as_cli|debug|pkcs11|lazy_load)
+    missing_intermediate|passin|subject|leaf|same_as_cli|debug|pkcs11|lazy_load|\
+    warnings|uri_option_names|storeutl_recipe)
         "case_$case" ;;
     *) echo "usage: provider.sh CASE" >&2; exit 2 ;;
 esac

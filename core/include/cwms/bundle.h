@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "cwms/diag.h"
+#include "cwms/option_names.h"
 #include "cwms/pass.h"
 
 typedef enum {
@@ -48,6 +49,7 @@ typedef struct cwms_options_st {
     size_t work_budget;          /* signature checks before giving up; 0 = default */
 
     CWMS_PASS *pass;             /* passphrases and PINs; may be NULL */
+    CWMS_FRONT front;            /* how messages name options: CLI flags or URI parameters */
 } CWMS_OPTIONS;
 
 /* Sets the defaults: root-first, complete, now, default trust. */

@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 
 #include "cwms/diag.h"
+#include "cwms/option_names.h"
 #include "cwms/pass.h"
 #include "cwms/cert.h"
 
@@ -33,6 +34,7 @@ typedef struct cwms_read_ctx_st {
     OSSL_LIB_CTX *libctx;   /* NULL = default */
     const char *propq;
     CWMS_PASS *pass;        /* for PKCS#12, encrypted keys and token PINs; may be NULL */
+    CWMS_FRONT front;       /* how messages name options (zero: the CLI's flags) */
 } CWMS_READ_CTX;
 
 /* New empty inputs; NULL on allocation failure. */
