@@ -28,7 +28,8 @@
 
 static const char build_usage[] =
     "Usage: cwms-bundle build [--cwms VERSION | --order leaf-first|root-first]\n"
-    "                         [--key SOURCE | --no-key] [--passin SRC] [--passout SRC]\n"
+    "                         [--key SOURCE | --no-key] [--passin SRC] [--pin SRC]\n"
+    "                         [--passout SRC] [--fetch]\n"
     "                         [--format pem|pkcs12] [--key-format pkcs8|traditional]\n"
     "                         [--path complete|shortest] [--trust FILE] [--include-root]\n"
     "                         [--attime SECONDS] [--host NAME]... [--leaf SHA256-FINGERPRINT]\n"
@@ -46,7 +47,9 @@ static const char build_usage[] =
     "Key:\n"
     "  --key SOURCE          the private key (file or URI); default: the key among the inputs\n"
     "  --no-key              certificates only\n"
-    "  --passin SRC          passphrase of encrypted inputs (PKCS#12, keys)\n"
+    "  --passin SRC          passphrase of encrypted inputs (PKCS#12, keys); also the\n"
+    "                        token PIN when --pin is not given\n"
+    "  --pin SRC             PIN of a PKCS#11 token (when the URI has no pin-source=)\n"
     "  --passout SRC         encrypt the key in the output (AES-256, PBES2)\n"
     "                        SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin\n"
     "Output:\n"
@@ -68,7 +71,7 @@ static const char build_usage[] =
 enum {
     OPT_CWMS = 256, OPT_ORDER, OPT_KEY, OPT_NO_KEY, OPT_PASSIN, OPT_PASSOUT, OPT_FORMAT,
     OPT_KEY_FORMAT, OPT_PATH, OPT_TRUST, OPT_INCLUDE_ROOT, OPT_ATTIME, OPT_HOST, OPT_LEAF,
-    OPT_STRICT
+    OPT_STRICT, OPT_PIN, OPT_FETCH
 };
 
 static const struct option long_options[] = {
@@ -78,6 +81,7 @@ static const struct option long_options[] = {
     { "no-key", no_argument, NULL, OPT_NO_KEY },
     { "passin", required_argument, NULL, OPT_PASSIN },
     { "passout", required_argument, NULL, OPT_PASSOUT },
+    { "pin", required_argument, NULL, OPT_PIN },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "key-format", required_argument, NULL, OPT_KEY_FORMAT },
     { "path", required_argument, NULL, OPT_PATH },
@@ -102,6 +106,7 @@ typedef struct build_args_st {
     int no_key;
     const char *passin;
     const char *passout;
+    const char *pin;
     CWMS_FORMAT format;
     CWMS_KEY_FORMAT key_format;
     int key_format_given;
@@ -136,6 +141,38 @@ static int passin_cb(char *buf, size_t size, size_t *len, const char *what, void
         return 0;
     memcpy(buf, p->buf, p->len);
     *len = p->len;
+    return 1;
+}
+
+/*
+ * Token PINs: --pin when given; else --passin's answer, asked through the
+ * passphrase cache (so one --passin still serves a .pfx and a token, as
+ * before --pin existed), reporting a failure as a PIN problem.
+ */
+typedef struct pin_st {
+    PASSIN own;              /* --pin */
+    PASSIN *passin;          /* the fallback's source, for its reason */
+    CWMS_PASS *pass;         /* the fallback's cache */
+} PIN;
+
+static int pin_cb(char *buf, size_t size, size_t *len, const char *what, void *arg)
+{
+    PIN *p = arg;
+    const char *pin;
+    size_t pin_len;
+    int ok;
+
+    if (p->own.src.spec != NULL)
+        return passin_cb(buf, size, len, what, &p->own);
+    p->passin->src.reason = CWMS_R_PIN;
+    p->passin->src.option = "--pin";
+    ok = cwms_pass_get(p->pass, what, &pin, &pin_len) && pin_len <= size;
+    p->passin->src.reason = CWMS_R_NONE;
+    p->passin->src.option = "--passin";
+    if (!ok)
+        return cwms_pass_reported(p->pass) ? -1 : 0;
+    memcpy(buf, pin, pin_len);
+    *len = pin_len;
     return 1;
 }
 
@@ -188,12 +225,16 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
             break;
         case OPT_PASSIN:
         case OPT_PASSOUT:
+        case OPT_PIN:
             if (!cli_passsrc_valid(optarg))
                 return cli_usage_error("build", "%s '%s' is not a passphrase source: use pass:TEXT, "
                                        "env:VAR, file:PATH, fd:N or stdin",
-                                       c == OPT_PASSIN ? "--passin" : "--passout", optarg);
+                                       c == OPT_PASSIN ? "--passin"
+                                       : c == OPT_PIN ? "--pin" : "--passout", optarg);
             if (c == OPT_PASSIN)
                 a->passin = optarg;
+            else if (c == OPT_PIN)
+                a->pin = optarg;
             else
                 a->passout = optarg;
             break;
@@ -287,9 +328,14 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
     stdin_users += a->key_source != NULL && strcmp(a->key_source, "-") == 0;
     if (stdin_users > 1)
         return cli_usage_error("build", "standard input ('-') can be read only once");
-    if (stdin_users > 0 && (cli_passsrc_uses_stdin(a->passin) || cli_passsrc_uses_stdin(a->passout)))
+    if (stdin_users > 0 && (cli_passsrc_uses_stdin(a->passin) || cli_passsrc_uses_stdin(a->passout)
+                            || cli_passsrc_uses_stdin(a->pin)))
         return cli_usage_error("build", "standard input cannot hold both an input and a "
-                               "passphrase: use --passin/--passout env:, file: or fd:");
+                               "passphrase: use --passin/--pin/--passout env:, file: or fd:");
+    if (cli_passsrc_uses_stdin(a->pin)
+        && (cli_passsrc_uses_stdin(a->passin) || cli_passsrc_uses_stdin(a->passout)))
+        return cli_usage_error("build", "--pin and --passin/--passout cannot all read standard "
+                               "input: give the PIN with env:, file: or fd:");
     return -1;   /* parsed; go on */
 }
 
@@ -332,9 +378,10 @@ int cmd_build(int argc, char **argv)
     CWMS_OPTIONS opts;
     CWMS_EMIT_OPTIONS eo = { 0 };
     CWMS_DIAG *diag = NULL;
-    CWMS_PASS *pass = NULL;
+    CWMS_PASS *pass = NULL, *pin_pass = NULL;
     CWMS_BUNDLE *bundle = NULL;
     PASSIN *passin = NULL;
+    PIN *pin = NULL;
     char *passout = NULL;
     size_t passout_len = 0;
     unsigned char *data = NULL;
@@ -357,7 +404,8 @@ int cmd_build(int argc, char **argv)
     rc = CWMS_EXIT_FAILURE;
     passin = OPENSSL_secure_zalloc(sizeof(*passin));
     passout = OPENSSL_secure_zalloc(PASS_SIZE);
-    if ((diag = cwms_diag_new()) == NULL || passin == NULL || passout == NULL) {
+    pin = OPENSSL_secure_zalloc(sizeof(*pin));
+    if ((diag = cwms_diag_new()) == NULL || passin == NULL || passout == NULL || pin == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         goto end;
     }
@@ -390,7 +438,13 @@ int cmd_build(int argc, char **argv)
             goto end;
         }
     }
-    if ((pass = cwms_pass_new(passin_cb, passin)) == NULL) {
+    pin->own.src.spec = a.pin;
+    pin->own.src.option = "--pin";
+    pin->own.src.reason = CWMS_R_PIN;
+    pin->own.src.diag = diag;
+    pin->passin = passin;
+    if ((pass = cwms_pass_new(passin_cb, passin)) == NULL
+        || (pin->pass = pass, pin_pass = cwms_pass_new(pin_cb, pin)) == NULL) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         goto failed;
     }
@@ -412,6 +466,7 @@ int cmd_build(int argc, char **argv)
     memcpy(opts.leaf_sha256, a.leaf, sizeof(opts.leaf_sha256));
     opts.strict = a.strict;
     opts.pass = pass;
+    opts.pin = pin_pass;
 
     if (!a.order_given)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "
@@ -425,6 +480,14 @@ int cmd_build(int argc, char **argv)
         goto failed;
     }
 
+    if (bundle->key != NULL && bundle->key_protected && a.passout == NULL) {
+        cwms_diag_add(diag, a.strict ? CWMS_ERROR : CWMS_WARNING, CWMS_R_KEY_UNENCRYPTED,
+                      "the private key from '%s' was encrypted, but the bundle will hold it "
+                      "unencrypted: add --passout SRC to keep it encrypted (AES-256)",
+                      bundle->key_origin != NULL ? bundle->key_origin : "the inputs");
+        if (a.strict)
+            goto failed;
+    }
     eo.format = a.format;
     eo.key_format = a.key_format;
     if (a.passout != NULL) {
@@ -456,7 +519,9 @@ int cmd_build(int argc, char **argv)
  end:
     OPENSSL_clear_free(data, data_len);
     cwms_bundle_free(bundle);
+    cwms_pass_free(pin_pass);
     cwms_pass_free(pass);
+    OPENSSL_secure_clear_free(pin, sizeof(*pin));
     OPENSSL_secure_clear_free(passout, PASS_SIZE);
     OPENSSL_secure_clear_free(passin, sizeof(*passin));
     cwms_diag_free(diag);

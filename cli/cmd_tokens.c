@@ -21,7 +21,7 @@
 #include "report.h"
 
 static const char tokens_usage[] =
-    "Usage: cwms-bundle tokens [--passin SRC] [--no-login] [URI]\n"
+    "Usage: cwms-bundle tokens [--pin SRC] [--no-login] [URI]\n"
     "\n"
     "Lists the PKCS#11 tokens of the modules registered with p11-kit (or of the\n"
     "module in the URI's module-path) and the keys and certificates on them, each\n"
@@ -30,19 +30,22 @@ static const char tokens_usage[] =
     "\n"
     "  URI                 a pkcs11: URI (RFC 7512) to narrow the listing, e.g.\n"
     "                      'pkcs11:token=webex' or 'pkcs11:?module-path=/usr/lib/x.so'\n"
-    "  --passin SRC        the token's PIN (pass:, env:, file:, fd:, stdin); needed to\n"
+    "  --pin SRC           the token's PIN (pass:, env:, file:, fd:, stdin); needed to\n"
     "                      see private keys unless the URI has pin-source= or pin-value=\n"
+    "  --passin SRC        the same as --pin (as in 'build', where it is the fallback)\n"
     "  --no-login          never log in (public objects only)\n"
     "  -h, --help          show this help\n"
     "\n"
-    "A PIN is only used when the URI matches one token; without --passin it is asked\n"
+    "A PIN is only used when the URI matches one token; without --pin it is asked\n"
     "on the terminal. Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n"
-    "Exit codes: 0 ok, 2 usage, 6 token or PIN.\n";
+    "Exit codes: 0 ok, 2 usage, 6 token or PIN, 7 the listing cannot be written\n"
+    "(standard output closed early, as by '| head').\n";
 
-enum { OPT_PASSIN = 256, OPT_NO_LOGIN };
+enum { OPT_PASSIN = 256, OPT_NO_LOGIN, OPT_PIN };
 
 static const struct option long_options[] = {
     { "passin", required_argument, NULL, OPT_PASSIN },
+    { "pin", required_argument, NULL, OPT_PIN },
     { "no-login", no_argument, NULL, OPT_NO_LOGIN },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -76,7 +79,7 @@ static void print_token(const CWMS_P11_TOKENINFO *t, int several)
            t->model, t->serial, t->slot_id, t->module);
     printf("  URI: %s\n", t->uri);
     if (!t->logged_in)
-        printf("  (not logged in: private keys are not shown; give --passin, or pin-source= in the URI)\n");
+        printf("  (not logged in: private keys are not shown; give --pin, or pin-source= in the URI)\n");
     if (shown == 0)
         printf("  (no keys or certificates%s)\n", t->logged_in ? "" : " visible without a login");
     if (several && shown > MANY_OBJECTS) {
@@ -105,7 +108,7 @@ int cmd_tokens(int argc, char **argv)
     CWMS_P11_OPTIONS opts = { NULL, NULL, NULL, NULL, 0 };
     CWMS_P11_ERROR err = { 0 };
     CWMS_P11_TOKENINFO *tokens = NULL;
-    CLI_PASSSRC src = { NULL, "--passin", 0, 0, NULL, NULL };
+    CLI_PASSSRC src = { NULL, "--pin", 0, 0, NULL, NULL, CWMS_R_PIN };
     CWMS_DIAG *diag;
     const char *passin = NULL, *uri = NULL;
     int c, no_login = 0, rc;
@@ -119,10 +122,14 @@ int cmd_tokens(int argc, char **argv)
             fputs(tokens_usage, stdout);
             return CWMS_EXIT_OK;
         case OPT_PASSIN:
+        case OPT_PIN:
             if (!cli_passsrc_valid(optarg))
-                return cli_usage_error("tokens", "--passin '%s': use pass:, env:, file:, fd: or stdin",
-                                       optarg);
+                return cli_usage_error("tokens", "%s '%s': use pass:, env:, file:, fd: or stdin",
+                                       c == OPT_PIN ? "--pin" : "--passin", optarg);
+            if (passin != NULL)
+                return cli_usage_error("tokens", "give the PIN once (--pin or --passin)");
             passin = optarg;
+            src.option = c == OPT_PIN ? "--pin" : "--passin";
             break;
         case OPT_NO_LOGIN:
             no_login = 1;
@@ -153,8 +160,11 @@ int cmd_tokens(int argc, char **argv)
         opts.pin_cb = cli_passsrc_cb;
         opts.pin_arg = &src;
     }
+    opts.pin_option = "--pin";
     if (!cwms_p11_list_tokens(uri, &opts, &tokens, &n, &err)) {
-        cwms_diag_add(diag, CWMS_ERROR, cwms_pkcs11_reason(err.kind), "%s", err.text);
+        /* A PIN source that failed has said why already: one error per cause. */
+        if (cwms_diag_first_error(diag) == NULL || err.kind != CWMS_P11_E_PIN)
+            cwms_diag_add(diag, CWMS_ERROR, cwms_pkcs11_reason(err.kind), "%s", err.text);
         cli_report_messages(diag);
         rc = cli_report_exit_code(diag);
         cwms_diag_free(diag);
@@ -168,6 +178,10 @@ int cmd_tokens(int argc, char **argv)
     if (n > 1 && !no_login)
         cli_note("%zu tokens listed without logging in: give one token's URI to see its private keys", n);
     cwms_p11_tokens_free(tokens, n);
+    /* A PIN source that failed (an unset env: variable) left its error: the listing lacks the keys. */
+    cli_report_messages(diag);
+    rc = cwms_diag_first_error(diag) != NULL ? cli_report_exit_code(diag) : CWMS_EXIT_OK;
     cwms_diag_free(diag);
-    return fflush(stdout) == 0 ? CWMS_EXIT_OK : CWMS_EXIT_OUTPUT;
+    /* Standard output closed early ('| head'): exit 7, documented, without a message. */
+    return fflush(stdout) == 0 ? rc : CWMS_EXIT_OUTPUT;
 }

@@ -21,6 +21,12 @@
 
 #define DEFAULT_TTY "/dev/tty"
 
+/* The reason of a failure of src: a PIN source fails as a PIN problem (exit 6). */
+static CWMS_REASON src_reason(const CLI_PASSSRC *src)
+{
+    return src->reason != CWMS_R_NONE ? src->reason : CWMS_R_NO_PASSPHRASE;
+}
+
 int cli_passsrc_valid(const char *spec)
 {
     if (spec == NULL)
@@ -96,17 +102,17 @@ static int line_failed(const CLI_PASSSRC *src, LINE_RESULT r, const char *from, 
 {
     switch (r) {
     case LINE_EOF:
-        cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE,
+        cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
                       "%s %s: nothing to read from %s; put the passphrase on its own line there",
                       src->option, src->spec, from);
         break;
     case LINE_TOO_LONG:
-        cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE,
+        cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
                       "%s %s: the passphrase from %s is longer than %zu bytes",
                       src->option, src->spec, from, size - 1);
         break;
     default:
-        cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE,
+        cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
                       "%s %s: cannot read %s: %s", src->option, src->spec, from, strerror(errno));
         break;
     }
@@ -129,7 +135,7 @@ static int read_file(const CLI_PASSSRC *src, const char *path, char *buf, size_t
 
     snprintf(what, sizeof(what), "'%s'", path);
     if (fd < 0) {
-        cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE,
+        cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
                       "%s file:%s: cannot open '%s': %s", src->option, path, path, strerror(errno));
         return 0;
     }
@@ -193,10 +199,10 @@ static int prompt(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, c
     int tty, ok = 0;
 
     if ((tty = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
-        cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE,
-                      "a passphrase is needed for %s and there is no terminal to ask on: "
+        cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
+                      "a %s is needed for %s and there is no terminal to ask on: "
                       "give %s pass:TEXT, env:VAR, file:PATH, fd:N or stdin",
-                      what, src->option);
+                      src->reason == CWMS_R_PIN ? "PIN" : "passphrase", what, src->option);
         return 0;
     }
     snprintf(text, sizeof(text), "Enter pass phrase for %s: ", what);
@@ -213,7 +219,7 @@ static int prompt(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, c
             goto end;
         }
         if (again_len != *len || CRYPTO_memcmp(again, buf, *len) != 0) {
-            cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE,
+            cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
                           "%s: the two passphrases typed differ; nothing was written",
                           src->option);
             goto end;
@@ -247,18 +253,18 @@ int cli_passsrc_read(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len
     } else if (strncmp(spec, "pass:", 5) == 0) {
         ok = put(buf, size, len, spec + 5, strlen(spec + 5));
         if (!ok)
-            cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE,
+            cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
                           "%s pass:...: the passphrase is longer than %zu bytes",
                           src->option, size - 1);
     } else if (strncmp(spec, "env:", 4) == 0 && spec[4] != '\0') {
         const char *value = getenv(spec + 4);
 
         if (value == NULL)
-            cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE,
+            cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
                           "%s %s: the environment variable %s is not set; export it first",
                           src->option, spec, spec + 4);
         else if (!(ok = put(buf, size, len, value, strlen(value))))
-            cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE,
+            cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
                           "%s %s: the passphrase is longer than %zu bytes",
                           src->option, spec, size - 1);
     } else if (strncmp(spec, "file:", 5) == 0 && spec[5] != '\0') {
@@ -296,5 +302,5 @@ int cli_passsrc_cb(char *buf, size_t size, size_t *len, const char *what, void *
     if (ok)
         memcpy(buf, tmp, *len);
     OPENSSL_clear_free(tmp, size + 1);
-    return ok;
+    return ok ? 1 : -1;
 }

@@ -24,6 +24,7 @@ typedef struct cli_passsrc_st {
     int file_line;         /* file: line to read, 0-based (1 when --passin names the same file) */
     const char *tty;       /* terminal to prompt on; NULL = /dev/tty (tests point elsewhere) */
     CWMS_DIAG *diag;       /* failures are reported here */
+    CWMS_REASON reason;    /* their reason; CWMS_R_NONE = CWMS_R_NO_PASSPHRASE (CWMS_R_PIN for --pin) */
 } CLI_PASSSRC;
 
 /* 1 when spec is one of the forms above (syntax only; nothing is read). */
@@ -41,7 +42,11 @@ int cli_passsrc_uses_stdin(const char *spec);
 int cli_passsrc_read(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len,
                      const char *what);
 
-/* cwms_pass_cb over a CLI_PASSSRC (arg): the core's passphrase cache asks through this. */
+/*
+ * cwms_pass_cb over a CLI_PASSSRC (arg): the core's passphrase cache asks
+ * through this. A failure was reported in src->diag, so it returns -1
+ * (the core then adds no second error for the same cause).
+ */
 int cli_passsrc_cb(char *buf, size_t size, size_t *len, const char *what, void *arg);
 
 #endif

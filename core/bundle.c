@@ -92,6 +92,7 @@ int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **o
     rctx.propq = opts->propq;
     rctx.pass = opts->pass;
     rctx.front = opts->front;
+    rctx.pin = opts->pin;
     /* Read everything before failing, so one run names every unreadable input. */
     for (size_t i = 0; i < opts->n_inputs; i++)
         ok &= cwms_inputs_add_source(in, opts->inputs[i], &rctx, diag);

@@ -51,6 +51,7 @@ static CWMS_BUNDLE *make_bundle(const CWMS_OPTIONS *opts, const CWMS_PATH *path,
         if (!EVP_PKEY_up_ref(key->pkey))
             goto oom;
         b->key = key->pkey;
+        b->key_protected = key->protected;
         if (key->origin != NULL && (b->key_origin = OPENSSL_strdup(key->origin)) == NULL)
             goto oom;
     }

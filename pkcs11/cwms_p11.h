@@ -38,7 +38,8 @@ typedef struct cwms_p11_error_st {
  * Same shape as the core's cwms_pass_cb (kept separate so this library
  * stays independent): writes a PIN of at most size bytes to buf and its
  * length to *len; what names the token ("token 'webex'"). Returns 1 on
- * success, 0 when no PIN can be had.
+ * success; anything else (0, or -1 when the caller reported why itself)
+ * means no PIN can be had.
  */
 typedef int (*cwms_p11_pin_cb)(char *buf, size_t size, size_t *len, const char *what, void *arg);
 
@@ -54,6 +55,7 @@ typedef struct cwms_p11_options_st {
     OSSL_LIB_CTX *libctx;     /* for the exported key; NULL = default */
     const char *propq;
     unsigned int flags;       /* CWMS_P11_*; 0 means WANT_KEYS | WANT_CERTS */
+    const char *pin_option;   /* the caller's PIN option, named in messages ("--pin"); NULL = none */
 } CWMS_P11_OPTIONS;
 
 /*-

@@ -115,12 +115,17 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
         if (pin == NULL) {
             snprintf(what, sizeof(what), "token '%s'", t->label);
             if (opts == NULL || opts->pin_cb == NULL
-                || !opts->pin_cb(buf, sizeof(buf), &pin_len, what, opts->pin_arg)
+                || opts->pin_cb(buf, sizeof(buf), &pin_len, what, opts->pin_arg) != 1
                 || pin_len > sizeof(buf)) {
                 OPENSSL_cleanse(buf, sizeof(buf));
-                p11_error(err, CWMS_P11_E_PIN,
-                          "token '%s' needs a PIN: add pin-source=FILE (or pin-value=) to the URI, "
-                          "or give one with --passin", t->label);
+                if (opts != NULL && opts->pin_option != NULL)
+                    p11_error(err, CWMS_P11_E_PIN,
+                              "token '%s' needs a PIN: add pin-source=FILE (or pin-value=) to the "
+                              "URI, or give one with %s", t->label, opts->pin_option);
+                else
+                    p11_error(err, CWMS_P11_E_PIN,
+                              "token '%s' needs a PIN: add pin-source=FILE (or pin-value=) to the "
+                              "URI", t->label);
                 return -1;
             }
             pin = buf;

@@ -103,6 +103,7 @@ int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin)
     in->keys = keys;
     in->keys[in->n_keys].pkey = pkey;
     in->keys[in->n_keys].origin = o;
+    in->keys[in->n_keys].protected = 0;
     in->n_keys++;
     return 1;
  err:
@@ -172,6 +173,8 @@ static int read_finish(CWMS_READ *r, CWMS_INPUTS *in)
         origin = numbered_origin(r->name, "#key", i, r->n_keys);
         if (origin == NULL || !cwms_inputs_add_key(in, pkey, origin))
             cwms_read_oom(r);
+        else
+            in->keys[in->n_keys - 1].protected = r->passphrase_used;
         if (origin == NULL)
             EVP_PKEY_free(pkey);
         OPENSSL_free(origin);

@@ -15,6 +15,7 @@
 typedef struct cwms_key_st {
     EVP_PKEY *pkey;     /* owned */
     char *origin;       /* "server.key", "pkcs11:token=webex;object=server", owned */
+    int protected;      /* read from an input protected by a passphrase */
 } CWMS_KEY;
 
 struct cwms_inputs_st {

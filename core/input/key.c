@@ -84,7 +84,7 @@ int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t l
     r->recognised = 1;
     snprintf(what, sizeof(what), "private key in '%s'", r->name);
     if (!cwms_read_passphrase(r, what, &pass, &pass_len)) {
-        cwms_read_error(r, CWMS_R_NO_PASSPHRASE, CWMS_MSG_KEY_NO_PASS, r->name, CWMS_READ_PASSIN(r));
+        cwms_read_no_passphrase(r, CWMS_MSG_KEY_NO_PASS, r->name, CWMS_READ_PASSIN(r));
         goto end;
     }
     ERR_set_mark();

@@ -53,7 +53,7 @@ static int decrypt_dek_info(CWMS_READ *r, char *header, unsigned char *der, long
         return 1;
     snprintf(what, sizeof(what), "private key in '%s'", r->name);
     if (!cwms_read_passphrase(r, what, &pass, &pass_len))
-        return cwms_read_error(r, CWMS_R_NO_PASSPHRASE, CWMS_MSG_KEY_NO_PASS, r->name, CWMS_READ_PASSIN(r));
+        return cwms_read_no_passphrase(r, CWMS_MSG_KEY_NO_PASS, r->name, CWMS_READ_PASSIN(r));
     if (pass_len > INT_MAX || *der_len > INT_MAX)
         return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
     cipher = EVP_CIPHER_fetch(r->rctx->libctx, EVP_CIPHER_get0_name(info.cipher), r->rctx->propq);

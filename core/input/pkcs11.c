@@ -46,7 +46,8 @@ CWMS_REASON cwms_pkcs11_reason(CWMS_P11_ERRKIND kind)
 int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri,
                            const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
 {
-    CWMS_P11_OPTIONS opts = { NULL, NULL, NULL, NULL, CWMS_P11_WANT_KEYS | CWMS_P11_WANT_CERTS };
+    CWMS_P11_OPTIONS opts = { NULL, NULL, NULL, NULL, CWMS_P11_WANT_KEYS | CWMS_P11_WANT_CERTS, NULL };
+    CWMS_PASS *pin = NULL;
     CWMS_P11_LOADED loaded;
     CWMS_P11_ERROR err = { 0 };
     size_t i;
@@ -55,13 +56,18 @@ int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri,
     if (rctx != NULL) {
         opts.libctx = rctx->libctx;
         opts.propq = rctx->propq;
-        if (rctx->pass != NULL) {
+        /* --pin when given, else --passin: one source may serve a token and a .pfx. */
+        pin = rctx->pin != NULL ? rctx->pin : rctx->pass;
+        if (pin != NULL) {
             opts.pin_cb = pin_from_pass;
-            opts.pin_arg = rctx->pass;
+            opts.pin_arg = pin;
         }
+        opts.pin_option = cwms_option_name(rctx->front, CWMS_OPT_PIN);
     }
     if (!cwms_p11_load(uri, &opts, &loaded, &err)) {
-        cwms_diag_add(diag, CWMS_ERROR, cwms_pkcs11_reason(err.kind), "%s", err.text);
+        /* A PIN source that failed has said why already: one error per cause. */
+        if (!(err.kind == CWMS_P11_E_PIN && cwms_pass_reported(pin)))
+            cwms_diag_add(diag, CWMS_ERROR, cwms_pkcs11_reason(err.kind), "%s", err.text);
         return 0;
     }
     for (i = 0; i < loaded.n_certs; i++) {

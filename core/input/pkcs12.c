@@ -285,7 +285,7 @@ static int read_with_passphrase(CWMS_READ *r, const PKCS12 *p12, int has_mac)
 
     snprintf(what, sizeof(what), "PKCS#12 file '%s'", r->name);
     if (!cwms_read_passphrase(r, what, &pass, &len))
-        return cwms_read_error(r, CWMS_R_NO_PASSPHRASE, MSG_P12_NO_PASS, r->name, CWMS_READ_PASSIN(r));
+        return cwms_read_no_passphrase(r, MSG_P12_NO_PASS, r->name, CWMS_READ_PASSIN(r));
     if (len > INT_MAX || (has_mac && !verify_mac(p12, pass, (int)len)))
         return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
     w = read_safes(r, p12, pass, (int)len, &legacy_missing);

@@ -103,7 +103,10 @@ void cwms_read_rollback(CWMS_READ *r, size_t n_certs, size_t n_keys)
 
 int cwms_read_passphrase(CWMS_READ *r, const char *what, const char **pass, size_t *len)
 {
-    return r->rctx->pass != NULL && cwms_pass_get(r->rctx->pass, what, pass, len);
+    if (r->rctx->pass == NULL || !cwms_pass_get(r->rctx->pass, what, pass, len))
+        return 0;
+    r->passphrase_used = 1;
+    return 1;
 }
 
 int cwms_read_error(CWMS_READ *r, CWMS_REASON reason, const char *fmt, ...)
@@ -114,6 +117,19 @@ int cwms_read_error(CWMS_READ *r, CWMS_REASON reason, const char *fmt, ...)
     cwms_diag_vadd(r->diag, CWMS_ERROR, reason, fmt, ap);
     va_end(ap);
     r->failed = 1;
+    return CWMS_READ_ERROR;
+}
+
+int cwms_read_no_passphrase(CWMS_READ *r, const char *fmt, ...)
+{
+    va_list ap;
+
+    r->failed = 1;
+    if (cwms_pass_reported(r->rctx->pass))
+        return CWMS_READ_ERROR;
+    va_start(ap, fmt);
+    cwms_diag_vadd(r->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE, fmt, ap);
+    va_end(ap);
     return CWMS_READ_ERROR;
 }
 

@@ -36,6 +36,7 @@ typedef struct cwms_read_st {
     size_t n_keys, cap_keys;
     int recognised;              /* something known was seen, even if ignored (a CSR) */
     int failed;                  /* an error was reported */
+    int passphrase_used;         /* something in it was decrypted with the passphrase */
     int skip_unusable;           /* one of many (a folder, an archive): nothing usable is a note */
     int skipped;                 /* it held nothing usable and was skipped with a note */
 } CWMS_READ;
@@ -66,6 +67,14 @@ void cwms_read_rollback(CWMS_READ *r, size_t n_certs, size_t n_keys);
  * object for a prompt. 1 with *pass / *len set, 0 when none is available.
  */
 int cwms_read_passphrase(CWMS_READ *r, const char *what, const char **pass, size_t *len);
+
+/*
+ * Reports that no passphrase could be had (CWMS_R_NO_PASSPHRASE), unless
+ * the passphrase source already said why (cwms_pass_reported): one error
+ * per cause. Sets r->failed either way; returns CWMS_READ_ERROR.
+ */
+int cwms_read_no_passphrase(CWMS_READ *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Reports an error for this file; sets r->failed. Returns CWMS_READ_ERROR. */
 int cwms_read_error(CWMS_READ *r, CWMS_REASON reason, const char *fmt, ...)

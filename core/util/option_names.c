@@ -12,7 +12,7 @@ static const struct {
     [CWMS_OPT_TRUST] = { "--trust", "trust=" },
     [CWMS_OPT_INCLUDE_ROOT] = { "--include-root", "root=include" },
     [CWMS_OPT_PASSIN] = { "--passin", "openssl's -passin" },
-    [CWMS_OPT_PIN] = { "--pin", "pin-source= (or openssl's -passin)" },
+    [CWMS_OPT_PIN] = { "--pin", "openssl's -passin" },
     [CWMS_OPT_FETCH] = { "--fetch", "fetch" },
 };
 

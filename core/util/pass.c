@@ -10,6 +10,7 @@ struct cwms_pass_st {
     void *arg;
     int known;
     int asked;              /* cb was called (and failed): do not ask again */
+    int reported;           /* ... and said why itself */
     size_t len;
     char buf[PASS_MAX + 1];
 };
@@ -39,10 +40,13 @@ int cwms_pass_get(CWMS_PASS *pass, const char *what, const char **out, size_t *l
         return 0;
     if (!pass->known && !pass->asked && pass->cb != NULL) {
         pass->asked = 1;
-        if (pass->cb(pass->buf, PASS_MAX, &pass->len, what, pass->arg) && pass->len <= PASS_MAX) {
+        int got = pass->cb(pass->buf, PASS_MAX, &pass->len, what, pass->arg);
+
+        if (got == 1 && pass->len <= PASS_MAX) {
             pass->buf[pass->len] = '\0';
             pass->known = 1;
         } else {
+            pass->reported = got < 0;
             OPENSSL_cleanse(pass->buf, sizeof(pass->buf));
             pass->len = 0;
         }
@@ -57,4 +61,9 @@ int cwms_pass_get(CWMS_PASS *pass, const char *what, const char **out, size_t *l
 int cwms_pass_known(const CWMS_PASS *pass)
 {
     return pass != NULL && pass->known;
+}
+
+int cwms_pass_reported(const CWMS_PASS *pass)
+{
+    return pass != NULL && pass->reported;
 }

@@ -14,6 +14,21 @@ make_pki() {
     P=$PKI_DIR
 }
 
+# A private SoftHSM with token 'webex' (PIN $PIN) holding the server key as 'server' (id 01).
+make_token() {
+    # shellcheck source=../lib/softhsm.sh
+    . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
+    softhsm_require
+    PIN=9753
+    softhsm_init "$TMP/hsm"
+    softhsm_token webex "$PIN"
+    softhsm_key webex "$P/server.key" server 01 wrapped "$PIN"
+    KEY_URI="pkcs11:token=webex;object=server;type=private?module-path=$SOFTHSM_MODULE"
+}
+
+# The number of "error:" lines in $1.
+n_errors() { grep -c '^cwms-bundle: error: ' "$1" || true; }
+
 # The common names of the certificates of a PEM file, in order.
 cns() { pem_subjects "$1" | sed 's/.*CN *= *//'; }
 
@@ -69,6 +84,93 @@ case_folder_skips_unusable_files() {
         "$P/server.crt" "$TMP/download/README.txt"
     assert_contains "$TMP/stderr" "README.txt' holds no certificate"
     [ ! -e "$TMP/no.pem" ] || fail "a bundle was written after an error"
+}
+
+# A token key and a .pfx with different secrets combine: --pin for the token, --passin for the .pfx.
+case_pin_separate_from_passin() {
+    make_pki
+    make_token
+    openssl pkcs12 -export -nokeys -in "$P/server.crt" -certfile "$P/ca-bundle.pem" \
+        -passout pass:pfxpw -out "$TMP/chain.pfx"
+    build --cwms 2.5 --trust "$P/root.crt" --key "$KEY_URI" --pin "pass:$PIN" --passin pass:pfxpw \
+        -o "$TMP/out.pem" "$TMP/chain.pfx"
+    expect_chain "$TMP/out.pem"
+    [ "$(openssl pkey -in "$TMP/out.pem" -pubout)" = "$(openssl pkey -in "$P/server.key" -pubout)" ] \
+        || fail "the bundle's key is not the token's key"
+    # --pin from a file, --passin from the environment.
+    printf '%s\n' "$PIN" > "$TMP/pin.txt"
+    PFXPW=pfxpw build --cwms 2.5 --trust "$P/root.crt" --key "$KEY_URI" --pin "file:$TMP/pin.txt" \
+        --passin env:PFXPW -o "$TMP/out2.pem" "$TMP/chain.pfx"
+    cmp -s <(openssl pkey -in "$TMP/out.pem") <(openssl pkey -in "$TMP/out2.pem") || fail "another key"
+    # Without --pin, --passin is still the PIN (and here the wrong one): a PIN error, exit 6.
+    expect_fail 6 "$CWMS_BUNDLE" build --key "$KEY_URI" --passin pass:pfxpw -o "$TMP/no.pem" "$TMP/chain.pfx"
+    assert_contains "$TMP/stderr" "wrong PIN for token 'webex'"
+    # The old way, one --passin for the token alone, keeps working.
+    build --cwms 2.5 --trust "$P/root.crt" --key "$KEY_URI" --passin "pass:$PIN" -o "$TMP/out3.pem" \
+        "$P/ca-bundle.pem" "$P/server.crt"
+    "$CWMS_BUNDLE" build --help | grep -q -- '--pin SRC' || fail "--pin is not in --help"
+}
+
+# A token PIN that cannot be had (no --pin, no terminal) is a PIN problem: exit 6, one error.
+case_missing_pin_exits_6() {
+    make_pki
+    make_token
+    command -v setsid > /dev/null || skip "no setsid"
+    expect_fail 6 setsid -w "$CWMS_BUNDLE" build --key "$KEY_URI" -o "$TMP/no.pem" "$P/ca-bundle.pem" \
+        "$P/server.crt" < /dev/null
+    assert_contains "$TMP/stderr" "a PIN is needed for token 'webex'"
+    assert_contains "$TMP/stderr" "give --pin"
+    [ "$(n_errors "$TMP/stderr")" = 1 ] || fail "more than one error for one missing PIN"
+    # The same for `tokens`, and an unset --pin variable in build.
+    expect_fail 6 "$CWMS_BUNDLE" build --key "$KEY_URI" --pin env:NO_SUCH_PIN_VAR -o "$TMP/no.pem" \
+        "$P/ca-bundle.pem" "$P/server.crt"
+    assert_contains "$TMP/stderr" "NO_SUCH_PIN_VAR is not set"
+    [ "$(n_errors "$TMP/stderr")" = 1 ] || fail "more than one error for one unset PIN variable"
+    [ ! -e "$TMP/no.pem" ] || fail "a bundle was written"
+}
+
+# A missing PKCS#12 passphrase (no --passin, no terminal) is reported once, exit 3.
+case_missing_passphrase_one_error() {
+    make_pki
+    command -v setsid > /dev/null || skip "no setsid"
+    openssl pkcs12 -export -inkey "$P/server.key" -in "$P/server.crt" -certfile "$P/ca-bundle.pem" \
+        -passout pass:pw -out "$TMP/s.pfx"
+    expect_fail 3 setsid -w "$CWMS_BUNDLE" build -o "$TMP/no.pem" "$TMP/s.pfx" < /dev/null
+    assert_contains "$TMP/stderr" "a passphrase is needed for PKCS#12 file"
+    [ "$(n_errors "$TMP/stderr")" = 1 ] || fail "more than one error for one missing passphrase"
+    expect_fail 3 "$CWMS_BUNDLE" build --passin env:NO_SUCH_PASS_VAR -o "$TMP/no.pem" "$TMP/s.pfx"
+    [ "$(n_errors "$TMP/stderr")" = 1 ] || fail "more than one error for one unset variable"
+}
+
+# A listing whose standard output is closed (as by '| head') exits 7, as documented.
+case_closed_stdout_exits_7() {
+    make_pki
+    make_token
+    expect_fail 7 "$CWMS_BUNDLE" tokens --no-login "pkcs11:token=webex?module-path=$SOFTHSM_MODULE" >&-
+    expect_fail 7 "$CWMS_BUNDLE" build --no-key --trust "$P/root.crt" "$P/ca-bundle.pem" "$P/server.crt" >&-
+    "$CWMS_BUNDLE" tokens --help | grep -q "7 the listing cannot be written" || fail "tokens --help: no exit 7"
+    grep -q "standard output is closed" "$CWMS_SOURCE_ROOT/docs/cwms-bundle.1" \
+        || fail "cwms-bundle(1) does not document a closed standard output"
+}
+
+# An encrypted input key written without --passout gets a warning (an error under --strict);
+# with --passout the key stays encrypted and no warning is given.
+case_encrypted_key_warning() {
+    make_pki
+    openssl pkey -in "$P/server.key" -aes256 -passout pass:kpw -out "$TMP/enc.key"
+    build --cwms 2.5 --trust "$P/root.crt" --passin pass:kpw -o "$TMP/out.pem" \
+        "$P/ca-bundle.pem" "$P/server.crt" "$TMP/enc.key"
+    assert_contains "$TMP/err" "warning: the private key from '$TMP/enc.key' was encrypted, but the bundle will hold it unencrypted: add --passout"
+    build --cwms 2.5 --trust "$P/root.crt" --passin pass:kpw --passout pass:opw -o "$TMP/enc.pem" \
+        "$P/ca-bundle.pem" "$P/server.crt" "$TMP/enc.key"
+    if grep -q "unencrypted" "$TMP/err"; then fail "warned although --passout was given"; fi
+    [ "$(pem_types "$TMP/enc.pem" | head -n 1)" = "ENCRYPTED PRIVATE KEY" ] || fail "the key is not encrypted"
+    # A plain key: no warning.
+    build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/plain.pem" "$P/ca-bundle.pem" "$P/server.crt" "$P/server.key"
+    if grep -q "unencrypted" "$TMP/err"; then fail "warned for a key that was never encrypted"; fi
+    expect_fail 5 "$CWMS_BUNDLE" build --strict --trust "$P/root.crt" --passin pass:kpw -o "$TMP/no.pem" \
+        "$P/ca-bundle.pem" "$P/server.crt" "$TMP/enc.key"
+    [ ! -e "$TMP/no.pem" ] || fail "--strict wrote an unencrypted key"
 }
 
 case=${1:-}

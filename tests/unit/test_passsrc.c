@@ -254,11 +254,13 @@ static void test_callback_fills_the_core_cache_buffer(void **state)
     src.option = "--passin";
     src.diag = diag;
     /* The cache promises size bytes (no room for a NUL needed). */
-    assert_true(cli_passsrc_cb(buf, 7, &len, "x", &src));
+    assert_int_equal(cli_passsrc_cb(buf, 7, &len, "x", &src), 1);
     assert_int_equal(len, 7);
     assert_memory_equal(buf, "1234567", 7);
+    /* A failure is reported in diag, and -1 tells the core it was. */
     src.spec = "pass:12345678";
-    assert_false(cli_passsrc_cb(buf, 7, &len, "x", &src));
+    assert_int_equal(cli_passsrc_cb(buf, 7, &len, "x", &src), -1);
+    assert_non_null(cwms_diag_first_error(diag));
     cwms_diag_free(diag);
 }
 

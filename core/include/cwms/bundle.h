@@ -48,7 +48,8 @@ typedef struct cwms_options_st {
     int strict;                  /* warnings are errors */
     size_t work_budget;          /* signature checks before giving up; 0 = default */
 
-    CWMS_PASS *pass;             /* passphrases and PINs; may be NULL */
+    CWMS_PASS *pass;             /* passphrases, and PINs when pin is NULL; may be NULL */
+    CWMS_PASS *pin;              /* token PINs (--pin); NULL = pass */
     CWMS_FRONT front;            /* how messages name options: CLI flags or URI parameters */
 } CWMS_OPTIONS;
 
@@ -58,6 +59,7 @@ void cwms_options_init(CWMS_OPTIONS *opts);
 typedef struct cwms_bundle_st {
     EVP_PKEY *key;               /* NULL with no_key */
     char *key_origin;
+    int key_protected;           /* the key was read from an input protected by a passphrase */
     X509 **certs;                /* in output order, each owned (up-ref'd) */
     size_t n_certs;
     CWMS_ORDER order;

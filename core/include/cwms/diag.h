@@ -29,6 +29,7 @@ typedef enum {
     CWMS_R_BAD_PASSPHRASE = 102,     /* wrong passphrase for a PKCS#12 or key */
     CWMS_R_NO_PASSPHRASE = 103,      /* a passphrase is needed, none available */
     CWMS_R_NO_CERTIFICATES = 104,    /* the inputs hold no certificate at all */
+    CWMS_R_ARCHIVE = 120,            /* a .zip/.tar archive that cannot be read */
 
     /* chain */
     CWMS_R_NO_LEAF = 200,            /* no end-entity certificate */
@@ -43,6 +44,7 @@ typedef enum {
     CWMS_R_EXPIRES_SOON = 209,       /* warning: within 30 days */
     CWMS_R_WORK_BUDGET = 210,        /* gave up after N signature checks */
     CWMS_R_TRUST_STORE = 211,        /* --trust file unusable */
+    CWMS_R_FETCH = 290,              /* --fetch: the issuer could not be downloaded or used */
 
     /* key */
     CWMS_R_NO_KEY = 300,             /* no private key among the inputs */
@@ -50,10 +52,14 @@ typedef enum {
     CWMS_R_WEAK_KEY = 302,           /* RSA < 2048 bits */
     CWMS_R_SEVERAL_KEYS = 303,       /* several keys, none or many matching */
     CWMS_R_KEY_NOT_EXTRACTABLE = 304,
+    CWMS_R_KEY_UNENCRYPTED = 350,    /* warning: an encrypted input key is written unencrypted */
+    CWMS_R_KEYGEN = 351,             /* request: the new key cannot be made or written */
+    CWMS_R_CSR = 352,                /* request: the CSR cannot be made or breaks CWMS's rules */
 
     /* tokens */
     CWMS_R_PKCS11 = 400,             /* module/token/object trouble */
     CWMS_R_PIN = 401,                /* wrong, locked or missing PIN */
+    CWMS_R_TOKEN_KEYGEN = 410,       /* request: the token cannot generate the key or sign */
 
     /* output */
     CWMS_R_OUTPUT = 500,             /* cannot write the output */

@@ -33,8 +33,9 @@ typedef struct cwms_inputs_st CWMS_INPUTS;
 typedef struct cwms_read_ctx_st {
     OSSL_LIB_CTX *libctx;   /* NULL = default */
     const char *propq;
-    CWMS_PASS *pass;        /* for PKCS#12, encrypted keys and token PINs; may be NULL */
+    CWMS_PASS *pass;        /* for PKCS#12 and encrypted keys, and token PINs without pin; may be NULL */
     CWMS_FRONT front;       /* how messages name options (zero: the CLI's flags) */
+    CWMS_PASS *pin;         /* token PINs (--pin); NULL = pass */
 } CWMS_READ_CTX;
 
 /* New empty inputs; NULL on allocation failure. */

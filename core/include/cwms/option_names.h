@@ -20,7 +20,7 @@ typedef enum {
     CWMS_OPT_TRUST,              /* --trust / trust= */
     CWMS_OPT_INCLUDE_ROOT,       /* --include-root / root=include */
     CWMS_OPT_PASSIN,             /* --passin / openssl's -passin */
-    CWMS_OPT_PIN,                /* --pin / pin-source= */
+    CWMS_OPT_PIN,                /* --pin / openssl's -passin (pin-source= is the URI's own) */
     CWMS_OPT_FETCH               /* --fetch / fetch */
 } CWMS_OPTION;
 

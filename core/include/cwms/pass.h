@@ -15,7 +15,10 @@
  * Writes a passphrase of at most size bytes to buf and its length to *len.
  * what names the object ("PKCS#12 file 'server.p12'", "token 'webex'").
  * Returns 1 on success, 0 when no passphrase can be had (no source, no
- * terminal) — the caller then reports CWMS_R_NO_PASSPHRASE.
+ * terminal) — the caller then reports CWMS_R_NO_PASSPHRASE —, or -1 when
+ * the source failed and already reported why (an unset environment
+ * variable, no terminal to ask on): the caller then adds no second error
+ * for the same cause (see cwms_pass_reported).
  */
 typedef int (*cwms_pass_cb)(char *buf, size_t size, size_t *len, const char *what, void *arg);
 
@@ -35,5 +38,11 @@ int cwms_pass_get(CWMS_PASS *pass, const char *what, const char **out, size_t *l
 
 /* 1 when a passphrase was obtained already (so a failure means it was wrong). */
 int cwms_pass_known(const CWMS_PASS *pass);
+
+/*
+ * 1 when the source failed and reported why itself (its callback returned
+ * -1): a caller whose cwms_pass_get failed then reports nothing more.
+ */
+int cwms_pass_reported(const CWMS_PASS *pass);
 
 #endif
