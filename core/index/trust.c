@@ -6,10 +6,17 @@
  * through CWMS_POOL straight from its PEM blocks (no X509 decoding until
  * a signature has to be checked), and a hashed directory is asked by
  * subject name, each name once, through OpenSSL's own X509_LOOKUP_hash_dir.
+ *
+ * A --trust directory without OpenSSL's hash links (a folder of plain
+ * root.pem files, as users make them) is read like a file instead: every
+ * certificate in every regular file in it.
  */
 #include "index/trust.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,6 +48,41 @@ struct cwms_trust_st {
 };
 
 static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag);
+static int read_plain_dir(CWMS_TRUST *t, const char *path, CWMS_DIAG *diag);
+
+/* "1a2b3c4d.0" or "1a2b3c4d.r0": what c_rehash / openssl rehash name their links. */
+static int is_hash_name(const char *name)
+{
+    const char *p = name;
+
+    for (int i = 0; i < 8; i++, p++)
+        if (!isxdigit((unsigned char)*p))
+            return 0;
+    if (*p++ != '.')
+        return 0;
+    if (*p == 'r')
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return 0;
+    while (isdigit((unsigned char)*p))
+        p++;
+    return *p == '\0';
+}
+
+/* 1 when the directory holds OpenSSL hash links, 0 when not, -1 (errno) when unreadable. */
+static int is_hashed_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int hashed = 0;
+
+    if (d == NULL)
+        return -1;
+    while (!hashed && (e = readdir(d)) != NULL)
+        hashed = is_hash_name(e->d_name);
+    closedir(d);
+    return hashed;
+}
 
 static char *strdup_or_null(const char *s)
 {
@@ -66,6 +108,25 @@ CWMS_TRUST *cwms_trust_new(const char *path, OSSL_LIB_CTX *libctx, const char *p
             return NULL;
         }
         if (S_ISDIR(st.st_mode)) {
+            int hashed = is_hashed_dir(path);
+
+            if (hashed < 0) {
+                cwms_diag_add(diag, CWMS_ERROR, CWMS_R_TRUST_STORE,
+                              "cannot read the trust store directory '%s': %s", path,
+                              strerror(errno));
+                cwms_trust_free(t);
+                return NULL;
+            }
+            if (!hashed) {
+                t->file_read = 1;   /* no default file behind an explicit directory */
+                if ((t->desc = OPENSSL_strdup(path)) == NULL)
+                    goto oom;
+                if (!read_plain_dir(t, path, diag)) {
+                    cwms_trust_free(t);
+                    return NULL;
+                }
+                return t;
+            }
             if ((t->dir = OPENSSL_strdup(path)) == NULL)
                 goto oom;
         } else {
@@ -144,7 +205,7 @@ static size_t first_tlv_len(const unsigned char *data, long len)
     return (size_t)(p - data) + (size_t)body;
 }
 
-static size_t read_pem_certs(CWMS_TRUST *t, BIO *bio)
+static size_t read_pem_certs(CWMS_TRUST *t, BIO *bio, const char *origin)
 {
     char *name = NULL, *header = NULL;
     unsigned char *data = NULL;
@@ -160,7 +221,7 @@ static size_t read_pem_certs(CWMS_TRUST *t, BIO *bio)
              || strcmp(name, PEM_STRING_X509_TRUSTED) == 0)
             && der_len > 0 && der_len <= (size_t)len) {
             /* The entry takes PEM's buffer (no copy). */
-            if (add_anchor(t, cwms_cert_adopt_der(data, der_len, t->file)))
+            if (add_anchor(t, cwms_cert_adopt_der(data, der_len, origin)))
                 n++;
             data = NULL;
         }
@@ -174,12 +235,66 @@ static size_t read_pem_certs(CWMS_TRUST *t, BIO *bio)
 }
 
 /* A single DER certificate: what a --trust root.der would be. */
-static size_t read_der_cert(CWMS_TRUST *t, BIO *bio)
+static size_t read_der_cert(CWMS_TRUST *t, BIO *bio, const char *origin)
 {
     unsigned char buf[65536];
     int len = BIO_read(bio, buf, sizeof(buf));
 
-    return len > 0 && add_anchor(t, cwms_cert_new_der(buf, (size_t)len, t->file)) ? 1 : 0;
+    return len > 0 && add_anchor(t, cwms_cert_new_der(buf, (size_t)len, origin)) ? 1 : 0;
+}
+
+/* The certificates of one file, PEM or a single DER; 0 when it holds none. */
+static size_t read_cert_file(CWMS_TRUST *t, BIO *bio, const char *origin)
+{
+    size_t n = read_pem_certs(t, bio, origin);
+
+    if (n == 0 && BIO_reset(bio) == 0)
+        n = read_der_cert(t, bio, origin);
+    return n;
+}
+
+/* Every certificate of every regular, non-hidden file in path; an error when there is none. */
+static int read_plain_dir(CWMS_TRUST *t, const char *path, CWMS_DIAG *diag)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    size_t n = 0, files = 0;
+
+    if (d == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_TRUST_STORE,
+                      "cannot read the trust store directory '%s': %s", path, strerror(errno));
+        return 0;
+    }
+    ERR_set_mark();
+    while ((e = readdir(d)) != NULL) {
+        size_t size = strlen(path) + strlen(e->d_name) + 2;
+        char *full;
+        struct stat st;
+        BIO *bio;
+
+        if (e->d_name[0] == '.' || (full = OPENSSL_malloc(size)) == NULL)
+            continue;
+        snprintf(full, size, "%s/%s", path, e->d_name);
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && (bio = BIO_new_file(full, "rb")) != NULL) {
+            files++;
+            n += read_cert_file(t, bio, full);
+            BIO_free(bio);
+        }
+        OPENSSL_free(full);
+    }
+    ERR_pop_to_mark();
+    closedir(d);
+    if (n == 0) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_TRUST_STORE,
+                      "the trust store directory '%s' holds no certificate in its %zu file%s: "
+                      "give a folder of CA certificates (PEM or DER) or an OpenSSL hashed "
+                      "directory", path, files, files == 1 ? "" : "s");
+        return 0;
+    }
+    cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
+                  "trust store '%s': %zu certificate%s from %zu file%s (not a hashed directory: "
+                  "every file read)", path, n, n == 1 ? "" : "s", files, files == 1 ? "" : "s");
+    return 1;
 }
 
 static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag)
@@ -200,9 +315,7 @@ static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag)
                       "cannot read the trust store '%s': %s", t->file, strerror(errno));
         return 0;
     }
-    n = read_pem_certs(t, bio);
-    if (n == 0 && BIO_reset(bio) == 0)
-        n = read_der_cert(t, bio);
+    n = read_cert_file(t, bio, t->file);
     BIO_free(bio);
     ERR_pop_to_mark();
     if (n == 0 && t->file_explicit) {

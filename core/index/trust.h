@@ -21,8 +21,9 @@
 typedef struct cwms_trust_st CWMS_TRUST;
 
 /*
- * A trust store over path: a PEM (or DER) file of certificates or a
- * hashed directory. NULL path = OpenSSL's default verify locations
+ * A trust store over path: a PEM (or DER) file of certificates, a
+ * hashed directory (asked by name), or a directory without hash links,
+ * whose regular files are all read at once. NULL path = OpenSSL's default verify locations
  * (SSL_CERT_FILE / SSL_CERT_DIR when set, else X509_get_default_cert_file
  * and X509_get_default_cert_dir); missing default locations are simply
  * empty and read only when first asked. An explicit file is read at once.

@@ -173,6 +173,38 @@ case_encrypted_key_warning() {
     [ ! -e "$TMP/no.pem" ] || fail "--strict wrote an unencrypted key"
 }
 
+# --trust DIR: a folder of plain PEM/DER files finds the root; a hashed directory still works.
+case_trust_plain_dir() {
+    make_pki
+    mkdir "$TMP/roots"
+    cp "$P/root.crt" "$TMP/roots/our-root.pem"
+    openssl x509 -in "$P/primary.crt" -outform DER -out "$TMP/roots/unrelated.der"
+    echo "keep these safe" > "$TMP/roots/README"
+    # --strict: the untrusted-root warning would fail the build.
+    build --strict --cwms 2.5 --trust "$TMP/roots" -o "$TMP/out.pem" "$P/ca-bundle.pem" "$P/server.crt" \
+        "$P/server.key"
+    expect_chain "$TMP/out.pem"
+    assert_contains "$TMP/err" "every file read"
+    # An OpenSSL hashed directory (openssl rehash) as before.
+    mkdir "$TMP/hashed"
+    cp "$P/root.crt" "$TMP/hashed/root.pem"
+    openssl rehash "$TMP/hashed" 2> /dev/null || skip "no openssl rehash"
+    build --strict --cwms 2.5 --trust "$TMP/hashed" -o "$TMP/out2.pem" "$P/ca-bundle.pem" "$P/server.crt" \
+        "$P/server.key"
+    cmp -s "$TMP/out.pem" "$TMP/out2.pem" || fail "the hashed directory gives another bundle"
+    # A folder without any certificate is an error naming it.
+    mkdir "$TMP/empty-roots"
+    cp "$TMP/roots/README" "$TMP/empty-roots/"
+    expect_fail 3 "$CWMS_BUNDLE" build --trust "$TMP/empty-roots" -o "$TMP/no.pem" "$P/ca-bundle.pem" \
+        "$P/server.crt" "$P/server.key"
+    assert_contains "$TMP/stderr" "'$TMP/empty-roots' holds no certificate"
+    # The other root is not trusted: --strict fails on its warning.
+    mkdir "$TMP/other"
+    PKI_DIR=$TMP/other pki_root other "Other Root"
+    expect_fail 4 "$CWMS_BUNDLE" build --strict --trust "$TMP/other" -o "$TMP/no.pem" "$P/ca-bundle.pem" \
+        "$P/server.crt" "$P/server.key"
+}
+
 case=${1:-}
 declare -F "case_$case" > /dev/null || fail "unknown case '$case'"
 "case_$case"
