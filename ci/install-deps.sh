@@ -8,6 +8,8 @@ packages=(
     openssl libssl-dev
     p11-kit libp11-kit-dev
     libcmocka-dev
+    libarchive-dev      # headers; the core opens libarchive.so.13 at run time
+    zip                 # tests/integration/workflow.sh makes a CA's .zip
     softhsm2 opensc libp11-dev
     python3             # tests/integration/limbo.sh reads the x509-limbo JSON
 )

@@ -27,6 +27,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "input/archive.h"
 #include "input/formats.h"
 #include "cwms/percent.h"
 
@@ -242,11 +243,11 @@ static void read_content(CWMS_READ *r, const unsigned char *data, size_t len)
 }
 
 /*
- * Reads a buffer called name. With skipped non-NULL the buffer is one of
- * many: holding nothing usable is a note and sets *skipped, not an error.
+ * Reads one file's content called name. With skipped non-NULL it is one
+ * of many: holding nothing usable is a note and sets *skipped, not an error.
  */
-static int read_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len, const char *name,
-                       const CWMS_READ_CTX *rctx, CWMS_DIAG *diag, int *skipped)
+static int read_one(CWMS_INPUTS *in, const unsigned char *data, size_t len, const char *name,
+                    const CWMS_READ_CTX *rctx, CWMS_DIAG *diag, int *skipped)
 {
     CWMS_READ r;
 
@@ -256,6 +257,60 @@ static int read_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len, c
     if (skipped != NULL)
         *skipped = r.skipped;
     return read_finish(&r, in);
+}
+
+/* What an archive's members are read into. */
+typedef struct archive_target_st {
+    CWMS_INPUTS *in;
+    const CWMS_READ_CTX *rctx;
+    CWMS_DIAG *diag;
+} ARCHIVE_TARGET;
+
+static int read_member(void *arg, const unsigned char *data, size_t len, const char *name,
+                       int *skipped)
+{
+    ARCHIVE_TARGET *t = arg;
+
+    return read_one(t->in, data, len, name, t->rctx, t->diag, skipped);
+}
+
+/*
+ * An archive is read like a folder: each member on its own, those with
+ * nothing usable skipped with a note, an error only when none is usable
+ * (or, inside a folder, the archive itself skipped with a note).
+ */
+static int read_archive(CWMS_INPUTS *in, const unsigned char *data, size_t len, const char *name,
+                        const CWMS_READ_CTX *rctx, CWMS_DIAG *diag, int *skipped)
+{
+    ARCHIVE_TARGET t = { in, rctx, diag };
+    size_t members, usable;
+
+    if (!cwms_archive_read(data, len, name, diag, read_member, &t, &members, &usable))
+        return 0;
+    if (usable > 0)
+        return 1;
+    if (skipped != NULL) {
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping the archive '%s': none of its %zu "
+                      "file%s holds a certificate, key, PKCS#7 or PKCS#12", name, members,
+                      members == 1 ? "" : "s");
+        *skipped = 1;
+        return 1;
+    }
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED,
+                  "the archive '%s' holds no certificate, key, PKCS#7 or PKCS#12: none of its "
+                  "%zu file%s could be used", name, members, members == 1 ? "" : "s");
+    return 0;
+}
+
+/* A buffer: an archive's members, or the content of one file. skipped as for read_one. */
+static int read_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len, const char *name,
+                       const CWMS_READ_CTX *rctx, CWMS_DIAG *diag, int *skipped)
+{
+    if (skipped != NULL)
+        *skipped = 0;
+    if (cwms_archive_sniff(data, len))
+        return read_archive(in, data, len, name != NULL ? name : "(buffer)", rctx, diag, skipped);
+    return read_one(in, data, len, name, rctx, diag, skipped);
 }
 
 int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len,

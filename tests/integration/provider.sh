@@ -377,9 +377,15 @@ case_lazy_load() {
         || fail "storeutl of a plain file with the provider loaded failed"
     grep -q "file=$MODULE_DIR/cwms.so" "$TMP/ld.plain" \
         || { head -20 "$TMP/ld.plain" >&2; fail "LD_DEBUG=files did not show cwms.so being loaded"; }
-    if grep -E "file=[^ ]*(libp11-kit|libffi)" "$TMP/ld.plain" >&2; then
-        fail "loading the provider loaded p11-kit or libffi (above)"
+    if grep -E "file=[^ ]*(libp11-kit|libffi|libarchive)" "$TMP/ld.plain" >&2; then
+        fail "loading the provider loaded p11-kit, libffi or libarchive (above)"
     fi
+    # A CA's zip through a cwms: URI: libarchive is opened then, and only then.
+    (cd "$PKI_DIR" && zip -q "$TMP/ca.zip" ca-bundle.pem server.crt)
+    LD_DEBUG=files ossl storeutl "${PROV[@]}" -noout "cwms:$TMP/ca.zip?key=$PKI_DIR/server.key" \
+        > /dev/null 2> "$TMP/ld.zip" || { grep -v "^ *[0-9]*:" "$TMP/ld.zip" >&2; fail "storeutl of a zip failed"; }
+    grep -q "file=libarchive.so.13" "$TMP/ld.zip" || fail "a zip did not open libarchive"
+    if grep -E "file=[^ ]*libp11-kit" "$TMP/ld.zip" >&2; then fail "a zip opened p11-kit"; fi
     # A module that does not exist: p11-kit is opened to parse the URI and load it, then fails.
     LD_DEBUG=files ossl storeutl "${PROV[@]}" -noout \
         "pkcs11:token=none?module-path=$TMP/no-such-module.so" > /dev/null 2> "$TMP/ld.pkcs11" && true

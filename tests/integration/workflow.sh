@@ -205,6 +205,48 @@ case_trust_plain_dir() {
         "$P/server.crt" "$P/server.key"
 }
 
+# A CA's .zip (and .tar, .tar.gz) is read like the folder it unpacks to; a damaged or
+# oversized archive is refused in bounded time, nothing written.
+case_archives() {
+    make_pki
+    command -v zip > /dev/null || fail "zip is not installed (ci/install-deps.sh installs it)"
+    mkdir -p "$TMP/dl/certs" "$TMP/dl/__MACOSX"
+    cp "$P/secondary.crt" "$P/primary.crt" "$TMP/dl/certs/"
+    cp "$P/server.crt" "$TMP/dl/"
+    echo "Install the intermediates first." > "$TMP/dl/README.txt"
+    echo junk > "$TMP/dl/__MACOSX/._server.crt"
+    local members=(README.txt server.crt certs __MACOSX)
+    (cd "$TMP/dl" && zip -qr "$TMP/ca.zip" "${members[@]}" && tar cf "$TMP/ca.tar" "${members[@]}" \
+        && tar czf "$TMP/ca.tar.gz" "${members[@]}")
+    local f
+    for f in ca.zip ca.tar ca.tar.gz; do
+        build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/$f.pem" "$TMP/$f" "$P/server.key"
+        expect_chain "$TMP/$f.pem"
+        assert_contains "$TMP/err" "skipping '$TMP/$f:README.txt'"
+    done
+    assert_contains "$TMP/err" "skipping hidden file"
+    cmp -s "$TMP/ca.zip.pem" "$TMP/ca.tar.gz.pem" || fail "the zip and the tar.gz give different bundles"
+    # An archive inside a folder.
+    mkdir "$TMP/folder"
+    cp "$TMP/ca.zip" "$P/server.key" "$TMP/folder/"
+    build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/folder.pem" "$TMP/folder"
+    cmp -s "$TMP/ca.zip.pem" "$TMP/folder.pem" || fail "a zip in a folder gives another bundle"
+    # Damaged: a truncated zip.
+    head -c 300 "$TMP/ca.zip" > "$TMP/cut.zip"
+    expect_fail 3 "$CWMS_BUNDLE" build -o "$TMP/no.pem" "$TMP/cut.zip" "$P/server.key"
+    assert_contains "$TMP/stderr" "cut.zip"
+    # Nothing usable in it.
+    (cd "$TMP/dl" && zip -q "$TMP/readme.zip" README.txt)
+    expect_fail 3 "$CWMS_BUNDLE" build -o "$TMP/no.pem" "$TMP/readme.zip"
+    assert_contains "$TMP/stderr" "none of its 1 file could be used"
+    # A zip bomb: 300 MiB of zeros in a few hundred KiB; refused at 256 MiB unpacked.
+    head -c 300M /dev/zero | zip -q "$TMP/bomb.zip" -
+    [ "$(stat -c %s "$TMP/bomb.zip")" -lt 1000000 ] || fail "the bomb is not small"
+    expect_fail 3 timeout 60 "$CWMS_BUNDLE" build -o "$TMP/no.pem" "$TMP/bomb.zip" "$P/server.key"
+    assert_contains "$TMP/stderr" "more than 256 MiB"
+    [ ! -e "$TMP/no.pem" ] || fail "a bundle was written from a bad archive"
+}
+
 case=${1:-}
 declare -F "case_$case" > /dev/null || fail "unknown case '$case'"
 "case_$case"
