@@ -2,14 +2,14 @@
 # Shared helpers of the integration tests. Source after setting -eu.
 #   TMP            a private temp dir, removed at exit
 #   CWMS_BUNDLE    the built CLI
-#   SHARED_DATA    ../shared/data (tests that need it skip without it)
+#   TEST_DATA      tests/data, the vendored third-party certificates and suites
 #   fail MSG / skip MSG / expect_fail CODE CMD... / assert_contains FILE TEXT
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
-: "${CWMS_SHARED_DATA:=$CWMS_SOURCE_ROOT/../shared/data}"
+: "${CWMS_TEST_DATA:=$CWMS_SOURCE_ROOT/tests/data}"
 CWMS_BUNDLE=$CWMS_BUILD_ROOT/cli/cwms-bundle
-SHARED_DATA=$CWMS_SHARED_DATA
+TEST_DATA=$CWMS_TEST_DATA
 export OPENSSL_CONF=/dev/null
 
 # shellcheck source=pki.sh

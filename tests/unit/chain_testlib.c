@@ -25,7 +25,7 @@ const char *t_pki(const char *rel)
 const char *t_shared(const char *rel)
 {
     static char buf[4096];
-    const char *dir = getenv("CWMS_SHARED_DATA");
+    const char *dir = getenv("CWMS_TEST_DATA");
     FILE *f;
 
     if (dir == NULL)

@@ -1,6 +1,6 @@
 /*
  * Helpers of the chain unit tests: pools and keys from the PEM files the
- * fixture made (or the shared real bundles), and what came out, by name.
+ * fixture made (or the real bundles of tests/data), and what came out, by name.
  */
 #ifndef CWMS_CHAIN_TESTLIB_H
 #define CWMS_CHAIN_TESTLIB_H
@@ -18,7 +18,7 @@
 
 /* "$CWMS_TEST_PKI/<rel>" in a static buffer (valid until the next call). */
 const char *t_pki(const char *rel);
-/* "$CWMS_SHARED_DATA/<rel>", or NULL when the shared data is not there. */
+/* "$CWMS_TEST_DATA/<rel>", or NULL when the file is not there. */
 const char *t_shared(const char *rel);
 
 /* Adds every certificate of a PEM file (in file order); fails the test when none. */

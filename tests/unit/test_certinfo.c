@@ -1,7 +1,7 @@
 /*
  * The DER walker (provider/core/certinfo.c) against the full decoder
  * (d2i_X509 + cwms_certinfo_from_x509): on every certificate of
- * ../shared/data, on certificates made here with unusual shapes, and on
+ * tests/data, on certificates made here with unusual shapes, and on
  * truncated and corrupted copies, which must never crash or read out of
  * bounds (the asan build proves the latter) and must either be refused or
  * read exactly as the full decoder reads them.
@@ -191,7 +191,7 @@ static void read_limbo_dir(const char *dir, const char *prefix, SAMPLES *out)
 
 static int load_shared_data(void **state)
 {
-    const char *root = getenv("CWMS_SHARED_DATA");
+    const char *root = getenv("CWMS_TEST_DATA");
     char path[1024];
 
     (void)state;
@@ -221,7 +221,7 @@ static int free_shared_data(void **state)
 static void skip_without_shared_data(void)
 {
     if (real.n == 0) {
-        print_message("no certificates under $CWMS_SHARED_DATA; skipping\n");
+        print_message("no certificates under $CWMS_TEST_DATA; skipping\n");
         skip();
     }
 }
@@ -961,7 +961,7 @@ int main(void)
     };
     int failed = cmocka_run_group_tests_name("certinfo: generated", generated, NULL, NULL);
 
-    failed += cmocka_run_group_tests_name("certinfo: ../shared/data", shared,
+    failed += cmocka_run_group_tests_name("certinfo: tests/data", shared,
                                           load_shared_data, free_shared_data);
     return failed;
 }

@@ -722,12 +722,12 @@ static void test_unknown_block_late_in_a_large_pem_file_is_noted_by_its_number(v
 
 /*
  * The real issuer pool of issue 5's benchmark (1,263 certificates, read in
- * chunks): $CWMS_SHARED_DATA/cfssl_trust/int-bundle.crt, or the test skips.
+ * chunks): $CWMS_TEST_DATA/cfssl_trust/int-bundle.crt, or the test skips.
  */
 static const char *shared_pool_path(void)
 {
     static char path[4096];
-    const char *dir = getenv("CWMS_SHARED_DATA");
+    const char *dir = getenv("CWMS_TEST_DATA");
 
     if (dir == NULL)
         skip();

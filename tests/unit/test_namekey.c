@@ -4,7 +4,7 @@
  * spacing, a multi-valued RDN in another order — has one key, computed
  * from the DER and from the decoded entries alike; malformed or BER DER
  * is refused. (test_certinfo checks the same property on every real
- * certificate of $CWMS_SHARED_DATA.)
+ * certificate of tests/data.)
  */
 #include <stdarg.h>
 #include <stddef.h>

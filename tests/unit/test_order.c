@@ -1,6 +1,6 @@
 /*
  * Output order: which CWMS version wants which order, and real CA bundles
- * (../shared/data/real-bundles, with pinned validation times) coming out
+ * (tests/data/real-bundles, with pinned validation times) coming out
  * in the order CWMS accepts, however the CA laid them out.
  */
 #include <setjmp.h>
