@@ -14,7 +14,7 @@ set -euo pipefail
 . "${CWMS_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 [ -x "$CWMS_BUNDLE" ] || fail "cwms-bundle is not built: $CWMS_BUNDLE"
 LIMBO=$TEST_DATA/x509-limbo/limbo-2023-12-02-pathbuilding-subset.json
-[ -f "$LIMBO" ] || skip "no x509-limbo data at $LIMBO"
+[ -f "$LIMBO" ] || fail "no x509-limbo data at $LIMBO (tests/data is part of the tree)"
 command -v python3 > /dev/null || skip "python3 is needed to read the suite"
 
 python3 - "$LIMBO" "$CWMS_BUNDLE" "$TMP" <<'PY'
