@@ -21,21 +21,21 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "tempdir.h"
 #include "emit.h"
+#include "testlib.h"
 
 static char dir[4096];
 
 static int make_dir(void **state)
 {
     (void)state;
-    return test_tempdir_make(dir, sizeof(dir), "cwms-atomic");
+    return t_tempdir_make(dir, sizeof(dir), "cwms-atomic");
 }
 
 static int remove_dir(void **state)
 {
     (void)state;
-    return test_tempdir_remove(dir);
+    return t_tempdir_remove(dir);
 }
 
 static const char *in_dir(const char *name)
@@ -57,17 +57,15 @@ static void write_plain(const char *path, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
-static char *read_all(const char *path)
+/* The file's text, valid until the next call. */
+static const char *read_all(const char *path)
 {
-    static char buf[4096];
-    FILE *f = fopen(path, "r");
-    size_t n;
+    static unsigned char *text;
+    size_t len;
 
-    assert_non_null(f);
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    free(text);
+    text = t_slurp(path, &len);
+    return (const char *)text;
 }
 
 static unsigned int file_mode(const char *path)

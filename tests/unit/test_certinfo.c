@@ -29,6 +29,7 @@
 #include "certinfo_oracle.h"
 #include "namekey.h"
 #include "path.h"
+#include "testlib.h"
 
 /* One DER certificate and where it came from, for messages. */
 typedef struct {
@@ -134,24 +135,13 @@ static void read_pem_tree(const char *dir, SAMPLES *out)
  */
 static void read_limbo_json(const char *path, SAMPLES *out)
 {
-    FILE *f = fopen(path, "rb");
-    char *text, *plain;
-    long size;
+    size_t size;
+    char *text = (char *)t_slurp(path, &size), *plain = malloc(size + 1);
     size_t j = 0;
     BIO *in;
 
-    if (f == NULL)
-        return;
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    size = ftell(f);
-    rewind(f);
-    text = malloc((size_t)size + 1);
-    plain = malloc((size_t)size + 1);
-    assert_non_null(text);
     assert_non_null(plain);
-    assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    for (long i = 0; i < size; i++) {
+    for (size_t i = 0; i < size; i++) {
         if (text[i] == '\\' && i + 1 < size && text[i + 1] == 'n') {
             plain[j++] = '\n';
             i++;
@@ -191,22 +181,19 @@ static void read_limbo_dir(const char *dir, const char *prefix, SAMPLES *out)
 
 static int load_shared_data(void **state)
 {
-    const char *root = getenv("CWMS_TEST_DATA");
-    char path[1024];
+    const char *path;
 
     (void)state;
-    if (root == NULL)
-        return 0;
-    snprintf(path, sizeof(path), "%s/real-bundles", root);
-    read_pem_tree(path, &real);
-    snprintf(path, sizeof(path), "%s/cfssl_trust/int-bundle.crt", root);
-    read_pem_file(path, &real);
-    snprintf(path, sizeof(path), "%s/cfssl_trust/ca-bundle.crt", root);
-    read_pem_file(path, &real);
-    snprintf(path, sizeof(path), "%s/x509-limbo", root);
-    read_limbo_dir(path, "limbo-2023", &limbo);
-    snprintf(path, sizeof(path), "%s/x509-limbo/online", root);
-    read_limbo_dir(path, "", &limbo);
+    if ((path = t_data("real-bundles")) != NULL)
+        read_pem_tree(path, &real);
+    if ((path = t_data("cfssl_trust/int-bundle.crt")) != NULL)
+        read_pem_file(path, &real);
+    if ((path = t_data("cfssl_trust/ca-bundle.crt")) != NULL)
+        read_pem_file(path, &real);
+    if ((path = t_data("x509-limbo")) != NULL)
+        read_limbo_dir(path, "limbo-2023", &limbo);
+    if ((path = t_data("x509-limbo/online")) != NULL)
+        read_limbo_dir(path, "", &limbo);
     return 0;
 }
 
@@ -816,18 +803,6 @@ static void test_trailing_bytes_are_refused(void **state)
     ERR_clear_error();
 }
 
-static X509_NAME *name_with(int string_type, const char *org, const char *cn)
-{
-    X509_NAME *name = X509_NAME_new();
-
-    assert_non_null(name);
-    assert_true(X509_NAME_add_entry_by_txt(name, "O", string_type, (const unsigned char *)org,
-                                           -1, -1, 0));
-    assert_true(X509_NAME_add_entry_by_txt(name, "CN", string_type, (const unsigned char *)cn,
-                                           -1, -1, 0));
-    return name;
-}
-
 static unsigned char *signed_der(X509 *x, EVP_PKEY *pkey, size_t *len)
 {
     unsigned char *der = NULL;
@@ -845,7 +820,7 @@ static void test_differently_encoded_equal_names_are_self_issued(void **state)
 {
     EVP_PKEY *pkey = test_key();
     X509 *x = make_cert(pkey, MBSTRING_ASC, "Walker Root");
-    X509_NAME *issuer = name_with(V_ASN1_UTF8STRING, "CWMS-BUNDLE  tests", " walker   root ");
+    X509_NAME *issuer = t_name(V_ASN1_UTF8STRING, "CWMS-BUNDLE  tests", " walker   root ");
     CWMS_CERTINFO info;
 
     (void)state;
@@ -864,7 +839,7 @@ static void test_names_are_decoded_on_first_use(void **state)
 {
     EVP_PKEY *pkey = test_key();
     X509 *x = make_cert(pkey, MBSTRING_ASC, "Lazy CA");
-    X509_NAME *issuer = name_with(MBSTRING_ASC, "cwms-bundle tests", "Lazy Root");
+    X509_NAME *issuer = t_name(MBSTRING_ASC, "cwms-bundle tests", "Lazy Root");
     size_t len;
     unsigned char *der;
     CWMS_CERT *cert;
