@@ -462,5 +462,5 @@ int main(void)
         cmocka_unit_test(test_empty_passout_is_refused),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

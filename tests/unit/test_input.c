@@ -404,7 +404,7 @@ static void test_legacy_rc2_p12_says_how_to_convert_it(void **state)
     FIX *f = *state;
 
     if (access(t_pki("server-legacy.p12"), R_OK) != 0)
-        skip();   /* openssl without the legacy provider could not make it */
+        t_skip("openssl without the legacy provider could not make server-legacy.p12");
     assert_false(add(f, "server-legacy.p12"));
     t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "server-legacy.p12", "openssl pkcs12 -legacy");
     /* The passphrase was right (the MAC said so): not reported as a wrong one. */
@@ -675,18 +675,8 @@ static void test_unknown_block_late_in_a_large_pem_file_is_noted_by_its_number(v
     assert_pool_holds(f, "root.crt", "big-unknown-late.pem#4");
 }
 
-/*
- * The real issuer pool of issue 5's benchmark (1,263 certificates, read in
- * chunks): $CWMS_TEST_DATA/cfssl_trust/int-bundle.crt, or the test skips.
- */
-static const char *shared_pool_path(void)
-{
-    const char *path = t_data("cfssl_trust/int-bundle.crt");
-
-    if (path == NULL)
-        skip();
-    return path;
-}
+/* The real issuer pool of issue 5's benchmark (1,263 certificates, read in chunks). */
+#define REAL_POOL "cfssl_trust/int-bundle.crt"
 
 /* The pool entry of the first certificate in PEM text, or NULL. */
 static CWMS_CERT *pool_cert_of_pem(const FIX *f, const unsigned char *pem, size_t len)
@@ -732,7 +722,7 @@ static unsigned char *insert_at(const unsigned char *data, size_t len, size_t at
 static void test_real_issuer_pool_is_numbered_as_read_in_one_go(void **state)
 {
     FIX *f = *state;
-    const char *path = shared_pool_path();
+    const char *path = t_data(REAL_POOL);
     BIO *bio = BIO_new_file(path, "r");
     unsigned char (*sha)[32] = NULL;
     size_t n = 0, distinct = 0;
@@ -775,7 +765,7 @@ static void test_damaged_block_in_a_real_issuer_pool_is_named_by_its_number(void
 {
     FIX *f = *state;
     size_t len, big_len, at;
-    unsigned char *data = t_slurp(shared_pool_path(), &len), *big;
+    unsigned char *data = t_slurp(t_data(REAL_POOL), &len), *big;
     char want[64];
 
     /* Where a later chunk may start: the block there is damaged. */
@@ -795,7 +785,7 @@ static void test_encrypted_key_in_a_real_issuer_pool_is_read_once_in_place(void 
 {
     FIX *f = *state;
     size_t len, big_len, at, key_len, plain;
-    unsigned char *data = t_slurp(shared_pool_path(), &len), *big;
+    unsigned char *data = t_slurp(t_data(REAL_POOL), &len), *big;
     unsigned char *key = t_slurp(t_pki("server-enc.pem"), &key_len);
     char *key_text = strndup((const char *)key, key_len);
     char want[64];
@@ -1046,7 +1036,7 @@ static void test_dash_reads_standard_input(void **state)
 static void test_large_pool_through_a_pipe_is_read_like_the_file(void **state)
 {
     FIX *f = *state;
-    const char *path = shared_pool_path();
+    const char *path = t_data(REAL_POOL);
     size_t len, from_file;
     unsigned char *data = t_slurp(path, &len);
     int fds[2], saved, status;
@@ -1184,5 +1174,5 @@ int main(void)
         fprintf(stderr, "CWMS_TEST_PKI is not set: run through tests/unit/with-pki.sh\n");
         return 77;
     }
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -224,5 +224,5 @@ int main(void)
         cmocka_unit_test(test_only_ca_certificates_and_no_key_is_no_leaf),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

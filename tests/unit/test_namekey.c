@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "namekey.h"
+#include "testlib.h"
 
 /* How one attribute value is encoded. */
 typedef enum { AS_PRINTABLE, AS_UTF8, AS_BMP, AS_UNIVERSAL, AS_IA5, AS_T61 } ENCODING;
@@ -294,5 +295,5 @@ int main(void)
         cmocka_unit_test(test_malformed_or_ber_names_are_refused),
     };
 
-    return cmocka_run_group_tests_name("namekey", tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests_name("namekey", tests, NULL, NULL));
 }

@@ -83,5 +83,5 @@ int main(void)
         cmocka_unit_test(test_a_non_pkcs11_string_is_still_refused_as_such),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -324,5 +324,5 @@ int main(void)
         cmocka_unit_test(test_missing_pin_source_names_the_file),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -281,5 +281,5 @@ int main(void)
         cmocka_unit_test(test_callback_fills_the_core_cache_buffer),
     };
 
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return t_exit(cmocka_run_group_tests(tests, make_dir, remove_dir));
 }

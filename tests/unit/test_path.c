@@ -454,8 +454,6 @@ static void test_missing_intermediate_gives_the_aia_url(void **state)
     RUN r;
 
     (void)state;
-    if (dv == NULL)
-        skip();
     run_init(&r, UNRELATED);
     t_add_pem(r.pool, dv);
     r.o.no_key = 1;
@@ -614,5 +612,5 @@ int main(void)
         cmocka_unit_test(test_1024_bit_rsa_key_is_refused),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -400,5 +400,5 @@ int main(void)
         cmocka_unit_test(test_empty_pool_finds_nothing),
     };
 
-    return cmocka_run_group_tests_name("pool", tests, make_key, free_key);
+    return t_exit(cmocka_run_group_tests_name("pool", tests, make_key, free_key));
 }

@@ -97,9 +97,33 @@ const char *t_data(const char *rel)
     struct stat st;
 
     if (dir == NULL)
-        return NULL;
+        fail_msg("CWMS_TEST_DATA is not set (meson test sets it to tests/data)");
     path = joined(bufs, &next, dir, rel);
-    return stat(path, &st) == 0 ? path : NULL;
+    if (stat(path, &st) != 0)
+        fail_msg("%s is missing: the test data under tests/data is part of the tree", path);
+    return path;
+}
+
+/* ---- skipping ---- */
+
+static int skipped;
+
+void t_skip(const char *why)
+{
+    print_message("cannot run here: %s\n", why);
+    skipped++;
+    skip();
+}
+
+int t_exit(int failed)
+{
+    if (failed != 0)
+        return 1;
+    if (skipped != 0) {
+        fprintf(stderr, "%d test(s) could not run here: exit 77 (skipped)\n", skipped);
+        return 77;
+    }
+    return 0;
 }
 
 /* ---- certificates ---- */

@@ -34,8 +34,21 @@ unsigned char *t_slurp(const char *path, size_t *len);
 /* "$CWMS_TEST_PKI/<rel>" (the PKI with-pki.sh generated), in one of a few rotating buffers:
  * valid for the next three calls. */
 const char *t_pki(const char *rel);
-/* "$CWMS_TEST_DATA/<rel>" (tests/data), in rotating buffers like t_pki; NULL when it is not there. */
+/* "$CWMS_TEST_DATA/<rel>" (tests/data), in rotating buffers like t_pki. The data is part of the
+ * tree: when the file is not there, the test fails. */
 const char *t_data(const char *rel);
+
+/* ---- skipping ---- */
+
+/*
+ * A test that cannot run here (a missing tool, a missing privilege):
+ * says why and skips it. main() returns t_exit(failed) so that the whole
+ * executable then exits 77, which meson shows as SKIP, not as a pass.
+ * Missing test data is not a reason to skip: the data is in the tree.
+ */
+void t_skip(const char *why);
+/* The exit status for main: 1 when any test failed, else 77 when any was skipped, else 0. */
+int t_exit(int failed);
 
 /* ---- certificates ---- */
 
