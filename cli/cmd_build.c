@@ -22,6 +22,7 @@
 #include "cwms/options.h"
 #include "cwms/pass.h"
 #include "passsrc.h"
+#include "secrets.h"
 #include "report.h"
 
 #define PASS_SIZE 1025   /* 1024 bytes and the NUL, like the core's cache */
@@ -124,59 +125,6 @@ typedef struct build_args_st {
     int strict;
     const char *output;
 } BUILD_ARGS;
-
-/* --passin as the core's passphrase callback sees it: read lazily, or up front. */
-typedef struct passin_st {
-    CLI_PASSSRC src;
-    int preread;
-    char buf[PASS_SIZE];
-    size_t len;
-} PASSIN;
-
-static int passin_cb(char *buf, size_t size, size_t *len, const char *what, void *arg)
-{
-    PASSIN *p = arg;
-
-    if (!p->preread)
-        return cli_passsrc_cb(buf, size, len, what, &p->src);
-    if (p->len > size)
-        return 0;
-    memcpy(buf, p->buf, p->len);
-    *len = p->len;
-    return 1;
-}
-
-/*
- * Token PINs: --pin when given; else --passin's answer, asked through the
- * passphrase cache (so one --passin still serves a .pfx and a token, as
- * before --pin existed), reporting a failure as a PIN problem.
- */
-typedef struct pin_st {
-    PASSIN own;              /* --pin */
-    PASSIN *passin;          /* the fallback's source, for its reason */
-    CWMS_PASS *pass;         /* the fallback's cache */
-} PIN;
-
-static int pin_cb(char *buf, size_t size, size_t *len, const char *what, void *arg)
-{
-    PIN *p = arg;
-    const char *pin;
-    size_t pin_len;
-    int ok;
-
-    if (p->own.src.spec != NULL)
-        return passin_cb(buf, size, len, what, &p->own);
-    p->passin->src.reason = CWMS_R_PIN;
-    p->passin->src.option = "--pin";
-    ok = cwms_pass_get(p->pass, what, &pin, &pin_len) && pin_len <= size;
-    p->passin->src.reason = CWMS_R_NONE;
-    p->passin->src.option = "--passin";
-    if (!ok)
-        return cwms_pass_reported(p->pass) ? -1 : 0;
-    memcpy(buf, pin, pin_len);
-    *len = pin_len;
-    return 1;
-}
 
 /*-
  * Parsing
@@ -380,10 +328,8 @@ int cmd_build(int argc, char **argv)
     CWMS_OPTIONS opts;
     CWMS_EMIT_OPTIONS eo = { 0 };
     CWMS_DIAG *diag = NULL;
-    CWMS_PASS *pass = NULL, *pin_pass = NULL;
+    CLI_SECRETS *secrets = NULL;
     CWMS_BUNDLE *bundle = NULL;
-    PASSIN *passin = NULL;
-    PIN *pin = NULL;
     char *passout = NULL;
     size_t passout_len = 0;
     unsigned char *data = NULL;
@@ -404,24 +350,16 @@ int cmd_build(int argc, char **argv)
     }
 
     rc = CWMS_EXIT_FAILURE;
-    passin = OPENSSL_secure_zalloc(sizeof(*passin));
     passout = OPENSSL_secure_zalloc(PASS_SIZE);
-    pin = OPENSSL_secure_zalloc(sizeof(*pin));
-    if ((diag = cwms_diag_new()) == NULL || passin == NULL || passout == NULL || pin == NULL) {
+    if ((diag = cwms_diag_new()) == NULL || passout == NULL
+        || (secrets = cli_secrets_new(a.passin, a.pin, diag)) == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         goto end;
     }
 
     /* Passphrases: --passin lazily (only if an input is encrypted), --passout now. */
-    passin->src.spec = a.passin;
-    passin->src.option = "--passin";
-    passin->src.diag = diag;
-    if (same_stream(a.passin, a.passout)) {
-        if (!cli_passsrc_read(&passin->src, passin->buf, sizeof(passin->buf), &passin->len,
-                              "the inputs"))
-            goto failed;
-        passin->preread = 1;
-    }
+    if (same_stream(a.passin, a.passout) && !cli_secrets_preread_passin(secrets, "the inputs"))
+        goto failed;
     if (a.passout != NULL) {
         CLI_PASSSRC out_src = { 0 };
 
@@ -440,16 +378,6 @@ int cmd_build(int argc, char **argv)
             goto end;
         }
     }
-    pin->own.src.spec = a.pin;
-    pin->own.src.option = "--pin";
-    pin->own.src.reason = CWMS_R_PIN;
-    pin->own.src.diag = diag;
-    pin->passin = passin;
-    if ((pass = cwms_pass_new(passin_cb, passin)) == NULL
-        || (pin->pass = pass, pin_pass = cwms_pass_new(pin_cb, pin)) == NULL) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
-        goto failed;
-    }
 
     cwms_options_init(&opts);
     opts.inputs = (const char *const *)(argv + optind);
@@ -467,8 +395,8 @@ int cmd_build(int argc, char **argv)
     opts.has_leaf_sha256 = a.leaf_given;
     memcpy(opts.leaf_sha256, a.leaf, sizeof(opts.leaf_sha256));
     opts.strict = a.strict;
-    opts.pass = pass;
-    opts.pin = pin_pass;
+    opts.pass = cli_secrets_pass(secrets);
+    opts.pin = cli_secrets_pin(secrets);
 
     if (!a.order_given)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "
@@ -521,11 +449,8 @@ int cmd_build(int argc, char **argv)
  end:
     OPENSSL_clear_free(data, data_len);
     cwms_bundle_free(bundle);
-    cwms_pass_free(pin_pass);
-    cwms_pass_free(pass);
-    OPENSSL_secure_clear_free(pin, sizeof(*pin));
+    cli_secrets_free(secrets);
     OPENSSL_secure_clear_free(passout, PASS_SIZE);
-    OPENSSL_secure_clear_free(passin, sizeof(*passin));
     cwms_diag_free(diag);
     free(a.hosts);
     return rc;

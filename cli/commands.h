@@ -5,5 +5,6 @@
 /* Each returns the process exit code (CWMS_EXIT_*); argv[0] is the subcommand name. */
 int cmd_build(int argc, char **argv);
 int cmd_tokens(int argc, char **argv);
+int cmd_request(int argc, char **argv);
 
 #endif

@@ -130,6 +130,45 @@ int cwms_p11_load(const char *uri, const CWMS_P11_OPTIONS *opts,
 void cwms_p11_loaded_clear(CWMS_P11_LOADED *loaded);
 
 /*-
+ * Generating a key pair and signing on the token (p11_keygen.c, p11_sign.c)
+ */
+
+/* What to generate: RSA with bits, or EC on a NIST curve ("P-256", "P-384"). */
+typedef struct cwms_p11_keyspec_st {
+    int ec;
+    unsigned long rsa_bits;
+    const char *curve;
+} CWMS_P11_KEYSPEC;
+
+/*
+ * Generates a key pair on the one token the URI matches (C_GenerateKeyPair,
+ * after a login): a private token object, sensitive but extractable (so
+ * it can later be wrapped out into a bundle), allowed to sign, labelled
+ * with the URI's object= (required) and with a CKA_ID (the URI's id=, or
+ * 16 random bytes) shared with its public key. Refuses when an object
+ * with that label or id is already there. Returns 1 with *pub (the public
+ * key, in opts->libctx) and *key_uri (the new private key's URI; free
+ * both), or 0 with err set.
+ */
+int cwms_p11_generate_key(const char *uri, const CWMS_P11_OPTIONS *opts,
+                          const CWMS_P11_KEYSPEC *spec, EVP_PKEY **pub, char **key_uri,
+                          CWMS_P11_ERROR *err);
+
+typedef enum {
+    CWMS_P11_SIGN_RSA_PKCS1_SHA256,  /* CKM_SHA256_RSA_PKCS over the data */
+    CWMS_P11_SIGN_ECDSA              /* CKM_ECDSA over data = a digest; r || s comes back */
+} CWMS_P11_SIGN_MECH;
+
+/*
+ * Signs data with the one private key the URI names (C_SignInit, C_Sign;
+ * the key stays on the token). Returns 1 with *sig / *sig_len (free with
+ * OPENSSL_free), or 0 with err set.
+ */
+int cwms_p11_sign(const char *uri, const CWMS_P11_OPTIONS *opts, CWMS_P11_SIGN_MECH mech,
+                  const unsigned char *data, size_t len, unsigned char **sig, size_t *sig_len,
+                  CWMS_P11_ERROR *err);
+
+/*-
  * Listing tokens (p11_list.c), for `cwms-bundle tokens`
  */
 

@@ -92,6 +92,8 @@ typedef struct p11_session_st {
 } P11_SESSION;
 
 int p11_session_open(P11_SESSION *s, P11_TOKEN *token, CWMS_P11_ERROR *err);
+/* A read-write session, for creating token objects. */
+int p11_session_open_rw(P11_SESSION *s, P11_TOKEN *token, CWMS_P11_ERROR *err);
 void p11_session_close(P11_SESSION *s);
 /*
  * Logs in as user when the token needs it: PIN from the URI, else the
@@ -101,6 +103,24 @@ void p11_session_close(P11_SESSION *s);
  */
 int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
                       const CWMS_P11_OPTIONS *opts, CWMS_P11_ERROR *err);
+/*
+ * One logged-in session on the one token a URI matches, for the calls
+ * that act on it (generate, sign): parse, load the modules, pick the
+ * token, open a session (read-write with rw), log in. p11_open_token
+ * returns 1, or 0 with err set and nothing left open; p11_close_token
+ * undoes it all (modules finalized). Errors modules leave on OpenSSL's
+ * queue in between are dropped.
+ */
+typedef struct p11_open_token_st {
+    CWMS_P11_URI *uri;
+    P11_MODULES *mods;
+    P11_SESSION s;
+} P11_OPEN_TOKEN;
+
+int p11_open_token(P11_OPEN_TOKEN *ot, const char *uri, const CWMS_P11_OPTIONS *opts, int rw,
+                   CWMS_P11_ERROR *err);
+void p11_close_token(P11_OPEN_TOKEN *ot);
+
 /* 1 when the token wants a login before private objects show. */
 int p11_token_needs_login(const P11_TOKEN *token);
 

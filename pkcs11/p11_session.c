@@ -13,19 +13,19 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 
 #include "p11_internal.h"
 
 #define PIN_BUF 1024
 
-int p11_session_open(P11_SESSION *s, P11_TOKEN *token, CWMS_P11_ERROR *err)
+static int session_open(P11_SESSION *s, P11_TOKEN *token, CK_FLAGS flags, CWMS_P11_ERROR *err)
 {
     CK_RV rv;
 
     memset(s, 0, sizeof(*s));
     s->token = token;
-    /* Read-only is enough: session objects (the wrapping key) may be created in it. */
-    rv = P11_CALL(token->fl, C_OpenSession, token->slot, CKF_SERIAL_SESSION, NULL, NULL, &s->h);
+    rv = P11_CALL(token->fl, C_OpenSession, token->slot, CKF_SERIAL_SESSION | flags, NULL, NULL, &s->h);
     if (rv != CKR_OK) {
         p11_error(err, CWMS_P11_E_TOKEN, "cannot open a session on token '%s': %s",
                   token->label, p11_rv_string(rv));
@@ -33,6 +33,17 @@ int p11_session_open(P11_SESSION *s, P11_TOKEN *token, CWMS_P11_ERROR *err)
     }
     s->open = 1;
     return 1;
+}
+
+int p11_session_open(P11_SESSION *s, P11_TOKEN *token, CWMS_P11_ERROR *err)
+{
+    /* Read-only is enough: session objects (the wrapping key) may be created in it. */
+    return session_open(s, token, 0, err);
+}
+
+int p11_session_open_rw(P11_SESSION *s, P11_TOKEN *token, CWMS_P11_ERROR *err)
+{
+    return session_open(s, token, CKF_RW_SESSION, err);
 }
 
 void p11_session_close(P11_SESSION *s)
@@ -156,4 +167,34 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
         p11_error(err, CWMS_P11_E_TOKEN, "cannot log in to token '%s': %s", t->label, p11_rv_string(rv));
         return 0;
     }
+}
+
+int p11_open_token(P11_OPEN_TOKEN *ot, const char *text, const CWMS_P11_OPTIONS *opts, int rw,
+                   CWMS_P11_ERROR *err)
+{
+    P11_TOKEN *token;
+
+    memset(ot, 0, sizeof(*ot));
+    if ((ot->uri = cwms_p11_uri_parse(text, err)) == NULL)
+        return 0;
+    ERR_set_mark();
+    if ((ot->mods = p11_modules_open(ot->uri, err)) == NULL
+        || (token = p11_modules_one_token(ot->mods, ot->uri, err)) == NULL
+        || !(rw ? p11_session_open_rw(&ot->s, token, err) : p11_session_open(&ot->s, token, err))
+        || p11_session_login(&ot->s, ot->uri, opts, err) <= 0) {
+        p11_close_token(ot);
+        return 0;
+    }
+    return 1;
+}
+
+void p11_close_token(P11_OPEN_TOKEN *ot)
+{
+    if (ot->uri == NULL)
+        return;
+    p11_session_close(&ot->s);
+    p11_modules_close(ot->mods);
+    ERR_pop_to_mark();
+    cwms_p11_uri_free(ot->uri);
+    memset(ot, 0, sizeof(*ot));
 }

@@ -196,7 +196,7 @@ static const struct {
     { CWMS_R_KEY_NOT_EXTRACTABLE, "private key not extractable", CWMS_EXIT_KEY },
     { CWMS_R_KEY_UNENCRYPTED, "private key written unencrypted", CWMS_EXIT_KEY },
     { CWMS_R_KEYGEN, "cannot make the key", CWMS_EXIT_KEY },
-    { CWMS_R_CSR, "cannot make the CSR", CWMS_EXIT_KEY },
+    { CWMS_R_CSR, "the CSR breaks a rule of CWMS", CWMS_EXIT_USAGE },
     { CWMS_R_PKCS11, "PKCS#11 error", CWMS_EXIT_TOKEN },
     { CWMS_R_PIN, "PIN rejected", CWMS_EXIT_TOKEN },
     { CWMS_R_TOKEN_KEYGEN, "token cannot make the key", CWMS_EXIT_TOKEN },

@@ -26,6 +26,38 @@ make_token() {
     KEY_URI="pkcs11:token=webex;object=server;type=private?module-path=$SOFTHSM_MODULE"
 }
 
+# ca_sign CSR OUT: the test's secondary CA issues a server certificate for CSR, its SANs copied.
+ca_sign() {
+    printf '[ext]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\n' \
+        > "$TMP/ca-ext.cnf"
+    openssl x509 -req -in "$1" -CA "$P/secondary.crt" -CAkey "$P/secondary.key" -set_serial 0x4242 \
+        -days 365 -sha256 -copy_extensions copy -extfile "$TMP/ca-ext.cnf" -extensions ext -out "$2" 2> /dev/null \
+        || fail "the test CA cannot sign $1"
+}
+
+# csr_check CSR CN DNS...: the CSR verifies, its CN is CN and its SANs are exactly DNS...
+csr_check() {
+    local csr=$1 cn=$2 want got; shift 2
+    openssl req -in "$csr" -verify -noout 2> "$TMP/verify" || { cat "$TMP/verify" >&2; fail "$csr does not verify"; }
+    assert_contains "$TMP/verify" "verify OK"
+    openssl req -in "$csr" -noout -subject -nameopt multiline | grep -q "commonName *= *$cn\$" \
+        || fail "$csr: CN is not $cn"
+    want=$(printf 'DNS:%s, ' "$@"); want=${want%, }
+    got=$(openssl req -in "$csr" -noout -text | grep -A1 "Subject Alternative Name" | tail -1 | sed 's/^ *//')
+    [ "$got" = "$want" ] || fail "$csr: SANs are [$got], want [$want]"
+    openssl req -in "$csr" -noout -text | grep -qi "Signature Algorithm: .*sha256" || fail "$csr: not SHA-256"
+}
+
+# token_object TOKEN TYPE LABEL: pkcs11-tool's description of the one object of TYPE with LABEL.
+token_object() {
+    pkcs11-tool --module "$SOFTHSM_MODULE" --token-label "$1" --login --pin "$PIN" --list-objects \
+        --type "$2" 2> /dev/null \
+        | awk -v l="$3" '/^[A-Z]/ { if (keep) exit; block = $0 "\n"; next }
+                         { block = block $0 "\n" }
+                         $1 == "label:" && $2 == l { keep = 1 }
+                         END { if (keep) printf "%s", block }'
+}
+
 # The number of "error:" lines in $1.
 n_errors() { grep -c '^cwms-bundle: error: ' "$1" || true; }
 
@@ -245,6 +277,98 @@ case_archives() {
     expect_fail 3 timeout 60 "$CWMS_BUNDLE" build -o "$TMP/no.pem" "$TMP/bomb.zip" "$P/server.key"
     assert_contains "$TMP/stderr" "more than 256 MiB"
     [ ! -e "$TMP/no.pem" ] || fail "a bundle was written from a bad archive"
+}
+
+# request with a file key: a new key (0600, encrypted with --passout) and a CSR that verifies,
+# names the hosts and breaks no rule; the CA's answer then builds; bad requests write nothing.
+case_request_file_key() {
+    make_pki
+    "$CWMS_BUNDLE" request --help | grep -q -- "--new-key FILE|pkcs11:URI" || fail "request --help"
+    "$CWMS_BUNDLE" request --new-key "$TMP/new.key" --host webex.example.test --host admin.example.test \
+        --subject "/O=Example Inc/C=US" -o "$TMP/req.csr" 2> "$TMP/err" || { cat "$TMP/err" >&2; fail "request failed"; }
+    csr_check "$TMP/req.csr" webex.example.test webex.example.test admin.example.test
+    openssl req -in "$TMP/req.csr" -noout -subject -nameopt multiline | grep -q "organizationName *= *Example Inc" \
+        || fail "--subject is not in the CSR"
+    [ "$(stat -c %a "$TMP/new.key")" = 600 ] || fail "the new key is not mode 0600"
+    [ "$(openssl pkey -in "$TMP/new.key" -pubout)" = "$(openssl req -in "$TMP/req.csr" -noout -pubkey)" ] \
+        || fail "the CSR is not for the new key"
+    openssl pkey -in "$TMP/new.key" -noout -text | grep -q "2048 bit" || fail "the default key is not RSA 2048"
+    # From CSR to CWMS: the CA signs, build takes the same key.
+    ca_sign "$TMP/req.csr" "$TMP/issued.crt"
+    build --cwms 2.5 --trust "$P/root.crt" --key "$TMP/new.key" --host admin.example.test -o "$TMP/webex.pem" \
+        "$P/ca-bundle.pem" "$TMP/issued.crt"
+    [ "$(cns "$TMP/webex.pem" | tail -n 1)" = webex.example.test ] || fail "the issued certificate is not last"
+    # EC P-384, encrypted with --passout; a CSR from an existing (encrypted) key with --key.
+    "$CWMS_BUNDLE" request --new-key "$TMP/ec.key" --key-type ec:P-384 --passout pass:kpw \
+        --host webex.example.test > "$TMP/ec.csr" 2> "$TMP/err" || { cat "$TMP/err" >&2; fail "ec request failed"; }
+    csr_check "$TMP/ec.csr" webex.example.test webex.example.test
+    [ "$(pem_types "$TMP/ec.key")" = "ENCRYPTED PRIVATE KEY" ] || fail "--passout did not encrypt the key"
+    openssl pkey -in "$TMP/ec.key" -passin pass:kpw -noout -text | grep -q "NIST CURVE: P-384" || fail "not P-384"
+    "$CWMS_BUNDLE" request --key "$TMP/ec.key" --passin pass:kpw --host webex.example.test \
+        -o "$TMP/again.csr" 2> "$TMP/err" || { cat "$TMP/err" >&2; fail "request --key failed"; }
+    csr_check "$TMP/again.csr" webex.example.test webex.example.test
+    # Refusals: nothing is written.
+    expect_fail 5 "$CWMS_BUNDLE" request --new-key "$TMP/new.key" --host webex.example.test -o "$TMP/no.csr"
+    assert_contains "$TMP/stderr" "refusing to overwrite a key"
+    expect_fail 2 "$CWMS_BUNDLE" request --new-key "$TMP/bad.key" --host webex --host 10.0.0.1 \
+        --host 'a_b.example.test' --host webex --subject '/CN=x' -o "$TMP/no.csr"
+    assert_contains "$TMP/stderr" "--host 'webex': CWMS is reached by fully qualified names"
+    assert_contains "$TMP/stderr" "not IP addresses"
+    assert_contains "$TMP/stderr" "given twice"
+    assert_contains "$TMP/stderr" "the CN is the first --host"
+    expect_fail 2 "$CWMS_BUNDLE" request --new-key "$TMP/bad.key" --host "$(printf 'a%.0s' {1..60}).example.test"
+    assert_contains "$TMP/stderr" "at most 64 characters"
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$TMP/weak.key" 2> /dev/null
+    expect_fail 5 "$CWMS_BUNDLE" request --key "$TMP/weak.key" --host webex.example.test -o "$TMP/no.csr"
+    assert_contains "$TMP/stderr" "under 2048 bits"
+    expect_fail 2 "$CWMS_BUNDLE" request --new-key "$TMP/bad.key" --key-type rsa:1024 --host webex.example.test
+    [ ! -e "$TMP/bad.key" ] && [ ! -e "$TMP/no.csr" ] || fail "a refused request wrote something"
+}
+
+# request with a token key: generated on the token (private, sensitive, extractable, CKA_ID shared
+# with the public key), the CSR signed there with C_Sign (no export), then exported into the bundle.
+case_request_token_key() {
+    make_pki
+    make_token
+    local kt label uri
+    for kt in rsa:2048 ec:P-256; do
+        label=web-${kt//:/-}
+        uri="pkcs11:token=webex;object=$label?module-path=$SOFTHSM_MODULE"
+        CWMS_DEBUG=pkcs11 "$CWMS_BUNDLE" request --new-key "$uri" --key-type "$kt" --pin "pass:$PIN" \
+            --host webex.example.test -o "$TMP/$label.csr" 2> "$TMP/err" \
+            || { cat "$TMP/err" >&2; fail "request on the token ($kt) failed"; }
+        csr_check "$TMP/$label.csr" webex.example.test webex.example.test
+        assert_contains "$TMP/err" "C_GenerateKeyPair"
+        assert_contains "$TMP/err" "C_Sign"
+        if grep -E "C_WrapKey|CKA_VALUE" "$TMP/err" | grep -v "^cwms-bundle: note" >&2; then
+            fail "the key left the token to sign the CSR"
+        fi
+        token_object webex privkey "$label" > "$TMP/priv.attr"
+        assert_contains "$TMP/priv.attr" "sensitive"
+        assert_contains "$TMP/priv.attr" "extractable"
+        assert_contains "$TMP/priv.attr" "sign"
+        token_object webex pubkey "$label" > "$TMP/pub.attr"
+        [ "$(sed -n 's/^ *ID: *//p' "$TMP/priv.attr")" = "$(sed -n 's/^ *ID: *//p' "$TMP/pub.attr")" ] \
+            || fail "the private and public key do not share their CKA_ID"
+        # Private: not listed without a login.
+        if pkcs11-tool --module "$SOFTHSM_MODULE" --token-label webex --list-objects --type privkey 2>/dev/null \
+            | grep -q "$label"; then fail "the new private key is not a private object"; fi
+        # From CSR to CWMS: the CA signs, build exports the token key into the bundle.
+        ca_sign "$TMP/$label.csr" "$TMP/$label.crt"
+        build --cwms 2.5 --trust "$P/root.crt" --key "pkcs11:token=webex;object=$label;type=private?module-path=$SOFTHSM_MODULE" \
+            --pin "pass:$PIN" -o "$TMP/$label.pem" "$P/ca-bundle.pem" "$TMP/$label.crt"
+        [ "$(openssl pkey -in "$TMP/$label.pem" -pubout)" = "$(openssl x509 -in "$TMP/$label.crt" -noout -pubkey)" ] \
+            || fail "the bundle's key is not the token key of the certificate"
+    done
+    # The same label twice is refused, the first key untouched.
+    expect_fail 6 "$CWMS_BUNDLE" request --new-key "pkcs11:token=webex;object=web-rsa-2048?module-path=$SOFTHSM_MODULE" \
+        --pin "pass:$PIN" --host webex.example.test -o "$TMP/no.csr"
+    assert_contains "$TMP/stderr" "already holds an object labelled 'web-rsa-2048'"
+    # A URI without object= names no key.
+    expect_fail 2 "$CWMS_BUNDLE" request --new-key "pkcs11:token=webex?module-path=$SOFTHSM_MODULE" \
+        --pin "pass:$PIN" --host webex.example.test -o "$TMP/no.csr"
+    assert_contains "$TMP/stderr" "add object=LABEL"
+    [ ! -e "$TMP/no.csr" ] || fail "a refused request wrote a CSR"
 }
 
 case=${1:-}

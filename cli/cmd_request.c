@@ -1,0 +1,357 @@
+/*
+ * cwms-bundle request: the key and the CSR the CA needs, checked against
+ * CWMS's rules (host names, key type and size) before anything goes to
+ * the CA. A new file key is written atomically with mode 0600 (encrypted
+ * with --passout); a new token key is generated on the token and the CSR
+ * signed there, the key never leaving it. Then `build --key` the same key
+ * with what the CA sends back.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "commands.h"
+#include "cwms/bundle.h"
+#include "cwms/diag.h"
+#include "cwms/emit.h"
+#include "cwms/inputs.h"
+#include "cwms/request.h"
+#include "passsrc.h"
+#include "report.h"
+#include "secrets.h"
+
+#define PASS_SIZE 1025
+
+static const char request_usage[] =
+    "Usage: cwms-bundle request (--new-key FILE|pkcs11:URI [--key-type TYPE] | --key SOURCE)\n"
+    "                           --host NAME... [--subject DN] [--passin SRC] [--pin SRC]\n"
+    "                           [--passout SRC] [-o FILE]\n"
+    "\n"
+    "Makes the private key and the certificate signing request (CSR) to send to the CA,\n"
+    "checked against CWMS's rules first. Then, with what the CA sends back:\n"
+    "  cwms-bundle build --cwms VERSION --key KEY -o webex.pem CA-FILES...\n"
+    "\n"
+    "Key:\n"
+    "  --new-key FILE        make a new key and write it to FILE (mode 0600; FILE must not exist)\n"
+    "  --new-key pkcs11:URI  make it on the token the URI names (object= labels it); the CSR\n"
+    "                        is signed on the token and the key never leaves it\n"
+    "  --key-type TYPE       rsa:2048 (default), rsa:3072, rsa:4096, ec:P-256 or ec:P-384\n"
+    "  --key SOURCE          an existing key (file, or pkcs11: URI) instead\n"
+    "  --passin SRC          passphrase of an encrypted --key; the token PIN without --pin\n"
+    "  --pin SRC             the token's PIN (when the URI has no pin-source=)\n"
+    "  --passout SRC         encrypt the new key file (AES-256, PBES2)\n"
+    "                        SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin\n"
+    "Request:\n"
+    "  --host NAME           a host name CWMS is reached by (repeatable): the first is the\n"
+    "                        CN, every one a subjectAltName DNS entry\n"
+    "  --subject DN          more of the subject, e.g. '/O=Example Inc/C=US'\n"
+    "  -o, --output FILE     write the CSR to FILE (atomically); default stdout\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit codes: 0 ok, 1 internal error, 2 usage or a rule CWMS would break, 3 input,\n"
+    "5 key, 6 token, 7 output.\n";
+
+enum { OPT_NEW_KEY = 256, OPT_KEY_TYPE, OPT_KEY, OPT_HOST, OPT_SUBJECT, OPT_PASSIN, OPT_PIN,
+       OPT_PASSOUT };
+
+static const struct option long_options[] = {
+    { "new-key", required_argument, NULL, OPT_NEW_KEY },
+    { "key-type", required_argument, NULL, OPT_KEY_TYPE },
+    { "key", required_argument, NULL, OPT_KEY },
+    { "host", required_argument, NULL, OPT_HOST },
+    { "subject", required_argument, NULL, OPT_SUBJECT },
+    { "passin", required_argument, NULL, OPT_PASSIN },
+    { "pin", required_argument, NULL, OPT_PIN },
+    { "passout", required_argument, NULL, OPT_PASSOUT },
+    { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
+typedef struct request_args_st {
+    const char *new_key;
+    const char *key_type_name;
+    CWMS_KEY_TYPE key_type;
+    const char *key;
+    const char **hosts;
+    size_t n_hosts;
+    const char *subject;
+    const char *passin, *pin, *passout;
+    const char *output;
+} REQUEST_ARGS;
+
+static int is_pkcs11(const char *s)
+{
+    return s != NULL && strncasecmp(s, "pkcs11:", 7) == 0;
+}
+
+static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
+{
+    const char **src;
+    int c;
+
+    *help = 0;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_NEW_KEY:
+            a->new_key = optarg;
+            break;
+        case OPT_KEY_TYPE:
+            a->key_type_name = optarg;
+            if (!cwms_key_type_parse(optarg, &a->key_type))
+                return cli_usage_error("request", "--key-type '%s': use " CWMS_KEY_TYPES, optarg);
+            break;
+        case OPT_KEY:
+            a->key = optarg;
+            break;
+        case OPT_HOST:
+            a->hosts[a->n_hosts++] = optarg;
+            break;
+        case OPT_SUBJECT:
+            a->subject = optarg;
+            break;
+        case OPT_PASSIN:
+        case OPT_PIN:
+        case OPT_PASSOUT:
+            src = c == OPT_PASSIN ? &a->passin : c == OPT_PIN ? &a->pin : &a->passout;
+            if (!cli_passsrc_valid(optarg))
+                return cli_usage_error("request", "%s '%s' is not a passphrase source: use pass:TEXT, "
+                                       "env:VAR, file:PATH, fd:N or stdin",
+                                       c == OPT_PASSIN ? "--passin" : c == OPT_PIN ? "--pin" : "--passout",
+                                       optarg);
+            *src = optarg;
+            break;
+        case 'o':
+            a->output = optarg;
+            break;
+        case 'h':
+            *help = 1;
+            return CWMS_EXIT_OK;
+        case ':':
+            return cli_usage_error("request", "%s needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error("request", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("request", "unexpected argument '%s' (request reads no INPUT)",
+                               argv[optind]);
+    if ((a->new_key == NULL) == (a->key == NULL))
+        return cli_usage_error("request", "give --new-key FILE|pkcs11:URI (a new key) or --key "
+                               "SOURCE (an existing one), exactly one of them");
+    if (a->key_type_name != NULL && a->new_key == NULL)
+        return cli_usage_error("request", "--key-type applies to --new-key only");
+    if (a->passout != NULL && (a->new_key == NULL || is_pkcs11(a->new_key)))
+        return cli_usage_error("request", "--passout encrypts a new key file (--new-key FILE); "
+                               "there is none to encrypt here");
+    if (a->n_hosts == 0)
+        return cli_usage_error("request", "no --host given: name the host CWMS is reached by "
+                               "(e.g. --host webex.example.com)");
+    if (a->output != NULL && *a->output == '\0')
+        return cli_usage_error("request", "-o needs a file name");
+    if ((cli_passsrc_uses_stdin(a->passin) + cli_passsrc_uses_stdin(a->pin)
+         + cli_passsrc_uses_stdin(a->passout)) > 1)
+        return cli_usage_error("request", "only one of --passin, --pin and --passout can read "
+                               "standard input");
+    return -1;
+}
+
+/* write(2) to stdout, as build does (no stdio copy). */
+static int write_stdout(const unsigned char *data, size_t len, CWMS_DIAG *diag)
+{
+    while (len > 0) {
+        ssize_t n = write(STDOUT_FILENO, data, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                          "cannot write the CSR to standard output: %s; use -o FILE", strerror(errno));
+            return 0;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 1;
+}
+
+/* The one private key of --key SOURCE (read as build reads inputs); NULL with an error. */
+static EVP_PKEY *read_key(const char *source, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+{
+    CWMS_INPUTS *in = cwms_inputs_new();
+    EVP_PKEY *key = NULL;
+
+    if (in == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return NULL;
+    }
+    if (cwms_inputs_add_source(in, source, rctx, diag)) {
+        if (cwms_inputs_key_count(in) == 1) {
+            key = cwms_inputs_get0_key(in, 0);
+            EVP_PKEY_up_ref(key);
+        } else {
+            cwms_diag_add(diag, CWMS_ERROR, cwms_inputs_key_count(in) == 0 ? CWMS_R_NO_KEY
+                          : CWMS_R_SEVERAL_KEYS, "'%s' holds %zu private keys: --key needs "
+                          "exactly one", source, cwms_inputs_key_count(in));
+        }
+    }
+    cwms_inputs_free(in);
+    return key;
+}
+
+/* Writes the new key to its file: atomically, 0600, encrypted with passout when given. */
+static int write_new_key(const char *path, EVP_PKEY *key, const char *passout, size_t passout_len,
+                         CWMS_DIAG *diag)
+{
+    CWMS_BUNDLE only_key = { 0 };
+    CWMS_EMIT_OPTIONS eo = { 0 };
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int ok;
+
+    only_key.key = key;
+    eo.passout = passout;
+    eo.passout_len = passout_len;
+    ok = cwms_emit(&only_key, &eo, &data, &len, diag)
+         && cwms_write_file_atomic(path, data, len, 1, diag);
+    OPENSSL_clear_free(data, len);
+    return ok;
+}
+
+int cmd_request(int argc, char **argv)
+{
+    REQUEST_ARGS a = { 0 };
+    CWMS_REQUEST rq = { 0 };
+    CWMS_READ_CTX rctx = { 0 };
+    CWMS_DIAG *diag = NULL;
+    CLI_SECRETS *secrets = NULL;
+    EVP_PKEY *key = NULL;
+    X509_REQ *req = NULL;
+    char *passout = NULL, *token_key_uri = NULL, *what = NULL;
+    size_t passout_len = 0, csr_len = 0;
+    unsigned char *csr = NULL;
+    int help, rc, on_token;
+    struct stat st;
+
+    if ((a.hosts = calloc((size_t)argc + 1, sizeof(*a.hosts))) == NULL) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    cwms_key_type_parse("rsa:2048", &a.key_type);
+    if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
+        if (help)
+            fputs(request_usage, stdout);
+        free(a.hosts);
+        return rc;
+    }
+    rc = CWMS_EXIT_FAILURE;
+    passout = OPENSSL_secure_zalloc(PASS_SIZE);
+    if ((diag = cwms_diag_new()) == NULL || passout == NULL
+        || (secrets = cli_secrets_new(a.passin, a.pin, diag)) == NULL) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        goto end;
+    }
+    rq.hosts = a.hosts;
+    rq.n_hosts = a.n_hosts;
+    rq.subject = a.subject;
+    rctx.pass = cli_secrets_pass(secrets);
+    rctx.pin = cli_secrets_pin(secrets);
+
+    /* Everything the user can get wrong is checked before a key is made or a token touched. */
+    if (!cwms_request_check(&rq, diag))
+        goto failed;
+    if (a.new_key != NULL && !is_pkcs11(a.new_key) && lstat(a.new_key, &st) == 0) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_KEYGEN,
+                      "'%s' exists: refusing to overwrite a key (a certificate may be pending for "
+                      "it); choose another file, or make a CSR from it with --key '%s'",
+                      a.new_key, a.new_key);
+        goto failed;
+    }
+    if (a.passout != NULL) {
+        CLI_PASSSRC out_src = { 0 };
+
+        out_src.spec = a.passout;
+        out_src.option = "--passout";
+        out_src.confirm = 1;
+        out_src.diag = diag;
+        if (!cli_passsrc_read(&out_src, passout, PASS_SIZE, &passout_len, "the new key"))
+            goto failed;
+        if (passout_len == 0) {
+            rc = cli_usage_error("request", "--passout %s gives an empty passphrase: give a "
+                                 "non-empty one", a.passout);
+            goto end;
+        }
+    }
+
+    on_token = is_pkcs11(a.new_key);
+    if (on_token) {
+        if (!cwms_request_new_token_key(a.new_key, &a.key_type, &rq, &rctx, &key, &token_key_uri, diag))
+            goto failed;
+        what = OPENSSL_strdup(token_key_uri);
+    } else if (a.new_key != NULL) {
+        key = cwms_key_generate(&a.key_type, NULL, NULL, diag);
+        what = OPENSSL_strdup("the new key");
+    } else {
+        key = read_key(a.key, &rctx, diag);
+        what = OPENSSL_strdup(a.key);
+    }
+    if (key == NULL || what == NULL)
+        goto failed;
+    if (!cwms_request_check_key(key, what, diag))
+        goto failed;
+    if ((req = cwms_request_new(&rq, key, diag)) == NULL)
+        goto failed;
+    if (on_token ? !cwms_request_sign_on_token(req, key, token_key_uri, &rq, &rctx, diag)
+                 : !cwms_request_sign(req, key, &rq, diag))
+        goto failed;
+    if (!cwms_request_to_pem(req, &csr, &csr_len, diag))
+        goto failed;
+
+    /* The key first: a CSR whose key was lost is worthless, a key without its CSR is not. */
+    if (a.new_key != NULL && !on_token
+        && !write_new_key(a.new_key, key, a.passout != NULL ? passout : NULL, passout_len, diag))
+        goto failed;
+    if (a.output != NULL ? !cwms_write_file_atomic(a.output, csr, csr_len, 0, diag)
+                         : !write_stdout(csr, csr_len, diag))
+        goto failed;
+
+    cli_report_messages(diag);
+    if (on_token)
+        cli_note("key: new %s key generated on the token: %s (sensitive, extractable for the "
+                 "bundle later; the CSR was signed on the token)", a.key_type_name != NULL
+                 ? a.key_type_name : "rsa:2048", token_key_uri);
+    else if (a.new_key != NULL)
+        cli_note("key: new %s key written to '%s' (mode 0600%s)", a.key_type_name != NULL
+                 ? a.key_type_name : "rsa:2048", a.new_key,
+                 a.passout != NULL ? ", AES-256 encrypted" : ", unencrypted: keep it safe");
+    cli_note("CSR for CN=%s with %zu DNS name%s, SHA-256, written to %s", a.hosts[0], a.n_hosts,
+             a.n_hosts == 1 ? "" : "s", a.output != NULL ? a.output : "standard output");
+    cli_note("send the CSR to your CA; then: cwms-bundle build --cwms VERSION --key '%s' "
+             "-o webex.pem CA-FILES...", on_token ? token_key_uri : a.new_key != NULL ? a.new_key : a.key);
+    rc = CWMS_EXIT_OK;
+    goto end;
+
+ failed:
+    cli_report_messages(diag);
+    rc = cli_report_exit_code(diag);
+ end:
+    OPENSSL_free(csr);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+    OPENSSL_free(token_key_uri);
+    OPENSSL_free(what);
+    cli_secrets_free(secrets);
+    OPENSSL_secure_clear_free(passout, PASS_SIZE);
+    cwms_diag_free(diag);
+    free(a.hosts);
+    return rc;
+}
