@@ -63,6 +63,8 @@ static const char build_usage[] =
     "  --trust FILE|DIR      trust anchors: a PEM file, an OpenSSL hashed directory or a\n"
     "                        folder of certificate files; default: OpenSSL's default locations\n"
     "  --include-root        keep the self-signed root in the output\n"
+    "  --fetch               download a missing issuer from the URL its child names (AIA\n"
+    "                        caIssuers, http: only), verify it and use it; off by default\n"
     "  --attime SECONDS      validate at this time (seconds since 1970) instead of now\n"
     "  --host NAME           the server certificate must cover NAME (repeatable)\n"
     "  --leaf FINGERPRINT    the server certificate's SHA-256 (hex, colons optional)\n"
@@ -90,6 +92,7 @@ static const struct option long_options[] = {
     { "path", required_argument, NULL, OPT_PATH },
     { "trust", required_argument, NULL, OPT_TRUST },
     { "include-root", no_argument, NULL, OPT_INCLUDE_ROOT },
+    { "fetch", no_argument, NULL, OPT_FETCH },
     { "attime", required_argument, NULL, OPT_ATTIME },
     { "host", required_argument, NULL, OPT_HOST },
     { "leaf", required_argument, NULL, OPT_LEAF },
@@ -116,6 +119,7 @@ typedef struct build_args_st {
     CWMS_PATH_CHOICE path;
     const char *trust;
     int include_root;
+    int fetch;
     int64_t attime;
     int attime_given;
     const char **hosts;
@@ -218,6 +222,9 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
             break;
         case OPT_INCLUDE_ROOT:
             a->include_root = 1;
+            break;
+        case OPT_FETCH:
+            a->fetch = 1;
             break;
         case OPT_ATTIME:
             if (!cwms_parse_time(optarg, &a->attime))
@@ -388,6 +395,7 @@ int cmd_build(int argc, char **argv)
     opts.path = a.path;
     opts.trust_file = a.trust;
     opts.include_root = a.include_root;
+    opts.fetch = a.fetch;
     if (a.attime_given)
         opts.attime = a.attime;
     opts.hosts = a.hosts;

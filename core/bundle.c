@@ -15,6 +15,7 @@
 #include "chain.h"
 #include "input/input.h"
 #include "index/trust.h"
+#include "input/fetch.h"
 
 /*
  * An explicit trust file is read on a second thread while the inputs are
@@ -106,6 +107,8 @@ int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **o
                           cwms_option_name(opts->front, CWMS_OPT_KEY));
     }
     trust = trust_load_finish(&tl, threaded, thread, diag);
+    if (ok && trust != NULL && opts->fetch)
+        ok = cwms_fetch_missing_issuers(in->pool, trust, diag);
     if (ok && trust != NULL)
         ok = cwms_chain_build_trusted(opts, in->pool, trust, in->keys + first_key,
                                       in->n_keys - first_key,

@@ -17,7 +17,7 @@
 #include "cwms/percent.h"
 
 #define SCHEME "cwms:"
-#define KNOWN_PARAMS "version, order, key, in, path, trust, root, leaf, attime, nokey"
+#define KNOWN_PARAMS "version, order, key, in, path, trust, root, leaf, attime, nokey, fetch"
 
 /* Length of a PIN value starting at s: up to '&', ';' or their encodings, or the end. */
 static size_t pin_value_len(const char *s)
@@ -106,7 +106,8 @@ static int apply_param(CWMS_URI *u, const char *name, const char *value,
                        unsigned *seen, char **err)
 {
     static const char *const names[] = {
-        "version", "order", "key", "in", "path", "trust", "root", "leaf", "attime", "nokey"
+        "version", "order", "key", "in", "path", "trust", "root", "leaf", "attime", "nokey",
+        "fetch"
     };
     size_t i;
 
@@ -124,12 +125,15 @@ static int apply_param(CWMS_URI *u, const char *name, const char *value,
         }
         *seen |= 1u << i;
     }
-    if (strcmp(name, "nokey") == 0) {
+    if (strcmp(name, "nokey") == 0 || strcmp(name, "fetch") == 0) {
         if (value != NULL) {
-            set_err(err, "parameter 'nokey' takes no value (write '&nokey')");
+            set_err(err, "parameter '%s' takes no value (write '&%s')", name, name);
             return 0;
         }
-        u->no_key = 1;
+        if (name[0] == 'n')
+            u->no_key = 1;
+        else
+            u->fetch = 1;
         return 1;
     }
     if (value == NULL || *value == '\0') {

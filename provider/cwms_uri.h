@@ -19,6 +19,7 @@
  *   attime=T                   validation time: seconds since the epoch, or
  *                              YYYY-MM-DD[THH:MM:SS]Z
  *   nokey                      certificate-only bundle
+ *   fetch                      download missing issuers (AIA caIssuers, http:)
  *
  * Unknown parameters, repeated ones (but in=) and bad values are errors
  * whose message names the parameter. The parser only checks the grammar;
@@ -49,6 +50,7 @@ typedef struct cwms_uri_st {
     int has_attime;
     int64_t attime;
     int no_key;                  /* nokey */
+    int fetch;                   /* fetch */
 } CWMS_URI;
 
 /*

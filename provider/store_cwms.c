@@ -192,6 +192,7 @@ static int apply_settings(struct cwms_store_ctx_st *ctx, CWMS_OPTIONS *opts)
     opts->trust_file = u->trust != NULL ? u->trust : pc->cfg_trust;
     opts->key_source = u->key;
     opts->no_key = u->no_key;
+    opts->fetch = u->fetch;
     opts->include_root = u->include_root;
     if (u->has_attime)
         opts->attime = u->attime;

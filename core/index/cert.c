@@ -437,3 +437,23 @@ char *cwms_name_oneline(const X509_NAME *name)
     BIO_free(b);
     return out;
 }
+
+/* The child's AIA caIssuers URL (OPENSSL_free), or NULL. */
+char *cwms_cert_ca_issuers_url(CWMS_CERT *child)
+{
+    X509 *x = cwms_cert_x509(child);
+    AUTHORITY_INFO_ACCESS *aia = x != NULL ? X509_get_ext_d2i(x, NID_info_access, NULL, NULL) : NULL;
+    char *url = NULL;
+
+    for (int i = 0; url == NULL && i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+        ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+
+        if (OBJ_obj2nid(ad->method) == NID_ad_ca_issuers && ad->location->type == GEN_URI) {
+            const ASN1_IA5STRING *uri = ad->location->d.uniformResourceIdentifier;
+
+            url = OPENSSL_strndup((const char *)uri->data, (size_t)uri->length);
+        }
+    }
+    AUTHORITY_INFO_ACCESS_free(aia);
+    return url;
+}

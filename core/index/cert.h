@@ -235,4 +235,7 @@ uint64_t cwms_der_hash(const unsigned char *p, size_t len);
  */
 X509 *cwms_cert_x509(CWMS_CERT *cert);
 
+/* The first caIssuers URL of the certificate's AIA extension (OPENSSL_free), or NULL. */
+char *cwms_cert_ca_issuers_url(CWMS_CERT *cert);
+
 #endif

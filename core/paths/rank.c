@@ -98,26 +98,6 @@ static int keep_best(const CWMS_PATH *p, void *arg)
     return 1;
 }
 
-/* The child's AIA caIssuers URL (OPENSSL_free), or NULL. */
-static char *ca_issuers_url(CWMS_CERT *child)
-{
-    X509 *x = cwms_cert_x509(child);
-    AUTHORITY_INFO_ACCESS *aia = x != NULL ? X509_get_ext_d2i(x, NID_info_access, NULL, NULL) : NULL;
-    char *url = NULL;
-
-    for (int i = 0; url == NULL && i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
-        ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
-
-        if (OBJ_obj2nid(ad->method) == NID_ad_ca_issuers && ad->location->type == GEN_URI) {
-            const ASN1_IA5STRING *uri = ad->location->d.uniformResourceIdentifier;
-
-            url = OPENSSL_strndup((const char *)uri->data, (size_t)uri->length);
-        }
-    }
-    AUTHORITY_INFO_ACCESS_free(aia);
-    return url;
-}
-
 /*
  * How many candidate issuers of the tail of an unanchored path did sign
  * it: the walk left them out only because they are on the path (a loop).
@@ -138,7 +118,7 @@ static void missing_intermediate(CWMS_GRAPH *g, const CWMS_POOL *pool, const CWM
     CWMS_CERT *tail = p->certs[p->len - 1];
     char *issuer = cwms_name_oneline(cwms_cert_issuer(tail));
     char *subject = cwms_name_oneline(cwms_cert_subject(tail));
-    char *url = ca_issuers_url(tail);
+    char *url = cwms_cert_ca_issuers_url(tail);
     size_t named = cwms_pool_find_subject(pool, cwms_cert_issuer(tail), NULL, 0);
     size_t looping = signers_on_path(g, p);
     char why[256] = "", where[1024] = "";

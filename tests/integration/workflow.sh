@@ -371,6 +371,102 @@ case_request_token_key() {
     [ ! -e "$TMP/no.csr" ] || fail "a refused request wrote a CSR"
 }
 
+# http_serve DIR: starts tests/lib/http_server.py on 127.0.0.1 serving DIR; sets $PORT. Stopped at exit.
+http_serve() {
+    python3 "$CWMS_SOURCE_ROOT/tests/lib/http_server.py" "$1" "$TMP/port" &
+    HTTP_PID=$!
+    trap 'kill "$HTTP_PID" 2> /dev/null; wait "$HTTP_PID" 2> /dev/null || true; rm -rf "$TMP"' EXIT
+    local i
+    for i in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+    [ -s "$TMP/port" ] || fail "the test HTTP server did not start"
+    PORT=$(cat "$TMP/port")
+    # Not through a proxy the machine may have set, unless a test says so.
+    unset http_proxy HTTP_PROXY no_proxy NO_PROXY
+}
+
+# fetch_build NAME LEAF [ARGS...]: build with --fetch from LEAF's certificate and key only.
+fetch_build() {
+    local name=$1 leaf=$2; shift 2
+    "$CWMS_BUNDLE" build --cwms 2.5 --trust "$P/root.crt" "$@" -o "$TMP/$name.pem" \
+        "$P/$leaf.crt" "$P/$leaf.key" 2> "$TMP/$name.err"
+}
+
+# --fetch: a missing issuer is downloaded from its child's AIA caIssuers URL (DER, then a .p7c
+# up the chain), verified and used, with a note naming it and the URL; a 404, a garbage reply, a
+# slow server, a redirect loop, a huge reply and a wrong certificate each fail in bounded time
+# with a warning saying why, and the missing intermediate is still reported.
+case_fetch() {
+    mkdir -p "$TMP/www"
+    http_serve "$TMP/www"
+    local base="http://127.0.0.1:$PORT"
+    pki_init "$TMP/pki"
+    P=$PKI_DIR
+    pki_root root "Test Root CA"
+    pki_ca primary "Test Primary CA" root
+    PKI_AIA="$base/primary.p7c" pki_ca secondary "Test Secondary CA" primary
+    PKI_AIA="$base/secondary.cer" pki_leaf server www.example.test secondary
+    openssl x509 -in "$P/secondary.crt" -outform DER -out "$TMP/www/secondary.cer"
+    openssl crl2pkcs7 -nocrl -certfile "$P/primary.crt" -outform DER -out "$TMP/www/primary.p7c"
+    # Off by default: the URL is named, nothing is downloaded.
+    if fetch_build off server; then fail "built without the intermediates and without --fetch"; fi
+    assert_contains "$TMP/off.err" "$base/secondary.cer"
+    [ ! -e "$TMP/www/requests.log" ] || fail "something was downloaded without --fetch"
+    fetch_build on server --fetch || { cat "$TMP/on.err" >&2; fail "--fetch did not complete the chain"; }
+    expect_chain "$TMP/on.pem"
+    assert_contains "$TMP/on.err" "fetched 'O=cwms-bundle tests, CN=Test Secondary CA', the issuer of 'O=cwms-bundle tests, CN=www.example.test', from $base/secondary.cer"
+    assert_contains "$TMP/on.err" "fetched 'O=cwms-bundle tests, CN=Test Primary CA', the issuer of 'O=cwms-bundle tests, CN=Test Secondary CA', from $base/primary.p7c"
+    "$CWMS_BUNDLE" build --help | grep -q -- "--fetch" || fail "--fetch is not in --help"
+
+    # The proxy comes from the environment (http_proxy): the test server plays the proxy.
+    PKI_AIA="http://issuers.cwms-test.invalid/secondary.cer" pki_leaf viaproxy proxy.example.test secondary
+    : > "$TMP/www/requests.log"
+    http_proxy="$base" fetch_build proxy viaproxy --fetch --cwms 2.5 "$P/primary.crt" \
+        || { cat "$TMP/proxy.err" >&2; fail "--fetch through the http_proxy failed"; }
+    assert_contains "$TMP/www/requests.log" "proxied /secondary.cer"
+
+    # Failures: each one a warning naming the URL, then exit 4 (the issuer is still missing).
+    local kind start
+    for kind in missing garbage slow loop huge wrong https; do
+        case $kind in
+            missing) url=$base/no-such.cer ;;
+            wrong)   url=$base/root.cer; openssl x509 -in "$P/root.crt" -outform DER -out "$TMP/www/root.cer" ;;
+            https)   url=https://127.0.0.1:$PORT/secondary.cer ;;
+            *)       url=$base/$kind/secondary.cer ;;
+        esac
+        PKI_AIA=$url pki_leaf "bad-$kind" "$kind.example.test" secondary
+        start=$(date +%s)
+        rc=0
+        CWMS_FETCH_TIMEOUT=3 fetch_build "$kind" "bad-$kind" --fetch || rc=$?
+        [ "$rc" = 4 ] || { cat "$TMP/$kind.err" >&2; fail "$kind: exit $rc, expected 4"; }
+        [ $(( $(date +%s) - start )) -lt 20 ] || fail "$kind: took more than 20 seconds"
+        grep -q "warning: .*$url" "$TMP/$kind.err" || { cat "$TMP/$kind.err" >&2; fail "$kind: no warning naming $url"; }
+        assert_contains "$TMP/$kind.err" "error: no certificate among the inputs is the issuer"
+        [ ! -e "$TMP/$kind.pem" ] || fail "$kind: a bundle was written"
+        grep "warning: .*$url" "$TMP/$kind.err" >&2
+    done
+    assert_contains "$TMP/https.err" "http: URLs only"
+    assert_contains "$TMP/missing.err" "404"
+    assert_contains "$TMP/slow.err" "timeout"
+    assert_contains "$TMP/huge.err" "max resp len exceeded"
+    # A loop of caIssuers URLs (X cross-signed by Y, Y by X, each naming the other's URL):
+    # each URL is fetched once, then the build stops with the issuer still unanchored.
+    pki_root xroot "Loop X CA"
+    pki_root yroot "Loop Y CA"
+    PKI_AIA="$base/loopy.cer" pki_cross xcross xroot yroot
+    PKI_AIA="$base/loopx.cer" pki_cross ycross yroot xroot
+    PKI_AIA="$base/loopx.cer" pki_leaf loopleaf loop2.example.test xroot
+    openssl x509 -in "$P/xcross.crt" -outform DER -out "$TMP/www/loopx.cer"
+    openssl x509 -in "$P/ycross.crt" -outform DER -out "$TMP/www/loopy.cer"
+    : > "$TMP/www/requests.log"
+    rc=0
+    CWMS_FETCH_TIMEOUT=3 fetch_build urlloop loopleaf --fetch || rc=$?
+    [ "$rc" = 4 ] || { cat "$TMP/urlloop.err" >&2; fail "URL loop: exit $rc, expected 4"; }
+    [ "$(sort "$TMP/www/requests.log" | uniq -c | awk '{print $1}' | sort -u)" = 1 ] \
+        || { cat "$TMP/www/requests.log" >&2; fail "a URL of the loop was fetched twice"; }
+    [ "$(wc -l < "$TMP/www/requests.log")" = 2 ] || fail "the URL loop did not fetch both URLs"
+    assert_contains "$TMP/wrong.err" "did not issue"
+}
+
 case=${1:-}
 declare -F "case_$case" > /dev/null || fail "unknown case '$case'"
 "case_$case"

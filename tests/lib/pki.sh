@@ -12,6 +12,7 @@
 #   PKI_DAYS=N (default 3650)  PKI_PATHLEN=N (CA pathlen)  PKI_NO_KEYID=1 (omit SKI/AKI)
 #   PKI_KEY_FROM=ID   reuse ID.key instead of generating (re-issued or cross-signed CAs)
 #   PKI_NOT_CA=1      pki_ca makes a cA:FALSE certificate (for negative tests)
+#   PKI_AIA=URL       pki_ca / pki_leaf: an AIA caIssuers URL (where the issuer is published)
 # Certificates are PEM; pki_der ID writes ID.der, pki_fp ID prints the SHA-256 fingerprint (hex).
 
 pki_init() {
@@ -53,6 +54,9 @@ pki__ext() {  # kind(ca|leaf) -> extension file path
             local san="" n
             for n in "$@"; do san="${san:+$san, }DNS:$n"; done
             echo "subjectAltName = $san"
+        fi
+        if [ -n "${PKI_AIA:-}" ] && [ "$kind" != root ]; then
+            echo "authorityInfoAccess = caIssuers;URI:$PKI_AIA"
         fi
         if [ -z "${PKI_NO_KEYID:-}" ]; then
             echo "subjectKeyIdentifier = hash"

@@ -46,6 +46,7 @@ typedef struct cwms_options_st {
     unsigned char leaf_sha256[32];
     const X509_NAME *leaf_subject; /* storeutl -subject; NULL = any */
     int strict;                  /* warnings are errors */
+    int fetch;                   /* --fetch: download missing issuers (AIA caIssuers, http:) */
     size_t work_budget;          /* signature checks before giving up; 0 = default */
 
     CWMS_PASS *pass;             /* passphrases, and PINs when pin is NULL; may be NULL */

@@ -1,0 +1,26 @@
+/*
+ * --fetch: issuers missing from the inputs, downloaded from the URL their
+ * children name (AIA caIssuers, RFC 5280 4.2.2.1), verified, and added to
+ * the inputs as if the user had given them.
+ */
+#ifndef CWMS_INPUT_FETCH_H
+#define CWMS_INPUT_FETCH_H
+
+#include "cwms/diag.h"
+#include "index/pool.h"
+#include "index/trust.h"
+
+/*
+ * For every certificate of pool whose issuer is neither in the pool nor
+ * in trust (and which is not self-issued), fetches its caIssuers URL
+ * (http: only) through OpenSSL's HTTP client, reads a DER certificate or
+ * a PKCS#7 (.p7c) reply, keeps what verifiably issued it (name and
+ * signature), and repeats for what was fetched, within FETCH_MAX_ROUNDS
+ * rounds and FETCH_MAX_URLS downloads, each URL once. Each certificate
+ * kept is a note naming it and its URL (its origin is the URL); a
+ * download that fails is a CWMS_R_FETCH warning saying why (path building
+ * then names the issuer still missing). Returns 0 only when out of memory.
+ */
+int cwms_fetch_missing_issuers(CWMS_POOL *pool, CWMS_TRUST *trust, CWMS_DIAG *diag);
+
+#endif
