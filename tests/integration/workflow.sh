@@ -467,6 +467,34 @@ case_fetch() {
     assert_contains "$TMP/wrong.err" "did not issue"
 }
 
+# fetch in a cwms: URI: storeutl through the provider downloads the missing issuers like --fetch.
+case_provider_fetch() {
+    mkdir -p "$TMP/www"
+    http_serve "$TMP/www"
+    local base="http://127.0.0.1:$PORT" prov
+    prov=(-provider-path "$CWMS_BUILD_ROOT/provider" -provider cwms -provider default)
+    pki_init "$TMP/pki"
+    P=$PKI_DIR
+    pki_root root "Test Root CA"
+    pki_ca primary "Test Primary CA" root
+    PKI_AIA="$base/secondary.cer" pki_leaf server www.example.test primary
+    # (the server's issuer is the primary here: one level to fetch)
+    openssl x509 -in "$P/primary.crt" -outform DER -out "$TMP/www/secondary.cer"
+    mkdir "$TMP/in"
+    cp "$P/server.crt" "$P/server.key" "$TMP/in/"
+    if ossl storeutl "${prov[@]}" -noout "cwms:$TMP/in?trust=$P/root.crt" > /dev/null 2>&1; then
+        fail "built without fetch"
+    fi
+    [ ! -e "$TMP/www/requests.log" ] || fail "the provider downloaded without fetch"
+    CWMS_PROVIDER_DEBUG=1 ossl storeutl "${prov[@]}" -certs -out "$TMP/out.pem" \
+        "cwms:$TMP/in?trust=$P/root.crt&fetch" > /dev/null 2> "$TMP/err" \
+        || { cat "$TMP/err" >&2; fail "storeutl with fetch failed"; }
+    assert_contains "$TMP/err" "fetched 'O=cwms-bundle tests, CN=Test Primary CA'"
+    assert_contains "$TMP/www/requests.log" "/secondary.cer"
+    [ "$(cns "$TMP/out.pem")" = "$(printf '%s\n' "Test Primary CA" "www.example.test")" ] \
+        || fail "the provider's chain is not primary, server"
+}
+
 case=${1:-}
 declare -F "case_$case" > /dev/null || fail "unknown case '$case'"
 "case_$case"

@@ -310,6 +310,20 @@ static void test_bad_attimes_are_refused(void **state)
     assert_refused("cwms:/srv?attime=99999999999999999999", "is not a time");
 }
 
+static void test_fetch_is_off_unless_given_and_takes_no_value(void **state)
+{
+    CWMS_URI *u = parse_ok("cwms:/srv?fetch");
+
+    (void)state;
+    assert_int_equal(u->fetch, 1);
+    cwms_uri_free(u);
+    u = parse_ok("cwms:/srv?nokey");
+    assert_int_equal(u->fetch, 0);
+    cwms_uri_free(u);
+    assert_refused("cwms:/srv?fetch=yes", "'fetch' takes no value");
+    assert_refused("cwms:/srv?fetch&fetch", "parameter 'fetch' given twice");
+}
+
 static void test_nokey_takes_no_value(void **state)
 {
     CWMS_URI *u = parse_ok("cwms:/srv?nokey");
@@ -426,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_attime_takes_epoch_seconds_and_dates),
         cmocka_unit_test(test_bad_attimes_are_refused),
         cmocka_unit_test(test_nokey_takes_no_value),
+        cmocka_unit_test(test_fetch_is_off_unless_given_and_takes_no_value),
         cmocka_unit_test(test_every_parameter_together),
         cmocka_unit_test(test_unknown_parameter_is_named),
         cmocka_unit_test(test_repeated_parameters_other_than_in_are_refused),
