@@ -99,16 +99,30 @@ static CWMS_CERT *only_anchored_end_entity(const CWMS_OPTIONS *opts, const CWMS_
 /* Candidates validation may try, best first; each costs one X509_verify_cert. */
 #define MAX_CANDIDATES 16
 
-/* "the path of N certificate(s) up to 'X'" for notes (OPENSSL_free). */
+/*
+ * "the path of N certificate(s) up to 'X' (CA certificates SHA-256
+ * 1a2b3c4d…, …)" for notes: alternatives often differ only in which copy
+ * of a CA they carry, so each is named by its fingerprint (OPENSSL_free).
+ */
 static char *describe_path(const CWMS_PATH *p)
 {
     char *top = cwms_name_oneline(cwms_cert_subject(p->certs[p->len - 1]));
-    size_t len = (top != NULL ? strlen(top) : 1) + 64;
+    size_t len = (top != NULL ? strlen(top) : 1) + 96 + 12 * p->len, off;
     char *out = OPENSSL_malloc(len);
 
-    if (out != NULL)
-        snprintf(out, len, "the path of %zu certificate(s) up to '%s'", p->len,
-                 top != NULL ? top : "?");
+    if (out != NULL) {
+        off = (size_t)snprintf(out, len, "the path of %zu certificate(s) up to '%s' (CA "
+                               "certificates SHA-256", p->len, top != NULL ? top : "?");
+        for (size_t i = 1; i < p->len && off < len; i++) {
+            const unsigned char *h = cwms_cert_sha256(p->certs[i]);
+
+            off += (size_t)snprintf(out + off, len - off, "%s %02x%02x%02x%02x...",
+                                    i > 1 ? "," : "", h ? h[0] : 0, h ? h[1] : 0,
+                                    h ? h[2] : 0, h ? h[3] : 0);
+        }
+        if (off < len)
+            snprintf(out + off, len - off, ")");
+    }
     OPENSSL_free(top);
     return out;
 }

@@ -231,10 +231,42 @@ static void check_leaf(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
     OPENSSL_free(name);
 }
 
+/*
+ * Extensions OpenSSL's verifier lets through outside X509_STRICT (or
+ * reports only as a missing issuer) but clients refuse.
+ */
+static void check_extensions(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
+{
+    for (size_t i = 0; i < p->len; i++) {
+        X509 *x = cwms_cert_x509(p->certs[i]);
+        const char *why = NULL;
+        char *name;
+
+        if (x == NULL)
+            continue;
+        if (X509_get_extension_flags(x) & EXFLAG_INVALID)
+            why = "an extension is malformed or appears twice";
+        else if (X509_get_version(x) != X509_VERSION_3 && X509_get_ext_count(x) > 0)
+            why = "it carries extensions but is not a version 3 certificate";
+        else if (!(X509_get_extension_flags(x) & EXFLAG_CA)
+                 && X509_get_ext_by_NID(x, NID_name_constraints, -1) >= 0)
+            why = "it carries nameConstraints but is not a CA certificate";
+        if (why == NULL)
+            continue;
+        name = name_of(p->certs[i]);
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_BAD_EXTENSION,
+                      "%s '%s' is refused by TLS clients: %s; ask the CA to reissue it",
+                      i == 0 ? "the server certificate" : "the CA certificate", name, why);
+        OPENSSL_free(name);
+        *ok = 0;
+    }
+}
+
 int cwms_client_policy_check(CWMS_GRAPH *g, const CWMS_PATH *path, CWMS_DIAG *diag)
 {
     int ok = 1;
 
+    check_extensions(path, diag, &ok);
     check_leaf(path, diag, &ok);
     check_signatures(g, path, diag, &ok);
     check_keys(path, diag, &ok);

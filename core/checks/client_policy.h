@@ -18,7 +18,9 @@
  * keys under 2048 bits, EC keys with explicit parameters or on curves
  * other than P-256/P-384/P-521, a server certificate whose EKU excludes
  * serverAuth, whose keyUsage does not allow TLS for its key type, that
- * is a CA, or that names no DNS/IP subjectAltName. Warnings: no EKU
+ * is a CA, or that names no DNS/IP subjectAltName; a repeated or
+ * malformed extension, extensions in a v1/v2 certificate, nameConstraints
+ * in a certificate that is not a CA. Warnings: no EKU
  * (issued since 2019-07-01), a P-521/Ed25519/Ed448 server key, validity
  * over 398 days (issued since 2020-09-01; 825 days since 2018-03-01).
  * The leaf's RSA size, expiry and the untrusted root are check.c's.

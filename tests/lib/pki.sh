@@ -8,7 +8,7 @@
 #   pki_cross ID SUBJECT_ID ISSUER_ID same subject and key as SUBJECT_ID, signed by ISSUER_ID
 #
 # Knobs (environment, per call):
-#   PKI_KEY=rsa:2048|rsa:1024|ec:P-256|ec:P-384   key type for new keys
+#   PKI_KEY=rsa:2048|rsa:1024|ec:P-256|ec:P-384|ed25519|ed448   key type for new keys
 #   PKI_DAYS=N (default 3650; 397 for server certificates, what clients accept)  PKI_PATHLEN=N (CA pathlen)  PKI_NO_KEYID=1 (omit SKI/AKI)
 #   PKI_KEY_FROM=ID   reuse ID.key instead of generating (re-issued or cross-signed CAs)
 #   PKI_NOT_CA=1      pki_ca makes a cA:FALSE certificate (for negative tests)
@@ -30,6 +30,7 @@ pki__key() {
                    -out "$PKI_DIR/$id.key" 2>/dev/null ;;
         ec:*)  openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:${spec#ec:}" \
                    -out "$PKI_DIR/$id.key" 2>/dev/null ;;
+        ed25519|ed448) openssl genpkey -algorithm "$spec" -out "$PKI_DIR/$id.key" 2>/dev/null ;;
         *) echo "pki: unknown PKI_KEY $spec" >&2; return 1 ;;
     esac
 }
