@@ -58,9 +58,9 @@ static const char build_usage[] =
     "  --trust FILE          trust anchors (PEM); default: OpenSSL's default locations\n"
     "  --include-root        keep the self-signed root in the output\n"
     "  --attime SECONDS      validate at this time (seconds since 1970) instead of now\n"
-    "  --host NAME           the server certificate must cover NAME (repeatable)\n"
+    "  --host NAME           the server certificate's subjectAltName must cover NAME (repeatable)\n"
     "  --leaf FINGERPRINT    the server certificate's SHA-256 (hex, colons optional)\n"
-    "  --strict              treat warnings as errors\n"
+    "  --strict              treat warnings as errors; RFC 5280 strict profile (see VALIDATION)\n"
     "  -h, --help            show this help\n"
     "\n"
     "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input, 4 chain, 5 key, 6 token, 7 output.\n";
