@@ -11,7 +11,7 @@ set -euo pipefail
 # shellcheck source=../lib/common.sh
 . "${CWMS_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 [ -x "$CWMS_BUNDLE" ] || fail "cwms-bundle is not built: $CWMS_BUNDLE"
-LIMBO=${TEST_DATA:-$CWMS_SOURCE_ROOT/tests/data}/x509-limbo/limbo-2023-12-02-1ff9a43.json
+LIMBO=$TEST_DATA/x509-limbo/limbo-2023-12-02-1ff9a43.json
 [ -f "$LIMBO" ] || fail "no x509-limbo data at $LIMBO (tests/data is part of the tree)"
 command -v python3 > /dev/null || fail "python3 is needed to read the suite (ci/install-deps.sh)"
 
