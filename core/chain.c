@@ -135,6 +135,19 @@ static char *rejection(const CWMS_DIAG *policy, const CWMS_VERIFY_RESULT *vr)
     return m != NULL ? OPENSSL_strdup(m->text) : cwms_verify_summary(vr);
 }
 
+/* A note for each of cands[from..to) saying why it was rejected. */
+static void note_rejected(CWMS_DIAG *diag, const CWMS_PATH *cands, char *const *why,
+                          size_t from, size_t to, const char *before, const char *after)
+{
+    for (size_t i = from; i < to; i++) {
+        char *d = describe_path(&cands[i]);
+
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "%s%s%s: %s", before, d ? d : "a path",
+                      after, why[i] ? why[i] : "?");
+        OPENSSL_free(d);
+    }
+}
+
 /*
  * The first candidate, in rank order, that OpenSSL's verifier and the
  * client policy accept (under --strict, without warnings either); the
@@ -175,27 +188,13 @@ static size_t choose_valid(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *
     if (chosen != SIZE_MAX && chosen > 0) {
         char *d = describe_path(&cands[chosen]);
 
-        for (size_t i = 0; i < chosen; i++) {
-            char *di = describe_path(&cands[i]);
-
-            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
-                          "passed over %s: %s", di ? di : "a better-ranked path",
-                          why[i] ? why[i] : "?");
-            OPENSSL_free(di);
-        }
+        note_rejected(diag, cands, why, 0, chosen, "passed over ", "");
         cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "chose %s, which validates",
                       d ? d : "another path");
         OPENSSL_free(d);
         cwms_verify_result_clear(&best);
     } else if (chosen == SIZE_MAX) {
-        for (size_t i = 1; i < n; i++) {
-            char *di = describe_path(&cands[i]);
-
-            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
-                          "the alternative %s was rejected too: %s", di ? di : "path",
-                          why[i] ? why[i] : "?");
-            OPENSSL_free(di);
-        }
+        note_rejected(diag, cands, why, 1, n, "the alternative ", " was rejected too");
         chosen = 0;
         *vr = best;
     } else {

@@ -25,18 +25,6 @@
  */
 #define AUTH_LEVEL 2
 
-typedef struct {
-    CWMS_VERIFY_RESULT *result;
-} CB_STATE;
-
-static int cb_index = -1;
-static CRYPTO_ONCE cb_once = CRYPTO_ONCE_STATIC_INIT;
-
-static void cb_index_init(void)
-{
-    cb_index = X509_STORE_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-}
-
 static void record(CWMS_VERIFY_RESULT *r, int error, int depth, X509 *x, int is_anchor)
 {
     CWMS_VERIFY_ERROR *e;
@@ -66,14 +54,14 @@ static void record(CWMS_VERIFY_RESULT *r, int error, int depth, X509 *x, int is_
 
 static int verify_cb(int ok, X509_STORE_CTX *ctx)
 {
-    CB_STATE *st = X509_STORE_CTX_get_ex_data(ctx, cb_index);
+    CWMS_VERIFY_RESULT *r = X509_STORE_CTX_get_app_data(ctx);
     int depth = X509_STORE_CTX_get_error_depth(ctx);
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
     int top = sk_X509_num(chain) - 1;
 
-    if (ok || st == NULL)
+    if (ok || r == NULL)
         return ok;
-    record(st->result, X509_STORE_CTX_get_error(ctx), depth,
+    record(r, X509_STORE_CTX_get_error(ctx), depth,
            X509_STORE_CTX_get_current_cert(ctx),
            top > 0 && depth == top && X509_STORE_CTX_get_num_untrusted(ctx) <= top);
     return 1;   /* go on: collect everything */
@@ -100,21 +88,69 @@ static X509 *anchor_x509(CWMS_TRUST *trust, CWMS_CERT *root)
     return cwms_cert_x509(root);
 }
 
+/*
+ * X509_verify_cert on leaf + path->certs[1..] with anchor as the only
+ * trusted certificate; errors into result. 0 only when something could
+ * not be allocated.
+ */
+static int run_verifier(const CWMS_OPTIONS *opts, const CWMS_PATH *path, X509 *leaf,
+                        X509 *anchor, unsigned long flags, CWMS_VERIFY_RESULT *result)
+{
+    X509_STORE *store = X509_STORE_new();
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    X509_STORE_CTX *ctx = NULL;
+    X509_VERIFY_PARAM *param;
+    int policy = carries_policy_constraints(leaf)
+                 || (anchor != NULL && carries_policy_constraints(anchor));
+    int ok = 0;
+
+    if (store == NULL || untrusted == NULL
+        || (anchor != NULL && !X509_STORE_add_cert(store, anchor)))
+        goto end;
+    for (size_t i = 1; i < path->len; i++) {
+        X509 *x = cwms_cert_x509(path->certs[i]);
+
+        if (x == NULL)
+            continue;
+        if (!sk_X509_push(untrusted, x))
+            goto end;
+        policy |= carries_policy_constraints(x);
+    }
+    if ((ctx = X509_STORE_CTX_new_ex(opts->libctx, opts->propq)) == NULL
+        || !X509_STORE_CTX_init(ctx, store, leaf, untrusted))
+        goto end;
+    param = X509_STORE_CTX_get0_param(ctx);
+    X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
+    X509_VERIFY_PARAM_set_time(param, (time_t)opts->attime);
+    X509_VERIFY_PARAM_set_auth_level(param, AUTH_LEVEL);
+    if (policy)
+        flags |= X509_V_FLAG_POLICY_CHECK;
+    if (opts->strict)
+        flags |= X509_V_FLAG_X509_STRICT;
+    X509_VERIFY_PARAM_set_flags(param, flags);
+    X509_STORE_CTX_set_app_data(ctx, result);
+    X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+    if (X509_verify_cert(ctx) <= 0 && result->n_errors == 0) {
+        int err = X509_STORE_CTX_get_error(ctx);
+
+        record(result, err != X509_V_OK ? err : X509_V_ERR_UNSPECIFIED,
+               X509_STORE_CTX_get_error_depth(ctx), X509_STORE_CTX_get_current_cert(ctx), 0);
+    }
+    ok = 1;
+ end:
+    X509_STORE_CTX_free(ctx);
+    sk_X509_free(untrusted);
+    X509_STORE_free(store);
+    return ok;
+}
+
 int cwms_verify_path(const CWMS_OPTIONS *opts, CWMS_TRUST *trust, const CWMS_PATH *path,
                      CWMS_VERIFY_RESULT *result)
 {
-    X509_STORE *store = NULL;
-    X509_STORE_CTX *ctx = NULL;
-    STACK_OF(X509) *untrusted = NULL;
-    X509_VERIFY_PARAM *param;
     X509 *leaf = cwms_cert_x509(path->certs[0]), *anchor;
     unsigned long flags = 0;
-    CB_STATE st;
-    int policy = 0;
 
     memset(result, 0, sizeof(*result));
-    if (!CRYPTO_THREAD_run_once(&cb_once, cb_index_init) || cb_index < 0)
-        goto internal;
     if (leaf == NULL) {
         record(result, X509_V_ERR_UNSPECIFIED, 0, NULL, 0);
         return 0;
@@ -132,54 +168,10 @@ int cwms_verify_path(const CWMS_OPTIONS *opts, CWMS_TRUST *trust, const CWMS_PAT
         anchor = anchor_x509(trust, path->certs[path->anchor_at]);
     }
     ERR_set_mark();
-    if ((store = X509_STORE_new()) == NULL || (untrusted = sk_X509_new_null()) == NULL)
-        goto internal_mark;
-    if (anchor != NULL && !X509_STORE_add_cert(store, anchor))
-        goto internal_mark;
-    policy = carries_policy_constraints(leaf) || (anchor != NULL && carries_policy_constraints(anchor));
-    for (size_t i = 1; i < path->len; i++) {
-        X509 *x = cwms_cert_x509(path->certs[i]);
-
-        if (x == NULL)
-            continue;
-        if (!sk_X509_push(untrusted, x))
-            goto internal_mark;
-        policy |= carries_policy_constraints(x);
-    }
-    if ((ctx = X509_STORE_CTX_new_ex(opts->libctx, opts->propq)) == NULL
-        || !X509_STORE_CTX_init(ctx, store, leaf, untrusted))
-        goto internal_mark;
-    param = X509_STORE_CTX_get0_param(ctx);
-    X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
-    X509_VERIFY_PARAM_set_time(param, (time_t)opts->attime);
-    X509_VERIFY_PARAM_set_auth_level(param, AUTH_LEVEL);
-    if (policy)
-        flags |= X509_V_FLAG_POLICY_CHECK;
-    if (opts->strict)
-        flags |= X509_V_FLAG_X509_STRICT;
-    X509_VERIFY_PARAM_set_flags(param, flags);
-    st.result = result;
-    X509_STORE_CTX_set_ex_data(ctx, cb_index, &st);
-    X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
-    if (X509_verify_cert(ctx) <= 0 && result->n_errors == 0) {
-        int err = X509_STORE_CTX_get_error(ctx);
-
-        record(result, err != X509_V_OK ? err : X509_V_ERR_UNSPECIFIED,
-               X509_STORE_CTX_get_error_depth(ctx), X509_STORE_CTX_get_current_cert(ctx), 0);
-    }
-    X509_STORE_CTX_free(ctx);
-    sk_X509_free(untrusted);
-    X509_STORE_free(store);
+    if (!run_verifier(opts, path, leaf, anchor, flags, result))
+        result->internal = 1;
     ERR_pop_to_mark();
     return result->n_errors == 0 && !result->internal;
- internal_mark:
-    X509_STORE_CTX_free(ctx);
-    sk_X509_free(untrusted);
-    X509_STORE_free(store);
-    ERR_pop_to_mark();
- internal:
-    result->internal = 1;
-    return 0;
 }
 
 void cwms_verify_result_clear(CWMS_VERIFY_RESULT *result)
