@@ -175,38 +175,55 @@ int cwms_order_for_version(const char *version, CWMS_ORDER *order)
  * ----------------
  */
 
+/* Values named by a fixed set of words. */
+typedef struct keyword_st {
+    const char *word;
+    int value;
+} KEYWORD;
+
+/* Sets *value to the value of s's word in k (n entries); 0 when s is none of them. */
+static int keyword(const char *s, const KEYWORD *k, size_t n, int *value)
+{
+    for (size_t i = 0; s != NULL && i < n; i++) {
+        if (strcmp(s, k[i].word) == 0) {
+            *value = k[i].value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int cwms_parse_order(const char *s, CWMS_ORDER *order)
 {
-    if (s == NULL)
+    static const KEYWORD words[] = {
+        { "leaf-first", CWMS_ORDER_LEAF_FIRST }, { "root-first", CWMS_ORDER_ROOT_FIRST }
+    };
+    int v;
+
+    if (!keyword(s, words, sizeof(words) / sizeof(words[0]), &v))
         return 0;
-    if (strcmp(s, "leaf-first") == 0)
-        *order = CWMS_ORDER_LEAF_FIRST;
-    else if (strcmp(s, "root-first") == 0)
-        *order = CWMS_ORDER_ROOT_FIRST;
-    else
-        return 0;
+    *order = (CWMS_ORDER)v;
     return 1;
 }
 
 int cwms_parse_path_choice(const char *s, CWMS_PATH_CHOICE *path)
 {
-    if (s == NULL)
+    static const KEYWORD words[] = {
+        { "complete", CWMS_PATH_COMPLETE }, { "shortest", CWMS_PATH_SHORTEST }
+    };
+    int v;
+
+    if (!keyword(s, words, sizeof(words) / sizeof(words[0]), &v))
         return 0;
-    if (strcmp(s, "complete") == 0)
-        *path = CWMS_PATH_COMPLETE;
-    else if (strcmp(s, "shortest") == 0)
-        *path = CWMS_PATH_SHORTEST;
-    else
-        return 0;
+    *path = (CWMS_PATH_CHOICE)v;
     return 1;
 }
 
 int cwms_parse_root(const char *s, int *include_root)
 {
-    if (s == NULL || strcmp(s, "include") != 0)
-        return 0;
-    *include_root = 1;
-    return 1;
+    static const KEYWORD words[] = { { "include", 1 } };
+
+    return keyword(s, words, sizeof(words) / sizeof(words[0]), include_root);
 }
 
 int cwms_parse_sha256(const char *s, unsigned char out[32])
