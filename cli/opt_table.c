@@ -80,8 +80,9 @@ static void print_usage(FILE *out, const CLI_COMMAND_HELP *h)
 {
     char word[512];
     size_t indent, col;
+    int n = fprintf(out, "Usage: " CLI_PROGRAM " %s ", h->command);
 
-    indent = (size_t)fprintf(out, "Usage: " CLI_PROGRAM " %s ", h->command);
+    indent = n > 0 ? (size_t)n : 0;
     col = indent;
     /* Options, in table order; operands after them, wherever the table lists them. */
     for (const CLI_OPT *o = h->opts; !is_end(o); o++) {
