@@ -23,56 +23,58 @@
 #include "cwms/emit.h"
 #include "cwms/inputs.h"
 #include "cwms/request.h"
+#include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
 #include "secrets.h"
 
 #define PASS_SIZE 1025
 
-static const char request_usage[] =
-    "Usage: cwms-bundle request (--new-key FILE|pkcs11:URI [--key-type TYPE] | --key SOURCE)\n"
-    "                           --host NAME... [--subject DN] [--passin SRC] [--pin SRC]\n"
-    "                           [--passout SRC] [-o FILE]\n"
-    "\n"
-    "Makes the private key and the certificate signing request (CSR) to send to the CA,\n"
-    "checked against CWMS's rules first. Then, with what the CA sends back:\n"
-    "  cwms-bundle build --cwms VERSION --key KEY -o webex.pem CA-FILES...\n"
-    "\n"
-    "Key:\n"
-    "  --new-key FILE        make a new key and write it to FILE (mode 0600; FILE must not exist)\n"
-    "  --new-key pkcs11:URI  make it on the token the URI names (object= labels it); the CSR\n"
-    "                        is signed on the token and the key never leaves it\n"
-    "  --key-type TYPE       rsa:2048 (default), rsa:3072, rsa:4096, ec:P-256 or ec:P-384\n"
-    "  --key SOURCE          an existing key (file, or pkcs11: URI) instead\n"
-    "  --passin SRC          passphrase of an encrypted --key; the token PIN without --pin\n"
-    "  --pin SRC             the token's PIN (when the URI has no pin-source=)\n"
-    "  --passout SRC         encrypt the new key file (AES-256, PBES2)\n"
-    "                        SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin\n"
-    "Request:\n"
-    "  --host NAME           a host name CWMS is reached by (repeatable): the first is the\n"
-    "                        CN, every one a subjectAltName DNS entry\n"
-    "  --subject DN          more of the subject, e.g. '/O=Example Inc/C=US'\n"
-    "  -o, --output FILE     write the CSR to FILE (atomically); default stdout\n"
-    "  -h, --help            show this help\n"
-    "\n"
-    "Exit codes: 0 ok, 1 internal error, 2 usage or a rule CWMS would break, 3 input,\n"
-    "5 key, 6 token, 7 output.\n";
-
 enum { OPT_NEW_KEY = 256, OPT_KEY_TYPE, OPT_KEY, OPT_HOST, OPT_SUBJECT, OPT_PASSIN, OPT_PIN,
        OPT_PASSOUT };
 
-static const struct option long_options[] = {
-    { "new-key", required_argument, NULL, OPT_NEW_KEY },
-    { "key-type", required_argument, NULL, OPT_KEY_TYPE },
-    { "key", required_argument, NULL, OPT_KEY },
-    { "host", required_argument, NULL, OPT_HOST },
-    { "subject", required_argument, NULL, OPT_SUBJECT },
-    { "passin", required_argument, NULL, OPT_PASSIN },
-    { "pin", required_argument, NULL, OPT_PIN },
-    { "passout", required_argument, NULL, OPT_PASSOUT },
-    { "output", required_argument, NULL, 'o' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
+/* The options of `request`: getopt_long's arrays and --help both come from here. */
+static const CLI_OPT request_options[] = {
+    CLI_OPT_SECTION("Key:"),
+    { .name = "new-key", .id = OPT_NEW_KEY, .metavar = "FILE", .synopsis = "FILE|pkcs11:URI",
+      .help = "make a new key: in FILE (mode 0600; FILE must not exist), or on\n"
+              "the token the pkcs11: URI names (object= labels it; the CSR is\n"
+              "signed on the token and the key never leaves it)" },
+    { .name = "key", .id = OPT_KEY, .metavar = "SOURCE", .flags = CLI_SYN_ALT,
+      .help = "an existing key (file) instead" },
+    { .name = "key-type", .id = OPT_KEY_TYPE, .metavar = "TYPE",
+      .synopsis = "rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384",
+      .help = "rsa:2048 (default), rsa:3072, rsa:4096, ec:P-256 or ec:P-384" },
+    { .name = "passin", .id = OPT_PASSIN, .metavar = "SRC",
+      .help = "passphrase of an encrypted --key; the token PIN without --pin" },
+    { .name = "pin", .id = OPT_PIN, .metavar = "SRC",
+      .help = "the token's PIN (when the URI has no pin-source=)" },
+    { .name = "passout", .id = OPT_PASSOUT, .metavar = "SRC",
+      .help = "encrypt the new key file (AES-256, PBES2)\n"
+              "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
+    CLI_OPT_SECTION("Request:"),
+    { .name = "host", .id = OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
+      .help = "a host name CWMS is reached by (repeatable): the first is the\n"
+              "CN, every one a subjectAltName DNS entry" },
+    { .name = "subject", .id = OPT_SUBJECT, .metavar = "DN",
+      .help = "more of the subject, e.g. '/O=Example Inc/C=US'" },
+    { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE", .flags = CLI_SYN_SHORT,
+      .help = "write the CSR to FILE (atomically); default stdout" },
+    { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
+      .help = "show this help" },
+    CLI_OPT_END
+};
+
+static const CLI_COMMAND_HELP request_help = {
+    .command = "request",
+    .description =
+        "Makes the private key and the certificate signing request (CSR) to send to the CA,\n"
+        "checked against CWMS's rules first. Then, with what the CA sends back:\n"
+        "  cwms-bundle build --cwms VERSION --key KEY -o webex.pem CA-FILES...\n",
+    .opts = request_options,
+    .help_column = 24,
+    .epilogue = "Exit codes: 0 ok, 1 internal error, 2 usage or a rule CWMS would break, 3 input,\n"
+                "5 key, 6 token, 7 output.\n",
 };
 
 typedef struct request_args_st {
@@ -94,13 +96,18 @@ static int is_pkcs11(const char *s)
 
 static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
 {
+    CLI_GETOPT g;
     const char **src;
     int c;
 
     *help = 0;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+    if (!cli_getopt_init(&g, request_options)) {
+        fputs(CLI_PROGRAM ": error: too many options in the request table\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (c) {
         case OPT_NEW_KEY:
             a->new_key = optarg;
@@ -136,10 +143,8 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
         case 'h':
             *help = 1;
             return CWMS_EXIT_OK;
-        case ':':
-            return cli_usage_error("request", "%s needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("request", "unknown option '%s'", argv[optind - 1]);
+            return cli_opt_parse_error("request", c, argv);
         }
     }
     if (optind < argc)
@@ -249,7 +254,7 @@ int cmd_request(int argc, char **argv)
     cwms_key_type_parse("rsa:2048", &a.key_type);
     if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
         if (help)
-            fputs(request_usage, stdout);
+            cli_print_help(stdout, &request_help);
         free(a.hosts);
         return rc;
     }
