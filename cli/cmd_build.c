@@ -23,11 +23,10 @@
 #include "cwms/options.h"
 #include "cwms/pass.h"
 #include "opt_table.h"
+#include "output.h"
 #include "passsrc.h"
 #include "secrets.h"
 #include "report.h"
-
-#define PASS_SIZE 1025   /* 1024 bytes and the NUL, like the core's cache */
 
 enum {
     OPT_CWMS = 256, OPT_ORDER, OPT_KEY, OPT_NO_KEY, OPT_PASSIN, OPT_PASSOUT, OPT_FORMAT,
@@ -304,25 +303,6 @@ static const char *key_format_text(const BUILD_ARGS *a)
     return a->passout != NULL ? "PKCS#8, AES-256 encrypted (PBES2)" : "PKCS#8";
 }
 
-/* write(2), not stdio: no libc buffer keeps a copy of the key we could not cleanse. */
-static int write_stdout(const unsigned char *data, size_t len, CWMS_DIAG *diag)
-{
-    while (len > 0) {
-        ssize_t n = write(STDOUT_FILENO, data, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
-                          "cannot write to standard output: %s; use -o FILE", strerror(errno));
-            return 0;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return 1;
-}
-
 int cmd_build(int argc, char **argv)
 {
     BUILD_ARGS a = { 0 };
@@ -331,7 +311,7 @@ int cmd_build(int argc, char **argv)
     CWMS_DIAG *diag = NULL;
     CLI_SECRETS *secrets = NULL;
     CWMS_BUNDLE *bundle = NULL;
-    char *passout = NULL;
+    const char *passout = NULL;
     size_t passout_len = 0;
     unsigned char *data = NULL;
     size_t data_len = 0;
@@ -351,9 +331,8 @@ int cmd_build(int argc, char **argv)
     }
 
     rc = CWMS_EXIT_FAILURE;
-    passout = OPENSSL_secure_zalloc(PASS_SIZE);
-    if ((diag = cwms_diag_new()) == NULL || passout == NULL
-        || (secrets = cli_secrets_new(a.passin, a.pin, diag)) == NULL) {
+    if ((diag = cwms_diag_new()) == NULL
+        || (secrets = cli_secrets_new(a.passin, a.pin, a.passout, diag)) == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         goto end;
     }
@@ -362,17 +341,13 @@ int cmd_build(int argc, char **argv)
     if (same_stream(a.passin, a.passout) && !cli_secrets_preread_passin(secrets, "the inputs"))
         goto failed;
     if (a.passout != NULL) {
-        CLI_PASSSRC out_src = { 0 };
-
-        out_src.spec = a.passout;
-        out_src.option = "--passout";
-        out_src.confirm = 1;
-        out_src.diag = diag;
         /* `-passin file:X -passout file:X` means line 1 and line 2 in openssl. */
-        out_src.file_line = a.passin != NULL && strncmp(a.passout, "file:", 5) == 0
-                            && strcmp(a.passin, a.passout) == 0;
-        if (!cli_passsrc_read(&out_src, passout, PASS_SIZE, &passout_len, "the output key"))
+        int file_line = a.passin != NULL && strncmp(a.passout, "file:", 5) == 0
+                        && strcmp(a.passin, a.passout) == 0;
+
+        if (!cli_secrets_read_passout(secrets, file_line, "the output key"))
             goto failed;
+        passout = cli_secrets_passout(secrets, &passout_len);
         if (passout_len == 0) {
             rc = cli_usage_error("build", "--passout %s gives an empty passphrase: the key would "
                                  "be protected by nothing; give a non-empty one", a.passout);
@@ -428,12 +403,8 @@ int cmd_build(int argc, char **argv)
     }
     if (!cwms_emit(bundle, &eo, &data, &data_len, diag))
         goto failed;
-    if (a.output != NULL) {
-        if (!cwms_write_file_atomic(a.output, data, data_len, bundle->key != NULL, diag))
-            goto failed;
-    } else if (!write_stdout(data, data_len, diag)) {
+    if (!cli_write_output(a.output, data, data_len, bundle->key != NULL, diag))
         goto failed;
-    }
 
     cli_report_messages(diag);
     summary.output = a.output;
@@ -452,7 +423,6 @@ int cmd_build(int argc, char **argv)
     OPENSSL_clear_free(data, data_len);
     cwms_bundle_free(bundle);
     cli_secrets_free(secrets);
-    OPENSSL_secure_clear_free(passout, PASS_SIZE);
     cwms_diag_free(diag);
     free(a.hosts);
     return rc;

@@ -24,11 +24,11 @@
 #include "cwms/inputs.h"
 #include "cwms/request.h"
 #include "opt_table.h"
+#include "output.h"
 #include "passsrc.h"
 #include "report.h"
 #include "secrets.h"
 
-#define PASS_SIZE 1025
 
 enum { OPT_NEW_KEY = 256, OPT_KEY_TYPE, OPT_KEY, OPT_HOST, OPT_SUBJECT, OPT_PASSIN, OPT_PIN,
        OPT_PASSOUT };
@@ -170,25 +170,6 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
     return -1;
 }
 
-/* write(2) to stdout, as build does (no stdio copy). */
-static int write_stdout(const unsigned char *data, size_t len, CWMS_DIAG *diag)
-{
-    while (len > 0) {
-        ssize_t n = write(STDOUT_FILENO, data, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
-                          "cannot write the CSR to standard output: %s; use -o FILE", strerror(errno));
-            return 0;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return 1;
-}
-
 /* The one private key of --key SOURCE (read as build reads inputs); NULL with an error. */
 static EVP_PKEY *read_key(const char *source, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
 {
@@ -241,7 +222,8 @@ int cmd_request(int argc, char **argv)
     CLI_SECRETS *secrets = NULL;
     EVP_PKEY *key = NULL;
     X509_REQ *req = NULL;
-    char *passout = NULL, *token_key_uri = NULL, *what = NULL;
+    const char *passout = NULL;
+    char *token_key_uri = NULL, *what = NULL;
     size_t passout_len = 0, csr_len = 0;
     unsigned char *csr = NULL;
     int help, rc, on_token;
@@ -259,9 +241,8 @@ int cmd_request(int argc, char **argv)
         return rc;
     }
     rc = CWMS_EXIT_FAILURE;
-    passout = OPENSSL_secure_zalloc(PASS_SIZE);
-    if ((diag = cwms_diag_new()) == NULL || passout == NULL
-        || (secrets = cli_secrets_new(a.passin, a.pin, diag)) == NULL) {
+    if ((diag = cwms_diag_new()) == NULL
+        || (secrets = cli_secrets_new(a.passin, a.pin, a.passout, diag)) == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         goto end;
     }
@@ -282,14 +263,9 @@ int cmd_request(int argc, char **argv)
         goto failed;
     }
     if (a.passout != NULL) {
-        CLI_PASSSRC out_src = { 0 };
-
-        out_src.spec = a.passout;
-        out_src.option = "--passout";
-        out_src.confirm = 1;
-        out_src.diag = diag;
-        if (!cli_passsrc_read(&out_src, passout, PASS_SIZE, &passout_len, "the new key"))
+        if (!cli_secrets_read_passout(secrets, 0, "the new key"))
             goto failed;
+        passout = cli_secrets_passout(secrets, &passout_len);
         if (passout_len == 0) {
             rc = cli_usage_error("request", "--passout %s gives an empty passphrase: give a "
                                  "non-empty one", a.passout);
@@ -323,10 +299,9 @@ int cmd_request(int argc, char **argv)
 
     /* The key first: a CSR whose key was lost is worthless, a key without its CSR is not. */
     if (a.new_key != NULL && !on_token
-        && !write_new_key(a.new_key, key, a.passout != NULL ? passout : NULL, passout_len, diag))
+        && !write_new_key(a.new_key, key, passout, passout_len, diag))
         goto failed;
-    if (a.output != NULL ? !cwms_write_file_atomic(a.output, csr, csr_len, 0, diag)
-                         : !write_stdout(csr, csr_len, diag))
+    if (!cli_write_output(a.output, csr, csr_len, 0, diag))
         goto failed;
 
     cli_report_messages(diag);
@@ -355,7 +330,6 @@ int cmd_request(int argc, char **argv)
     OPENSSL_free(token_key_uri);
     OPENSSL_free(what);
     cli_secrets_free(secrets);
-    OPENSSL_secure_clear_free(passout, PASS_SIZE);
     cwms_diag_free(diag);
     free(a.hosts);
     return rc;

@@ -20,6 +20,7 @@ typedef struct source_st {
 struct cli_secrets_st {
     SOURCE passin;
     SOURCE pin;
+    SOURCE passout;           /* read at once, never through a cache */
     CWMS_PASS *pass;          /* over passin */
     CWMS_PASS *pin_pass;      /* over pin, else over pass */
 };
@@ -58,7 +59,8 @@ static int pin_cb(char *buf, size_t size, size_t *len, const char *what, void *a
     return 1;
 }
 
-CLI_SECRETS *cli_secrets_new(const char *passin, const char *pin, CWMS_DIAG *diag)
+CLI_SECRETS *cli_secrets_new(const char *passin, const char *pin, const char *passout,
+                             CWMS_DIAG *diag)
 {
     CLI_SECRETS *s = OPENSSL_secure_zalloc(sizeof(*s));
 
@@ -71,6 +73,10 @@ CLI_SECRETS *cli_secrets_new(const char *passin, const char *pin, CWMS_DIAG *dia
     s->pin.src.option = "--pin";
     s->pin.src.reason = CWMS_R_PIN;
     s->pin.src.diag = diag;
+    s->passout.src.spec = passout;
+    s->passout.src.option = "--passout";
+    s->passout.src.confirm = 1;
+    s->passout.src.diag = diag;
     if ((s->pass = cwms_pass_new(source_cb, &s->passin)) == NULL
         || (s->pin_pass = cwms_pass_new(pin_cb, s)) == NULL) {
         cli_secrets_free(s);
@@ -94,6 +100,24 @@ int cli_secrets_preread_passin(CLI_SECRETS *s, const char *what)
         return 0;
     s->passin.preread = 1;
     return 1;
+}
+
+int cli_secrets_read_passout(CLI_SECRETS *s, int file_line, const char *what)
+{
+    if (s->passout.src.spec == NULL)
+        return 1;
+    s->passout.src.file_line = file_line;
+    if (!cli_passsrc_read(&s->passout.src, s->passout.buf, sizeof(s->passout.buf), &s->passout.len,
+                          what))
+        return 0;
+    s->passout.preread = 1;
+    return 1;
+}
+
+const char *cli_secrets_passout(const CLI_SECRETS *s, size_t *len)
+{
+    *len = s->passout.len;
+    return s->passout.preread ? s->passout.buf : NULL;
 }
 
 CWMS_PASS *cli_secrets_pass(CLI_SECRETS *s)
