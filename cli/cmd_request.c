@@ -41,7 +41,8 @@ static const CLI_OPT request_options[] = {
               "the token the pkcs11: URI names (object= labels it; the CSR is\n"
               "signed on the token and the key never leaves it)" },
     { .name = "key", .id = OPT_KEY, .metavar = "SOURCE", .flags = CLI_SYN_ALT,
-      .help = "an existing key (file) instead" },
+      .help = "an existing key instead: a file, or a pkcs11: URI (the CSR\n"
+              "is then signed on the token)" },
     { .name = "key-type", .id = OPT_KEY_TYPE, .metavar = "TYPE",
       .synopsis = "rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384",
       .help = "rsa:2048 (default), rsa:3072, rsa:4096, ec:P-256 or ec:P-384" },
@@ -273,11 +274,17 @@ int cmd_request(int argc, char **argv)
         }
     }
 
-    on_token = is_pkcs11(a.new_key);
-    if (on_token) {
+    on_token = is_pkcs11(a.new_key) || is_pkcs11(a.key);
+    if (is_pkcs11(a.new_key)) {
         if (!cwms_request_new_token_key(a.new_key, &a.key_type, &rq, &rctx, &key, &token_key_uri, diag))
             goto failed;
         what = OPENSSL_strdup(token_key_uri);
+    } else if (is_pkcs11(a.key)) {
+        /* An existing token key signs on the token too: only its public half is read. */
+        if (!cwms_request_token_public_key(a.key, &rq, &rctx, &key, diag))
+            goto failed;
+        token_key_uri = OPENSSL_strdup(a.key);
+        what = OPENSSL_strdup(a.key);
     } else if (a.new_key != NULL) {
         key = cwms_key_generate(&a.key_type, NULL, NULL, diag);
         what = OPENSSL_strdup("the new key");
@@ -285,8 +292,11 @@ int cmd_request(int argc, char **argv)
         key = read_key(a.key, &rctx, diag);
         what = OPENSSL_strdup(a.key);
     }
-    if (key == NULL || what == NULL)
+    if (key == NULL || what == NULL || (on_token && token_key_uri == NULL)) {
+        if (key != NULL)
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         goto failed;
+    }
     if (!cwms_request_check_key(key, what, diag))
         goto failed;
     if ((req = cwms_request_new(&rq, key, diag)) == NULL)
@@ -305,7 +315,9 @@ int cmd_request(int argc, char **argv)
         goto failed;
 
     cli_report_messages(diag);
-    if (on_token)
+    if (on_token && a.key != NULL)
+        cli_note("key: %s (the CSR was signed on the token)", a.key);
+    else if (on_token)
         cli_note("key: new %s key generated on the token: %s (sensitive, extractable for the "
                  "bundle later; the CSR was signed on the token)", a.key_type_name != NULL
                  ? a.key_type_name : "rsa:2048", token_key_uri);

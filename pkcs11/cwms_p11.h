@@ -154,6 +154,15 @@ int cwms_p11_generate_key(const char *uri, const CWMS_P11_OPTIONS *opts,
                           const CWMS_P11_KEYSPEC *spec, EVP_PKEY **pub, char **key_uri,
                           CWMS_P11_ERROR *err);
 
+/*
+ * The public half of the one key pair the URI names, read from its public
+ * key object (same label / id; the URI's type= is ignored): RSA, or EC on
+ * P-256/P-384. Returns 1 with *pub (in opts->libctx; free it), or 0 with
+ * err set.
+ */
+int cwms_p11_public_key(const char *uri, const CWMS_P11_OPTIONS *opts, EVP_PKEY **pub,
+                        CWMS_P11_ERROR *err);
+
 typedef enum {
     CWMS_P11_SIGN_RSA_PKCS1_SHA256,  /* CKM_SHA256_RSA_PKCS over the data */
     CWMS_P11_SIGN_ECDSA              /* CKM_ECDSA over data = a digest; r || s comes back */

@@ -212,3 +212,51 @@ int cwms_p11_generate_key(const char *uri, const CWMS_P11_OPTIONS *opts_in,
     p11_close_token(&ot);
     return ok;
 }
+
+int cwms_p11_public_key(const char *uri, const CWMS_P11_OPTIONS *opts_in, EVP_PKEY **pub,
+                        CWMS_P11_ERROR *err)
+{
+    CWMS_P11_OPTIONS opts = { NULL, NULL, NULL, NULL, 0, NULL };
+    CWMS_P11_KEYSPEC spec = { 0, 0, NULL };
+    P11_OPEN_TOKEN ot;
+    P11_OBJECTS found = { NULL, 0 };
+    const unsigned char *id;
+    unsigned char *params = NULL;
+    size_t id_len = 0, params_len = 0;
+    int ok = 0;
+
+    *pub = NULL;
+    if (opts_in != NULL)
+        opts = *opts_in;
+    if (!p11_open_token(&ot, uri, &opts, 0, err))
+        return 0;
+    id = cwms_p11_uri_id(ot.uri, &id_len);
+    if (!p11_objects_find(&ot.s, 1, CKO_PUBLIC_KEY, cwms_p11_uri_object(ot.uri), id, id_len, &found, err))
+        goto end;
+    if (found.n != 1) {
+        p11_error(err, CWMS_P11_E_TOKEN, "'%s' matches %zu public keys on token '%s': the key's "
+                  "public half (same label and id) is needed to make the CSR",
+                  cwms_p11_uri_display(ot.uri), found.n, ot.s.token->label);
+        goto end;
+    }
+    if (found.v[0].key_type == CKK_EC) {
+        spec.ec = 1;
+        if (p11_attr_read(&ot.s, found.v[0].h, CKA_EC_PARAMS, &params, &params_len) == CKR_OK) {
+            if (params_len == sizeof(oid_p256) && memcmp(params, oid_p256, params_len) == 0)
+                spec.curve = "P-256";
+            else if (params_len == sizeof(oid_p384) && memcmp(params, oid_p384, params_len) == 0)
+                spec.curve = "P-384";
+        }
+    }
+    if ((spec.ec && spec.curve == NULL) || (!spec.ec && found.v[0].key_type != CKK_RSA)) {
+        p11_error(err, CWMS_P11_E_TOKEN, "'%s' on token '%s' is neither RSA nor EC on P-256/P-384",
+                  cwms_p11_uri_display(ot.uri), ot.s.token->label);
+        goto end;
+    }
+    ok = (*pub = read_public(&ot.s, found.v[0].h, &spec, &opts, err)) != NULL;
+ end:
+    OPENSSL_free(params);
+    p11_objects_clear(&found);
+    p11_close_token(&ot);
+    return ok;
+}

@@ -396,6 +396,19 @@ int cwms_request_new_token_key(const char *uri, const CWMS_KEY_TYPE *type, const
     return 1;
 }
 
+int cwms_request_token_public_key(const char *uri, const CWMS_REQUEST *rq,
+                                  const CWMS_READ_CTX *rctx, EVP_PKEY **pub, CWMS_DIAG *diag)
+{
+    CWMS_P11_OPTIONS opts = token_options(rq, rctx);
+    CWMS_P11_ERROR err = { 0 };
+
+    if (!cwms_p11_public_key(uri, &opts, pub, &err)) {
+        token_error(&err, &opts, diag);
+        return 0;
+    }
+    return 1;
+}
+
 /* ECDSA's raw r || s from a token as the DER Ecdsa-Sig-Value X.509 wants. */
 static int ecdsa_der(const unsigned char *rs, size_t len, unsigned char **der, int *der_len)
 {

@@ -90,6 +90,11 @@ case_legacy_pkcs12() {
     assert_contains "$TMP/err" "legacy provider"
     [ "$(openssl pkey -in "$TMP/out.pem" -pubout)" = "$(openssl x509 -in "$P/server.crt" -noout -pubkey)" ] \
         || fail "the key in the bundle is not the server key"
+    # The same through the provider (the legacy provider goes into the core's own context).
+    ossl storeutl -provider-path "$CWMS_BUILD_ROOT/provider" -provider cwms -provider default \
+        -passin pass:winpw -certs -out "$TMP/prov.pem" "cwms:$TMP/old.pfx?trust=$P/root.crt" > /dev/null \
+        || fail "storeutl cannot read the legacy PKCS#12"
+    [ "$(cns "$TMP/prov.pem")" = "$(cns "$TMP/out.pem")" ] || fail "the provider's chain differs"
     # A wrong passphrase is still a wrong passphrase, not an algorithm problem.
     expect_fail 3 "$CWMS_BUNDLE" build --passin pass:nope -o "$TMP/no.pem" "$TMP/old.pfx"
     assert_contains "$TMP/stderr" "wrong passphrase"
@@ -360,6 +365,16 @@ case_request_token_key() {
         [ "$(openssl pkey -in "$TMP/$label.pem" -pubout)" = "$(openssl x509 -in "$TMP/$label.crt" -noout -pubkey)" ] \
             || fail "the bundle's key is not the token key of the certificate"
     done
+    # An existing key that may never leave the token: the CSR is still made, signed there.
+    PKI_KEY=ec:P-256 pki__key stuck
+    softhsm_key webex "$P/stuck.key" stuck 09 stuck "$PIN"
+    CWMS_DEBUG=pkcs11 "$CWMS_BUNDLE" request --key "pkcs11:token=webex;object=stuck;type=private?module-path=$SOFTHSM_MODULE" \
+        --pin "pass:$PIN" --host webex.example.test -o "$TMP/stuck.csr" 2> "$TMP/err" \
+        || { cat "$TMP/err" >&2; fail "request --key on a non-extractable token key failed"; }
+    csr_check "$TMP/stuck.csr" webex.example.test webex.example.test
+    [ "$(openssl pkey -in "$P/stuck.key" -pubout)" = "$(openssl req -in "$TMP/stuck.csr" -noout -pubkey)" ] \
+        || fail "the CSR is not for the token's key"
+    assert_contains "$TMP/err" "C_Sign"
     # The same label twice is refused, the first key untouched.
     expect_fail 6 "$CWMS_BUNDLE" request --new-key "pkcs11:token=webex;object=web-rsa-2048?module-path=$SOFTHSM_MODULE" \
         --pin "pass:$PIN" --host webex.example.test -o "$TMP/no.csr"

@@ -91,6 +91,14 @@ int cwms_request_new_token_key(const char *uri, const CWMS_KEY_TYPE *type, const
                                const CWMS_READ_CTX *rctx, EVP_PKEY **pub, char **key_uri,
                                CWMS_DIAG *diag);
 
+/*
+ * The public half of an existing key on a token (its public key object),
+ * for a CSR signed there with cwms_request_sign_on_token. 1 with *pub, or
+ * 0 with an error.
+ */
+int cwms_request_token_public_key(const char *uri, const CWMS_REQUEST *rq,
+                                  const CWMS_READ_CTX *rctx, EVP_PKEY **pub, CWMS_DIAG *diag);
+
 /* The CSR as PEM ("CERTIFICATE REQUEST") in a new buffer (OPENSSL_free). 1, or 0 with an error. */
 int cwms_request_to_pem(X509_REQ *req, unsigned char **out, size_t *out_len, CWMS_DIAG *diag);
 
