@@ -27,6 +27,7 @@
  */
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <openssl/err.h>
 #include <openssl/pkcs12.h>
@@ -200,20 +201,32 @@ static WALK read_safes_in(const P12_WALK *pw, const PKCS12 *p12)
     return w;
 }
 
-/* A context of the core's own with the legacy provider (RC2, RC4, DES); NULL when it cannot be had. */
-static OSSL_LIB_CTX *legacy_libctx_new(void)
-{
-    OSSL_LIB_CTX *libctx = OSSL_LIB_CTX_new();
+/* A context of the core's own with the legacy provider (RC2, RC4, DES) and the default one. */
+typedef struct legacy_ctx_st {
+    OSSL_LIB_CTX *libctx;
+    OSSL_PROVIDER *legacy, *dflt;
+} LEGACY_CTX;
 
+static void legacy_ctx_free(LEGACY_CTX *l)
+{
+    /* Unloaded first: a provider still loaded keeps its module and store alive past the context. */
+    OSSL_PROVIDER_unload(l->dflt);
+    OSSL_PROVIDER_unload(l->legacy);
+    OSSL_LIB_CTX_free(l->libctx);
+    memset(l, 0, sizeof(*l));
+}
+
+/* 1 with l filled, 0 when the legacy provider cannot be had. */
+static int legacy_ctx_new(LEGACY_CTX *l)
+{
+    memset(l, 0, sizeof(*l));
     ERR_set_mark();
-    if (libctx != NULL
-        && (OSSL_PROVIDER_load(libctx, "legacy") == NULL
-            || OSSL_PROVIDER_load(libctx, "default") == NULL)) {
-        OSSL_LIB_CTX_free(libctx);   /* unloads what was loaded */
-        libctx = NULL;
-    }
+    if ((l->libctx = OSSL_LIB_CTX_new()) == NULL
+        || (l->legacy = OSSL_PROVIDER_load(l->libctx, "legacy")) == NULL
+        || (l->dflt = OSSL_PROVIDER_load(l->libctx, "default")) == NULL)
+        legacy_ctx_free(l);
     ERR_pop_to_mark();
-    return libctx;
+    return l->libctx != NULL;
 }
 
 /*
@@ -225,22 +238,22 @@ static WALK read_safes(CWMS_READ *r, const PKCS12 *p12, const char *pass, int pa
                        int *legacy_missing)
 {
     P12_WALK pw = { r, pass, pass_len, r->rctx->libctx, r->rctx->propq };
-    OSSL_LIB_CTX *legacy;
+    LEGACY_CTX legacy;
     WALK w = read_safes_in(&pw, p12);
 
     if (w != WALK_DECRYPT_FAILED)
         return w;
-    if ((legacy = legacy_libctx_new()) == NULL) {
+    if (!legacy_ctx_new(&legacy)) {
         *legacy_missing = 1;
         return w;
     }
-    pw.decrypt_libctx = legacy;
+    pw.decrypt_libctx = legacy.libctx;
     pw.decrypt_propq = NULL;
     if ((w = read_safes_in(&pw, p12)) == WALK_OK)
         cwms_read_note(r, "'%s' is a legacy PKCS#12 (RC2 or 3DES, as older Windows exports it): "
                        "decrypted with OpenSSL's legacy provider in cwms-bundle's own library "
                        "context", r->name);
-    OSSL_LIB_CTX_free(legacy);
+    legacy_ctx_free(&legacy);
     return w;
 }
 
