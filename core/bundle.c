@@ -73,6 +73,18 @@ static CWMS_TRUST *trust_load_finish(TRUST_LOAD *tl, int started, pthread_t thre
     return tl->trust;
 }
 
+/* A missing issuer whose URL the certificate gives: say that --fetch would download it. */
+static void fetch_hint(const CWMS_OPTIONS *opts, CWMS_DIAG *diag)
+{
+    const CWMS_MSG *m = cwms_diag_first_error(diag);
+
+    if (opts->fetch || m == NULL || m->reason != CWMS_R_MISSING_INTERMEDIATE
+        || strstr(m->text, "; the CA publishes it at http:") == NULL)
+        return;
+    cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "%s downloads it from there, checks that it "
+                  "issued the certificate and uses it", cwms_option_name(opts->front, CWMS_OPT_FETCH));
+}
+
 int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **out)
 {
     CWMS_INPUTS *in = cwms_inputs_new();
@@ -116,6 +128,7 @@ int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **o
     else
         cwms_trust_free(trust);
     ok = ok && *out != NULL;
+    fetch_hint(opts, diag);
     cwms_inputs_free(in);
     return ok;
 }

@@ -425,6 +425,7 @@ case_fetch() {
     # Off by default: the URL is named, nothing is downloaded.
     if fetch_build off server; then fail "built without the intermediates and without --fetch"; fi
     assert_contains "$TMP/off.err" "$base/secondary.cer"
+    assert_contains "$TMP/off.err" "note: --fetch downloads it from there"
     [ ! -e "$TMP/www/requests.log" ] || fail "something was downloaded without --fetch"
     fetch_build on server --fetch || { cat "$TMP/on.err" >&2; fail "--fetch did not complete the chain"; }
     expect_chain "$TMP/on.pem"
