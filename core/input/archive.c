@@ -44,14 +44,20 @@ static const char *base_name(const char *path)
     return slash != NULL ? slash + 1 : path;
 }
 
-/* Unpacks the current member; NULL with *why set when it cannot be read. */
+#define MSG_TOO_BIG "the archive unpacks to more than 256 MiB: not a CA's download"
+
+/*
+ * Unpacks the current member; NULL with *why set when it cannot be read,
+ * and *too_big set when that is because the archive's budget ran out.
+ */
 static unsigned char *unpack_member(const LIBARCHIVE_API *la, struct archive *a, size_t budget,
-                                    size_t *out_len, const char **why)
+                                    size_t *out_len, const char **why, int *too_big)
 {
     size_t cap = 16384, len = 0;
     unsigned char *buf = OPENSSL_malloc(cap), *nb;
 
     *why = NULL;
+    *too_big = 0;
     if (buf == NULL) {
         *why = "out of memory";
         return NULL;
@@ -61,7 +67,8 @@ static unsigned char *unpack_member(const LIBARCHIVE_API *la, struct archive *a,
 
         if (len == cap) {
             if (cap >= budget) {
-                *why = "the archive unpacks to more than 256 MiB: not a CA's download";
+                *why = MSG_TOO_BIG;
+                *too_big = 1;
                 goto err;
             }
             if ((nb = OPENSSL_clear_realloc(buf, cap, cap * 2)) == NULL) {
@@ -82,7 +89,8 @@ static unsigned char *unpack_member(const LIBARCHIVE_API *la, struct archive *a,
             break;
         len += (size_t)got;
         if (len > budget) {
-            *why = "the archive unpacks to more than 256 MiB: not a CA's download";
+            *why = MSG_TOO_BIG;
+            *too_big = 1;
             goto err;
         }
     }
@@ -130,7 +138,7 @@ int cwms_archive_read(const unsigned char *data, size_t len, const char *name, C
         char *member;
         unsigned char *buf;
         size_t blen = 0;
-        int skipped = 0;
+        int skipped = 0, too_big = 0;
 
         if (path == NULL)
             path = "?";
@@ -155,11 +163,12 @@ int cwms_archive_read(const unsigned char *data, size_t len, const char *name, C
             OPENSSL_free(member);
             ok = 0;
             break;
-        } else if ((buf = unpack_member(la, a, ARCHIVE_MAX_BYTES - unpacked, &blen, &why)) == NULL) {
+        } else if ((buf = unpack_member(la, a, ARCHIVE_MAX_BYTES - unpacked, &blen, &why,
+                                        &too_big)) == NULL) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE, "cannot unpack '%s': %s", member, why);
             OPENSSL_free(member);
             ok = 0;
-            if (strstr(why, "256 MiB") != NULL)
+            if (too_big)
                 break;
             continue;
         } else {
