@@ -4,8 +4,7 @@
  * CWMS_DEBUG=pkcs11 (or a comma list containing it, or "all") writes one
  * line per Cryptoki call to stderr, for users sorting out token trouble.
  * PINs never reach the trace: C_Login is traced by name and result only.
- * The call counter lets benchmarks and tests show how many calls a load
- * takes, whatever the size of the token.
+ * Each Cryptoki call is counted and traced by p11_call.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,7 +16,6 @@
 #include "p11_internal.h"
 
 static int trace_state = -1;   /* -1 unknown, 0 off, 1 on */
-static unsigned long call_count;
 
 int p11_trace_enabled(void)
 {
@@ -42,23 +40,6 @@ void p11_trace(const char *fmt, ...)
     va_end(ap);
 }
 
-CK_RV p11_traced(const char *fn, CK_RV rv)
-{
-    call_count++;
-    if (p11_trace_enabled()) {
-        if (rv == CKR_OK)
-            p11_trace("%s: CKR_OK", fn);
-        else
-            p11_trace("%s: 0x%lx (%s)", fn, (unsigned long)rv, p11_rv_string(rv));
-    }
-    return rv;
-}
-
-unsigned long cwms_p11_call_count(void)
-{
-    return call_count;
-}
-
 void p11_error(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *fmt, ...)
 {
     va_list ap;
@@ -70,14 +51,6 @@ void p11_error(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *fmt, ...)
     vsnprintf(err->text, sizeof(err->text), fmt, ap);
     va_end(ap);
     p11_trace("error: %s", err->text);
-}
-
-const char *p11_rv_string(CK_RV rv)
-{
-    const P11_KIT_API *p11k = p11_kit_api();
-    const char *s = p11k != NULL ? p11k->strerror(rv) : NULL;
-
-    return s != NULL ? s : "unknown PKCS#11 error";
 }
 
 char *p11_strdup_padded(const unsigned char *s, size_t len)
