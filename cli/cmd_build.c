@@ -21,10 +21,11 @@
 #include "cwms/emit.h"
 #include "cwms/options.h"
 #include "cwms/pass.h"
+#include "cwms_write_all.h"
 #include "passsrc.h"
 #include "report.h"
 
-#define PASS_SIZE 1025   /* 1024 bytes and the NUL, like the core's cache */
+#define PASS_SIZE (CWMS_PASS_MAX + 1)   /* and the NUL, like the core's cache */
 
 static const char build_usage[] =
     "Usage: cwms-bundle build [--cwms VERSION | --order leaf-first|root-first]\n"
@@ -310,18 +311,10 @@ static const char *key_format_text(const BUILD_ARGS *a)
 /* write(2), not stdio: no libc buffer keeps a copy of the key we could not cleanse. */
 static int write_stdout(const unsigned char *data, size_t len, CWMS_DIAG *diag)
 {
-    while (len > 0) {
-        ssize_t n = write(STDOUT_FILENO, data, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
-                          "cannot write to standard output: %s; use -o FILE", strerror(errno));
-            return 0;
-        }
-        data += n;
-        len -= (size_t)n;
+    if (!cwms_write_all(STDOUT_FILENO, data, len)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                      "cannot write to standard output: %s; use -o FILE", strerror(errno));
+        return 0;
     }
     return 1;
 }

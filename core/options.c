@@ -18,7 +18,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "util/time_conv.h"
+#include "cwms/times.h"
 
 /* Reads 1 to 4 digits at *p; -1 when there are none or too many. */
 static int number(const char **p)

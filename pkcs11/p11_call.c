@@ -11,11 +11,12 @@ static unsigned long call_count;
 CK_RV p11_traced(const char *fn, CK_RV rv)
 {
     call_count++;
-    if (p11_trace_enabled()) {
+    if (cwms_debug_on(CWMS_DEBUG_PKCS11)) {
         if (rv == CKR_OK)
-            p11_trace("%s: CKR_OK", fn);
+            cwms_debug(CWMS_DEBUG_PKCS11, "%s: CKR_OK", fn);
         else
-            p11_trace("%s: 0x%lx (%s)", fn, (unsigned long)rv, p11_rv_string(rv));
+            cwms_debug(CWMS_DEBUG_PKCS11, "%s: 0x%lx (%s)", fn, (unsigned long)rv,
+                       p11_rv_string(rv));
     }
     return rv;
 }

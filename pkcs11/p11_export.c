@@ -316,7 +316,7 @@ static EVP_PKEY *wrapped(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_O
                   name, s->token->label);
         return NULL;
     }
-    p11_trace("wrapping with mechanism 0x%lx", (unsigned long)wrap.mechanism);
+    cwms_debug(CWMS_DEBUG_PKCS11, "wrapping with mechanism 0x%lx", (unsigned long)wrap.mechanism);
     rv = P11_CALL(fl, C_GenerateKey, s->h, &gen, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), &kek_h);
     if (rv != CKR_OK) {
         p11_error(err, CWMS_P11_E_TOKEN, "cannot create a session AES key on token '%s' to wrap %s: %s",
@@ -378,12 +378,12 @@ EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key,
                   "generate the CSR on CWMS, or create the key as extractable", name);
         break;
     case CWMS_P11_EXPORT_COMPONENTS:
-        p11_trace("exporting %s from its components", name);
+        cwms_debug(CWMS_DEBUG_PKCS11, "exporting %s from its components", name);
         pkey = key->key_type == CKK_RSA ? rsa_from_components(s, key, opts, name, err)
                                         : ec_from_components(s, key, opts, name, err);
         break;
     case CWMS_P11_EXPORT_WRAPPED:
-        p11_trace("exporting %s wrapped", name);
+        cwms_debug(CWMS_DEBUG_PKCS11, "exporting %s wrapped", name);
         pkey = wrapped(s, key, opts, name, err);
         break;
     }

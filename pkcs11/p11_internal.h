@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "cwms_debug.h"     /* the pkcs11 channel: cwms_debug(CWMS_DEBUG_PKCS11, ...) */
 #include "cwms_p11.h"
 #include "p11_kit_dl.h"    /* p11-kit's types, and its functions through P11_KIT_API */
 
@@ -16,11 +17,8 @@
 #endif
 
 /*-
- * Trace and errors (p11_trace.c)
+ * Errors and texts (p11_text.c)
  */
-
-int p11_trace_enabled(void);
-void p11_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Sets err (only the first error of a call is kept). */
 void p11_error(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *fmt, ...)

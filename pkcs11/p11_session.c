@@ -108,7 +108,8 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
     }
 
     if (info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
-        p11_trace("token '%s' has a protected authentication path (PIN pad)", t->label);
+        cwms_debug(CWMS_DEBUG_PKCS11, "token '%s' has a protected authentication path (PIN pad)",
+                   t->label);
         rv = P11_CALL(t->fl, C_Login, s->h, CKU_USER, NULL, 0);
     } else {
         pin = cwms_p11_uri_pin(uri, &pin_len);

@@ -52,9 +52,9 @@ void cwms_prov_raise_diag(const CWMS_PROV_CTX *pc, const char *file, int line, c
 
 /*
  * The provider is silent: notes and warnings of a build reach nobody
- * unless CWMS_PROVIDER_DEBUG is set (non-empty) in the environment, in
- * which case every message of diag goes to stderr as
- * "cwms provider: warning: ...". what names the URI.
+ * unless the provider debug channel is on (CWMS_DEBUG=provider, or the
+ * older CWMS_PROVIDER_DEBUG), in which case every message of diag goes
+ * to stderr as "cwms provider: URI: warning: ...". what names the URI.
  */
 void cwms_prov_debug_diag(const char *what, const CWMS_DIAG *diag);
 

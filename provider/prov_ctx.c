@@ -4,13 +4,12 @@
  * context the bundle core runs in (see cwms_prov.h).
  */
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 #include <openssl/core.h>
 #include <openssl/crypto.h>
 #include <openssl/provider.h>
 
+#include "cwms_debug.h"
 #include "cwms_prov.h"
 #include "cwms/diag.h"
 
@@ -34,15 +33,14 @@ void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const 
 void cwms_prov_debug_diag(const char *what, const CWMS_DIAG *diag)
 {
     static const char *const level_names[] = { "note", "warning", "error" };
-    const char *debug = getenv("CWMS_PROVIDER_DEBUG");
 
-    if (debug == NULL || *debug == '\0')
+    if (!cwms_debug_on(CWMS_DEBUG_PROVIDER))
         return;
     for (size_t i = 0; i < cwms_diag_count(diag); i++) {
         const CWMS_MSG *m = cwms_diag_get(diag, i);
 
-        fprintf(stderr, "cwms provider: %s: %s: %s\n", what,
-                m->level <= CWMS_ERROR ? level_names[m->level] : "?", m->text);
+        cwms_debug(CWMS_DEBUG_PROVIDER, "%s: %s: %s", what,
+                   m->level <= CWMS_ERROR ? level_names[m->level] : "?", m->text);
     }
 }
 

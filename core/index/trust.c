@@ -23,6 +23,7 @@
 
 #include "index/namekey.h"
 #include "index/pool.h"
+#include "util/der_element.h"
 
 struct cwms_trust_st {
     OSSL_LIB_CTX *libctx;
@@ -135,13 +136,9 @@ static int add_anchor(CWMS_TRUST *t, CWMS_CERT *c)
  */
 static size_t first_tlv_len(const unsigned char *data, long len)
 {
-    const unsigned char *p = data;
-    long body;
-    int tag, xclass;
+    CWMS_DER_ELEMENT e;
 
-    if (ASN1_get_object(&p, &body, &tag, &xclass, len) & 0x80)
-        return 0;
-    return (size_t)(p - data) + (size_t)body;
+    return len > 0 && cwms_der_header(data, (size_t)len, &e) == 1 ? e.whole.len : 0;
 }
 
 static size_t read_pem_certs(CWMS_TRUST *t, BIO *bio)

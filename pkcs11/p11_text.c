@@ -1,44 +1,15 @@
 /*
- * The helper's trace and error reporting.
- *
- * CWMS_DEBUG=pkcs11 (or a comma list containing it, or "all") writes one
- * line per Cryptoki call to stderr, for users sorting out token trouble.
- * PINs never reach the trace: C_Login is traced by name and result only.
- * Each Cryptoki call is counted and traced by p11_call.c.
+ * The helper's texts: the error a call reports (also traced on the pkcs11
+ * debug channel), Cryptoki's blank-padded strings and bytes in hex, and
+ * the words for a key's exportability.
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "p11_internal.h"
-
-static int trace_state = -1;   /* -1 unknown, 0 off, 1 on */
-
-int p11_trace_enabled(void)
-{
-    if (trace_state < 0) {
-        const char *v = getenv("CWMS_DEBUG");
-
-        trace_state = v != NULL && (strstr(v, "pkcs11") != NULL || strcmp(v, "all") == 0);
-    }
-    return trace_state;
-}
-
-void p11_trace(const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!p11_trace_enabled())
-        return;
-    va_start(ap, fmt);
-    fputs("cwms-bundle: pkcs11: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
 
 void p11_error(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *fmt, ...)
 {
@@ -50,7 +21,7 @@ void p11_error(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->text, sizeof(err->text), fmt, ap);
     va_end(ap);
-    p11_trace("error: %s", err->text);
+    cwms_debug(CWMS_DEBUG_PKCS11, "error: %s", err->text);
 }
 
 char *p11_strdup_padded(const unsigned char *s, size_t len)
