@@ -405,6 +405,7 @@ int cmd_build(int argc, char **argv)
     memcpy(opts.leaf_sha256, a.leaf, sizeof(opts.leaf_sha256));
     opts.strict = a.strict;
     opts.pass = pass;
+    opts.max_threads = 2;   /* the tool's own process: --trust and a large PEM file in parallel */
 
     if (!a.order_given)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "

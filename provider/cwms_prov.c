@@ -177,6 +177,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
                        const OSSL_DISPATCH **out, void **provctx)
 {
     OSSL_FUNC_core_get_params_fn *get_params = NULL;
+    OSSL_FUNC_core_get_libctx_fn *get_libctx = NULL;
     CWMS_PROV_CTX *pc = OPENSSL_zalloc(sizeof(*pc));
 
     if (pc == NULL)
@@ -186,6 +187,9 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         switch (in->function_id) {
         case OSSL_FUNC_CORE_GET_PARAMS:
             get_params = OSSL_FUNC_core_get_params(in);
+            break;
+        case OSSL_FUNC_CORE_GET_LIBCTX:
+            get_libctx = OSSL_FUNC_core_get_libctx(in);
             break;
         case OSSL_FUNC_CORE_NEW_ERROR:
             pc->new_error = OSSL_FUNC_core_new_error(in);
@@ -200,6 +204,8 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
             break;
         }
     }
+    if (get_libctx != NULL)
+        pc->core_libctx = get_libctx(handle);
     if ((pc->lock = CRYPTO_THREAD_lock_new()) == NULL
         || (pc->reasons = build_reasons()) == NULL
         || !read_config(pc, get_params)) {

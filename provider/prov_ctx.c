@@ -7,6 +7,7 @@
 
 #include <openssl/core.h>
 #include <openssl/crypto.h>
+#include <openssl/opensslv.h>
 #include <openssl/provider.h>
 
 #include "cwms_debug.h"
@@ -60,6 +61,21 @@ void cwms_prov_raise_diag(const CWMS_PROV_CTX *pc, const char *file, int line, c
     if (!raised)
         cwms_prov_raise(pc, file, line, func, CWMS_R_INTERNAL,
                         "the bundle core failed without saying why");
+}
+
+/*- Threads ---------------------------------------------------------------- */
+
+int cwms_prov_max_threads(const CWMS_PROV_CTX *pc)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30200000L
+    /* One libcrypto serves the application and this module: the core context is its OSSL_LIB_CTX. */
+    uint64_t n = pc->core_libctx != NULL ? OSSL_get_max_threads((OSSL_LIB_CTX *)pc->core_libctx) : 0;
+
+    return n > 2 ? 2 : (int)n;
+#else
+    (void)pc;
+    return 0;
+#endif
 }
 
 /*- The private library context ----------------------------------------- */

@@ -28,6 +28,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "cwms_debug.h"
 #include "input/formats.h"
 #include "cwms/percent.h"
 
@@ -69,6 +70,8 @@ static int key_already_held(const CWMS_INPUTS *in, const EVP_PKEY *pkey)
  */
 static int read_finish(CWMS_READ *r, CWMS_INPUTS *in)
 {
+    cwms_debug(CWMS_DEBUG_INPUT, "'%s': %zu certificate(s), %zu key(s)", r->name, r->n_certs,
+               r->n_keys);
     for (size_t i = 0; i < r->n_certs; i++) {
         CWMS_CERT *cert = r->certs[i];
 
