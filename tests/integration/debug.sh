@@ -62,14 +62,6 @@ assert_contains "$TMP/list" "cwms-bundle: path: chosen: "
 echo "# the provider: CWMS_DEBUG=provider shows its notes, CWMS_DEBUG=path the path trace"
 MODULE_DIR=$CWMS_BUILD_ROOT/provider
 PROV=(-provider-path "$MODULE_DIR" -provider cwms -provider default)
-ossl() {
-    if [ -n "${CWMS_ASAN_PRELOAD:-}" ]; then
-        timeout 120 env LD_PRELOAD="$CWMS_ASAN_PRELOAD" \
-            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86" openssl "$@"
-    else
-        timeout 120 openssl "$@"
-    fi
-}
 mkdir -p "$TMP/ca"
 cp "${INPUTS[@]}" "$TMP/ca/"
 CWMS_DEBUG=provider ossl storeutl "${PROV[@]}" -noout "cwms:$TMP/ca?trust=$P/old.crt" > /dev/null 2> "$TMP/prov" \
