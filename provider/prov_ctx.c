@@ -1,13 +1,18 @@
 /*
  * What the store loaders share with the provider entry point: the one way
- * errors are raised, the debug output of a build, and the private library
- * context the bundle core runs in (see cwms_prov.h).
+ * errors are raised, the debug output of a build, the threads a build may
+ * start, and the private library context the bundle core runs in (see
+ * cwms_prov.h).
  */
 #include <stdarg.h>
 
 #include <openssl/core.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
+#if OPENSSL_VERSION_NUMBER >= 0x30200000L
+# include <stdint.h>
+# include <openssl/thread.h>   /* OSSL_get_max_threads */
+#endif
 #include <openssl/provider.h>
 
 #include "cwms_debug.h"
@@ -68,8 +73,9 @@ void cwms_prov_raise_diag(const CWMS_PROV_CTX *pc, const char *file, int line, c
 int cwms_prov_max_threads(const CWMS_PROV_CTX *pc)
 {
 #if OPENSSL_VERSION_NUMBER >= 0x30200000L
-    /* One libcrypto serves the application and this module: the core context is its OSSL_LIB_CTX. */
-    uint64_t n = pc->core_libctx != NULL ? OSSL_get_max_threads((OSSL_LIB_CTX *)pc->core_libctx) : 0;
+    /* One libcrypto serves the application and this module: the core context is its libctx. */
+    uint64_t n = pc->core_libctx != NULL
+                 ? OSSL_get_max_threads((OSSL_LIB_CTX *)pc->core_libctx) : 0;
 
     return n > 2 ? 2 : (int)n;
 #else

@@ -6,7 +6,10 @@
 
 #include <openssl/asn1.h>
 
-/* Converts an ASN1_TIME to seconds since the epoch (UTC); 1 on success, 0 when t is NULL or invalid. */
+/*
+ * Converts an ASN1_TIME to seconds since the epoch (UTC); 1 on success, 0
+ * when t is NULL or invalid.
+ */
 int cwms_asn1_time_to_epoch(const ASN1_TIME *t, int64_t *out);
 
 /* Room for any text cwms_time_format writes, NUL included. */
