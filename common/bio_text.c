@@ -12,7 +12,9 @@ char *cwms_bio_text(BIO *b)
 
     if (len < 0 || (out = OPENSSL_malloc((size_t)len + 1)) == NULL)
         return NULL;
-    memcpy(out, data, (size_t)len);
+    /* Nothing printed (an empty name): the BIO has no buffer to copy from. */
+    if (len > 0)
+        memcpy(out, data, (size_t)len);
     out[len] = '\0';
     return out;
 }
