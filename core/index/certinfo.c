@@ -4,7 +4,7 @@
  * d2i_X509 spends most of its time decoding the public key (OpenSSL 3.0
  * sends it through the decoder framework). Path building only needs the
  * names, key identifiers, validity and cA of every certificate, so this
- * walks the TBSCertificate (util/der_element.h) and hands each small piece
+ * walks the TBSCertificate (cwms_der_element.h) and hands each small piece
  * to OpenSSL's own decoder for that type (d2i_ASN1_TIME, d2i_ASN1_OBJECT,
  * d2i_AUTHORITY_KEYID, ...). Using the same decoders as d2i_X509 makes
  * the fields agree with cwms_certinfo_from_x509 byte for byte; the
@@ -29,7 +29,7 @@
 #include "index/cert.h"
 #include "index/namekey.h"
 #include "cwms/times.h"
-#include "util/der_element.h"
+#include "cwms_der_element.h"
 
 #include <limits.h>
 #include <string.h>

@@ -2,13 +2,13 @@
  * Name keys: see namekey.h.
  *
  * Both entry points feed the same accumulator one attribute at a time:
- * cwms_name_key_der walks the DER (util/der_element.h), cwms_name_key
+ * cwms_name_key_der walks the DER (cwms_der_element.h), cwms_name_key
  * reads the entries of an X509_NAME. Each attribute is hashed (FNV-1a)
  * over its OID bytes and the surviving characters of its value, then
  * avalanched so that summing the attributes of an RDN stays a good hash.
  */
 #include "index/namekey.h"
-#include "util/der_element.h"
+#include "cwms_der_element.h"
 #include "util/fmix64.h"
 
 

@@ -11,7 +11,7 @@
 #include <openssl/x509.h>
 
 #include "input/formats.h"
-#include "util/der_element.h"
+#include "cwms_der_element.h"
 
 static int read_certificate(CWMS_READ *r, const unsigned char *der, size_t len)
 {

@@ -1,13 +1,13 @@
 /*
- * The one DER element (tag-length-value) reader of the core: the DER
- * walker (certinfo.c), name keys (namekey.c), the DER file reader and the
- * trust file reader all split their bytes with it. Inline, as the walker
+ * The one DER element (tag-length-value) reader: the core's DER walker
+ * (certinfo.c), name keys (namekey.c) and DER file reader, and the PKCS#11
+ * helper's key export all split their bytes with it. Inline, as the walker
  * runs it a few dozen times per certificate. ASN1_get_object does the
  * header; what it leaves open (a length past the buffer, BER's indefinite
  * length) is decided here once.
  */
-#ifndef CWMS_UTIL_DER_ELEMENT_H
-#define CWMS_UTIL_DER_ELEMENT_H
+#ifndef CWMS_DER_ELEMENT_H
+#define CWMS_DER_ELEMENT_H
 
 #include <limits.h>
 #include <stddef.h>
