@@ -11,8 +11,12 @@ packages=(
     libarchive-dev      # headers; the core opens libarchive.so.13 at run time
     zip                 # tests/integration/workflow.sh makes a CA's .zip
     softhsm2 opensc libp11-dev
-    python3             # tests/integration/limbo.sh reads the x509-limbo JSON
+    python3             # tests/integration/limbo.sh reads the x509-limbo JSON; no_cycles.py
 )
+# ci/format-check.sh: the style checker (.clang-format is written for version 14).
+if [ "${CWMS_WITH_FORMAT:-0}" = 1 ]; then
+    packages+=(clang-format-14)
+fi
 # The benchmark (tests/bench/run.sh) compares against cfssl and measures
 # peak memory with /usr/bin/time.
 if [ "${CWMS_WITH_BENCH:-0}" = 1 ]; then

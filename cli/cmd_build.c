@@ -22,6 +22,7 @@
 #include "cwms/emit.h"
 #include "cwms/options.h"
 #include "cwms/pass.h"
+#include "cwms_write_all.h"
 #include "opt_table.h"
 #include "output.h"
 #include "passsrc.h"
@@ -374,6 +375,7 @@ int cmd_build(int argc, char **argv)
     opts.strict = a.strict;
     opts.pass = cli_secrets_pass(secrets);
     opts.pin = cli_secrets_pin(secrets);
+    opts.max_threads = 2;   /* the tool's own process: --trust and a large PEM file in parallel */
 
     if (!a.order_given)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "

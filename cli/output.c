@@ -6,21 +6,14 @@
 #include <unistd.h>
 
 #include "cwms/emit.h"
+#include "cwms_write_all.h"
 
 static int write_stdout(const unsigned char *data, size_t len, CWMS_DIAG *diag)
 {
-    while (len > 0) {
-        ssize_t n = write(STDOUT_FILENO, data, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
-                          "cannot write to standard output: %s; use -o FILE", strerror(errno));
-            return 0;
-        }
-        data += n;
-        len -= (size_t)n;
+    if (!cwms_write_all(STDOUT_FILENO, data, len)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                      "cannot write to standard output: %s; use -o FILE", strerror(errno));
+        return 0;
     }
     return 1;
 }

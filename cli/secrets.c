@@ -5,9 +5,10 @@
 
 #include <openssl/crypto.h>
 
+#include "cwms_limits.h"
 #include "passsrc.h"
 
-#define PASS_SIZE 1025   /* 1024 bytes and the NUL, like the core's cache */
+#define PASS_SIZE (CWMS_PASS_MAX + 1)   /* and the NUL, like the core's cache */
 
 /* One source as the core's passphrase callback sees it: read lazily, or up front. */
 typedef struct source_st {
