@@ -6,7 +6,6 @@
  * table below gives both the parser and --help, and docs/cwms-bundle.1
  * describes the same list.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +21,6 @@
 #include "cwms/emit.h"
 #include "cwms/options.h"
 #include "cwms/pass.h"
-#include "cwms_write_all.h"
 #include "opt_table.h"
 #include "output.h"
 #include "passsrc.h"
