@@ -70,19 +70,5 @@ pem_subjects() {
     openssl crl2pkcs7 -nocrl -certfile "$1" | openssl pkcs7 -print_certs -noout | sed -n 's/^subject=//p'
 }
 
-# ossl ARGS...: openssl with the ASan runtime preloaded in the sanitizer build (the module
-# is instrumented, the binary is not). Leak detection stays on (openssl
-# itself does not leak); ASan's exit code 86 keeps a report from passing
-# for an expected failure. A timeout so a loader that never reaches eof
-# fails the test instead of hanging it.
-ossl() {
-    if [ -n "${CWMS_ASAN_PRELOAD:-}" ]; then
-        timeout 120 env LD_PRELOAD="$CWMS_ASAN_PRELOAD" \
-            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86" openssl "$@"
-    else
-        timeout 120 openssl "$@"
-    fi
-}
-
 # The PEM block types of a file, in order ("PRIVATE KEY", "CERTIFICATE", ...).
 pem_types() { sed -n 's/^-----BEGIN \(.*\)-----$/\1/p' "$1"; }
