@@ -157,6 +157,13 @@ int p11_objects_find(P11_SESSION *s, int has_class, CK_OBJECT_CLASS cls,
                      const char *label, const unsigned char *id, size_t id_len,
                      P11_OBJECTS *out, CWMS_P11_ERROR *err);
 void p11_objects_clear(P11_OBJECTS *objs);
+/*
+ * The one object of class cls the open token's URI names (by its object=
+ * and id=), in *found (p11_objects_clear it). 1, or 0 with err set saying
+ * how many matched; what names the class in that message ("private key").
+ */
+int p11_open_token_find_one(P11_OPEN_TOKEN *ot, CK_OBJECT_CLASS cls, const char *what,
+                            P11_OBJECTS *found, CWMS_P11_ERROR *err);
 /* Reads one attribute of any length (two calls). *val is OPENSSL_malloc'd, caller frees. */
 CK_RV p11_attr_read(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type,
                     unsigned char **val, size_t *len);

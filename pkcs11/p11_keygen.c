@@ -220,9 +220,8 @@ int cwms_p11_public_key(const char *uri, const CWMS_P11_OPTIONS *opts_in, EVP_PK
     CWMS_P11_KEYSPEC spec = { 0, 0, NULL };
     P11_OPEN_TOKEN ot;
     P11_OBJECTS found = { NULL, 0 };
-    const unsigned char *id;
     unsigned char *params = NULL;
-    size_t id_len = 0, params_len = 0;
+    size_t params_len = 0;
     int ok = 0;
 
     *pub = NULL;
@@ -230,15 +229,9 @@ int cwms_p11_public_key(const char *uri, const CWMS_P11_OPTIONS *opts_in, EVP_PK
         opts = *opts_in;
     if (!p11_open_token(&ot, uri, &opts, 0, err))
         return 0;
-    id = cwms_p11_uri_id(ot.uri, &id_len);
-    if (!p11_objects_find(&ot.s, 1, CKO_PUBLIC_KEY, cwms_p11_uri_object(ot.uri), id, id_len, &found, err))
+    /* The key's public half (same label and id) is what the CSR carries. */
+    if (!p11_open_token_find_one(&ot, CKO_PUBLIC_KEY, "public key", &found, err))
         goto end;
-    if (found.n != 1) {
-        p11_error(err, CWMS_P11_E_TOKEN, "'%s' matches %zu public keys on token '%s': the key's "
-                  "public half (same label and id) is needed to make the CSR",
-                  cwms_p11_uri_display(ot.uri), found.n, ot.s.token->label);
-        goto end;
-    }
     if (found.v[0].key_type == CKK_EC) {
         spec.ec = 1;
         if (p11_attr_read(&ot.s, found.v[0].h, CKA_EC_PARAMS, &params, &params_len) == CKR_OK) {

@@ -198,3 +198,20 @@ void p11_close_token(P11_OPEN_TOKEN *ot)
     cwms_p11_uri_free(ot->uri);
     memset(ot, 0, sizeof(*ot));
 }
+
+int p11_open_token_find_one(P11_OPEN_TOKEN *ot, CK_OBJECT_CLASS cls, const char *what,
+                            P11_OBJECTS *found, CWMS_P11_ERROR *err)
+{
+    size_t id_len = 0;
+    const unsigned char *id = cwms_p11_uri_id(ot->uri, &id_len);
+
+    if (!p11_objects_find(&ot->s, 1, cls, cwms_p11_uri_object(ot->uri), id, id_len, found, err))
+        return 0;
+    if (found->n != 1) {
+        p11_error(err, CWMS_P11_E_TOKEN, "'%s' matches %zu %ss on token '%s': name exactly one "
+                  "with object= or id=", cwms_p11_uri_display(ot->uri), found->n, what,
+                  ot->s.token->label);
+        return 0;
+    }
+    return 1;
+}

@@ -16,8 +16,6 @@ int cwms_p11_sign(const char *uri, const CWMS_P11_OPTIONS *opts_in, CWMS_P11_SIG
     P11_OPEN_TOKEN ot;
     P11_OBJECTS keys = { NULL, 0 };
     CK_MECHANISM mech = { which == CWMS_P11_SIGN_ECDSA ? CKM_ECDSA : CKM_SHA256_RSA_PKCS, NULL, 0 };
-    const unsigned char *id;
-    size_t id_len = 0;
     CK_ULONG n = 0;
     CK_RV rv;
     int ok = 0;
@@ -28,14 +26,8 @@ int cwms_p11_sign(const char *uri, const CWMS_P11_OPTIONS *opts_in, CWMS_P11_SIG
         opts = *opts_in;
     if (!p11_open_token(&ot, uri, &opts, 0, err))
         return 0;
-    id = cwms_p11_uri_id(ot.uri, &id_len);
-    if (!p11_objects_find(&ot.s, 1, CKO_PRIVATE_KEY, cwms_p11_uri_object(ot.uri), id, id_len, &keys, err))
+    if (!p11_open_token_find_one(&ot, CKO_PRIVATE_KEY, "private key", &keys, err))
         goto end;
-    if (keys.n != 1) {
-        p11_error(err, CWMS_P11_E_TOKEN, "'%s' matches %zu private keys on token '%s': name exactly "
-                  "one with object= or id=", cwms_p11_uri_display(ot.uri), keys.n, ot.s.token->label);
-        goto end;
-    }
     rv = P11_CALL(ot.s.token->fl, C_SignInit, ot.s.h, &mech, keys.v[0].h);
     if (rv == CKR_OK)
         rv = P11_CALL(ot.s.token->fl, C_Sign, ot.s.h, (CK_BYTE_PTR)data, (CK_ULONG)len, NULL, &n);
