@@ -16,7 +16,7 @@
 
 #include "input/archive_dl.h"
 
-#define ARCHIVE_MAX_BYTES ((size_t)256 * 1024 * 1024)
+#define ARCHIVE_MAX_BYTES ((size_t)64 * 1024 * 1024)
 #define ARCHIVE_MAX_MEMBERS 4096
 
 int cwms_archive_sniff(const unsigned char *data, size_t len)
@@ -44,7 +44,7 @@ static const char *base_name(const char *path)
     return slash != NULL ? slash + 1 : path;
 }
 
-#define MSG_TOO_BIG "the archive unpacks to more than 256 MiB: not a CA's download"
+#define MSG_TOO_BIG "the archive unpacks to more than 64 MiB: not a CA's download"
 
 /*
  * Unpacks the current member; NULL with *why set when it cannot be read,

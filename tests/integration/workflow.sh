@@ -276,11 +276,11 @@ case_archives() {
     (cd "$TMP/dl" && zip -q "$TMP/readme.zip" README.txt)
     expect_fail 3 "$CWMS_BUNDLE" build -o "$TMP/no.pem" "$TMP/readme.zip"
     assert_contains "$TMP/stderr" "none of its 1 file could be used"
-    # A zip bomb: 300 MiB of zeros in a few hundred KiB; refused at 256 MiB unpacked.
+    # A zip bomb: 300 MiB of zeros in a few hundred KiB; refused at 64 MiB unpacked.
     head -c 300M /dev/zero | zip -q "$TMP/bomb.zip" -
     [ "$(stat -c %s "$TMP/bomb.zip")" -lt 1000000 ] || fail "the bomb is not small"
     expect_fail 3 timeout 60 "$CWMS_BUNDLE" build -o "$TMP/no.pem" "$TMP/bomb.zip" "$P/server.key"
-    assert_contains "$TMP/stderr" "more than 256 MiB"
+    assert_contains "$TMP/stderr" "more than 64 MiB"
     [ ! -e "$TMP/no.pem" ] || fail "a bundle was written from a bad archive"
 }
 
