@@ -10,6 +10,9 @@ packages=(
     libcmocka-dev
     softhsm2 opensc libp11-dev
     python3             # tests/integration/limbo.sh reads the x509-limbo JSON
+    libjson-c-dev       # cwms-bundle --json (the CLI only)
+    python3-jsonschema  # tests/integration/check.sh validates --json against docs/cwms-bundle.schema.json
+    graphviz bsdutils   # dot parses --graph dot; script gives the tree test a terminal
 )
 # The benchmark (tests/bench/run.sh) compares against cfssl and measures
 # peak memory with /usr/bin/time.

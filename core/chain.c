@@ -6,6 +6,7 @@
 #include "chain.h"
 #include "checks/check.h"
 #include "order/order.h"
+#include "paths/explain.h"
 #include "paths/leaf.h"
 #include "paths/rank.h"
 
@@ -29,6 +30,7 @@ void cwms_bundle_free(CWMS_BUNDLE *b)
         return;
     EVP_PKEY_free(b->key);
     OPENSSL_free(b->key_origin);
+    cwms_explain_free(b->explain);
     for (size_t i = 0; i < b->n_certs; i++)
         X509_free(b->certs[i]);
     OPENSSL_free(b->certs);
@@ -151,6 +153,12 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
         goto end;
     if ((*out = make_bundle(opts, &path, key, diag)) == NULL)
         goto end;
+    if (opts->explain && !cwms_explain_attach(*out, opts, g, &path)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        cwms_bundle_free(*out);
+        *out = NULL;
+        goto end;
+    }
     ok = 1;
  end:
     cwms_graph_free(g);

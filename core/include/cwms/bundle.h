@@ -46,6 +46,7 @@ typedef struct cwms_options_st {
     const X509_NAME *leaf_subject; /* storeutl -subject; NULL = any */
     int strict;                  /* warnings are errors */
     size_t work_budget;          /* signature checks before giving up; 0 = default */
+    int explain;                 /* keep why the bundle is what it is (explain.h) */
 
     CWMS_PASS *pass;             /* passphrases and PINs; may be NULL */
 } CWMS_OPTIONS;
@@ -61,6 +62,7 @@ typedef struct cwms_bundle_st {
     CWMS_ORDER order;
     size_t leaf_index;           /* index of the server certificate in certs */
     int root_dropped;            /* a self-signed root was left out */
+    struct cwms_explain_st *explain; /* with CWMS_OPTIONS.explain; read it through explain.h */
 } CWMS_BUNDLE;
 
 /*
