@@ -22,6 +22,7 @@ static const struct command {
     const char *summary;
 } commands[] = {
     { "build", cmd_build, "build the key + chain file CWMS imports, in the order its version wants" },
+    { "check", cmd_check, "say what is wrong with an existing bundle file, and fix it" },
     { "tokens", cmd_tokens, "list PKCS#11 tokens and the keys and certificates on them" },
     { "help", cmd_help, "show this help, or a command's help (help COMMAND)" },
 };

@@ -394,8 +394,9 @@ static int compare_certs(CWMS_CHECK *c, CWMS_ORDER order)
         if (!add_finding(c, CWMS_ERROR, "ORDER_WRONG", CWMS_R_ORDER_WRONG, first_bad,
                          "reorder the certificates (check --fix does), or check with the --cwms "
                          "version you import into",
-                         reversed ? "the certificates are in %s order; this CWMS wants %s"
-                                  : "the certificates are out of order%.0s; this CWMS wants %s",
+                         reversed ? "the certificates are in the %s order, the reverse of the "
+                                    "%s order checked for"
+                                  : "the certificates are out of order%.0s; checked for the %s order",
                          order_words(order == CWMS_ORDER_LEAF_FIRST ? CWMS_ORDER_ROOT_FIRST
                                                                     : CWMS_ORDER_LEAF_FIRST),
                          order_words(order)))
@@ -416,7 +417,7 @@ static int compare_keys(CWMS_CHECK *c, const size_t *key_blocks, size_t n_key_bl
         return 1;
     if (chosen == SIZE_MAX && n_key_blocks == 1)
         chosen = c->key_block = first_key;
-    if (n_key_blocks > 1) {
+    if (n_key_blocks > 1 && c->bundle != NULL) {
         if (chosen != SIZE_MAX) {
             if (!add_finding(c, CWMS_ERROR, "KEY_SEVERAL", CWMS_R_SEVERAL_KEYS, chosen,
                              "keep only the key of the server certificate (check --fix does)",
@@ -561,13 +562,14 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
     }
     if (!add_build_findings(c, bdiag))
         goto oom;
-    if (c->bundle != NULL) {
+    if (c->bundle != NULL)
         for (size_t k = 0; c->bundle->key != NULL && k < in->n_keys && key_block_of != NULL; k++)
             if (in->keys[k].pkey == c->bundle->key)
                 c->key_block = key_block_of[k];
-        if (!compare_keys(c, key_blocks, n_key_blocks) || !compare_certs(c, o->build.order))
-            goto oom;
-    }
+    /* Where the key is needs no chain; which certificates are wrong does. */
+    if (!compare_keys(c, key_blocks, n_key_blocks)
+        || (c->bundle != NULL && !compare_certs(c, o->build.order)))
+        goto oom;
  done:
     if (c->strict)
         for (size_t i = 0; i < c->n_findings; i++)

@@ -1,0 +1,530 @@
+/*
+ * cwms-bundle check: judges a bundle file that exists already (the core's
+ * cwms_check_bundle), prints one finding per problem with its code and
+ * what to do, "ready for CWMS VERSION" when the file is exactly what
+ * build would write, and with --fix -o FILE writes the corrected file.
+ *
+ * The report goes to stdout (it is what the command is for); -q keeps
+ * only the errors, on stderr. --json and --graph dot replace it.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "chain_view.h"
+#include "commands.h"
+#include "cwms/bundle.h"
+#include "cwms/check.h"
+#include "cwms/diag.h"
+#include "cwms/emit.h"
+#include "cwms/options.h"
+#include "cwms/pass.h"
+#include "json_out.h"
+#include "passsrc.h"
+#include "report.h"
+
+#define PASS_SIZE 1025
+
+static const char check_usage[] =
+    "Usage: cwms-bundle check [--cwms VERSION | --order leaf-first|root-first] [--passin SRC]\n"
+    "                         [--trust FILE] [--attime TIME] [--host NAME]... [--strict]\n"
+    "                         [--json | --graph dot] [-q] [--fix -o FILE [--passout SRC]] BUNDLE\n"
+    "\n"
+    "Says what is wrong with a bundle file CWMS rejected (or is about to get): reads it\n"
+    "the way CWMS does and reports one finding per problem, each with its code, the\n"
+    "block it concerns and what to do. Prints \"ready for CWMS VERSION\" and exits 0 when\n"
+    "the file is exactly what 'cwms-bundle build' would write for it.\n"
+    "\n"
+    "BUNDLE: one file, PEM (or DER, PKCS#7, PKCS#12 as build reads them).\n"
+    "\n"
+    "Order:\n"
+    "  --cwms VERSION        the CWMS release it is for: 1.0 to 2.0 = leaf first; 2.5 and later = root first\n"
+    "  --order ORDER         leaf-first or root-first (instead of --cwms); default root-first\n"
+    "Key:\n"
+    "  --passin SRC          passphrase of an encrypted key: its match with the server\n"
+    "                        certificate is checked only then (never asked otherwise)\n"
+    "  --passout SRC         with --fix: encrypt the key anew (needs --passin)\n"
+    "                        SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin\n"
+    "Chain:\n"
+    "  --trust FILE          trust anchors (PEM); default: OpenSSL's default locations\n"
+    "  --attime TIME         validate at TIME (seconds since 1970, YYYY-MM-DD or\n"
+    "                        YYYY-MM-DDTHH:MM:SSZ) instead of now\n"
+    "  --host NAME           the server certificate must cover NAME (repeatable)\n"
+    "  --strict              warnings (root included, expiring soon) fail too\n"
+    "Output:\n"
+    "  --fix                 write the corrected bundle to -o FILE (atomically, mode 0600\n"
+    "                        with a key; the key block is kept byte for byte)\n"
+    "  -o, --output FILE     where --fix writes\n"
+    "  --json                one JSON document on stdout (docs/cwms-bundle.schema.json)\n"
+    "  --graph dot           the candidate graph as Graphviz DOT on stdout\n"
+    "  -q, --quiet           print errors only\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Finding codes (cwms-bundle(1) says what to do about each): ORDER_WRONG, KEY_NOT_FIRST,\n"
+    "KEY_MISSING, KEY_MISMATCH, KEY_SEVERAL, KEY_NOT_CHECKED, ROOT_INCLUDED,\n"
+    "MISSING_INTERMEDIATE, UNRELATED_CERT, DUPLICATE, STRAY_TEXT, UNEXPECTED_BLOCK, NOT_PEM,\n"
+    "EXPIRED, EXPIRES_SOON, UNREADABLE, PASSPHRASE and the build's own checks.\n"
+    "Exit codes: 0 ready (or fixed), 2 usage, and for a file with errors the highest of\n"
+    "its findings': 3 unreadable, 4 chain, 5 key; 7 when --fix cannot write.\n";
+
+enum {
+    OPT_CWMS = 256, OPT_ORDER, OPT_PASSIN, OPT_PASSOUT, OPT_TRUST, OPT_ATTIME, OPT_HOST,
+    OPT_STRICT, OPT_JSON, OPT_GRAPH, OPT_FIX
+};
+
+static const struct option long_options[] = {
+    { "cwms", required_argument, NULL, OPT_CWMS },
+    { "order", required_argument, NULL, OPT_ORDER },
+    { "passin", required_argument, NULL, OPT_PASSIN },
+    { "passout", required_argument, NULL, OPT_PASSOUT },
+    { "trust", required_argument, NULL, OPT_TRUST },
+    { "attime", required_argument, NULL, OPT_ATTIME },
+    { "host", required_argument, NULL, OPT_HOST },
+    { "strict", no_argument, NULL, OPT_STRICT },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "graph", required_argument, NULL, OPT_GRAPH },
+    { "fix", no_argument, NULL, OPT_FIX },
+    { "output", required_argument, NULL, 'o' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
+typedef struct check_args_st {
+    const char *cwms_version;
+    const char *order_name;
+    CWMS_ORDER order;
+    const char *passin;
+    const char *passout;
+    const char *trust;
+    int64_t attime;
+    int attime_given;
+    const char **hosts;
+    size_t n_hosts;
+    int strict, json, graph, fix, quiet;
+    const char *output;
+    const char *bundle;
+} CHECK_ARGS;
+
+static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
+{
+    int c;
+
+    *help = 0;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":ho:q", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_CWMS:
+            a->cwms_version = optarg;
+            if (!cwms_order_for_version(optarg, &a->order))
+                return cli_usage_error("check", "--cwms '%s' is not a CWMS release: give 1.0 to 2.0 "
+                                       "or 2.5 and later, e.g. --cwms 2.0 or --cwms 2.5", optarg);
+            break;
+        case OPT_ORDER:
+            a->order_name = optarg;
+            if (strcmp(optarg, "leaf-first") == 0)
+                a->order = CWMS_ORDER_LEAF_FIRST;
+            else if (strcmp(optarg, "root-first") == 0)
+                a->order = CWMS_ORDER_ROOT_FIRST;
+            else
+                return cli_usage_error("check", "--order '%s': use leaf-first or root-first", optarg);
+            break;
+        case OPT_PASSIN:
+        case OPT_PASSOUT:
+            if (!cli_passsrc_valid(optarg))
+                return cli_usage_error("check", "%s '%s' is not a passphrase source: use pass:TEXT, "
+                                       "env:VAR, file:PATH, fd:N or stdin",
+                                       c == OPT_PASSIN ? "--passin" : "--passout", optarg);
+            *(c == OPT_PASSIN ? &a->passin : &a->passout) = optarg;
+            break;
+        case OPT_TRUST:
+            a->trust = optarg;
+            break;
+        case OPT_ATTIME:
+            if (!cwms_parse_time(optarg, &a->attime))
+                return cli_usage_error("check", "--attime '%s': give seconds since 1970-01-01 UTC or "
+                                       "a UTC date, e.g. --attime 2024-06-01", optarg);
+            a->attime_given = 1;
+            break;
+        case OPT_HOST:
+            if (*optarg == '\0')
+                return cli_usage_error("check", "--host needs a host name");
+            a->hosts[a->n_hosts++] = optarg;
+            break;
+        case OPT_STRICT:
+            a->strict = 1;
+            break;
+        case OPT_JSON:
+            a->json = 1;
+            break;
+        case OPT_GRAPH:
+            if (strcmp(optarg, "dot") != 0)
+                return cli_usage_error("check", "--graph '%s': the one graph format is dot", optarg);
+            a->graph = 1;
+            break;
+        case OPT_FIX:
+            a->fix = 1;
+            break;
+        case 'o':
+            a->output = optarg;
+            break;
+        case 'q':
+            a->quiet = 1;
+            break;
+        case 'h':
+            *help = 1;
+            return CWMS_EXIT_OK;
+        case ':':
+            return cli_usage_error("check", "%s needs a value", argv[optind - 1]);
+        default:
+            return cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (a->cwms_version != NULL && a->order_name != NULL)
+        return cli_usage_error("check", "give --cwms or --order, not both");
+    if (a->json && a->graph)
+        return cli_usage_error("check", "give --json or --graph dot, not both: each is a document "
+                               "on standard output");
+    if (a->fix != (a->output != NULL))
+        return cli_usage_error("check", a->fix ? "--fix needs -o FILE: where the corrected bundle "
+                               "goes (it can be BUNDLE itself)"
+                               : "-o is where --fix writes: give --fix too");
+    if (a->output != NULL && *a->output == '\0')
+        return cli_usage_error("check", "-o needs a file name");
+    if (a->passout != NULL && !a->fix)
+        return cli_usage_error("check", "--passout encrypts the key of the file --fix writes: "
+                               "give --fix -o FILE too");
+    if (a->passout != NULL && a->passin == NULL)
+        return cli_usage_error("check", "--passout re-encrypts the key, which needs --passin "
+                               "to decrypt it first");
+    if (cli_passsrc_uses_stdin(a->passin) && cli_passsrc_uses_stdin(a->passout))
+        return cli_usage_error("check", "--passin and --passout cannot both read standard input");
+    if (optind >= argc)
+        return cli_usage_error("check", "no BUNDLE given: name the file to check");
+    if (optind + 1 < argc)
+        return cli_usage_error("check", "check takes one BUNDLE file (CWMS imports one); "
+                               "to assemble one from several files use 'cwms-bundle build'");
+    a->bundle = argv[optind];
+    return -1;
+}
+
+/* "CWMS 2.5", or the releases the order is for. */
+static void version_words(const CHECK_ARGS *a, char *buf, size_t size)
+{
+    if (a->cwms_version != NULL)
+        snprintf(buf, size, "CWMS %s", a->cwms_version);
+    else if (a->order == CWMS_ORDER_LEAF_FIRST)
+        snprintf(buf, size, "CWMS 1.x and 2.0 (leaf-first)");
+    else
+        snprintf(buf, size, "CWMS 2.5 and later (root-first)");
+}
+
+static void print_finding(FILE *out, const CWMS_FINDING *f)
+{
+    fprintf(out, CLI_PROGRAM ": %s: %s: ", cli_json_level(f->level), f->code);
+    if (f->block > 0 && f->subject != NULL)
+        fprintf(out, "block %zu ('%s', SHA-256 %.16s...): ", f->block, f->subject, f->sha256);
+    else if (f->block > 0)
+        fprintf(out, "block %zu: ", f->block);
+    fprintf(out, "%s\n", f->message);
+    if (f->action[0] != '\0')
+        fprintf(out, "    what to do: %s\n", f->action);
+}
+
+/* The key as the JSON document describes it, from the check's blocks and bundle. */
+static void check_key(const CWMS_CHECK *c, const char *path, CLI_JSON_KEY *k, char *origin,
+                      size_t size, int *have)
+{
+    const CWMS_BUNDLE *b = cwms_check_get0_bundle(c);
+
+    *have = 0;
+    memset(k, 0, sizeof(*k));
+    k->pkey = b != NULL ? b->key : NULL;
+    for (size_t i = 0; i < cwms_check_block_count(c); i++) {
+        const CWMS_BLOCK *blk = cwms_check_get0_block(c, i);
+
+        if (blk->kind == CWMS_BLOCK_KEY || blk->kind == CWMS_BLOCK_ENCRYPTED_KEY) {
+            snprintf(origin, size, "%s block %zu", path, i + 1);
+            k->origin = origin;
+            k->encrypted = blk->kind == CWMS_BLOCK_ENCRYPTED_KEY;
+            *have = 1;
+            return;
+        }
+    }
+    *have = k->pkey != NULL;
+    k->origin = path;
+}
+
+static const char *block_kind_name(CWMS_BLOCK_KIND k)
+{
+    switch (k) {
+    case CWMS_BLOCK_CERT:
+        return "certificate";
+    case CWMS_BLOCK_KEY:
+        return "key";
+    case CWMS_BLOCK_ENCRYPTED_KEY:
+        return "encrypted-key";
+    default:
+        return "other";
+    }
+}
+
+static int check_json(const CHECK_ARGS *a, const CWMS_CHECK *c, const CWMS_DIAG *diag,
+                      int fixed)
+{
+    json_object *doc = cli_json_new("check"), *blocks, *findings;
+    const CWMS_BUNDLE *b = cwms_check_get0_bundle(c);
+    CLI_JSON_KEY key;
+    char origin[4200];
+    int have_key, ok;
+
+    check_key(c, a->bundle, &key, origin, sizeof(origin), &have_key);
+    ok = doc != NULL
+         && json_object_object_add(doc, "file", json_object_new_string(a->bundle)) == 0
+         && json_object_object_add(doc, "ready", json_object_new_boolean(cwms_check_ready(c))) == 0
+         && json_object_object_add(doc, "exit_code",
+                                   json_object_new_int(cwms_check_exit_code(c))) == 0
+         && json_object_object_add(doc, "fixed", fixed ? json_object_new_string(a->output) : NULL) == 0
+         && json_object_object_add(doc, "blocks", blocks = json_object_new_array()) == 0
+         && json_object_object_add(doc, "findings", findings = json_object_new_array()) == 0;
+    for (size_t i = 0; ok && i < cwms_check_block_count(c); i++) {
+        const CWMS_BLOCK *blk = cwms_check_get0_block(c, i);
+        json_object *o = json_object_new_object();
+
+        ok = o != NULL && json_object_array_add(blocks, o) == 0
+             && json_object_object_add(o, "position", json_object_new_int64((int64_t)i + 1)) == 0
+             && json_object_object_add(o, "kind", json_object_new_string(block_kind_name(blk->kind))) == 0
+             && json_object_object_add(o, "label", json_object_new_string(blk->label)) == 0
+             && json_object_object_add(o, "line", json_object_new_int64((int64_t)blk->line)) == 0
+             && json_object_object_add(o, "subject", blk->subject != NULL
+                                       ? json_object_new_string(blk->subject) : NULL) == 0
+             && json_object_object_add(o, "sha256", blk->sha256[0] != '\0'
+                                       ? json_object_new_string(blk->sha256) : NULL) == 0;
+    }
+    for (size_t i = 0; ok && i < cwms_check_finding_count(c); i++) {
+        const CWMS_FINDING *f = cwms_check_get0_finding(c, i);
+        json_object *o = json_object_new_object();
+
+        ok = o != NULL && json_object_array_add(findings, o) == 0
+             && json_object_object_add(o, "level", json_object_new_string(cli_json_level(f->level))) == 0
+             && json_object_object_add(o, "code", json_object_new_string(f->code)) == 0
+             && json_object_object_add(o, "message", json_object_new_string(f->message)) == 0
+             && json_object_object_add(o, "action", json_object_new_string(f->action)) == 0
+             && json_object_object_add(o, "block", f->block > 0
+                                       ? json_object_new_int64((int64_t)f->block) : NULL) == 0
+             && json_object_object_add(o, "subject", f->subject != NULL
+                                       ? json_object_new_string(f->subject) : NULL) == 0
+             && json_object_object_add(o, "sha256", f->sha256[0] != '\0'
+                                       ? json_object_new_string(f->sha256) : NULL) == 0
+             && json_object_object_add(o, "fixable", json_object_new_boolean(f->fixable)) == 0;
+    }
+    if (ok && b != NULL)
+        ok = cli_json_add_bundle(doc, b, a->cwms_version, have_key ? &key : NULL);
+    else if (ok)
+        ok = json_object_object_add(doc, "certificates", json_object_new_array()) == 0;
+    ok = ok && cli_json_add_diagnostics(doc, diag);
+    if (!ok) {
+        json_object_put(doc);
+        fputs(CLI_PROGRAM ": error: out of memory writing the JSON document\n", stderr);
+        return 0;
+    }
+    return cli_json_write(doc);
+}
+
+/* --fix: the corrected file, written atomically; lists what changed. Returns the exit code. */
+static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passout,
+                     size_t passout_len, CWMS_DIAG *diag, int *fixed)
+{
+    CWMS_EMIT_OPTIONS eo = { 0 };
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int secret = 0, rc;
+
+    *fixed = 0;
+    if (a->passout != NULL) {
+        eo.passout = passout;
+        eo.passout_len = passout_len;
+    }
+    if (!cwms_check_fix(c, &eo, &data, &len, diag))
+        return cli_report_exit_code(diag);
+    for (size_t i = 0; i < cwms_check_block_count(c); i++)
+        secret |= cwms_check_get0_block(c, i)->kind != CWMS_BLOCK_CERT;
+    secret |= cwms_check_get0_bundle(c)->key != NULL;
+    rc = cwms_write_file_atomic(a->output, data, len, secret, diag) ? CWMS_EXIT_OK
+                                                                    : cli_report_exit_code(diag);
+    OPENSSL_clear_free(data, len);
+    if (rc != CWMS_EXIT_OK)
+        return rc;
+    *fixed = 1;
+    if (!a->json && !a->graph && !a->quiet) {
+        size_t changes = 0;
+
+        for (size_t i = 0; i < cwms_check_finding_count(c); i++) {
+            const CWMS_FINDING *f = cwms_check_get0_finding(c, i);
+
+            if (f->fixable) {
+                printf(CLI_PROGRAM ": fixed %s: %s\n", f->code, f->message);
+                changes++;
+            }
+        }
+        if (a->passout != NULL) {
+            printf(CLI_PROGRAM ": fixed: the key is encrypted with the --passout passphrase\n");
+            changes++;
+        }
+        printf(CLI_PROGRAM ": wrote '%s'%s%s\n", a->output,
+               secret ? " (mode 0600: it holds the private key)" : "",
+               changes == 0 ? ": it already was what build writes" : "");
+    }
+    return CWMS_EXIT_OK;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    CHECK_ARGS a = { 0 };
+    CWMS_CHECK_OPTIONS co;
+    CWMS_DIAG *diag = NULL;
+    CWMS_PASS *pass = NULL;
+    CWMS_CHECK *check = NULL;
+    CLI_PASSSRC passin = { 0 };
+    char *passout = NULL;
+    size_t passout_len = 0;
+    char version[128];
+    int help, rc, fixed = 0;
+
+    if ((a.hosts = calloc((size_t)argc + 1, sizeof(*a.hosts))) == NULL) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    a.order = CWMS_ORDER_ROOT_FIRST;
+    if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
+        if (help)
+            fputs(check_usage, stdout);
+        free(a.hosts);
+        return rc;
+    }
+    rc = CWMS_EXIT_FAILURE;
+    if ((diag = cwms_diag_new()) == NULL || (passout = OPENSSL_secure_zalloc(PASS_SIZE)) == NULL) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        goto end;
+    }
+    /* Without --passin nothing is ever asked: an encrypted key is then judged by its place only. */
+    passin.spec = a.passin;
+    passin.option = "--passin";
+    passin.diag = diag;
+    if (a.passout != NULL) {
+        CLI_PASSSRC out_src = { 0 };
+
+        out_src.spec = a.passout;
+        out_src.option = "--passout";
+        out_src.confirm = 1;
+        out_src.diag = diag;
+        out_src.file_line = strncmp(a.passout, "file:", 5) == 0 && strcmp(a.passin, a.passout) == 0;
+        if (!cli_passsrc_read(&out_src, passout, PASS_SIZE, &passout_len, "the fixed bundle's key")) {
+            cli_report_messages(diag);
+            rc = cli_report_exit_code(diag);
+            goto end;
+        }
+        if (passout_len == 0) {
+            rc = cli_usage_error("check", "--passout gives an empty passphrase; give a non-empty one");
+            goto end;
+        }
+    }
+    if ((pass = cwms_pass_new(a.passin != NULL ? cli_passsrc_cb : NULL, &passin)) == NULL) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        goto end;
+    }
+
+    memset(&co, 0, sizeof(co));
+    cwms_options_init(&co.build);
+    co.build.order = a.order;
+    co.build.trust_file = a.trust;
+    if (a.attime_given)
+        co.build.attime = a.attime;
+    co.build.hosts = a.hosts;
+    co.build.n_hosts = a.n_hosts;
+    co.build.strict = a.strict;
+    co.build.pass = pass;
+    co.path = a.bundle;
+    co.decrypt_keys = a.passin != NULL;
+    if (a.cwms_version == NULL && a.order_name == NULL && !a.quiet && !a.json && !a.graph)
+        cli_note("no --cwms given: checking against the CWMS 2.5+ order (root-side intermediate "
+                 "first, server last); pass --cwms 2.0 for older releases");
+    if (!cwms_check_bundle(&co, diag, &check)) {
+        cli_report_messages(diag);
+        rc = cli_report_exit_code(diag);
+        goto end;
+    }
+    rc = cwms_check_exit_code(check);
+    for (size_t i = 0; !a.json && !a.graph && i < cwms_check_finding_count(check); i++) {
+        const CWMS_FINDING *f = cwms_check_get0_finding(check, i);
+
+        if (!a.quiet)
+            print_finding(stdout, f);
+        else if (f->level == CWMS_ERROR)
+            print_finding(stderr, f);
+    }
+    if (a.fix) {
+        int frc = check_fix(&a, check, passout, passout_len, diag, &fixed);
+
+        /* A file that cannot be fixed keeps the findings' exit code; one written exits 0. */
+        if (frc != CWMS_EXIT_OK && !a.json) {
+            for (size_t i = 0; i < cwms_diag_count(diag); i++) {
+                const CWMS_MSG *m = cwms_diag_get(diag, i);
+
+                if (m->level == CWMS_ERROR && strncmp(m->text, "--fix", 5) == 0)
+                    fprintf(stderr, CLI_PROGRAM ": error: %s\n", m->text);
+            }
+            if (frc == CWMS_EXIT_OUTPUT)
+                cli_report_messages(diag);
+        }
+        rc = frc == CWMS_EXIT_OK ? CWMS_EXIT_OK : rc != CWMS_EXIT_OK ? rc : frc;
+    }
+
+    if (a.json) {
+        if (!check_json(&a, check, diag, fixed) && rc == CWMS_EXIT_OK)
+            rc = CWMS_EXIT_OUTPUT;
+        goto end;
+    }
+    if (a.graph) {
+        if (cwms_check_get0_bundle(check) == NULL) {
+            for (size_t i = 0; i < cwms_check_finding_count(check); i++)
+                print_finding(stderr, cwms_check_get0_finding(check, i));
+            fputs(CLI_PROGRAM ": error: no chain to draw: fix the errors above first\n", stderr);
+        } else {
+            cli_graph_dot(stdout, cwms_check_get0_bundle(check));
+        }
+        goto end;
+    }
+    if (a.quiet)
+        goto end;
+    if (cwms_check_get0_bundle(check) != NULL && isatty(STDOUT_FILENO)) {
+        fputs("\n", stdout);
+        cli_tree_print(stdout, cwms_check_get0_bundle(check), cli_use_colour(STDOUT_FILENO));
+    }
+    version_words(&a, version, sizeof(version));
+    if (cwms_check_ready(check))
+        printf("ready for %s\n", version);
+    else if (!fixed) {
+        size_t n = cwms_check_finding_count(check), fixable = 0;
+
+        for (size_t i = 0; i < n; i++)
+            fixable += cwms_check_get0_finding(check, i)->fixable;
+        printf(CLI_PROGRAM ": '%s' is not ready for %s: %zu finding%s, %zu of them fixable "
+               "with 'check --fix -o FILE'%s\n", a.bundle, version, n, n == 1 ? "" : "s", fixable,
+               rc == CWMS_EXIT_OK ? " (warnings only)" : "");
+    }
+ end:
+    fflush(stdout);
+    cwms_check_free(check);
+    cwms_pass_free(pass);
+    OPENSSL_secure_clear_free(passout, PASS_SIZE);
+    cwms_diag_free(diag);
+    free(a.hosts);
+    return rc;
+}
