@@ -21,6 +21,8 @@
 #include "cwms/emit.h"
 #include "cwms/options.h"
 #include "cwms/pass.h"
+#include "chain_view.h"
+#include "json_out.h"
 #include "passsrc.h"
 #include "report.h"
 
@@ -32,7 +34,7 @@ static const char build_usage[] =
     "                         [--format pem|pkcs12] [--key-format pkcs8|traditional]\n"
     "                         [--path complete|shortest] [--trust FILE] [--include-root]\n"
     "                         [--attime SECONDS] [--host NAME]... [--leaf SHA256-FINGERPRINT]\n"
-    "                         [--strict] [-o FILE] INPUT...\n"
+    "                         [--strict] [--json | --graph dot] [-q] [-o FILE] INPUT...\n"
     "\n"
     "Builds the file CWMS imports: the private key, then the certificate chain (without\n"
     "the self-signed root) in the order your CWMS version wants.\n"
@@ -53,6 +55,10 @@ static const char build_usage[] =
     "  --format FORMAT       pem (default) or pkcs12 (needs --passout)\n"
     "  --key-format FORMAT   pkcs8 (default, \"PRIVATE KEY\") or traditional (\"RSA PRIVATE KEY\")\n"
     "  -o, --output FILE     write to FILE (atomically; mode 0600 with a key); default stdout\n"
+    "  --json                a JSON document about the bundle on stdout (needs -o;\n"
+    "                        schema: docs/cwms-bundle.schema.json)\n"
+    "  --graph dot           the candidate graph as Graphviz DOT on stdout (needs -o)\n"
+    "  -q, --quiet           print errors only\n"
     "Chain:\n"
     "  --path POLICY         complete (default: as far as the inputs go) or shortest\n"
     "  --trust FILE          trust anchors (PEM); default: OpenSSL's default locations\n"
@@ -68,7 +74,7 @@ static const char build_usage[] =
 enum {
     OPT_CWMS = 256, OPT_ORDER, OPT_KEY, OPT_NO_KEY, OPT_PASSIN, OPT_PASSOUT, OPT_FORMAT,
     OPT_KEY_FORMAT, OPT_PATH, OPT_TRUST, OPT_INCLUDE_ROOT, OPT_ATTIME, OPT_HOST, OPT_LEAF,
-    OPT_STRICT
+    OPT_STRICT, OPT_JSON, OPT_GRAPH
 };
 
 static const struct option long_options[] = {
@@ -87,7 +93,10 @@ static const struct option long_options[] = {
     { "host", required_argument, NULL, OPT_HOST },
     { "leaf", required_argument, NULL, OPT_LEAF },
     { "strict", no_argument, NULL, OPT_STRICT },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "graph", required_argument, NULL, OPT_GRAPH },
     { "output", required_argument, NULL, 'o' },
+    { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -115,6 +124,7 @@ typedef struct build_args_st {
     unsigned char leaf[32];
     int leaf_given;
     int strict;
+    int json, graph, quiet;
     const char *output;
 } BUILD_ARGS;
 
@@ -162,7 +172,7 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
     *help = 0;
     opterr = 0;     /* our own messages, with a pointer to --help */
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":ho:q", long_options, NULL)) != -1) {
         switch (c) {
         case OPT_CWMS:
             a->cwms_version = optarg;
@@ -249,6 +259,17 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
         case OPT_STRICT:
             a->strict = 1;
             break;
+        case OPT_JSON:
+            a->json = 1;
+            break;
+        case OPT_GRAPH:
+            if (strcmp(optarg, "dot") != 0)
+                return cli_usage_error("build", "--graph '%s': the one graph format is dot", optarg);
+            a->graph = 1;
+            break;
+        case 'q':
+            a->quiet = 1;
+            break;
         case 'o':
             a->output = optarg;
             break;
@@ -280,6 +301,12 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
                                "sent, and your key");
     if (a->output != NULL && *a->output == '\0')
         return cli_usage_error("build", "-o needs a file name");
+    if (a->json && a->graph)
+        return cli_usage_error("build", "give --json or --graph dot, not both: each is a document "
+                               "on standard output");
+    if ((a->json || a->graph) && a->output == NULL)
+        return cli_usage_error("build", "%s writes to standard output, so the bundle needs -o FILE",
+                               a->json ? "--json" : "--graph dot");
 
     /* Standard input can be read once: by one INPUT "-", --key -, or the passphrases. */
     for (int i = optind; i < argc; i++)
@@ -412,8 +439,10 @@ int cmd_build(int argc, char **argv)
     memcpy(opts.leaf_sha256, a.leaf, sizeof(opts.leaf_sha256));
     opts.strict = a.strict;
     opts.pass = pass;
+    /* The tree on a terminal, the JSON and the graph draw the core's explanation. */
+    opts.explain = a.json || a.graph || (!a.quiet && isatty(STDERR_FILENO));
 
-    if (!a.order_given)
+    if (!a.order_given && !a.quiet && !a.json)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "
                  "server last); pass --cwms 2.0 for older releases");
     if (!cwms_bundle_build(&opts, diag, &bundle))
@@ -440,6 +469,36 @@ int cmd_build(int argc, char **argv)
         goto failed;
     }
 
+    if (a.json) {
+        CLI_JSON_KEY key = { bundle->key, bundle->key_origin, a.passout != NULL };
+        json_object *doc = cli_json_new("build");
+
+        if (doc == NULL || !cli_json_add_bundle(doc, bundle, a.cwms_version,
+                                                bundle->key != NULL ? &key : NULL)
+            || json_object_object_add(doc, "output", json_object_new_string(a.output)) != 0
+            || json_object_object_add(doc, "exit_code", json_object_new_int(CWMS_EXIT_OK)) != 0
+            || !cli_json_add_diagnostics(doc, diag)) {
+            json_object_put(doc);
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory writing the JSON document");
+            goto failed;
+        }
+        if (!cli_json_write(doc)) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT, "cannot write the JSON document to standard output");
+            goto failed;
+        }
+    } else if (a.graph) {
+        cli_graph_dot(stdout, bundle);
+        if (fflush(stdout) != 0) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT, "cannot write the graph to standard output");
+            goto failed;
+        }
+    }
+    if (a.quiet || a.json) {
+        if (!a.json)
+            cli_report_errors(diag);
+        rc = CWMS_EXIT_OK;
+        goto end;
+    }
     cli_report_messages(diag);
     summary.output = a.output;
     summary.format = a.format == CWMS_FORMAT_PKCS12 ? "PKCS#12" : "PEM";
@@ -447,12 +506,27 @@ int cmd_build(int argc, char **argv)
     summary.secret = bundle->key != NULL;
     summary.warnings = cwms_diag_count_level(diag, CWMS_WARNING);
     cli_report_summary(bundle, &summary);
+    if (isatty(STDERR_FILENO) && cwms_bundle_get0_explain(bundle) != NULL)
+        cli_tree_print(stderr, bundle, cli_use_colour(STDERR_FILENO));
     rc = CWMS_EXIT_OK;
     goto end;
 
  failed:
-    cli_report_messages(diag);
     rc = cli_report_exit_code(diag);
+    if (a.json) {
+        /* A failed run is one document too: what went wrong, and the exit code. */
+        json_object *doc = cli_json_new("build");
+
+        if (doc != NULL && json_object_object_add(doc, "exit_code", json_object_new_int(rc)) == 0
+            && cli_json_add_diagnostics(doc, diag))
+            (void)cli_json_write(doc);
+        else
+            json_object_put(doc);
+    }
+    if (a.quiet || a.json)
+        cli_report_errors(diag);
+    else
+        cli_report_messages(diag);
  end:
     OPENSSL_clear_free(data, data_len);
     cwms_bundle_free(bundle);

@@ -32,6 +32,16 @@ void cli_report_messages(const CWMS_DIAG *diag)
     }
 }
 
+void cli_report_errors(const CWMS_DIAG *diag)
+{
+    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
+        const CWMS_MSG *m = cwms_diag_get(diag, i);
+
+        if (m->level == CWMS_ERROR)
+            fprintf(stderr, CLI_PROGRAM ": error: %s\n", m->text);
+    }
+}
+
 int cli_report_exit_code(const CWMS_DIAG *diag)
 {
     const CWMS_MSG *m = cwms_diag_first_error(diag);

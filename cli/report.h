@@ -16,6 +16,9 @@
 /* Prints every message of diag in order: "cwms-bundle: error|warning|note: TEXT". */
 void cli_report_messages(const CWMS_DIAG *diag);
 
+/* Prints only the errors of diag (-q). */
+void cli_report_errors(const CWMS_DIAG *diag);
+
 /*
  * The exit code for a failed run: the first error's reason through
  * cwms_reason_exit_code; CWMS_EXIT_FAILURE when diag holds no error.

@@ -23,6 +23,7 @@
 
 typedef struct {
     CWMS_EXPLAIN_CERT pub;
+    char *origin;                /* a copy: the pool's certificates go before the bundle does */
     char *left_out;
     char *variant;
     CWMS_CERT *cert;
@@ -106,6 +107,7 @@ void cwms_explain_free(CWMS_EXPLAIN *e)
         return;
     for (size_t i = 0; i < e->n_nodes; i++) {
         X509_free(e->nodes[i].pub.x509);
+        OPENSSL_free(e->nodes[i].origin);
         OPENSSL_free(e->nodes[i].left_out);
         OPENSSL_free(e->nodes[i].variant);
     }
@@ -164,10 +166,11 @@ static int add_node(CWMS_EXPLAIN *e, CWMS_CERT *c, int from_trust, CWMS_GRAPH *g
     n->cert = c;
     n->pub.x509 = x;
     n->pub.from_trust = from_trust;
-    n->pub.origin = cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c)
-                    : from_trust ? "trust store" : "input";
+    n->origin = OPENSSL_strdup(cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c)
+                               : from_trust ? "trust store" : "input");
+    n->pub.origin = n->origin;
     n->pub.self_signed = cwms_graph_self_signed(g, c) == 1;
-    return 1;
+    return n->origin != NULL;
 }
 
 typedef struct {
@@ -355,7 +358,7 @@ static int explain_variants(CWMS_EXPLAIN *e, const CWMS_PATH *chosen)
                 break;
         }
         if (others > 0)
-            e->nodes[on].variant = xprintf("%s variant, chosen over %zu other variant%s of the same "
+            e->nodes[on].variant = xprintf("the variant %s, chosen over %zu other%s of the same "
                                            "CA (same subject and key)", mine, others,
                                            others == 1 ? "" : "s");
         OPENSSL_free(subj);
