@@ -69,8 +69,9 @@ static const char check_usage[] =
     "KEY_MISSING, KEY_MISMATCH, KEY_SEVERAL, KEY_NOT_CHECKED, ROOT_INCLUDED,\n"
     "MISSING_INTERMEDIATE, UNRELATED_CERT, DUPLICATE, STRAY_TEXT, UNEXPECTED_BLOCK, NOT_PEM,\n"
     "EXPIRED, EXPIRES_SOON, UNREADABLE, PASSPHRASE and the build's own checks.\n"
-    "Exit codes: 0 ready (or fixed), 2 usage, and for a file with errors the highest of\n"
-    "its findings': 3 unreadable, 4 chain, 5 key; 7 when --fix cannot write.\n";
+    "Exit codes: 0 ready (or fixed), 2 usage, and for a file with errors the worst of\n"
+    "its findings': 3 unreadable or not PEM, then 5 key, then 4 chain; 7 when --fix\n"
+    "cannot write.\n";
 
 enum {
     OPT_CWMS = 256, OPT_ORDER, OPT_PASSIN, OPT_PASSOUT, OPT_TRUST, OPT_ATTIME, OPT_HOST,

@@ -641,6 +641,23 @@ int cwms_check_ready(const CWMS_CHECK *c)
     return 1;
 }
 
+/* Worst first: a file CWMS cannot read at all, then a key problem, then a chain problem. */
+static int severity(int exit_code)
+{
+    switch (exit_code) {
+    case CWMS_EXIT_INPUT:
+        return 4;
+    case CWMS_EXIT_KEY:
+        return 3;
+    case CWMS_EXIT_CHAIN:
+        return 2;
+    case CWMS_EXIT_OK:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
 int cwms_check_exit_code(const CWMS_CHECK *c)
 {
     int worst = CWMS_EXIT_OK;
@@ -651,7 +668,7 @@ int cwms_check_exit_code(const CWMS_CHECK *c)
         if (c->findings[i].pub.level != CWMS_ERROR)
             continue;
         code = cwms_reason_exit_code(c->findings[i].pub.reason);
-        if (code > worst)
+        if (severity(code) > severity(worst))
             worst = code;
     }
     return worst;

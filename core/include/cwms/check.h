@@ -81,8 +81,8 @@ const CWMS_FINDING *cwms_check_get0_finding(const CWMS_CHECK *c, size_t i);
 int cwms_check_ready(const CWMS_CHECK *c);
 /*
  * The exit code: 0 when no finding is an error (warnings count with the
- * build's strict option), else the highest exit code among the errors
- * (3 unreadable, 4 chain, 5 key).
+ * build's strict option), else that of the worst error: 3 (the file is
+ * unreadable or not PEM) before 5 (key) before 4 (chain).
  */
 int cwms_check_exit_code(const CWMS_CHECK *c);
 /* What build would write (key and chain, with its explanation); NULL when the build failed. */
