@@ -13,14 +13,14 @@ src=$(cd "$here/../.." && pwd)
 build=${1:-${CWMS_BUILD_ROOT:-$src/build-plain}}
 case $build in /*) ;; *) build=$PWD/$build ;; esac
 N=${BENCH_N:-${N:-11}}
-data=${CWMS_SHARED_DATA:-$src/../shared/data}
+data=${CWMS_TEST_DATA:-$src/tests/data}
 cwms=$build/cli/cwms-bundle
 floor=$build/tests/bench/bench-floor
 gen=$build/tests/bench/bench-gen-certs
 export OPENSSL_CONF=/dev/null
 
 die() { echo "bench: $*" >&2; exit 1; }
-[ -f "$data/cfssl_trust/int-bundle.crt" ] || die "no $data/cfssl_trust (set CWMS_SHARED_DATA)"
+[ -f "$data/cfssl_trust/int-bundle.crt" ] || die "no $data/cfssl_trust (set CWMS_TEST_DATA)"
 [ -x "$floor" ] && [ -x "$gen" ] || die "build the helpers first: ninja -C $build"
 [ -n "${EPOCHREALTIME:-}" ] || die "needs bash 5 (EPOCHREALTIME)"
 have_cwms=0; [ -x "$cwms" ] && have_cwms=1

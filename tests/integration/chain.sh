@@ -158,9 +158,9 @@ expect_fail 5 build --cwms 2.5 --trust "$H/root.crt" "$H/weak.key" "$H/weak.crt"
 assert_contains "$TMP/stderr" "CWMS refuses RSA keys under 2048 bits"
 
 echo "# real CA bundles, rebuilt from scrambled copies at pinned times"
-RB=$SHARED_DATA/real-bundles
-ROOTS=$SHARED_DATA/cfssl_trust/ca-bundle.crt
-[ -d "$RB" ] && [ -f "$ROOTS" ] || skip "no shared data at $SHARED_DATA"
+RB=$TEST_DATA/real-bundles
+ROOTS=$TEST_DATA/cfssl_trust/ca-bundle.crt
+[ -d "$RB" ] && [ -f "$ROOTS" ] || fail "no real bundles under $TEST_DATA (tests/data is part of the tree)"
 
 # scramble NAME FILE: writes $TMP/NAME/ with the bundle's certificates as
 # DER files, a PKCS#7 of them in reverse, and the original again (duplicates).

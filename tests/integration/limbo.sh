@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The path-building cases of the x509-limbo suite (../shared/data/x509-limbo)
+# The path-building cases of the x509-limbo suite (tests/data/x509-limbo)
 # through `cwms-bundle build --no-key`, each at its own validation time and
 # host name, against the suite's expected result.
 #
@@ -13,8 +13,8 @@ set -euo pipefail
 # shellcheck source=../lib/common.sh
 . "${CWMS_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib/common.sh"
 [ -x "$CWMS_BUNDLE" ] || fail "cwms-bundle is not built: $CWMS_BUNDLE"
-LIMBO=$SHARED_DATA/x509-limbo/limbo-2023-12-02-pathbuilding-subset.json
-[ -f "$LIMBO" ] || skip "no x509-limbo data at $LIMBO"
+LIMBO=$TEST_DATA/x509-limbo/limbo-2023-12-02-pathbuilding-subset.json
+[ -f "$LIMBO" ] || fail "no x509-limbo data at $LIMBO (tests/data is part of the tree)"
 command -v python3 > /dev/null || skip "python3 is needed to read the suite"
 
 python3 - "$LIMBO" "$CWMS_BUNDLE" "$TMP" <<'PY'

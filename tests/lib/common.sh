@@ -2,14 +2,16 @@
 # Shared helpers of the integration tests. Source after setting -eu.
 #   TMP            a private temp dir, removed at exit
 #   CWMS_BUNDLE    the built CLI
-#   SHARED_DATA    ../shared/data (tests that need it skip without it)
+#   TEST_DATA      tests/data, the vendored third-party certificates and suites
 #   fail MSG / skip MSG / expect_fail CODE CMD... / assert_contains FILE TEXT
+#   skip_part MSG  a part that cannot run here (a missing tool): the rest runs,
+#                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
-: "${CWMS_SHARED_DATA:=$CWMS_SOURCE_ROOT/../shared/data}"
+: "${CWMS_TEST_DATA:=$CWMS_SOURCE_ROOT/tests/data}"
 CWMS_BUNDLE=$CWMS_BUILD_ROOT/cli/cwms-bundle
-SHARED_DATA=$CWMS_SHARED_DATA
+TEST_DATA=$CWMS_TEST_DATA
 export OPENSSL_CONF=/dev/null
 
 # shellcheck source=pki.sh
@@ -21,10 +23,21 @@ if [[ $- == *e* ]]; then
 fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cwms-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+SKIPPED_PARTS=0
+on_exit() {
+    local rc=$?
+    rm -rf "$TMP"
+    if [ "$rc" -eq 0 ] && [ "$SKIPPED_PARTS" -gt 0 ]; then
+        echo "SKIP: $SKIPPED_PARTS part(s) of this test could not run (above)" >&2
+        exit 77
+    fi
+    exit "$rc"
+}
+trap on_exit EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
+skip_part() { echo "SKIP (part): $*" >&2; SKIPPED_PARTS=$((SKIPPED_PARTS + 1)); }
 
 # expect_fail CODE CMD...: CMD must exit with CODE; its stderr is left in $TMP/stderr.
 expect_fail() {

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "cwms_uri.h"
+#include "testlib.h"
 
 /* Parses s, failing the test with the parser's message when it is refused. */
 static CWMS_URI *parse_ok(const char *s)
@@ -433,5 +434,5 @@ int main(void)
         cmocka_unit_test(test_redact_masks_plain_and_encoded_pin_values),
     };
 
-    return cmocka_run_group_tests_name("cwms_uri", tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests_name("cwms_uri", tests, NULL, NULL));
 }

@@ -1,6 +1,6 @@
 /*
  * Output order: which CWMS version wants which order, and real CA bundles
- * (../shared/data/real-bundles, with pinned validation times) coming out
+ * (tests/data/real-bundles, with pinned validation times) coming out
  * in the order CWMS accepts, however the CA laid them out.
  */
 #include <setjmp.h>
@@ -73,32 +73,24 @@ typedef struct {
     char trust[4096];
 } REAL;
 
-/* Sets up a certificate-only build over files, trusting the cfssl roots; 0 = skip. */
-static int real_init(REAL *r, int64_t attime, const char *const *files)
+/* Sets up a certificate-only build over files (of tests/data), trusting the cfssl roots. */
+static void real_init(REAL *r, int64_t attime, const char *const *files)
 {
-    const char *trust = t_shared("cfssl_trust/ca-bundle.crt");
-
     memset(r, 0, sizeof(*r));
-    if (trust == NULL)
-        return 0;
-    snprintf(r->trust, sizeof(r->trust), "%s", trust);
-    for (size_t i = 0; files[i] != NULL; i++)
-        if (t_shared(files[i]) == NULL)
-            return 0;
+    snprintf(r->trust, sizeof(r->trust), "%s", t_data("cfssl_trust/ca-bundle.crt"));
     t_options(&r->o, r->trust);
     r->o.no_key = 1;
     r->o.attime = attime;
     r->pool = cwms_pool_new();
     r->diag = cwms_diag_new();
     for (size_t i = 0; files[i] != NULL; i++)
-        t_add_pem(r->pool, t_shared(files[i]));
-    return 1;
+        t_add_pem(r->pool, t_data(files[i]));
 }
 
 static void real_select(REAL *r, const char *file)
 {
     r->o.has_leaf_sha256 = 1;
-    t_sha256_of(t_shared(file), r->o.leaf_sha256);
+    t_sha256_of(t_data(file), r->o.leaf_sha256);
 }
 
 static const char *real_build(REAL *r)
@@ -121,30 +113,17 @@ static void real_free(REAL *r)
     cwms_pool_free(r->pool);
 }
 
-static const char *issuer_cn(X509 *x)
-{
-    static char buf[256];
-    X509_NAME *n = X509_get_issuer_name(x);
-    int i = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
-    X509_NAME_ENTRY *e = X509_NAME_get_entry(n, i >= 0 ? i : X509_NAME_entry_count(n) - 1);
-    const ASN1_STRING *s = X509_NAME_ENTRY_get_data(e);
-
-    snprintf(buf, sizeof(buf), "%.*s", ASN1_STRING_length(s), (const char *)ASN1_STRING_get0_data(s));
-    return buf;
-}
-
 static void test_godaddy_with_leaf_keeps_the_g2_cross_and_drops_class_2(void **state)
 {
     static const char *const files[] = { "real-bundles/godaddy/gd_bundle-g2-g1.with-leaf.crt", NULL };
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2018_01_01, files))
-        skip();
+    real_init(&r, T_2018_01_01, files);
     assert_string_equal(real_build(&r), "Go Daddy Root Certificate Authority - G2 | "
                         "Go Daddy Secure Certificate Authority - G2 | www.greenroutesdk.com");
     /* The cross-signed Root G2, issued by Class 2 — not a self-signed Root G2. */
-    assert_string_equal(issuer_cn(r.b->certs[0]), "Go Daddy Class 2 Certification Authority");
+    assert_string_equal(t_issuer_cn(r.b->certs[0]), "Go Daddy Class 2 Certification Authority");
     assert_true(r.b->root_dropped);
     r.o.order = CWMS_ORDER_LEAF_FIRST;
     assert_string_equal(real_build(&r), "www.greenroutesdk.com | "
@@ -158,12 +137,11 @@ static void test_starfield_bundle_for_2_5_is_root_g2_cross_then_secure_ca(void *
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2020_01_01, files))
-        skip();
+    real_init(&r, T_2020_01_01, files);
     real_select(&r, files[0]);   /* its first certificate: Starfield Secure CA G2 */
     assert_string_equal(real_build(&r), "Starfield Root Certificate Authority - G2 | "
                         "Starfield Secure Certificate Authority - G2");
-    assert_string_equal(issuer_cn(r.b->certs[0]), "Starfield Class 2 Certification Authority");
+    assert_string_equal(t_issuer_cn(r.b->certs[0]), "Starfield Class 2 Certification Authority");
     real_free(&r);
 }
 
@@ -173,8 +151,7 @@ static void test_godaddy_two_cross_variants_picks_the_one_named_as_issuer(void *
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2020_01_01, files))
-        skip();
+    real_init(&r, T_2020_01_01, files);
     real_select(&r, files[0]);
     assert_string_equal(real_build(&r), "Go Daddy Root Certificate Authority - G2 | "
                         "Go Daddy Secure Certificate Authority - G2");
@@ -192,15 +169,13 @@ static void test_sectigo_normal_and_reversed_come_out_the_same(void **state)
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2020_01_01, normal))
-        skip();
+    real_init(&r, T_2020_01_01, normal);
     real_select(&r, normal[0]);   /* the DV CA comes first in the normal layout */
     assert_string_equal(real_build(&r), want);
     assert_false(r.b->root_dropped);
     real_free(&r);
 
-    if (!real_init(&r, T_2020_01_01, reversed))
-        skip();
+    real_init(&r, T_2020_01_01, reversed);
     real_select(&r, normal[0]);
     assert_string_equal(real_build(&r), want);
     assert_true(r.b->root_dropped);   /* AAA Certificate Services, shipped first */
@@ -216,10 +191,9 @@ static void test_letsencrypt_fullchain_keeps_the_dst_cross_sign(void **state)
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2023_04_01, files))
-        skip();
+    real_init(&r, T_2023_04_01, files);
     assert_string_equal(real_build(&r), "ISRG Root X1 | R3 | alisonforsberg.cit270.com");
-    assert_string_equal(issuer_cn(r.b->certs[0]), "DST Root CA X3");
+    assert_string_equal(t_issuer_cn(r.b->certs[0]), "DST Root CA X3");
     /* Shortest stops at R3: ISRG Root X1 itself is trusted. */
     r.o.path = CWMS_PATH_SHORTEST;
     assert_string_equal(real_build(&r), "R3 | alisonforsberg.cit270.com");
@@ -232,8 +206,7 @@ static void test_letsencrypt_root_first_bundle_comes_back_leaf_first(void **stat
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2019_07_01, files))
-        skip();
+    real_init(&r, T_2019_07_01, files);
     r.o.order = CWMS_ORDER_LEAF_FIRST;
     assert_string_equal(real_build(&r), "vault.chemocompile.de | Let's Encrypt Authority X3");
     assert_true(r.b->root_dropped);
@@ -247,8 +220,7 @@ static void test_real_leaf_expired_at_today_names_it(void **state)
     const CWMS_MSG *m;
 
     (void)state;
-    if (!real_init(&r, T_2020_01_01, files))
-        skip();
+    real_init(&r, T_2020_01_01, files);
     assert_int_equal(cwms_chain_build(&r.o, r.pool, NULL, 0, NULL, r.diag, &r.b), 0);
     m = cwms_diag_first_error(r.diag);
     assert_non_null(m);
@@ -273,5 +245,5 @@ int main(void)
         cmocka_unit_test(test_real_leaf_expired_at_today_names_it),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
