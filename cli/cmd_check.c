@@ -355,7 +355,8 @@ static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passo
     if (!cwms_check_fix(c, &eo, &data, &len, diag))
         return cli_report_exit_code(diag);
     for (size_t i = 0; i < cwms_check_block_count(c); i++)
-        secret |= cwms_check_get0_block(c, i)->kind != CWMS_BLOCK_CERT;
+        secret |= cwms_check_get0_block(c, i)->kind == CWMS_BLOCK_KEY
+                  || cwms_check_get0_block(c, i)->kind == CWMS_BLOCK_ENCRYPTED_KEY;
     secret |= cwms_check_get0_bundle(c)->key != NULL;
     rc = cwms_write_file_atomic(a->output, data, len, secret, diag) ? CWMS_EXIT_OK
                                                                     : cli_report_exit_code(diag);

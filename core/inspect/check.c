@@ -460,14 +460,21 @@ static int read_blocks(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *
         char name[4096];
 
         if (blk->pub.kind == CWMS_BLOCK_OTHER) {
+            /* A PKCS#7 block holds certificates the chain may need: --fix writes them out. */
+            int pkcs7 = strcmp(blk->pub.label, "PKCS7") == 0;
+
             if (!add_finding(c, CWMS_ERROR, "UNEXPECTED_BLOCK", CWMS_R_UNEXPECTED_BLOCK, i,
-                             "remove it: CWMS wants the key and certificates only (check --fix "
-                             "does)", "block %zu is a '%s' block, neither a key nor a certificate",
+                             pkcs7 ? "write its certificates as CERTIFICATE blocks (check --fix "
+                                     "does)"
+                                   : "remove it: CWMS wants the key and certificates only "
+                                     "(check --fix does)",
+                             "block %zu is a '%s' block, neither a key nor a certificate",
                              i + 1, blk->pub.label))
                 return 0;
-            continue;
+            if (!pkcs7)
+                continue;
         }
-        if (blk->pub.kind != CWMS_BLOCK_CERT)
+        if (blk->pub.kind == CWMS_BLOCK_KEY || blk->pub.kind == CWMS_BLOCK_ENCRYPTED_KEY)
             key_blocks[(*n_key_blocks)++] = i;
         if (blk->pub.kind == CWMS_BLOCK_ENCRYPTED_KEY && !o->decrypt_keys) {
             (*undecrypted)++;

@@ -214,6 +214,12 @@ not-pem)
     printf 'not a certificate at all\n' > "$W/junk.pem"
     expect_check 3 UNREADABLE --cwms 2.5 "$W/junk.pem"
     expect_check 3 UNREADABLE --cwms 2.5 "$W/does-not-exist.pem"
+    # A PKCS#7 block among the PEM blocks: its certificates are read, and --fix writes them out.
+    split_blocks "$W/good25.pem"
+    openssl crl2pkcs7 -nocrl -certfile "$W/blk.01" -certfile "$W/blk.02" > "$W/chain.p7.pem"
+    cat "$W/blk.00" "$W/chain.p7.pem" "$W/blk.03" > "$W/p7.pem"
+    expect_check 4 UNEXPECTED_BLOCK --cwms 2.5 "${T[@]}" "$W/p7.pem"
+    FIX_CWMS=2.5 expect_fixed "$W/good25.pem" --cwms 2.5 "${T[@]}" "$W/p7.pem"
     ;;
 usage)
     expect_fail 2 check
