@@ -25,75 +25,80 @@
 #include "cwms/options.h"
 #include "cwms/pass.h"
 #include "json_out.h"
+#include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
 
 #define PASS_SIZE 1025
-
-static const char check_usage[] =
-    "Usage: cwms-bundle check [--cwms VERSION | --order leaf-first|root-first] [--passin SRC]\n"
-    "                         [--trust FILE] [--attime TIME] [--host NAME]... [--strict]\n"
-    "                         [--json | --graph dot] [-q] [--fix -o FILE [--passout SRC]] BUNDLE\n"
-    "\n"
-    "Says what is wrong with a bundle file CWMS rejected (or is about to get): reads it\n"
-    "the way CWMS does and reports one finding per problem, each with its code, the\n"
-    "block it concerns and what to do. Prints \"ready for CWMS VERSION\" and exits 0 when\n"
-    "the file is exactly what 'cwms-bundle build' would write for it.\n"
-    "\n"
-    "BUNDLE: one file, PEM (or DER, PKCS#7, PKCS#12 as build reads them).\n"
-    "\n"
-    "Order:\n"
-    "  --cwms VERSION        the CWMS release it is for: 1.0 to 2.0 = leaf first; 2.5 and later = root first\n"
-    "  --order ORDER         leaf-first or root-first (instead of --cwms); default root-first\n"
-    "Key:\n"
-    "  --passin SRC          passphrase of an encrypted key: its match with the server\n"
-    "                        certificate is checked only then (never asked otherwise)\n"
-    "  --passout SRC         with --fix: encrypt the key anew (needs --passin)\n"
-    "                        SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin\n"
-    "Chain:\n"
-    "  --trust FILE          trust anchors (PEM); default: OpenSSL's default locations\n"
-    "  --attime TIME         validate at TIME (seconds since 1970, YYYY-MM-DD or\n"
-    "                        YYYY-MM-DDTHH:MM:SSZ) instead of now\n"
-    "  --host NAME           the server certificate must cover NAME (repeatable)\n"
-    "  --strict              warnings (root included, expiring soon) fail too\n"
-    "Output:\n"
-    "  --fix                 write the corrected bundle to -o FILE (atomically, mode 0600\n"
-    "                        with a key; the key block is kept byte for byte)\n"
-    "  -o, --output FILE     where --fix writes\n"
-    "  --json                one JSON document on stdout (docs/cwms-bundle.schema.json)\n"
-    "  --graph dot           the candidate graph as Graphviz DOT on stdout\n"
-    "  -q, --quiet           print errors only\n"
-    "  -h, --help            show this help\n"
-    "\n"
-    "Finding codes (cwms-bundle(1) says what to do about each): ORDER_WRONG, KEY_NOT_FIRST,\n"
-    "KEY_MISSING, KEY_MISMATCH, KEY_SEVERAL, KEY_NOT_CHECKED, ROOT_INCLUDED,\n"
-    "MISSING_INTERMEDIATE, UNRELATED_CERT, DUPLICATE, STRAY_TEXT, UNEXPECTED_BLOCK, NOT_PEM,\n"
-    "EXPIRED, EXPIRES_SOON, UNREADABLE, PASSPHRASE and the build's own checks.\n"
-    "Exit codes: 0 ready (or fixed), 2 usage, and for a file with errors the worst of\n"
-    "its findings': 3 unreadable or not PEM, then 5 key, then 4 chain; 7 when --fix\n"
-    "cannot write.\n";
 
 enum {
     OPT_CWMS = 256, OPT_ORDER, OPT_PASSIN, OPT_PASSOUT, OPT_TRUST, OPT_ATTIME, OPT_HOST,
     OPT_STRICT, OPT_JSON, OPT_GRAPH, OPT_FIX
 };
 
-static const struct option long_options[] = {
-    { "cwms", required_argument, NULL, OPT_CWMS },
-    { "order", required_argument, NULL, OPT_ORDER },
-    { "passin", required_argument, NULL, OPT_PASSIN },
-    { "passout", required_argument, NULL, OPT_PASSOUT },
-    { "trust", required_argument, NULL, OPT_TRUST },
-    { "attime", required_argument, NULL, OPT_ATTIME },
-    { "host", required_argument, NULL, OPT_HOST },
-    { "strict", no_argument, NULL, OPT_STRICT },
-    { "json", no_argument, NULL, OPT_JSON },
-    { "graph", required_argument, NULL, OPT_GRAPH },
-    { "fix", no_argument, NULL, OPT_FIX },
-    { "output", required_argument, NULL, 'o' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
+/* The options of `check`: getopt_long's arrays and --help both come from here. */
+static const CLI_OPT check_options[] = {
+    CLI_OPT_SECTION("Order:"),
+    { .name = "cwms", .id = OPT_CWMS, .metavar = "VERSION",
+      .help = "the CWMS release the file is for: 1.0 to 2.0 = leaf first;\n"
+              "2.5 and later = root first (see cwms-bundle(1))" },
+    { .name = "order", .id = OPT_ORDER, .metavar = "ORDER", .synopsis = "leaf-first|root-first",
+      .flags = CLI_SYN_ALT,
+      .help = "leaf-first or root-first (instead of --cwms); default root-first" },
+    CLI_OPT_SECTION("Key:"),
+    { .name = "passin", .id = OPT_PASSIN, .metavar = "SRC",
+      .help = "passphrase of an encrypted key: its match with the server\n"
+              "certificate is checked only then (never asked otherwise)" },
+    CLI_OPT_SECTION("Chain:"),
+    { .name = "trust", .id = OPT_TRUST, .metavar = "FILE",
+      .help = "trust anchors (PEM); default: OpenSSL's default locations" },
+    { .name = "attime", .id = OPT_ATTIME, .metavar = "TIME",
+      .help = "validate at TIME instead of now: seconds since 1970, a UTC date\n"
+              "(2017-12-01) or date and time (2017-12-01T10:00:00Z)" },
+    { .name = "host", .id = OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
+      .help = "the server certificate must cover NAME (repeatable)" },
+    { .name = "strict", .id = OPT_STRICT,
+      .help = "warnings (root included, expiring soon) fail too" },
+    CLI_OPT_SECTION("Output:"),
+    { .name = "json", .id = OPT_JSON,
+      .help = "one JSON document on stdout (docs/cwms-bundle.schema.json)" },
+    { .name = "graph", .id = OPT_GRAPH, .metavar = "FORMAT", .synopsis = "dot", .flags = CLI_SYN_ALT,
+      .help = "the candidate graph as Graphviz DOT on stdout" },
+    { .name = "quiet", .short_name = 'q', .id = 'q', .flags = CLI_SYN_SHORT,
+      .help = "print errors only" },
+    { .name = "fix", .id = OPT_FIX,
+      .help = "write the corrected bundle to -o FILE (atomically, mode 0600\n"
+              "with a key; the key block is kept byte for byte)" },
+    { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE", .flags = CLI_SYN_SHORT,
+      .help = "where --fix writes (it may be BUNDLE itself)" },
+    { .name = "passout", .id = OPT_PASSOUT, .metavar = "SRC",
+      .help = "with --fix: encrypt the key anew (needs --passin)\n"
+              "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
+    { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
+      .help = "show this help" },
+    { .metavar = "BUNDLE", .synopsis = "BUNDLE", .flags = CLI_LIST_HIDE },
+    CLI_OPT_END
+};
+
+static const CLI_COMMAND_HELP check_help = {
+    .command = "check",
+    .description =
+        "Says what is wrong with a bundle file CWMS rejected (or is about to get): reads it\n"
+        "the way CWMS does and reports one finding per problem, each with its code, the\n"
+        "block it concerns and what to do. Prints \"ready for CWMS VERSION\" and exits 0 when\n"
+        "the file is exactly what 'cwms-bundle build' would write for it.\n"
+        "\n"
+        "BUNDLE: one file, PEM (or DER, PKCS#7, PKCS#12 as build reads them).\n",
+    .opts = check_options,
+    .help_column = 24,
+    .epilogue =
+        "Finding codes (cwms-bundle(1) says what to do about each): ORDER_WRONG, KEY_NOT_FIRST,\n"
+        "KEY_MISSING, KEY_MISMATCH, KEY_SEVERAL, KEY_NOT_CHECKED, ROOT_INCLUDED,\n"
+        "MISSING_INTERMEDIATE, UNRELATED_CERT, DUPLICATE, STRAY_TEXT, UNEXPECTED_BLOCK, NOT_PEM,\n"
+        "EXPIRED, EXPIRES_SOON, UNREADABLE, PASSPHRASE and the build's own checks.\n"
+        "Exit codes: 0 ready (or fixed), 2 usage, and for a file with errors the worst of\n"
+        "its findings': 3 unreadable or not PEM, then 5 key, then 4 chain; 7 when --fix\n"
+        "cannot write.\n",
 };
 
 typedef struct check_args_st {
@@ -114,27 +119,27 @@ typedef struct check_args_st {
 
 static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
 {
+    CLI_GETOPT g;
     int c;
 
     *help = 0;
-    opterr = 0;
+    opterr = 0;     /* our own messages, with a pointer to --help */
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":ho:q", long_options, NULL)) != -1) {
+    if (!cli_getopt_init(&g, check_options)) {
+        fputs(CLI_PROGRAM ": error: too many options in the check table\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (c) {
         case OPT_CWMS:
             a->cwms_version = optarg;
             if (!cwms_order_for_version(optarg, &a->order))
-                return cli_usage_error("check", "--cwms '%s' is not a CWMS release: give 1.0 to 2.0 "
-                                       "or 2.5 and later, e.g. --cwms 2.0 or --cwms 2.5", optarg);
+                return cli_opt_bad_value("check", CWMS_OPTION_VERSION, "--cwms", optarg);
             break;
         case OPT_ORDER:
             a->order_name = optarg;
-            if (strcmp(optarg, "leaf-first") == 0)
-                a->order = CWMS_ORDER_LEAF_FIRST;
-            else if (strcmp(optarg, "root-first") == 0)
-                a->order = CWMS_ORDER_ROOT_FIRST;
-            else
-                return cli_usage_error("check", "--order '%s': use leaf-first or root-first", optarg);
+            if (!cwms_parse_order(optarg, &a->order))
+                return cli_opt_bad_value("check", CWMS_OPTION_ORDER, "--order", optarg);
             break;
         case OPT_PASSIN:
         case OPT_PASSOUT:
@@ -149,8 +154,7 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
             break;
         case OPT_ATTIME:
             if (!cwms_parse_time(optarg, &a->attime))
-                return cli_usage_error("check", "--attime '%s': give seconds since 1970-01-01 UTC or "
-                                       "a UTC date, e.g. --attime 2024-06-01", optarg);
+                return cli_opt_bad_value("check", CWMS_OPTION_ATTIME, "--attime", optarg);
             a->attime_given = 1;
             break;
         case OPT_HOST:
@@ -181,10 +185,8 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
         case 'h':
             *help = 1;
             return CWMS_EXIT_OK;
-        case ':':
-            return cli_usage_error("check", "%s needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
+            return cli_opt_parse_error("check", c, argv);
         }
     }
     if (a->cwms_version != NULL && a->order_name != NULL)
@@ -406,7 +408,7 @@ int cmd_check(int argc, char **argv)
     a.order = CWMS_ORDER_ROOT_FIRST;
     if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
         if (help)
-            fputs(check_usage, stdout);
+            cli_print_help(stdout, &check_help);
         free(a.hosts);
         return rc;
     }

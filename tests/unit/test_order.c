@@ -22,7 +22,8 @@
 
 static void test_versions_before_2_5_are_leaf_first(void **state)
 {
-    static const char *const v[] = { "1", "1.0", "1.1", "1.5", "1.x", "2", "2.0", "2.4", "2.0.1" };
+    static const char *const v[] = { "1", "1.0", "1.1", "1.5", "1.x", "1.X", "2.0", "2.0MR3",
+                                     "2.0 MR3", "1.5MR1 SP2", "2.0.1.5", "2.0.0.0" };
     (void)state;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         CWMS_ORDER o = CWMS_ORDER_ROOT_FIRST;
@@ -36,8 +37,10 @@ static void test_versions_before_2_5_are_leaf_first(void **state)
 
 static void test_versions_from_2_5_are_root_first(void **state)
 {
-    static const char *const v[] = { "2.5", "2.6", "2.7", "2.8", "3", "3.0", "4.0", "4.0.1",
-                                     "10", "3.x" };
+    static const char *const v[] = { "2.5", "2.6", "2.7", "2.8", "3", "3.0", "4", "4.0", "5", "5.0",
+                                     "5.5", "10", "3.x", "4.x", "2.5MR6", "2.5mr6", "4.0MR2",
+                                     "4.0MR2 SP1", "4.0MR2SP1", "2.6 MR1 SP3", "2.8.1.1",
+                                     "3.0.1.50", "9999.9999" };
     (void)state;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         CWMS_ORDER o = CWMS_ORDER_LEAF_FIRST;
@@ -51,8 +54,11 @@ static void test_versions_from_2_5_are_root_first(void **state)
 
 static void test_garbage_versions_are_refused(void **state)
 {
-    static const char *const v[] = { "", "x", "2.x", "v2.5", "2.5a", "2..5", ".5", "2.", "0.9",
-                                     "-1", " 2.5", "2.5 ", "99999", "2.5.", "latest" };
+    static const char *const v[] = { "", "x", "v2.5", "2.5a", "2..5", ".5", "2.", "0.9",
+                                     "-1", " 2.5", "2.5 ", "99999", "2.5.", "latest", "0", "0.0",
+                                     "02.5", "2.05", "2.5.01.1", "2.5MR", "2.5MR0", "2.5MR6 SP",
+                                     "2.5SP1", "2.5MR6SP1 ", "2.5  MR6", "MR6", "2MR6", "2.xMR1",
+                                     "2.5MR6.1", "2.8.1.1MR1", "2.8.1.1.1", "2.8.1.", "1.x.1" };
     (void)state;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         CWMS_ORDER o = CWMS_ORDER_LEAF_FIRST;
@@ -61,6 +67,35 @@ static void test_garbage_versions_are_refused(void **state)
             fail_msg("'%s' accepted", v[i]);
     }
     assert_int_equal(cwms_order_for_version(NULL, NULL), 0);
+}
+
+/* Releases that never existed: a typo there must not pick an order silently. */
+static void test_releases_that_do_not_exist_are_refused(void **state)
+{
+    static const char *const v[] = { "1.2", "1.3", "1.4", "1.6", "1.9", "2.1", "2.2", "2.3",
+                                     "2.4", "2.9", "3.1", "3.5", "4.1", "2.1MR1", "2.4.1.1",
+                                     "1.0.1", "2.0.1", "2.8.1", "4.0.1" };
+    (void)state;
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        CWMS_ORDER o = CWMS_ORDER_LEAF_FIRST;
+
+        if (cwms_order_for_version(v[i], &o))
+            fail_msg("'%s' accepted", v[i]);
+        assert_int_equal(o, CWMS_ORDER_LEAF_FIRST);
+    }
+}
+
+/* 2 and 2.x cover 2.0 (leaf-first) and 2.5+ (root-first): no single order. */
+static void test_a_major_with_two_orders_is_refused(void **state)
+{
+    static const char *const v[] = { "2", "2.x", "2.X" };
+    (void)state;
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        CWMS_ORDER o = CWMS_ORDER_ROOT_FIRST;
+
+        if (cwms_order_for_version(v[i], &o))
+            fail_msg("'%s' accepted", v[i]);
+    }
 }
 
 /* ---- real bundles ---- */
@@ -236,6 +271,8 @@ int main(void)
         cmocka_unit_test(test_versions_before_2_5_are_leaf_first),
         cmocka_unit_test(test_versions_from_2_5_are_root_first),
         cmocka_unit_test(test_garbage_versions_are_refused),
+        cmocka_unit_test(test_releases_that_do_not_exist_are_refused),
+        cmocka_unit_test(test_a_major_with_two_orders_is_refused),
         cmocka_unit_test(test_godaddy_with_leaf_keeps_the_g2_cross_and_drops_class_2),
         cmocka_unit_test(test_starfield_bundle_for_2_5_is_root_g2_cross_then_secure_ca),
         cmocka_unit_test(test_godaddy_two_cross_variants_picks_the_one_named_as_issuer),
