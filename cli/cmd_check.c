@@ -28,41 +28,39 @@
 #include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
+#include "shared_opts.h"
 
 #define PASS_SIZE 1025
 
-enum {
-    OPT_CWMS = 256, OPT_ORDER, OPT_PASSIN, OPT_PASSOUT, OPT_TRUST, OPT_ATTIME, OPT_HOST,
-    OPT_STRICT, OPT_JSON, OPT_GRAPH, OPT_FIX
-};
+enum { OPT_FIX = CLI_OPT_SHARED_END };
 
 /* The options of `check`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT check_options[] = {
     CLI_OPT_SECTION("Order:"),
-    { .name = "cwms", .id = OPT_CWMS, .metavar = "VERSION",
+    { .name = "cwms", .id = CLI_OPT_CWMS, .metavar = "VERSION",
       .help = "the CWMS release the file is for: 1.0 to 2.0 = leaf first;\n"
               "2.5 and later = root first (see cwms-bundle(1))" },
-    { .name = "order", .id = OPT_ORDER, .metavar = "ORDER", .synopsis = "leaf-first|root-first",
+    { .name = "order", .id = CLI_OPT_ORDER, .metavar = "ORDER", .synopsis = "leaf-first|root-first",
       .flags = CLI_SYN_ALT,
       .help = "leaf-first or root-first (instead of --cwms); default root-first" },
     CLI_OPT_SECTION("Key:"),
-    { .name = "passin", .id = OPT_PASSIN, .metavar = "SRC",
+    { .name = "passin", .id = CLI_OPT_PASSIN, .metavar = "SRC",
       .help = "passphrase of an encrypted key: its match with the server\n"
               "certificate is checked only then (never asked otherwise)" },
     CLI_OPT_SECTION("Chain:"),
-    { .name = "trust", .id = OPT_TRUST, .metavar = "FILE",
+    { .name = "trust", .id = CLI_OPT_TRUST, .metavar = "FILE",
       .help = "trust anchors (PEM); default: OpenSSL's default locations" },
-    { .name = "attime", .id = OPT_ATTIME, .metavar = "TIME",
+    { .name = "attime", .id = CLI_OPT_ATTIME, .metavar = "TIME",
       .help = "validate at TIME instead of now: seconds since 1970, a UTC date\n"
               "(2017-12-01) or date and time (2017-12-01T10:00:00Z)" },
-    { .name = "host", .id = OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
+    { .name = "host", .id = CLI_OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
       .help = "the server certificate must cover NAME (repeatable)" },
-    { .name = "strict", .id = OPT_STRICT,
+    { .name = "strict", .id = CLI_OPT_STRICT,
       .help = "warnings (root included, expiring soon) fail too" },
     CLI_OPT_SECTION("Output:"),
-    { .name = "json", .id = OPT_JSON,
+    { .name = "json", .id = CLI_OPT_JSON,
       .help = "one JSON document on stdout (docs/cwms-bundle.schema.json)" },
-    { .name = "graph", .id = OPT_GRAPH, .metavar = "FORMAT", .synopsis = "dot", .flags = CLI_SYN_ALT,
+    { .name = "graph", .id = CLI_OPT_GRAPH, .metavar = "FORMAT", .synopsis = "dot", .flags = CLI_SYN_ALT,
       .help = "the candidate graph as Graphviz DOT on stdout" },
     { .name = "quiet", .short_name = 'q', .id = 'q', .flags = CLI_SYN_SHORT,
       .help = "print errors only" },
@@ -71,7 +69,7 @@ static const CLI_OPT check_options[] = {
               "with a key; the key block is kept byte for byte)" },
     { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE", .flags = CLI_SYN_SHORT,
       .help = "where --fix writes (it may be BUNDLE itself)" },
-    { .name = "passout", .id = OPT_PASSOUT, .metavar = "SRC",
+    { .name = "passout", .id = CLI_OPT_PASSOUT, .metavar = "SRC",
       .help = "with --fix: encrypt the key anew (needs --passin)\n"
               "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
     { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
@@ -102,18 +100,8 @@ static const CLI_COMMAND_HELP check_help = {
 };
 
 typedef struct check_args_st {
-    const char *cwms_version;
-    const char *order_name;
-    CWMS_ORDER order;
-    const char *passin;
-    const char *passout;
-    const char *trust;
-    int64_t attime;
-    int attime_given;
-    const char **hosts;
-    size_t n_hosts;
-    int strict, json, graph, fix, quiet;
-    const char *output;
+    CLI_SHARED_ARGS sh;          /* --cwms, --order, --passin, ..., -q, -o */
+    int fix;
     const char *bundle;
 } CHECK_ARGS;
 
@@ -130,57 +118,16 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
         return CWMS_EXIT_FAILURE;
     }
     while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
+        int rc;
+
+        if (cli_shared_option("check", c, &a->sh, &rc)) {
+            if (rc >= 0)
+                return rc;
+            continue;
+        }
         switch (c) {
-        case OPT_CWMS:
-            a->cwms_version = optarg;
-            if (!cwms_order_for_version(optarg, &a->order))
-                return cli_opt_bad_value("check", CWMS_OPTION_VERSION, "--cwms", optarg);
-            break;
-        case OPT_ORDER:
-            a->order_name = optarg;
-            if (!cwms_parse_order(optarg, &a->order))
-                return cli_opt_bad_value("check", CWMS_OPTION_ORDER, "--order", optarg);
-            break;
-        case OPT_PASSIN:
-        case OPT_PASSOUT:
-            if (!cli_passsrc_valid(optarg))
-                return cli_usage_error("check", "%s '%s' is not a passphrase source: use pass:TEXT, "
-                                       "env:VAR, file:PATH, fd:N or stdin",
-                                       c == OPT_PASSIN ? "--passin" : "--passout", optarg);
-            *(c == OPT_PASSIN ? &a->passin : &a->passout) = optarg;
-            break;
-        case OPT_TRUST:
-            a->trust = optarg;
-            break;
-        case OPT_ATTIME:
-            if (!cwms_parse_time(optarg, &a->attime))
-                return cli_opt_bad_value("check", CWMS_OPTION_ATTIME, "--attime", optarg);
-            a->attime_given = 1;
-            break;
-        case OPT_HOST:
-            if (*optarg == '\0')
-                return cli_usage_error("check", "--host needs a host name");
-            a->hosts[a->n_hosts++] = optarg;
-            break;
-        case OPT_STRICT:
-            a->strict = 1;
-            break;
-        case OPT_JSON:
-            a->json = 1;
-            break;
-        case OPT_GRAPH:
-            if (strcmp(optarg, "dot") != 0)
-                return cli_usage_error("check", "--graph '%s': the one graph format is dot", optarg);
-            a->graph = 1;
-            break;
         case OPT_FIX:
             a->fix = 1;
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case 'q':
-            a->quiet = 1;
             break;
         case 'h':
             *help = 1;
@@ -189,24 +136,19 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
             return cli_opt_parse_error("check", c, argv);
         }
     }
-    if (a->cwms_version != NULL && a->order_name != NULL)
-        return cli_usage_error("check", "give --cwms or --order, not both");
-    if (a->json && a->graph)
-        return cli_usage_error("check", "give --json or --graph dot, not both: each is a document "
-                               "on standard output");
-    if (a->fix != (a->output != NULL))
+    if ((c = cli_shared_check("check", &a->sh)) >= 0)
+        return c;
+    if (a->fix != (a->sh.output != NULL))
         return cli_usage_error("check", a->fix ? "--fix needs -o FILE: where the corrected bundle "
                                "goes (it can be BUNDLE itself)"
                                : "-o is where --fix writes: give --fix too");
-    if (a->output != NULL && *a->output == '\0')
-        return cli_usage_error("check", "-o needs a file name");
-    if (a->passout != NULL && !a->fix)
+    if (a->sh.passout != NULL && !a->fix)
         return cli_usage_error("check", "--passout encrypts the key of the file --fix writes: "
                                "give --fix -o FILE too");
-    if (a->passout != NULL && a->passin == NULL)
+    if (a->sh.passout != NULL && a->sh.passin == NULL)
         return cli_usage_error("check", "--passout re-encrypts the key, which needs --passin "
                                "to decrypt it first");
-    if (cli_passsrc_uses_stdin(a->passin) && cli_passsrc_uses_stdin(a->passout))
+    if (cli_passsrc_uses_stdin(a->sh.passin) && cli_passsrc_uses_stdin(a->sh.passout))
         return cli_usage_error("check", "--passin and --passout cannot both read standard input");
     if (optind >= argc)
         return cli_usage_error("check", "no BUNDLE given: name the file to check");
@@ -220,9 +162,9 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
 /* "CWMS 2.5", or the releases the order is for. */
 static void version_words(const CHECK_ARGS *a, char *buf, size_t size)
 {
-    if (a->cwms_version != NULL)
-        snprintf(buf, size, "CWMS %s", a->cwms_version);
-    else if (a->order == CWMS_ORDER_LEAF_FIRST)
+    if (a->sh.cwms_version != NULL)
+        snprintf(buf, size, "CWMS %s", a->sh.cwms_version);
+    else if (a->sh.order == CWMS_ORDER_LEAF_FIRST)
         snprintf(buf, size, "CWMS 1.x and 2.0 (leaf-first)");
     else
         snprintf(buf, size, "CWMS 2.5 and later (root-first)");
@@ -293,7 +235,7 @@ static int check_json(const CHECK_ARGS *a, const CWMS_CHECK *c, const CWMS_DIAG 
          && json_object_object_add(doc, "ready", json_object_new_boolean(cwms_check_ready(c))) == 0
          && json_object_object_add(doc, "exit_code",
                                    json_object_new_int(cwms_check_exit_code(c))) == 0
-         && json_object_object_add(doc, "fixed", fixed ? json_object_new_string(a->output) : NULL) == 0
+         && json_object_object_add(doc, "fixed", fixed ? json_object_new_string(a->sh.output) : NULL) == 0
          && json_object_object_add(doc, "blocks", blocks = json_object_new_array()) == 0
          && json_object_object_add(doc, "findings", findings = json_object_new_array()) == 0;
     for (size_t i = 0; ok && i < cwms_check_block_count(c); i++) {
@@ -328,7 +270,7 @@ static int check_json(const CHECK_ARGS *a, const CWMS_CHECK *c, const CWMS_DIAG 
              && json_object_object_add(o, "fixable", json_object_new_boolean(f->fixable)) == 0;
     }
     if (ok && b != NULL)
-        ok = cli_json_add_bundle(doc, b, a->cwms_version, have_key ? &key : NULL);
+        ok = cli_json_add_bundle(doc, b, a->sh.cwms_version, have_key ? &key : NULL);
     else if (ok)
         ok = json_object_object_add(doc, "certificates", json_object_new_array()) == 0;
     ok = ok && cli_json_add_diagnostics(doc, diag);
@@ -350,7 +292,7 @@ static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passo
     int secret = 0, rc;
 
     *fixed = 0;
-    if (a->passout != NULL) {
+    if (a->sh.passout != NULL) {
         eo.passout = passout;
         eo.passout_len = passout_len;
     }
@@ -360,13 +302,13 @@ static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passo
         secret |= cwms_check_get0_block(c, i)->kind == CWMS_BLOCK_KEY
                   || cwms_check_get0_block(c, i)->kind == CWMS_BLOCK_ENCRYPTED_KEY;
     secret |= cwms_check_get0_bundle(c)->key != NULL;
-    rc = cwms_write_file_atomic(a->output, data, len, secret, diag) ? CWMS_EXIT_OK
+    rc = cwms_write_file_atomic(a->sh.output, data, len, secret, diag) ? CWMS_EXIT_OK
                                                                     : cli_report_exit_code(diag);
     OPENSSL_clear_free(data, len);
     if (rc != CWMS_EXIT_OK)
         return rc;
     *fixed = 1;
-    if (!a->json && !a->graph && !a->quiet) {
+    if (!a->sh.json && !a->sh.graph && !a->sh.quiet) {
         size_t changes = 0;
 
         for (size_t i = 0; i < cwms_check_finding_count(c); i++) {
@@ -377,11 +319,11 @@ static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passo
                 changes++;
             }
         }
-        if (a->passout != NULL) {
+        if (a->sh.passout != NULL) {
             printf(CLI_PROGRAM ": fixed: the key is encrypted with the --passout passphrase\n");
             changes++;
         }
-        printf(CLI_PROGRAM ": wrote '%s'%s%s\n", a->output,
+        printf(CLI_PROGRAM ": wrote '%s'%s%s\n", a->sh.output,
                secret ? " (mode 0600: it holds the private key)" : "",
                changes == 0 ? ": it already was what build writes" : "");
     }
@@ -401,15 +343,14 @@ int cmd_check(int argc, char **argv)
     char version[128];
     int help, rc, fixed = 0;
 
-    if ((a.hosts = calloc((size_t)argc + 1, sizeof(*a.hosts))) == NULL) {
+    if (!cli_shared_init(&a.sh, argc)) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
-    a.order = CWMS_ORDER_ROOT_FIRST;
     if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
         if (help)
             cli_print_help(stdout, &check_help);
-        free(a.hosts);
+        cli_shared_clear(&a.sh);
         return rc;
     }
     rc = CWMS_EXIT_FAILURE;
@@ -418,17 +359,17 @@ int cmd_check(int argc, char **argv)
         goto end;
     }
     /* Without --passin nothing is ever asked: an encrypted key is then judged by its place only. */
-    passin.spec = a.passin;
+    passin.spec = a.sh.passin;
     passin.option = "--passin";
     passin.diag = diag;
-    if (a.passout != NULL) {
+    if (a.sh.passout != NULL) {
         CLI_PASSSRC out_src = { 0 };
 
-        out_src.spec = a.passout;
+        out_src.spec = a.sh.passout;
         out_src.option = "--passout";
         out_src.confirm = 1;
         out_src.diag = diag;
-        out_src.file_line = strncmp(a.passout, "file:", 5) == 0 && strcmp(a.passin, a.passout) == 0;
+        out_src.file_line = strncmp(a.sh.passout, "file:", 5) == 0 && strcmp(a.sh.passin, a.sh.passout) == 0;
         if (!cli_passsrc_read(&out_src, passout, PASS_SIZE, &passout_len, "the fixed bundle's key")) {
             cli_report_messages(diag);
             rc = cli_report_exit_code(diag);
@@ -439,24 +380,24 @@ int cmd_check(int argc, char **argv)
             goto end;
         }
     }
-    if ((pass = cwms_pass_new(a.passin != NULL ? cli_passsrc_cb : NULL, &passin)) == NULL) {
+    if ((pass = cwms_pass_new(a.sh.passin != NULL ? cli_passsrc_cb : NULL, &passin)) == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         goto end;
     }
 
     memset(&co, 0, sizeof(co));
     cwms_options_init(&co.build);
-    co.build.order = a.order;
-    co.build.trust_file = a.trust;
-    if (a.attime_given)
-        co.build.attime = a.attime;
-    co.build.hosts = a.hosts;
-    co.build.n_hosts = a.n_hosts;
-    co.build.strict = a.strict;
+    co.build.order = a.sh.order;
+    co.build.trust_file = a.sh.trust;
+    if (a.sh.attime_given)
+        co.build.attime = a.sh.attime;
+    co.build.hosts = a.sh.hosts;
+    co.build.n_hosts = a.sh.n_hosts;
+    co.build.strict = a.sh.strict;
     co.build.pass = pass;
     co.path = a.bundle;
-    co.decrypt_keys = a.passin != NULL;
-    if (a.cwms_version == NULL && a.order_name == NULL && !a.quiet && !a.json && !a.graph)
+    co.decrypt_keys = a.sh.passin != NULL;
+    if (a.sh.cwms_version == NULL && a.sh.order_name == NULL && !a.sh.quiet && !a.sh.json && !a.sh.graph)
         cli_note("no --cwms given: checking against the CWMS 2.5+ order (root-side intermediate "
                  "first, server last); pass --cwms 2.0 for older releases");
     if (!cwms_check_bundle(&co, diag, &check)) {
@@ -465,10 +406,10 @@ int cmd_check(int argc, char **argv)
         goto end;
     }
     rc = cwms_check_exit_code(check);
-    for (size_t i = 0; !a.json && !a.graph && i < cwms_check_finding_count(check); i++) {
+    for (size_t i = 0; !a.sh.json && !a.sh.graph && i < cwms_check_finding_count(check); i++) {
         const CWMS_FINDING *f = cwms_check_get0_finding(check, i);
 
-        if (!a.quiet)
+        if (!a.sh.quiet)
             print_finding(stdout, f);
         else if (f->level == CWMS_ERROR)
             print_finding(stderr, f);
@@ -477,7 +418,7 @@ int cmd_check(int argc, char **argv)
         int frc = check_fix(&a, check, passout, passout_len, diag, &fixed);
 
         /* A file that cannot be fixed keeps the findings' exit code; one written exits 0. */
-        if (frc != CWMS_EXIT_OK && !a.json) {
+        if (frc != CWMS_EXIT_OK && !a.sh.json) {
             for (size_t i = 0; i < cwms_diag_count(diag); i++) {
                 const CWMS_MSG *m = cwms_diag_get(diag, i);
 
@@ -490,12 +431,12 @@ int cmd_check(int argc, char **argv)
         rc = frc == CWMS_EXIT_OK ? CWMS_EXIT_OK : rc != CWMS_EXIT_OK ? rc : frc;
     }
 
-    if (a.json) {
+    if (a.sh.json) {
         if (!check_json(&a, check, diag, fixed) && rc == CWMS_EXIT_OK)
             rc = CWMS_EXIT_OUTPUT;
         goto end;
     }
-    if (a.graph) {
+    if (a.sh.graph) {
         if (cwms_check_get0_bundle(check) == NULL) {
             for (size_t i = 0; i < cwms_check_finding_count(check); i++)
                 print_finding(stderr, cwms_check_get0_finding(check, i));
@@ -505,7 +446,7 @@ int cmd_check(int argc, char **argv)
         }
         goto end;
     }
-    if (a.quiet)
+    if (a.sh.quiet)
         goto end;
     if (cwms_check_get0_bundle(check) != NULL && isatty(STDOUT_FILENO)) {
         fputs("\n", stdout);
@@ -529,6 +470,6 @@ int cmd_check(int argc, char **argv)
     cwms_pass_free(pass);
     OPENSSL_secure_clear_free(passout, PASS_SIZE);
     cwms_diag_free(diag);
-    free(a.hosts);
+    cli_shared_clear(&a.sh);
     return rc;
 }

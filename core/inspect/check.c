@@ -29,6 +29,7 @@
 #include "cwms/explain.h"
 #include "inspect/blocks.h"
 #include "input/input.h"
+#include "util/format.h"
 
 /* A bundle is a few kilobytes; anything this large is not one. */
 #define CHECK_MAX_BYTES ((size_t)16 * 1024 * 1024)
@@ -56,22 +57,6 @@ struct cwms_check_st {
  * --------
  */
 
-__attribute__((format(printf, 1, 0)))
-static char *vxprintf(const char *fmt, va_list ap)
-{
-    va_list ap2;
-    char *s;
-    int n;
-
-    va_copy(ap2, ap);
-    n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n < 0 || (s = OPENSSL_malloc((size_t)n + 1)) == NULL)
-        return NULL;
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    return s;
-}
-
 /* Adds a finding about block (0-based; SIZE_MAX = the file). 1, or 0 when memory ran out. */
 __attribute__((format(printf, 7, 8)))
 static int add_finding(CWMS_CHECK *c, CWMS_LEVEL level, const char *code, CWMS_REASON reason,
@@ -92,7 +77,7 @@ static int add_finding(CWMS_CHECK *c, CWMS_LEVEL level, const char *code, CWMS_R
     f = &c->findings[c->n_findings];
     memset(f, 0, sizeof(*f));
     va_start(ap, fmt);
-    f->message = vxprintf(fmt, ap);
+    f->message = cwms_vformat(fmt, ap);
     va_end(ap);
     f->action = OPENSSL_strdup(action != NULL ? action : "");
     if (f->message == NULL || f->action == NULL) {

@@ -9,7 +9,6 @@
  */
 #include "paths/explain.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "paths/rank.h"
+#include "util/format.h"
 
 /* Bounds the edges kept: a pool of thousands of issuers draws nothing useful anyway. */
 #define MAX_EDGES 4096
@@ -125,24 +125,6 @@ void cwms_explain_free(CWMS_EXPLAIN *e)
  * --------
  */
 
-__attribute__((format(printf, 1, 2)))
-static char *xprintf(const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (s = OPENSSL_malloc((size_t)n + 1)) == NULL)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 static size_t node_of(const CWMS_EXPLAIN *e, const CWMS_CERT *c)
 {
     for (size_t i = 0; i < e->n_nodes; i++)
@@ -232,7 +214,7 @@ static int explain_paths(CWMS_EXPLAIN *e, const CWMS_OPTIONS *opts, CWMS_GRAPH *
         xp->pub.chosen = same_path(&xp->path, chosen);
         if (!xp->pub.chosen) {
             cwms_rank_compare_why(g, chosen, &xp->path, opts->path, &rule);
-            if ((xp->why_not = xprintf("the chosen path won: %s", rule)) == NULL)
+            if ((xp->why_not = cwms_format("the chosen path won: %s", rule)) == NULL)
                 return 0;
             xp->pub.why_not = xp->why_not;
         }
@@ -308,9 +290,9 @@ static char *issued_by(CWMS_EXPLAIN *e, size_t i)
     char *iss, *s;
 
     if (e->nodes[i].pub.self_signed)
-        return xprintf("self-signed");
+        return cwms_format("self-signed");
     iss = cwms_name_oneline(X509_get_issuer_name(e->nodes[i].pub.x509));
-    s = xprintf("issued by '%s'", iss != NULL ? iss : "?");
+    s = cwms_format("issued by '%s'", iss != NULL ? iss : "?");
     OPENSSL_free(iss);
     return s;
 }
@@ -350,7 +332,7 @@ static int explain_variants(CWMS_EXPLAIN *e, const CWMS_PATH *chosen)
                 break;
             alt = first_path_with(e, e->nodes[i].cert);
             e->nodes[i].left_out =
-                xprintf("another variant of '%s' (%s); the chain uses the one %s%s%s", subj ? subj : "?",
+                cwms_format("another variant of '%s' (%s); the chain uses the one %s%s%s", subj ? subj : "?",
                         theirs, mine, alt != NULL ? " because " : ": this one is on no complete path",
                         alt != NULL ? alt->why_not + strlen("the chosen path won: ") : "");
             OPENSSL_free(theirs);
@@ -358,7 +340,7 @@ static int explain_variants(CWMS_EXPLAIN *e, const CWMS_PATH *chosen)
                 break;
         }
         if (others > 0)
-            e->nodes[on].variant = xprintf("the variant %s, chosen over %zu other%s of the same "
+            e->nodes[on].variant = cwms_format("the variant %s, chosen over %zu other%s of the same "
                                            "CA (same subject and key)", mine, others,
                                            others == 1 ? "" : "s");
         OPENSSL_free(subj);
@@ -376,18 +358,18 @@ static char *left_out_reason(CWMS_EXPLAIN *e, size_t i)
 
     switch (n->pub.role) {
     case CWMS_ROLE_ROOT:
-        return xprintf("self-signed root: CWMS has its own copy (--include-root keeps it)");
+        return cwms_format("self-signed root: CWMS has its own copy (--include-root keeps it)");
     case CWMS_ROLE_ANCHOR:
-        return xprintf("trust anchor from the trust store: it signed the top of the chain, "
+        return cwms_format("trust anchor from the trust store: it signed the top of the chain, "
                        "and CWMS has its own copy");
     default:
         break;
     }
     if ((alt = first_path_with(e, n->cert)) != NULL)
-        return xprintf("on an alternative path that was not chosen (%s)", alt->why_not);
+        return cwms_format("on an alternative path that was not chosen (%s)", alt->why_not);
     if (!cwms_cert_is_ca(n->cert))
-        return xprintf("another end-entity certificate: not the server certificate of this bundle");
-    return xprintf("unrelated: it issues no certificate on a path from the server certificate");
+        return cwms_format("another end-entity certificate: not the server certificate of this bundle");
+    return cwms_format("unrelated: it issues no certificate on a path from the server certificate");
 }
 
 int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
