@@ -333,20 +333,13 @@ int cmd_build(int argc, char **argv)
         passin->preread = 1;
     }
     if (a.sh.passout != NULL) {
-        CLI_PASSSRC out_src = { 0 };
+        int prc = cli_shared_read_passout("build", &a.sh, passout, PASS_SIZE, &passout_len,
+                                          "the output key", diag);
 
-        out_src.spec = a.sh.passout;
-        out_src.option = "--passout";
-        out_src.confirm = 1;
-        out_src.diag = diag;
-        /* `-passin file:X -passout file:X` means line 1 and line 2 in openssl. */
-        out_src.file_line = a.sh.passin != NULL && strncmp(a.sh.passout, "file:", 5) == 0
-                            && strcmp(a.sh.passin, a.sh.passout) == 0;
-        if (!cli_passsrc_read(&out_src, passout, PASS_SIZE, &passout_len, "the output key"))
+        if (prc == 0)
             goto failed;
-        if (passout_len == 0) {
-            rc = cli_usage_error("build", "--passout %s gives an empty passphrase: the key would "
-                                 "be protected by nothing; give a non-empty one", a.sh.passout);
+        if (prc > 0) {
+            rc = prc;
             goto end;
         }
     }

@@ -363,20 +363,16 @@ int cmd_check(int argc, char **argv)
     passin.option = "--passin";
     passin.diag = diag;
     if (a.sh.passout != NULL) {
-        CLI_PASSSRC out_src = { 0 };
+        int prc = cli_shared_read_passout("check", &a.sh, passout, PASS_SIZE, &passout_len,
+                                          "the fixed bundle's key", diag);
 
-        out_src.spec = a.sh.passout;
-        out_src.option = "--passout";
-        out_src.confirm = 1;
-        out_src.diag = diag;
-        out_src.file_line = strncmp(a.sh.passout, "file:", 5) == 0 && strcmp(a.sh.passin, a.sh.passout) == 0;
-        if (!cli_passsrc_read(&out_src, passout, PASS_SIZE, &passout_len, "the fixed bundle's key")) {
+        if (prc == 0) {
             cli_report_messages(diag);
             rc = cli_report_exit_code(diag);
             goto end;
         }
-        if (passout_len == 0) {
-            rc = cli_usage_error("check", "--passout gives an empty passphrase; give a non-empty one");
+        if (prc > 0) {
+            rc = prc;
             goto end;
         }
     }

@@ -94,3 +94,23 @@ int cli_shared_check(const char *command, const CLI_SHARED_ARGS *a)
                                "on standard output");
     return -1;
 }
+
+int cli_shared_read_passout(const char *command, const CLI_SHARED_ARGS *a, char *buf,
+                            size_t size, size_t *len, const char *what, CWMS_DIAG *diag)
+{
+    CLI_PASSSRC src = { 0 };
+
+    src.spec = a->passout;
+    src.option = "--passout";
+    src.confirm = 1;
+    src.diag = diag;
+    /* `-passin file:X -passout file:X` means line 1 and line 2 in openssl. */
+    src.file_line = a->passin != NULL && strncmp(a->passout, "file:", 5) == 0
+                    && strcmp(a->passin, a->passout) == 0;
+    if (!cli_passsrc_read(&src, buf, size, len, what))
+        return 0;
+    if (*len == 0)
+        return cli_usage_error(command, "--passout %s gives an empty passphrase: the key would "
+                               "be protected by nothing; give a non-empty one", a->passout);
+    return -1;
+}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cwms/bundle.h"
+#include "cwms/diag.h"
 
 enum {
     CLI_OPT_CWMS = 256, CLI_OPT_ORDER, CLI_OPT_PASSIN, CLI_OPT_PASSOUT, CLI_OPT_TRUST,
@@ -46,5 +47,14 @@ int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc);
 
 /* The checks across shared options (--cwms with --order, --json with --graph): -1 or CWMS_EXIT_USAGE. */
 int cli_shared_check(const char *command, const CLI_SHARED_ARGS *a);
+
+/*
+ * Reads the --passout passphrase (asked twice on a terminal) into buf
+ * (size bytes) for what ("the output key"). Returns -1 with *len set;
+ * CWMS_EXIT_USAGE after printing the error when it is empty; 0 with the
+ * reason in diag when it cannot be read.
+ */
+int cli_shared_read_passout(const char *command, const CLI_SHARED_ARGS *a, char *buf,
+                            size_t size, size_t *len, const char *what, CWMS_DIAG *diag);
 
 #endif
