@@ -282,7 +282,7 @@ static int add_duplicates(CWMS_CHECK *c)
             if (strcmp(c->scan.blocks[j].sha256, b->sha256) == 0) {
                 if (!add_finding(c, CWMS_ERROR, "DUPLICATE", CWMS_R_DUPLICATE_CERT, i,
                                  "remove the second copy (check --fix does)",
-                                 "block %zu is the same certificate as block %zu", i + 1, j + 1))
+                                 "the same certificate as block %zu", j + 1))
                     return 0;
                 break;
             }
@@ -361,13 +361,12 @@ static int compare_certs(CWMS_CHECK *c, CWMS_ORDER order)
             if (role == CWMS_ROLE_ROOT) {
                 if (!add_finding(c, CWMS_WARNING, "ROOT_INCLUDED", CWMS_R_ROOT_INCLUDED, i,
                                  "remove it: CWMS has its own copy of the root (check --fix does)",
-                                 "block %zu is the self-signed root of the chain", i + 1))
+                                 "the self-signed root of the chain"))
                     goto end;
             } else if (!add_finding(c, CWMS_ERROR, "UNRELATED_CERT", CWMS_R_UNRELATED_CERT, i,
                                     "remove it: CWMS rejects certificates that are not part of "
                                     "the chain (check --fix does)",
-                                    "block %zu belongs to no path of the server certificate's "
-                                    "chain: %s", i + 1,
+                                    "on no path of the server certificate's chain: %s",
                                     why != NULL ? why : "it is not on the chain build chose")) {
                 goto end;
             }
@@ -424,7 +423,8 @@ static int compare_keys(CWMS_CHECK *c, const size_t *key_blocks, size_t n_key_bl
 
         if (!add_finding(c, CWMS_ERROR, "KEY_NOT_FIRST", CWMS_R_KEY_NOT_FIRST, k,
                          "move the private key to the top of the file (check --fix does)",
-                         "the private key is block %zu; CWMS wants it as the first block", k + 1))
+                         "CWMS wants the private key as the first block; here it is block %zu",
+                         k + 1))
             return 0;
     }
     return 1;
@@ -453,8 +453,7 @@ static int read_blocks(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *
                                      "does)"
                                    : "remove it: CWMS wants the key and certificates only "
                                      "(check --fix does)",
-                             "block %zu is a '%s' block, neither a key nor a certificate",
-                             i + 1, blk->pub.label))
+                             "a '%s' block, neither a key nor a certificate", blk->pub.label))
                 return 0;
             if (!pkcs7)
                 continue;

@@ -78,7 +78,7 @@ key-last)
     split_blocks "$W/good25.pem"
     cat "$W"/blk.0[1-9] "$W/blk.00" > "$W/keylast.pem"
     expect_check 5 KEY_NOT_FIRST --cwms 2.5 "${T[@]}" "$W/keylast.pem"
-    assert_contains "$TMP/out" "the private key is block 4"
+    assert_contains "$TMP/out" "CWMS wants the private key as the first block; here it is block 4"
     FIX_CWMS=2.5 expect_fixed "$W/good25.pem" --cwms 2.5 "${T[@]}" "$W/keylast.pem"
     ;;
 key-missing)
@@ -160,7 +160,8 @@ unrelated-duplicate)
     split_blocks "$W/good25.pem"
     cat "$W/blk.00" "$W/blk.01" "$W/blk.01" "$P/other.crt" "$W/blk.02" "$P/stale.crt" "$W/blk.03" > "$W/extra.pem"
     expect_check 4 DUPLICATE --cwms 2.5 "${T[@]}" "$W/extra.pem"
-    assert_contains "$TMP/out" "block 3 is the same certificate as block 2"
+    assert_contains "$TMP/out" "DUPLICATE: block 3 ('O=cwms-bundle tests, CN=Test Primary CA', SHA-256 "
+    assert_contains "$TMP/out" "the same certificate as block 2"
     assert_contains "$TMP/out" "UNRELATED_CERT: block 4 ('O=cwms-bundle tests, CN=Unrelated Root'"
     assert_contains "$TMP/out" "UNRELATED_CERT: block 6 ('O=cwms-bundle tests, CN=stale.example.test'"
     assert_contains "$TMP/out" "another end-entity certificate"
