@@ -81,11 +81,11 @@ static const CLI_OPT build_options[] = {
       .help = "validate at TIME instead of now: seconds since 1970, a UTC date\n"
               "(2017-12-01) or date and time (2017-12-01T10:00:00Z)" },
     { .name = "host", .id = CLI_OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
-      .help = "the server certificate must cover NAME (repeatable)" },
+      .help = "the server certificate's subjectAltName must cover NAME (repeatable)" },
     { .name = "leaf", .id = OPT_LEAF, .metavar = "FINGERPRINT", .synopsis = "SHA256-FINGERPRINT",
       .help = "the server certificate's SHA-256 (hex, colons optional)" },
     { .name = "strict", .id = CLI_OPT_STRICT,
-      .help = "treat warnings as errors" },
+      .help = "treat warnings as errors; RFC 5280 strict profile (see VALIDATION)" },
     { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
       .help = "show this help" },
     { .metavar = "INPUT", .synopsis = "INPUT...", .flags = CLI_LIST_HIDE },

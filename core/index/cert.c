@@ -431,7 +431,9 @@ char *cwms_name_oneline(const X509_NAME *name)
     if (X509_NAME_print_ex(b, name, 0, NAME_FLAGS) >= 0
         && (len = BIO_get_mem_data(b, &data)) >= 0
         && (out = OPENSSL_malloc((size_t)len + 1)) != NULL) {
-        memcpy(out, data, (size_t)len);
+        /* An empty name prints nothing, and the BIO has no buffer to copy from. */
+        if (len > 0)
+            memcpy(out, data, (size_t)len);
         out[len] = '\0';
     }
     BIO_free(b);

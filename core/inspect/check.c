@@ -105,6 +105,8 @@ static int add_finding(CWMS_CHECK *c, CWMS_LEVEL level, const char *code, CWMS_R
     return 1;
 }
 
+#define VALIDATION_ACTION "see the message, and VALIDATION in cwms-bundle(1) for this check's fix"
+
 /* The build's reasons as finding codes, with what to do about each. */
 static const struct {
     CWMS_REASON reason;
@@ -141,6 +143,21 @@ static const struct {
     { CWMS_R_BAD_PASSPHRASE, "PASSPHRASE", "give the right passphrase with --passin" },
     { CWMS_R_NO_PASSPHRASE, "PASSPHRASE", "give the passphrase with --passin" },
     { CWMS_R_NO_CERTIFICATES, "NO_CERTIFICATES", "add the server certificate and its chain" },
+    /* The validation's verdicts: what to do about each is in cwms-bundle(1), VALIDATION. */
+    { CWMS_R_VERIFY_FAILED, "VERIFY_FAILED", VALIDATION_ACTION },
+    { CWMS_R_WRONG_PURPOSE, "WRONG_PURPOSE", VALIDATION_ACTION },
+    { CWMS_R_WEAK_SIGNATURE, "WEAK_SIGNATURE", VALIDATION_ACTION },
+    { CWMS_R_NAME_CONSTRAINTS, "NAME_CONSTRAINTS", VALIDATION_ACTION },
+    { CWMS_R_BAD_EXTENSION, "BAD_EXTENSION", VALIDATION_ACTION },
+    { CWMS_R_ANCHOR_REJECTED, "ANCHOR_REJECTED", VALIDATION_ACTION },
+    { CWMS_R_POLICY, "POLICY", VALIDATION_ACTION },
+    { CWMS_R_LEAF_IS_CA, "LEAF_IS_CA", VALIDATION_ACTION },
+    { CWMS_R_NO_SAN, "NO_SAN", VALIDATION_ACTION },
+    { CWMS_R_NO_EKU, "NO_EKU", VALIDATION_ACTION },
+    { CWMS_R_LONG_VALIDITY, "LONG_VALIDITY", VALIDATION_ACTION },
+    { CWMS_R_WEAK_CA_KEY, "WEAK_CA_KEY", VALIDATION_ACTION },
+    { CWMS_R_LEAF_KEY_USAGE, "LEAF_KEY_USAGE", VALIDATION_ACTION },
+    { CWMS_R_WEAK_SIGNATURE_ABOVE, "WEAK_SIGNATURE_ABOVE", VALIDATION_ACTION },
 };
 
 /* Every error and warning of the build as a finding; notes only when they carry a reason. */

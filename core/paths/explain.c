@@ -213,8 +213,13 @@ static int explain_paths(CWMS_EXPLAIN *e, const CWMS_OPTIONS *opts, CWMS_GRAPH *
         xp->pub.anchored = xp->path.anchored;
         xp->pub.chosen = same_path(&xp->path, chosen);
         if (!xp->pub.chosen) {
-            cwms_rank_compare_why(g, chosen, &xp->path, opts->path, &rule);
-            if ((xp->why_not = cwms_format("the chosen path won: %s", rule)) == NULL)
+            /* A better-ranked path loses only to the validation, which says why in its notes. */
+            if (cwms_rank_compare_why(g, chosen, &xp->path, opts->path, &rule) > 0)
+                xp->why_not = cwms_format("it ranks higher (%s) but failed validation: see the "
+                                          "notes on the paths passed over", rule);
+            else
+                xp->why_not = cwms_format("the chosen path won: %s", rule);
+            if (xp->why_not == NULL)
                 return 0;
             xp->pub.why_not = xp->why_not;
         }

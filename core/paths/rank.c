@@ -97,10 +97,27 @@ int cwms_rank_compare_why(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
 typedef struct {
     CWMS_GRAPH *g;
     CWMS_PATH_CHOICE choice;
-    CWMS_PATH best, unanchored;
-    int have_best, have_unanchored;
+    CWMS_PATH *best;         /* the anchored candidates, best first */
+    size_t n_best, max_best;
+    CWMS_PATH unanchored;
+    int have_unanchored;
     size_t n;
 } CHOICE;
+
+/* Insertion into the ranked list: the list is short and most candidates rank last. */
+static void keep_ranked(CHOICE *c, const CWMS_PATH *p)
+{
+    size_t at = c->n_best;
+
+    while (at > 0 && cwms_rank_compare(c->g, p, &c->best[at - 1], c->choice) < 0)
+        at--;
+    if (at == c->max_best)
+        return;
+    if (c->n_best < c->max_best)
+        c->n_best++;
+    memmove(&c->best[at + 1], &c->best[at], (c->n_best - 1 - at) * sizeof(*p));
+    c->best[at] = *p;
+}
 
 static int keep_best(const CWMS_PATH *p, void *arg)
 {
@@ -108,10 +125,7 @@ static int keep_best(const CWMS_PATH *p, void *arg)
 
     c->n++;
     if (p->anchored) {
-        if (!c->have_best || cwms_rank_compare(c->g, p, &c->best, c->choice) < 0) {
-            c->best = *p;
-            c->have_best = 1;
-        }
+        keep_ranked(c, p);
     } else if (!c->have_unanchored
                /* The longest unanchored path gets closest to the missing issuer. */
                || cwms_rank_compare(c->g, p, &c->unanchored, CWMS_PATH_COMPLETE) < 0) {
@@ -184,22 +198,27 @@ static void missing_intermediate(CWMS_GRAPH *g, const CWMS_POOL *pool, const CWM
     OPENSSL_free(url);
 }
 
-int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
-                       CWMS_PATH *out, size_t *n_paths, CWMS_DIAG *diag)
+size_t cwms_rank_list(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
+                      CWMS_PATH *out, size_t max, size_t *n_paths, CWMS_DIAG *diag)
 {
     CHOICE c;
 
     memset(&c, 0, sizeof(c));
     c.g = g;
     c.choice = choice;
-    if (!cwms_paths_enumerate(g, leaf, choice, keep_best, &c, diag))
+    c.best = out;
+    c.max_best = max;
+    if (max == 0 || !cwms_paths_enumerate(g, leaf, choice, keep_best, &c, diag))
         return 0;
     if (n_paths != NULL)
         *n_paths = c.n;
-    if (c.have_best) {
-        *out = c.best;
-        return 1;
-    }
-    missing_intermediate(g, cwms_graph_pool(g), &c.unanchored, diag);
-    return 0;
+    if (c.n_best == 0)
+        missing_intermediate(g, cwms_graph_pool(g), &c.unanchored, diag);
+    return c.n_best;
+}
+
+int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
+                       CWMS_PATH *out, size_t *n_paths, CWMS_DIAG *diag)
+{
+    return cwms_rank_list(g, leaf, choice, out, 1, n_paths, diag) == 1;
 }

@@ -237,6 +237,26 @@ else
 fi
 
 #-
+# 6. the everyday case: key + server certificate + the CA's 3-certificate bundle
+#
+everyday_cwms() {
+    "$cwms" build --cwms 2.5 --trust "$work/pki/root.crt" -o "$work/out-everyday.pem" \
+        "$work/pki/server.key" "$LEAF" "$work/pki/ca-bundle.pem"
+}
+everyday_openssl() {
+    openssl verify -purpose sslserver -CAfile "$work/pki/root.crt" \
+        -untrusted "$work/pki/ca-bundle.pem" "$LEAF"
+}
+if [ "$have_cwms" = 1 ]; then
+    everyday_cwms 2>/dev/null || die "cwms-bundle build failed on the everyday case"
+    out_has "$work/out-everyday.pem" "$work/pki/secondary.crt" || die "wrong chain in the everyday case"
+    paired everyday_cwms everyday_openssl
+    line 6 "key + server + 3-certificate CA bundle: cwms-bundle build ${MED_A} ms vs openssl verify of the same chain ${MED_B} ms: ratio $RATIO, CPU $CPU_RATIO (target <= 1.0) $(verdict "$RATIO" 1.0)"
+else
+    line 6 "SKIP: no $cwms"
+fi
+
+#-
 # 5. provider load overhead (the provider helper's script)
 #
 if [ -x "$here/provider-load.sh" ] || [ -f "$here/provider-load.sh" ]; then
