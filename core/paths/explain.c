@@ -302,6 +302,14 @@ static char *issued_by(CWMS_EXPLAIN *e, size_t i)
     return s;
 }
 
+/* A path's why_not without its "the chosen path won: " lead, to follow a "because". */
+static const char *won_because(const char *why_not)
+{
+    static const char lead[] = "the chosen path won: ";
+
+    return strncmp(why_not, lead, sizeof(lead) - 1) == 0 ? why_not + sizeof(lead) - 1 : why_not;
+}
+
 static const XPATH *first_path_with(const CWMS_EXPLAIN *e, const CWMS_CERT *c)
 {
     for (size_t i = 0; i < e->n_paths; i++)
@@ -337,9 +345,10 @@ static int explain_variants(CWMS_EXPLAIN *e, const CWMS_PATH *chosen)
                 break;
             alt = first_path_with(e, e->nodes[i].cert);
             e->nodes[i].left_out =
-                cwms_format("another variant of '%s' (%s); the chain uses the one %s%s%s", subj ? subj : "?",
-                        theirs, mine, alt != NULL ? " because " : ": this one is on no complete path",
-                        alt != NULL ? alt->why_not + strlen("the chosen path won: ") : "");
+                cwms_format("another variant of '%s' (%s); the chain uses the one %s%s%s",
+                            subj ? subj : "?", theirs, mine,
+                            alt != NULL ? ": " : ": this one is on no complete path",
+                            alt != NULL ? won_because(alt->why_not) : "");
             OPENSSL_free(theirs);
             if (e->nodes[i].left_out == NULL)
                 break;
