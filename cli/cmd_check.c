@@ -172,7 +172,7 @@ static void version_words(const CHECK_ARGS *a, char *buf, size_t size)
 
 static void print_finding(FILE *out, const CWMS_FINDING *f)
 {
-    fprintf(out, CLI_PROGRAM ": %s: %s: ", cli_json_level(f->level), f->code);
+    fprintf(out, CLI_PROGRAM ": %s: %s: ", cli_level_word(f->level), f->code);
     if (f->block > 0 && f->subject != NULL)
         fprintf(out, "block %zu ('%s', SHA-256 %.16s...): ", f->block, f->subject, f->sha256);
     else if (f->block > 0)
@@ -257,7 +257,7 @@ static int check_json(const CHECK_ARGS *a, const CWMS_CHECK *c, const CWMS_DIAG 
         json_object *o = json_object_new_object();
 
         ok = o != NULL && json_object_array_add(findings, o) == 0
-             && json_object_object_add(o, "level", json_object_new_string(cli_json_level(f->level))) == 0
+             && json_object_object_add(o, "level", json_object_new_string(cli_level_word(f->level))) == 0
              && json_object_object_add(o, "code", json_object_new_string(f->code)) == 0
              && json_object_object_add(o, "message", json_object_new_string(f->message)) == 0
              && json_object_object_add(o, "action", json_object_new_string(f->action)) == 0

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "chain_view.h"
+#include "report.h"
 #include "cwms/explain.h"
 
 json_object *cli_json_new(const char *command)
@@ -23,11 +24,6 @@ json_object *cli_json_new(const char *command)
         return NULL;
     }
     return doc;
-}
-
-const char *cli_json_level(CWMS_LEVEL level)
-{
-    return level == CWMS_ERROR ? "error" : level == CWMS_WARNING ? "warning" : "note";
 }
 
 /* json_object_object_add that also fails on a NULL value (an allocation that failed). */
@@ -226,7 +222,7 @@ int cli_json_add_diagnostics(json_object *doc, const CWMS_DIAG *diag)
         const CWMS_MSG *m = cwms_diag_get(diag, i);
         json_object *o = json_object_new_object();
 
-        if (!push(arr, o) || !put(o, "level", json_object_new_string(cli_json_level(m->level)))
+        if (!push(arr, o) || !put(o, "level", json_object_new_string(cli_level_word(m->level)))
             || !put(o, "code", json_object_new_int((int)m->reason))
             || !put(o, "reason", json_object_new_string(cwms_reason_string(m->reason)))
             || !put(o, "message", json_object_new_string(m->text)))

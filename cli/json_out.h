@@ -34,9 +34,6 @@ int cli_json_add_bundle(json_object *doc, const CWMS_BUNDLE *b, const char *cwms
 /* Adds "diagnostics": every message with level, code (the reason number), reason and message. */
 int cli_json_add_diagnostics(json_object *doc, const CWMS_DIAG *diag);
 
-/* "error", "warning", "note". */
-const char *cli_json_level(CWMS_LEVEL level);
-
 /* Writes doc to stdout (pretty, one trailing newline) and frees it. 1, or 0 on a write error. */
 int cli_json_write(json_object *doc);
 

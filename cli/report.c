@@ -11,7 +11,7 @@
 
 #include "cwms/cert.h"
 
-static const char *level_word(CWMS_LEVEL level)
+const char *cli_level_word(CWMS_LEVEL level)
 {
     switch (level) {
     case CWMS_ERROR:
@@ -28,7 +28,7 @@ void cli_report_messages(const CWMS_DIAG *diag)
     for (size_t i = 0; i < cwms_diag_count(diag); i++) {
         const CWMS_MSG *m = cwms_diag_get(diag, i);
 
-        fprintf(stderr, CLI_PROGRAM ": %s: %s\n", level_word(m->level), m->text);
+        fprintf(stderr, CLI_PROGRAM ": %s: %s\n", cli_level_word(m->level), m->text);
     }
 }
 
