@@ -24,12 +24,13 @@
 #include "cwms/pass.h"
 #include "chain_view.h"
 #include "json_out.h"
+#include "cwms_write_all.h"
 #include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
 #include "shared_opts.h"
 
-#define PASS_SIZE 1025   /* 1024 bytes and the NUL, like the core's cache */
+#define PASS_SIZE (CWMS_PASS_MAX + 1)   /* and the NUL, like the core's cache */
 
 enum {
     OPT_KEY = CLI_OPT_SHARED_END, OPT_NO_KEY, OPT_FORMAT, OPT_KEY_FORMAT, OPT_PATH,
@@ -271,18 +272,10 @@ static const char *key_format_text(const BUILD_ARGS *a)
 /* write(2), not stdio: no libc buffer keeps a copy of the key we could not cleanse. */
 static int write_stdout(const unsigned char *data, size_t len, CWMS_DIAG *diag)
 {
-    while (len > 0) {
-        ssize_t n = write(STDOUT_FILENO, data, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
-                          "cannot write to standard output: %s; use -o FILE", strerror(errno));
-            return 0;
-        }
-        data += n;
-        len -= (size_t)n;
+    if (!cwms_write_all(STDOUT_FILENO, data, len)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                      "cannot write to standard output: %s; use -o FILE", strerror(errno));
+        return 0;
     }
     return 1;
 }
@@ -367,6 +360,7 @@ int cmd_build(int argc, char **argv)
     opts.pass = pass;
     /* The tree on a terminal, the JSON and the graph draw the core's explanation. */
     opts.explain = a.sh.json || a.sh.graph || (!a.sh.quiet && isatty(STDERR_FILENO));
+    opts.max_threads = 2;   /* the tool's own process: --trust and a large PEM file in parallel */
 
     if (!a.order_given && !a.sh.quiet && !a.sh.json)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "

@@ -11,6 +11,7 @@
 #include "paths/explain.h"
 #include "paths/leaf.h"
 #include "paths/rank.h"
+#include "paths/trace.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -256,6 +257,7 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
     if ((n = cwms_rank_list(g, leaf, opts->path, cands, MAX_CANDIDATES, NULL, diag)) == 0)
         goto end;
     path = cands[choose_valid(opts, g, trust, cands, n, diag, &vr)];
+    cwms_trace_path("chosen", &path, "");
     /* The hand-written checks speak first; the verifier adds what they did not say. */
     cwms_check_path(opts, g, trust, &path, key, diag);
     cwms_client_policy_check(g, &path, diag);

@@ -24,7 +24,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "util/time_conv.h"
+#include "cwms/times.h"
 
 /*-
  * CWMS releases

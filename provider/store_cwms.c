@@ -238,6 +238,7 @@ static int build(void *loaderctx, CWMS_STORE_QUEUE *q)
     cwms_options_init(&opts);
     if ((opts.libctx = cwms_prov_libctx(ctx->pc)) == NULL)
         return 0;
+    opts.max_threads = cwms_prov_max_threads(ctx->pc);
     if (!apply_settings(ctx, &opts))
         return 0;
     if ((inputs = collect_inputs(ctx->uri, &n_inputs)) == NULL

@@ -14,6 +14,7 @@
  * neither a decode nor a check is spent on them.
  */
 #include "paths/graph.h"
+#include "paths/trace.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -156,8 +157,10 @@ static int verify(CWMS_GRAPH *g, CWMS_CERT *child, CWMS_CERT *issuer)
     EVP_PKEY *pk;
     int ok;
 
-    if (g->checks >= g->budget)
+    if (g->checks >= g->budget) {
+        cwms_debug(CWMS_DEBUG_PATH, "the budget of %zu signature checks is spent", g->budget);
         return UNKNOWN;
+    }
     g->checks++;
     ERR_set_mark();
     cx = cwms_cert_x509(child);
@@ -165,6 +168,13 @@ static int verify(CWMS_GRAPH *g, CWMS_CERT *child, CWMS_CERT *issuer)
     pk = ix != NULL ? X509_get0_pubkey(ix) : NULL;
     ok = cx != NULL && pk != NULL && X509_verify(cx, pk) == 1;
     ERR_pop_to_mark();
+    if (cwms_path_tracing()) {
+        char a[CWMS_TRACE_LABEL_SIZE], b[CWMS_TRACE_LABEL_SIZE];
+
+        cwms_debug(CWMS_DEBUG_PATH, "signature of %s by %s: %s (check %zu of %zu)",
+                   cwms_trace_label(child, a), cwms_trace_label(issuer, b),
+                   ok ? "verifies" : "does not verify", g->checks, g->budget);
+    }
     return ok ? YES : NO;
 }
 
@@ -185,6 +195,21 @@ static int rank_cmp(const void *pa, const void *pb)
     if (a->not_after != b->not_after)
         return a->not_after > b->not_after ? -1 : 1;
     return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* The ranked candidate issuers of child, one line each, on the path channel. */
+static void trace_candidates(CWMS_GRAPH *g, CWMS_CERT *child, const RANKED *ranked, size_t n,
+                             size_t named)
+{
+    char a[CWMS_TRACE_LABEL_SIZE], b[CWMS_TRACE_LABEL_SIZE];
+
+    cwms_debug(CWMS_DEBUG_PATH, "issuers of %s: %zu candidate(s) of %zu named like its issuer",
+               cwms_trace_label(child, a), n, named);
+    for (size_t i = 0; i < n; i++)
+        cwms_debug(CWMS_DEBUG_PATH, "  candidate %zu: %s (key id %s, %s at the validation time)",
+                   i + 1, cwms_trace_label(cwms_pool_get(g->pool, ranked[i].idx), b),
+                   ranked[i].agree > 0 ? "matches" : "absent",
+                   ranked[i].valid ? "valid" : "not valid");
 }
 
 /* Fills node->cands for the pool certificate at idx; 0 on allocation failure. */
@@ -225,6 +250,8 @@ static int find_candidates(CWMS_GRAPH *g, size_t idx)
             node->cands[i].have_key_id = 0;
         }
     }
+    if (cwms_path_tracing())
+        trace_candidates(g, child, ranked, n, total);
     OPENSSL_free(named);
     OPENSSL_free(ranked);
     node->n_cands = n;
@@ -261,6 +288,15 @@ CWMS_CERT *cwms_graph_issuer_at(CWMS_GRAPH *g, size_t idx, size_t i, int only_va
             if (j != i && o->verified != UNKNOWN && o->have_key_id
                 && memcmp(o->key_id, c->key_id, 32) == 0) {
                 c->verified = o->verified;
+                if (cwms_path_tracing()) {
+                    char a[CWMS_TRACE_LABEL_SIZE], b[CWMS_TRACE_LABEL_SIZE];
+
+                    cwms_debug(CWMS_DEBUG_PATH, "signature of %s by %s: %s (same key as "
+                               "candidate %zu, no check spent)",
+                               cwms_trace_label(cwms_pool_get(g->pool, idx), a),
+                               cwms_trace_label(issuer, b),
+                               c->verified == YES ? "verifies" : "does not verify", j + 1);
+                }
                 break;
             }
         }

@@ -9,6 +9,7 @@
  * notAfter); input order last so equal inputs always give equal output.
  */
 #include "paths/rank.h"
+#include "paths/trace.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -119,11 +120,25 @@ static void keep_ranked(CHOICE *c, const CWMS_PATH *p)
     c->best[at] = *p;
 }
 
+/* A candidate and the keys it is ranked by, on the path channel. */
+static void trace_candidate(const CHOICE *c, const CWMS_PATH *p)
+{
+    char what[48], rest[160];
+
+    snprintf(what, sizeof(what), "candidate path %zu", c->n);
+    snprintf(rest, sizeof(rest), "; rank key: %s, %zu invalid at the validation time, "
+             "length %zu, key id agreement %d", p->anchored ? "anchored" : "not anchored",
+             invalid_count(p, cwms_graph_attime(c->g)), p->len, agreement(p));
+    cwms_trace_path(what, p, rest);
+}
+
 static int keep_best(const CWMS_PATH *p, void *arg)
 {
     CHOICE *c = arg;
 
     c->n++;
+    if (cwms_path_tracing())
+        trace_candidate(c, p);
     if (p->anchored) {
         keep_ranked(c, p);
     } else if (!c->have_unanchored
@@ -208,12 +223,22 @@ size_t cwms_rank_list(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
     c.choice = choice;
     c.best = out;
     c.max_best = max;
-    if (max == 0 || !cwms_paths_enumerate(g, leaf, choice, keep_best, &c, diag))
+    cwms_debug(CWMS_DEBUG_PATH, "building the %s path", choice == CWMS_PATH_SHORTEST
+               ? "shortest" : "complete");
+    if (max == 0 || !cwms_paths_enumerate(g, leaf, choice, keep_best, &c, diag)) {
+        cwms_debug(CWMS_DEBUG_PATH, "gave up after %zu candidate path(s) and %zu of %zu "
+                   "signature checks", c.n, cwms_graph_checks(g), cwms_graph_budget(g));
         return 0;
+    }
+    cwms_debug(CWMS_DEBUG_PATH, "%zu candidate path(s), %zu anchored kept in rank order, "
+               "%zu of %zu signature checks spent", c.n, c.n_best, cwms_graph_checks(g),
+               cwms_graph_budget(g));
     if (n_paths != NULL)
         *n_paths = c.n;
-    if (c.n_best == 0)
+    if (c.n_best == 0) {
+        cwms_debug(CWMS_DEBUG_PATH, "no candidate path is anchored");
         missing_intermediate(g, cwms_graph_pool(g), &c.unanchored, diag);
+    }
     return c.n_best;
 }
 

@@ -3,15 +3,13 @@
 
 #include <openssl/crypto.h>
 
-#define PASS_MAX 1024
-
 struct cwms_pass_st {
     cwms_pass_cb cb;
     void *arg;
     int known;
     int asked;              /* cb was called (and failed): do not ask again */
     size_t len;
-    char buf[PASS_MAX + 1];
+    char buf[CWMS_PASS_MAX + 1];
 };
 
 CWMS_PASS *cwms_pass_new(cwms_pass_cb cb, void *arg)
@@ -39,7 +37,8 @@ int cwms_pass_get(CWMS_PASS *pass, const char *what, const char **out, size_t *l
         return 0;
     if (!pass->known && !pass->asked && pass->cb != NULL) {
         pass->asked = 1;
-        if (pass->cb(pass->buf, PASS_MAX, &pass->len, what, pass->arg) && pass->len <= PASS_MAX) {
+        if (pass->cb(pass->buf, CWMS_PASS_MAX, &pass->len, what, pass->arg)
+            && pass->len <= CWMS_PASS_MAX) {
             pass->buf[pass->len] = '\0';
             pass->known = 1;
         } else {

@@ -9,20 +9,6 @@ MODULE_DIR=$CWMS_BUILD_ROOT/provider
 PROV=(-provider-path "$MODULE_DIR" -provider cwms -provider default)
 [ -f "$MODULE_DIR/cwms.so" ] || fail "no $MODULE_DIR/cwms.so: build first"
 
-# openssl with the ASan runtime preloaded in the sanitizer build (the module
-# is instrumented, the binary is not). Leak detection stays on (openssl
-# itself does not leak); ASan's exit code 86 keeps a report from passing
-# for an expected failure. A timeout so a loader that never reaches eof
-# fails the test instead of hanging it.
-ossl() {
-    if [ -n "${CWMS_ASAN_PRELOAD:-}" ]; then
-        timeout 120 env LD_PRELOAD="$CWMS_ASAN_PRELOAD" \
-            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86" openssl "$@"
-    else
-        timeout 120 openssl "$@"
-    fi
-}
-
 # The standard hierarchy plus ca-files/: what a CA sends (bundle, server
 # certificate) and the key, in one directory.
 make_pki() {

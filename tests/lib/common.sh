@@ -4,6 +4,7 @@
 #   CWMS_BUNDLE    the built CLI
 #   TEST_DATA      tests/data, the vendored third-party certificates and suites
 #   fail MSG / skip MSG / expect_fail CODE CMD... / assert_contains FILE TEXT
+#   ossl ARGS...   the openssl binary, ready to load an ASan-built cwms.so
 #   skip_part MSG  a part that cannot run here (a missing tool): the rest runs,
 #                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
 
@@ -44,6 +45,20 @@ expect_fail() {
     local want=$1 rc=0; shift
     "$@" 2> "$TMP/stderr" || rc=$?
     [ "$rc" -eq "$want" ] || { cat "$TMP/stderr" >&2; fail "'$*' exited $rc, expected $want"; }
+}
+
+# ossl ARGS...: openssl with the ASan runtime preloaded in the sanitizer build (the module
+# is instrumented, the binary is not). Leak detection stays on (openssl
+# itself does not leak); ASan's exit code 86 keeps a report from passing
+# for an expected failure. A timeout so a loader that never reaches eof
+# fails the test instead of hanging it.
+ossl() {
+    if [ -n "${CWMS_ASAN_PRELOAD:-}" ]; then
+        timeout 120 env LD_PRELOAD="$CWMS_ASAN_PRELOAD" \
+            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86" openssl "$@"
+    else
+        timeout 120 openssl "$@"
+    fi
 }
 
 assert_contains() {

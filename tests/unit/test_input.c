@@ -68,6 +68,7 @@ static int setup(void **state)
     assert_non_null(f->diag);
     assert_non_null(f->pass);
     f->rctx.pass = f->pass;
+    f->rctx.max_threads = 1;   /* large PEM files on two threads, as in the CLI */
     *state = f;
     return 0;
 }
@@ -625,6 +626,19 @@ static void test_large_pem_file_keeps_the_file_order_of_its_certificates(void **
     assert_int_equal(cwms_diag_count(f->diag), 0);
 }
 
+static void test_large_pem_file_without_threads_allowed_reads_the_same(void **state)
+{
+    FIX *f = *state;
+
+    f->rctx.max_threads = 0;   /* as in the provider when the application allows no threads */
+    must_add(f, "big-key-late.pem");
+    assert_int_equal(cwms_pool_count(f->in->pool), 4);
+    assert_pool_holds(f, "server.crt", "big-key-late.pem#1");
+    assert_pool_holds(f, "root.crt", "big-key-late.pem#4");
+    assert_one_key_of(f, "server.crt", "big-key-late.pem");
+    assert_int_equal(f->source.calls, 1);
+}
+
 static void test_large_pem_file_with_crlf_and_blank_lines_between_blocks_is_read(void **state)
 {
     FIX *f = *state;
@@ -1143,6 +1157,7 @@ int main(void)
         T(test_empty_file_is_an_error_naming_it),
         T(test_damaged_pem_block_is_an_error_naming_the_file),
         T(test_large_pem_file_keeps_the_file_order_of_its_certificates),
+        T(test_large_pem_file_without_threads_allowed_reads_the_same),
         T(test_large_pem_file_with_crlf_and_blank_lines_between_blocks_is_read),
         T(test_encrypted_key_late_in_a_large_pem_file_is_read_with_the_passphrase),
         T(test_damaged_block_late_in_a_large_pem_file_is_named_by_its_number),
