@@ -12,6 +12,9 @@ packages=(
     zip                 # tests/integration/workflow.sh makes a CA's .zip
     softhsm2 opensc libp11-dev
     python3             # tests/integration/limbo.sh reads the x509-limbo JSON; no_cycles.py
+    libjson-c-dev       # cwms-bundle --json (the CLI only)
+    python3-jsonschema  # tests/integration/check.sh validates --json against docs/cwms-bundle.schema.json
+    graphviz bsdutils   # dot parses --graph dot; script gives the tree test a terminal
 )
 # ci/format-check.sh: the style checker (.clang-format is written for version 14).
 if [ "${CWMS_WITH_FORMAT:-0}" = 1 ]; then

@@ -6,6 +6,7 @@
  * table below gives both the parser and --help, and docs/cwms-bundle.1
  * describes the same list.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,25 +22,27 @@
 #include "cwms/emit.h"
 #include "cwms/options.h"
 #include "cwms/pass.h"
+#include "chain_view.h"
+#include "json_out.h"
 #include "opt_table.h"
 #include "output.h"
 #include "passsrc.h"
-#include "secrets.h"
 #include "report.h"
+#include "secrets.h"
+#include "shared_opts.h"
 
 enum {
-    OPT_CWMS = 256, OPT_ORDER, OPT_KEY, OPT_NO_KEY, OPT_PASSIN, OPT_PASSOUT, OPT_FORMAT,
-    OPT_KEY_FORMAT, OPT_PATH, OPT_TRUST, OPT_INCLUDE_ROOT, OPT_ATTIME, OPT_HOST, OPT_LEAF,
-    OPT_STRICT, OPT_PIN, OPT_FETCH
+    OPT_KEY = CLI_OPT_SHARED_END, OPT_NO_KEY, OPT_FORMAT, OPT_KEY_FORMAT, OPT_PATH,
+    OPT_INCLUDE_ROOT, OPT_LEAF, OPT_PIN, OPT_FETCH
 };
 
 /* The options of `build`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT build_options[] = {
     CLI_OPT_SECTION("Order:"),
-    { .name = "cwms", .id = OPT_CWMS, .metavar = "VERSION",
+    { .name = "cwms", .id = CLI_OPT_CWMS, .metavar = "VERSION",
       .help = "the CWMS release: 1.0 to 2.0 = leaf first; 2.5 and later = root first\n"
               "e.g. 2.0, 2.5, 2.5MR6, 4.0MR2 SP1, 2.8.1.1 (see cwms-bundle(1))" },
-    { .name = "order", .id = OPT_ORDER, .metavar = "ORDER", .synopsis = "leaf-first|root-first",
+    { .name = "order", .id = CLI_OPT_ORDER, .metavar = "ORDER", .synopsis = "leaf-first|root-first",
       .flags = CLI_SYN_ALT,
       .help = "leaf-first or root-first (instead of --cwms); default root-first" },
     CLI_OPT_SECTION("Key:"),
@@ -47,12 +50,12 @@ static const CLI_OPT build_options[] = {
       .help = "the private key (file or URI); default: the key among the inputs" },
     { .name = "no-key", .id = OPT_NO_KEY, .flags = CLI_SYN_ALT,
       .help = "certificates only" },
-    { .name = "passin", .id = OPT_PASSIN, .metavar = "SRC",
+    { .name = "passin", .id = CLI_OPT_PASSIN, .metavar = "SRC",
       .help = "passphrase of encrypted inputs (PKCS#12, keys); also the\n"
               "token PIN when --pin is not given" },
     { .name = "pin", .id = OPT_PIN, .metavar = "SRC",
       .help = "PIN of a PKCS#11 token (when the URI has no pin-source=)" },
-    { .name = "passout", .id = OPT_PASSOUT, .metavar = "SRC",
+    { .name = "passout", .id = CLI_OPT_PASSOUT, .metavar = "SRC",
       .help = "encrypt the key in the output (AES-256, PBES2)\n"
               "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
     CLI_OPT_SECTION("Output:"),
@@ -63,10 +66,17 @@ static const CLI_OPT build_options[] = {
       .help = "pkcs8 (default, \"PRIVATE KEY\") or traditional (\"RSA PRIVATE KEY\")" },
     { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE", .flags = CLI_SYN_SHORT,
       .help = "write to FILE (atomically; mode 0600 with a key); default stdout" },
+    { .name = "json", .id = CLI_OPT_JSON,
+      .help = "a JSON document about the bundle on stdout (needs -o;\n"
+              "schema: docs/cwms-bundle.schema.json)" },
+    { .name = "graph", .id = CLI_OPT_GRAPH, .metavar = "FORMAT", .synopsis = "dot", .flags = CLI_SYN_ALT,
+      .help = "the candidate graph as Graphviz DOT on stdout (needs -o)" },
+    { .name = "quiet", .short_name = 'q', .id = 'q', .flags = CLI_SYN_SHORT,
+      .help = "print errors only" },
     CLI_OPT_SECTION("Chain:"),
     { .name = "path", .id = OPT_PATH, .metavar = "POLICY", .synopsis = "complete|shortest",
       .help = "complete (default: as far as the inputs go) or shortest" },
-    { .name = "trust", .id = OPT_TRUST, .metavar = "FILE", .synopsis = "FILE|DIR",
+    { .name = "trust", .id = CLI_OPT_TRUST, .metavar = "FILE", .synopsis = "FILE|DIR",
       .help = "trust anchors: a PEM file, an OpenSSL hashed directory or a\n"
               "folder of certificate files; default: OpenSSL's default locations" },
     { .name = "include-root", .id = OPT_INCLUDE_ROOT,
@@ -74,14 +84,14 @@ static const CLI_OPT build_options[] = {
     { .name = "fetch", .id = OPT_FETCH,
       .help = "download a missing issuer from the URL its child names (AIA\n"
               "caIssuers, http: only), verify it and use it; off by default" },
-    { .name = "attime", .id = OPT_ATTIME, .metavar = "TIME",
+    { .name = "attime", .id = CLI_OPT_ATTIME, .metavar = "TIME",
       .help = "validate at TIME instead of now: seconds since 1970, a UTC date\n"
               "(2017-12-01) or date and time (2017-12-01T10:00:00Z)" },
-    { .name = "host", .id = OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
+    { .name = "host", .id = CLI_OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
       .help = "the server certificate's subjectAltName must cover NAME (repeatable)" },
     { .name = "leaf", .id = OPT_LEAF, .metavar = "FINGERPRINT", .synopsis = "SHA256-FINGERPRINT",
       .help = "the server certificate's SHA-256 (hex, colons optional)" },
-    { .name = "strict", .id = OPT_STRICT,
+    { .name = "strict", .id = CLI_OPT_STRICT,
       .help = "treat warnings as errors; RFC 5280 strict profile (see VALIDATION)" },
     { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
       .help = "show this help" },
@@ -106,30 +116,19 @@ static const CLI_COMMAND_HELP build_help = {
 
 /* Everything the command line said, before it becomes CWMS_OPTIONS. */
 typedef struct build_args_st {
-    const char *cwms_version;
-    const char *order_name;
-    CWMS_ORDER order;
+    CLI_SHARED_ARGS sh;          /* --cwms, --order, --passin, ..., -q, -o */
     int order_given;
     const char *key_source;
     int no_key;
-    const char *passin;
-    const char *passout;
-    const char *pin;
     CWMS_FORMAT format;
     CWMS_KEY_FORMAT key_format;
     int key_format_given;
     CWMS_PATH_CHOICE path;
-    const char *trust;
     int include_root;
     int fetch;
-    int64_t attime;
-    int attime_given;
-    const char **hosts;
-    size_t n_hosts;
+    const char *pin;
     unsigned char leaf[32];
     int leaf_given;
-    int strict;
-    const char *output;
 } BUILD_ARGS;
 
 /*-
@@ -161,37 +160,19 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
         return CWMS_EXIT_FAILURE;
     }
     while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
+        int rc;
+
+        if (cli_shared_option("build", c, &a->sh, &rc)) {
+            if (rc >= 0)
+                return rc;
+            continue;
+        }
         switch (c) {
-        case OPT_CWMS:
-            a->cwms_version = optarg;
-            if (!cwms_order_for_version(optarg, &a->order))
-                return cli_opt_bad_value("build", CWMS_OPTION_VERSION, "--cwms", optarg);
-            break;
-        case OPT_ORDER:
-            a->order_name = optarg;
-            if (!cwms_parse_order(optarg, &a->order))
-                return cli_opt_bad_value("build", CWMS_OPTION_ORDER, "--order", optarg);
-            break;
         case OPT_KEY:
             a->key_source = optarg;
             break;
         case OPT_NO_KEY:
             a->no_key = 1;
-            break;
-        case OPT_PASSIN:
-        case OPT_PASSOUT:
-        case OPT_PIN:
-            if (!cli_passsrc_valid(optarg))
-                return cli_usage_error("build", "%s '%s' is not a passphrase source: use pass:TEXT, "
-                                       "env:VAR, file:PATH, fd:N or stdin",
-                                       c == OPT_PASSIN ? "--passin"
-                                       : c == OPT_PIN ? "--pin" : "--passout", optarg);
-            if (c == OPT_PASSIN)
-                a->passin = optarg;
-            else if (c == OPT_PIN)
-                a->pin = optarg;
-            else
-                a->passout = optarg;
             break;
         case OPT_FORMAT:
             if (strcmp(optarg, "pem") == 0)
@@ -214,35 +195,22 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
             if (!cwms_parse_path_choice(optarg, &a->path))
                 return cli_opt_bad_value("build", CWMS_OPTION_PATH, "--path", optarg);
             break;
-        case OPT_TRUST:
-            a->trust = optarg;
-            break;
         case OPT_INCLUDE_ROOT:
             a->include_root = 1;
             break;
         case OPT_FETCH:
             a->fetch = 1;
             break;
-        case OPT_ATTIME:
-            if (!cwms_parse_time(optarg, &a->attime))
-                return cli_opt_bad_value("build", CWMS_OPTION_ATTIME, "--attime", optarg);
-            a->attime_given = 1;
-            break;
-        case OPT_HOST:
-            if (*optarg == '\0')
-                return cli_usage_error("build", "--host needs a host name");
-            a->hosts[a->n_hosts++] = optarg;
+        case OPT_PIN:
+            if (!cli_passsrc_valid(optarg))
+                return cli_usage_error("build", "--pin is not a PIN source: use pass:TEXT, "
+                                       "env:VAR, file:PATH, fd:N or stdin");
+            a->pin = optarg;
             break;
         case OPT_LEAF:
             if (!cwms_parse_sha256(optarg, a->leaf))
                 return cli_opt_bad_value("build", CWMS_OPTION_SHA256, "--leaf", optarg);
             a->leaf_given = 1;
-            break;
-        case OPT_STRICT:
-            a->strict = 1;
-            break;
-        case 'o':
-            a->output = optarg;
             break;
         case 'h':
             *help = 1;
@@ -252,24 +220,25 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
         }
     }
 
-    if (a->cwms_version != NULL && a->order_name != NULL)
-        return cli_usage_error("build", "give --cwms or --order, not both");
-    a->order_given = a->cwms_version != NULL || a->order_name != NULL;
+    if ((c = cli_shared_check("build", &a->sh)) >= 0)
+        return c;
+    a->order_given = a->sh.cwms_version != NULL || a->sh.order_name != NULL;
     if (a->key_source != NULL && a->no_key)
         return cli_usage_error("build", "give --key or --no-key, not both");
-    if (a->format == CWMS_FORMAT_PKCS12 && a->passout == NULL)
+    if (a->format == CWMS_FORMAT_PKCS12 && a->sh.passout == NULL)
         return cli_usage_error("build", "--format pkcs12 needs --passout (a PKCS#12 file is "
                                "always protected by a passphrase)");
     if (a->format == CWMS_FORMAT_PKCS12 && a->key_format_given)
         return cli_usage_error("build", "--key-format applies to PEM output only");
-    if (a->no_key && a->passout != NULL && a->format == CWMS_FORMAT_PEM)
+    if (a->no_key && a->sh.passout != NULL && a->format == CWMS_FORMAT_PEM)
         return cli_usage_error("build", "--passout encrypts the key, and --no-key leaves it out: "
                                "give one of them");
     if (optind >= argc)
         return cli_usage_error("build", "no INPUT given: name the files or directories the CA "
                                "sent, and your key");
-    if (a->output != NULL && *a->output == '\0')
-        return cli_usage_error("build", "-o needs a file name");
+    if ((a->sh.json || a->sh.graph) && a->sh.output == NULL)
+        return cli_usage_error("build", "%s writes to standard output, so the bundle needs -o FILE",
+                               a->sh.json ? "--json" : "--graph dot");
 
     /* Standard input can be read once: by one INPUT "-", --key -, or the passphrases. */
     for (int i = optind; i < argc; i++)
@@ -277,12 +246,12 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
     stdin_users += a->key_source != NULL && strcmp(a->key_source, "-") == 0;
     if (stdin_users > 1)
         return cli_usage_error("build", "standard input ('-') can be read only once");
-    if (stdin_users > 0 && (cli_passsrc_uses_stdin(a->passin) || cli_passsrc_uses_stdin(a->passout)
+    if (stdin_users > 0 && (cli_passsrc_uses_stdin(a->sh.passin) || cli_passsrc_uses_stdin(a->sh.passout)
                             || cli_passsrc_uses_stdin(a->pin)))
         return cli_usage_error("build", "standard input cannot hold both an input and a "
                                "passphrase: use --passin/--pin/--passout env:, file: or fd:");
     if (cli_passsrc_uses_stdin(a->pin)
-        && (cli_passsrc_uses_stdin(a->passin) || cli_passsrc_uses_stdin(a->passout)))
+        && (cli_passsrc_uses_stdin(a->sh.passin) || cli_passsrc_uses_stdin(a->sh.passout)))
         return cli_usage_error("build", "--pin and --passin/--passout cannot all read standard "
                                "input: give the PIN with env:, file: or fd:");
     return -1;   /* parsed; go on */
@@ -298,8 +267,8 @@ static const char *key_format_text(const BUILD_ARGS *a)
     if (a->format == CWMS_FORMAT_PKCS12)
         return "a PKCS#12 key bag (AES-256)";
     if (a->key_format == CWMS_KEYFMT_TRADITIONAL)
-        return a->passout != NULL ? "traditional PEM, AES-256 encrypted" : "traditional PEM";
-    return a->passout != NULL ? "PKCS#8, AES-256 encrypted (PBES2)" : "PKCS#8";
+        return a->sh.passout != NULL ? "traditional PEM, AES-256 encrypted" : "traditional PEM";
+    return a->sh.passout != NULL ? "PKCS#8, AES-256 encrypted (PBES2)" : "PKCS#8";
 }
 
 int cmd_build(int argc, char **argv)
@@ -308,8 +277,8 @@ int cmd_build(int argc, char **argv)
     CWMS_OPTIONS opts;
     CWMS_EMIT_OPTIONS eo = { 0 };
     CWMS_DIAG *diag = NULL;
-    CLI_SECRETS *secrets = NULL;
     CWMS_BUNDLE *bundle = NULL;
+    CLI_SECRETS *secrets = NULL;
     const char *passout = NULL;
     size_t passout_len = 0;
     unsigned char *data = NULL;
@@ -317,41 +286,37 @@ int cmd_build(int argc, char **argv)
     CLI_SUMMARY summary = { 0 };
     int help, rc;
 
-    if ((a.hosts = calloc((size_t)argc + 1, sizeof(*a.hosts))) == NULL) {
+    if (!cli_shared_init(&a.sh, argc)) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
-    a.order = CWMS_ORDER_ROOT_FIRST;
     if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
         if (help)
             cli_print_help(stdout, &build_help);
-        free(a.hosts);
+        cli_shared_clear(&a.sh);
         return rc;
     }
 
     rc = CWMS_EXIT_FAILURE;
     if ((diag = cwms_diag_new()) == NULL
-        || (secrets = cli_secrets_new(a.passin, a.pin, a.passout, diag)) == NULL) {
+        || (secrets = cli_secrets_new(a.sh.passin, a.pin, a.sh.passout, diag)) == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         goto end;
     }
 
     /* Passphrases: --passin lazily (only if an input is encrypted), --passout now. */
-    if (same_stream(a.passin, a.passout) && !cli_secrets_preread_passin(secrets, "the inputs"))
+    if (same_stream(a.sh.passin, a.sh.passout) && !cli_secrets_preread_passin(secrets, "the inputs"))
         goto failed;
-    if (a.passout != NULL) {
-        /* `-passin file:X -passout file:X` means line 1 and line 2 in openssl. */
-        int file_line = a.passin != NULL && strncmp(a.passout, "file:", 5) == 0
-                        && strcmp(a.passin, a.passout) == 0;
+    if (a.sh.passout != NULL) {
+        int prc = cli_shared_read_passout("build", &a.sh, secrets, "the output key");
 
-        if (!cli_secrets_read_passout(secrets, file_line, "the output key"))
+        if (prc == 0)
             goto failed;
-        passout = cli_secrets_passout(secrets, &passout_len);
-        if (passout_len == 0) {
-            rc = cli_usage_error("build", "--passout %s gives an empty passphrase: the key would "
-                                 "be protected by nothing; give a non-empty one", a.passout);
+        if (prc > 0) {
+            rc = prc;
             goto end;
         }
+        passout = cli_secrets_passout(secrets, &passout_len);
     }
 
     cwms_options_init(&opts);
@@ -359,71 +324,118 @@ int cmd_build(int argc, char **argv)
     opts.n_inputs = (size_t)(argc - optind);
     opts.key_source = a.key_source;
     opts.no_key = a.no_key;
-    opts.order = a.order;
+    opts.order = a.sh.order;
     opts.path = a.path;
-    opts.trust_file = a.trust;
+    opts.trust_file = a.sh.trust;
     opts.include_root = a.include_root;
     opts.fetch = a.fetch;
-    if (a.attime_given)
-        opts.attime = a.attime;
-    opts.hosts = a.hosts;
-    opts.n_hosts = a.n_hosts;
+    if (a.sh.attime_given)
+        opts.attime = a.sh.attime;
+    opts.hosts = a.sh.hosts;
+    opts.n_hosts = a.sh.n_hosts;
     opts.has_leaf_sha256 = a.leaf_given;
     memcpy(opts.leaf_sha256, a.leaf, sizeof(opts.leaf_sha256));
-    opts.strict = a.strict;
+    opts.strict = a.sh.strict;
     opts.pass = cli_secrets_pass(secrets);
     opts.pin = cli_secrets_pin(secrets);
+    /* The tree on a terminal, the JSON and the graph draw the core's explanation. */
+    opts.explain = a.sh.json || a.sh.graph || (!a.sh.quiet && isatty(STDERR_FILENO));
     opts.max_threads = 2;   /* the tool's own process: --trust and a large PEM file in parallel */
 
-    if (!a.order_given)
+    if (!a.order_given && !a.sh.quiet && !a.sh.json)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "
                  "server last); pass --cwms 2.0 for older releases");
     if (!cwms_bundle_build(&opts, diag, &bundle))
         goto failed;
     /* An unencrypted key or a binary PKCS#12 scrolling past on a terminal helps nobody. */
-    if (a.output == NULL && a.format == CWMS_FORMAT_PKCS12 && isatty(STDOUT_FILENO)) {
+    if (a.sh.output == NULL && a.format == CWMS_FORMAT_PKCS12 && isatty(STDOUT_FILENO)) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
                       "refusing to write a binary PKCS#12 to the terminal: give -o FILE");
         goto failed;
     }
 
-    if (bundle->key != NULL && bundle->key_protected && a.passout == NULL) {
-        cwms_diag_add(diag, a.strict ? CWMS_ERROR : CWMS_WARNING, CWMS_R_KEY_UNENCRYPTED,
+    if (bundle->key != NULL && bundle->key_protected && a.sh.passout == NULL) {
+        cwms_diag_add(diag, a.sh.strict ? CWMS_ERROR : CWMS_WARNING, CWMS_R_KEY_UNENCRYPTED,
                       "the private key from '%s' was encrypted, but the bundle will hold it "
                       "unencrypted: add --passout SRC to keep it encrypted (AES-256)",
                       bundle->key_origin != NULL ? bundle->key_origin : "the inputs");
-        if (a.strict)
+        if (a.sh.strict)
             goto failed;
     }
     eo.format = a.format;
     eo.key_format = a.key_format;
-    if (a.passout != NULL) {
+    if (a.sh.passout != NULL) {
         eo.passout = passout;
         eo.passout_len = passout_len;
     }
     if (!cwms_emit(bundle, &eo, &data, &data_len, diag))
         goto failed;
-    if (!cli_write_output(a.output, data, data_len, bundle->key != NULL, diag))
+    if (!cli_write_output(a.sh.output, data, data_len, bundle->key != NULL, diag))
         goto failed;
 
+    if (a.sh.json) {
+        CLI_JSON_KEY key = { bundle->key, bundle->key_origin, a.sh.passout != NULL };
+        json_object *doc = cli_json_new("build");
+
+        if (doc == NULL || !cli_json_add_bundle(doc, bundle, a.sh.cwms_version,
+                                                bundle->key != NULL ? &key : NULL)
+            || json_object_object_add(doc, "output", json_object_new_string(a.sh.output)) != 0
+            || json_object_object_add(doc, "exit_code", json_object_new_int(CWMS_EXIT_OK)) != 0
+            || !cli_json_add_diagnostics(doc, diag)) {
+            json_object_put(doc);
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory writing the JSON document");
+            goto failed;
+        }
+        if (!cli_json_write(doc)) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT, "cannot write the JSON document to standard output");
+            goto failed;
+        }
+    } else if (a.sh.graph) {
+        cli_graph_dot(stdout, bundle);
+        if (fflush(stdout) != 0) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT, "cannot write the graph to standard output");
+            goto failed;
+        }
+    }
+    if (a.sh.quiet || a.sh.json) {
+        if (!a.sh.json)
+            cli_report_errors(diag);
+        rc = CWMS_EXIT_OK;
+        goto end;
+    }
     cli_report_messages(diag);
-    summary.output = a.output;
+    summary.output = a.sh.output;
     summary.format = a.format == CWMS_FORMAT_PKCS12 ? "PKCS#12" : "PEM";
     summary.key_format = key_format_text(&a);
     summary.secret = bundle->key != NULL;
     summary.warnings = cwms_diag_count_level(diag, CWMS_WARNING);
     cli_report_summary(bundle, &summary);
+    if (isatty(STDERR_FILENO) && cwms_bundle_get0_explain(bundle) != NULL)
+        cli_tree_print(stderr, bundle, cli_use_colour(STDERR_FILENO));
     rc = CWMS_EXIT_OK;
     goto end;
 
  failed:
-    cli_report_messages(diag);
     rc = cli_report_exit_code(diag);
+    if (a.sh.json) {
+        /* A failed run is one document too: what went wrong, and the exit code. */
+        json_object *doc = cli_json_new("build");
+
+        if (doc != NULL && json_object_object_add(doc, "exit_code", json_object_new_int(rc)) == 0
+            && cli_json_add_diagnostics(doc, diag))
+            (void)cli_json_write(doc);
+        else
+            json_object_put(doc);
+    }
+    if (a.sh.quiet || a.sh.json)
+        cli_report_errors(diag);
+    else
+        cli_report_messages(diag);
  end:
     OPENSSL_clear_free(data, data_len);
     cwms_bundle_free(bundle);
     cli_secrets_free(secrets);
     cwms_diag_free(diag);
-    free(a.hosts);
+    cli_shared_clear(&a.sh);
     return rc;
 }

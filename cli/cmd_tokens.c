@@ -16,11 +16,12 @@
 #include "cwms_p11.h"
 #include "cwms/diag.h"
 #include "cwms/pkcs11.h"
+#include "json_out.h"
 #include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
 
-enum { OPT_PASSIN = 256, OPT_NO_LOGIN, OPT_PIN };
+enum { OPT_PASSIN = 256, OPT_NO_LOGIN, OPT_PIN, OPT_JSON };
 
 /* The options of `tokens`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT tokens_options[] = {
@@ -34,6 +35,8 @@ static const CLI_OPT tokens_options[] = {
       .help = "the same as --pin (as in 'build', where it is the fallback)" },
     { .name = "no-login", .id = OPT_NO_LOGIN,
       .help = "never log in (public objects only)" },
+    { .name = "json", .id = OPT_JSON,
+      .help = "one JSON document on stdout (docs/cwms-bundle.schema.json)" },
     { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
       .help = "show this help" },
     CLI_OPT_END
@@ -107,6 +110,71 @@ static void print_token(const CWMS_P11_TOKENINFO *t, int several)
     }
 }
 
+static const char *export_name(CWMS_P11_EXPORT e)
+{
+    return e == CWMS_P11_EXPORT_COMPONENTS ? "components"
+           : e == CWMS_P11_EXPORT_WRAPPED ? "wrapped" : "none";
+}
+
+static json_object *string_or_empty(const char *s)
+{
+    return json_object_new_string(s != NULL ? s : "");
+}
+
+/* The listing as one JSON document (--json), every certificate and key with its URI. */
+static int print_json(const CWMS_P11_TOKENINFO *tokens, size_t n, const CWMS_DIAG *diag, int rc)
+{
+    json_object *doc = cli_json_new("tokens"), *arr = json_object_new_array();
+    int ok = doc != NULL && arr != NULL && json_object_object_add(doc, "tokens", arr) == 0;
+
+    if (!ok)
+        json_object_put(arr);
+    for (size_t i = 0; ok && i < n; i++) {
+        const CWMS_P11_TOKENINFO *t = &tokens[i];
+        json_object *o = json_object_new_object(), *objs = json_object_new_array();
+
+        ok = o != NULL && objs != NULL && json_object_array_add(arr, o) == 0;
+        if (!ok) {
+            json_object_put(o);
+            json_object_put(objs);
+            break;
+        }
+        ok = json_object_object_add(o, "objects", objs) == 0
+             && json_object_object_add(o, "label", string_or_empty(t->label)) == 0
+             && json_object_object_add(o, "manufacturer", string_or_empty(t->manufacturer)) == 0
+             && json_object_object_add(o, "model", string_or_empty(t->model)) == 0
+             && json_object_object_add(o, "serial", string_or_empty(t->serial)) == 0
+             && json_object_object_add(o, "module", string_or_empty(t->module)) == 0
+             && json_object_object_add(o, "slot", json_object_new_int64((int64_t)t->slot_id)) == 0
+             && json_object_object_add(o, "uri", string_or_empty(t->uri)) == 0
+             && json_object_object_add(o, "logged_in", json_object_new_boolean(t->logged_in)) == 0;
+        for (size_t j = 0; ok && j < t->n_objects; j++) {
+            const CWMS_P11_OBJINFO *ob = &t->objects[j];
+            json_object *jo;
+
+            if (ob->kind == CWMS_P11_OBJ_OTHER)
+                continue;
+            ok = (jo = json_object_new_object()) != NULL && json_object_array_add(objs, jo) == 0
+                 && json_object_object_add(jo, "kind", json_object_new_string(kind_name(ob->kind))) == 0
+                 && json_object_object_add(jo, "label", string_or_empty(ob->label)) == 0
+                 && json_object_object_add(jo, "id", string_or_empty(ob->id_hex)) == 0
+                 && json_object_object_add(jo, "uri", string_or_empty(ob->uri)) == 0
+                 && json_object_object_add(jo, "detail", string_or_empty(ob->detail)) == 0
+                 && json_object_object_add(jo, "export", ob->kind == CWMS_P11_OBJ_PRIVATE_KEY
+                                           ? json_object_new_string(export_name(ob->export))
+                                           : NULL) == 0;
+        }
+    }
+    ok = ok && json_object_object_add(doc, "exit_code", json_object_new_int(rc)) == 0
+         && cli_json_add_diagnostics(doc, diag);
+    if (!ok) {
+        json_object_put(doc);
+        fputs(CLI_PROGRAM ": error: out of memory writing the JSON document\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    return cli_json_write(doc) ? rc : CWMS_EXIT_OUTPUT;
+}
+
 int cmd_tokens(int argc, char **argv)
 {
     CWMS_P11_OPTIONS opts = { NULL, NULL, NULL, NULL, 0 };
@@ -116,7 +184,7 @@ int cmd_tokens(int argc, char **argv)
     CWMS_DIAG *diag;
     CLI_GETOPT g;
     const char *passin = NULL, *uri = NULL;
-    int c, no_login = 0, rc;
+    int c, no_login = 0, json = 0, rc;
     size_t n = 0, i;
 
     opterr = 0;
@@ -142,6 +210,9 @@ int cmd_tokens(int argc, char **argv)
             break;
         case OPT_NO_LOGIN:
             no_login = 1;
+            break;
+        case OPT_JSON:
+            json = 1;
             break;
         default:
             return cli_opt_parse_error("tokens", c, argv);
@@ -174,6 +245,14 @@ int cmd_tokens(int argc, char **argv)
             cwms_diag_add(diag, CWMS_ERROR, cwms_pkcs11_reason(err.kind), "%s", err.text);
         cli_report_messages(diag);
         rc = cli_report_exit_code(diag);
+        if (json)
+            rc = print_json(NULL, 0, diag, rc);
+        cwms_diag_free(diag);
+        return rc;
+    }
+    if (json) {
+        rc = print_json(tokens, n, diag, CWMS_EXIT_OK);
+        cwms_p11_tokens_free(tokens, n);
         cwms_diag_free(diag);
         return rc;
     }

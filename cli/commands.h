@@ -4,6 +4,7 @@
 
 /* Each returns the process exit code (CWMS_EXIT_*); argv[0] is the subcommand name. */
 int cmd_build(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_tokens(int argc, char **argv);
 int cmd_request(int argc, char **argv);
 

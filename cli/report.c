@@ -12,7 +12,7 @@
 #include "cwms/cert.h"
 #include "cwms/times.h"
 
-static const char *level_word(CWMS_LEVEL level)
+const char *cli_level_word(CWMS_LEVEL level)
 {
     switch (level) {
     case CWMS_ERROR:
@@ -29,7 +29,17 @@ void cli_report_messages(const CWMS_DIAG *diag)
     for (size_t i = 0; i < cwms_diag_count(diag); i++) {
         const CWMS_MSG *m = cwms_diag_get(diag, i);
 
-        fprintf(stderr, CLI_PROGRAM ": %s: %s\n", level_word(m->level), m->text);
+        fprintf(stderr, CLI_PROGRAM ": %s: %s\n", cli_level_word(m->level), m->text);
+    }
+}
+
+void cli_report_errors(const CWMS_DIAG *diag)
+{
+    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
+        const CWMS_MSG *m = cwms_diag_get(diag, i);
+
+        if (m->level == CWMS_ERROR)
+            fprintf(stderr, CLI_PROGRAM ": error: %s\n", m->text);
     }
 }
 

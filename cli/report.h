@@ -13,8 +13,14 @@
 
 #define CLI_PROGRAM "cwms-bundle"
 
+/* "error", "warning" or "note": how messages, findings and the JSON name a level. */
+const char *cli_level_word(CWMS_LEVEL level);
+
 /* Prints every message of diag in order: "cwms-bundle: error|warning|note: TEXT". */
 void cli_report_messages(const CWMS_DIAG *diag);
+
+/* Prints only the errors of diag (-q). */
+void cli_report_errors(const CWMS_DIAG *diag);
 
 /*
  * The exit code for a failed run: the first error's reason through

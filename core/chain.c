@@ -8,6 +8,7 @@
 #include "checks/client_policy.h"
 #include "checks/verify.h"
 #include "order/order.h"
+#include "paths/explain.h"
 #include "paths/leaf.h"
 #include "paths/rank.h"
 #include "paths/trace.h"
@@ -33,6 +34,7 @@ void cwms_bundle_free(CWMS_BUNDLE *b)
         return;
     EVP_PKEY_free(b->key);
     OPENSSL_free(b->key_origin);
+    cwms_explain_free(b->explain);
     for (size_t i = 0; i < b->n_certs; i++)
         X509_free(b->certs[i]);
     OPENSSL_free(b->certs);
@@ -279,6 +281,12 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
         goto end;
     if ((*out = make_bundle(opts, &path, key, diag)) == NULL)
         goto end;
+    if (opts->explain && !cwms_explain_attach(*out, opts, g, &path)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        cwms_bundle_free(*out);
+        *out = NULL;
+        goto end;
+    }
     ok = 1;
  end:
     OPENSSL_free(cands);

@@ -29,6 +29,12 @@ typedef struct cwms_path_st {
  */
 int cwms_path_relies_on_anchor(const CWMS_PATH *p);
 
+/*
+ * 1 when a and b are the same CA: same subject and same public key (a
+ * root and its cross-signed twin, a re-issued intermediate).
+ */
+int cwms_path_same_ca(CWMS_CERT *a, CWMS_CERT *b);
+
 /* Called once per candidate path; return 1 to go on, 0 to abort (allocation failure). */
 typedef int (*cwms_path_visit_fn)(const CWMS_PATH *path, void *arg);
 

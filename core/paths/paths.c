@@ -22,8 +22,7 @@ typedef struct {
     int extended;        /* some issuer was pushed from here */
 } FRAME;
 
-/* Same CA: same subject and same public key. */
-static int same_ca(CWMS_CERT *a, CWMS_CERT *b)
+int cwms_path_same_ca(CWMS_CERT *a, CWMS_CERT *b)
 {
     X509 *xa, *xb;
     const unsigned char *ska, *skb;
@@ -43,7 +42,7 @@ static int same_ca(CWMS_CERT *a, CWMS_CERT *b)
 static int on_path(const CWMS_PATH *p, CWMS_CERT *c)
 {
     for (size_t i = 0; i < p->len; i++)
-        if (p->certs[i] == c || same_ca(p->certs[i], c))
+        if (p->certs[i] == c || cwms_path_same_ca(p->certs[i], c))
             return 1;
     return 0;
 }

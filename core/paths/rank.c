@@ -45,29 +45,52 @@ int cwms_path_relies_on_anchor(const CWMS_PATH *p)
 int cwms_rank_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
                         CWMS_PATH_CHOICE choice)
 {
+    return cwms_rank_compare_why(g, a, b, choice, NULL);
+}
+
+int cwms_rank_compare_why(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
+                          CWMS_PATH_CHOICE choice, const char **rule)
+{
     int64_t t = cwms_graph_attime(g);
     size_t ia, ib;
     int ga, gb;
+    const char *dummy;
 
-    if (a->anchored != b->anchored)
+    if (rule == NULL)
+        rule = &dummy;
+    *rule = "the same path";
+    if (a->anchored != b->anchored) {
+        *rule = "it reaches a root or trust anchor, the other does not";
         return a->anchored ? -1 : 1;
-    if ((ia = invalid_count(a, t)) != (ib = invalid_count(b, t)))
+    }
+    if ((ia = invalid_count(a, t)) != (ib = invalid_count(b, t))) {
+        *rule = "it has fewer certificates that are not valid at the validation time";
         return ia < ib ? -1 : 1;
+    }
     if (a->len != b->len) {
         int longer_first = choice == CWMS_PATH_COMPLETE ? -1 : 1;
 
+        *rule = choice == CWMS_PATH_COMPLETE
+                ? "it is longer (--path complete goes as far as the inputs allow)"
+                : "it is shorter (--path shortest)";
         return a->len > b->len ? longer_first : -longer_first;
     }
-    if ((ga = agreement(a)) != (gb = agreement(b)))
+    if ((ga = agreement(a)) != (gb = agreement(b))) {
+        *rule = "more of its key identifiers (AKI/SKI) agree";
         return ga > gb ? -1 : 1;
+    }
     for (size_t i = 1; i < a->len; i++)
-        if (cwms_cert_not_after(a->certs[i]) != cwms_cert_not_after(b->certs[i]))
+        if (cwms_cert_not_after(a->certs[i]) != cwms_cert_not_after(b->certs[i])) {
+            *rule = "its issuers expire later";
             return cwms_cert_not_after(a->certs[i]) > cwms_cert_not_after(b->certs[i]) ? -1 : 1;
+        }
     for (size_t i = 0; i < a->len; i++) {
         ia = cwms_graph_input_index(g, a->certs[i]);
         ib = cwms_graph_input_index(g, b->certs[i]);
-        if (ia != ib)
+        if (ia != ib) {
+            *rule = "its certificates come first in the inputs (otherwise equal)";
             return ia < ib ? -1 : 1;
+        }
     }
     return 0;
 }

@@ -21,6 +21,12 @@
  */
 int cwms_rank_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
                         CWMS_PATH_CHOICE choice);
+/*
+ * The same, setting *rule (when not NULL) to the rule that decided, as
+ * words that complete "chosen because ..." for the better path (static).
+ */
+int cwms_rank_compare_why(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
+                          CWMS_PATH_CHOICE choice, const char **rule);
 
 /*
  * Enumerates the candidates and writes the best anchored one to *out.

@@ -1,5 +1,6 @@
 /* Diagnostics of the bundle core: see diag.h. */
 #include "cwms/diag.h"
+#include "util/format.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,9 +48,7 @@ static void diag_push(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, cha
     diag->count++;
 }
 
-/* The attribute lets clang's -Wformat-nonliteral see fmt is checked at the callers. */
-__attribute__((format(printf, 1, 0)))
-static char *vformat(const char *fmt, va_list ap)
+char *cwms_vformat(const char *fmt, va_list ap)
 {
     va_list ap2;
     int n;
@@ -64,6 +63,17 @@ static char *vformat(const char *fmt, va_list ap)
     return buf;
 }
 
+char *cwms_format(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = cwms_vformat(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
 void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
                     const char *fmt, va_list ap)
 {
@@ -71,7 +81,7 @@ void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
 
     if (diag == NULL)
         return;
-    if ((text = vformat(fmt, ap)) != NULL)
+    if ((text = cwms_vformat(fmt, ap)) != NULL)
         diag_push(diag, level, reason, text);
 }
 
@@ -107,7 +117,7 @@ void cwms_diag_add_openssl(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason
     if (diag == NULL)
         return;
     va_start(ap, fmt);
-    text = vformat(fmt, ap);
+    text = cwms_vformat(fmt, ap);
     va_end(ap);
     if (text == NULL)
         return;
@@ -204,6 +214,15 @@ static const struct {
     { CWMS_R_WEAK_SIGNATURE_ABOVE, "weak signature above the trusted certificate",
       CWMS_EXIT_CHAIN },
     { CWMS_R_FETCH, "cannot fetch issuer", CWMS_EXIT_CHAIN },
+    { CWMS_R_ORDER_WRONG, "certificates in the wrong order", CWMS_EXIT_CHAIN },
+    { CWMS_R_KEY_NOT_FIRST, "private key not the first block", CWMS_EXIT_KEY },
+    { CWMS_R_ROOT_INCLUDED, "root certificate included", CWMS_EXIT_CHAIN },
+    { CWMS_R_UNRELATED_CERT, "certificate not part of the chain", CWMS_EXIT_CHAIN },
+    { CWMS_R_DUPLICATE_CERT, "duplicate certificate", CWMS_EXIT_CHAIN },
+    { CWMS_R_STRAY_TEXT, "text outside the PEM blocks", CWMS_EXIT_CHAIN },
+    { CWMS_R_UNEXPECTED_BLOCK, "unexpected PEM block", CWMS_EXIT_CHAIN },
+    { CWMS_R_NOT_PEM, "not a PEM file", CWMS_EXIT_INPUT },
+    { CWMS_R_KEY_NOT_CHECKED, "private key match not checked", CWMS_EXIT_KEY },
     { CWMS_R_NO_KEY, "no private key", CWMS_EXIT_KEY },
     { CWMS_R_KEY_MISMATCH, "private key does not match", CWMS_EXIT_KEY },
     { CWMS_R_WEAK_KEY, "key too small", CWMS_EXIT_KEY },

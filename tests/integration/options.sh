@@ -78,7 +78,7 @@ expect_fail 2 build --leaf 0123abcd
 assert_contains "$TMP/stderr" "--leaf '0123abcd' is not a SHA-256 fingerprint"
 
 echo "# every option --help shows is one the parser takes, and every one it takes is shown"
-for cmd in build tokens request; do
+for cmd in build check tokens request; do
     "$CWMS_BUNDLE" "$cmd" --help > "$TMP/help-$cmd"
     # The option list's entries and the Usage line's [--option ...] (not prose).
     grep -oE -- '(^  (-[a-z], )?|\[|\| )--[a-z][a-z-]*' "$TMP/help-$cmd" \
@@ -101,6 +101,10 @@ done
 assert_contains "$TMP/help-build" "Usage: cwms-bundle build [--cwms VERSION | --order leaf-first|root-first]"
 assert_contains "$TMP/help-build" "  --attime TIME         validate at TIME instead of now"
 assert_contains "$TMP/help-build" "2.5MR6, 4.0MR2 SP1, 2.8.1.1"
-assert_contains "$TMP/help-tokens" "Usage: cwms-bundle tokens [--pin SRC] [--no-login] [URI]"
+assert_contains "$TMP/help-tokens" "Usage: cwms-bundle tokens [--pin SRC] [--no-login] [--json] [URI]"
+for opt in --cwms --order --passin --passout --trust --attime --host --strict --json --graph --fix \
+           --output --quiet --help; do
+    grep -qx -- "$opt" "$TMP/shown-check" || fail "check --help does not show $opt"
+done
 
 echo "PASS"

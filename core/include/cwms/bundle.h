@@ -56,6 +56,7 @@ typedef struct cwms_options_st {
      * (OSSL_set_max_threads); the CLI allows 2.
      */
     int max_threads;
+    int explain;                 /* keep why the bundle is what it is (explain.h) */
 
     CWMS_PASS *pass;             /* passphrases, and PINs when pin is NULL; may be NULL */
     CWMS_PASS *pin;              /* token PINs (--pin); NULL = pass */
@@ -74,6 +75,7 @@ typedef struct cwms_bundle_st {
     CWMS_ORDER order;
     size_t leaf_index;           /* index of the server certificate in certs */
     int root_dropped;            /* a self-signed root was left out */
+    struct cwms_explain_st *explain; /* with CWMS_OPTIONS.explain; read it through explain.h */
 } CWMS_BUNDLE;
 
 /*

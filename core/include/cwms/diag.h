@@ -60,6 +60,17 @@ typedef enum {
     CWMS_R_WEAK_SIGNATURE_ABOVE = 233, /* warning: weak signature above the trusted certificate */
     CWMS_R_FETCH = 290,              /* --fetch: the issuer could not be downloaded or used */
 
+    /* check: an existing bundle differs from what build would write */
+    CWMS_R_ORDER_WRONG = 260,        /* certificates not in the order of the CWMS version */
+    CWMS_R_KEY_NOT_FIRST = 261,      /* the private key is not the first block */
+    CWMS_R_ROOT_INCLUDED = 262,      /* warning: the self-signed root is in the file */
+    CWMS_R_UNRELATED_CERT = 263,     /* a certificate on no path of the chain */
+    CWMS_R_DUPLICATE_CERT = 264,     /* the same certificate twice */
+    CWMS_R_STRAY_TEXT = 265,         /* text outside the PEM blocks */
+    CWMS_R_UNEXPECTED_BLOCK = 266,   /* a PEM block that is neither key nor certificate */
+    CWMS_R_NOT_PEM = 267,            /* the file is not PEM (DER, PKCS#7, PKCS#12) */
+    CWMS_R_KEY_NOT_CHECKED = 268,    /* note: encrypted key, no passphrase: match not checked */
+
     /* key */
     CWMS_R_NO_KEY = 300,             /* no private key among the inputs */
     CWMS_R_KEY_MISMATCH = 301,       /* key matches no certificate */

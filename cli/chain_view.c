@@ -1,0 +1,269 @@
+/* The chain as a tree and as a DOT graph: see chain_view.h. */
+#include "chain_view.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "cwms/cert.h"
+
+/*-
+ * Certificate facts
+ * -----------------
+ */
+
+static void rfc3339(const ASN1_TIME *t, char *buf, size_t size)
+{
+    struct tm tm;
+
+    if (t == NULL || !ASN1_TIME_to_tm(t, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, size, "?");
+}
+
+int cli_cert_facts(X509 *x, CLI_CERT_FACTS *f)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+    EVP_PKEY *pk = X509_get0_pubkey(x);
+
+    memset(f, 0, sizeof(*f));
+    f->subject = cwms_name_oneline(X509_get_subject_name(x));
+    f->issuer = cwms_name_oneline(X509_get_issuer_name(x));
+    f->serial = bn != NULL ? BN_bn2hex(bn) : NULL;
+    BN_free(bn);
+    if (X509_digest(x, EVP_sha256(), md, &md_len) && md_len == 32)
+        for (unsigned int i = 0; i < 32; i++)
+            snprintf(f->sha256 + 2 * i, 3, "%02X", md[i]);
+    rfc3339(X509_get0_notBefore(x), f->not_before, sizeof(f->not_before));
+    rfc3339(X509_get0_notAfter(x), f->not_after, sizeof(f->not_after));
+    f->key_type = pk != NULL && EVP_PKEY_get0_type_name(pk) != NULL ? EVP_PKEY_get0_type_name(pk) : "unknown";
+    f->key_bits = pk != NULL ? EVP_PKEY_get_bits(pk) : 0;
+    if (f->subject == NULL || f->issuer == NULL || f->serial == NULL) {
+        cli_cert_facts_clear(f);
+        return 0;
+    }
+    return 1;
+}
+
+void cli_cert_facts_clear(CLI_CERT_FACTS *f)
+{
+    OPENSSL_free(f->subject);
+    OPENSSL_free(f->issuer);
+    OPENSSL_free(f->serial);
+    memset(f, 0, sizeof(*f));
+}
+
+const char *cli_role_name(CWMS_ROLE role)
+{
+    switch (role) {
+    case CWMS_ROLE_SERVER:
+        return "server";
+    case CWMS_ROLE_INTERMEDIATE:
+        return "intermediate";
+    case CWMS_ROLE_ROOT:
+        return "root";
+    case CWMS_ROLE_ANCHOR:
+        return "anchor";
+    default:
+        return "";
+    }
+}
+
+int cli_use_colour(int fd)
+{
+    const char *no = getenv("NO_COLOR");
+
+    return isatty(fd) && (no == NULL || *no == '\0');
+}
+
+/*-
+ * Tree
+ * ----
+ */
+
+typedef struct {
+    FILE *out;
+    int colour;
+} PEN;
+
+static const char *ansi(const PEN *p, const char *code)
+{
+    return p->colour ? code : "";
+}
+
+#define BOLD    "\033[1m"
+#define DIM     "\033[2m"
+#define GREEN   "\033[32m"
+#define YELLOW  "\033[33m"
+#define CYAN    "\033[36m"
+#define RESET   "\033[0m"
+
+static const char *role_colour(CWMS_ROLE role)
+{
+    return role == CWMS_ROLE_SERVER ? GREEN : role == CWMS_ROLE_INTERMEDIATE ? CYAN : YELLOW;
+}
+
+static void tree_node(const PEN *p, const CWMS_EXPLAIN_CERT *c, size_t depth)
+{
+    CLI_CERT_FACTS f;
+    char indent[160] = "";
+    char where[64];
+
+    for (size_t i = 0; i + 1 < depth && i < 30; i++)
+        strcat(indent, "    ");
+    if (!cli_cert_facts(c->x509, &f)) {
+        fprintf(p->out, "%s(certificate not shown: out of memory)\n", indent);
+        return;
+    }
+    if (c->in_bundle)
+        snprintf(where, sizeof(where), "#%zu in the bundle", c->bundle_index + 1);
+    else
+        snprintf(where, sizeof(where), "left out");
+    fprintf(p->out, "%s%s%s%s%s [%s%s%s, %s]\n", indent, depth > 0 ? "`-- " : "",
+            ansi(p, BOLD), f.subject, ansi(p, RESET),
+            ansi(p, role_colour(c->role)), cli_role_name(c->role), ansi(p, RESET), where);
+    fprintf(p->out, "%s%s    issuer %s\n", indent, depth > 0 ? "    " : "", f.issuer);
+    fprintf(p->out, "%s%s    %sSHA-256 %.16s...%s  valid %.10s to %.10s  key %s %d  from %s%s\n",
+            indent, depth > 0 ? "    " : "", ansi(p, DIM), f.sha256, ansi(p, RESET),
+            f.not_before, f.not_after, f.key_type, f.key_bits, c->origin,
+            c->from_trust ? " (trust store)" : "");
+    if (c->variant != NULL)
+        fprintf(p->out, "%s%s    cross-sign: %s\n", indent, depth > 0 ? "    " : "", c->variant);
+    if (c->left_out != NULL)
+        fprintf(p->out, "%s%s    %sleft out: %s%s\n", indent, depth > 0 ? "    " : "",
+                ansi(p, DIM), c->left_out, ansi(p, RESET));
+    cli_cert_facts_clear(&f);
+}
+
+static const CWMS_EXPLAIN_PATH *chosen_path(const CWMS_EXPLAIN *e)
+{
+    for (size_t i = 0; i < cwms_explain_path_count(e); i++)
+        if (cwms_explain_get0_path(e, i)->chosen)
+            return cwms_explain_get0_path(e, i);
+    return NULL;
+}
+
+static char *short_name(const CWMS_EXPLAIN *e, size_t i)
+{
+    return cwms_name_oneline(X509_get_subject_name(cwms_explain_get0_cert(e, i)->x509));
+}
+
+void cli_tree_print(FILE *out, const CWMS_BUNDLE *bundle, int colour)
+{
+    const CWMS_EXPLAIN *e = cwms_bundle_get0_explain(bundle);
+    const CWMS_EXPLAIN_PATH *chosen = chosen_path(e);
+    size_t anchor = cwms_explain_anchor(e), depth = 0, left = 0;
+    PEN p = { out, colour };
+
+    if (e == NULL || chosen == NULL)
+        return;
+    fprintf(out, "%schain%s, from the %s down:\n", ansi(&p, BOLD), ansi(&p, RESET),
+            anchor == SIZE_MAX ? "top (no anchor)" : "anchor");
+    /* A trust-store anchor is not on the path of input certificates: it heads the tree. */
+    if (anchor != SIZE_MAX && cwms_explain_get0_cert(e, anchor)->role == CWMS_ROLE_ANCHOR)
+        tree_node(&p, cwms_explain_get0_cert(e, anchor), depth++);
+    for (size_t j = chosen->len; j-- > 0;)
+        tree_node(&p, cwms_explain_get0_cert(e, chosen->certs[j]), depth++);
+
+    for (size_t i = 0; i < cwms_explain_cert_count(e); i++) {
+        const CWMS_EXPLAIN_CERT *c = cwms_explain_get0_cert(e, i);
+        char *name;
+
+        if (c->role != CWMS_ROLE_NONE || c->left_out == NULL)
+            continue;
+        if (left++ == 0)
+            fprintf(out, "%sleft out%s:\n", ansi(&p, BOLD), ansi(&p, RESET));
+        name = short_name(e, i);
+        fprintf(out, "  - %s (%s): %s\n", name != NULL ? name : "?", c->origin, c->left_out);
+        OPENSSL_free(name);
+    }
+    if (cwms_explain_path_count(e) > 1) {
+        fprintf(out, "%scandidate paths%s (%zu considered):\n", ansi(&p, BOLD), ansi(&p, RESET),
+                cwms_explain_paths_seen(e));
+        for (size_t i = 0; i < cwms_explain_path_count(e); i++) {
+            const CWMS_EXPLAIN_PATH *cp = cwms_explain_get0_path(e, i);
+
+            fprintf(out, "  %s ", cp->chosen ? "*" : "-");
+            for (size_t j = 0; j < cp->len; j++) {
+                char *name = short_name(e, cp->certs[j]);
+
+                fprintf(out, "%s%s", j > 0 ? " <- " : "", name != NULL ? name : "?");
+                OPENSSL_free(name);
+            }
+            fprintf(out, "%s%s%s\n", cp->anchored ? "" : " (not anchored)",
+                    cp->chosen ? "  [chosen]" : "\n      ", cp->chosen ? "" : cp->why_not);
+        }
+    }
+}
+
+/*-
+ * DOT
+ * ---
+ */
+
+/* A DOT string: quotes and backslashes escaped. */
+static void dot_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; s != NULL && *s != '\0'; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', out);
+        if (*s == '\n')
+            fputs("\\n", out);
+        else
+            fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+void cli_graph_dot(FILE *out, const CWMS_BUNDLE *bundle)
+{
+    const CWMS_EXPLAIN *e = cwms_bundle_get0_explain(bundle);
+
+    fputs("digraph cwms_bundle {\n"
+          "  rankdir=BT;\n"
+          "  node [shape=box, fontname=\"Helvetica\"];\n"
+          "  edge [fontname=\"Helvetica\", fontsize=10];\n", out);
+    for (size_t i = 0; i < cwms_explain_cert_count(e); i++) {
+        const CWMS_EXPLAIN_CERT *c = cwms_explain_get0_cert(e, i);
+        CLI_CERT_FACTS f;
+        char label[2048];
+
+        if (!cli_cert_facts(c->x509, &f))
+            continue;
+        snprintf(label, sizeof(label), "%s\n%s%s%s\nSHA-256 %.16s\nnot after %s\n%s", f.subject,
+                 c->role != CWMS_ROLE_NONE ? cli_role_name(c->role) : "not chosen",
+                 c->in_bundle ? ", in the bundle" : "", c->self_signed ? ", self-signed" : "",
+                 f.sha256, f.not_after, c->origin);
+        fprintf(out, "  c%zu [label=", i);
+        dot_string(out, label);
+        if (c->role != CWMS_ROLE_NONE)
+            fputs(", penwidth=2.5, style=filled, fillcolor=\"#e8f4e8\"", out);
+        else
+            fputs(", style=dashed, color=gray40", out);
+        fputs("];\n", out);
+        cli_cert_facts_clear(&f);
+    }
+    for (size_t i = 0; i < cwms_explain_edge_count(e); i++) {
+        const CWMS_EXPLAIN_EDGE *ed = cwms_explain_get0_edge(e, i);
+
+        fprintf(out, "  c%zu -> c%zu [", ed->child, ed->issuer);
+        if (ed->on_path) {
+            fputs("penwidth=2.5, color=darkgreen, label=\"chosen\"", out);
+        } else if (ed->rejected != NULL) {
+            fputs("style=dashed, color=red3, fontcolor=red3, label=", out);
+            dot_string(out, ed->rejected);
+        } else {
+            fputs("color=gray40, label=\"signed, not chosen\"", out);
+        }
+        fputs("];\n", out);
+    }
+    fputs("}\n", out);
+}

@@ -1,0 +1,461 @@
+/*
+ * cwms-bundle check: judges a bundle file that exists already (the core's
+ * cwms_check_bundle), prints one finding per problem with its code and
+ * what to do, "ready for CWMS VERSION" when the file is exactly what
+ * build would write, and with --fix -o FILE writes the corrected file.
+ *
+ * The report goes to stdout (it is what the command is for); -q keeps
+ * only the errors, on stderr. --json and --graph dot replace it.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "chain_view.h"
+#include "commands.h"
+#include "cwms/bundle.h"
+#include "cwms/check.h"
+#include "cwms/diag.h"
+#include "cwms/emit.h"
+#include "cwms/options.h"
+#include "cwms/pass.h"
+#include "json_out.h"
+#include "opt_table.h"
+#include "passsrc.h"
+#include "report.h"
+#include "shared_opts.h"
+
+enum { OPT_FIX = CLI_OPT_SHARED_END };
+
+/* The options of `check`: getopt_long's arrays and --help both come from here. */
+static const CLI_OPT check_options[] = {
+    CLI_OPT_SECTION("Order:"),
+    { .name = "cwms", .id = CLI_OPT_CWMS, .metavar = "VERSION",
+      .help = "the CWMS release the file is for: 1.0 to 2.0 = leaf first;\n"
+              "2.5 and later = root first (see cwms-bundle(1))" },
+    { .name = "order", .id = CLI_OPT_ORDER, .metavar = "ORDER", .synopsis = "leaf-first|root-first",
+      .flags = CLI_SYN_ALT,
+      .help = "leaf-first or root-first (instead of --cwms); default root-first" },
+    CLI_OPT_SECTION("Key:"),
+    { .name = "passin", .id = CLI_OPT_PASSIN, .metavar = "SRC",
+      .help = "passphrase of an encrypted key: its match with the server\n"
+              "certificate is checked only then (never asked otherwise)" },
+    CLI_OPT_SECTION("Chain:"),
+    { .name = "trust", .id = CLI_OPT_TRUST, .metavar = "FILE",
+      .help = "trust anchors (PEM); default: OpenSSL's default locations" },
+    { .name = "attime", .id = CLI_OPT_ATTIME, .metavar = "TIME",
+      .help = "validate at TIME instead of now: seconds since 1970, a UTC date\n"
+              "(2017-12-01) or date and time (2017-12-01T10:00:00Z)" },
+    { .name = "host", .id = CLI_OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
+      .help = "the server certificate must cover NAME (repeatable)" },
+    { .name = "strict", .id = CLI_OPT_STRICT,
+      .help = "warnings (root included, expiring soon) fail too" },
+    CLI_OPT_SECTION("Output:"),
+    { .name = "json", .id = CLI_OPT_JSON,
+      .help = "one JSON document on stdout (docs/cwms-bundle.schema.json)" },
+    { .name = "graph", .id = CLI_OPT_GRAPH, .metavar = "FORMAT", .synopsis = "dot", .flags = CLI_SYN_ALT,
+      .help = "the candidate graph as Graphviz DOT on stdout" },
+    { .name = "quiet", .short_name = 'q', .id = 'q', .flags = CLI_SYN_SHORT,
+      .help = "print errors only" },
+    { .name = "fix", .id = OPT_FIX,
+      .help = "write the corrected bundle to -o FILE (atomically, mode 0600\n"
+              "with a key; the key block is kept byte for byte)" },
+    { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE", .flags = CLI_SYN_SHORT,
+      .help = "where --fix writes (it may be BUNDLE itself)" },
+    { .name = "passout", .id = CLI_OPT_PASSOUT, .metavar = "SRC",
+      .help = "with --fix: encrypt the key anew (needs --passin)\n"
+              "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
+    { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
+      .help = "show this help" },
+    { .metavar = "BUNDLE", .synopsis = "BUNDLE", .flags = CLI_LIST_HIDE },
+    CLI_OPT_END
+};
+
+static const CLI_COMMAND_HELP check_help = {
+    .command = "check",
+    .description =
+        "Says what is wrong with a bundle file CWMS rejected (or is about to get): reads it\n"
+        "the way CWMS does and reports one finding per problem, each with its code, the\n"
+        "block it concerns and what to do. Prints \"ready for CWMS VERSION\" and exits 0 when\n"
+        "the file is exactly what 'cwms-bundle build' would write for it.\n"
+        "\n"
+        "BUNDLE: one file, PEM (or DER, PKCS#7, PKCS#12 as build reads them).\n",
+    .opts = check_options,
+    .help_column = 24,
+    .epilogue =
+        "Finding codes (cwms-bundle(1) says what to do about each): ORDER_WRONG, KEY_NOT_FIRST,\n"
+        "KEY_MISSING, KEY_MISMATCH, KEY_SEVERAL, KEY_NOT_CHECKED, ROOT_INCLUDED,\n"
+        "MISSING_INTERMEDIATE, UNRELATED_CERT, DUPLICATE, STRAY_TEXT, UNEXPECTED_BLOCK, NOT_PEM,\n"
+        "EXPIRED, EXPIRES_SOON, UNREADABLE, PASSPHRASE and the build's own checks.\n"
+        "Exit codes: 0 ready (or fixed), 2 usage, and for a file with errors the worst of\n"
+        "its findings': 3 unreadable or not PEM, then 5 key, then 4 chain; 7 when --fix\n"
+        "cannot write.\n",
+};
+
+typedef struct check_args_st {
+    CLI_SHARED_ARGS sh;          /* --cwms, --order, --passin, ..., -q, -o */
+    int fix;
+    const char *bundle;
+} CHECK_ARGS;
+
+static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
+{
+    CLI_GETOPT g;
+    int c;
+
+    *help = 0;
+    opterr = 0;     /* our own messages, with a pointer to --help */
+    optind = 1;
+    if (!cli_getopt_init(&g, check_options)) {
+        fputs(CLI_PROGRAM ": error: too many options in the check table\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
+        int rc;
+
+        if (cli_shared_option("check", c, &a->sh, &rc)) {
+            if (rc >= 0)
+                return rc;
+            continue;
+        }
+        switch (c) {
+        case OPT_FIX:
+            a->fix = 1;
+            break;
+        case 'h':
+            *help = 1;
+            return CWMS_EXIT_OK;
+        default:
+            return cli_opt_parse_error("check", c, argv);
+        }
+    }
+    if ((c = cli_shared_check("check", &a->sh)) >= 0)
+        return c;
+    if (a->fix != (a->sh.output != NULL))
+        return cli_usage_error("check", a->fix ? "--fix needs -o FILE: where the corrected bundle "
+                               "goes (it can be BUNDLE itself)"
+                               : "-o is where --fix writes: give --fix too");
+    if (a->sh.passout != NULL && !a->fix)
+        return cli_usage_error("check", "--passout encrypts the key of the file --fix writes: "
+                               "give --fix -o FILE too");
+    if (a->sh.passout != NULL && a->sh.passin == NULL)
+        return cli_usage_error("check", "--passout re-encrypts the key, which needs --passin "
+                               "to decrypt it first");
+    if (cli_passsrc_uses_stdin(a->sh.passin) && cli_passsrc_uses_stdin(a->sh.passout))
+        return cli_usage_error("check", "--passin and --passout cannot both read standard input");
+    if (optind >= argc)
+        return cli_usage_error("check", "no BUNDLE given: name the file to check");
+    if (optind + 1 < argc)
+        return cli_usage_error("check", "check takes one BUNDLE file (CWMS imports one); "
+                               "to assemble one from several files use 'cwms-bundle build'");
+    a->bundle = argv[optind];
+    return -1;
+}
+
+/* "CWMS 2.5", or the releases the order is for. */
+static void version_words(const CHECK_ARGS *a, char *buf, size_t size)
+{
+    if (a->sh.cwms_version != NULL)
+        snprintf(buf, size, "CWMS %s", a->sh.cwms_version);
+    else if (a->sh.order == CWMS_ORDER_LEAF_FIRST)
+        snprintf(buf, size, "CWMS 1.x and 2.0 (leaf-first)");
+    else
+        snprintf(buf, size, "CWMS 2.5 and later (root-first)");
+}
+
+static void print_finding(FILE *out, const CWMS_FINDING *f)
+{
+    fprintf(out, CLI_PROGRAM ": %s: %s: ", cli_level_word(f->level), f->code);
+    if (f->block > 0 && f->subject != NULL)
+        fprintf(out, "block %zu ('%s', SHA-256 %.16s...): ", f->block, f->subject, f->sha256);
+    else if (f->block > 0)
+        fprintf(out, "block %zu: ", f->block);
+    fprintf(out, "%s\n", f->message);
+    if (f->action[0] != '\0')
+        fprintf(out, "    what to do: %s\n", f->action);
+}
+
+/* The key as the JSON document describes it, from the check's blocks and bundle. */
+static void check_key(const CWMS_CHECK *c, const char *path, CLI_JSON_KEY *k, char *origin,
+                      size_t size, int *have)
+{
+    const CWMS_BUNDLE *b = cwms_check_get0_bundle(c);
+
+    *have = 0;
+    memset(k, 0, sizeof(*k));
+    k->pkey = b != NULL ? b->key : NULL;
+    for (size_t i = 0; i < cwms_check_block_count(c); i++) {
+        const CWMS_BLOCK *blk = cwms_check_get0_block(c, i);
+
+        if (blk->kind == CWMS_BLOCK_KEY || blk->kind == CWMS_BLOCK_ENCRYPTED_KEY) {
+            snprintf(origin, size, "%s block %zu", path, i + 1);
+            k->origin = origin;
+            k->encrypted = blk->kind == CWMS_BLOCK_ENCRYPTED_KEY;
+            *have = 1;
+            return;
+        }
+    }
+    *have = k->pkey != NULL;
+    k->origin = path;
+}
+
+static const char *block_kind_name(CWMS_BLOCK_KIND k)
+{
+    switch (k) {
+    case CWMS_BLOCK_CERT:
+        return "certificate";
+    case CWMS_BLOCK_KEY:
+        return "key";
+    case CWMS_BLOCK_ENCRYPTED_KEY:
+        return "encrypted-key";
+    default:
+        return "other";
+    }
+}
+
+static int check_json(const CHECK_ARGS *a, const CWMS_CHECK *c, const CWMS_DIAG *diag,
+                      int fixed)
+{
+    json_object *doc = cli_json_new("check"), *blocks, *findings;
+    const CWMS_BUNDLE *b = cwms_check_get0_bundle(c);
+    CLI_JSON_KEY key;
+    char origin[4200];
+    int have_key, ok;
+
+    check_key(c, a->bundle, &key, origin, sizeof(origin), &have_key);
+    ok = doc != NULL
+         && json_object_object_add(doc, "file", json_object_new_string(a->bundle)) == 0
+         && json_object_object_add(doc, "ready", json_object_new_boolean(cwms_check_ready(c))) == 0
+         && json_object_object_add(doc, "exit_code",
+                                   json_object_new_int(cwms_check_exit_code(c))) == 0
+         && json_object_object_add(doc, "fixed", fixed ? json_object_new_string(a->sh.output) : NULL) == 0
+         && json_object_object_add(doc, "blocks", blocks = json_object_new_array()) == 0
+         && json_object_object_add(doc, "findings", findings = json_object_new_array()) == 0;
+    for (size_t i = 0; ok && i < cwms_check_block_count(c); i++) {
+        const CWMS_BLOCK *blk = cwms_check_get0_block(c, i);
+        json_object *o = json_object_new_object();
+
+        ok = o != NULL && json_object_array_add(blocks, o) == 0
+             && json_object_object_add(o, "position", json_object_new_int64((int64_t)i + 1)) == 0
+             && json_object_object_add(o, "kind", json_object_new_string(block_kind_name(blk->kind))) == 0
+             && json_object_object_add(o, "label", json_object_new_string(blk->label)) == 0
+             && json_object_object_add(o, "line", json_object_new_int64((int64_t)blk->line)) == 0
+             && json_object_object_add(o, "subject", blk->subject != NULL
+                                       ? json_object_new_string(blk->subject) : NULL) == 0
+             && json_object_object_add(o, "sha256", blk->sha256[0] != '\0'
+                                       ? json_object_new_string(blk->sha256) : NULL) == 0;
+    }
+    for (size_t i = 0; ok && i < cwms_check_finding_count(c); i++) {
+        const CWMS_FINDING *f = cwms_check_get0_finding(c, i);
+        json_object *o = json_object_new_object();
+
+        ok = o != NULL && json_object_array_add(findings, o) == 0
+             && json_object_object_add(o, "level", json_object_new_string(cli_level_word(f->level))) == 0
+             && json_object_object_add(o, "code", json_object_new_string(f->code)) == 0
+             && json_object_object_add(o, "message", json_object_new_string(f->message)) == 0
+             && json_object_object_add(o, "action", json_object_new_string(f->action)) == 0
+             && json_object_object_add(o, "block", f->block > 0
+                                       ? json_object_new_int64((int64_t)f->block) : NULL) == 0
+             && json_object_object_add(o, "subject", f->subject != NULL
+                                       ? json_object_new_string(f->subject) : NULL) == 0
+             && json_object_object_add(o, "sha256", f->sha256[0] != '\0'
+                                       ? json_object_new_string(f->sha256) : NULL) == 0
+             && json_object_object_add(o, "fixable", json_object_new_boolean(f->fixable)) == 0;
+    }
+    if (ok && b != NULL)
+        ok = cli_json_add_bundle(doc, b, a->sh.cwms_version, have_key ? &key : NULL);
+    else if (ok)
+        ok = json_object_object_add(doc, "certificates", json_object_new_array()) == 0;
+    ok = ok && cli_json_add_diagnostics(doc, diag);
+    if (!ok) {
+        json_object_put(doc);
+        fputs(CLI_PROGRAM ": error: out of memory writing the JSON document\n", stderr);
+        return 0;
+    }
+    return cli_json_write(doc);
+}
+
+/* --fix: the corrected file, written atomically; lists what changed. Returns the exit code. */
+static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passout,
+                     size_t passout_len, CWMS_DIAG *diag, int *fixed)
+{
+    CWMS_EMIT_OPTIONS eo = { 0 };
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int secret = 0, rc;
+
+    *fixed = 0;
+    if (a->sh.passout != NULL) {
+        eo.passout = passout;
+        eo.passout_len = passout_len;
+    }
+    if (!cwms_check_fix(c, &eo, &data, &len, diag))
+        return cli_report_exit_code(diag);
+    for (size_t i = 0; i < cwms_check_block_count(c); i++)
+        secret |= cwms_check_get0_block(c, i)->kind == CWMS_BLOCK_KEY
+                  || cwms_check_get0_block(c, i)->kind == CWMS_BLOCK_ENCRYPTED_KEY;
+    secret |= cwms_check_get0_bundle(c)->key != NULL;
+    rc = cwms_write_file_atomic(a->sh.output, data, len, secret, diag) ? CWMS_EXIT_OK
+                                                                    : cli_report_exit_code(diag);
+    OPENSSL_clear_free(data, len);
+    if (rc != CWMS_EXIT_OK)
+        return rc;
+    *fixed = 1;
+    if (!a->sh.json && !a->sh.graph && !a->sh.quiet) {
+        size_t changes = 0;
+
+        for (size_t i = 0; i < cwms_check_finding_count(c); i++) {
+            const CWMS_FINDING *f = cwms_check_get0_finding(c, i);
+
+            if (f->fixable) {
+                printf(CLI_PROGRAM ": fixed %s: %s\n", f->code, f->message);
+                changes++;
+            }
+        }
+        if (a->sh.passout != NULL) {
+            printf(CLI_PROGRAM ": fixed: the key is encrypted with the --passout passphrase\n");
+            changes++;
+        }
+        printf(CLI_PROGRAM ": wrote '%s'%s%s\n", a->sh.output,
+               secret ? " (mode 0600: it holds the private key)" : "",
+               changes == 0 ? ": it already was what build writes" : "");
+    }
+    return CWMS_EXIT_OK;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    CHECK_ARGS a = { 0 };
+    CWMS_CHECK_OPTIONS co;
+    CWMS_DIAG *diag = NULL;
+    CWMS_CHECK *check = NULL;
+    CLI_SECRETS *secrets = NULL;
+    const char *passout = NULL;
+    size_t passout_len = 0;
+    char version[128];
+    int help, rc, fixed = 0;
+
+    if (!cli_shared_init(&a.sh, argc)) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
+        if (help)
+            cli_print_help(stdout, &check_help);
+        cli_shared_clear(&a.sh);
+        return rc;
+    }
+    rc = CWMS_EXIT_FAILURE;
+    /* Without --passin nothing is ever asked: an encrypted key is then judged by its place only. */
+    if ((diag = cwms_diag_new()) == NULL
+        || (secrets = cli_secrets_new(a.sh.passin, NULL, a.sh.passout, diag)) == NULL) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        goto end;
+    }
+    if (a.sh.passout != NULL) {
+        int prc = cli_shared_read_passout("check", &a.sh, secrets, "the fixed bundle's key");
+
+        if (prc == 0) {
+            cli_report_messages(diag);
+            rc = cli_report_exit_code(diag);
+            goto end;
+        }
+        if (prc > 0) {
+            rc = prc;
+            goto end;
+        }
+        passout = cli_secrets_passout(secrets, &passout_len);
+    }
+
+    memset(&co, 0, sizeof(co));
+    cwms_options_init(&co.build);
+    co.build.order = a.sh.order;
+    co.build.trust_file = a.sh.trust;
+    if (a.sh.attime_given)
+        co.build.attime = a.sh.attime;
+    co.build.hosts = a.sh.hosts;
+    co.build.n_hosts = a.sh.n_hosts;
+    co.build.strict = a.sh.strict;
+    co.build.pass = a.sh.passin != NULL ? cli_secrets_pass(secrets) : NULL;
+    co.path = a.bundle;
+    co.decrypt_keys = a.sh.passin != NULL;
+    if (a.sh.cwms_version == NULL && a.sh.order_name == NULL && !a.sh.quiet && !a.sh.json && !a.sh.graph)
+        cli_note("no --cwms given: checking against the CWMS 2.5+ order (root-side intermediate "
+                 "first, server last); pass --cwms 2.0 for older releases");
+    if (!cwms_check_bundle(&co, diag, &check)) {
+        cli_report_messages(diag);
+        rc = cli_report_exit_code(diag);
+        goto end;
+    }
+    rc = cwms_check_exit_code(check);
+    for (size_t i = 0; !a.sh.json && !a.sh.graph && i < cwms_check_finding_count(check); i++) {
+        const CWMS_FINDING *f = cwms_check_get0_finding(check, i);
+
+        if (!a.sh.quiet)
+            print_finding(stdout, f);
+        else if (f->level == CWMS_ERROR)
+            print_finding(stderr, f);
+    }
+    if (a.fix) {
+        int frc = check_fix(&a, check, passout, passout_len, diag, &fixed);
+
+        /* A file that cannot be fixed keeps the findings' exit code; one written exits 0. */
+        if (frc != CWMS_EXIT_OK && !a.sh.json) {
+            for (size_t i = 0; i < cwms_diag_count(diag); i++) {
+                const CWMS_MSG *m = cwms_diag_get(diag, i);
+
+                if (m->level == CWMS_ERROR && strncmp(m->text, "--fix", 5) == 0)
+                    fprintf(stderr, CLI_PROGRAM ": error: %s\n", m->text);
+            }
+            if (frc == CWMS_EXIT_OUTPUT)
+                cli_report_messages(diag);
+        }
+        rc = frc == CWMS_EXIT_OK ? CWMS_EXIT_OK : rc != CWMS_EXIT_OK ? rc : frc;
+    }
+
+    if (a.sh.json) {
+        if (!check_json(&a, check, diag, fixed) && rc == CWMS_EXIT_OK)
+            rc = CWMS_EXIT_OUTPUT;
+        goto end;
+    }
+    if (a.sh.graph) {
+        if (cwms_check_get0_bundle(check) == NULL) {
+            for (size_t i = 0; i < cwms_check_finding_count(check); i++)
+                print_finding(stderr, cwms_check_get0_finding(check, i));
+            fputs(CLI_PROGRAM ": error: no chain to draw: fix the errors above first\n", stderr);
+        } else {
+            cli_graph_dot(stdout, cwms_check_get0_bundle(check));
+        }
+        goto end;
+    }
+    if (a.sh.quiet)
+        goto end;
+    if (cwms_check_get0_bundle(check) != NULL && isatty(STDOUT_FILENO)) {
+        fputs("\n", stdout);
+        cli_tree_print(stdout, cwms_check_get0_bundle(check), cli_use_colour(STDOUT_FILENO));
+    }
+    version_words(&a, version, sizeof(version));
+    if (cwms_check_ready(check))
+        printf("ready for %s\n", version);
+    else if (!fixed) {
+        size_t n = cwms_check_finding_count(check), fixable = 0;
+
+        for (size_t i = 0; i < n; i++)
+            fixable += cwms_check_get0_finding(check, i)->fixable;
+        printf(CLI_PROGRAM ": '%s' is not ready for %s: %zu finding%s, %zu of them fixable "
+               "with 'check --fix -o FILE'%s\n", a.bundle, version, n, n == 1 ? "" : "s", fixable,
+               rc == CWMS_EXIT_OK ? " (warnings only)" : "");
+    }
+ end:
+    fflush(stdout);
+    cwms_check_free(check);
+    cli_secrets_free(secrets);
+    cwms_diag_free(diag);
+    cli_shared_clear(&a.sh);
+    return rc;
+}

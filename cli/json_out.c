@@ -1,0 +1,242 @@
+/* The --json document: see json_out.h and docs/cwms-bundle.schema.json. */
+#include "json_out.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "chain_view.h"
+#include "report.h"
+#include "cwms/explain.h"
+
+json_object *cli_json_new(const char *command)
+{
+    json_object *doc = json_object_new_object();
+
+    if (doc == NULL)
+        return NULL;
+    if (json_object_object_add(doc, "schema_version", json_object_new_int(CLI_JSON_SCHEMA_VERSION)) != 0
+        || json_object_object_add(doc, "command", json_object_new_string(command)) != 0) {
+        json_object_put(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* json_object_object_add that also fails on a NULL value (an allocation that failed). */
+static int put(json_object *o, const char *key, json_object *v)
+{
+    if (v == NULL)
+        return 0;
+    if (json_object_object_add(o, key, v) != 0) {
+        json_object_put(v);
+        return 0;
+    }
+    return 1;
+}
+
+/* json_object_array_add, freeing v when it cannot be added. */
+static int push(json_object *arr, json_object *v)
+{
+    if (v == NULL)
+        return 0;
+    if (json_object_array_add(arr, v) != 0) {
+        json_object_put(v);
+        return 0;
+    }
+    return 1;
+}
+
+static int put_string_or_null(json_object *o, const char *key, const char *s)
+{
+    if (s == NULL)
+        return json_object_object_add(o, key, NULL) == 0;
+    return put(o, key, json_object_new_string(s));
+}
+
+static json_object *key_object(EVP_PKEY *pk)
+{
+    json_object *k = json_object_new_object();
+
+    if (k == NULL)
+        return NULL;
+    if (!put(k, "type", json_object_new_string(pk != NULL && EVP_PKEY_get0_type_name(pk) != NULL
+                                                ? EVP_PKEY_get0_type_name(pk) : "unknown"))
+        || !put(k, "bits", json_object_new_int(pk != NULL ? EVP_PKEY_get_bits(pk) : 0))) {
+        json_object_put(k);
+        return NULL;
+    }
+    return k;
+}
+
+/* A certificate: role, subject, issuer, serial, sha256, validity, key, origin. */
+static json_object *cert_object(X509 *x, const char *role, const char *origin)
+{
+    json_object *c = json_object_new_object();
+    CLI_CERT_FACTS f;
+    int ok;
+
+    if (c == NULL || !cli_cert_facts(x, &f)) {
+        json_object_put(c);
+        return NULL;
+    }
+    ok = put(c, "role", json_object_new_string(role))
+         && put(c, "subject", json_object_new_string(f.subject))
+         && put(c, "issuer", json_object_new_string(f.issuer))
+         && put(c, "serial", json_object_new_string(f.serial))
+         && put(c, "sha256", json_object_new_string(f.sha256))
+         && put(c, "not_before", json_object_new_string(f.not_before))
+         && put(c, "not_after", json_object_new_string(f.not_after))
+         && put(c, "key", key_object(X509_get0_pubkey(x)))
+         && put_string_or_null(c, "origin", origin);
+    cli_cert_facts_clear(&f);
+    if (!ok) {
+        json_object_put(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* The explanation's entry for a bundle certificate, or NULL. */
+static const CWMS_EXPLAIN_CERT *explained(const CWMS_EXPLAIN *e, X509 *x)
+{
+    for (size_t i = 0; i < cwms_explain_cert_count(e); i++)
+        if (cwms_explain_get0_cert(e, i)->x509 == x)
+            return cwms_explain_get0_cert(e, i);
+    return NULL;
+}
+
+static int add_explanation(json_object *doc, const CWMS_EXPLAIN *e)
+{
+    json_object *left = json_object_new_array(), *alts = json_object_new_array();
+    size_t anchor = cwms_explain_anchor(e);
+
+    if (!put(doc, "left_out", left) || !put(doc, "alternatives", alts))
+        return 0;
+    if (anchor == SIZE_MAX) {
+        json_object_object_add(doc, "anchor", NULL);
+    } else {
+        const CWMS_EXPLAIN_CERT *a = cwms_explain_get0_cert(e, anchor);
+        json_object *ao = cert_object(a->x509, cli_role_name(a->role), a->origin);
+
+        if (!put(doc, "anchor", ao) || !put(ao, "in_bundle", json_object_new_boolean(a->in_bundle))
+            || !put(ao, "from_trust_store", json_object_new_boolean(a->from_trust)))
+            return 0;
+    }
+    for (size_t i = 0; i < cwms_explain_cert_count(e); i++) {
+        const CWMS_EXPLAIN_CERT *c = cwms_explain_get0_cert(e, i);
+        json_object *o;
+
+        if (c->in_bundle || c->left_out == NULL)
+            continue;
+        o = cert_object(c->x509, c->role != CWMS_ROLE_NONE ? cli_role_name(c->role) : "none",
+                        c->origin);
+        if (!push(left, o) || !put(o, "reason", json_object_new_string(c->left_out)))
+            return 0;
+    }
+    for (size_t i = 0; i < cwms_explain_path_count(e); i++) {
+        const CWMS_EXPLAIN_PATH *p = cwms_explain_get0_path(e, i);
+        json_object *o = json_object_new_object(), *certs;
+
+        if (!push(alts, o) || !put(o, "chosen", json_object_new_boolean(p->chosen))
+            || !put(o, "anchored", json_object_new_boolean(p->anchored))
+            || !put(o, "path", certs = json_object_new_array())
+            || !put_string_or_null(o, "why_not", p->why_not))
+            return 0;
+        for (size_t j = 0; j < p->len; j++) {
+            CLI_CERT_FACTS f;
+
+            if (!cli_cert_facts(cwms_explain_get0_cert(e, p->certs[j])->x509, &f))
+                return 0;
+            if (!push(certs, json_object_new_string(f.sha256))) {
+                cli_cert_facts_clear(&f);
+                return 0;
+            }
+            cli_cert_facts_clear(&f);
+        }
+    }
+    return put(doc, "paths_considered", json_object_new_int64((int64_t)cwms_explain_paths_seen(e)));
+}
+
+int cli_json_add_bundle(json_object *doc, const CWMS_BUNDLE *b, const char *cwms_version,
+                        const CLI_JSON_KEY *key)
+{
+    const CWMS_EXPLAIN *e = cwms_bundle_get0_explain(b);
+    json_object *certs;
+
+    if (!put(doc, "order", json_object_new_string(b->order == CWMS_ORDER_LEAF_FIRST
+                                                  ? "leaf-first" : "root-first"))
+        || !put_string_or_null(doc, "cwms", cwms_version))
+        return 0;
+    if (key == NULL) {
+        json_object_object_add(doc, "key", NULL);
+    } else {
+        json_object *k = json_object_new_object();
+
+        if (k == NULL || !put(doc, "key", k))
+            return 0;
+        if (key->pkey != NULL) {
+            if (!put(k, "type", json_object_new_string(EVP_PKEY_get0_type_name(key->pkey) != NULL
+                                                       ? EVP_PKEY_get0_type_name(key->pkey)
+                                                       : "unknown"))
+                || !put(k, "bits", json_object_new_int(EVP_PKEY_get_bits(key->pkey))))
+                return 0;
+        } else {
+            /* An encrypted key that was not decrypted: its type is inside the encryption. */
+            json_object_object_add(k, "type", NULL);
+            json_object_object_add(k, "bits", NULL);
+        }
+        if (!put_string_or_null(k, "origin", key->origin)
+            || !put(k, "encrypted", json_object_new_boolean(key->encrypted)))
+            return 0;
+    }
+    if ((certs = json_object_new_array()) == NULL || !put(doc, "certificates", certs))
+        return 0;
+    for (size_t i = 0; i < b->n_certs; i++) {
+        const CWMS_EXPLAIN_CERT *ec = explained(e, b->certs[i]);
+        const char *role = ec != NULL ? cli_role_name(ec->role)
+                           : i == b->leaf_index ? "server" : "intermediate";
+        json_object *c = cert_object(b->certs[i], role, ec != NULL ? ec->origin : NULL);
+
+        if (!push(certs, c) || !put(c, "position", json_object_new_int64((int64_t)i + 1)))
+            return 0;
+    }
+    if (e == NULL) {
+        json_object_object_add(doc, "anchor", NULL);
+        return put(doc, "left_out", json_object_new_array())
+               && put(doc, "alternatives", json_object_new_array());
+    }
+    return add_explanation(doc, e);
+}
+
+int cli_json_add_diagnostics(json_object *doc, const CWMS_DIAG *diag)
+{
+    json_object *arr = json_object_new_array();
+
+    if (!put(doc, "diagnostics", arr))
+        return 0;
+    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
+        const CWMS_MSG *m = cwms_diag_get(diag, i);
+        json_object *o = json_object_new_object();
+
+        if (!push(arr, o) || !put(o, "level", json_object_new_string(cli_level_word(m->level)))
+            || !put(o, "code", json_object_new_int((int)m->reason))
+            || !put(o, "reason", json_object_new_string(cwms_reason_string(m->reason)))
+            || !put(o, "message", json_object_new_string(m->text)))
+            return 0;
+    }
+    return 1;
+}
+
+int cli_json_write(json_object *doc)
+{
+    const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY
+                                                        | JSON_C_TO_STRING_NOSLASHESCAPE);
+    int ok = s != NULL && fputs(s, stdout) >= 0 && fputc('\n', stdout) != EOF && fflush(stdout) == 0;
+
+    json_object_put(doc);
+    return ok;
+}

@@ -1,0 +1,113 @@
+/* The options build and check share: see shared_opts.h. */
+#include "shared_opts.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cwms/diag.h"
+#include "cwms/options.h"
+#include "opt_table.h"
+#include "passsrc.h"
+#include "report.h"
+
+int cli_shared_init(CLI_SHARED_ARGS *a, int argc)
+{
+    memset(a, 0, sizeof(*a));
+    a->order = CWMS_ORDER_ROOT_FIRST;
+    return (a->hosts = calloc((size_t)argc + 1, sizeof(*a->hosts))) != NULL;
+}
+
+void cli_shared_clear(CLI_SHARED_ARGS *a)
+{
+    free(a->hosts);
+    a->hosts = NULL;
+}
+
+int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc)
+{
+    *rc = -1;
+    switch (c) {
+    case CLI_OPT_CWMS:
+        a->cwms_version = optarg;
+        if (!cwms_order_for_version(optarg, &a->order))
+            *rc = cli_opt_bad_value(command, CWMS_OPTION_VERSION, "--cwms", optarg);
+        return 1;
+    case CLI_OPT_ORDER:
+        a->order_name = optarg;
+        if (!cwms_parse_order(optarg, &a->order))
+            *rc = cli_opt_bad_value(command, CWMS_OPTION_ORDER, "--order", optarg);
+        return 1;
+    case CLI_OPT_PASSIN:
+    case CLI_OPT_PASSOUT:
+        if (!cli_passsrc_valid(optarg))
+            *rc = cli_usage_error(command, "%s '%s' is not a passphrase source: use pass:TEXT, "
+                                  "env:VAR, file:PATH, fd:N or stdin",
+                                  c == CLI_OPT_PASSIN ? "--passin" : "--passout", optarg);
+        else
+            *(c == CLI_OPT_PASSIN ? &a->passin : &a->passout) = optarg;
+        return 1;
+    case CLI_OPT_TRUST:
+        a->trust = optarg;
+        return 1;
+    case CLI_OPT_ATTIME:
+        if (!cwms_parse_time(optarg, &a->attime))
+            *rc = cli_opt_bad_value(command, CWMS_OPTION_ATTIME, "--attime", optarg);
+        a->attime_given = 1;
+        return 1;
+    case CLI_OPT_HOST:
+        if (*optarg == '\0')
+            *rc = cli_usage_error(command, "--host needs a host name");
+        else
+            a->hosts[a->n_hosts++] = optarg;
+        return 1;
+    case CLI_OPT_STRICT:
+        a->strict = 1;
+        return 1;
+    case CLI_OPT_JSON:
+        a->json = 1;
+        return 1;
+    case CLI_OPT_GRAPH:
+        if (strcmp(optarg, "dot") != 0)
+            *rc = cli_usage_error(command, "--graph '%s': the one graph format is dot", optarg);
+        a->graph = 1;
+        return 1;
+    case 'q':
+        a->quiet = 1;
+        return 1;
+    case 'o':
+        a->output = optarg;
+        if (*optarg == '\0')
+            *rc = cli_usage_error(command, "-o needs a file name");
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cli_shared_check(const char *command, const CLI_SHARED_ARGS *a)
+{
+    if (a->cwms_version != NULL && a->order_name != NULL)
+        return cli_usage_error(command, "give --cwms or --order, not both");
+    if (a->json && a->graph)
+        return cli_usage_error(command, "give --json or --graph dot, not both: each is a document "
+                               "on standard output");
+    return -1;
+}
+
+int cli_shared_read_passout(const char *command, const CLI_SHARED_ARGS *a, CLI_SECRETS *secrets,
+                            const char *what)
+{
+    /* `-passin file:X -passout file:X` means line 1 and line 2 in openssl. */
+    int file_line = a->passin != NULL && strncmp(a->passout, "file:", 5) == 0
+                    && strcmp(a->passin, a->passout) == 0;
+    size_t len = 0;
+
+    if (!cli_secrets_read_passout(secrets, file_line, what))
+        return 0;
+    (void)cli_secrets_passout(secrets, &len);
+    if (len == 0)
+        return cli_usage_error(command, "--passout %s gives an empty passphrase: the key would "
+                               "be protected by nothing; give a non-empty one", a->passout);
+    return -1;
+}

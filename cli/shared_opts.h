@@ -1,0 +1,61 @@
+/*
+ * The options `build` and `check` share (--cwms, --order, --passin,
+ * --passout, --trust, --attime, --host, --strict, --json, --graph, -q,
+ * -o): the same names mean the same thing, so they are parsed once, here.
+ * Each command lists them in its own option table with these ids.
+ */
+#ifndef CWMS_CLI_SHARED_OPTS_H
+#define CWMS_CLI_SHARED_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cwms/bundle.h"
+#include "cwms/diag.h"
+#include "secrets.h"
+
+enum {
+    CLI_OPT_CWMS = 256, CLI_OPT_ORDER, CLI_OPT_PASSIN, CLI_OPT_PASSOUT, CLI_OPT_TRUST,
+    CLI_OPT_ATTIME, CLI_OPT_HOST, CLI_OPT_STRICT, CLI_OPT_JSON, CLI_OPT_GRAPH,
+    CLI_OPT_SHARED_END        /* a command's own ids start here */
+};
+
+typedef struct cli_shared_args_st {
+    const char *cwms_version;
+    const char *order_name;
+    CWMS_ORDER order;            /* root-first unless --cwms/--order said otherwise */
+    const char *passin;
+    const char *passout;
+    const char *trust;
+    int64_t attime;
+    int attime_given;
+    const char **hosts;          /* room for argc names (cli_shared_init) */
+    size_t n_hosts;
+    int strict, json, graph, quiet;
+    const char *output;
+} CLI_SHARED_ARGS;
+
+/* Zeroes a and makes room for the --host names; 1, or 0 when memory ran out. */
+int cli_shared_init(CLI_SHARED_ARGS *a, int argc);
+void cli_shared_clear(CLI_SHARED_ARGS *a);
+
+/*
+ * Takes getopt_long's result c (optarg) when it is a shared option:
+ * returns 1 with *rc = -1, or with *rc = CWMS_EXIT_USAGE after printing
+ * the usage error; returns 0 when c is the command's own.
+ */
+int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc);
+
+/* The checks across shared options (--cwms with --order, --json with --graph): -1 or CWMS_EXIT_USAGE. */
+int cli_shared_check(const char *command, const CLI_SHARED_ARGS *a);
+
+/*
+ * Reads the --passout passphrase into secrets (asked twice on a terminal)
+ * for what ("the output key"). Returns -1 when read (cli_secrets_passout
+ * has it); CWMS_EXIT_USAGE after printing the error when it is empty; 0
+ * with the reason in diag when it cannot be read.
+ */
+int cli_shared_read_passout(const char *command, const CLI_SHARED_ARGS *a, CLI_SECRETS *secrets,
+                            const char *what);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * Judging a bundle file that already exists (`cwms-bundle check`).
+ *
+ * The file is read the way CWMS reads it — its PEM blocks in order, and
+ * the text between them — and its certificates and keys go through the
+ * very build pipeline `cwms-bundle build` runs (cwms_chain_build), so
+ * "what build would write" is computed once, by the same code. Each
+ * difference between the file and that result, and each message of the
+ * build's own checks, becomes a finding with a stable code (documented
+ * in cwms-bundle(1)). An encrypted key block is recognised without
+ * decrypting it; its match with the server certificate is checked only
+ * when a passphrase source is given.
+ */
+#ifndef CWMS_CHECK_H
+#define CWMS_CHECK_H
+
+#include <stddef.h>
+
+#include "cwms/bundle.h"
+#include "cwms/diag.h"
+#include "cwms/emit.h"
+
+typedef enum {
+    CWMS_BLOCK_CERT = 0,
+    CWMS_BLOCK_KEY,              /* a private key in the clear */
+    CWMS_BLOCK_ENCRYPTED_KEY,    /* ENCRYPTED PRIVATE KEY, or a traditional key with DEK-Info */
+    CWMS_BLOCK_OTHER             /* CSR, CRL, public key, PKCS#7, ... */
+} CWMS_BLOCK_KIND;
+
+/* One PEM block of the file, in file order. */
+typedef struct cwms_block_st {
+    CWMS_BLOCK_KIND kind;
+    const char *label;           /* "CERTIFICATE", "ENCRYPTED PRIVATE KEY" */
+    size_t offset, len;          /* its bytes: the BEGIN line to the end of the END line */
+    size_t line;                 /* 1-based line of its BEGIN line */
+    const char *subject;         /* certificates: one-line subject; NULL otherwise */
+    const char *sha256;          /* certificates: uppercase hex SHA-256 of the DER; "" otherwise */
+} CWMS_BLOCK;
+
+/* One problem, or a note, about the file. */
+typedef struct cwms_finding_st {
+    CWMS_LEVEL level;            /* CWMS_ERROR decides the exit code; warnings only with --strict */
+    const char *code;            /* stable: "ORDER_WRONG", "KEY_NOT_FIRST", ... */
+    CWMS_REASON reason;          /* the exit code comes from it (cwms_reason_exit_code) */
+    const char *message;         /* what is wrong */
+    const char *action;          /* what to do */
+    size_t block;                /* 1-based block it concerns; 0 = the file as a whole */
+    const char *subject;         /* that block's certificate subject, or NULL */
+    const char *sha256;          /* that block's certificate SHA-256 (hex), or "" */
+    int fixable;                 /* cwms_check_fix corrects it */
+} CWMS_FINDING;
+
+typedef struct cwms_check_options_st {
+    /*
+     * What build would be given: order, trust_file, attime, hosts,
+     * strict, pass, libctx. inputs, key_source, no_key, include_root and
+     * explain are set by the check itself.
+     */
+    CWMS_OPTIONS build;
+    const char *path;            /* the bundle file */
+    int decrypt_keys;            /* a passphrase source was given: decrypt encrypted key blocks */
+} CWMS_CHECK_OPTIONS;
+
+typedef struct cwms_check_st CWMS_CHECK;
+
+/*
+ * Checks the file. Returns 1 with *out set (free with cwms_check_free)
+ * when the file could be judged — the findings then say what is wrong,
+ * also "unreadable" — and 0 with an error in diag only when memory ran
+ * out. The build's own messages are appended to diag.
+ */
+int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK **out);
+void cwms_check_free(CWMS_CHECK *c);
+
+size_t cwms_check_block_count(const CWMS_CHECK *c);
+const CWMS_BLOCK *cwms_check_get0_block(const CWMS_CHECK *c, size_t i);
+size_t cwms_check_finding_count(const CWMS_CHECK *c);
+const CWMS_FINDING *cwms_check_get0_finding(const CWMS_CHECK *c, size_t i);
+
+/* 1 when the file is exactly what build would write: the same blocks, in the same order. */
+int cwms_check_ready(const CWMS_CHECK *c);
+/*
+ * The exit code: 0 when no finding is an error (warnings count with the
+ * build's strict option), else that of the worst error: 3 (the file is
+ * unreadable or not PEM) before 5 (key) before 4 (chain).
+ */
+int cwms_check_exit_code(const CWMS_CHECK *c);
+/* What build would write (key and chain, with its explanation); NULL when the build failed. */
+const CWMS_BUNDLE *cwms_check_get0_bundle(const CWMS_CHECK *c);
+
+/*
+ * The corrected file: the key block kept byte for byte (an encrypted one
+ * needs no passphrase) — or, with eo->passout, the key re-encrypted —
+ * then the certificates build would write. Returns 1 with *out and *out_len
+ * (free with OPENSSL_clear_free) when every error finding is fixable;
+ * 0 with an error in diag naming the findings it cannot fix.
+ */
+int cwms_check_fix(const CWMS_CHECK *c, const CWMS_EMIT_OPTIONS *eo,
+                   unsigned char **out, size_t *out_len, CWMS_DIAG *diag);
+
+#endif

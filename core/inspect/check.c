@@ -1,0 +1,754 @@
+/*
+ * `cwms-bundle check`: an existing bundle against what build would write
+ * (cwms/check.h).
+ *
+ * 1. The file's blocks and the text between them (blocks.c).
+ * 2. Its certificates and keys, block by block, through the input
+ *    readers into a pool, then cwms_chain_build with the caller's
+ *    options: the build's verdicts (missing intermediate, expiry, key
+ *    match, host names, everything its checks look at) become findings
+ *    as they are, and its bundle is "what build would write".
+ * 3. The file against that bundle, block by block: key position and
+ *    count, order, root, certificates on no path, duplicates, stray text.
+ */
+#include "cwms/check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "chain.h"
+#include "cwms/explain.h"
+#include "inspect/blocks.h"
+#include "input/input.h"
+#include "util/format.h"
+
+/* A bundle is a few kilobytes; anything this large is not one. */
+#define CHECK_MAX_BYTES ((size_t)16 * 1024 * 1024)
+
+typedef struct {
+    CWMS_FINDING pub;
+    char *message;
+    char *action;
+} FINDING;
+
+struct cwms_check_st {
+    unsigned char *data;         /* the file (it may hold a key in the clear) */
+    size_t len;
+    CWMS_SCAN scan;
+    FINDING *findings;
+    size_t n_findings, cap_findings;
+    CWMS_BUNDLE *bundle;         /* what build would write; NULL when it failed */
+    size_t key_block;            /* 0-based block of the key the bundle carries; SIZE_MAX none */
+    int not_pem;
+    int strict;
+};
+
+/*-
+ * Findings
+ * --------
+ */
+
+/* Adds a finding about block (0-based; SIZE_MAX = the file). 1, or 0 when memory ran out. */
+__attribute__((format(printf, 7, 8)))
+static int add_finding(CWMS_CHECK *c, CWMS_LEVEL level, const char *code, CWMS_REASON reason,
+                       size_t block, const char *action, const char *fmt, ...)
+{
+    FINDING *f;
+    va_list ap;
+
+    if (c->n_findings == c->cap_findings) {
+        size_t ncap = c->cap_findings ? c->cap_findings * 2 : 8;
+        FINDING *nf = OPENSSL_realloc(c->findings, ncap * sizeof(*nf));
+
+        if (nf == NULL)
+            return 0;
+        c->findings = nf;
+        c->cap_findings = ncap;
+    }
+    f = &c->findings[c->n_findings];
+    memset(f, 0, sizeof(*f));
+    va_start(ap, fmt);
+    f->message = cwms_vformat(fmt, ap);
+    va_end(ap);
+    f->action = OPENSSL_strdup(action != NULL ? action : "");
+    if (f->message == NULL || f->action == NULL) {
+        OPENSSL_free(f->message);
+        OPENSSL_free(f->action);
+        return 0;
+    }
+    c->n_findings++;
+    f->pub.level = level;
+    f->pub.code = code;
+    f->pub.reason = reason;
+    f->pub.message = f->message;
+    f->pub.action = f->action;
+    f->pub.sha256 = "";
+    if (block != SIZE_MAX && block < c->scan.n_blocks) {
+        f->pub.block = block + 1;
+        f->pub.subject = c->scan.blocks[block].pub.subject;
+        f->pub.sha256 = c->scan.blocks[block].pub.sha256;
+    }
+    /* What the file's layout did wrong, check --fix puts right; the build's verdicts it cannot. */
+    f->pub.fixable = reason == CWMS_R_ORDER_WRONG || reason == CWMS_R_KEY_NOT_FIRST
+                     || reason == CWMS_R_ROOT_INCLUDED || reason == CWMS_R_UNRELATED_CERT
+                     || reason == CWMS_R_DUPLICATE_CERT || reason == CWMS_R_STRAY_TEXT
+                     || reason == CWMS_R_UNEXPECTED_BLOCK || reason == CWMS_R_NOT_PEM;
+    return 1;
+}
+
+#define VALIDATION_ACTION "see the message, and VALIDATION in cwms-bundle(1) for this check's fix"
+
+/* The build's reasons as finding codes, with what to do about each. */
+static const struct {
+    CWMS_REASON reason;
+    const char *code;
+    const char *action;
+} build_codes[] = {
+    { CWMS_R_MISSING_INTERMEDIATE, "MISSING_INTERMEDIATE",
+      "get the issuing CA certificate named here (from the CA, or the URL shown), add it to the "
+      "file, and run check --fix" },
+    { CWMS_R_CERT_EXPIRED, "EXPIRED",
+      "renew the certificate (for an intermediate: get the CA's current one)" },
+    { CWMS_R_EXPIRES_SOON, "EXPIRES_SOON", "renew it before it expires" },
+    { CWMS_R_KEY_MISMATCH, "KEY_MISMATCH",
+      "put in the private key the server certificate was requested with (the CSR's key)" },
+    { CWMS_R_SEVERAL_KEYS, "KEY_SEVERAL", "keep only the key of the server certificate" },
+    { CWMS_R_NO_KEY, "KEY_MISSING",
+      "build the file with the key: cwms-bundle build --cwms VERSION -o FILE KEY BUNDLE" },
+    { CWMS_R_WEAK_KEY, "WEAK_KEY", "make a new key of at least 2048 bits and a new certificate" },
+    { CWMS_R_NO_LEAF, "NO_SERVER_CERT", "add the server certificate the CA issued" },
+    { CWMS_R_AMBIGUOUS_LEAF, "SEVERAL_SERVER_CERTS",
+      "keep only the server certificate CWMS should use (--passin lets the key decide)" },
+    { CWMS_R_NOT_A_CA, "NOT_A_CA", "replace the issuer with the CA's real intermediate" },
+    { CWMS_R_PATH_LENGTH, "PATH_LENGTH", "ask the CA for a chain its path length allows" },
+    { CWMS_R_BAD_SIGNATURE, "BAD_SIGNATURE", "replace the damaged certificate with the CA's copy" },
+    { CWMS_R_HOST_MISMATCH, "HOST_MISMATCH",
+      "get a certificate that names the host (subjectAltName), or check --host" },
+    { CWMS_R_UNTRUSTED_ANCHOR, "UNTRUSTED_ROOT",
+      "make sure CWMS trusts that root (--trust FILE names the roots to check against)" },
+    { CWMS_R_WORK_BUDGET, "WORK_BUDGET", "remove unrelated certificates from the file" },
+    { CWMS_R_TRUST_STORE, "TRUST_STORE", "give a readable PEM file of roots to --trust" },
+    { CWMS_R_INPUT_UNREADABLE, "UNREADABLE", "check the file name and its permissions" },
+    { CWMS_R_INPUT_UNRECOGNISED, "UNREADABLE",
+      "give a PEM file (or DER, PKCS#7, PKCS#12) holding the key and certificates" },
+    { CWMS_R_BAD_PASSPHRASE, "PASSPHRASE", "give the right passphrase with --passin" },
+    { CWMS_R_NO_PASSPHRASE, "PASSPHRASE", "give the passphrase with --passin" },
+    { CWMS_R_NO_CERTIFICATES, "NO_CERTIFICATES", "add the server certificate and its chain" },
+    /* The validation's verdicts: what to do about each is in cwms-bundle(1), VALIDATION. */
+    { CWMS_R_VERIFY_FAILED, "VERIFY_FAILED", VALIDATION_ACTION },
+    { CWMS_R_WRONG_PURPOSE, "WRONG_PURPOSE", VALIDATION_ACTION },
+    { CWMS_R_WEAK_SIGNATURE, "WEAK_SIGNATURE", VALIDATION_ACTION },
+    { CWMS_R_NAME_CONSTRAINTS, "NAME_CONSTRAINTS", VALIDATION_ACTION },
+    { CWMS_R_BAD_EXTENSION, "BAD_EXTENSION", VALIDATION_ACTION },
+    { CWMS_R_ANCHOR_REJECTED, "ANCHOR_REJECTED", VALIDATION_ACTION },
+    { CWMS_R_POLICY, "POLICY", VALIDATION_ACTION },
+    { CWMS_R_LEAF_IS_CA, "LEAF_IS_CA", VALIDATION_ACTION },
+    { CWMS_R_NO_SAN, "NO_SAN", VALIDATION_ACTION },
+    { CWMS_R_NO_EKU, "NO_EKU", VALIDATION_ACTION },
+    { CWMS_R_LONG_VALIDITY, "LONG_VALIDITY", VALIDATION_ACTION },
+    { CWMS_R_WEAK_CA_KEY, "WEAK_CA_KEY", VALIDATION_ACTION },
+    { CWMS_R_LEAF_KEY_USAGE, "LEAF_KEY_USAGE", VALIDATION_ACTION },
+    { CWMS_R_WEAK_SIGNATURE_ABOVE, "WEAK_SIGNATURE_ABOVE", VALIDATION_ACTION },
+};
+
+/* Every error and warning of the build as a finding; notes only when they carry a reason. */
+static int add_build_findings(CWMS_CHECK *c, const CWMS_DIAG *bdiag)
+{
+    for (size_t i = 0; i < cwms_diag_count(bdiag); i++) {
+        const CWMS_MSG *m = cwms_diag_get(bdiag, i);
+        const char *code = "VALIDATION", *action = "see the message; build reports the same";
+
+        if (m->reason == CWMS_R_NONE || m->reason == CWMS_R_INTERNAL)
+            continue;
+        for (size_t k = 0; k < sizeof(build_codes) / sizeof(build_codes[0]); k++)
+            if (build_codes[k].reason == m->reason) {
+                code = build_codes[k].code;
+                action = build_codes[k].action;
+                break;
+            }
+        if (!add_finding(c, m->level, code, m->reason, SIZE_MAX, action, "%s", m->text))
+            return 0;
+    }
+    return 1;
+}
+
+/*-
+ * Reading
+ * -------
+ */
+
+static int read_whole(CWMS_CHECK *c, const char *path, char *err, size_t err_size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    size_t cap = 0;
+
+    if (fd < 0) {
+        snprintf(err, err_size, "cannot open '%s': %s", path, strerror(errno));
+        return 0;
+    }
+    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+        snprintf(err, err_size, "'%s' is not a file: check takes the one bundle file", path);
+        close(fd);
+        return 0;
+    }
+    for (;;) {
+        ssize_t n;
+
+        if (c->len == cap) {
+            size_t ncap = cap ? cap * 2 : 16384;
+            unsigned char *nd;
+
+            if (cap >= CHECK_MAX_BYTES) {
+                snprintf(err, err_size, "'%s' is larger than %zu MiB: not a CWMS bundle", path,
+                         CHECK_MAX_BYTES >> 20);
+                close(fd);
+                return 0;
+            }
+            if ((nd = OPENSSL_clear_realloc(c->data, cap, ncap)) == NULL) {
+                snprintf(err, err_size, "out of memory reading '%s'", path);
+                close(fd);
+                return 0;
+            }
+            c->data = nd;
+            cap = ncap;
+        }
+        n = read(fd, c->data + c->len, cap - c->len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, err_size, "cannot read '%s': %s", path, strerror(errno));
+            close(fd);
+            return 0;
+        }
+        if (n == 0)
+            break;
+        c->len += (size_t)n;
+    }
+    close(fd);
+    return 1;
+}
+
+/* "Bag Attributes", "subject=", `openssl x509 -text`: what left the text there, and the fix. */
+static const char *stray_kind(const unsigned char *p, size_t len)
+{
+    static const struct { const char *start; const char *what; } kinds[] = {
+        { "Bag Attributes", "PKCS#12 bag attributes (openssl pkcs12 output)" },
+        { "subject=", "subject/issuer lines (openssl x509 -subject or pkcs12 output)" },
+        { "issuer=", "subject/issuer lines (openssl x509 -issuer or pkcs12 output)" },
+        { "Certificate:", "a certificate printed as text (openssl x509 -text)" },
+        { "Key Attributes", "PKCS#12 key attributes (openssl pkcs12 output)" },
+    };
+    size_t skip = 0;
+
+    while (skip < len && (p[skip] == ' ' || p[skip] == '\t'))
+        skip++;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        size_t l = strlen(kinds[i].start);
+
+        if (len - skip >= l && memcmp(p + skip, kinds[i].start, l) == 0)
+            return kinds[i].what;
+    }
+    return "text";
+}
+
+static int add_stray_text(CWMS_CHECK *c)
+{
+    for (size_t i = 0; i < c->scan.n_texts; i++) {
+        const CWMS_SCAN_TEXT *t = &c->scan.texts[i];
+        const unsigned char *p = c->data + t->offset;
+        size_t first = 0;
+
+        while (first < t->len && first < 60 && p[first] != '\n' && p[first] != '\r')
+            first++;
+        if (!add_finding(c, CWMS_ERROR, "STRAY_TEXT", CWMS_R_STRAY_TEXT,
+                         t->before_block < c->scan.n_blocks ? t->before_block : SIZE_MAX,
+                         "remove everything outside the BEGIN/END lines (check --fix does)",
+                         "line %zu: %s outside the PEM blocks (\"%.*s%s\", %zu bytes)%s", t->line,
+                         stray_kind(p, t->len), (int)first, (const char *)p,
+                         first < t->len ? "..." : "", t->len,
+                         t->before_block < c->scan.n_blocks ? ", before this block"
+                                                             : ", after the last block"))
+            return 0;
+    }
+    if (c->scan.unterminated
+        && !add_finding(c, CWMS_ERROR, "STRAY_TEXT", CWMS_R_STRAY_TEXT, SIZE_MAX,
+                        "restore the block's END line, or take the block again from its source",
+                        "a BEGIN line has no matching END line: that block is cut short"))
+        return 0;
+    return 1;
+}
+
+static int add_duplicates(CWMS_CHECK *c)
+{
+    for (size_t i = 0; i < c->scan.n_blocks; i++) {
+        const CWMS_SCAN_BLOCK *b = &c->scan.blocks[i];
+
+        if (b->pub.kind != CWMS_BLOCK_CERT || b->sha256[0] == '\0')
+            continue;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(c->scan.blocks[j].sha256, b->sha256) == 0) {
+                if (!add_finding(c, CWMS_ERROR, "DUPLICATE", CWMS_R_DUPLICATE_CERT, i,
+                                 "remove the second copy (check --fix does)",
+                                 "the same certificate as block %zu", j + 1))
+                    return 0;
+                break;
+            }
+    }
+    return 1;
+}
+
+/* Index of the first block holding the same certificate; SIZE_MAX when none. */
+static size_t first_copy(const CWMS_CHECK *c, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(c->scan.blocks[j].sha256, c->scan.blocks[i].sha256) == 0)
+            return j;
+    return SIZE_MAX;
+}
+
+/*-
+ * The file against the bundle build would write
+ * ----------------------------------------------
+ */
+
+static const char *order_words(CWMS_ORDER o)
+{
+    return o == CWMS_ORDER_LEAF_FIRST ? "leaf-first (CWMS 1.x and 2.0: server certificate first)"
+                                      : "root-first (CWMS 2.5 and later: server certificate last)";
+}
+
+/* Why an input certificate is not in the bundle, as the build's explanation says. */
+static const char *left_out_reason(const CWMS_BUNDLE *b, X509 *x, CWMS_ROLE *role)
+{
+    const CWMS_EXPLAIN *e = cwms_bundle_get0_explain(b);
+
+    *role = CWMS_ROLE_NONE;
+    for (size_t i = 0; i < cwms_explain_cert_count(e); i++) {
+        const CWMS_EXPLAIN_CERT *ec = cwms_explain_get0_cert(e, i);
+
+        if (x != NULL && X509_cmp(ec->x509, x) == 0) {
+            *role = ec->role;
+            return ec->left_out;
+        }
+    }
+    return NULL;
+}
+
+static int compare_certs(CWMS_CHECK *c, CWMS_ORDER order)
+{
+    const CWMS_BUNDLE *b = c->bundle;
+    size_t *pos = NULL, n_pos = 0, first_bad = SIZE_MAX;
+    int increasing = 1, decreasing = 1, ok = 0;
+
+    if ((pos = OPENSSL_malloc((c->scan.n_blocks + 1) * sizeof(*pos))) == NULL)
+        return 0;
+    for (size_t i = 0; i < c->scan.n_blocks; i++) {
+        const CWMS_SCAN_BLOCK *blk = &c->scan.blocks[i];
+        size_t at = SIZE_MAX;
+
+        if (blk->pub.kind != CWMS_BLOCK_CERT || first_copy(c, i) != SIZE_MAX)
+            continue;
+        for (size_t j = 0; blk->x509 != NULL && j < b->n_certs; j++)
+            if (X509_cmp(b->certs[j], blk->x509) == 0)
+                at = j;
+        if (at != SIZE_MAX) {
+            if (n_pos > 0) {
+                if (at < pos[n_pos - 1] && first_bad == SIZE_MAX)
+                    first_bad = i;
+                increasing &= at > pos[n_pos - 1];
+                decreasing &= at < pos[n_pos - 1];
+            }
+            pos[n_pos++] = at;
+            continue;
+        }
+        {
+            CWMS_ROLE role;
+            const char *why = left_out_reason(b, blk->x509, &role);
+
+            if (role == CWMS_ROLE_ROOT) {
+                if (!add_finding(c, CWMS_WARNING, "ROOT_INCLUDED", CWMS_R_ROOT_INCLUDED, i,
+                                 "remove it: CWMS has its own copy of the root (check --fix does)",
+                                 "the self-signed root of the chain"))
+                    goto end;
+            } else if (!add_finding(c, CWMS_ERROR, "UNRELATED_CERT", CWMS_R_UNRELATED_CERT, i,
+                                    "remove it: CWMS rejects certificates that are not part of "
+                                    "the chain (check --fix does)",
+                                    "on no path of the server certificate's chain: %s",
+                                    why != NULL ? why : "it is not on the chain build chose")) {
+                goto end;
+            }
+        }
+    }
+    if (!increasing) {
+        int reversed = decreasing && n_pos > 1;
+
+        if (!add_finding(c, CWMS_ERROR, "ORDER_WRONG", CWMS_R_ORDER_WRONG, first_bad,
+                         "reorder the certificates (check --fix does), or check with the --cwms "
+                         "version you import into",
+                         reversed ? "the certificates are in the %s order, the reverse of the "
+                                    "%s order checked for"
+                                  : "the certificates are out of order%.0s; checked for the %s order",
+                         order_words(order == CWMS_ORDER_LEAF_FIRST ? CWMS_ORDER_ROOT_FIRST
+                                                                    : CWMS_ORDER_LEAF_FIRST),
+                         order_words(order)))
+            goto end;
+    }
+    ok = 1;
+ end:
+    OPENSSL_free(pos);
+    return ok;
+}
+
+static int compare_keys(CWMS_CHECK *c, const size_t *key_blocks, size_t n_key_blocks)
+{
+    size_t first_key = n_key_blocks > 0 ? key_blocks[0] : SIZE_MAX;
+    size_t chosen = c->key_block;
+
+    if (n_key_blocks == 0)
+        return 1;
+    if (chosen == SIZE_MAX && n_key_blocks == 1)
+        chosen = c->key_block = first_key;
+    if (n_key_blocks > 1 && c->bundle != NULL) {
+        if (chosen != SIZE_MAX) {
+            if (!add_finding(c, CWMS_ERROR, "KEY_SEVERAL", CWMS_R_SEVERAL_KEYS, chosen,
+                             "keep only the key of the server certificate (check --fix does)",
+                             "the file holds %zu private keys; block %zu is the server "
+                             "certificate's", n_key_blocks, chosen + 1))
+                return 0;
+            /* The one thing --fix can do about several keys: keep the right one. */
+            c->findings[c->n_findings - 1].pub.fixable = 1;
+        } else if (!add_finding(c, CWMS_ERROR, "KEY_SEVERAL", CWMS_R_SEVERAL_KEYS, key_blocks[1],
+                                "keep only the key of the server certificate (--passin lets "
+                                "check tell which one it is)",
+                                "the file holds %zu private keys, encrypted: which one belongs "
+                                "to the server certificate was not checked", n_key_blocks)) {
+            return 0;
+        }
+    }
+    if (first_key != 0 || (chosen != SIZE_MAX && chosen != 0)) {
+        size_t k = chosen != SIZE_MAX ? chosen : first_key;
+
+        if (!add_finding(c, CWMS_ERROR, "KEY_NOT_FIRST", CWMS_R_KEY_NOT_FIRST, k,
+                         "move the private key to the top of the file (check --fix does)",
+                         "CWMS wants the private key as the first block; here it is block %zu",
+                         k + 1))
+            return 0;
+    }
+    return 1;
+}
+
+/*-
+ * The check
+ * ---------
+ */
+
+static int read_blocks(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *in,
+                       const CWMS_READ_CTX *rctx, CWMS_DIAG *bdiag, size_t *key_block_of,
+                       size_t *key_blocks, size_t *n_key_blocks, size_t *undecrypted)
+{
+    for (size_t i = 0; i < c->scan.n_blocks; i++) {
+        const CWMS_SCAN_BLOCK *blk = &c->scan.blocks[i];
+        size_t before = in->n_keys;
+        char name[4096];
+
+        if (blk->pub.kind == CWMS_BLOCK_OTHER) {
+            /* A PKCS#7 block holds certificates the chain may need: --fix writes them out. */
+            int pkcs7 = strcmp(blk->pub.label, "PKCS7") == 0;
+
+            if (!add_finding(c, CWMS_ERROR, "UNEXPECTED_BLOCK", CWMS_R_UNEXPECTED_BLOCK, i,
+                             pkcs7 ? "write its certificates as CERTIFICATE blocks (check --fix "
+                                     "does)"
+                                   : "remove it: CWMS wants the key and certificates only "
+                                     "(check --fix does)",
+                             "a '%s' block, neither a key nor a certificate", blk->pub.label))
+                return 0;
+            if (!pkcs7)
+                continue;
+        }
+        if (blk->pub.kind == CWMS_BLOCK_KEY || blk->pub.kind == CWMS_BLOCK_ENCRYPTED_KEY)
+            key_blocks[(*n_key_blocks)++] = i;
+        if (blk->pub.kind == CWMS_BLOCK_ENCRYPTED_KEY && !o->decrypt_keys) {
+            (*undecrypted)++;
+            continue;
+        }
+        snprintf(name, sizeof(name), "%s block %zu", o->path, i + 1);
+        /* A block that does not read is reported by the reader; the others still count. */
+        (void)cwms_inputs_add_buffer(in, c->data + blk->pub.offset, blk->pub.len, name, rctx, bdiag);
+        for (size_t k = before; k < in->n_keys; k++)
+            key_block_of[k] = i;
+    }
+    return 1;
+}
+
+int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK **out)
+{
+    CWMS_CHECK *c = OPENSSL_zalloc(sizeof(*c));
+    CWMS_INPUTS *in = NULL;
+    CWMS_DIAG *bdiag = NULL;
+    CWMS_READ_CTX rctx;
+    CWMS_OPTIONS opts;
+    size_t *key_block_of = NULL, *key_blocks = NULL, n_key_blocks = 0, undecrypted = 0;
+    char err[4200];
+    int ok = 0;
+
+    *out = NULL;
+    if (c == NULL || (in = cwms_inputs_new()) == NULL || (bdiag = cwms_diag_new()) == NULL)
+        goto oom;
+    c->key_block = SIZE_MAX;
+    c->strict = o->build.strict;
+    if (!read_whole(c, o->path, err, sizeof(err))) {
+        if (!add_finding(c, CWMS_ERROR, "UNREADABLE", CWMS_R_INPUT_UNREADABLE, SIZE_MAX,
+                         "check the file name and its permissions", "%s", err))
+            goto oom;
+        goto done;
+    }
+    if (!cwms_scan_pem(c->data, c->len, &c->scan))
+        goto oom;
+    rctx.libctx = o->build.libctx;
+    rctx.propq = o->build.propq;
+    rctx.pass = o->decrypt_keys ? o->build.pass : NULL;
+
+    if (c->scan.n_blocks == 0) {
+        /* Not PEM: what build reads (DER, PKCS#7, PKCS#12) it reads here too. */
+        c->not_pem = 1;
+        if (!cwms_inputs_add_buffer(in, c->data, c->len, o->path, &rctx, bdiag)) {
+            if (!add_build_findings(c, bdiag))
+                goto oom;
+            goto done;
+        }
+        if (!add_finding(c, CWMS_ERROR, "NOT_PEM", CWMS_R_NOT_PEM, SIZE_MAX,
+                         "CWMS imports PEM text: write it with check --fix -o FILE",
+                         "'%s' is not a PEM file (binary DER, PKCS#7 or PKCS#12)", o->path))
+            goto oom;
+    } else {
+        if ((key_block_of = OPENSSL_malloc(c->scan.n_blocks * 4 * sizeof(size_t) + 1)) == NULL
+            || (key_blocks = OPENSSL_malloc(c->scan.n_blocks * sizeof(size_t) + 1)) == NULL)
+            goto oom;
+        if (!read_blocks(c, o, in, &rctx, bdiag, key_block_of, key_blocks, &n_key_blocks,
+                         &undecrypted))
+            goto oom;
+    }
+    if (!add_stray_text(c) || !add_duplicates(c))
+        goto oom;
+    if (undecrypted > 0
+        && !add_finding(c, CWMS_NOTE, "KEY_NOT_CHECKED", CWMS_R_KEY_NOT_CHECKED,
+                        key_blocks[0], "give --passin to check the key against the server "
+                        "certificate", "the private key is encrypted: its position was checked, "
+                        "its match with the server certificate was not"))
+        goto oom;
+    if (n_key_blocks == 0 && in->n_keys == 0
+        && !add_finding(c, CWMS_ERROR, "KEY_MISSING", CWMS_R_NO_KEY, SIZE_MAX,
+                        "build the file with the key: cwms-bundle build --cwms VERSION -o FILE "
+                        "KEY BUNDLE", "the file holds no private key; CWMS wants it as the "
+                        "first block"))
+        goto oom;
+
+    if (cwms_diag_first_error(bdiag) == NULL && cwms_pool_count(in->pool) > 0) {
+        opts = o->build;
+        opts.inputs = NULL;
+        opts.n_inputs = 0;
+        opts.key_source = NULL;
+        opts.no_key = in->n_keys == 0;
+        opts.include_root = 0;
+        opts.explain = 1;
+        (void)cwms_chain_build(&opts, in->pool, in->keys, in->n_keys, NULL, bdiag, &c->bundle);
+    } else if (cwms_diag_first_error(bdiag) == NULL
+               && !add_finding(c, CWMS_ERROR, "NO_CERTIFICATES", CWMS_R_NO_CERTIFICATES, SIZE_MAX,
+                               "add the server certificate and its chain",
+                               "the file holds no certificate")) {
+        goto oom;
+    }
+    if (!add_build_findings(c, bdiag))
+        goto oom;
+    if (c->bundle != NULL)
+        for (size_t k = 0; c->bundle->key != NULL && k < in->n_keys && key_block_of != NULL; k++)
+            if (in->keys[k].pkey == c->bundle->key)
+                c->key_block = key_block_of[k];
+    /* Where the key is needs no chain; which certificates are wrong does. */
+    if (!compare_keys(c, key_blocks, n_key_blocks)
+        || (c->bundle != NULL && !compare_certs(c, o->build.order)))
+        goto oom;
+ done:
+    if (c->strict)
+        for (size_t i = 0; i < c->n_findings; i++)
+            if (c->findings[i].pub.level == CWMS_WARNING)
+                c->findings[i].pub.level = CWMS_ERROR;
+    cwms_diag_append(diag, bdiag);
+    *out = c;
+    c = NULL;
+    ok = 1;
+    goto end;
+ oom:
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+ end:
+    OPENSSL_free(key_block_of);
+    OPENSSL_free(key_blocks);
+    cwms_diag_free(bdiag);
+    cwms_inputs_free(in);
+    cwms_check_free(c);
+    return ok;
+}
+
+void cwms_check_free(CWMS_CHECK *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->n_findings; i++) {
+        OPENSSL_free(c->findings[i].message);
+        OPENSSL_free(c->findings[i].action);
+    }
+    OPENSSL_free(c->findings);
+    cwms_scan_clear(&c->scan);
+    cwms_bundle_free(c->bundle);
+    OPENSSL_clear_free(c->data, c->len);
+    OPENSSL_free(c);
+}
+
+size_t cwms_check_block_count(const CWMS_CHECK *c)
+{
+    return c->scan.n_blocks;
+}
+
+const CWMS_BLOCK *cwms_check_get0_block(const CWMS_CHECK *c, size_t i)
+{
+    return i < c->scan.n_blocks ? &c->scan.blocks[i].pub : NULL;
+}
+
+size_t cwms_check_finding_count(const CWMS_CHECK *c)
+{
+    return c->n_findings;
+}
+
+const CWMS_FINDING *cwms_check_get0_finding(const CWMS_CHECK *c, size_t i)
+{
+    return i < c->n_findings ? &c->findings[i].pub : NULL;
+}
+
+const CWMS_BUNDLE *cwms_check_get0_bundle(const CWMS_CHECK *c)
+{
+    return c->bundle;
+}
+
+int cwms_check_ready(const CWMS_CHECK *c)
+{
+    if (c->bundle == NULL)
+        return 0;
+    for (size_t i = 0; i < c->n_findings; i++)
+        if (c->findings[i].pub.level == CWMS_ERROR || c->findings[i].pub.fixable)
+            return 0;
+    return 1;
+}
+
+/* Worst first: a file CWMS cannot read at all, then a key problem, then a chain problem. */
+static int severity(int exit_code)
+{
+    switch (exit_code) {
+    case CWMS_EXIT_INPUT:
+        return 4;
+    case CWMS_EXIT_KEY:
+        return 3;
+    case CWMS_EXIT_CHAIN:
+        return 2;
+    case CWMS_EXIT_OK:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+int cwms_check_exit_code(const CWMS_CHECK *c)
+{
+    int worst = CWMS_EXIT_OK;
+
+    for (size_t i = 0; i < c->n_findings; i++) {
+        int code;
+
+        if (c->findings[i].pub.level != CWMS_ERROR)
+            continue;
+        code = cwms_reason_exit_code(c->findings[i].pub.reason);
+        if (severity(code) > severity(worst))
+            worst = code;
+    }
+    return worst;
+}
+
+/*-
+ * The fix
+ * -------
+ */
+
+int cwms_check_fix(const CWMS_CHECK *c, const CWMS_EMIT_OPTIONS *eo,
+                   unsigned char **out, size_t *out_len, CWMS_DIAG *diag)
+{
+    CWMS_BUNDLE certs_only;
+    unsigned char *chain = NULL, *buf;
+    size_t chain_len = 0, key_len = 0;
+    const unsigned char *key = NULL;
+    CWMS_EMIT_OPTIONS plain = { 0 };
+    int blocked = 0;
+
+    if (eo == NULL)
+        eo = &plain;
+    *out = NULL;
+    *out_len = 0;
+    for (size_t i = 0; i < c->n_findings; i++) {
+        const CWMS_FINDING *f = &c->findings[i].pub;
+
+        if (f->level == CWMS_ERROR && !f->fixable) {
+            cwms_diag_add(diag, CWMS_ERROR, f->reason, "--fix cannot correct %s: %s", f->code,
+                          f->action);
+            blocked = 1;
+        }
+    }
+    if (blocked)
+        return 0;
+    if (c->bundle == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "nothing to fix from");
+        return 0;
+    }
+    /* A new passphrase, or a key read from a binary file: the key is written anew. */
+    if (eo->passout != NULL || c->not_pem) {
+        if (c->key_block != SIZE_MAX && c->bundle->key == NULL) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE,
+                          "--passout re-encrypts the key, which needs it decrypted first: give "
+                          "--passin too");
+            return 0;
+        }
+        return cwms_emit(c->bundle, eo, out, out_len, diag);
+    }
+    /* Otherwise the key block goes over byte for byte: an encrypted one stays as it is. */
+    certs_only = *c->bundle;
+    certs_only.key = NULL;
+    certs_only.explain = NULL;
+    if (!cwms_emit(&certs_only, eo, &chain, &chain_len, diag))
+        return 0;
+    if (c->key_block != SIZE_MAX) {
+        key = c->data + c->scan.blocks[c->key_block].pub.offset;
+        key_len = c->scan.blocks[c->key_block].pub.len;
+    }
+    /* The END line of a last block may lack its line break; the key is followed by more. */
+    if ((buf = OPENSSL_malloc(key_len + 1 + chain_len)) == NULL) {
+        OPENSSL_clear_free(chain, chain_len);
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return 0;
+    }
+    if (key_len > 0)
+        memcpy(buf, key, key_len);
+    if (key_len > 0 && key[key_len - 1] != '\n')
+        buf[key_len++] = '\n';
+    memcpy(buf + key_len, chain, chain_len);
+    *out = buf;
+    *out_len = key_len + chain_len;
+    OPENSSL_clear_free(chain, chain_len);
+    return 1;
+}
