@@ -394,6 +394,8 @@ int cmd_build(int argc, char **argv)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         goto failed;
     }
+    if (a.passin != NULL)
+        cwms_pass_set_given(pass);
 
     cwms_options_init(&opts);
     opts.inputs = (const char *const *)(argv + optind);

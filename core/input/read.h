@@ -64,6 +64,8 @@ void cwms_read_rollback(CWMS_READ *r, size_t n_certs, size_t n_keys);
  * object for a prompt. 1 with *pass / *len set, 0 when none is available.
  */
 int cwms_read_passphrase(CWMS_READ *r, const char *what, const char **pass, size_t *len);
+/* 1 when the passphrase can be had without prompting (cwms_pass_given): try it first. */
+int cwms_read_passphrase_given(const CWMS_READ *r);
 
 /* Reports an error for this file; sets r->failed. Returns CWMS_READ_ERROR. */
 int cwms_read_error(CWMS_READ *r, CWMS_REASON reason, const char *fmt, ...)

@@ -175,6 +175,7 @@ static const struct {
     { CWMS_R_BAD_PASSPHRASE, "wrong passphrase", CWMS_EXIT_INPUT },
     { CWMS_R_NO_PASSPHRASE, "passphrase needed", CWMS_EXIT_INPUT },
     { CWMS_R_NO_CERTIFICATES, "no certificates", CWMS_EXIT_INPUT },
+    { CWMS_R_KDF_ITERATIONS, "too many key-derivation iterations", CWMS_EXIT_INPUT },
     { CWMS_R_NO_LEAF, "no server certificate", CWMS_EXIT_CHAIN },
     { CWMS_R_AMBIGUOUS_LEAF, "several server certificates", CWMS_EXIT_CHAIN },
     { CWMS_R_MISSING_INTERMEDIATE, "missing intermediate", CWMS_EXIT_CHAIN },

@@ -10,6 +10,7 @@ struct cwms_pass_st {
     void *arg;
     int known;
     int asked;              /* cb was called (and failed): do not ask again */
+    int given;              /* the source is the user's --passin: asking it prompts nobody */
     size_t len;
     char buf[PASS_MAX + 1];
 };
@@ -57,4 +58,15 @@ int cwms_pass_get(CWMS_PASS *pass, const char *what, const char **out, size_t *l
 int cwms_pass_known(const CWMS_PASS *pass)
 {
     return pass != NULL && pass->known;
+}
+
+void cwms_pass_set_given(CWMS_PASS *pass)
+{
+    if (pass != NULL)
+        pass->given = 1;
+}
+
+int cwms_pass_given(const CWMS_PASS *pass)
+{
+    return pass != NULL && (pass->known || (pass->given && !pass->asked));
 }

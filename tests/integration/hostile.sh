@@ -56,9 +56,36 @@ case_same_name_copies() {
     done
 }
 
+# A PKCS#12 whose MAC, and an encrypted PKCS#8 whose PBKDF2, name 2^31-1
+# iterations: refused at once, naming the file and the count.
+case_kdf_iterations() {
+    make_pki
+    local p=$PKI_DIR
+    "$TOOLS/kdf-iter" p12 "$p/server.key" "$p/server.crt" secret 2147483647 > "$TMP/big.p12"
+    "$TOOLS/kdf-iter" p8 "$p/server.key" secret 2147483647 > "$TMP/big-key.pem"
+    bounded 3 "$CWMS_BUNDLE" build --passin pass:secret -o "$OUTDIR/out.pem" "$TMP/big.p12" \
+        "$p/secondary.crt" "$p/primary.crt" "$p/root.crt"
+    assert_contains "$TMP/stderr" "big.p12': the PKCS#12 MAC asks for 2147483647 key-derivation iterations"
+    assert_contains "$TMP/stderr" "limit of 10000000"
+    no_leftovers
+    bounded 3 "$CWMS_BUNDLE" build --passin pass:secret -o "$OUTDIR/out.pem" "$TMP/big-key.pem" \
+        "$p/server.crt" "$p/secondary.crt" "$p/primary.crt" "$p/root.crt"
+    assert_contains "$TMP/stderr" "big-key.pem': the key encryption asks for 2147483647"
+    no_leftovers
+    # Under the limit, the same files are read (the given passphrase first).
+    "$TOOLS/kdf-iter" p8 "$p/server.key" secret 1000 > "$TMP/ok-key.pem"
+    bounded 3 "$CWMS_BUNDLE" build --passin pass:secret -o "$OUTDIR/out.pem" "$TMP/ok-key.pem" \
+        "$p/server.crt" "$p/secondary.crt" "$p/primary.crt" "$p/root.crt"
+    assert_contains "$TMP/stderr" "wrong passphrase"   # the rewritten count no longer decrypts
+    openssl pkcs8 -topk8 -in "$p/server.key" -passout pass:secret -iter 4096 -out "$TMP/real-key.pem"
+    bounded 0 "$CWMS_BUNDLE" build --passin pass:secret -o "$OUTDIR/out.pem" "$TMP/real-key.pem" \
+        "$p/server.crt" "$p/secondary.crt" "$p/primary.crt" "$p/root.crt"
+    rm -f "$OUTDIR/out.pem"
+}
+
 case=${1:-}
 case $case in
-    same_name_copies)
+    same_name_copies|kdf_iterations)
         "case_$case" ;;
     *) echo "usage: hostile.sh CASE" >&2; exit 2 ;;
 esac

@@ -29,6 +29,7 @@ typedef enum {
     CWMS_R_BAD_PASSPHRASE = 102,     /* wrong passphrase for a PKCS#12 or key */
     CWMS_R_NO_PASSPHRASE = 103,      /* a passphrase is needed, none available */
     CWMS_R_NO_CERTIFICATES = 104,    /* the inputs hold no certificate at all */
+    CWMS_R_KDF_ITERATIONS = 110,     /* a PKCS#12 MAC or key encryption asks for too many iterations */
 
     /* chain */
     CWMS_R_NO_LEAF = 200,            /* no end-entity certificate */

@@ -36,4 +36,13 @@ int cwms_pass_get(CWMS_PASS *pass, const char *what, const char **out, size_t *l
 /* 1 when a passphrase was obtained already (so a failure means it was wrong). */
 int cwms_pass_known(const CWMS_PASS *pass);
 
+/*
+ * Marks the source as given by the user (--passin): asking it prompts
+ * nobody, so readers try it before the empty passphrases a file exported
+ * without one uses (each try of a PKCS#12 MAC can cost seconds).
+ */
+void cwms_pass_set_given(CWMS_PASS *pass);
+/* 1 when the passphrase is known or its source was marked given. */
+int cwms_pass_given(const CWMS_PASS *pass);
+
 #endif
