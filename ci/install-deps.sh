@@ -10,6 +10,7 @@ packages=(
     libcmocka-dev
     softhsm2 opensc libp11-dev
     python3             # tests/integration/limbo.sh reads the x509-limbo JSON
+    time strace         # tests/integration/hostile.sh: peak memory, a write held up to signal it
 )
 # The benchmark (tests/bench/run.sh) compares against cfssl and measures
 # peak memory with /usr/bin/time.

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "cwms/diag.h"
 #include "cwms/emit.h"
+#include "cwms/inputs.h"
 #include "cwms/options.h"
 #include "cwms/pass.h"
 #include "passsrc.h"
@@ -298,6 +299,41 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
  * -------
  */
 
+/*
+ * -o naming an input (a CA bundle, the encrypted key, a passphrase file)
+ * would silently replace it with the bundle: refused as a usage error.
+ */
+static int output_not_an_input(const BUILD_ARGS *a, int n_inputs, char **inputs, CWMS_DIAG *diag)
+{
+    const char **sources;
+    const char *which = NULL;
+    size_t n = 0;
+    int clash;
+
+    if (a->output == NULL)
+        return 1;
+    if ((sources = calloc((size_t)n_inputs + 4, sizeof(*sources))) == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return 0;
+    }
+    for (int i = 0; i < n_inputs; i++)
+        sources[n++] = inputs[i];
+    sources[n++] = a->key_source;
+    sources[n++] = a->trust;
+    if (a->passin != NULL && strncmp(a->passin, "file:", 5) == 0)
+        sources[n++] = a->passin + 5;
+    if (a->passout != NULL && strncmp(a->passout, "file:", 5) == 0)
+        sources[n++] = a->passout + 5;
+    clash = cwms_output_is_source(a->output, sources, n, &which);
+    if (clash)
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
+                      "-o '%s' is %s '%s': writing the bundle would replace an input; choose "
+                      "another output file", a->output,
+                      clash == 2 ? "a file of the input directory" : "the input", which);
+    free(sources);
+    return !clash;
+}
+
 static const char *key_format_text(const BUILD_ARGS *a)
 {
     if (a->format == CWMS_FORMAT_PKCS12)
@@ -361,6 +397,9 @@ int cmd_build(int argc, char **argv)
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         goto end;
     }
+
+    if (!output_not_an_input(&a, argc - optind, argv + optind, diag))
+        goto failed;
 
     /* Passphrases: --passin lazily (only if an input is encrypted), --passout now. */
     passin->src.spec = a.passin;

@@ -535,7 +535,7 @@ static int read_path(CWMS_INPUTS *in, const char *path, const CWMS_READ_CTX *rct
  * file:/abs and file:relative, percent-decoded. NULL with an error in
  * diag when the URI names another host or holds a bad escape.
  */
-static char *file_uri_path(const char *uri, CWMS_DIAG *diag)
+char *cwms_file_uri_path(const char *uri, CWMS_DIAG *diag)
 {
     const char *p = uri + 5;   /* after "file:" */
     char *path;
@@ -579,7 +579,7 @@ int cwms_inputs_add_source(CWMS_INPUTS *in, const char *source,
         return cwms_inputs_add_pkcs11(in, source, rctx, diag);
     if (strncasecmp(source, "file:", 5) != 0)
         return read_path(in, source, rctx, diag);
-    if ((path = file_uri_path(source, diag)) == NULL)
+    if ((path = cwms_file_uri_path(source, diag)) == NULL)
         return 0;
     ok = read_path(in, path, rctx, diag);
     OPENSSL_free(path);

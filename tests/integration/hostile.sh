@@ -26,7 +26,7 @@ bounded() {
 # no_leftovers: nothing in $OUTDIR but what the test put there (no output, no temp file).
 no_leftovers() {
     local left
-    left=$(find "$OUTDIR" -mindepth 1 ! -name 'keep.*' -print)
+    left=$(find "$OUTDIR" -mindepth 1 \( -name 'keep.*' -prune \) -o -print)
     [ -z "$left" ] || fail "left behind: $left"
 }
 
@@ -83,9 +83,97 @@ case_kdf_iterations() {
     rm -f "$OUTDIR/out.pem"
 }
 
+# -o naming an input (a CA bundle, an encrypted key, through a link, a
+# file of an input directory) is a usage error and the input is untouched.
+case_output_is_input() {
+    make_pki
+    local p=$PKI_DIR before
+    cp "$p/ca-bundle.pem" "$OUTDIR/keep.ca.pem"
+    openssl pkcs8 -topk8 -in "$p/server.key" -passout pass:secret -out "$OUTDIR/keep.key.pem"
+    ln -s keep.ca.pem "$OUTDIR/keep.link.pem"
+    ln "$OUTDIR/keep.ca.pem" "$OUTDIR/keep.hard.pem"
+    mkdir "$OUTDIR/keep.dir" && cp "$p/server.crt" "$p/ca-bundle.pem" "$OUTDIR/keep.dir/"
+    before=$(cat "$OUTDIR"/keep.ca.pem "$OUTDIR"/keep.key.pem "$OUTDIR"/keep.dir/* | sha256sum)
+    bounded 2 "$CWMS_BUNDLE" build -o "$OUTDIR/keep.ca.pem" "$p/server.key" "$p/server.crt" \
+        "$OUTDIR/keep.ca.pem"
+    assert_contains "$TMP/stderr" "is the input '$OUTDIR/keep.ca.pem'"
+    bounded 2 "$CWMS_BUNDLE" build --passin pass:secret -o "$OUTDIR/keep.key.pem" \
+        --key "$OUTDIR/keep.key.pem" "$p/server.crt" "$p/ca-bundle.pem"
+    assert_contains "$TMP/stderr" "choose another output file"
+    bounded 2 "$CWMS_BUNDLE" build -o "$OUTDIR/keep.link.pem" "$p/server.key" "$p/server.crt" \
+        "file://$OUTDIR/keep.hard.pem"
+    bounded 2 "$CWMS_BUNDLE" build -o "$OUTDIR/keep.dir/ca-bundle.pem" "$p/server.key" \
+        "$OUTDIR/keep.dir"
+    assert_contains "$TMP/stderr" "a file of the input directory '$OUTDIR/keep.dir'"
+    bounded 2 "$CWMS_BUNDLE" build --trust "$OUTDIR/keep.ca.pem" -o "$OUTDIR/keep.ca.pem" \
+        "$p/server.key" "$p/server.crt" "$p/ca-bundle.pem"
+    [ "$before" = "$(cat "$OUTDIR"/keep.ca.pem "$OUTDIR"/keep.key.pem "$OUTDIR"/keep.dir/* | sha256sum)" ] \
+        || fail "an input was changed"
+    no_leftovers
+}
+
+traced_state() { sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2> /dev/null || true; }
+
+# SIGINT/SIGTERM/SIGHUP while the output is being written: no output, no
+# temporary file (the data sits in an unnamed file until just before the
+# rename, and a named one is unlinked by the handler).
+case_signal_during_write() {
+    command -v strace > /dev/null || skip "no strace (ci/install-deps.sh installs it)"
+    make_pki
+    local p=$PKI_DIR sig call sp child rc
+    set -m     # background jobs keep SIGINT (without job control bash ignores it for them)
+    for call in fsync linkat; do
+        for sig in INT TERM HUP; do
+            strace -o /dev/null -e trace=$call -e inject=$call:delay_exit=1500000 \
+                "$CWMS_BUNDLE" build --cwms 2.5 -o "$OUTDIR/out.pem" "$p/server.key" \
+                "$p/server.crt" "$p/ca-bundle.pem" 2> /dev/null &
+            sp=$!
+            # Held in the call: strace keeps it in a tracing stop ('t') for the delay.
+            child=
+            for _ in $(seq 200); do
+                child=$(tr -d " " < "/proc/$sp/task/$sp/children" 2> /dev/null || true)
+                if [ -n "$child" ] && [ "$(traced_state "$child")" = t ]; then
+                    sleep 0.2
+                    [ "$(traced_state "$child")" = t ] && break
+                fi
+                sleep 0.05
+            done
+            [ -n "$child" ] || fail "cwms-bundle did not start under strace"
+            kill -"$sig" "$child"
+            rc=0; wait "$sp" || rc=$?
+            [ "$rc" -ne 0 ] || fail "$call $sig: the run was not interrupted"
+            no_leftovers
+        done
+    done
+    set +m
+}
+
+# A link to root's output placed by another user in a sticky world-writable
+# directory is refused (the kernel's protected_symlinks rule).
+case_output_symlink_sticky() {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to own a link as another user"
+    make_pki
+    local p=$PKI_DIR shared=$TMP/shared
+    mkdir -m 1777 "$shared"
+    echo "precious" > "$OUTDIR/keep.target"
+    ln -s "$OUTDIR/keep.target" "$shared/webex.pem"
+    chown -h nobody "$shared/webex.pem"
+    bounded 7 "$CWMS_BUNDLE" build -o "$shared/webex.pem" "$p/server.key" "$p/server.crt" \
+        "$p/ca-bundle.pem"
+    assert_contains "$TMP/stderr" "symbolic link owned by another user"
+    [ "$(cat "$OUTDIR/keep.target")" = precious ] || fail "the link's target was replaced"
+    [ -z "$(find "$shared" -name '.cwms-bundle.*')" ] || fail "temporary file left in $shared"
+    no_leftovers
+    # The caller's own link there is followed, the link kept.
+    chown -h root "$shared/webex.pem"
+    bounded 0 "$CWMS_BUNDLE" build -o "$shared/webex.pem" "$p/server.key" "$p/server.crt" \
+        "$p/ca-bundle.pem"
+    [ -L "$shared/webex.pem" ] && grep -q "PRIVATE KEY" "$OUTDIR/keep.target" || fail "own link not followed"
+}
+
 case=${1:-}
 case $case in
-    same_name_copies|kdf_iterations)
+    same_name_copies|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky)
         "case_$case" ;;
     *) echo "usage: hostile.sh CASE" >&2; exit 2 ;;
 esac
