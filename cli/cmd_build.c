@@ -190,9 +190,7 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
         case OPT_PASSIN:
         case OPT_PASSOUT:
             if (!cli_passsrc_valid(optarg))
-                return cli_usage_error("build", "%s '%s' is not a passphrase source: use pass:TEXT, "
-                                       "env:VAR, file:PATH, fd:N or stdin",
-                                       c == OPT_PASSIN ? "--passin" : "--passout", optarg);
+                return cli_usage_error("build", CLI_PASSSRC_INVALID, c == OPT_PASSIN ? "--passin" : "--passout");
             if (c == OPT_PASSIN)
                 a->passin = optarg;
             else

@@ -120,8 +120,7 @@ int cmd_tokens(int argc, char **argv)
             return CWMS_EXIT_OK;
         case OPT_PASSIN:
             if (!cli_passsrc_valid(optarg))
-                return cli_usage_error("tokens", "--passin '%s': use pass:, env:, file:, fd: or stdin",
-                                       optarg);
+                return cli_usage_error("tokens", CLI_PASSSRC_INVALID, "--passin");
             passin = optarg;
             break;
         case OPT_NO_LOGIN:

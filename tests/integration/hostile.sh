@@ -171,9 +171,29 @@ case_output_symlink_sticky() {
     [ -L "$shared/webex.pem" ] && grep -q "PRIVATE KEY" "$OUTDIR/keep.target" || fail "own link not followed"
 }
 
+# A passphrase given without its "pass:" is never printed back.
+case_secret_not_printed() {
+    make_pki
+    local p=$PKI_DIR opt
+    for opt in --passin --passout; do
+        bounded 2 "$CWMS_BUNDLE" build "$opt" MySecret-4711 -o "$OUTDIR/out.pem" "$p/server.key" \
+            "$p/server.crt" "$p/ca-bundle.pem"
+        assert_contains "$TMP/stderr" "$opt: the value is not a passphrase source"
+        ! grep -q "MySecret" "$TMP/stderr" || fail "$opt: the secret was printed"
+    done
+    bounded 2 "$CWMS_BUNDLE" tokens --passin MySecret-4711
+    ! grep -q "MySecret" "$TMP/stderr" || fail "tokens --passin: the secret was printed"
+    openssl pkcs8 -topk8 -in "$p/server.key" -passout pass:right -out "$TMP/enc.key"
+    bounded 2 "$CWMS_BUNDLE" build --passin fd:MySecret-4711 -o "$OUTDIR/out.pem" "$TMP/enc.key" \
+        "$p/server.crt" "$p/ca-bundle.pem"
+    ! grep -q "MySecret" "$TMP/stderr" || fail "fd:: the secret was printed"
+    no_leftovers
+}
+
 case=${1:-}
 case $case in
-    same_name_copies|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky)
+    same_name_copies|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky|\
+    secret_not_printed)
         "case_$case" ;;
     *) echo "usage: hostile.sh CASE" >&2; exit 2 ;;
 esac
