@@ -35,6 +35,9 @@ typedef struct cwms_read_st {
     EVP_PKEY **keys;             /* owned */
     size_t n_keys, cap_keys;
     int recognised;              /* something known was seen, even if ignored (a CSR) */
+    size_t n_unknown;            /* PEM blocks of unknown type skipped: one note says so */
+    size_t first_unknown;        /* the first one's number and label */
+    char first_unknown_label[64];
     int failed;                  /* an error was reported */
 } CWMS_READ;
 

@@ -190,10 +190,26 @@ case_secret_not_printed() {
     no_leftovers
 }
 
+# 80,000 PEM blocks of an unknown type: skipped cheaply, one note for all.
+case_unknown_pem_blocks() {
+    make_pki
+    local p=$PKI_DIR
+    awk 'BEGIN { for (i = 0; i < 80000; i++)
+                   printf "-----BEGIN FOO BAR-----\nAAECAwQF\n-----END FOO BAR-----\n" }' \
+        > "$TMP/unknown.pem"
+    cat "$p/server.crt" >> "$TMP/unknown.pem"
+    bounded 0 "$CWMS_BUNDLE" build -o "$OUTDIR/out.pem" "$p/server.key" "$TMP/unknown.pem" \
+        "$p/ca-bundle.pem"
+    assert_contains "$TMP/stderr" "skipping 80000 PEM blocks of unknown type (the first: block 1, 'FOO BAR')"
+    [ "$(grep -c "unknown type" "$TMP/stderr")" -eq 1 ] || fail "more than one note"
+    awk -v t="$SECONDS_TAKEN" 'BEGIN { exit !(t < 5) }' || fail "took $SECONDS_TAKEN s"
+    rm -f "$OUTDIR/out.pem"
+}
+
 case=${1:-}
 case $case in
     same_name_copies|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky|\
-    secret_not_printed)
+    secret_not_printed|unknown_pem_blocks)
         "case_$case" ;;
     *) echo "usage: hostile.sh CASE" >&2; exit 2 ;;
 esac
