@@ -206,10 +206,51 @@ case_unknown_pem_blocks() {
     rm -f "$OUTDIR/out.pem"
 }
 
+# Endless streams as an input and as --trust: stopped at the 256 MiB cap,
+# peak memory near the cap (not twice it).
+case_stream_cap() {
+    make_pki
+    local p=$PKI_DIR
+    bounded 3 "$CWMS_BUNDLE" build -o "$OUTDIR/out.pem" "$p/server.key" <(yes)
+    assert_contains "$TMP/stderr" "is larger than 256 MiB"
+    [ "$PEAK_KB" -lt 409600 ] || fail "input stream: peak RSS $PEAK_KB KiB"
+    no_leftovers
+    bounded 3 "$CWMS_BUNDLE" build --trust <(yes) -o "$OUTDIR/out.pem" "$p/server.key" \
+        "$p/server.crt" "$p/ca-bundle.pem"
+    assert_contains "$TMP/stderr" "is larger than 256 MiB"
+    [ "$PEAK_KB" -lt 409600 ] || fail "--trust stream: peak RSS $PEAK_KB KiB"
+    no_leftovers
+}
+
+# A FIFO nobody writes to, as an input, as --trust, in an input directory
+# and as a cwms: path: reported at once instead of blocking for ever.
+case_fifo_no_writer() {
+    make_pki
+    local p=$PKI_DIR
+    mkfifo "$TMP/fifo"
+    mkdir "$TMP/dir" && cp "$p/server.crt" "$p/ca-bundle.pem" "$TMP/dir/" && mkfifo "$TMP/dir/zz.fifo"
+    bounded 3 "$CWMS_BUNDLE" build -o "$OUTDIR/out.pem" "$p/server.key" "$TMP/fifo"
+    assert_contains "$TMP/stderr" "is a named pipe (FIFO) nothing writes to"
+    bounded 3 "$CWMS_BUNDLE" build --trust "$TMP/fifo" -o "$OUTDIR/out.pem" "$p/server.key" \
+        "$p/server.crt" "$p/ca-bundle.pem"
+    assert_contains "$TMP/stderr" "is a named pipe (FIFO) nothing writes to"
+    no_leftovers
+    # A directory's FIFO is not a regular file: passed over, not waited on.
+    bounded 0 "$CWMS_BUNDLE" build -o "$OUTDIR/out.pem" "$p/server.key" "$TMP/dir"
+    rm -f "$OUTDIR/out.pem"
+    local prov=(-provider-path "$CWMS_BUILD_ROOT/provider" -provider cwms -provider default)
+    if [ -n "${CWMS_ASAN_PRELOAD:-}" ]; then
+        bounded 1 env LD_PRELOAD="$CWMS_ASAN_PRELOAD" openssl storeutl "${prov[@]}" "cwms:$TMP/fifo"
+    else
+        bounded 1 openssl storeutl "${prov[@]}" "cwms:$TMP/fifo"
+    fi
+    assert_contains "$TMP/stderr" "is a named pipe (FIFO) nothing writes to"
+}
+
 case=${1:-}
 case $case in
     same_name_copies|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky|\
-    secret_not_printed|unknown_pem_blocks)
+    secret_not_printed|unknown_pem_blocks|stream_cap|fifo_no_writer)
         "case_$case" ;;
     *) echo "usage: hostile.sh CASE" >&2; exit 2 ;;
 esac
