@@ -247,10 +247,45 @@ case_fifo_no_writer() {
     assert_contains "$TMP/stderr" "is a named pipe (FIFO) nothing writes to"
 }
 
+# The server certificate is reconsidered: a damaged duplicate listed first,
+# or the same key certified by a CA whose chain is absent, does not hide
+# the certificate that has a valid chain.
+case_leaf_reconsidered() {
+    make_pki
+    local p=$PKI_DIR
+    # A copy of the server certificate with its signature damaged.
+    openssl x509 -in "$p/server.crt" -outform DER -out "$TMP/server.der"
+    python3 -c 'import sys; d = bytearray(open(sys.argv[1], "rb").read()); d[-5] ^= 0xff
+open(sys.argv[1], "wb").write(d)' "$TMP/server.der"
+    openssl x509 -inform DER -in "$TMP/server.der" -out "$TMP/damaged.crt"
+    bounded 0 "$CWMS_BUNDLE" build --cwms 2.0 -o "$OUTDIR/out.pem" "$p/server.key" \
+        "$TMP/damaged.crt" "$p/server.crt" "$p/ca-bundle.pem"
+    [ "$(openssl x509 -in "$OUTDIR/out.pem" -outform DER | sha256sum)" = \
+      "$(openssl x509 -in "$p/server.crt" -outform DER | sha256sum)" ] || fail "damaged leaf chosen"
+    rm -f "$OUTDIR/out.pem"
+    # The same key certified (later, so preferred) by another CA whose chain is not given.
+    PKI_KEY=ec:P-256 pki_root other "Other Root CA"
+    PKI_KEY=ec:P-256 pki_ca otherca "Other CA" other
+    PKI_KEY_FROM=server PKI_DAYS=7300 pki_leaf server2 www.example.test otherca
+    bounded 0 "$CWMS_BUNDLE" build --cwms 2.0 -o "$OUTDIR/out.pem" "$p/server.key" \
+        "$p/server2.crt" "$p/server.crt" "$p/ca-bundle.pem"
+    assert_contains "$TMP/stderr" "[server]"
+    [ "$(pem_subjects "$OUTDIR/out.pem" | sed -n 2p)" = "O = cwms-bundle tests, CN = Test Secondary CA" ] \
+        || fail "the other CA's certificate was kept"
+    rm -f "$OUTDIR/out.pem"
+    # Neither has a chain: the failure names the other one and its --leaf.
+    bounded 4 "$CWMS_BUNDLE" build --cwms 2.0 -o "$OUTDIR/out.pem" "$p/server.key" \
+        "$p/server2.crt" "$TMP/damaged.crt" "$p/secondary.crt" "$p/primary.crt" "$p/root.crt"
+    assert_contains "$TMP/stderr" "another certificate for the same key"
+    assert_contains "$TMP/stderr" "--leaf"
+    no_leftovers
+}
+
 case=${1:-}
 case $case in
     same_name_copies|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky|\
-    secret_not_printed|unknown_pem_blocks|stream_cap|fifo_no_writer)
+    secret_not_printed|unknown_pem_blocks|stream_cap|fifo_no_writer|\
+    leaf_reconsidered)
         "case_$case" ;;
     *) echo "usage: hostile.sh CASE" >&2; exit 2 ;;
 esac
