@@ -281,11 +281,50 @@ open(sys.argv[1], "wb").write(d)' "$TMP/server.der"
     no_leftovers
 }
 
+# A host mismatch against 50,000 subjectAltNames: a short message.
+case_many_sans() {
+    make_pki
+    local p=$PKI_DIR
+    awk 'BEGIN { printf "[ext]\nbasicConstraints = critical, CA:FALSE\n"
+                 printf "extendedKeyUsage = serverAuth\nsubjectAltName = DNS:www.example.test"
+                 for (i = 0; i < 50000; i++) printf ", DNS:h%d.example.test", i; print "" }' \
+        > "$TMP/many.ext"
+    openssl req -new -key "$p/server.key" -subj "/CN=www.example.test" -out "$TMP/many.csr"
+    openssl x509 -req -in "$TMP/many.csr" -CA "$p/secondary.crt" -CAkey "$p/secondary.key" \
+        -set_serial 7 -days 365 -extfile "$TMP/many.ext" -extensions ext -out "$p/many.crt" 2> /dev/null
+    bounded 4 "$CWMS_BUNDLE" build --host other.example.test -o "$OUTDIR/out.pem" "$p/server.key" \
+        "$p/many.crt" "$p/ca-bundle.pem"
+    assert_contains "$TMP/stderr" "and 49991 more"
+    [ "$(wc -c < "$TMP/stderr")" -lt 4096 ] || fail "the message is $(wc -c < "$TMP/stderr") bytes"
+    no_leftovers
+}
+
+# Control characters in file names and in strings from inputs never reach
+# the terminal raw.
+case_control_chars_escaped() {
+    make_pki
+    local p=$PKI_DIR bad
+    bad=$TMP/$'evil\e]0;pwned\a\e[31m.pem'
+    echo "not a certificate" > "$bad"
+    bounded 3 "$CWMS_BUNDLE" build -o "$OUTDIR/out.pem" "$p/server.key" "$bad"
+    ! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$TMP/stderr" || fail "raw control characters printed"
+    assert_contains "$TMP/stderr" 'evil\x1b]0;pwned\x07\x1b[31m.pem'
+    no_leftovers
+    # A PEM label from the input, and an output name.
+    { printf -- $'-----BEGIN EVIL\x1b[2J-----\nAAAA\n-----END EVIL\x1b[2J-----\n'; cat "$p/server.crt"; } \
+        > "$TMP/label.pem"
+    bounded 0 "$CWMS_BUNDLE" build -o "$OUTDIR/"$'out\a.pem' "$p/server.key" "$TMP/label.pem" \
+        "$p/ca-bundle.pem"
+    ! grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$TMP/stderr" || fail "raw control characters printed"
+    assert_contains "$TMP/stderr" 'out\x07.pem'
+    rm -f "$OUTDIR/"$'out\a.pem'
+}
+
 case=${1:-}
 case $case in
     same_name_copies|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky|\
     secret_not_printed|unknown_pem_blocks|stream_cap|fifo_no_writer|\
-    leaf_reconsidered)
+    leaf_reconsidered|many_sans|control_chars_escaped)
         "case_$case" ;;
     *) echo "usage: hostile.sh CASE" >&2; exit 2 ;;
 esac

@@ -108,6 +108,14 @@ void cwms_diag_promote_warnings(CWMS_DIAG *diag);
 /* Appends copies of every message of src to dst, in order (src is unchanged). */
 void cwms_diag_append(CWMS_DIAG *dst, const CWMS_DIAG *src);
 
+/*
+ * text with every control character (C0, DEL, and C1 as UTF-8) written as
+ * \xNN, so that a file name or a string from an input cannot reach a
+ * terminal as an escape sequence; OPENSSL_free, NULL on allocation
+ * failure. Every message put into a CWMS_DIAG is escaped this way.
+ */
+char *cwms_escape_controls(const char *text);
+
 /* The short reason string ("missing intermediate"), never NULL. */
 const char *cwms_reason_string(CWMS_REASON reason);
 /*
