@@ -104,7 +104,8 @@ static void budget_error(CWMS_GRAPH *g, CWMS_DIAG *diag, size_t steps)
 {
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WORK_BUDGET,
                   "gave up after %zu signature checks (%zu path steps): the inputs hold too "
-                  "many candidate issuers; remove unrelated certificates or raise the work budget",
+                  "many candidate issuers; remove unrelated certificates (certificates of other "
+                  "CAs, repeated copies) from the inputs",
                   cwms_graph_checks(g), steps);
 }
 

@@ -263,6 +263,12 @@ open(sys.argv[1], "wb").write(d)' "$TMP/server.der"
     [ "$(openssl x509 -in "$OUTDIR/out.pem" -outform DER | sha256sum)" = \
       "$(openssl x509 -in "$p/server.crt" -outform DER | sha256sum)" ] || fail "damaged leaf chosen"
     rm -f "$OUTDIR/out.pem"
+    # Alone, the damaged one is called damaged (its issuer's key is there), not a key rollover.
+    bounded 4 "$CWMS_BUNDLE" build --cwms 2.0 -o "$OUTDIR/out.pem" "$p/server.key" \
+        "$TMP/damaged.crt" "$p/ca-bundle.pem"
+    assert_contains "$TMP/stderr" "the certificate is damaged"
+    ! grep -q "rollover" "$TMP/stderr" || fail "a damaged signature called a key rollover"
+    no_leftovers
     # The same key certified (later, so preferred) by another CA whose chain is not given.
     PKI_KEY=ec:P-256 pki_root other "Other Root CA"
     PKI_KEY=ec:P-256 pki_ca otherca "Other CA" other
