@@ -9,9 +9,13 @@ packages=(
     p11-kit libp11-kit-dev
     libcmocka-dev
     softhsm2 opensc libp11-dev
-    python3             # tests/integration/limbo.sh reads the x509-limbo JSON
+    python3             # tests/integration/limbo.sh reads the x509-limbo JSON; no_cycles.py
     time strace         # tests/integration/hostile.sh: peak memory, a write held up to signal it
 )
+# ci/format-check.sh: the style checker (.clang-format is written for version 14).
+if [ "${CWMS_WITH_FORMAT:-0}" = 1 ]; then
+    packages+=(clang-format-14)
+fi
 # The benchmark (tests/bench/run.sh) compares against cfssl and measures
 # peak memory with /usr/bin/time.
 if [ "${CWMS_WITH_BENCH:-0}" = 1 ]; then

@@ -2,8 +2,9 @@
  * cwms-bundle build: options -> CWMS_OPTIONS -> cwms_bundle_build ->
  * cwms_emit -> atomic file (or stdout) -> summary on stderr.
  *
- * The option names are a contract (users script against them); the help
- * text below and docs/cwms-bundle.1 describe the same list.
+ * The option names are a contract (users script against them); the option
+ * table below gives both the parser and --help, and docs/cwms-bundle.1
+ * describes the same list.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,49 +23,12 @@
 #include "cwms/inputs.h"
 #include "cwms/options.h"
 #include "cwms/pass.h"
+#include "cwms_write_all.h"
+#include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
 
-#define PASS_SIZE 1025   /* 1024 bytes and the NUL, like the core's cache */
-
-static const char build_usage[] =
-    "Usage: cwms-bundle build [--cwms VERSION | --order leaf-first|root-first]\n"
-    "                         [--key SOURCE | --no-key] [--passin SRC] [--passout SRC]\n"
-    "                         [--format pem|pkcs12] [--key-format pkcs8|traditional]\n"
-    "                         [--path complete|shortest] [--trust FILE] [--include-root]\n"
-    "                         [--attime SECONDS] [--host NAME]... [--leaf SHA256-FINGERPRINT]\n"
-    "                         [--strict] [-o FILE] INPUT...\n"
-    "\n"
-    "Builds the file CWMS imports: the private key, then the certificate chain (without\n"
-    "the self-signed root) in the order your CWMS version wants.\n"
-    "\n"
-    "INPUT: files in any format (PEM, DER, PKCS#7, PKCS#12, keys), directories (their\n"
-    "regular files), '-' for standard input, file: and pkcs11: URIs.\n"
-    "\n"
-    "Order:\n"
-    "  --cwms VERSION        the CWMS release: 1.0 to 2.0 = leaf first; 2.5 and later = root first\n"
-    "  --order ORDER         leaf-first or root-first (instead of --cwms); default root-first\n"
-    "Key:\n"
-    "  --key SOURCE          the private key (file or URI); default: the key among the inputs\n"
-    "  --no-key              certificates only\n"
-    "  --passin SRC          passphrase of encrypted inputs (PKCS#12, keys)\n"
-    "  --passout SRC         encrypt the key in the output (AES-256, PBES2)\n"
-    "                        SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin\n"
-    "Output:\n"
-    "  --format FORMAT       pem (default) or pkcs12 (needs --passout)\n"
-    "  --key-format FORMAT   pkcs8 (default, \"PRIVATE KEY\") or traditional (\"RSA PRIVATE KEY\")\n"
-    "  -o, --output FILE     write to FILE (atomically; mode 0600 with a key); default stdout\n"
-    "Chain:\n"
-    "  --path POLICY         complete (default: as far as the inputs go) or shortest\n"
-    "  --trust FILE          trust anchors (PEM); default: OpenSSL's default locations\n"
-    "  --include-root        keep the self-signed root in the output\n"
-    "  --attime SECONDS      validate at this time (seconds since 1970) instead of now\n"
-    "  --host NAME           the server certificate must cover NAME (repeatable)\n"
-    "  --leaf FINGERPRINT    the server certificate's SHA-256 (hex, colons optional)\n"
-    "  --strict              treat warnings as errors\n"
-    "  -h, --help            show this help\n"
-    "\n"
-    "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input, 4 chain, 5 key, 6 token, 7 output.\n";
+#define PASS_SIZE (CWMS_PASS_MAX + 1)   /* and the NUL, like the core's cache */
 
 enum {
     OPT_CWMS = 256, OPT_ORDER, OPT_KEY, OPT_NO_KEY, OPT_PASSIN, OPT_PASSOUT, OPT_FORMAT,
@@ -72,25 +36,67 @@ enum {
     OPT_STRICT
 };
 
-static const struct option long_options[] = {
-    { "cwms", required_argument, NULL, OPT_CWMS },
-    { "order", required_argument, NULL, OPT_ORDER },
-    { "key", required_argument, NULL, OPT_KEY },
-    { "no-key", no_argument, NULL, OPT_NO_KEY },
-    { "passin", required_argument, NULL, OPT_PASSIN },
-    { "passout", required_argument, NULL, OPT_PASSOUT },
-    { "format", required_argument, NULL, OPT_FORMAT },
-    { "key-format", required_argument, NULL, OPT_KEY_FORMAT },
-    { "path", required_argument, NULL, OPT_PATH },
-    { "trust", required_argument, NULL, OPT_TRUST },
-    { "include-root", no_argument, NULL, OPT_INCLUDE_ROOT },
-    { "attime", required_argument, NULL, OPT_ATTIME },
-    { "host", required_argument, NULL, OPT_HOST },
-    { "leaf", required_argument, NULL, OPT_LEAF },
-    { "strict", no_argument, NULL, OPT_STRICT },
-    { "output", required_argument, NULL, 'o' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 }
+/* The options of `build`: getopt_long's arrays and --help both come from here. */
+static const CLI_OPT build_options[] = {
+    CLI_OPT_SECTION("Order:"),
+    { .name = "cwms", .id = OPT_CWMS, .metavar = "VERSION",
+      .help = "the CWMS release: 1.0 to 2.0 = leaf first; 2.5 and later = root first\n"
+              "e.g. 2.0, 2.5, 2.5MR6, 4.0MR2 SP1, 2.8.1.1 (see cwms-bundle(1))" },
+    { .name = "order", .id = OPT_ORDER, .metavar = "ORDER", .synopsis = "leaf-first|root-first",
+      .flags = CLI_SYN_ALT,
+      .help = "leaf-first or root-first (instead of --cwms); default root-first" },
+    CLI_OPT_SECTION("Key:"),
+    { .name = "key", .id = OPT_KEY, .metavar = "SOURCE",
+      .help = "the private key (file or URI); default: the key among the inputs" },
+    { .name = "no-key", .id = OPT_NO_KEY, .flags = CLI_SYN_ALT,
+      .help = "certificates only" },
+    { .name = "passin", .id = OPT_PASSIN, .metavar = "SRC",
+      .help = "passphrase of encrypted inputs (PKCS#12, keys)" },
+    { .name = "passout", .id = OPT_PASSOUT, .metavar = "SRC",
+      .help = "encrypt the key in the output (AES-256, PBES2)\n"
+              "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
+    CLI_OPT_SECTION("Output:"),
+    { .name = "format", .id = OPT_FORMAT, .metavar = "FORMAT", .synopsis = "pem|pkcs12",
+      .help = "pem (default) or pkcs12 (needs --passout)" },
+    { .name = "key-format", .id = OPT_KEY_FORMAT, .metavar = "FORMAT",
+      .synopsis = "pkcs8|traditional",
+      .help = "pkcs8 (default, \"PRIVATE KEY\") or traditional (\"RSA PRIVATE KEY\")" },
+    { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE", .flags = CLI_SYN_SHORT,
+      .help = "write to FILE (atomically; mode 0600 with a key); default stdout" },
+    CLI_OPT_SECTION("Chain:"),
+    { .name = "path", .id = OPT_PATH, .metavar = "POLICY", .synopsis = "complete|shortest",
+      .help = "complete (default: as far as the inputs go) or shortest" },
+    { .name = "trust", .id = OPT_TRUST, .metavar = "FILE",
+      .help = "trust anchors (PEM); default: OpenSSL's default locations" },
+    { .name = "include-root", .id = OPT_INCLUDE_ROOT,
+      .help = "keep the self-signed root in the output" },
+    { .name = "attime", .id = OPT_ATTIME, .metavar = "TIME",
+      .help = "validate at TIME instead of now: seconds since 1970, a UTC date\n"
+              "(2017-12-01) or date and time (2017-12-01T10:00:00Z)" },
+    { .name = "host", .id = OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
+      .help = "the server certificate's subjectAltName must cover NAME (repeatable)" },
+    { .name = "leaf", .id = OPT_LEAF, .metavar = "FINGERPRINT", .synopsis = "SHA256-FINGERPRINT",
+      .help = "the server certificate's SHA-256 (hex, colons optional)" },
+    { .name = "strict", .id = OPT_STRICT,
+      .help = "treat warnings as errors; RFC 5280 strict profile (see VALIDATION)" },
+    { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
+      .help = "show this help" },
+    { .metavar = "INPUT", .synopsis = "INPUT...", .flags = CLI_LIST_HIDE },
+    CLI_OPT_END
+};
+
+static const CLI_COMMAND_HELP build_help = {
+    .command = "build",
+    .description =
+        "Builds the file CWMS imports: the private key, then the certificate chain (without\n"
+        "the self-signed root) in the order your CWMS version wants.\n"
+        "\n"
+        "INPUT: files in any format (PEM, DER, PKCS#7, PKCS#12, keys), directories (their\n"
+        "regular files), '-' for standard input, file: and pkcs11: URIs.\n",
+    .opts = build_options,
+    .help_column = 24,
+    .epilogue = "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input, 4 chain, 5 key, 6 token, "
+                "7 output.\n",
 };
 
 /* Everything the command line said, before it becomes CWMS_OPTIONS. */
@@ -157,29 +163,28 @@ static int same_stream(const char *a, const char *b)
 
 static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
 {
+    CLI_GETOPT g;
     int c;
     size_t stdin_users = 0;
 
     *help = 0;
     opterr = 0;     /* our own messages, with a pointer to --help */
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+    if (!cli_getopt_init(&g, build_options)) {
+        fputs(CLI_PROGRAM ": error: too many options in the build table\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (c) {
         case OPT_CWMS:
             a->cwms_version = optarg;
             if (!cwms_order_for_version(optarg, &a->order))
-                return cli_usage_error("build", "--cwms '%s' is not a CWMS release: give 1.0 to 2.0 "
-                                       "(server certificate first) or 2.5 and later (root side "
-                                       "first), e.g. --cwms 2.0 or --cwms 2.5", optarg);
+                return cli_opt_bad_value("build", CWMS_OPTION_VERSION, "--cwms", optarg);
             break;
         case OPT_ORDER:
             a->order_name = optarg;
-            if (strcmp(optarg, "leaf-first") == 0)
-                a->order = CWMS_ORDER_LEAF_FIRST;
-            else if (strcmp(optarg, "root-first") == 0)
-                a->order = CWMS_ORDER_ROOT_FIRST;
-            else
-                return cli_usage_error("build", "--order '%s': use leaf-first or root-first", optarg);
+            if (!cwms_parse_order(optarg, &a->order))
+                return cli_opt_bad_value("build", CWMS_OPTION_ORDER, "--order", optarg);
             break;
         case OPT_KEY:
             a->key_source = optarg;
@@ -214,12 +219,8 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
                 return cli_usage_error("build", "--key-format '%s': use pkcs8 or traditional", optarg);
             break;
         case OPT_PATH:
-            if (strcmp(optarg, "complete") == 0)
-                a->path = CWMS_PATH_COMPLETE;
-            else if (strcmp(optarg, "shortest") == 0)
-                a->path = CWMS_PATH_SHORTEST;
-            else
-                return cli_usage_error("build", "--path '%s': use complete or shortest", optarg);
+            if (!cwms_parse_path_choice(optarg, &a->path))
+                return cli_opt_bad_value("build", CWMS_OPTION_PATH, "--path", optarg);
             break;
         case OPT_TRUST:
             a->trust = optarg;
@@ -229,8 +230,7 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
             break;
         case OPT_ATTIME:
             if (!cwms_parse_time(optarg, &a->attime))
-                return cli_usage_error("build", "--attime '%s': give seconds since 1970-01-01 UTC or a UTC date, "
-                                       "e.g. --attime 2024-06-01 or --attime 2024-06-01T12:00:00Z", optarg);
+                return cli_opt_bad_value("build", CWMS_OPTION_ATTIME, "--attime", optarg);
             a->attime_given = 1;
             break;
         case OPT_HOST:
@@ -240,9 +240,7 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
             break;
         case OPT_LEAF:
             if (!cwms_parse_sha256(optarg, a->leaf))
-                return cli_usage_error("build", "--leaf '%s' is not a SHA-256 fingerprint: give 64 hex "
-                                       "digits, colons allowed (openssl x509 -noout -fingerprint "
-                                       "-sha256 prints it)", optarg);
+                return cli_opt_bad_value("build", CWMS_OPTION_SHA256, "--leaf", optarg);
             a->leaf_given = 1;
             break;
         case OPT_STRICT:
@@ -254,10 +252,8 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
         case 'h':
             *help = 1;
             return CWMS_EXIT_OK;
-        case ':':
-            return cli_usage_error("build", "%s needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("build", "unknown option '%s'", argv[optind - 1]);
+            return cli_opt_parse_error("build", c, argv);
         }
     }
 
@@ -344,18 +340,10 @@ static const char *key_format_text(const BUILD_ARGS *a)
 /* write(2), not stdio: no libc buffer keeps a copy of the key we could not cleanse. */
 static int write_stdout(const unsigned char *data, size_t len, CWMS_DIAG *diag)
 {
-    while (len > 0) {
-        ssize_t n = write(STDOUT_FILENO, data, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
-                          "cannot write to standard output: %s; use -o FILE", strerror(errno));
-            return 0;
-        }
-        data += n;
-        len -= (size_t)n;
+    if (!cwms_write_all(STDOUT_FILENO, data, len)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                      "cannot write to standard output: %s; use -o FILE", strerror(errno));
+        return 0;
     }
     return 1;
 }
@@ -383,7 +371,7 @@ int cmd_build(int argc, char **argv)
     a.order = CWMS_ORDER_ROOT_FIRST;
     if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
         if (help)
-            fputs(build_usage, stdout);
+            cli_print_help(stdout, &build_help);
         free(a.hosts);
         return rc;
     }
@@ -451,6 +439,7 @@ int cmd_build(int argc, char **argv)
     memcpy(opts.leaf_sha256, a.leaf, sizeof(opts.leaf_sha256));
     opts.strict = a.strict;
     opts.pass = pass;
+    opts.max_threads = 2;   /* the tool's own process: --trust and a large PEM file in parallel */
 
     if (!a.order_given)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "

@@ -8,7 +8,6 @@
  * matches a single token (the helper never sprays a PIN over tokens): from
  * the URI, --passin, or the terminal when there is one.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,35 +16,40 @@
 #include "cwms_p11.h"
 #include "cwms/diag.h"
 #include "cwms/pkcs11.h"
+#include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
 
-static const char tokens_usage[] =
-    "Usage: cwms-bundle tokens [--passin SRC] [--no-login] [URI]\n"
-    "\n"
-    "Lists the PKCS#11 tokens of the modules registered with p11-kit (or of the\n"
-    "module in the URI's module-path) and the keys and certificates on them, each\n"
-    "with the pkcs11: URI to give to 'cwms-bundle build' as --key or INPUT. For\n"
-    "private keys it says whether they can be exported into a bundle.\n"
-    "\n"
-    "  URI                 a pkcs11: URI (RFC 7512) to narrow the listing, e.g.\n"
-    "                      'pkcs11:token=webex' or 'pkcs11:?module-path=/usr/lib/x.so'\n"
-    "  --passin SRC        the token's PIN (pass:, env:, file:, fd:, stdin); needed to\n"
-    "                      see private keys unless the URI has pin-source= or pin-value=\n"
-    "  --no-login          never log in (public objects only)\n"
-    "  -h, --help          show this help\n"
-    "\n"
-    "A PIN is only used when the URI matches one token; without --passin it is asked\n"
-    "on the terminal. Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n"
-    "Exit codes: 0 ok, 2 usage, 6 token or PIN.\n";
-
 enum { OPT_PASSIN = 256, OPT_NO_LOGIN };
 
-static const struct option long_options[] = {
-    { "passin", required_argument, NULL, OPT_PASSIN },
-    { "no-login", no_argument, NULL, OPT_NO_LOGIN },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
+/* The options of `tokens`: getopt_long's arrays and --help both come from here. */
+static const CLI_OPT tokens_options[] = {
+    { .metavar = "URI", .synopsis = "[URI]",
+      .help = "a pkcs11: URI (RFC 7512) to narrow the listing, e.g.\n"
+              "'pkcs11:token=webex' or 'pkcs11:?module-path=/usr/lib/x.so'" },
+    { .name = "passin", .id = OPT_PASSIN, .metavar = "SRC",
+      .help = "the token's PIN (pass:, env:, file:, fd:, stdin); needed to\n"
+              "see private keys unless the URI has pin-source= or pin-value=" },
+    { .name = "no-login", .id = OPT_NO_LOGIN,
+      .help = "never log in (public objects only)" },
+    { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
+      .help = "show this help" },
+    CLI_OPT_END
+};
+
+static const CLI_COMMAND_HELP tokens_help = {
+    .command = "tokens",
+    .description =
+        "Lists the PKCS#11 tokens of the modules registered with p11-kit (or of the\n"
+        "module in the URI's module-path) and the keys and certificates on them, each\n"
+        "with the pkcs11: URI to give to 'cwms-bundle build' as --key or INPUT. For\n"
+        "private keys it says whether they can be exported into a bundle.\n",
+    .opts = tokens_options,
+    .help_column = 22,
+    .epilogue =
+        "A PIN is only used when the URI matches one token; without --passin it is asked\n"
+        "on the terminal. Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n"
+        "Exit codes: 0 ok, 2 usage, 6 token or PIN.\n",
 };
 
 static const char *kind_name(CWMS_P11_OBJKIND kind)
@@ -107,16 +111,21 @@ int cmd_tokens(int argc, char **argv)
     CWMS_P11_TOKENINFO *tokens = NULL;
     CLI_PASSSRC src = { NULL, "--passin", 0, 0, NULL, NULL };
     CWMS_DIAG *diag;
+    CLI_GETOPT g;
     const char *passin = NULL, *uri = NULL;
     int c, no_login = 0, rc;
     size_t n = 0, i;
 
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+    if (!cli_getopt_init(&g, tokens_options)) {
+        fputs(CLI_PROGRAM ": error: too many options in the tokens table\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
-            fputs(tokens_usage, stdout);
+            cli_print_help(stdout, &tokens_help);
             return CWMS_EXIT_OK;
         case OPT_PASSIN:
             if (!cli_passsrc_valid(optarg))
@@ -126,10 +135,8 @@ int cmd_tokens(int argc, char **argv)
         case OPT_NO_LOGIN:
             no_login = 1;
             break;
-        case ':':
-            return cli_usage_error("tokens", "%s needs an argument", argv[optind - 1]);
         default:
-            return cli_usage_error("tokens", "unknown option '%s'", argv[optind - 1]);
+            return cli_opt_parse_error("tokens", c, argv);
         }
     }
     if (optind < argc)

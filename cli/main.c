@@ -50,6 +50,11 @@ static void print_help(FILE *out)
     fputs("\nOptions:\n"
           "  --help     show this help\n"
           "  --version  show the version\n\n"
+          "Environment:\n"
+          "  CWMS_DEBUG=CHANNEL,...  trace to stderr; channels: path (candidate issuers,\n"
+          "                          signature verdicts, ranked paths, the choice, the budget),\n"
+          "                          pkcs11 (every PKCS#11 call, never a PIN), input, provider,\n"
+          "                          all\n\n"
           "Run '" CLI_PROGRAM " COMMAND --help' for a command's options; see cwms-bundle(1).\n"
           "Example: " CLI_PROGRAM " build --cwms 2.5 -o webex.pem server.key ca-bundle/\n", out);
 }

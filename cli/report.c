@@ -2,14 +2,15 @@
 #include "report.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "cwms/cert.h"
+#include "cwms/times.h"
 
 static const char *level_word(CWMS_LEVEL level)
 {
@@ -78,12 +79,11 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 }
 
 /* "2036-11-25 01:02:03 UTC", or "?" when the time cannot be read. */
-static void format_time(const ASN1_TIME *t, char *buf, size_t size)
+static const char *expiry_text(const ASN1_TIME *t, char buf[CWMS_TIME_TEXT_SIZE])
 {
-    struct tm tm;
+    int64_t secs;
 
-    if (t == NULL || !ASN1_TIME_to_tm(t, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-        snprintf(buf, size, "?");
+    return cwms_asn1_time_to_epoch(t, &secs) ? cwms_time_format(secs, buf) : "?";
 }
 
 static const char *order_text(CWMS_ORDER order)
@@ -111,11 +111,11 @@ void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
         fputs(CLI_PROGRAM ": key: none (--no-key: certificates only)\n", stderr);
     for (size_t i = 0; i < bundle->n_certs; i++) {
         char *subject = cwms_name_oneline(X509_get_subject_name(bundle->certs[i]));
-        char expires[64];
+        char buf[CWMS_TIME_TEXT_SIZE];
 
-        format_time(X509_get0_notAfter(bundle->certs[i]), expires, sizeof(expires));
         fprintf(stderr, CLI_PROGRAM ": %2zu. %s (expires %s)%s\n", i + 1,
-                subject != NULL ? subject : "?", expires,
+                subject != NULL ? subject : "?",
+                expiry_text(X509_get0_notAfter(bundle->certs[i]), buf),
                 i == bundle->leaf_index ? " [server]" : "");
         OPENSSL_free(subject);
     }

@@ -22,7 +22,8 @@
  * pool (issue 5's benchmark: 340 roots, 1,265 intermediates) the trust
  * file is about a fifth of the work. The default trust store is lazy and
  * opens in no time, so it stays on this thread. The thread reports into
- * its own diag, appended after the inputs' messages.
+ * its own diag, appended after the inputs' messages. Only when the caller
+ * allows threads (opts->max_threads); otherwise everything runs here.
  */
 typedef struct trust_load_st {
     const CWMS_OPTIONS *opts;
@@ -41,10 +42,14 @@ static void *trust_load(void *arg)
     return NULL;
 }
 
-/* Starts reading the trust file; 1 when a thread runs it, 0 when the caller must (no thread). */
+/*
+ * Starts reading the trust file; 1 when a thread runs it, 0 when the
+ * caller must (no file, no thread allowed, or none could be started).
+ */
 static int trust_load_start(TRUST_LOAD *tl, pthread_t *thread)
 {
-    if (tl->opts->trust_file == NULL || (tl->diag = cwms_diag_new()) == NULL)
+    if (tl->opts->trust_file == NULL || tl->opts->max_threads < 1
+        || (tl->diag = cwms_diag_new()) == NULL)
         return 0;
     if (pthread_create(thread, NULL, trust_load, tl) != 0) {
         cwms_diag_free(tl->diag);
@@ -91,6 +96,8 @@ int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **o
     rctx.libctx = opts->libctx;
     rctx.propq = opts->propq;
     rctx.pass = opts->pass;
+    /* The trust file's reader counts against the threads allowed. */
+    rctx.max_threads = opts->max_threads - threaded;
     /* Read everything before failing, so one run names every unreadable input. */
     for (size_t i = 0; i < opts->n_inputs; i++)
         ok &= cwms_inputs_add_source(in, opts->inputs[i], &rctx, diag);

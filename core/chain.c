@@ -5,10 +5,14 @@
  */
 #include "chain.h"
 #include "checks/check.h"
+#include "checks/client_policy.h"
+#include "checks/verify.h"
 #include "order/order.h"
 #include "paths/leaf.h"
 #include "paths/rank.h"
+#include "paths/trace.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -93,6 +97,115 @@ static CWMS_CERT *only_anchored_end_entity(const CWMS_OPTIONS *opts, const CWMS_
     return found;
 }
 
+/* Candidates validation may try, best first; each costs one X509_verify_cert. */
+#define MAX_CANDIDATES 16
+
+/*
+ * "the path of N certificate(s) up to 'X' (CA certificates SHA-256
+ * 1a2b3c4d…, …)" for notes: alternatives often differ only in which copy
+ * of a CA they carry, so each is named by its fingerprint (OPENSSL_free).
+ */
+static char *describe_path(const CWMS_PATH *p)
+{
+    char *top = cwms_name_oneline(cwms_cert_subject(p->certs[p->len - 1]));
+    size_t len = (top != NULL ? strlen(top) : 1) + 96 + 12 * p->len, off;
+    char *out = OPENSSL_malloc(len);
+
+    if (out != NULL) {
+        off = (size_t)snprintf(out, len, "the path of %zu certificate(s) up to '%s' (CA "
+                               "certificates SHA-256", p->len, top != NULL ? top : "?");
+        for (size_t i = 1; i < p->len && off < len; i++) {
+            const unsigned char *h = cwms_cert_sha256(p->certs[i]);
+
+            off += (size_t)snprintf(out + off, len - off, "%s %02x%02x%02x%02x...",
+                                    i > 1 ? "," : "", h ? h[0] : 0, h ? h[1] : 0,
+                                    h ? h[2] : 0, h ? h[3] : 0);
+        }
+        if (off < len)
+            snprintf(out + off, len - off, ")");
+    }
+    OPENSSL_free(top);
+    return out;
+}
+
+/* Why a candidate was rejected: its first client-policy error, else the verifier's. */
+static char *rejection(const CWMS_DIAG *policy, const CWMS_VERIFY_RESULT *vr)
+{
+    const CWMS_MSG *m = cwms_diag_first_error(policy);
+
+    return m != NULL ? OPENSSL_strdup(m->text) : cwms_verify_summary(vr);
+}
+
+/* A note for each of cands[from..to) saying why it was rejected. */
+static void note_rejected(CWMS_DIAG *diag, const CWMS_PATH *cands, char *const *why,
+                          size_t from, size_t to, const char *before, const char *after)
+{
+    for (size_t i = from; i < to; i++) {
+        char *d = describe_path(&cands[i]);
+
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "%s%s%s: %s", before, d ? d : "a path",
+                      after, why[i] ? why[i] : "?");
+        OPENSSL_free(d);
+    }
+}
+
+/*
+ * The first candidate, in rank order, that OpenSSL's verifier and the
+ * client policy accept (under --strict, without warnings either); the
+ * best-ranked one when none is. Its verifier result goes to *vr. Notes
+ * say which better-ranked candidates were passed over, or, when none
+ * passes, what was wrong with each alternative.
+ */
+static size_t choose_valid(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+                           const CWMS_PATH *cands, size_t n, CWMS_DIAG *diag,
+                           CWMS_VERIFY_RESULT *vr)
+{
+    char *why[MAX_CANDIDATES] = { NULL };
+    size_t chosen = SIZE_MAX;
+    CWMS_VERIFY_RESULT best;
+
+    memset(&best, 0, sizeof(best));
+    for (size_t i = 0; i < n && chosen == SIZE_MAX; i++) {
+        CWMS_DIAG *policy = cwms_diag_new();
+        CWMS_VERIFY_RESULT r;
+        int ok = cwms_client_policy_check(g, &cands[i], policy);
+
+        ok &= !opts->strict || cwms_diag_count_level(policy, CWMS_WARNING) == 0;
+        ok &= cwms_verify_path(opts, trust, &cands[i], &r);
+        if (policy == NULL)
+            r.internal = 1, ok = 0;
+        if (ok || r.internal) {
+            chosen = i;
+            *vr = r;
+        } else {
+            why[i] = rejection(policy, &r);
+            if (i == 0)
+                best = r;
+            else
+                cwms_verify_result_clear(&r);
+        }
+        cwms_diag_free(policy);
+    }
+    if (chosen != SIZE_MAX && chosen > 0) {
+        char *d = describe_path(&cands[chosen]);
+
+        note_rejected(diag, cands, why, 0, chosen, "passed over ", "");
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "chose %s, which validates",
+                      d ? d : "another path");
+        OPENSSL_free(d);
+        cwms_verify_result_clear(&best);
+    } else if (chosen == SIZE_MAX) {
+        note_rejected(diag, cands, why, 1, n, "the alternative ", " was rejected too");
+        chosen = 0;
+        *vr = best;
+    } else {
+        cwms_verify_result_clear(&best);
+    }
+    for (size_t i = 0; i < n; i++)
+        OPENSSL_free(why[i]);
+    return chosen;
+}
+
 int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                      const CWMS_KEY *keys, size_t n_keys, const char *key_source,
                      CWMS_DIAG *diag, CWMS_BUNDLE **out)
@@ -108,13 +221,31 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
     return cwms_chain_build_trusted(opts, pool, trust, keys, n_keys, key_source, diag, out);
 }
 
-/* The path of one server certificate: ranked, checked. 1, or 0 with errors in diag. */
+/* The path of one server certificate: ranked, validated, checked. 1, or 0 with errors in diag. */
 static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
                           CWMS_CERT *leaf, const CWMS_KEY *key, CWMS_PATH *path, CWMS_DIAG *diag)
 {
-    return cwms_rank_choose(g, leaf, opts->path, path, NULL, diag)
-           && cwms_check_path(opts, g, trust, path, key, diag)
-           && cwms_diag_first_error(diag) == NULL;
+    CWMS_PATH *cands = OPENSSL_malloc(MAX_CANDIDATES * sizeof(*cands));
+    CWMS_VERIFY_RESULT vr;
+    size_t n;
+
+    if (cands == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return 0;
+    }
+    if ((n = cwms_rank_list(g, leaf, opts->path, cands, MAX_CANDIDATES, NULL, diag)) == 0) {
+        OPENSSL_free(cands);
+        return 0;
+    }
+    *path = cands[choose_valid(opts, g, trust, cands, n, diag, &vr)];
+    OPENSSL_free(cands);
+    cwms_trace_path("chosen", path, "");
+    /* The hand-written checks speak first; the verifier adds what they did not say. */
+    cwms_check_path(opts, g, trust, path, key, diag);
+    cwms_client_policy_check(g, path, diag);
+    cwms_verify_report(&vr, diag);
+    cwms_verify_result_clear(&vr);
+    return cwms_diag_first_error(diag) == NULL;
 }
 
 /*

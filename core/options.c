@@ -1,30 +1,64 @@
 /*
  * The option vocabulary both fronts share (options.h): CWMS releases and
- * orders, path choice, validation times and fingerprints, parsed the same
- * way for `cwms-bundle` options, cwms: URI parameters and openssl.cnf.
+ * orders, path choice, validation times, fingerprints and root handling,
+ * parsed the same way for `cwms-bundle` options, cwms: URI parameters and
+ * openssl.cnf, and explained the same way when a value is refused.
  *
  * CWMS 1.x and 2.0 import the server certificate first and its issuers
  * after it; CWMS 2.5 and every release since expect the reverse: the
  * intermediate nearest the root first and the server certificate last.
+ * Only releases that exist are accepted, so that a typo (2.1 for 2.0? for
+ * 2.5?) cannot silently pick an order.
  */
 #include "cwms/options.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/asn1.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
-#include "util/time_conv.h"
+#include "cwms/times.h"
 
-/* Reads 1 to 4 digits at *p; -1 when there are none or too many. */
+/*-
+ * CWMS releases
+ * -------------
+ */
+
+static const struct cwms_release {
+    int major, minor;
+    CWMS_ORDER order;
+} releases[] = {
+    { 1, 0, CWMS_ORDER_LEAF_FIRST },
+    { 1, 1, CWMS_ORDER_LEAF_FIRST },
+    { 1, 5, CWMS_ORDER_LEAF_FIRST },
+    { 2, 0, CWMS_ORDER_LEAF_FIRST },
+    { 2, 5, CWMS_ORDER_ROOT_FIRST },
+    { 2, 6, CWMS_ORDER_ROOT_FIRST },
+    { 2, 7, CWMS_ORDER_ROOT_FIRST },
+    { 2, 8, CWMS_ORDER_ROOT_FIRST },
+    { 3, 0, CWMS_ORDER_ROOT_FIRST },
+    { 4, 0, CWMS_ORDER_ROOT_FIRST },
+};
+
+#define N_RELEASES (sizeof(releases) / sizeof(releases[0]))
+/* Releases of later majors are not known yet; all since 2.5 are root-first. */
+#define LAST_KNOWN_MAJOR 4
+#define LATER_ORDER CWMS_ORDER_ROOT_FIRST
+
+/* Reads a decimal number of 1 to 4 digits without leading zeros at *p; -1 otherwise. */
 static int number(const char **p)
 {
     int n = 0, digits = 0;
 
+    if (**p == '0' && isdigit((unsigned char)(*p)[1]))
+        return -1;
     while (isdigit((unsigned char)**p)) {
         if (++digits > 4)
             return -1;
@@ -34,59 +68,204 @@ static int number(const char **p)
     return digits ? n : -1;
 }
 
+/* 1 when every release of major imports in one order (*order), -1 when they differ, 0 when there are none. */
+static int major_order(int major, CWMS_ORDER *order)
+{
+    int found = 0;
+
+    if (major > LAST_KNOWN_MAJOR) {
+        *order = LATER_ORDER;
+        return 1;
+    }
+    for (size_t i = 0; i < N_RELEASES; i++) {
+        if (releases[i].major != major)
+            continue;
+        if (found && releases[i].order != *order)
+            return -1;
+        *order = releases[i].order;
+        found = 1;
+    }
+    return found;
+}
+
+static int release_order(int major, int minor, CWMS_ORDER *order)
+{
+    if (major > LAST_KNOWN_MAJOR) {
+        *order = LATER_ORDER;
+        return 1;
+    }
+    for (size_t i = 0; i < N_RELEASES; i++) {
+        if (releases[i].major == major && releases[i].minor == minor) {
+            *order = releases[i].order;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* "MR6", " MR6", "MR2 SP1", "mr2sp1" after a release. */
+static int maintenance_suffix(const char *p)
+{
+    if (*p == ' ')
+        p++;
+    if (strncasecmp(p, "MR", 2) != 0)
+        return 0;
+    p += 2;
+    if (number(&p) < 1)
+        return 0;
+    if (*p == '\0')
+        return 1;
+    if (*p == ' ')
+        p++;
+    if (strncasecmp(p, "SP", 2) != 0)
+        return 0;
+    p += 2;
+    return number(&p) >= 1 && *p == '\0';
+}
+
+/* What may follow a release: nothing, MRn [SPn], or .PATCH.BUILD (four parts in all). */
+static int release_suffix(const char *p)
+{
+    if (*p == '\0')
+        return 1;
+    if (*p != '.')
+        return maintenance_suffix(p);
+    p++;
+    if (number(&p) < 0 || *p != '.')
+        return 0;
+    p++;
+    return number(&p) >= 0 && *p == '\0';
+}
+
+/* A bare major ("2", "3.x"): its number, or -1 when version is something else. */
+static int bare_major(const char *version)
+{
+    const char *p = version;
+    int major = number(&p);
+
+    if (major < 1)
+        return -1;
+    if (*p == '\0' || ((p[0] == '.' && (p[1] == 'x' || p[1] == 'X')) && p[2] == '\0'))
+        return major;
+    return -1;
+}
+
 int cwms_order_for_version(const char *version, CWMS_ORDER *order)
 {
     const char *p = version;
-    int major, minor = -1;
+    CWMS_ORDER o;
+    int major, minor;
 
-    if (p == NULL || (major = number(&p)) < 1)
+    if (version == NULL)
         return 0;
-    if (*p == '.') {
-        p++;
-        if ((*p == 'x' || *p == 'X') && p[1] == '\0') {
-            /* "1.x", "3.x": the major alone decides — but not for 2, which changed at 2.5. */
-            if (major == 2)
-                return 0;
-            p++;
-        } else if ((minor = number(&p)) < 0) {
+    if ((major = bare_major(version)) >= 0) {
+        if (major_order(major, &o) != 1)
             return 0;
-        }
-        /* Patch levels ("4.0.1") do not change the order. */
-        while (*p == '.') {
-            p++;
-            if (number(&p) < 0)
-                return 0;
+    } else {
+        if ((major = number(&p)) < 1 || *p++ != '.' || (minor = number(&p)) < 0
+            || !release_order(major, minor, &o) || !release_suffix(p))
+            return 0;
+    }
+    *order = o;
+    return 1;
+}
+
+/*-
+ * The other values
+ * ----------------
+ */
+
+/* Values named by a fixed set of words. */
+typedef struct keyword_st {
+    const char *word;
+    int value;
+} KEYWORD;
+
+/* Sets *value to the value of s's word in k (n entries); 0 when s is none of them. */
+static int keyword(const char *s, const KEYWORD *k, size_t n, int *value)
+{
+    for (size_t i = 0; s != NULL && i < n; i++) {
+        if (strcmp(s, k[i].word) == 0) {
+            *value = k[i].value;
+            return 1;
         }
     }
-    if (*p != '\0')
+    return 0;
+}
+
+int cwms_parse_order(const char *s, CWMS_ORDER *order)
+{
+    static const KEYWORD words[] = {
+        { "leaf-first", CWMS_ORDER_LEAF_FIRST }, { "root-first", CWMS_ORDER_ROOT_FIRST }
+    };
+    int v;
+
+    if (!keyword(s, words, sizeof(words) / sizeof(words[0]), &v))
         return 0;
-    if (major < 2 || (major == 2 && minor < 5))
-        *order = CWMS_ORDER_LEAF_FIRST;
-    else
-        *order = CWMS_ORDER_ROOT_FIRST;
+    *order = (CWMS_ORDER)v;
     return 1;
+}
+
+int cwms_parse_path_choice(const char *s, CWMS_PATH_CHOICE *path)
+{
+    static const KEYWORD words[] = {
+        { "complete", CWMS_PATH_COMPLETE }, { "shortest", CWMS_PATH_SHORTEST }
+    };
+    int v;
+
+    if (!keyword(s, words, sizeof(words) / sizeof(words[0]), &v))
+        return 0;
+    *path = (CWMS_PATH_CHOICE)v;
+    return 1;
+}
+
+int cwms_parse_root(const char *s, int *include_root)
+{
+    static const KEYWORD words[] = { { "include", 1 } };
+
+    return keyword(s, words, sizeof(words) / sizeof(words[0]), include_root);
 }
 
 int cwms_parse_sha256(const char *s, unsigned char out[32])
 {
+    unsigned char buf[32];
     size_t len = 0;
     int ok;
 
+    if (s == NULL)
+        return 0;
     /* Hex with or without colons, as `openssl x509 -fingerprint -sha256` prints it. */
     ERR_set_mark();
-    ok = OPENSSL_hexstr2buf_ex(out, 32, &len, s, ':') && len == 32;
+    ok = OPENSSL_hexstr2buf_ex(buf, sizeof(buf), &len, s, ':') && len == sizeof(buf);
     ERR_pop_to_mark();
+    if (ok)
+        memcpy(out, buf, sizeof(buf));
     return ok;
+}
+
+/* 9999-12-31T23:59:59Z: the last second a GeneralizedTime can hold. */
+#define LAST_SECOND 253402300799LL
+
+/* s has pattern's shape exactly: 'D' a digit, any other character itself (T and Z in either case). */
+static int shaped(const char *s, const char *pattern)
+{
+    for (; *pattern != '\0'; s++, pattern++) {
+        if (*pattern == 'D' ? !isdigit((unsigned char)*s)
+                            : toupper((unsigned char)*s) != *pattern)
+            return 0;
+    }
+    return *s == '\0';
 }
 
 int cwms_parse_time(const char *s, int64_t *out)
 {
-    char digits[16];
+    char digits[16] = "00000000000000Z";
     size_t n = 0;
-    int zulu = 0, ok;
+    int64_t t64;
+    int ok;
     ASN1_GENERALIZEDTIME *t;
 
-    if (*s == '\0')
+    if (s == NULL || *s == '\0')
         return 0;
     if (strspn(s, "0123456789") == strlen(s)) {
         char *end;
@@ -94,43 +273,192 @@ int cwms_parse_time(const char *s, int64_t *out)
 
         errno = 0;
         v = strtoll(s, &end, 10);
-        if (errno != 0 || *end != '\0')
+        if (errno != 0 || *end != '\0' || v > LAST_SECOND)
             return 0;
         *out = (int64_t)v;
         return 1;
     }
-    /* YYYY-MM-DD, optionally THH:MM:SS followed by Z (UTC only: no offsets). */
-    for (const char *p = s; *p != '\0'; p++) {
-        if (zulu)
-            return 0;
-        if (isdigit((unsigned char)*p)) {
-            if (n == 14)
-                return 0;
-            digits[n++] = *p;
-        } else if ((*p == '-' && (n == 4 || n == 6))
-                   || (*p == 'T' && n == 8)
-                   || (*p == ':' && (n == 10 || n == 12))) {
-            continue;
-        } else if (*p == 'Z' && n == 14) {
-            zulu = 1;
-        } else {
-            return 0;
-        }
-    }
-    if (n == 8 && strchr(s, 'T') == NULL) {
-        memcpy(digits + 8, "000000", 6);
-        n = 14;
-        zulu = 1;
-    }
-    if (n != 14 || !zulu)
+    /* UTC only: an offset would be one more way to be an hour off. */
+    if (!shaped(s, "DDDD-DD-DD") && !shaped(s, "DDDD-DD-DDTDD:DD:DDZ"))
         return 0;
-    digits[14] = 'Z';
-    digits[15] = '\0';
+    for (const char *p = s; *p != '\0'; p++)
+        if (isdigit((unsigned char)*p))
+            digits[n++] = *p;
     if ((t = ASN1_GENERALIZEDTIME_new()) == NULL)
         return 0;
-    /* ASN1_GENERALIZEDTIME_set_string checks the calendar (no 2023-02-30). */
-    ok = ASN1_GENERALIZEDTIME_set_string(t, digits)
-         && cwms_asn1_time_to_epoch(t, out);
+    /* ASN1_GENERALIZEDTIME_set_string checks the calendar (no 2023-02-30, no 25:00). */
+    ok = ASN1_GENERALIZEDTIME_set_string(t, digits) && cwms_asn1_time_to_epoch(t, &t64);
     ASN1_GENERALIZEDTIME_free(t);
+    if (ok)
+        *out = t64;
     return ok;
+}
+
+/*-
+ * Messages
+ * --------
+ */
+
+/* A message being written into a caller's buffer; excess is cut off. */
+typedef struct msg_st {
+    char *buf;
+    size_t size, len;
+} MSG;
+
+static void add(MSG *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(MSG *m, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (m->len + 1 >= m->size)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(m->buf + m->len, m->size - m->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        m->len = (size_t)n < m->size - m->len ? m->len + (size_t)n : m->size - 1;
+}
+
+/* The separator between option and value: "--cwms 2.5", "version=2.5", "cwms-version = 2.5". */
+static const char *separator(const char *option)
+{
+    size_t n = strlen(option);
+
+    if (option[0] == '-')
+        return " ";
+    return n > 0 && option[n - 1] == '=' ? "" : " = ";
+}
+
+/* The option with a value the user gave: quoted, bounded, control bytes made visible. */
+#define QUOTED_MAX 64
+
+static void add_given(MSG *m, const char *option, const char *value)
+{
+    char q[QUOTED_MAX + 4];
+    size_t i;
+
+    for (i = 0; value[i] != '\0' && i < QUOTED_MAX; i++) {
+        unsigned char c = (unsigned char)value[i];
+
+        q[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    if (value[i] != '\0') {
+        memcpy(q + i, "...", 3);
+        i += 3;
+    }
+    q[i] = '\0';
+    add(m, "%s%s'%s'", option, separator(option), q);
+}
+
+/* The option with a value to suggest: "--cwms 2.5". */
+static void add_example(MSG *m, const char *option, const char *value)
+{
+    add(m, "%s%s%s", option, separator(option), value);
+}
+
+static const char *order_words(CWMS_ORDER order)
+{
+    return order == CWMS_ORDER_LEAF_FIRST ? "leaf-first: server certificate first"
+                                          : "root-first: root-side intermediate first";
+}
+
+/* "1.0, 1.1, 1.5, 2.0 (leaf-first...); 2.5, ... 4.0 and any later major (root-first...)". */
+static void add_known_releases(MSG *m)
+{
+    add(m, "known releases: ");
+    for (size_t i = 0; i < N_RELEASES; i++) {
+        int last_of_order = i + 1 == N_RELEASES || releases[i + 1].order != releases[i].order;
+
+        add(m, "%d.%d", releases[i].major, releases[i].minor);
+        if (i + 1 == N_RELEASES)
+            add(m, " and any later major");
+        if (last_of_order)
+            add(m, " (%s)%s", order_words(releases[i].order), i + 1 < N_RELEASES ? "; " : "");
+        else
+            add(m, ", ");
+    }
+    add(m, "; each may end in MRn, MRn SPn or a four-part build number "
+        "(2.5MR6, 4.0MR2 SP1, 2.8.1.1)");
+}
+
+static void version_error(MSG *m, const char *option, const char *value)
+{
+    int major = bare_major(value);
+    CWMS_ORDER o;
+
+    add_given(m, option, value);
+    if (major >= 0 && major_order(major, &o) < 0) {
+        const struct cwms_release *leaf = NULL, *root = NULL;
+        char ex[24];
+
+        for (size_t i = 0; i < N_RELEASES; i++) {
+            if (releases[i].major != major)
+                continue;
+            if (releases[i].order == CWMS_ORDER_LEAF_FIRST && leaf == NULL)
+                leaf = &releases[i];
+            if (releases[i].order == CWMS_ORDER_ROOT_FIRST && root == NULL)
+                root = &releases[i];
+        }
+        add(m, " is not one CWMS release: %d.%d is %s, %d.%d and later are %s; give the "
+            "release, e.g. ", leaf->major, leaf->minor, order_words(leaf->order),
+            root->major, root->minor, order_words(root->order));
+        snprintf(ex, sizeof(ex), "%d.%d", leaf->major, leaf->minor);
+        add_example(m, option, ex);
+        add(m, " or ");
+        snprintf(ex, sizeof(ex), "%d.%d", root->major, root->minor);
+        add_example(m, option, ex);
+        add(m, "; ");
+    } else {
+        add(m, " is not a CWMS release; ");
+    }
+    add_known_releases(m);
+}
+
+const char *cwms_option_error(CWMS_OPTION_KIND kind, const char *option, const char *value,
+                              char *buf, size_t size)
+{
+    MSG m = { buf, size, 0 };
+
+    if (size == 0)
+        return buf;
+    buf[0] = '\0';
+    if (value == NULL)
+        value = "";
+    switch (kind) {
+    case CWMS_OPTION_VERSION:
+        version_error(&m, option, value);
+        break;
+    case CWMS_OPTION_ORDER:
+        add_given(&m, option, value);
+        add(&m, " is not an order: use leaf-first (CWMS 1.x and 2.0) or root-first "
+            "(CWMS 2.5 and later)");
+        break;
+    case CWMS_OPTION_PATH:
+        add_given(&m, option, value);
+        add(&m, " is not a path choice: use complete (as far as the inputs go) or shortest "
+            "(stop at the first certificate a trust anchor issued)");
+        break;
+    case CWMS_OPTION_ATTIME:
+        add_given(&m, option, value);
+        add(&m, " is not a time: give seconds since 1970-01-01 UTC, a UTC date or a UTC date "
+            "and time, e.g. ");
+        add_example(&m, option, "2017-12-01");
+        add(&m, " or ");
+        add_example(&m, option, "2017-12-01T10:00:00Z");
+        break;
+    case CWMS_OPTION_SHA256:
+        add_given(&m, option, value);
+        add(&m, " is not a SHA-256 fingerprint: give 64 hex digits, colons allowed, as "
+            "'openssl x509 -noout -fingerprint -sha256' prints them");
+        break;
+    case CWMS_OPTION_ROOT:
+        add_given(&m, option, value);
+        add(&m, ": the only setting is ");
+        add_example(&m, option, "include");
+        add(&m, " (leave it out to drop the self-signed root)");
+        break;
+    }
+    return buf;
 }

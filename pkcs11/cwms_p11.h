@@ -183,7 +183,7 @@ void cwms_p11_tokens_free(CWMS_P11_TOKENINFO *tokens, size_t n);
 const char *cwms_p11_export_string(CWMS_P11_EXPORT e);
 
 /*-
- * Trace (p11_trace.c)
+ * Call counter (p11_call.c)
  */
 
 /* Number of PKCS#11 calls this process made through the helper (for benchmarks and tests). */

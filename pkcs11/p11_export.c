@@ -21,6 +21,7 @@
 #include <openssl/param_build.h>
 #include <openssl/x509.h>
 
+#include "cwms_der_element.h"
 #include "p11_internal.h"
 
 CWMS_P11_EXPORT p11_export_kind(const P11_OBJECT *key)
@@ -253,19 +254,13 @@ static unsigned char *unwrap(const unsigned char *kek, const unsigned char *wrap
 static EVP_PKEY *decode_pkcs8(const unsigned char *buf, size_t len, const CWMS_P11_OPTIONS *opts)
 {
     const unsigned char *p = buf;
-    long content;
-    int tag, xclass;
-    size_t total;
+    CWMS_DER_ELEMENT e;
     PKCS8_PRIV_KEY_INFO *p8;
     EVP_PKEY *pkey;
 
-    if (ASN1_get_object(&p, &content, &tag, &xclass, (long)len) & 0x80 || tag != V_ASN1_SEQUENCE)
+    if (cwms_der_header(buf, len, &e) != 1 || !cwms_der_is_universal(&e, V_ASN1_SEQUENCE, 1))
         return NULL;
-    total = (size_t)(p - buf) + (size_t)content;
-    if (total > len)
-        return NULL;
-    p = buf;
-    p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)total);
+    p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)e.whole.len);
     if (p8 == NULL)
         return NULL;
     pkey = EVP_PKCS82PKEY_ex(p8, opts->libctx, opts->propq);
@@ -316,7 +311,7 @@ static EVP_PKEY *wrapped(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_O
                   name, s->token->label);
         return NULL;
     }
-    p11_trace("wrapping with mechanism 0x%lx", (unsigned long)wrap.mechanism);
+    cwms_debug(CWMS_DEBUG_PKCS11, "wrapping with mechanism 0x%lx", (unsigned long)wrap.mechanism);
     rv = P11_CALL(fl, C_GenerateKey, s->h, &gen, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), &kek_h);
     if (rv != CKR_OK) {
         p11_error(err, CWMS_P11_E_TOKEN, "cannot create a session AES key on token '%s' to wrap %s: %s",
@@ -378,12 +373,12 @@ EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key,
                   "generate the CSR on CWMS, or create the key as extractable", name);
         break;
     case CWMS_P11_EXPORT_COMPONENTS:
-        p11_trace("exporting %s from its components", name);
+        cwms_debug(CWMS_DEBUG_PKCS11, "exporting %s from its components", name);
         pkey = key->key_type == CKK_RSA ? rsa_from_components(s, key, opts, name, err)
                                         : ec_from_components(s, key, opts, name, err);
         break;
     case CWMS_P11_EXPORT_WRAPPED:
-        p11_trace("exporting %s wrapped", name);
+        cwms_debug(CWMS_DEBUG_PKCS11, "exporting %s wrapped", name);
         pkey = wrapped(s, key, opts, name, err);
         break;
     }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "cwms_debug.h"     /* the pkcs11 channel: cwms_debug(CWMS_DEBUG_PKCS11, ...) */
 #include "cwms_p11.h"
 #include "p11_kit_dl.h"    /* p11-kit's types, and its functions through P11_KIT_API */
 
@@ -16,19 +17,21 @@
 #endif
 
 /*-
- * Trace and errors (p11_trace.c)
+ * Errors and texts (p11_text.c)
  */
-
-int p11_trace_enabled(void);
-void p11_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Counts one PKCS#11 call and traces it; returns rv for chaining. */
-CK_RV p11_traced(const char *fn, CK_RV rv);
-/* Every Cryptoki call goes through this, so the trace and the counter see it. */
-#define P11_CALL(fl, fn, ...) p11_traced(#fn, (fl)->fn(__VA_ARGS__))
 
 /* Sets err (only the first error of a call is kept). */
 void p11_error(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*-
+ * Cryptoki calls (p11_call.c)
+ */
+
+/* Counts one PKCS#11 call and traces it; returns rv for chaining. */
+CK_RV p11_traced(const char *fn, CK_RV rv);
+/* Every Cryptoki call goes through this, so the trace and the counter see it. */
+#define P11_CALL(fl, fn, ...) p11_traced(#fn, (fl)->fn(__VA_ARGS__))
 /* "CKR_PIN_INCORRECT" and friends via p11-kit, never NULL. */
 const char *p11_rv_string(CK_RV rv);
 

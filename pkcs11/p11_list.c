@@ -15,6 +15,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "cwms_bio_text.h"
 #include "p11_internal.h"
 
 static char *strdup_or_empty(const char *s)
@@ -66,22 +67,15 @@ static char *cert_detail(P11_SESSION *s, const P11_OBJECT *o)
     size_t len = 0;
     X509 *x = NULL;
     BIO *bio = NULL;
-    char *out = NULL, *data;
-    long n;
+    char *out = NULL;
 
     if (p11_attr_read(s, o->h, CKA_VALUE, &der, &len) != CKR_OK)
         return OPENSSL_strdup("");
     p = der;
     x = d2i_X509(NULL, &p, (long)len);
     if (x != NULL && (bio = BIO_new(BIO_s_mem())) != NULL
-        && X509_NAME_print_ex(bio, X509_get_subject_name(x), 0, XN_FLAG_ONELINE) >= 0
-        && (n = BIO_get_mem_data(bio, &data)) >= 0) {
-        out = OPENSSL_malloc((size_t)n + 1);
-        if (out != NULL) {
-            memcpy(out, data, (size_t)n);
-            out[n] = '\0';
-        }
-    }
+        && X509_NAME_print_ex(bio, X509_get_subject_name(x), 0, XN_FLAG_ONELINE) >= 0)
+        out = cwms_bio_text(bio);
     BIO_free(bio);
     X509_free(x);
     OPENSSL_free(der);

@@ -143,7 +143,8 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
         mods->n_tokens++;
         if (t->module == NULL)
             goto oom;
-        p11_trace("token '%s' in slot %lu of %s matches", label, (unsigned long)slots[i], mname);
+        cwms_debug(CWMS_DEBUG_PKCS11, "token '%s' in slot %lu of %s matches", label,
+                   (unsigned long)slots[i], mname);
     }
     ok = 1;
     goto done;
@@ -173,7 +174,7 @@ P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
     if (path != NULL) {
         CK_RV rv;
 
-        p11_trace("loading module %s", path);
+        cwms_debug(CWMS_DEBUG_PKCS11, "loading module %s", path);
         mods->single = p11k->module_load(path, 0);
         if (mods->single == NULL) {
             p11_error(err, CWMS_P11_E_TOKEN,
@@ -194,7 +195,7 @@ P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
         return mods;
     }
 
-    p11_trace("loading the modules registered with p11-kit");
+    cwms_debug(CWMS_DEBUG_PKCS11, "loading the modules registered with p11-kit");
     mods->list = p11k->modules_load_and_initialize(0);
     if (mods->list == NULL || mods->list[0] == NULL) {
         p11_error(err, CWMS_P11_E_TOKEN,
@@ -252,7 +253,7 @@ void p11_modules_close(P11_MODULES *mods)
         mods->p11k->module_release(mods->single);
     }
     if (mods->list != NULL) {
-        p11_trace("finalizing the p11-kit modules");
+        cwms_debug(CWMS_DEBUG_PKCS11, "finalizing the p11-kit modules");
         mods->p11k->modules_finalize_and_release(mods->list);
     }
     OPENSSL_free(mods);

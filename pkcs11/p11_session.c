@@ -14,9 +14,8 @@
 
 #include <openssl/crypto.h>
 
+#include "cwms_limits.h"
 #include "p11_internal.h"
-
-#define PIN_BUF 1024
 
 int p11_session_open(P11_SESSION *s, P11_TOKEN *token, CWMS_P11_ERROR *err)
 {
@@ -80,7 +79,7 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
 {
     P11_TOKEN *t = s->token;
     CK_TOKEN_INFO info;
-    char buf[PIN_BUF], what[96];
+    char buf[CWMS_PASS_MAX], what[96];
     const char *pin;
     size_t pin_len = 0;
     CK_RV rv;
@@ -108,7 +107,8 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
     }
 
     if (info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
-        p11_trace("token '%s' has a protected authentication path (PIN pad)", t->label);
+        cwms_debug(CWMS_DEBUG_PKCS11, "token '%s' has a protected authentication path (PIN pad)",
+                   t->label);
         rv = P11_CALL(t->fl, C_Login, s->h, CKU_USER, NULL, 0);
     } else {
         pin = cwms_p11_uri_pin(uri, &pin_len);

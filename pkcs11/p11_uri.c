@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cwms_limits.h"
 #include "p11_internal.h"
 
 struct cwms_p11_uri_st {
@@ -34,8 +35,6 @@ struct cwms_p11_uri_st {
     char *pin;                /* cleansed on free */
     size_t pin_len;
 };
-
-#define PIN_MAX 1024
 
 static const char *const path_names[] = {
     "token", "manufacturer", "serial", "model", "object", "id", "type",
@@ -161,18 +160,18 @@ static int read_pin_source(CWMS_P11_URI *u, const char *source, CWMS_P11_ERROR *
                   u->display, path, strerror(errno));
         return 0;
     }
-    buf = OPENSSL_zalloc(PIN_MAX + 2);
+    buf = OPENSSL_zalloc(CWMS_PASS_MAX + 2);
     if (buf == NULL) {
         fclose(f);
         p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
         return 0;
     }
-    len = fread(buf, 1, PIN_MAX + 1, f);
+    len = fread(buf, 1, CWMS_PASS_MAX + 1, f);
     fclose(f);
-    if (len > PIN_MAX) {
-        OPENSSL_clear_free(buf, PIN_MAX + 2);
+    if (len > CWMS_PASS_MAX) {
+        OPENSSL_clear_free(buf, CWMS_PASS_MAX + 2);
         p11_error(err, CWMS_P11_E_PIN_SOURCE, "pkcs11: URI '%s': pin-source '%s' is longer than %d bytes; "
-                  "it should hold the PIN only", u->display, path, PIN_MAX);
+                  "it should hold the PIN only", u->display, path, CWMS_PASS_MAX);
         return 0;
     }
     if (len > 0 && buf[len - 1] == '\n') {

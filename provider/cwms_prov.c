@@ -1,12 +1,9 @@
 /*
  * The cwms provider module: registration, parameters, reason strings,
- * errors, and the private library context.
+ * init and teardown. What the store loaders call back into (errors, the
+ * private library context) is prov_ctx.c, so the loaders do not depend
+ * on the file that lists them.
  */
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
@@ -45,90 +42,6 @@ static OSSL_FUNC_provider_get_reason_strings_fn cwms_get_reason_strings;
  * returned by get_reason_strings under it, so applications print the
  * core's short reason ("missing intermediate") followed by the diag text.
  */
-
-/*- Errors ------------------------------------------------------------- */
-
-void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const char *func,
-                     CWMS_REASON reason, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (pc == NULL || pc->new_error == NULL || pc->vset_error == NULL)
-        return;
-    pc->new_error(pc->handle);
-    if (pc->set_error_debug != NULL)
-        pc->set_error_debug(pc->handle, file, line, func);
-    va_start(ap, fmt);
-    pc->vset_error(pc->handle, (uint32_t)reason, fmt, ap);
-    va_end(ap);
-}
-
-void cwms_prov_debug_diag(const char *what, const CWMS_DIAG *diag)
-{
-    static const char *const level_names[] = { "note", "warning", "error" };
-    const char *debug = getenv("CWMS_PROVIDER_DEBUG");
-
-    if (debug == NULL || *debug == '\0')
-        return;
-    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
-        const CWMS_MSG *m = cwms_diag_get(diag, i);
-
-        fprintf(stderr, "cwms provider: %s: %s: %s\n", what,
-                m->level <= CWMS_ERROR ? level_names[m->level] : "?", m->text);
-    }
-}
-
-void cwms_prov_raise_diag(const CWMS_PROV_CTX *pc, const char *file, int line, const char *func,
-                          const CWMS_DIAG *diag)
-{
-    int raised = 0;
-
-    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
-        const CWMS_MSG *m = cwms_diag_get(diag, i);
-
-        if (m->level == CWMS_ERROR) {
-            cwms_prov_raise(pc, file, line, func, m->reason, "%s", m->text);
-            raised = 1;
-        }
-    }
-    if (!raised)
-        cwms_prov_raise(pc, file, line, func, CWMS_R_INTERNAL,
-                        "the bundle core failed without saying why");
-}
-
-/*- The private library context ----------------------------------------- */
-
-OSSL_LIB_CTX *cwms_prov_libctx(CWMS_PROV_CTX *pc)
-{
-    OSSL_LIB_CTX *libctx;
-
-    if (!CRYPTO_THREAD_write_lock(pc->lock)) {
-        CWMS_PROV_RAISE(pc, CWMS_R_INTERNAL, "cannot take the provider lock");
-        return NULL;
-    }
-    if (pc->libctx == NULL) {
-        /*
-         * A fresh context reads no configuration, so it cannot load this
-         * provider again: the core's own OSSL_STORE and decoder calls can
-         * never end up in the cwms: or pkcs11: loader.
-         */
-        OSSL_LIB_CTX *l = OSSL_LIB_CTX_new();
-        OSSL_PROVIDER *dflt = l == NULL ? NULL : OSSL_PROVIDER_load(l, "default");
-
-        if (dflt == NULL) {
-            OSSL_LIB_CTX_free(l);
-        } else {
-            pc->libctx = l;
-            pc->libctx_default = dflt;
-        }
-    }
-    libctx = pc->libctx;
-    CRYPTO_THREAD_unlock(pc->lock);
-    if (libctx == NULL)
-        CWMS_PROV_RAISE(pc, CWMS_R_INTERNAL,
-                        "cannot create a library context with the default provider");
-    return libctx;
-}
 
 /*- Parameters ---------------------------------------------------------- */
 
@@ -264,6 +177,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
                        const OSSL_DISPATCH **out, void **provctx)
 {
     OSSL_FUNC_core_get_params_fn *get_params = NULL;
+    OSSL_FUNC_core_get_libctx_fn *get_libctx = NULL;
     CWMS_PROV_CTX *pc = OPENSSL_zalloc(sizeof(*pc));
 
     if (pc == NULL)
@@ -273,6 +187,9 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         switch (in->function_id) {
         case OSSL_FUNC_CORE_GET_PARAMS:
             get_params = OSSL_FUNC_core_get_params(in);
+            break;
+        case OSSL_FUNC_CORE_GET_LIBCTX:
+            get_libctx = OSSL_FUNC_core_get_libctx(in);
             break;
         case OSSL_FUNC_CORE_NEW_ERROR:
             pc->new_error = OSSL_FUNC_core_new_error(in);
@@ -287,6 +204,8 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
             break;
         }
     }
+    if (get_libctx != NULL)
+        pc->core_libctx = get_libctx(handle);
     if ((pc->lock = CRYPTO_THREAD_lock_new()) == NULL
         || (pc->reasons = build_reasons()) == NULL
         || !read_config(pc, get_params)) {

@@ -14,6 +14,7 @@
 
 typedef struct cwms_prov_ctx_st {
     const OSSL_CORE_HANDLE *handle;
+    OPENSSL_CORE_CTX *core_libctx;   /* the application's library context (get_libctx upcall) */
     OSSL_FUNC_core_new_error_fn *new_error;
     OSSL_FUNC_core_set_error_debug_fn *set_error_debug;
     OSSL_FUNC_core_vset_error_fn *vset_error;
@@ -52,9 +53,9 @@ void cwms_prov_raise_diag(const CWMS_PROV_CTX *pc, const char *file, int line, c
 
 /*
  * The provider is silent: notes and warnings of a build reach nobody
- * unless CWMS_PROVIDER_DEBUG is set (non-empty) in the environment, in
- * which case every message of diag goes to stderr as
- * "cwms provider: warning: ...". what names the URI.
+ * unless the provider debug channel is on (CWMS_DEBUG=provider, or the
+ * older CWMS_PROVIDER_DEBUG), in which case every message of diag goes
+ * to stderr as "cwms provider: URI: warning: ...". what names the URI.
  */
 void cwms_prov_debug_diag(const char *what, const CWMS_DIAG *diag);
 
@@ -65,6 +66,15 @@ void cwms_prov_debug_diag(const char *what, const CWMS_DIAG *diag);
  * by pc. NULL (with an error raised) when it cannot be created.
  */
 OSSL_LIB_CTX *cwms_prov_libctx(CWMS_PROV_CTX *pc);
+
+/*
+ * Threads the bundle core may start for a build (CWMS_OPTIONS.max_threads):
+ * as many as the application allowed on the library context that loaded
+ * the provider (OSSL_set_max_threads, OpenSSL 3.2 and later; at most the
+ * core's 2), and 0 when built against an OpenSSL without that call — the
+ * provider then starts no thread at all.
+ */
+int cwms_prov_max_threads(const CWMS_PROV_CTX *pc);
 
 /* The store loaders (store_cwms.c, store_pkcs11.c). */
 extern const OSSL_DISPATCH cwms_store_cwms_functions[];

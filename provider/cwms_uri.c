@@ -1,17 +1,12 @@
 /* The cwms: URI grammar: see cwms_uri.h. */
 #include "cwms_uri.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/asn1.h>
 #include <openssl/crypto.h>
-#include <openssl/err.h>
 
 #include "cwms/options.h"
 #include "cwms/percent.h"
@@ -80,6 +75,16 @@ static void set_err(char **err, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The shared vocabulary's message for a refused value, spelled "name=value"; returns 0. */
+static int bad_value(char **err, CWMS_OPTION_KIND kind, const char *name, const char *value)
+{
+    char spelling[16], msg[CWMS_OPTION_ERROR_SIZE];
+
+    snprintf(spelling, sizeof(spelling), "%s=", name);
+    set_err(err, "%s", cwms_option_error(kind, spelling, value, msg, sizeof(msg)));
+    return 0;
+}
+
 /* key= and in= may be pkcs11: URIs with a pin-value. */
 static void free_secret(char *s)
 {
@@ -138,62 +143,37 @@ static int apply_param(CWMS_URI *u, const char *name, const char *value,
     }
 
     if (strcmp(name, "version") == 0) {
-        if (!cwms_order_for_version(value, &u->order)) {
-            set_err(err, "version='%s' is not a CWMS version (e.g. version=2.0 or version=2.5)",
-                    value);
-            return 0;
-        }
+        if (!cwms_order_for_version(value, &u->order))
+            return bad_value(err, CWMS_OPTION_VERSION, name, value);
         u->has_order = 1;
         return (u->version = OPENSSL_strdup(value)) != NULL;
     }
     if (strcmp(name, "order") == 0) {
-        if (strcmp(value, "leaf-first") == 0) {
-            u->order = CWMS_ORDER_LEAF_FIRST;
-        } else if (strcmp(value, "root-first") == 0) {
-            u->order = CWMS_ORDER_ROOT_FIRST;
-        } else {
-            set_err(err, "order='%s': use order=leaf-first or order=root-first", value);
-            return 0;
-        }
+        if (!cwms_parse_order(value, &u->order))
+            return bad_value(err, CWMS_OPTION_ORDER, name, value);
         u->has_order = 1;
         return 1;
     }
     if (strcmp(name, "path") == 0) {
-        if (strcmp(value, "complete") == 0) {
-            u->path_choice = CWMS_PATH_COMPLETE;
-        } else if (strcmp(value, "shortest") == 0) {
-            u->path_choice = CWMS_PATH_SHORTEST;
-        } else {
-            set_err(err, "path='%s': use path=complete or path=shortest", value);
-            return 0;
-        }
+        if (!cwms_parse_path_choice(value, &u->path_choice))
+            return bad_value(err, CWMS_OPTION_PATH, name, value);
         u->has_path_choice = 1;
         return 1;
     }
     if (strcmp(name, "root") == 0) {
-        if (strcmp(value, "include") != 0) {
-            set_err(err, "root='%s': the only setting is root=include "
-                    "(leave it out to drop the root)", value);
-            return 0;
-        }
-        u->include_root = 1;
+        if (!cwms_parse_root(value, &u->include_root))
+            return bad_value(err, CWMS_OPTION_ROOT, name, value);
         return 1;
     }
     if (strcmp(name, "leaf") == 0) {
-        if (!cwms_parse_sha256(value, u->leaf_sha256)) {
-            set_err(err, "leaf='%s' is not a SHA-256 fingerprint (64 hex digits, "
-                    "as 'openssl x509 -noout -fingerprint -sha256' prints)", value);
-            return 0;
-        }
+        if (!cwms_parse_sha256(value, u->leaf_sha256))
+            return bad_value(err, CWMS_OPTION_SHA256, name, value);
         u->has_leaf = 1;
         return 1;
     }
     if (strcmp(name, "attime") == 0) {
-        if (!cwms_parse_time(value, &u->attime)) {
-            set_err(err, "attime='%s' is not a time (seconds since the epoch, or "
-                    "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", value);
-            return 0;
-        }
+        if (!cwms_parse_time(value, &u->attime))
+            return bad_value(err, CWMS_OPTION_ATTIME, name, value);
         u->has_attime = 1;
         return 1;
     }

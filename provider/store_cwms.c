@@ -166,28 +166,24 @@ static int apply_settings(struct cwms_store_ctx_st *ctx, CWMS_OPTIONS *opts)
 {
     const CWMS_PROV_CTX *pc = ctx->pc;
     const CWMS_URI *u = ctx->uri;
+    char msg[CWMS_OPTION_ERROR_SIZE];
 
     if (u->has_order) {
         opts->order = u->order;
     } else if (pc->cfg_version != NULL
                && !cwms_order_for_version(pc->cfg_version, &opts->order)) {
-        CWMS_PROV_RAISE(pc, CWMS_R_USAGE, "openssl.cnf: cwms-version = '%s' in the cwms "
-                        "provider section is not a CWMS version (e.g. 2.0 or 2.5)",
-                        pc->cfg_version);
+        CWMS_PROV_RAISE(pc, CWMS_R_USAGE, "openssl.cnf, cwms provider section: %s",
+                        cwms_option_error(CWMS_OPTION_VERSION, "cwms-version", pc->cfg_version,
+                                          msg, sizeof(msg)));
         return 0;
     }
     if (u->has_path_choice) {
         opts->path = u->path_choice;
-    } else if (pc->cfg_path != NULL) {
-        if (strcmp(pc->cfg_path, "complete") == 0) {
-            opts->path = CWMS_PATH_COMPLETE;
-        } else if (strcmp(pc->cfg_path, "shortest") == 0) {
-            opts->path = CWMS_PATH_SHORTEST;
-        } else {
-            CWMS_PROV_RAISE(pc, CWMS_R_USAGE, "openssl.cnf: cwms-path = '%s' in the cwms "
-                            "provider section: use complete or shortest", pc->cfg_path);
-            return 0;
-        }
+    } else if (pc->cfg_path != NULL && !cwms_parse_path_choice(pc->cfg_path, &opts->path)) {
+        CWMS_PROV_RAISE(pc, CWMS_R_USAGE, "openssl.cnf, cwms provider section: %s",
+                        cwms_option_error(CWMS_OPTION_PATH, "cwms-path", pc->cfg_path,
+                                          msg, sizeof(msg)));
+        return 0;
     }
     opts->trust_file = u->trust != NULL ? u->trust : pc->cfg_trust;
     opts->key_source = u->key;
@@ -242,6 +238,7 @@ static int build(void *loaderctx, CWMS_STORE_QUEUE *q)
     cwms_options_init(&opts);
     if ((opts.libctx = cwms_prov_libctx(ctx->pc)) == NULL)
         return 0;
+    opts.max_threads = cwms_prov_max_threads(ctx->pc);
     if (!apply_settings(ctx, &opts))
         return 0;
     if ((inputs = collect_inputs(ctx->uri, &n_inputs)) == NULL

@@ -10,22 +10,15 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "cwms/times.h"
+#include "cwms_bio_text.h"
+
 #define SOON_SECONDS (30 * 86400)
-
-static void format_time(int64_t t, char out[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-        snprintf(out, 32, "@%lld", (long long)t);
-}
 
 /* Subject for messages; never NULL (OPENSSL_free). */
 static char *name_of(CWMS_CERT *c)
@@ -93,12 +86,12 @@ static void check_validity(CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *ok)
 {
     const char *role = cwms_cert_from_trust(c) ? "the trust anchor " : "";
 
-    char nb[32], na[32], at[32];
+    char nb[CWMS_TIME_TEXT_SIZE], na[CWMS_TIME_TEXT_SIZE], at[CWMS_TIME_TEXT_SIZE];
     char *name;
 
-    format_time(cwms_cert_not_before(c), nb);
-    format_time(cwms_cert_not_after(c), na);
-    format_time(t, at);
+    cwms_time_format(cwms_cert_not_before(c), nb);
+    cwms_time_format(cwms_cert_not_after(c), na);
+    cwms_time_format(t, at);
     if (t < cwms_cert_not_before(c) || t > cwms_cert_not_after(c)) {
         name = name_of(c);
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CERT_EXPIRED,
@@ -155,8 +148,7 @@ static char *san_list(X509 *x)
 {
     GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
     BIO *b = BIO_new(BIO_s_mem());
-    char *data, *out = NULL;
-    long len;
+    char *out = NULL;
 
     if (b == NULL) {
         GENERAL_NAMES_free(names);
@@ -175,11 +167,7 @@ static char *san_list(X509 *x)
     }
     if (sk_GENERAL_NAME_num(names) <= 0)
         BIO_puts(b, "no subjectAltName");
-    len = BIO_get_mem_data(b, &data);
-    if (len >= 0 && (out = OPENSSL_malloc((size_t)len + 1)) != NULL) {
-        memcpy(out, data, (size_t)len);
-        out[len] = '\0';
-    }
+    out = cwms_bio_text(b);
     BIO_free(b);
     GENERAL_NAMES_free(names);
     return out;
@@ -196,8 +184,9 @@ static void check_hosts(const CWMS_OPTIONS *opts, const CWMS_PATH *p, CWMS_DIAG 
         /* An address is matched against iPAddress names, a name per RFC 6125. */
         int r = X509_check_ip_asc(leaf, host, 0);
 
+        /* Against subjectAltName only: TLS clients no longer read the subject CN. */
         if (r == -2)
-            r = X509_check_host(leaf, host, 0, 0, NULL);
+            r = X509_check_host(leaf, host, 0, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL);
         if (r != 1) {
             char *name = name_of(p->certs[0]), *sans = san_list(leaf);
 

@@ -38,6 +38,8 @@
 
 #include <openssl/crypto.h>
 
+#include "cwms_write_all.h"
+
 /* What to do about errno when writing path. */
 static const char *output_hint(int err)
 {
@@ -134,22 +136,6 @@ static char *dir_of(const char *path)
     return OPENSSL_strndup(path, (size_t)(slash - path));
 }
 
-static int write_all(int fd, const unsigned char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return 0;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return 1;
-}
-
 /* Devices, FIFOs, sockets: nothing to replace atomically, write into them. */
 static int write_in_place(const char *path, const unsigned char *data, size_t len,
                           CWMS_DIAG *diag)
@@ -160,7 +146,7 @@ static int write_in_place(const char *path, const unsigned char *data, size_t le
         output_error(diag, path, "cannot open it", errno);
         return 0;
     }
-    if (!write_all(fd, data, len)) {
+    if (!cwms_write_all(fd, data, len)) {
         output_error(diag, path, "writing failed", errno);
         close(fd);
         return 0;
@@ -304,7 +290,7 @@ int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t l
         output_error(diag, path, "cannot set the file mode", errno);
         goto fail;
     }
-    if (!write_all(fd, data, len)) {
+    if (!cwms_write_all(fd, data, len)) {
         output_error(diag, path, "writing failed", errno);
         goto fail;
     }

@@ -1,6 +1,7 @@
 /* Certificate entries of the pool: see cert.h. */
 #include "index/cert.h"
 #include "index/namekey.h"
+#include "util/fmix64.h"
 
 #include <limits.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
+
+#include "cwms_bio_text.h"
 
 /* "C=US, O=Example, CN=www.example.com", UTF-8 kept as is. */
 #define NAME_FLAGS ((XN_FLAG_ONELINE & ~XN_FLAG_SPC_EQ & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT)
@@ -40,12 +43,7 @@ uint64_t cwms_der_hash(const unsigned char *p, size_t len)
         memcpy(&w, p, len);
         h = rotl64(h ^ (w * k1), 29) * k2;   /* len, mixed in first, tells tails apart */
     }
-    h ^= h >> 33;
-    h *= 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ULL;
-    h ^= h >> 33;
-    return h;
+    return cwms_fmix64(h);
 }
 
 /* An entry owning der (freed with it, also on failure). */
@@ -423,17 +421,12 @@ const char *cwms_cert_get0_origin(const CWMS_CERT *cert)
 char *cwms_name_oneline(const X509_NAME *name)
 {
     BIO *b;
-    char *out = NULL, *data;
-    long len;
+    char *out = NULL;
 
     if (name == NULL || (b = BIO_new(BIO_s_mem())) == NULL)
         return NULL;
-    if (X509_NAME_print_ex(b, name, 0, NAME_FLAGS) >= 0
-        && (len = BIO_get_mem_data(b, &data)) >= 0
-        && (out = OPENSSL_malloc((size_t)len + 1)) != NULL) {
-        memcpy(out, data, (size_t)len);
-        out[len] = '\0';
-    }
+    if (X509_NAME_print_ex(b, name, 0, NAME_FLAGS) >= 0)
+        out = cwms_bio_text(b);
     BIO_free(b);
     return out;
 }

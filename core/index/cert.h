@@ -7,6 +7,23 @@
  * identifiers and validity out of the DER costs a few. Path building looks
  * at every certificate of a pool but verifies signatures on a handful, so
  * the index is built from CWMS_CERTINFO and cwms_cert_x509() decodes lazily.
+ *
+ * Threads. The lazy fields (x509, subject_name, issuer_name, the pending
+ * info fields, the SHA-256) are filled on first read without a lock, so a
+ * CWMS_CERT belongs to one thread at a time, and the core's own threads
+ * keep to that:
+ *   - the PEM reading helper (input/pem_chunks.c) creates certificates
+ *     into its own chunks and touches no other; the caller takes them
+ *     only after joining it;
+ *   - the trust file's reader (bundle.c) creates the trust store and its
+ *     certificates; the caller reads them only after joining it, while it
+ *     creates the inputs' certificates meanwhile;
+ *   - everything after reading (pool, graph, paths, checks, emit) runs on
+ *     the caller's thread.
+ * The only state shared between those threads is OpenSSL's (thread-safe)
+ * and the debug switch (atomic); the walker's memo (certinfo.c) is per
+ * thread. A front that shares one CWMS_CERT between threads of its own
+ * must serialise every call on it.
  */
 #ifndef CWMS_CERT_H
 #define CWMS_CERT_H

@@ -4,7 +4,7 @@
  * d2i_X509 spends most of its time decoding the public key (OpenSSL 3.0
  * sends it through the decoder framework). Path building only needs the
  * names, key identifiers, validity and cA of every certificate, so this
- * walks the TBSCertificate with ASN1_get_object and hands each small piece
+ * walks the TBSCertificate (cwms_der_element.h) and hands each small piece
  * to OpenSSL's own decoder for that type (d2i_ASN1_TIME, d2i_ASN1_OBJECT,
  * d2i_AUTHORITY_KEYID, ...). Using the same decoders as d2i_X509 makes
  * the fields agree with cwms_certinfo_from_x509 byte for byte; the
@@ -28,7 +28,8 @@
  */
 #include "index/cert.h"
 #include "index/namekey.h"
-#include "util/time_conv.h"
+#include "cwms/times.h"
+#include "cwms_der_element.h"
 
 #include <limits.h>
 #include <string.h>
@@ -38,57 +39,13 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
-/* A window into the DER: the bytes not yet read of one element's content. */
-typedef struct {
-    const unsigned char *p;
-    size_t len;
-} SLICE;
-
-/* One element read by next_element. */
-typedef struct {
-    int tag, cls, constructed;
-    SLICE whole;        /* header + content: what a d2i_ function wants */
-    SLICE content;
-} ELEMENT;
-
-/*
- * Reads the element at the front of r and moves r past it. Only definite
- * DER lengths that fit inside r are accepted. Returns 1, or 0 when r is
- * empty or the header is malformed.
- */
-static inline int next_element(SLICE *r, ELEMENT *e)
-{
-    const unsigned char *p = r->p;
-    long clen;
-    int ret;
-    size_t hdr;
-
-    if (r->len == 0 || r->len > LONG_MAX)
-        return 0;
-    ret = ASN1_get_object(&p, &clen, &e->tag, &e->cls, (long)r->len);
-    /* 0x80: error or too long for r; 0x21: constructed with indefinite length. */
-    if ((ret & 0x80) != 0 || (ret & 0x21) == 0x21 || clen < 0)
-        return 0;
-    hdr = (size_t)(p - r->p);
-    if (hdr > r->len || (size_t)clen > r->len - hdr)
-        return 0;
-    e->constructed = (ret & V_ASN1_CONSTRUCTED) != 0;
-    e->whole.p = r->p;
-    e->whole.len = hdr + (size_t)clen;
-    e->content.p = p;
-    e->content.len = (size_t)clen;
-    r->p += e->whole.len;
-    r->len -= e->whole.len;
-    return 1;
-}
-
 /* Like next_element, but the element must have this class, tag and form. */
-static int expect_element(SLICE *r, int cls, int tag, int constructed, ELEMENT *e)
+static int expect_element(CWMS_DER_SLICE *r, int cls, int tag, int constructed, CWMS_DER_ELEMENT *e)
 {
-    return next_element(r, e) && e->cls == cls && e->tag == tag && e->constructed == constructed;
+    return cwms_der_next(r, e) && e->cls == cls && e->tag == tag && e->constructed == constructed;
 }
 
-static int expect_sequence(SLICE *r, ELEMENT *e)
+static int expect_sequence(CWMS_DER_SLICE *r, CWMS_DER_ELEMENT *e)
 {
     return expect_element(r, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, 1, e);
 }
@@ -99,7 +56,7 @@ static int expect_sequence(SLICE *r, ELEMENT *e)
  */
 #define DECODES_AS(type, e) decodes_as_##type(&(e)->whole)
 #define DEFINE_DECODES_AS(type)                                         \
-    static int decodes_as_##type(const SLICE *s)                        \
+    static int decodes_as_##type(const CWMS_DER_SLICE *s)                        \
     {                                                                   \
         const unsigned char *q = s->p;                                  \
         type *obj = d2i_##type(NULL, &q, (long)s->len);                 \
@@ -138,7 +95,7 @@ static const struct {
 };
 
 /* 1 when the OBJECT element oid decodes as d2i_ASN1_OBJECT would decode it. */
-static int oid_decodes(const ELEMENT *oid)
+static int oid_decodes(const CWMS_DER_ELEMENT *oid)
 {
     for (size_t i = 0; i < sizeof(known_algorithms) / sizeof(known_algorithms[0]); i++)
         if (known_algorithms[i].len == oid->content.len
@@ -154,16 +111,16 @@ static int oid_decodes(const ELEMENT *oid)
  * same verdict comes from d2i_ASN1_OBJECT on the OIDs (oid_decodes; an
  * empty NULL is always valid). Any other shape goes through d2i_X509_ALGOR.
  */
-static int algorithm_decodes(const ELEMENT *alg)
+static int algorithm_decodes(const CWMS_DER_ELEMENT *alg)
 {
-    SLICE r = alg->content;
-    ELEMENT oid, param;
+    CWMS_DER_SLICE r = alg->content;
+    CWMS_DER_ELEMENT oid, param;
 
     if (!expect_element(&r, V_ASN1_UNIVERSAL, V_ASN1_OBJECT, 0, &oid))
         return DECODES_AS(X509_ALGOR, alg);
     if (r.len == 0)
         return oid_decodes(&oid);
-    if (!next_element(&r, &param) || r.len != 0 || param.cls != V_ASN1_UNIVERSAL
+    if (!cwms_der_next(&r, &param) || r.len != 0 || param.cls != V_ASN1_UNIVERSAL
         || param.constructed)
         return DECODES_AS(X509_ALGOR, alg);
     if (param.tag == V_ASN1_NULL && param.content.len == 0)
@@ -173,7 +130,7 @@ static int algorithm_decodes(const ELEMENT *alg)
     return DECODES_AS(X509_ALGOR, alg);
 }
 
-static int decode_time(const SLICE *s, int64_t *out)
+static int decode_time(const CWMS_DER_SLICE *s, int64_t *out)
 {
     const unsigned char *q = s->p;
     ASN1_TIME *t = d2i_ASN1_TIME(NULL, &q, (long)s->len);
@@ -197,7 +154,7 @@ static void copy_keyid(const ASN1_OCTET_STRING *id, unsigned char *buf, size_t *
 
 /* A slice of der, as an offset and length, checked against der_len; 0 when it falls outside. */
 static int slice_at(const unsigned char *der, size_t der_len, size_t offset, size_t len,
-                    SLICE *out)
+                    CWMS_DER_SLICE *out)
 {
     if (len == 0 || len > LONG_MAX || offset > der_len || len > der_len - offset)
         return 0;
@@ -225,7 +182,7 @@ static _Thread_local BC_MEMO bc_memo[BC_MEMO_SLOTS];
 static _Thread_local unsigned bc_memo_next;
 
 /* 1 and *is_ca when value decodes as basicConstraints (as X509V3_EXT_d2i reads it), else 0. */
-static int basic_constraints_ca(const SLICE *value, int *is_ca)
+static int basic_constraints_ca(const CWMS_DER_SLICE *value, int *is_ca)
 {
     const unsigned char *q = value->p;
     BASIC_CONSTRAINTS *bc;
@@ -258,7 +215,7 @@ static int basic_constraints_ca(const SLICE *value, int *is_ca)
  * identifiers are only located (CWMS_INFO_SKI / _AKI pending) and decoded
  * by cwms_certinfo_decode_pending. 0 when basicConstraints does not decode.
  */
-static int read_known_extension(const unsigned char *der, int nid, const SLICE *value,
+static int read_known_extension(const unsigned char *der, int nid, const CWMS_DER_SLICE *value,
                                 CWMS_CERTINFO *info)
 {
     switch (nid) {
@@ -284,7 +241,7 @@ static int read_known_extension(const unsigned char *der, int nid, const SLICE *
  * decoder over the OCTET STRING's content, bytes after the first element
  * ignored). 0 when the value does not decode.
  */
-static int decode_ski(const SLICE *value, CWMS_CERTINFO *info)
+static int decode_ski(const CWMS_DER_SLICE *value, CWMS_CERTINFO *info)
 {
     const unsigned char *q = value->p;
     ASN1_OCTET_STRING *ski = d2i_ASN1_OCTET_STRING(NULL, &q, (long)value->len);
@@ -296,7 +253,7 @@ static int decode_ski(const SLICE *value, CWMS_CERTINFO *info)
     return 1;
 }
 
-static int decode_aki(const SLICE *value, CWMS_CERTINFO *info)
+static int decode_aki(const CWMS_DER_SLICE *value, CWMS_CERTINFO *info)
 {
     const unsigned char *q = value->p;
     AUTHORITY_KEYID *akid = d2i_AUTHORITY_KEYID(NULL, &q, (long)value->len);
@@ -309,23 +266,23 @@ static int decode_aki(const SLICE *value, CWMS_CERTINFO *info)
 }
 
 /* Validity ::= SEQUENCE { notBefore Time, notAfter Time }, each as d2i_X509 reads it. */
-static int decode_validity(const SLICE *tlv, CWMS_CERTINFO *info)
+static int decode_validity(const CWMS_DER_SLICE *tlv, CWMS_CERTINFO *info)
 {
-    SLICE r = *tlv, v;
-    ELEMENT seq, t;
+    CWMS_DER_SLICE r = *tlv, v;
+    CWMS_DER_ELEMENT seq, t;
 
     if (!expect_sequence(&r, &seq) || r.len != 0)
         return 0;
     v = seq.content;
-    return next_element(&v, &t) && decode_time(&t.whole, &info->not_before)
-           && next_element(&v, &t) && decode_time(&t.whole, &info->not_after)
+    return cwms_der_next(&v, &t) && decode_time(&t.whole, &info->not_before)
+           && cwms_der_next(&v, &t) && decode_time(&t.whole, &info->not_after)
            && v.len == 0;
 }
 
 int cwms_certinfo_decode_pending(const unsigned char *der, size_t len, CWMS_CERTINFO *info,
                                  unsigned fields)
 {
-    SLICE s;
+    CWMS_DER_SLICE s;
     int ok = 1;
 
     fields &= info->pending;
@@ -398,7 +355,7 @@ static const struct {
 };
 
 /* 1 and the NID (NID_undef if none) when oid (an OBJECT element) decodes; 0 when it does not. */
-static int extension_nid(const ELEMENT *oid, int *nid)
+static int extension_nid(const CWMS_DER_ELEMENT *oid, int *nid)
 {
     const unsigned char *q = oid->whole.p;
     ASN1_OBJECT *obj;
@@ -427,14 +384,15 @@ static int extension_nid(const ELEMENT *oid, int *nid)
  * is most of what d2i_X509_EXTENSIONS + X509V3_get_d2i would spend.
  * Duplicate extensions and an undecodable known value fail.
  */
-static int read_extensions(const unsigned char *der, const SLICE *content, CWMS_CERTINFO *info)
+static int read_extensions(const unsigned char *der, const CWMS_DER_SLICE *content,
+                           CWMS_CERTINFO *info)
 {
-    SLICE r = *content, seen[MAX_EXTENSIONS];
+    CWMS_DER_SLICE r = *content, seen[MAX_EXTENSIONS];
     size_t n = 0;
 
     while (r.len > 0) {
-        ELEMENT ext, oid, e;
-        SLICE x;
+        CWMS_DER_ELEMENT ext, oid, e;
+        CWMS_DER_SLICE x;
         int nid;
 
         if (n == MAX_EXTENSIONS || !expect_sequence(&r, &ext))
@@ -451,11 +409,11 @@ static int read_extensions(const unsigned char *der, const SLICE *content, CWMS_
                 && memcmp(seen[i].p, oid.content.p, oid.content.len) == 0)
                 return 0;
         seen[n++] = oid.content;
-        if (!next_element(&x, &e))
+        if (!cwms_der_next(&x, &e))
             return 0;
         if (e.cls == V_ASN1_UNIVERSAL && e.tag == V_ASN1_BOOLEAN) {
             /* OpenSSL takes any one-byte BOOLEAN, an explicit FALSE too. */
-            if (e.constructed || e.content.len != 1 || !next_element(&x, &e))
+            if (e.constructed || e.content.len != 1 || !cwms_der_next(&x, &e))
                 return 0;
         }
         /* A constructed (BER) OCTET STRING is left to the full decoder. */
@@ -469,10 +427,10 @@ static int read_extensions(const unsigned char *der, const SLICE *content, CWMS_
 }
 
 /* subjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING }, key left encoded. */
-static int check_spki(const SLICE *content)
+static int check_spki(const CWMS_DER_SLICE *content)
 {
-    SLICE r = *content;
-    ELEMENT alg, key;
+    CWMS_DER_SLICE r = *content;
+    CWMS_DER_ELEMENT alg, key;
 
     return expect_sequence(&r, &alg) && algorithm_decodes(&alg)
            && expect_element(&r, V_ASN1_UNIVERSAL, V_ASN1_BIT_STRING, 0, &key)
@@ -481,8 +439,8 @@ static int check_spki(const SLICE *content)
 }
 
 /* Records where the Name element e is in der and its key; 0 when it cannot be keyed. */
-static int read_name(const unsigned char *der, const ELEMENT *e, size_t *offset, size_t *len,
-                     uint64_t *key)
+static int read_name(const unsigned char *der, const CWMS_DER_ELEMENT *e, size_t *offset,
+                     size_t *len, uint64_t *key)
 {
     *offset = (size_t)(e->whole.p - der);
     *len = e->whole.len;
@@ -530,7 +488,7 @@ static int self_issued(const unsigned char *der, const CWMS_CERTINFO *info)
  * INTEGERs by memcmp, the same verdict as d2i_ASN1_INTEGER; anything else
  * goes through it.
  */
-static int version_decodes(const ELEMENT *e)
+static int version_decodes(const CWMS_DER_ELEMENT *e)
 {
     if (e->whole.len == 3 && e->whole.p[0] == V_ASN1_INTEGER && e->whole.p[1] == 1
         && e->whole.p[2] <= 2)
@@ -539,21 +497,21 @@ static int version_decodes(const ELEMENT *e)
 }
 
 /* sig_alg: where the TBS signature AlgorithmIdentifier is (walk_certificate compares). */
-static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CERTINFO *info,
-                    SLICE *sig_alg)
+static int walk_tbs(const unsigned char *der, const CWMS_DER_SLICE *tbs_content,
+                    CWMS_CERTINFO *info, CWMS_DER_SLICE *sig_alg)
 {
-    SLICE r = *tbs_content, v;
-    ELEMENT e, inner;
+    CWMS_DER_SLICE r = *tbs_content, v;
+    CWMS_DER_ELEMENT e, inner;
 
     /* version [0] EXPLICIT INTEGER DEFAULT v1, read once: absent, it is the serial */
-    if (!next_element(&r, &e))
+    if (!cwms_der_next(&r, &e))
         return 0;
     if (e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag == 0) {
         if (!e.constructed)
             return 0;
         v = e.content;
-        if (!next_element(&v, &inner) || v.len != 0 || !version_decodes(&inner)
-            || !next_element(&r, &e))
+        if (!cwms_der_next(&v, &inner) || v.len != 0 || !version_decodes(&inner)
+            || !cwms_der_next(&r, &e))
             return 0;
     }
     /* serialNumber, signature */
@@ -604,8 +562,8 @@ static int walk_tbs(const unsigned char *der, const SLICE *tbs_content, CWMS_CER
 
 static int walk_certificate(const unsigned char *der, size_t len, CWMS_CERTINFO *info)
 {
-    SLICE r = { der, len }, c, tbs_alg = { NULL, 0 };
-    ELEMENT cert, alg, e, tbs;
+    CWMS_DER_SLICE r = { der, len }, c, tbs_alg = { NULL, 0 };
+    CWMS_DER_ELEMENT cert, alg, e, tbs;
 
     /* Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } */
     if (!expect_sequence(&r, &cert) || r.len != 0)

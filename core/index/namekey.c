@@ -2,14 +2,15 @@
  * Name keys: see namekey.h.
  *
  * Both entry points feed the same accumulator one attribute at a time:
- * cwms_name_key_der walks the DER with ASN1_get_object, cwms_name_key
+ * cwms_name_key_der walks the DER (cwms_der_element.h), cwms_name_key
  * reads the entries of an X509_NAME. Each attribute is hashed (FNV-1a)
  * over its OID bytes and the surviving characters of its value, then
  * avalanched so that summing the attributes of an RDN stays a good hash.
  */
 #include "index/namekey.h"
+#include "cwms_der_element.h"
+#include "util/fmix64.h"
 
-#include <limits.h>
 
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
@@ -22,16 +23,6 @@ typedef struct {
     uint64_t rdn;       /* sum of the attributes of the open RDN */
     int rdn_open;       /* the open RDN has at least one attribute */
 } KEY;
-
-static uint64_t avalanche(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ULL;
-    h ^= h >> 33;
-    return h;
-}
 
 /*
  * Bytes per character of the string types OpenSSL canonicalises
@@ -93,7 +84,7 @@ static int add_attribute(KEY *k, const unsigned char *oid, size_t oid_len, int t
                 h = (h ^ (c | 0x20)) * FNV_PRIME;   /* | 0x20: lowercase, digits unchanged */
         }
     }
-    k->rdn += avalanche(h);
+    k->rdn += cwms_fmix64(h);
     k->rdn_open = 1;
     return 1;
 }
@@ -103,92 +94,51 @@ static void close_rdn(KEY *k)
 {
     if (!k->rdn_open)
         return;
-    k->name = avalanche(k->name * 0x9E3779B97F4A7C15ULL ^ k->rdn);
+    k->name = cwms_fmix64(k->name * 0x9E3779B97F4A7C15ULL ^ k->rdn);
     k->rdn = 0;
     k->rdn_open = 0;
 }
 
-/* One DER element: header checked, content inside the parent. */
-typedef struct {
-    int tag, cls, constructed;
-    const unsigned char *content;
-    size_t len;
-} ELEM;
-
-/* Reads the element at *p (of *left bytes) and moves past it; 0 when malformed or BER. */
-static inline int next_elem(const unsigned char **p, size_t *left, ELEM *e)
-{
-    const unsigned char *q = *p;
-    long clen;
-    int ret;
-    size_t hdr;
-
-    if (*left == 0 || *left > LONG_MAX)
-        return 0;
-    ret = ASN1_get_object(&q, &clen, &e->tag, &e->cls, (long)*left);
-    /* 0x80: error or longer than what is left; 0x21: indefinite length. */
-    if ((ret & 0x80) != 0 || (ret & 0x21) == 0x21 || clen < 0)
-        return 0;
-    hdr = (size_t)(q - *p);
-    if (hdr > *left || (size_t)clen > *left - hdr)
-        return 0;
-    e->constructed = (ret & V_ASN1_CONSTRUCTED) != 0;
-    e->content = q;
-    e->len = (size_t)clen;
-    *p = q + clen;
-    *left -= hdr + (size_t)clen;
-    return 1;
-}
-
-static int is_universal(const ELEM *e, int tag, int constructed)
-{
-    return e->cls == V_ASN1_UNIVERSAL && e->tag == tag && e->constructed == constructed;
-}
-
 /* AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY } */
-static int read_attribute(KEY *k, const ELEM *ava)
+static int read_attribute(KEY *k, const CWMS_DER_ELEMENT *ava)
 {
-    const unsigned char *p = ava->content;
-    size_t left = ava->len;
-    ELEM oid, value;
+    CWMS_DER_SLICE r = ava->content;
+    CWMS_DER_ELEMENT oid, value;
 
-    if (!is_universal(ava, V_ASN1_SEQUENCE, 1)
-        || !next_elem(&p, &left, &oid) || !is_universal(&oid, V_ASN1_OBJECT, 0) || oid.len == 0
-        || !next_elem(&p, &left, &value) || left != 0 || value.cls != V_ASN1_UNIVERSAL)
+    if (!cwms_der_is_universal(ava, V_ASN1_SEQUENCE, 1)
+        || !cwms_der_next(&r, &oid) || !cwms_der_is_universal(&oid, V_ASN1_OBJECT, 0)
+        || oid.content.len == 0
+        || !cwms_der_next(&r, &value) || r.len != 0 || value.cls != V_ASN1_UNIVERSAL)
         return 0;
     /* A constructed (BER) string would have to be reassembled: leave it to OpenSSL. */
     if (value.constructed && char_width(value.tag) > 0)
         return 0;
-    return add_attribute(k, oid.content, oid.len, value.constructed ? V_ASN1_SEQUENCE : value.tag,
-                         value.content, value.len);
+    return add_attribute(k, oid.content.p, oid.content.len,
+                         value.constructed ? V_ASN1_SEQUENCE : value.tag,
+                         value.content.p, value.content.len);
 }
 
 int cwms_name_key_der(const unsigned char *der, size_t len, uint64_t *key)
 {
-    const unsigned char *p = der;
-    size_t left = len, rdns_left;
-    const unsigned char *rdns;
+    CWMS_DER_SLICE r = { der, len }, rdns;
     KEY k = { 0, 0, 0 };
-    ELEM name;
+    CWMS_DER_ELEMENT name;
 
     /* Name ::= SEQUENCE OF RelativeDistinguishedName */
-    if (der == NULL || !next_elem(&p, &left, &name) || left != 0
-        || !is_universal(&name, V_ASN1_SEQUENCE, 1))
+    if (der == NULL || !cwms_der_next(&r, &name) || r.len != 0
+        || !cwms_der_is_universal(&name, V_ASN1_SEQUENCE, 1))
         return 0;
     rdns = name.content;
-    rdns_left = name.len;
-    while (rdns_left > 0) {
-        ELEM rdn, ava;
-        const unsigned char *q;
-        size_t q_left;
+    while (rdns.len > 0) {
+        CWMS_DER_ELEMENT rdn, ava;
+        CWMS_DER_SLICE avas;
 
         /* RelativeDistinguishedName ::= SET OF AttributeTypeAndValue */
-        if (!next_elem(&rdns, &rdns_left, &rdn) || !is_universal(&rdn, V_ASN1_SET, 1))
+        if (!cwms_der_next(&rdns, &rdn) || !cwms_der_is_universal(&rdn, V_ASN1_SET, 1))
             return 0;
-        q = rdn.content;
-        q_left = rdn.len;
-        while (q_left > 0)
-            if (!next_elem(&q, &q_left, &ava) || !read_attribute(&k, &ava))
+        avas = rdn.content;
+        while (avas.len > 0)
+            if (!cwms_der_next(&avas, &ava) || !read_attribute(&k, &ava))
                 return 0;
         close_rdn(&k);
     }

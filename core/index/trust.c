@@ -131,21 +131,6 @@ static int add_anchor(CWMS_TRUST *t, CWMS_CERT *c)
     return cwms_pool_add(t->pool, c, NULL) >= 0;
 }
 
-/*
- * A TRUSTED CERTIFICATE block is the certificate followed by OpenSSL's
- * trust settings: index only the certificate's own TLV.
- */
-static size_t first_tlv_len(const unsigned char *data, long len)
-{
-    const unsigned char *p = data;
-    long body;
-    int tag, xclass;
-
-    if (ASN1_get_object(&p, &body, &tag, &xclass, len) & 0x80)
-        return 0;
-    return (size_t)(p - data) + (size_t)body;
-}
-
 static size_t read_pem_certs(CWMS_TRUST *t, BIO *bio)
 {
     char *name = NULL, *header = NULL;
@@ -154,16 +139,20 @@ static size_t read_pem_certs(CWMS_TRUST *t, BIO *bio)
     size_t n = 0;
 
     while (PEM_read_bio(bio, &name, &header, &data, &len)) {
-        size_t der_len = (size_t)len;
+        if (strcmp(name, PEM_STRING_X509_TRUSTED) == 0) {
+            /*
+             * Its trust settings (reject serverAuth, trust clientAuth only)
+             * are the verifier's business: keep them on the decoded X509.
+             */
+            const unsigned char *p = data;
+            X509 *x = d2i_X509_AUX(NULL, &p, len);
 
-        if (strcmp(name, PEM_STRING_X509_TRUSTED) == 0)
-            der_len = first_tlv_len(data, len);
-        if ((strcmp(name, PEM_STRING_X509) == 0 || strcmp(name, PEM_STRING_X509_OLD) == 0
-             || strcmp(name, PEM_STRING_X509_TRUSTED) == 0)
-            && der_len > 0 && der_len <= (size_t)len) {
+            n += add_anchor(t, x != NULL ? cwms_cert_new_x509(x, t->file) : NULL);
+            X509_free(x);
+        } else if ((strcmp(name, PEM_STRING_X509) == 0 || strcmp(name, PEM_STRING_X509_OLD) == 0)
+                   && len > 0) {
             /* The entry takes PEM's buffer (no copy). */
-            if (add_anchor(t, cwms_cert_adopt_der(data, der_len, t->file)))
-                n++;
+            n += add_anchor(t, cwms_cert_adopt_der(data, (size_t)len, t->file));
             data = NULL;
         }
         OPENSSL_free(name);

@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include "input/formats.h"
+#include "cwms_der_element.h"
 
 static int read_certificate(CWMS_READ *r, const unsigned char *der, size_t len)
 {
@@ -82,20 +83,16 @@ int cwms_read_der_object(CWMS_READ *r, const unsigned char *der, size_t len)
  */
 static size_t object_length(const unsigned char *der, size_t len)
 {
-    const unsigned char *p = der;
-    long content_len;
-    int tag, xclass, ret;
+    CWMS_DER_ELEMENT e;
+    int ret;
 
     ERR_set_mark();
-    ret = ASN1_get_object(&p, &content_len, &tag, &xclass, (long)len);
+    ret = cwms_der_header(der, len, &e);
     ERR_pop_to_mark();
     /* Every format read here is a SEQUENCE at the top. */
-    if ((ret & 0x80) != 0 || tag != V_ASN1_SEQUENCE || xclass != V_ASN1_UNIVERSAL
-        || (ret & V_ASN1_CONSTRUCTED) == 0)
+    if (ret == 0 || !cwms_der_is_universal(&e, V_ASN1_SEQUENCE, 1))
         return 0;
-    if (ret == (V_ASN1_CONSTRUCTED | 1))
-        return len;
-    return (size_t)(p - der) + (size_t)content_len;
+    return e.whole.len;
 }
 
 static int only_padding(const unsigned char *p, size_t len)

@@ -28,11 +28,14 @@ typedef struct cwms_pem_chunk_st {
 } CWMS_PEM_CHUNK;
 
 /*
- * Reads data's chunks; returns their number and sets *chunks (free with
- * cwms_pem_chunks_free), or 0 when data is better read in one go (small,
- * one CPU, no place to cut). Reports nothing, leaves no error queued.
+ * Reads data's chunks on this thread and one helper thread; returns their
+ * number and sets *chunks (free with cwms_pem_chunks_free), or 0 when data
+ * is to be read in one go (max_threads < 1: no thread allowed; small, one
+ * CPU, no place to cut). Reports nothing (but a line on the input debug
+ * channel), leaves no error queued.
  */
-size_t cwms_pem_chunks_read(const unsigned char *data, size_t len, CWMS_PEM_CHUNK **chunks);
+size_t cwms_pem_chunks_read(const unsigned char *data, size_t len, int max_threads,
+                            CWMS_PEM_CHUNK **chunks);
 /* Frees the chunks and the certificates still in them. */
 void cwms_pem_chunks_free(CWMS_PEM_CHUNK *chunks, size_t n);
 /*

@@ -1,7 +1,8 @@
 /*
  * Inputs: sources (files, directories, stdin, file: and pkcs11: URIs), the
  * content sniffing that sends a buffer to the PEM or DER reader, and the
- * merge of what a file yielded into the inputs. See input.h.
+ * merge of what a file yielded into the inputs (the container itself is
+ * inputs.c). See cwms/inputs.h.
  *
  * Formats are recognised by content only. A buffer holding "-----BEGIN "
  * is PEM (any text around the blocks is allowed, as CAs mail certificates
@@ -26,6 +27,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "cwms_debug.h"
 #include "input/formats.h"
 #include "util/file_read.h"
 #include "cwms/percent.h"
@@ -33,82 +35,6 @@
 /* Bigger than any certificate store; stops a mistaken disk image from being slurped. */
 
 #define STDIN_NAME "(stdin)"
-
-/*-
- * The inputs object
- */
-
-CWMS_INPUTS *cwms_inputs_new(void)
-{
-    CWMS_INPUTS *in = OPENSSL_zalloc(sizeof(*in));
-
-    if (in == NULL)
-        return NULL;
-    if ((in->pool = cwms_pool_new()) == NULL) {
-        OPENSSL_free(in);
-        return NULL;
-    }
-    return in;
-}
-
-void cwms_inputs_free(CWMS_INPUTS *in)
-{
-    if (in == NULL)
-        return;
-    cwms_pool_free(in->pool);
-    for (size_t i = 0; i < in->n_keys; i++) {
-        EVP_PKEY_free(in->keys[i].pkey);
-        OPENSSL_free(in->keys[i].origin);
-    }
-    OPENSSL_free(in->keys);
-    OPENSSL_free(in);
-}
-
-size_t cwms_inputs_key_count(const CWMS_INPUTS *in)
-{
-    return in->n_keys;
-}
-
-EVP_PKEY *cwms_inputs_get0_key(const CWMS_INPUTS *in, size_t i)
-{
-    return i < in->n_keys ? in->keys[i].pkey : NULL;
-}
-
-const char *cwms_inputs_get0_key_origin(const CWMS_INPUTS *in, size_t i)
-{
-    return i < in->n_keys ? in->keys[i].origin : NULL;
-}
-
-size_t cwms_inputs_cert_count(const CWMS_INPUTS *in)
-{
-    return cwms_pool_count(in->pool);
-}
-
-const CWMS_CERT *cwms_inputs_get0_cert(const CWMS_INPUTS *in, size_t i)
-{
-    return cwms_pool_get(in->pool, i);
-}
-
-int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin)
-{
-    CWMS_KEY *keys;
-    char *o = NULL;
-
-    if (origin != NULL && (o = OPENSSL_strdup(origin)) == NULL)
-        goto err;
-    keys = OPENSSL_realloc(in->keys, (in->n_keys + 1) * sizeof(*keys));
-    if (keys == NULL)
-        goto err;
-    in->keys = keys;
-    in->keys[in->n_keys].pkey = pkey;
-    in->keys[in->n_keys].origin = o;
-    in->n_keys++;
-    return 1;
- err:
-    OPENSSL_free(o);
-    EVP_PKEY_free(pkey);
-    return 0;
-}
 
 /* "name" for the only item of a file, "name#n" (n from 1) when there are several. */
 static char *numbered_origin(const char *name, const char *sep, size_t i, size_t n)
@@ -143,6 +69,8 @@ static int key_already_held(const CWMS_INPUTS *in, const EVP_PKEY *pkey)
  */
 static int read_finish(CWMS_READ *r, CWMS_INPUTS *in)
 {
+    cwms_debug(CWMS_DEBUG_INPUT, "'%s': %zu certificate(s), %zu key(s)", r->name, r->n_certs,
+               r->n_keys);
     for (size_t i = 0; i < r->n_certs; i++) {
         CWMS_CERT *cert = r->certs[i];
 

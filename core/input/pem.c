@@ -257,7 +257,7 @@ static int read_run(CWMS_READ *r, const unsigned char *data, size_t len, size_t 
 static int read_blocks(CWMS_READ *r, const unsigned char *data, size_t len)
 {
     CWMS_PEM_CHUNK *chunks;
-    size_t n_chunks = cwms_pem_chunks_read(data, len, &chunks), n = 1;
+    size_t n_chunks = cwms_pem_chunks_read(data, len, r->rctx->max_threads, &chunks), n = 1;
     int ret = CWMS_READ_NOT_MINE;
 
     if (n_chunks == 0)

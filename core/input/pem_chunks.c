@@ -27,6 +27,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "cwms_debug.h"
 #include "input/formats.h"
 #include "input/pem_label.h"
 
@@ -171,14 +172,16 @@ static size_t cut(const unsigned char *data, size_t len, CWMS_PEM_CHUNK *chunks)
     return n;
 }
 
-size_t cwms_pem_chunks_read(const unsigned char *data, size_t len, CWMS_PEM_CHUNK **out)
+size_t cwms_pem_chunks_read(const unsigned char *data, size_t len, int max_threads,
+                            CWMS_PEM_CHUNK **out)
 {
     CHUNK_WORK w;
     pthread_t thread;
     int threaded;
 
     *out = NULL;
-    if (len < CHUNKED_MIN || len > INT_MAX || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+    if (max_threads < 1 || len < CHUNKED_MIN || len > INT_MAX
+        || sysconf(_SC_NPROCESSORS_ONLN) < 2)
         return 0;
     if ((w.chunks = OPENSSL_malloc(CHUNKS_MAX * sizeof(*w.chunks))) == NULL)
         return 0;
@@ -188,6 +191,8 @@ size_t cwms_pem_chunks_read(const unsigned char *data, size_t len, CWMS_PEM_CHUN
     }
     atomic_init(&w.next, 0);
     threaded = pthread_create(&thread, NULL, helper, &w) == 0;
+    cwms_debug(CWMS_DEBUG_INPUT, "%zu bytes of PEM in %zu chunks, read on %d threads", len, w.n,
+               threaded ? 2 : 1);
     work(&w);
     if (threaded)
         pthread_join(thread, NULL);

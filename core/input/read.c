@@ -12,7 +12,7 @@
 
 #include "input/read.h"
 
-static const CWMS_READ_CTX default_rctx = { NULL, NULL, NULL };
+static const CWMS_READ_CTX default_rctx = { NULL, NULL, NULL, 0 };
 
 void cwms_read_init(CWMS_READ *r, const char *name, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
 {

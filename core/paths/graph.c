@@ -17,6 +17,7 @@
  */
 #include "paths/graph.h"
 #include "paths/sigcheck.h"
+#include "paths/trace.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -190,20 +191,31 @@ static int verify(CWMS_GRAPH *g, CWMS_CERT *child, CWMS_CERT *issuer)
     size_t der_len;
     int ok;
 
-    if (g->checks >= g->budget)
+    if (g->checks >= g->budget) {
+        cwms_debug(CWMS_DEBUG_PATH, "the budget of %zu signature checks is spent", g->budget);
         return UNKNOWN;
+    }
     g->checks++;
     /* A signature that does not verify needs no decode of the child; one that does, its decode. */
     if ((pk = cwms_key_cache_get0(&g->keys, issuer)) != NULL
         && (der = cwms_cert_get0_der(child, &der_len)) != NULL
-        && (ok = cwms_sig_verify_der(der, der_len, pk)) >= 0)
-        return ok && cwms_cert_x509(child) != NULL ? YES : NO;
-    ERR_set_mark();
-    cx = cwms_cert_x509(child);
-    ix = cwms_cert_x509(issuer);
-    pk = ix != NULL ? X509_get0_pubkey(ix) : NULL;
-    ok = cx != NULL && pk != NULL && X509_verify(cx, pk) == 1;
-    ERR_pop_to_mark();
+        && (ok = cwms_sig_verify_der(der, der_len, pk)) >= 0) {
+        ok = ok && cwms_cert_x509(child) != NULL;
+    } else {
+        ERR_set_mark();
+        cx = cwms_cert_x509(child);
+        ix = cwms_cert_x509(issuer);
+        pk = ix != NULL ? X509_get0_pubkey(ix) : NULL;
+        ok = cx != NULL && pk != NULL && X509_verify(cx, pk) == 1;
+        ERR_pop_to_mark();
+    }
+    if (cwms_path_tracing()) {
+        char a[CWMS_TRACE_LABEL_SIZE], b[CWMS_TRACE_LABEL_SIZE];
+
+        cwms_debug(CWMS_DEBUG_PATH, "signature of %s by %s: %s (check %zu of %zu)",
+                   cwms_trace_label(child, a), cwms_trace_label(issuer, b),
+                   ok ? "verifies" : "does not verify", g->checks, g->budget);
+    }
     return ok ? YES : NO;
 }
 
@@ -274,6 +286,25 @@ static int group_by_key(CANDLIST *l)
         }
     OPENSSL_free(keyed);
     return 1;
+}
+
+/* The candidate issuers of child in its list, one line each, on the path channel. */
+static void trace_candidates(CWMS_CERT *child, const CANDLIST *l, int64_t attime)
+{
+    char a[CWMS_TRACE_LABEL_SIZE], b[CWMS_TRACE_LABEL_SIZE];
+    size_t n = 0, k = 0;
+
+    for (size_t i = 0; i < l->n; i++)
+        n += l->cert[i] != child && cwms_keyid_agreement(child, l->cert[i]) >= 0;
+    cwms_debug(CWMS_DEBUG_PATH, "issuers of %s: %zu candidate(s) of %zu named like its issuer",
+               cwms_trace_label(child, a), n, l->n);
+    for (int pass = 1; pass >= 0; pass--)
+        for (size_t i = 0; i < l->n; i++)
+            if (l->cert[i] != child && cwms_keyid_agreement(child, l->cert[i]) == pass)
+                cwms_debug(CWMS_DEBUG_PATH, "  candidate %zu: %s (key id %s, %s at the validation "
+                           "time)", ++k, cwms_trace_label(l->cert[i], b),
+                           pass > 0 ? "matches" : "absent",
+                           cwms_cert_valid_at(l->cert[i], attime) ? "valid" : "not valid");
 }
 
 /* The ranked list of the certificates named like the issuer of pool certificate idx; 0 on allocation failure. */
@@ -352,6 +383,8 @@ static int node_list(CWMS_GRAPH *g, size_t idx)
     if (!find_candidates(g, idx))
         return 0;
     l = &g->lists[node->list];
+    if (cwms_path_tracing())
+        trace_candidates(cwms_pool_get(g->pool, idx), l, g->attime);
     node->own_group = UINT32_MAX;
     if (cwms_cert_self_issued(cwms_pool_get(g->pool, idx)))
         for (size_t i = 0; i < l->n; i++)

@@ -20,6 +20,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "cwms_bio_text.h"
+
 void cwms_sha256_hex(const unsigned char sha256[32], char out[65])
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -85,19 +87,6 @@ static int better_leaf(const CWMS_OPTIONS *opts, CWMS_CERT *a, CWMS_CERT *b)
     return cwms_cert_not_after(a) > cwms_cert_not_after(b);
 }
 
-/* A text built piece by piece (OPENSSL_free), for lists in messages. */
-static char *bio_text(BIO *b)
-{
-    char *data, *out;
-    long len = BIO_get_mem_data(b, &data);
-
-    if (len < 0 || (out = OPENSSL_malloc((size_t)len + 1)) == NULL)
-        return NULL;
-    memcpy(out, data, (size_t)len);
-    out[len] = '\0';
-    return out;
-}
-
 static void describe_cert(BIO *b, CWMS_CERT *c)
 {
     char *subject = cwms_name_oneline(cwms_cert_subject(c));
@@ -120,7 +109,7 @@ static void note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why)
     if (b == NULL)
         return;
     describe_cert(b, c);
-    if ((text = bio_text(b)) != NULL)
+    if ((text = cwms_bio_text(b)) != NULL)
         cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "ignoring %s: %s", text, why);
     OPENSSL_free(text);
     BIO_free(b);
@@ -210,7 +199,7 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
             describe_cert(list, c);
         }
     }
-    text = bio_text(list);
+    text = cwms_bio_text(list);
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_AMBIGUOUS_LEAF,
                   "%zu certificates among the inputs could be the server certificate: %s; "
                   "choose one with --leaf SHA256-FINGERPRINT (or give its private key)",
@@ -270,7 +259,7 @@ static void key_mismatch(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const 
         return;
     for (size_t k = 0; k < n_keys; k++)
         BIO_printf(b, "%s'%s'", k ? ", " : "", keys[k].origin ? keys[k].origin : "?");
-    origins = bio_text(b);
+    origins = cwms_bio_text(b);
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_KEY_MISMATCH,
                   "the private key%s from %s match%s %s: add the server certificate issued for "
                   "this key, or give the key that belongs to the certificate",
@@ -382,7 +371,7 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
             OPENSSL_free(s);
         }
         if (b != NULL)
-            text = bio_text(b);
+            text = cwms_bio_text(b);
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_SEVERAL_KEYS,
                       "several private keys match certificates among the inputs: %s; pass the "
                       "one to use with --key, or choose the certificate with --leaf",

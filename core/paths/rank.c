@@ -9,6 +9,7 @@
  * notAfter); input order last so equal inputs always give equal output.
  */
 #include "paths/rank.h"
+#include "paths/trace.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -74,21 +75,49 @@ int cwms_rank_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
 typedef struct {
     CWMS_GRAPH *g;
     CWMS_PATH_CHOICE choice;
-    CWMS_PATH best, unanchored;
-    int have_best, have_unanchored;
+    CWMS_PATH *best;         /* the anchored candidates, best first */
+    size_t n_best, max_best;
+    CWMS_PATH unanchored;
+    int have_unanchored;
     size_t n;
 } CHOICE;
+
+/* Insertion into the ranked list: the list is short and most candidates rank last. */
+static void keep_ranked(CHOICE *c, const CWMS_PATH *p)
+{
+    size_t at = c->n_best;
+
+    while (at > 0 && cwms_rank_compare(c->g, p, &c->best[at - 1], c->choice) < 0)
+        at--;
+    if (at == c->max_best)
+        return;
+    if (c->n_best < c->max_best)
+        c->n_best++;
+    memmove(&c->best[at + 1], &c->best[at], (c->n_best - 1 - at) * sizeof(*p));
+    c->best[at] = *p;
+}
+
+/* A candidate and the keys it is ranked by, on the path channel. */
+static void trace_candidate(const CHOICE *c, const CWMS_PATH *p)
+{
+    char what[48], rest[160];
+
+    snprintf(what, sizeof(what), "candidate path %zu", c->n);
+    snprintf(rest, sizeof(rest), "; rank key: %s, %zu invalid at the validation time, "
+             "length %zu, key id agreement %d", p->anchored ? "anchored" : "not anchored",
+             invalid_count(p, cwms_graph_attime(c->g)), p->len, agreement(p));
+    cwms_trace_path(what, p, rest);
+}
 
 static int keep_best(const CWMS_PATH *p, void *arg)
 {
     CHOICE *c = arg;
 
     c->n++;
+    if (cwms_path_tracing())
+        trace_candidate(c, p);
     if (p->anchored) {
-        if (!c->have_best || cwms_rank_compare(c->g, p, &c->best, c->choice) < 0) {
-            c->best = *p;
-            c->have_best = 1;
-        }
+        keep_ranked(c, p);
     } else if (!c->have_unanchored
                /* The longest unanchored path gets closest to the missing issuer. */
                || cwms_rank_compare(c->g, p, &c->unanchored, CWMS_PATH_COMPLETE) < 0) {
@@ -181,22 +210,37 @@ static void missing_intermediate(CWMS_GRAPH *g, const CWMS_POOL *pool, const CWM
     OPENSSL_free(url);
 }
 
-int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
-                       CWMS_PATH *out, size_t *n_paths, CWMS_DIAG *diag)
+size_t cwms_rank_list(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
+                      CWMS_PATH *out, size_t max, size_t *n_paths, CWMS_DIAG *diag)
 {
     CHOICE c;
 
     memset(&c, 0, sizeof(c));
     c.g = g;
     c.choice = choice;
-    if (!cwms_paths_enumerate(g, leaf, choice, keep_best, &c, diag))
+    c.best = out;
+    c.max_best = max;
+    cwms_debug(CWMS_DEBUG_PATH, "building the %s path", choice == CWMS_PATH_SHORTEST
+               ? "shortest" : "complete");
+    if (max == 0 || !cwms_paths_enumerate(g, leaf, choice, keep_best, &c, diag)) {
+        cwms_debug(CWMS_DEBUG_PATH, "gave up after %zu candidate path(s) and %zu of %zu "
+                   "signature checks", c.n, cwms_graph_checks(g), cwms_graph_budget(g));
         return 0;
+    }
+    cwms_debug(CWMS_DEBUG_PATH, "%zu candidate path(s), %zu anchored kept in rank order, "
+               "%zu of %zu signature checks spent", c.n, c.n_best, cwms_graph_checks(g),
+               cwms_graph_budget(g));
     if (n_paths != NULL)
         *n_paths = c.n;
-    if (c.have_best) {
-        *out = c.best;
-        return 1;
+    if (c.n_best == 0) {
+        cwms_debug(CWMS_DEBUG_PATH, "no candidate path is anchored");
+        missing_intermediate(g, cwms_graph_pool(g), &c.unanchored, diag);
     }
-    missing_intermediate(g, cwms_graph_pool(g), &c.unanchored, diag);
-    return 0;
+    return c.n_best;
+}
+
+int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
+                       CWMS_PATH *out, size_t *n_paths, CWMS_DIAG *diag)
+{
+    return cwms_rank_list(g, leaf, choice, out, 1, n_paths, diag) == 1;
 }

@@ -31,4 +31,13 @@ int cwms_rank_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
 int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
                        CWMS_PATH *out, size_t *n_paths, CWMS_DIAG *diag);
 
+/*
+ * Like cwms_rank_choose, keeping the max best anchored candidates in out,
+ * best first (validation may reject the first: chain.c tries the next).
+ * Returns how many were written; 0 with an error in diag when none is
+ * anchored (or on CWMS_R_WORK_BUDGET).
+ */
+size_t cwms_rank_list(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
+                      CWMS_PATH *out, size_t max, size_t *n_paths, CWMS_DIAG *diag);
+
 #endif

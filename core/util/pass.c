@@ -3,8 +3,6 @@
 
 #include <openssl/crypto.h>
 
-#define PASS_MAX 1024
-
 struct cwms_pass_st {
     cwms_pass_cb cb;
     void *arg;
@@ -12,7 +10,7 @@ struct cwms_pass_st {
     int asked;              /* cb was called (and failed): do not ask again */
     int given;              /* the source is the user's --passin: asking it prompts nobody */
     size_t len;
-    char buf[PASS_MAX + 1];
+    char buf[CWMS_PASS_MAX + 1];
 };
 
 CWMS_PASS *cwms_pass_new(cwms_pass_cb cb, void *arg)
@@ -40,7 +38,8 @@ int cwms_pass_get(CWMS_PASS *pass, const char *what, const char **out, size_t *l
         return 0;
     if (!pass->known && !pass->asked && pass->cb != NULL) {
         pass->asked = 1;
-        if (pass->cb(pass->buf, PASS_MAX, &pass->len, what, pass->arg) && pass->len <= PASS_MAX) {
+        if (pass->cb(pass->buf, CWMS_PASS_MAX, &pass->len, what, pass->arg)
+            && pass->len <= CWMS_PASS_MAX) {
             pass->buf[pass->len] = '\0';
             pass->known = 1;
         } else {

@@ -13,14 +13,14 @@ src=$(cd "$here/../.." && pwd)
 build=${1:-${CWMS_BUILD_ROOT:-$src/build-plain}}
 case $build in /*) ;; *) build=$PWD/$build ;; esac
 N=${BENCH_N:-${N:-11}}
-data=${CWMS_SHARED_DATA:-$src/../shared/data}
+data=${CWMS_TEST_DATA:-$src/tests/data}
 cwms=$build/cli/cwms-bundle
 floor=$build/tests/bench/bench-floor
 gen=$build/tests/bench/bench-gen-certs
 export OPENSSL_CONF=/dev/null
 
 die() { echo "bench: $*" >&2; exit 1; }
-[ -f "$data/cfssl_trust/int-bundle.crt" ] || die "no $data/cfssl_trust (set CWMS_SHARED_DATA)"
+[ -f "$data/cfssl_trust/int-bundle.crt" ] || die "no $data/cfssl_trust (set CWMS_TEST_DATA)"
 [ -x "$floor" ] && [ -x "$gen" ] || die "build the helpers first: ninja -C $build"
 [ -n "${EPOCHREALTIME:-}" ] || die "needs bash 5 (EPOCHREALTIME)"
 have_cwms=0; [ -x "$cwms" ] && have_cwms=1
@@ -234,6 +234,26 @@ if [ "$have_cwms" = 1 ]; then
     line 4 "5,000 certificates named like the issuer (every 10th with its SKI): ${ms} ms (CPU ${cpu_ms} ms), $answer (target: well under 1 s, <= 500 ms) $v"
 else
     line 4 "SKIP: no $cwms"
+fi
+
+#-
+# 6. the everyday case: key + server certificate + the CA's 3-certificate bundle
+#
+everyday_cwms() {
+    "$cwms" build --cwms 2.5 --trust "$work/pki/root.crt" -o "$work/out-everyday.pem" \
+        "$work/pki/server.key" "$LEAF" "$work/pki/ca-bundle.pem"
+}
+everyday_openssl() {
+    openssl verify -purpose sslserver -CAfile "$work/pki/root.crt" \
+        -untrusted "$work/pki/ca-bundle.pem" "$LEAF"
+}
+if [ "$have_cwms" = 1 ]; then
+    everyday_cwms 2>/dev/null || die "cwms-bundle build failed on the everyday case"
+    out_has "$work/out-everyday.pem" "$work/pki/secondary.crt" || die "wrong chain in the everyday case"
+    paired everyday_cwms everyday_openssl
+    line 6 "key + server + 3-certificate CA bundle: cwms-bundle build ${MED_A} ms vs openssl verify of the same chain ${MED_B} ms: ratio $RATIO, CPU $CPU_RATIO (target <= 1.0) $(verdict "$RATIO" 1.0)"
+else
+    line 6 "SKIP: no $cwms"
 fi
 
 #-

@@ -132,5 +132,9 @@ int main(int argc, char **argv)
     for (; i < argc; i++)
         ok &= run_path(argv[i], mutate);
     printf("replay: %zu inputs\n", runs);
+    if (runs == 0) {
+        fprintf(stderr, "replay: no inputs found: nothing was tested\n");
+        return 1;
+    }
     return ok ? 0 : 1;
 }

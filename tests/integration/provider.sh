@@ -9,20 +9,6 @@ MODULE_DIR=$CWMS_BUILD_ROOT/provider
 PROV=(-provider-path "$MODULE_DIR" -provider cwms -provider default)
 [ -f "$MODULE_DIR/cwms.so" ] || fail "no $MODULE_DIR/cwms.so: build first"
 
-# openssl with the ASan runtime preloaded in the sanitizer build (the module
-# is instrumented, the binary is not). Leak detection stays on (openssl
-# itself does not leak); ASan's exit code 86 keeps a report from passing
-# for an expected failure. A timeout so a loader that never reaches eof
-# fails the test instead of hanging it.
-ossl() {
-    if [ -n "${CWMS_ASAN_PRELOAD:-}" ]; then
-        timeout 120 env LD_PRELOAD="$CWMS_ASAN_PRELOAD" \
-            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86" openssl "$@"
-    else
-        timeout 120 openssl "$@"
-    fi
-}
-
 # The standard hierarchy plus ca-files/: what a CA sends (bundle, server
 # certificate) and the key, in one directory.
 make_pki() {
@@ -382,10 +368,58 @@ case_pkcs11() {
     [ -z "$(pem_blocks "$TMP/stuck.pem")" ] || fail "objects were handed out for a stuck key"
 }
 
+# The CWMS version grammar of version= and cwms-version: the releases that
+# exist with MR/SP/build suffixes, and the same refusal the CLI gives.
+case_versions() {
+    make_pki
+    local v
+    for v in 2.5MR6 4.0MR2 "4.0MR2%20SP1" 2.8.1.1 3 5.0; do
+        storeutl_out "cwms:$CA?version=$v&nokey" "$TMP/rf.pem"
+        assert_lines <(pem_subjects "$TMP/rf.pem") "$S_PRIMARY" "$S_SECONDARY" "$S_SERVER"
+    done
+    for v in 2.0MR3 1.5 1 2.0.1.5; do
+        storeutl_out "cwms:$CA?version=$v&nokey" "$TMP/lf.pem"
+        assert_lines <(pem_subjects "$TMP/lf.pem") "$S_SERVER" "$S_SECONDARY" "$S_PRIMARY"
+    done
+    for v in 2 2.1 2.4 2.0.1 2.x; do
+        expect_fail 1 ossl storeutl "${PROV[@]}" -noout "cwms:$CA?version=$v"
+        assert_contains "$TMP/stderr" "invalid usage"
+        assert_contains "$TMP/stderr" "version='$v' is not"
+        assert_contains "$TMP/stderr" "known releases: 1.0, 1.1, 1.5, 2.0 (leaf-first"
+        assert_contains "$TMP/stderr" "2.5, 2.6, 2.7, 2.8, 3.0, 4.0 and any later major (root-first"
+    done
+    assert_contains "$TMP/stderr" "e.g. version=2.0 or version=2.5"
+    # openssl.cnf says it the same way, in its own spelling.
+    write_cnf "$TMP/v21.cnf" "cwms-version = 2.1"
+    expect_fail 1 ossl_cnf "$TMP/v21.cnf" storeutl -noout "cwms:$CA"
+    assert_contains "$TMP/stderr" "openssl.cnf, cwms provider section: cwms-version = '2.1' is not a CWMS release; known releases: 1.0,"
+    write_cnf "$TMP/v2mr.cnf" "cwms-version = 2.5MR6"
+    ossl_cnf "$TMP/v2mr.cnf" storeutl -out "$TMP/cnf.pem" "cwms:$CA?nokey" > /dev/null \
+        || fail "cwms-version = 2.5MR6 refused"
+    assert_lines <(pem_subjects "$TMP/cnf.pem") "$S_PRIMARY" "$S_SECONDARY" "$S_SERVER"
+}
+
+# attime= takes seconds, dates and UTC date-times, and means the same as the CLI's --attime.
+case_attime() {
+    make_pki
+    local tomorrow
+    tomorrow=$(date -u -d tomorrow +%Y-%m-%d)
+    storeutl_out "cwms:$CA?nokey&attime=$tomorrow" "$TMP/d.pem"
+    storeutl_out "cwms:$CA?nokey&attime=${tomorrow}T10:00:00Z" "$TMP/dt.pem"
+    # Before the test PKI existed: every certificate is not yet valid.
+    expect_fail 1 ossl storeutl "${PROV[@]}" -noout "cwms:$CA?nokey&attime=2017-12-01"
+    assert_contains "$TMP/stderr" "not yet valid at 2017-12-01 00:00:00 UTC"
+    expect_fail 1 ossl storeutl "${PROV[@]}" -noout "cwms:$CA?nokey&attime=2017-12-01T10:00:00Z"
+    assert_contains "$TMP/stderr" "not yet valid at 2017-12-01 10:00:00 UTC"
+    expect_fail 1 ossl storeutl "${PROV[@]}" -noout "cwms:$CA?nokey&attime=2017-12-01T10:00"
+    assert_contains "$TMP/stderr" "attime='2017-12-01T10:00' is not a time"
+}
+
 case=${1:-}
 case $case in
     loads|exports|order|inputs|certs_keys|pkey|x509|pkcs12|config|unknown_param|\
-    missing_intermediate|passin|subject|leaf|same_as_cli|debug|pkcs11|lazy_load)
+    missing_intermediate|passin|subject|leaf|same_as_cli|debug|pkcs11|lazy_load|versions|\
+    attime)
         "case_$case" ;;
     *) echo "usage: provider.sh CASE" >&2; exit 2 ;;
 esac

@@ -2,14 +2,17 @@
 # Shared helpers of the integration tests. Source after setting -eu.
 #   TMP            a private temp dir, removed at exit
 #   CWMS_BUNDLE    the built CLI
-#   SHARED_DATA    ../shared/data (tests that need it skip without it)
+#   TEST_DATA      tests/data, the vendored third-party certificates and suites
 #   fail MSG / skip MSG / expect_fail CODE CMD... / assert_contains FILE TEXT
+#   ossl ARGS...   the openssl binary, ready to load an ASan-built cwms.so
+#   skip_part MSG  a part that cannot run here (a missing tool): the rest runs,
+#                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
-: "${CWMS_SHARED_DATA:=$CWMS_SOURCE_ROOT/../shared/data}"
+: "${CWMS_TEST_DATA:=$CWMS_SOURCE_ROOT/tests/data}"
 CWMS_BUNDLE=$CWMS_BUILD_ROOT/cli/cwms-bundle
-SHARED_DATA=$CWMS_SHARED_DATA
+TEST_DATA=$CWMS_TEST_DATA
 export OPENSSL_CONF=/dev/null
 
 # shellcheck source=pki.sh
@@ -21,16 +24,41 @@ if [[ $- == *e* ]]; then
 fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cwms-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+SKIPPED_PARTS=0
+on_exit() {
+    local rc=$?
+    rm -rf "$TMP"
+    if [ "$rc" -eq 0 ] && [ "$SKIPPED_PARTS" -gt 0 ]; then
+        echo "SKIP: $SKIPPED_PARTS part(s) of this test could not run (above)" >&2
+        exit 77
+    fi
+    exit "$rc"
+}
+trap on_exit EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*" >&2; exit 77; }
+skip_part() { echo "SKIP (part): $*" >&2; SKIPPED_PARTS=$((SKIPPED_PARTS + 1)); }
 
 # expect_fail CODE CMD...: CMD must exit with CODE; its stderr is left in $TMP/stderr.
 expect_fail() {
     local want=$1 rc=0; shift
     "$@" 2> "$TMP/stderr" || rc=$?
     [ "$rc" -eq "$want" ] || { cat "$TMP/stderr" >&2; fail "'$*' exited $rc, expected $want"; }
+}
+
+# ossl ARGS...: openssl with the ASan runtime preloaded in the sanitizer build (the module
+# is instrumented, the binary is not). Leak detection stays on (openssl
+# itself does not leak); ASan's exit code 86 keeps a report from passing
+# for an expected failure. A timeout so a loader that never reaches eof
+# fails the test instead of hanging it.
+ossl() {
+    if [ -n "${CWMS_ASAN_PRELOAD:-}" ]; then
+        timeout 120 env LD_PRELOAD="$CWMS_ASAN_PRELOAD" \
+            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86" openssl "$@"
+    else
+        timeout 120 openssl "$@"
+    fi
 }
 
 assert_contains() {

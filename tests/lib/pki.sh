@@ -8,8 +8,8 @@
 #   pki_cross ID SUBJECT_ID ISSUER_ID same subject and key as SUBJECT_ID, signed by ISSUER_ID
 #
 # Knobs (environment, per call):
-#   PKI_KEY=rsa:2048|rsa:1024|ec:P-256|ec:P-384   key type for new keys
-#   PKI_DAYS=N (default 3650)  PKI_PATHLEN=N (CA pathlen)  PKI_NO_KEYID=1 (omit SKI/AKI)
+#   PKI_KEY=rsa:2048|rsa:1024|ec:P-256|ec:P-384|ed25519|ed448   key type for new keys
+#   PKI_DAYS=N (default 3650; 397 for server certificates, what clients accept)  PKI_PATHLEN=N (CA pathlen)  PKI_NO_KEYID=1 (omit SKI/AKI)
 #   PKI_KEY_FROM=ID   reuse ID.key instead of generating (re-issued or cross-signed CAs)
 #   PKI_NOT_CA=1      pki_ca makes a cA:FALSE certificate (for negative tests)
 # Certificates are PEM; pki_der ID writes ID.der, pki_fp ID prints the SHA-256 fingerprint (hex).
@@ -30,6 +30,7 @@ pki__key() {
                    -out "$PKI_DIR/$id.key" 2>/dev/null ;;
         ec:*)  openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:${spec#ec:}" \
                    -out "$PKI_DIR/$id.key" 2>/dev/null ;;
+        ed25519|ed448) openssl genpkey -algorithm "$spec" -out "$PKI_DIR/$id.key" 2>/dev/null ;;
         *) echo "pki: unknown PKI_KEY $spec" >&2; return 1 ;;
     esac
 }
@@ -68,12 +69,13 @@ pki__ext() {  # kind(ca|leaf) -> extension file path
 
 pki__sign() {  # id cn issuer kind [dns...]
     local id=$1 cn=$2 issuer=$3 kind=$4; shift 4
-    local ext
+    local ext days=3650
+    [ "$kind" != leaf ] || days=397
     ext=$(pki__ext "$kind" "$@")
     openssl req -new -key "$PKI_DIR/$id.key" -subj "/O=cwms-bundle tests/CN=$cn" \
         -out "$PKI_DIR/$id.csr" 2>/dev/null || return 1
     openssl x509 -req -in "$PKI_DIR/$id.csr" -CA "$PKI_DIR/$issuer.crt" -CAkey "$PKI_DIR/$issuer.key" \
-        -set_serial "0x$(openssl rand -hex 12)" -days "${PKI_DAYS:-3650}" -sha256 \
+        -set_serial "0x$(openssl rand -hex 12)" -days "${PKI_DAYS:-$days}" -sha256 \
         -extfile "$ext" -extensions ext -out "$PKI_DIR/$id.crt" 2>/dev/null || return 1
     rm -f "$ext"
 }

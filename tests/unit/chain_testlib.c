@@ -1,4 +1,4 @@
-/* Helpers of the chain unit tests: see chain_testlib.h. */
+/* Helpers of the chain unit tests (part of the unit tests' library): see chain_testlib.h. */
 #include "chain_testlib.h"
 
 #include <setjmp.h>
@@ -11,31 +11,6 @@
 #include <cmocka.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
-
-const char *t_pki(const char *rel)
-{
-    static char buf[4096];
-    const char *dir = getenv("CWMS_TEST_PKI");
-
-    assert_non_null(dir);
-    snprintf(buf, sizeof(buf), "%s/%s", dir, rel);
-    return buf;
-}
-
-const char *t_shared(const char *rel)
-{
-    static char buf[4096];
-    const char *dir = getenv("CWMS_SHARED_DATA");
-    FILE *f;
-
-    if (dir == NULL)
-        return NULL;
-    snprintf(buf, sizeof(buf), "%s/%s", dir, rel);
-    if ((f = fopen(buf, "rb")) == NULL)
-        return NULL;
-    fclose(f);
-    return buf;
-}
 
 void t_add_pem(CWMS_POOL *pool, const char *path)
 {
@@ -108,16 +83,29 @@ void t_sha256_of(const char *path, unsigned char out[32])
     X509_free(x);
 }
 
+/* The commonName of a name (or its last RDN) into buf. */
+static const char *name_cn(const X509_NAME *n, char *buf, size_t size)
+{
+    int i = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
+    const X509_NAME_ENTRY *e = X509_NAME_get_entry(n, i >= 0 ? i : X509_NAME_entry_count(n) - 1);
+    const ASN1_STRING *s = X509_NAME_ENTRY_get_data(e);
+
+    snprintf(buf, size, "%.*s", ASN1_STRING_length(s), (const char *)ASN1_STRING_get0_data(s));
+    return buf;
+}
+
 const char *t_cn(X509 *x)
 {
     static char buf[256];
-    X509_NAME *n = X509_get_subject_name(x);
-    int i = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
-    X509_NAME_ENTRY *e = X509_NAME_get_entry(n, i >= 0 ? i : X509_NAME_entry_count(n) - 1);
-    const ASN1_STRING *s = X509_NAME_ENTRY_get_data(e);
 
-    snprintf(buf, sizeof(buf), "%.*s", ASN1_STRING_length(s), (const char *)ASN1_STRING_get0_data(s));
-    return buf;
+    return name_cn(X509_get_subject_name(x), buf, sizeof(buf));
+}
+
+const char *t_issuer_cn(X509 *x)
+{
+    static char buf[256];
+
+    return name_cn(X509_get_issuer_name(x), buf, sizeof(buf));
 }
 
 const char *t_order(const CWMS_BUNDLE *b)
@@ -130,25 +118,6 @@ const char *t_order(const CWMS_BUNDLE *b)
         off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? " | " : "",
                                 t_cn(b->certs[i]));
     return buf;
-}
-
-const CWMS_MSG *t_find(const CWMS_DIAG *diag, CWMS_REASON reason)
-{
-    for (size_t i = 0; i < cwms_diag_count(diag); i++)
-        if (cwms_diag_get(diag, i)->reason == reason)
-            return cwms_diag_get(diag, i);
-    return NULL;
-}
-
-void t_dump(const CWMS_DIAG *diag)
-{
-    static const char *lv[] = { "note", "warning", "error" };
-
-    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
-        const CWMS_MSG *m = cwms_diag_get(diag, i);
-
-        print_message("  %s [%s]: %s\n", lv[m->level], cwms_reason_string(m->reason), m->text);
-    }
 }
 
 void t_options(CWMS_OPTIONS *o, const char *trust_file)

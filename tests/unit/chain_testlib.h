@@ -1,6 +1,7 @@
 /*
  * Helpers of the chain unit tests: pools and keys from the PEM files the
- * fixture made (or the shared real bundles), and what came out, by name.
+ * fixture made (or the real bundles of tests/data), and what came out, by name.
+ * Part of the unit tests' library (with testlib.h, which it includes).
  */
 #ifndef CWMS_CHAIN_TESTLIB_H
 #define CWMS_CHAIN_TESTLIB_H
@@ -20,11 +21,7 @@
 #include "cwms/diag.h"
 #include "input/input.h"
 #include "index/pool.h"
-
-/* "$CWMS_TEST_PKI/<rel>" in a static buffer (valid until the next call). */
-const char *t_pki(const char *rel);
-/* "$CWMS_SHARED_DATA/<rel>", or NULL when the shared data is not there. */
-const char *t_shared(const char *rel);
+#include "testlib.h"
 
 /* Adds every certificate of a PEM file (in file order); fails the test when none. */
 void t_add_pem(CWMS_POOL *pool, const char *path);
@@ -38,13 +35,10 @@ void t_sha256_of(const char *path, unsigned char out[32]);
 
 /* The commonName of a certificate (or its last RDN); static buffer. */
 const char *t_cn(X509 *x);
+/* The same of its issuer; another static buffer. */
+const char *t_issuer_cn(X509 *x);
 /* The CNs of the bundle, "a | b | c", in output order; static buffer. */
 const char *t_order(const CWMS_BUNDLE *b);
-
-/* The first message with this reason, or NULL. */
-const CWMS_MSG *t_find(const CWMS_DIAG *diag, CWMS_REASON reason);
-/* Prints every message (for failing tests). */
-void t_dump(const CWMS_DIAG *diag);
 
 /* Options for tests: defaults, trust = trust_file. */
 void t_options(CWMS_OPTIONS *o, const char *trust_file);

@@ -21,21 +21,21 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "tempdir.h"
 #include "cwms/emit.h"
+#include "testlib.h"
 
 static char dir[4096];
 
 static int make_dir(void **state)
 {
     (void)state;
-    return test_tempdir_make(dir, sizeof(dir), "cwms-atomic");
+    return t_tempdir_make(dir, sizeof(dir), "cwms-atomic");
 }
 
 static int remove_dir(void **state)
 {
     (void)state;
-    return test_tempdir_remove(dir);
+    return t_tempdir_remove(dir);
 }
 
 static const char *in_dir(const char *name)
@@ -57,17 +57,15 @@ static void write_plain(const char *path, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
-static char *read_all(const char *path)
+/* The file's text, valid until the next call. */
+static const char *read_all(const char *path)
 {
-    static char buf[4096];
-    FILE *f = fopen(path, "r");
-    size_t n;
+    static unsigned char *text;
+    size_t len;
 
-    assert_non_null(f);
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    free(text);
+    text = t_slurp(path, &len);
+    return (const char *)text;
 }
 
 static unsigned int file_mode(const char *path)
@@ -218,10 +216,8 @@ static void test_device_target_is_written_in_place_and_stays_a_device(void **sta
     struct stat st;
 
     (void)state;
-    if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) != 0) {
-        skip();
-        return;
-    }
+    if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) != 0)
+        t_skip("making a device node needs root");
     write_ok(path, "a bundle\n", 1);
     assert_int_equal(lstat(path, &st), 0);
     assert_true(S_ISCHR(st.st_mode));
@@ -286,5 +282,5 @@ int main(void)
         cmocka_unit_test(test_symlink_target_replaces_the_file_and_keeps_the_link),
     };
 
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return t_exit(cmocka_run_group_tests(tests, make_dir, remove_dir));
 }

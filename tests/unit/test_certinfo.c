@@ -1,7 +1,7 @@
 /*
- * The DER walker (core/index/certinfo.c) against the full decoder
+ * The DER walker (provider/core/certinfo.c) against the full decoder
  * (d2i_X509 + cwms_certinfo_from_x509): on every certificate of
- * ../shared/data, on certificates made here with unusual shapes, and on
+ * tests/data, on certificates made here with unusual shapes, and on
  * truncated and corrupted copies, which must never crash or read out of
  * bounds (the asan build proves the latter) and must either be refused or
  * read exactly as the full decoder reads them.
@@ -29,6 +29,7 @@
 #include "certinfo_oracle.h"
 #include "index/namekey.h"
 #include "paths/graph.h"
+#include "testlib.h"
 
 /* One DER certificate and where it came from, for messages. */
 typedef struct {
@@ -95,10 +96,8 @@ static void read_pem_file(const char *path, SAMPLES *out)
 {
     BIO *in = BIO_new_file(path, "r");
 
-    if (in == NULL) {
-        ERR_clear_error();
-        return;
-    }
+    if (in == NULL)
+        fail_msg("cannot open %s", path);
     read_pem_certs(in, path, out);
     BIO_free(in);
 }
@@ -109,7 +108,7 @@ static void read_pem_tree(const char *dir, SAMPLES *out)
     struct dirent *de;
 
     if (d == NULL)
-        return;
+        fail_msg("cannot read the directory %s", dir);
     while ((de = readdir(d)) != NULL) {
         char path[1024];
         struct stat st;
@@ -134,24 +133,13 @@ static void read_pem_tree(const char *dir, SAMPLES *out)
  */
 static void read_limbo_json(const char *path, SAMPLES *out)
 {
-    FILE *f = fopen(path, "rb");
-    char *text, *plain;
-    long size;
+    size_t size;
+    char *text = (char *)t_slurp(path, &size), *plain = malloc(size + 1);
     size_t j = 0;
     BIO *in;
 
-    if (f == NULL)
-        return;
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    size = ftell(f);
-    rewind(f);
-    text = malloc((size_t)size + 1);
-    plain = malloc((size_t)size + 1);
-    assert_non_null(text);
     assert_non_null(plain);
-    assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    for (long i = 0; i < size; i++) {
+    for (size_t i = 0; i < size; i++) {
         if (text[i] == '\\' && i + 1 < size && text[i + 1] == 'n') {
             plain[j++] = '\n';
             i++;
@@ -177,7 +165,7 @@ static void read_limbo_dir(const char *dir, const char *prefix, SAMPLES *out)
     struct dirent *de;
 
     if (d == NULL)
-        return;
+        fail_msg("cannot read the directory %s", dir);
     while ((de = readdir(d)) != NULL) {
         char file[1400];
 
@@ -189,41 +177,26 @@ static void read_limbo_dir(const char *dir, const char *prefix, SAMPLES *out)
     closedir(d);
 }
 
-static int load_shared_data(void **state)
+/* Every certificate of tests/data; a file or folder that is not there fails the group. */
+static int load_test_data(void **state)
 {
-    const char *root = getenv("CWMS_SHARED_DATA");
-    char path[1024];
-
     (void)state;
-    if (root == NULL)
-        return 0;
-    snprintf(path, sizeof(path), "%s/real-bundles", root);
-    read_pem_tree(path, &real);
-    snprintf(path, sizeof(path), "%s/cfssl_trust/int-bundle.crt", root);
-    read_pem_file(path, &real);
-    snprintf(path, sizeof(path), "%s/cfssl_trust/ca-bundle.crt", root);
-    read_pem_file(path, &real);
-    snprintf(path, sizeof(path), "%s/x509-limbo", root);
-    read_limbo_dir(path, "limbo-2023", &limbo);
-    snprintf(path, sizeof(path), "%s/x509-limbo/online", root);
-    read_limbo_dir(path, "", &limbo);
+    read_pem_tree(t_data("real-bundles"), &real);
+    read_pem_file(t_data("cfssl_trust/int-bundle.crt"), &real);
+    read_pem_file(t_data("cfssl_trust/ca-bundle.crt"), &real);
+    read_limbo_dir(t_data("x509-limbo"), "limbo-2023", &limbo);
+    read_limbo_dir(t_data("x509-limbo/online"), "", &limbo);
+    assert_true(real.n > 0);
+    assert_true(limbo.n > 0);
     return 0;
 }
 
-static int free_shared_data(void **state)
+static int free_test_data(void **state)
 {
     (void)state;
     samples_free(&real);
     samples_free(&limbo);
     return 0;
-}
-
-static void skip_without_shared_data(void)
-{
-    if (real.n == 0) {
-        print_message("no certificates under $CWMS_SHARED_DATA; skipping\n");
-        skip();
-    }
 }
 
 /* Fails with the origin and the field when the oracle finds a disagreement. */
@@ -261,7 +234,6 @@ static void check_spki_slice(const SAMPLE *s)
 static void test_every_real_certificate_is_walked_and_agrees_with_d2i_x509(void **state)
 {
     (void)state;
-    skip_without_shared_data();
     /* 1,263 intermediates + 339 roots + the real bundles. */
     assert_true(real.n > 1600);
     for (size_t i = 0; i < real.n; i++) {
@@ -278,9 +250,6 @@ static void test_limbo_certificates_are_refused_or_agree_with_d2i_x509(void **st
     size_t walked = 0;
 
     (void)state;
-    skip_without_shared_data();
-    if (limbo.n == 0)
-        skip();
     for (size_t i = 0; i < limbo.n; i++)
         if (check_sample(limbo.items[i].der, (size_t)limbo.items[i].len, limbo.items[i].origin)
             == ORACLE_AGREES)
@@ -375,7 +344,6 @@ static void test_canonically_equal_real_names_have_equal_keys(void **state)
     size_t key_collisions = 0;
 
     (void)state;
-    skip_without_shared_data();
     collect_names(&real, &names, &n, &cap, &self_equal);
     collect_names(&limbo, &names, &n, &cap, &self_equal);
     qsort(names, n, sizeof(*names), by_hash);
@@ -419,7 +387,6 @@ static const SAMPLE *pick(size_t k)
 static void test_every_truncation_is_refused_by_both_decoders(void **state)
 {
     (void)state;
-    skip_without_shared_data();
     for (size_t k = 0; k < 4; k++) {
         const SAMPLE *s = pick(k);
 
@@ -448,7 +415,6 @@ static void test_corrupted_bytes_are_refused_or_read_like_d2i_x509(void **state)
     size_t agreed = 0, refused = 0, deferred = 0, fields = 0, fallback = 0;
 
     (void)state;
-    skip_without_shared_data();
     for (size_t k = 0; k < 4; k++) {
         const SAMPLE *s = pick(k);
         unsigned char *m = OPENSSL_malloc((size_t)s->len);
@@ -816,18 +782,6 @@ static void test_trailing_bytes_are_refused(void **state)
     ERR_clear_error();
 }
 
-static X509_NAME *name_with(int string_type, const char *org, const char *cn)
-{
-    X509_NAME *name = X509_NAME_new();
-
-    assert_non_null(name);
-    assert_true(X509_NAME_add_entry_by_txt(name, "O", string_type, (const unsigned char *)org,
-                                           -1, -1, 0));
-    assert_true(X509_NAME_add_entry_by_txt(name, "CN", string_type, (const unsigned char *)cn,
-                                           -1, -1, 0));
-    return name;
-}
-
 static unsigned char *signed_der(X509 *x, EVP_PKEY *pkey, size_t *len)
 {
     unsigned char *der = NULL;
@@ -845,7 +799,7 @@ static void test_differently_encoded_equal_names_are_self_issued(void **state)
 {
     EVP_PKEY *pkey = test_key();
     X509 *x = make_cert(pkey, MBSTRING_ASC, "Walker Root");
-    X509_NAME *issuer = name_with(V_ASN1_UTF8STRING, "CWMS-BUNDLE  tests", " walker   root ");
+    X509_NAME *issuer = t_name(V_ASN1_UTF8STRING, "CWMS-BUNDLE  tests", " walker   root ");
     CWMS_CERTINFO info;
 
     (void)state;
@@ -864,7 +818,7 @@ static void test_names_are_decoded_on_first_use(void **state)
 {
     EVP_PKEY *pkey = test_key();
     X509 *x = make_cert(pkey, MBSTRING_ASC, "Lazy CA");
-    X509_NAME *issuer = name_with(MBSTRING_ASC, "cwms-bundle tests", "Lazy Root");
+    X509_NAME *issuer = t_name(MBSTRING_ASC, "cwms-bundle tests", "Lazy Root");
     size_t len;
     unsigned char *der;
     CWMS_CERT *cert;
@@ -939,7 +893,7 @@ static void test_name_that_does_not_decode_shows_up_when_decoded(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest shared[] = {
+    const struct CMUnitTest data[] = {
         cmocka_unit_test(test_every_real_certificate_is_walked_and_agrees_with_d2i_x509),
         cmocka_unit_test(test_limbo_certificates_are_refused_or_agree_with_d2i_x509),
         cmocka_unit_test(test_canonically_equal_real_names_have_equal_keys),
@@ -961,7 +915,7 @@ int main(void)
     };
     int failed = cmocka_run_group_tests_name("certinfo: generated", generated, NULL, NULL);
 
-    failed += cmocka_run_group_tests_name("certinfo: ../shared/data", shared,
-                                          load_shared_data, free_shared_data);
-    return failed;
+    failed += cmocka_run_group_tests_name("certinfo: tests/data", data,
+                                          load_test_data, free_test_data);
+    return t_exit(failed);
 }

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "cwms_uri.h"
+#include "testlib.h"
 
 /* Parses s, failing the test with the parser's message when it is refused. */
 static CWMS_URI *parse_ok(const char *s)
@@ -141,7 +142,9 @@ static void test_version_2_5_means_root_first(void **state)
 static void test_bad_version_is_named(void **state)
 {
     (void)state;
-    assert_refused("cwms:/srv?version=banana", "version='banana' is not a CWMS version");
+    assert_refused("cwms:/srv?version=banana", "version='banana' is not a CWMS release");
+    assert_refused("cwms:/srv?version=2", "version='2' is not one CWMS release");
+    assert_refused("cwms:/srv?version=2.1", "known releases: 1.0, 1.1, 1.5, 2.0");
 }
 
 static void test_order_takes_both_orders(void **state)
@@ -433,5 +436,5 @@ int main(void)
         cmocka_unit_test(test_redact_masks_plain_and_encoded_pin_values),
     };
 
-    return cmocka_run_group_tests_name("cwms_uri", tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests_name("cwms_uri", tests, NULL, NULL));
 }

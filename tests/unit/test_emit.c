@@ -20,20 +20,11 @@
 #include <openssl/x509.h>
 
 #include "cwms/emit.h"
-
-static const char *pki_path(const char *file)
-{
-    static char buf[4096];
-    const char *dir = getenv("CWMS_TEST_PKI");
-
-    assert_non_null(dir);
-    snprintf(buf, sizeof(buf), "%s/%s", dir, file);
-    return buf;
-}
+#include "testlib.h"
 
 static X509 *load_cert(const char *file)
 {
-    BIO *b = BIO_new_file(pki_path(file), "r");
+    BIO *b = BIO_new_file(t_pki(file), "r");
     X509 *x;
 
     assert_non_null(b);
@@ -45,7 +36,7 @@ static X509 *load_cert(const char *file)
 
 static EVP_PKEY *load_key(const char *file)
 {
-    BIO *b = BIO_new_file(pki_path(file), "r");
+    BIO *b = BIO_new_file(t_pki(file), "r");
     EVP_PKEY *k;
 
     assert_non_null(b);
@@ -83,12 +74,6 @@ static void free_bundle(CWMS_BUNDLE *b)
     free(b);
 }
 
-static void print_diag(const CWMS_DIAG *diag)
-{
-    for (size_t i = 0; i < cwms_diag_count(diag); i++)
-        print_message("diag: %s\n", cwms_diag_get(diag, i)->text);
-}
-
 /* Emits or fails the test with the core's messages. */
 static void emit_ok(const CWMS_BUNDLE *b, const CWMS_EMIT_OPTIONS *eo,
                     unsigned char **out, size_t *len)
@@ -97,7 +82,7 @@ static void emit_ok(const CWMS_BUNDLE *b, const CWMS_EMIT_OPTIONS *eo,
     int ok = cwms_emit(b, eo, out, len, diag);
 
     if (!ok)
-        print_diag(diag);
+        t_dump(diag);
     cwms_diag_free(diag);
     assert_true(ok);
 }
@@ -111,7 +96,7 @@ static CWMS_REASON emit_fails(const CWMS_BUNDLE *b, const CWMS_EMIT_OPTIONS *eo)
     CWMS_REASON r;
 
     assert_false(cwms_emit(b, eo, &out, &len, diag));
-    print_diag(diag);
+    t_dump(diag);
     assert_null(out);
     assert_non_null(cwms_diag_first_error(diag));
     r = cwms_diag_first_error(diag)->reason;
@@ -477,5 +462,5 @@ int main(void)
         cmocka_unit_test(test_empty_passout_is_refused),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

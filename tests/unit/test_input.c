@@ -22,6 +22,7 @@
 
 #include "input/input.h"
 #include "input/formats.h"
+#include "testlib.h"
 
 #define PASSPHRASE "secret"
 
@@ -67,6 +68,7 @@ static int setup(void **state)
     assert_non_null(f->diag);
     assert_non_null(f->pass);
     f->rctx.pass = f->pass;
+    f->rctx.max_threads = 1;   /* large PEM files on two threads, as in the CLI */
     *state = f;
     return 0;
 }
@@ -87,37 +89,15 @@ static int teardown(void **state)
     return 0;
 }
 
-/* $CWMS_TEST_PKI/name, in one of a few rotating buffers. */
-static const char *pki_path(const char *name)
-{
-    static char bufs[4][4096];
-    static int next;
-    char *b = bufs[next++ % 4];
-
-    snprintf(b, sizeof(bufs[0]), "%s/%s", pki_dir, name);
-    return b;
-}
-
-static void print_diag(const CWMS_DIAG *diag)
-{
-    static const char *levels[] = { "note", "warning", "error" };
-
-    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
-        const CWMS_MSG *m = cwms_diag_get(diag, i);
-
-        print_message("  diag %s [%d]: %s\n", levels[m->level], (int)m->reason, m->text);
-    }
-}
-
 static int add(FIX *f, const char *name)
 {
-    return cwms_inputs_add_source(f->in, pki_path(name), &f->rctx, f->diag);
+    return cwms_inputs_add_source(f->in, t_pki(name), &f->rctx, f->diag);
 }
 
 static void must_add_path(FIX *f, const char *path)
 {
     if (!cwms_inputs_add_source(f->in, path, &f->rctx, f->diag)) {
-        print_diag(f->diag);
+        t_dump(f->diag);
         fail_msg("reading '%s' failed", path);
     }
 }
@@ -125,39 +105,15 @@ static void must_add_path(FIX *f, const char *path)
 static void must_add(FIX *f, const char *name)
 {
     if (!add(f, name)) {
-        print_diag(f->diag);
+        t_dump(f->diag);
         fail_msg("reading '%s' failed", name);
-    }
-}
-
-/* The first message with this level that contains every needle, or NULL. */
-static const CWMS_MSG *find_msg(const FIX *f, CWMS_LEVEL level, const char *n1, const char *n2)
-{
-    for (size_t i = 0; i < cwms_diag_count(f->diag); i++) {
-        const CWMS_MSG *m = cwms_diag_get(f->diag, i);
-
-        if (m->level == level && strstr(m->text, n1) != NULL && (n2 == NULL || strstr(m->text, n2)))
-            return m;
-    }
-    return NULL;
-}
-
-static void assert_msg(const FIX *f, CWMS_LEVEL level, CWMS_REASON reason,
-                       const char *n1, const char *n2)
-{
-    const CWMS_MSG *m = find_msg(f, level, n1, n2);
-
-    if (m == NULL || m->reason != reason) {
-        print_diag(f->diag);
-        fail_msg("no message of level %d, reason %d containing '%s'%s%s", (int)level, (int)reason,
-                 n1, n2 ? " and " : "", n2 ? n2 : "");
     }
 }
 
 static void assert_no_errors(const FIX *f)
 {
     if (cwms_diag_count_level(f->diag, CWMS_ERROR) != 0) {
-        print_diag(f->diag);
+        t_dump(f->diag);
         fail_msg("unexpected errors");
     }
 }
@@ -165,7 +121,7 @@ static void assert_no_errors(const FIX *f)
 /* The SHA-256 of the DER of the certificate in a PEM file of the fixture. */
 static void cert_file_sha256(const char *name, unsigned char sha[32])
 {
-    FILE *fp = fopen(pki_path(name), "r");
+    FILE *fp = fopen(t_pki(name), "r");
     X509 *x;
     unsigned char *der = NULL;
     int len;
@@ -197,13 +153,13 @@ static void assert_pool_holds(const FIX *f, const char *crt, const char *origin)
     if (c == NULL)
         fail_msg("%s is not in the pool", crt);
     if (origin != NULL)
-        assert_string_equal(c->origin, pki_path(origin));
+        assert_string_equal(c->origin, t_pki(origin));
 }
 
 /* 1 when key is the private key of the certificate in a fixture .crt file. */
 static int key_matches(const EVP_PKEY *key, const char *crt)
 {
-    FILE *fp = fopen(pki_path(crt), "r");
+    FILE *fp = fopen(t_pki(crt), "r");
     X509 *x;
     int eq;
 
@@ -221,7 +177,7 @@ static void assert_one_key_of(const FIX *f, const char *crt, const char *origin)
     assert_int_equal(f->in->n_keys, 1);
     assert_true(key_matches(f->in->keys[0].pkey, crt));
     if (origin != NULL)
-        assert_string_equal(f->in->keys[0].origin, pki_path(origin));
+        assert_string_equal(f->in->keys[0].origin, t_pki(origin));
 }
 
 /*-
@@ -405,8 +361,8 @@ static void test_p12_with_passphrase_yields_key_certificate_and_chain(void **sta
     assert_non_null(pool_cert(f, "secondary.crt"));
     assert_non_null(pool_cert(f, "primary.crt"));
     assert_non_null(pool_cert(f, "root.crt"));
-    assert_true(strncmp(pool_cert(f, "root.crt")->origin, pki_path("server.p12#"),
-                        strlen(pki_path("server.p12#"))) == 0);
+    assert_true(strncmp(pool_cert(f, "root.crt")->origin, t_pki("server.p12#"),
+                        strlen(t_pki("server.p12#"))) == 0);
     assert_one_key_of(f, "server.crt", "server.p12");
     assert_int_equal(f->source.calls, 1);
     assert_non_null(strstr(f->source.last_what, "server.p12"));
@@ -429,8 +385,8 @@ static void test_wrong_p12_passphrase_names_the_file(void **state)
 
     f->source.answer = "not-the-passphrase";
     assert_false(add(f, "server.p12"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase for PKCS#12 file", "server.p12");
-    assert_msg(f, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "--passin", NULL);
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase for PKCS#12 file", "server.p12");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "--passin", NULL);
     assert_int_equal(cwms_pool_count(f->in->pool), 0);
     assert_int_equal(f->in->n_keys, 0);
 }
@@ -441,19 +397,19 @@ static void test_p12_without_passphrase_source_says_use_passin(void **state)
 
     f->source.answer = NULL;
     assert_false(add(f, "server.p12"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_NO_PASSPHRASE, "server.p12", "use --passin");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE, "server.p12", "use --passin");
 }
 
 static void test_legacy_rc2_p12_says_how_to_convert_it(void **state)
 {
     FIX *f = *state;
 
-    if (access(pki_path("server-legacy.p12"), R_OK) != 0)
-        skip();   /* openssl without the legacy provider could not make it */
+    if (access(t_pki("server-legacy.p12"), R_OK) != 0)
+        t_skip("openssl without the legacy provider could not make server-legacy.p12");
     assert_false(add(f, "server-legacy.p12"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "server-legacy.p12", "openssl pkcs12 -legacy");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "server-legacy.p12", "openssl pkcs12 -legacy");
     /* The passphrase was right (the MAC said so): not reported as a wrong one. */
-    assert_null(find_msg(f, CWMS_ERROR, "wrong passphrase", NULL));
+    assert_null(t_find_text(f->diag, CWMS_ERROR, "wrong passphrase", NULL));
     assert_int_equal(f->in->n_keys, 0);
 }
 
@@ -519,11 +475,11 @@ static void test_wrong_passphrase_for_encrypted_keys_names_the_file(void **state
 
     f->source.answer = "not-the-passphrase";
     assert_false(add(f, "server-enc.pem"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase", "server-enc.pem");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase", "server-enc.pem");
     assert_false(add(f, "server-rsa-dek.pem"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase", "server-rsa-dek.pem");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase", "server-rsa-dek.pem");
     assert_false(add(f, "ecserver-ec-dek.pem"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase", "ecserver-ec-dek.pem");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase", "ecserver-ec-dek.pem");
     assert_int_equal(f->in->n_keys, 0);
 }
 
@@ -533,9 +489,9 @@ static void test_encrypted_key_without_passphrase_source_says_use_passin(void **
 
     f->source.answer = NULL;
     assert_false(add(f, "server-rsa-dek.pem"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_NO_PASSPHRASE, "server-rsa-dek.pem", "use --passin");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE, "server-rsa-dek.pem", "use --passin");
     assert_false(add(f, "server-enc.der"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_NO_PASSPHRASE, "server-enc.der", "use --passin");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE, "server-enc.der", "use --passin");
 }
 
 static void test_one_passphrase_is_asked_once_for_p12_and_keys(void **state)
@@ -576,7 +532,7 @@ static void test_key_decoding_uses_the_read_context_library_context(void **state
     must_add(f, "server-enc.pem");
     must_add(f, "ecserver-ec-dek.pem");
     assert_int_equal(f->in->n_keys, 2);
-    assert_true(cwms_inputs_add_source(in_default, pki_path("server-enc.pem"), &rctx_default, f->diag));
+    assert_true(cwms_inputs_add_source(in_default, t_pki("server-enc.pem"), &rctx_default, f->diag));
     assert_int_equal(in_default->n_keys, 1);
     /* Each library context loads its own default provider: the keys come from the private one. */
     assert_ptr_not_equal(EVP_PKEY_get0_provider(f->in->keys[0].pkey),
@@ -623,7 +579,7 @@ static void test_csr_is_noted_and_ignored(void **state)
     must_add(f, "server.csr");
     assert_int_equal(cwms_pool_count(f->in->pool), 0);
     assert_int_equal(f->in->n_keys, 0);
-    assert_msg(f, CWMS_NOTE, CWMS_R_NONE, "certificate signing request", "server.csr");
+    t_assert_msg(f->diag, CWMS_NOTE, CWMS_R_NONE, "certificate signing request", "server.csr");
     assert_no_errors(f);
 }
 
@@ -633,7 +589,7 @@ static void test_public_key_is_noted_and_skipped(void **state)
 
     must_add(f, "server-pub.pem");
     assert_int_equal(f->in->n_keys, 0);
-    assert_msg(f, CWMS_NOTE, CWMS_R_NONE, "public key", "server-pub.pem");
+    t_assert_msg(f->diag, CWMS_NOTE, CWMS_R_NONE, "public key", "server-pub.pem");
 }
 
 static void test_unknown_block_is_noted_and_the_rest_read(void **state)
@@ -642,7 +598,7 @@ static void test_unknown_block_is_noted_and_the_rest_read(void **state)
 
     must_add(f, "unknown-and-cert.pem");
     assert_int_equal(cwms_pool_count(f->in->pool), 1);
-    assert_msg(f, CWMS_NOTE, CWMS_R_NONE, "SOMETHING ELSE", "unknown-and-cert.pem");
+    t_assert_msg(f->diag, CWMS_NOTE, CWMS_R_NONE, "SOMETHING ELSE", "unknown-and-cert.pem");
 }
 
 static void test_file_of_only_an_unknown_block_is_an_error(void **state)
@@ -650,7 +606,7 @@ static void test_file_of_only_an_unknown_block_is_an_error(void **state)
     FIX *f = *state;
 
     assert_false(add(f, "unknown.pem"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "unknown.pem", "holds no certificate");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "unknown.pem", "holds no certificate");
 }
 
 /*-
@@ -668,6 +624,19 @@ static void test_large_pem_file_keeps_the_file_order_of_its_certificates(void **
     assert_pool_holds(f, "primary.crt", "big-chain.pem#3");
     assert_pool_holds(f, "root.crt", "big-chain.pem#4");
     assert_int_equal(cwms_diag_count(f->diag), 0);
+}
+
+static void test_large_pem_file_without_threads_allowed_reads_the_same(void **state)
+{
+    FIX *f = *state;
+
+    f->rctx.max_threads = 0;   /* as in the provider when the application allows no threads */
+    must_add(f, "big-key-late.pem");
+    assert_int_equal(cwms_pool_count(f->in->pool), 4);
+    assert_pool_holds(f, "server.crt", "big-key-late.pem#1");
+    assert_pool_holds(f, "root.crt", "big-key-late.pem#4");
+    assert_one_key_of(f, "server.crt", "big-key-late.pem");
+    assert_int_equal(f->source.calls, 1);
 }
 
 static void test_large_pem_file_with_crlf_and_blank_lines_between_blocks_is_read(void **state)
@@ -696,7 +665,7 @@ static void test_damaged_block_late_in_a_large_pem_file_is_named_by_its_number(v
     FIX *f = *state;
 
     assert_false(add(f, "big-damaged-late.pem"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "big-damaged-late.pem", "PEM block 4 is damaged");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "big-damaged-late.pem", "PEM block 4 is damaged");
     assert_int_equal(cwms_diag_count_level(f->diag, CWMS_ERROR), 1);
 }
 
@@ -705,7 +674,7 @@ static void test_damaged_first_block_of_a_large_pem_file_stops_the_reading_there
     FIX *f = *state;
 
     assert_false(add(f, "big-damaged-early.pem"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "big-damaged-early.pem", "PEM block 1 is damaged");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "big-damaged-early.pem", "PEM block 1 is damaged");
     /* As in one go: nothing after the damaged block is read. */
     assert_int_equal(cwms_pool_count(f->in->pool), 0);
 }
@@ -716,46 +685,12 @@ static void test_unknown_block_late_in_a_large_pem_file_is_noted_by_its_number(v
 
     must_add(f, "big-unknown-late.pem");
     assert_int_equal(cwms_pool_count(f->in->pool), 4);
-    assert_msg(f, CWMS_NOTE, CWMS_R_NONE, "big-unknown-late.pem", "PEM block 4 of unknown type");
+    t_assert_msg(f->diag, CWMS_NOTE, CWMS_R_NONE, "big-unknown-late.pem", "PEM block 4 of unknown type");
     assert_pool_holds(f, "root.crt", "big-unknown-late.pem#4");
 }
 
-/*
- * The real issuer pool of issue 5's benchmark (1,263 certificates, read in
- * chunks): $CWMS_SHARED_DATA/cfssl_trust/int-bundle.crt, or the test skips.
- */
-static const char *shared_pool_path(void)
-{
-    static char path[4096];
-    const char *dir = getenv("CWMS_SHARED_DATA");
-
-    if (dir == NULL)
-        skip();
-    snprintf(path, sizeof(path), "%s/cfssl_trust/int-bundle.crt", dir);
-    if (access(path, R_OK) != 0)
-        skip();
-    return path;
-}
-
-/* The whole file; free() it. */
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    unsigned char *buf;
-    long size;
-
-    assert_non_null(fp);
-    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-    size = ftell(fp);
-    assert_true(size > 0);
-    rewind(fp);
-    buf = malloc((size_t)size);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)size, fp), (size_t)size);
-    fclose(fp);
-    *len = (size_t)size;
-    return buf;
-}
+/* The real issuer pool of issue 5's benchmark (1,263 certificates, read in chunks). */
+#define REAL_POOL "cfssl_trust/int-bundle.crt"
 
 /* The pool entry of the first certificate in PEM text, or NULL. */
 static CWMS_CERT *pool_cert_of_pem(const FIX *f, const unsigned char *pem, size_t len)
@@ -801,7 +736,7 @@ static unsigned char *insert_at(const unsigned char *data, size_t len, size_t at
 static void test_real_issuer_pool_is_numbered_as_read_in_one_go(void **state)
 {
     FIX *f = *state;
-    const char *path = shared_pool_path();
+    const char *path = t_data(REAL_POOL);
     BIO *bio = BIO_new_file(path, "r");
     unsigned char (*sha)[32] = NULL;
     size_t n = 0, distinct = 0;
@@ -844,7 +779,7 @@ static void test_damaged_block_in_a_real_issuer_pool_is_named_by_its_number(void
 {
     FIX *f = *state;
     size_t len, big_len, at;
-    unsigned char *data = slurp(shared_pool_path(), &len), *big;
+    unsigned char *data = t_slurp(t_data(REAL_POOL), &len), *big;
     char want[64];
 
     /* Where a later chunk may start: the block there is damaged. */
@@ -854,7 +789,7 @@ static void test_damaged_block_in_a_real_issuer_pool_is_named_by_its_number(void
                     &big_len);
     assert_false(cwms_inputs_add_buffer(f->in, big, big_len, "pool.pem", &f->rctx, f->diag));
     snprintf(want, sizeof(want), "PEM block %zu is damaged", blocks_before(big, at) + 1);
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "pool.pem", want);
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "pool.pem", want);
     assert_int_equal(cwms_diag_count_level(f->diag, CWMS_ERROR), 1);
     free(big);
     free(data);
@@ -864,8 +799,8 @@ static void test_encrypted_key_in_a_real_issuer_pool_is_read_once_in_place(void 
 {
     FIX *f = *state;
     size_t len, big_len, at, key_len, plain;
-    unsigned char *data = slurp(shared_pool_path(), &len), *big;
-    unsigned char *key = slurp(pki_path("server-enc.pem"), &key_len);
+    unsigned char *data = t_slurp(t_data(REAL_POOL), &len), *big;
+    unsigned char *key = t_slurp(t_pki("server-enc.pem"), &key_len);
     char *key_text = strndup((const char *)key, key_len);
     char want[64];
     const CWMS_CERT *after;
@@ -879,7 +814,7 @@ static void test_encrypted_key_in_a_real_issuer_pool_is_read_once_in_place(void 
     assert_true(at > 0);
     big = insert_at(data, len, at, key_text, &big_len);
     if (!cwms_inputs_add_buffer(f->in, big, big_len, "pool.pem", &f->rctx, f->diag)) {
-        print_diag(f->diag);
+        t_dump(f->diag);
         fail_msg("reading the pool with a key in it failed");
     }
     assert_int_equal(cwms_pool_count(f->in->pool), plain);
@@ -937,10 +872,10 @@ static void test_garbage_file_is_an_error_naming_it(void **state)
     FIX *f = *state;
 
     assert_false(add(f, "garbage.txt"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "garbage.txt",
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "garbage.txt",
                "holds no certificate, key, PKCS#7 or PKCS#12 that cwms-bundle can read");
     assert_false(add(f, "random.bin"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "random.bin", "holds no certificate");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "random.bin", "holds no certificate");
 }
 
 static void test_empty_file_is_an_error_naming_it(void **state)
@@ -948,7 +883,7 @@ static void test_empty_file_is_an_error_naming_it(void **state)
     FIX *f = *state;
 
     assert_false(add(f, "empty.pem"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "empty.pem", "is empty");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "empty.pem", "is empty");
 }
 
 static void test_damaged_pem_block_is_an_error_naming_the_file(void **state)
@@ -956,7 +891,7 @@ static void test_damaged_pem_block_is_an_error_naming_the_file(void **state)
     FIX *f = *state;
 
     assert_false(add(f, "damaged.pem"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "damaged.pem", "damaged");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "damaged.pem", "damaged");
 }
 
 static void test_missing_file_is_unreadable_with_the_system_reason(void **state)
@@ -964,7 +899,7 @@ static void test_missing_file_is_unreadable_with_the_system_reason(void **state)
     FIX *f = *state;
 
     assert_false(add(f, "no-such-file.pem"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE, "no-such-file.pem", "No such file or directory");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE, "no-such-file.pem", "No such file or directory");
 }
 
 static void test_inputs_read_before_a_failure_are_kept(void **state)
@@ -993,8 +928,8 @@ static void test_directory_is_read_non_recursively_in_name_order(void **state)
     assert_pool_holds(f, "primary.crt", "dir/b-primary.der");
     assert_null(pool_cert(f, "root.crt"));
     assert_one_key_of(f, "server.crt", "dir/c-server.key");
-    assert_msg(f, CWMS_NOTE, CWMS_R_NONE, "dir/sub", "not read recursively");
-    assert_msg(f, CWMS_NOTE, CWMS_R_NONE, "dir/.hidden.pem", "hidden");
+    t_assert_msg(f->diag, CWMS_NOTE, CWMS_R_NONE, "dir/sub", "not read recursively");
+    t_assert_msg(f->diag, CWMS_NOTE, CWMS_R_NONE, "dir/.hidden.pem", "hidden");
 }
 
 static void test_directory_with_a_garbage_file_names_that_file(void **state)
@@ -1002,7 +937,7 @@ static void test_directory_with_a_garbage_file_names_that_file(void **state)
     FIX *f = *state;
 
     assert_false(add(f, "garbagedir"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "garbagedir/notes.txt", "holds no certificate");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "garbagedir/notes.txt", "holds no certificate");
     /* The good file next to it was still read. */
     assert_pool_holds(f, "secondary.crt", "garbagedir/a.pem");
 }
@@ -1012,7 +947,7 @@ static void test_empty_directory_is_an_error(void **state)
     FIX *f = *state;
 
     assert_false(add(f, "emptydir"));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "emptydir", "empty");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "emptydir", "empty");
 }
 
 /*-
@@ -1026,7 +961,7 @@ static void test_file_uri_is_percent_decoded(void **state)
 
     snprintf(uri, sizeof(uri), "file://%s/with%%20space/my%%20chain%%25.pem", pki_dir);
     if (!cwms_inputs_add_source(f->in, uri, &f->rctx, f->diag)) {
-        print_diag(f->diag);
+        t_dump(f->diag);
         fail_msg("reading %s failed", uri);
     }
     assert_int_equal(cwms_pool_count(f->in->pool), 3);
@@ -1063,7 +998,7 @@ static void test_file_uri_of_another_host_is_refused(void **state)
     FIX *f = *state;
 
     assert_false(cwms_inputs_add_source(f->in, "file://ca.example.com/etc/ca.pem", &f->rctx, f->diag));
-    assert_msg(f, CWMS_ERROR, CWMS_R_USAGE, "file://ca.example.com/etc/ca.pem", "local");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_USAGE, "file://ca.example.com/etc/ca.pem", "local");
 }
 
 static void test_pkcs11_uri_is_not_read_as_a_file(void **state)
@@ -1084,21 +1019,21 @@ static void test_buffer_is_read_like_a_file(void **state)
 {
     FIX *f = *state;
     size_t len;
-    unsigned char *buf = slurp(pki_path("chain.p7b"), &len);
+    unsigned char *buf = t_slurp(t_pki("chain.p7b"), &len);
 
     assert_true(cwms_inputs_add_buffer(f->in, buf, len, "pasted", &f->rctx, f->diag));
     assert_int_equal(cwms_pool_count(f->in->pool), 4);
     assert_string_equal(cwms_pool_get(f->in->pool, 0)->origin, "pasted#1");
     assert_false(cwms_inputs_add_buffer(f->in, (const unsigned char *)"hello", 5, "pasted2",
                                         &f->rctx, f->diag));
-    assert_msg(f, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "'pasted2' holds no certificate", NULL);
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "'pasted2' holds no certificate", NULL);
     free(buf);
 }
 
 static void test_dash_reads_standard_input(void **state)
 {
     FIX *f = *state;
-    int saved = dup(0), fd = open(pki_path("server.p12"), O_RDONLY);
+    int saved = dup(0), fd = open(t_pki("server.p12"), O_RDONLY);
 
     assert_true(saved >= 0 && fd >= 0);
     assert_int_equal(dup2(fd, 0), 0);
@@ -1115,9 +1050,9 @@ static void test_dash_reads_standard_input(void **state)
 static void test_large_pool_through_a_pipe_is_read_like_the_file(void **state)
 {
     FIX *f = *state;
-    const char *path = shared_pool_path();
+    const char *path = t_data(REAL_POOL);
     size_t len, from_file;
-    unsigned char *data = slurp(path, &len);
+    unsigned char *data = t_slurp(path, &len);
     int fds[2], saved, status;
     pid_t child;
 
@@ -1222,6 +1157,7 @@ int main(void)
         T(test_empty_file_is_an_error_naming_it),
         T(test_damaged_pem_block_is_an_error_naming_the_file),
         T(test_large_pem_file_keeps_the_file_order_of_its_certificates),
+        T(test_large_pem_file_without_threads_allowed_reads_the_same),
         T(test_large_pem_file_with_crlf_and_blank_lines_between_blocks_is_read),
         T(test_encrypted_key_late_in_a_large_pem_file_is_read_with_the_passphrase),
         T(test_damaged_block_late_in_a_large_pem_file_is_named_by_its_number),
@@ -1253,5 +1189,5 @@ int main(void)
         fprintf(stderr, "CWMS_TEST_PKI is not set: run through tests/unit/with-pki.sh\n");
         return 77;
     }
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -66,15 +66,8 @@ static void leaf_free(LEAF *l)
 
 static void expect_error(LEAF *l, CWMS_REASON reason, const char *want)
 {
-    const CWMS_MSG *m;
-
     assert_int_equal(leaf_run(l), 0);
-    m = cwms_diag_first_error(l->diag);
-    assert_non_null(m);
-    if (m->reason != reason || strstr(m->text, want) == NULL) {
-        t_dump(l->diag);
-        fail_msg("expected [%s] containing '%s'", cwms_reason_string(reason), want);
-    }
+    t_assert_first_error(l->diag, reason, want);
 }
 
 static void test_the_key_picks_its_certificate_and_other_servers_are_noted(void **state)
@@ -231,5 +224,5 @@ int main(void)
         cmocka_unit_test(test_only_ca_certificates_and_no_key_is_no_leaf),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -1,10 +1,10 @@
 /*
- * Name keys (core/index/namekey.c) on names made here: every pair that
+ * Name keys (provider/core/namekey.c) on names made here: every pair that
  * X509_NAME_cmp calls equal — other string types, other case, other
  * spacing, a multi-valued RDN in another order — has one key, computed
  * from the DER and from the decoded entries alike; malformed or BER DER
  * is refused. (test_certinfo checks the same property on every real
- * certificate of $CWMS_SHARED_DATA.)
+ * certificate of tests/data.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +18,7 @@
 #include <openssl/x509.h>
 
 #include "index/namekey.h"
+#include "testlib.h"
 
 /* How one attribute value is encoded. */
 typedef enum { AS_PRINTABLE, AS_UTF8, AS_BMP, AS_UNIVERSAL, AS_IA5, AS_T61 } ENCODING;
@@ -294,5 +295,5 @@ int main(void)
         cmocka_unit_test(test_malformed_or_ber_names_are_refused),
     };
 
-    return cmocka_run_group_tests_name("namekey", tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests_name("namekey", tests, NULL, NULL));
 }

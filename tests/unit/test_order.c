@@ -1,6 +1,6 @@
 /*
  * Output order: which CWMS version wants which order, and real CA bundles
- * (../shared/data/real-bundles, with pinned validation times) coming out
+ * (tests/data/real-bundles, with pinned validation times) coming out
  * in the order CWMS accepts, however the CA laid them out.
  */
 #include <setjmp.h>
@@ -22,7 +22,8 @@
 
 static void test_versions_before_2_5_are_leaf_first(void **state)
 {
-    static const char *const v[] = { "1", "1.0", "1.1", "1.5", "1.x", "2", "2.0", "2.4", "2.0.1" };
+    static const char *const v[] = { "1", "1.0", "1.1", "1.5", "1.x", "1.X", "2.0", "2.0MR3",
+                                     "2.0 MR3", "1.5MR1 SP2", "2.0.1.5", "2.0.0.0" };
     (void)state;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         CWMS_ORDER o = CWMS_ORDER_ROOT_FIRST;
@@ -36,8 +37,10 @@ static void test_versions_before_2_5_are_leaf_first(void **state)
 
 static void test_versions_from_2_5_are_root_first(void **state)
 {
-    static const char *const v[] = { "2.5", "2.6", "2.7", "2.8", "3", "3.0", "4.0", "4.0.1",
-                                     "10", "3.x" };
+    static const char *const v[] = { "2.5", "2.6", "2.7", "2.8", "3", "3.0", "4", "4.0", "5", "5.0",
+                                     "5.5", "10", "3.x", "4.x", "2.5MR6", "2.5mr6", "4.0MR2",
+                                     "4.0MR2 SP1", "4.0MR2SP1", "2.6 MR1 SP3", "2.8.1.1",
+                                     "3.0.1.50", "9999.9999" };
     (void)state;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         CWMS_ORDER o = CWMS_ORDER_LEAF_FIRST;
@@ -51,8 +54,11 @@ static void test_versions_from_2_5_are_root_first(void **state)
 
 static void test_garbage_versions_are_refused(void **state)
 {
-    static const char *const v[] = { "", "x", "2.x", "v2.5", "2.5a", "2..5", ".5", "2.", "0.9",
-                                     "-1", " 2.5", "2.5 ", "99999", "2.5.", "latest" };
+    static const char *const v[] = { "", "x", "v2.5", "2.5a", "2..5", ".5", "2.", "0.9",
+                                     "-1", " 2.5", "2.5 ", "99999", "2.5.", "latest", "0", "0.0",
+                                     "02.5", "2.05", "2.5.01.1", "2.5MR", "2.5MR0", "2.5MR6 SP",
+                                     "2.5SP1", "2.5MR6SP1 ", "2.5  MR6", "MR6", "2MR6", "2.xMR1",
+                                     "2.5MR6.1", "2.8.1.1MR1", "2.8.1.1.1", "2.8.1.", "1.x.1" };
     (void)state;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         CWMS_ORDER o = CWMS_ORDER_LEAF_FIRST;
@@ -61,6 +67,35 @@ static void test_garbage_versions_are_refused(void **state)
             fail_msg("'%s' accepted", v[i]);
     }
     assert_int_equal(cwms_order_for_version(NULL, NULL), 0);
+}
+
+/* Releases that never existed: a typo there must not pick an order silently. */
+static void test_releases_that_do_not_exist_are_refused(void **state)
+{
+    static const char *const v[] = { "1.2", "1.3", "1.4", "1.6", "1.9", "2.1", "2.2", "2.3",
+                                     "2.4", "2.9", "3.1", "3.5", "4.1", "2.1MR1", "2.4.1.1",
+                                     "1.0.1", "2.0.1", "2.8.1", "4.0.1" };
+    (void)state;
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        CWMS_ORDER o = CWMS_ORDER_LEAF_FIRST;
+
+        if (cwms_order_for_version(v[i], &o))
+            fail_msg("'%s' accepted", v[i]);
+        assert_int_equal(o, CWMS_ORDER_LEAF_FIRST);
+    }
+}
+
+/* 2 and 2.x cover 2.0 (leaf-first) and 2.5+ (root-first): no single order. */
+static void test_a_major_with_two_orders_is_refused(void **state)
+{
+    static const char *const v[] = { "2", "2.x", "2.X" };
+    (void)state;
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        CWMS_ORDER o = CWMS_ORDER_ROOT_FIRST;
+
+        if (cwms_order_for_version(v[i], &o))
+            fail_msg("'%s' accepted", v[i]);
+    }
 }
 
 /* ---- real bundles ---- */
@@ -73,32 +108,24 @@ typedef struct {
     char trust[4096];
 } REAL;
 
-/* Sets up a certificate-only build over files, trusting the cfssl roots; 0 = skip. */
-static int real_init(REAL *r, int64_t attime, const char *const *files)
+/* Sets up a certificate-only build over files (of tests/data), trusting the cfssl roots. */
+static void real_init(REAL *r, int64_t attime, const char *const *files)
 {
-    const char *trust = t_shared("cfssl_trust/ca-bundle.crt");
-
     memset(r, 0, sizeof(*r));
-    if (trust == NULL)
-        return 0;
-    snprintf(r->trust, sizeof(r->trust), "%s", trust);
-    for (size_t i = 0; files[i] != NULL; i++)
-        if (t_shared(files[i]) == NULL)
-            return 0;
+    snprintf(r->trust, sizeof(r->trust), "%s", t_data("cfssl_trust/ca-bundle.crt"));
     t_options(&r->o, r->trust);
     r->o.no_key = 1;
     r->o.attime = attime;
     r->pool = cwms_pool_new();
     r->diag = cwms_diag_new();
     for (size_t i = 0; files[i] != NULL; i++)
-        t_add_pem(r->pool, t_shared(files[i]));
-    return 1;
+        t_add_pem(r->pool, t_data(files[i]));
 }
 
 static void real_select(REAL *r, const char *file)
 {
     r->o.has_leaf_sha256 = 1;
-    t_sha256_of(t_shared(file), r->o.leaf_sha256);
+    t_sha256_of(t_data(file), r->o.leaf_sha256);
 }
 
 static const char *real_build(REAL *r)
@@ -114,23 +141,43 @@ static const char *real_build(REAL *r)
     return t_order(r->b);
 }
 
+/*
+ * The CA bundles the CAs ship hold no server certificate, and a CA as
+ * the server certificate fails the client policy (checks/); with one of
+ * their CAs as the leaf, these exercise the stages they are about — path
+ * choice and order — directly.
+ */
+static const char *real_path_order(REAL *r)
+{
+    CWMS_TRUST *trust;
+    CWMS_GRAPH *g;
+    CWMS_CERT *leaf = NULL;
+    const CWMS_KEY *key = NULL;
+    CWMS_PATH path;
+
+    cwms_bundle_free(r->b);
+    assert_non_null(r->b = OPENSSL_zalloc(sizeof(*r->b)));
+    assert_non_null(trust = cwms_trust_new(r->trust, NULL, NULL, r->diag));
+    assert_non_null(g = cwms_graph_new(r->pool, trust, r->o.attime, 0));
+    if (!cwms_leaf_choose(&r->o, r->pool, NULL, 0, NULL, r->diag, &leaf, &key)
+        || !cwms_rank_choose(g, leaf, r->o.path, &path, NULL, r->diag)
+        || !cwms_order_path(&path, 1, r->o.order, &r->b->certs, &r->b->n_certs,
+                            &r->b->leaf_index)) {
+        t_dump(r->diag);
+        fail_msg("no path");
+    }
+    r->b->order = r->o.order;
+    r->b->root_dropped = path.self_signed_end && path.len > 1;
+    cwms_graph_free(g);
+    cwms_trust_free(trust);
+    return t_order(r->b);
+}
+
 static void real_free(REAL *r)
 {
     cwms_bundle_free(r->b);
     cwms_diag_free(r->diag);
     cwms_pool_free(r->pool);
-}
-
-static const char *issuer_cn(X509 *x)
-{
-    static char buf[256];
-    X509_NAME *n = X509_get_issuer_name(x);
-    int i = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
-    X509_NAME_ENTRY *e = X509_NAME_get_entry(n, i >= 0 ? i : X509_NAME_entry_count(n) - 1);
-    const ASN1_STRING *s = X509_NAME_ENTRY_get_data(e);
-
-    snprintf(buf, sizeof(buf), "%.*s", ASN1_STRING_length(s), (const char *)ASN1_STRING_get0_data(s));
-    return buf;
 }
 
 static void test_godaddy_with_leaf_keeps_the_g2_cross_and_drops_class_2(void **state)
@@ -139,12 +186,11 @@ static void test_godaddy_with_leaf_keeps_the_g2_cross_and_drops_class_2(void **s
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2018_01_01, files))
-        skip();
+    real_init(&r, T_2018_01_01, files);
     assert_string_equal(real_build(&r), "Go Daddy Root Certificate Authority - G2 | "
                         "Go Daddy Secure Certificate Authority - G2 | www.greenroutesdk.com");
     /* The cross-signed Root G2, issued by Class 2 — not a self-signed Root G2. */
-    assert_string_equal(issuer_cn(r.b->certs[0]), "Go Daddy Class 2 Certification Authority");
+    assert_string_equal(t_issuer_cn(r.b->certs[0]), "Go Daddy Class 2 Certification Authority");
     assert_true(r.b->root_dropped);
     r.o.order = CWMS_ORDER_LEAF_FIRST;
     assert_string_equal(real_build(&r), "www.greenroutesdk.com | "
@@ -158,12 +204,11 @@ static void test_starfield_bundle_for_2_5_is_root_g2_cross_then_secure_ca(void *
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2020_01_01, files))
-        skip();
+    real_init(&r, T_2020_01_01, files);
     real_select(&r, files[0]);   /* its first certificate: Starfield Secure CA G2 */
-    assert_string_equal(real_build(&r), "Starfield Root Certificate Authority - G2 | "
+    assert_string_equal(real_path_order(&r), "Starfield Root Certificate Authority - G2 | "
                         "Starfield Secure Certificate Authority - G2");
-    assert_string_equal(issuer_cn(r.b->certs[0]), "Starfield Class 2 Certification Authority");
+    assert_string_equal(t_issuer_cn(r.b->certs[0]), "Starfield Class 2 Certification Authority");
     real_free(&r);
 }
 
@@ -173,10 +218,9 @@ static void test_godaddy_two_cross_variants_picks_the_one_named_as_issuer(void *
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2020_01_01, files))
-        skip();
+    real_init(&r, T_2020_01_01, files);
     real_select(&r, files[0]);
-    assert_string_equal(real_build(&r), "Go Daddy Root Certificate Authority - G2 | "
+    assert_string_equal(real_path_order(&r), "Go Daddy Root Certificate Authority - G2 | "
                         "Go Daddy Secure Certificate Authority - G2");
     assert_true(X509_NAME_cmp(X509_get_subject_name(r.b->certs[0]),
                               X509_get_issuer_name(r.b->certs[1])) == 0);
@@ -192,20 +236,18 @@ static void test_sectigo_normal_and_reversed_come_out_the_same(void **state)
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2020_01_01, normal))
-        skip();
+    real_init(&r, T_2020_01_01, normal);
     real_select(&r, normal[0]);   /* the DV CA comes first in the normal layout */
-    assert_string_equal(real_build(&r), want);
+    assert_string_equal(real_path_order(&r), want);
     assert_false(r.b->root_dropped);
     real_free(&r);
 
-    if (!real_init(&r, T_2020_01_01, reversed))
-        skip();
+    real_init(&r, T_2020_01_01, reversed);
     real_select(&r, normal[0]);
-    assert_string_equal(real_build(&r), want);
+    assert_string_equal(real_path_order(&r), want);
     assert_true(r.b->root_dropped);   /* AAA Certificate Services, shipped first */
     r.o.order = CWMS_ORDER_LEAF_FIRST;
-    assert_string_equal(real_build(&r), "Sectigo RSA Domain Validation Secure Server CA | "
+    assert_string_equal(real_path_order(&r), "Sectigo RSA Domain Validation Secure Server CA | "
                         "USERTrust RSA Certification Authority");
     real_free(&r);
 }
@@ -216,10 +258,9 @@ static void test_letsencrypt_fullchain_keeps_the_dst_cross_sign(void **state)
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2023_04_01, files))
-        skip();
+    real_init(&r, T_2023_04_01, files);
     assert_string_equal(real_build(&r), "ISRG Root X1 | R3 | alisonforsberg.cit270.com");
-    assert_string_equal(issuer_cn(r.b->certs[0]), "DST Root CA X3");
+    assert_string_equal(t_issuer_cn(r.b->certs[0]), "DST Root CA X3");
     /* Shortest stops at R3: ISRG Root X1 itself is trusted. */
     r.o.path = CWMS_PATH_SHORTEST;
     assert_string_equal(real_build(&r), "R3 | alisonforsberg.cit270.com");
@@ -232,8 +273,7 @@ static void test_letsencrypt_root_first_bundle_comes_back_leaf_first(void **stat
     REAL r;
 
     (void)state;
-    if (!real_init(&r, T_2019_07_01, files))
-        skip();
+    real_init(&r, T_2019_07_01, files);
     r.o.order = CWMS_ORDER_LEAF_FIRST;
     assert_string_equal(real_build(&r), "vault.chemocompile.de | Let's Encrypt Authority X3");
     assert_true(r.b->root_dropped);
@@ -247,8 +287,7 @@ static void test_real_leaf_expired_at_today_names_it(void **state)
     const CWMS_MSG *m;
 
     (void)state;
-    if (!real_init(&r, T_2020_01_01, files))
-        skip();
+    real_init(&r, T_2020_01_01, files);
     assert_int_equal(cwms_chain_build(&r.o, r.pool, NULL, 0, NULL, r.diag, &r.b), 0);
     m = cwms_diag_first_error(r.diag);
     assert_non_null(m);
@@ -264,6 +303,8 @@ int main(void)
         cmocka_unit_test(test_versions_before_2_5_are_leaf_first),
         cmocka_unit_test(test_versions_from_2_5_are_root_first),
         cmocka_unit_test(test_garbage_versions_are_refused),
+        cmocka_unit_test(test_releases_that_do_not_exist_are_refused),
+        cmocka_unit_test(test_a_major_with_two_orders_is_refused),
         cmocka_unit_test(test_godaddy_with_leaf_keeps_the_g2_cross_and_drops_class_2),
         cmocka_unit_test(test_starfield_bundle_for_2_5_is_root_g2_cross_then_secure_ca),
         cmocka_unit_test(test_godaddy_two_cross_variants_picks_the_one_named_as_issuer),
@@ -273,5 +314,5 @@ int main(void)
         cmocka_unit_test(test_real_leaf_expired_at_today_names_it),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -14,19 +14,14 @@
 #include <cmocka.h>
 
 #include "cwms_p11.h"
-
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (strstr(haystack, needle) == NULL)
-        fail_msg("'%s' does not contain '%s'", haystack, needle);
-}
+#include "testlib.h"
 
 static void assert_names_the_missing_library(const CWMS_P11_ERROR *err)
 {
     assert_int_equal(err->kind, CWMS_P11_E_TOKEN);
-    assert_contains(err->text, "cannot load p11-kit (" CWMS_P11_KIT_SONAME "): ");
-    assert_contains(err->text, CWMS_P11_KIT_SONAME ": cannot open shared object file");   /* dlerror */
-    assert_contains(err->text, "install the p11-kit package");
+    t_assert_contains(err->text, "cannot load p11-kit (" CWMS_P11_KIT_SONAME "): ");
+    t_assert_contains(err->text, CWMS_P11_KIT_SONAME ": cannot open shared object file");   /* dlerror */
+    t_assert_contains(err->text, "install the p11-kit package");
 }
 
 static void test_parsing_a_uri_says_p11_kit_cannot_be_loaded(void **state)
@@ -76,7 +71,7 @@ static void test_a_non_pkcs11_string_is_still_refused_as_such(void **state)
     (void)state;
     assert_null(cwms_p11_uri_parse("file:/tmp/key.pem", &err));
     assert_int_equal(err.kind, CWMS_P11_E_USAGE);
-    assert_contains(err.text, "is not a pkcs11: URI");
+    t_assert_contains(err.text, "is not a pkcs11: URI");
 }
 
 int main(void)
@@ -88,5 +83,5 @@ int main(void)
         cmocka_unit_test(test_a_non_pkcs11_string_is_still_refused_as_such),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

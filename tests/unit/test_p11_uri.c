@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "cwms_p11.h"
+#include "testlib.h"
 
 /* Parses text, failing the test with the library's own message when it does not parse. */
 static CWMS_P11_URI *parse_ok(const char *text)
@@ -40,20 +41,13 @@ static void parse_fails(const char *text, CWMS_P11_ERRKIND kind, CWMS_P11_ERROR 
     assert_int_equal(err->kind, kind);
 }
 
-static void assert_contains(const char *haystack, const char *needle)
-{
-    if (strstr(haystack, needle) == NULL)
-        fail_msg("'%s' does not contain '%s'", haystack, needle);
-}
-
 /* A temp file holding data; returns its path (static buffer). */
 static const char *temp_file(const char *data, size_t len)
 {
     static char path[256];
-    const char *dir = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
     int fd;
 
-    snprintf(path, sizeof(path), "%s/cwms-p11-uri.XXXXXX", dir);
+    snprintf(path, sizeof(path), "%s/cwms-p11-uri.XXXXXX", t_tmp_base());
     fd = mkstemp(path);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, data, len), (ssize_t)len);
@@ -149,8 +143,8 @@ static void test_unknown_path_attribute_is_an_error_naming_it(void **state)
 
     (void)state;
     parse_fails("pkcs11:token=webex;objet=server;type=private", CWMS_P11_E_USAGE, &err);
-    assert_contains(err.text, "'objet'");
-    assert_contains(err.text, "unknown path attribute");
+    t_assert_contains(err.text, "'objet'");
+    t_assert_contains(err.text, "unknown path attribute");
 }
 
 static void test_every_unknown_attribute_is_named(void **state)
@@ -159,8 +153,8 @@ static void test_every_unknown_attribute_is_named(void **state)
 
     (void)state;
     parse_fails("pkcs11:tokn=webex;object=a;lable=x", CWMS_P11_E_USAGE, &err);
-    assert_contains(err.text, "'tokn'");
-    assert_contains(err.text, "'lable'");
+    t_assert_contains(err.text, "'tokn'");
+    t_assert_contains(err.text, "'lable'");
 }
 
 static void test_unknown_query_attribute_is_an_error_naming_it(void **state)
@@ -169,8 +163,8 @@ static void test_unknown_query_attribute_is_an_error_naming_it(void **state)
 
     (void)state;
     parse_fails("pkcs11:token=webex?pin-vaule=1234", CWMS_P11_E_USAGE, &err);
-    assert_contains(err.text, "'pin-vaule'");
-    assert_contains(err.text, "unknown query attribute");
+    t_assert_contains(err.text, "'pin-vaule'");
+    t_assert_contains(err.text, "unknown query attribute");
 }
 
 static void test_query_attribute_in_the_path_is_refused(void **state)
@@ -179,7 +173,7 @@ static void test_query_attribute_in_the_path_is_refused(void **state)
 
     (void)state;
     parse_fails("pkcs11:token=webex;pin-value=1234", CWMS_P11_E_USAGE, &err);
-    assert_contains(err.text, "'pin-value'");
+    t_assert_contains(err.text, "'pin-value'");
     /* ... and the PIN is not echoed in the message. */
     assert_null(strstr(err.text, "1234"));
 }
@@ -190,7 +184,7 @@ static void test_bad_type_value_is_refused(void **state)
 
     (void)state;
     parse_fails("pkcs11:token=webex;type=privat", CWMS_P11_E_USAGE, &err);
-    assert_contains(err.text, "type");
+    t_assert_contains(err.text, "type");
 }
 
 static void test_attribute_without_value_is_refused(void **state)
@@ -199,7 +193,7 @@ static void test_attribute_without_value_is_refused(void **state)
 
     (void)state;
     parse_fails("pkcs11:token", CWMS_P11_E_USAGE, &err);
-    assert_contains(err.text, "'token'");
+    t_assert_contains(err.text, "'token'");
 }
 
 static void test_bad_percent_encoding_is_refused(void **state)
@@ -216,7 +210,7 @@ static void test_other_schemes_are_refused(void **state)
 
     (void)state;
     parse_fails("file:/etc/passwd", CWMS_P11_E_USAGE, &err);
-    assert_contains(err.text, "not a pkcs11: URI");
+    t_assert_contains(err.text, "not a pkcs11: URI");
 }
 
 static void test_pin_value_is_returned_and_masked_for_display(void **state)
@@ -230,8 +224,8 @@ static void test_pin_value_is_returned_and_masked_for_display(void **state)
     assert_int_equal(len, 6);
     assert_memory_equal(pin, "s3cret", 6);
     assert_null(strstr(cwms_p11_uri_display(u), "s3cr"));
-    assert_contains(cwms_p11_uri_display(u), "pin-value=***");
-    assert_contains(cwms_p11_uri_display(u), "module-name=softhsm2");
+    t_assert_contains(cwms_p11_uri_display(u), "pin-value=***");
+    t_assert_contains(cwms_p11_uri_display(u), "module-name=softhsm2");
     cwms_p11_uri_free(u);
 }
 
@@ -301,7 +295,7 @@ static void test_missing_pin_source_names_the_file(void **state)
 
     (void)state;
     parse_fails("pkcs11:token=t?pin-source=/nonexistent/cwms-pin", CWMS_P11_E_PIN_SOURCE, &err);
-    assert_contains(err.text, "/nonexistent/cwms-pin");
+    t_assert_contains(err.text, "/nonexistent/cwms-pin");
 }
 
 int main(void)
@@ -330,5 +324,5 @@ int main(void)
         cmocka_unit_test(test_missing_pin_source_names_the_file),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

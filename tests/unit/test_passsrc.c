@@ -15,21 +15,21 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "tempdir.h"
 #include "passsrc.h"
+#include "testlib.h"
 
 static char dir[4096];
 
 static int make_dir(void **state)
 {
     (void)state;
-    return test_tempdir_make(dir, sizeof(dir), "cwms-passsrc");
+    return t_tempdir_make(dir, sizeof(dir), "cwms-passsrc");
 }
 
 static int remove_dir(void **state)
 {
     (void)state;
-    return test_tempdir_remove(dir);
+    return t_tempdir_remove(dir);
 }
 
 /* A file in the temp dir holding text; returns "file:PATH". */
@@ -281,5 +281,5 @@ int main(void)
         cmocka_unit_test(test_callback_fills_the_core_cache_buffer),
     };
 
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return t_exit(cmocka_run_group_tests(tests, make_dir, remove_dir));
 }

@@ -1,5 +1,5 @@
 /*
- * The pool (core/index/pool.c): identical certificates kept once, issuer
+ * The pool (provider/core/pool.c): identical certificates kept once, issuer
  * lookup by canonical subject, key collisions told apart by the name, and
  * lookups still right after the tables grow. Certificates are made here
  * with OpenSSL and enter the pool through cwms_cert_new_der, as inputs do.
@@ -19,6 +19,7 @@
 
 #include "index/namekey.h"
 #include "index/pool.h"
+#include "testlib.h"
 
 static EVP_PKEY *key;
 
@@ -34,18 +35,6 @@ static int free_key(void **state)
     (void)state;
     EVP_PKEY_free(key);
     return 0;
-}
-
-static X509_NAME *name_of(int string_type, const char *org, const char *cn)
-{
-    X509_NAME *name = X509_NAME_new();
-
-    assert_non_null(name);
-    assert_true(X509_NAME_add_entry_by_txt(name, "O", string_type, (const unsigned char *)org,
-                                           -1, -1, 0));
-    assert_true(X509_NAME_add_entry_by_txt(name, "CN", string_type, (const unsigned char *)cn,
-                                           -1, -1, 0));
-    return name;
 }
 
 static uint64_t key_of(const X509_NAME *name)
@@ -65,7 +54,7 @@ static CWMS_CERT *make_entry_by(const X509_NAME *subject, const X509_NAME *issue
 {
     X509 *x = X509_new();
     X509_NAME *issuer = issued_by != NULL ? X509_NAME_dup(issued_by)
-                                          : name_of(MBSTRING_ASC, "cwms-bundle tests", "Pool Root");
+                                          : t_name(MBSTRING_ASC, "cwms-bundle tests", "Pool Root");
     unsigned char *der = NULL;
     int len;
     CWMS_CERT *cert;
@@ -115,7 +104,7 @@ static size_t lookup(CWMS_POOL *pool, const X509_NAME *name, CWMS_CERT **out, si
 static void test_identical_certificate_is_kept_once(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
-    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Example CA");
+    X509_NAME *name = t_name(MBSTRING_ASC, "Example", "Example CA");
     CWMS_CERT *first = make_entry(name, 1);
     CWMS_CERT *again = cwms_cert_new_der(first->der, first->der_len, "again");
     CWMS_CERT *kept = NULL, *found[2];
@@ -137,7 +126,7 @@ static void test_identical_certificate_is_kept_once(void **state)
 static void test_same_name_different_certificate_is_kept_twice(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
-    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Example CA");
+    X509_NAME *name = t_name(MBSTRING_ASC, "Example", "Example CA");
     CWMS_CERT *a = make_entry(name, 1), *b = make_entry(name, 2), *found[4];
 
     (void)state;
@@ -153,10 +142,10 @@ static void test_same_name_different_certificate_is_kept_twice(void **state)
 static void test_subject_lookup_is_canonical(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
-    X509_NAME *printable = name_of(V_ASN1_PRINTABLESTRING, "Example Org", "Example Issuing CA");
+    X509_NAME *printable = t_name(V_ASN1_PRINTABLESTRING, "Example Org", "Example Issuing CA");
     /* Another string type, another case, extra inner and outer spaces. */
-    X509_NAME *utf8 = name_of(V_ASN1_UTF8STRING, "EXAMPLE   org", " example issuing ca ");
-    X509_NAME *other = name_of(V_ASN1_UTF8STRING, "Example Org", "Example Issuing CA 2");
+    X509_NAME *utf8 = t_name(V_ASN1_UTF8STRING, "EXAMPLE   org", " example issuing ca ");
+    X509_NAME *other = t_name(V_ASN1_UTF8STRING, "Example Org", "Example Issuing CA 2");
     CWMS_CERT *cert = make_entry(printable, 1), *found[2];
     const X509_NAME_ENTRY *cn = X509_NAME_get_entry(printable, 1);
 
@@ -179,8 +168,8 @@ static void test_names_with_equal_keys_are_told_apart(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
     /* Name keys keep only letters and digits: these two share one, but differ. */
-    X509_NAME *n1 = name_of(MBSTRING_ASC, "Example", "Collision One");
-    X509_NAME *n2 = name_of(MBSTRING_ASC, "Example", "Collision-One");
+    X509_NAME *n1 = t_name(MBSTRING_ASC, "Example", "Collision One");
+    X509_NAME *n2 = t_name(MBSTRING_ASC, "Example", "Collision-One");
     CWMS_CERT *a = make_entry(n1, 1), *b = make_entry(n2, 2), *found[4];
 
     (void)state;
@@ -212,7 +201,7 @@ static void test_growth_keeps_lookups_right(void **state)
         char cn[32];
 
         snprintf(cn, sizeof(cn), "Growth CA %d", k);
-        names[k] = name_of(MBSTRING_ASC, "Example", cn);
+        names[k] = t_name(MBSTRING_ASC, "Example", cn);
     }
     for (int i = 0; i < N; i++) {
         CWMS_CERT *dup;
@@ -244,7 +233,7 @@ static void test_growth_keeps_lookups_right(void **state)
         assert_false(cwms_pool_issues_another(pool, added[i]));
     }
     {
-        X509_NAME *root = name_of(MBSTRING_ASC, "cwms-bundle tests", "Pool Root");
+        X509_NAME *root = t_name(MBSTRING_ASC, "cwms-bundle tests", "Pool Root");
         CWMS_CERT *root_cert = make_entry_by(root, root, N + 1, 1);
 
         assert_int_equal(cwms_pool_add(pool, root_cert, NULL), 1);
@@ -260,7 +249,7 @@ static void test_five_thousand_with_one_name_come_back_in_input_order(void **sta
 {
     enum { N = 5000 };
     CWMS_POOL *pool = cwms_pool_new();
-    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Same Name CA");
+    X509_NAME *name = t_name(MBSTRING_ASC, "Example", "Same Name CA");
     static CWMS_CERT *added[N], *found[N];
 
     (void)state;
@@ -282,7 +271,7 @@ static void test_five_thousand_with_one_name_come_back_in_input_order(void **sta
 static void test_different_certificates_with_equal_der_hashes_are_both_kept(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
-    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Example CA");
+    X509_NAME *name = t_name(MBSTRING_ASC, "Example", "Example CA");
     CWMS_CERT *a = make_entry(name, 1), *b = make_entry(name, 2);
     CWMS_CERT *again = cwms_cert_new_der(b->der, b->der_len, "again"), *kept = NULL;
 
@@ -304,7 +293,7 @@ static void test_different_certificates_with_equal_der_hashes_are_both_kept(void
 static void test_fingerprint_is_computed_on_first_use(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
-    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Example CA");
+    X509_NAME *name = t_name(MBSTRING_ASC, "Example", "Example CA");
     CWMS_CERT *c = make_entry(name, 1);
     const unsigned char *der = NULL;
     unsigned char want[32];
@@ -333,7 +322,7 @@ static void test_fingerprint_is_computed_on_first_use(void **state)
 static void test_fingerprint_finds_end_entity_and_ca_certificates(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
-    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Example CA");
+    X509_NAME *name = t_name(MBSTRING_ASC, "Example", "Example CA");
     CWMS_CERT *ca = make_entry_ca(name, 1, 1), *ee = make_entry(name, 2);
     unsigned char ca_fp[32], ee_fp[32];
 
@@ -353,10 +342,10 @@ static void test_fingerprint_finds_end_entity_and_ca_certificates(void **state)
 static void test_what_a_certificate_issued_is_found_by_canonical_name(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
-    X509_NAME *ca = name_of(MBSTRING_ASC, "Example", "Issuing CA");
-    X509_NAME *ca_utf8 = name_of(MBSTRING_UTF8, "EXAMPLE", "issuing  ca");
-    X509_NAME *leaf = name_of(MBSTRING_ASC, "Example", "www.example.test");
-    X509_NAME *self = name_of(MBSTRING_ASC, "Example", "Self Issued");
+    X509_NAME *ca = t_name(MBSTRING_ASC, "Example", "Issuing CA");
+    X509_NAME *ca_utf8 = t_name(MBSTRING_UTF8, "EXAMPLE", "issuing  ca");
+    X509_NAME *leaf = t_name(MBSTRING_ASC, "Example", "www.example.test");
+    X509_NAME *self = t_name(MBSTRING_ASC, "Example", "Self Issued");
     CWMS_CERT *ca_cert = make_entry(ca, 1), *leaf_cert = make_entry_by(leaf, ca_utf8, 2, 0);
     CWMS_CERT *self_cert = make_entry_by(self, self, 3, 0);
 
@@ -383,7 +372,7 @@ static void test_what_a_certificate_issued_is_found_by_canonical_name(void **sta
 static void test_empty_pool_finds_nothing(void **state)
 {
     CWMS_POOL *pool = cwms_pool_new();
-    X509_NAME *name = name_of(MBSTRING_ASC, "Example", "Nobody");
+    X509_NAME *name = t_name(MBSTRING_ASC, "Example", "Nobody");
     unsigned char sha[32] = { 0 };
 
     (void)state;
@@ -411,5 +400,5 @@ int main(void)
         cmocka_unit_test(test_empty_pool_finds_nothing),
     };
 
-    return cmocka_run_group_tests_name("pool", tests, make_key, free_key);
+    return t_exit(cmocka_run_group_tests_name("pool", tests, make_key, free_key));
 }

@@ -165,5 +165,5 @@ int main(void)
         cmocka_unit_test(test_trusted_root_through_a_hashed_directory_anchors_the_chain),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -46,11 +46,19 @@ typedef struct cwms_options_st {
     const X509_NAME *leaf_subject; /* storeutl -subject; NULL = any */
     int strict;                  /* warnings are errors */
     size_t work_budget;          /* signature checks before giving up; 0 = default */
+    /*
+     * Threads cwms_bundle_build may start besides the caller's (at most 2
+     * are used: one reading --trust while the inputs are read, one helping
+     * to read a large PEM file). 0, the default, starts none: a provider
+     * must not start threads the application did not allow
+     * (OSSL_set_max_threads); the CLI allows 2.
+     */
+    int max_threads;
 
     CWMS_PASS *pass;             /* passphrases and PINs; may be NULL */
 } CWMS_OPTIONS;
 
-/* Sets the defaults: root-first, complete, now, default trust. */
+/* Sets the defaults: root-first, complete, now, default trust, no threads. */
 void cwms_options_init(CWMS_OPTIONS *opts);
 
 typedef struct cwms_bundle_st {

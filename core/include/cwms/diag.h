@@ -44,6 +44,20 @@ typedef enum {
     CWMS_R_EXPIRES_SOON = 209,       /* warning: within 30 days */
     CWMS_R_WORK_BUDGET = 210,        /* gave up after N signature checks */
     CWMS_R_TRUST_STORE = 211,        /* --trust file unusable */
+    CWMS_R_VERIFY_FAILED = 220,      /* OpenSSL's verifier rejects the chain (other reasons) */
+    CWMS_R_WRONG_PURPOSE = 221,      /* EKU/keyUsage do not allow TLS server authentication */
+    CWMS_R_WEAK_SIGNATURE = 222,     /* SHA-1 or MD5 signature a client must check */
+    CWMS_R_NAME_CONSTRAINTS = 223,   /* a CA's nameConstraints exclude the server's names */
+    CWMS_R_BAD_EXTENSION = 224,      /* unknown critical, repeated, or misplaced extension */
+    CWMS_R_ANCHOR_REJECTED = 225,    /* the trust store does not trust the anchor for TLS servers */
+    CWMS_R_POLICY = 226,             /* certificate policy processing fails */
+    CWMS_R_LEAF_IS_CA = 227,         /* the server certificate is a CA certificate */
+    CWMS_R_NO_SAN = 228,             /* the server certificate names no DNS/IP subjectAltName */
+    CWMS_R_NO_EKU = 229,             /* warning: the server certificate has no extendedKeyUsage */
+    CWMS_R_LONG_VALIDITY = 230,      /* warning: server certificate valid longer than clients allow */
+    CWMS_R_WEAK_CA_KEY = 231,        /* a CA key clients refuse (RSA < 2048, curve) */
+    CWMS_R_LEAF_KEY_USAGE = 232,     /* the server certificate's keyUsage does not allow TLS */
+    CWMS_R_WEAK_SIGNATURE_ABOVE = 233, /* warning: weak signature above the trusted certificate */
 
     /* key */
     CWMS_R_NO_KEY = 300,             /* no private key among the inputs */
@@ -51,6 +65,8 @@ typedef enum {
     CWMS_R_WEAK_KEY = 302,           /* RSA < 2048 bits */
     CWMS_R_SEVERAL_KEYS = 303,       /* several keys, none or many matching */
     CWMS_R_KEY_NOT_EXTRACTABLE = 304,
+    CWMS_R_UNSUPPORTED_KEY = 320,    /* server key: explicit EC parameters or a curve clients lack */
+    CWMS_R_RISKY_KEY = 321,          /* warning: P-521 or Ed25519/Ed448 server key */
 
     /* tokens */
     CWMS_R_PKCS11 = 400,             /* module/token/object trouble */

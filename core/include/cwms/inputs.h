@@ -26,11 +26,18 @@
 
 typedef struct cwms_inputs_st CWMS_INPUTS;
 
-/* How to read: library context for decoders, passphrase cache. */
+/* How to read: library context for decoders, passphrase cache, threads allowed. */
 typedef struct cwms_read_ctx_st {
     OSSL_LIB_CTX *libctx;   /* NULL = default */
     const char *propq;
     CWMS_PASS *pass;        /* for PKCS#12, encrypted keys and token PINs; may be NULL */
+    /*
+     * Threads the reading may start besides the caller's: 0 (the default
+     * of a zeroed context) reads everything on the calling thread; 1 or
+     * more lets a large PEM file (512 KiB and up) be read by a helper
+     * thread and the caller together.
+     */
+    int max_threads;
 } CWMS_READ_CTX;
 
 /* New empty inputs; NULL on allocation failure. */

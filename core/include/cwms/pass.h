@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "cwms_limits.h"   /* CWMS_PASS_MAX: the longest passphrase the cache holds */
+
 /*
  * Writes a passphrase of at most size bytes to buf and its length to *len.
  * what names the object ("PKCS#12 file 'server.p12'", "token 'webex'").

@@ -1,6 +1,7 @@
-/* Time conversions shared by the core and the fronts: see time_conv.h. */
-#include "util/time_conv.h"
+/* Time conversions shared by the core and the fronts: see cwms/times.h. */
+#include "cwms/times.h"
 
+#include <stdio.h>
 #include <time.h>
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
@@ -27,3 +28,14 @@ int cwms_asn1_time_to_epoch(const ASN1_TIME *t, int64_t *out)
     return 1;
 }
 
+
+char *cwms_time_format(int64_t t, char out[CWMS_TIME_TEXT_SIZE])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (gmtime_r(&tt, &tm) == NULL
+        || strftime(out, CWMS_TIME_TEXT_SIZE, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+        snprintf(out, CWMS_TIME_TEXT_SIZE, "@%lld", (long long)t);
+    return out;
+}

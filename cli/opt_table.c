@@ -1,0 +1,185 @@
+/* Option tables: getopt_long's arrays and --help from one CLI_OPT table (opt_table.h). */
+#include "opt_table.h"
+
+#include <string.h>
+
+#include "cwms/diag.h"
+#include "report.h"
+
+/* Usage lines wrap before this column. */
+#define USAGE_WIDTH 88
+
+static int is_end(const CLI_OPT *o)
+{
+    return o->section == NULL && o->name == NULL && o->metavar == NULL;
+}
+
+int cli_getopt_init(CLI_GETOPT *g, const CLI_OPT *table)
+{
+    size_t n = 0, s = 0;
+
+    memset(g, 0, sizeof(*g));
+    g->shortopts[s++] = ':';     /* a missing value is ':', not '?' */
+    for (const CLI_OPT *o = table; !is_end(o); o++) {
+        if (o->name == NULL)
+            continue;
+        if (n == CLI_OPT_MAX)
+            return 0;
+        g->longopts[n].name = o->name;
+        g->longopts[n].has_arg = o->metavar != NULL ? required_argument : no_argument;
+        g->longopts[n].flag = NULL;
+        g->longopts[n].val = o->id;
+        n++;
+        if (o->short_name != 0) {
+            g->shortopts[s++] = (char)o->short_name;
+            if (o->metavar != NULL)
+                g->shortopts[s++] = ':';
+        }
+    }
+    g->shortopts[s] = '\0';
+    return 1;
+}
+
+/*-
+ * The Usage line
+ * --------------
+ */
+
+/* One entry as the Usage line shows it, without brackets: "--cwms VERSION", "-o FILE". */
+static void synopsis_item(const CLI_OPT *o, char *buf, size_t size)
+{
+    const char *value = o->synopsis != NULL ? o->synopsis : o->metavar;
+
+    if (o->name == NULL)
+        snprintf(buf, size, "%s", value);
+    else if ((o->flags & CLI_SYN_SHORT) && o->short_name != 0)
+        snprintf(buf, size, "-%c%s%s", o->short_name, value != NULL ? " " : "",
+                 value != NULL ? value : "");
+    else
+        snprintf(buf, size, "--%s%s%s", o->name, value != NULL ? " " : "",
+                 value != NULL ? value : "");
+}
+
+/* Prints word after the Usage prefix, wrapping before USAGE_WIDTH; *col is the current column. */
+static void usage_word(FILE *out, const char *word, size_t indent, size_t *col)
+{
+    size_t len = strlen(word);
+
+    if (*col > indent && *col + 1 + len > USAGE_WIDTH) {
+        fprintf(out, "\n%*s", (int)indent, "");
+        *col = indent;
+    } else if (*col > indent) {
+        fputc(' ', out);
+        (*col)++;
+    }
+    fputs(word, out);
+    *col += len;
+}
+
+static void print_usage(FILE *out, const CLI_COMMAND_HELP *h)
+{
+    char word[512];
+    size_t indent, col;
+    int n = fprintf(out, "Usage: " CLI_PROGRAM " %s ", h->command);
+
+    indent = n > 0 ? (size_t)n : 0;
+    col = indent;
+    /* Options, in table order; operands after them, wherever the table lists them. */
+    for (const CLI_OPT *o = h->opts; !is_end(o); o++) {
+        size_t len = 0;
+
+        if (o->name == NULL || (o->flags & (CLI_SYN_HIDE | CLI_SYN_ALT)))
+            continue;
+        /* "[--a X | --b Y]..." : this entry and the alternatives right after it. */
+        word[len++] = '[';
+        for (const CLI_OPT *a = o; !is_end(a) && (a == o || (a->flags & CLI_SYN_ALT)); a++) {
+            if (a != o)
+                len += (size_t)snprintf(word + len, sizeof(word) - len, " | ");
+            synopsis_item(a, word + len, sizeof(word) - len);
+            len = strlen(word);
+        }
+        snprintf(word + len, sizeof(word) - len, "]%s", (o->flags & CLI_SYN_REPEAT) ? "..." : "");
+        usage_word(out, word, indent, &col);
+    }
+    for (const CLI_OPT *o = h->opts; !is_end(o); o++) {
+        if (o->section != NULL || o->name != NULL || (o->flags & CLI_SYN_HIDE))
+            continue;
+        synopsis_item(o, word, sizeof(word));
+        usage_word(out, word, indent, &col);
+    }
+    fputc('\n', out);
+}
+
+/*-
+ * The option list
+ * ---------------
+ */
+
+static void print_entry(FILE *out, const CLI_OPT *o, int column)
+{
+    char label[128];
+    const char *help = o->help != NULL ? o->help : "";
+    int len;
+
+    if (o->name == NULL)
+        len = snprintf(label, sizeof(label), "  %s", o->metavar);
+    else if (o->short_name != 0)
+        len = snprintf(label, sizeof(label), "  -%c, --%s%s%s", o->short_name, o->name,
+                       o->metavar != NULL ? " " : "", o->metavar != NULL ? o->metavar : "");
+    else
+        len = snprintf(label, sizeof(label), "  --%s%s%s", o->name,
+                       o->metavar != NULL ? " " : "", o->metavar != NULL ? o->metavar : "");
+    fputs(label, out);
+    /* A label too long for its column puts the description on the next line. */
+    if (len >= column)
+        fprintf(out, "\n%*s", column, "");
+    else
+        fprintf(out, "%*s", column - len, "");
+    for (;;) {
+        size_t n = strcspn(help, "\n");
+
+        fprintf(out, "%.*s\n", (int)n, help);
+        if (help[n] == '\0')
+            break;
+        help += n + 1;
+        fprintf(out, "%*s", column, "");
+    }
+}
+
+void cli_print_help(FILE *out, const CLI_COMMAND_HELP *h)
+{
+    print_usage(out, h);
+    if (h->description != NULL)
+        fprintf(out, "\n%s", h->description);
+    fputc('\n', out);
+    for (const CLI_OPT *o = h->opts; !is_end(o); o++) {
+        if (o->section != NULL)
+            fprintf(out, "%s\n", o->section);
+        else if (!(o->flags & CLI_LIST_HIDE))
+            print_entry(out, o, h->help_column);
+    }
+    if (h->epilogue != NULL)
+        fprintf(out, "\n%s", h->epilogue);
+}
+
+/*-
+ * Errors
+ * ------
+ */
+
+int cli_opt_parse_error(const char *command, int c, char **argv)
+{
+    const char *given = optind > 0 ? argv[optind - 1] : "?";
+
+    if (c == ':')
+        return cli_usage_error(command, "%s needs a value", given);
+    return cli_usage_error(command, "unknown option '%s'", given);
+}
+
+int cli_opt_bad_value(const char *command, CWMS_OPTION_KIND kind, const char *option,
+                      const char *value)
+{
+    char msg[CWMS_OPTION_ERROR_SIZE];
+
+    return cli_usage_error(command, "%s", cwms_option_error(kind, option, value, msg, sizeof(msg)));
+}

@@ -1,0 +1,94 @@
+/*
+ * One option table per subcommand, from which both getopt_long's arrays
+ * and the command's --help are generated, so the parser and the help
+ * cannot drift apart (the way OpenSSL's apps keep an OPTIONS table with
+ * OPT_SECTION headings).
+ *
+ * A table is an array of CLI_OPT ended by CLI_OPT_END. Each entry is one
+ * of:
+ *   CLI_OPT_SECTION("Order:")  a heading in the help;
+ *   an option                  .name set (long name, no "--"), .id what
+ *                              getopt_long returns for it (the short
+ *                              letter when .short_name is set), .metavar
+ *                              the value's name (NULL: takes no value);
+ *   an operand                 .name NULL, .metavar set ("INPUT", "URI"):
+ *                              described in the help, never parsed.
+ * .help is the description; each '\n' in it starts a continuation line.
+ */
+#ifndef CWMS_CLI_OPT_TABLE_H
+#define CWMS_CLI_OPT_TABLE_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cwms/options.h"
+
+/* How an entry appears on the Usage line. */
+#define CLI_SYN_ALT     0x1u   /* an alternative to the entry before: [--a X | --b Y] */
+#define CLI_SYN_REPEAT  0x2u   /* may be given several times: [--host NAME]... */
+#define CLI_SYN_HIDE    0x4u   /* not on the Usage line (--help) */
+#define CLI_SYN_SHORT   0x8u   /* shown by its short name: [-o FILE] */
+/* Left out of the option list (an operand the description explains). */
+#define CLI_LIST_HIDE   0x10u
+
+typedef struct cli_opt_st {
+    const char *section;       /* a heading, for CLI_OPT_SECTION */
+    const char *name;          /* long name; NULL for headings and operands */
+    int short_name;            /* 'o', or 0 */
+    int id;                    /* getopt_long's return value */
+    const char *metavar;       /* "VERSION"; for an operand its name */
+    const char *synopsis;      /* the value on the Usage line when not metavar
+                                  ("leaf-first|root-first"); for an operand the
+                                  whole of it ("INPUT...", "[URI]") */
+    unsigned flags;            /* CLI_SYN_*, CLI_LIST_HIDE */
+    const char *help;
+} CLI_OPT;
+
+#define CLI_OPT_SECTION(title) { .section = (title) }
+#define CLI_OPT_END { .section = NULL }
+
+/* A command's help: the Usage line comes from the table, the prose around it from here. */
+typedef struct cli_command_help_st {
+    const char *command;       /* "build" */
+    const char *description;   /* between the Usage line and the options */
+    const CLI_OPT *opts;
+    int help_column;           /* where descriptions start */
+    const char *epilogue;      /* after the options */
+} CLI_COMMAND_HELP;
+
+/* Most options one table may hold (getopt arrays are fixed-size). */
+#define CLI_OPT_MAX 40
+
+/* getopt_long's arguments for one table. */
+typedef struct cli_getopt_st {
+    struct option longopts[CLI_OPT_MAX + 1];
+    char shortopts[2 * CLI_OPT_MAX + 2];
+} CLI_GETOPT;
+
+/*
+ * Fills g from table: a long option per named entry, and the short
+ * letters (with ':' for a value) behind a leading ':' so that a missing
+ * value is reported as ':'. Returns 0 when the table holds more than
+ * CLI_OPT_MAX options (a programming error).
+ */
+int cli_getopt_init(CLI_GETOPT *g, const CLI_OPT *table);
+
+/* Writes the command's help (Usage line, description, options, epilogue). */
+void cli_print_help(FILE *out, const CLI_COMMAND_HELP *h);
+
+/*
+ * For getopt_long's ':' (missing value) and '?' (unknown option) results:
+ * prints the usage error naming the option as argv spelled it. Returns
+ * CWMS_EXIT_USAGE.
+ */
+int cli_opt_parse_error(const char *command, int c, char **argv);
+
+/*
+ * The usage error for a value of the shared vocabulary that its parser
+ * refused: cwms_option_error's message for option (e.g. "--cwms").
+ * Returns CWMS_EXIT_USAGE.
+ */
+int cli_opt_bad_value(const char *command, CWMS_OPTION_KIND kind, const char *option,
+                      const char *value);
+
+#endif

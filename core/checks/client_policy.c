@@ -1,0 +1,274 @@
+/*
+ * The client policy for TLS servers (client_policy.h).
+ *
+ * RFC 5280 allows chains that no phone or browser accepts: SHA-1
+ * signatures, 1024-bit CA keys, a server certificate good for client
+ * authentication only, or one that names its host only in the subject
+ * CN. These are the rules the major clients (Chrome, Apple, Android)
+ * apply to TLS servers, each reported naming the certificate and what to
+ * ask the CA for.
+ */
+#include "checks/client_policy.h"
+
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/x509v3.h>
+
+#define DAY 86400
+#define APPLE_EKU_SINCE     1561939200   /* 2019-07-01: Apple requires serverAuth in the EKU */
+#define VALIDITY_398_SINCE  1598918400   /* 2020-09-01: 398 days at most */
+#define VALIDITY_825_SINCE  1519862400   /* 2018-03-01: 825 days at most */
+
+static char *name_of(CWMS_CERT *c)
+{
+    char *s = cwms_name_oneline(cwms_cert_subject(c));
+
+    return s != NULL ? s : OPENSSL_strdup("?");
+}
+
+static int weak_digest(X509 *x)
+{
+    int md = NID_undef;
+
+    if (!X509_get_signature_info(x, &md, NULL, NULL, NULL))
+        return 0;
+    return md == NID_sha1 || md == NID_md5 || md == NID_md5_sha1 || md == NID_md4
+           || md == NID_md2;
+}
+
+static void check_signatures(CWMS_GRAPH *g, const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
+{
+    for (size_t i = 0; i < p->len; i++) {
+        X509 *x = cwms_cert_x509(p->certs[i]);
+        /* Clients check signatures up to the certificate the anchor signed. */
+        int checked = !p->anchored || i <= p->anchor_at;
+        char *name;
+
+        if (x == NULL || !weak_digest(x) || cwms_graph_self_signed(g, p->certs[i]) == 1)
+            continue;
+        name = name_of(p->certs[i]);
+        if (checked) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WEAK_SIGNATURE,
+                          "%s '%s' is signed with %s, which TLS clients refuse: ask the CA to "
+                          "reissue it with SHA-256, or pick the CA's SHA-256 bundle",
+                          i == 0 ? "the server certificate" : "the CA certificate", name,
+                          OBJ_nid2sn(X509_get_signature_nid(x)));
+            *ok = 0;
+        } else {
+            cwms_diag_add(diag, CWMS_WARNING, CWMS_R_WEAK_SIGNATURE_ABOVE,
+                          "the cross-certificate '%s' above the trusted certificate is signed "
+                          "with %s; clients that trust the CA below it never check it, older "
+                          "ones may: --path shortest leaves it out",
+                          name, OBJ_nid2sn(X509_get_signature_nid(x)));
+        }
+        OPENSSL_free(name);
+    }
+}
+
+/* "P-256", ... for a named curve; NULL for explicit parameters or a key that is not EC. */
+static const char *curve_of(EVP_PKEY *pk, char buf[64], int *explicit_params)
+{
+    char enc[32] = "";
+    size_t len;
+
+    *explicit_params = 0;
+    if (!EVP_PKEY_is_a(pk, "EC"))
+        return NULL;
+    if (EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_EC_ENCODING, enc, sizeof(enc), &len)
+        && strcmp(enc, OSSL_PKEY_EC_ENCODING_EXPLICIT) == 0) {
+        *explicit_params = 1;
+        return NULL;
+    }
+    if (!EVP_PKEY_get_group_name(pk, buf, 64, &len))
+        return NULL;
+    return buf;
+}
+
+static int supported_curve(const char *curve)
+{
+    static const char *const ok[] = { "prime256v1", "P-256", "secp384r1", "P-384",
+                                      "secp521r1", "P-521" };
+
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (OPENSSL_strcasecmp(curve, ok[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
+{
+    for (size_t i = 0; i < p->len; i++) {
+        X509 *x = cwms_cert_x509(p->certs[i]);
+        EVP_PKEY *pk = x != NULL ? X509_get0_pubkey(x) : NULL;
+        CWMS_REASON reason = i == 0 ? CWMS_R_UNSUPPORTED_KEY : CWMS_R_WEAK_CA_KEY;
+        const char *role = i == 0 ? "the server certificate" : "the CA certificate";
+        char buf[64], *name;
+        const char *curve;
+        int explicit_params;
+
+        if (pk == NULL)
+            continue;
+        curve = curve_of(pk, buf, &explicit_params);
+        name = name_of(p->certs[i]);
+        if (i > 0 && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"))
+            && EVP_PKEY_get_bits(pk) < 2048) {
+            /* The server's own RSA size is check.c's (a key error). */
+            cwms_diag_add(diag, CWMS_ERROR, reason,
+                          "%s '%s' has a %d-bit RSA key, which TLS clients refuse: pick the "
+                          "CA's current chain (RSA 2048 or more, or EC)", role, name,
+                          EVP_PKEY_get_bits(pk));
+            *ok = 0;
+        } else if (explicit_params) {
+            cwms_diag_add(diag, CWMS_ERROR, reason,
+                          "%s '%s' has an EC key with explicit curve parameters, which TLS "
+                          "clients refuse: it needs a key on a named curve (P-256 or P-384)",
+                          role, name);
+            *ok = 0;
+        } else if (EVP_PKEY_is_a(pk, "EC") && (curve == NULL || !supported_curve(curve))) {
+            cwms_diag_add(diag, CWMS_ERROR, reason,
+                          "%s '%s' has an EC key on the curve %s, which TLS clients do not "
+                          "support: it needs a key on P-256 or P-384", role, name,
+                          curve != NULL ? curve : "(unknown)");
+            *ok = 0;
+        } else if (i == 0 && (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448")
+                              || (curve != NULL && (strcmp(curve, "secp521r1") == 0
+                                                    || strcmp(curve, "P-521") == 0)))) {
+            cwms_diag_add(diag, CWMS_WARNING, CWMS_R_RISKY_KEY,
+                          "the server certificate '%s' has a%s key, which many clients "
+                          "(Chrome among them) refuse: a P-256, P-384 or RSA key is safe",
+                          name, EVP_PKEY_is_a(pk, "ED25519") ? "n Ed25519"
+                                : EVP_PKEY_is_a(pk, "ED448") ? "n Ed448" : " P-521");
+        }
+        OPENSSL_free(name);
+    }
+}
+
+static int has_dns_or_ip_san(X509 *x)
+{
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    int found = 0;
+
+    for (int i = 0; !found && i < sk_GENERAL_NAME_num(names); i++) {
+        int type = sk_GENERAL_NAME_value(names, i)->type;
+
+        found = type == GEN_DNS || type == GEN_IPADD;
+    }
+    GENERAL_NAMES_free(names);
+    return found;
+}
+
+static void check_leaf(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
+{
+    X509 *x = cwms_cert_x509(p->certs[0]);
+    EVP_PKEY *pk = x != NULL ? X509_get0_pubkey(x) : NULL;
+    uint32_t flags;
+    int64_t nb = cwms_cert_not_before(p->certs[0]), na = cwms_cert_not_after(p->certs[0]);
+    char *name;
+
+    if (x == NULL)
+        return;
+    flags = X509_get_extension_flags(x);
+    name = name_of(p->certs[0]);
+    if (flags & EXFLAG_CA) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_LEAF_IS_CA,
+                      "the server certificate '%s' is a CA certificate (basicConstraints "
+                      "CA:TRUE), which TLS clients refuse as a server certificate: use the "
+                      "server certificate the CA issued to you", name);
+        *ok = 0;
+    }
+    if (flags & EXFLAG_XKUSAGE) {
+        if (!(X509_get_extended_key_usage(x) & (XKU_SSL_SERVER | XKU_ANYEKU))) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WRONG_PURPOSE,
+                          "the server certificate '%s' is not for TLS servers: its "
+                          "extendedKeyUsage lacks serverAuth; ask the CA to reissue it as a "
+                          "TLS server certificate", name);
+            *ok = 0;
+        }
+    } else if (nb >= APPLE_EKU_SINCE) {
+        cwms_diag_add(diag, CWMS_WARNING, CWMS_R_NO_EKU,
+                      "the server certificate '%s' has no extendedKeyUsage: Apple devices "
+                      "refuse certificates issued since 2019-07-01 without serverAuth in it; "
+                      "ask the CA to reissue it with extendedKeyUsage serverAuth", name);
+    }
+    if ((flags & EXFLAG_KUSAGE) && pk != NULL) {
+        uint32_t ku = X509_get_key_usage(x), need = KU_DIGITAL_SIGNATURE;
+        const char *what = "digitalSignature";
+
+        if (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS")) {
+            need |= KU_KEY_ENCIPHERMENT;
+            what = "digitalSignature or keyEncipherment";
+        }
+        if (!(ku & need)) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_LEAF_KEY_USAGE,
+                          "the server certificate '%s' has a keyUsage without %s, so its key "
+                          "cannot be used for TLS: ask the CA to reissue it with "
+                          "digitalSignature and keyEncipherment", name, what);
+            *ok = 0;
+        }
+    }
+    if (!has_dns_or_ip_san(x)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_SAN,
+                      "the server certificate '%s' has no subjectAltName DNS or IP entry: "
+                      "TLS clients ignore the subject CN, so it matches no host name; ask the "
+                      "CA to reissue it with the appliance's names in subjectAltName", name);
+        *ok = 0;
+    }
+    if (nb >= VALIDITY_825_SINCE && na > nb) {
+        int64_t limit = nb >= VALIDITY_398_SINCE ? 398 : 825;
+
+        if (na - nb > limit * DAY)
+            cwms_diag_add(diag, CWMS_WARNING, CWMS_R_LONG_VALIDITY,
+                          "the server certificate '%s' is valid for %lld days: Apple devices "
+                          "refuse server certificates issued since %s valid for more than "
+                          "%lld days; ask the CA for one of %lld days or less",
+                          name, (long long)((na - nb) / DAY),
+                          limit == 398 ? "2020-09-01" : "2018-03-01",
+                          (long long)limit, (long long)limit);
+    }
+    OPENSSL_free(name);
+}
+
+/*
+ * Extensions OpenSSL's verifier lets through outside X509_STRICT (or
+ * reports only as a missing issuer) but clients refuse.
+ */
+static void check_extensions(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
+{
+    for (size_t i = 0; i < p->len; i++) {
+        X509 *x = cwms_cert_x509(p->certs[i]);
+        const char *why = NULL;
+        char *name;
+
+        if (x == NULL)
+            continue;
+        if (X509_get_extension_flags(x) & EXFLAG_INVALID)
+            why = "an extension is malformed or appears twice";
+        else if (X509_get_version(x) != X509_VERSION_3 && X509_get_ext_count(x) > 0)
+            why = "it carries extensions but is not a version 3 certificate";
+        else if (!(X509_get_extension_flags(x) & EXFLAG_CA)
+                 && X509_get_ext_by_NID(x, NID_name_constraints, -1) >= 0)
+            why = "it carries nameConstraints but is not a CA certificate";
+        if (why == NULL)
+            continue;
+        name = name_of(p->certs[i]);
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_BAD_EXTENSION,
+                      "%s '%s' is refused by TLS clients: %s; ask the CA to reissue it",
+                      i == 0 ? "the server certificate" : "the CA certificate", name, why);
+        OPENSSL_free(name);
+        *ok = 0;
+    }
+}
+
+int cwms_client_policy_check(CWMS_GRAPH *g, const CWMS_PATH *path, CWMS_DIAG *diag)
+{
+    int ok = 1;
+
+    check_extensions(path, diag, &ok);
+    check_leaf(path, diag, &ok);
+    check_signatures(g, path, diag, &ok);
+    check_keys(path, diag, &ok);
+    return ok;
+}

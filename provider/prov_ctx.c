@@ -1,0 +1,119 @@
+/*
+ * What the store loaders share with the provider entry point: the one way
+ * errors are raised, the debug output of a build, the threads a build may
+ * start, and the private library context the bundle core runs in (see
+ * cwms_prov.h).
+ */
+#include <stdarg.h>
+
+#include <openssl/core.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
+#if OPENSSL_VERSION_NUMBER >= 0x30200000L
+# include <stdint.h>
+# include <openssl/thread.h>   /* OSSL_get_max_threads */
+#endif
+#include <openssl/provider.h>
+
+#include "cwms_debug.h"
+#include "cwms_prov.h"
+#include "cwms/diag.h"
+
+/*- Errors ------------------------------------------------------------- */
+
+void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const char *func,
+                     CWMS_REASON reason, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (pc == NULL || pc->new_error == NULL || pc->vset_error == NULL)
+        return;
+    pc->new_error(pc->handle);
+    if (pc->set_error_debug != NULL)
+        pc->set_error_debug(pc->handle, file, line, func);
+    va_start(ap, fmt);
+    pc->vset_error(pc->handle, (uint32_t)reason, fmt, ap);
+    va_end(ap);
+}
+
+void cwms_prov_debug_diag(const char *what, const CWMS_DIAG *diag)
+{
+    static const char *const level_names[] = { "note", "warning", "error" };
+
+    if (!cwms_debug_on(CWMS_DEBUG_PROVIDER))
+        return;
+    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
+        const CWMS_MSG *m = cwms_diag_get(diag, i);
+
+        cwms_debug(CWMS_DEBUG_PROVIDER, "%s: %s: %s", what,
+                   m->level <= CWMS_ERROR ? level_names[m->level] : "?", m->text);
+    }
+}
+
+void cwms_prov_raise_diag(const CWMS_PROV_CTX *pc, const char *file, int line, const char *func,
+                          const CWMS_DIAG *diag)
+{
+    int raised = 0;
+
+    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
+        const CWMS_MSG *m = cwms_diag_get(diag, i);
+
+        if (m->level == CWMS_ERROR) {
+            cwms_prov_raise(pc, file, line, func, m->reason, "%s", m->text);
+            raised = 1;
+        }
+    }
+    if (!raised)
+        cwms_prov_raise(pc, file, line, func, CWMS_R_INTERNAL,
+                        "the bundle core failed without saying why");
+}
+
+/*- Threads ---------------------------------------------------------------- */
+
+int cwms_prov_max_threads(const CWMS_PROV_CTX *pc)
+{
+#if OPENSSL_VERSION_NUMBER >= 0x30200000L
+    /* One libcrypto serves the application and this module: the core context is its libctx. */
+    uint64_t n = pc->core_libctx != NULL
+                 ? OSSL_get_max_threads((OSSL_LIB_CTX *)pc->core_libctx) : 0;
+
+    return n > 2 ? 2 : (int)n;
+#else
+    (void)pc;
+    return 0;
+#endif
+}
+
+/*- The private library context ----------------------------------------- */
+
+OSSL_LIB_CTX *cwms_prov_libctx(CWMS_PROV_CTX *pc)
+{
+    OSSL_LIB_CTX *libctx;
+
+    if (!CRYPTO_THREAD_write_lock(pc->lock)) {
+        CWMS_PROV_RAISE(pc, CWMS_R_INTERNAL, "cannot take the provider lock");
+        return NULL;
+    }
+    if (pc->libctx == NULL) {
+        /*
+         * A fresh context reads no configuration, so it cannot load this
+         * provider again: the core's own OSSL_STORE and decoder calls can
+         * never end up in the cwms: or pkcs11: loader.
+         */
+        OSSL_LIB_CTX *l = OSSL_LIB_CTX_new();
+        OSSL_PROVIDER *dflt = l == NULL ? NULL : OSSL_PROVIDER_load(l, "default");
+
+        if (dflt == NULL) {
+            OSSL_LIB_CTX_free(l);
+        } else {
+            pc->libctx = l;
+            pc->libctx_default = dflt;
+        }
+    }
+    libctx = pc->libctx;
+    CRYPTO_THREAD_unlock(pc->lock);
+    if (libctx == NULL)
+        CWMS_PROV_RAISE(pc, CWMS_R_INTERNAL,
+                        "cannot create a library context with the default provider");
+    return libctx;
+}

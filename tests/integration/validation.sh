@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# Validation of the chosen chain: validation.sh CASE (one meson test per
+# CASE). Each case makes a PKI with openssl (root -> "Test Issuing CA" ->
+# www.example.test by default), spoils one thing, and checks the exit code
+# and that the message names the certificate.
+set -euo pipefail
+# shellcheck source=../lib/common.sh
+. "$(dirname "$0")/../lib/common.sh"
+[ -x "$CWMS_BUNDLE" ] || fail "cwms-bundle is not built: $CWMS_BUNDLE"
+EDIT=$CWMS_SOURCE_ROOT/tests/lib/cert_edit.py
+
+LEAF_EXT='basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:www.example.test'
+CA_EXT='basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign'
+SERVER="CN=www.example.test'"
+ISSUING="CN=Test Issuing CA'"
+ROOT="CN=Test Root CA'"
+
+# cert ID CN ISSUER_ID EXTENSIONS: a certificate for ID (key per PKI_KEY,
+# kept when ID.key exists) signed by ISSUER_ID; MD=sha1|md5 (default
+# sha256), DAYS (default 397).
+cert() {
+    local id=$1 cn=$2 issuer=$3 ext=$4
+    [ -f "$PKI_DIR/$id.key" ] || pki__key "$id"
+    printf '[ext]\n%s\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n' \
+        "$ext" > "$PKI_DIR/$id.ext"
+    openssl req -new -key "$PKI_DIR/$id.key" -subj "/O=cwms-bundle tests/CN=$cn" \
+        -out "$PKI_DIR/$id.csr" 2>/dev/null
+    openssl x509 -req -in "$PKI_DIR/$id.csr" -CA "$PKI_DIR/$issuer.crt" \
+        -CAkey "$PKI_DIR/$issuer.key" -set_serial "0x$(openssl rand -hex 12)" \
+        -days "${DAYS:-397}" "-${MD:-sha256}" -extfile "$PKI_DIR/$id.ext" -extensions ext \
+        -out "$PKI_DIR/$id.crt" 2>/dev/null || fail "cannot make $id"
+}
+
+# root + issuing CA; the leaf is the caller's (leaf EXT, or the default).
+setup() {
+    pki_init "$TMP/pki"
+    pki_root root "Test Root CA" || fail "cannot make the root"
+    P=$PKI_DIR
+}
+ca() { cert ca "Test Issuing CA" root "${1:-$CA_EXT}"; }
+leaf() { cert server www.example.test ca "${1:-$LEAF_EXT}"; }
+
+# build [OPTIONS...]: the everyday build, trusting the root.
+build() {
+    "$CWMS_BUNDLE" build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/out.pem" "$@" \
+        "$P/server.key" "$P/server.crt" "$P/ca.crt"
+}
+
+fails() {  # CODE TEXT... : build "$BUILD_ARGS" fails with CODE and names each TEXT
+    local code=$1; shift
+    expect_fail "$code" build ${BUILD_ARGS:-}
+    for t in "$@"; do assert_contains "$TMP/stderr" "$t"; done
+    [ ! -e "$TMP/out.pem" ] || fail "a bundle was written"
+}
+
+warns() {  # TEXT... : builds with a warning naming TEXT, and fails under --strict (code $STRICT_CODE)
+    build 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "the build failed"; }
+    for t in "$@"; do assert_contains "$TMP/stderr" "$t"; done
+    assert_contains "$TMP/stderr" "warning:"
+    rm -f "$TMP/out.pem"
+    BUILD_ARGS=--strict fails "${STRICT_CODE:-4}" "$@"
+}
+
+case_leaf_eku_client_auth_only() {
+    setup; ca; leaf "${LEAF_EXT/serverAuth/clientAuth}"
+    fails 4 "$SERVER is not for TLS servers" "lacks serverAuth"
+}
+
+case_leaf_key_usage_without_tls() {
+    setup; ca; leaf "${LEAF_EXT/digitalSignature, keyEncipherment/nonRepudiation}"
+    fails 4 "$SERVER has a keyUsage without digitalSignature or keyEncipherment"
+}
+
+case_leaf_is_a_ca() {
+    setup; ca
+    leaf "$(printf '%s\n' "${LEAF_EXT/CA:FALSE/CA:TRUE}" | sed 's/keyEncipherment/keyEncipherment, keyCertSign/')"
+    fails 4 "$SERVER is a CA certificate"
+}
+
+case_leaf_signed_with_sha1() {
+    setup; ca; MD=sha1 leaf
+    fails 4 "$SERVER is signed with RSA-SHA1"
+}
+
+case_intermediate_signed_with_md5() {
+    setup; MD=md5 ca; leaf
+    fails 4 "$ISSUING is signed with RSA-MD5"
+}
+
+case_intermediate_rsa_1024() {
+    setup; PKI_KEY=rsa:1024 ca; leaf
+    fails 4 "$ISSUING has a 1024-bit RSA key"
+}
+
+case_unknown_critical_extension() {
+    setup; ca; leaf "$LEAF_EXT
+1.3.6.1.4.1.55555.1 = critical, ASN1:NULL"
+    fails 4 "$SERVER fails validation (unhandled critical extension"
+}
+
+case_extension_twice() {
+    setup; ca; leaf
+    python3 "$EDIT" dup-ext "$P/server.crt" "$P/ca.key" "$P/server.crt"
+    fails 4 "$SERVER is refused by TLS clients: an extension is malformed or appears twice"
+}
+
+case_extensions_in_v1_certificate() {
+    setup; ca; leaf
+    python3 "$EDIT" v1 "$P/server.crt" "$P/ca.key" "$P/server.crt"
+    fails 4 "$SERVER is refused by TLS clients: it carries extensions but is not a version 3"
+}
+
+case_name_constraints_exclude_the_server() {
+    setup; ca "$CA_EXT
+nameConstraints = critical, excluded;DNS:example.test"; leaf
+    fails 4 "$SERVER fails validation (excluded subtree violation"
+}
+
+case_name_constraints_in_non_ca() {
+    setup; ca; leaf "$LEAF_EXT
+nameConstraints = critical, permitted;DNS:example.test"
+    fails 4 "$SERVER is refused by TLS clients: it carries nameConstraints but is not a CA"
+}
+
+case_intermediate_eku_client_auth_only() {
+    setup; ca "$CA_EXT
+extendedKeyUsage = clientAuth"; leaf
+    fails 4 "$ISSUING fails validation (unsuitable certificate purpose"
+}
+
+case_anchor_not_a_ca() {
+    pki_init "$TMP/pki"; P=$PKI_DIR
+    pki__key root
+    printf '[req]\ndistinguished_name = dn\n[dn]\n[ext]\nbasicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, keyCertSign\nsubjectKeyIdentifier = hash\n' > "$P/root.ext"
+    openssl req -new -x509 -key "$P/root.key" -subj "/O=cwms-bundle tests/CN=Test Root CA" \
+        -days 3650 -config "$P/root.ext" -extensions ext -out "$P/root.crt" 2>/dev/null
+    ca; leaf
+    fails 4 "the trust anchor (certificate 3 of the chain, 1 = server) '" \
+        "$ROOT fails validation (invalid CA certificate"
+}
+
+case_trust_settings_reject_server_auth() {
+    setup; ca; leaf
+    openssl x509 -in "$P/root.crt" -addreject serverAuth -trustout -out "$P/root-trusted.pem"
+    cp "$P/root-trusted.pem" "$P/root.crt"
+    grep -q "BEGIN TRUSTED CERTIFICATE" "$P/root.crt" || fail "no TRUSTED CERTIFICATE block"
+    fails 4 "the trust anchor (certificate 3 of the chain, 1 = server) '" "$ROOT fails validation (certificate rejected"
+}
+
+case_trust_settings_client_auth_only() {
+    setup; ca; leaf
+    openssl x509 -in "$P/root.crt" -addtrust clientAuth -trustout -out "$P/root-trusted.pem"
+    cp "$P/root-trusted.pem" "$P/root.crt"
+    fails 4 "the trust anchor (certificate 3 of the chain, 1 = server) '" \
+        "$ROOT fails validation (certificate rejected"
+}
+
+case_host_through_subject_cn_only() {
+    setup; ca; leaf "$(printf '%s\n' "$LEAF_EXT" | grep -v subjectAltName)"
+    BUILD_ARGS="--host www.example.test" fails 4 \
+        "the server certificate 'O=cwms-bundle tests, CN=www.example.test' does not cover the host name 'www.example.test'" \
+        "$SERVER has no subjectAltName DNS or IP entry"
+}
+
+case_no_san_without_host() {
+    setup; ca; leaf "$(printf '%s\n' "$LEAF_EXT" | grep -v subjectAltName)"
+    fails 4 "$SERVER has no subjectAltName DNS or IP entry"
+}
+
+case_leaf_without_eku_warns() {
+    setup; ca; leaf "$(printf '%s\n' "$LEAF_EXT" | grep -v extendedKeyUsage)"
+    warns "$SERVER has no extendedKeyUsage"
+}
+
+case_p521_server_key_warns() {
+    setup; ca; PKI_KEY=ec:P-521 leaf "${LEAF_EXT/, keyEncipherment/}"
+    STRICT_CODE=5 warns "$SERVER has a P-521 key"
+}
+
+case_ed25519_server_key_warns() {
+    setup; ca; PKI_KEY=ed25519 leaf "${LEAF_EXT/, keyEncipherment/}"
+    STRICT_CODE=5 warns "$SERVER has an Ed25519 key"
+}
+
+case_long_validity_warns() {
+    setup; ca; DAYS=825 leaf
+    warns "$SERVER is valid for 825 days"
+}
+
+case_ec_explicit_parameters_refused() {
+    setup; ca
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:explicit \
+        -out "$P/server.key" 2>/dev/null
+    leaf "${LEAF_EXT/, keyEncipherment/}"
+    fails 5 "$SERVER has an EC key with explicit curve parameters"
+}
+
+case_ec_curve_clients_lack_refused() {
+    setup; ca; PKI_KEY=ec:secp256k1 leaf "${LEAF_EXT/, keyEncipherment/}"
+    fails 5 "$SERVER has an EC key on the curve secp256k1"
+}
+
+# The first 8 hex digits of a certificate's SHA-256, as the notes show them.
+fp8() { openssl x509 -in "$1" -outform DER | openssl dgst -sha256 -r | cut -c1-8; }
+
+# Two certificates of the issuing CA (same name and key); the one ranked
+# first (later notAfter) may only issue client certificates.
+restricted_and_plain_issuer() {
+    setup
+    DAYS=3650 cert ca "Test Issuing CA" root "$CA_EXT
+extendedKeyUsage = ${1:-clientAuth}"
+    mv "$P/ca.crt" "$P/ca-restricted.crt"
+    DAYS=1000 cert ca "Test Issuing CA" root "$CA_EXT${2:+
+extendedKeyUsage = $2}"
+    leaf
+    cat "$P/ca-restricted.crt" "$P/ca.crt" > "$P/cas.pem"
+}
+
+case_rejected_candidate_gives_way_to_the_next() {
+    restricted_and_plain_issuer
+    "$CWMS_BUNDLE" build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/out.pem" \
+        "$P/server.key" "$P/server.crt" "$P/cas.pem" 2> "$TMP/stderr" \
+        || { cat "$TMP/stderr" >&2; fail "no valid candidate was chosen"; }
+    assert_contains "$TMP/stderr" "passed over the path of 2 certificate(s) up to 'O=cwms-bundle tests, $ISSUING (CA certificates SHA-256 $(fp8 "$P/ca-restricted.crt")...)"
+    assert_contains "$TMP/stderr" "$ISSUING: unsuitable certificate purpose"
+    openssl x509 -in "$P/ca.crt" -outform DER | cmp -s - <(
+        awk '/BEGIN CERT/{n++} n==1' "$TMP/out.pem" | openssl x509 -outform DER) \
+        || fail "the bundle does not carry the unrestricted issuing CA"
+}
+
+case_no_candidate_passes_names_each() {
+    restricted_and_plain_issuer clientAuth emailProtection
+    expect_fail 4 "$CWMS_BUNDLE" build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/out.pem" \
+        "$P/server.key" "$P/server.crt" "$P/cas.pem"
+    assert_contains "$TMP/stderr" "$ISSUING fails validation (unsuitable certificate purpose"
+    assert_contains "$TMP/stderr" "the alternative the path of 2 certificate(s) up to 'O=cwms-bundle tests, $ISSUING (CA certificates SHA-256 $(fp8 "$P/ca.crt")...) was rejected too"
+}
+
+case_weak_signature_above_trusted_warns() {
+    setup; ca; leaf
+    pki_root oldroot "Old Root CA"
+    # rootx: the root's name and key, cross-signed by the old root with SHA-1.
+    cp "$P/root.key" "$P/rootx.key"
+    MD=sha1 DAYS=3650 cert rootx "Test Root CA" oldroot "$CA_EXT"
+    run() {
+        "$CWMS_BUNDLE" build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/out.pem" "$@" \
+            "$P/server.key" "$P/server.crt" "$P/ca.crt" "$P/rootx.crt"
+    }
+    run 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "a weak signature above the anchor failed the build"; }
+    assert_contains "$TMP/stderr" "warning: the cross-certificate 'O=cwms-bundle tests, CN=Test Root CA' above the trusted certificate is signed with RSA-SHA1"
+    rm -f "$TMP/out.pem"
+    expect_fail 4 run --strict
+}
+
+case_provider_refuses_the_same() {
+    setup; ca; leaf "${LEAF_EXT/serverAuth/clientAuth}"
+    mkdir "$TMP/ca-files"
+    cp "$P/server.key" "$P/server.crt" "$P/ca.crt" "$TMP/ca-files/"
+    local ossl=(openssl)
+    # The ASan build's module needs the runtime preloaded into openssl (see provider.sh).
+    [ -z "${CWMS_ASAN_PRELOAD:-}" ] || ossl=(env LD_PRELOAD="$CWMS_ASAN_PRELOAD" openssl)
+    expect_fail 1 "${ossl[@]}" storeutl -provider-path "$CWMS_BUILD_ROOT/provider" -provider cwms \
+        -provider default -out "$TMP/out.pem" "cwms:$TMP/ca-files?trust=$P/root.crt"
+    assert_contains "$TMP/stderr" "not allowed for TLS servers"
+    assert_contains "$TMP/stderr" "$SERVER is not for TLS servers"
+}
+
+case=${1:?usage: validation.sh CASE}
+declare -F "case_$case" > /dev/null || { echo "validation.sh: no case $case" >&2; exit 2; }
+"case_$case"
+echo "ok"

@@ -1,0 +1,176 @@
+/*
+ * The CLI's option tables (cli/opt_table.c): getopt_long's arrays and the
+ * --help text generated from one table.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "opt_table.h"
+
+enum { OPT_ALPHA = 256, OPT_BETA, OPT_GAMMA, OPT_DELTA };
+
+static const CLI_OPT table[] = {
+    CLI_OPT_SECTION("First:"),
+    { .name = "alpha", .id = OPT_ALPHA, .metavar = "A", .help = "the alpha" },
+    { .name = "beta", .id = OPT_BETA, .metavar = "B", .synopsis = "x|y", .flags = CLI_SYN_ALT,
+      .help = "the beta\nsecond line" },
+    CLI_OPT_SECTION("Second:"),
+    { .name = "gamma", .id = OPT_GAMMA, .flags = CLI_SYN_REPEAT, .help = "no value" },
+    { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE", .flags = CLI_SYN_SHORT,
+      .help = "where" },
+    { .name = "a-very-long-option-name", .id = OPT_DELTA, .metavar = "VALUE",
+      .help = "on its own line" },
+    { .metavar = "THING", .synopsis = "THING...", .help = "an operand" },
+    { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE, .help = "help" },
+    { .metavar = "HIDDEN", .synopsis = "[HIDDEN]", .flags = CLI_LIST_HIDE },
+    CLI_OPT_END
+};
+
+static void test_getopt_arrays_hold_every_option(void **state)
+{
+    CLI_GETOPT g;
+    static const struct { const char *name; int has_arg, val; } want[] = {
+        { "alpha", required_argument, OPT_ALPHA },
+        { "beta", required_argument, OPT_BETA },
+        { "gamma", no_argument, OPT_GAMMA },
+        { "output", required_argument, 'o' },
+        { "a-very-long-option-name", required_argument, OPT_DELTA },
+        { "help", no_argument, 'h' },
+    };
+    size_t i;
+
+    (void)state;
+    assert_true(cli_getopt_init(&g, table));
+    assert_string_equal(g.shortopts, ":o:h");
+    for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        assert_string_equal(g.longopts[i].name, want[i].name);
+        assert_int_equal(g.longopts[i].has_arg, want[i].has_arg);
+        assert_null(g.longopts[i].flag);
+        assert_int_equal(g.longopts[i].val, want[i].val);
+    }
+    assert_null(g.longopts[i].name);
+}
+
+static void test_getopt_parses_with_the_generated_arrays(void **state)
+{
+    char *argv[] = { "cmd", "--alpha", "1", "-o", "f", "--gamma", "--beta=x", "operand", "--nope",
+                     NULL };
+    int argc = 9, c, seen = 0;
+    CLI_GETOPT g;
+
+    (void)state;
+    assert_true(cli_getopt_init(&g, table));
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_ALPHA:
+            assert_string_equal(optarg, "1");
+            seen |= 1;
+            break;
+        case 'o':
+            assert_string_equal(optarg, "f");
+            seen |= 2;
+            break;
+        case OPT_GAMMA:
+            seen |= 4;
+            break;
+        case OPT_BETA:
+            assert_string_equal(optarg, "x");
+            seen |= 8;
+            break;
+        case '?':
+            assert_string_equal(argv[optind - 1], "--nope");
+            seen |= 16;
+            break;
+        default:
+            fail_msg("unexpected %d", c);
+        }
+    }
+    assert_int_equal(seen, 31);
+    assert_string_equal(argv[optind], "operand");
+
+    /* A missing value is ':' (the leading ':'), for both spellings. */
+    {
+        char *argv2[] = { "cmd", "-o", NULL };
+        char *argv3[] = { "cmd", "--alpha", NULL };
+
+        optind = 1;
+        assert_int_equal(getopt_long(2, argv2, g.shortopts, g.longopts, NULL), ':');
+        optind = 1;
+        assert_int_equal(getopt_long(2, argv3, g.shortopts, g.longopts, NULL), ':');
+    }
+}
+
+static void test_too_many_options_are_a_programming_error(void **state)
+{
+    CLI_OPT *big = calloc(CLI_OPT_MAX + 2, sizeof(*big));
+    CLI_GETOPT g;
+
+    (void)state;
+    assert_non_null(big);
+    for (size_t i = 0; i < CLI_OPT_MAX; i++) {
+        big[i].name = "x";
+        big[i].id = 256 + (int)i;
+    }
+    assert_true(cli_getopt_init(&g, big));
+    big[CLI_OPT_MAX].name = "one-too-many";
+    assert_false(cli_getopt_init(&g, big));
+    free(big);
+}
+
+static void test_help_is_generated_from_the_table(void **state)
+{
+    static const CLI_COMMAND_HELP help = {
+        .command = "demo", .description = "Does things.\n", .opts = table, .help_column = 20,
+        .epilogue = "Bye.\n",
+    };
+    static const char want[] =
+        "Usage: cwms-bundle demo [--alpha A | --beta x|y] [--gamma]... [-o FILE]\n"
+        "                        [--a-very-long-option-name VALUE] THING... [HIDDEN]\n"
+        "\n"
+        "Does things.\n"
+        "\n"
+        "First:\n"
+        "  --alpha A         the alpha\n"
+        "  --beta B          the beta\n"
+        "                    second line\n"
+        "Second:\n"
+        "  --gamma           no value\n"
+        "  -o, --output FILE where\n"
+        "  --a-very-long-option-name VALUE\n"
+        "                    on its own line\n"
+        "  THING             an operand\n"
+        "  -h, --help        help\n"
+        "\n"
+        "Bye.\n";
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    (void)state;
+    assert_non_null(f);
+    cli_print_help(f, &help);
+    assert_int_equal(fclose(f), 0);
+    assert_string_equal(text, want);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_getopt_arrays_hold_every_option),
+        cmocka_unit_test(test_getopt_parses_with_the_generated_arrays),
+        cmocka_unit_test(test_too_many_options_are_a_programming_error),
+        cmocka_unit_test(test_help_is_generated_from_the_table),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
