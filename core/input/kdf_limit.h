@@ -15,9 +15,9 @@
 
 #include <openssl/x509.h>
 
+#include "cwms_limits.h"
 #include "input/read.h"
 
-#define CWMS_KDF_ITERATIONS_MAX 10000000
 
 /*
  * The iteration count of a password-based encryption algorithm (PBES1,

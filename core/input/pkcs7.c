@@ -13,6 +13,7 @@
 #include <openssl/err.h>
 #include <openssl/pkcs7.h>
 
+#include "cwms_der_element.h"
 #include "input/formats.h"
 
 static STACK_OF(X509) *pkcs7_certs(const PKCS7 *p7)
@@ -24,25 +25,6 @@ static STACK_OF(X509) *pkcs7_certs(const PKCS7 *p7)
     return NULL;
 }
 
-/* One definite-length TLV at *p: its tag, class, content; *p moves past it. 0 otherwise. */
-static int next_tlv(const unsigned char **p, const unsigned char *end, int *tag, int *cls,
-                    const unsigned char **content, long *clen)
-{
-    const unsigned char *q = *p;
-    int r;
-
-    if (q >= end)
-        return 0;
-    ERR_set_mark();
-    r = ASN1_get_object(&q, clen, tag, cls, (long)(end - q));
-    ERR_pop_to_mark();
-    if ((r & 0x80) != 0 || r == 0x21)
-        return 0;
-    *content = q;
-    *p = q + *clen;
-    return 1;
-}
-
 /*
  * The certificates of a DER signedData, or -1 when der is not one this walk
  * takes (the caller falls back to d2i_PKCS7).
@@ -52,52 +34,41 @@ static int read_signed_data_der(CWMS_READ *r, const unsigned char *der, size_t l
     static const unsigned char signed_data_oid[] = {
         0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02
     };
-    const unsigned char *p = der, *end = der + len, *c, *sd_end, *certs, *certs_end;
-    int tag, cls, n = 0;
-    long clen;
+    CWMS_DER_SLICE top = { der, len }, ci, sd, certs = { NULL, 0 }, scan;
+    CWMS_DER_ELEMENT e;
+    int n = 0, ok;
 
-    if (!next_tlv(&p, end, &tag, &cls, &c, &clen) || tag != V_ASN1_SEQUENCE)
-        return -1;
-    end = p;
-    p = c;
-    if (!next_tlv(&p, end, &tag, &cls, &c, &clen) || tag != V_ASN1_OBJECT
-        || clen != (long)sizeof(signed_data_oid) || memcmp(c, signed_data_oid, (size_t)clen) != 0)
-        return -1;
-    if (!next_tlv(&p, end, &tag, &cls, &c, &clen) || cls != V_ASN1_CONTEXT_SPECIFIC || tag != 0)
-        return -1;
-    p = c;
-    if (!next_tlv(&p, end, &tag, &cls, &c, &clen) || tag != V_ASN1_SEQUENCE)
-        return -1;
-    sd_end = p;
-    p = c;
-    if (!next_tlv(&p, sd_end, &tag, &cls, &c, &clen) || tag != V_ASN1_INTEGER
-        || !next_tlv(&p, sd_end, &tag, &cls, &c, &clen) || tag != V_ASN1_SET
-        || !next_tlv(&p, sd_end, &tag, &cls, &c, &clen) || tag != V_ASN1_SEQUENCE)
-        return -1;
-    certs = p;
-    if (!next_tlv(&p, sd_end, &tag, &cls, &c, &clen))
-        return -1;
-    if (cls != V_ASN1_CONTEXT_SPECIFIC || tag != 0) {
-        certs = certs_end = NULL;      /* no certificates */
-    } else {
-        certs = c;
-        certs_end = p;
-    }
+    ERR_set_mark();
+    ok = cwms_der_next(&top, &e) && cwms_der_is_universal(&e, V_ASN1_SEQUENCE, 1)
+         && (ci = e.content, cwms_der_next(&ci, &e))
+         && cwms_der_is_universal(&e, V_ASN1_OBJECT, 0)
+         && e.content.len == sizeof(signed_data_oid)
+         && memcmp(e.content.p, signed_data_oid, sizeof(signed_data_oid)) == 0
+         && cwms_der_next(&ci, &e) && e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag == 0
+         && (sd = e.content, cwms_der_next(&sd, &e))
+         && cwms_der_is_universal(&e, V_ASN1_SEQUENCE, 1)
+         && (sd = e.content, cwms_der_next(&sd, &e))             /* version */
+         && cwms_der_is_universal(&e, V_ASN1_INTEGER, 0)
+         && cwms_der_next(&sd, &e) && cwms_der_is_universal(&e, V_ASN1_SET, 1)
+         && cwms_der_next(&sd, &e) && cwms_der_is_universal(&e, V_ASN1_SEQUENCE, 1)
+         && cwms_der_next(&sd, &e);
+    if (ok && e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag == 0)
+        certs = e.content;
     /* Every element must be a certificate (SEQUENCE) before any is taken. */
-    for (const unsigned char *q = certs; q != NULL && q < certs_end;)
-        if (!next_tlv(&q, certs_end, &tag, &cls, &c, &clen) || tag != V_ASN1_SEQUENCE
-            || cls != V_ASN1_UNIVERSAL)
-            return -1;
+    for (scan = certs; ok && scan.len > 0;)
+        ok = cwms_der_next(&scan, &e) && cwms_der_is_universal(&e, V_ASN1_SEQUENCE, 1);
+    ERR_pop_to_mark();
+    if (!ok)
+        return -1;
     r->recognised = 1;
-    if (certs == NULL || certs == certs_end)
+    if (certs.len == 0)
         cwms_read_note(r, "'%s': the PKCS#7 holds no certificates", r->name);
-    for (const unsigned char *q = certs; q != NULL && q < certs_end;) {
-        const unsigned char *start = q;
+    while (certs.len > 0) {
         CWMS_CERT *cert;
 
-        next_tlv(&q, certs_end, &tag, &cls, &c, &clen);
+        cwms_der_next(&certs, &e);
         n++;
-        if ((cert = cwms_read_new_cert_der(start, (size_t)(q - start))) == NULL)
+        if ((cert = cwms_read_new_cert_der(e.whole.p, e.whole.len)) == NULL)
             return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
                                    "'%s': certificate %d of the PKCS#7 is damaged", r->name, n);
         if (!cwms_read_take_cert(r, cert))

@@ -7,6 +7,8 @@
  */
 #include "paths/sigcheck.h"
 
+#include "cwms_der_element.h"
+
 #include <string.h>
 
 #include <openssl/asn1.h>
@@ -14,50 +16,31 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
-static int tlv(const unsigned char **p, const unsigned char *end, int want_tag,
-               const unsigned char **content, long *clen)
-{
-    int tag, cls, r;
-
-    if (*p >= end)
-        return 0;
-    r = ASN1_get_object(p, clen, &tag, &cls, (long)(end - *p));
-    if ((r & 0x80) != 0 || r == 0x21 || cls != V_ASN1_UNIVERSAL || tag != want_tag)
-        return 0;
-    *content = *p;
-    return 1;
-}
-
 static int verify_der(const unsigned char *der, size_t len, EVP_PKEY *pkey)
 {
-    const unsigned char *p = der, *end = der + len, *c, *tbs, *alg_der, *sig;
-    long clen, tbs_len, alg_len, sig_len;
+    CWMS_DER_SLICE top = { der, len }, cert;
+    CWMS_DER_ELEMENT tbs, alg_e, sig;
+    const unsigned char *alg_der;
     X509_ALGOR *alg = NULL;
     EVP_MD_CTX *mctx = NULL;
     int md_nid, pk_nid, ret = -1;
 
-    if (!tlv(&p, end, V_ASN1_SEQUENCE, &c, &clen))
+    if (!cwms_der_next(&top, &tbs) || !cwms_der_is_universal(&tbs, V_ASN1_SEQUENCE, 1))
         return -1;
-    end = c + clen;
-    tbs = p;
-    if (!tlv(&p, end, V_ASN1_SEQUENCE, &c, &clen))
+    cert = tbs.content;
+    if (!cwms_der_next(&cert, &tbs) || !cwms_der_is_universal(&tbs, V_ASN1_SEQUENCE, 1)
+        || !cwms_der_next(&cert, &alg_e) || !cwms_der_is_universal(&alg_e, V_ASN1_SEQUENCE, 1)
+        || !cwms_der_next(&cert, &sig) || !cwms_der_is_universal(&sig, V_ASN1_BIT_STRING, 0)
+        || cert.len != 0 || sig.content.len < 1 || sig.content.p[0] != 0)
         return -1;
-    p += clen;
-    tbs_len = (long)(p - tbs);
-    alg_der = p;
-    if (!tlv(&p, end, V_ASN1_SEQUENCE, &c, &clen))
-        return -1;
-    p += clen;
-    alg_len = (long)(p - alg_der);
-    if (!tlv(&p, end, V_ASN1_BIT_STRING, &sig, &sig_len) || sig_len < 1 || sig[0] != 0
-        || sig + sig_len != end)
-        return -1;
-    if ((alg = d2i_X509_ALGOR(NULL, &alg_der, alg_len)) == NULL)
+    alg_der = alg_e.whole.p;
+    if ((alg = d2i_X509_ALGOR(NULL, &alg_der, (long)alg_e.whole.len)) == NULL)
         return -1;
     if (OBJ_find_sigid_algs(OBJ_obj2nid(alg->algorithm), &md_nid, &pk_nid)
         && md_nid != NID_undef && (mctx = EVP_MD_CTX_new()) != NULL
         && EVP_DigestVerifyInit_ex(mctx, NULL, OBJ_nid2sn(md_nid), NULL, NULL, pkey, NULL) == 1)
-        ret = EVP_DigestVerify(mctx, sig + 1, (size_t)sig_len - 1, tbs, (size_t)tbs_len) == 1;
+        ret = EVP_DigestVerify(mctx, sig.content.p + 1, sig.content.len - 1,
+                               tbs.whole.p, tbs.whole.len) == 1;
     EVP_MD_CTX_free(mctx);
     X509_ALGOR_free(alg);
     return ret;

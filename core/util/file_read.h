@@ -15,8 +15,8 @@
 #include <stddef.h>
 
 #include "cwms/diag.h"
+#include "cwms_limits.h"
 
-#define CWMS_FILE_MAX_BYTES ((size_t)256 * 1024 * 1024)
 
 typedef struct cwms_file_buf_st {
     unsigned char *data;
