@@ -20,5 +20,10 @@ for variant in plain asan; do
     failed=$((failed + $(count Fail) + $(count Timeout) + $(count 'Unexpected Pass') + 0))
     skipped=$((skipped + $(count Skipped) + 0))
 done
+# Bounded libFuzzer runs (a few minutes), when clang and its runtime are installed for them.
+if [ "${CWMS_WITH_FUZZ:-0}" = 1 ]; then
+    echo "=== fuzz (${CWMS_FUZZ_SECONDS:-60}s per target)" >&2
+    if bash ci/fuzz.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -36,18 +36,21 @@ make_pki() {
 }
 
 # Thousands of re-serialled copies of the root (damaged signatures, or
-# valid ones, as PEM or in one PKCS#7) with the real root among them.
-case_same_name_copies() {
+# valid ones: same_name_copies KIND), as PEM and in one PKCS#7, with the
+# real root among them: the chain is found in well under a second of CPU
+# and tens of MB (ASan's shadow and quarantine allowed for).
+same_name_copies() {
     make_pki
-    local p=$PKI_DIR form
-    "$TOOLS/cert-copies" "$p/root.crt" "$p/root.key" 5000 --damaged > "$TMP/damaged.pem"
-    "$TOOLS/cert-copies" "$p/root.crt" "$p/root.key" 5000 --damaged --p7 > "$TMP/damaged.p7"
-    "$TOOLS/cert-copies" "$p/root.crt" "$p/root.key" 5000 > "$TMP/valid.pem"
-    "$TOOLS/cert-copies" "$p/root.crt" "$p/root.key" 5000 --p7 > "$TMP/valid.p7"
-    for form in damaged.pem damaged.p7 valid.pem valid.p7; do
+    local p=$PKI_DIR kind=$1 form max_kb=102400
+    [ -z "${CWMS_ASAN_PRELOAD:-}" ] || max_kb=524288
+    local flag=
+    [ "$kind" = damaged ] && flag=--damaged
+    "$TOOLS/cert-copies" "$p/root.crt" "$p/root.key" 5000 $flag > "$TMP/$kind.pem"
+    "$TOOLS/cert-copies" "$p/root.crt" "$p/root.key" 5000 $flag --p7 > "$TMP/$kind.p7"
+    for form in "$kind.pem" "$kind.p7"; do
         bounded 0 "$CWMS_BUNDLE" build --cwms 2.5 -o "$OUTDIR/$form.out" "$p/server.key" \
             "$p/server.crt" "$p/secondary.crt" "$p/primary.crt" "$TMP/$form" "$p/root.crt"
-        [ "$PEAK_KB" -lt 102400 ] || fail "$form: peak RSS $PEAK_KB KiB (want tens of MB)"
+        [ "$PEAK_KB" -lt "$max_kb" ] || fail "$form: peak RSS $PEAK_KB KiB (want tens of MB)"
         [ "$(pem_subjects "$OUTDIR/$form.out" | tail -1)" = \
           "O = cwms-bundle tests, CN = www.example.test" ] || fail "$form: wrong chain"
         [ "$(pem_subjects "$OUTDIR/$form.out" | head -1)" = \
@@ -55,6 +58,8 @@ case_same_name_copies() {
         rm -f "$OUTDIR/$form.out"
     done
 }
+case_same_name_copies() { same_name_copies damaged; }
+case_same_name_copies_valid() { same_name_copies valid; }
 
 # A PKCS#12 whose MAC, and an encrypted PKCS#8 whose PBKDF2, name 2^31-1
 # iterations: refused at once, naming the file and the count.
@@ -328,7 +333,7 @@ case_control_chars_escaped() {
 
 case=${1:-}
 case $case in
-    same_name_copies|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky|\
+    same_name_copies|same_name_copies_valid|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky|\
     secret_not_printed|unknown_pem_blocks|stream_cap|fifo_no_writer|\
     leaf_reconsidered|many_sans|control_chars_escaped)
         "case_$case" ;;
