@@ -331,11 +331,23 @@ case_control_chars_escaped() {
     rm -f "$OUTDIR/"$'out\a.pem'
 }
 
+# A cwms: URI opened from 8 threads at once in one process, each its own
+# store context: every thread gets the CLI's bytes.
+case_provider_threads() {
+    make_pki
+    local p=$PKI_DIR run=()
+    [ -z "${CWMS_ASAN_PRELOAD:-}" ] || run=(env LD_PRELOAD="$CWMS_ASAN_PRELOAD")
+    mkdir "$TMP/ca" && cp "$p/server.key" "$p/server.crt" "$p/ca-bundle.pem" "$TMP/ca/"
+    "$CWMS_BUNDLE" build --cwms 2.5 --key-format pkcs8 -o "$TMP/cli.pem" "$TMP/ca" 2> /dev/null
+    bounded 0 "${run[@]}" "$TOOLS/store-threads" "$CWMS_BUILD_ROOT/provider" \
+        "cwms:$TMP/ca?version=2.5" "$TMP/cli.pem" 8
+}
+
 case=${1:-}
 case $case in
     same_name_copies|same_name_copies_valid|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky|\
     secret_not_printed|unknown_pem_blocks|stream_cap|fifo_no_writer|\
-    leaf_reconsidered|many_sans|control_chars_escaped)
+    leaf_reconsidered|many_sans|control_chars_escaped|provider_threads)
         "case_$case" ;;
     *) echo "usage: hostile.sh CASE" >&2; exit 2 ;;
 esac
