@@ -20,5 +20,19 @@ for variant in plain asan; do
     failed=$((failed + $(count Fail) + $(count Timeout) + $(count 'Unexpected Pass') + 0))
     skipped=$((skipped + $(count Skipped) + 0))
 done
+# The provider opened from 8 threads of one process, under ThreadSanitizer.
+echo "=== tsan build: provider threads" >&2
+bash ci/build.sh tsan >/dev/null
+if meson test -C build-tsan --print-errorlogs hostile-provider_threads | tee "$log"; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); status=1
+fi
+
+# Bounded libFuzzer runs (a few minutes), when clang and its runtime are installed for them.
+if [ "${CWMS_WITH_FUZZ:-0}" = 1 ]; then
+    echo "=== fuzz (${CWMS_FUZZ_SECONDS:-60}s per target)" >&2
+    if bash ci/fuzz.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "cwms/diag.h"
 #include "cwms/emit.h"
+#include "cwms/inputs.h"
 #include "cwms/options.h"
 #include "cwms/pass.h"
 #include "chain_view.h"
@@ -203,8 +204,7 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
             break;
         case OPT_PIN:
             if (!cli_passsrc_valid(optarg))
-                return cli_usage_error("build", "--pin is not a PIN source: use pass:TEXT, "
-                                       "env:VAR, file:PATH, fd:N or stdin");
+                return cli_usage_error("build", CLI_PASSSRC_INVALID, "--pin");
             a->pin = optarg;
             break;
         case OPT_LEAF:
@@ -262,6 +262,43 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
  * -------
  */
 
+/*
+ * -o naming an input (a CA bundle, the encrypted key, a passphrase file)
+ * would silently replace it with the bundle: refused as a usage error.
+ */
+static int output_not_an_input(const BUILD_ARGS *a, int n_inputs, char **inputs, CWMS_DIAG *diag)
+{
+    const char **sources;
+    const char *which = NULL;
+    size_t n = 0;
+    int clash;
+
+    if (a->sh.output == NULL)
+        return 1;
+    if ((sources = calloc((size_t)n_inputs + 5, sizeof(*sources))) == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return 0;
+    }
+    for (int i = 0; i < n_inputs; i++)
+        sources[n++] = inputs[i];
+    sources[n++] = a->key_source;
+    sources[n++] = a->sh.trust;
+    if (a->sh.passin != NULL && strncmp(a->sh.passin, "file:", 5) == 0)
+        sources[n++] = a->sh.passin + 5;
+    if (a->sh.passout != NULL && strncmp(a->sh.passout, "file:", 5) == 0)
+        sources[n++] = a->sh.passout + 5;
+    if (a->pin != NULL && strncmp(a->pin, "file:", 5) == 0)
+        sources[n++] = a->pin + 5;
+    clash = cwms_output_is_source(a->sh.output, sources, n, &which);
+    if (clash)
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
+                      "-o '%s' is %s '%s': writing the bundle would replace an input; choose "
+                      "another output file", a->sh.output,
+                      clash == 2 ? "a file of the input directory" : "the input", which);
+    free(sources);
+    return !clash;
+}
+
 static const char *key_format_text(const BUILD_ARGS *a)
 {
     if (a->format == CWMS_FORMAT_PKCS12)
@@ -304,6 +341,9 @@ int cmd_build(int argc, char **argv)
         goto end;
     }
 
+    if (!output_not_an_input(&a, argc - optind, argv + optind, diag))
+        goto failed;
+
     /* Passphrases: --passin lazily (only if an input is encrypted), --passout now. */
     if (same_stream(a.sh.passin, a.sh.passout) && !cli_secrets_preread_passin(secrets, "the inputs"))
         goto failed;
@@ -318,6 +358,8 @@ int cmd_build(int argc, char **argv)
         }
         passout = cli_secrets_passout(secrets, &passout_len);
     }
+    if (a.sh.passin != NULL)
+        cwms_pass_set_given(cli_secrets_pass(secrets));
 
     cwms_options_init(&opts);
     opts.inputs = (const char *const *)(argv + optind);

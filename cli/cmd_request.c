@@ -132,10 +132,8 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
         case OPT_PASSOUT:
             src = c == OPT_PASSIN ? &a->passin : c == OPT_PIN ? &a->pin : &a->passout;
             if (!cli_passsrc_valid(optarg))
-                return cli_usage_error("request", "%s '%s' is not a passphrase source: use pass:TEXT, "
-                                       "env:VAR, file:PATH, fd:N or stdin",
-                                       c == OPT_PASSIN ? "--passin" : c == OPT_PIN ? "--pin" : "--passout",
-                                       optarg);
+                return cli_usage_error("request", CLI_PASSSRC_INVALID,
+                                       c == OPT_PASSIN ? "--passin" : c == OPT_PIN ? "--pin" : "--passout");
             *src = optarg;
             break;
         case 'o':

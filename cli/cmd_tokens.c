@@ -201,8 +201,8 @@ int cmd_tokens(int argc, char **argv)
         case OPT_PASSIN:
         case OPT_PIN:
             if (!cli_passsrc_valid(optarg))
-                return cli_usage_error("tokens", "%s '%s': use pass:, env:, file:, fd: or stdin",
-                                       c == OPT_PIN ? "--pin" : "--passin", optarg);
+                return cli_usage_error("tokens", CLI_PASSSRC_INVALID,
+                                       c == OPT_PIN ? "--pin" : "--passin");
             if (passin != NULL)
                 return cli_usage_error("tokens", "give the PIN once (--pin or --passin)");
             passin = optarg;

@@ -3,11 +3,13 @@
  * its own file with its options and help text (cmd_*.c); main only picks
  * one. The library never exits: every command returns its exit code here.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
 #include "cwms/diag.h"
+#include "cwms/emit.h"
 #include "report.h"
 
 #ifndef CWMS_BUNDLE_VERSION
@@ -84,10 +86,36 @@ static int cmd_help(int argc, char **argv)
     return c->run(2, sub_argv);
 }
 
+/* A key half written to a temporary file must not outlive an interrupted run. */
+static void on_fatal_signal(int sig)
+{
+    cwms_atomic_write_abort();
+    raise(sig);                /* SA_RESETHAND: the default action, as if never caught */
+}
+
+static void remove_temp_on_signals(void)
+{
+    struct sigaction sa;
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        struct sigaction old;
+
+        /* A signal the caller ignores (nohup) stays ignored. */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const struct command *c;
 
+    remove_temp_on_signals();
     if (argc < 2) {
         print_help(stderr);
         return CWMS_EXIT_USAGE;

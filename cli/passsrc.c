@@ -155,7 +155,8 @@ static int parse_fd(const CLI_PASSSRC *src, const char *text, int *fd)
     v = strtol(text, &end, 10);
     if (errno != 0 || end == text || *end != '\0' || v < 0 || v > INT_MAX) {
         cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_USAGE,
-                      "%s %s: '%s' is not a file descriptor number", src->option, src->spec, text);
+                      "%s fd:...: not a file descriptor number (the value is not shown)",
+                      src->option);
         return 0;
     }
     *fd = (int)v;
@@ -279,9 +280,7 @@ int cli_passsrc_read(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len
     } else if (strcmp(spec, "stdin") == 0) {
         ok = read_fd(src, STDIN_FILENO, "standard input", buf, size, len);
     } else {
-        cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_USAGE,
-                      "%s '%s' is not a passphrase source: use pass:TEXT, env:VAR, "
-                      "file:PATH, fd:N or stdin", src->option, spec);
+        cwms_diag_add(src->diag, CWMS_ERROR, CWMS_R_USAGE, CLI_PASSSRC_INVALID, src->option);
     }
     if (!ok) {
         OPENSSL_cleanse(buf, size);

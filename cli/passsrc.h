@@ -29,6 +29,14 @@ typedef struct cli_passsrc_st {
 
 /* 1 when spec is one of the forms above (syntax only; nothing is read). */
 int cli_passsrc_valid(const char *spec);
+/*
+ * The message (one %s: the option) for a value that is no passphrase
+ * source. The value is never shown: a forgotten "pass:" makes it the
+ * passphrase itself.
+ */
+#define CLI_PASSSRC_INVALID \
+    "%s: the value is not a passphrase source (not shown, in case it is the passphrase " \
+    "itself): use pass:TEXT, env:VAR, file:PATH, fd:N or stdin"
 
 /* 1 when spec reads standard input ("stdin" or "fd:0"). */
 int cli_passsrc_uses_stdin(const char *spec);

@@ -61,14 +61,25 @@ void cli_note(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* Prints text with control characters escaped (a file name may hold ESC or BEL). */
+static void put_escaped(const char *text)
+{
+    char *e = cwms_escape_controls(text);
+
+    fputs(e != NULL ? e : "?", stderr);
+    OPENSSL_free(e);
+}
+
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
     va_list ap;
+    char text[2048];
 
-    fputs(CLI_PROGRAM ": error: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    fputs(CLI_PROGRAM ": error: ", stderr);
+    put_escaped(text);
     fputc('\n', stderr);
     if (command != NULL)
         fprintf(stderr, "Try '" CLI_PROGRAM " %s --help' for more information.\n", command);
@@ -95,16 +106,18 @@ static const char *order_text(CWMS_ORDER order)
 void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
 {
     fprintf(stderr, CLI_PROGRAM ": order: %s\n", order_text(bundle->order));
-    if (bundle->key != NULL)
-        fprintf(stderr, CLI_PROGRAM ": key: %s %d-bit private key%s%s%s, written as %s\n",
+    if (bundle->key != NULL) {
+        fprintf(stderr, CLI_PROGRAM ": key: %s %d-bit private key",
                 EVP_PKEY_get0_type_name(bundle->key) != NULL
                     ? EVP_PKEY_get0_type_name(bundle->key) : "unknown",
-                EVP_PKEY_get_bits(bundle->key),
-                bundle->key_origin != NULL ? " from '" : "",
-                bundle->key_origin != NULL ? bundle->key_origin : "",
-                bundle->key_origin != NULL ? "'" : "",
-                s->key_format != NULL ? s->key_format : "PKCS#8");
-    else
+                EVP_PKEY_get_bits(bundle->key));
+        if (bundle->key_origin != NULL) {
+            fputs(" from '", stderr);
+            put_escaped(bundle->key_origin);
+            fputc('\'', stderr);
+        }
+        fprintf(stderr, ", written as %s\n", s->key_format != NULL ? s->key_format : "PKCS#8");
+    } else
         fputs(CLI_PROGRAM ": key: none (--no-key: certificates only)\n", stderr);
     for (size_t i = 0; i < bundle->n_certs; i++) {
         char *subject = cwms_name_oneline(X509_get_subject_name(bundle->certs[i]));
@@ -116,10 +129,11 @@ void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
                 i == bundle->leaf_index ? " [server]" : "");
         OPENSSL_free(subject);
     }
-    if (s->output != NULL)
-        fprintf(stderr, CLI_PROGRAM ": wrote %s to '%s'%s\n", s->format, s->output,
-                s->secret ? " (mode 0600: it holds the private key)" : "");
-    else
+    if (s->output != NULL) {
+        fprintf(stderr, CLI_PROGRAM ": wrote %s to '", s->format);
+        put_escaped(s->output);
+        fprintf(stderr, "'%s\n", s->secret ? " (mode 0600: it holds the private key)" : "");
+    } else
         fprintf(stderr, CLI_PROGRAM ": wrote %s to standard output\n", s->format);
     if (s->warnings > 0)
         fprintf(stderr, CLI_PROGRAM ": %zu warning%s (see above; --strict makes them errors)\n",

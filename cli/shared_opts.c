@@ -41,9 +41,8 @@ int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc)
     case CLI_OPT_PASSIN:
     case CLI_OPT_PASSOUT:
         if (!cli_passsrc_valid(optarg))
-            *rc = cli_usage_error(command, "%s '%s' is not a passphrase source: use pass:TEXT, "
-                                  "env:VAR, file:PATH, fd:N or stdin",
-                                  c == CLI_OPT_PASSIN ? "--passin" : "--passout", optarg);
+            *rc = cli_usage_error(command, CLI_PASSSRC_INVALID,
+                                  c == CLI_OPT_PASSIN ? "--passin" : "--passout");
         else
             *(c == CLI_OPT_PASSIN ? &a->passin : &a->passout) = optarg;
         return 1;

@@ -224,6 +224,88 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
     return cwms_chain_build_trusted(opts, pool, trust, keys, n_keys, key_source, diag, out);
 }
 
+/* The path of one server certificate: ranked, validated, checked. 1, or 0 with errors in diag. */
+static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+                          CWMS_CERT *leaf, const CWMS_KEY *key, CWMS_PATH *path, CWMS_DIAG *diag)
+{
+    CWMS_PATH *cands = OPENSSL_malloc(MAX_CANDIDATES * sizeof(*cands));
+    CWMS_VERIFY_RESULT vr;
+    size_t n;
+
+    if (cands == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return 0;
+    }
+    if ((n = cwms_rank_list(g, leaf, opts->path, cands, MAX_CANDIDATES, NULL, diag)) == 0) {
+        OPENSSL_free(cands);
+        return 0;
+    }
+    *path = cands[choose_valid(opts, g, trust, cands, n, diag, &vr)];
+    OPENSSL_free(cands);
+    cwms_trace_path("chosen", path, "");
+    /* The hand-written checks speak first; the verifier adds what they did not say. */
+    cwms_check_path(opts, g, trust, path, key, diag);
+    cwms_client_policy_check(g, path, diag);
+    cwms_verify_report(&vr, diag);
+    cwms_verify_result_clear(&vr);
+    return cwms_diag_first_error(diag) == NULL;
+}
+
+/*
+ * The first certificate for the key may have no valid chain where another
+ * one for the same key has (a damaged duplicate listed first, the key
+ * certified again by a CA whose chain is absent): each is tried, best
+ * first, with its own messages; the first that passes wins. When none
+ * does, the first one's messages are reported, with the others named.
+ */
+#define MAX_LEAF_TRIES 8
+
+static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_GRAPH *g,
+                         CWMS_TRUST *trust, CWMS_CERT **leaf, const CWMS_KEY *key,
+                         CWMS_PATH *path, CWMS_DIAG *diag)
+{
+    CWMS_CERT *alt[MAX_LEAF_TRIES];
+    size_t n_alt = cwms_leaf_alternatives(opts, pool, key, *leaf, alt, MAX_LEAF_TRIES);
+    CWMS_DIAG *first = cwms_diag_new(), *d = NULL;
+    const CWMS_MSG *why;
+
+    if (n_alt == 0 || first == NULL) {
+        cwms_diag_free(first);
+        return build_for_leaf(opts, g, trust, *leaf, key, path, diag);
+    }
+    if (build_for_leaf(opts, g, trust, *leaf, key, path, first)) {
+        cwms_diag_append(diag, first);
+        cwms_diag_free(first);
+        return 1;
+    }
+    why = cwms_diag_first_error(first);
+    for (size_t i = 0; i < n_alt; i++) {
+        cwms_diag_free(d);
+        if ((d = cwms_diag_new()) == NULL)
+            break;
+        if (build_for_leaf(opts, g, trust, alt[i], key, path, d)) {
+            cwms_leaf_note_ignored(diag, *leaf, why != NULL ? why->text : "no valid chain");
+            cwms_diag_append(diag, d);
+            cwms_diag_free(d);
+            cwms_diag_free(first);
+            *leaf = alt[i];
+            return 1;
+        }
+    }
+    cwms_diag_free(d);
+    cwms_diag_append(diag, first);
+    cwms_diag_free(first);
+    for (size_t i = 0; i < n_alt; i++) {
+        char hex[65];
+
+        cwms_sha256_hex(cwms_cert_sha256(alt[i]), hex);
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
+                      "another certificate for the same key ('%s', --leaf %s) has no valid "
+                      "chain either", cwms_cert_get0_origin(alt[i]), hex);
+    }
+    return 0;
+}
+
 int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_TRUST *trust,
                              const CWMS_KEY *keys, size_t n_keys, const char *key_source,
                              CWMS_DIAG *diag, CWMS_BUNDLE **out)
@@ -231,9 +313,7 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
     CWMS_GRAPH *g = NULL;
     CWMS_CERT *leaf;
     const CWMS_KEY *key;
-    CWMS_PATH *cands = NULL, path;
-    CWMS_VERIFY_RESULT vr;
-    size_t n;
+    CWMS_PATH path;
     int ok = 0;
 
     *out = NULL;
@@ -251,20 +331,7 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
     if ((leaf = only_anchored_end_entity(opts, pool, g, diag)) == NULL
         && !cwms_leaf_choose(opts, pool, keys, n_keys, key_source, diag, &leaf, &key))
         goto end;
-    if ((cands = OPENSSL_malloc(MAX_CANDIDATES * sizeof(*cands))) == NULL) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
-        goto end;
-    }
-    if ((n = cwms_rank_list(g, leaf, opts->path, cands, MAX_CANDIDATES, NULL, diag)) == 0)
-        goto end;
-    path = cands[choose_valid(opts, g, trust, cands, n, diag, &vr)];
-    cwms_trace_path("chosen", &path, "");
-    /* The hand-written checks speak first; the verifier adds what they did not say. */
-    cwms_check_path(opts, g, trust, &path, key, diag);
-    cwms_client_policy_check(g, &path, diag);
-    cwms_verify_report(&vr, diag);
-    cwms_verify_result_clear(&vr);
-    if (cwms_diag_first_error(diag) != NULL)
+    if (!build_for_key(opts, pool, g, trust, &leaf, key, &path, diag))
         goto end;
     if (!opts->include_root && path.self_signed_end && path.len > 1) {
         char *root = cwms_name_oneline(cwms_cert_subject(path.certs[path.len - 1]));
@@ -289,7 +356,6 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
     }
     ok = 1;
  end:
-    OPENSSL_free(cands);
     cwms_graph_free(g);
     cwms_trust_free(trust);
     ERR_pop_to_mark();

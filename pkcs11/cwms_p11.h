@@ -21,11 +21,12 @@
 /* What went wrong, for the caller's reason code. */
 typedef enum {
     CWMS_P11_OK = 0,
-    CWMS_P11_E_USAGE = 1,            /* malformed URI, unknown attribute, unreadable pin-source */
+    CWMS_P11_E_USAGE = 1,            /* malformed URI, unknown attribute */
     CWMS_P11_E_TOKEN = 2,            /* module, token or object trouble */
     CWMS_P11_E_PIN = 3,              /* wrong, locked, final-try or missing PIN */
     CWMS_P11_E_NOT_EXTRACTABLE = 4,  /* the key may not leave the token */
-    CWMS_P11_E_INTERNAL = 5          /* out of memory, OpenSSL failure */
+    CWMS_P11_E_INTERNAL = 5,         /* out of memory, OpenSSL failure */
+    CWMS_P11_E_PIN_SOURCE = 6        /* pin-source unreadable or too long (a PIN problem) */
 } CWMS_P11_ERRKIND;
 
 /* The first error of a call: its kind and a message naming the token/object and what to do. */

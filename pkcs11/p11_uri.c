@@ -156,7 +156,7 @@ static int read_pin_source(CWMS_P11_URI *u, const char *source, CWMS_P11_ERROR *
     }
     f = fopen(path, "rb");
     if (f == NULL) {
-        p11_error(err, CWMS_P11_E_USAGE, "pkcs11: URI '%s': cannot read pin-source '%s': %s",
+        p11_error(err, CWMS_P11_E_PIN_SOURCE, "pkcs11: URI '%s': cannot read pin-source '%s': %s",
                   u->display, path, strerror(errno));
         return 0;
     }
@@ -170,7 +170,7 @@ static int read_pin_source(CWMS_P11_URI *u, const char *source, CWMS_P11_ERROR *
     fclose(f);
     if (len > CWMS_PASS_MAX) {
         OPENSSL_clear_free(buf, CWMS_PASS_MAX + 2);
-        p11_error(err, CWMS_P11_E_USAGE, "pkcs11: URI '%s': pin-source '%s' is longer than %d bytes; "
+        p11_error(err, CWMS_P11_E_PIN_SOURCE, "pkcs11: URI '%s': pin-source '%s' is longer than %d bytes; "
                   "it should hold the PIN only", u->display, path, CWMS_PASS_MAX);
         return 0;
     }

@@ -136,7 +136,14 @@ static void check_key(const CWMS_PATH *p, const CWMS_KEY *key, CWMS_DIAG *diag, 
     OPENSSL_free(name);
 }
 
-/* "DNS:a, DNS:b" of the leaf, for the host mismatch message (OPENSSL_free). */
+/*
+ * "DNS:a, DNS:b" of the leaf, for the host mismatch message (OPENSSL_free):
+ * the first SAN_SHOWN names, then how many more (a certificate may carry
+ * 50,000 of them).
+ */
+#define SAN_SHOWN 10
+#define SAN_TEXT_MAX 1024
+
 static char *san_list(X509 *x)
 {
     GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
@@ -150,6 +157,10 @@ static char *san_list(X509 *x)
     for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
         GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
 
+        if (i >= SAN_SHOWN || BIO_pending(b) > SAN_TEXT_MAX) {
+            BIO_printf(b, " \u2026 and %d more", sk_GENERAL_NAME_num(names) - i);
+            break;
+        }
         if (i > 0)
             BIO_puts(b, ", ");
         GENERAL_NAME_print(b, gn);

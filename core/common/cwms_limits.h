@@ -9,4 +9,17 @@
  */
 #define CWMS_PASS_MAX 1024
 
+/*
+ * The largest file read whole (an input, a directory entry, --trust,
+ * standard input, a cwms: path): a stream stops here (core/util/file_read.h).
+ */
+#define CWMS_FILE_MAX_BYTES ((size_t)256 * 1024 * 1024)
+
+/*
+ * The most key-derivation iterations a PKCS#12 MAC or encryption, or an
+ * encrypted PKCS#8, may ask for (core/input/kdf_limit.h): 10 million is
+ * already seconds of work but a legitimate choice; 2^31-1 would be minutes.
+ */
+#define CWMS_KDF_ITERATIONS_MAX 10000000
+
 #endif

@@ -8,15 +8,27 @@
  * failure before it removes the temporary file: an admin never finds half
  * a bundle or a stray ".cwms-bundle.XXXXXX" behind.
  *
+ * Where the file system allows it the bytes go to an unnamed O_TMPFILE
+ * first, which gets a name (linkat) only once complete and synced, just
+ * before the rename: a process killed while writing leaves nothing, not a
+ * named file holding the private key. The pending name is kept where
+ * cwms_atomic_write_abort() (async-signal-safe) can unlink it, for the
+ * CLI's SIGINT/SIGTERM/SIGHUP handlers.
+ *
  * Only regular files are replaced. A symbolic link is followed, so the file
- * it points to is replaced and the link stays. A device, FIFO or socket
- * (-o /dev/null, -o /dev/stdout, a pipe) is written in place: renaming over
- * it would turn /dev/null into a regular file for the whole machine.
+ * it points to is replaced and the link stays — under the kernel's
+ * protected_symlinks rule: in a sticky world-writable directory (/tmp) a
+ * link is followed only when the caller or the directory's owner owns it,
+ * so another user's link cannot redirect root's key file. A device, FIFO or
+ * socket (-o /dev/null, -o /dev/stdout, a pipe) is written in place:
+ * renaming over it would turn /dev/null into a regular file for the whole
+ * machine.
  */
-#define _XOPEN_SOURCE 700   /* realpath() */
+#define _GNU_SOURCE         /* O_TMPFILE, realpath() */
 #include "cwms/emit.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +59,36 @@ static const char *output_hint(int err)
         return "free some space or write somewhere else";
     default:
         return "choose another output file with -o";
+    }
+}
+
+/*
+ * The temporary file's name while it exists, for cwms_atomic_write_abort.
+ * pending_set is cleared before the name changes, so a signal never sees
+ * half a name.
+ */
+static char pending_name[4096];
+static volatile sig_atomic_t pending_set;
+
+static void pending_begin(const char *name)
+{
+    pending_set = 0;
+    if (strlen(name) < sizeof(pending_name)) {
+        memcpy(pending_name, name, strlen(name) + 1);
+        pending_set = 1;
+    }
+}
+
+static void pending_end(void)
+{
+    pending_set = 0;
+}
+
+void cwms_atomic_write_abort(void)
+{
+    if (pending_set) {
+        pending_set = 0;
+        unlink(pending_name);
     }
 }
 
@@ -116,13 +158,86 @@ static int write_in_place(const char *path, const unsigned char *data, size_t le
     return 1;
 }
 
+/*
+ * The kernel's protected_symlinks rule (fs.protected_symlinks=1), applied
+ * whatever the sysctl says: a link in a sticky world-writable directory is
+ * followed only when its owner is the caller or the directory's owner.
+ */
+static int link_may_be_followed(const char *path, const struct stat *link, CWMS_DIAG *diag)
+{
+    char *dir = dir_of(path);
+    struct stat ds;
+    int ok = 1;
+
+    if (dir == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return 0;
+    }
+    if (stat(dir, &ds) == 0 && (ds.st_mode & S_ISVTX) && (ds.st_mode & S_IWOTH)
+        && link->st_uid != geteuid() && link->st_uid != ds.st_uid) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                      "cannot write '%s': it is a symbolic link owned by another user (uid %lu) "
+                      "in the shared directory '%s', which could redirect the output anywhere; "
+                      "remove the link or write elsewhere", path, (unsigned long)link->st_uid, dir);
+        ok = 0;
+    }
+    OPENSSL_free(dir);
+    return ok;
+}
+
+/*
+ * An unnamed file in dir (O_TMPFILE), or -1 when the kernel or the file
+ * system has none (then mkstemp). It gets its name from give_name.
+ */
+static int open_unnamed(const char *dir, mode_t mode)
+{
+#ifdef O_TMPFILE
+    return open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+#else
+    (void)dir;
+    (void)mode;
+    errno = EOPNOTSUPP;
+    return -1;
+#endif
+}
+
+/* Links the unnamed file fd as tmp (a fresh name from template). 0 with errno. */
+static int give_name(int fd, char *tmp)
+{
+    char proc[64];
+    size_t len = strlen(tmp);
+
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    for (int tries = 0; tries < 100; tries++) {
+        unsigned char rnd[6];
+        static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        int rfd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+        if (rfd < 0 || read(rfd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd)) {
+            if (rfd >= 0)
+                close(rfd);
+            return 0;
+        }
+        close(rfd);
+        for (size_t i = 0; i < 6; i++)
+            tmp[len - 6 + i] = abc[rnd[i] % (sizeof(abc) - 1)];
+        pending_begin(tmp);
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
+            return 1;
+        pending_end();
+        if (errno != EEXIST)
+            return 0;
+    }
+    return 0;
+}
+
 int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len,
                            int secret, CWMS_DIAG *diag)
 {
     char *dir = NULL, *tmp = NULL, *resolved = NULL;
     const char *target = path;
     size_t tmp_size;
-    int fd = -1, dfd, err, ok = 0;
+    int fd = -1, dfd, err, ok = 0, unnamed = 0, named = 0;
     mode_t mode;
     struct stat st;
 
@@ -131,6 +246,8 @@ int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t l
         return 0;
     }
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        if (!link_may_be_followed(path, &st, diag))
+            return 0;
         /* Replace what the link points to, not the link. A dangling link stays an error. */
         if ((resolved = realpath(path, NULL)) == NULL) {
             output_error(diag, path, "cannot follow the symbolic link", errno);
@@ -156,12 +273,19 @@ int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t l
         goto oom;
     snprintf(tmp, tmp_size, "%s/.cwms-bundle.XXXXXX", dir);
 
-    if ((fd = mkstemp(tmp)) < 0) {
-        output_error(diag, path, "cannot create a temporary file in its directory", errno);
-        goto end;
+    mode = secret ? 0600 : (0644 & ~current_umask());
+    if ((fd = open_unnamed(dir, 0600)) >= 0) {
+        unnamed = 1;
+    } else {
+        pending_end();
+        if ((fd = mkstemp(tmp)) < 0) {
+            output_error(diag, path, "cannot create a temporary file in its directory", errno);
+            goto end;
+        }
+        named = 1;
+        pending_begin(tmp);
     }
     /* Set the mode before a single byte of a key lands in the file. */
-    mode = secret ? 0600 : (0644 & ~current_umask());
     if (fchmod(fd, mode) != 0) {
         output_error(diag, path, "cannot set the file mode", errno);
         goto fail;
@@ -174,6 +298,13 @@ int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t l
         output_error(diag, path, "cannot flush the file to disk", errno);
         goto fail;
     }
+    if (unnamed) {
+        if (!give_name(fd, tmp)) {
+            output_error(diag, path, "cannot give the new file a name in its directory", errno);
+            goto fail;
+        }
+        named = 1;
+    }
     if (close(fd) != 0) {
         fd = -1;
         output_error(diag, path, "closing failed", errno);
@@ -184,6 +315,7 @@ int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t l
         output_error(diag, path, "cannot put the new file in place", errno);
         goto fail;
     }
+    pending_end();
     ok = 1;
     /* The file is in place; a directory that cannot be synced is no reason to fail. */
     if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
@@ -200,7 +332,9 @@ int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t l
     if (fd >= 0)
         close(fd);
     fd = -1;
-    unlink(tmp);
+    pending_end();
+    if (named)
+        unlink(tmp);
     errno = err;
     goto end;
  oom:

@@ -12,11 +12,13 @@
  * certificate in every regular file in it.
  */
 #include "index/trust.h"
+#include "util/file_read.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -288,25 +290,33 @@ static int read_plain_dir(CWMS_TRUST *t, const char *path, CWMS_DIAG *diag)
 
 static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag)
 {
+    CWMS_FILE_BUF b;
     BIO *bio;
     size_t n;
+    int err;
 
     t->file_read = 1;
     if (t->file == NULL)
         return 1;
-    ERR_set_mark();
-    bio = BIO_new_file(t->file, "rb");
-    if (bio == NULL) {
-        ERR_pop_to_mark();
-        if (!t->file_explicit)
+    /* Capped and non-blocking like every input: `--trust <(yes)` ends. */
+    if (!cwms_file_read(t->file, &b, &err)) {
+        if (!t->file_explicit && b.open_failed)
             return 1;   /* a machine without a default bundle trusts nothing from it */
+        cwms_file_read_report(diag, CWMS_R_TRUST_STORE, t->file, &b, err);
+        return 0;
+    }
+    ERR_set_mark();
+    if (b.len > INT_MAX || (bio = BIO_new_mem_buf(b.data, (int)b.len)) == NULL) {
+        ERR_pop_to_mark();
+        cwms_file_buf_release(&b);
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_TRUST_STORE,
-                      "cannot read the trust store '%s': %s", t->file, strerror(errno));
+                      "cannot read the trust store '%s': out of memory", t->file);
         return 0;
     }
     n = read_cert_file(t, bio, t->file);
     BIO_free(bio);
     ERR_pop_to_mark();
+    cwms_file_buf_release(&b);
     if (n == 0 && t->file_explicit) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_TRUST_STORE,
                       "the trust store '%s' holds no certificate: give a PEM file of "

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,10 +30,10 @@
 #include "input/archive.h"
 #include "cwms_debug.h"
 #include "input/formats.h"
+#include "util/file_read.h"
 #include "cwms/percent.h"
 
 /* Bigger than any certificate store; stops a mistaken disk image from being slurped. */
-#define INPUT_MAX_BYTES ((size_t)256 * 1024 * 1024)
 
 #define STDIN_NAME "(stdin)"
 
@@ -250,154 +249,20 @@ int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t le
  * Files, directories and standard input
  */
 
-/*
- * A whole file in memory. It may hold a private key, so it is cleansed
- * before it is released, and read with read(2) rather than stdio, whose
- * buffer would keep a copy after fclose. A large regular file goes into an
- * anonymous mapping populated up front (MAP_POPULATE): the kernel fills it
- * in one step instead of taking a page fault for every 4 KiB read(2)
- * copies into, some 600 of them for issue 5's 2.4 MB issuer pool.
- */
-typedef struct file_buf_st {
-    unsigned char *data;
-    size_t len, cap;
-    int mapped;
-} FILE_BUF;
-
-#define FILE_BUF_MAP_MIN ((size_t)1024 * 1024)
-
-static int buf_alloc(FILE_BUF *b, size_t cap)
-{
-    b->len = 0;
-    b->cap = cap;
-    b->mapped = 0;
-#ifdef MAP_POPULATE
-    if (cap >= FILE_BUF_MAP_MIN) {
-        void *p = mmap(NULL, cap, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-
-        if (p != MAP_FAILED) {
-            b->data = p;
-            b->mapped = 1;
-            return 1;
-        }
-    }
-#endif
-    return (b->data = OPENSSL_malloc(cap)) != NULL;
-}
-
-static void buf_release(FILE_BUF *b)
-{
-    if (b->data == NULL)
-        return;
-    if (b->mapped) {
-        OPENSSL_cleanse(b->data, b->len);
-        munmap(b->data, b->cap);
-    } else {
-        OPENSSL_clear_free(b->data, b->len);
-    }
-    b->data = NULL;
-}
-
-/* Grows b to ncap bytes, keeping its content. */
-static int buf_grow(FILE_BUF *b, size_t ncap)
-{
-    FILE_BUF nb;
-
-    if (!b->mapped) {
-        unsigned char *p = OPENSSL_clear_realloc(b->data, b->cap, ncap);
-
-        if (p == NULL)
-            return 0;
-        b->data = p;
-        b->cap = ncap;
-        return 1;
-    }
-    if (!buf_alloc(&nb, ncap))
-        return 0;
-    memcpy(nb.data, b->data, b->len);
-    nb.len = b->len;
-    buf_release(b);
-    *b = nb;
-    return 1;
-}
-
-/*
- * Reads all of fd into b (release it with buf_release). Returns 0 with
- * errno set, or with errno 0 when the input is too large.
- */
-static int read_fd(int fd, FILE_BUF *b)
-{
-    size_t cap = 16384;
-    struct stat st;
-    ssize_t got;
-
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
-        && (unsigned long long)st.st_size < INPUT_MAX_BYTES)
-        cap = (size_t)st.st_size + 1;   /* +1: EOF is seen without growing */
-    if (!buf_alloc(b, cap)) {
-        errno = ENOMEM;
-        return 0;
-    }
-    for (;;) {
-        if (b->len == b->cap) {
-            size_t ncap = b->cap * 2;
-
-            if (b->cap > INPUT_MAX_BYTES) {
-                errno = 0;
-                goto err;
-            }
-            if (ncap > INPUT_MAX_BYTES + 1)
-                ncap = INPUT_MAX_BYTES + 1;
-            if (!buf_grow(b, ncap)) {
-                errno = ENOMEM;
-                goto err;
-            }
-        }
-        got = read(fd, b->data + b->len, b->cap - b->len);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            goto err;
-        if (got == 0)
-            break;
-        b->len += (size_t)got;
-    }
-    return 1;
- err:
-    buf_release(b);
-    return 0;
-}
-
-/* Reads a file; skipped as for read_buffer. */
 static int read_file(CWMS_INPUTS *in, const char *path, const char *name,
                      const CWMS_READ_CTX *rctx, CWMS_DIAG *diag, int *skipped)
 {
-    int is_stdin = strcmp(path, "-") == 0;
-    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    FILE_BUF b = { NULL, 0, 0, 0 };
-    int ok, saved;
+    CWMS_FILE_BUF b;
+    int ok, err;
 
-    if (fd < 0) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
-                      "cannot open '%s': %s", name, strerror(errno));
+    if (!cwms_file_read(strcmp(path, "-") == 0 ? NULL : path, &b, &err)) {
+        cwms_file_read_report(diag, err == CWMS_FILE_TOO_LARGE ? CWMS_R_INPUT_UNRECOGNISED
+                                                               : CWMS_R_INPUT_UNREADABLE,
+                              name, &b, err);
         return 0;
     }
-    ok = read_fd(fd, &b);
-    saved = errno;
-    if (!is_stdin)
-        close(fd);
-    if (!ok && saved == 0)
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED,
-                      "'%s' is larger than %zu MiB: not a certificate or key file",
-                      name, INPUT_MAX_BYTES >> 20);
-    else if (!ok)
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
-                      "cannot read '%s': %s", name, strerror(saved));
-    if (!ok)
-        return 0;
     ok = read_buffer(in, b.data, b.len, name, rctx, diag, skipped);
-    buf_release(&b);
+    cwms_file_buf_release(&b);
     return ok;
 }
 
@@ -552,7 +417,7 @@ static int read_path(CWMS_INPUTS *in, const char *path, const CWMS_READ_CTX *rct
  * file:/abs and file:relative, percent-decoded. NULL with an error in
  * diag when the URI names another host or holds a bad escape.
  */
-static char *file_uri_path(const char *uri, CWMS_DIAG *diag)
+char *cwms_file_uri_path(const char *uri, CWMS_DIAG *diag)
 {
     const char *p = uri + 5;   /* after "file:" */
     char *path;
@@ -596,7 +461,7 @@ int cwms_inputs_add_source(CWMS_INPUTS *in, const char *source,
         return cwms_inputs_add_pkcs11(in, source, rctx, diag);
     if (strncasecmp(source, "file:", 5) != 0)
         return read_path(in, source, rctx, diag);
-    if ((path = file_uri_path(source, diag)) == NULL)
+    if ((path = cwms_file_uri_path(source, diag)) == NULL)
         return 0;
     ok = read_path(in, path, rctx, diag);
     OPENSSL_free(path);

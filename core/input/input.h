@@ -24,4 +24,11 @@ struct cwms_inputs_st {
     size_t n_keys;
 };
 
+/*
+ * The path of a file: URI (file:///abs, file://localhost/abs, file:/abs,
+ * file:relative), percent-decoded; OPENSSL_free. NULL with an error in
+ * diag (which may be NULL) when it names another host or holds a bad escape.
+ */
+char *cwms_file_uri_path(const char *uri, CWMS_DIAG *diag);
+
 #endif

@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "input/formats.h"
+#include "input/kdf_limit.h"
 
 /* Any unencrypted private key structure; NULL (and no error left) when it is none. */
 static EVP_PKEY *decode_private_key(const CWMS_READ *r, const unsigned char *der, size_t len)
@@ -82,6 +83,8 @@ int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t l
     if (sig == NULL)
         return CWMS_READ_NOT_MINE;
     r->recognised = 1;
+    if (!cwms_read_check_sig_pbe(r, "the key encryption", sig))
+        goto end;
     snprintf(what, sizeof(what), "private key in '%s'", r->name);
     if (!cwms_read_passphrase(r, what, &pass, &pass_len)) {
         cwms_read_no_passphrase(r, CWMS_MSG_KEY_NO_PASS, r->name, CWMS_READ_PASSIN(r));

@@ -13,6 +13,7 @@
  * from the default library context; the provider reads with its own.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -175,10 +176,27 @@ static int read_block(CWMS_READ *r, size_t n, const char *name, char *header,
     case CWMS_PEM_OTHER:
         break;
     }
-    if ((ret = cwms_read_der_object(r, der, (size_t)der_len)) != CWMS_READ_NOT_MINE)
+    /* Every format read here is a DER SEQUENCE. */
+    if (der_len > 0 && der[0] == 0x30 && cwms_pem_label_worth_sniffing(name)
+        && (ret = cwms_read_der_object(r, der, (size_t)der_len)) != CWMS_READ_NOT_MINE)
         return ret;
-    cwms_read_note(r, "'%s': skipping PEM block %zu of unknown type '%s'", r->name, n, name);
+    if (r->n_unknown++ == 0) {
+        r->first_unknown = n;
+        snprintf(r->first_unknown_label, sizeof(r->first_unknown_label), "%s", name);
+    }
     return CWMS_READ_OK;
+}
+
+/* One note for all the blocks of unknown type a file held. */
+static void note_unknown_blocks(CWMS_READ *r)
+{
+    if (r->n_unknown == 1)
+        cwms_read_note(r, "'%s': skipping PEM block %zu of unknown type '%s'", r->name,
+                       r->first_unknown, r->first_unknown_label);
+    else if (r->n_unknown > 1)
+        cwms_read_note(r, "'%s': skipping %zu PEM blocks of unknown type (the first: block %zu, "
+                       "'%s')", r->name, r->n_unknown, r->first_unknown, r->first_unknown_label);
+    r->n_unknown = 0;
 }
 
 /*
@@ -321,11 +339,14 @@ int cwms_read_pem(CWMS_READ *r, const unsigned char *data, size_t len)
     int ret;
 
     /* PEM_read_bio_ex only sees boundaries at the start of a line. */
-    if (!has_indented_boundary(data, len))
-        return read_blocks(r, data, len);
-    if ((copy = unindent(data, len, &copy_len)) == NULL)
-        return cwms_read_error(r, CWMS_R_INTERNAL, "out of memory reading '%s'", r->name);
-    ret = read_blocks(r, copy, copy_len);
-    OPENSSL_clear_free(copy, len);
+    if (!has_indented_boundary(data, len)) {
+        ret = read_blocks(r, data, len);
+    } else {
+        if ((copy = unindent(data, len, &copy_len)) == NULL)
+            return cwms_read_error(r, CWMS_R_INTERNAL, "out of memory reading '%s'", r->name);
+        ret = read_blocks(r, copy, copy_len);
+        OPENSSL_clear_free(copy, len);
+    }
+    note_unknown_blocks(r);
     return ret;
 }

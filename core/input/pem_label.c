@@ -34,3 +34,14 @@ CWMS_PEM_KIND cwms_pem_kind(const char *label)
             return block_names[i].kind;
     return CWMS_PEM_OTHER;
 }
+
+int cwms_pem_label_worth_sniffing(const char *label)
+{
+    static const char *const hints[] = { "CERTIFICATE", "PKCS7", "PKCS #7", "CMS", "PKCS12",
+                                         "PFX", "KEY" };
+
+    for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+        if (strstr(label, hints[i]) != NULL)
+            return 1;
+    return 0;
+}

@@ -21,4 +21,12 @@ typedef enum {
 /* The kind of block a label ("CERTIFICATE", "RSA PRIVATE KEY") names; CWMS_PEM_OTHER when unknown. */
 CWMS_PEM_KIND cwms_pem_kind(const char *label);
 
+/*
+ * 1 when an unknown label may still wrap something readable ("CERTIFICATE
+ * CHAIN" around a PKCS#7, "CMS", "PKCS12", "NEW CERTIFICATE", "OPENSSH
+ * PRIVATE KEY" to be refused): its DER is worth sniffing. Other labels are
+ * skipped without decoding: a file of 80,000 foreign blocks costs a read.
+ */
+int cwms_pem_label_worth_sniffing(const char *label);
+
 #endif

@@ -34,6 +34,8 @@ CWMS_REASON cwms_pkcs11_reason(CWMS_P11_ERRKIND kind)
         return CWMS_R_USAGE;
     case CWMS_P11_E_PIN:
         return CWMS_R_PIN;
+    case CWMS_P11_E_PIN_SOURCE:
+        return CWMS_R_PIN;   /* like any PIN that cannot be had: exit 6 */
     case CWMS_P11_E_NOT_EXTRACTABLE:
         return CWMS_R_KEY_NOT_EXTRACTABLE;
     case CWMS_P11_E_TOKEN:

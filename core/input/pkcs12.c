@@ -2,10 +2,12 @@
  * PKCS#12 (".p12", ".pfx"): every private key, certificate and CA
  * certificate it holds.
  *
- * The password is found the way OpenSSL's own store does it: an empty
- * password (both encodings: absent, and "" as an empty BMPString) is
- * tried on the MAC first, so a file exported without a password needs no
- * prompt; only then is the passphrase cache asked. A MAC that verifies
+ * The password is found the way OpenSSL's own store does it, except that
+ * a passphrase the user gave (--passin) is tried first: an empty password
+ * (both encodings: absent, and "" as an empty BMPString) is tried on the
+ * MAC, so a file exported without a password needs no prompt; only then
+ * is the passphrase cache asked. Iteration counts above the documented
+ * limit (kdf_limit.h) are refused before any derivation. A MAC that verifies
  * proves the password, so a later decryption failure is reported as an
  * unsupported algorithm (old RC2 files need OpenSSL's legacy provider),
  * not as a wrong passphrase.
@@ -36,6 +38,7 @@
 #include <openssl/x509.h>
 
 #include "input/formats.h"
+#include "input/kdf_limit.h"
 
 /* safeContents inside safeContents: more than this is not a real file. */
 #define BAG_DEPTH_MAX 8
@@ -86,6 +89,9 @@ static WALK read_bag(const P12_WALK *pw, const PKCS12_SAFEBAG *bag, int depth)
     case NID_keyBag:
         return read_key_bag(r, PKCS12_SAFEBAG_get0_p8inf(bag));
     case NID_pkcs8ShroudedKeyBag:
+        if (!cwms_read_check_sig_pbe(r, "the PKCS#12 key encryption",
+                                     PKCS12_SAFEBAG_get0_pkcs8(bag)))
+            return WALK_ERROR;
         ERR_set_mark();
         p8 = PKCS8_decrypt_ex(PKCS12_SAFEBAG_get0_pkcs8(bag), pw->pass, pw->pass_len,
                               pw->decrypt_libctx, pw->decrypt_propq);
@@ -139,6 +145,13 @@ static STACK_OF(PKCS12_SAFEBAG) *unpack_safe(const P12_WALK *pw, PKCS7 *p7, WALK
     STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
     PKCS7_ENC_CONTENT *enc;
 
+    if (OBJ_obj2nid(p7->type) == NID_pkcs7_encrypted && p7->d.encrypted != NULL
+        && p7->d.encrypted->enc_data != NULL
+        && !cwms_read_check_pbe(r, "the PKCS#12 certificate encryption",
+                                p7->d.encrypted->enc_data->algorithm)) {
+        *why = WALK_ERROR;
+        return NULL;
+    }
     ERR_set_mark();
     switch (OBJ_obj2nid(p7->type)) {
     case NID_pkcs7_data:
@@ -308,11 +321,32 @@ static int read_with_passphrase(CWMS_READ *r, const PKCS12 *p12, int has_mac)
     return walk_result(r, w, legacy_missing);
 }
 
+/* The MAC's iteration count within the limit (1), or 0 after reporting. */
+static int mac_iterations_ok(CWMS_READ *r, const PKCS12 *p12)
+{
+    const ASN1_INTEGER *iter = NULL;
+    int64_t v = 1;
+
+    PKCS12_get0_mac(NULL, NULL, NULL, &iter, p12);
+    if (iter != NULL && (!ASN1_INTEGER_get_int64(&v, iter) || v < 0))
+        v = INT64_MAX;
+    return cwms_read_check_iterations(r, "the PKCS#12 MAC", (uint64_t)v);
+}
+
+/*
+ * The passphrase given on the command line first (a wrong guess at the
+ * MAC costs as much as the right one), then the two encodings of "no
+ * password" (absent, and an empty string), then asking for one.
+ */
 int cwms_read_pkcs12_der(CWMS_READ *r, const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
+    const char *pass = NULL;
+    size_t pass_len = 0;
+    int given = 0, ret;
+    char what[512];
     PKCS12 *p12;
-    int ret, legacy_missing = 0;
+    int legacy_missing = 0;
     WALK w;
 
     ERR_set_mark();
@@ -321,18 +355,35 @@ int cwms_read_pkcs12_der(CWMS_READ *r, const unsigned char *der, size_t len)
     if (p12 == NULL)
         return CWMS_READ_NOT_MINE;
     r->recognised = 1;
-    /* The two encodings of "no password": absent, then an empty string. */
+    snprintf(what, sizeof(what), "PKCS#12 file '%s'", r->name);
+    if (cwms_read_passphrase_given(r) && cwms_read_passphrase(r, what, &pass, &pass_len)
+        && pass_len <= INT_MAX)
+        given = 1;
     if (PKCS12_mac_present(p12)) {
-        if (verify_mac(p12, NULL, 0))
+        if (!mac_iterations_ok(r, p12))
+            ret = CWMS_READ_ERROR;
+        else if (given && verify_mac(p12, pass, (int)pass_len))
+            ret = walk_result(r, read_safes(r, p12, pass, (int)pass_len, &legacy_missing),
+                              legacy_missing);
+        else if (verify_mac(p12, NULL, 0))
             ret = walk_result(r, read_safes(r, p12, NULL, 0, &legacy_missing), legacy_missing);
         else if (verify_mac(p12, "", 0))
             ret = walk_result(r, read_safes(r, p12, "", 0, &legacy_missing), legacy_missing);
+        else if (given)
+            ret = cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
+                                  CWMS_READ_PASSIN(r));
         else
             ret = read_with_passphrase(r, p12, 1);
     } else {
-        if ((w = read_safes(r, p12, NULL, 0, &legacy_missing)) == WALK_DECRYPT_FAILED)
-            w = read_safes(r, p12, "", 0, &legacy_missing);
+        w = given ? read_safes(r, p12, pass, (int)pass_len, &legacy_missing) : WALK_DECRYPT_FAILED;
         if (w == WALK_DECRYPT_FAILED)
+            w = read_safes(r, p12, NULL, 0, &legacy_missing);
+        if (w == WALK_DECRYPT_FAILED)
+            w = read_safes(r, p12, "", 0, &legacy_missing);
+        if (w == WALK_DECRYPT_FAILED && given)
+            ret = cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
+                                  CWMS_READ_PASSIN(r));
+        else if (w == WALK_DECRYPT_FAILED)
             ret = read_with_passphrase(r, p12, 0);
         else
             ret = w == WALK_OK ? CWMS_READ_OK : CWMS_READ_ERROR;

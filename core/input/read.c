@@ -109,6 +109,11 @@ int cwms_read_passphrase(CWMS_READ *r, const char *what, const char **pass, size
     return 1;
 }
 
+int cwms_read_passphrase_given(const CWMS_READ *r)
+{
+    return cwms_pass_given(r->rctx->pass);
+}
+
 int cwms_read_error(CWMS_READ *r, CWMS_REASON reason, const char *fmt, ...)
 {
     va_list ap;

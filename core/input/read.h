@@ -35,6 +35,9 @@ typedef struct cwms_read_st {
     EVP_PKEY **keys;             /* owned */
     size_t n_keys, cap_keys;
     int recognised;              /* something known was seen, even if ignored (a CSR) */
+    size_t n_unknown;            /* PEM blocks of unknown type skipped: one note says so */
+    size_t first_unknown;        /* the first one's number and label */
+    char first_unknown_label[64];
     int failed;                  /* an error was reported */
     int passphrase_used;         /* something in it was decrypted with the passphrase */
     int skip_unusable;           /* one of many (a folder, an archive): nothing usable is a note */
@@ -67,6 +70,8 @@ void cwms_read_rollback(CWMS_READ *r, size_t n_certs, size_t n_keys);
  * object for a prompt. 1 with *pass / *len set, 0 when none is available.
  */
 int cwms_read_passphrase(CWMS_READ *r, const char *what, const char **pass, size_t *len);
+/* 1 when the passphrase can be had without prompting (cwms_pass_given): try it first. */
+int cwms_read_passphrase_given(const CWMS_READ *r);
 
 /*
  * Reports that no passphrase could be had (CWMS_R_NO_PASSPHRASE), unless

@@ -250,6 +250,29 @@ static int chosen_edge(const CWMS_PATH *p, const CWMS_CERT *child, const CWMS_CE
     return 0;
 }
 
+/*
+ * The edge child -> issuer, made once: the graph hands each candidate out
+ * once per ranking pass (key identifiers agreeing, then absent) and only
+ * one pass checks it, so a later answer replaces an earlier "not signed"
+ * one, never the other way round. The child's edges are those from first on.
+ */
+static void set_edge(CWMS_EXPLAIN *e, size_t first, size_t child, size_t issuer, int verdict,
+                     int on_path, const char *rejected)
+{
+    for (size_t i = first; i < e->n_edges; i++) {
+        CWMS_EXPLAIN_EDGE *ed = &e->edges[i];
+
+        if (ed->child == child && ed->issuer == issuer) {
+            if (verdict != 0) {
+                ed->on_path = on_path;
+                ed->rejected = rejected;
+            }
+            return;
+        }
+    }
+    add_edge(e, child, issuer, on_path, rejected);
+}
+
 /* Every issuer candidate of every input certificate, with the graph's verdict. */
 static int explain_edges(CWMS_EXPLAIN *e, CWMS_GRAPH *g, const CWMS_PATH *chosen)
 {
@@ -260,7 +283,7 @@ static int explain_edges(CWMS_EXPLAIN *e, CWMS_GRAPH *g, const CWMS_PATH *chosen
         return 0;
     for (size_t k = 0; k < cwms_pool_count(pool); k++) {
         CWMS_CERT *child = cwms_pool_get(pool, k), *issuer;
-        size_t from = node_of(e, child);
+        size_t from = node_of(e, child), first = e->n_edges;
         int signed_it = 0, oom = 0;
 
         if (from == SIZE_MAX)
@@ -277,9 +300,7 @@ static int explain_edges(CWMS_EXPLAIN *e, CWMS_GRAPH *g, const CWMS_PATH *chosen
                 why = "signature does not verify: same name, another key";
             else if (!cwms_cert_valid_at(issuer, t))
                 why = "not valid at the validation time";
-            else if (!chosen_edge(chosen, child, issuer))
-                why = NULL;
-            add_edge(e, from, to, chosen_edge(chosen, child, issuer), why);
+            set_edge(e, first, from, to, signed_it, chosen_edge(chosen, child, issuer), why);
         }
         if (oom)
             return 0;

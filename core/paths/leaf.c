@@ -272,6 +272,41 @@ static void key_mismatch(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const 
     BIO_free(b);
 }
 
+size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
+                              const CWMS_KEY *key, const CWMS_CERT *chosen,
+                              CWMS_CERT **out, size_t max)
+{
+    CWMS_CERT *named = opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256)
+                                             : NULL;
+    unsigned char *spki = NULL;
+    int spki_len;
+    size_t n = 0;
+
+    if (key == NULL || max == 0 || (spki_len = i2d_PUBKEY(key->pkey, &spki)) <= 0) {
+        OPENSSL_free(spki);
+        return 0;
+    }
+    for (size_t i = 0; i < cwms_pool_count(pool); i++) {
+        CWMS_CERT *c = cwms_pool_get(pool, i);
+        size_t at;
+
+        if (c == chosen || !selected(opts, named, c)
+            || !key_matches(c, key->pkey, spki, (size_t)spki_len, 1))
+            continue;
+        /* Insertion into the best-first list, keeping at most max. */
+        for (at = n; at > 0 && better_leaf(opts, c, out[at - 1]); at--)
+            ;
+        if (at >= max)
+            continue;
+        if (n < max)
+            n++;
+        memmove(out + at + 1, out + at, (n - 1 - at) * sizeof(*out));
+        out[at] = c;
+    }
+    OPENSSL_free(spki);
+    return n;
+}
+
 int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                      const CWMS_KEY *keys, size_t n_keys, const char *key_source,
                      CWMS_DIAG *diag, CWMS_CERT **leaf, const CWMS_KEY **key)

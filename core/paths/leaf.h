@@ -33,6 +33,17 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
  */
 size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
                               CWMS_CERT **out, size_t max);
+/*
+ * The other certificates for key that --leaf / opts->leaf_subject allow,
+ * best first (end-entity, valid at attime, later notAfter, input order):
+ * where the chosen server certificate has no valid chain (a damaged
+ * duplicate listed first, the same key certified by a CA whose chain is
+ * absent), these are tried in turn. At most max written to out; returns
+ * how many were written.
+ */
+size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
+                              const CWMS_KEY *key, const CWMS_CERT *chosen,
+                              CWMS_CERT **out, size_t max);
 /* Notes "ignoring <cert>: why". */
 void cwms_leaf_note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why);
 

@@ -16,11 +16,63 @@
 
 #include <openssl/evp.h>
 
+/*
+ * Same-CA siblings (re-serialled or re-issued copies of one CA) lead to the
+ * same paths but for themselves: once MAX_ANCHORED_TWINS of them gave an
+ * anchored path from a frame, the rest are not walked (each would cost a
+ * decode and a signature check, thousands of copies add up).
+ */
+#define MAX_ANCHORED_TWINS 2
+#define MAX_TWIN_KEYS 4
+
 typedef struct {
     size_t idx;          /* input index of the certificate at this depth */
     size_t next;         /* next candidate issuer to try */
     int extended;        /* some issuer was pushed from here */
+    int sub_anchored;    /* some path through here was anchored */
+    size_t n_keys;       /* issuers' keys that led to anchored paths from here */
+    unsigned char keys[MAX_TWIN_KEYS][32];
+    unsigned counts[MAX_TWIN_KEYS];
 } FRAME;
+
+static void frame_reset(FRAME *f, size_t idx)
+{
+    f->idx = idx;
+    f->next = 0;
+    f->extended = 0;
+    f->sub_anchored = 0;
+    f->n_keys = 0;
+}
+
+/* An issuer whose key already gave MAX_ANCHORED_TWINS anchored paths from f. */
+static int twin_exhausted(const FRAME *f, CWMS_CERT *c)
+{
+    unsigned char key[32];
+
+    if (f->n_keys == 0 || !cwms_cert_spki_sha256(c, key))
+        return 0;
+    for (size_t k = 0; k < f->n_keys; k++)
+        if (memcmp(f->keys[k], key, 32) == 0)
+            return f->counts[k] >= MAX_ANCHORED_TWINS;
+    return 0;
+}
+
+static void note_anchored_issuer(FRAME *f, CWMS_CERT *c)
+{
+    unsigned char key[32];
+
+    if (!cwms_cert_spki_sha256(c, key))
+        return;
+    for (size_t k = 0; k < f->n_keys; k++)
+        if (memcmp(f->keys[k], key, 32) == 0) {
+            f->counts[k]++;
+            return;
+        }
+    if (f->n_keys < MAX_TWIN_KEYS) {
+        memcpy(f->keys[f->n_keys], key, 32);
+        f->counts[f->n_keys++] = 1;
+    }
+}
 
 int cwms_path_same_ca(CWMS_CERT *a, CWMS_CERT *b)
 {
@@ -51,7 +103,8 @@ static void budget_error(CWMS_GRAPH *g, CWMS_DIAG *diag, size_t steps)
 {
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WORK_BUDGET,
                   "gave up after %zu signature checks (%zu path steps): the inputs hold too "
-                  "many candidate issuers; remove unrelated certificates or raise the work budget",
+                  "many candidate issuers; remove unrelated certificates (certificates of other "
+                  "CAs, repeated copies) from the inputs",
                   cwms_graph_checks(g), steps);
 }
 
@@ -79,9 +132,7 @@ int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice
     memset(&path, 0, sizeof(path));
     path.certs[0] = leaf;
     path.len = 1;
-    frames[0].idx = leaf_idx;
-    frames[0].next = 0;
-    frames[0].extended = 0;
+    frame_reset(&frames[0], leaf_idx);
 
     for (;;) {
         FRAME *f = &frames[depth];
@@ -140,7 +191,7 @@ int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice
                     budget_error(g, diag, steps);
                     return 0;
                 }
-                if (signed_it == 1 && !on_path(&path, c)) {
+                if (signed_it == 1 && !on_path(&path, c) && !twin_exhausted(f, c)) {
                     next = c;
                     break;
                 }
@@ -154,9 +205,7 @@ int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice
                 depth++;
                 path.certs[depth] = next;
                 path.len = depth + 1;
-                frames[depth].idx = cwms_graph_input_index(g, next);
-                frames[depth].next = 0;
-                frames[depth].extended = 0;
+                frame_reset(&frames[depth], cwms_graph_input_index(g, next));
                 entering = 1;
                 continue;
             }
@@ -172,9 +221,14 @@ int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice
                 cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
                 return 0;
             }
+            f->sub_anchored |= path.anchored;
         }
         if (depth == 0)
             return 1;
+        if (f->sub_anchored) {
+            frames[depth - 1].sub_anchored = 1;
+            note_anchored_issuer(&frames[depth - 1], path.certs[depth]);
+        }
         path.certs[depth] = NULL;
         depth--;
         path.len = depth + 1;

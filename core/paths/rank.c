@@ -164,6 +164,22 @@ static size_t signers_on_path(CWMS_GRAPH *g, const CWMS_PATH *p)
     return n;
 }
 
+/*
+ * 1 when an input named like tail's issuer has the SKI tail's AKI names:
+ * the key that should have signed is there, so a signature that does not
+ * verify is damage, not a CA key rollover.
+ */
+static int names_its_key(const CWMS_POOL *pool, CWMS_CERT *tail)
+{
+    CWMS_CERT *named[64];
+    size_t n = cwms_pool_find_subject(pool, cwms_cert_issuer(tail), named, 64);
+
+    for (size_t i = 0; i < n && i < 64; i++)
+        if (named[i] != tail && cwms_keyid_agreement(tail, named[i]) == 1)
+            return 1;
+    return 0;
+}
+
 static void missing_intermediate(CWMS_GRAPH *g, const CWMS_POOL *pool, const CWMS_PATH *p,
                                  CWMS_DIAG *diag)
 {
@@ -178,6 +194,10 @@ static void missing_intermediate(CWMS_GRAPH *g, const CWMS_POOL *pool, const CWM
     if (named > 0 && looping > 0)
         snprintf(why, sizeof(why), " (the %zu certificate(s) of that name among the inputs are "
                  "already in the chain: they form a loop)", named);
+    else if (named > 0 && names_its_key(pool, tail))
+        snprintf(why, sizeof(why), " (a certificate of that name among the inputs holds the key "
+                 "its authority key identifier names, yet its signature does not verify: the "
+                 "certificate is damaged — get a fresh copy)");
     else if (named > 0)
         snprintf(why, sizeof(why), " (%zu certificate(s) among the inputs carry that name but "
                  "none of them signed it: another key, as after a CA key rollover)", named);

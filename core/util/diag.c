@@ -29,8 +29,39 @@ void cwms_diag_free(CWMS_DIAG *diag)
     OPENSSL_free(diag);
 }
 
+char *cwms_escape_controls(const char *text)
+{
+    size_t n = 0, o = 0;
+    const unsigned char *t = (const unsigned char *)text;
+    char *out;
+
+    for (size_t i = 0; t[i] != '\0'; i++)
+        n += t[i] < 0x20 || t[i] == 0x7f || (t[i] == 0xc2 && t[i + 1] >= 0x80 && t[i + 1] <= 0x9f)
+             ? 4 : 1;
+    if ((out = OPENSSL_malloc(n + 1)) == NULL)
+        return NULL;
+    for (size_t i = 0; t[i] != '\0'; i++) {
+        if (t[i] == 0xc2 && t[i + 1] >= 0x80 && t[i + 1] <= 0x9f) {
+            snprintf(out + o, 5, "\\x%02x", t[++i]);   /* the C1 control itself */
+            o += 4;
+        } else if (t[i] < 0x20 || t[i] == 0x7f) {
+            snprintf(out + o, 5, "\\x%02x", t[i]);
+            o += 4;
+        } else {
+            out[o++] = (char)t[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static void diag_push(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, char *text)
 {
+    char *escaped = cwms_escape_controls(text);
+
+    OPENSSL_free(text);
+    if ((text = escaped) == NULL)
+        return;
     if (diag->count == diag->cap) {
         size_t cap = diag->cap ? diag->cap * 2 : 8;
         CWMS_MSG *m = OPENSSL_realloc(diag->msgs, cap * sizeof(*m));
@@ -185,6 +216,7 @@ static const struct {
     { CWMS_R_BAD_PASSPHRASE, "wrong passphrase", CWMS_EXIT_INPUT },
     { CWMS_R_NO_PASSPHRASE, "passphrase needed", CWMS_EXIT_INPUT },
     { CWMS_R_NO_CERTIFICATES, "no certificates", CWMS_EXIT_INPUT },
+    { CWMS_R_KDF_ITERATIONS, "too many key-derivation iterations", CWMS_EXIT_INPUT },
     { CWMS_R_ARCHIVE, "unreadable archive", CWMS_EXIT_INPUT },
     { CWMS_R_NO_LEAF, "no server certificate", CWMS_EXIT_CHAIN },
     { CWMS_R_AMBIGUOUS_LEAF, "several server certificates", CWMS_EXIT_CHAIN },

@@ -9,6 +9,7 @@ struct cwms_pass_st {
     int known;
     int asked;              /* cb was called (and failed): do not ask again */
     int reported;           /* ... and said why itself */
+    int given;              /* the source is the user's --passin: asking it prompts nobody */
     size_t len;
     char buf[CWMS_PASS_MAX + 1];
 };
@@ -64,4 +65,15 @@ int cwms_pass_known(const CWMS_PASS *pass)
 int cwms_pass_reported(const CWMS_PASS *pass)
 {
     return pass != NULL && pass->reported;
+}
+
+void cwms_pass_set_given(CWMS_PASS *pass)
+{
+    if (pass != NULL)
+        pass->given = 1;
+}
+
+int cwms_pass_given(const CWMS_PASS *pass)
+{
+    return pass != NULL && (pass->known || (pass->given && !pass->asked));
 }

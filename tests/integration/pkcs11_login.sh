@@ -101,7 +101,12 @@ CWMS_SHIM_TOKEN_FLAGS=final-try "$P11_LOAD" --keys --final-try "$shim" > "$TMP/k
 CWMS_SHIM_TOKEN_FLAGS=count-low "$P11_LOAD" --keys "$shim" > "$TMP/k9.pem" 2>/dev/null \
     || fail "a low PIN count alone must not stop a login"
 
-# An unreadable pin-source is named
-expect_fail 2 "$P11_LOAD" --keys "$key&pin-source=$TMP/no-such-pin"
+# An unreadable pin-source is named, and exits like every PIN that cannot be had (6),
+# whichever way the PIN was to come (pin-source=, --pin, or --passin standing in for it)
+expect_fail 3 "$P11_LOAD" --keys "$key&pin-source=$TMP/no-such-pin"
 assert_contains "$TMP/stderr" "$TMP/no-such-pin"
+expect_fail 6 "$CWMS_BUNDLE" build "$key&pin-source=$TMP/no-such-pin"
+assert_contains "$TMP/stderr" "$TMP/no-such-pin"
+expect_fail 6 "$CWMS_BUNDLE" build --passin "file:$TMP/no-such-pin" "$key"
+expect_fail 6 "$CWMS_BUNDLE" build --pin "file:$TMP/no-such-pin" "$key"
 echo ok

@@ -41,6 +41,7 @@ static const char *kind_name(CWMS_P11_ERRKIND k)
     case CWMS_P11_E_TOKEN: return "token";
     case CWMS_P11_E_PIN: return "pin";
     case CWMS_P11_E_NOT_EXTRACTABLE: return "not-extractable";
+    case CWMS_P11_E_PIN_SOURCE: return "pin-source";
     default: return "internal";
     }
 }
@@ -50,6 +51,7 @@ static int fail(const CWMS_P11_ERROR *err)
     fprintf(stderr, "p11-load: %s: %s\n", kind_name(err->kind), err->text);
     switch (err->kind) {
     case CWMS_P11_E_USAGE: return 2;
+    case CWMS_P11_E_PIN_SOURCE: return 3;   /* as cwms-bundle: like an unreadable --passin file */
     case CWMS_P11_E_NOT_EXTRACTABLE: return 5;
     case CWMS_P11_E_TOKEN:
     case CWMS_P11_E_PIN: return 6;

@@ -294,7 +294,7 @@ static void test_missing_pin_source_names_the_file(void **state)
     CWMS_P11_ERROR err;
 
     (void)state;
-    parse_fails("pkcs11:token=t?pin-source=/nonexistent/cwms-pin", CWMS_P11_E_USAGE, &err);
+    parse_fails("pkcs11:token=t?pin-source=/nonexistent/cwms-pin", CWMS_P11_E_PIN_SOURCE, &err);
     t_assert_contains(err.text, "/nonexistent/cwms-pin");
 }
 

@@ -29,6 +29,7 @@ typedef enum {
     CWMS_R_BAD_PASSPHRASE = 102,     /* wrong passphrase for a PKCS#12 or key */
     CWMS_R_NO_PASSPHRASE = 103,      /* a passphrase is needed, none available */
     CWMS_R_NO_CERTIFICATES = 104,    /* the inputs hold no certificate at all */
+    CWMS_R_KDF_ITERATIONS = 110,     /* a PKCS#12 MAC or key encryption asks for too many iterations */
     CWMS_R_ARCHIVE = 120,            /* a .zip/.tar archive that cannot be read */
 
     /* chain */
@@ -139,6 +140,14 @@ size_t cwms_diag_count_level(const CWMS_DIAG *diag, CWMS_LEVEL level);
 void cwms_diag_promote_warnings(CWMS_DIAG *diag);
 /* Appends copies of every message of src to dst, in order (src is unchanged). */
 void cwms_diag_append(CWMS_DIAG *dst, const CWMS_DIAG *src);
+
+/*
+ * text with every control character (C0, DEL, and C1 as UTF-8) written as
+ * \xNN, so that a file name or a string from an input cannot reach a
+ * terminal as an escape sequence; OPENSSL_free, NULL on allocation
+ * failure. Every message put into a CWMS_DIAG is escaped this way.
+ */
+char *cwms_escape_controls(const char *text);
 
 /* The short reason string ("missing intermediate"), never NULL. */
 const char *cwms_reason_string(CWMS_REASON reason);

@@ -31,14 +31,25 @@ int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo,
               unsigned char **out, size_t *out_len, CWMS_DIAG *diag);
 
 /*
- * Writes data to path atomically: a temporary file in the same directory,
+ * Writes data to path atomically: a temporary file in the same directory
+ * (unnamed, O_TMPFILE, until complete where the file system has it),
  * fsync, rename. Mode 0600 when secret, else 0644 (less the umask). On
  * failure nothing is created and an existing file is untouched. A symbolic
- * link is followed (the file it names is replaced, the link kept); a
- * device, FIFO or socket (/dev/null, /dev/stdout) is written in place,
- * never replaced. 1 on success, 0 with a CWMS_R_OUTPUT error naming path.
+ * link is followed (the file it names is replaced, the link kept), except
+ * one owned by another user in a sticky world-writable directory (the
+ * kernel's protected_symlinks rule: refused); a device, FIFO or socket
+ * (/dev/null, /dev/stdout) is written in place, never replaced. 1 on
+ * success, 0 with a CWMS_R_OUTPUT error naming path. Not thread-safe with
+ * itself (one pending temporary name per process).
  */
 int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len,
                            int secret, CWMS_DIAG *diag);
+
+/*
+ * Unlinks the temporary file of a cwms_write_file_atomic in progress, if
+ * it has a name. Async-signal-safe: for a program's SIGINT/SIGTERM/SIGHUP
+ * handler, before it dies.
+ */
+void cwms_atomic_write_abort(void);
 
 #endif

@@ -79,4 +79,16 @@ const char *cwms_inputs_get0_key_origin(const CWMS_INPUTS *in, size_t i);
 size_t cwms_inputs_cert_count(const CWMS_INPUTS *in);
 const CWMS_CERT *cwms_inputs_get0_cert(const CWMS_INPUTS *in, size_t i);
 
+/*
+ * Whether writing the file out would replace one of the sources (INPUT
+ * forms: paths, file: URIs, "-", pkcs11: URIs; NULL entries are skipped):
+ * 1 with *which set to that source when out exists and is the same file
+ * (device and inode, through symbolic links) as a source, 2 when it is a
+ * file directly inside a directory source (which reads it). 0 otherwise, also
+ * when out does not exist yet. The CLI refuses such an -o (exit 2);
+ * `check --fix` rewrites its input in place on purpose and must not ask.
+ */
+int cwms_output_is_source(const char *out, const char *const *sources, size_t n,
+                          const char **which);
+
 #endif

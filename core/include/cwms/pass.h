@@ -47,4 +47,13 @@ int cwms_pass_known(const CWMS_PASS *pass);
  */
 int cwms_pass_reported(const CWMS_PASS *pass);
 
+/*
+ * Marks the source as given by the user (--passin): asking it prompts
+ * nobody, so readers try it before the empty passphrases a file exported
+ * without one uses (each try of a PKCS#12 MAC can cost seconds).
+ */
+void cwms_pass_set_given(CWMS_PASS *pass);
+/* 1 when the passphrase is known or its source was marked given. */
+int cwms_pass_given(const CWMS_PASS *pass);
+
 #endif
