@@ -77,6 +77,14 @@ typedef struct cwms_p11_uri_st CWMS_P11_URI;
  * "cannot load p11-kit (libp11-kit.so.0): <why>; install the p11-kit package".
  */
 CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err);
+/*
+ * The grammar only: as cwms_p11_uri_parse (p11-kit is opened the same
+ * way), but a pin-source is never opened or read, so no file is touched
+ * whatever the text says; such a URI holds a PIN only from pin-value.
+ * For judging untrusted URI text (the fuzz target); loading a token needs
+ * cwms_p11_uri_parse.
+ */
+CWMS_P11_URI *cwms_p11_uri_parse_syntax(const char *text, CWMS_P11_ERROR *err);
 void cwms_p11_uri_free(CWMS_P11_URI *uri);
 
 /* The URI as given with any pin-value masked ("pin-value=***"); owned by uri. */

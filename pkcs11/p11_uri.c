@@ -199,7 +199,8 @@ static char *attr_string(const CWMS_P11_URI *u, CK_ATTRIBUTE_TYPE type)
     return s;
 }
 
-CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err)
+/* The parse; read_source 0 leaves a pin-source unopened (cwms_p11_uri_parse_syntax). */
+static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR *err)
 {
     const P11_KIT_API *p11k;
     CWMS_P11_URI *u;
@@ -277,7 +278,7 @@ CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err)
             goto oom;
         memcpy(u->pin, v, u->pin_len + 1);
         p11k->uri_set_pin_value(u->kit, NULL);
-    } else if ((v = p11k->uri_get_pin_source(u->kit)) != NULL) {
+    } else if (read_source && (v = p11k->uri_get_pin_source(u->kit)) != NULL) {
         if (!read_pin_source(u, v, err))
             goto fail;
     }
@@ -288,6 +289,16 @@ CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err)
  fail:
     cwms_p11_uri_free(u);
     return NULL;
+}
+
+CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err)
+{
+    return uri_parse(text, 1, err);
+}
+
+CWMS_P11_URI *cwms_p11_uri_parse_syntax(const char *text, CWMS_P11_ERROR *err)
+{
+    return uri_parse(text, 0, err);
 }
 
 void cwms_p11_uri_free(CWMS_P11_URI *u)

@@ -298,6 +298,32 @@ static void test_missing_pin_source_names_the_file(void **state)
     t_assert_contains(err.text, "/nonexistent/cwms-pin");
 }
 
+static void test_syntax_parse_never_reads_the_pin_source(void **state)
+{
+    const char *path = temp_file("1234\n", 5);
+    char uri[512];
+    CWMS_P11_ERROR err;
+    CWMS_P11_URI *u;
+    size_t len = 0;
+
+    (void)state;
+    snprintf(uri, sizeof(uri), "pkcs11:token=t?pin-source=%s", path);
+    memset(&err, 0, sizeof(err));
+    u = cwms_p11_uri_parse_syntax(uri, &err);
+    unlink(path);
+    assert_non_null(u);
+    assert_null(cwms_p11_uri_pin(u, &len));
+    assert_string_equal(cwms_p11_uri_token(u), "t");
+    cwms_p11_uri_free(u);
+
+    u = cwms_p11_uri_parse_syntax("pkcs11:token=t?pin-source=/nonexistent/cwms-pin", &err);
+    assert_non_null(u);
+    cwms_p11_uri_free(u);
+    memset(&err, 0, sizeof(err));
+    assert_null(cwms_p11_uri_parse_syntax("pkcs11:token=t?pin-sauce=x", &err));
+    assert_int_equal(err.kind, CWMS_P11_E_USAGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +348,7 @@ int main(void)
         cmocka_unit_test(test_pin_source_path_strips_one_trailing_newline),
         cmocka_unit_test(test_pin_source_accepts_file_uris),
         cmocka_unit_test(test_missing_pin_source_names_the_file),
+        cmocka_unit_test(test_syntax_parse_never_reads_the_pin_source),
     };
 
     return t_exit(cmocka_run_group_tests(tests, NULL, NULL));
