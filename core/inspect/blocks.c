@@ -116,6 +116,9 @@ static int push_block(CWMS_SCAN *s, size_t *cap)
 
         if (nb == NULL)
             return 0;
+        /* pub.sha256 points into its own block, which has just moved. */
+        for (size_t i = 0; i < s->n_blocks; i++)
+            nb[i].pub.sha256 = nb[i].sha256;
         s->blocks = nb;
         *cap = ncap;
     }

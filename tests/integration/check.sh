@@ -242,6 +242,27 @@ usage)
     expect_fail 4 check -q --cwms 2.5 "${T[@]}" "$W/good20.pem"
     assert_contains "$TMP/stderr" "ORDER_WRONG"
     ;;
+many-blocks)
+    # Past the first few blocks each still reports its own certificate's
+    # SHA-256 (the scan's array grows while it reads the file).
+    cat "$W/good25.pem" > "$W/many.pem"
+    for _ in 1 2 3 4 5 6 7 8 9; do cat "$P/root.crt" >> "$W/many.pem"; done
+    check --json --cwms 2.5 "${T[@]}" "$W/many.pem" > "$W/many.json" || true
+    split_blocks "$W/many.pem"
+    n=0
+    for blk in "$W"/blk.*; do
+        if grep -q "BEGIN CERTIFICATE" "$blk"; then
+            openssl x509 -in "$blk" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g'
+        else
+            echo null
+        fi
+        n=$((n + 1))
+    done > "$W/want.txt"
+    [ "$n" -ge 13 ] || fail "the bundle has only $n blocks"
+    python3 -c 'import json, sys; [print(b["sha256"] or "null") for b in json.load(open(sys.argv[1]))["blocks"]]' \
+        "$W/many.json" > "$W/got.txt"
+    diff "$W/want.txt" "$W/got.txt" >&2 || fail "check --json reports other SHA-256s than the blocks hold"
+    ;;
 json-schema)
     command -v python3 > /dev/null || fail "python3 is needed (ci/install-deps.sh installs it)"
     python3 -c 'import jsonschema' || fail "python3-jsonschema is needed (ci/install-deps.sh installs it)"
