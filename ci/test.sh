@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Sets everything up and runs every test: a plain build and an ASan+UBSan
 # build, each through `meson test` (cmocka units + integration scripts), the
 # provider's thread test under ThreadSanitizer, the style check, and every
