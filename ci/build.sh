@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Configures and builds one variant: ci/build.sh plain|asan|tsan|fuzz [BUILDDIR]
 # (tsan: ThreadSanitizer, for the provider opened from many threads)
 # (fuzz: clang + libFuzzer + ASan/UBSan, CWMS_WITH_FUZZ=1 ci/install-deps.sh;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job on a shipped example: ci/example.sh [OUTPUT-DIR]  (default ./example-out)
 #
 # Installs what is missing, builds cwms-bundle, then plays both sides of a

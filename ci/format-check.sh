@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Checks the C sources against .clang-format without changing them:
 # ci/format-check.sh [FILE...] (default: every tracked .c and .h). Prints
 # each file clang-format would change, then how many; exits 1 when any.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every libFuzzer target for a bounded time in the clang ASan+UBSan
 # build (ci/build.sh fuzz), each from a copy of its seed corpus; fails on
 # any finding (a crash, a sanitizer report, a leak, a timeout of one input).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages cwms-bundle needs to build, test and
 # benchmark. Idempotent: does nothing when everything is already there.
 set -euo pipefail

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Sets everything up and runs every test: a plain build and an ASan+UBSan
-# build, each through `meson test` (cmocka units + integration scripts).
-# Ends with one line "tests: N passed, N failed, N skipped" over both builds.
+# build, each through `meson test` (cmocka units + integration scripts), the
+# provider's thread test under ThreadSanitizer, the style check, and every
+# libFuzzer target for a bounded time (CWMS_FUZZ_SECONDS, default 60;
+# CWMS_WITH_FUZZ=0 leaves the fuzzing out).
+# Ends with one line "tests: N passed, N failed, N skipped" over all of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export CWMS_WITH_FUZZ=${CWMS_WITH_FUZZ:-1} CWMS_WITH_FORMAT=${CWMS_WITH_FORMAT:-1}
 bash ci/install-deps.sh
 
 status=0 passed=0 failed=0 skipped=0
@@ -29,8 +34,12 @@ else
     failed=$((failed + 1)); status=1
 fi
 
-# Bounded libFuzzer runs (a few minutes), when clang and its runtime are installed for them.
-if [ "${CWMS_WITH_FUZZ:-0}" = 1 ]; then
+# The code's layout is .clang-format's (ci/format-check.sh names any file that is not).
+echo "=== format check" >&2
+if bash ci/format-check.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+
+# Bounded libFuzzer runs (a few minutes); clang and its runtime come with CWMS_WITH_FUZZ=1.
+if [ "$CWMS_WITH_FUZZ" = 1 ]; then
     echo "=== fuzz (${CWMS_FUZZ_SECONDS:-60}s per target)" >&2
     if bash ci/fuzz.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 fi

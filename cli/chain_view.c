@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The chain as a tree and as a DOT graph: see chain_view.h. */
 #include "chain_view.h"
 
@@ -22,7 +23,8 @@ static void rfc3339(const ASN1_TIME *t, char *buf, size_t size)
 {
     struct tm tm;
 
-    if (t == NULL || !ASN1_TIME_to_tm(t, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    if (t == NULL || !ASN1_TIME_to_tm(t, &tm)
+        || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         snprintf(buf, size, "?");
 }
 
@@ -43,7 +45,8 @@ int cli_cert_facts(X509 *x, CLI_CERT_FACTS *f)
             snprintf(f->sha256 + 2 * i, 3, "%02X", md[i]);
     rfc3339(X509_get0_notBefore(x), f->not_before, sizeof(f->not_before));
     rfc3339(X509_get0_notAfter(x), f->not_after, sizeof(f->not_after));
-    f->key_type = pk != NULL && EVP_PKEY_get0_type_name(pk) != NULL ? EVP_PKEY_get0_type_name(pk) : "unknown";
+    f->key_type =
+        pk != NULL && EVP_PKEY_get0_type_name(pk) != NULL ? EVP_PKEY_get0_type_name(pk) : "unknown";
     f->key_bits = pk != NULL ? EVP_PKEY_get_bits(pk) : 0;
     if (f->subject == NULL || f->issuer == NULL || f->serial == NULL) {
         cli_cert_facts_clear(f);
@@ -98,12 +101,12 @@ static const char *ansi(const PEN *p, const char *code)
     return p->colour ? code : "";
 }
 
-#define BOLD    "\033[1m"
-#define DIM     "\033[2m"
-#define GREEN   "\033[32m"
-#define YELLOW  "\033[33m"
-#define CYAN    "\033[36m"
-#define RESET   "\033[0m"
+#define BOLD "\033[1m"
+#define DIM "\033[2m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define CYAN "\033[36m"
+#define RESET "\033[0m"
 
 static const char *role_colour(CWMS_ROLE role)
 {
@@ -126,19 +129,18 @@ static void tree_node(const PEN *p, const CWMS_EXPLAIN_CERT *c, size_t depth)
         snprintf(where, sizeof(where), "#%zu in the bundle", c->bundle_index + 1);
     else
         snprintf(where, sizeof(where), "left out");
-    fprintf(p->out, "%s%s%s%s%s [%s%s%s, %s]\n", indent, depth > 0 ? "`-- " : "",
-            ansi(p, BOLD), f.subject, ansi(p, RESET),
-            ansi(p, role_colour(c->role)), cli_role_name(c->role), ansi(p, RESET), where);
+    fprintf(p->out, "%s%s%s%s%s [%s%s%s, %s]\n", indent, depth > 0 ? "`-- " : "", ansi(p, BOLD),
+            f.subject, ansi(p, RESET), ansi(p, role_colour(c->role)), cli_role_name(c->role),
+            ansi(p, RESET), where);
     fprintf(p->out, "%s%s    issuer %s\n", indent, depth > 0 ? "    " : "", f.issuer);
     fprintf(p->out, "%s%s    %sSHA-256 %.16s...%s  valid %.10s to %.10s  key %s %d  from %s%s\n",
-            indent, depth > 0 ? "    " : "", ansi(p, DIM), f.sha256, ansi(p, RESET),
-            f.not_before, f.not_after, f.key_type, f.key_bits, c->origin,
-            c->from_trust ? " (trust store)" : "");
+            indent, depth > 0 ? "    " : "", ansi(p, DIM), f.sha256, ansi(p, RESET), f.not_before,
+            f.not_after, f.key_type, f.key_bits, c->origin, c->from_trust ? " (trust store)" : "");
     if (c->variant != NULL)
         fprintf(p->out, "%s%s    cross-sign: %s\n", indent, depth > 0 ? "    " : "", c->variant);
     if (c->left_out != NULL)
-        fprintf(p->out, "%s%s    %sleft out: %s%s\n", indent, depth > 0 ? "    " : "",
-                ansi(p, DIM), c->left_out, ansi(p, RESET));
+        fprintf(p->out, "%s%s    %sleft out: %s%s\n", indent, depth > 0 ? "    " : "", ansi(p, DIM),
+                c->left_out, ansi(p, RESET));
     cli_cert_facts_clear(&f);
 }
 
@@ -230,7 +232,8 @@ void cli_graph_dot(FILE *out, const CWMS_BUNDLE *bundle)
     fputs("digraph cwms_bundle {\n"
           "  rankdir=BT;\n"
           "  node [shape=box, fontname=\"Helvetica\"];\n"
-          "  edge [fontname=\"Helvetica\", fontsize=10];\n", out);
+          "  edge [fontname=\"Helvetica\", fontsize=10];\n",
+          out);
     for (size_t i = 0; i < cwms_explain_cert_count(e); i++) {
         const CWMS_EXPLAIN_CERT *c = cwms_explain_get0_cert(e, i);
         CLI_CERT_FACTS f;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Showing the chain a build chose (the core's explanation, cwms/explain.h):
  * a tree from the anchor down for the terminal, and the candidate graph
@@ -19,11 +20,11 @@
 typedef struct cli_cert_facts_st {
     char *subject;
     char *issuer;
-    char *serial;            /* hex */
-    char sha256[65];         /* uppercase hex */
-    char not_before[32];     /* RFC 3339, UTC: 2026-01-02T03:04:05Z */
+    char *serial;        /* hex */
+    char sha256[65];     /* uppercase hex */
+    char not_before[32]; /* RFC 3339, UTC: 2026-01-02T03:04:05Z */
     char not_after[32];
-    const char *key_type;    /* "RSA", "EC", "ED25519", ... */
+    const char *key_type; /* "RSA", "EC", "ED25519", ... */
     int key_bits;
 } CLI_CERT_FACTS;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cwms-bundle build: options -> CWMS_OPTIONS -> cwms_bundle_build ->
  * cwms_emit -> atomic file (or stdout) -> summary on stderr.
@@ -33,68 +34,124 @@
 #include "shared_opts.h"
 
 enum {
-    OPT_KEY = CLI_OPT_SHARED_END, OPT_NO_KEY, OPT_FORMAT, OPT_KEY_FORMAT, OPT_PATH,
-    OPT_INCLUDE_ROOT, OPT_LEAF, OPT_PIN, OPT_FETCH
+    OPT_KEY = CLI_OPT_SHARED_END,
+    OPT_NO_KEY,
+    OPT_FORMAT,
+    OPT_KEY_FORMAT,
+    OPT_PATH,
+    OPT_INCLUDE_ROOT,
+    OPT_LEAF,
+    OPT_PIN,
+    OPT_FETCH
 };
 
 /* The options of `build`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT build_options[] = {
     CLI_OPT_SECTION("Order:"),
-    { .name = "cwms", .id = CLI_OPT_CWMS, .metavar = "VERSION",
+    { .name = "cwms",
+      .id = CLI_OPT_CWMS,
+      .metavar = "VERSION",
       .help = "the CWMS release: 1.0 to 2.0 = leaf first; 2.5 and later = root first\n"
               "e.g. 2.0, 2.5, 2.5MR6, 4.0MR2 SP1, 2.8.1.1 (see cwms-bundle(1))" },
-    { .name = "order", .id = CLI_OPT_ORDER, .metavar = "ORDER", .synopsis = "leaf-first|root-first",
+    { .name = "order",
+      .id = CLI_OPT_ORDER,
+      .metavar = "ORDER",
+      .synopsis = "leaf-first|root-first",
       .flags = CLI_SYN_ALT,
       .help = "leaf-first or root-first (instead of --cwms); default root-first" },
     CLI_OPT_SECTION("Key:"),
-    { .name = "key", .id = OPT_KEY, .metavar = "SOURCE",
+    { .name = "key",
+      .id = OPT_KEY,
+      .metavar = "SOURCE",
       .help = "the private key (file or URI); default: the key among the inputs" },
-    { .name = "no-key", .id = OPT_NO_KEY, .flags = CLI_SYN_ALT,
-      .help = "certificates only" },
-    { .name = "passin", .id = CLI_OPT_PASSIN, .metavar = "SRC",
+    { .name = "no-key", .id = OPT_NO_KEY, .flags = CLI_SYN_ALT, .help = "certificates only" },
+    { .name = "passin",
+      .id = CLI_OPT_PASSIN,
+      .metavar = "SRC",
       .help = "passphrase of encrypted inputs (PKCS#12, keys); also the\n"
               "token PIN when --pin is not given" },
-    { .name = "pin", .id = OPT_PIN, .metavar = "SRC",
+    { .name = "pin",
+      .id = OPT_PIN,
+      .metavar = "SRC",
       .help = "PIN of a PKCS#11 token (when the URI has no pin-source=)" },
-    { .name = "passout", .id = CLI_OPT_PASSOUT, .metavar = "SRC",
+    { .name = "passout",
+      .id = CLI_OPT_PASSOUT,
+      .metavar = "SRC",
       .help = "encrypt the key in the output (AES-256, PBES2)\n"
               "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
     CLI_OPT_SECTION("Output:"),
-    { .name = "format", .id = OPT_FORMAT, .metavar = "FORMAT", .synopsis = "pem|pkcs12",
+    { .name = "format",
+      .id = OPT_FORMAT,
+      .metavar = "FORMAT",
+      .synopsis = "pem|pkcs12",
       .help = "pem (default) or pkcs12 (needs --passout)" },
-    { .name = "key-format", .id = OPT_KEY_FORMAT, .metavar = "FORMAT",
+    { .name = "key-format",
+      .id = OPT_KEY_FORMAT,
+      .metavar = "FORMAT",
       .synopsis = "pkcs8|traditional",
       .help = "pkcs8 (default, \"PRIVATE KEY\") or traditional (\"RSA PRIVATE KEY\")" },
-    { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE", .flags = CLI_SYN_SHORT,
+    { .name = "output",
+      .short_name = 'o',
+      .id = 'o',
+      .metavar = "FILE",
+      .flags = CLI_SYN_SHORT,
       .help = "write to FILE (atomically; mode 0600 with a key); default stdout" },
-    { .name = "json", .id = CLI_OPT_JSON,
+    { .name = "json",
+      .id = CLI_OPT_JSON,
       .help = "a JSON document about the bundle on stdout (needs -o;\n"
               "schema: docs/cwms-bundle.schema.json)" },
-    { .name = "graph", .id = CLI_OPT_GRAPH, .metavar = "FORMAT", .synopsis = "dot", .flags = CLI_SYN_ALT,
+    { .name = "graph",
+      .id = CLI_OPT_GRAPH,
+      .metavar = "FORMAT",
+      .synopsis = "dot",
+      .flags = CLI_SYN_ALT,
       .help = "the candidate graph as Graphviz DOT on stdout (needs -o)" },
-    { .name = "quiet", .short_name = 'q', .id = 'q', .flags = CLI_SYN_SHORT,
+    { .name = "quiet",
+      .short_name = 'q',
+      .id = 'q',
+      .flags = CLI_SYN_SHORT,
       .help = "print errors only" },
     CLI_OPT_SECTION("Chain:"),
-    { .name = "path", .id = OPT_PATH, .metavar = "POLICY", .synopsis = "complete|shortest",
+    { .name = "path",
+      .id = OPT_PATH,
+      .metavar = "POLICY",
+      .synopsis = "complete|shortest",
       .help = "complete (default: as far as the inputs go) or shortest" },
-    { .name = "trust", .id = CLI_OPT_TRUST, .metavar = "FILE", .synopsis = "FILE|DIR",
+    { .name = "trust",
+      .id = CLI_OPT_TRUST,
+      .metavar = "FILE",
+      .synopsis = "FILE|DIR",
       .help = "trust anchors: a PEM file, an OpenSSL hashed directory or a\n"
               "folder of certificate files; default: OpenSSL's default locations" },
-    { .name = "include-root", .id = OPT_INCLUDE_ROOT,
+    { .name = "include-root",
+      .id = OPT_INCLUDE_ROOT,
       .help = "keep the self-signed root in the output" },
-    { .name = "fetch", .id = OPT_FETCH,
+    { .name = "fetch",
+      .id = OPT_FETCH,
       .help = "download a missing issuer from the URL its child names (AIA\n"
               "caIssuers, http: only), verify it and use it; off by default" },
-    { .name = "attime", .id = CLI_OPT_ATTIME, .metavar = "TIME",
+    { .name = "attime",
+      .id = CLI_OPT_ATTIME,
+      .metavar = "TIME",
       .help = "validate at TIME instead of now: seconds since 1970, a UTC date\n"
               "(2017-12-01) or date and time (2017-12-01T10:00:00Z)" },
-    { .name = "host", .id = CLI_OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
+    { .name = "host",
+      .id = CLI_OPT_HOST,
+      .metavar = "NAME",
+      .flags = CLI_SYN_REPEAT,
       .help = "the server certificate's subjectAltName must cover NAME (repeatable)" },
-    { .name = "leaf", .id = OPT_LEAF, .metavar = "FINGERPRINT", .synopsis = "SHA256-FINGERPRINT",
+    { .name = "leaf",
+      .id = OPT_LEAF,
+      .metavar = "FINGERPRINT",
+      .synopsis = "SHA256-FINGERPRINT",
       .help = "the server certificate's SHA-256 (hex, colons optional)" },
-    { .name = "strict", .id = CLI_OPT_STRICT,
+    { .name = "strict",
+      .id = CLI_OPT_STRICT,
       .help = "treat warnings as errors; RFC 5280 strict profile (see VALIDATION)" },
-    { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
+    { .name = "help",
+      .short_name = 'h',
+      .id = 'h',
+      .flags = CLI_SYN_HIDE,
       .help = "show this help" },
     { .metavar = "INPUT", .synopsis = "INPUT...", .flags = CLI_LIST_HIDE },
     CLI_OPT_END
@@ -117,7 +174,7 @@ static const CLI_COMMAND_HELP build_help = {
 
 /* Everything the command line said, before it becomes CWMS_OPTIONS. */
 typedef struct build_args_st {
-    CLI_SHARED_ARGS sh;          /* --cwms, --order, --passin, ..., -q, -o */
+    CLI_SHARED_ARGS sh; /* --cwms, --order, --passin, ..., -q, -o */
     int order_given;
     const char *key_source;
     int no_key;
@@ -154,7 +211,7 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
     size_t stdin_users = 0;
 
     *help = 0;
-    opterr = 0;     /* our own messages, with a pointer to --help */
+    opterr = 0; /* our own messages, with a pointer to --help */
     optind = 1;
     if (!cli_getopt_init(&g, build_options)) {
         fputs(CLI_PROGRAM ": error: too many options in the build table\n", stderr);
@@ -190,7 +247,8 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
             else if (strcmp(optarg, "traditional") == 0)
                 a->key_format = CWMS_KEYFMT_TRADITIONAL;
             else
-                return cli_usage_error("build", "--key-format '%s': use pkcs8 or traditional", optarg);
+                return cli_usage_error("build", "--key-format '%s': use pkcs8 or traditional",
+                                       optarg);
             break;
         case OPT_PATH:
             if (!cwms_parse_path_choice(optarg, &a->path))
@@ -226,15 +284,18 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
     if (a->key_source != NULL && a->no_key)
         return cli_usage_error("build", "give --key or --no-key, not both");
     if (a->format == CWMS_FORMAT_PKCS12 && a->sh.passout == NULL)
-        return cli_usage_error("build", "--format pkcs12 needs --passout (a PKCS#12 file is "
+        return cli_usage_error("build",
+                               "--format pkcs12 needs --passout (a PKCS#12 file is "
                                "always protected by a passphrase)");
     if (a->format == CWMS_FORMAT_PKCS12 && a->key_format_given)
         return cli_usage_error("build", "--key-format applies to PEM output only");
     if (a->no_key && a->sh.passout != NULL && a->format == CWMS_FORMAT_PEM)
-        return cli_usage_error("build", "--passout encrypts the key, and --no-key leaves it out: "
+        return cli_usage_error("build",
+                               "--passout encrypts the key, and --no-key leaves it out: "
                                "give one of them");
     if (optind >= argc)
-        return cli_usage_error("build", "no INPUT given: name the files or directories the CA "
+        return cli_usage_error("build",
+                               "no INPUT given: name the files or directories the CA "
                                "sent, and your key");
     if ((a->sh.json || a->sh.graph) && a->sh.output == NULL)
         return cli_usage_error("build", "%s writes to standard output, so the bundle needs -o FILE",
@@ -246,15 +307,18 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
     stdin_users += a->key_source != NULL && strcmp(a->key_source, "-") == 0;
     if (stdin_users > 1)
         return cli_usage_error("build", "standard input ('-') can be read only once");
-    if (stdin_users > 0 && (cli_passsrc_uses_stdin(a->sh.passin) || cli_passsrc_uses_stdin(a->sh.passout)
-                            || cli_passsrc_uses_stdin(a->pin)))
-        return cli_usage_error("build", "standard input cannot hold both an input and a "
+    if (stdin_users > 0
+        && (cli_passsrc_uses_stdin(a->sh.passin) || cli_passsrc_uses_stdin(a->sh.passout)
+            || cli_passsrc_uses_stdin(a->pin)))
+        return cli_usage_error("build",
+                               "standard input cannot hold both an input and a "
                                "passphrase: use --passin/--pin/--passout env:, file: or fd:");
     if (cli_passsrc_uses_stdin(a->pin)
         && (cli_passsrc_uses_stdin(a->sh.passin) || cli_passsrc_uses_stdin(a->sh.passout)))
-        return cli_usage_error("build", "--pin and --passin/--passout cannot all read standard "
+        return cli_usage_error("build",
+                               "--pin and --passin/--passout cannot all read standard "
                                "input: give the PIN with env:, file: or fd:");
-    return -1;   /* parsed; go on */
+    return -1; /* parsed; go on */
 }
 
 /*-
@@ -293,8 +357,9 @@ static int output_not_an_input(const BUILD_ARGS *a, int n_inputs, char **inputs,
     if (clash)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
                       "-o '%s' is %s '%s': writing the bundle would replace an input; choose "
-                      "another output file", a->sh.output,
-                      clash == 2 ? "a file of the input directory" : "the input", which);
+                      "another output file",
+                      a->sh.output, clash == 2 ? "a file of the input directory" : "the input",
+                      which);
     free(sources);
     return !clash;
 }
@@ -345,7 +410,8 @@ int cmd_build(int argc, char **argv)
         goto failed;
 
     /* Passphrases: --passin lazily (only if an input is encrypted), --passout now. */
-    if (same_stream(a.sh.passin, a.sh.passout) && !cli_secrets_preread_passin(secrets, "the inputs"))
+    if (same_stream(a.sh.passin, a.sh.passout)
+        && !cli_secrets_preread_passin(secrets, "the inputs"))
         goto failed;
     if (a.sh.passout != NULL) {
         int prc = cli_shared_read_passout("build", &a.sh, secrets, "the output key");
@@ -382,7 +448,7 @@ int cmd_build(int argc, char **argv)
     opts.pin = cli_secrets_pin(secrets);
     /* The tree on a terminal, the JSON and the graph draw the core's explanation. */
     opts.explain = a.sh.json || a.sh.graph || (!a.sh.quiet && isatty(STDERR_FILENO));
-    opts.max_threads = 2;   /* the tool's own process: --trust and a large PEM file in parallel */
+    opts.max_threads = 2; /* the tool's own process: --trust and a large PEM file in parallel */
 
     if (!a.order_given && !a.sh.quiet && !a.sh.json)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "
@@ -419,23 +485,27 @@ int cmd_build(int argc, char **argv)
         CLI_JSON_KEY key = { bundle->key, bundle->key_origin, a.sh.passout != NULL };
         json_object *doc = cli_json_new("build");
 
-        if (doc == NULL || !cli_json_add_bundle(doc, bundle, a.sh.cwms_version,
-                                                bundle->key != NULL ? &key : NULL)
+        if (doc == NULL
+            || !cli_json_add_bundle(doc, bundle, a.sh.cwms_version,
+                                    bundle->key != NULL ? &key : NULL)
             || json_object_object_add(doc, "output", json_object_new_string(a.sh.output)) != 0
             || json_object_object_add(doc, "exit_code", json_object_new_int(CWMS_EXIT_OK)) != 0
             || !cli_json_add_diagnostics(doc, diag)) {
             json_object_put(doc);
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory writing the JSON document");
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL,
+                          "out of memory writing the JSON document");
             goto failed;
         }
         if (!cli_json_write(doc)) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT, "cannot write the JSON document to standard output");
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                          "cannot write the JSON document to standard output");
             goto failed;
         }
     } else if (a.sh.graph) {
         cli_graph_dot(stdout, bundle);
         if (fflush(stdout) != 0) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT, "cannot write the graph to standard output");
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                          "cannot write the graph to standard output");
             goto failed;
         }
     }
@@ -457,7 +527,7 @@ int cmd_build(int argc, char **argv)
     rc = CWMS_EXIT_OK;
     goto end;
 
- failed:
+failed:
     rc = cli_report_exit_code(diag);
     if (a.sh.json) {
         /* A failed run is one document too: what went wrong, and the exit code. */
@@ -473,7 +543,7 @@ int cmd_build(int argc, char **argv)
         cli_report_errors(diag);
     else
         cli_report_messages(diag);
- end:
+end:
     OPENSSL_clear_free(data, data_len);
     cwms_bundle_free(bundle);
     cli_secrets_free(secrets);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cwms-bundle check: judges a bundle file that exists already (the core's
  * cwms_check_bundle), prints one finding per problem with its code and
@@ -35,42 +36,75 @@ enum { OPT_FIX = CLI_OPT_SHARED_END };
 /* The options of `check`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT check_options[] = {
     CLI_OPT_SECTION("Order:"),
-    { .name = "cwms", .id = CLI_OPT_CWMS, .metavar = "VERSION",
+    { .name = "cwms",
+      .id = CLI_OPT_CWMS,
+      .metavar = "VERSION",
       .help = "the CWMS release the file is for: 1.0 to 2.0 = leaf first;\n"
               "2.5 and later = root first (see cwms-bundle(1))" },
-    { .name = "order", .id = CLI_OPT_ORDER, .metavar = "ORDER", .synopsis = "leaf-first|root-first",
+    { .name = "order",
+      .id = CLI_OPT_ORDER,
+      .metavar = "ORDER",
+      .synopsis = "leaf-first|root-first",
       .flags = CLI_SYN_ALT,
       .help = "leaf-first or root-first (instead of --cwms); default root-first" },
     CLI_OPT_SECTION("Key:"),
-    { .name = "passin", .id = CLI_OPT_PASSIN, .metavar = "SRC",
+    { .name = "passin",
+      .id = CLI_OPT_PASSIN,
+      .metavar = "SRC",
       .help = "passphrase of an encrypted key: its match with the server\n"
               "certificate is checked only then (never asked otherwise)" },
     CLI_OPT_SECTION("Chain:"),
-    { .name = "trust", .id = CLI_OPT_TRUST, .metavar = "FILE",
+    { .name = "trust",
+      .id = CLI_OPT_TRUST,
+      .metavar = "FILE",
       .help = "trust anchors (PEM); default: OpenSSL's default locations" },
-    { .name = "attime", .id = CLI_OPT_ATTIME, .metavar = "TIME",
+    { .name = "attime",
+      .id = CLI_OPT_ATTIME,
+      .metavar = "TIME",
       .help = "validate at TIME instead of now: seconds since 1970, a UTC date\n"
               "(2017-12-01) or date and time (2017-12-01T10:00:00Z)" },
-    { .name = "host", .id = CLI_OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
+    { .name = "host",
+      .id = CLI_OPT_HOST,
+      .metavar = "NAME",
+      .flags = CLI_SYN_REPEAT,
       .help = "the server certificate must cover NAME (repeatable)" },
-    { .name = "strict", .id = CLI_OPT_STRICT,
+    { .name = "strict",
+      .id = CLI_OPT_STRICT,
       .help = "warnings (root included, expiring soon) fail too" },
     CLI_OPT_SECTION("Output:"),
-    { .name = "json", .id = CLI_OPT_JSON,
+    { .name = "json",
+      .id = CLI_OPT_JSON,
       .help = "one JSON document on stdout (docs/cwms-bundle.schema.json)" },
-    { .name = "graph", .id = CLI_OPT_GRAPH, .metavar = "FORMAT", .synopsis = "dot", .flags = CLI_SYN_ALT,
+    { .name = "graph",
+      .id = CLI_OPT_GRAPH,
+      .metavar = "FORMAT",
+      .synopsis = "dot",
+      .flags = CLI_SYN_ALT,
       .help = "the candidate graph as Graphviz DOT on stdout" },
-    { .name = "quiet", .short_name = 'q', .id = 'q', .flags = CLI_SYN_SHORT,
+    { .name = "quiet",
+      .short_name = 'q',
+      .id = 'q',
+      .flags = CLI_SYN_SHORT,
       .help = "print errors only" },
-    { .name = "fix", .id = OPT_FIX,
+    { .name = "fix",
+      .id = OPT_FIX,
       .help = "write the corrected bundle to -o FILE (atomically, mode 0600\n"
               "with a key; the key block is kept byte for byte)" },
-    { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE", .flags = CLI_SYN_SHORT,
+    { .name = "output",
+      .short_name = 'o',
+      .id = 'o',
+      .metavar = "FILE",
+      .flags = CLI_SYN_SHORT,
       .help = "where --fix writes (it may be BUNDLE itself)" },
-    { .name = "passout", .id = CLI_OPT_PASSOUT, .metavar = "SRC",
+    { .name = "passout",
+      .id = CLI_OPT_PASSOUT,
+      .metavar = "SRC",
       .help = "with --fix: encrypt the key anew (needs --passin)\n"
               "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
-    { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
+    { .name = "help",
+      .short_name = 'h',
+      .id = 'h',
+      .flags = CLI_SYN_HIDE,
       .help = "show this help" },
     { .metavar = "BUNDLE", .synopsis = "BUNDLE", .flags = CLI_LIST_HIDE },
     CLI_OPT_END
@@ -98,7 +132,7 @@ static const CLI_COMMAND_HELP check_help = {
 };
 
 typedef struct check_args_st {
-    CLI_SHARED_ARGS sh;          /* --cwms, --order, --passin, ..., -q, -o */
+    CLI_SHARED_ARGS sh; /* --cwms, --order, --passin, ..., -q, -o */
     int fix;
     const char *bundle;
 } CHECK_ARGS;
@@ -109,7 +143,7 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
     int c;
 
     *help = 0;
-    opterr = 0;     /* our own messages, with a pointer to --help */
+    opterr = 0; /* our own messages, with a pointer to --help */
     optind = 1;
     if (!cli_getopt_init(&g, check_options)) {
         fputs(CLI_PROGRAM ": error: too many options in the check table\n", stderr);
@@ -137,21 +171,25 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
     if ((c = cli_shared_check("check", &a->sh)) >= 0)
         return c;
     if (a->fix != (a->sh.output != NULL))
-        return cli_usage_error("check", a->fix ? "--fix needs -o FILE: where the corrected bundle "
-                               "goes (it can be BUNDLE itself)"
-                               : "-o is where --fix writes: give --fix too");
+        return cli_usage_error("check",
+                               a->fix ? "--fix needs -o FILE: where the corrected bundle "
+                                        "goes (it can be BUNDLE itself)"
+                                      : "-o is where --fix writes: give --fix too");
     if (a->sh.passout != NULL && !a->fix)
-        return cli_usage_error("check", "--passout encrypts the key of the file --fix writes: "
+        return cli_usage_error("check",
+                               "--passout encrypts the key of the file --fix writes: "
                                "give --fix -o FILE too");
     if (a->sh.passout != NULL && a->sh.passin == NULL)
-        return cli_usage_error("check", "--passout re-encrypts the key, which needs --passin "
+        return cli_usage_error("check",
+                               "--passout re-encrypts the key, which needs --passin "
                                "to decrypt it first");
     if (cli_passsrc_uses_stdin(a->sh.passin) && cli_passsrc_uses_stdin(a->sh.passout))
         return cli_usage_error("check", "--passin and --passout cannot both read standard input");
     if (optind >= argc)
         return cli_usage_error("check", "no BUNDLE given: name the file to check");
     if (optind + 1 < argc)
-        return cli_usage_error("check", "check takes one BUNDLE file (CWMS imports one); "
+        return cli_usage_error("check",
+                               "check takes one BUNDLE file (CWMS imports one); "
                                "to assemble one from several files use 'cwms-bundle build'");
     a->bundle = argv[optind];
     return -1;
@@ -218,8 +256,7 @@ static const char *block_kind_name(CWMS_BLOCK_KIND k)
     }
 }
 
-static int check_json(const CHECK_ARGS *a, const CWMS_CHECK *c, const CWMS_DIAG *diag,
-                      int fixed)
+static int check_json(const CHECK_ARGS *a, const CWMS_CHECK *c, const CWMS_DIAG *diag, int fixed)
 {
     json_object *doc = cli_json_new("check"), *blocks, *findings;
     const CWMS_BUNDLE *b = cwms_check_get0_bundle(c);
@@ -228,44 +265,56 @@ static int check_json(const CHECK_ARGS *a, const CWMS_CHECK *c, const CWMS_DIAG 
     int have_key, ok;
 
     check_key(c, a->bundle, &key, origin, sizeof(origin), &have_key);
-    ok = doc != NULL
-         && json_object_object_add(doc, "file", json_object_new_string(a->bundle)) == 0
-         && json_object_object_add(doc, "ready", json_object_new_boolean(cwms_check_ready(c))) == 0
-         && json_object_object_add(doc, "exit_code",
-                                   json_object_new_int(cwms_check_exit_code(c))) == 0
-         && json_object_object_add(doc, "fixed", fixed ? json_object_new_string(a->sh.output) : NULL) == 0
-         && json_object_object_add(doc, "blocks", blocks = json_object_new_array()) == 0
-         && json_object_object_add(doc, "findings", findings = json_object_new_array()) == 0;
+    ok = doc != NULL && json_object_object_add(doc, "file", json_object_new_string(a->bundle)) == 0
+        && json_object_object_add(doc, "ready", json_object_new_boolean(cwms_check_ready(c))) == 0
+        && json_object_object_add(doc, "exit_code", json_object_new_int(cwms_check_exit_code(c)))
+            == 0
+        && json_object_object_add(doc, "fixed", fixed ? json_object_new_string(a->sh.output) : NULL)
+            == 0
+        && json_object_object_add(doc, "blocks", blocks = json_object_new_array()) == 0
+        && json_object_object_add(doc, "findings", findings = json_object_new_array()) == 0;
     for (size_t i = 0; ok && i < cwms_check_block_count(c); i++) {
         const CWMS_BLOCK *blk = cwms_check_get0_block(c, i);
         json_object *o = json_object_new_object();
 
         ok = o != NULL && json_object_array_add(blocks, o) == 0
-             && json_object_object_add(o, "position", json_object_new_int64((int64_t)i + 1)) == 0
-             && json_object_object_add(o, "kind", json_object_new_string(block_kind_name(blk->kind))) == 0
-             && json_object_object_add(o, "label", json_object_new_string(blk->label)) == 0
-             && json_object_object_add(o, "line", json_object_new_int64((int64_t)blk->line)) == 0
-             && json_object_object_add(o, "subject", blk->subject != NULL
-                                       ? json_object_new_string(blk->subject) : NULL) == 0
-             && json_object_object_add(o, "sha256", blk->sha256[0] != '\0'
-                                       ? json_object_new_string(blk->sha256) : NULL) == 0;
+            && json_object_object_add(o, "position", json_object_new_int64((int64_t)i + 1)) == 0
+            && json_object_object_add(o, "kind", json_object_new_string(block_kind_name(blk->kind)))
+                == 0
+            && json_object_object_add(o, "label", json_object_new_string(blk->label)) == 0
+            && json_object_object_add(o, "line", json_object_new_int64((int64_t)blk->line)) == 0
+            && json_object_object_add(o, "subject",
+                                      blk->subject != NULL ? json_object_new_string(blk->subject)
+                                                           : NULL)
+                == 0
+            && json_object_object_add(o, "sha256",
+                                      blk->sha256[0] != '\0' ? json_object_new_string(blk->sha256)
+                                                             : NULL)
+                == 0;
     }
     for (size_t i = 0; ok && i < cwms_check_finding_count(c); i++) {
         const CWMS_FINDING *f = cwms_check_get0_finding(c, i);
         json_object *o = json_object_new_object();
 
         ok = o != NULL && json_object_array_add(findings, o) == 0
-             && json_object_object_add(o, "level", json_object_new_string(cli_level_word(f->level))) == 0
-             && json_object_object_add(o, "code", json_object_new_string(f->code)) == 0
-             && json_object_object_add(o, "message", json_object_new_string(f->message)) == 0
-             && json_object_object_add(o, "action", json_object_new_string(f->action)) == 0
-             && json_object_object_add(o, "block", f->block > 0
-                                       ? json_object_new_int64((int64_t)f->block) : NULL) == 0
-             && json_object_object_add(o, "subject", f->subject != NULL
-                                       ? json_object_new_string(f->subject) : NULL) == 0
-             && json_object_object_add(o, "sha256", f->sha256[0] != '\0'
-                                       ? json_object_new_string(f->sha256) : NULL) == 0
-             && json_object_object_add(o, "fixable", json_object_new_boolean(f->fixable)) == 0;
+            && json_object_object_add(o, "level", json_object_new_string(cli_level_word(f->level)))
+                == 0
+            && json_object_object_add(o, "code", json_object_new_string(f->code)) == 0
+            && json_object_object_add(o, "message", json_object_new_string(f->message)) == 0
+            && json_object_object_add(o, "action", json_object_new_string(f->action)) == 0
+            && json_object_object_add(o, "block",
+                                      f->block > 0 ? json_object_new_int64((int64_t)f->block)
+                                                   : NULL)
+                == 0
+            && json_object_object_add(o, "subject",
+                                      f->subject != NULL ? json_object_new_string(f->subject)
+                                                         : NULL)
+                == 0
+            && json_object_object_add(o, "sha256",
+                                      f->sha256[0] != '\0' ? json_object_new_string(f->sha256)
+                                                           : NULL)
+                == 0
+            && json_object_object_add(o, "fixable", json_object_new_boolean(f->fixable)) == 0;
     }
     if (ok && b != NULL)
         ok = cli_json_add_bundle(doc, b, a->sh.cwms_version, have_key ? &key : NULL);
@@ -298,10 +347,10 @@ static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passo
         return cli_report_exit_code(diag);
     for (size_t i = 0; i < cwms_check_block_count(c); i++)
         secret |= cwms_check_get0_block(c, i)->kind == CWMS_BLOCK_KEY
-                  || cwms_check_get0_block(c, i)->kind == CWMS_BLOCK_ENCRYPTED_KEY;
+            || cwms_check_get0_block(c, i)->kind == CWMS_BLOCK_ENCRYPTED_KEY;
     secret |= cwms_check_get0_bundle(c)->key != NULL;
     rc = cwms_write_file_atomic(a->sh.output, data, len, secret, diag) ? CWMS_EXIT_OK
-                                                                    : cli_report_exit_code(diag);
+                                                                       : cli_report_exit_code(diag);
     OPENSSL_clear_free(data, len);
     if (rc != CWMS_EXIT_OK)
         return rc;
@@ -384,7 +433,8 @@ int cmd_check(int argc, char **argv)
     co.build.pass = a.sh.passin != NULL ? cli_secrets_pass(secrets) : NULL;
     co.path = a.bundle;
     co.decrypt_keys = a.sh.passin != NULL;
-    if (a.sh.cwms_version == NULL && a.sh.order_name == NULL && !a.sh.quiet && !a.sh.json && !a.sh.graph)
+    if (a.sh.cwms_version == NULL && a.sh.order_name == NULL && !a.sh.quiet && !a.sh.json
+        && !a.sh.graph)
         cli_note("no --cwms given: checking against the CWMS 2.5+ order (root-side intermediate "
                  "first, server last); pass --cwms 2.0 for older releases");
     if (!cwms_check_bundle(&co, diag, &check)) {
@@ -448,10 +498,11 @@ int cmd_check(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             fixable += cwms_check_get0_finding(check, i)->fixable;
         printf(CLI_PROGRAM ": '%s' is not ready for %s: %zu finding%s, %zu of them fixable "
-               "with 'check --fix -o FILE'%s\n", a.bundle, version, n, n == 1 ? "" : "s", fixable,
+                           "with 'check --fix -o FILE'%s\n",
+               a.bundle, version, n, n == 1 ? "" : "s", fixable,
                rc == CWMS_EXIT_OK ? " (warnings only)" : "");
     }
- end:
+end:
     fflush(stdout);
     cwms_check_free(check);
     cli_secrets_free(secrets);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cwms-bundle request: the key and the CSR the CA needs, checked against
  * CWMS's rules (host names, key type and size) before anything goes to
@@ -29,39 +30,72 @@
 #include "report.h"
 #include "secrets.h"
 
-
-enum { OPT_NEW_KEY = 256, OPT_KEY_TYPE, OPT_KEY, OPT_HOST, OPT_SUBJECT, OPT_PASSIN, OPT_PIN,
-       OPT_PASSOUT };
+enum {
+    OPT_NEW_KEY = 256,
+    OPT_KEY_TYPE,
+    OPT_KEY,
+    OPT_HOST,
+    OPT_SUBJECT,
+    OPT_PASSIN,
+    OPT_PIN,
+    OPT_PASSOUT
+};
 
 /* The options of `request`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT request_options[] = {
     CLI_OPT_SECTION("Key:"),
-    { .name = "new-key", .id = OPT_NEW_KEY, .metavar = "FILE", .synopsis = "FILE|pkcs11:URI",
+    { .name = "new-key",
+      .id = OPT_NEW_KEY,
+      .metavar = "FILE",
+      .synopsis = "FILE|pkcs11:URI",
       .help = "make a new key: in FILE (mode 0600; FILE must not exist), or on\n"
               "the token the pkcs11: URI names (object= labels it; the CSR is\n"
               "signed on the token and the key never leaves it)" },
-    { .name = "key", .id = OPT_KEY, .metavar = "SOURCE", .flags = CLI_SYN_ALT,
+    { .name = "key",
+      .id = OPT_KEY,
+      .metavar = "SOURCE",
+      .flags = CLI_SYN_ALT,
       .help = "an existing key instead: a file, or a pkcs11: URI (the CSR\n"
               "is then signed on the token)" },
-    { .name = "key-type", .id = OPT_KEY_TYPE, .metavar = "TYPE",
+    { .name = "key-type",
+      .id = OPT_KEY_TYPE,
+      .metavar = "TYPE",
       .synopsis = "rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384",
       .help = "rsa:2048 (default), rsa:3072, rsa:4096, ec:P-256 or ec:P-384" },
-    { .name = "passin", .id = OPT_PASSIN, .metavar = "SRC",
+    { .name = "passin",
+      .id = OPT_PASSIN,
+      .metavar = "SRC",
       .help = "passphrase of an encrypted --key; the token PIN without --pin" },
-    { .name = "pin", .id = OPT_PIN, .metavar = "SRC",
+    { .name = "pin",
+      .id = OPT_PIN,
+      .metavar = "SRC",
       .help = "the token's PIN (when the URI has no pin-source=)" },
-    { .name = "passout", .id = OPT_PASSOUT, .metavar = "SRC",
+    { .name = "passout",
+      .id = OPT_PASSOUT,
+      .metavar = "SRC",
       .help = "encrypt the new key file (AES-256, PBES2)\n"
               "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
     CLI_OPT_SECTION("Request:"),
-    { .name = "host", .id = OPT_HOST, .metavar = "NAME", .flags = CLI_SYN_REPEAT,
+    { .name = "host",
+      .id = OPT_HOST,
+      .metavar = "NAME",
+      .flags = CLI_SYN_REPEAT,
       .help = "a host name CWMS is reached by (repeatable): the first is the\n"
               "CN, every one a subjectAltName DNS entry" },
-    { .name = "subject", .id = OPT_SUBJECT, .metavar = "DN",
+    { .name = "subject",
+      .id = OPT_SUBJECT,
+      .metavar = "DN",
       .help = "more of the subject, e.g. '/O=Example Inc/C=US'" },
-    { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE", .flags = CLI_SYN_SHORT,
+    { .name = "output",
+      .short_name = 'o',
+      .id = 'o',
+      .metavar = "FILE",
+      .flags = CLI_SYN_SHORT,
       .help = "write the CSR to FILE (atomically); default stdout" },
-    { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
+    { .name = "help",
+      .short_name = 'h',
+      .id = 'h',
+      .flags = CLI_SYN_HIDE,
       .help = "show this help" },
     CLI_OPT_END
 };
@@ -133,7 +167,9 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
             src = c == OPT_PASSIN ? &a->passin : c == OPT_PIN ? &a->pin : &a->passout;
             if (!cli_passsrc_valid(optarg))
                 return cli_usage_error("request", CLI_PASSSRC_INVALID,
-                                       c == OPT_PASSIN ? "--passin" : c == OPT_PIN ? "--pin" : "--passout");
+                                       c == OPT_PASSIN    ? "--passin"
+                                           : c == OPT_PIN ? "--pin"
+                                                          : "--passout");
             *src = optarg;
             break;
         case 'o':
@@ -150,21 +186,26 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
         return cli_usage_error("request", "unexpected argument '%s' (request reads no INPUT)",
                                argv[optind]);
     if ((a->new_key == NULL) == (a->key == NULL))
-        return cli_usage_error("request", "give --new-key FILE|pkcs11:URI (a new key) or --key "
+        return cli_usage_error("request",
+                               "give --new-key FILE|pkcs11:URI (a new key) or --key "
                                "SOURCE (an existing one), exactly one of them");
     if (a->key_type_name != NULL && a->new_key == NULL)
         return cli_usage_error("request", "--key-type applies to --new-key only");
     if (a->passout != NULL && (a->new_key == NULL || is_pkcs11(a->new_key)))
-        return cli_usage_error("request", "--passout encrypts a new key file (--new-key FILE); "
+        return cli_usage_error("request",
+                               "--passout encrypts a new key file (--new-key FILE); "
                                "there is none to encrypt here");
     if (a->n_hosts == 0)
-        return cli_usage_error("request", "no --host given: name the host CWMS is reached by "
+        return cli_usage_error("request",
+                               "no --host given: name the host CWMS is reached by "
                                "(e.g. --host webex.example.com)");
     if (a->output != NULL && *a->output == '\0')
         return cli_usage_error("request", "-o needs a file name");
     if ((cli_passsrc_uses_stdin(a->passin) + cli_passsrc_uses_stdin(a->pin)
-         + cli_passsrc_uses_stdin(a->passout)) > 1)
-        return cli_usage_error("request", "only one of --passin, --pin and --passout can read "
+         + cli_passsrc_uses_stdin(a->passout))
+        > 1)
+        return cli_usage_error("request",
+                               "only one of --passin, --pin and --passout can read "
                                "standard input");
     return -1;
 }
@@ -184,9 +225,11 @@ static EVP_PKEY *read_key(const char *source, const CWMS_READ_CTX *rctx, CWMS_DI
             key = cwms_inputs_get0_key(in, 0);
             EVP_PKEY_up_ref(key);
         } else {
-            cwms_diag_add(diag, CWMS_ERROR, cwms_inputs_key_count(in) == 0 ? CWMS_R_NO_KEY
-                          : CWMS_R_SEVERAL_KEYS, "'%s' holds %zu private keys: --key needs "
-                          "exactly one", source, cwms_inputs_key_count(in));
+            cwms_diag_add(diag, CWMS_ERROR,
+                          cwms_inputs_key_count(in) == 0 ? CWMS_R_NO_KEY : CWMS_R_SEVERAL_KEYS,
+                          "'%s' holds %zu private keys: --key needs "
+                          "exactly one",
+                          source, cwms_inputs_key_count(in));
         }
     }
     cwms_inputs_free(in);
@@ -207,7 +250,7 @@ static int write_new_key(const char *path, EVP_PKEY *key, const char *passout, s
     eo.passout = passout;
     eo.passout_len = passout_len;
     ok = cwms_emit(&only_key, &eo, &data, &len, diag)
-         && cwms_write_file_atomic(path, data, len, 1, diag);
+        && cwms_write_file_atomic(path, data, len, 1, diag);
     OPENSSL_clear_free(data, len);
     return ok;
 }
@@ -266,15 +309,18 @@ int cmd_request(int argc, char **argv)
             goto failed;
         passout = cli_secrets_passout(secrets, &passout_len);
         if (passout_len == 0) {
-            rc = cli_usage_error("request", "--passout %s gives an empty passphrase: give a "
-                                 "non-empty one", a.passout);
+            rc = cli_usage_error("request",
+                                 "--passout %s gives an empty passphrase: give a "
+                                 "non-empty one",
+                                 a.passout);
             goto end;
         }
     }
 
     on_token = is_pkcs11(a.new_key) || is_pkcs11(a.key);
     if (is_pkcs11(a.new_key)) {
-        if (!cwms_request_new_token_key(a.new_key, &a.key_type, &rq, &rctx, &key, &token_key_uri, diag))
+        if (!cwms_request_new_token_key(a.new_key, &a.key_type, &rq, &rctx, &key, &token_key_uri,
+                                        diag))
             goto failed;
         what = OPENSSL_strdup(token_key_uri);
     } else if (is_pkcs11(a.key)) {
@@ -317,23 +363,26 @@ int cmd_request(int argc, char **argv)
         cli_note("key: %s (the CSR was signed on the token)", a.key);
     else if (on_token)
         cli_note("key: new %s key generated on the token: %s (sensitive, extractable for the "
-                 "bundle later; the CSR was signed on the token)", a.key_type_name != NULL
-                 ? a.key_type_name : "rsa:2048", token_key_uri);
+                 "bundle later; the CSR was signed on the token)",
+                 a.key_type_name != NULL ? a.key_type_name : "rsa:2048", token_key_uri);
     else if (a.new_key != NULL)
-        cli_note("key: new %s key written to '%s' (mode 0600%s)", a.key_type_name != NULL
-                 ? a.key_type_name : "rsa:2048", a.new_key,
+        cli_note("key: new %s key written to '%s' (mode 0600%s)",
+                 a.key_type_name != NULL ? a.key_type_name : "rsa:2048", a.new_key,
                  a.passout != NULL ? ", AES-256 encrypted" : ", unencrypted: keep it safe");
     cli_note("CSR for CN=%s with %zu DNS name%s, SHA-256, written to %s", a.hosts[0], a.n_hosts,
              a.n_hosts == 1 ? "" : "s", a.output != NULL ? a.output : "standard output");
     cli_note("send the CSR to your CA; then: cwms-bundle build --cwms VERSION --key '%s' "
-             "-o webex.pem CA-FILES...", on_token ? token_key_uri : a.new_key != NULL ? a.new_key : a.key);
+             "-o webex.pem CA-FILES...",
+             on_token                ? token_key_uri
+                 : a.new_key != NULL ? a.new_key
+                                     : a.key);
     rc = CWMS_EXIT_OK;
     goto end;
 
- failed:
+failed:
     cli_report_messages(diag);
     rc = cli_report_exit_code(diag);
- end:
+end:
     OPENSSL_free(csr);
     X509_REQ_free(req);
     EVP_PKEY_free(key);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cwms-bundle tokens: the PKCS#11 tokens the modules offer and the objects
  * on them, each with the exact URI to give to `build` (like
@@ -25,37 +26,44 @@ enum { OPT_PASSIN = 256, OPT_NO_LOGIN, OPT_PIN, OPT_JSON };
 
 /* The options of `tokens`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT tokens_options[] = {
-    { .metavar = "URI", .synopsis = "[URI]",
+    { .metavar = "URI",
+      .synopsis = "[URI]",
       .help = "a pkcs11: URI (RFC 7512) to narrow the listing, e.g.\n"
               "'pkcs11:token=webex' or 'pkcs11:?module-path=/usr/lib/x.so'" },
-    { .name = "pin", .id = OPT_PIN, .metavar = "SRC",
+    { .name = "pin",
+      .id = OPT_PIN,
+      .metavar = "SRC",
       .help = "the token's PIN (pass:, env:, file:, fd:, stdin); needed to\n"
               "see private keys unless the URI has pin-source= or pin-value=" },
-    { .name = "passin", .id = OPT_PASSIN, .metavar = "SRC", .flags = CLI_SYN_HIDE,
+    { .name = "passin",
+      .id = OPT_PASSIN,
+      .metavar = "SRC",
+      .flags = CLI_SYN_HIDE,
       .help = "the same as --pin (as in 'build', where it is the fallback)" },
-    { .name = "no-login", .id = OPT_NO_LOGIN,
-      .help = "never log in (public objects only)" },
-    { .name = "json", .id = OPT_JSON,
+    { .name = "no-login", .id = OPT_NO_LOGIN, .help = "never log in (public objects only)" },
+    { .name = "json",
+      .id = OPT_JSON,
       .help = "one JSON document on stdout (docs/cwms-bundle.schema.json)" },
-    { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,
+    { .name = "help",
+      .short_name = 'h',
+      .id = 'h',
+      .flags = CLI_SYN_HIDE,
       .help = "show this help" },
     CLI_OPT_END
 };
 
 static const CLI_COMMAND_HELP tokens_help = {
     .command = "tokens",
-    .description =
-        "Lists the PKCS#11 tokens of the modules registered with p11-kit (or of the\n"
-        "module in the URI's module-path) and the keys and certificates on them, each\n"
-        "with the pkcs11: URI to give to 'cwms-bundle build' as --key or INPUT. For\n"
-        "private keys it says whether they can be exported into a bundle.\n",
+    .description = "Lists the PKCS#11 tokens of the modules registered with p11-kit (or of the\n"
+                   "module in the URI's module-path) and the keys and certificates on them, each\n"
+                   "with the pkcs11: URI to give to 'cwms-bundle build' as --key or INPUT. For\n"
+                   "private keys it says whether they can be exported into a bundle.\n",
     .opts = tokens_options,
     .help_column = 22,
-    .epilogue =
-        "A PIN is only used when the URI matches one token; without --pin it is asked\n"
-        "on the terminal. Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n"
-        "Exit codes: 0 ok, 2 usage, 6 token or PIN, 7 the listing cannot be written\n"
-        "(standard output closed early, as by '| head').\n",
+    .epilogue = "A PIN is only used when the URI matches one token; without --pin it is asked\n"
+                "on the terminal. Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n"
+                "Exit codes: 0 ok, 2 usage, 6 token or PIN, 7 the listing cannot be written\n"
+                "(standard output closed early, as by '| head').\n",
 };
 
 static const char *kind_name(CWMS_P11_OBJKIND kind)
@@ -86,7 +94,8 @@ static void print_token(const CWMS_P11_TOKENINFO *t, int several)
            t->model, t->serial, t->slot_id, t->module);
     printf("  URI: %s\n", t->uri);
     if (!t->logged_in)
-        printf("  (not logged in: private keys are not shown; give --pin, or pin-source= in the URI)\n");
+        printf(
+            "  (not logged in: private keys are not shown; give --pin, or pin-source= in the URI)\n");
     if (shown == 0)
         printf("  (no keys or certificates%s)\n", t->logged_in ? "" : " visible without a login");
     if (several && shown > MANY_OBJECTS) {
@@ -113,7 +122,8 @@ static void print_token(const CWMS_P11_TOKENINFO *t, int several)
 static const char *export_name(CWMS_P11_EXPORT e)
 {
     return e == CWMS_P11_EXPORT_COMPONENTS ? "components"
-           : e == CWMS_P11_EXPORT_WRAPPED ? "wrapped" : "none";
+        : e == CWMS_P11_EXPORT_WRAPPED     ? "wrapped"
+                                           : "none";
 }
 
 static json_object *string_or_empty(const char *s)
@@ -140,14 +150,14 @@ static int print_json(const CWMS_P11_TOKENINFO *tokens, size_t n, const CWMS_DIA
             break;
         }
         ok = json_object_object_add(o, "objects", objs) == 0
-             && json_object_object_add(o, "label", string_or_empty(t->label)) == 0
-             && json_object_object_add(o, "manufacturer", string_or_empty(t->manufacturer)) == 0
-             && json_object_object_add(o, "model", string_or_empty(t->model)) == 0
-             && json_object_object_add(o, "serial", string_or_empty(t->serial)) == 0
-             && json_object_object_add(o, "module", string_or_empty(t->module)) == 0
-             && json_object_object_add(o, "slot", json_object_new_int64((int64_t)t->slot_id)) == 0
-             && json_object_object_add(o, "uri", string_or_empty(t->uri)) == 0
-             && json_object_object_add(o, "logged_in", json_object_new_boolean(t->logged_in)) == 0;
+            && json_object_object_add(o, "label", string_or_empty(t->label)) == 0
+            && json_object_object_add(o, "manufacturer", string_or_empty(t->manufacturer)) == 0
+            && json_object_object_add(o, "model", string_or_empty(t->model)) == 0
+            && json_object_object_add(o, "serial", string_or_empty(t->serial)) == 0
+            && json_object_object_add(o, "module", string_or_empty(t->module)) == 0
+            && json_object_object_add(o, "slot", json_object_new_int64((int64_t)t->slot_id)) == 0
+            && json_object_object_add(o, "uri", string_or_empty(t->uri)) == 0
+            && json_object_object_add(o, "logged_in", json_object_new_boolean(t->logged_in)) == 0;
         for (size_t j = 0; ok && j < t->n_objects; j++) {
             const CWMS_P11_OBJINFO *ob = &t->objects[j];
             json_object *jo;
@@ -155,18 +165,21 @@ static int print_json(const CWMS_P11_TOKENINFO *tokens, size_t n, const CWMS_DIA
             if (ob->kind == CWMS_P11_OBJ_OTHER)
                 continue;
             ok = (jo = json_object_new_object()) != NULL && json_object_array_add(objs, jo) == 0
-                 && json_object_object_add(jo, "kind", json_object_new_string(kind_name(ob->kind))) == 0
-                 && json_object_object_add(jo, "label", string_or_empty(ob->label)) == 0
-                 && json_object_object_add(jo, "id", string_or_empty(ob->id_hex)) == 0
-                 && json_object_object_add(jo, "uri", string_or_empty(ob->uri)) == 0
-                 && json_object_object_add(jo, "detail", string_or_empty(ob->detail)) == 0
-                 && json_object_object_add(jo, "export", ob->kind == CWMS_P11_OBJ_PRIVATE_KEY
-                                           ? json_object_new_string(export_name(ob->export))
-                                           : NULL) == 0;
+                && json_object_object_add(jo, "kind", json_object_new_string(kind_name(ob->kind)))
+                    == 0
+                && json_object_object_add(jo, "label", string_or_empty(ob->label)) == 0
+                && json_object_object_add(jo, "id", string_or_empty(ob->id_hex)) == 0
+                && json_object_object_add(jo, "uri", string_or_empty(ob->uri)) == 0
+                && json_object_object_add(jo, "detail", string_or_empty(ob->detail)) == 0
+                && json_object_object_add(jo, "export",
+                                          ob->kind == CWMS_P11_OBJ_PRIVATE_KEY
+                                              ? json_object_new_string(export_name(ob->export))
+                                              : NULL)
+                    == 0;
         }
     }
     ok = ok && json_object_object_add(doc, "exit_code", json_object_new_int(rc)) == 0
-         && cli_json_add_diagnostics(doc, diag);
+        && cli_json_add_diagnostics(doc, diag);
     if (!ok) {
         json_object_put(doc);
         fputs(CLI_PROGRAM ": error: out of memory writing the JSON document\n", stderr);
@@ -262,7 +275,8 @@ int cmd_tokens(int argc, char **argv)
         print_token(&tokens[i], n > 1);
     }
     if (n > 1 && !no_login)
-        cli_note("%zu tokens listed without logging in: give one token's URI to see its private keys", n);
+        cli_note("%zu tokens listed without logging in: give one token's URI to see its private keys",
+                 n);
     cwms_p11_tokens_free(tokens, n);
     /* A PIN source that failed (an unset env: variable) left its error: the listing lacks the keys. */
     cli_report_messages(diag);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The subcommands of cwms-bundle: one file each, dispatched from main.c. */
 #ifndef CWMS_CLI_COMMANDS_H
 #define CWMS_CLI_COMMANDS_H

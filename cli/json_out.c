@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The --json document: see json_out.h and docs/cwms-bundle.schema.json. */
 #include "json_out.h"
 
@@ -18,7 +19,8 @@ json_object *cli_json_new(const char *command)
 
     if (doc == NULL)
         return NULL;
-    if (json_object_object_add(doc, "schema_version", json_object_new_int(CLI_JSON_SCHEMA_VERSION)) != 0
+    if (json_object_object_add(doc, "schema_version", json_object_new_int(CLI_JSON_SCHEMA_VERSION))
+            != 0
         || json_object_object_add(doc, "command", json_object_new_string(command)) != 0) {
         json_object_put(doc);
         return NULL;
@@ -63,8 +65,10 @@ static json_object *key_object(EVP_PKEY *pk)
 
     if (k == NULL)
         return NULL;
-    if (!put(k, "type", json_object_new_string(pk != NULL && EVP_PKEY_get0_type_name(pk) != NULL
-                                                ? EVP_PKEY_get0_type_name(pk) : "unknown"))
+    if (!put(k, "type",
+             json_object_new_string(pk != NULL && EVP_PKEY_get0_type_name(pk) != NULL
+                                        ? EVP_PKEY_get0_type_name(pk)
+                                        : "unknown"))
         || !put(k, "bits", json_object_new_int(pk != NULL ? EVP_PKEY_get_bits(pk) : 0))) {
         json_object_put(k);
         return NULL;
@@ -84,14 +88,14 @@ static json_object *cert_object(X509 *x, const char *role, const char *origin)
         return NULL;
     }
     ok = put(c, "role", json_object_new_string(role))
-         && put(c, "subject", json_object_new_string(f.subject))
-         && put(c, "issuer", json_object_new_string(f.issuer))
-         && put(c, "serial", json_object_new_string(f.serial))
-         && put(c, "sha256", json_object_new_string(f.sha256))
-         && put(c, "not_before", json_object_new_string(f.not_before))
-         && put(c, "not_after", json_object_new_string(f.not_after))
-         && put(c, "key", key_object(X509_get0_pubkey(x)))
-         && put_string_or_null(c, "origin", origin);
+        && put(c, "subject", json_object_new_string(f.subject))
+        && put(c, "issuer", json_object_new_string(f.issuer))
+        && put(c, "serial", json_object_new_string(f.serial))
+        && put(c, "sha256", json_object_new_string(f.sha256))
+        && put(c, "not_before", json_object_new_string(f.not_before))
+        && put(c, "not_after", json_object_new_string(f.not_after))
+        && put(c, "key", key_object(X509_get0_pubkey(x)))
+        && put_string_or_null(c, "origin", origin);
     cli_cert_facts_clear(&f);
     if (!ok) {
         json_object_put(c);
@@ -167,8 +171,9 @@ int cli_json_add_bundle(json_object *doc, const CWMS_BUNDLE *b, const char *cwms
     const CWMS_EXPLAIN *e = cwms_bundle_get0_explain(b);
     json_object *certs;
 
-    if (!put(doc, "order", json_object_new_string(b->order == CWMS_ORDER_LEAF_FIRST
-                                                  ? "leaf-first" : "root-first"))
+    if (!put(doc, "order",
+             json_object_new_string(b->order == CWMS_ORDER_LEAF_FIRST ? "leaf-first"
+                                                                      : "root-first"))
         || !put_string_or_null(doc, "cwms", cwms_version))
         return 0;
     if (key == NULL) {
@@ -179,9 +184,10 @@ int cli_json_add_bundle(json_object *doc, const CWMS_BUNDLE *b, const char *cwms
         if (k == NULL || !put(doc, "key", k))
             return 0;
         if (key->pkey != NULL) {
-            if (!put(k, "type", json_object_new_string(EVP_PKEY_get0_type_name(key->pkey) != NULL
-                                                       ? EVP_PKEY_get0_type_name(key->pkey)
-                                                       : "unknown"))
+            if (!put(k, "type",
+                     json_object_new_string(EVP_PKEY_get0_type_name(key->pkey) != NULL
+                                                ? EVP_PKEY_get0_type_name(key->pkey)
+                                                : "unknown"))
                 || !put(k, "bits", json_object_new_int(EVP_PKEY_get_bits(key->pkey))))
                 return 0;
         } else {
@@ -198,7 +204,8 @@ int cli_json_add_bundle(json_object *doc, const CWMS_BUNDLE *b, const char *cwms
     for (size_t i = 0; i < b->n_certs; i++) {
         const CWMS_EXPLAIN_CERT *ec = explained(e, b->certs[i]);
         const char *role = ec != NULL ? cli_role_name(ec->role)
-                           : i == b->leaf_index ? "server" : "intermediate";
+            : i == b->leaf_index      ? "server"
+                                      : "intermediate";
         json_object *c = cert_object(b->certs[i], role, ec != NULL ? ec->origin : NULL);
 
         if (!push(certs, c) || !put(c, "position", json_object_new_int64((int64_t)i + 1)))
@@ -207,7 +214,7 @@ int cli_json_add_bundle(json_object *doc, const CWMS_BUNDLE *b, const char *cwms
     if (e == NULL) {
         json_object_object_add(doc, "anchor", NULL);
         return put(doc, "left_out", json_object_new_array())
-               && put(doc, "alternatives", json_object_new_array());
+            && put(doc, "alternatives", json_object_new_array());
     }
     return add_explanation(doc, e);
 }
@@ -233,9 +240,11 @@ int cli_json_add_diagnostics(json_object *doc, const CWMS_DIAG *diag)
 
 int cli_json_write(json_object *doc)
 {
-    const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY
-                                                        | JSON_C_TO_STRING_NOSLASHESCAPE);
-    int ok = s != NULL && fputs(s, stdout) >= 0 && fputc('\n', stdout) != EOF && fflush(stdout) == 0;
+    const char *s =
+        json_object_to_json_string_ext(doc,
+                                       JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    int ok =
+        s != NULL && fputs(s, stdout) >= 0 && fputc('\n', stdout) != EOF && fflush(stdout) == 0;
 
     json_object_put(doc);
     return ok;

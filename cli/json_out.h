@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * --json: one JSON document on stdout per run, for build, check and
  * tokens (json-c). The schema is docs/cwms-bundle.schema.json; its
@@ -18,7 +19,7 @@ json_object *cli_json_new(const char *command);
 
 /* The key as the document describes it; NULL (JSON null) without one. */
 typedef struct cli_json_key_st {
-    EVP_PKEY *pkey;              /* may be NULL when the key was not decrypted */
+    EVP_PKEY *pkey; /* may be NULL when the key was not decrypted */
     const char *origin;
     int encrypted;
 } CLI_JSON_KEY;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cwms-bundle: the command table and dispatch. Each subcommand lives in
  * its own file with its options and help text (cmd_*.c); main only picks
@@ -23,8 +24,10 @@ static const struct command {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    { "build", cmd_build, "build the key + chain file CWMS imports, in the order its version wants" },
-    { "request", cmd_request, "make the key and the CSR the CA needs, checked against CWMS's rules" },
+    { "build", cmd_build,
+      "build the key + chain file CWMS imports, in the order its version wants" },
+    { "request", cmd_request,
+      "make the key and the CSR the CA needs, checked against CWMS's rules" },
     { "check", cmd_check, "say what is wrong with an existing bundle file, and fix it" },
     { "tokens", cmd_tokens, "list PKCS#11 tokens and the keys and certificates on them" },
     { "help", cmd_help, "show this help, or a command's help (help COMMAND)" },
@@ -46,7 +49,8 @@ static void print_help(FILE *out)
           "Turns the files a CA sent and your private key into the one PEM file Cisco\n"
           "WebEx Meetings Server (CWMS) accepts: key first, then the chain in the order\n"
           "your CWMS version wants.\n\n"
-          "Commands:\n", out);
+          "Commands:\n",
+          out);
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fputs("\nOptions:\n"
@@ -58,7 +62,8 @@ static void print_help(FILE *out)
           "                          pkcs11 (every PKCS#11 call, never a PIN), input, provider,\n"
           "                          all\n\n"
           "Run '" CLI_PROGRAM " COMMAND --help' for a command's options; see cwms-bundle(1).\n"
-          "Example: " CLI_PROGRAM " build --cwms 2.5 -o webex.pem server.key ca-bundle/\n", out);
+          "Example: " CLI_PROGRAM " build --cwms 2.5 -o webex.pem server.key ca-bundle/\n",
+          out);
 }
 
 static int cmd_help(int argc, char **argv)
@@ -90,7 +95,7 @@ static int cmd_help(int argc, char **argv)
 static void on_fatal_signal(int sig)
 {
     cwms_atomic_write_abort();
-    raise(sig);                /* SA_RESETHAND: the default action, as if never caught */
+    raise(sig); /* SA_RESETHAND: the default action, as if never caught */
 }
 
 static void remove_temp_on_signals(void)
@@ -130,8 +135,10 @@ int main(int argc, char **argv)
     }
     if ((c = find_command(argv[1])) == NULL) {
         if (argv[1][0] == '-')
-            return cli_usage_error(NULL, "unknown option '%s' (options go after the command, "
-                                   "e.g. '" CLI_PROGRAM " build %s')", argv[1], argv[1]);
+            return cli_usage_error(NULL,
+                                   "unknown option '%s' (options go after the command, "
+                                   "e.g. '" CLI_PROGRAM " build %s')",
+                                   argv[1], argv[1]);
         return cli_usage_error(NULL, "'%s' is not a command", argv[1]);
     }
     return c->run(argc - 1, argv + 1);

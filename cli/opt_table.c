@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Option tables: getopt_long's arrays and --help from one CLI_OPT table (opt_table.h). */
 #include "opt_table.h"
 
@@ -19,7 +20,7 @@ int cli_getopt_init(CLI_GETOPT *g, const CLI_OPT *table)
     size_t n = 0, s = 0;
 
     memset(g, 0, sizeof(*g));
-    g->shortopts[s++] = ':';     /* a missing value is ':', not '?' */
+    g->shortopts[s++] = ':'; /* a missing value is ':', not '?' */
     for (const CLI_OPT *o = table; !is_end(o); o++) {
         if (o->name == NULL)
             continue;
@@ -127,8 +128,8 @@ static void print_entry(FILE *out, const CLI_OPT *o, int column)
         len = snprintf(label, sizeof(label), "  -%c, --%s%s%s", o->short_name, o->name,
                        o->metavar != NULL ? " " : "", o->metavar != NULL ? o->metavar : "");
     else
-        len = snprintf(label, sizeof(label), "  --%s%s%s", o->name,
-                       o->metavar != NULL ? " " : "", o->metavar != NULL ? o->metavar : "");
+        len = snprintf(label, sizeof(label), "  --%s%s%s", o->name, o->metavar != NULL ? " " : "",
+                       o->metavar != NULL ? o->metavar : "");
     fputs(label, out);
     /* A label too long for its column puts the description on the next line. */
     if (len >= column)

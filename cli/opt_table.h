@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One option table per subcommand, from which both getopt_long's arrays
  * and the command's --help are generated, so the parser and the help
@@ -24,36 +25,42 @@
 #include "cwms/options.h"
 
 /* How an entry appears on the Usage line. */
-#define CLI_SYN_ALT     0x1u   /* an alternative to the entry before: [--a X | --b Y] */
-#define CLI_SYN_REPEAT  0x2u   /* may be given several times: [--host NAME]... */
-#define CLI_SYN_HIDE    0x4u   /* not on the Usage line (--help) */
-#define CLI_SYN_SHORT   0x8u   /* shown by its short name: [-o FILE] */
+#define CLI_SYN_ALT 0x1u    /* an alternative to the entry before: [--a X | --b Y] */
+#define CLI_SYN_REPEAT 0x2u /* may be given several times: [--host NAME]... */
+#define CLI_SYN_HIDE 0x4u   /* not on the Usage line (--help) */
+#define CLI_SYN_SHORT 0x8u  /* shown by its short name: [-o FILE] */
 /* Left out of the option list (an operand the description explains). */
-#define CLI_LIST_HIDE   0x10u
+#define CLI_LIST_HIDE 0x10u
 
 typedef struct cli_opt_st {
-    const char *section;       /* a heading, for CLI_OPT_SECTION */
-    const char *name;          /* long name; NULL for headings and operands */
-    int short_name;            /* 'o', or 0 */
-    int id;                    /* getopt_long's return value */
-    const char *metavar;       /* "VERSION"; for an operand its name */
-    const char *synopsis;      /* the value on the Usage line when not metavar
+    const char *section;  /* a heading, for CLI_OPT_SECTION */
+    const char *name;     /* long name; NULL for headings and operands */
+    int short_name;       /* 'o', or 0 */
+    int id;               /* getopt_long's return value */
+    const char *metavar;  /* "VERSION"; for an operand its name */
+    const char *synopsis; /* the value on the Usage line when not metavar
                                   ("leaf-first|root-first"); for an operand the
                                   whole of it ("INPUT...", "[URI]") */
-    unsigned flags;            /* CLI_SYN_*, CLI_LIST_HIDE */
+    unsigned flags;       /* CLI_SYN_*, CLI_LIST_HIDE */
     const char *help;
 } CLI_OPT;
 
-#define CLI_OPT_SECTION(title) { .section = (title) }
-#define CLI_OPT_END { .section = NULL }
+#define CLI_OPT_SECTION(title)                                                                     \
+    {                                                                                              \
+        .section = (title)                                                                         \
+    }
+#define CLI_OPT_END                                                                                \
+    {                                                                                              \
+        .section = NULL                                                                            \
+    }
 
 /* A command's help: the Usage line comes from the table, the prose around it from here. */
 typedef struct cli_command_help_st {
-    const char *command;       /* "build" */
-    const char *description;   /* between the Usage line and the options */
+    const char *command;     /* "build" */
+    const char *description; /* between the Usage line and the options */
     const CLI_OPT *opts;
-    int help_column;           /* where descriptions start */
-    const char *epilogue;      /* after the options */
+    int help_column;      /* where descriptions start */
+    const char *epilogue; /* after the options */
 } CLI_COMMAND_HELP;
 
 /* Most options one table may hold (getopt arrays are fixed-size). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where a command's product goes: see output.h. */
 #include "output.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Where a command's product goes: -o FILE (atomically, through the core)
  * or standard output, written with write(2) rather than stdio so that no

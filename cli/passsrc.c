@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pass phrase sources: see passsrc.h.
  *
@@ -31,11 +32,9 @@ int cli_passsrc_valid(const char *spec)
 {
     if (spec == NULL)
         return 0;
-    return strncmp(spec, "pass:", 5) == 0
-           || (strncmp(spec, "env:", 4) == 0 && spec[4] != '\0')
-           || (strncmp(spec, "file:", 5) == 0 && spec[5] != '\0')
-           || (strncmp(spec, "fd:", 3) == 0 && spec[3] != '\0')
-           || strcmp(spec, "stdin") == 0;
+    return strncmp(spec, "pass:", 5) == 0 || (strncmp(spec, "env:", 4) == 0 && spec[4] != '\0')
+        || (strncmp(spec, "file:", 5) == 0 && spec[5] != '\0')
+        || (strncmp(spec, "fd:", 3) == 0 && spec[3] != '\0') || strcmp(spec, "stdin") == 0;
 }
 
 int cli_passsrc_uses_stdin(const char *spec)
@@ -108,19 +107,19 @@ static int line_failed(const CLI_PASSSRC *src, LINE_RESULT r, const char *from, 
         break;
     case LINE_TOO_LONG:
         cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
-                      "%s %s: the passphrase from %s is longer than %zu bytes",
-                      src->option, src->spec, from, size - 1);
+                      "%s %s: the passphrase from %s is longer than %zu bytes", src->option,
+                      src->spec, from, size - 1);
         break;
     default:
-        cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
-                      "%s %s: cannot read %s: %s", src->option, src->spec, from, strerror(errno));
+        cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src), "%s %s: cannot read %s: %s",
+                      src->option, src->spec, from, strerror(errno));
         break;
     }
     return 0;
 }
 
-static int read_fd(const CLI_PASSSRC *src, int fd, const char *from,
-                   char *buf, size_t size, size_t *len)
+static int read_fd(const CLI_PASSSRC *src, int fd, const char *from, char *buf, size_t size,
+                   size_t *len)
 {
     LINE_RESULT r = read_line(fd, buf, size, len);
 
@@ -135,8 +134,8 @@ static int read_file(const CLI_PASSSRC *src, const char *path, char *buf, size_t
 
     snprintf(what, sizeof(what), "'%s'", path);
     if (fd < 0) {
-        cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
-                      "%s file:%s: cannot open '%s': %s", src->option, path, path, strerror(errno));
+        cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src), "%s file:%s: cannot open '%s': %s",
+                      src->option, path, path, strerror(errno));
         return 0;
     }
     for (int line = 0; line <= src->file_line; line++)
@@ -221,13 +220,12 @@ static int prompt(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, c
         }
         if (again_len != *len || CRYPTO_memcmp(again, buf, *len) != 0) {
             cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
-                          "%s: the two passphrases typed differ; nothing was written",
-                          src->option);
+                          "%s: the two passphrases typed differ; nothing was written", src->option);
             goto end;
         }
     }
     ok = 1;
- end:
+end:
     if (!ok)
         OPENSSL_cleanse(buf, size);
     OPENSSL_clear_free(again, size);
@@ -240,8 +238,7 @@ static int prompt(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, c
  * ------------
  */
 
-int cli_passsrc_read(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len,
-                     const char *what)
+int cli_passsrc_read(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, const char *what)
 {
     const char *spec = src->spec;
     int fd, ok = 0;
@@ -255,8 +252,8 @@ int cli_passsrc_read(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len
         ok = put(buf, size, len, spec + 5, strlen(spec + 5));
         if (!ok)
             cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
-                          "%s pass:...: the passphrase is longer than %zu bytes",
-                          src->option, size - 1);
+                          "%s pass:...: the passphrase is longer than %zu bytes", src->option,
+                          size - 1);
     } else if (strncmp(spec, "env:", 4) == 0 && spec[4] != '\0') {
         const char *value = getenv(spec + 4);
 
@@ -266,8 +263,8 @@ int cli_passsrc_read(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len
                           src->option, spec, spec + 4);
         else if (!(ok = put(buf, size, len, value, strlen(value))))
             cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src),
-                          "%s %s: the passphrase is longer than %zu bytes",
-                          src->option, spec, size - 1);
+                          "%s %s: the passphrase is longer than %zu bytes", src->option, spec,
+                          size - 1);
     } else if (strncmp(spec, "file:", 5) == 0 && spec[5] != '\0') {
         ok = read_file(src, spec + 5, buf, size, len);
     } else if (strncmp(spec, "fd:", 3) == 0 && spec[3] != '\0') {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pass phrase sources, as OpenSSL's apps take them (openssl-passphrase-options(1)):
  *   pass:TEXT   the passphrase itself
@@ -18,13 +19,13 @@
 #include "cwms/diag.h"
 
 typedef struct cli_passsrc_st {
-    const char *spec;      /* the option's argument; NULL = prompt on the terminal */
-    const char *option;    /* "--passin", "--passout": named in messages */
-    int confirm;           /* prompt twice and compare (new passphrases) */
-    int file_line;         /* file: line to read, 0-based (1 when --passin names the same file) */
-    const char *tty;       /* terminal to prompt on; NULL = /dev/tty (tests point elsewhere) */
-    CWMS_DIAG *diag;       /* failures are reported here */
-    CWMS_REASON reason;    /* their reason; CWMS_R_NONE = CWMS_R_NO_PASSPHRASE (CWMS_R_PIN for --pin) */
+    const char *spec;   /* the option's argument; NULL = prompt on the terminal */
+    const char *option; /* "--passin", "--passout": named in messages */
+    int confirm;        /* prompt twice and compare (new passphrases) */
+    int file_line;      /* file: line to read, 0-based (1 when --passin names the same file) */
+    const char *tty;    /* terminal to prompt on; NULL = /dev/tty (tests point elsewhere) */
+    CWMS_DIAG *diag;    /* failures are reported here */
+    CWMS_REASON reason; /* their reason; CWMS_R_NONE = CWMS_R_NO_PASSPHRASE (CWMS_R_PIN for --pin) */
 } CLI_PASSSRC;
 
 /* 1 when spec is one of the forms above (syntax only; nothing is read). */
@@ -34,8 +35,8 @@ int cli_passsrc_valid(const char *spec);
  * source. The value is never shown: a forgotten "pass:" makes it the
  * passphrase itself.
  */
-#define CLI_PASSSRC_INVALID \
-    "%s: the value is not a passphrase source (not shown, in case it is the passphrase " \
+#define CLI_PASSSRC_INVALID                                                                        \
+    "%s: the value is not a passphrase source (not shown, in case it is the passphrase "           \
     "itself): use pass:TEXT, env:VAR, file:PATH, fd:N or stdin"
 
 /* 1 when spec reads standard input ("stdin" or "fd:0"). */
@@ -47,8 +48,7 @@ int cli_passsrc_uses_stdin(const char *spec);
  * success; 0 with a CWMS_R_NO_PASSPHRASE (or CWMS_R_USAGE) error in
  * src->diag. buf is cleansed on failure; the caller cleanses it after use.
  */
-int cli_passsrc_read(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len,
-                     const char *what);
+int cli_passsrc_read(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, const char *what);
 
 /*
  * cwms_pass_cb over a CLI_PASSSRC (arg): the core's passphrase cache asks

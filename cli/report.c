@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Messages and the success summary of cwms-bundle: see report.h. */
 #include "report.h"
 
@@ -99,8 +100,8 @@ static const char *expiry_text(const ASN1_TIME *t, char buf[CWMS_TIME_TEXT_SIZE]
 static const char *order_text(CWMS_ORDER order)
 {
     return order == CWMS_ORDER_LEAF_FIRST
-           ? "leaf-first (CWMS 1.x and 2.0: server certificate first)"
-           : "root-first (CWMS 2.5 and later: root-side intermediate first, server certificate last)";
+        ? "leaf-first (CWMS 1.x and 2.0: server certificate first)"
+        : "root-first (CWMS 2.5 and later: root-side intermediate first, server certificate last)";
 }
 
 void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
@@ -108,8 +109,8 @@ void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
     fprintf(stderr, CLI_PROGRAM ": order: %s\n", order_text(bundle->order));
     if (bundle->key != NULL) {
         fprintf(stderr, CLI_PROGRAM ": key: %s %d-bit private key",
-                EVP_PKEY_get0_type_name(bundle->key) != NULL
-                    ? EVP_PKEY_get0_type_name(bundle->key) : "unknown",
+                EVP_PKEY_get0_type_name(bundle->key) != NULL ? EVP_PKEY_get0_type_name(bundle->key)
+                                                             : "unknown",
                 EVP_PKEY_get_bits(bundle->key));
         if (bundle->key_origin != NULL) {
             fputs(" from '", stderr);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What cwms-bundle tells the user on stderr: the core's messages as
  * "cwms-bundle: error: ...", usage errors, and the success summary.
@@ -40,10 +41,10 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 
 /* What the summary says about where the bundle went and in which format. */
 typedef struct cli_summary_st {
-    const char *output;      /* file name; NULL = standard output */
-    const char *format;      /* "PEM", "PKCS#12" */
-    const char *key_format;  /* "PKCS#8", "encrypted PKCS#8", "traditional", ... */
-    int secret;              /* the file holds a key: mode 0600 */
+    const char *output;     /* file name; NULL = standard output */
+    const char *format;     /* "PEM", "PKCS#12" */
+    const char *key_format; /* "PKCS#8", "encrypted PKCS#8", "traditional", ... */
+    int secret;             /* the file holds a key: mode 0600 */
     size_t warnings;
 } CLI_SUMMARY;
 

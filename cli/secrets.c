@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The input secrets of a command: see secrets.h. */
 #include "secrets.h"
 
@@ -8,7 +9,7 @@
 #include "cwms_limits.h"
 #include "passsrc.h"
 
-#define PASS_SIZE (CWMS_PASS_MAX + 1)   /* and the NUL, like the core's cache */
+#define PASS_SIZE (CWMS_PASS_MAX + 1) /* and the NUL, like the core's cache */
 
 /* One source as the core's passphrase callback sees it: read lazily, or up front. */
 typedef struct source_st {
@@ -21,9 +22,9 @@ typedef struct source_st {
 struct cli_secrets_st {
     SOURCE passin;
     SOURCE pin;
-    SOURCE passout;           /* read at once, never through a cache */
-    CWMS_PASS *pass;          /* over passin */
-    CWMS_PASS *pin_pass;      /* over pin, else over pass */
+    SOURCE passout;      /* read at once, never through a cache */
+    CWMS_PASS *pass;     /* over passin */
+    CWMS_PASS *pin_pass; /* over pin, else over pass */
 };
 
 static int source_cb(char *buf, size_t size, size_t *len, const char *what, void *arg)
@@ -97,7 +98,8 @@ void cli_secrets_free(CLI_SECRETS *s)
 
 int cli_secrets_preread_passin(CLI_SECRETS *s, const char *what)
 {
-    if (!cli_passsrc_read(&s->passin.src, s->passin.buf, sizeof(s->passin.buf), &s->passin.len, what))
+    if (!cli_passsrc_read(&s->passin.src, s->passin.buf, sizeof(s->passin.buf), &s->passin.len,
+                          what))
         return 0;
     s->passin.preread = 1;
     return 1;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The secrets of a command: --passout (the output key's passphrase, read
  * up front) and the input secrets, --passin (passphrases of encrypted

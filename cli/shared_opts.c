@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The options build and check share: see shared_opts.h. */
 #include "shared_opts.h"
 
@@ -89,7 +90,8 @@ int cli_shared_check(const char *command, const CLI_SHARED_ARGS *a)
     if (a->cwms_version != NULL && a->order_name != NULL)
         return cli_usage_error(command, "give --cwms or --order, not both");
     if (a->json && a->graph)
-        return cli_usage_error(command, "give --json or --graph dot, not both: each is a document "
+        return cli_usage_error(command,
+                               "give --json or --graph dot, not both: each is a document "
                                "on standard output");
     return -1;
 }
@@ -99,14 +101,16 @@ int cli_shared_read_passout(const char *command, const CLI_SHARED_ARGS *a, CLI_S
 {
     /* `-passin file:X -passout file:X` means line 1 and line 2 in openssl. */
     int file_line = a->passin != NULL && strncmp(a->passout, "file:", 5) == 0
-                    && strcmp(a->passin, a->passout) == 0;
+        && strcmp(a->passin, a->passout) == 0;
     size_t len = 0;
 
     if (!cli_secrets_read_passout(secrets, file_line, what))
         return 0;
     (void)cli_secrets_passout(secrets, &len);
     if (len == 0)
-        return cli_usage_error(command, "--passout %s gives an empty passphrase: the key would "
-                               "be protected by nothing; give a non-empty one", a->passout);
+        return cli_usage_error(command,
+                               "--passout %s gives an empty passphrase: the key would "
+                               "be protected by nothing; give a non-empty one",
+                               a->passout);
     return -1;
 }

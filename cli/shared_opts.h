@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The options `build` and `check` share (--cwms, --order, --passin,
  * --passout, --trust, --attime, --host, --strict, --json, --graph, -q,
@@ -15,21 +16,29 @@
 #include "secrets.h"
 
 enum {
-    CLI_OPT_CWMS = 256, CLI_OPT_ORDER, CLI_OPT_PASSIN, CLI_OPT_PASSOUT, CLI_OPT_TRUST,
-    CLI_OPT_ATTIME, CLI_OPT_HOST, CLI_OPT_STRICT, CLI_OPT_JSON, CLI_OPT_GRAPH,
-    CLI_OPT_SHARED_END        /* a command's own ids start here */
+    CLI_OPT_CWMS = 256,
+    CLI_OPT_ORDER,
+    CLI_OPT_PASSIN,
+    CLI_OPT_PASSOUT,
+    CLI_OPT_TRUST,
+    CLI_OPT_ATTIME,
+    CLI_OPT_HOST,
+    CLI_OPT_STRICT,
+    CLI_OPT_JSON,
+    CLI_OPT_GRAPH,
+    CLI_OPT_SHARED_END /* a command's own ids start here */
 };
 
 typedef struct cli_shared_args_st {
     const char *cwms_version;
     const char *order_name;
-    CWMS_ORDER order;            /* root-first unless --cwms/--order said otherwise */
+    CWMS_ORDER order; /* root-first unless --cwms/--order said otherwise */
     const char *passin;
     const char *passout;
     const char *trust;
     int64_t attime;
     int attime_given;
-    const char **hosts;          /* room for argc names (cli_shared_init) */
+    const char **hosts; /* room for argc names (cli_shared_init) */
     size_t n_hosts;
     int strict, json, graph, quiet;
     const char *output;

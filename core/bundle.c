@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bundle core's entry point (bundle.h): reading the inputs and handing
  * them to the chain build (build.c, which also holds cwms_options_init and
@@ -86,8 +87,10 @@ static void fetch_hint(const CWMS_OPTIONS *opts, CWMS_DIAG *diag)
     if (opts->fetch || m == NULL || m->reason != CWMS_R_MISSING_INTERMEDIATE
         || strstr(m->text, "; the CA publishes it at http:") == NULL)
         return;
-    cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "%s downloads it from there, checks that it "
-                  "issued the certificate and uses it", cwms_option_name(opts->front, CWMS_OPT_FETCH));
+    cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
+                  "%s downloads it from there, checks that it "
+                  "issued the certificate and uses it",
+                  cwms_option_name(opts->front, CWMS_OPT_FETCH));
 }
 
 int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **out)
@@ -122,8 +125,8 @@ int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **o
         ok = cwms_inputs_add_source(in, opts->key_source, &rctx, diag);
         for (size_t k = 0; ok && k < first_key; k++)
             cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
-                          "ignoring the private key from '%s': %s gives the key", in->keys[k].origin,
-                          cwms_option_name(opts->front, CWMS_OPT_KEY));
+                          "ignoring the private key from '%s': %s gives the key",
+                          in->keys[k].origin, cwms_option_name(opts->front, CWMS_OPT_KEY));
     }
     trust = trust_load_finish(&tl, threaded, thread, diag);
     if (ok && trust != NULL && opts->fetch)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * From inputs already read to a bundle (chain.h: cwms_chain_build):
  * leaf -> candidate paths -> ranking -> checks -> order; and the options
@@ -23,7 +24,7 @@
 void cwms_options_init(CWMS_OPTIONS *opts)
 {
     memset(opts, 0, sizeof(*opts));
-    opts->order = CWMS_ORDER_ROOT_FIRST;   /* every CWMS since 2.5 */
+    opts->order = CWMS_ORDER_ROOT_FIRST; /* every CWMS since 2.5 */
     opts->path = CWMS_PATH_COMPLETE;
     opts->attime = (int64_t)time(NULL);
 }
@@ -62,7 +63,7 @@ static CWMS_BUNDLE *make_bundle(const CWMS_OPTIONS *opts, const CWMS_PATH *path,
             goto oom;
     }
     return b;
- oom:
+oom:
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
     cwms_bundle_free(b);
     return NULL;
@@ -95,7 +96,8 @@ static CWMS_CERT *only_anchored_end_entity(const CWMS_OPTIONS *opts, const CWMS_
         return NULL;
     for (size_t i = 0; i < n; i++)
         if (cands[i] != found)
-            cwms_leaf_note_ignored(diag, cands[i], "no anchored chain among the inputs, "
+            cwms_leaf_note_ignored(diag, cands[i],
+                                   "no anchored chain among the inputs, "
                                    "so it is not the server certificate meant here");
     return found;
 }
@@ -115,14 +117,16 @@ static char *describe_path(const CWMS_PATH *p)
     char *out = OPENSSL_malloc(len);
 
     if (out != NULL) {
-        off = (size_t)snprintf(out, len, "the path of %zu certificate(s) up to '%s' (CA "
-                               "certificates SHA-256", p->len, top != NULL ? top : "?");
+        off = (size_t)snprintf(out, len,
+                               "the path of %zu certificate(s) up to '%s' (CA "
+                               "certificates SHA-256",
+                               p->len, top != NULL ? top : "?");
         for (size_t i = 1; i < p->len && off < len; i++) {
             const unsigned char *h = cwms_cert_sha256(p->certs[i]);
 
-            off += (size_t)snprintf(out + off, len - off, "%s %02x%02x%02x%02x...",
-                                    i > 1 ? "," : "", h ? h[0] : 0, h ? h[1] : 0,
-                                    h ? h[2] : 0, h ? h[3] : 0);
+            off +=
+                (size_t)snprintf(out + off, len - off, "%s %02x%02x%02x%02x...", i > 1 ? "," : "",
+                                 h ? h[0] : 0, h ? h[1] : 0, h ? h[2] : 0, h ? h[3] : 0);
         }
         if (off < len)
             snprintf(out + off, len - off, ")");
@@ -140,14 +144,14 @@ static char *rejection(const CWMS_DIAG *policy, const CWMS_VERIFY_RESULT *vr)
 }
 
 /* A note for each of cands[from..to) saying why it was rejected. */
-static void note_rejected(CWMS_DIAG *diag, const CWMS_PATH *cands, char *const *why,
-                          size_t from, size_t to, const char *before, const char *after)
+static void note_rejected(CWMS_DIAG *diag, const CWMS_PATH *cands, char *const *why, size_t from,
+                          size_t to, const char *before, const char *after)
 {
     for (size_t i = from; i < to; i++) {
         char *d = describe_path(&cands[i]);
 
-        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "%s%s%s: %s", before, d ? d : "a path",
-                      after, why[i] ? why[i] : "?");
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "%s%s%s: %s", before, d ? d : "a path", after,
+                      why[i] ? why[i] : "?");
         OPENSSL_free(d);
     }
 }
@@ -209,9 +213,8 @@ static size_t choose_valid(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *
     return chosen;
 }
 
-int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
-                     const CWMS_KEY *keys, size_t n_keys, const char *key_source,
-                     CWMS_DIAG *diag, CWMS_BUNDLE **out)
+int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
+                     size_t n_keys, const char *key_source, CWMS_DIAG *diag, CWMS_BUNDLE **out)
 {
     CWMS_TRUST *trust;
 
@@ -261,8 +264,8 @@ static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *t
 #define MAX_LEAF_TRIES 8
 
 static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_GRAPH *g,
-                         CWMS_TRUST *trust, CWMS_CERT **leaf, const CWMS_KEY *key,
-                         CWMS_PATH *path, CWMS_DIAG *diag)
+                         CWMS_TRUST *trust, CWMS_CERT **leaf, const CWMS_KEY *key, CWMS_PATH *path,
+                         CWMS_DIAG *diag)
 {
     CWMS_CERT *alt[MAX_LEAF_TRIES];
     size_t n_alt = cwms_leaf_alternatives(opts, pool, key, *leaf, alt, MAX_LEAF_TRIES);
@@ -301,7 +304,8 @@ static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_G
         cwms_sha256_hex(cwms_cert_sha256(alt[i]), hex);
         cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
                       "another certificate for the same key ('%s', --leaf %s) has no valid "
-                      "chain either", cwms_cert_get0_origin(alt[i]), hex);
+                      "chain either",
+                      cwms_cert_get0_origin(alt[i]), hex);
     }
     return 0;
 }
@@ -338,8 +342,8 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
 
         cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
                       "left out the self-signed root '%s': CWMS has its own copy "
-                      "(%s keeps it)", root ? root : "?",
-                      cwms_option_name(opts->front, CWMS_OPT_INCLUDE_ROOT));
+                      "(%s keeps it)",
+                      root ? root : "?", cwms_option_name(opts->front, CWMS_OPT_INCLUDE_ROOT));
         OPENSSL_free(root);
     }
     if (opts->strict)
@@ -355,7 +359,7 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
         goto end;
     }
     ok = 1;
- end:
+end:
     cwms_graph_free(g);
     cwms_trust_free(trust);
     ERR_pop_to_mark();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The chain from inputs already read (chain.c): leaf choice, candidate
  * paths and their ranking, checks before writing, output order. bundle.c
@@ -23,9 +24,8 @@
  * certificates are candidates but only one has an anchored path, that one
  * is the leaf (the others are noted). Same returns as cwms_bundle_build.
  */
-int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
-                     const CWMS_KEY *keys, size_t n_keys, const char *key_source,
-                     CWMS_DIAG *diag, CWMS_BUNDLE **out);
+int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
+                     size_t n_keys, const char *key_source, CWMS_DIAG *diag, CWMS_BUNDLE **out);
 
 /*
  * The same with the trust store already opened (cwms_trust_new of

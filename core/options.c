@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The option vocabulary both fronts share (options.h): CWMS releases and
  * orders, path choice, validation times, fingerprints and root handling,
@@ -35,16 +36,11 @@ static const struct cwms_release {
     int major, minor;
     CWMS_ORDER order;
 } releases[] = {
-    { 1, 0, CWMS_ORDER_LEAF_FIRST },
-    { 1, 1, CWMS_ORDER_LEAF_FIRST },
-    { 1, 5, CWMS_ORDER_LEAF_FIRST },
-    { 2, 0, CWMS_ORDER_LEAF_FIRST },
-    { 2, 5, CWMS_ORDER_ROOT_FIRST },
-    { 2, 6, CWMS_ORDER_ROOT_FIRST },
-    { 2, 7, CWMS_ORDER_ROOT_FIRST },
-    { 2, 8, CWMS_ORDER_ROOT_FIRST },
-    { 3, 0, CWMS_ORDER_ROOT_FIRST },
-    { 4, 0, CWMS_ORDER_ROOT_FIRST },
+    { 1, 0, CWMS_ORDER_LEAF_FIRST }, { 1, 1, CWMS_ORDER_LEAF_FIRST },
+    { 1, 5, CWMS_ORDER_LEAF_FIRST }, { 2, 0, CWMS_ORDER_LEAF_FIRST },
+    { 2, 5, CWMS_ORDER_ROOT_FIRST }, { 2, 6, CWMS_ORDER_ROOT_FIRST },
+    { 2, 7, CWMS_ORDER_ROOT_FIRST }, { 2, 8, CWMS_ORDER_ROOT_FIRST },
+    { 3, 0, CWMS_ORDER_ROOT_FIRST }, { 4, 0, CWMS_ORDER_ROOT_FIRST },
 };
 
 #define N_RELEASES (sizeof(releases) / sizeof(releases[0]))
@@ -195,9 +191,8 @@ static int keyword(const char *s, const KEYWORD *k, size_t n, int *value)
 
 int cwms_parse_order(const char *s, CWMS_ORDER *order)
 {
-    static const KEYWORD words[] = {
-        { "leaf-first", CWMS_ORDER_LEAF_FIRST }, { "root-first", CWMS_ORDER_ROOT_FIRST }
-    };
+    static const KEYWORD words[] = { { "leaf-first", CWMS_ORDER_LEAF_FIRST },
+                                     { "root-first", CWMS_ORDER_ROOT_FIRST } };
     int v;
 
     if (!keyword(s, words, sizeof(words) / sizeof(words[0]), &v))
@@ -208,9 +203,8 @@ int cwms_parse_order(const char *s, CWMS_ORDER *order)
 
 int cwms_parse_path_choice(const char *s, CWMS_PATH_CHOICE *path)
 {
-    static const KEYWORD words[] = {
-        { "complete", CWMS_PATH_COMPLETE }, { "shortest", CWMS_PATH_SHORTEST }
-    };
+    static const KEYWORD words[] = { { "complete", CWMS_PATH_COMPLETE },
+                                     { "shortest", CWMS_PATH_SHORTEST } };
     int v;
 
     if (!keyword(s, words, sizeof(words) / sizeof(words[0]), &v))
@@ -250,8 +244,7 @@ int cwms_parse_sha256(const char *s, unsigned char out[32])
 static int shaped(const char *s, const char *pattern)
 {
     for (; *pattern != '\0'; s++, pattern++) {
-        if (*pattern == 'D' ? !isdigit((unsigned char)*s)
-                            : toupper((unsigned char)*s) != *pattern)
+        if (*pattern == 'D' ? !isdigit((unsigned char)*s) : toupper((unsigned char)*s) != *pattern)
             return 0;
     }
     return *s == '\0';
@@ -379,7 +372,8 @@ static void add_known_releases(MSG *m)
         else
             add(m, ", ");
     }
-    add(m, "; each may end in MRn, MRn SPn or a four-part build number "
+    add(m,
+        "; each may end in MRn, MRn SPn or a four-part build number "
         "(2.5MR6, 4.0MR2 SP1, 2.8.1.1)");
 }
 
@@ -401,9 +395,11 @@ static void version_error(MSG *m, const char *option, const char *value)
             if (releases[i].order == CWMS_ORDER_ROOT_FIRST && root == NULL)
                 root = &releases[i];
         }
-        add(m, " is not one CWMS release: %d.%d is %s, %d.%d and later are %s; give the "
-            "release, e.g. ", leaf->major, leaf->minor, order_words(leaf->order),
-            root->major, root->minor, order_words(root->order));
+        add(m,
+            " is not one CWMS release: %d.%d is %s, %d.%d and later are %s; give the "
+            "release, e.g. ",
+            leaf->major, leaf->minor, order_words(leaf->order), root->major, root->minor,
+            order_words(root->order));
         snprintf(ex, sizeof(ex), "%d.%d", leaf->major, leaf->minor);
         add_example(m, option, ex);
         add(m, " or ");
@@ -432,17 +428,20 @@ const char *cwms_option_error(CWMS_OPTION_KIND kind, const char *option, const c
         break;
     case CWMS_OPTION_ORDER:
         add_given(&m, option, value);
-        add(&m, " is not an order: use leaf-first (CWMS 1.x and 2.0) or root-first "
+        add(&m,
+            " is not an order: use leaf-first (CWMS 1.x and 2.0) or root-first "
             "(CWMS 2.5 and later)");
         break;
     case CWMS_OPTION_PATH:
         add_given(&m, option, value);
-        add(&m, " is not a path choice: use complete (as far as the inputs go) or shortest "
+        add(&m,
+            " is not a path choice: use complete (as far as the inputs go) or shortest "
             "(stop at the first certificate a trust anchor issued)");
         break;
     case CWMS_OPTION_ATTIME:
         add_given(&m, option, value);
-        add(&m, " is not a time: give seconds since 1970-01-01 UTC, a UTC date or a UTC date "
+        add(&m,
+            " is not a time: give seconds since 1970-01-01 UTC, a UTC date or a UTC date "
             "and time, e.g. ");
         add_example(&m, option, "2017-12-01");
         add(&m, " or ");
@@ -450,7 +449,8 @@ const char *cwms_option_error(CWMS_OPTION_KIND kind, const char *option, const c
         break;
     case CWMS_OPTION_SHA256:
         add_given(&m, option, value);
-        add(&m, " is not a SHA-256 fingerprint: give 64 hex digits, colons allowed, as "
+        add(&m,
+            " is not a SHA-256 fingerprint: give 64 hex digits, colons allowed, as "
             "'openssl x509 -noout -fingerprint -sha256' prints them");
         break;
     case CWMS_OPTION_ROOT:

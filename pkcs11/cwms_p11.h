@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The PKCS#11 helper of cwms-bundle: RFC 7512 pkcs11: URIs, modules found
  * through p11-kit, login, objects, and private key export.
@@ -21,12 +22,12 @@
 /* What went wrong, for the caller's reason code. */
 typedef enum {
     CWMS_P11_OK = 0,
-    CWMS_P11_E_USAGE = 1,            /* malformed URI, unknown attribute */
-    CWMS_P11_E_TOKEN = 2,            /* module, token or object trouble */
-    CWMS_P11_E_PIN = 3,              /* wrong, locked, final-try or missing PIN */
-    CWMS_P11_E_NOT_EXTRACTABLE = 4,  /* the key may not leave the token */
-    CWMS_P11_E_INTERNAL = 5,         /* out of memory, OpenSSL failure */
-    CWMS_P11_E_PIN_SOURCE = 6        /* pin-source unreadable or too long (a PIN problem) */
+    CWMS_P11_E_USAGE = 1,           /* malformed URI, unknown attribute */
+    CWMS_P11_E_TOKEN = 2,           /* module, token or object trouble */
+    CWMS_P11_E_PIN = 3,             /* wrong, locked, final-try or missing PIN */
+    CWMS_P11_E_NOT_EXTRACTABLE = 4, /* the key may not leave the token */
+    CWMS_P11_E_INTERNAL = 5,        /* out of memory, OpenSSL failure */
+    CWMS_P11_E_PIN_SOURCE = 6       /* pin-source unreadable or too long (a PIN problem) */
 } CWMS_P11_ERRKIND;
 
 /* The first error of a call: its kind and a message naming the token/object and what to do. */
@@ -45,18 +46,18 @@ typedef struct cwms_p11_error_st {
 typedef int (*cwms_p11_pin_cb)(char *buf, size_t size, size_t *len, const char *what, void *arg);
 
 /* Flags of CWMS_P11_OPTIONS. */
-#define CWMS_P11_WANT_KEYS    0x01u   /* bring private keys */
-#define CWMS_P11_WANT_CERTS   0x02u   /* bring certificates */
-#define CWMS_P11_FINAL_TRY_OK 0x04u   /* log in even when the token says one PIN try is left */
-#define CWMS_P11_NO_LOGIN     0x08u   /* cwms_p11_list_tokens: public objects only, no PIN asked */
+#define CWMS_P11_WANT_KEYS 0x01u    /* bring private keys */
+#define CWMS_P11_WANT_CERTS 0x02u   /* bring certificates */
+#define CWMS_P11_FINAL_TRY_OK 0x04u /* log in even when the token says one PIN try is left */
+#define CWMS_P11_NO_LOGIN 0x08u     /* cwms_p11_list_tokens: public objects only, no PIN asked */
 
 typedef struct cwms_p11_options_st {
-    cwms_p11_pin_cb pin_cb;   /* may be NULL: the URI's PIN or nothing */
+    cwms_p11_pin_cb pin_cb; /* may be NULL: the URI's PIN or nothing */
     void *pin_arg;
-    OSSL_LIB_CTX *libctx;     /* for the exported key; NULL = default */
+    OSSL_LIB_CTX *libctx; /* for the exported key; NULL = default */
     const char *propq;
-    unsigned int flags;       /* CWMS_P11_*; 0 means WANT_KEYS | WANT_CERTS */
-    const char *pin_option;   /* the caller's PIN option, named in messages ("--pin"); NULL = none */
+    unsigned int flags;     /* CWMS_P11_*; 0 means WANT_KEYS | WANT_CERTS */
+    const char *pin_option; /* the caller's PIN option, named in messages ("--pin"); NULL = none */
 } CWMS_P11_OPTIONS;
 
 /*-
@@ -110,16 +111,16 @@ int cwms_p11_uri_names_object(const CWMS_P11_URI *uri);
  */
 
 typedef struct cwms_p11_cert_st {
-    unsigned char *der;       /* CKA_VALUE */
+    unsigned char *der; /* CKA_VALUE */
     size_t der_len;
-    char *uri;                /* the object's own pkcs11: URI (no PIN) */
+    char *uri; /* the object's own pkcs11: URI (no PIN) */
 } CWMS_P11_CERT;
 
 typedef struct cwms_p11_loaded_st {
     CWMS_P11_CERT *certs;
     size_t n_certs;
-    EVP_PKEY *key;            /* NULL when none was asked for or named */
-    char *key_uri;            /* the key object's pkcs11: URI (no PIN) */
+    EVP_PKEY *key; /* NULL when none was asked for or named */
+    char *key_uri; /* the key object's pkcs11: URI (no PIN) */
     char *token_label;
 } CWMS_P11_LOADED;
 
@@ -133,8 +134,8 @@ typedef struct cwms_p11_loaded_st {
  * Returns 1 and fills *out (free with cwms_p11_loaded_clear), or 0 with err
  * set and *out empty. The modules are finalized before returning.
  */
-int cwms_p11_load(const char *uri, const CWMS_P11_OPTIONS *opts,
-                  CWMS_P11_LOADED *out, CWMS_P11_ERROR *err);
+int cwms_p11_load(const char *uri, const CWMS_P11_OPTIONS *opts, CWMS_P11_LOADED *out,
+                  CWMS_P11_ERROR *err);
 /* Frees everything in *loaded (the key too) and zeroes it. */
 void cwms_p11_loaded_clear(CWMS_P11_LOADED *loaded);
 
@@ -173,8 +174,8 @@ int cwms_p11_public_key(const char *uri, const CWMS_P11_OPTIONS *opts, EVP_PKEY 
                         CWMS_P11_ERROR *err);
 
 typedef enum {
-    CWMS_P11_SIGN_RSA_PKCS1_SHA256,  /* CKM_SHA256_RSA_PKCS over the data */
-    CWMS_P11_SIGN_ECDSA              /* CKM_ECDSA over data = a digest; r || s comes back */
+    CWMS_P11_SIGN_RSA_PKCS1_SHA256, /* CKM_SHA256_RSA_PKCS over the data */
+    CWMS_P11_SIGN_ECDSA             /* CKM_ECDSA over data = a digest; r || s comes back */
 } CWMS_P11_SIGN_MECH;
 
 /*
@@ -198,18 +199,18 @@ typedef enum {
 } CWMS_P11_OBJKIND;
 
 typedef enum {
-    CWMS_P11_EXPORT_NONE = 0,        /* CKA_EXTRACTABLE false: stays on the token */
-    CWMS_P11_EXPORT_COMPONENTS = 1,  /* not sensitive: read in the clear */
-    CWMS_P11_EXPORT_WRAPPED = 2      /* sensitive but extractable: wrapped with AES key-wrap-pad */
+    CWMS_P11_EXPORT_NONE = 0,       /* CKA_EXTRACTABLE false: stays on the token */
+    CWMS_P11_EXPORT_COMPONENTS = 1, /* not sensitive: read in the clear */
+    CWMS_P11_EXPORT_WRAPPED = 2     /* sensitive but extractable: wrapped with AES key-wrap-pad */
 } CWMS_P11_EXPORT;
 
 typedef struct cwms_p11_objinfo_st {
     CWMS_P11_OBJKIND kind;
-    char *label;              /* may be "" */
-    char *id_hex;             /* "01a2"; "" when no CKA_ID */
-    char *uri;                /* the exact URI that names this object */
-    char *detail;             /* "RSA 2048", "EC P-256", a certificate's subject; may be "" */
-    CWMS_P11_EXPORT export;   /* private keys only */
+    char *label;            /* may be "" */
+    char *id_hex;           /* "01a2"; "" when no CKA_ID */
+    char *uri;              /* the exact URI that names this object */
+    char *detail;           /* "RSA 2048", "EC P-256", a certificate's subject; may be "" */
+    CWMS_P11_EXPORT export; /* private keys only */
 } CWMS_P11_OBJINFO;
 
 typedef struct cwms_p11_tokeninfo_st {
@@ -217,10 +218,10 @@ typedef struct cwms_p11_tokeninfo_st {
     char *manufacturer;
     char *model;
     char *serial;
-    char *module;             /* module name or path */
+    char *module; /* module name or path */
     unsigned long slot_id;
-    char *uri;                /* the URI naming the token */
-    int logged_in;            /* 1 when private objects are listed too */
+    char *uri;     /* the URI naming the token */
+    int logged_in; /* 1 when private objects are listed too */
     CWMS_P11_OBJINFO *objects;
     size_t n_objects;
 } CWMS_P11_TOKENINFO;
@@ -233,8 +234,8 @@ typedef struct cwms_p11_tokeninfo_st {
  * objects only. Returns 1 and *tokens / *n (free with
  * cwms_p11_tokens_free), or 0 with err set.
  */
-int cwms_p11_list_tokens(const char *uri, const CWMS_P11_OPTIONS *opts,
-                         CWMS_P11_TOKENINFO **tokens, size_t *n, CWMS_P11_ERROR *err);
+int cwms_p11_list_tokens(const char *uri, const CWMS_P11_OPTIONS *opts, CWMS_P11_TOKENINFO **tokens,
+                         size_t *n, CWMS_P11_ERROR *err);
 void cwms_p11_tokens_free(CWMS_P11_TOKENINFO *tokens, size_t n);
 
 /* "exportable (components)", "exportable (wrapped)", "not exportable". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Every Cryptoki call of the helper goes through P11_CALL: counted, and
  * traced with its result (CWMS_DEBUG=pkcs11). The counter lets benchmarks

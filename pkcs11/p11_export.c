@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Private key export, in the order of issue 4:
  *   1. not sensitive, extractable: read the components and build the key
@@ -112,7 +113,8 @@ static EVP_PKEY *rsa_from_components(P11_SESSION *s, const P11_OBJECT *key,
         bn[i] = attr_bn(s, key->h, parts[i].type);
         if (bn[i] == NULL) {
             p11_error(err, CWMS_P11_E_TOKEN,
-                      "cannot read the RSA components of %s although it is marked not sensitive", name);
+                      "cannot read the RSA components of %s although it is marked not sensitive",
+                      name);
             goto done;
         }
         if (!OSSL_PARAM_BLD_push_BN(bld, parts[i].param, bn[i])) {
@@ -121,7 +123,7 @@ static EVP_PKEY *rsa_from_components(P11_SESSION *s, const P11_OBJECT *key,
         }
     }
     pkey = fromdata("RSA", bld, opts, name, err);
- done:
+done:
     for (i = 0; i < 8; i++)
         BN_clear_free(bn[i]);
     OSSL_PARAM_BLD_free(bld);
@@ -164,22 +166,24 @@ static EVP_PKEY *ec_from_components(P11_SESSION *s, const P11_OBJECT *key,
 
     if (nid == NID_undef) {
         p11_error(err, CWMS_P11_E_TOKEN,
-                  "%s is on a curve cwms-bundle does not take; CWMS takes P-256 and P-384 keys", name);
+                  "%s is on a curve cwms-bundle does not take; CWMS takes P-256 and P-384 keys",
+                  name);
         return NULL;
     }
     if ((priv = attr_bn(s, key->h, CKA_VALUE)) == NULL) {
         p11_error(err, CWMS_P11_E_TOKEN,
-                  "cannot read the EC private value of %s although it is marked not sensitive", name);
+                  "cannot read the EC private value of %s although it is marked not sensitive",
+                  name);
         return NULL;
     }
     /* The private key object has no public point: compute it, so the key pairs with its certificate. */
     group = EC_GROUP_new_by_curve_name_ex(opts->libctx, opts->propq, nid);
     pub = group != NULL ? EC_POINT_new(group) : NULL;
     bld = OSSL_PARAM_BLD_new();
-    if (pub == NULL || bld == NULL
-        || !EC_POINT_mul(group, pub, priv, NULL, NULL, NULL)
-        || (publen = EC_POINT_point2oct(group, pub, POINT_CONVERSION_UNCOMPRESSED,
-                                        pubbuf, sizeof(pubbuf), NULL)) == 0
+    if (pub == NULL || bld == NULL || !EC_POINT_mul(group, pub, priv, NULL, NULL, NULL)
+        || (publen = EC_POINT_point2oct(group, pub, POINT_CONVERSION_UNCOMPRESSED, pubbuf,
+                                        sizeof(pubbuf), NULL))
+            == 0
         || !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, OBJ_nid2sn(nid), 0)
         || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv)
         || !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pubbuf, publen)) {
@@ -187,7 +191,7 @@ static EVP_PKEY *ec_from_components(P11_SESSION *s, const P11_OBJECT *key,
         goto done;
     }
     pkey = fromdata("EC", bld, opts, name, err);
- done:
+done:
     BN_clear_free(priv);
     EC_POINT_free(pub);
     EC_GROUP_free(group);
@@ -243,7 +247,7 @@ static unsigned char *unwrap(const unsigned char *kek, const unsigned char *wrap
     EVP_CIPHER_CTX_free(ctx);
     EVP_CIPHER_free(cipher);
     return out;
- fail:
+fail:
     OPENSSL_secure_clear_free(out, *cap);
     EVP_CIPHER_CTX_free(ctx);
     EVP_CIPHER_free(cipher);
@@ -290,9 +294,9 @@ static EVP_PKEY *wrapped(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_O
         { CKA_CLASS, &secret, sizeof(secret) },
         { CKA_KEY_TYPE, &aes, sizeof(aes) },
         { CKA_VALUE_LEN, &aes_len, sizeof(aes_len) },
-        { CKA_TOKEN, &no, sizeof(no) },          /* a session object: gone with the session */
+        { CKA_TOKEN, &no, sizeof(no) }, /* a session object: gone with the session */
         { CKA_WRAP, &yes, sizeof(yes) },
-        { CKA_SENSITIVE, &no, sizeof(no) },      /* readable: the unwrap happens here */
+        { CKA_SENSITIVE, &no, sizeof(no) }, /* readable: the unwrap happens here */
         { CKA_EXTRACTABLE, &yes, sizeof(yes) },
     };
     CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 };
@@ -314,8 +318,9 @@ static EVP_PKEY *wrapped(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_O
     cwms_debug(CWMS_DEBUG_PKCS11, "wrapping with mechanism 0x%lx", (unsigned long)wrap.mechanism);
     rv = P11_CALL(fl, C_GenerateKey, s->h, &gen, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), &kek_h);
     if (rv != CKR_OK) {
-        p11_error(err, CWMS_P11_E_TOKEN, "cannot create a session AES key on token '%s' to wrap %s: %s",
-                  s->token->label, name, p11_rv_string(rv));
+        p11_error(err, CWMS_P11_E_TOKEN,
+                  "cannot create a session AES key on token '%s' to wrap %s: %s", s->token->label,
+                  name, p11_rv_string(rv));
         return NULL;
     }
     rv = p11_attr_read_secret(s, kek_h, CKA_VALUE, &kek, &kek_len);
@@ -330,8 +335,8 @@ static EVP_PKEY *wrapped(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_O
     if (rv == CKR_OK)
         rv = P11_CALL(fl, C_WrapKey, s->h, &wrap, kek_h, key->h, blob, &wlen);
     if (rv != CKR_OK) {
-        p11_error(err, CWMS_P11_E_TOKEN, "token '%s' refused to wrap %s: %s",
-                  s->token->label, name, p11_rv_string(rv));
+        p11_error(err, CWMS_P11_E_TOKEN, "token '%s' refused to wrap %s: %s", s->token->label, name,
+                  p11_rv_string(rv));
         goto done;
     }
     plain = unwrap(kek, blob, wlen, opts, &plain_len, &plain_cap);
@@ -342,7 +347,7 @@ static EVP_PKEY *wrapped(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_O
     pkey = decode_pkcs8(plain, plain_len, opts);
     if (pkey == NULL)
         openssl_error(err, "the token's wrapped PKCS#8 is not a key we can decode for", name);
- done:
+done:
     P11_CALL(fl, C_DestroyObject, s->h, kek_h);
     OPENSSL_secure_clear_free(kek, kek_len + 1);
     OPENSSL_secure_clear_free(blob, wlen + 1);
@@ -350,8 +355,8 @@ static EVP_PKEY *wrapped(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_O
     return pkey;
 }
 
-EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key,
-                         const CWMS_P11_OPTIONS *opts, CWMS_P11_ERROR *err)
+EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_OPTIONS *opts,
+                         CWMS_P11_ERROR *err)
 {
     char *name = p11_object_name(key, s->token);
     EVP_PKEY *pkey = NULL;
@@ -370,7 +375,8 @@ EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key,
     case CWMS_P11_EXPORT_NONE:
         p11_error(err, CWMS_P11_E_NOT_EXTRACTABLE,
                   "%s is not extractable (CKA_EXTRACTABLE=false); CWMS needs the key inside the bundle: "
-                  "generate the CSR on CWMS, or create the key as extractable", name);
+                  "generate the CSR on CWMS, or create the key as extractable",
+                  name);
         break;
     case CWMS_P11_EXPORT_COMPONENTS:
         cwms_debug(CWMS_DEBUG_PKCS11, "exporting %s from its components", name);
@@ -382,7 +388,7 @@ EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key,
         pkey = wrapped(s, key, opts, name, err);
         break;
     }
- done:
+done:
     OPENSSL_free(name);
     return pkey;
 }

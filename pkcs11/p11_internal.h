@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Internals shared by the files of the PKCS#11 helper (not installed, not
  * included by the core).
@@ -7,9 +8,9 @@
 
 #include <stddef.h>
 
-#include "cwms_debug.h"     /* the pkcs11 channel: cwms_debug(CWMS_DEBUG_PKCS11, ...) */
+#include "cwms_debug.h" /* the pkcs11 channel: cwms_debug(CWMS_DEBUG_PKCS11, ...) */
 #include "cwms_p11.h"
-#include "p11_kit_dl.h"    /* p11-kit's types, and its functions through P11_KIT_API */
+#include "p11_kit_dl.h" /* p11-kit's types, and its functions through P11_KIT_API */
 
 /* The current spec's CKM_AES_KEY_WRAP_KWP (SoftHSM 2.6 lists 0x210A as CKM_AES_KEY_WRAP_PAD). */
 #ifndef CKM_AES_KEY_WRAP_KWP
@@ -51,9 +52,8 @@ int p11_uri_class(const CWMS_P11_URI *uri, CK_OBJECT_CLASS *cls);
  * The URI naming one object on a token (token info + class + label + id),
  * with module-path when module_path is not NULL. Caller frees.
  */
-char *p11_uri_for_object(const CK_TOKEN_INFO *token, const char *module_path,
-                         CK_OBJECT_CLASS cls, const char *label,
-                         const unsigned char *id, size_t id_len);
+char *p11_uri_for_object(const CK_TOKEN_INFO *token, const char *module_path, CK_OBJECT_CLASS cls,
+                         const char *label, const unsigned char *id, size_t id_len);
 
 /*-
  * Modules and tokens (p11_module.c)
@@ -63,9 +63,9 @@ typedef struct p11_token_st {
     CK_FUNCTION_LIST *fl;
     CK_SLOT_ID slot;
     CK_TOKEN_INFO info;
-    char *label;          /* trimmed CKA token label */
-    char *module;         /* module name (registry) or path */
-    const char *module_path;  /* set when loaded by module-path (for the URIs we print) */
+    char *label;             /* trimmed CKA token label */
+    char *module;            /* module name (registry) or path */
+    const char *module_path; /* set when loaded by module-path (for the URIs we print) */
 } P11_TOKEN;
 
 typedef struct p11_modules_st P11_MODULES;
@@ -104,8 +104,8 @@ void p11_session_close(P11_SESSION *s);
  * retried. Returns 1 on success (or nothing to do), 0 with err set, -1
  * with err set when no PIN could be had at all (nothing was tried).
  */
-int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
-                      const CWMS_P11_OPTIONS *opts, CWMS_P11_ERROR *err);
+int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri, const CWMS_P11_OPTIONS *opts,
+                      CWMS_P11_ERROR *err);
 /*
  * One logged-in session on the one token a URI matches, for the calls
  * that act on it (generate, sign): parse, load the modules, pick the
@@ -134,12 +134,12 @@ int p11_token_needs_login(const P11_TOKEN *token);
 typedef struct p11_object_st {
     CK_OBJECT_HANDLE h;
     CK_OBJECT_CLASS cls;
-    char *label;              /* "" when none */
-    unsigned char *id;        /* NULL when none */
+    char *label;       /* "" when none */
+    unsigned char *id; /* NULL when none */
     size_t id_len;
-    CK_KEY_TYPE key_type;     /* keys only */
-    int sensitive;            /* private keys: CKA_SENSITIVE */
-    int extractable;          /* private keys: CKA_EXTRACTABLE */
+    CK_KEY_TYPE key_type; /* keys only */
+    int sensitive;        /* private keys: CKA_SENSITIVE */
+    int extractable;      /* private keys: CKA_EXTRACTABLE */
 } P11_OBJECT;
 
 typedef struct p11_objects_st {
@@ -153,9 +153,8 @@ typedef struct p11_objects_st {
  * key type, sensitive and extractable. Appends to *out. Returns 1, or 0
  * with err set.
  */
-int p11_objects_find(P11_SESSION *s, int has_class, CK_OBJECT_CLASS cls,
-                     const char *label, const unsigned char *id, size_t id_len,
-                     P11_OBJECTS *out, CWMS_P11_ERROR *err);
+int p11_objects_find(P11_SESSION *s, int has_class, CK_OBJECT_CLASS cls, const char *label,
+                     const unsigned char *id, size_t id_len, P11_OBJECTS *out, CWMS_P11_ERROR *err);
 void p11_objects_clear(P11_OBJECTS *objs);
 /*
  * The one object of class cls the open token's URI names (by its object=
@@ -165,8 +164,8 @@ void p11_objects_clear(P11_OBJECTS *objs);
 int p11_open_token_find_one(P11_OPEN_TOKEN *ot, CK_OBJECT_CLASS cls, const char *what,
                             P11_OBJECTS *found, CWMS_P11_ERROR *err);
 /* Reads one attribute of any length (two calls). *val is OPENSSL_malloc'd, caller frees. */
-CK_RV p11_attr_read(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type,
-                    unsigned char **val, size_t *len);
+CK_RV p11_attr_read(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, unsigned char **val,
+                    size_t *len);
 /* Same into secure memory (OPENSSL_secure_clear_free with *len). */
 CK_RV p11_attr_read_secret(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type,
                            unsigned char **val, size_t *len);
@@ -184,7 +183,7 @@ CWMS_P11_EXPORT p11_export_kind(const P11_OBJECT *key);
  * when sensitive and extractable, refusal otherwise. Returns the key or
  * NULL with err set.
  */
-EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key,
-                         const CWMS_P11_OPTIONS *opts, CWMS_P11_ERROR *err);
+EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_OPTIONS *opts,
+                         CWMS_P11_ERROR *err);
 
 #endif

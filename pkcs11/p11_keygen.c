@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Generating a key pair on a token: see cwms_p11_generate_key.
  *
@@ -19,7 +20,9 @@
 #include "p11_internal.h"
 
 /* DER OIDs for CKA_EC_PARAMS (namedCurve). */
-static const unsigned char oid_p256[] = { 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 };
+static const unsigned char oid_p256[] = {
+    0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07
+};
 static const unsigned char oid_p384[] = { 0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22 };
 
 #define NEW_ID_LEN 16
@@ -30,13 +33,14 @@ static int name_is_free(P11_SESSION *s, const char *label, const unsigned char *
 {
     P11_OBJECTS found = { NULL, 0 };
     int ok = p11_objects_find(s, 0, 0, label, NULL, 0, &found, err)
-             && p11_objects_find(s, 0, 0, NULL, id, id_len, &found, err);
+        && p11_objects_find(s, 0, 0, NULL, id, id_len, &found, err);
 
     if (ok && found.n > 0) {
         p11_error(err, CWMS_P11_E_TOKEN,
                   "token '%s' already holds an object labelled '%s' or with that id: refusing to "
                   "make a second key under the same name; choose another object= (or remove the "
-                  "old key once its certificate is retired)", s->token->label, label);
+                  "old key once its certificate is retired)",
+                  s->token->label, label);
         ok = 0;
     }
     p11_objects_clear(&found);
@@ -61,7 +65,8 @@ static EVP_PKEY *read_public(P11_SESSION *s, CK_OBJECT_HANDLE h, const CWMS_P11_
     if (!spec->ec) {
         if (p11_attr_read(s, h, CKA_MODULUS, &a, &alen) != CKR_OK
             || p11_attr_read(s, h, CKA_PUBLIC_EXPONENT, &b, &blen) != CKR_OK
-            || (n = BN_bin2bn(a, (int)alen, NULL)) == NULL || (e = BN_bin2bn(b, (int)blen, NULL)) == NULL
+            || (n = BN_bin2bn(a, (int)alen, NULL)) == NULL
+            || (e = BN_bin2bn(b, (int)blen, NULL)) == NULL
             || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n)
             || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
             goto end;
@@ -80,13 +85,14 @@ static EVP_PKEY *read_public(P11_SESSION *s, CK_OBJECT_HANDLE h, const CWMS_P11_
             goto end;
     }
     if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL
-        || (ctx = EVP_PKEY_CTX_new_from_name(opts->libctx, spec->ec ? "EC" : "RSA", opts->propq)) == NULL
+        || (ctx = EVP_PKEY_CTX_new_from_name(opts->libctx, spec->ec ? "EC" : "RSA", opts->propq))
+            == NULL
         || EVP_PKEY_fromdata_init(ctx) <= 0
         || EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
         EVP_PKEY_free(pkey);
         pkey = NULL;
     }
- end:
+end:
     if (pkey == NULL)
         p11_error(err, CWMS_P11_E_TOKEN, "cannot read the public half of the new key on token '%s'",
                   s->token->label);
@@ -132,7 +138,8 @@ int cwms_p11_generate_key(const char *uri, const CWMS_P11_OPTIONS *opts_in,
         params = oid_p384;
         params_len = sizeof(oid_p384);
     } else if (spec->ec) {
-        p11_error(err, CWMS_P11_E_USAGE, "curve %s: only P-256 and P-384 are supported", spec->curve);
+        p11_error(err, CWMS_P11_E_USAGE, "curve %s: only P-256 and P-384 are supported",
+                  spec->curve);
         return 0;
     } else {
         params = NULL;
@@ -142,7 +149,8 @@ int cwms_p11_generate_key(const char *uri, const CWMS_P11_OPTIONS *opts_in,
         return 0;
     label = cwms_p11_uri_object(ot.uri);
     if (label == NULL || *label == '\0') {
-        p11_error(err, CWMS_P11_E_USAGE, "'%s' does not name the new key: add object=LABEL to the URI",
+        p11_error(err, CWMS_P11_E_USAGE,
+                  "'%s' does not name the new key: add object=LABEL to the URI",
                   cwms_p11_uri_display(ot.uri));
         goto end;
     }
@@ -183,8 +191,8 @@ int cwms_p11_generate_key(const char *uri, const CWMS_P11_OPTIONS *opts_in,
         };
         CK_ULONG n_pub = sizeof(pub_tmpl) / sizeof(pub_tmpl[0]) - (spec->ec ? 1 : 0);
 
-        rv = P11_CALL(ot.s.token->fl, C_GenerateKeyPair, ot.s.h, &mech, pub_tmpl, n_pub,
-                      priv_tmpl, sizeof(priv_tmpl) / sizeof(priv_tmpl[0]), &hpub, &hpriv);
+        rv = P11_CALL(ot.s.token->fl, C_GenerateKeyPair, ot.s.h, &mech, pub_tmpl, n_pub, priv_tmpl,
+                      sizeof(priv_tmpl) / sizeof(priv_tmpl[0]), &hpub, &hpriv);
     }
     if (rv != CKR_OK) {
         p11_error(err, CWMS_P11_E_TOKEN, "token '%s' cannot generate a%s key pair: %s",
@@ -194,12 +202,13 @@ int cwms_p11_generate_key(const char *uri, const CWMS_P11_OPTIONS *opts_in,
     if ((*pub = read_public(&ot.s, hpub, spec, &opts, err)) == NULL)
         goto end;
     if ((*key_uri = p11_uri_for_object(&ot.s.token->info, ot.s.token->module_path, CKO_PRIVATE_KEY,
-                                       label, id, id_len)) == NULL) {
+                                       label, id, id_len))
+        == NULL) {
         p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
         goto end;
     }
     ok = 1;
- end:
+end:
     if (!ok) {
         EVP_PKEY_free(*pub);
         *pub = NULL;
@@ -247,7 +256,7 @@ int cwms_p11_public_key(const char *uri, const CWMS_P11_OPTIONS *opts_in, EVP_PK
         goto end;
     }
     ok = (*pub = read_public(&ot.s, found.v[0].h, &spec, &opts, err)) != NULL;
- end:
+end:
     OPENSSL_free(params);
     p11_objects_clear(&found);
     p11_close_token(&ot);

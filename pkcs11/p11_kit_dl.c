@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Opening p11-kit at run time: see p11_kit_dl.h for why.
  *
@@ -27,7 +28,10 @@
 #include "p11_internal.h"
 
 /* Every member of P11_KIT_API and the p11-kit symbol it comes from. */
-#define SYMBOL(member) { "p11_kit_" #member, offsetof(P11_KIT_API, member) }
+#define SYMBOL(member)                                                                             \
+    {                                                                                              \
+        "p11_kit_" #member, offsetof(P11_KIT_API, member)                                          \
+    }
 static const struct {
     const char *name;
     size_t offset;
@@ -67,7 +71,8 @@ static const struct {
 
 /* A member added to the struct but not to the list above would stay NULL: refuse to build. */
 typedef void (*any_function)(void);
-_Static_assert(sizeof(void *) == sizeof(any_function), "dlsym results are copied into function pointers");
+_Static_assert(sizeof(void *) == sizeof(any_function),
+               "dlsym results are copied into function pointers");
 _Static_assert(sizeof(symbols) / sizeof(symbols[0]) * sizeof(any_function) == sizeof(P11_KIT_API),
                "every P11_KIT_API member needs its line in symbols[]");
 
@@ -100,7 +105,7 @@ static void open_p11_kit(void)
             snprintf(load_error, sizeof(load_error),
                      "cannot load p11-kit (%s): it has no %s; a newer p11-kit is needed",
                      CWMS_P11_KIT_SONAME, symbols[i].name);
-            return;   /* lib stays: RTLD_NODELETE, and one failed open is not worth a dlclose */
+            return; /* lib stays: RTLD_NODELETE, and one failed open is not worth a dlclose */
         }
         /* ISO C has no object-to-function pointer cast; POSIX guarantees the bytes are the function's. */
         memcpy((char *)&table + symbols[i].offset, &sym, sizeof(sym));
@@ -122,6 +127,7 @@ const P11_KIT_API *p11_kit_api_open(CWMS_P11_ERROR *err)
 
     if (kit == NULL)
         p11_error(err, CWMS_P11_E_TOKEN, "%s",
-                  load_error[0] != '\0' ? load_error : "cannot load p11-kit: initialisation failed");
+                  load_error[0] != '\0' ? load_error
+                                        : "cannot load p11-kit: initialisation failed");
     return kit;
 }

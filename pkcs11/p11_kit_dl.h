@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * p11-kit, opened at run time (private to the PKCS#11 helper).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Listing tokens and their objects, with the exact URI of each, for
  * `cwms-bundle tokens` (in the spirit of `p11tool --list-all`).
@@ -51,8 +52,10 @@ static char *key_detail(P11_SESSION *s, const P11_OBJECT *o)
             ASN1_OBJECT_free(oid);
         }
         snprintf(buf, sizeof(buf), "EC %s",
-                 nid == NID_X9_62_prime256v1 ? "P-256" : nid == NID_secp384r1 ? "P-384"
-                 : nid != NID_undef ? OBJ_nid2sn(nid) : "(unknown curve)");
+                 nid == NID_X9_62_prime256v1 ? "P-256"
+                     : nid == NID_secp384r1  ? "P-384"
+                     : nid != NID_undef      ? OBJ_nid2sn(nid)
+                                             : "(unknown curve)");
     } else {
         snprintf(buf, sizeof(buf), "key type 0x%lx", (unsigned long)o->key_type);
     }
@@ -102,12 +105,13 @@ static int list_objects(CWMS_P11_TOKENINFO *ti, P11_SESSION *s, const CWMS_P11_U
         CWMS_P11_OBJINFO *oi = &ti->objects[ti->n_objects++];
 
         oi->kind = o->cls == CKO_CERTIFICATE ? CWMS_P11_OBJ_CERT
-            : o->cls == CKO_PRIVATE_KEY ? CWMS_P11_OBJ_PRIVATE_KEY
-            : o->cls == CKO_PUBLIC_KEY ? CWMS_P11_OBJ_PUBLIC_KEY : CWMS_P11_OBJ_OTHER;
+            : o->cls == CKO_PRIVATE_KEY      ? CWMS_P11_OBJ_PRIVATE_KEY
+            : o->cls == CKO_PUBLIC_KEY       ? CWMS_P11_OBJ_PUBLIC_KEY
+                                             : CWMS_P11_OBJ_OTHER;
         oi->label = strdup_or_empty(o->label);
         oi->id_hex = o->id != NULL ? p11_hex(o->id, o->id_len) : strdup_or_empty(NULL);
-        oi->uri = p11_uri_for_object(&s->token->info, s->token->module_path, o->cls,
-                                     o->label, o->id, o->id_len);
+        oi->uri = p11_uri_for_object(&s->token->info, s->token->module_path, o->cls, o->label,
+                                     o->id, o->id_len);
         if (o->cls == CKO_CERTIFICATE)
             oi->detail = cert_detail(s, o);
         else if (o->cls == CKO_PRIVATE_KEY || o->cls == CKO_PUBLIC_KEY)
@@ -120,9 +124,9 @@ static int list_objects(CWMS_P11_TOKENINFO *ti, P11_SESSION *s, const CWMS_P11_U
     }
     ok = 1;
     goto done;
- oom:
+oom:
     p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
- done:
+done:
     p11_objects_clear(&objs);
     return ok;
 }
@@ -165,7 +169,7 @@ static int list_token(CWMS_P11_TOKENINFO *ti, P11_TOKEN *t, const CWMS_P11_URI *
         ti->logged_in = !p11_token_needs_login(t);
     }
     ok = list_objects(ti, &s, uri, err);
- done:
+done:
     p11_session_close(&s);
     return ok;
 }
@@ -186,12 +190,12 @@ int cwms_p11_list_tokens(const char *text, const CWMS_P11_OPTIONS *opts_in,
         opts = *opts_in;
     if ((uri = cwms_p11_uri_parse(text != NULL ? text : "pkcs11:", err)) == NULL)
         return 0;
-    ERR_set_mark();   /* the modules' own OpenSSL errors (see p11_load.c) are dropped */
+    ERR_set_mark(); /* the modules' own OpenSSL errors (see p11_load.c) are dropped */
     if ((mods = p11_modules_open(uri, err)) == NULL)
         goto done;
     count = p11_modules_token_count(mods);
     if (count == 0) {
-        p11_modules_one_token(mods, uri, err);   /* the "no token matches; present: ..." message */
+        p11_modules_one_token(mods, uri, err); /* the "no token matches; present: ..." message */
         goto done;
     }
     if ((out = OPENSSL_zalloc(count * sizeof(*out))) == NULL) {
@@ -204,7 +208,7 @@ int cwms_p11_list_tokens(const char *text, const CWMS_P11_OPTIONS *opts_in,
             goto done;
     }
     ok = 1;
- done:
+done:
     p11_modules_close(mods);
     ERR_pop_to_mark();
     cwms_p11_uri_free(uri);

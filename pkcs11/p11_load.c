@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Loading what a pkcs11: URI names: a private key (exported), its
  * certificates, or everything on a token.
@@ -25,8 +26,8 @@ static int add_cert(CWMS_P11_LOADED *out, P11_SESSION *s, const P11_OBJECT *o, C
     if (rv != CKR_OK) {
         char *name = p11_object_name(o, s->token);
 
-        p11_error(err, CWMS_P11_E_TOKEN, "cannot read %s: %s", name != NULL ? name : "a certificate",
-                  p11_rv_string(rv));
+        p11_error(err, CWMS_P11_E_TOKEN, "cannot read %s: %s",
+                  name != NULL ? name : "a certificate", p11_rv_string(rv));
         OPENSSL_free(name);
         return 0;
     }
@@ -40,8 +41,8 @@ static int add_cert(CWMS_P11_LOADED *out, P11_SESSION *s, const P11_OBJECT *o, C
     c = &out->certs[out->n_certs++];
     c->der = der;
     c->der_len = len;
-    c->uri = p11_uri_for_object(&s->token->info, s->token->module_path, CKO_CERTIFICATE,
-                                o->label, o->id, o->id_len);
+    c->uri = p11_uri_for_object(&s->token->info, s->token->module_path, CKO_CERTIFICATE, o->label,
+                                o->id, o->id_len);
     if (c->uri == NULL) {
         p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
         return 0;
@@ -127,13 +128,13 @@ static int load_from_token(CWMS_P11_LOADED *out, P11_SESSION *s, const CWMS_P11_
     if (has_class && cls != CKO_PRIVATE_KEY && cls != CKO_CERTIFICATE) {
         p11_error(err, CWMS_P11_E_USAGE,
                   "'%s': cwms-bundle reads private keys (type=private) and certificates (type=cert), "
-                  "not type=%s", cwms_p11_uri_display(uri), cwms_p11_uri_type(uri));
+                  "not type=%s",
+                  cwms_p11_uri_display(uri), cwms_p11_uri_type(uri));
         return 0;
     }
     if (want_keys && p11_session_login(s, uri, opts, err) <= 0)
         return 0;
-    if (want_keys
-        && !find_key(out, s, uri, opts, has_class && cls == CKO_PRIVATE_KEY, &keys, err))
+    if (want_keys && !find_key(out, s, uri, opts, has_class && cls == CKO_PRIVATE_KEY, &keys, err))
         goto done;
 
     if (want_certs) {
@@ -171,21 +172,22 @@ static int load_from_token(CWMS_P11_LOADED *out, P11_SESSION *s, const CWMS_P11_
                 goto done;
     }
     if (out->key == NULL && out->n_certs == 0) {
-        p11_error(err, CWMS_P11_E_TOKEN,
-                  "nothing on token '%s' matches '%s'%s (`cwms-bundle tokens` lists the objects with their URIs)",
-                  s->token->label, cwms_p11_uri_display(uri),
-                  s->logged_in || !p11_token_needs_login(s->token) ? "" : " (not logged in)");
+        p11_error(
+            err, CWMS_P11_E_TOKEN,
+            "nothing on token '%s' matches '%s'%s (`cwms-bundle tokens` lists the objects with their URIs)",
+            s->token->label, cwms_p11_uri_display(uri),
+            s->logged_in || !p11_token_needs_login(s->token) ? "" : " (not logged in)");
         goto done;
     }
     ok = 1;
- done:
+done:
     p11_objects_clear(&keys);
     p11_objects_clear(&certs);
     return ok;
 }
 
-int cwms_p11_load(const char *text, const CWMS_P11_OPTIONS *opts_in,
-                  CWMS_P11_LOADED *out, CWMS_P11_ERROR *err)
+int cwms_p11_load(const char *text, const CWMS_P11_OPTIONS *opts_in, CWMS_P11_LOADED *out,
+                  CWMS_P11_ERROR *err)
 {
     CWMS_P11_OPTIONS opts = { NULL, NULL, NULL, NULL, 0 };
     CWMS_P11_URI *uri;
@@ -219,7 +221,7 @@ int cwms_p11_load(const char *text, const CWMS_P11_OPTIONS *opts_in,
         goto done;
     ok = load_from_token(out, &s, uri, &opts, err);
     p11_session_close(&s);
- done:
+done:
     p11_modules_close(mods);
     ERR_pop_to_mark();
     cwms_p11_uri_free(uri);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Modules and tokens.
  *
@@ -18,12 +19,12 @@
 #include "p11_internal.h"
 
 struct p11_modules_st {
-    const P11_KIT_API *p11k;    /* p11-kit's functions (p11_kit_dl.c) */
-    CK_FUNCTION_LIST **list;    /* from p11-kit's registry, NULL-terminated */
-    CK_FUNCTION_LIST *single;   /* loaded by module-path */
-    P11_TOKEN *tokens;          /* the tokens matching the URI */
+    const P11_KIT_API *p11k;  /* p11-kit's functions (p11_kit_dl.c) */
+    CK_FUNCTION_LIST **list;  /* from p11-kit's registry, NULL-terminated */
+    CK_FUNCTION_LIST *single; /* loaded by module-path */
+    P11_TOKEN *tokens;        /* the tokens matching the URI */
     size_t n_tokens;
-    char *present;              /* every token seen, for "no token matches" messages */
+    char *present; /* every token seen, for "no token matches" messages */
 };
 
 static void append(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -86,7 +87,7 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
         goto oom;
     rv = P11_CALL(fl, C_GetInfo, &minfo);
     if (rv != CKR_OK || !mods->p11k->uri_match_module_info(kit, &minfo)) {
-        ok = 1;    /* library-* attributes exclude this module */
+        ok = 1; /* library-* attributes exclude this module */
         goto done;
     }
     rv = P11_CALL(fl, C_GetSlotList, CK_TRUE, NULL, &n);
@@ -148,9 +149,9 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
     }
     ok = 1;
     goto done;
- oom:
+oom:
     p11_error(err, CWMS_P11_E_INTERNAL, "out of memory listing PKCS#11 tokens");
- done:
+done:
     OPENSSL_free(slots);
     OPENSSL_free(mname);
     return ok;
@@ -178,8 +179,9 @@ P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
         mods->single = p11k->module_load(path, 0);
         if (mods->single == NULL) {
             p11_error(err, CWMS_P11_E_TOKEN,
-                      "cannot load the PKCS#11 module '%s' (module-path of '%s'): %s",
-                      path, cwms_p11_uri_display(uri), p11k->message() != NULL ? p11k->message() : "not found");
+                      "cannot load the PKCS#11 module '%s' (module-path of '%s'): %s", path,
+                      cwms_p11_uri_display(uri),
+                      p11k->message() != NULL ? p11k->message() : "not found");
             goto fail;
         }
         rv = p11_traced("C_Initialize", p11k->module_initialize(mods->single));
@@ -200,7 +202,8 @@ P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
     if (mods->list == NULL || mods->list[0] == NULL) {
         p11_error(err, CWMS_P11_E_TOKEN,
                   "no PKCS#11 module is registered with p11-kit (%s); add module-path=/path/to/module.so "
-                  "to the URI '%s'", p11k->message() != NULL ? p11k->message() : "none found",
+                  "to the URI '%s'",
+                  p11k->message() != NULL ? p11k->message() : "none found",
                   cwms_p11_uri_display(uri));
         goto fail;
     }
@@ -231,7 +234,7 @@ P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
             goto fail;
     return mods;
 
- fail:
+fail:
     p11_modules_close(mods);
     return NULL;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Objects on a token, found with C_FindObjects templates.
  *
@@ -41,8 +42,8 @@ static int describe(P11_SESSION *s, P11_OBJECT *o, CWMS_P11_ERROR *err)
 
     rv = P11_CALL(fl, C_GetAttributeValue, s->h, o->h, first, 3);
     if (rv != CKR_OK && rv != CKR_ATTRIBUTE_TYPE_INVALID && rv != CKR_ATTRIBUTE_SENSITIVE) {
-        p11_error(err, CWMS_P11_E_TOKEN, "cannot read an object of token '%s': %s",
-                  s->token->label, p11_rv_string(rv));
+        p11_error(err, CWMS_P11_E_TOKEN, "cannot read an object of token '%s': %s", s->token->label,
+                  p11_rv_string(rv));
         return 0;
     }
     if (!available(&first[0]))
@@ -67,8 +68,8 @@ static int describe(P11_SESSION *s, P11_OBJECT *o, CWMS_P11_ERROR *err)
     }
     rv = P11_CALL(fl, C_GetAttributeValue, s->h, o->h, second, n);
     if (rv != CKR_OK && rv != CKR_ATTRIBUTE_TYPE_INVALID && rv != CKR_ATTRIBUTE_SENSITIVE) {
-        p11_error(err, CWMS_P11_E_TOKEN, "cannot read an object of token '%s': %s",
-                  s->token->label, p11_rv_string(rv));
+        p11_error(err, CWMS_P11_E_TOKEN, "cannot read an object of token '%s': %s", s->token->label,
+                  p11_rv_string(rv));
         return 0;
     }
     /* A missing CKA_SENSITIVE/CKA_EXTRACTABLE keeps the safe defaults (sensitive, not extractable). */
@@ -77,9 +78,8 @@ static int describe(P11_SESSION *s, P11_OBJECT *o, CWMS_P11_ERROR *err)
     return 1;
 }
 
-int p11_objects_find(P11_SESSION *s, int has_class, CK_OBJECT_CLASS cls,
-                     const char *label, const unsigned char *id, size_t id_len,
-                     P11_OBJECTS *out, CWMS_P11_ERROR *err)
+int p11_objects_find(P11_SESSION *s, int has_class, CK_OBJECT_CLASS cls, const char *label,
+                     const unsigned char *id, size_t id_len, P11_OBJECTS *out, CWMS_P11_ERROR *err)
 {
     CK_FUNCTION_LIST *fl = s->token->fl;
     CK_ATTRIBUTE tmpl[3];
@@ -97,8 +97,8 @@ int p11_objects_find(P11_SESSION *s, int has_class, CK_OBJECT_CLASS cls,
 
     rv = P11_CALL(fl, C_FindObjectsInit, s->h, n_tmpl > 0 ? tmpl : NULL, n_tmpl);
     if (rv != CKR_OK) {
-        p11_error(err, CWMS_P11_E_TOKEN, "cannot search token '%s': %s",
-                  s->token->label, p11_rv_string(rv));
+        p11_error(err, CWMS_P11_E_TOKEN, "cannot search token '%s': %s", s->token->label,
+                  p11_rv_string(rv));
         return 0;
     }
     do {
@@ -107,8 +107,8 @@ int p11_objects_find(P11_SESSION *s, int has_class, CK_OBJECT_CLASS cls,
         rv = P11_CALL(fl, C_FindObjects, s->h, found, FIND_BATCH, &got);
         if (rv != CKR_OK) {
             P11_CALL(fl, C_FindObjectsFinal, s->h);
-            p11_error(err, CWMS_P11_E_TOKEN, "cannot search token '%s': %s",
-                      s->token->label, p11_rv_string(rv));
+            p11_error(err, CWMS_P11_E_TOKEN, "cannot search token '%s': %s", s->token->label,
+                      p11_rv_string(rv));
             return 0;
         }
         if (got == 0)
@@ -176,8 +176,8 @@ static CK_RV attr_read(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE typ
     return CKR_OK;
 }
 
-CK_RV p11_attr_read(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type,
-                    unsigned char **val, size_t *len)
+CK_RV p11_attr_read(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, unsigned char **val,
+                    size_t *len)
 {
     return attr_read(s, h, type, val, len, 0);
 }
@@ -191,7 +191,8 @@ CK_RV p11_attr_read_secret(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE
 char *p11_object_name(const P11_OBJECT *o, const P11_TOKEN *t)
 {
     const char *what = o->cls == CKO_PRIVATE_KEY ? "private key"
-        : o->cls == CKO_CERTIFICATE ? "certificate" : "object";
+        : o->cls == CKO_CERTIFICATE              ? "certificate"
+                                                 : "object";
     char buf[512];
 
     if (o->label != NULL && o->label[0] != '\0') {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Sessions and login.
  *
@@ -24,10 +25,11 @@ static int session_open(P11_SESSION *s, P11_TOKEN *token, CK_FLAGS flags, CWMS_P
 
     memset(s, 0, sizeof(*s));
     s->token = token;
-    rv = P11_CALL(token->fl, C_OpenSession, token->slot, CKF_SERIAL_SESSION | flags, NULL, NULL, &s->h);
+    rv = P11_CALL(token->fl, C_OpenSession, token->slot, CKF_SERIAL_SESSION | flags, NULL, NULL,
+                  &s->h);
     if (rv != CKR_OK) {
-        p11_error(err, CWMS_P11_E_TOKEN, "cannot open a session on token '%s': %s",
-                  token->label, p11_rv_string(rv));
+        p11_error(err, CWMS_P11_E_TOKEN, "cannot open a session on token '%s': %s", token->label,
+                  p11_rv_string(rv));
         return 0;
     }
     s->open = 1;
@@ -85,8 +87,8 @@ static const char *tries_hint(P11_SESSION *s)
     return "";
 }
 
-int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
-                      const CWMS_P11_OPTIONS *opts, CWMS_P11_ERROR *err)
+int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri, const CWMS_P11_OPTIONS *opts,
+                      CWMS_P11_ERROR *err)
 {
     P11_TOKEN *t = s->token;
     CK_TOKEN_INFO info;
@@ -99,21 +101,23 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
         return 1;
     rv = P11_CALL(t->fl, C_GetTokenInfo, t->slot, &info);
     if (rv != CKR_OK) {
-        p11_error(err, CWMS_P11_E_TOKEN, "cannot read the state of token '%s': %s",
-                  t->label, p11_rv_string(rv));
+        p11_error(err, CWMS_P11_E_TOKEN, "cannot read the state of token '%s': %s", t->label,
+                  p11_rv_string(rv));
         return 0;
     }
     if (info.flags & CKF_USER_PIN_LOCKED) {
-        p11_error(err, CWMS_P11_E_PIN,
-                  "the user PIN of token '%s' is locked (too many wrong PINs); not trying. "
-                  "Have the security officer unlock it (e.g. pkcs11-tool --init-pin --login --login-type so)",
-                  t->label);
+        p11_error(
+            err, CWMS_P11_E_PIN,
+            "the user PIN of token '%s' is locked (too many wrong PINs); not trying. "
+            "Have the security officer unlock it (e.g. pkcs11-tool --init-pin --login --login-type so)",
+            t->label);
         return 0;
     }
     if ((info.flags & CKF_USER_PIN_FINAL_TRY) && !final_try_allowed(opts)) {
         p11_error(err, CWMS_P11_E_PIN,
                   "token '%s' has one PIN try left: a wrong PIN now locks it, so cwms-bundle does not try. "
-                  "Check the PIN, then set CWMS_PKCS11_PIN_FINAL_TRY=1 to insist", t->label);
+                  "Check the PIN, then set CWMS_PKCS11_PIN_FINAL_TRY=1 to insist",
+                  t->label);
         return 0;
     }
 
@@ -132,11 +136,13 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
                 if (opts != NULL && opts->pin_option != NULL)
                     p11_error(err, CWMS_P11_E_PIN,
                               "token '%s' needs a PIN: add pin-source=FILE (or pin-value=) to the "
-                              "URI, or give one with %s", t->label, opts->pin_option);
+                              "URI, or give one with %s",
+                              t->label, opts->pin_option);
                 else
                     p11_error(err, CWMS_P11_E_PIN,
                               "token '%s' needs a PIN: add pin-source=FILE (or pin-value=) to the "
-                              "URI", t->label);
+                              "URI",
+                              t->label);
                 return -1;
             }
             pin = buf;
@@ -152,19 +158,22 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri,
     case CKR_USER_ALREADY_LOGGED_IN:
         return 1;
     case CKR_PIN_INCORRECT:
-        p11_error(err, CWMS_P11_E_PIN, "wrong PIN for token '%s' (not retried%s)",
-                  t->label, tries_hint(s));
+        p11_error(err, CWMS_P11_E_PIN, "wrong PIN for token '%s' (not retried%s)", t->label,
+                  tries_hint(s));
         return 0;
     case CKR_PIN_LOCKED:
         p11_error(err, CWMS_P11_E_PIN,
-                  "the user PIN of token '%s' is locked; have the security officer unlock it", t->label);
+                  "the user PIN of token '%s' is locked; have the security officer unlock it",
+                  t->label);
         return 0;
     case CKR_PIN_LEN_RANGE:
     case CKR_PIN_INVALID:
-        p11_error(err, CWMS_P11_E_PIN, "token '%s' rejected the PIN: %s", t->label, p11_rv_string(rv));
+        p11_error(err, CWMS_P11_E_PIN, "token '%s' rejected the PIN: %s", t->label,
+                  p11_rv_string(rv));
         return 0;
     default:
-        p11_error(err, CWMS_P11_E_TOKEN, "cannot log in to token '%s': %s", t->label, p11_rv_string(rv));
+        p11_error(err, CWMS_P11_E_TOKEN, "cannot log in to token '%s': %s", t->label,
+                  p11_rv_string(rv));
         return 0;
     }
 }
@@ -208,9 +217,10 @@ int p11_open_token_find_one(P11_OPEN_TOKEN *ot, CK_OBJECT_CLASS cls, const char 
     if (!p11_objects_find(&ot->s, 1, cls, cwms_p11_uri_object(ot->uri), id, id_len, found, err))
         return 0;
     if (found->n != 1) {
-        p11_error(err, CWMS_P11_E_TOKEN, "'%s' matches %zu %ss on token '%s': name exactly one "
-                  "with object= or id=", cwms_p11_uri_display(ot->uri), found->n, what,
-                  ot->s.token->label);
+        p11_error(err, CWMS_P11_E_TOKEN,
+                  "'%s' matches %zu %ss on token '%s': name exactly one "
+                  "with object= or id=",
+                  cwms_p11_uri_display(ot->uri), found->n, what, ot->s.token->label);
         return 0;
     }
     return 1;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Signing on a token: see cwms_p11_sign. The key is found as for loading
  * (p11_load.c): one private key must match the URI.
@@ -46,7 +47,7 @@ int cwms_p11_sign(const char *uri, const CWMS_P11_OPTIONS *opts_in, CWMS_P11_SIG
     }
     *sig_len = n;
     ok = 1;
- end:
+end:
     p11_objects_clear(&keys);
     p11_close_token(&ot);
     return ok;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The helper's texts: the error a call reports (also traced on the pkcs11
  * debug channel), Cryptoki's blank-padded strings and bytes in hex, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * RFC 7512 pkcs11: URIs.
  *
@@ -18,9 +19,9 @@
 #include "p11_internal.h"
 
 struct cwms_p11_uri_st {
-    const P11_KIT_API *p11k;  /* p11-kit, opened by the parse */
+    const P11_KIT_API *p11k; /* p11-kit, opened by the parse */
     P11KitUri *kit;
-    char *display;            /* the text with pin-value masked */
+    char *display; /* the text with pin-value masked */
     char *token;
     char *object;
     unsigned char *id;
@@ -32,19 +33,26 @@ struct cwms_p11_uri_st {
     CK_SLOT_ID slot;
     char *module_path;
     char *module_name;
-    char *pin;                /* cleansed on free */
+    char *pin; /* cleansed on free */
     size_t pin_len;
 };
 
-static const char *const path_names[] = {
-    "token", "manufacturer", "serial", "model", "object", "id", "type",
-    "slot-id", "slot-description", "slot-manufacturer",
-    "library-manufacturer", "library-description", "library-version",
-    NULL
-};
-static const char *const query_names[] = {
-    "module-path", "module-name", "pin-value", "pin-source", NULL
-};
+static const char *const path_names[] = { "token",
+                                          "manufacturer",
+                                          "serial",
+                                          "model",
+                                          "object",
+                                          "id",
+                                          "type",
+                                          "slot-id",
+                                          "slot-description",
+                                          "slot-manufacturer",
+                                          "library-manufacturer",
+                                          "library-description",
+                                          "library-version",
+                                          NULL };
+static const char *const query_names[] = { "module-path", "module-name", "pin-value", "pin-source",
+                                           NULL };
 
 static int name_known(const char *name, size_t len, const char *const *names)
 {
@@ -58,9 +66,8 @@ static int name_known(const char *name, size_t len, const char *const *names)
  * Checks every attribute name of one part (path or query) of the URI.
  * Returns 1 when all are known, else 0 with err naming the unknown ones.
  */
-static int check_names(const char *part, size_t part_len, char sep,
-                       const char *const *names, const char *where,
-                       const char *display, CWMS_P11_ERROR *err)
+static int check_names(const char *part, size_t part_len, char sep, const char *const *names,
+                       const char *where, const char *display, CWMS_P11_ERROR *err)
 {
     char unknown[512] = "";
     size_t pos = 0, n_unknown = 0;
@@ -78,15 +85,15 @@ static int check_names(const char *part, size_t part_len, char sep,
             ;
         if (nlen == alen) {
             p11_error(err, CWMS_P11_E_USAGE,
-                      "pkcs11: URI '%s': '%.*s' is not an attribute (expected name=value)",
-                      display, (int)alen, attr);
+                      "pkcs11: URI '%s': '%.*s' is not an attribute (expected name=value)", display,
+                      (int)alen, attr);
             return 0;
         }
         if (!name_known(attr, nlen, names)) {
             size_t used = strlen(unknown);
 
-            snprintf(unknown + used, sizeof(unknown) - used, "%s'%.*s'",
-                     n_unknown > 0 ? ", " : "", (int)nlen, attr);
+            snprintf(unknown + used, sizeof(unknown) - used, "%s'%.*s'", n_unknown > 0 ? ", " : "",
+                     (int)nlen, attr);
             n_unknown++;
         }
     }
@@ -99,8 +106,7 @@ static int check_names(const char *part, size_t part_len, char sep,
 
             snprintf(known + used, sizeof(known) - used, "%s%s", i > 0 ? ", " : "", names[i]);
         }
-        p11_error(err, CWMS_P11_E_USAGE,
-                  "pkcs11: URI '%s': unknown %s attribute%s %s (known: %s)",
+        p11_error(err, CWMS_P11_E_USAGE, "pkcs11: URI '%s': unknown %s attribute%s %s (known: %s)",
                   display, where, n_unknown > 1 ? "s" : "", unknown, known);
         return 0;
     }
@@ -111,7 +117,7 @@ static int check_names(const char *part, size_t part_len, char sep,
 static char *mask_pin(const char *text)
 {
     size_t len = strlen(text), o = 0, i = 0;
-    char *out = OPENSSL_malloc(2 * len + 16);   /* "pin-value=" (10) grows to at most 13 */
+    char *out = OPENSSL_malloc(2 * len + 16); /* "pin-value=" (10) grows to at most 13 */
     int in_query = 0;
 
     if (out == NULL)
@@ -170,8 +176,10 @@ static int read_pin_source(CWMS_P11_URI *u, const char *source, CWMS_P11_ERROR *
     fclose(f);
     if (len > CWMS_PASS_MAX) {
         OPENSSL_clear_free(buf, CWMS_PASS_MAX + 2);
-        p11_error(err, CWMS_P11_E_PIN_SOURCE, "pkcs11: URI '%s': pin-source '%s' is longer than %d bytes; "
-                  "it should hold the PIN only", u->display, path, CWMS_PASS_MAX);
+        p11_error(err, CWMS_P11_E_PIN_SOURCE,
+                  "pkcs11: URI '%s': pin-source '%s' is longer than %d bytes; "
+                  "it should hold the PIN only",
+                  u->display, path, CWMS_PASS_MAX);
         return 0;
     }
     if (len > 0 && buf[len - 1] == '\n') {
@@ -211,7 +219,8 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
     int rc;
 
     if (text == NULL || strncmp(text, "pkcs11:", 7) != 0) {
-        p11_error(err, CWMS_P11_E_USAGE, "'%s' is not a pkcs11: URI", text != NULL ? text : "(null)");
+        p11_error(err, CWMS_P11_E_USAGE, "'%s' is not a pkcs11: URI",
+                  text != NULL ? text : "(null)");
         return NULL;
     }
     u = OPENSSL_zalloc(sizeof(*u));
@@ -241,7 +250,8 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
         /* The name check passed, so this is a value p11-kit could not take (type=bogus, ...). */
         p11_error(err, CWMS_P11_E_USAGE,
                   "pkcs11: URI '%s': an attribute value is not understood "
-                  "(type is one of private, cert, public, secret-key, data)", u->display);
+                  "(type is one of private, cert, public, secret-key, data)",
+                  u->display);
         goto fail;
     }
 
@@ -254,8 +264,7 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
     if ((a = p11k->uri_get_attribute(u->kit, CKA_ID)) != NULL) {
         u->has_id = 1;
         u->id_len = a->ulValueLen;
-        if (a->ulValueLen > 0
-            && (u->id = OPENSSL_memdup(a->pValue, a->ulValueLen)) == NULL)
+        if (a->ulValueLen > 0 && (u->id = OPENSSL_memdup(a->pValue, a->ulValueLen)) == NULL)
             goto oom;
     }
     if ((a = p11k->uri_get_attribute(u->kit, CKA_CLASS)) != NULL
@@ -284,9 +293,9 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
     }
     return u;
 
- oom:
+oom:
     p11_error(err, CWMS_P11_E_INTERNAL, "out of memory parsing a pkcs11: URI");
- fail:
+fail:
     cwms_p11_uri_free(u);
     return NULL;
 }
@@ -406,9 +415,8 @@ int p11_uri_class(const CWMS_P11_URI *u, CK_OBJECT_CLASS *cls)
     return 1;
 }
 
-char *p11_uri_for_object(const CK_TOKEN_INFO *token, const char *module_path,
-                         CK_OBJECT_CLASS cls, const char *label,
-                         const unsigned char *id, size_t id_len)
+char *p11_uri_for_object(const CK_TOKEN_INFO *token, const char *module_path, CK_OBJECT_CLASS cls,
+                         const char *label, const unsigned char *id, size_t id_len)
 {
     const P11_KIT_API *p11k = p11_kit_api();
     P11KitUri *k = p11k != NULL ? p11k->uri_new() : NULL;

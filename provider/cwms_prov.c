@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The cwms provider module: registration, parameters, reason strings,
  * init and teardown. What the store loaders call back into (errors, the
@@ -16,7 +17,7 @@
 #include "cwms/diag.h"
 
 #ifndef CWMS_VERSION
-# define CWMS_VERSION "unknown"
+#define CWMS_VERSION "unknown"
 #endif
 
 /* The only exported symbol (see cwms.map). */
@@ -49,8 +50,7 @@ static const OSSL_PARAM cwms_param_types[] = {
     OSSL_PARAM_DEFN(OSSL_PROV_PARAM_NAME, OSSL_PARAM_UTF8_PTR, NULL, 0),
     OSSL_PARAM_DEFN(OSSL_PROV_PARAM_VERSION, OSSL_PARAM_UTF8_PTR, NULL, 0),
     OSSL_PARAM_DEFN(OSSL_PROV_PARAM_BUILDINFO, OSSL_PARAM_UTF8_PTR, NULL, 0),
-    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_STATUS, OSSL_PARAM_INTEGER, NULL, 0),
-    OSSL_PARAM_END
+    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_STATUS, OSSL_PARAM_INTEGER, NULL, 0), OSSL_PARAM_END
 };
 
 static const OSSL_PARAM *cwms_gettable_params(void *provctx)
@@ -65,14 +65,17 @@ static int cwms_get_params(void *provctx, OSSL_PARAM params[])
 
     (void)provctx;
     p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME);
-    if (p != NULL && !OSSL_PARAM_set_utf8_ptr(p, "cwms-bundle provider (cwms: and pkcs11: store loaders)"))
+    if (p != NULL
+        && !OSSL_PARAM_set_utf8_ptr(p, "cwms-bundle provider (cwms: and pkcs11: store loaders)"))
         return 0;
     p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION);
     if (p != NULL && !OSSL_PARAM_set_utf8_ptr(p, CWMS_VERSION))
         return 0;
     p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO);
-    if (p != NULL && !OSSL_PARAM_set_utf8_ptr(p, "cwms-bundle " CWMS_VERSION
-                                              ", built with " OPENSSL_VERSION_TEXT))
+    if (p != NULL
+        && !OSSL_PARAM_set_utf8_ptr(p,
+                                    "cwms-bundle " CWMS_VERSION
+                                    ", built with " OPENSSL_VERSION_TEXT))
         return 0;
     p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS);
     if (p != NULL && !OSSL_PARAM_set_int(p, 1))
@@ -148,15 +151,12 @@ static void cwms_teardown(void *provctx)
 static int read_config(CWMS_PROV_CTX *pc, OSSL_FUNC_core_get_params_fn *get_params)
 {
     char *version = NULL, *path = NULL, *trust = NULL;
-    OSSL_PARAM req[] = {
-        OSSL_PARAM_utf8_ptr("cwms-version", &version, 0),
-        OSSL_PARAM_utf8_ptr("cwms-path", &path, 0),
-        OSSL_PARAM_utf8_ptr("cwms-trust", &trust, 0),
-        OSSL_PARAM_END
-    };
+    OSSL_PARAM req[] = { OSSL_PARAM_utf8_ptr("cwms-version", &version, 0),
+                         OSSL_PARAM_utf8_ptr("cwms-path", &path, 0),
+                         OSSL_PARAM_utf8_ptr("cwms-trust", &trust, 0), OSSL_PARAM_END };
 
     if (get_params == NULL || !get_params(pc->handle, req))
-        return 1;                /* no configuration: built-in defaults */
+        return 1; /* no configuration: built-in defaults */
     if ((version != NULL && (pc->cfg_version = OPENSSL_strdup(version)) == NULL)
         || (path != NULL && (pc->cfg_path = OPENSSL_strdup(path)) == NULL)
         || (trust != NULL && (pc->cfg_trust = OPENSSL_strdup(trust)) == NULL))
@@ -206,8 +206,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
     }
     if (get_libctx != NULL)
         pc->core_libctx = get_libctx(handle);
-    if ((pc->lock = CRYPTO_THREAD_lock_new()) == NULL
-        || (pc->reasons = build_reasons()) == NULL
+    if ((pc->lock = CRYPTO_THREAD_lock_new()) == NULL || (pc->reasons = build_reasons()) == NULL
         || !read_config(pc, get_params)) {
         cwms_teardown(pc);
         return 0;

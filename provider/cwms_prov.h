@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The cwms provider: what its store loaders share with the provider
  * entry point (cwms_prov.c) — the provider context, the one way errors
@@ -14,20 +15,20 @@
 
 typedef struct cwms_prov_ctx_st {
     const OSSL_CORE_HANDLE *handle;
-    OPENSSL_CORE_CTX *core_libctx;   /* the application's library context (get_libctx upcall) */
+    OPENSSL_CORE_CTX *core_libctx; /* the application's library context (get_libctx upcall) */
     OSSL_FUNC_core_new_error_fn *new_error;
     OSSL_FUNC_core_set_error_debug_fn *set_error_debug;
     OSSL_FUNC_core_vset_error_fn *vset_error;
 
     /* openssl.cnf keys of the provider section, as written; parsed when a store needs them */
-    char *cfg_version;           /* cwms-version */
-    char *cfg_path;              /* cwms-path */
-    char *cfg_trust;             /* cwms-trust */
+    char *cfg_version; /* cwms-version */
+    char *cfg_path;    /* cwms-path */
+    char *cfg_trust;   /* cwms-trust */
 
-    OSSL_ITEM *reasons;          /* reason strings handed to the core, id 0 terminated */
+    OSSL_ITEM *reasons; /* reason strings handed to the core, id 0 terminated */
 
-    CRYPTO_RWLOCK *lock;         /* guards the lazy creation of libctx */
-    OSSL_LIB_CTX *libctx;        /* private: the default provider only, created on first use */
+    CRYPTO_RWLOCK *lock;  /* guards the lazy creation of libctx */
+    OSSL_LIB_CTX *libctx; /* private: the default provider only, created on first use */
     OSSL_PROVIDER *libctx_default;
 } CWMS_PROV_CTX;
 
@@ -39,7 +40,7 @@ typedef struct cwms_prov_ctx_st {
 void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const char *func,
                      CWMS_REASON reason, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
-#define CWMS_PROV_RAISE(pc, reason, ...) \
+#define CWMS_PROV_RAISE(pc, reason, ...)                                                           \
     cwms_prov_raise((pc), OPENSSL_FILE, OPENSSL_LINE, OPENSSL_FUNC, (reason), __VA_ARGS__)
 
 /*
@@ -48,7 +49,7 @@ void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const 
  */
 void cwms_prov_raise_diag(const CWMS_PROV_CTX *pc, const char *file, int line, const char *func,
                           const CWMS_DIAG *diag);
-#define CWMS_PROV_RAISE_DIAG(pc, diag) \
+#define CWMS_PROV_RAISE_DIAG(pc, diag)                                                             \
     cwms_prov_raise_diag((pc), OPENSSL_FILE, OPENSSL_LINE, OPENSSL_FUNC, (diag))
 
 /*

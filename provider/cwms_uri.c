@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The cwms: URI grammar: see cwms_uri.h. */
 #include "cwms_uri.h"
 
@@ -19,8 +20,8 @@ static size_t pin_value_len(const char *s)
 {
     size_t n = 0;
 
-    while (s[n] != '\0' && s[n] != '&' && s[n] != ';'
-           && strncasecmp(s + n, "%26", 3) != 0 && strncasecmp(s + n, "%3B", 3) != 0)
+    while (s[n] != '\0' && s[n] != '&' && s[n] != ';' && strncasecmp(s + n, "%26", 3) != 0
+           && strncasecmp(s + n, "%3B", 3) != 0)
         n++;
     return n;
 }
@@ -57,8 +58,7 @@ char *cwms_uri_redact(const char *uri)
 }
 
 /* Sets *err to a formatted message (best effort: NULL when memory ran out). */
-static void set_err(char **err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static void set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void set_err(char **err, const char *fmt, ...)
 {
@@ -107,13 +107,10 @@ void cwms_uri_free(CWMS_URI *uri)
 }
 
 /* One name=value parameter; value is percent-decoded, NULL when there is no '='. */
-static int apply_param(CWMS_URI *u, const char *name, const char *value,
-                       unsigned *seen, char **err)
+static int apply_param(CWMS_URI *u, const char *name, const char *value, unsigned *seen, char **err)
 {
-    static const char *const names[] = {
-        "version", "order", "key", "in", "path", "trust", "root", "leaf", "attime", "nokey",
-        "fetch"
-    };
+    static const char *const names[] = { "version", "order", "key",    "in",    "path", "trust",
+                                         "root",    "leaf",  "attime", "nokey", "fetch" };
     size_t i;
 
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -210,7 +207,7 @@ static int parse_params(CWMS_URI *u, const char *s, char **err)
         char *name = NULL, *value = NULL;
         int bad = 0, ok;
 
-        if (len == 0) {          /* tolerate "&&" and a trailing '&' */
+        if (len == 0) { /* tolerate "&&" and a trailing '&' */
             s++;
             continue;
         }
@@ -221,8 +218,10 @@ static int parse_params(CWMS_URI *u, const char *s, char **err)
             value = cwms_percent_decode(s + nlen + 1, len - nlen - 1, &bad);
             if (value == NULL) {
                 if (bad)
-                    set_err(err, "parameter '%s': malformed percent-encoding in '%.*s' "
-                            "(write '%%' as %%25)", name, (int)(len - nlen - 1), s + nlen + 1);
+                    set_err(err,
+                            "parameter '%s': malformed percent-encoding in '%.*s' "
+                            "(write '%%' as %%25)",
+                            name, (int)(len - nlen - 1), s + nlen + 1);
                 OPENSSL_free(name);
                 return 0;
             }
@@ -269,12 +268,13 @@ CWMS_URI *cwms_uri_parse(const char *uri, char **err)
     if (q != NULL && !parse_params(u, q + 1, err))
         goto err;
     if (u->path[0] == '\0' && u->n_in == 0) {
-        set_err(err, "no inputs: give a file or directory (cwms:/path/to/ca-files) "
+        set_err(err,
+                "no inputs: give a file or directory (cwms:/path/to/ca-files) "
                 "or in= parameters");
         goto err;
     }
     return u;
- err:
+err:
     cwms_uri_free(u);
     return NULL;
 }

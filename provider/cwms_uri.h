@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The cwms: URI of the provider's store loader.
  *
@@ -34,23 +35,23 @@
 #include "cwms/bundle.h"
 
 typedef struct cwms_uri_st {
-    char *path;                  /* percent-decoded PATH; "" when empty */
-    char **in;                   /* in= values in the order given */
+    char *path; /* percent-decoded PATH; "" when empty */
+    char **in;  /* in= values in the order given */
     size_t n_in;
-    char *key;                   /* key=, or NULL */
-    char *version;               /* version= as given, or NULL */
-    int has_order;               /* order= or version= given */
+    char *key;     /* key=, or NULL */
+    char *version; /* version= as given, or NULL */
+    int has_order; /* order= or version= given */
     CWMS_ORDER order;
     int has_path_choice;
     CWMS_PATH_CHOICE path_choice;
-    char *trust;                 /* trust=, or NULL */
-    int include_root;            /* root=include */
+    char *trust;      /* trust=, or NULL */
+    int include_root; /* root=include */
     int has_leaf;
     unsigned char leaf_sha256[32];
     int has_attime;
     int64_t attime;
-    int no_key;                  /* nokey */
-    int fetch;                   /* fetch */
+    int no_key; /* nokey */
+    int fetch;  /* fetch */
 } CWMS_URI;
 
 /*

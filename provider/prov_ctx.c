@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the store loaders share with the provider entry point: the one way
  * errors are raised, the debug output of a build, the threads a build may
@@ -11,8 +12,8 @@
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
 #if OPENSSL_VERSION_NUMBER >= 0x30200000L
-# include <stdint.h>
-# include <openssl/thread.h>   /* OSSL_get_max_threads */
+#include <stdint.h>
+#include <openssl/thread.h> /* OSSL_get_max_threads */
 #endif
 #include <openssl/provider.h>
 
@@ -77,8 +78,8 @@ int cwms_prov_max_threads(const CWMS_PROV_CTX *pc)
 {
 #if OPENSSL_VERSION_NUMBER >= 0x30200000L
     /* One libcrypto serves the application and this module: the core context is its libctx. */
-    uint64_t n = pc->core_libctx != NULL
-                 ? OSSL_get_max_threads((OSSL_LIB_CTX *)pc->core_libctx) : 0;
+    uint64_t n =
+        pc->core_libctx != NULL ? OSSL_get_max_threads((OSSL_LIB_CTX *)pc->core_libctx) : 0;
 
     return n > 2 ? 2 : (int)n;
 #else

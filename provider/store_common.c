@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the store loaders: see store_common.h. */
 #include "store_common.h"
 
@@ -11,9 +12,8 @@
 #include <openssl/x509.h>
 
 /* Takes ownership of der (also on failure). */
-static int queue_push(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc, int type,
-                      const char *data_type, const char *data_structure,
-                      unsigned char *der, size_t len, int secret)
+static int queue_push(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc, int type, const char *data_type,
+                      const char *data_structure, unsigned char *der, size_t len, int secret)
 {
     CWMS_STORE_OBJ *o;
 
@@ -44,8 +44,8 @@ static int queue_push(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc, int type,
     return 1;
 }
 
-int cwms_store_queue_key(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc, EVP_PKEY *pkey,
-                         int expect, const char *origin)
+int cwms_store_queue_key(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc, EVP_PKEY *pkey, int expect,
+                         const char *origin)
 {
     const char *type = EVP_PKEY_get0_type_name(pkey);
     unsigned char *der = NULL;
@@ -64,8 +64,7 @@ int cwms_store_queue_key(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc, EVP_PKEY 
             CWMS_PROV_RAISE(pc, CWMS_R_INTERNAL, "%s: cannot encode the public key", origin);
             return 0;
         }
-        return queue_push(q, pc, OSSL_OBJECT_PKEY, type, "SubjectPublicKeyInfo",
-                          der, (size_t)n, 0);
+        return queue_push(q, pc, OSSL_OBJECT_PKEY, type, "SubjectPublicKeyInfo", der, (size_t)n, 0);
     }
     if (expect != 0 && expect != OSSL_STORE_INFO_PKEY)
         return 1;
@@ -78,23 +77,22 @@ int cwms_store_queue_key(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc, EVP_PKEY 
      */
     {
         OSSL_ENCODER_CTX *ectx =
-            OSSL_ENCODER_CTX_new_for_pkey(pkey, EVP_PKEY_KEYPAIR, "DER", "PrivateKeyInfo",
-                                          NULL);
+            OSSL_ENCODER_CTX_new_for_pkey(pkey, EVP_PKEY_KEYPAIR, "DER", "PrivateKeyInfo", NULL);
         int ok = ectx != NULL && OSSL_ENCODER_CTX_get_num_encoders(ectx) > 0
-                 && OSSL_ENCODER_to_data(ectx, &der, &len);
+            && OSSL_ENCODER_to_data(ectx, &der, &len);
 
         OSSL_ENCODER_CTX_free(ectx);
         if (!ok) {
-            CWMS_PROV_RAISE(pc, CWMS_R_INTERNAL, "%s: cannot encode the %s key as PKCS#8",
-                            origin, type);
+            CWMS_PROV_RAISE(pc, CWMS_R_INTERNAL, "%s: cannot encode the %s key as PKCS#8", origin,
+                            type);
             return 0;
         }
     }
     return queue_push(q, pc, OSSL_OBJECT_PKEY, type, "PrivateKeyInfo", der, len, 1);
 }
 
-int cwms_store_queue_cert(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc,
-                          const unsigned char *der, size_t len, int expect)
+int cwms_store_queue_cert(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc, const unsigned char *der,
+                          size_t len, int expect)
 {
     unsigned char *copy;
 
@@ -173,7 +171,7 @@ int cwms_store_queue_load(CWMS_STORE_QUEUE *q, cwms_store_build_fn build, void *
     case CWMS_STORE_LOADED:
         break;
     }
-    if (queue_done(q)) {         /* nothing (more) to hand out, e.g. -keys with nokey */
+    if (queue_done(q)) { /* nothing (more) to hand out, e.g. -keys with nokey */
         q->state = CWMS_STORE_DONE;
         return 1;
     }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the cwms: and pkcs11: store loaders share: the queue of objects
  * they hand to libcrypto one per load, and the bridge from OpenSSL's
@@ -17,10 +18,10 @@
 
 /* One object, encoded: DER by value, as provider-object(7) describes. */
 typedef struct cwms_store_obj_st {
-    int type;                    /* OSSL_OBJECT_PKEY or OSSL_OBJECT_CERT */
-    char data_type[32];          /* key type name ("RSA", "EC"), "" for certificates */
-    const char *data_structure;  /* "PrivateKeyInfo", "SubjectPublicKeyInfo" or NULL */
-    unsigned char *der;          /* owned; cleansed on free when secret */
+    int type;                   /* OSSL_OBJECT_PKEY or OSSL_OBJECT_CERT */
+    char data_type[32];         /* key type name ("RSA", "EC"), "" for certificates */
+    const char *data_structure; /* "PrivateKeyInfo", "SubjectPublicKeyInfo" or NULL */
+    unsigned char *der;         /* owned; cleansed on free when secret */
     size_t der_len;
     int secret;
 } CWMS_STORE_OBJ;
@@ -33,17 +34,17 @@ typedef struct cwms_store_obj_st {
  * the stream: eof is true from then on, and nothing is built twice.
  */
 typedef enum {
-    CWMS_STORE_READY = 0,        /* nothing built yet */
-    CWMS_STORE_LOADED,           /* built; handing out the queue */
-    CWMS_STORE_FAILED,           /* the build failed and said so; the next load ends it */
-    CWMS_STORE_DONE              /* eof */
+    CWMS_STORE_READY = 0, /* nothing built yet */
+    CWMS_STORE_LOADED,    /* built; handing out the queue */
+    CWMS_STORE_FAILED,    /* the build failed and said so; the next load ends it */
+    CWMS_STORE_DONE       /* eof */
 } CWMS_STORE_STATE;
 
 typedef struct cwms_store_queue_st {
     CWMS_STORE_STATE state;
     CWMS_STORE_OBJ *objs;
     size_t n, cap;
-    size_t next;                 /* index of the next object to hand out */
+    size_t next; /* index of the next object to hand out */
 } CWMS_STORE_QUEUE;
 
 /*
@@ -72,12 +73,12 @@ int cwms_store_queue_eof(const CWMS_STORE_QUEUE *q);
  * (SubjectPublicKeyInfo) for OSSL_STORE_INFO_PUBKEY, nothing otherwise.
  * origin names the key in messages. Returns 1, or 0 with an error raised.
  */
-int cwms_store_queue_key(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc, EVP_PKEY *pkey,
-                         int expect, const char *origin);
+int cwms_store_queue_key(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc, EVP_PKEY *pkey, int expect,
+                         const char *origin);
 
 /* Queues a certificate (DER) when expect is 0 or OSSL_STORE_INFO_CERT. Same returns. */
-int cwms_store_queue_cert(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc,
-                          const unsigned char *der, size_t len, int expect);
+int cwms_store_queue_cert(CWMS_STORE_QUEUE *q, const CWMS_PROV_CTX *pc, const unsigned char *der,
+                          size_t len, int expect);
 
 /* Cleanses and frees everything queued. */
 void cwms_store_queue_clear(CWMS_STORE_QUEUE *q);

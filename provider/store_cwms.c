@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The cwms: store loader: the CWMS bundle (key, then chain in CWMS order)
  * through plain `openssl storeutl`, `pkey`, `x509` and `pkcs12 -export`.
@@ -48,13 +49,13 @@ static OSSL_FUNC_store_close_fn cwms_store_close;
 
 struct cwms_store_ctx_st {
     CWMS_PROV_CTX *pc;
-    char *uri_text;              /* as given but PINs masked, for messages */
+    char *uri_text; /* as given but PINs masked, for messages */
     CWMS_URI *uri;
-    int expect;                  /* OSSL_STORE_PARAM_EXPECT, 0 = anything */
-    X509_NAME *subject;          /* OSSL_STORE_PARAM_SUBJECT: selects the leaf */
-    CWMS_STORE_PW pw;            /* the passphrase callback of the current load */
-    CWMS_PASS *pass;             /* answers cached for the life of this context */
-    CWMS_STORE_QUEUE queue;      /* what the build produced, and where the stream is */
+    int expect;             /* OSSL_STORE_PARAM_EXPECT, 0 = anything */
+    X509_NAME *subject;     /* OSSL_STORE_PARAM_SUBJECT: selects the leaf */
+    CWMS_STORE_PW pw;       /* the passphrase callback of the current load */
+    CWMS_PASS *pass;        /* answers cached for the life of this context */
+    CWMS_STORE_QUEUE queue; /* what the build produced, and where the stream is */
 };
 
 static void store_ctx_free(struct cwms_store_ctx_st *ctx)
@@ -102,8 +103,7 @@ static const OSSL_PARAM *cwms_store_settable_ctx_params(void *provctx)
     static const OSSL_PARAM known[] = {
         OSSL_PARAM_int(OSSL_STORE_PARAM_EXPECT, NULL),
         OSSL_PARAM_octet_string(OSSL_STORE_PARAM_SUBJECT, NULL, 0),
-        OSSL_PARAM_utf8_string(OSSL_STORE_PARAM_PROPERTIES, NULL, 0),
-        OSSL_PARAM_END
+        OSSL_PARAM_utf8_string(OSSL_STORE_PARAM_PROPERTIES, NULL, 0), OSSL_PARAM_END
     };
 
     (void)provctx;
@@ -136,8 +136,10 @@ static int cwms_store_set_ctx_params(void *loaderctx, const OSSL_PARAM params[])
         q = der;
         X509_NAME_free(ctx->subject);
         if ((ctx->subject = d2i_X509_NAME(NULL, &q, (long)len)) == NULL) {
-            CWMS_PROV_RAISE(ctx->pc, CWMS_R_USAGE, "'%s': the subject to search for "
-                            "is not a DER name", ctx->uri_text);
+            CWMS_PROV_RAISE(ctx->pc, CWMS_R_USAGE,
+                            "'%s': the subject to search for "
+                            "is not a DER name",
+                            ctx->uri_text);
             return 0;
         }
     }
@@ -170,19 +172,18 @@ static int apply_settings(struct cwms_store_ctx_st *ctx, CWMS_OPTIONS *opts)
 
     if (u->has_order) {
         opts->order = u->order;
-    } else if (pc->cfg_version != NULL
-               && !cwms_order_for_version(pc->cfg_version, &opts->order)) {
+    } else if (pc->cfg_version != NULL && !cwms_order_for_version(pc->cfg_version, &opts->order)) {
         CWMS_PROV_RAISE(pc, CWMS_R_USAGE, "openssl.cnf, cwms provider section: %s",
-                        cwms_option_error(CWMS_OPTION_VERSION, "cwms-version", pc->cfg_version,
-                                          msg, sizeof(msg)));
+                        cwms_option_error(CWMS_OPTION_VERSION, "cwms-version", pc->cfg_version, msg,
+                                          sizeof(msg)));
         return 0;
     }
     if (u->has_path_choice) {
         opts->path = u->path_choice;
     } else if (pc->cfg_path != NULL && !cwms_parse_path_choice(pc->cfg_path, &opts->path)) {
         CWMS_PROV_RAISE(pc, CWMS_R_USAGE, "openssl.cnf, cwms provider section: %s",
-                        cwms_option_error(CWMS_OPTION_PATH, "cwms-path", pc->cfg_path,
-                                          msg, sizeof(msg)));
+                        cwms_option_error(CWMS_OPTION_PATH, "cwms-path", pc->cfg_path, msg,
+                                          sizeof(msg)));
         return 0;
     }
     opts->trust_file = u->trust != NULL ? u->trust : pc->cfg_trust;
@@ -205,8 +206,7 @@ static int apply_settings(struct cwms_store_ctx_st *ctx, CWMS_OPTIONS *opts)
 /* Encodes the bundle into q: the key first, then the certificates in order. */
 static int queue_bundle(struct cwms_store_ctx_st *ctx, CWMS_STORE_QUEUE *q, const CWMS_BUNDLE *b)
 {
-    if (b->key != NULL
-        && !cwms_store_queue_key(q, ctx->pc, b->key, ctx->expect, b->key_origin))
+    if (b->key != NULL && !cwms_store_queue_key(q, ctx->pc, b->key, ctx->expect, b->key_origin))
         return 0;
     for (size_t i = 0; i < b->n_certs; i++) {
         unsigned char *der = NULL;
@@ -214,8 +214,10 @@ static int queue_bundle(struct cwms_store_ctx_st *ctx, CWMS_STORE_QUEUE *q, cons
         int ok;
 
         if (len <= 0) {
-            CWMS_PROV_RAISE(ctx->pc, CWMS_R_INTERNAL, "cannot encode certificate %zu of "
-                            "the bundle", i + 1);
+            CWMS_PROV_RAISE(ctx->pc, CWMS_R_INTERNAL,
+                            "cannot encode certificate %zu of "
+                            "the bundle",
+                            i + 1);
             return 0;
         }
         ok = cwms_store_queue_cert(q, ctx->pc, der, (size_t)len, ctx->expect);
@@ -266,7 +268,7 @@ static int build(void *loaderctx, CWMS_STORE_QUEUE *q)
     }
     cwms_prov_report_diag(ctx->uri_text, diag);
     ok = queue_bundle(ctx, q, bundle);
- end:
+end:
     cwms_bundle_free(bundle);
     cwms_diag_free(diag);
     OPENSSL_free(inputs);

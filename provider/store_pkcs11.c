@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pkcs11: store loader: private keys (by value, PKCS#8 DER) and
  * certificates (DER) from PKCS#11 tokens, for `openssl pkey`, `x509` and
@@ -45,8 +46,8 @@ static OSSL_FUNC_store_close_fn p11_store_close;
 struct p11_store_ctx_st {
     CWMS_PROV_CTX *pc;
     char *uri;
-    char *shown;                 /* uri with any pin-value masked, for messages */
-    int expect;                  /* OSSL_STORE_PARAM_EXPECT, 0 = anything */
+    char *shown; /* uri with any pin-value masked, for messages */
+    int expect;  /* OSSL_STORE_PARAM_EXPECT, 0 = anything */
     CWMS_STORE_PW pw;
     CWMS_PASS *pass;
     CWMS_STORE_QUEUE queue;
@@ -58,7 +59,7 @@ static void p11_ctx_free(struct p11_store_ctx_st *ctx)
         return;
     cwms_store_queue_clear(&ctx->queue);
     cwms_pass_free(ctx->pass);
-    if (ctx->uri != NULL)        /* may hold a pin-value */
+    if (ctx->uri != NULL) /* may hold a pin-value */
         OPENSSL_clear_free(ctx->uri, strlen(ctx->uri));
     OPENSSL_free(ctx->shown);
     OPENSSL_free(ctx);
@@ -75,8 +76,7 @@ static void *p11_store_open(void *provctx, const char *uri)
         CWMS_PROV_RAISE(pc, CWMS_R_USAGE, "not a pkcs11: URI");
         return NULL;
     }
-    if ((ctx = OPENSSL_zalloc(sizeof(*ctx))) == NULL
-        || (ctx->uri = OPENSSL_strdup(uri)) == NULL
+    if ((ctx = OPENSSL_zalloc(sizeof(*ctx))) == NULL || (ctx->uri = OPENSSL_strdup(uri)) == NULL
         || (ctx->shown = cwms_uri_redact(uri)) == NULL
         || (ctx->pass = cwms_pass_new(cwms_store_pass_cb, &ctx->pw)) == NULL) {
         CWMS_PROV_RAISE(pc, CWMS_R_INTERNAL, "out of memory");
@@ -93,8 +93,7 @@ static const OSSL_PARAM *p11_store_settable_ctx_params(void *provctx)
 {
     static const OSSL_PARAM known[] = {
         OSSL_PARAM_int(OSSL_STORE_PARAM_EXPECT, NULL),
-        OSSL_PARAM_utf8_string(OSSL_STORE_PARAM_PROPERTIES, NULL, 0),
-        OSSL_PARAM_END
+        OSSL_PARAM_utf8_string(OSSL_STORE_PARAM_PROPERTIES, NULL, 0), OSSL_PARAM_END
     };
 
     (void)provctx;
@@ -154,7 +153,7 @@ static int p11_build(void *loaderctx, CWMS_STORE_QUEUE *q)
             goto end;
     }
     ok = 1;
- end:
+end:
     cwms_diag_free(diag);
     cwms_inputs_free(in);
     return ok;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Checks before writing (chain.h: cwms_check_path).
  *
@@ -35,8 +36,8 @@ static void check_link(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *d
 
     if (cwms_graph_signed_by(g, child, issuer) != 1) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_BAD_SIGNATURE,
-                      "the signature of '%s' does not verify with the key of its issuer '%s'",
-                      cn, in);
+                      "the signature of '%s' does not verify with the key of its issuer '%s'", cn,
+                      in);
         *ok = 0;
     }
     OPENSSL_free(cn);
@@ -62,7 +63,8 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
         && !(X509_get_version(x) == X509_VERSION_1 && cwms_graph_self_signed(g, c) == 1)) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NOT_A_CA,
                       "'%s' signs the next certificate down but is not a CA certificate "
-                      "(basicConstraints cA is not TRUE): a verifier will reject the chain", name);
+                      "(basicConstraints cA is not TRUE): a verifier will reject the chain",
+                      name);
         *ok = 0;
     } else if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(x) & KU_KEY_CERT_SIGN)) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NOT_A_CA,
@@ -76,7 +78,8 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
     if ((pathlen = X509_get_pathlen(x)) >= 0 && (size_t)pathlen < below) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_PATH_LENGTH,
                       "'%s' allows %ld CA certificate(s) below it (pathLenConstraint) but the "
-                      "chain has %zu: a verifier will reject it", name, pathlen, below);
+                      "chain has %zu: a verifier will reject it",
+                      name, pathlen, below);
         *ok = 0;
     }
     OPENSSL_free(name);
@@ -96,8 +99,8 @@ static void check_validity(CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *ok)
         name = name_of(c);
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CERT_EXPIRED,
                       "%s'%s'%s%s%s is %s at %s: it is valid from %s to %s; get a current "
-                      "certificate from the CA", role, name,
-                      cwms_cert_get0_origin(c) != NULL ? " (from " : "",
+                      "certificate from the CA",
+                      role, name, cwms_cert_get0_origin(c) != NULL ? " (from " : "",
                       cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c) : "",
                       cwms_cert_get0_origin(c) != NULL ? ")" : "",
                       t < cwms_cert_not_before(c) ? "not yet valid" : "expired", at, nb, na);

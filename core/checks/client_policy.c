@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The client policy for TLS servers (client_policy.h).
  *
@@ -18,9 +19,9 @@
 #include <openssl/x509v3.h>
 
 #define DAY 86400
-#define APPLE_EKU_SINCE     1561939200   /* 2019-07-01: Apple requires serverAuth in the EKU */
-#define VALIDITY_398_SINCE  1598918400   /* 2020-09-01: 398 days at most */
-#define VALIDITY_825_SINCE  1519862400   /* 2018-03-01: 825 days at most */
+#define APPLE_EKU_SINCE 1561939200    /* 2019-07-01: Apple requires serverAuth in the EKU */
+#define VALIDITY_398_SINCE 1598918400 /* 2020-09-01: 398 days at most */
+#define VALIDITY_825_SINCE 1519862400 /* 2018-03-01: 825 days at most */
 
 static char *name_of(CWMS_CERT *c)
 {
@@ -35,8 +36,7 @@ static int weak_digest(X509 *x)
 
     if (!X509_get_signature_info(x, &md, NULL, NULL, NULL))
         return 0;
-    return md == NID_sha1 || md == NID_md5 || md == NID_md5_sha1 || md == NID_md4
-           || md == NID_md2;
+    return md == NID_sha1 || md == NID_md5 || md == NID_md5_sha1 || md == NID_md4 || md == NID_md2;
 }
 
 static void check_signatures(CWMS_GRAPH *g, const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
@@ -89,8 +89,8 @@ static const char *curve_of(EVP_PKEY *pk, char buf[64], int *explicit_params)
 
 static int supported_curve(const char *curve)
 {
-    static const char *const ok[] = { "prime256v1", "P-256", "secp384r1", "P-384",
-                                      "secp521r1", "P-521" };
+    static const char *const ok[] = { "prime256v1", "P-256",     "secp384r1",
+                                      "P-384",      "secp521r1", "P-521" };
 
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
         if (OPENSSL_strcasecmp(curve, ok[i]) == 0)
@@ -118,8 +118,8 @@ static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
             /* The server's own RSA size is check.c's (a key error). */
             cwms_diag_add(diag, CWMS_ERROR, reason,
                           "%s '%s' has a %d-bit RSA key, which TLS clients refuse: pick the "
-                          "CA's current chain (RSA 2048 or more, or EC)", role, name,
-                          EVP_PKEY_get_bits(pk));
+                          "CA's current chain (RSA 2048 or more, or EC)",
+                          role, name, EVP_PKEY_get_bits(pk));
             *ok = 0;
         } else if (explicit_params) {
             cwms_diag_add(diag, CWMS_ERROR, reason,
@@ -130,17 +130,20 @@ static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
         } else if (EVP_PKEY_is_a(pk, "EC") && (curve == NULL || !supported_curve(curve))) {
             cwms_diag_add(diag, CWMS_ERROR, reason,
                           "%s '%s' has an EC key on the curve %s, which TLS clients do not "
-                          "support: it needs a key on P-256 or P-384", role, name,
-                          curve != NULL ? curve : "(unknown)");
+                          "support: it needs a key on P-256 or P-384",
+                          role, name, curve != NULL ? curve : "(unknown)");
             *ok = 0;
-        } else if (i == 0 && (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448")
-                              || (curve != NULL && (strcmp(curve, "secp521r1") == 0
-                                                    || strcmp(curve, "P-521") == 0)))) {
+        } else if (i == 0
+                   && (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448")
+                       || (curve != NULL
+                           && (strcmp(curve, "secp521r1") == 0 || strcmp(curve, "P-521") == 0)))) {
             cwms_diag_add(diag, CWMS_WARNING, CWMS_R_RISKY_KEY,
                           "the server certificate '%s' has a%s key, which many clients "
                           "(Chrome among them) refuse: a P-256, P-384 or RSA key is safe",
-                          name, EVP_PKEY_is_a(pk, "ED25519") ? "n Ed25519"
-                                : EVP_PKEY_is_a(pk, "ED448") ? "n Ed448" : " P-521");
+                          name,
+                          EVP_PKEY_is_a(pk, "ED25519")     ? "n Ed25519"
+                              : EVP_PKEY_is_a(pk, "ED448") ? "n Ed448"
+                                                           : " P-521");
         }
         OPENSSL_free(name);
     }
@@ -176,7 +179,8 @@ static void check_leaf(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_LEAF_IS_CA,
                       "the server certificate '%s' is a CA certificate (basicConstraints "
                       "CA:TRUE), which TLS clients refuse as a server certificate: use the "
-                      "server certificate the CA issued to you", name);
+                      "server certificate the CA issued to you",
+                      name);
         *ok = 0;
     }
     if (flags & EXFLAG_XKUSAGE) {
@@ -184,14 +188,16 @@ static void check_leaf(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WRONG_PURPOSE,
                           "the server certificate '%s' is not for TLS servers: its "
                           "extendedKeyUsage lacks serverAuth; ask the CA to reissue it as a "
-                          "TLS server certificate", name);
+                          "TLS server certificate",
+                          name);
             *ok = 0;
         }
     } else if (nb >= APPLE_EKU_SINCE) {
         cwms_diag_add(diag, CWMS_WARNING, CWMS_R_NO_EKU,
                       "the server certificate '%s' has no extendedKeyUsage: Apple devices "
                       "refuse certificates issued since 2019-07-01 without serverAuth in it; "
-                      "ask the CA to reissue it with extendedKeyUsage serverAuth", name);
+                      "ask the CA to reissue it with extendedKeyUsage serverAuth",
+                      name);
     }
     if ((flags & EXFLAG_KUSAGE) && pk != NULL) {
         uint32_t ku = X509_get_key_usage(x), need = KU_DIGITAL_SIGNATURE;
@@ -205,7 +211,8 @@ static void check_leaf(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_LEAF_KEY_USAGE,
                           "the server certificate '%s' has a keyUsage without %s, so its key "
                           "cannot be used for TLS: ask the CA to reissue it with "
-                          "digitalSignature and keyEncipherment", name, what);
+                          "digitalSignature and keyEncipherment",
+                          name, what);
             *ok = 0;
         }
     }
@@ -213,7 +220,8 @@ static void check_leaf(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_SAN,
                       "the server certificate '%s' has no subjectAltName DNS or IP entry: "
                       "TLS clients ignore the subject CN, so it matches no host name; ask the "
-                      "CA to reissue it with the appliance's names in subjectAltName", name);
+                      "CA to reissue it with the appliance's names in subjectAltName",
+                      name);
         *ok = 0;
     }
     if (nb >= VALIDITY_825_SINCE && na > nb) {
@@ -225,8 +233,8 @@ static void check_leaf(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
                           "refuse server certificates issued since %s valid for more than "
                           "%lld days; ask the CA for one of %lld days or less",
                           name, (long long)((na - nb) / DAY),
-                          limit == 398 ? "2020-09-01" : "2018-03-01",
-                          (long long)limit, (long long)limit);
+                          limit == 398 ? "2020-09-01" : "2018-03-01", (long long)limit,
+                          (long long)limit);
     }
     OPENSSL_free(name);
 }

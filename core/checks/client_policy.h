@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The client policy (client_policy.c): what Chrome, Apple and Android
  * enforce for TLS servers on top of RFC 5280, applied to the chain that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The chosen path through OpenSSL's verifier (verify.h).
  *
@@ -61,16 +62,15 @@ static int verify_cb(int ok, X509_STORE_CTX *ctx)
 
     if (ok || r == NULL)
         return ok;
-    record(r, X509_STORE_CTX_get_error(ctx), depth,
-           X509_STORE_CTX_get_current_cert(ctx),
+    record(r, X509_STORE_CTX_get_error(ctx), depth, X509_STORE_CTX_get_current_cert(ctx),
            top > 0 && depth == top && X509_STORE_CTX_get_num_untrusted(ctx) <= top);
-    return 1;   /* go on: collect everything */
+    return 1; /* go on: collect everything */
 }
 
 static int carries_policy_constraints(X509 *x)
 {
     return X509_get_ext_by_NID(x, NID_policy_constraints, -1) >= 0
-           || X509_get_ext_by_NID(x, NID_inhibit_any_policy, -1) >= 0;
+        || X509_get_ext_by_NID(x, NID_inhibit_any_policy, -1) >= 0;
 }
 
 /* The store's copy of a self-signed root (with its trust settings), else the root itself. */
@@ -93,15 +93,15 @@ static X509 *anchor_x509(CWMS_TRUST *trust, CWMS_CERT *root)
  * trusted certificate; errors into result. 0 only when something could
  * not be allocated.
  */
-static int run_verifier(const CWMS_OPTIONS *opts, const CWMS_PATH *path, X509 *leaf,
-                        X509 *anchor, unsigned long flags, CWMS_VERIFY_RESULT *result)
+static int run_verifier(const CWMS_OPTIONS *opts, const CWMS_PATH *path, X509 *leaf, X509 *anchor,
+                        unsigned long flags, CWMS_VERIFY_RESULT *result)
 {
     X509_STORE *store = X509_STORE_new();
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *ctx = NULL;
     X509_VERIFY_PARAM *param;
-    int policy = carries_policy_constraints(leaf)
-                 || (anchor != NULL && carries_policy_constraints(anchor));
+    int policy =
+        carries_policy_constraints(leaf) || (anchor != NULL && carries_policy_constraints(anchor));
     int ok = 0;
 
     if (store == NULL || untrusted == NULL
@@ -137,7 +137,7 @@ static int run_verifier(const CWMS_OPTIONS *opts, const CWMS_PATH *path, X509 *l
                X509_STORE_CTX_get_error_depth(ctx), X509_STORE_CTX_get_current_cert(ctx), 0);
     }
     ok = 1;
- end:
+end:
     X509_STORE_CTX_free(ctx);
     sk_X509_free(untrusted);
     X509_STORE_free(store);
@@ -342,7 +342,7 @@ void cwms_verify_report(const CWMS_VERIFY_RESULT *result, CWMS_DIAG *diag)
             continue;
         cwms_diag_add(diag, CWMS_ERROR, reason,
                       "%s '%s' fails validation (%s, as `openssl verify -purpose sslserver` "
-                      "and TLS clients see it): %s", position(e, pos), e->subject,
-                      X509_verify_cert_error_string(e->error), what);
+                      "and TLS clients see it): %s",
+                      position(e, pos), e->subject, X509_verify_cert_error_string(e->error), what);
     }
 }

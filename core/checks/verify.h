@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The chosen path through OpenSSL's own verifier (verify.c): RFC 5280 as
  * X509_verify_cert applies it, with exactly that path, its anchor, purpose
@@ -15,16 +16,16 @@
 
 /* What the verifier said about one certificate. */
 typedef struct {
-    int error;          /* X509_V_ERR_* */
-    int depth;          /* 0 = the server certificate */
-    int is_anchor;      /* the certificate is the trust anchor the verifier used */
-    char *subject;      /* owned */
+    int error;     /* X509_V_ERR_* */
+    int depth;     /* 0 = the server certificate */
+    int is_anchor; /* the certificate is the trust anchor the verifier used */
+    char *subject; /* owned */
 } CWMS_VERIFY_ERROR;
 
 typedef struct {
     CWMS_VERIFY_ERROR errors[16];
-    size_t n_errors;    /* distinct (error, depth) pairs, at most 16 kept */
-    int internal;       /* the verifier could not be run (allocation failure) */
+    size_t n_errors; /* distinct (error, depth) pairs, at most 16 kept */
+    int internal;    /* the verifier could not be run (allocation failure) */
 } CWMS_VERIFY_RESULT;
 
 /*

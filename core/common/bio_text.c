@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Text printed into a memory BIO: see cwms_bio_text.h. */
 #include "cwms_bio_text.h"
 

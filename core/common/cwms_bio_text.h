@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Text printed into a memory BIO, as a string. */
 #ifndef CWMS_BIO_TEXT_H
 #define CWMS_BIO_TEXT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The debug channels: one switch, CWMS_DEBUG, for the CLI, the provider
  * and the PKCS#11 helper.
@@ -17,10 +18,10 @@
 #define CWMS_DEBUG_H
 
 typedef enum {
-    CWMS_DEBUG_PATH = 1 << 0,       /* path building: candidates, verdicts, ranks, budget */
-    CWMS_DEBUG_PKCS11 = 1 << 1,     /* every Cryptoki call and its result */
-    CWMS_DEBUG_PROVIDER = 1 << 2,   /* the notes and warnings the silent provider drops */
-    CWMS_DEBUG_INPUT = 1 << 3       /* what each source yielded, how a file was read */
+    CWMS_DEBUG_PATH = 1 << 0,     /* path building: candidates, verdicts, ranks, budget */
+    CWMS_DEBUG_PKCS11 = 1 << 1,   /* every Cryptoki call and its result */
+    CWMS_DEBUG_PROVIDER = 1 << 2, /* the notes and warnings the silent provider drops */
+    CWMS_DEBUG_INPUT = 1 << 3     /* what each source yielded, how a file was read */
 } CWMS_DEBUG_CHANNEL;
 
 /* 1 when channel is on. Cheap after the first call: test it before building costly text. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The one DER element (tag-length-value) reader: the core's DER walker
  * (certinfo.c), name keys (namekey.c) and DER file reader, and the PKCS#11
@@ -23,7 +24,7 @@ typedef struct {
 /* One element read by cwms_der_next. */
 typedef struct {
     int tag, cls, constructed;
-    CWMS_DER_SLICE whole;       /* header + content: what a d2i_ function wants */
+    CWMS_DER_SLICE whole; /* header + content: what a d2i_ function wants */
     CWMS_DER_SLICE content;
 } CWMS_DER_ELEMENT;
 

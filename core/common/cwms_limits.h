@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Limits every part of cwms-bundle applies alike. */
 #ifndef CWMS_LIMITS_H
 #define CWMS_LIMITS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writing a whole buffer to a file descriptor. */
 #ifndef CWMS_WRITE_ALL_H
 #define CWMS_WRITE_ALL_H

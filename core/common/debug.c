@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The debug channels: see cwms_debug.h. */
 #include "cwms_debug.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writing a whole buffer to a file descriptor: see cwms_write_all.h. */
 #include "cwms_write_all.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Atomic file writes: see emit.h.
  *
@@ -24,7 +25,7 @@
  * renaming over it would turn /dev/null into a regular file for the whole
  * machine.
  */
-#define _GNU_SOURCE         /* O_TMPFILE, realpath() */
+#define _GNU_SOURCE /* O_TMPFILE, realpath() */
 #include "cwms/emit.h"
 
 #include <errno.h>
@@ -94,8 +95,8 @@ void cwms_atomic_write_abort(void)
 
 static void output_error(CWMS_DIAG *diag, const char *path, const char *doing, int err)
 {
-    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT, "cannot write '%s': %s: %s; %s",
-                  path, doing, strerror(err), output_hint(err));
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT, "cannot write '%s': %s: %s; %s", path, doing,
+                  strerror(err), output_hint(err));
 }
 
 /*
@@ -137,8 +138,7 @@ static char *dir_of(const char *path)
 }
 
 /* Devices, FIFOs, sockets: nothing to replace atomically, write into them. */
-static int write_in_place(const char *path, const unsigned char *data, size_t len,
-                          CWMS_DIAG *diag)
+static int write_in_place(const char *path, const unsigned char *data, size_t len, CWMS_DIAG *diag)
 {
     int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 
@@ -178,7 +178,8 @@ static int link_may_be_followed(const char *path, const struct stat *link, CWMS_
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
                       "cannot write '%s': it is a symbolic link owned by another user (uid %lu) "
                       "in the shared directory '%s', which could redirect the output anywhere; "
-                      "remove the link or write elsewhere", path, (unsigned long)link->st_uid, dir);
+                      "remove the link or write elsewhere",
+                      path, (unsigned long)link->st_uid, dir);
         ok = 0;
     }
     OPENSSL_free(dir);
@@ -231,8 +232,8 @@ static int give_name(int fd, char *tmp)
     return 0;
 }
 
-int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len,
-                           int secret, CWMS_DIAG *diag)
+int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len, int secret,
+                           CWMS_DIAG *diag)
 {
     char *dir = NULL, *tmp = NULL, *resolved = NULL;
     const char *target = path;
@@ -321,13 +322,12 @@ int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t l
     if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
         if (fsync(dfd) != 0 && errno != EINVAL && errno != EROFS)
             cwms_diag_add(diag, CWMS_WARNING, CWMS_R_OUTPUT,
-                          "wrote '%s' but could not sync its directory: %s",
-                          path, strerror(errno));
+                          "wrote '%s' but could not sync its directory: %s", path, strerror(errno));
         close(dfd);
     }
     goto end;
 
- fail:
+fail:
     err = errno;
     if (fd >= 0)
         close(fd);
@@ -337,9 +337,9 @@ int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t l
         unlink(tmp);
     errno = err;
     goto end;
- oom:
+oom:
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
- end:
+end:
     if (fd >= 0)
         close(fd);
     OPENSSL_free(tmp);

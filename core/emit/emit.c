@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Serialising a bundle: see emit.h.
  *
@@ -39,23 +40,22 @@ static const char *key_type_name(const EVP_PKEY *key)
 }
 
 /* Writes key as structure ("PrivateKeyInfo" or "type-specific"), encrypted when pass is set. */
-static int encode_key(BIO *out, const EVP_PKEY *key, const char *structure,
-                      const char *pass, size_t pass_len, const char *propq,
-                      CWMS_DIAG *diag)
+static int encode_key(BIO *out, const EVP_PKEY *key, const char *structure, const char *pass,
+                      size_t pass_len, const char *propq, CWMS_DIAG *diag)
 {
     OSSL_ENCODER_CTX *ectx;
     int ok = 0;
 
     ectx = OSSL_ENCODER_CTX_new_for_pkey(key, EVP_PKEY_KEYPAIR, "PEM", structure, propq);
     if (ectx == NULL) {
-        cwms_diag_add_openssl(diag, CWMS_ERROR, CWMS_R_INTERNAL,
-                              "cannot set up the key encoder");
+        cwms_diag_add_openssl(diag, CWMS_ERROR, CWMS_R_INTERNAL, "cannot set up the key encoder");
         return 0;
     }
     if (OSSL_ENCODER_CTX_get_num_encoders(ectx) == 0) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_KEY_NOT_EXTRACTABLE,
                       "the %s private key cannot be written as %s (is it held by a token "
-                      "that does not let it go?)", key_type_name(key), structure);
+                      "that does not let it go?)",
+                      key_type_name(key), structure);
         goto end;
     }
     if (pass != NULL
@@ -66,18 +66,17 @@ static int encode_key(BIO *out, const EVP_PKEY *key, const char *structure,
         goto end;
     }
     if (!OSSL_ENCODER_to_bio(ectx, out)) {
-        cwms_diag_add_openssl(diag, CWMS_ERROR, CWMS_R_INTERNAL,
-                              "cannot write the %s private key", key_type_name(key));
+        cwms_diag_add_openssl(diag, CWMS_ERROR, CWMS_R_INTERNAL, "cannot write the %s private key",
+                              key_type_name(key));
         goto end;
     }
     ok = 1;
- end:
+end:
     OSSL_ENCODER_CTX_free(ectx);
     return ok;
 }
 
-static int write_key_pem(BIO *out, EVP_PKEY *key, const CWMS_EMIT_OPTIONS *eo,
-                         CWMS_DIAG *diag)
+static int write_key_pem(BIO *out, EVP_PKEY *key, const CWMS_EMIT_OPTIONS *eo, CWMS_DIAG *diag)
 {
     if (eo->key_format == CWMS_KEYFMT_TRADITIONAL) {
         /* Only these have an "XXX PRIVATE KEY" form; asking the encoder about others fails late. */
@@ -87,18 +86,17 @@ static int write_key_pem(BIO *out, EVP_PKEY *key, const CWMS_EMIT_OPTIONS *eo,
                           key_type_name(key));
             return 0;
         }
-        return encode_key(out, key, "type-specific", eo->passout, eo->passout_len,
-                          eo->propq, diag);
+        return encode_key(out, key, "type-specific", eo->passout, eo->passout_len, eo->propq, diag);
     }
     if (eo->passout != NULL)
-        return encode_key(out, key, "PrivateKeyInfo", eo->passout, eo->passout_len,
-                          eo->propq, diag);
+        return encode_key(out, key, "PrivateKeyInfo", eo->passout, eo->passout_len, eo->propq,
+                          diag);
     /* The very call `openssl storeutl -out` and `openssl pkey` make. */
-    if (!PEM_write_bio_PrivateKey_ex(out, key, NULL, NULL, 0, NULL, NULL,
-                                     eo->libctx, eo->propq)) {
+    if (!PEM_write_bio_PrivateKey_ex(out, key, NULL, NULL, 0, NULL, NULL, eo->libctx, eo->propq)) {
         cwms_diag_add_openssl(diag, CWMS_ERROR, CWMS_R_KEY_NOT_EXTRACTABLE,
                               "cannot write the %s private key (a key held by a token "
-                              "may refuse to leave it)", key_type_name(key));
+                              "may refuse to leave it)",
+                              key_type_name(key));
         return 0;
     }
     return 1;
@@ -139,8 +137,7 @@ static char *leaf_friendly_name(X509 *leaf)
 
     if (i < 0)
         return NULL;
-    len = ASN1_STRING_to_UTF8(&utf8,
-                              X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+    len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
     if (len < 0)
         return NULL;
     return (char *)utf8;
@@ -172,16 +169,14 @@ static int emit_pkcs12(BIO *out, const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTI
         name = leaf_friendly_name(leaf);
 
     /* mac_iter -1: no MAC yet; PKCS12_create_ex would use SHA-1, we want SHA-256. */
-    p12 = PKCS12_create_ex(pass, name, bundle->key, leaf, chain,
-                           NID_aes_256_cbc, NID_aes_256_cbc, PKCS12_DEFAULT_ITER, -1, 0,
-                           eo->libctx, eo->propq);
+    p12 = PKCS12_create_ex(pass, name, bundle->key, leaf, chain, NID_aes_256_cbc, NID_aes_256_cbc,
+                           PKCS12_DEFAULT_ITER, -1, 0, eo->libctx, eo->propq);
     if (p12 == NULL) {
         cwms_diag_add_openssl(diag, CWMS_ERROR, CWMS_R_INTERNAL, "cannot create the PKCS#12");
         goto end;
     }
     if ((sha256 = EVP_MD_fetch(eo->libctx, "SHA256", eo->propq)) == NULL
-        || !PKCS12_set_mac(p12, pass, (int)eo->passout_len, NULL, 0, PKCS12_DEFAULT_ITER,
-                           sha256)) {
+        || !PKCS12_set_mac(p12, pass, (int)eo->passout_len, NULL, 0, PKCS12_DEFAULT_ITER, sha256)) {
         cwms_diag_add_openssl(diag, CWMS_ERROR, CWMS_R_INTERNAL,
                               "cannot add the SHA-256 MAC to the PKCS#12");
         goto end;
@@ -192,9 +187,9 @@ static int emit_pkcs12(BIO *out, const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTI
     }
     ok = 1;
     goto end;
- oom:
+oom:
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory writing the PKCS#12");
- end:
+end:
     EVP_MD_free(sha256);
     PKCS12_free(p12);
     OPENSSL_free(name);
@@ -208,8 +203,8 @@ static int emit_pkcs12(BIO *out, const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTI
  * -----------
  */
 
-int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo,
-              unsigned char **out, size_t *out_len, CWMS_DIAG *diag)
+int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo, unsigned char **out,
+              size_t *out_len, CWMS_DIAG *diag)
 {
     BIO *mem = NULL;
     char *data;
@@ -253,7 +248,7 @@ int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo,
     memcpy(*out, data, (size_t)len);
     *out_len = (size_t)len;
     ok = 1;
- end:
+end:
     BIO_free(mem);
     return ok;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Certificate entries of the pool: see cert.h. */
 #include "index/cert.h"
 #include "index/namekey.h"
@@ -16,7 +17,8 @@
 #include "cwms_bio_text.h"
 
 /* "C=US, O=Example, CN=www.example.com", UTF-8 kept as is. */
-#define NAME_FLAGS ((XN_FLAG_ONELINE & ~XN_FLAG_SPC_EQ & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT)
+#define NAME_FLAGS                                                                                 \
+    ((XN_FLAG_ONELINE & ~XN_FLAG_SPC_EQ & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT)
 
 static uint64_t rotl64(uint64_t x, int r)
 {
@@ -41,7 +43,7 @@ uint64_t cwms_der_hash(const unsigned char *p, size_t len)
     if (len > 0) {
         w = 0;
         memcpy(&w, p, len);
-        h = rotl64(h ^ (w * k1), 29) * k2;   /* len, mixed in first, tells tails apart */
+        h = rotl64(h ^ (w * k1), 29) * k2; /* len, mixed in first, tells tails apart */
     }
     return cwms_fmix64(h);
 }
@@ -85,7 +87,7 @@ const unsigned char *cwms_cert_sha256(CWMS_CERT *cert)
 int cwms_cert_same_der(const CWMS_CERT *a, const CWMS_CERT *b)
 {
     return a->der_hash == b->der_hash && a->der_len == b->der_len
-           && memcmp(a->der, b->der, a->der_len) == 0;
+        && memcmp(a->der, b->der, a->der_len) == 0;
 }
 
 /* Fills a new entry's info from its DER, or lets the full decoder decide; frees it when neither can. */
@@ -435,7 +437,8 @@ char *cwms_name_oneline(const X509_NAME *name)
 char *cwms_cert_ca_issuers_url(CWMS_CERT *child)
 {
     X509 *x = cwms_cert_x509(child);
-    AUTHORITY_INFO_ACCESS *aia = x != NULL ? X509_get_ext_d2i(x, NID_info_access, NULL, NULL) : NULL;
+    AUTHORITY_INFO_ACCESS *aia =
+        x != NULL ? X509_get_ext_d2i(x, NID_info_access, NULL, NULL) : NULL;
     char *url = NULL;
 
     for (int i = 0; url == NULL && i < sk_ACCESS_DESCRIPTION_num(aia); i++) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One certificate of the pool: its DER, what path building needs to know
  * about it, and the fully decoded X509 only once somebody asks for it.
@@ -55,7 +56,7 @@ typedef struct cwms_certinfo_st {
     size_t subject_len;
     size_t issuer_offset;
     size_t issuer_len;
-    uint64_t subject_key;          /* cwms_name_key: canonically equal names have equal keys */
+    uint64_t subject_key; /* cwms_name_key: canonically equal names have equal keys */
     uint64_t issuer_key;
     /*
      * The key identifiers and validity: decoded only when `pending` no
@@ -63,10 +64,10 @@ typedef struct cwms_certinfo_st {
      * with cwms_cert_ski / cwms_cert_aki / cwms_cert_not_before / _after.
      */
     unsigned char ski[CWMS_KEYID_MAX];
-    size_t ski_len;                /* 0 when absent (or longer than CWMS_KEYID_MAX) */
+    size_t ski_len; /* 0 when absent (or longer than CWMS_KEYID_MAX) */
     unsigned char aki[CWMS_KEYID_MAX];
-    size_t aki_len;                /* authorityKeyIdentifier keyIdentifier; 0 when absent */
-    int64_t not_before;            /* seconds since the epoch, UTC */
+    size_t aki_len;     /* authorityKeyIdentifier keyIdentifier; 0 when absent */
+    int64_t not_before; /* seconds since the epoch, UTC */
     int64_t not_after;
     /*
      * Path building reads validity and key identifiers of the few issuer
@@ -75,14 +76,14 @@ typedef struct cwms_certinfo_st {
      * cwms_certinfo_decode_pending decodes them. Length 0: absent.
      */
     unsigned pending;
-    size_t validity_offset;        /* the Validity SEQUENCE TLV */
+    size_t validity_offset; /* the Validity SEQUENCE TLV */
     size_t validity_len;
-    size_t ski_value_offset;       /* extnValue contents (the DER the extension's d2i reads) */
+    size_t ski_value_offset; /* extnValue contents (the DER the extension's d2i reads) */
     size_t ski_value_len;
     size_t aki_value_offset;
     size_t aki_value_len;
-    int is_ca;                     /* basicConstraints cA: 1 true, 0 false or absent */
-    int self_issued;               /* subject equals issuer (canonically) */
+    int is_ca;       /* basicConstraints cA: 1 true, 0 false or absent */
+    int self_issued; /* subject equals issuer (canonically) */
     /*
      * Where the subjectPublicKeyInfo TLV is in the DER the info was read
      * from (CWMS_CERT.der), so a public key can be decoded (d2i_PUBKEY) or
@@ -93,18 +94,18 @@ typedef struct cwms_certinfo_st {
     size_t spki_len;
 } CWMS_CERTINFO;
 
-#define CWMS_INFO_VALIDITY 1u  /* not_before, not_after */
-#define CWMS_INFO_SKI      2u  /* ski, ski_len */
-#define CWMS_INFO_AKI      4u  /* aki, aki_len */
+#define CWMS_INFO_VALIDITY 1u /* not_before, not_after */
+#define CWMS_INFO_SKI 2u      /* ski, ski_len */
+#define CWMS_INFO_AKI 4u      /* aki, aki_len */
 
 struct cwms_cert_st {
-    unsigned char *der;            /* owned */
+    unsigned char *der; /* owned */
     size_t der_len;
-    uint64_t der_hash;             /* cwms_der_hash(der): finds duplicates (confirmed by memcmp) */
+    uint64_t der_hash; /* cwms_der_hash(der): finds duplicates (confirmed by memcmp) */
     CWMS_CERTINFO info;
-    X509 *x509;                    /* NULL until cwms_cert_x509() */
-    X509_NAME *subject_name;       /* owned; decoded by cwms_cert_subject when x509 was not */
-    X509_NAME *issuer_name;        /* owned; likewise cwms_cert_issuer */
+    X509 *x509;              /* NULL until cwms_cert_x509() */
+    X509_NAME *subject_name; /* owned; decoded by cwms_cert_subject when x509 was not */
+    X509_NAME *issuer_name;  /* owned; likewise cwms_cert_issuer */
     /*
      * 1 once the whole certificate is known not to decode (cwms_cert_x509
      * failed, or a field the walker left pending did not decode and
@@ -112,8 +113,8 @@ struct cwms_cert_st {
      * identifiers, and cwms_cert_x509 answers NULL, so it never verifies.
      */
     int malformed;
-    char *origin;                  /* where it came from: "ca.p7b", "ca.pem#3", owned */
-    int from_trust;                /* 1 when it came from the trust store, not the inputs */
+    char *origin;   /* where it came from: "ca.p7b", "ca.pem#3", owned */
+    int from_trust; /* 1 when it came from the trust store, not the inputs */
     /*
      * SHA-256 of der, computed on first use by cwms_cert_sha256: only
      * --leaf and messages need a fingerprint, so indexing a pool never pays
@@ -210,8 +211,7 @@ int cwms_cert_names_equal(CWMS_CERT *a, CWMS_NAME_FIELD fa, CWMS_CERT *b, CWMS_N
  * cwms_name_key; else 0. Decodes cert's name only when the keys agree and
  * the DER differs.
  */
-int cwms_cert_name_is(CWMS_CERT *cert, CWMS_NAME_FIELD f, const X509_NAME *name,
-                      uint64_t name_key);
+int cwms_cert_name_is(CWMS_CERT *cert, CWMS_NAME_FIELD f, const X509_NAME *name, uint64_t name_key);
 
 /* basicConstraints cA (1) and subject == issuer canonically (1), as the index read them. */
 int cwms_cert_is_ca(const CWMS_CERT *cert);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Reading what the index needs straight from a certificate's DER.
  *
@@ -55,15 +56,15 @@ static int expect_sequence(CWMS_DER_SLICE *r, CWMS_DER_ELEMENT *e)
  * consumes the whole element (the object is freed, only validity matters).
  */
 #define DECODES_AS(type, e) decodes_as_##type(&(e)->whole)
-#define DEFINE_DECODES_AS(type)                                         \
-    static int decodes_as_##type(const CWMS_DER_SLICE *s)                        \
-    {                                                                   \
-        const unsigned char *q = s->p;                                  \
-        type *obj = d2i_##type(NULL, &q, (long)s->len);                 \
-        int ok = obj != NULL && q == s->p + s->len;                     \
-                                                                        \
-        type##_free(obj);                                               \
-        return ok;                                                      \
+#define DEFINE_DECODES_AS(type)                                                                    \
+    static int decodes_as_##type(const CWMS_DER_SLICE *s)                                          \
+    {                                                                                              \
+        const unsigned char *q = s->p;                                                             \
+        type *obj = d2i_##type(NULL, &q, (long)s->len);                                            \
+        int ok = obj != NULL && q == s->p + s->len;                                                \
+                                                                                                   \
+        type##_free(obj);                                                                          \
+        return ok;                                                                                 \
     }
 DEFINE_DECODES_AS(ASN1_INTEGER)
 DEFINE_DECODES_AS(X509_ALGOR)
@@ -79,19 +80,21 @@ static const struct {
     unsigned char len;
     unsigned char der[9];
 } known_algorithms[] = {
-    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b } },   /* sha256WithRSAEncryption */
-    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 } },   /* rsaEncryption */
-    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c } },   /* sha384WithRSAEncryption */
-    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d } },   /* sha512WithRSAEncryption */
-    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05 } },   /* sha1WithRSAEncryption */
-    { 7, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 } },               /* id-ecPublicKey */
-    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 } },         /* ecdsa-with-SHA256 */
-    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03 } },         /* ecdsa-with-SHA384 */
-    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 } },         /* prime256v1 */
-    { 5, { 0x2b, 0x81, 0x04, 0x00, 0x22 } },                           /* secp384r1 */
-    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04 } },         /* ecdsa-with-SHA512 */
-    { 5, { 0x2b, 0x81, 0x04, 0x00, 0x23 } },                           /* secp521r1 */
-    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x02 } },   /* md2WithRSAEncryption (old roots) */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b } }, /* sha256WithRSAEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01 } }, /* rsaEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c } }, /* sha384WithRSAEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d } }, /* sha512WithRSAEncryption */
+    { 9, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05 } }, /* sha1WithRSAEncryption */
+    { 7, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 } },             /* id-ecPublicKey */
+    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 } },       /* ecdsa-with-SHA256 */
+    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03 } },       /* ecdsa-with-SHA384 */
+    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 } },       /* prime256v1 */
+    { 5, { 0x2b, 0x81, 0x04, 0x00, 0x22 } },                         /* secp384r1 */
+    { 8, { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04 } },       /* ecdsa-with-SHA512 */
+    { 5, { 0x2b, 0x81, 0x04, 0x00, 0x23 } },                         /* secp521r1 */
+    { 9,
+      { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
+        0x02 } }, /* md2WithRSAEncryption (old roots) */
 };
 
 /* 1 when the OBJECT element oid decodes as d2i_ASN1_OBJECT would decode it. */
@@ -174,7 +177,7 @@ static int slice_at(const unsigned char *der, size_t der_len, size_t offset, siz
 
 typedef struct {
     unsigned char der[BC_MEMO_MAX];
-    unsigned char len;             /* 0: empty slot */
+    unsigned char len; /* 0: empty slot */
     unsigned char is_ca;
 } BC_MEMO;
 
@@ -275,8 +278,7 @@ static int decode_validity(const CWMS_DER_SLICE *tlv, CWMS_CERTINFO *info)
         return 0;
     v = seq.content;
     return cwms_der_next(&v, &t) && decode_time(&t.whole, &info->not_before)
-           && cwms_der_next(&v, &t) && decode_time(&t.whole, &info->not_after)
-           && v.len == 0;
+        && cwms_der_next(&v, &t) && decode_time(&t.whole, &info->not_after) && v.len == 0;
 }
 
 int cwms_certinfo_decode_pending(const unsigned char *der, size_t len, CWMS_CERTINFO *info,
@@ -335,23 +337,25 @@ static const struct {
     { 3, { 0x55, 0x1d, 0x0e }, NID_subject_key_identifier },
     { 3, { 0x55, 0x1d, 0x23 }, NID_authority_key_identifier },
     { 3, { 0x55, 0x1d, 0x13 }, NID_basic_constraints },
-    { 3, { 0x55, 0x1d, 0x0f }, NID_undef },   /* keyUsage */
-    { 3, { 0x55, 0x1d, 0x25 }, NID_undef },   /* extKeyUsage */
-    { 3, { 0x55, 0x1d, 0x1f }, NID_undef },   /* cRLDistributionPoints */
-    { 3, { 0x55, 0x1d, 0x20 }, NID_undef },   /* certificatePolicies */
-    { 3, { 0x55, 0x1d, 0x11 }, NID_undef },   /* subjectAltName */
-    { 3, { 0x55, 0x1d, 0x1e }, NID_undef },   /* nameConstraints */
-    { 3, { 0x55, 0x1d, 0x24 }, NID_undef },   /* policyConstraints */
-    { 3, { 0x55, 0x1d, 0x36 }, NID_undef },   /* inhibitAnyPolicy */
-    { 8, { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01 }, NID_undef },   /* authorityInfoAccess */
-    { 10, { 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02 }, NID_undef },   /* CT SCTs */
-    { 9, { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x01 }, NID_undef },   /* MS CA version */
-    { 9, { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x14, 0x02 }, NID_undef },   /* MS template */
-    { 9, { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x01, 0x01 }, NID_undef },   /* nsCertType */
-    { 9, { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x01, 0x0d }, NID_undef },   /* nsComment */
-    { 8, { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x03 }, NID_undef },         /* qcStatements */
-    { 8, { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0c }, NID_undef },         /* logotype */
-    { 9, { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x02 }, NID_undef },   /* MS previous CA hash */
+    { 3, { 0x55, 0x1d, 0x0f }, NID_undef }, /* keyUsage */
+    { 3, { 0x55, 0x1d, 0x25 }, NID_undef }, /* extKeyUsage */
+    { 3, { 0x55, 0x1d, 0x1f }, NID_undef }, /* cRLDistributionPoints */
+    { 3, { 0x55, 0x1d, 0x20 }, NID_undef }, /* certificatePolicies */
+    { 3, { 0x55, 0x1d, 0x11 }, NID_undef }, /* subjectAltName */
+    { 3, { 0x55, 0x1d, 0x1e }, NID_undef }, /* nameConstraints */
+    { 3, { 0x55, 0x1d, 0x24 }, NID_undef }, /* policyConstraints */
+    { 3, { 0x55, 0x1d, 0x36 }, NID_undef }, /* inhibitAnyPolicy */
+    { 8, { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01 }, NID_undef }, /* authorityInfoAccess */
+    { 10, { 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02 }, NID_undef }, /* CT SCTs */
+    { 9, { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x01 }, NID_undef }, /* MS CA version */
+    { 9, { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x14, 0x02 }, NID_undef }, /* MS template */
+    { 9, { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x01, 0x01 }, NID_undef }, /* nsCertType */
+    { 9, { 0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x01, 0x0d }, NID_undef }, /* nsComment */
+    { 8, { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x03 }, NID_undef },       /* qcStatements */
+    { 8, { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0c }, NID_undef },       /* logotype */
+    { 9,
+      { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x15, 0x02 },
+      NID_undef }, /* MS previous CA hash */
 };
 
 /* 1 and the NID (NID_undef if none) when oid (an OBJECT element) decodes; 0 when it does not. */
@@ -433,9 +437,8 @@ static int check_spki(const CWMS_DER_SLICE *content)
     CWMS_DER_ELEMENT alg, key;
 
     return expect_sequence(&r, &alg) && algorithm_decodes(&alg)
-           && expect_element(&r, V_ASN1_UNIVERSAL, V_ASN1_BIT_STRING, 0, &key)
-           && DECODES_AS(ASN1_BIT_STRING, &key)
-           && r.len == 0;
+        && expect_element(&r, V_ASN1_UNIVERSAL, V_ASN1_BIT_STRING, 0, &key)
+        && DECODES_AS(ASN1_BIT_STRING, &key) && r.len == 0;
 }
 
 /* Records where the Name element e is in der and its key; 0 when it cannot be keyed. */
@@ -515,8 +518,7 @@ static int walk_tbs(const unsigned char *der, const CWMS_DER_SLICE *tbs_content,
             return 0;
     }
     /* serialNumber, signature */
-    if (!DECODES_AS(ASN1_INTEGER, &e)
-        || !expect_sequence(&r, &e) || !algorithm_decodes(&e))
+    if (!DECODES_AS(ASN1_INTEGER, &e) || !expect_sequence(&r, &e) || !algorithm_decodes(&e))
         return 0;
     *sig_alg = e.whole;
     /* issuer */
@@ -538,8 +540,7 @@ static int walk_tbs(const unsigned char *der, const CWMS_DER_SLICE *tbs_content,
         info->subject_offset = (size_t)(e.whole.p - der);
         info->subject_len = e.whole.len;
         info->subject_key = info->issuer_key;
-    } else if (!read_name(der, &e, &info->subject_offset, &info->subject_len,
-                          &info->subject_key)) {
+    } else if (!read_name(der, &e, &info->subject_offset, &info->subject_len, &info->subject_key)) {
         return 0;
     }
     if (!expect_sequence(&r, &e) || !check_spki(&e.content))
@@ -569,11 +570,9 @@ static int walk_certificate(const unsigned char *der, size_t len, CWMS_CERTINFO 
     if (!expect_sequence(&r, &cert) || r.len != 0)
         return 0;
     c = cert.content;
-    if (!expect_sequence(&c, &tbs)
-        || !expect_sequence(&c, &alg)
+    if (!expect_sequence(&c, &tbs) || !expect_sequence(&c, &alg)
         || !expect_element(&c, V_ASN1_UNIVERSAL, V_ASN1_BIT_STRING, 0, &e)
-        || !DECODES_AS(ASN1_BIT_STRING, &e)
-        || c.len != 0)
+        || !DECODES_AS(ASN1_BIT_STRING, &e) || c.len != 0)
         return 0;
     if (!walk_tbs(der, &tbs.content, info, &tbs_alg))
         return 0;
@@ -642,7 +641,7 @@ int cwms_certinfo_from_x509(X509 *x, CWMS_CERTINFO *info)
     }
     info->self_issued = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
     return 1;
- err:
+err:
     cwms_certinfo_clear(info);
     return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Name keys: see namekey.h.
  *
@@ -11,7 +12,6 @@
 #include "cwms_der_element.h"
 #include "util/fmix64.h"
 
-
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
 
@@ -19,9 +19,9 @@
 #define FNV_PRIME 0x100000001b3ULL
 
 typedef struct {
-    uint64_t name;      /* the RDNs so far */
-    uint64_t rdn;       /* sum of the attributes of the open RDN */
-    int rdn_open;       /* the open RDN has at least one attribute */
+    uint64_t name; /* the RDNs so far */
+    uint64_t rdn;  /* sum of the attributes of the open RDN */
+    int rdn_open;  /* the open RDN has at least one attribute */
 } KEY;
 
 /*
@@ -32,9 +32,9 @@ typedef struct {
 static size_t char_width(int type)
 {
     switch (type) {
-    case V_ASN1_UTF8STRING:        /* ASCII is exactly the bytes below 0x80 */
+    case V_ASN1_UTF8STRING: /* ASCII is exactly the bytes below 0x80 */
     case V_ASN1_PRINTABLESTRING:
-    case V_ASN1_T61STRING:         /* read as Latin-1 */
+    case V_ASN1_T61STRING: /* read as Latin-1 */
     case V_ASN1_IA5STRING:
     case V_ASN1_VISIBLESTRING:
         return 1;
@@ -81,7 +81,7 @@ static int add_attribute(KEY *k, const unsigned char *oid, size_t oid_len, int t
             for (size_t j = 0; j < width; j++)
                 c = c << 8 | value[i + j];
             if (ascii_alnum(c))
-                h = (h ^ (c | 0x20)) * FNV_PRIME;   /* | 0x20: lowercase, digits unchanged */
+                h = (h ^ (c | 0x20)) * FNV_PRIME; /* | 0x20: lowercase, digits unchanged */
         }
     }
     k->rdn += cwms_fmix64(h);
@@ -105,17 +105,16 @@ static int read_attribute(KEY *k, const CWMS_DER_ELEMENT *ava)
     CWMS_DER_SLICE r = ava->content;
     CWMS_DER_ELEMENT oid, value;
 
-    if (!cwms_der_is_universal(ava, V_ASN1_SEQUENCE, 1)
-        || !cwms_der_next(&r, &oid) || !cwms_der_is_universal(&oid, V_ASN1_OBJECT, 0)
-        || oid.content.len == 0
+    if (!cwms_der_is_universal(ava, V_ASN1_SEQUENCE, 1) || !cwms_der_next(&r, &oid)
+        || !cwms_der_is_universal(&oid, V_ASN1_OBJECT, 0) || oid.content.len == 0
         || !cwms_der_next(&r, &value) || r.len != 0 || value.cls != V_ASN1_UNIVERSAL)
         return 0;
     /* A constructed (BER) string would have to be reassembled: leave it to OpenSSL. */
     if (value.constructed && char_width(value.tag) > 0)
         return 0;
     return add_attribute(k, oid.content.p, oid.content.len,
-                         value.constructed ? V_ASN1_SEQUENCE : value.tag,
-                         value.content.p, value.content.len);
+                         value.constructed ? V_ASN1_SEQUENCE : value.tag, value.content.p,
+                         value.content.len);
 }
 
 int cwms_name_key_der(const unsigned char *der, size_t len, uint64_t *key)

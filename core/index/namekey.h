@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Name keys: a 64-bit digest of a distinguished name that every two
  * canonically equal names share, computed without decoding the name.

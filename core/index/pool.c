@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pool: an array of entries in input order, plus open-addressing hash
  * tables of indexes into it: one by DER (duplicates: a fast hash of the
@@ -20,17 +21,17 @@
 /* Entries chained by one of their name keys. */
 typedef struct name_index_st {
     CWMS_NAME_FIELD field;
-    size_t *next;           /* next entry with the same key, or EMPTY */
-    size_t *tail;           /* for a chain head: the chain's last entry */
-    size_t *heads;          /* table of chain head indexes, EMPTY when free */
+    size_t *next;  /* next entry with the same key, or EMPTY */
+    size_t *tail;  /* for a chain head: the chain's last entry */
+    size_t *heads; /* table of chain head indexes, EMPTY when free */
 } NAME_INDEX;
 
 struct cwms_pool_st {
     CWMS_CERT **certs;
     size_t count, cap;
-    size_t *by_der;         /* table of entry indexes, EMPTY when free */
+    size_t *by_der; /* table of entry indexes, EMPTY when free */
     NAME_INDEX by_subject, by_issuer;
-    size_t table_size;      /* power of two, at least 2 * cap */
+    size_t table_size; /* power of two, at least 2 * cap */
 };
 
 static uint64_t name_key(const CWMS_CERT *c, CWMS_NAME_FIELD field)
@@ -163,7 +164,7 @@ static int grow(CWMS_POOL *pool)
     for (size_t i = 0; i < pool->count; i++)
         index_entry(pool, i);
     return 1;
- err:
+err:
     OPENSSL_free(by_der);
     OPENSSL_free(subjects);
     OPENSSL_free(issuers);
@@ -251,7 +252,8 @@ int cwms_pool_issues_another(const CWMS_POOL *pool, CWMS_CERT *cert)
 
     if (cwms_pool_count(pool) == 0)
         return 0;
-    for (size_t i = x->heads[find_name_slot(pool, x, cwms_cert_name_key(cert, CWMS_NAME_SUBJECT))]; i != EMPTY; i = x->next[i]) {
+    for (size_t i = x->heads[find_name_slot(pool, x, cwms_cert_name_key(cert, CWMS_NAME_SUBJECT))];
+         i != EMPTY; i = x->next[i]) {
         CWMS_CERT *o = pool->certs[i];
 
         if (o != cert && cwms_cert_names_equal(o, CWMS_NAME_ISSUER, cert, CWMS_NAME_SUBJECT))

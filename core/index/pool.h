@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pool: every distinct certificate of the inputs (identical DER kept
  * once) with an index by canonical subject name (its key, namekey.h),

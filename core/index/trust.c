@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Trust anchors: see trust.h.
  *
@@ -36,16 +37,16 @@
 struct cwms_trust_st {
     OSSL_LIB_CTX *libctx;
     char *propq;
-    char *file;             /* read on first use; NULL = none */
-    int file_explicit;      /* --trust FILE: unreadable or empty is an error */
+    char *file;        /* read on first use; NULL = none */
+    int file_explicit; /* --trust FILE: unreadable or empty is an error */
     int file_read;
-    char *dir;              /* hashed directories, ':'-separated; NULL = none */
-    X509_STORE *store;      /* lookup over dir, created on first use */
+    char *dir;         /* hashed directories, ':'-separated; NULL = none */
+    X509_STORE *store; /* lookup over dir, created on first use */
     X509_STORE_CTX *sctx;
-    X509_NAME **asked;      /* names already asked of dir (owned copies) */
-    uint64_t *asked_keys;   /* their keys, to skip most X509_NAME_cmp */
+    X509_NAME **asked;    /* names already asked of dir (owned copies) */
+    uint64_t *asked_keys; /* their keys, to skip most X509_NAME_cmp */
     size_t n_asked, cap_asked;
-    CWMS_POOL *pool;        /* every anchor read so far */
+    CWMS_POOL *pool; /* every anchor read so far */
     char *desc;
 };
 
@@ -120,7 +121,7 @@ CWMS_TRUST *cwms_trust_new(const char *path, OSSL_LIB_CTX *libctx, const char *p
                 return NULL;
             }
             if (!hashed) {
-                t->file_read = 1;   /* no default file behind an explicit directory */
+                t->file_read = 1; /* no default file behind an explicit directory */
                 if ((t->desc = OPENSSL_strdup(path)) == NULL)
                     goto oom;
                 if (!read_plain_dir(t, path, diag)) {
@@ -154,7 +155,7 @@ CWMS_TRUST *cwms_trust_new(const char *path, OSSL_LIB_CTX *libctx, const char *p
             goto oom;
     }
     return t;
- oom:
+oom:
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
     cwms_trust_free(t);
     return NULL;
@@ -266,7 +267,8 @@ static int read_plain_dir(CWMS_TRUST *t, const char *path, CWMS_DIAG *diag)
         if (e->d_name[0] == '.' || (full = OPENSSL_malloc(size)) == NULL)
             continue;
         snprintf(full, size, "%s/%s", path, e->d_name);
-        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && (bio = BIO_new_file(full, "rb")) != NULL) {
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode)
+            && (bio = BIO_new_file(full, "rb")) != NULL) {
             files++;
             n += read_cert_file(t, bio, full);
             BIO_free(bio);
@@ -279,12 +281,14 @@ static int read_plain_dir(CWMS_TRUST *t, const char *path, CWMS_DIAG *diag)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_TRUST_STORE,
                       "the trust store directory '%s' holds no certificate in its %zu file%s: "
                       "give a folder of CA certificates (PEM or DER) or an OpenSSL hashed "
-                      "directory", path, files, files == 1 ? "" : "s");
+                      "directory",
+                      path, files, files == 1 ? "" : "s");
         return 0;
     }
     cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
                   "trust store '%s': %zu certificate%s from %zu file%s (not a hashed directory: "
-                  "every file read)", path, n, n == 1 ? "" : "s", files, files == 1 ? "" : "s");
+                  "every file read)",
+                  path, n, n == 1 ? "" : "s", files, files == 1 ? "" : "s");
     return 1;
 }
 
@@ -301,7 +305,7 @@ static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag)
     /* Capped and non-blocking like every input: `--trust <(yes)` ends. */
     if (!cwms_file_read(t->file, &b, &err)) {
         if (!t->file_explicit && b.open_failed)
-            return 1;   /* a machine without a default bundle trusts nothing from it */
+            return 1; /* a machine without a default bundle trusts nothing from it */
         cwms_file_read_report(diag, CWMS_R_TRUST_STORE, t->file, &b, err);
         return 0;
     }
@@ -320,7 +324,8 @@ static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag)
     if (n == 0 && t->file_explicit) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_TRUST_STORE,
                       "the trust store '%s' holds no certificate: give a PEM file of "
-                      "CA certificates or a hashed directory", t->file);
+                      "CA certificates or a hashed directory",
+                      t->file);
         return 0;
     }
     return 1;
@@ -357,7 +362,7 @@ static int remember_asked(CWMS_TRUST *t, const X509_NAME *name, uint64_t key)
 
 static int ask_dir(CWMS_TRUST *t, const X509_NAME *name)
 {
-    STACK_OF(X509) *found;
+    STACK_OF(X509) * found;
     uint64_t key;
 
     if (t->dir == NULL || !cwms_name_key(name, &key) || asked_before(t, name, key))
@@ -394,13 +399,13 @@ static int ask_dir(CWMS_TRUST *t, const X509_NAME *name)
     return 1;
 }
 
-size_t cwms_trust_find_subject(CWMS_TRUST *t, const X509_NAME *name, CWMS_CERT **out,
-                               size_t max, CWMS_DIAG *diag)
+size_t cwms_trust_find_subject(CWMS_TRUST *t, const X509_NAME *name, CWMS_CERT **out, size_t max,
+                               CWMS_DIAG *diag)
 {
     if (name == NULL)
         return 0;
     if (!t->file_read)
-        read_file(t, diag);   /* the default file: missing or empty is no error */
+        read_file(t, diag); /* the default file: missing or empty is no error */
     if (!ask_dir(t, name)) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Trust anchors: the certificates the appliance (or --trust) already
  * trusts, used to decide where a path is anchored.

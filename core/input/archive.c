@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Archives: see archive.h.
  *
@@ -25,14 +26,14 @@ int cwms_archive_sniff(const unsigned char *data, size_t len)
 
     if (len >= 4 && data[0] == 'P' && data[1] == 'K'
         && ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6)))
-        return 1;                                   /* zip (or an empty one) */
+        return 1; /* zip (or an empty one) */
     if (len >= 512 && memcmp(data + 257, "ustar", 5) == 0)
-        return 1;                                   /* tar (POSIX or GNU) */
+        return 1; /* tar (POSIX or GNU) */
     if (len >= 3 && data[0] == 0x1F && data[1] == 0x8B && data[2] == 8)
-        return 1;                                   /* gzip */
+        return 1; /* gzip */
     if (len >= 10 && memcmp(data, "BZh", 3) == 0 && data[3] >= '1' && data[3] <= '9'
         && memcmp(data + 4, "1AY&SY", 6) == 0)
-        return 1;                                   /* bzip2 */
+        return 1; /* bzip2 */
     return len >= sizeof(xz) && memcmp(data, xz, sizeof(xz)) == 0;
 }
 
@@ -96,7 +97,7 @@ static unsigned char *unpack_member(const LIBARCHIVE_API *la, struct archive *a,
     }
     *out_len = len;
     return buf;
- err:
+err:
     OPENSSL_clear_free(buf, cap);
     return NULL;
 }
@@ -113,7 +114,8 @@ int cwms_archive_read(const unsigned char *data, size_t len, const char *name, C
 
     *members = *usable = 0;
     if (la == NULL) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE, "cannot read the archive '%s': %s", name, why);
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE, "cannot read the archive '%s': %s", name,
+                      why);
         return 0;
     }
     if ((a = la->read_new()) == NULL) {
@@ -128,7 +130,8 @@ int cwms_archive_read(const unsigned char *data, size_t len, const char *name, C
     if (la->read_open_memory(a, data, len) != ARCHIVE_OK) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE,
                       "cannot read the archive '%s': %s (cwms-bundle reads .zip, .tar and "
-                      ".tar.gz/.tgz)", name, la->error_string(a) ? la->error_string(a) : "?");
+                      ".tar.gz/.tgz)",
+                      name, la->error_string(a) ? la->error_string(a) : "?");
         la->read_free(a);
         return 0;
     }
@@ -152,19 +155,20 @@ int cwms_archive_read(const unsigned char *data, size_t len, const char *name, C
         }
         snprintf(member, nsize, "%s:%s", name, path);
         if (la->entry_filetype(e) != AE_IFREG) {
-            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping '%s': not a regular file", member);
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping '%s': not a regular file",
+                          member);
         } else if (base_name(path)[0] == '.' || strncmp(path, "__MACOSX/", 9) == 0) {
             /* macOS puts "._name" resource forks (and __MACOSX/) into the zips it makes. */
             cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping hidden file '%s'", member);
         } else if (++*members > ARCHIVE_MAX_MEMBERS) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE,
-                          "the archive '%s' holds more than %d files: not a CA's download",
-                          name, ARCHIVE_MAX_MEMBERS);
+                          "the archive '%s' holds more than %d files: not a CA's download", name,
+                          ARCHIVE_MAX_MEMBERS);
             OPENSSL_free(member);
             ok = 0;
             break;
-        } else if ((buf = unpack_member(la, a, ARCHIVE_MAX_BYTES - unpacked, &blen, &why,
-                                        &too_big)) == NULL) {
+        } else if ((buf = unpack_member(la, a, ARCHIVE_MAX_BYTES - unpacked, &blen, &why, &too_big))
+                   == NULL) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE, "cannot unpack '%s': %s", member, why);
             OPENSSL_free(member);
             ok = 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Archives among the inputs: the .zip a CA's download button gives, and
  * .tar / .tar.gz (.tgz, .tar.bz2, .tar.xz). Read through libarchive,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Opening libarchive at run time: see archive_dl.h for why.
  *
@@ -15,7 +16,10 @@
 
 #include <openssl/crypto.h>
 
-#define SYMBOL(member) { "archive_" #member, offsetof(LIBARCHIVE_API, member) }
+#define SYMBOL(member)                                                                             \
+    {                                                                                              \
+        "archive_" #member, offsetof(LIBARCHIVE_API, member)                                       \
+    }
 static const struct {
     const char *name;
     size_t offset;
@@ -39,8 +43,10 @@ static const struct {
 #undef SYMBOL
 
 typedef void (*any_function)(void);
-_Static_assert(sizeof(void *) == sizeof(any_function), "dlsym results are copied into function pointers");
-_Static_assert(sizeof(symbols) / sizeof(symbols[0]) * sizeof(any_function) == sizeof(LIBARCHIVE_API),
+_Static_assert(sizeof(void *) == sizeof(any_function),
+               "dlsym results are copied into function pointers");
+_Static_assert(sizeof(symbols) / sizeof(symbols[0]) * sizeof(any_function)
+                   == sizeof(LIBARCHIVE_API),
                "every LIBARCHIVE_API member needs its line in symbols[]");
 
 static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
@@ -58,8 +64,8 @@ static void open_libarchive(void)
 
         snprintf(load_error, sizeof(load_error),
                  "cannot load libarchive (%s): %s; install it (Debian: libarchive13) or unpack "
-                 "the archive and give the folder", CWMS_LIBARCHIVE_SONAME,
-                 why != NULL ? why : "not found");
+                 "the archive and give the folder",
+                 CWMS_LIBARCHIVE_SONAME, why != NULL ? why : "not found");
         return;
     }
     for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libarchive, opened at run time (private to the input stage).
  *

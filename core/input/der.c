@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * DER: a binary file of one or more concatenated DER objects (some tools
  * append DER certificates to one file), each tried as every format in
@@ -37,8 +38,10 @@ static int read_ignored(CWMS_READ *r, const unsigned char *der, size_t len)
         X509_REQ_free(req);
         ERR_pop_to_mark();
         r->recognised = 1;
-        cwms_read_note(r, "'%s': ignoring a certificate signing request (CSR): "
-                       "CWMS needs the certificate the CA issued from it", r->name);
+        cwms_read_note(r,
+                       "'%s': ignoring a certificate signing request (CSR): "
+                       "CWMS needs the certificate the CA issued from it",
+                       r->name);
         return CWMS_READ_OK;
     }
     p = der;
@@ -134,8 +137,10 @@ int cwms_read_der(CWMS_READ *r, const unsigned char *data, size_t len)
         if (ret == CWMS_READ_OK) {
             any = 1;
         } else if (count > 1) {
-            cwms_read_note(r, "'%s': skipping DER object %zu of %zu: not a certificate, key, "
-                           "PKCS#7 or PKCS#12", r->name, n, count);
+            cwms_read_note(r,
+                           "'%s': skipping DER object %zu of %zu: not a certificate, key, "
+                           "PKCS#7 or PKCS#12",
+                           r->name, n, count);
         }
     }
     return any ? CWMS_READ_OK : CWMS_READ_NOT_MINE;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * --fetch: see fetch.h.
  *
@@ -45,7 +46,7 @@ static int fetch_timeout(void)
 }
 
 /* The reply's certificates: one DER certificate or a PKCS#7 of them. NULL when neither. */
-static STACK_OF(X509) *parse_reply(const unsigned char *data, size_t len)
+static STACK_OF(X509) * parse_reply(const unsigned char *data, size_t len)
 {
     const unsigned char *p = data;
     STACK_OF(X509) *certs = sk_X509_new_null();
@@ -60,7 +61,8 @@ static STACK_OF(X509) *parse_reply(const unsigned char *data, size_t len)
             X509_free(x);
     } else if ((p = data, p7 = d2i_PKCS7(NULL, &p, (long)len)) != NULL) {
         STACK_OF(X509) *in = OBJ_obj2nid(p7->type) == NID_pkcs7_signed && p7->d.sign != NULL
-                             ? p7->d.sign->cert : NULL;
+            ? p7->d.sign->cert
+            : NULL;
 
         for (int i = 0; i < sk_X509_num(in); i++) {
             X509 *c = sk_X509_value(in, i);
@@ -79,7 +81,8 @@ static STACK_OF(X509) *parse_reply(const unsigned char *data, size_t len)
 }
 
 /* Downloads url; the body in *out (OPENSSL_free). 0 with *why (static or in why_buf) on failure. */
-static int download(const char *url, unsigned char **out, size_t *out_len, char *why, size_t why_size)
+static int download(const char *url, unsigned char **out, size_t *out_len, char *why,
+                    size_t why_size)
 {
     BIO *body;
     unsigned char *buf = NULL, *nb;
@@ -88,8 +91,8 @@ static int download(const char *url, unsigned char **out, size_t *out_len, char 
     int n;
 
     ERR_set_mark();
-    body = OSSL_HTTP_get(url, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 1,
-                         FETCH_MAX_BYTES, fetch_timeout());
+    body = OSSL_HTTP_get(url, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, 1, FETCH_MAX_BYTES,
+                         fetch_timeout());
     if (body == NULL) {
         const char *data = NULL;
         int flags = 0;
@@ -172,21 +175,23 @@ static int fetch_issuer(FETCH *f, CWMS_CERT *child)
     }
     if (f->n_urls == FETCH_MAX_URLS) {
         cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
-                      "not fetching the issuer of '%s' from %s: %d downloads already", subject ? subject : "?",
-                      url, FETCH_MAX_URLS);
+                      "not fetching the issuer of '%s' from %s: %d downloads already",
+                      subject ? subject : "?", url, FETCH_MAX_URLS);
         goto end;
     }
     f->urls[f->n_urls++] = url;
     if (!download(url, &body, &body_len, why, sizeof(why))) {
-        cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH, "cannot fetch the issuer of '%s' from %s: %s",
-                      subject ? subject : "?", url, why);
+        cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
+                      "cannot fetch the issuer of '%s' from %s: %s", subject ? subject : "?", url,
+                      why);
         url = NULL;
         goto end;
     }
     if ((certs = parse_reply(body, body_len)) == NULL) {
         cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
                       "the reply from %s (the issuer of '%s') is neither a DER certificate nor a "
-                      "PKCS#7 of certificates", url, subject ? subject : "?");
+                      "PKCS#7 of certificates",
+                      url, subject ? subject : "?");
         url = NULL;
         goto end;
     }
@@ -220,9 +225,10 @@ static int fetch_issuer(FETCH *f, CWMS_CERT *child)
     if (added == 0)
         cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
                       "the certificate%s from %s did not issue '%s' (wrong name or signature): "
-                      "not used", sk_X509_num(certs) == 1 ? "" : "s", url, subject ? subject : "?");
-    url = NULL;   /* kept in f->urls */
- end:
+                      "not used",
+                      sk_X509_num(certs) == 1 ? "" : "s", url, subject ? subject : "?");
+    url = NULL; /* kept in f->urls */
+end:
     sk_X509_pop_free(certs, X509_free);
     OPENSSL_free(body);
     OPENSSL_free(subject);

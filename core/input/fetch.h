@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * --fetch: issuers missing from the inputs, downloaded from the URL their
  * children name (AIA caIssuers, RFC 5280 4.2.2.1), verified, and added to

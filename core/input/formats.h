@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The format readers: each reads one kind of content into a CWMS_READ
  * (read.h) and returns CWMS_READ_OK, CWMS_READ_NOT_MINE or
@@ -21,10 +22,10 @@ int cwms_read_pem(CWMS_READ *r, const unsigned char *data, size_t len);
 typedef struct cwms_pem_chunk_st {
     const unsigned char *data;
     size_t len;
-    CWMS_CERT **certs;          /* in file order, owned, origin not set */
+    CWMS_CERT **certs; /* in file order, owned, origin not set */
     size_t n_certs, cap_certs;
-    size_t n_blocks;            /* blocks taken */
-    size_t stop;                /* offset of the first block not taken; len when all were */
+    size_t n_blocks; /* blocks taken */
+    size_t stop;     /* offset of the first block not taken; len when all were */
 } CWMS_PEM_CHUNK;
 
 /*
@@ -64,9 +65,8 @@ int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t l
 #define CWMS_READ_PASSIN(r) cwms_option_name((r)->rctx->front, CWMS_OPT_PASSIN)
 
 /* Messages of the passphrase errors, shared so every format says it alike. */
-#define CWMS_MSG_KEY_NO_PASS \
+#define CWMS_MSG_KEY_NO_PASS                                                                       \
     "the private key in '%s' is encrypted and no passphrase was given: use %s"
-#define CWMS_MSG_KEY_BAD_PASS \
-    "wrong passphrase for the encrypted private key in '%s': check %s"
+#define CWMS_MSG_KEY_BAD_PASS "wrong passphrase for the encrypted private key in '%s': check %s"
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Inputs: sources (files, directories, stdin, file: and pkcs11: URIs), the
  * content sniffing that sends a buffer to the PEM or DER reader, and the
@@ -10,7 +11,7 @@
  * as DER. Whole files are read into memory: the largest realistic input,
  * a CA store of a few thousand certificates, is a few megabytes.
  */
-#define _DEFAULT_SOURCE   /* MAP_ANONYMOUS, MAP_POPULATE */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_POPULATE */
 #include "input/input.h"
 
 #include <dirent.h>
@@ -216,15 +217,17 @@ static int read_archive(CWMS_INPUTS *in, const unsigned char *data, size_t len, 
     if (usable > 0)
         return 1;
     if (skipped != NULL) {
-        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping the archive '%s': none of its %zu "
-                      "file%s holds a certificate, key, PKCS#7 or PKCS#12", name, members,
-                      members == 1 ? "" : "s");
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
+                      "skipping the archive '%s': none of its %zu "
+                      "file%s holds a certificate, key, PKCS#7 or PKCS#12",
+                      name, members, members == 1 ? "" : "s");
         *skipped = 1;
         return 1;
     }
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED,
                   "the archive '%s' holds no certificate, key, PKCS#7 or PKCS#12: none of its "
-                  "%zu file%s could be used", name, members, members == 1 ? "" : "s");
+                  "%zu file%s could be used",
+                  name, members, members == 1 ? "" : "s");
     return 0;
 }
 
@@ -239,8 +242,8 @@ static int read_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len, c
     return read_one(in, data, len, name, rctx, diag, skipped);
 }
 
-int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len,
-                           const char *name, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len, const char *name,
+                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
 {
     return read_buffer(in, data, len, name, rctx, diag, NULL);
 }
@@ -249,15 +252,16 @@ int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t le
  * Files, directories and standard input
  */
 
-static int read_file(CWMS_INPUTS *in, const char *path, const char *name,
-                     const CWMS_READ_CTX *rctx, CWMS_DIAG *diag, int *skipped)
+static int read_file(CWMS_INPUTS *in, const char *path, const char *name, const CWMS_READ_CTX *rctx,
+                     CWMS_DIAG *diag, int *skipped)
 {
     CWMS_FILE_BUF b;
     int ok, err;
 
     if (!cwms_file_read(strcmp(path, "-") == 0 ? NULL : path, &b, &err)) {
-        cwms_file_read_report(diag, err == CWMS_FILE_TOO_LARGE ? CWMS_R_INPUT_UNRECOGNISED
-                                                               : CWMS_R_INPUT_UNREADABLE,
+        cwms_file_read_report(diag,
+                              err == CWMS_FILE_TOO_LARGE ? CWMS_R_INPUT_UNRECOGNISED
+                                                         : CWMS_R_INPUT_UNREADABLE,
                               name, &b, err);
         return 0;
     }
@@ -338,8 +342,8 @@ static char **list_directory(const char *path, size_t *count)
  * only when nothing usable is left. Every file is read even after one
  * fails, so the user sees all the problems at once.
  */
-static int read_directory(CWMS_INPUTS *in, const char *path,
-                          const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+static int read_directory(CWMS_INPUTS *in, const char *path, const CWMS_READ_CTX *rctx,
+                          CWMS_DIAG *diag)
 {
     size_t n, files = 0, skipped_files = 0;
     int skipped;
@@ -347,8 +351,8 @@ static int read_directory(CWMS_INPUTS *in, const char *path,
     int ok = 1;
 
     if (names == NULL) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
-                      "cannot read directory '%s': %s", path, strerror(errno));
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE, "cannot read directory '%s': %s",
+                      path, strerror(errno));
         return 0;
     }
     for (size_t i = 0; i < n; i++) {
@@ -361,8 +365,8 @@ static int read_directory(CWMS_INPUTS *in, const char *path,
         } else if (names[i][0] == '.') {
             cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping hidden file '%s'", full);
         } else if (stat(full, &st) != 0) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
-                          "cannot read '%s': %s", full, strerror(errno));
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE, "cannot read '%s': %s", full,
+                          strerror(errno));
             ok = 0;
         } else if (S_ISDIR(st.st_mode)) {
             cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
@@ -388,7 +392,8 @@ static int read_directory(CWMS_INPUTS *in, const char *path,
     } else if (ok && skipped_files == files) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED,
                       "directory '%s' holds no certificate, key, PKCS#7 or PKCS#12: "
-                      "none of its %zu file%s could be used", path, files, files == 1 ? "" : "s");
+                      "none of its %zu file%s could be used",
+                      path, files, files == 1 ? "" : "s");
         ok = 0;
     }
     return ok;
@@ -399,8 +404,8 @@ static int read_path(CWMS_INPUTS *in, const char *path, const CWMS_READ_CTX *rct
     struct stat st;
 
     if (stat(path, &st) != 0) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE,
-                      "cannot open '%s': %s", path, strerror(errno));
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE, "cannot open '%s': %s", path,
+                      strerror(errno));
         return 0;
     }
     if (S_ISDIR(st.st_mode))
@@ -419,7 +424,7 @@ static int read_path(CWMS_INPUTS *in, const char *path, const CWMS_READ_CTX *rct
  */
 char *cwms_file_uri_path(const char *uri, CWMS_DIAG *diag)
 {
-    const char *p = uri + 5;   /* after "file:" */
+    const char *p = uri + 5; /* after "file:" */
     char *path;
     int bad;
 
@@ -427,9 +432,11 @@ char *cwms_file_uri_path(const char *uri, CWMS_DIAG *diag)
         const char *host = p + 2, *slash = strchr(host, '/');
         size_t hlen = slash != NULL ? (size_t)(slash - host) : strlen(host);
 
-        if (slash == NULL || (hlen != 0 && !(hlen == 9 && strncasecmp(host, "localhost", 9) == 0))) {
+        if (slash == NULL
+            || (hlen != 0 && !(hlen == 9 && strncasecmp(host, "localhost", 9) == 0))) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
-                          "'%s': only local file: URIs can be read (file:///path or file:path)", uri);
+                          "'%s': only local file: URIs can be read (file:///path or file:path)",
+                          uri);
             return NULL;
         }
         p = slash;
@@ -449,8 +456,8 @@ char *cwms_file_uri_path(const char *uri, CWMS_DIAG *diag)
     return path;
 }
 
-int cwms_inputs_add_source(CWMS_INPUTS *in, const char *source,
-                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+int cwms_inputs_add_source(CWMS_INPUTS *in, const char *source, const CWMS_READ_CTX *rctx,
+                           CWMS_DIAG *diag)
 {
     char *path;
     int ok;

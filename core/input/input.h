@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The inside of CWMS_INPUTS (cwms/inputs.h): the pool the certificates go
  * into and the keys, for the pipeline (bundle.c) and the readers.
@@ -13,9 +14,9 @@
 #include "index/pool.h"
 
 typedef struct cwms_key_st {
-    EVP_PKEY *pkey;     /* owned */
-    char *origin;       /* "server.key", "pkcs11:token=webex;object=server", owned */
-    int protected;      /* read from an input protected by a passphrase */
+    EVP_PKEY *pkey; /* owned */
+    char *origin;   /* "server.key", "pkcs11:token=webex;object=server", owned */
+    int protected;  /* read from an input protected by a passphrase */
 } CWMS_KEY;
 
 struct cwms_inputs_st {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The inputs object: the pool the certificates go into and the key list,
  * which every source (input.c for files, pkcs11.c for tokens) fills.
@@ -7,7 +8,6 @@
 #include "input/input.h"
 
 #include <openssl/crypto.h>
-
 
 CWMS_INPUTS *cwms_inputs_new(void)
 {
@@ -76,7 +76,7 @@ int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin)
     in->keys[in->n_keys].protected = 0;
     in->n_keys++;
     return 1;
- err:
+err:
     OPENSSL_free(o);
     EVP_PKEY_free(pkey);
     return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Key-derivation iteration counts: see kdf_limit.h. */
 #include "input/kdf_limit.h"
 
@@ -28,8 +29,8 @@ static int pbes2_iterations(const ASN1_TYPE *param, uint64_t *iter)
 
     if (pbe2 != NULL && pbe2->keyfunc != NULL
         && OBJ_obj2nid(pbe2->keyfunc->algorithm) == NID_id_pbkdf2
-        && (kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM),
-                                            pbe2->keyfunc->parameter)) != NULL)
+        && (kdf = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter))
+            != NULL)
         ok = integer_value(kdf->iter, iter);
     PBKDF2PARAM_free(kdf);
     PBE2PARAM_free(pbe2);

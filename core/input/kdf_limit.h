@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The key-derivation work a file may ask for (kdf_limit.c).
  *
@@ -17,7 +18,6 @@
 
 #include "cwms_limits.h"
 #include "input/read.h"
-
 
 /*
  * The iteration count of a password-based encryption algorithm (PBES1,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Private keys in DER: PKCS#8 (plain or encrypted) and the traditional
  * per-algorithm forms (RSAPrivateKey, ECPrivateKey, DSA). Decoding goes
@@ -95,7 +96,8 @@ int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t l
         p8 = PKCS8_decrypt_ex(sig, pass, (int)pass_len, r->rctx->libctx, r->rctx->propq);
     ERR_pop_to_mark();
     if (p8 == NULL) {
-        cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
+        cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name,
+                        CWMS_READ_PASSIN(r));
         goto end;
     }
     if ((pkey = EVP_PKCS82PKEY_ex(p8, r->rctx->libctx, r->rctx->propq)) == NULL) {
@@ -104,7 +106,7 @@ int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t l
         goto end;
     }
     ret = cwms_read_take_key(r, pkey) ? CWMS_READ_OK : CWMS_READ_ERROR;
- end:
+end:
     PKCS8_PRIV_KEY_INFO_free(p8);
     X509_SIG_free(sig);
     return ret;

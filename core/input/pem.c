@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PEM text: every block of a file, whatever text surrounds them.
  *
@@ -56,7 +57,8 @@ static int decrypt_dek_info(CWMS_READ *r, char *header, unsigned char *der, long
     if (!cwms_read_passphrase(r, what, &pass, &pass_len))
         return cwms_read_no_passphrase(r, CWMS_MSG_KEY_NO_PASS, r->name, CWMS_READ_PASSIN(r));
     if (pass_len > INT_MAX || *der_len > INT_MAX)
-        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
+        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name,
+                               CWMS_READ_PASSIN(r));
     cipher = EVP_CIPHER_fetch(r->rctx->libctx, EVP_CIPHER_get0_name(info.cipher), r->rctx->propq);
     md5 = EVP_MD_fetch(r->rctx->libctx, "MD5", r->rctx->propq);
     if (cipher == NULL || md5 == NULL) {
@@ -67,20 +69,22 @@ static int decrypt_dek_info(CWMS_READ *r, char *header, unsigned char *der, long
         goto end;
     }
     ERR_set_mark();
-    if (!EVP_BytesToKey(cipher, md5, info.iv, (const unsigned char *)pass, (int)pass_len, 1, key, NULL)
+    if (!EVP_BytesToKey(cipher, md5, info.iv, (const unsigned char *)pass, (int)pass_len, 1, key,
+                        NULL)
         || (ctx = EVP_CIPHER_CTX_new()) == NULL
         || !EVP_DecryptInit_ex2(ctx, cipher, key, info.iv, NULL)
         || !EVP_DecryptUpdate(ctx, der, &out_len, der, (int)*der_len)
         || !EVP_DecryptFinal_ex(ctx, der + out_len, &final_len)) {
         /* A wrong passphrase shows as bad padding. */
         ERR_pop_to_mark();
-        cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
+        cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name,
+                        CWMS_READ_PASSIN(r));
         goto end;
     }
     ERR_pop_to_mark();
     *der_len = out_len + final_len;
     ret = 1;
- end:
+end:
     OPENSSL_cleanse(key, sizeof(key));
     EVP_CIPHER_CTX_free(ctx);
     EVP_CIPHER_free(cipher);
@@ -99,7 +103,8 @@ static int read_key_block(CWMS_READ *r, size_t n, const char *name, char *header
         return ret;
     /* One time in 256 a wrong passphrase still gives valid padding. */
     if (encrypted)
-        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
+        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name,
+                               CWMS_READ_PASSIN(r));
     return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
                            "'%s': PEM block %zu (%s) is not a private key cwms-bundle can read",
                            r->name, n, name);
@@ -108,8 +113,8 @@ static int read_key_block(CWMS_READ *r, size_t n, const char *name, char *header
 static int damaged(CWMS_READ *r, size_t n, const char *name, const char *expected)
 {
     return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
-                           "'%s': PEM block %zu (%s) is damaged: its content is not %s",
-                           r->name, n, name, expected);
+                           "'%s': PEM block %zu (%s) is damaged: its content is not %s", r->name, n,
+                           name, expected);
 }
 
 /* The certificate of a block, taking its DER (PEM_read_bio_ex's buffer: no copy). */
@@ -122,8 +127,8 @@ static CWMS_CERT *adopt_cert(unsigned char **der, long der_len)
 }
 
 /* *der is taken (and set to NULL) when the block becomes a certificate entry. */
-static int read_block(CWMS_READ *r, size_t n, const char *name, char *header,
-                      unsigned char **derp, long der_len)
+static int read_block(CWMS_READ *r, size_t n, const char *name, char *header, unsigned char **derp,
+                      long der_len)
 {
     unsigned char *der = *derp;
     const unsigned char *p = der;
@@ -160,8 +165,10 @@ static int read_block(CWMS_READ *r, size_t n, const char *name, char *header,
         return ret;
     case CWMS_PEM_CSR:
         r->recognised = 1;
-        cwms_read_note(r, "'%s': ignoring a certificate signing request (CSR): "
-                       "CWMS needs the certificate the CA issued from it", r->name);
+        cwms_read_note(r,
+                       "'%s': ignoring a certificate signing request (CSR): "
+                       "CWMS needs the certificate the CA issued from it",
+                       r->name);
         return CWMS_READ_OK;
     case CWMS_PEM_PUBLIC_KEY:
         r->recognised = 1;
@@ -194,8 +201,10 @@ static void note_unknown_blocks(CWMS_READ *r)
         cwms_read_note(r, "'%s': skipping PEM block %zu of unknown type '%s'", r->name,
                        r->first_unknown, r->first_unknown_label);
     else if (r->n_unknown > 1)
-        cwms_read_note(r, "'%s': skipping %zu PEM blocks of unknown type (the first: block %zu, "
-                       "'%s')", r->name, r->n_unknown, r->first_unknown, r->first_unknown_label);
+        cwms_read_note(r,
+                       "'%s': skipping %zu PEM blocks of unknown type (the first: block %zu, "
+                       "'%s')",
+                       r->name, r->n_unknown, r->first_unknown, r->first_unknown_label);
     r->n_unknown = 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A large PEM file (an issuer pool of a thousand certificates) read on two
  * threads: base64 decoding is most of the work of indexing one.
@@ -104,7 +105,8 @@ static void read_chunk(CWMS_PEM_CHUNK *c)
 
             /* At the end every block was taken; otherwise the caller reads (and reports) this one. */
             c->stop = ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE
-                      ? c->len : at;
+                ? c->len
+                : at;
             break;
         }
         if (cwms_pem_kind(name) == CWMS_PEM_CERT) {
@@ -113,7 +115,7 @@ static void read_chunk(CWMS_PEM_CHUNK *c)
         }
         OPENSSL_free(name);
         OPENSSL_free(header);
-        OPENSSL_clear_free(der, (size_t)der_len);   /* another kind of block: maybe a key */
+        OPENSSL_clear_free(der, (size_t)der_len); /* another kind of block: maybe a key */
         if (cert == NULL || !chunk_take(c, cert)) {
             cwms_cert_free(cert);
             c->stop = at;
@@ -180,8 +182,7 @@ size_t cwms_pem_chunks_read(const unsigned char *data, size_t len, int max_threa
     int threaded;
 
     *out = NULL;
-    if (max_threads < 1 || len < CHUNKED_MIN || len > INT_MAX
-        || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+    if (max_threads < 1 || len < CHUNKED_MIN || len > INT_MAX || sysconf(_SC_NPROCESSORS_ONLN) < 2)
         return 0;
     if ((w.chunks = OPENSSL_malloc(CHUNKS_MAX * sizeof(*w.chunks))) == NULL)
         return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What a PEM block's label says its DER is. One table for the PEM reader
  * and the chunked reader, so they agree on which blocks are certificates.
@@ -9,12 +10,12 @@ typedef enum {
     CWMS_PEM_CERT,
     CWMS_PEM_TRUSTED_CERT,
     CWMS_PEM_PKCS7,
-    CWMS_PEM_KEY,              /* PKCS#8, or a traditional key possibly with DEK-Info */
-    CWMS_PEM_ENCRYPTED_KEY,    /* encrypted PKCS#8 */
+    CWMS_PEM_KEY,           /* PKCS#8, or a traditional key possibly with DEK-Info */
+    CWMS_PEM_ENCRYPTED_KEY, /* encrypted PKCS#8 */
     CWMS_PEM_CSR,
     CWMS_PEM_PUBLIC_KEY,
     CWMS_PEM_CRL,
-    CWMS_PEM_PARAMETERS,       /* "EC PARAMETERS" before an EC key: part of a key file */
+    CWMS_PEM_PARAMETERS, /* "EC PARAMETERS" before an EC key: part of a key file */
     CWMS_PEM_OTHER
 } CWMS_PEM_KIND;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pkcs11: sources of the inputs, through the PKCS#11 helper in pkcs11/.
  *
@@ -35,7 +36,7 @@ CWMS_REASON cwms_pkcs11_reason(CWMS_P11_ERRKIND kind)
     case CWMS_P11_E_PIN:
         return CWMS_R_PIN;
     case CWMS_P11_E_PIN_SOURCE:
-        return CWMS_R_PIN;   /* like any PIN that cannot be had: exit 6 */
+        return CWMS_R_PIN; /* like any PIN that cannot be had: exit 6 */
     case CWMS_P11_E_NOT_EXTRACTABLE:
         return CWMS_R_KEY_NOT_EXTRACTABLE;
     case CWMS_P11_E_TOKEN:
@@ -45,10 +46,12 @@ CWMS_REASON cwms_pkcs11_reason(CWMS_P11_ERRKIND kind)
     }
 }
 
-int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri,
-                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
+int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri, const CWMS_READ_CTX *rctx,
+                           CWMS_DIAG *diag)
 {
-    CWMS_P11_OPTIONS opts = { NULL, NULL, NULL, NULL, CWMS_P11_WANT_KEYS | CWMS_P11_WANT_CERTS, NULL };
+    CWMS_P11_OPTIONS opts = {
+        NULL, NULL, NULL, NULL, CWMS_P11_WANT_KEYS | CWMS_P11_WANT_CERTS, NULL
+    };
     CWMS_PASS *pin = NULL;
     CWMS_P11_LOADED loaded;
     CWMS_P11_ERROR err = { 0 };
@@ -73,13 +76,14 @@ int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri,
         return 0;
     }
     for (i = 0; i < loaded.n_certs; i++) {
-        CWMS_CERT *cert = cwms_cert_new_der(loaded.certs[i].der, loaded.certs[i].der_len,
-                                            loaded.certs[i].uri);
+        CWMS_CERT *cert =
+            cwms_cert_new_der(loaded.certs[i].der, loaded.certs[i].der_len, loaded.certs[i].uri);
 
         if (cert == NULL) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_PKCS11,
-                          "'%s': the certificate object on token '%s' holds no certificate OpenSSL can read",
-                          loaded.certs[i].uri, loaded.token_label);
+            cwms_diag_add(
+                diag, CWMS_ERROR, CWMS_R_PKCS11,
+                "'%s': the certificate object on token '%s' holds no certificate OpenSSL can read",
+                loaded.certs[i].uri, loaded.token_label);
             ok = 0;
             break;
         }
@@ -93,7 +97,7 @@ int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri,
     if (ok && loaded.key != NULL) {
         EVP_PKEY *key = loaded.key;
 
-        loaded.key = NULL;    /* cwms_inputs_add_key takes it, also on failure */
+        loaded.key = NULL; /* cwms_inputs_add_key takes it, also on failure */
         if (!cwms_inputs_add_key(in, key, loaded.key_uri)) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory adding the key '%s'",
                           loaded.key_uri);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PKCS#12 (".p12", ".pfx"): every private key, certificate and CA
  * certificate it holds.
@@ -43,15 +44,14 @@
 /* safeContents inside safeContents: more than this is not a real file. */
 #define BAG_DEPTH_MAX 8
 
-#define MSG_P12_NO_PASS \
-    "PKCS#12 file '%s' is protected by a passphrase and none was given: use %s"
+#define MSG_P12_NO_PASS "PKCS#12 file '%s' is protected by a passphrase and none was given: use %s"
 #define MSG_P12_BAD_PASS "wrong passphrase for PKCS#12 file '%s': check %s"
 
 /* The outcome of walking the safes with one password. */
 typedef enum {
     WALK_OK,
-    WALK_DECRYPT_FAILED,   /* the password does not decrypt (nothing reported) */
-    WALK_ERROR             /* reported */
+    WALK_DECRYPT_FAILED, /* the password does not decrypt (nothing reported) */
+    WALK_ERROR           /* reported */
 } WALK;
 
 /* One attempt at the safes: a password and the context that decrypts. */
@@ -63,7 +63,7 @@ typedef struct p12_walk_st {
     const char *decrypt_propq;
 } P12_WALK;
 
-static WALK read_bags(const P12_WALK *pw, const STACK_OF(PKCS12_SAFEBAG) *bags, int depth);
+static WALK read_bags(const P12_WALK *pw, const STACK_OF(PKCS12_SAFEBAG) * bags, int depth);
 
 static WALK read_key_bag(CWMS_READ *r, const PKCS8_PRIV_KEY_INFO *p8)
 {
@@ -103,7 +103,7 @@ static WALK read_bag(const P12_WALK *pw, const PKCS12_SAFEBAG *bag, int depth)
         return w;
     case NID_certBag:
         if (PKCS12_SAFEBAG_get_bag_nid(bag) != NID_x509Certificate)
-            return WALK_OK;   /* SDSI certificates: nothing a bundle can use */
+            return WALK_OK; /* SDSI certificates: nothing a bundle can use */
         ERR_set_mark();
         x = PKCS12_SAFEBAG_get1_cert(bag);
         ERR_pop_to_mark();
@@ -123,11 +123,11 @@ static WALK read_bag(const P12_WALK *pw, const PKCS12_SAFEBAG *bag, int depth)
         }
         return read_bags(pw, PKCS12_SAFEBAG_get0_safes(bag), depth + 1);
     default:
-        return WALK_OK;       /* CRL and secret bags */
+        return WALK_OK; /* CRL and secret bags */
     }
 }
 
-static WALK read_bags(const P12_WALK *pw, const STACK_OF(PKCS12_SAFEBAG) *bags, int depth)
+static WALK read_bags(const P12_WALK *pw, const STACK_OF(PKCS12_SAFEBAG) * bags, int depth)
 {
     for (int i = 0; i < sk_PKCS12_SAFEBAG_num(bags); i++) {
         WALK w = read_bag(pw, sk_PKCS12_SAFEBAG_value(bags, i), depth);
@@ -139,7 +139,7 @@ static WALK read_bags(const P12_WALK *pw, const STACK_OF(PKCS12_SAFEBAG) *bags, 
 }
 
 /* The bags of one authenticated safe, decrypted if need be; NULL when it cannot be. */
-static STACK_OF(PKCS12_SAFEBAG) *unpack_safe(const P12_WALK *pw, PKCS7 *p7, WALK *why)
+static STACK_OF(PKCS12_SAFEBAG) * unpack_safe(const P12_WALK *pw, PKCS7 *p7, WALK *why)
 {
     CWMS_READ *r = pw->r;
     STACK_OF(PKCS12_SAFEBAG) *bags = NULL;
@@ -170,7 +170,7 @@ static STACK_OF(PKCS12_SAFEBAG) *unpack_safe(const P12_WALK *pw, PKCS7 *p7, WALK
         }
         break;
     default:
-        break;                /* public-key enveloped safes: not supported by OpenSSL either */
+        break; /* public-key enveloped safes: not supported by OpenSSL either */
     }
     if (bags == NULL) {
         ERR_clear_last_mark();
@@ -188,7 +188,7 @@ static WALK read_safes_in(const P12_WALK *pw, const PKCS12 *p12)
 {
     CWMS_READ *r = pw->r;
     size_t n_certs = r->n_certs, n_keys = r->n_keys;
-    STACK_OF(PKCS7) *safes;
+    STACK_OF(PKCS7) * safes;
     WALK w = WALK_OK;
 
     ERR_set_mark();
@@ -263,9 +263,11 @@ static WALK read_safes(CWMS_READ *r, const PKCS12 *p12, const char *pass, int pa
     pw.decrypt_libctx = legacy.libctx;
     pw.decrypt_propq = NULL;
     if ((w = read_safes_in(&pw, p12)) == WALK_OK)
-        cwms_read_note(r, "'%s' is a legacy PKCS#12 (RC2 or 3DES, as older Windows exports it): "
+        cwms_read_note(r,
+                       "'%s' is a legacy PKCS#12 (RC2 or 3DES, as older Windows exports it): "
                        "decrypted with OpenSSL's legacy provider in cwms-bundle's own library "
-                       "context", r->name);
+                       "context",
+                       r->name);
     legacy_ctx_free(&legacy);
     return w;
 }
@@ -287,10 +289,12 @@ static int unsupported_encryption(CWMS_READ *r, int legacy_missing)
                                "'%s': the PKCS#12 is encrypted with a legacy algorithm (RC2, as "
                                "older Windows exports it) and OpenSSL's legacy provider cannot "
                                "be loaded: install it (legacy.so in OpenSSL's modules directory, "
-                               "see `openssl version -m`)", r->name);
+                               "see `openssl version -m`)",
+                               r->name);
     return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
                            "'%s': the PKCS#12 is encrypted with an algorithm neither OpenSSL's "
-                           "default nor its legacy provider offers", r->name);
+                           "default nor its legacy provider offers",
+                           r->name);
 }
 
 static int walk_result(CWMS_READ *r, WALK w, int legacy_missing)
@@ -313,11 +317,13 @@ static int read_with_passphrase(CWMS_READ *r, const PKCS12 *p12, int has_mac)
     if (!cwms_read_passphrase(r, what, &pass, &len))
         return cwms_read_no_passphrase(r, MSG_P12_NO_PASS, r->name, CWMS_READ_PASSIN(r));
     if (len > INT_MAX || (has_mac && !verify_mac(p12, pass, (int)len)))
-        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
+        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
+                               CWMS_READ_PASSIN(r));
     w = read_safes(r, p12, pass, (int)len, &legacy_missing);
     /* Without a MAC, failing to decrypt is all that tells a wrong passphrase. */
     if (w == WALK_DECRYPT_FAILED && !has_mac)
-        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name, CWMS_READ_PASSIN(r));
+        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
+                               CWMS_READ_PASSIN(r));
     return walk_result(r, w, legacy_missing);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PKCS#7 (".p7b", "certs-only" signedData, as `openssl crl2pkcs7 -nocrl`
  * and Windows write them): the certificates it carries. Signatures and
@@ -16,7 +17,7 @@
 #include "cwms_der_element.h"
 #include "input/formats.h"
 
-static STACK_OF(X509) *pkcs7_certs(const PKCS7 *p7)
+static STACK_OF(X509) * pkcs7_certs(const PKCS7 *p7)
 {
     if (PKCS7_type_is_signed(p7) && p7->d.sign != NULL)
         return p7->d.sign->cert;
@@ -31,27 +32,23 @@ static STACK_OF(X509) *pkcs7_certs(const PKCS7 *p7)
  */
 static int read_signed_data_der(CWMS_READ *r, const unsigned char *der, size_t len)
 {
-    static const unsigned char signed_data_oid[] = {
-        0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02
-    };
+    static const unsigned char signed_data_oid[] = { 0x2a, 0x86, 0x48, 0x86, 0xf7,
+                                                     0x0d, 0x01, 0x07, 0x02 };
     CWMS_DER_SLICE top = { der, len }, ci, sd, certs = { NULL, 0 }, scan;
     CWMS_DER_ELEMENT e;
     int n = 0, ok;
 
     ERR_set_mark();
     ok = cwms_der_next(&top, &e) && cwms_der_is_universal(&e, V_ASN1_SEQUENCE, 1)
-         && (ci = e.content, cwms_der_next(&ci, &e))
-         && cwms_der_is_universal(&e, V_ASN1_OBJECT, 0)
-         && e.content.len == sizeof(signed_data_oid)
-         && memcmp(e.content.p, signed_data_oid, sizeof(signed_data_oid)) == 0
-         && cwms_der_next(&ci, &e) && e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag == 0
-         && (sd = e.content, cwms_der_next(&sd, &e))
-         && cwms_der_is_universal(&e, V_ASN1_SEQUENCE, 1)
-         && (sd = e.content, cwms_der_next(&sd, &e))             /* version */
-         && cwms_der_is_universal(&e, V_ASN1_INTEGER, 0)
-         && cwms_der_next(&sd, &e) && cwms_der_is_universal(&e, V_ASN1_SET, 1)
-         && cwms_der_next(&sd, &e) && cwms_der_is_universal(&e, V_ASN1_SEQUENCE, 1)
-         && cwms_der_next(&sd, &e);
+        && (ci = e.content, cwms_der_next(&ci, &e)) && cwms_der_is_universal(&e, V_ASN1_OBJECT, 0)
+        && e.content.len == sizeof(signed_data_oid)
+        && memcmp(e.content.p, signed_data_oid, sizeof(signed_data_oid)) == 0
+        && cwms_der_next(&ci, &e) && e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag == 0
+        && (sd = e.content, cwms_der_next(&sd, &e)) && cwms_der_is_universal(&e, V_ASN1_SEQUENCE, 1)
+        && (sd = e.content, cwms_der_next(&sd, &e)) /* version */
+        && cwms_der_is_universal(&e, V_ASN1_INTEGER, 0) && cwms_der_next(&sd, &e)
+        && cwms_der_is_universal(&e, V_ASN1_SET, 1) && cwms_der_next(&sd, &e)
+        && cwms_der_is_universal(&e, V_ASN1_SEQUENCE, 1) && cwms_der_next(&sd, &e);
     if (ok && e.cls == V_ASN1_CONTEXT_SPECIFIC && e.tag == 0)
         certs = e.content;
     /* Every element must be a certificate (SEQUENCE) before any is taken. */
@@ -80,7 +77,7 @@ static int read_signed_data_der(CWMS_READ *r, const unsigned char *der, size_t l
 int cwms_read_pkcs7_der(CWMS_READ *r, const unsigned char *der, size_t len)
 {
     const unsigned char *p = der;
-    STACK_OF(X509) *certs;
+    STACK_OF(X509) * certs;
     PKCS7 *p7;
     int ret = read_signed_data_der(r, der, len);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The collector of one reading (CWMS_READ): what a file yields is kept
  * here until the file is done, then merged into the inputs (input.c). The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The collector of one reading (read.c), shared by input.c (sources,
  * sniffing, the merge into the inputs) and the format readers
@@ -21,27 +22,27 @@
 
 /* The returns of every cwms_read_* format reader. */
 enum {
-    CWMS_READ_ERROR = -1,    /* it was this format but unusable; an error is in diag */
-    CWMS_READ_NOT_MINE = 0,  /* not this format; nothing reported, error queue untouched */
-    CWMS_READ_OK = 1         /* read (possibly with notes) */
+    CWMS_READ_ERROR = -1,   /* it was this format but unusable; an error is in diag */
+    CWMS_READ_NOT_MINE = 0, /* not this format; nothing reported, error queue untouched */
+    CWMS_READ_OK = 1        /* read (possibly with notes) */
 };
 
 typedef struct cwms_read_st {
-    const CWMS_READ_CTX *rctx;   /* never NULL */
+    const CWMS_READ_CTX *rctx; /* never NULL */
     CWMS_DIAG *diag;
-    const char *name;            /* what messages call the file: "ca.pem", "(stdin)" */
-    CWMS_CERT **certs;           /* owned, origin not set yet */
+    const char *name;  /* what messages call the file: "ca.pem", "(stdin)" */
+    CWMS_CERT **certs; /* owned, origin not set yet */
     size_t n_certs, cap_certs;
-    EVP_PKEY **keys;             /* owned */
+    EVP_PKEY **keys; /* owned */
     size_t n_keys, cap_keys;
-    int recognised;              /* something known was seen, even if ignored (a CSR) */
-    size_t n_unknown;            /* PEM blocks of unknown type skipped: one note says so */
-    size_t first_unknown;        /* the first one's number and label */
+    int recognised;       /* something known was seen, even if ignored (a CSR) */
+    size_t n_unknown;     /* PEM blocks of unknown type skipped: one note says so */
+    size_t first_unknown; /* the first one's number and label */
     char first_unknown_label[64];
-    int failed;                  /* an error was reported */
-    int passphrase_used;         /* something in it was decrypted with the passphrase */
-    int skip_unusable;           /* one of many (a folder, an archive): nothing usable is a note */
-    int skipped;                 /* it held nothing usable and was skipped with a note */
+    int failed;          /* an error was reported */
+    int passphrase_used; /* something in it was decrypted with the passphrase */
+    int skip_unusable;   /* one of many (a folder, an archive): nothing usable is a note */
+    int skipped;         /* it held nothing usable and was skipped with a note */
 } CWMS_READ;
 
 /* Starts reading the file called name; rctx NULL = defaults. */
@@ -88,7 +89,6 @@ int cwms_read_error(CWMS_READ *r, CWMS_REASON reason, const char *fmt, ...)
 int cwms_read_error_openssl(CWMS_READ *r, CWMS_REASON reason, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A note for the user (something recognised and skipped). */
-void cwms_read_note(CWMS_READ *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void cwms_read_note(CWMS_READ *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

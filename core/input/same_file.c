@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Is the output one of the inputs? (cwms/inputs.h). Device and inode, so
  * "./ca.pem", "dir/../ca.pem", a hard link and a symbolic link to it all
  * count as the same file.
  */
-#define _XOPEN_SOURCE 700   /* realpath() */
+#define _XOPEN_SOURCE 700 /* realpath() */
 #include "cwms/inputs.h"
 
 #include <stdlib.h>
@@ -38,8 +39,7 @@ static int real_parent(const char *out, struct stat *st)
     return ok;
 }
 
-int cwms_output_is_source(const char *out, const char *const *sources, size_t n,
-                          const char **which)
+int cwms_output_is_source(const char *out, const char *const *sources, size_t n, const char **which)
 {
     struct stat os, ps, st;
     int have_parent;
@@ -57,8 +57,9 @@ int cwms_output_is_source(const char *out, const char *const *sources, size_t n,
         if (strncasecmp(src, "file:", 5) == 0 && (path = cwms_file_uri_path(src, NULL)) == NULL)
             continue;
         hit = stat(path != NULL ? path : src, &st) != 0 ? 0
-              : same_inode(&st, &os) ? 1
-              : S_ISDIR(st.st_mode) && have_parent && same_inode(&st, &ps) ? 2 : 0;
+            : same_inode(&st, &os)                                       ? 1
+            : S_ISDIR(st.st_mode) && have_parent && same_inode(&st, &ps) ? 2
+                                                                         : 0;
         OPENSSL_free(path);
         if (hit) {
             *which = src;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Scanning a PEM file block by block (blocks.h).
  *
@@ -39,7 +40,8 @@ static size_t line_at(const unsigned char *p, const unsigned char *end, const un
 static int blank(const unsigned char *p, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n' && p[i] != '\f' && p[i] != '\v')
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n' && p[i] != '\f'
+            && p[i] != '\v')
             return 0;
     return 1;
 }
@@ -58,8 +60,8 @@ static int is_end_of(const unsigned char *p, size_t len, const char *label)
 {
     size_t el = sizeof(end_mark) - 1, ll = strlen(label), dl = sizeof(dashes) - 1;
 
-    return len == el + ll + dl && memcmp(p, end_mark, el) == 0
-           && memcmp(p + el, label, ll) == 0 && memcmp(p + el + ll, dashes, dl) == 0;
+    return len == el + ll + dl && memcmp(p, end_mark, el) == 0 && memcmp(p + el, label, ll) == 0
+        && memcmp(p + el + ll, dashes, dl) == 0;
 }
 
 /* What the block holds: decoded with OpenSSL's PEM reader, certificates fingerprinted. */
@@ -92,7 +94,8 @@ static void classify(CWMS_SCAN_BLOCK *b, const unsigned char *data)
         }
         case CWMS_PEM_KEY:
             b->pub.kind = header != NULL && strstr(header, "ENCRYPTED") != NULL
-                          ? CWMS_BLOCK_ENCRYPTED_KEY : CWMS_BLOCK_KEY;
+                ? CWMS_BLOCK_ENCRYPTED_KEY
+                : CWMS_BLOCK_KEY;
             break;
         case CWMS_PEM_ENCRYPTED_KEY:
             b->pub.kind = CWMS_BLOCK_ENCRYPTED_KEY;
@@ -179,7 +182,8 @@ int cwms_scan_pem(const unsigned char *data, size_t len, CWMS_SCAN *s)
                     break;
                 }
                 /* A second BEGIN before the END: the first block is cut short. */
-                if (ql >= sizeof(begin_mark) - 1 && memcmp(q, begin_mark, sizeof(begin_mark) - 1) == 0)
+                if (ql >= sizeof(begin_mark) - 1
+                    && memcmp(q, begin_mark, sizeof(begin_mark) - 1) == 0)
                     break;
                 q = qnext;
                 qline++;
@@ -211,7 +215,7 @@ int cwms_scan_pem(const unsigned char *data, size_t len, CWMS_SCAN *s)
         p = next;
     }
     return 1;
- oom:
+oom:
     cwms_scan_clear(s);
     return 0;
 }

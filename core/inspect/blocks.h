@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A PEM file as CWMS sees it (blocks.c): its blocks in file order, each
  * with its label, byte range and what it holds, and every run of text
@@ -15,17 +16,17 @@
 
 typedef struct cwms_scan_block_st {
     CWMS_BLOCK pub;
-    char *label;                 /* owned */
-    char *subject;               /* owned; certificates */
+    char *label;   /* owned */
+    char *subject; /* owned; certificates */
     char sha256[65];
-    X509 *x509;                  /* certificates that decode; owned */
+    X509 *x509; /* certificates that decode; owned */
 } CWMS_SCAN_BLOCK;
 
 /* Text outside the blocks that is not blank. */
 typedef struct cwms_scan_text_st {
     size_t offset, len;
-    size_t line;                 /* 1-based line where it starts */
-    size_t before_block;         /* 0-based index of the block that follows; n_blocks at the end */
+    size_t line;         /* 1-based line where it starts */
+    size_t before_block; /* 0-based index of the block that follows; n_blocks at the end */
 } CWMS_SCAN_TEXT;
 
 typedef struct cwms_scan_st {
@@ -33,7 +34,7 @@ typedef struct cwms_scan_st {
     size_t n_blocks;
     CWMS_SCAN_TEXT *texts;
     size_t n_texts;
-    int unterminated;            /* a BEGIN line without its END line (counted as text) */
+    int unterminated; /* a BEGIN line without its END line (counted as text) */
 } CWMS_SCAN;
 
 /* Scans data; 1 on success, 0 on allocation failure. Free with cwms_scan_clear. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `cwms-bundle check`: an existing bundle against what build would write
  * (cwms/check.h).
@@ -41,13 +42,13 @@ typedef struct {
 } FINDING;
 
 struct cwms_check_st {
-    unsigned char *data;         /* the file (it may hold a key in the clear) */
+    unsigned char *data; /* the file (it may hold a key in the clear) */
     size_t len;
     CWMS_SCAN scan;
     FINDING *findings;
     size_t n_findings, cap_findings;
-    CWMS_BUNDLE *bundle;         /* what build would write; NULL when it failed */
-    size_t key_block;            /* 0-based block of the key the bundle carries; SIZE_MAX none */
+    CWMS_BUNDLE *bundle; /* what build would write; NULL when it failed */
+    size_t key_block;    /* 0-based block of the key the bundle carries; SIZE_MAX none */
     int not_pem;
     int strict;
 };
@@ -58,9 +59,10 @@ struct cwms_check_st {
  */
 
 /* Adds a finding about block (0-based; SIZE_MAX = the file). 1, or 0 when memory ran out. */
-__attribute__((format(printf, 7, 8)))
-static int add_finding(CWMS_CHECK *c, CWMS_LEVEL level, const char *code, CWMS_REASON reason,
-                       size_t block, const char *action, const char *fmt, ...)
+__attribute__((format(printf, 7, 8))) static int add_finding(CWMS_CHECK *c, CWMS_LEVEL level,
+                                                             const char *code, CWMS_REASON reason,
+                                                             size_t block, const char *action,
+                                                             const char *fmt, ...)
 {
     FINDING *f;
     va_list ap;
@@ -99,9 +101,9 @@ static int add_finding(CWMS_CHECK *c, CWMS_LEVEL level, const char *code, CWMS_R
     }
     /* What the file's layout did wrong, check --fix puts right; the build's verdicts it cannot. */
     f->pub.fixable = reason == CWMS_R_ORDER_WRONG || reason == CWMS_R_KEY_NOT_FIRST
-                     || reason == CWMS_R_ROOT_INCLUDED || reason == CWMS_R_UNRELATED_CERT
-                     || reason == CWMS_R_DUPLICATE_CERT || reason == CWMS_R_STRAY_TEXT
-                     || reason == CWMS_R_UNEXPECTED_BLOCK || reason == CWMS_R_NOT_PEM;
+        || reason == CWMS_R_ROOT_INCLUDED || reason == CWMS_R_UNRELATED_CERT
+        || reason == CWMS_R_DUPLICATE_CERT || reason == CWMS_R_STRAY_TEXT
+        || reason == CWMS_R_UNEXPECTED_BLOCK || reason == CWMS_R_NOT_PEM;
     return 1;
 }
 
@@ -241,7 +243,10 @@ static int read_whole(CWMS_CHECK *c, const char *path, char *err, size_t err_siz
 /* "Bag Attributes", "subject=", `openssl x509 -text`: what left the text there, and the fix. */
 static const char *stray_kind(const unsigned char *p, size_t len)
 {
-    static const struct { const char *start; const char *what; } kinds[] = {
+    static const struct {
+        const char *start;
+        const char *what;
+    } kinds[] = {
         { "Bag Attributes", "PKCS#12 bag attributes (openssl pkcs12 output)" },
         { "subject=", "subject/issuer lines (openssl x509 -subject or pkcs12 output)" },
         { "issuer=", "subject/issuer lines (openssl x509 -issuer or pkcs12 output)" },
@@ -277,7 +282,7 @@ static int add_stray_text(CWMS_CHECK *c)
                          stray_kind(p, t->len), (int)first, (const char *)p,
                          first < t->len ? "..." : "", t->len,
                          t->before_block < c->scan.n_blocks ? ", before this block"
-                                                             : ", after the last block"))
+                                                            : ", after the last block"))
             return 0;
     }
     if (c->scan.unterminated
@@ -395,16 +400,17 @@ static int compare_certs(CWMS_CHECK *c, CWMS_ORDER order)
         if (!add_finding(c, CWMS_ERROR, "ORDER_WRONG", CWMS_R_ORDER_WRONG, first_bad,
                          "reorder the certificates (check --fix does), or check with the --cwms "
                          "version you import into",
-                         reversed ? "the certificates are in the %s order, the reverse of the "
-                                    "%s order checked for"
-                                  : "the certificates are out of order%.0s; checked for the %s order",
+                         reversed
+                             ? "the certificates are in the %s order, the reverse of the "
+                               "%s order checked for"
+                             : "the certificates are out of order%.0s; checked for the %s order",
                          order_words(order == CWMS_ORDER_LEAF_FIRST ? CWMS_ORDER_ROOT_FIRST
                                                                     : CWMS_ORDER_LEAF_FIRST),
                          order_words(order)))
             goto end;
     }
     ok = 1;
- end:
+end:
     OPENSSL_free(pos);
     return ok;
 }
@@ -423,7 +429,8 @@ static int compare_keys(CWMS_CHECK *c, const size_t *key_blocks, size_t n_key_bl
             if (!add_finding(c, CWMS_ERROR, "KEY_SEVERAL", CWMS_R_SEVERAL_KEYS, chosen,
                              "keep only the key of the server certificate (check --fix does)",
                              "the file holds %zu private keys; block %zu is the server "
-                             "certificate's", n_key_blocks, chosen + 1))
+                             "certificate's",
+                             n_key_blocks, chosen + 1))
                 return 0;
             /* The one thing --fix can do about several keys: keep the right one. */
             c->findings[c->n_findings - 1].pub.fixable = 1;
@@ -431,7 +438,8 @@ static int compare_keys(CWMS_CHECK *c, const size_t *key_blocks, size_t n_key_bl
                                 "keep only the key of the server certificate (--passin lets "
                                 "check tell which one it is)",
                                 "the file holds %zu private keys, encrypted: which one belongs "
-                                "to the server certificate was not checked", n_key_blocks)) {
+                                "to the server certificate was not checked",
+                                n_key_blocks)) {
             return 0;
         }
     }
@@ -483,7 +491,8 @@ static int read_blocks(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *
         }
         snprintf(name, sizeof(name), "%s block %zu", o->path, i + 1);
         /* A block that does not read is reported by the reader; the others still count. */
-        (void)cwms_inputs_add_buffer(in, c->data + blk->pub.offset, blk->pub.len, name, rctx, bdiag);
+        (void)cwms_inputs_add_buffer(in, c->data + blk->pub.offset, blk->pub.len, name, rctx,
+                                     bdiag);
         for (size_t k = before; k < in->n_keys; k++)
             key_block_of[k] = i;
     }
@@ -541,15 +550,17 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
     if (!add_stray_text(c) || !add_duplicates(c))
         goto oom;
     if (undecrypted > 0
-        && !add_finding(c, CWMS_NOTE, "KEY_NOT_CHECKED", CWMS_R_KEY_NOT_CHECKED,
-                        key_blocks[0], "give --passin to check the key against the server "
-                        "certificate", "the private key is encrypted: its position was checked, "
+        && !add_finding(c, CWMS_NOTE, "KEY_NOT_CHECKED", CWMS_R_KEY_NOT_CHECKED, key_blocks[0],
+                        "give --passin to check the key against the server "
+                        "certificate",
+                        "the private key is encrypted: its position was checked, "
                         "its match with the server certificate was not"))
         goto oom;
     if (n_key_blocks == 0 && in->n_keys == 0
         && !add_finding(c, CWMS_ERROR, "KEY_MISSING", CWMS_R_NO_KEY, SIZE_MAX,
                         "build the file with the key: cwms-bundle build --cwms VERSION -o FILE "
-                        "KEY BUNDLE", "the file holds no private key; CWMS wants it as the "
+                        "KEY BUNDLE",
+                        "the file holds no private key; CWMS wants it as the "
                         "first block"))
         goto oom;
 
@@ -578,7 +589,7 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
     if (!compare_keys(c, key_blocks, n_key_blocks)
         || (c->bundle != NULL && !compare_certs(c, o->build.order)))
         goto oom;
- done:
+done:
     if (c->strict)
         for (size_t i = 0; i < c->n_findings; i++)
             if (c->findings[i].pub.level == CWMS_WARNING)
@@ -588,9 +599,9 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
     c = NULL;
     ok = 1;
     goto end;
- oom:
+oom:
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
- end:
+end:
     OPENSSL_free(key_block_of);
     OPENSSL_free(key_blocks);
     cwms_diag_free(bdiag);
@@ -687,8 +698,8 @@ int cwms_check_exit_code(const CWMS_CHECK *c)
  * -------
  */
 
-int cwms_check_fix(const CWMS_CHECK *c, const CWMS_EMIT_OPTIONS *eo,
-                   unsigned char **out, size_t *out_len, CWMS_DIAG *diag)
+int cwms_check_fix(const CWMS_CHECK *c, const CWMS_EMIT_OPTIONS *eo, unsigned char **out,
+                   size_t *out_len, CWMS_DIAG *diag)
 {
     CWMS_BUNDLE certs_only;
     unsigned char *chain = NULL, *buf;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Output order (order.h): the certificates of the chosen path as the CWMS
  * release wants them (options.c maps a release to its order).
@@ -6,8 +7,8 @@
 
 #include <string.h>
 
-int cwms_order_path(const CWMS_PATH *path, int drop_root, CWMS_ORDER order,
-                    X509 ***certs, size_t *n_certs, size_t *leaf_index)
+int cwms_order_path(const CWMS_PATH *path, int drop_root, CWMS_ORDER order, X509 ***certs,
+                    size_t *n_certs, size_t *leaf_index)
 {
     size_t n = path->len;
     X509 **out;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The certificates of a path in the order a CWMS release wants (order.c).
  */
@@ -15,7 +16,7 @@
  * array of up-ref'd X509s (free each and the array); *leaf_index is where
  * the leaf landed. Returns 1, or 0 on allocation or decoding failure.
  */
-int cwms_order_path(const CWMS_PATH *path, int drop_root, CWMS_ORDER order,
-                    X509 ***certs, size_t *n_certs, size_t *leaf_index);
+int cwms_order_path(const CWMS_PATH *path, int drop_root, CWMS_ORDER order, X509 ***certs,
+                    size_t *n_certs, size_t *leaf_index);
 
 #endif

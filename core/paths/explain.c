@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The explanation of a bundle (cwms/explain.h, paths/explain.h).
  *
@@ -23,7 +24,7 @@
 
 typedef struct {
     CWMS_EXPLAIN_CERT pub;
-    char *origin;                /* a copy: the pool's certificates go before the bundle does */
+    char *origin; /* a copy: the pool's certificates go before the bundle does */
     char *left_out;
     char *variant;
     CWMS_CERT *cert;
@@ -149,7 +150,8 @@ static int add_node(CWMS_EXPLAIN *e, CWMS_CERT *c, int from_trust, CWMS_GRAPH *g
     n->pub.x509 = x;
     n->pub.from_trust = from_trust;
     n->origin = OPENSSL_strdup(cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c)
-                               : from_trust ? "trust store" : "input");
+                                   : from_trust                 ? "trust store"
+                                                                : "input");
     n->pub.origin = n->origin;
     n->pub.self_signed = cwms_graph_self_signed(g, c) == 1;
     return n->origin != NULL;
@@ -216,7 +218,8 @@ static int explain_paths(CWMS_EXPLAIN *e, const CWMS_OPTIONS *opts, CWMS_GRAPH *
             /* A better-ranked path loses only to the validation, which says why in its notes. */
             if (cwms_rank_compare_why(g, chosen, &xp->path, opts->path, &rule) > 0)
                 xp->why_not = cwms_format("it ranks higher (%s) but failed validation: see the "
-                                          "notes on the paths passed over", rule);
+                                          "notes on the paths passed over",
+                                          rule);
             else
                 xp->why_not = cwms_format("the chosen path won: %s", rule);
             if (xp->why_not == NULL)
@@ -227,8 +230,7 @@ static int explain_paths(CWMS_EXPLAIN *e, const CWMS_OPTIONS *opts, CWMS_GRAPH *
     return 1;
 }
 
-static int add_edge(CWMS_EXPLAIN *e, size_t child, size_t issuer, int on_path,
-                    const char *rejected)
+static int add_edge(CWMS_EXPLAIN *e, size_t child, size_t issuer, int on_path, const char *rejected)
 {
     CWMS_EXPLAIN_EDGE *ed;
 
@@ -288,7 +290,8 @@ static int explain_edges(CWMS_EXPLAIN *e, CWMS_GRAPH *g, const CWMS_PATH *chosen
 
         if (from == SIZE_MAX)
             continue;
-        for (size_t i = 0; (issuer = cwms_graph_issuer_at(g, k, i, 0, &signed_it, &oom)) != NULL; i++) {
+        for (size_t i = 0; (issuer = cwms_graph_issuer_at(g, k, i, 0, &signed_it, &oom)) != NULL;
+             i++) {
             size_t to = node_of(e, issuer);
             const char *why = NULL;
 
@@ -357,8 +360,7 @@ static int explain_variants(CWMS_EXPLAIN *e, const CWMS_PATH *chosen)
             const XPATH *alt;
             char *theirs;
 
-            if (i == on || e->nodes[i].pub.role != CWMS_ROLE_NONE
-                || e->nodes[i].left_out != NULL
+            if (i == on || e->nodes[i].pub.role != CWMS_ROLE_NONE || e->nodes[i].left_out != NULL
                 || !cwms_path_same_ca(e->nodes[i].cert, chosen->certs[j]))
                 continue;
             others++;
@@ -375,9 +377,10 @@ static int explain_variants(CWMS_EXPLAIN *e, const CWMS_PATH *chosen)
                 break;
         }
         if (others > 0)
-            e->nodes[on].variant = cwms_format("the variant %s, chosen over %zu other%s of the same "
-                                           "CA (same subject and key)", mine, others,
-                                           others == 1 ? "" : "s");
+            e->nodes[on].variant =
+                cwms_format("the variant %s, chosen over %zu other%s of the same "
+                            "CA (same subject and key)",
+                            mine, others, others == 1 ? "" : "s");
         OPENSSL_free(subj);
         OPENSSL_free(mine);
         if (others > 0 && e->nodes[on].variant == NULL)
@@ -396,14 +399,15 @@ static char *left_out_reason(CWMS_EXPLAIN *e, size_t i)
         return cwms_format("self-signed root: CWMS has its own copy (--include-root keeps it)");
     case CWMS_ROLE_ANCHOR:
         return cwms_format("trust anchor from the trust store: it signed the top of the chain, "
-                       "and CWMS has its own copy");
+                           "and CWMS has its own copy");
     default:
         break;
     }
     if ((alt = first_path_with(e, n->cert)) != NULL)
         return cwms_format("on an alternative path that was not chosen (%s)", alt->why_not);
     if (!cwms_cert_is_ca(n->cert))
-        return cwms_format("another end-entity certificate: not the server certificate of this bundle");
+        return cwms_format(
+            "another end-entity certificate: not the server certificate of this bundle");
     return cwms_format("unrelated: it issues no certificate on a path from the server certificate");
 }
 
@@ -430,9 +434,9 @@ int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
 
         if (i == SIZE_MAX)
             continue;
-        e->nodes[i].pub.role = j == 0 ? CWMS_ROLE_SERVER
-                               : j + 1 == chosen->len && chosen->self_signed_end ? CWMS_ROLE_ROOT
-                               : CWMS_ROLE_INTERMEDIATE;
+        e->nodes[i].pub.role = j == 0                         ? CWMS_ROLE_SERVER
+            : j + 1 == chosen->len && chosen->self_signed_end ? CWMS_ROLE_ROOT
+                                                              : CWMS_ROLE_INTERMEDIATE;
         if (j == 0)
             e->leaf = i;
         if (j + 1 == chosen->len && chosen->self_signed_end)
@@ -453,14 +457,15 @@ int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
     for (size_t i = 0; i < e->n_nodes; i++) {
         NODE *n = &e->nodes[i];
 
-        if (!n->pub.in_bundle && n->left_out == NULL && (n->left_out = left_out_reason(e, i)) == NULL)
+        if (!n->pub.in_bundle && n->left_out == NULL
+            && (n->left_out = left_out_reason(e, i)) == NULL)
             goto oom;
         n->pub.left_out = n->left_out;
         n->pub.variant = n->variant;
     }
     b->explain = e;
     return 1;
- oom:
+oom:
     cwms_explain_free(e);
     return 0;
 }

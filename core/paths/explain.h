@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Building the explanation of a bundle (explain.c; the public side is
  * cwms/explain.h): called by the chain build once the path is chosen,

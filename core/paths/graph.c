@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Who signed this certificate: the graph behind path building (path.h).
  *
@@ -35,21 +36,21 @@ enum { UNKNOWN = -1, NO = 0, YES = 1 };
  * the same public key form a group; a node's verdict is kept per group.
  */
 typedef struct {
-    size_t owner;            /* pool index of the node the list was made for */
-    size_t *idx;             /* pool indexes, ranked by validity, later notAfter, input order */
-    CWMS_CERT **cert;        /* the certificates at those indexes */
-    uint32_t *group;         /* key group of each entry */
+    size_t owner;              /* pool index of the node the list was made for */
+    size_t *idx;               /* pool indexes, ranked by validity, later notAfter, input order */
+    CWMS_CERT **cert;          /* the certificates at those indexes */
+    uint32_t *group;           /* key group of each entry */
     unsigned char (*keys)[32]; /* SHA-256 of each group's SubjectPublicKeyInfo */
-    signed char *have_key;   /* 0: the SPKI was not found, the group is the entry alone */
+    signed char *have_key;     /* 0: the SPKI was not found, the group is the entry alone */
     size_t n, n_groups;
 } CANDLIST;
 
 typedef struct {
-    size_t list;             /* index into g->lists, SIZE_MAX until computed */
-    signed char *verdict;    /* per group of the list: UNKNOWN, NO, YES; allocated on first use */
+    size_t list;          /* index into g->lists, SIZE_MAX until computed */
+    signed char *verdict; /* per group of the list: UNKNOWN, NO, YES; allocated on first use */
     signed char self_signed;
     signed char trust_state;
-    uint32_t own_group;      /* the node's key group in its list (self-issued), UINT32_MAX: none */
+    uint32_t own_group; /* the node's key group in its list (self-issued), UINT32_MAX: none */
     CWMS_CERT *trust_anchor;
 } NODE;
 
@@ -58,14 +59,14 @@ struct cwms_graph_st {
     CWMS_TRUST *trust;
     int64_t attime;
     size_t budget, checks;
-    NODE *nodes;             /* parallel to the pool */
+    NODE *nodes; /* parallel to the pool */
     size_t n;
-    size_t *by_ptr;          /* pointer -> pool index, SIZE_MAX when free */
+    size_t *by_ptr; /* pointer -> pool index, SIZE_MAX when free */
     size_t table_size;
     CANDLIST *lists;
     size_t n_lists;
-    size_t *by_issuer;       /* issuer name key -> index into lists, SIZE_MAX when free */
-    CWMS_KEY_CACHE keys;     /* issuer keys for checks from the DER */
+    size_t *by_issuer;   /* issuer name key -> index into lists, SIZE_MAX when free */
+    CWMS_KEY_CACHE keys; /* issuer keys for checks from the DER */
 };
 
 static size_t ptr_slot(const void *p)
@@ -301,9 +302,10 @@ static void trace_candidates(CWMS_CERT *child, const CANDLIST *l, int64_t attime
     for (int pass = 1; pass >= 0; pass--)
         for (size_t i = 0; i < l->n; i++)
             if (l->cert[i] != child && cwms_keyid_agreement(child, l->cert[i]) == pass)
-                cwms_debug(CWMS_DEBUG_PATH, "  candidate %zu: %s (key id %s, %s at the validation "
-                           "time)", ++k, cwms_trace_label(l->cert[i], b),
-                           pass > 0 ? "matches" : "absent",
+                cwms_debug(CWMS_DEBUG_PATH,
+                           "  candidate %zu: %s (key id %s, %s at the validation "
+                           "time)",
+                           ++k, cwms_trace_label(l->cert[i], b), pass > 0 ? "matches" : "absent",
                            cwms_cert_valid_at(l->cert[i], attime) ? "valid" : "not valid");
 }
 
@@ -427,8 +429,8 @@ static int group_verdict(CWMS_GRAPH *g, size_t idx, size_t grp, CWMS_CERT *issue
  * too) and the child itself is the self-signed case. Entries a pass does
  * not take are answered "did not sign" without any work.
  */
-CWMS_CERT *cwms_graph_issuer_at(CWMS_GRAPH *g, size_t idx, size_t i, int only_valid,
-                                int *signed_it, int *oom)
+CWMS_CERT *cwms_graph_issuer_at(CWMS_GRAPH *g, size_t idx, size_t i, int only_valid, int *signed_it,
+                                int *oom)
 {
     NODE *node = &g->nodes[idx];
     CWMS_CERT *issuer, *child = cwms_pool_get(g->pool, idx);
@@ -489,7 +491,8 @@ int cwms_graph_signed_by(CWMS_GRAPH *g, CWMS_CERT *child, CWMS_CERT *issuer)
     }
     if (child == issuer)
         return cwms_graph_self_signed(g, child) == YES ? YES
-               : cwms_cert_self_issued(child) ? NO : verify(g, child, issuer);
+            : cwms_cert_self_issued(child)             ? NO
+                                                       : verify(g, child, issuer);
     return verify(g, child, issuer);
 }
 
@@ -506,8 +509,7 @@ int cwms_graph_self_signed(CWMS_GRAPH *g, CWMS_CERT *cert)
     return g->nodes[i].self_signed;
 }
 
-int cwms_graph_trust_issuer(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_CERT **anchor,
-                            CWMS_DIAG *diag)
+int cwms_graph_trust_issuer(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_CERT **anchor, CWMS_DIAG *diag)
 {
     size_t i = cwms_graph_input_index(g, cert), n;
     CWMS_CERT *named[64];
@@ -539,7 +541,7 @@ int cwms_graph_trust_issuer(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_CERT **anchor,
                 continue;
             r = verify(g, cert, named[k]);
             if (r == UNKNOWN)
-                return UNKNOWN;   /* not cached: the build stops here anyway */
+                return UNKNOWN; /* not cached: the build stops here anyway */
             if (r == YES) {
                 *anchor = named[k];
                 best = YES;

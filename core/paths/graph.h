@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The issuer graph over a pool (graph.c).
  *
@@ -52,8 +53,8 @@ size_t cwms_graph_input_index(const CWMS_GRAPH *g, const CWMS_CERT *cert);
  * (or, with only_valid, when it is not valid at attime: no check spent),
  * -1 when the budget is spent; *oom is set on allocation failure.
  */
-CWMS_CERT *cwms_graph_issuer_at(CWMS_GRAPH *g, size_t idx, size_t i, int only_valid,
-                                int *signed_it, int *oom);
+CWMS_CERT *cwms_graph_issuer_at(CWMS_GRAPH *g, size_t idx, size_t i, int only_valid, int *signed_it,
+                                int *oom);
 
 /* 1 when issuer's key verifies child's signature, 0 when not, -1 when the budget is spent. Cached. */
 int cwms_graph_signed_by(CWMS_GRAPH *g, CWMS_CERT *child, CWMS_CERT *issuer);
@@ -63,8 +64,7 @@ int cwms_graph_self_signed(CWMS_GRAPH *g, CWMS_CERT *cert);
  * 1 and *anchor (owned by the trust store) when a trust anchor signed
  * cert; 0 when none did; -1 budget spent. Cached.
  */
-int cwms_graph_trust_issuer(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_CERT **anchor,
-                            CWMS_DIAG *diag);
+int cwms_graph_trust_issuer(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_CERT **anchor, CWMS_DIAG *diag);
 
 /* 1 when cert is valid at t (notBefore <= t <= notAfter). */
 int cwms_cert_valid_at(CWMS_CERT *cert, int64_t t);

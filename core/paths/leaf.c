@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Choosing the server certificate (chain.h: cwms_leaf_choose).
  *
@@ -68,8 +69,7 @@ static int key_matches(CWMS_CERT *c, EVP_PKEY *pk, const unsigned char *spki, si
     const unsigned char *c_spki = cwms_cert_get0_spki(c, &c_spki_len);
     X509 *x;
 
-    if (screen && c_spki != NULL
-        && (c_spki_len != spki_len || memcmp(c_spki, spki, spki_len) != 0))
+    if (screen && c_spki != NULL && (c_spki_len != spki_len || memcmp(c_spki, spki, spki_len) != 0))
         return 0;
     x = cwms_cert_x509(c);
     return x != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), pk) == 1;
@@ -115,12 +115,12 @@ static void note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why)
     BIO_free(b);
 }
 
-size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
-                              CWMS_CERT **out, size_t max)
+size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_CERT **out,
+                              size_t max)
 {
     size_t n = 0;
-    CWMS_CERT *named = opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256)
-                                             : NULL;
+    CWMS_CERT *named =
+        opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
 
     for (size_t i = 0; i < cwms_pool_count(pool); i++) {
         CWMS_CERT *c = cwms_pool_get(pool, i);
@@ -155,7 +155,8 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
         cwms_sha256_hex(opts->leaf_sha256, hex);
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_LEAF,
                       "no certificate among the inputs has the SHA-256 fingerprint %s given "
-                      "with %s", hex, cwms_option_name(opts->front, CWMS_OPT_LEAF));
+                      "with %s",
+                      hex, cwms_option_name(opts->front, CWMS_OPT_LEAF));
         return 0;
     }
     for (int pass = 0; pass < 2 && found == 0; pass++) {
@@ -185,7 +186,8 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
         } else {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_LEAF,
                           "none of the %zu certificates among the inputs is an end-entity "
-                          "(server) certificate: add the server certificate", n);
+                          "(server) certificate: add the server certificate",
+                          n);
         }
         return 0;
     }
@@ -210,7 +212,7 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
 }
 
 typedef struct {
-    CWMS_CERT *best;        /* best matching certificate, NULL when none */
+    CWMS_CERT *best; /* best matching certificate, NULL when none */
     int best_is_ee;
 } KEY_MATCH;
 
@@ -219,8 +221,8 @@ static int match_keys(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWM
                       size_t n_keys, KEY_MATCH *m, int screen)
 {
     size_t any = 0;
-    CWMS_CERT *named = opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256)
-                                             : NULL;
+    CWMS_CERT *named =
+        opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
 
     for (size_t k = 0; k < n_keys; k++) {
         unsigned char *spki = NULL;
@@ -266,18 +268,18 @@ static void key_mismatch(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const 
                   n_keys > 1 ? "s" : "", origins ? origins : "?", n_keys > 1 ? "" : "es",
                   opts->has_leaf_sha256 || opts->leaf_subject != NULL
                       ? "no selected certificate among the inputs"
-                      : cwms_pool_count(pool) == 1 ? "no certificate among the inputs (there is one)"
+                      : cwms_pool_count(pool) == 1
+                      ? "no certificate among the inputs (there is one)"
                       : "none of the certificates among the inputs");
     OPENSSL_free(origins);
     BIO_free(b);
 }
 
-size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
-                              const CWMS_KEY *key, const CWMS_CERT *chosen,
-                              CWMS_CERT **out, size_t max)
+size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *key,
+                              const CWMS_CERT *chosen, CWMS_CERT **out, size_t max)
 {
-    CWMS_CERT *named = opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256)
-                                             : NULL;
+    CWMS_CERT *named =
+        opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
     unsigned char *spki = NULL;
     int spki_len;
     size_t n = 0;
@@ -307,9 +309,9 @@ size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
     return n;
 }
 
-int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
-                     const CWMS_KEY *keys, size_t n_keys, const char *key_source,
-                     CWMS_DIAG *diag, CWMS_CERT **leaf, const CWMS_KEY **key)
+int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
+                     size_t n_keys, const char *key_source, CWMS_DIAG *diag, CWMS_CERT **leaf,
+                     const CWMS_KEY **key)
 {
     KEY_MATCH *m;
     size_t chosen = SIZE_MAX, n_ee = 0, n_any = 0;
@@ -324,16 +326,14 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
     }
     if (opts->no_key) {
         for (size_t k = 0; k < n_keys; k++)
-            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
-                          "ignoring the private key from '%s' (%s)", keys[k].origin,
-                          cwms_option_name(opts->front, CWMS_OPT_NO_KEY));
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "ignoring the private key from '%s' (%s)",
+                          keys[k].origin, cwms_option_name(opts->front, CWMS_OPT_NO_KEY));
         return choose_without_key(opts, pool, diag, leaf);
     }
     if (n_keys == 0) {
         if (key_source != NULL)
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
-                          "'%s' (%s) holds no private key", key_source,
-                          cwms_option_name(opts->front, CWMS_OPT_KEY));
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY, "'%s' (%s) holds no private key",
+                          key_source, cwms_option_name(opts->front, CWMS_OPT_KEY));
         else
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
                           "no private key among the inputs: pass it with %s FILE, or use "
@@ -346,7 +346,8 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         return 0;
     }
-    if (!match_keys(opts, pool, keys, n_keys, m, 1) && !match_keys(opts, pool, keys, n_keys, m, 0)) {
+    if (!match_keys(opts, pool, keys, n_keys, m, 1)
+        && !match_keys(opts, pool, keys, n_keys, m, 0)) {
         key_mismatch(opts, pool, keys, n_keys, diag);
         OPENSSL_free(m);
         return 0;
@@ -392,7 +393,8 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
         if (k != chosen)
             cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
                           "ignoring the private key from '%s': it matches no server certificate "
-                          "among the inputs", keys[k].origin);
+                          "among the inputs",
+                          keys[k].origin);
     OPENSSL_free(m);
 
     /* The rest of the end-entity certificates: an old certificate for the name, another server. */
@@ -402,8 +404,7 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
 
         if (c == *leaf || !is_end_entity(pool, c))
             continue;
-        if ((x = cwms_cert_x509(c)) != NULL
-            && EVP_PKEY_eq(X509_get0_pubkey(x), (*key)->pkey) == 1)
+        if ((x = cwms_cert_x509(c)) != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), (*key)->pkey) == 1)
             note_ignored(diag, c, "another certificate for the same key");
         else
             note_ignored(diag, c, "it does not match the private key");

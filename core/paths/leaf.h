@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Which certificate is the server certificate (leaf.c).
  */
@@ -21,9 +22,9 @@
  * and keys left out. Returns 1, or 0 with CWMS_R_NO_CERTIFICATES, NO_LEAF,
  * AMBIGUOUS_LEAF, NO_KEY, KEY_MISMATCH or SEVERAL_KEYS in diag.
  */
-int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
-                     const CWMS_KEY *keys, size_t n_keys, const char *key_source,
-                     CWMS_DIAG *diag, CWMS_CERT **leaf, const CWMS_KEY **key);
+int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
+                     size_t n_keys, const char *key_source, CWMS_DIAG *diag, CWMS_CERT **leaf,
+                     const CWMS_KEY **key);
 
 /*
  * The end-entity certificates of pool that opts->leaf_subject and --leaf
@@ -31,8 +32,8 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
  * candidates for the server certificate without a key. At most max written to out;
  * returns how many there are.
  */
-size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
-                              CWMS_CERT **out, size_t max);
+size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_CERT **out,
+                              size_t max);
 /*
  * The other certificates for key that --leaf / opts->leaf_subject allow,
  * best first (end-entity, valid at attime, later notAfter, input order):
@@ -41,9 +42,8 @@ size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
  * absent), these are tried in turn. At most max written to out; returns
  * how many were written.
  */
-size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
-                              const CWMS_KEY *key, const CWMS_CERT *chosen,
-                              CWMS_CERT **out, size_t max);
+size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *key,
+                              const CWMS_CERT *chosen, CWMS_CERT **out, size_t max);
 /* Notes "ignoring <cert>: why". */
 void cwms_leaf_note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Candidate paths (paths.c): from the leaf up through the issuer graph,
  * every simple path (DFS, loops excluded) handed to a visitor; rank.h
@@ -14,12 +15,12 @@
 #include "paths/graph.h"
 
 typedef struct cwms_path_st {
-    CWMS_CERT *certs[CWMS_MAX_PATH];  /* leaf first, each signed by the next; owned by the pool */
+    CWMS_CERT *certs[CWMS_MAX_PATH]; /* leaf first, each signed by the next; owned by the pool */
     size_t len;
-    int anchored;            /* some certificate of it is self-signed or issued by a trust anchor */
-    size_t anchor_at;        /* the first such certificate (valid when anchored) */
-    CWMS_CERT *anchor;       /* the trust anchor that signed certs[anchor_at]; NULL when self-signed */
-    int self_signed_end;     /* certs[len - 1] is self-signed */
+    int anchored;        /* some certificate of it is self-signed or issued by a trust anchor */
+    size_t anchor_at;    /* the first such certificate (valid when anchored) */
+    CWMS_CERT *anchor;   /* the trust anchor that signed certs[anchor_at]; NULL when self-signed */
+    int self_signed_end; /* certs[len - 1] is self-signed */
 } CWMS_PATH;
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Candidate paths: a depth-first walk over the issuer graph (path.h).
  *
@@ -26,11 +27,11 @@
 #define MAX_TWIN_KEYS 4
 
 typedef struct {
-    size_t idx;          /* input index of the certificate at this depth */
-    size_t next;         /* next candidate issuer to try */
-    int extended;        /* some issuer was pushed from here */
-    int sub_anchored;    /* some path through here was anchored */
-    size_t n_keys;       /* issuers' keys that led to anchored paths from here */
+    size_t idx;       /* input index of the certificate at this depth */
+    size_t next;      /* next candidate issuer to try */
+    int extended;     /* some issuer was pushed from here */
+    int sub_anchored; /* some path through here was anchored */
+    size_t n_keys;    /* issuers' keys that led to anchored paths from here */
     unsigned char keys[MAX_TWIN_KEYS][32];
     unsigned counts[MAX_TWIN_KEYS];
 } FRAME;
@@ -82,13 +83,12 @@ int cwms_path_same_ca(CWMS_CERT *a, CWMS_CERT *b)
 
     if (!cwms_cert_names_equal(a, CWMS_NAME_SUBJECT, b, CWMS_NAME_SUBJECT))
         return 0;
-    if ((ska = cwms_cert_ski(a, &la)) != NULL && (skb = cwms_cert_ski(b, &lb)) != NULL
-        && la == lb && memcmp(ska, skb, la) == 0)
+    if ((ska = cwms_cert_ski(a, &la)) != NULL && (skb = cwms_cert_ski(b, &lb)) != NULL && la == lb
+        && memcmp(ska, skb, la) == 0)
         return 1;
     xa = cwms_cert_x509(a);
     xb = cwms_cert_x509(b);
-    return xa != NULL && xb != NULL
-           && EVP_PKEY_eq(X509_get0_pubkey(xa), X509_get0_pubkey(xb)) == 1;
+    return xa != NULL && xb != NULL && EVP_PKEY_eq(X509_get0_pubkey(xa), X509_get0_pubkey(xb)) == 1;
 }
 
 static int on_path(const CWMS_PATH *p, CWMS_CERT *c)
@@ -171,8 +171,8 @@ int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice
             }
             /* Nothing signs past a self-signed certificate; shortest stops at its anchor. */
             stop = self_signed[depth]
-                   || (choice == CWMS_PATH_SHORTEST && anchored_at[depth] != SIZE_MAX)
-                   || depth + 1 == CWMS_MAX_PATH;
+                || (choice == CWMS_PATH_SHORTEST && anchored_at[depth] != SIZE_MAX)
+                || depth + 1 == CWMS_MAX_PATH;
         }
         if (!stop) {
             CWMS_CERT *next = NULL;
@@ -180,9 +180,9 @@ int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice
 
             for (;;) {
                 /* Past an anchor the path grows only through certificates valid at attime. */
-                CWMS_CERT *c = cwms_graph_issuer_at(g, f->idx, f->next,
-                                                    anchored_at[depth] != SIZE_MAX,
-                                                    &signed_it, &oom);
+                CWMS_CERT *c =
+                    cwms_graph_issuer_at(g, f->idx, f->next, anchored_at[depth] != SIZE_MAX,
+                                         &signed_it, &oom);
 
                 if (c == NULL)
                     break;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Choosing a path among the candidates (path.h), and saying which issuer
  * is missing when none is anchored.
@@ -43,7 +44,7 @@ int cwms_path_relies_on_anchor(const CWMS_PATH *p)
 }
 
 int cwms_rank_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
-                        CWMS_PATH_CHOICE choice)
+                      CWMS_PATH_CHOICE choice)
 {
     return cwms_rank_compare_why(g, a, b, choice, NULL);
 }
@@ -71,8 +72,8 @@ int cwms_rank_compare_why(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
         int longer_first = choice == CWMS_PATH_COMPLETE ? -1 : 1;
 
         *rule = choice == CWMS_PATH_COMPLETE
-                ? "it is longer (--path complete goes as far as the inputs allow)"
-                : "it is shorter (--path shortest)";
+            ? "it is longer (--path complete goes as far as the inputs allow)"
+            : "it is shorter (--path shortest)";
         return a->len > b->len ? longer_first : -longer_first;
     }
     if ((ga = agreement(a)) != (gb = agreement(b))) {
@@ -98,7 +99,7 @@ int cwms_rank_compare_why(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
 typedef struct {
     CWMS_GRAPH *g;
     CWMS_PATH_CHOICE choice;
-    CWMS_PATH *best;         /* the anchored candidates, best first */
+    CWMS_PATH *best; /* the anchored candidates, best first */
     size_t n_best, max_best;
     CWMS_PATH unanchored;
     int have_unanchored;
@@ -126,9 +127,11 @@ static void trace_candidate(const CHOICE *c, const CWMS_PATH *p)
     char what[48], rest[160];
 
     snprintf(what, sizeof(what), "candidate path %zu", c->n);
-    snprintf(rest, sizeof(rest), "; rank key: %s, %zu invalid at the validation time, "
-             "length %zu, key id agreement %d", p->anchored ? "anchored" : "not anchored",
-             invalid_count(p, cwms_graph_attime(c->g)), p->len, agreement(p));
+    snprintf(rest, sizeof(rest),
+             "; rank key: %s, %zu invalid at the validation time, "
+             "length %zu, key id agreement %d",
+             p->anchored ? "anchored" : "not anchored", invalid_count(p, cwms_graph_attime(c->g)),
+             p->len, agreement(p));
     cwms_trace_path(what, p, rest);
 }
 
@@ -192,15 +195,20 @@ static void missing_intermediate(CWMS_GRAPH *g, const CWMS_POOL *pool, const CWM
     char why[256] = "", where[1024] = "";
 
     if (named > 0 && looping > 0)
-        snprintf(why, sizeof(why), " (the %zu certificate(s) of that name among the inputs are "
-                 "already in the chain: they form a loop)", named);
+        snprintf(why, sizeof(why),
+                 " (the %zu certificate(s) of that name among the inputs are "
+                 "already in the chain: they form a loop)",
+                 named);
     else if (named > 0 && names_its_key(pool, tail))
-        snprintf(why, sizeof(why), " (a certificate of that name among the inputs holds the key "
+        snprintf(why, sizeof(why),
+                 " (a certificate of that name among the inputs holds the key "
                  "its authority key identifier names, yet its signature does not verify: the "
                  "certificate is damaged — get a fresh copy)");
     else if (named > 0)
-        snprintf(why, sizeof(why), " (%zu certificate(s) among the inputs carry that name but "
-                 "none of them signed it: another key, as after a CA key rollover)", named);
+        snprintf(why, sizeof(why),
+                 " (%zu certificate(s) among the inputs carry that name but "
+                 "none of them signed it: another key, as after a CA key rollover)",
+                 named);
     if (url != NULL)
         snprintf(where, sizeof(where), "; the CA publishes it at %s", url);
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_MISSING_INTERMEDIATE,
@@ -213,8 +221,8 @@ static void missing_intermediate(CWMS_GRAPH *g, const CWMS_POOL *pool, const CWM
     OPENSSL_free(url);
 }
 
-size_t cwms_rank_list(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
-                      CWMS_PATH *out, size_t max, size_t *n_paths, CWMS_DIAG *diag)
+size_t cwms_rank_list(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice, CWMS_PATH *out,
+                      size_t max, size_t *n_paths, CWMS_DIAG *diag)
 {
     CHOICE c;
 
@@ -223,16 +231,19 @@ size_t cwms_rank_list(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
     c.choice = choice;
     c.best = out;
     c.max_best = max;
-    cwms_debug(CWMS_DEBUG_PATH, "building the %s path", choice == CWMS_PATH_SHORTEST
-               ? "shortest" : "complete");
+    cwms_debug(CWMS_DEBUG_PATH, "building the %s path",
+               choice == CWMS_PATH_SHORTEST ? "shortest" : "complete");
     if (max == 0 || !cwms_paths_enumerate(g, leaf, choice, keep_best, &c, diag)) {
-        cwms_debug(CWMS_DEBUG_PATH, "gave up after %zu candidate path(s) and %zu of %zu "
-                   "signature checks", c.n, cwms_graph_checks(g), cwms_graph_budget(g));
+        cwms_debug(CWMS_DEBUG_PATH,
+                   "gave up after %zu candidate path(s) and %zu of %zu "
+                   "signature checks",
+                   c.n, cwms_graph_checks(g), cwms_graph_budget(g));
         return 0;
     }
-    cwms_debug(CWMS_DEBUG_PATH, "%zu candidate path(s), %zu anchored kept in rank order, "
-               "%zu of %zu signature checks spent", c.n, c.n_best, cwms_graph_checks(g),
-               cwms_graph_budget(g));
+    cwms_debug(CWMS_DEBUG_PATH,
+               "%zu candidate path(s), %zu anchored kept in rank order, "
+               "%zu of %zu signature checks spent",
+               c.n, c.n_best, cwms_graph_checks(g), cwms_graph_budget(g));
     if (n_paths != NULL)
         *n_paths = c.n;
     if (c.n_best == 0) {
@@ -242,8 +253,8 @@ size_t cwms_rank_list(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
     return c.n_best;
 }
 
-int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
-                       CWMS_PATH *out, size_t *n_paths, CWMS_DIAG *diag)
+int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice, CWMS_PATH *out,
+                     size_t *n_paths, CWMS_DIAG *diag)
 {
     return cwms_rank_list(g, leaf, choice, out, 1, n_paths, diag) == 1;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Ranking the candidate paths (rank.c): which one the bundle carries, and
  * what to say when none is anchored.
@@ -20,7 +21,7 @@
  * agreement, later notAfter, earlier input.
  */
 int cwms_rank_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
-                        CWMS_PATH_CHOICE choice);
+                      CWMS_PATH_CHOICE choice);
 /*
  * The same, setting *rule (when not NULL) to the rule that decided, as
  * words that complete "chosen because ..." for the better path (static).
@@ -34,8 +35,8 @@ int cwms_rank_compare_why(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
  * naming the issuer that is needed, or CWMS_R_WORK_BUDGET. *n_paths, when
  * not NULL, receives the number of candidates seen.
  */
-int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
-                       CWMS_PATH *out, size_t *n_paths, CWMS_DIAG *diag);
+int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice, CWMS_PATH *out,
+                     size_t *n_paths, CWMS_DIAG *diag);
 
 /*
  * Like cwms_rank_choose, keeping the max best anchored candidates in out,
@@ -43,7 +44,7 @@ int cwms_rank_choose(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
  * Returns how many were written; 0 with an error in diag when none is
  * anchored (or on CWMS_R_WORK_BUDGET).
  */
-size_t cwms_rank_list(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
-                      CWMS_PATH *out, size_t max, size_t *n_paths, CWMS_DIAG *diag);
+size_t cwms_rank_list(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice, CWMS_PATH *out,
+                      size_t max, size_t *n_paths, CWMS_DIAG *diag);
 
 #endif

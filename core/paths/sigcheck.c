@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Signatures checked from the DER: Certificate ::= SEQUENCE { tbs,
  * signatureAlgorithm, signature BIT STRING }. The algorithms a digest and
@@ -36,11 +37,12 @@ static int verify_der(const unsigned char *der, size_t len, EVP_PKEY *pkey)
     alg_der = alg_e.whole.p;
     if ((alg = d2i_X509_ALGOR(NULL, &alg_der, (long)alg_e.whole.len)) == NULL)
         return -1;
-    if (OBJ_find_sigid_algs(OBJ_obj2nid(alg->algorithm), &md_nid, &pk_nid)
-        && md_nid != NID_undef && (mctx = EVP_MD_CTX_new()) != NULL
+    if (OBJ_find_sigid_algs(OBJ_obj2nid(alg->algorithm), &md_nid, &pk_nid) && md_nid != NID_undef
+        && (mctx = EVP_MD_CTX_new()) != NULL
         && EVP_DigestVerifyInit_ex(mctx, NULL, OBJ_nid2sn(md_nid), NULL, NULL, pkey, NULL) == 1)
-        ret = EVP_DigestVerify(mctx, sig.content.p + 1, sig.content.len - 1,
-                               tbs.whole.p, tbs.whole.len) == 1;
+        ret = EVP_DigestVerify(mctx, sig.content.p + 1, sig.content.len - 1, tbs.whole.p,
+                               tbs.whole.len)
+            == 1;
     EVP_MD_CTX_free(mctx);
     X509_ALGOR_free(alg);
     return ret;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A certificate's signature checked from its DER (sigcheck.c).
  *

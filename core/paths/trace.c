@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Naming certificates and paths on the path debug channel: see trace.h. */
 #include "paths/trace.h"
 
@@ -14,7 +15,9 @@ const char *cwms_trace_label(CWMS_CERT *c, char buf[CWMS_TRACE_LABEL_SIZE])
     const char *origin = cwms_cert_get0_origin(c);
 
     snprintf(buf, CWMS_TRACE_LABEL_SIZE, "'%s' (%s)", subject != NULL ? subject : "?",
-             origin != NULL ? origin : cwms_cert_from_trust(c) ? "trust store" : "?");
+             origin != NULL                ? origin
+                 : cwms_cert_from_trust(c) ? "trust store"
+                                           : "?");
     OPENSSL_free(subject);
     return buf;
 }

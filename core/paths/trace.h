@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The path debug channel (CWMS_DEBUG=path, cwms_debug.h): why this chain
  * and not another, from the log alone. graph.c traces each candidate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The key and the CSR for the CA: see request.h.
  *
@@ -36,10 +37,11 @@
 int cwms_key_type_parse(const char *s, CWMS_KEY_TYPE *out)
 {
     static const CWMS_KEY_TYPE types[] = {
-        { 0, 2048, NULL }, { 0, 3072, NULL }, { 0, 4096, NULL },
+        { 0, 2048, NULL },   { 0, 3072, NULL },   { 0, 4096, NULL },
         { 1, 256, "P-256" }, { 1, 384, "P-384" },
     };
-    static const char *const names[] = { "rsa:2048", "rsa:3072", "rsa:4096", "ec:P-256", "ec:P-384" };
+    static const char *const names[] = { "rsa:2048", "rsa:3072", "rsa:4096", "ec:P-256",
+                                         "ec:P-384" };
 
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         if (strcasecmp(s, names[i]) == 0) {
@@ -102,8 +104,9 @@ static int host_ok(const char *host, const char **why)
         }
         for (size_t i = 0; i < n; i++) {
             if (!isalnum((unsigned char)p[i]) && p[i] != '-') {
-                *why = p[i] == '*' ? "a wildcard is allowed only as the whole first label (*.example.com)"
-                                   : "only letters, digits and hyphens are allowed";
+                *why = p[i] == '*'
+                    ? "a wildcard is allowed only as the whole first label (*.example.com)"
+                    : "only letters, digits and hyphens are allowed";
                 return 0;
             }
         }
@@ -152,7 +155,7 @@ static int parse_subject(const char *s, X509_NAME *name, char *why, size_t why_s
             buf[o++] = s[i++];
         }
         buf[o] = '\0';
-        i++;   /* the '/' */
+        i++; /* the '/' */
         if (o == 0)
             continue;
         if ((eq = strchr(buf, '=')) == NULL || eq == buf || eq[1] == '\0') {
@@ -172,14 +175,14 @@ static int parse_subject(const char *s, X509_NAME *name, char *why, size_t why_s
         if (!X509_NAME_add_entry_by_txt(name, buf, MBSTRING_UTF8, (const unsigned char *)(eq + 1),
                                         -1, -1, 0)) {
             ERR_pop_to_mark();
-            snprintf(why, why_size, "'%s' is not an attribute type OpenSSL knows (C, ST, L, O, OU, ...)",
-                     buf);
+            snprintf(why, why_size,
+                     "'%s' is not an attribute type OpenSSL knows (C, ST, L, O, OU, ...)", buf);
             goto end;
         }
         ERR_pop_to_mark();
     }
     ok = 1;
- end:
+end:
     OPENSSL_clear_free(buf, len + 1);
     return ok;
 }
@@ -239,13 +242,15 @@ int cwms_request_check_key(const EVP_PKEY *key, const char *what, CWMS_DIAG *dia
         if (bits < 2048) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WEAK_KEY,
                           "%s is a %d-bit RSA key: CWMS refuses RSA keys under 2048 bits; make a "
-                          "new one (--new-key)", what, bits);
+                          "new one (--new-key)",
+                          what, bits);
             return 0;
         }
         if (bits > 4096) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_KEYGEN,
                           "%s is a %d-bit RSA key: use 2048 to 4096 bits, which CWMS and its "
-                          "clients handle", what, bits);
+                          "clients handle",
+                          what, bits);
             return 0;
         }
         return 1;
@@ -306,7 +311,7 @@ X509_REQ *cwms_request_new(const CWMS_REQUEST *rq, EVP_PKEY *key, CWMS_DIAG *dia
         || !X509_REQ_set_pubkey(req, key) || !X509_REQ_add_extensions(req, exts))
         goto end;
     ok = 1;
- end:
+end:
     if (!ok) {
         cwms_diag_add_openssl(diag, CWMS_ERROR, CWMS_R_CSR, "cannot make the CSR for '%s'",
                               rq->n_hosts > 0 ? rq->hosts[0] : "?");
@@ -334,8 +339,8 @@ int cwms_request_sign(X509_REQ *req, EVP_PKEY *key, const CWMS_REQUEST *rq, CWMS
 {
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     int ok = mctx != NULL
-             && EVP_DigestSignInit_ex(mctx, NULL, "SHA256", rq->libctx, rq->propq, key, NULL) > 0
-             && X509_REQ_sign_ctx(req, mctx) > 0;
+        && EVP_DigestSignInit_ex(mctx, NULL, "SHA256", rq->libctx, rq->propq, key, NULL) > 0
+        && X509_REQ_sign_ctx(req, mctx) > 0;
 
     EVP_MD_CTX_free(mctx);
     if (!ok) {
@@ -377,8 +382,10 @@ static void token_error(const CWMS_P11_ERROR *err, const CWMS_P11_OPTIONS *opts,
 {
     if (err->kind == CWMS_P11_E_PIN && cwms_pass_reported(opts->pin_arg))
         return;
-    cwms_diag_add(diag, CWMS_ERROR, err->kind == CWMS_P11_E_TOKEN ? CWMS_R_TOKEN_KEYGEN
-                  : cwms_pkcs11_reason(err->kind), "%s", err->text);
+    cwms_diag_add(diag, CWMS_ERROR,
+                  err->kind == CWMS_P11_E_TOKEN ? CWMS_R_TOKEN_KEYGEN
+                                                : cwms_pkcs11_reason(err->kind),
+                  "%s", err->text);
 }
 
 int cwms_request_new_token_key(const char *uri, const CWMS_KEY_TYPE *type, const CWMS_REQUEST *rq,
@@ -413,7 +420,8 @@ int cwms_request_token_public_key(const char *uri, const CWMS_REQUEST *rq,
 static int ecdsa_der(const unsigned char *rs, size_t len, unsigned char **der, int *der_len)
 {
     ECDSA_SIG *sig = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(rs, (int)(len / 2), NULL), *s = BN_bin2bn(rs + len / 2, (int)(len / 2), NULL);
+    BIGNUM *r = BN_bin2bn(rs, (int)(len / 2), NULL),
+           *s = BN_bin2bn(rs + len / 2, (int)(len / 2), NULL);
     int ok = sig != NULL && r != NULL && s != NULL && len % 2 == 0 && ECDSA_SIG_set0(sig, r, s);
 
     if (!ok) {
@@ -440,7 +448,8 @@ int cwms_request_sign_on_token(X509_REQ *req, EVP_PKEY *pub, const char *key_uri
     size_t sig_len = 0;
 
     if (alg == NULL || bits == NULL
-        || !X509_ALGOR_set0(alg, OBJ_nid2obj(ec ? NID_ecdsa_with_SHA256 : NID_sha256WithRSAEncryption),
+        || !X509_ALGOR_set0(alg,
+                            OBJ_nid2obj(ec ? NID_ecdsa_with_SHA256 : NID_sha256WithRSAEncryption),
                             ec ? V_ASN1_UNDEF : V_ASN1_NULL, NULL)
         || !X509_REQ_set1_signature_algo(req, alg)
         || (tbs_len = i2d_re_X509_REQ_tbs(req, &tbs)) <= 0) {
@@ -453,7 +462,8 @@ int cwms_request_sign_on_token(X509_REQ *req, EVP_PKEY *pub, const char *key_uri
         goto end;
     }
     if (!cwms_p11_sign(key_uri, &opts, ec ? CWMS_P11_SIGN_ECDSA : CWMS_P11_SIGN_RSA_PKCS1_SHA256,
-                       ec ? digest : tbs, ec ? sizeof(digest) : (size_t)tbs_len, &sig, &sig_len, &err)) {
+                       ec ? digest : tbs, ec ? sizeof(digest) : (size_t)tbs_len, &sig, &sig_len,
+                       &err)) {
         token_error(&err, &opts, diag);
         goto end;
     }
@@ -472,7 +482,7 @@ int cwms_request_sign_on_token(X509_REQ *req, EVP_PKEY *pub, const char *key_uri
     X509_REQ_set0_signature(req, bits);
     bits = NULL;
     ok = verify(req, pub, rq, diag);
- end:
+end:
     OPENSSL_free(tbs);
     OPENSSL_free(sig);
     OPENSSL_free(der);
@@ -489,7 +499,8 @@ int cwms_request_to_pem(X509_REQ *req, unsigned char **out, size_t *out_len, CWM
 
     *out = NULL;
     *out_len = 0;
-    if (mem == NULL || !PEM_write_bio_X509_REQ(mem, req) || (len = BIO_get_mem_data(mem, &data)) <= 0
+    if (mem == NULL || !PEM_write_bio_X509_REQ(mem, req)
+        || (len = BIO_get_mem_data(mem, &data)) <= 0
         || (*out = OPENSSL_memdup(data, (size_t)len)) == NULL) {
         cwms_diag_add_openssl(diag, CWMS_ERROR, CWMS_R_INTERNAL, "cannot write the CSR");
         BIO_free(mem);

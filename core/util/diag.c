@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Diagnostics of the bundle core: see diag.h. */
 #include "cwms/diag.h"
 #include "util/format.h"
@@ -37,12 +38,13 @@ char *cwms_escape_controls(const char *text)
 
     for (size_t i = 0; t[i] != '\0'; i++)
         n += t[i] < 0x20 || t[i] == 0x7f || (t[i] == 0xc2 && t[i + 1] >= 0x80 && t[i + 1] <= 0x9f)
-             ? 4 : 1;
+            ? 4
+            : 1;
     if ((out = OPENSSL_malloc(n + 1)) == NULL)
         return NULL;
     for (size_t i = 0; t[i] != '\0'; i++) {
         if (t[i] == 0xc2 && t[i + 1] >= 0x80 && t[i + 1] <= 0x9f) {
-            snprintf(out + o, 5, "\\x%02x", t[++i]);   /* the C1 control itself */
+            snprintf(out + o, 5, "\\x%02x", t[++i]); /* the C1 control itself */
             o += 4;
         } else if (t[i] < 0x20 || t[i] == 0x7f) {
             snprintf(out + o, 5, "\\x%02x", t[i]);
@@ -105,8 +107,8 @@ char *cwms_format(const char *fmt, ...)
     return s;
 }
 
-void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
-                    const char *fmt, va_list ap)
+void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt,
+                    va_list ap)
 {
     char *text;
 
@@ -116,8 +118,7 @@ void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
         diag_push(diag, level, reason, text);
 }
 
-void cwms_diag_add(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
-                   const char *fmt, ...)
+void cwms_diag_add(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt, ...)
 {
     va_list ap;
 
@@ -126,8 +127,8 @@ void cwms_diag_add(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
     va_end(ap);
 }
 
-void cwms_diag_add_openssl(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
-                           const char *fmt, ...)
+void cwms_diag_add_openssl(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt,
+                           ...)
 {
     va_list ap;
     char *text, *full;

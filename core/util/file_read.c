@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Whole files, capped and non-blocking: see file_read.h.
  *
@@ -9,7 +10,7 @@
  * goes into a mapping of the whole cap reserved without populating: only
  * the pages written count, and it never grows by copying.
  */
-#define _DEFAULT_SOURCE   /* MAP_ANONYMOUS, MAP_POPULATE, MAP_NORESERVE */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_POPULATE, MAP_NORESERVE */
 #include "util/file_read.h"
 
 #include <errno.h>
@@ -84,7 +85,7 @@ static int read_fd(int fd, CWMS_FILE_BUF *b, int *err)
     struct stat st;
     ssize_t got;
     int known = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
-                && (unsigned long long)st.st_size < CWMS_FILE_MAX_BYTES;
+        && (unsigned long long)st.st_size < CWMS_FILE_MAX_BYTES;
 
     b->len = 0;
     b->mapped = 0;
@@ -133,7 +134,7 @@ static int read_fd(int fd, CWMS_FILE_BUF *b, int *err)
         b->len += (size_t)got;
     }
     return 1;
- fail:
+fail:
     cwms_file_buf_release(b);
     return 0;
 }
@@ -171,12 +172,13 @@ void cwms_file_read_report(CWMS_DIAG *diag, CWMS_REASON reason, const char *name
 {
     if (err == CWMS_FILE_TOO_LARGE)
         cwms_diag_add(diag, CWMS_ERROR, reason,
-                      "'%s' is larger than %zu MiB: not a certificate or key file",
-                      name, CWMS_FILE_MAX_BYTES >> 20);
+                      "'%s' is larger than %zu MiB: not a certificate or key file", name,
+                      CWMS_FILE_MAX_BYTES >> 20);
     else if (err == CWMS_FILE_NO_WRITER)
         cwms_diag_add(diag, CWMS_ERROR, reason,
                       "'%s' is a named pipe (FIFO) nothing writes to: start its writer first, "
-                      "or give a regular file", name);
+                      "or give a regular file",
+                      name);
     else
         cwms_diag_add(diag, CWMS_ERROR, reason, "cannot %s '%s': %s",
                       b->open_failed ? "open" : "read", name, strerror(err));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Reading a whole file the core is given (file_read.c): an input, a --trust
  * store, a directory entry, a cwms: path, standard input.
@@ -17,18 +18,17 @@
 #include "cwms/diag.h"
 #include "cwms_limits.h"
 
-
 typedef struct cwms_file_buf_st {
     unsigned char *data;
     size_t len, cap;
     int mapped;
-    int open_failed;     /* set by a failed cwms_file_read: the open failed, not a read */
+    int open_failed; /* set by a failed cwms_file_read: the open failed, not a read */
 } CWMS_FILE_BUF;
 
 /* Why a read failed, besides an errno value (> 0). */
 enum {
-    CWMS_FILE_TOO_LARGE = -1,    /* more than CWMS_FILE_MAX_BYTES */
-    CWMS_FILE_NO_WRITER = -2     /* a named pipe nothing wrote to */
+    CWMS_FILE_TOO_LARGE = -1, /* more than CWMS_FILE_MAX_BYTES */
+    CWMS_FILE_NO_WRITER = -2  /* a named pipe nothing wrote to */
 };
 
 /*

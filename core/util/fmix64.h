@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * MurmurHash3's 64-bit finaliser: every input bit flips each output bit
  * with probability about one half, so the low bits of a mixed value serve

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * printf into a new buffer (diag.c keeps it beside the messages it formats):
  * the one helper the core's stages use for text they keep.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Option names per front: see option_names.h. */
 #include "cwms/option_names.h"
 

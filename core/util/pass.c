@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Passphrase cache: see pass.h. */
 #include "cwms/pass.h"
 
@@ -7,9 +8,9 @@ struct cwms_pass_st {
     cwms_pass_cb cb;
     void *arg;
     int known;
-    int asked;              /* cb was called (and failed): do not ask again */
-    int reported;           /* ... and said why itself */
-    int given;              /* the source is the user's --passin: asking it prompts nobody */
+    int asked;    /* cb was called (and failed): do not ask again */
+    int reported; /* ... and said why itself */
+    int given;    /* the source is the user's --passin: asking it prompts nobody */
     size_t len;
     char buf[CWMS_PASS_MAX + 1];
 };

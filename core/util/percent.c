@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Percent-decoding: see percent.h. */
 #include "cwms/percent.h"
 
@@ -29,10 +30,8 @@ char *cwms_percent_decode(const char *s, size_t len, int *bad)
             out[o++] = s[i];
             continue;
         }
-        if (i + 2 >= len
-            || (hi = hex_value((unsigned char)s[i + 1])) < 0
-            || (lo = hex_value((unsigned char)s[i + 2])) < 0
-            || (hi == 0 && lo == 0)) {
+        if (i + 2 >= len || (hi = hex_value((unsigned char)s[i + 1])) < 0
+            || (lo = hex_value((unsigned char)s[i + 2])) < 0 || (hi == 0 && lo == 0)) {
             OPENSSL_free(out);
             *bad = 1;
             return NULL;

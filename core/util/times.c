@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Time conversions shared by the core and the fronts: see cwms/times.h. */
 #include "cwms/times.h"
 
@@ -24,10 +25,9 @@ int cwms_asn1_time_to_epoch(const ASN1_TIME *t, int64_t *out)
     if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
         return 0;
     *out = days_from_civil((int64_t)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400
-           + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+        + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
     return 1;
 }
-
 
 char *cwms_time_format(int64_t t, char out[CWMS_TIME_TEXT_SIZE])
 {

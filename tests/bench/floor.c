@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The floor of the benchmark: what any tool must at least do with the
  * inputs — read the same PEM files and base64-decode every block (with
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
             OPENSSL_free(header);
             OPENSSL_free(data);
         }
-        ERR_clear_error();   /* the end of a file reads as "no start line" */
+        ERR_clear_error(); /* the end of a file reads as "no start line" */
         BIO_free(in);
     }
     printf("%lu blocks, %lu bytes\n", blocks, bytes);

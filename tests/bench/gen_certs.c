@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Makes benchmark certificates fast: CA certificates with realistic
  * shapes (RSA-2048 subject keys, SKI/AKI, basicConstraints, keyUsage)
@@ -52,8 +53,8 @@ static X509_NAME *bench_name(const char *what, long n)
     if (name == NULL
         || !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
                                        (const unsigned char *)"cwms-bundle bench", -1, -1, 0)
-        || !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn,
-                                       -1, -1, 0))
+        || !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
+                                       0))
         die("X509_NAME");
     return name;
 }
@@ -77,8 +78,9 @@ int main(int argc, char **argv)
     X509 *issuers[N_ISSUERS];
 
     if (argc < 2 || (count = strtol(argv[1], NULL, 10)) <= 0) {
-        fprintf(stderr, "usage: bench-gen-certs COUNT [--subject-from CERT.pem] "
-                        "[--ski-from CERT.pem EVERY]\n");
+        fprintf(stderr,
+                "usage: bench-gen-certs COUNT [--subject-from CERT.pem] "
+                "[--ski-from CERT.pem EVERY]\n");
         return 2;
     }
     for (int i = 2; i < argc; i++) {
@@ -100,10 +102,8 @@ int main(int argc, char **argv)
         X509_NAME *name = bench_name("Bench Issuer", k);
 
         if ((issuer_keys[k] = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")) == NULL
-            || (issuers[k] = X509_new()) == NULL
-            || !X509_set_version(issuers[k], X509_VERSION_3)
-            || !X509_set_subject_name(issuers[k], name)
-            || !X509_set_issuer_name(issuers[k], name)
+            || (issuers[k] = X509_new()) == NULL || !X509_set_version(issuers[k], X509_VERSION_3)
+            || !X509_set_subject_name(issuers[k], name) || !X509_set_issuer_name(issuers[k], name)
             || !X509_set_pubkey(issuers[k], issuer_keys[k]))
             die("issuer");
         add_ext(issuers[k], issuers[k], NID_subject_key_identifier, "hash");
@@ -113,11 +113,10 @@ int main(int argc, char **argv)
         X509 *x = X509_new();
         int k = (int)(i % N_ISSUERS);
         X509_NAME *subject = subject_from != NULL
-                                 ? X509_NAME_dup(X509_get_subject_name(subject_from))
-                                 : bench_name("Bench Intermediate", i);
+            ? X509_NAME_dup(X509_get_subject_name(subject_from))
+            : bench_name("Bench Intermediate", i);
 
-        if (x == NULL || subject == NULL
-            || !X509_set_version(x, X509_VERSION_3)
+        if (x == NULL || subject == NULL || !X509_set_version(x, X509_VERSION_3)
             || !ASN1_INTEGER_set(X509_get_serialNumber(x), i + 1)
             || !X509_set_subject_name(x, subject)
             || !X509_set_issuer_name(x, X509_get_subject_name(issuers[k]))
@@ -131,7 +130,8 @@ int main(int argc, char **argv)
             const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(ski_from);
 
             if (ski == NULL
-                || !X509_add1_ext_i2d(x, NID_subject_key_identifier, (void *)ski, 0, X509V3_ADD_DEFAULT))
+                || !X509_add1_ext_i2d(x, NID_subject_key_identifier, (void *)ski, 0,
+                                      X509V3_ADD_DEFAULT))
                 die("copied SKI");
         } else {
             add_ext(x, issuers[k], NID_subject_key_identifier, "hash");

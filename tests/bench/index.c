@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Where the time of indexing a pool goes, phase by phase, inside one
  * process (no CLI needed): reading + base64 of the PEM, the pool built from

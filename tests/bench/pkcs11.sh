@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark (not a test): exporting one key and its certificate from a
 # token crowded with 2,000 objects.
 #   1. the number of PKCS#11 calls (from the CWMS_DEBUG=pkcs11 trace) with

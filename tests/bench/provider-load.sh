@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark (issue 5, target 5): what loading the cwms provider adds to a
 # plain `openssl storeutl -noout FILE` of a certificate file.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See certinfo_oracle.h. */
 #include "certinfo_oracle.h"
 
@@ -97,8 +98,8 @@ static const char *compare_names(X509 *x, const X509_NAME *ws, const X509_NAME *
 }
 
 /* The entry's lazy accessors against want (malformed: never valid, no key ids, no X509). */
-static const char *entry_difference(const unsigned char *der, size_t len,
-                                    const CWMS_CERTINFO *want, int want_malformed)
+static const char *entry_difference(const unsigned char *der, size_t len, const CWMS_CERTINFO *want,
+                                    int want_malformed)
 {
     CWMS_CERT *cert = cwms_cert_new_der(der, len, "oracle");
     const unsigned char *ski, *aki;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The oracle for the DER walker (core/index/certinfo.c), shared by the
  * unit test and the fuzz target: whatever the walker accepts, the full
@@ -16,9 +17,9 @@
 #include "index/cert.h"
 
 typedef enum {
-    ORACLE_REFUSED = 0,   /* the walker returned 0 (the full decoder will decide) */
-    ORACLE_AGREES = 1,    /* both accept, every field and name equal */
-    ORACLE_DIFFERS = 2,   /* a bug: *why says which field */
+    ORACLE_REFUSED = 0, /* the walker returned 0 (the full decoder will decide) */
+    ORACLE_AGREES = 1,  /* both accept, every field and name equal */
+    ORACLE_DIFFERS = 2, /* a bug: *why says which field */
     /*
      * The walker accepted, the full decoder refuses, and a name the walker
      * located does not decode: names are decoded lazily, so this is where

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for the DER walker: never crash, never read out of
  * bounds (build with -fsanitize=fuzzer,address), never accept a

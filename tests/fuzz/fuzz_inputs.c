@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for input sniffing and every format reader behind it
  * (PEM, DER, PKCS#7, PKCS#12, plain and encrypted keys): whatever the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Runs a libFuzzer entry point over a corpus without libFuzzer, so the
  * target is exercised by `meson test` on any compiler:

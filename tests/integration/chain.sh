@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Chain building end to end through `cwms-bundle build`: the layout CAs
 # ship (for CWMS 2.0 and 2.5), reversed, shuffled and duplicated bundles,
 # cross-signs (complete vs shortest), rollover, two servers, a loop, a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `cwms-bundle check` on bundles broken the ways admins break them, made with
 # openssl at test time; and the views of a build (JSON against its schema,
 # the tree through a pseudo-terminal, DOT through Graphviz). One case per

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # cwms-bundle's command line: usage errors, the default-order note, output
 # files (mode, atomicity), key formats, PKCS#12, passphrase sources, the
 # summary, exit codes, and the shipped example (ci/example.sh).

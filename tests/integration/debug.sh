@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # One debug switch, CWMS_DEBUG=CHANNEL[,CHANNEL...]: the path channel
 # explains a chain built from a cross-signed hierarchy (both candidate
 # issuers, each signature verdict, each candidate path with its rank key,

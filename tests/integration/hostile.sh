@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Hostile and pathological inputs: hostile.sh CASE (one meson test per
 # CASE, suite 'hostile'). Every failing run must end with the exit code
 # and message it names, in under 20 s and 1 GiB, leaving no output and no

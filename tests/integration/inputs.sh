@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every input format through `cwms-bundle build`, end to end: whatever the
 # CA sent (PEM with CRLF, BOM or text around it, DER, PKCS#7, PKCS#12) and
 # whatever form the key is in, the bundle comes out the same: key first,

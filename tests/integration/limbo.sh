@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The path-building cases of the x509-limbo suite (tests/data/x509-limbo)
 # through `cwms-bundle build --no-key`, each at its own validation time and
 # host name, against the suite's expected result.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole x509-limbo suite (tests/data/x509-limbo, all 135 cases of the
 # 2023-12-02 file) through `cwms-bundle build --no-key --strict` and through
 # `openssl verify -purpose sslserver -auth_level 2`, each at the case's

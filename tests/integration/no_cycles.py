@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """No file-level dependency cycles in core/common/, core/, pkcs11/, provider/, cli/.
 
 Reads the symbols each built object file defines and uses (nm), draws an edge

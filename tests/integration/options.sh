@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The option vocabulary on the command line: --cwms takes the CWMS releases
 # that exist (with MR/SP/build suffixes) and refuses the rest with a list
 # of the known ones; --attime takes seconds, dates and UTC date-times; every

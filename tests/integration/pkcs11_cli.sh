@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # cwms-bundle with keys on a token: the issue's example (`build --cwms 2.5
 # --key 'pkcs11:token=webex;object=server;type=private' ca-files/`) through
 # p11-kit's registry, --passin and pin-source PINs, a token-only INPUT, the

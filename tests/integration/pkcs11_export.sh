@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Private keys come off a SoftHSM token equal to the originals, whatever
 # the key type (RSA-2048, RSA-3072, P-256, P-384) and however they are
 # protected: not sensitive (components), sensitive+extractable (wrapped);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # An independent client agrees: libp11 signs with the keys on the token,
 # and the signatures verify under what the helper brings back (the
 # exported key's public half and the certificate paired with it).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Logging in to a token: PIN from pin-value, pin-source (path or file:
 # URI, one trailing newline stripped), else the caller's callback, else a
 # clear error. A wrong PIN is reported as such after exactly one C_Login,

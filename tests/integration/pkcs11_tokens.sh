@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Finding tokens: by module-path and through p11-kit's registry (Debian's
 # softhsm2.module, which honours our SOFTHSM2_CONF), two tokens, a URI
 # matching none or several, a token-only URI bringing everything on the

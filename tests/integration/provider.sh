@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The cwms provider through the real openssl binary: provider.sh CASE
 # (one meson test per CASE, suite 'provider'). Each case makes its own PKI.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Threads: the provider starts none (the application did not allow any,
 # and this OpenSSL has no OSSL_set_max_threads), even for a large PEM
 # file and a trust file; the CLI reads a large PEM file on two threads and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Validation of the chosen chain: validation.sh CASE (one meson test per
 # CASE). Each case makes a PKI with openssl (root -> "Test Issuing CA" ->
 # www.example.test by default), spoils one thing, and checks the exit code

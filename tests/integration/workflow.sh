@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The external-key workflow end to end, with the inputs real CAs and
 # Windows hand over: workflow.sh CASE (one meson test per CASE, suite
 # 'workflow'). Each case makes its own PKI and inputs at test time.

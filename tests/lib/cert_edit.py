@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Edits a certificate's TBS and signs it again with the issuer's key, for
 certificates `openssl x509` will not make (tests/integration/validation.sh).
 

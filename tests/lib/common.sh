@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Shared helpers of the integration tests. Source after setting -eu.
 #   TMP            a private temp dir, removed at exit

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A small HTTP server for the --fetch tests: http_server.py DIR PORTFILE
 
 Binds 127.0.0.1 on a free port, writes the port to PORTFILE, and serves

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # A private SoftHSM for one test: its own token directory and SOFTHSM2_CONF.
 #

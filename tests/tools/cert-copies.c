@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Re-serialled copies of a certificate, for hostile-input tests: the same
  * subject, issuer, key and extensions, each with a fresh serial number and
@@ -59,8 +60,7 @@ int main(int argc, char **argv)
         if (x == NULL || serial == NULL || !ASN1_INTEGER_set_int64(serial, 0x10000 + i)
             || !X509_set_serialNumber(x, serial)
             /* re-encodes the TBS with the new serial, keeping the old signature */
-            || i2d_re_X509_tbs(x, NULL) <= 0
-            || (!damaged && X509_sign(x, key, EVP_sha256()) <= 0))
+            || i2d_re_X509_tbs(x, NULL) <= 0 || (!damaged && X509_sign(x, key, EVP_sha256()) <= 0))
             die("X509_sign");
         ASN1_INTEGER_free(serial);
         if (p7) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Files that ask for huge key-derivation iteration counts, made without
  * running them: the structures are built with one iteration and the count
@@ -46,8 +47,8 @@ static int p12(char **argv)
     if (cert == NULL)
         die(argv[3]);
     fclose(f);
-    p = PKCS12_create(argv[4], "server", key, cert, NULL, NID_aes_256_cbc, NID_aes_256_cbc,
-                      2, 2, 0);
+    p = PKCS12_create(argv[4], "server", key, cert, NULL, NID_aes_256_cbc, NID_aes_256_cbc, 2, 2,
+                      0);
     if (p == NULL)
         die("PKCS12_create");
     PKCS12_get0_mac(NULL, NULL, NULL, &iter, p);
@@ -77,13 +78,14 @@ static int p8(char **argv)
         die("PKCS8_encrypt");
     X509_SIG_get0(sig, &alg, NULL);
     pbe2 = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter);
-    kdf = pbe2 != NULL ? ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM),
-                                                   pbe2->keyfunc->parameter) : NULL;
+    kdf = pbe2 != NULL
+        ? ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter)
+        : NULL;
     if (kdf == NULL || !ASN1_INTEGER_set_int64(kdf->iter, strtoll(argv[4], NULL, 0))
-        || ASN1_TYPE_pack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), kdf,
-                                   &pbe2->keyfunc->parameter) == NULL
-        || ASN1_TYPE_pack_sequence(ASN1_ITEM_rptr(PBE2PARAM), pbe2,
-                                   (ASN1_TYPE **)&alg->parameter) == NULL)
+        || ASN1_TYPE_pack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), kdf, &pbe2->keyfunc->parameter)
+            == NULL
+        || ASN1_TYPE_pack_sequence(ASN1_ITEM_rptr(PBE2PARAM), pbe2, (ASN1_TYPE **)&alg->parameter)
+            == NULL)
         die("setting the PBKDF2 iterations");
     if (!PEM_write_PKCS8(stdout, sig))
         die("PEM_write_PKCS8");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Test PKCS#11 module: forwards every call to the real module named by
  * CWMS_SHIM_MODULE, but adds token flags SoftHSM never sets, from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Test tool: imports a PEM private key into a token as a NOT sensitive,
  * extractable object, which pkcs11-tool cannot do (it always sets
@@ -58,7 +59,7 @@ static int hexval(char c)
 }
 
 static CK_FUNCTION_LIST *open_token(const char *module, const char *label, const char *pin,
-                                     CK_SESSION_HANDLE *h)
+                                    CK_SESSION_HANDLE *h)
 {
     CK_FUNCTION_LIST *fl;
     CK_SLOT_ID slots[64];
@@ -73,7 +74,8 @@ static CK_FUNCTION_LIST *open_token(const char *module, const char *label, const
 
         fl->C_GetTokenInfo(slots[i], &ti);
         if (l <= 32 && memcmp(ti.label, label, l) == 0 && (l == 32 || ti.label[l] == ' ')
-            && fl->C_OpenSession(slots[i], CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, h) == CKR_OK
+            && fl->C_OpenSession(slots[i], CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, h)
+                == CKR_OK
             && fl->C_Login(*h, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin)) == CKR_OK)
             return fl;
     }
@@ -113,7 +115,8 @@ static int fill(char **argv, int private_cert)
     }
     for (i = 0; i < count; i++) {
         char label[32];
-        unsigned char id[4] = { 0xf0, (unsigned char)(i >> 16), (unsigned char)(i >> 8), (unsigned char)i };
+        unsigned char id[4] = { 0xf0, (unsigned char)(i >> 16), (unsigned char)(i >> 8),
+                                (unsigned char)i };
         CK_ATTRIBUTE t[] = {
             { CKA_CLASS, &cls, sizeof(cls) },
             { CKA_CERTIFICATE_TYPE, &ct, sizeof(ct) },
@@ -166,7 +169,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: p11-import MODULE TOKEN-LABEL PIN KEY.pem LABEL ID-HEX\n");
         return 2;
     }
-    if ((f = fopen(argv[4], "r")) == NULL || (pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL) {
+    if ((f = fopen(argv[4], "r")) == NULL
+        || (pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL) {
         fprintf(stderr, "p11-import: cannot read %s\n", argv[4]);
         return 1;
     }
@@ -201,7 +205,8 @@ int main(int argc, char **argv)
 
         kt = CKK_EC;
         add(CKA_KEY_TYPE, &kt, sizeof(kt));
-        EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL);
+        EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
+                                       NULL);
         oid = OBJ_nid2obj(OBJ_sn2nid(group));
         len = i2d_ASN1_OBJECT(oid, &p);
         add(CKA_EC_PARAMS, der, (size_t)len);

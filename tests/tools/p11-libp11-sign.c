@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Test tool: an independent PKCS#11 client. Signs a file with a key on the
  * token through libp11 (SHA-256; RSA PKCS#1 v1.5 or ECDSA), so a test can
@@ -73,7 +74,7 @@ int main(int argc, char **argv)
         goto done;
     fclose(out);
     rc = 0;
- done:
+done:
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(pkey);
     if (slots != NULL)

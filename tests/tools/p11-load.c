@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Test driver of the PKCS#11 helper library, without the CLI:
  *
@@ -37,12 +38,18 @@ static int pin_cb(char *buf, size_t size, size_t *len, const char *what, void *a
 static const char *kind_name(CWMS_P11_ERRKIND k)
 {
     switch (k) {
-    case CWMS_P11_E_USAGE: return "usage";
-    case CWMS_P11_E_TOKEN: return "token";
-    case CWMS_P11_E_PIN: return "pin";
-    case CWMS_P11_E_NOT_EXTRACTABLE: return "not-extractable";
-    case CWMS_P11_E_PIN_SOURCE: return "pin-source";
-    default: return "internal";
+    case CWMS_P11_E_USAGE:
+        return "usage";
+    case CWMS_P11_E_TOKEN:
+        return "token";
+    case CWMS_P11_E_PIN:
+        return "pin";
+    case CWMS_P11_E_NOT_EXTRACTABLE:
+        return "not-extractable";
+    case CWMS_P11_E_PIN_SOURCE:
+        return "pin-source";
+    default:
+        return "internal";
     }
 }
 
@@ -50,12 +57,17 @@ static int fail(const CWMS_P11_ERROR *err)
 {
     fprintf(stderr, "p11-load: %s: %s\n", kind_name(err->kind), err->text);
     switch (err->kind) {
-    case CWMS_P11_E_USAGE: return 2;
-    case CWMS_P11_E_PIN_SOURCE: return 3;   /* as cwms-bundle: like an unreadable --passin file */
-    case CWMS_P11_E_NOT_EXTRACTABLE: return 5;
+    case CWMS_P11_E_USAGE:
+        return 2;
+    case CWMS_P11_E_PIN_SOURCE:
+        return 3; /* as cwms-bundle: like an unreadable --passin file */
+    case CWMS_P11_E_NOT_EXTRACTABLE:
+        return 5;
     case CWMS_P11_E_TOKEN:
-    case CWMS_P11_E_PIN: return 6;
-    default: return 1;
+    case CWMS_P11_E_PIN:
+        return 6;
+    default:
+        return 1;
     }
 }
 
@@ -115,7 +127,8 @@ int main(int argc, char **argv)
         return rc;
     }
     if (uri == NULL) {
-        fprintf(stderr, "usage: p11-load [--keys|--certs] [--pin PIN] [--final-try] [--calls] URI\n");
+        fprintf(stderr,
+                "usage: p11-load [--keys|--certs] [--pin PIN] [--final-try] [--calls] URI\n");
         return 2;
     }
     if (!cwms_p11_load(uri, &opts, &loaded, &err)) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The provider in somebody else's threads: opens the same cwms: or pkcs11:
  * URI from N threads at once in one process, each with its own store
@@ -41,7 +42,8 @@ static void *load_all(void *arg)
             continue;
         switch (OSSL_STORE_INFO_get_type(info)) {
         case OSSL_STORE_INFO_PKEY:
-            PEM_write_bio_PrivateKey(out, OSSL_STORE_INFO_get0_PKEY(info), NULL, NULL, 0, NULL, NULL);
+            PEM_write_bio_PrivateKey(out, OSSL_STORE_INFO_get0_PKEY(info), NULL, NULL, 0, NULL,
+                                     NULL);
             break;
         case OSSL_STORE_INFO_CERT:
             PEM_write_bio_X509(out, OSSL_STORE_INFO_get0_CERT(info));
@@ -94,8 +96,8 @@ int main(int argc, char **argv)
         pthread_join(tids[i], NULL);
         if (jobs[i].pem == NULL || (size_t)jobs[i].pem_len != expected_len
             || memcmp(jobs[i].pem, expected, expected_len) != 0) {
-            fprintf(stderr, "store-threads: thread %d got %ld bytes, not the %zu expected\n",
-                    i, jobs[i].pem_len, expected_len);
+            fprintf(stderr, "store-threads: thread %d got %ld bytes, not the %zu expected\n", i,
+                    jobs[i].pem_len, expected_len);
             bad = 1;
         }
         free(jobs[i].pem);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * LD_PRELOAD=thread-count.so: counts the threads a process starts through
  * pthread_create (the CLI directly, the provider inside `openssl`) and, at
@@ -5,7 +6,7 @@
  * Preloaded, its pthread_create comes before libc's for the executable and
  * every module it loads; it counts and hands over to the next definition.
  */
-#define _GNU_SOURCE   /* RTLD_NEXT */
+#define _GNU_SOURCE /* RTLD_NEXT */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,8 +17,9 @@ typedef int create_fn(pthread_t *, const pthread_attr_t *, void *(*)(void *), vo
 
 static atomic_int started;
 
-__attribute__((visibility("default")))
-int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
+__attribute__((visibility("default"))) int pthread_create(pthread_t *thread,
+                                                          const pthread_attr_t *attr,
+                                                          void *(*start)(void *), void *arg)
 {
     create_fn *next = (create_fn *)dlsym(RTLD_NEXT, "pthread_create");
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers of the chain unit tests (part of the unit tests' library): see chain_testlib.h. */
 #include "chain_testlib.h"
 

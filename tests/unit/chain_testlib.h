@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Helpers of the chain unit tests: pools and keys from the PEM files the
  * fixture made (or the real bundles of tests/data), and what came out, by name.

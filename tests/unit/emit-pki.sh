@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Fixture of test_emit and test_atomic_file: the standard hierarchy plus an
 # EC server and an Ed25519 key (which has no traditional PEM format).

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cwms_write_file_atomic: modes, replacement, and failures that leave
  * neither a changed target nor a temporary file behind.
  */
-#define _XOPEN_SOURCE 700   /* mknod(), symlink() */
+#define _XOPEN_SOURCE 700 /* mknod(), symlink() */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,8 +98,8 @@ static CWMS_REASON write_fails(const char *path, const char *text, int secret)
     const CWMS_MSG *m;
     CWMS_REASON r;
 
-    assert_false(cwms_write_file_atomic(path, (const unsigned char *)text, strlen(text),
-                                        secret, diag));
+    assert_false(
+        cwms_write_file_atomic(path, (const unsigned char *)text, strlen(text), secret, diag));
     m = cwms_diag_first_error(diag);
     assert_non_null(m);
     /* The message names the file. */

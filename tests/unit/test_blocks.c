@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The PEM block scanner of `check` (core/inspect/blocks.c): block order,
  * byte ranges and lines, text between blocks, encrypted keys recognised
@@ -30,7 +31,8 @@ static void make_pem(char **cert_pem, char **key_pem, char **enc_key_pem)
 
     assert_non_null(pk);
     assert_non_null(x);
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"blocks test", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"blocks test", -1, -1,
+                               0);
     X509_set_version(x, 2);
     ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
     X509_set_subject_name(x, n);
@@ -77,8 +79,9 @@ static void blocks_in_order_with_text_between(void **state)
 
     (void)state;
     make_pem(&cert, &key, &enc);
-    n = snprintf(buf, sizeof(buf), "Bag Attributes\n    localKeyID: 01\n%s\n\n%ssubject=CN = x\n%s   \n",
-                 enc, cert, key);
+    n = snprintf(buf, sizeof(buf),
+                 "Bag Attributes\n    localKeyID: 01\n%s\n\n%ssubject=CN = x\n%s   \n", enc, cert,
+                 key);
     assert_true(n > 0 && (size_t)n < sizeof(buf));
     assert_true(cwms_scan_pem((const unsigned char *)buf, (size_t)n, &s));
 
@@ -112,13 +115,12 @@ static void blocks_in_order_with_text_between(void **state)
 
 static void crlf_file_and_traditional_encrypted_key(void **state)
 {
-    const char *trad =
-        "-----BEGIN RSA PRIVATE KEY-----\r\n"
-        "Proc-Type: 4,ENCRYPTED\r\n"
-        "DEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\r\n"
-        "\r\n"
-        "AAAAAAAAAAAAAAAAAAAAAA==\r\n"
-        "-----END RSA PRIVATE KEY-----\r\n";
+    const char *trad = "-----BEGIN RSA PRIVATE KEY-----\r\n"
+                       "Proc-Type: 4,ENCRYPTED\r\n"
+                       "DEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\r\n"
+                       "\r\n"
+                       "AAAAAAAAAAAAAAAAAAAAAA==\r\n"
+                       "-----END RSA PRIVATE KEY-----\r\n";
     CWMS_SCAN s;
 
     (void)state;
@@ -157,7 +159,8 @@ static void block_cut_short_is_text(void **state)
 
 static void other_blocks_and_no_blocks(void **state)
 {
-    const char *csr = "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
+    const char *csr =
+        "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n";
     const unsigned char der[] = { 0x30, 0x82, 0x01, 0x00, 0x02, 0x01 };
     CWMS_SCAN s;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The DER walker (provider/core/certinfo.c) against the full decoder
  * (d2i_X509 + cwms_certinfo_from_x509): on every certificate of
@@ -43,8 +44,8 @@ typedef struct {
     size_t n, cap;
 } SAMPLES;
 
-static SAMPLES real;          /* everything under real-bundles/, and cfssl_trust */
-static SAMPLES limbo;         /* certificates embedded in x509-limbo JSON */
+static SAMPLES real;  /* everything under real-bundles/, and cfssl_trust */
+static SAMPLES limbo; /* certificates embedded in x509-limbo JSON */
 
 static void samples_push(SAMPLES *s, unsigned char *der, long len, const char *origin)
 {
@@ -89,7 +90,7 @@ static void read_pem_certs(BIO *in, const char *origin, SAMPLES *out)
         name = header = NULL;
         data = NULL;
     }
-    ERR_clear_error();   /* the end of the file reads as "no start line" */
+    ERR_clear_error(); /* the end of the file reads as "no start line" */
 }
 
 static void read_pem_file(const char *path, SAMPLES *out)
@@ -254,8 +255,8 @@ static void test_limbo_certificates_are_refused_or_agree_with_d2i_x509(void **st
         if (check_sample(limbo.items[i].der, (size_t)limbo.items[i].len, limbo.items[i].origin)
             == ORACLE_AGREES)
             walked++;
-    print_message("x509-limbo: %zu of %zu certificates walked, the rest left to d2i_X509\n",
-                  walked, limbo.n);
+    print_message("x509-limbo: %zu of %zu certificates walked, the rest left to d2i_X509\n", walked,
+                  limbo.n);
     /* The suite is mostly well-formed certificates with odd contents: most must walk. */
     assert_true(walked * 10 >= limbo.n * 9);
 }
@@ -263,7 +264,7 @@ static void test_limbo_certificates_are_refused_or_agree_with_d2i_x509(void **st
 /* One name of a real certificate, with what the test compares. */
 typedef struct {
     X509_NAME *name;
-    unsigned long hash;     /* X509_NAME_hash_ex: equal canonical forms, equal hashes */
+    unsigned long hash; /* X509_NAME_hash_ex: equal canonical forms, equal hashes */
     uint64_t key;
     const char *origin;
 } NAMED;
@@ -504,8 +505,8 @@ static X509 *make_cert(EVP_PKEY *pkey, int string_type, const char *cn)
     assert_non_null(name);
     assert_true(X509_NAME_add_entry_by_txt(name, "O", string_type,
                                            (const unsigned char *)"cwms-bundle tests", -1, -1, 0));
-    assert_true(X509_NAME_add_entry_by_txt(name, "CN", string_type,
-                                           (const unsigned char *)cn, -1, -1, 0));
+    assert_true(
+        X509_NAME_add_entry_by_txt(name, "CN", string_type, (const unsigned char *)cn, -1, -1, 0));
     assert_true(X509_set_version(x, X509_VERSION_3));
     assert_true(ASN1_INTEGER_set(X509_get_serialNumber(x), 42));
     assert_true(X509_set_subject_name(x, name));
@@ -532,8 +533,9 @@ static ORACLE_RESULT sign_and_check(X509 *x, EVP_PKEY *pkey, CWMS_CERTINFO *walk
     if (r == ORACLE_DIFFERS)
         fail_msg("generated certificate: %s", why);
     /* The walker's reading with its pending fields decoded, as the accessors would. */
-    if (walked != NULL && (!cwms_certinfo_from_der(der, (size_t)len, walked)
-                           || !cwms_certinfo_decode_pending(der, (size_t)len, walked, ~0u)))
+    if (walked != NULL
+        && (!cwms_certinfo_from_der(der, (size_t)len, walked)
+            || !cwms_certinfo_decode_pending(der, (size_t)len, walked, ~0u)))
         memset(walked, 0, sizeof(*walked));
     OPENSSL_free(der);
     return r;
@@ -555,8 +557,8 @@ static void test_generated_ca_with_key_ids_is_walked_field_by_field(void **state
     assert_int_equal(info.ski_len, 20);
     assert_int_equal(info.aki_len, 20);
     assert_memory_equal(info.ski, info.aki, 20);
-    assert_int_equal(info.not_before, 1577836800);   /* 2020-01-01T00:00:00Z */
-    assert_int_equal(info.not_after, 2840184000);    /* 2060-01-01T12:00:00Z */
+    assert_int_equal(info.not_before, 1577836800); /* 2020-01-01T00:00:00Z */
+    assert_int_equal(info.not_after, 2840184000);  /* 2060-01-01T12:00:00Z */
     cwms_certinfo_clear(&info);
     X509_free(x);
     EVP_PKEY_free(pkey);
@@ -595,7 +597,7 @@ static void test_duplicate_extension_is_left_to_the_full_decoder(void **state)
     assert_true(len > 0);
     cert = cwms_cert_new_der(der, (size_t)len, "twice");
     assert_non_null(cert);
-    assert_non_null(cert->x509);   /* proof that the fallback ran */
+    assert_non_null(cert->x509); /* proof that the fallback ran */
     assert_int_equal(cert->info.is_ca, 0);
     cwms_cert_free(cert);
     OPENSSL_free(der);
@@ -622,7 +624,7 @@ static void test_undecodable_key_identifier_is_read_by_the_full_decoder_on_first
     assert_true(X509_add_ext(x, ext, -1));
     /* Indexed; the key identifier is looked at on first use, and then d2i_X509 decides. */
     assert_int_equal(sign_and_check(x, pkey, NULL), ORACLE_FALLBACK);
-    ERR_clear_error();   /* the oracle's own X509_get_ext_d2i */
+    ERR_clear_error(); /* the oracle's own X509_get_ext_d2i */
     der = signed_der(x, pkey, &len);
     cert = cwms_cert_new_der(der, len, "broken ski");
     assert_non_null(cert);
@@ -630,7 +632,7 @@ static void test_undecodable_key_identifier_is_read_by_the_full_decoder_on_first
     assert_int_equal(cert->info.pending & CWMS_INFO_SKI, CWMS_INFO_SKI);
     assert_null(cwms_cert_ski(cert, &ski_len));
     assert_int_equal(ski_len, 0);
-    assert_non_null(cert->x509);   /* proof that the fallback ran */
+    assert_non_null(cert->x509); /* proof that the fallback ran */
     assert_int_equal(cert->malformed, 0);
     assert_true(cwms_cert_valid_at(cert, 1600000000));
     assert_int_equal(ERR_peek_error(), 0);
@@ -660,7 +662,7 @@ static void test_validity_and_key_ids_are_decoded_on_first_use(void **state)
     cert = cwms_cert_new_der(der, len, "pending");
     assert_non_null(cert);
     assert_int_equal(cert->info.pending, CWMS_INFO_VALIDITY | CWMS_INFO_SKI | CWMS_INFO_AKI);
-    assert_int_equal(cert->info.is_ca, 1);   /* basicConstraints is read at once */
+    assert_int_equal(cert->info.is_ca, 1); /* basicConstraints is read at once */
     assert_int_equal(cert->info.ski_len, 0);
     assert_int_equal(cert->info.not_after, 0);
     assert_int_equal(cwms_cert_not_before(cert), 1577836800);
@@ -706,15 +708,15 @@ static void test_undecodable_validity_makes_the_entry_never_valid_and_unverifiab
     assert_true(at > 0);
     der[at] = V_ASN1_OCTET_STRING;
     assert_int_equal(certinfo_oracle(der, len, &why), ORACLE_FIELD_DEFERRED);
-    ERR_clear_error();   /* the oracle's d2i_X509 */
+    ERR_clear_error(); /* the oracle's d2i_X509 */
     cert = cwms_cert_new_der(der, len, "bad time");
     assert_non_null(cert);
     assert_false(cwms_cert_valid_at(cert, 1600000000));
     assert_int_equal(cert->malformed, 1);
     assert_true(cwms_cert_not_before(cert) > cwms_cert_not_after(cert));
-    assert_null(cwms_cert_ski(cert, &ski_len));   /* its own SKI decodes, but it never matches */
+    assert_null(cwms_cert_ski(cert, &ski_len)); /* its own SKI decodes, but it never matches */
     assert_null(cwms_cert_x509(cert));
-    assert_non_null(cwms_cert_subject(cert));     /* still named in messages */
+    assert_non_null(cwms_cert_subject(cert)); /* still named in messages */
     assert_int_equal(ERR_peek_error(), 0);
     cwms_cert_free(cert);
     OPENSSL_free(der);
@@ -733,9 +735,11 @@ static void test_basic_constraints_answer_per_certificate_when_encodings_repeat(
         const char *value;
         int is_ca;
     } bcs[] = {
-        { "critical,CA:TRUE", 1 }, { "CA:FALSE", 0 }, { "critical,CA:TRUE", 1 },
-        { "critical,CA:TRUE,pathlen:0", 1 }, { "critical,CA:FALSE", 0 }, { "CA:TRUE,pathlen:3", 1 },
-        { "CA:FALSE", 0 }, { "critical,CA:TRUE,pathlen:0", 1 }, { "critical,CA:TRUE", 1 },
+        { "critical,CA:TRUE", 1 },  { "CA:FALSE", 0 },
+        { "critical,CA:TRUE", 1 },  { "critical,CA:TRUE,pathlen:0", 1 },
+        { "critical,CA:FALSE", 0 }, { "CA:TRUE,pathlen:3", 1 },
+        { "CA:FALSE", 0 },          { "critical,CA:TRUE,pathlen:0", 1 },
+        { "critical,CA:TRUE", 1 },
     };
     EVP_PKEY *pkey = test_key();
     CWMS_CERTINFO info;
@@ -806,8 +810,7 @@ static void test_differently_encoded_equal_names_are_self_issued(void **state)
     assert_true(X509_set_issuer_name(x, issuer));
     assert_int_equal(sign_and_check(x, pkey, &info), ORACLE_AGREES);
     assert_int_equal(info.self_issued, 1);
-    assert_true(info.subject_len != info.issuer_len
-                || info.subject_offset != info.issuer_offset);
+    assert_true(info.subject_len != info.issuer_len || info.subject_offset != info.issuer_offset);
     assert_true(info.subject_key == info.issuer_key);
     X509_NAME_free(issuer);
     X509_free(x);
@@ -870,12 +873,12 @@ static void test_name_that_does_not_decode_shows_up_when_decoded(void **state)
         if (memcmp(der + i, "BadXName", 8) == 0)
             at = der + i + 3;
     assert_non_null(at);
-    *at = 0xff;   /* not UTF-8; and no longer a letter, so the keys differ too */
+    *at = 0xff; /* not UTF-8; and no longer a letter, so the keys differ too */
     assert_int_equal(certinfo_oracle(der, len, &why), ORACLE_NAME_DEFERRED);
-    ERR_clear_error();   /* the oracle's d2i_X509 */
+    ERR_clear_error(); /* the oracle's d2i_X509 */
     cert = cwms_cert_new_der(der, len, "bad name");
     assert_non_null(cert);
-    assert_int_equal(cert->info.self_issued, 0);   /* different bytes, and the keys differ */
+    assert_int_equal(cert->info.self_issued, 0); /* different bytes, and the keys differ */
     assert_null(cwms_cert_issuer(cert));
     assert_non_null(cwms_cert_subject(cert));
     assert_int_equal(cwms_cert_names_equal(cert, CWMS_NAME_ISSUER, cert, CWMS_NAME_ISSUER), 1);
@@ -915,7 +918,7 @@ int main(void)
     };
     int failed = cmocka_run_group_tests_name("certinfo: generated", generated, NULL, NULL);
 
-    failed += cmocka_run_group_tests_name("certinfo: tests/data", data,
-                                          load_test_data, free_test_data);
+    failed +=
+        cmocka_run_group_tests_name("certinfo: tests/data", data, load_test_data, free_test_data);
     return t_exit(failed);
 }

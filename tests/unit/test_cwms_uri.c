@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The cwms: URI grammar (provider/cwms_uri.c). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -251,11 +252,9 @@ static void test_root_include_is_the_only_root_setting(void **state)
 
 static void test_leaf_fingerprint_with_or_without_colons(void **state)
 {
-    static const char hex[] =
-        "0123456789abcdef0123456789ABCDEF00112233445566778899aabbccddeeff";
-    static const char colons[] =
-        "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:"
-        "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+    static const char hex[] = "0123456789abcdef0123456789ABCDEF00112233445566778899aabbccddeeff";
+    static const char colons[] = "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:"
+                                 "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
     char uri[256];
     CWMS_URI *a, *b;
 
@@ -338,9 +337,10 @@ static void test_nokey_takes_no_value(void **state)
 
 static void test_every_parameter_together(void **state)
 {
-    CWMS_URI *u = parse_ok("cwms:/srv/ca?version=2.0&key=k.pem&in=a.pem&in=b.pem&path=shortest"
-                           "&trust=t.pem&root=include&attime=0&nokey"
-                           "&leaf=0000000000000000000000000000000000000000000000000000000000000000");
+    CWMS_URI *u =
+        parse_ok("cwms:/srv/ca?version=2.0&key=k.pem&in=a.pem&in=b.pem&path=shortest"
+                 "&trust=t.pem&root=include&attime=0&nokey"
+                 "&leaf=0000000000000000000000000000000000000000000000000000000000000000");
 
     (void)state;
     assert_string_equal(u->path, "/srv/ca");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cwms_emit: what lands in the file CWMS imports.
  * Run through with-pki.sh emit-pki.sh (keys and certificates in $CWMS_TEST_PKI).
@@ -75,8 +76,8 @@ static void free_bundle(CWMS_BUNDLE *b)
 }
 
 /* Emits or fails the test with the core's messages. */
-static void emit_ok(const CWMS_BUNDLE *b, const CWMS_EMIT_OPTIONS *eo,
-                    unsigned char **out, size_t *len)
+static void emit_ok(const CWMS_BUNDLE *b, const CWMS_EMIT_OPTIONS *eo, unsigned char **out,
+                    size_t *len)
 {
     CWMS_DIAG *diag = cwms_diag_new();
     int ok = cwms_emit(b, eo, out, len, diag);
@@ -150,7 +151,7 @@ static void assert_only_pem_blocks(const unsigned char *pem, size_t len)
 static void assert_certs_in_order(const unsigned char *pem, size_t len, const CWMS_BUNDLE *b)
 {
     BIO *in = BIO_new_mem_buf(pem, (int)len);
-    STACK_OF(X509_INFO) *infos;
+    STACK_OF(X509_INFO) * infos;
     size_t certs = 0;
 
     infos = PEM_X509_INFO_read_bio(in, NULL, NULL, (void *)"unused");
@@ -455,7 +456,8 @@ int main(void)
         cmocka_unit_test(test_traditional_rsa_key_is_an_rsa_private_key_block),
         cmocka_unit_test(test_traditional_ec_key_is_an_ec_private_key_block),
         cmocka_unit_test(test_traditional_format_of_an_ed25519_key_is_refused),
-        cmocka_unit_test(test_passout_key_is_pbes2_aes256_pkcs8_that_opens_with_the_passphrase_only),
+        cmocka_unit_test(
+            test_passout_key_is_pbes2_aes256_pkcs8_that_opens_with_the_passphrase_only),
         cmocka_unit_test(test_traditional_key_with_passout_is_encrypted_with_aes256),
         cmocka_unit_test(test_pkcs12_holds_key_leaf_and_chain_under_a_sha256_mac),
         cmocka_unit_test(test_pkcs12_without_passout_is_refused),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The explanation a build keeps (cwms/explain.h): roles and anchor, the
  * cross-sign variant chosen and why the other was left out, the candidate

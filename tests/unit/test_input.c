@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Inputs: every format a CA or an admin hands over, recognised by content.
  * The files are made by tests/unit/fixtures/inputs.sh with the real
@@ -30,7 +31,7 @@
 static const char *pki_dir;
 
 typedef struct {
-    const char *answer;     /* what the passphrase source says; NULL = no source */
+    const char *answer; /* what the passphrase source says; NULL = no source */
     int calls;
     char last_what[512];
 } PASS_SOURCE;
@@ -69,7 +70,7 @@ static int setup(void **state)
     assert_non_null(f->diag);
     assert_non_null(f->pass);
     f->rctx.pass = f->pass;
-    f->rctx.max_threads = 1;   /* large PEM files on two threads, as in the CLI */
+    f->rctx.max_threads = 1; /* large PEM files on two threads, as in the CLI */
     *state = f;
     return 0;
 }
@@ -363,7 +364,8 @@ static void test_p12_with_passphrase_yields_key_certificate_and_chain(void **sta
     assert_non_null(pool_cert(f, "primary.crt"));
     assert_non_null(pool_cert(f, "root.crt"));
     assert_true(strncmp(pool_cert(f, "root.crt")->origin, t_pki("server.p12#"),
-                        strlen(t_pki("server.p12#"))) == 0);
+                        strlen(t_pki("server.p12#")))
+                == 0);
     assert_one_key_of(f, "server.crt", "server.p12");
     assert_int_equal(f->source.calls, 1);
     assert_non_null(strstr(f->source.last_what, "server.p12"));
@@ -386,7 +388,8 @@ static void test_wrong_p12_passphrase_names_the_file(void **state)
 
     f->source.answer = "not-the-passphrase";
     assert_false(add(f, "server.p12"));
-    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase for PKCS#12 file", "server.p12");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase for PKCS#12 file",
+                 "server.p12");
     t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "--passin", NULL);
     assert_int_equal(cwms_pool_count(f->in->pool), 0);
     assert_int_equal(f->in->n_keys, 0);
@@ -478,9 +481,11 @@ static void test_wrong_passphrase_for_encrypted_keys_names_the_file(void **state
     assert_false(add(f, "server-enc.pem"));
     t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase", "server-enc.pem");
     assert_false(add(f, "server-rsa-dek.pem"));
-    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase", "server-rsa-dek.pem");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase",
+                 "server-rsa-dek.pem");
     assert_false(add(f, "ecserver-ec-dek.pem"));
-    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase", "ecserver-ec-dek.pem");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "wrong passphrase",
+                 "ecserver-ec-dek.pem");
     assert_int_equal(f->in->n_keys, 0);
 }
 
@@ -533,7 +538,8 @@ static void test_key_decoding_uses_the_read_context_library_context(void **state
     must_add(f, "server-enc.pem");
     must_add(f, "ecserver-ec-dek.pem");
     assert_int_equal(f->in->n_keys, 2);
-    assert_true(cwms_inputs_add_source(in_default, t_pki("server-enc.pem"), &rctx_default, f->diag));
+    assert_true(
+        cwms_inputs_add_source(in_default, t_pki("server-enc.pem"), &rctx_default, f->diag));
     assert_int_equal(in_default->n_keys, 1);
     /* Each library context loads its own default provider: the keys come from the private one. */
     assert_ptr_not_equal(EVP_PKEY_get0_provider(f->in->keys[0].pkey),
@@ -607,7 +613,8 @@ static void test_file_of_only_an_unknown_block_is_an_error(void **state)
     FIX *f = *state;
 
     assert_false(add(f, "unknown.pem"));
-    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "unknown.pem", "holds no certificate");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "unknown.pem",
+                 "holds no certificate");
 }
 
 /*-
@@ -631,7 +638,7 @@ static void test_large_pem_file_without_threads_allowed_reads_the_same(void **st
 {
     FIX *f = *state;
 
-    f->rctx.max_threads = 0;   /* as in the provider when the application allows no threads */
+    f->rctx.max_threads = 0; /* as in the provider when the application allows no threads */
     must_add(f, "big-key-late.pem");
     assert_int_equal(cwms_pool_count(f->in->pool), 4);
     assert_pool_holds(f, "server.crt", "big-key-late.pem#1");
@@ -666,7 +673,8 @@ static void test_damaged_block_late_in_a_large_pem_file_is_named_by_its_number(v
     FIX *f = *state;
 
     assert_false(add(f, "big-damaged-late.pem"));
-    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "big-damaged-late.pem", "PEM block 4 is damaged");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "big-damaged-late.pem",
+                 "PEM block 4 is damaged");
     assert_int_equal(cwms_diag_count_level(f->diag, CWMS_ERROR), 1);
 }
 
@@ -675,7 +683,8 @@ static void test_damaged_first_block_of_a_large_pem_file_stops_the_reading_there
     FIX *f = *state;
 
     assert_false(add(f, "big-damaged-early.pem"));
-    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "big-damaged-early.pem", "PEM block 1 is damaged");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "big-damaged-early.pem",
+                 "PEM block 1 is damaged");
     /* As in one go: nothing after the damaged block is read. */
     assert_int_equal(cwms_pool_count(f->in->pool), 0);
 }
@@ -686,7 +695,8 @@ static void test_unknown_block_late_in_a_large_pem_file_is_noted_by_its_number(v
 
     must_add(f, "big-unknown-late.pem");
     assert_int_equal(cwms_pool_count(f->in->pool), 4);
-    t_assert_msg(f->diag, CWMS_NOTE, CWMS_R_NONE, "big-unknown-late.pem", "PEM block 4 of unknown type");
+    t_assert_msg(f->diag, CWMS_NOTE, CWMS_R_NONE, "big-unknown-late.pem",
+                 "PEM block 4 of unknown type");
     assert_pool_holds(f, "root.crt", "big-unknown-late.pem#4");
 }
 
@@ -739,7 +749,7 @@ static void test_real_issuer_pool_is_numbered_as_read_in_one_go(void **state)
     FIX *f = *state;
     const char *path = t_data(REAL_POOL);
     BIO *bio = BIO_new_file(path, "r");
-    unsigned char (*sha)[32] = NULL;
+    unsigned char(*sha)[32] = NULL;
     size_t n = 0, distinct = 0;
     X509 *x;
     char want[4200];
@@ -768,7 +778,7 @@ static void test_real_issuer_pool_is_numbered_as_read_in_one_go(void **state)
         assert_string_equal(c->origin, want);
         n++;
     }
-    ERR_clear_error();   /* the end of the file */
+    ERR_clear_error(); /* the end of the file */
     BIO_free(bio);
     free(sha);
     assert_true(n > 1000);
@@ -786,8 +796,8 @@ static void test_damaged_block_in_a_real_issuer_pool_is_named_by_its_number(void
     /* Where a later chunk may start: the block there is damaged. */
     at = cwms_pem_split_after(data, len, len / 10 * 7);
     assert_true(at > 0);
-    big = insert_at(data, len, at, "-----BEGIN CERTIFICATE-----\nMIIB!!!!\n-----END CERTIFICATE-----\n",
-                    &big_len);
+    big = insert_at(data, len, at,
+                    "-----BEGIN CERTIFICATE-----\nMIIB!!!!\n-----END CERTIFICATE-----\n", &big_len);
     assert_false(cwms_inputs_add_buffer(f->in, big, big_len, "pool.pem", &f->rctx, f->diag));
     snprintf(want, sizeof(want), "PEM block %zu is damaged", blocks_before(big, at) + 1);
     t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "pool.pem", want);
@@ -843,8 +853,10 @@ static size_t split_of(const char *text)
 
 static void test_pem_split_point_is_a_begin_line_right_after_an_end_line(void **state)
 {
-    static const char two[] = "-----BEGIN A-----\nAAAA\n-----END A-----\n-----BEGIN B-----\nBBBB\n-----END B-----\n";
-    static const char gap[] = "-----BEGIN A-----\r\nAAAA\r\n-----END A-----\r\n \r\n\r\n-----BEGIN B-----\r\n";
+    static const char two[] =
+        "-----BEGIN A-----\nAAAA\n-----END A-----\n-----BEGIN B-----\nBBBB\n-----END B-----\n";
+    static const char gap[] =
+        "-----BEGIN A-----\r\nAAAA\r\n-----END A-----\r\n \r\n\r\n-----BEGIN B-----\r\n";
 
     (void)state;
     assert_int_equal(split_of(two), strstr(two, "-----BEGIN B") - two);
@@ -856,11 +868,17 @@ static void test_pem_split_point_is_never_inside_a_block_or_after_text(void **st
 {
     (void)state;
     /* A BEGIN line after text (or inside a block) is no place to start reading. */
-    assert_int_equal(split_of("-----BEGIN A-----\nAAAA\nnotes\n-----BEGIN B-----\nBBBB\n-----END B-----\n"), 0);
-    assert_int_equal(split_of("-----BEGIN A-----\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
-                              "-----BEGIN B-----\nBBBB\n-----END B-----\n"), 0);
+    assert_int_equal(split_of(
+                         "-----BEGIN A-----\nAAAA\nnotes\n-----BEGIN B-----\nBBBB\n-----END B-----\n"),
+                     0);
+    assert_int_equal(split_of(
+                         "-----BEGIN A-----\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+                         "-----BEGIN B-----\nBBBB\n-----END B-----\n"),
+                     0);
     /* Before the middle it is not looked for; none at all: 0. */
-    assert_int_equal(split_of("-----END A-----\n-----BEGIN B-----\nBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n"), 0);
+    assert_int_equal(
+        split_of("-----END A-----\n-----BEGIN B-----\nBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n"),
+        0);
     assert_int_equal(split_of("no PEM here\n"), 0);
 }
 
@@ -874,9 +892,10 @@ static void test_garbage_file_is_an_error_naming_it(void **state)
 
     assert_false(add(f, "garbage.txt"));
     t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "garbage.txt",
-               "holds no certificate, key, PKCS#7 or PKCS#12 that cwms-bundle can read");
+                 "holds no certificate, key, PKCS#7 or PKCS#12 that cwms-bundle can read");
     assert_false(add(f, "random.bin"));
-    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "random.bin", "holds no certificate");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "random.bin",
+                 "holds no certificate");
 }
 
 static void test_empty_file_is_an_error_naming_it(void **state)
@@ -900,7 +919,8 @@ static void test_missing_file_is_unreadable_with_the_system_reason(void **state)
     FIX *f = *state;
 
     assert_false(add(f, "no-such-file.pem"));
-    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE, "no-such-file.pem", "No such file or directory");
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE, "no-such-file.pem",
+                 "No such file or directory");
 }
 
 static void test_inputs_read_before_a_failure_are_kept(void **state)
@@ -999,7 +1019,8 @@ static void test_file_uri_of_another_host_is_refused(void **state)
 {
     FIX *f = *state;
 
-    assert_false(cwms_inputs_add_source(f->in, "file://ca.example.com/etc/ca.pem", &f->rctx, f->diag));
+    assert_false(
+        cwms_inputs_add_source(f->in, "file://ca.example.com/etc/ca.pem", &f->rctx, f->diag));
     t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_USAGE, "file://ca.example.com/etc/ca.pem", "local");
 }
 
@@ -1028,7 +1049,8 @@ static void test_buffer_is_read_like_a_file(void **state)
     assert_string_equal(cwms_pool_get(f->in->pool, 0)->origin, "pasted#1");
     assert_false(cwms_inputs_add_buffer(f->in, (const unsigned char *)"hello", 5, "pasted2",
                                         &f->rctx, f->diag));
-    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "'pasted2' holds no certificate", NULL);
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_INPUT_UNRECOGNISED, "'pasted2' holds no certificate",
+                 NULL);
     free(buf);
 }
 
@@ -1096,11 +1118,19 @@ static void test_error_queue_is_clean_after_reading_every_format(void **state)
 {
     FIX *f = *state;
     static const char *files[] = {
-        "ca-bundle.pem", "chain-crlf.pem", "chain-bom.pem", "chain-text.pem", "root-trusted.pem",
-        "root-x509.pem", "server.der", "two.der", "chain.p7b", "chain-p7.pem", "chain-p7-named.pem",
-        "server.p12", "server-nopass.p12", "server-plain.p12", "server-pk8.pem", "server-pk8.der",
-        "server-enc.pem", "server-enc.der", "server-rsa.pem", "server-rsa.der", "server-rsa-dek.pem",
-        "ecserver-ec.pem", "ecserver-ec-dek.pem", "server.csr", "server-pub.pem", "dir",
+        "ca-bundle.pem",       "chain-crlf.pem",
+        "chain-bom.pem",       "chain-text.pem",
+        "root-trusted.pem",    "root-x509.pem",
+        "server.der",          "two.der",
+        "chain.p7b",           "chain-p7.pem",
+        "chain-p7-named.pem",  "server.p12",
+        "server-nopass.p12",   "server-plain.p12",
+        "server-pk8.pem",      "server-pk8.der",
+        "server-enc.pem",      "server-enc.der",
+        "server-rsa.pem",      "server-rsa.der",
+        "server-rsa-dek.pem",  "ecserver-ec.pem",
+        "ecserver-ec-dek.pem", "server.csr",
+        "server-pub.pem",      "dir",
     };
 
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Choosing the server certificate: by the private key, by --leaf, or as
  * the one end-entity certificate; and the errors when that is not

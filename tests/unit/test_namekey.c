@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Name keys (provider/core/namekey.c) on names made here: every pair that
  * X509_NAME_cmp calls equal — other string types, other case, other
@@ -32,19 +33,31 @@ static void add(X509_NAME *name, const char *field, const char *value, ENCODING 
 
     assert_true(n * width <= sizeof(wide));
     switch (enc) {
-    case AS_PRINTABLE: type = V_ASN1_PRINTABLESTRING; break;
-    case AS_UTF8:      type = V_ASN1_UTF8STRING; break;
-    case AS_IA5:       type = V_ASN1_IA5STRING; break;
-    case AS_T61:       type = V_ASN1_T61STRING; break;
-    case AS_BMP:       type = V_ASN1_BMPSTRING; break;
-    default:           type = V_ASN1_UNIVERSALSTRING; break;
+    case AS_PRINTABLE:
+        type = V_ASN1_PRINTABLESTRING;
+        break;
+    case AS_UTF8:
+        type = V_ASN1_UTF8STRING;
+        break;
+    case AS_IA5:
+        type = V_ASN1_IA5STRING;
+        break;
+    case AS_T61:
+        type = V_ASN1_T61STRING;
+        break;
+    case AS_BMP:
+        type = V_ASN1_BMPSTRING;
+        break;
+    default:
+        type = V_ASN1_UNIVERSALSTRING;
+        break;
     }
     /* Big-endian code units of the ASCII text. */
     memset(wide, 0, sizeof(wide));
     for (size_t i = 0; i < n; i++)
         wide[i * width + width - 1] = (unsigned char)value[i];
-    assert_true(X509_NAME_add_entry_by_txt(name, field, type, width == 1 ? (const unsigned char *)value
-                                                                        : wide,
+    assert_true(X509_NAME_add_entry_by_txt(name, field, type,
+                                           width == 1 ? (const unsigned char *)value : wide,
                                            (int)(n * width), -1, set));
 }
 
@@ -122,14 +135,12 @@ static void test_multi_valued_rdn_in_either_order_shares_one_key(void **state)
     X509_NAME *ab = X509_NAME_new(), *ba = X509_NAME_new();
     /* The same two RDNs as DER, the SET's members in both orders (OpenSSL would sort them). */
     static const unsigned char der_ab[] = {
-        0x30, 0x1c, 0x31, 0x1a,
-        0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, 'N', 'o', 'd', 'e',
-        0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x13, 0x04, 'A', 'c', 'm', 'e',
+        0x30, 0x1c, 0x31, 0x1a, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, 'N', 'o',
+        'd',  'e',  0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x13, 0x04, 'A',  'c',  'm', 'e',
     };
     static const unsigned char der_ba[] = {
-        0x30, 0x1c, 0x31, 0x1a,
-        0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x13, 0x04, 'A', 'C', 'M', 'E',
-        0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, 'n', 'o', 'd', 'e',
+        0x30, 0x1c, 0x31, 0x1a, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x13, 0x04, 'A', 'C',
+        'M',  'E',  0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, 'n',  'o',  'd', 'e',
     };
     const unsigned char *p;
     X509_NAME *d_ab, *d_ba;
@@ -165,11 +176,12 @@ static void test_multi_valued_rdn_in_either_order_shares_one_key(void **state)
 static void test_empty_rdn_changes_nothing(void **state)
 {
     static const unsigned char plain[] = {
-        0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, 'N', 'o', 'd', 'e',
+        0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55,
+        0x04, 0x03, 0x0c, 0x04, 'N',  'o',  'd',  'e',
     };
     static const unsigned char with_empty[] = {
-        0x30, 0x11, 0x31, 0x00,
-        0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, 'N', 'o', 'd', 'e',
+        0x30, 0x11, 0x31, 0x00, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03,
+        0x55, 0x04, 0x03, 0x0c, 0x04, 'N',  'o',  'd',  'e',
     };
     const unsigned char *p = with_empty;
     X509_NAME *a, *b;
@@ -194,7 +206,7 @@ static void test_different_names_have_different_keys(void **state)
     X509_NAME *other[] = {
         org_and_cn("Example Org", "Example Issuing CA 2", AS_UTF8),
         org_and_cn("Example Org2", "Example Issuing CA 1", AS_UTF8),
-        org_and_cn("Example Issuing CA 1", "Example Org", AS_UTF8),   /* values swapped */
+        org_and_cn("Example Issuing CA 1", "Example Org", AS_UTF8), /* values swapped */
     };
     X509_NAME *one_rdn = X509_NAME_new(), *two_rdns = X509_NAME_new();
 
@@ -245,25 +257,28 @@ static void test_key_is_coarser_than_the_name(void **state)
 static void test_malformed_or_ber_names_are_refused(void **state)
 {
     static const unsigned char good[] = {
-        0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, 'N', 'o', 'd', 'e',
+        0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55,
+        0x04, 0x03, 0x0c, 0x04, 'N',  'o',  'd',  'e',
     };
     /* Indefinite length (BER), a constructed UTF8String (BER), an odd-length BMPString. */
     static const unsigned char indefinite[] = {
-        0x30, 0x80, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, 'N', 'o', 'd', 'e',
-        0x00, 0x00,
+        0x30, 0x80, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x04,
+        0x03, 0x0c, 0x04, 'N',  'o',  'd',  'e',  0x00, 0x00,
     };
     static const unsigned char constructed[] = {
-        0x30, 0x11, 0x31, 0x0f, 0x30, 0x0d, 0x06, 0x03, 0x55, 0x04, 0x03,
-        0x2c, 0x06, 0x0c, 0x04, 'N', 'o', 'd', 'e',
+        0x30, 0x11, 0x31, 0x0f, 0x30, 0x0d, 0x06, 0x03, 0x55, 0x04,
+        0x03, 0x2c, 0x06, 0x0c, 0x04, 'N',  'o',  'd',  'e',
     };
     static const unsigned char odd_bmp[] = {
-        0x30, 0x0e, 0x31, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03, 0x1e, 0x03, 0x00, 'N', 0x00,
+        0x30, 0x0e, 0x31, 0x0c, 0x30, 0x0a, 0x06, 0x03,
+        0x55, 0x04, 0x03, 0x1e, 0x03, 0x00, 'N',  0x00,
     };
     static const unsigned char empty_oid[] = {
         0x30, 0x0c, 0x31, 0x0a, 0x30, 0x08, 0x06, 0x00, 0x0c, 0x04, 'N', 'o', 'd', 'e',
     };
     static const unsigned char set_as_sequence[] = {
-        0x30, 0x0f, 0x30, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x04, 'N', 'o', 'd', 'e',
+        0x30, 0x0f, 0x30, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55,
+        0x04, 0x03, 0x0c, 0x04, 'N',  'o',  'd',  'e',
     };
     unsigned char longer[sizeof(good) + 1];
     uint64_t k;

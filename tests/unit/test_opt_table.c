@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CLI's option tables (cli/opt_table.c): getopt_long's arrays and the
  * --help text generated from one table.
@@ -19,13 +20,23 @@ enum { OPT_ALPHA = 256, OPT_BETA, OPT_GAMMA, OPT_DELTA };
 static const CLI_OPT table[] = {
     CLI_OPT_SECTION("First:"),
     { .name = "alpha", .id = OPT_ALPHA, .metavar = "A", .help = "the alpha" },
-    { .name = "beta", .id = OPT_BETA, .metavar = "B", .synopsis = "x|y", .flags = CLI_SYN_ALT,
+    { .name = "beta",
+      .id = OPT_BETA,
+      .metavar = "B",
+      .synopsis = "x|y",
+      .flags = CLI_SYN_ALT,
       .help = "the beta\nsecond line" },
     CLI_OPT_SECTION("Second:"),
     { .name = "gamma", .id = OPT_GAMMA, .flags = CLI_SYN_REPEAT, .help = "no value" },
-    { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE", .flags = CLI_SYN_SHORT,
+    { .name = "output",
+      .short_name = 'o',
+      .id = 'o',
+      .metavar = "FILE",
+      .flags = CLI_SYN_SHORT,
       .help = "where" },
-    { .name = "a-very-long-option-name", .id = OPT_DELTA, .metavar = "VALUE",
+    { .name = "a-very-long-option-name",
+      .id = OPT_DELTA,
+      .metavar = "VALUE",
       .help = "on its own line" },
     { .metavar = "THING", .synopsis = "THING...", .help = "an operand" },
     { .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE, .help = "help" },
@@ -36,7 +47,10 @@ static const CLI_OPT table[] = {
 static void test_getopt_arrays_hold_every_option(void **state)
 {
     CLI_GETOPT g;
-    static const struct { const char *name; int has_arg, val; } want[] = {
+    static const struct {
+        const char *name;
+        int has_arg, val;
+    } want[] = {
         { "alpha", required_argument, OPT_ALPHA },
         { "beta", required_argument, OPT_BETA },
         { "gamma", no_argument, OPT_GAMMA },
@@ -60,8 +74,8 @@ static void test_getopt_arrays_hold_every_option(void **state)
 
 static void test_getopt_parses_with_the_generated_arrays(void **state)
 {
-    char *argv[] = { "cmd", "--alpha", "1", "-o", "f", "--gamma", "--beta=x", "operand", "--nope",
-                     NULL };
+    char *argv[] = { "cmd",     "--alpha",  "1",       "-o",     "f",
+                     "--gamma", "--beta=x", "operand", "--nope", NULL };
     int argc = 9, c, seen = 0;
     CLI_GETOPT g;
 
@@ -129,7 +143,10 @@ static void test_too_many_options_are_a_programming_error(void **state)
 static void test_help_is_generated_from_the_table(void **state)
 {
     static const CLI_COMMAND_HELP help = {
-        .command = "demo", .description = "Does things.\n", .opts = table, .help_column = 20,
+        .command = "demo",
+        .description = "Does things.\n",
+        .opts = table,
+        .help_column = 20,
         .epilogue = "Bye.\n",
     };
     static const char want[] =

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The shared option vocabulary (core/options.c): every parser with good
  * and bad values, and the one message every front shows for a bad value,
@@ -36,8 +37,8 @@ static void assert_message(CWMS_OPTION_KIND kind, const char *option, const char
 static void test_order_names_both_orders(void **state)
 {
     CWMS_ORDER o = CWMS_ORDER_ROOT_FIRST;
-    static const char *const bad[] = { "", "leaf", "Leaf-First", "leaf-first ", "root_first",
-                                       "sideways" };
+    static const char *const bad[] = { "",           "leaf",    "Leaf-First", "leaf-first ",
+                                       "root_first", "sideways" };
 
     (void)state;
     assert_true(cwms_parse_order("leaf-first", &o));
@@ -111,13 +112,33 @@ static void test_time_takes_seconds_dates_and_utc_times(void **state)
 static void test_bad_times_are_refused(void **state)
 {
     static const char *const bad[] = {
-        "", "yesterday", "-1", "+5", " 1700000000", "1700000000 ", "0x10",
-        "99999999999999999999", "253402300800",          /* past 9999-12-31 */
-        "2023-02-29", "2024-13-01", "2024-00-10", "2024-01-32",
-        "2024-01-31T25:00:00Z", "2024-01-31T10:60:00Z",
-        "2024-01-31T10:00:00", "2024-01-31T10:00:00+01:00", "2024-01-31T10:00Z",
-        "2024-01-31T10:00:00ZZ", "2024-01-31 10:00:00Z", "2024-1-31", "2024-0131",
-        "2024--01-01", "20240131T100000Z", "24-01-31", "2024/01/31", "2024-01-31T",
+        "",
+        "yesterday",
+        "-1",
+        "+5",
+        " 1700000000",
+        "1700000000 ",
+        "0x10",
+        "99999999999999999999",
+        "253402300800", /* past 9999-12-31 */
+        "2023-02-29",
+        "2024-13-01",
+        "2024-00-10",
+        "2024-01-32",
+        "2024-01-31T25:00:00Z",
+        "2024-01-31T10:60:00Z",
+        "2024-01-31T10:00:00",
+        "2024-01-31T10:00:00+01:00",
+        "2024-01-31T10:00Z",
+        "2024-01-31T10:00:00ZZ",
+        "2024-01-31 10:00:00Z",
+        "2024-1-31",
+        "2024-0131",
+        "2024--01-01",
+        "20240131T100000Z",
+        "24-01-31",
+        "2024/01/31",
+        "2024-01-31T",
     };
     int64_t t = 42;
 
@@ -148,10 +169,12 @@ static void test_sha256_takes_hex_with_or_without_colons(void **state)
 static void test_bad_sha256_is_refused_and_leaves_the_output(void **state)
 {
     static const char *const bad[] = {
-        "", "abc", "0123abcd",
-        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",     /* 63 */
-        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",   /* 65 */
-        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef01",  /* 33 bytes */
+        "",
+        "abc",
+        "0123abcd",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde",    /* 63 */
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",  /* 65 */
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef01", /* 33 bytes */
         "zz23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
         "SHA256 Fingerprint=00:11",
     };
@@ -197,8 +220,7 @@ static void test_version_message_for_2_says_it_has_two_orders(void **state)
                    "--cwms '2' is not one CWMS release: 2.0 is leaf-first: server certificate "
                    "first, 2.5 and later are root-first",
                    "give the release, e.g. --cwms 2.0 or --cwms 2.5; known releases: 1.0", NULL);
-    assert_message(CWMS_OPTION_VERSION, "version=", "2.x",
-                   "version='2.x' is not one CWMS release",
+    assert_message(CWMS_OPTION_VERSION, "version=", "2.x", "version='2.x' is not one CWMS release",
                    "e.g. version=2.0 or version=2.5;", NULL);
     assert_message(CWMS_OPTION_VERSION, "cwms-version", "2",
                    "e.g. cwms-version = 2.0 or cwms-version = 2.5;", NULL);
@@ -209,7 +231,8 @@ static void test_every_kind_has_its_message(void **state)
     (void)state;
     assert_message(CWMS_OPTION_ORDER, "--order", "sideways",
                    "--order 'sideways' is not an order: use leaf-first (CWMS 1.x and 2.0) or "
-                   "root-first (CWMS 2.5 and later)", NULL);
+                   "root-first (CWMS 2.5 and later)",
+                   NULL);
     assert_message(CWMS_OPTION_PATH, "cwms-path", "longest",
                    "cwms-path = 'longest' is not a path choice: use complete", "or shortest", NULL);
     assert_message(CWMS_OPTION_ATTIME, "--attime", "yesterday",
@@ -252,8 +275,8 @@ static void test_message_fits_any_buffer(void **state)
     assert_string_equal(small, "--cwms '2.1' is not a C");
     /* The longest message fits the advertised size. */
     cwms_option_error(CWMS_OPTION_VERSION, "cwms-version",
-                      "2222222222222222222222222222222222222222222222222222222222222222222",
-                      msg, sizeof(msg));
+                      "2222222222222222222222222222222222222222222222222222222222222222222", msg,
+                      sizeof(msg));
     assert_true(strlen(msg) + 1 < sizeof(msg));
     assert_non_null(strstr(msg, "2.8.1.1)"));
     small[0] = 'y';

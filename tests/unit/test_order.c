@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Output order: which CWMS version wants which order, and real CA bundles
  * (tests/data/real-bundles, with pinned validation times) coming out
@@ -22,8 +23,10 @@
 
 static void test_versions_before_2_5_are_leaf_first(void **state)
 {
-    static const char *const v[] = { "1", "1.0", "1.1", "1.5", "1.x", "1.X", "2.0", "2.0MR3",
-                                     "2.0 MR3", "1.5MR1 SP2", "2.0.1.5", "2.0.0.0" };
+    static const char *const v[] = {
+        "1",   "1.0",    "1.1",     "1.5",        "1.x",     "1.X",
+        "2.0", "2.0MR3", "2.0 MR3", "1.5MR1 SP2", "2.0.1.5", "2.0.0.0"
+    };
     (void)state;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         CWMS_ORDER o = CWMS_ORDER_ROOT_FIRST;
@@ -37,10 +40,12 @@ static void test_versions_before_2_5_are_leaf_first(void **state)
 
 static void test_versions_from_2_5_are_root_first(void **state)
 {
-    static const char *const v[] = { "2.5", "2.6", "2.7", "2.8", "3", "3.0", "4", "4.0", "5", "5.0",
-                                     "5.5", "10", "3.x", "4.x", "2.5MR6", "2.5mr6", "4.0MR2",
-                                     "4.0MR2 SP1", "4.0MR2SP1", "2.6 MR1 SP3", "2.8.1.1",
-                                     "3.0.1.50", "9999.9999" };
+    static const char *const v[] = { "2.5",     "2.6",        "2.7",       "2.8",
+                                     "3",       "3.0",        "4",         "4.0",
+                                     "5",       "5.0",        "5.5",       "10",
+                                     "3.x",     "4.x",        "2.5MR6",    "2.5mr6",
+                                     "4.0MR2",  "4.0MR2 SP1", "4.0MR2SP1", "2.6 MR1 SP3",
+                                     "2.8.1.1", "3.0.1.50",   "9999.9999" };
     (void)state;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         CWMS_ORDER o = CWMS_ORDER_LEAF_FIRST;
@@ -54,11 +59,13 @@ static void test_versions_from_2_5_are_root_first(void **state)
 
 static void test_garbage_versions_are_refused(void **state)
 {
-    static const char *const v[] = { "", "x", "v2.5", "2.5a", "2..5", ".5", "2.", "0.9",
-                                     "-1", " 2.5", "2.5 ", "99999", "2.5.", "latest", "0", "0.0",
-                                     "02.5", "2.05", "2.5.01.1", "2.5MR", "2.5MR0", "2.5MR6 SP",
-                                     "2.5SP1", "2.5MR6SP1 ", "2.5  MR6", "MR6", "2MR6", "2.xMR1",
-                                     "2.5MR6.1", "2.8.1.1MR1", "2.8.1.1.1", "2.8.1.", "1.x.1" };
+    static const char *const v[] = { "",          "x",         "v2.5",   "2.5a",       "2..5",
+                                     ".5",        "2.",        "0.9",    "-1",         " 2.5",
+                                     "2.5 ",      "99999",     "2.5.",   "latest",     "0",
+                                     "0.0",       "02.5",      "2.05",   "2.5.01.1",   "2.5MR",
+                                     "2.5MR0",    "2.5MR6 SP", "2.5SP1", "2.5MR6SP1 ", "2.5  MR6",
+                                     "MR6",       "2MR6",      "2.xMR1", "2.5MR6.1",   "2.8.1.1MR1",
+                                     "2.8.1.1.1", "2.8.1.",    "1.x.1" };
     (void)state;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         CWMS_ORDER o = CWMS_ORDER_LEAF_FIRST;
@@ -72,9 +79,9 @@ static void test_garbage_versions_are_refused(void **state)
 /* Releases that never existed: a typo there must not pick an order silently. */
 static void test_releases_that_do_not_exist_are_refused(void **state)
 {
-    static const char *const v[] = { "1.2", "1.3", "1.4", "1.6", "1.9", "2.1", "2.2", "2.3",
-                                     "2.4", "2.9", "3.1", "3.5", "4.1", "2.1MR1", "2.4.1.1",
-                                     "1.0.1", "2.0.1", "2.8.1", "4.0.1" };
+    static const char *const v[] = { "1.2",     "1.3",   "1.4",   "1.6",   "1.9",  "2.1", "2.2",
+                                     "2.3",     "2.4",   "2.9",   "3.1",   "3.5",  "4.1", "2.1MR1",
+                                     "2.4.1.1", "1.0.1", "2.0.1", "2.8.1", "4.0.1" };
     (void)state;
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
         CWMS_ORDER o = CWMS_ORDER_LEAF_FIRST;
@@ -182,31 +189,38 @@ static void real_free(REAL *r)
 
 static void test_godaddy_with_leaf_keeps_the_g2_cross_and_drops_class_2(void **state)
 {
-    static const char *const files[] = { "real-bundles/godaddy/gd_bundle-g2-g1.with-leaf.crt", NULL };
+    static const char *const files[] = { "real-bundles/godaddy/gd_bundle-g2-g1.with-leaf.crt",
+                                         NULL };
     REAL r;
 
     (void)state;
     real_init(&r, T_2018_01_01, files);
-    assert_string_equal(real_build(&r), "Go Daddy Root Certificate Authority - G2 | "
+    assert_string_equal(real_build(&r),
+                        "Go Daddy Root Certificate Authority - G2 | "
                         "Go Daddy Secure Certificate Authority - G2 | www.greenroutesdk.com");
     /* The cross-signed Root G2, issued by Class 2 — not a self-signed Root G2. */
     assert_string_equal(t_issuer_cn(r.b->certs[0]), "Go Daddy Class 2 Certification Authority");
     assert_true(r.b->root_dropped);
     r.o.order = CWMS_ORDER_LEAF_FIRST;
-    assert_string_equal(real_build(&r), "www.greenroutesdk.com | "
-                        "Go Daddy Secure Certificate Authority - G2 | Go Daddy Root Certificate Authority - G2");
+    assert_string_equal(
+        real_build(&r),
+        "www.greenroutesdk.com | "
+        "Go Daddy Secure Certificate Authority - G2 | Go Daddy Root Certificate Authority - G2");
     real_free(&r);
 }
 
 static void test_starfield_bundle_for_2_5_is_root_g2_cross_then_secure_ca(void **state)
 {
-    static const char *const files[] = { "real-bundles/assembled/starfield_sf_bundle-g2-g1.ASSEMBLED.crt", NULL };
+    static const char *const files[] = {
+        "real-bundles/assembled/starfield_sf_bundle-g2-g1.ASSEMBLED.crt", NULL
+    };
     REAL r;
 
     (void)state;
     real_init(&r, T_2020_01_01, files);
-    real_select(&r, files[0]);   /* its first certificate: Starfield Secure CA G2 */
-    assert_string_equal(real_path_order(&r), "Starfield Root Certificate Authority - G2 | "
+    real_select(&r, files[0]); /* its first certificate: Starfield Secure CA G2 */
+    assert_string_equal(real_path_order(&r),
+                        "Starfield Root Certificate Authority - G2 | "
                         "Starfield Secure Certificate Authority - G2");
     assert_string_equal(t_issuer_cn(r.b->certs[0]), "Starfield Class 2 Certification Authority");
     real_free(&r);
@@ -214,30 +228,38 @@ static void test_starfield_bundle_for_2_5_is_root_g2_cross_then_secure_ca(void *
 
 static void test_godaddy_two_cross_variants_picks_the_one_named_as_issuer(void **state)
 {
-    static const char *const files[] = { "real-bundles/assembled/godaddy_g2_two-cross-variants.ASSEMBLED.crt", NULL };
+    static const char *const files[] = {
+        "real-bundles/assembled/godaddy_g2_two-cross-variants.ASSEMBLED.crt", NULL
+    };
     REAL r;
 
     (void)state;
     real_init(&r, T_2020_01_01, files);
     real_select(&r, files[0]);
-    assert_string_equal(real_path_order(&r), "Go Daddy Root Certificate Authority - G2 | "
+    assert_string_equal(real_path_order(&r),
+                        "Go Daddy Root Certificate Authority - G2 | "
                         "Go Daddy Secure Certificate Authority - G2");
-    assert_true(X509_NAME_cmp(X509_get_subject_name(r.b->certs[0]),
-                              X509_get_issuer_name(r.b->certs[1])) == 0);
+    assert_true(
+        X509_NAME_cmp(X509_get_subject_name(r.b->certs[0]), X509_get_issuer_name(r.b->certs[1]))
+        == 0);
     real_free(&r);
 }
 
 static void test_sectigo_normal_and_reversed_come_out_the_same(void **state)
 {
-    static const char *const normal[] = { "real-bundles/assembled/sectigo_dv_ca-bundle.ASSEMBLED.crt", NULL };
-    static const char *const reversed[] = { "real-bundles/assembled/sectigo_dv_ca-bundle.REVERSED.ASSEMBLED.crt", NULL };
+    static const char *const normal[] = {
+        "real-bundles/assembled/sectigo_dv_ca-bundle.ASSEMBLED.crt", NULL
+    };
+    static const char *const reversed[] = {
+        "real-bundles/assembled/sectigo_dv_ca-bundle.REVERSED.ASSEMBLED.crt", NULL
+    };
     const char *want = "USERTrust RSA Certification Authority | "
                        "Sectigo RSA Domain Validation Secure Server CA";
     REAL r;
 
     (void)state;
     real_init(&r, T_2020_01_01, normal);
-    real_select(&r, normal[0]);   /* the DV CA comes first in the normal layout */
+    real_select(&r, normal[0]); /* the DV CA comes first in the normal layout */
     assert_string_equal(real_path_order(&r), want);
     assert_false(r.b->root_dropped);
     real_free(&r);
@@ -245,16 +267,19 @@ static void test_sectigo_normal_and_reversed_come_out_the_same(void **state)
     real_init(&r, T_2020_01_01, reversed);
     real_select(&r, normal[0]);
     assert_string_equal(real_path_order(&r), want);
-    assert_true(r.b->root_dropped);   /* AAA Certificate Services, shipped first */
+    assert_true(r.b->root_dropped); /* AAA Certificate Services, shipped first */
     r.o.order = CWMS_ORDER_LEAF_FIRST;
-    assert_string_equal(real_path_order(&r), "Sectigo RSA Domain Validation Secure Server CA | "
+    assert_string_equal(real_path_order(&r),
+                        "Sectigo RSA Domain Validation Secure Server CA | "
                         "USERTrust RSA Certification Authority");
     real_free(&r);
 }
 
 static void test_letsencrypt_fullchain_keeps_the_dst_cross_sign(void **state)
 {
-    static const char *const files[] = { "real-bundles/letsencrypt/fullchain.R3-ISRGX1-crosssigned-by-DSTX3.pem", NULL };
+    static const char *const files[] = {
+        "real-bundles/letsencrypt/fullchain.R3-ISRGX1-crosssigned-by-DSTX3.pem", NULL
+    };
     REAL r;
 
     (void)state;
@@ -269,7 +294,9 @@ static void test_letsencrypt_fullchain_keeps_the_dst_cross_sign(void **state)
 
 static void test_letsencrypt_root_first_bundle_comes_back_leaf_first(void **state)
 {
-    static const char *const files[] = { "real-bundles/letsencrypt/ca_bundle.REVERSED.DSTX3-X3-leaf.crt", NULL };
+    static const char *const files[] = {
+        "real-bundles/letsencrypt/ca_bundle.REVERSED.DSTX3-X3-leaf.crt", NULL
+    };
     REAL r;
 
     (void)state;
@@ -282,7 +309,8 @@ static void test_letsencrypt_root_first_bundle_comes_back_leaf_first(void **stat
 
 static void test_real_leaf_expired_at_today_names_it(void **state)
 {
-    static const char *const files[] = { "real-bundles/godaddy/gd_bundle-g2-g1.with-leaf.crt", NULL };
+    static const char *const files[] = { "real-bundles/godaddy/gd_bundle-g2-g1.with-leaf.crt",
+                                         NULL };
     REAL r;
     const CWMS_MSG *m;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The PKCS#11 helper without p11-kit: this test builds the helper with
  * CWMS_P11_KIT_SONAME naming a library that does not exist, so the real
@@ -20,7 +21,8 @@ static void assert_names_the_missing_library(const CWMS_P11_ERROR *err)
 {
     assert_int_equal(err->kind, CWMS_P11_E_TOKEN);
     t_assert_contains(err->text, "cannot load p11-kit (" CWMS_P11_KIT_SONAME "): ");
-    t_assert_contains(err->text, CWMS_P11_KIT_SONAME ": cannot open shared object file");   /* dlerror */
+    t_assert_contains(err->text,
+                      CWMS_P11_KIT_SONAME ": cannot open shared object file"); /* dlerror */
     t_assert_contains(err->text, "install the p11-kit package");
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pkcs11: URI grammar of the PKCS#11 helper (RFC 7512 through p11-kit,
  * with unknown attribute names refused by name).
@@ -115,10 +116,11 @@ static void test_cert_type_is_understood(void **state)
 
 static void test_every_rfc7512_path_attribute_is_accepted(void **state)
 {
-    CWMS_P11_URI *u = parse_ok("pkcs11:token=a;manufacturer=SoftHSM%20project;serial=0123;model=SoftHSM%20v2;"
-                               "slot-id=42;slot-description=d;slot-manufacturer=m;"
-                               "library-manufacturer=x;library-description=y;library-version=2.6;"
-                               "object=o;id=%01;type=private");
+    CWMS_P11_URI *u =
+        parse_ok("pkcs11:token=a;manufacturer=SoftHSM%20project;serial=0123;model=SoftHSM%20v2;"
+                 "slot-id=42;slot-description=d;slot-manufacturer=m;"
+                 "library-manufacturer=x;library-description=y;library-version=2.6;"
+                 "object=o;id=%01;type=private");
     unsigned long slot = 0;
 
     (void)state;
@@ -240,13 +242,15 @@ static void test_pin_value_with_a_semicolon_is_masked_whole(void **state)
     assert_int_equal(len, 6);
     assert_memory_equal(pin, "12;34x", 6);
     assert_null(strstr(cwms_p11_uri_display(u), "34x"));
-    assert_string_equal(cwms_p11_uri_display(u), "pkcs11:token=webex?pin-value=***&module-name=softhsm2");
+    assert_string_equal(cwms_p11_uri_display(u),
+                        "pkcs11:token=webex?pin-value=***&module-name=softhsm2");
     cwms_p11_uri_free(u);
 }
 
 static void test_module_path_and_name_are_returned(void **state)
 {
-    CWMS_P11_URI *u = parse_ok("pkcs11:token=t?module-path=/usr/lib/softhsm/libsofthsm2.so&module-name=softhsm2");
+    CWMS_P11_URI *u =
+        parse_ok("pkcs11:token=t?module-path=/usr/lib/softhsm/libsofthsm2.so&module-name=softhsm2");
 
     (void)state;
     assert_string_equal(cwms_p11_uri_module_path(u), "/usr/lib/softhsm/libsofthsm2.so");

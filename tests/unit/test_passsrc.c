@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pass phrase sources of the CLI (cli/passsrc.c): every form, line
  * handling, and the failures a user can hit.

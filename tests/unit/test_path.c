@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Path building on scenario PKIs made at test time (fixtures/chain.sh):
  * the CA-shipped layout, scrambled inputs, cross-signs under both
@@ -198,14 +199,15 @@ static void test_root_in_trust_store_is_not_a_warning_and_strict_refuses_untrust
     run_free(&r);
 }
 
-static void test_without_a_key_a_server_certificate_the_inputs_cannot_chain_is_not_a_candidate(void **state)
+static void test_without_a_key_a_server_certificate_the_inputs_cannot_chain_is_not_a_candidate(
+    void **state)
 {
     RUN r;
 
     (void)state;
     run_init(&r, UNRELATED);
     t_add_ids(r.pool, "h", "primary", "server", "secondary", "root", NULL);
-    t_add_ids(r.pool, "constraints", "server2", NULL);   /* its issuer is not among the inputs */
+    t_add_ids(r.pool, "constraints", "server2", NULL); /* its issuer is not among the inputs */
     r.o.no_key = 1;
     run_expect_ok(&r);
     assert_string_equal(t_order(r.b), "Test Primary CA | Test Secondary CA | www.example.test");
@@ -350,7 +352,8 @@ static void test_rollover_with_key_identifiers_spends_no_check_on_the_other_key(
     t_add_ids(pool, "rollkid", "server", "int_a", "int_b", "root", NULL);
     g = cwms_graph_new(pool, NULL, (int64_t)time(NULL), 0);
     assert_non_null(g);
-    assert_int_equal(cwms_rank_choose(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, &p, &n, diag), 1);
+    assert_int_equal(cwms_rank_choose(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, &p, &n, diag),
+                     1);
     assert_int_equal(p.len, 3);
     assert_true(same_cert(cwms_cert_x509(p.certs[1]), "rollkid/int_b.crt"));
     /* server by int_b, int_b by root, root by itself: int_a's SKI ruled it out unchecked. */
@@ -372,7 +375,9 @@ static void test_same_key_decoys_cost_one_signature_check(void **state)
     t_add_ids(pool, "roll", "server", "int_a", "int_a2", "int_a3", "int_b", "root", NULL);
     g = cwms_graph_new(pool, NULL, (int64_t)time(NULL), 0);
     assert_non_null(g);
-    assert_int_equal(cwms_rank_choose(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, &p, NULL, diag), 1);
+    assert_int_equal(cwms_rank_choose(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, &p, NULL,
+                                      diag),
+                     1);
     assert_true(same_cert(cwms_cert_x509(p.certs[1]), "roll/int_b.crt"));
     /* server by one of the three int_a (no), by int_b (yes), int_b by root, root by itself. */
     assert_int_equal(cwms_graph_checks(g), 4);
@@ -459,9 +464,10 @@ static void test_missing_intermediate_gives_the_aia_url(void **state)
     r.o.no_key = 1;
     t_sha256_of(dv, r.o.leaf_sha256);
     r.o.has_leaf_sha256 = 1;
-    r.o.attime = 1577836800;   /* 2020-01-01 */
+    r.o.attime = 1577836800; /* 2020-01-01 */
     run_expect_error(&r, CWMS_R_MISSING_INTERMEDIATE, "http://crt.usertrust.com/");
-    assert_non_null(strstr(cwms_diag_first_error(r.diag)->text, "USERTrust RSA Certification Authority"));
+    assert_non_null(
+        strstr(cwms_diag_first_error(r.diag)->text, "USERTrust RSA Certification Authority"));
     run_free(&r);
 }
 
@@ -589,7 +595,8 @@ int main(void)
         cmocka_unit_test(test_include_root_keeps_the_root),
         cmocka_unit_test(test_reversed_shuffled_duplicated_inputs_give_the_same_chain),
         cmocka_unit_test(test_root_in_trust_store_is_not_a_warning_and_strict_refuses_untrusted),
-        cmocka_unit_test(test_without_a_key_a_server_certificate_the_inputs_cannot_chain_is_not_a_candidate),
+        cmocka_unit_test(
+            test_without_a_key_a_server_certificate_the_inputs_cannot_chain_is_not_a_candidate),
         cmocka_unit_test(test_complete_extends_past_the_trusted_root_through_the_cross_sign),
         cmocka_unit_test(test_shortest_stops_at_the_first_trusted_issuer),
         cmocka_unit_test(test_both_roots_supplied_complete_prefers_the_longer_anchored_path),

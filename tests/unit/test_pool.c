@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The pool (provider/core/pool.c): identical certificates kept once, issuer
  * lookup by canonical subject, key collisions told apart by the name, and
@@ -68,8 +69,8 @@ static CWMS_CERT *make_entry_by(const X509_NAME *subject, const X509_NAME *issue
     assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
     assert_true(X509_set_pubkey(x, key));
     if (ca) {
-        X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints,
-                                                 "critical,CA:TRUE");
+        X509_EXTENSION *bc =
+            X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints, "critical,CA:TRUE");
 
         assert_non_null(bc);
         assert_true(X509_add_ext(x, bc, -1));
@@ -113,7 +114,7 @@ static void test_identical_certificate_is_kept_once(void **state)
     assert_non_null(again);
     assert_int_equal(cwms_pool_add(pool, first, &kept), 1);
     assert_ptr_equal(kept, first);
-    assert_int_equal(cwms_pool_add(pool, again, &kept), 0);   /* again is freed */
+    assert_int_equal(cwms_pool_add(pool, again, &kept), 0); /* again is freed */
     assert_ptr_equal(kept, first);
     assert_int_equal(cwms_pool_count(pool), 1);
     assert_ptr_equal(cwms_pool_find_sha256(pool, cwms_cert_sha256(first)), first);

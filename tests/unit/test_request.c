@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * request: CWMS's rules for the CSR (host names, subject, key types) and
  * a CSR signed in memory that verifies and names what it should.
@@ -46,7 +47,8 @@ static void test_short_names_ip_addresses_and_bad_labels_are_refused(void **stat
     CWMS_DIAG *d;
 
     (void)state;
-    d = check(NULL, 0, 5, "webex", "10.1.2.3", "a_b.example.com", "-a.example.com", "a.*.example.com");
+    d = check(NULL, 0, 5, "webex", "10.1.2.3", "a_b.example.com", "-a.example.com",
+              "a.*.example.com");
     t_assert_msg(d, CWMS_ERROR, CWMS_R_CSR, "'webex'", "fully qualified");
     t_assert_msg(d, CWMS_ERROR, CWMS_R_CSR, "'10.1.2.3'", "IP addresses");
     t_assert_msg(d, CWMS_ERROR, CWMS_R_CSR, "'a_b.example.com'", "letters, digits and hyphens");
@@ -113,7 +115,7 @@ static void test_signed_csr_verifies_and_names_cn_and_every_host(void **state)
     CWMS_DIAG *diag = cwms_diag_new();
     EVP_PKEY *key;
     X509_REQ *req;
-    STACK_OF(X509_EXTENSION) *exts;
+    STACK_OF(X509_EXTENSION) * exts;
     GENERAL_NAMES *sans;
     char cn[128];
 
@@ -124,8 +126,9 @@ static void test_signed_csr_verifies_and_names_cn_and_every_host(void **state)
     assert_non_null(req = cwms_request_new(&rq, key, diag));
     assert_true(cwms_request_sign(req, key, &rq, diag));
     assert_int_equal(X509_REQ_verify(req, key), 1);
-    assert_true(X509_NAME_get_text_by_NID(X509_REQ_get_subject_name(req), NID_commonName,
-                                          cn, sizeof(cn)) > 0);
+    assert_true(
+        X509_NAME_get_text_by_NID(X509_REQ_get_subject_name(req), NID_commonName, cn, sizeof(cn))
+        > 0);
     assert_string_equal(cn, "webex.example.com");
     exts = X509_REQ_get_extensions(req);
     sans = X509V3_get_d2i(exts, NID_subject_alt_name, NULL, NULL);

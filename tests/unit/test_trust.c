@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The trust store: a --trust file indexed without decoding, a hashed
  * directory asked by subject, the default locations through the same
@@ -88,8 +89,8 @@ static void test_default_store_follows_ssl_cert_dir_and_file(void **state)
     setenv("SSL_CERT_FILE", t_pki("cross/new.crt"), 1);
     t = cwms_trust_new(NULL, NULL, NULL, d);
     assert_non_null(t);
-    assert_int_equal(count_named(t, root, d), 1);    /* from the directory */
-    assert_int_equal(count_named(t, cross, d), 1);   /* from the file */
+    assert_int_equal(count_named(t, root, d), 1);  /* from the directory */
+    assert_int_equal(count_named(t, cross, d), 1); /* from the file */
     assert_string_equal(cwms_trust_describe(t), "the system trust store");
     cwms_trust_free(t);
 
@@ -102,8 +103,14 @@ static void test_default_store_follows_ssl_cert_dir_and_file(void **state)
     assert_int_equal(cwms_diag_count(d), 0);
     cwms_trust_free(t);
 
-    if (saved_dir) setenv("SSL_CERT_DIR", saved_dir, 1); else unsetenv("SSL_CERT_DIR");
-    if (saved_file) setenv("SSL_CERT_FILE", saved_file, 1); else unsetenv("SSL_CERT_FILE");
+    if (saved_dir)
+        setenv("SSL_CERT_DIR", saved_dir, 1);
+    else
+        unsetenv("SSL_CERT_DIR");
+    if (saved_file)
+        setenv("SSL_CERT_FILE", saved_file, 1);
+    else
+        unsetenv("SSL_CERT_FILE");
     free(saved_dir);
     free(saved_file);
     cwms_cert_free(root);

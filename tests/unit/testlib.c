@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the unit tests: see testlib.h. */
 #define _XOPEN_SOURCE 700
 #include "testlib.h"
@@ -133,10 +134,10 @@ X509_NAME *t_name(int string_type, const char *org, const char *cn)
     X509_NAME *name = X509_NAME_new();
 
     assert_non_null(name);
-    assert_true(X509_NAME_add_entry_by_txt(name, "O", string_type, (const unsigned char *)org,
-                                           -1, -1, 0));
-    assert_true(X509_NAME_add_entry_by_txt(name, "CN", string_type, (const unsigned char *)cn,
-                                           -1, -1, 0));
+    assert_true(
+        X509_NAME_add_entry_by_txt(name, "O", string_type, (const unsigned char *)org, -1, -1, 0));
+    assert_true(
+        X509_NAME_add_entry_by_txt(name, "CN", string_type, (const unsigned char *)cn, -1, -1, 0));
     return name;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Helpers shared by the unit tests (one library, built once, linked by
  * every test): temporary directories, whole files, the paths of the
@@ -63,13 +64,14 @@ void t_assert_contains(const char *haystack, const char *needle);
 /* The first message with this reason, or NULL. */
 const CWMS_MSG *t_find(const CWMS_DIAG *diag, CWMS_REASON reason);
 /* The first message of this level whose text holds n1 and (unless NULL) n2, or NULL. */
-const CWMS_MSG *t_find_text(const CWMS_DIAG *diag, CWMS_LEVEL level, const char *n1, const char *n2);
+const CWMS_MSG *t_find_text(const CWMS_DIAG *diag, CWMS_LEVEL level, const char *n1,
+                            const char *n2);
 /* 1 when some message has this level and reason and its text holds want. */
 int t_has_message(const CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *want);
 /* Fails (printing every message) unless the first message of this level holding n1 and n2
  * (see t_find_text) has this reason. */
-void t_assert_msg(const CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
-                  const char *n1, const char *n2);
+void t_assert_msg(const CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *n1,
+                  const char *n2);
 /* Fails (printing every message) unless the first error has this reason and its text holds
  * want (any text when want is NULL). */
 void t_assert_first_error(const CWMS_DIAG *diag, CWMS_REASON reason, const char *want);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The unit tests' matchers over the core's messages: see testlib.h. */
 #include "testlib.h"
 
@@ -39,8 +40,8 @@ int t_has_message(const CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, c
     return 0;
 }
 
-void t_assert_msg(const CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
-                  const char *n1, const char *n2)
+void t_assert_msg(const CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *n1,
+                  const char *n2)
 {
     const CWMS_MSG *m = t_find_text(diag, level, n1, n2);
 

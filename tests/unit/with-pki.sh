@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs a unit test binary against a PKI generated at test time:
 #   with-pki.sh FIXTURE.sh TEST-BINARY [ARGS...]
 # FIXTURE.sh is sourced with tests/lib/pki.sh loaded and PKI_DIR set to a

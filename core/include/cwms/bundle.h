@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bundle core: inputs -> pool/index -> leaf -> candidate paths ->
  * ranking -> checks -> order. The CLI and the provider fill a CWMS_OPTIONS, call
@@ -17,37 +18,37 @@
 #include "cwms/pass.h"
 
 typedef enum {
-    CWMS_ORDER_ROOT_FIRST = 0,   /* CWMS 2.5 and later: root-side intermediate first, server last */
-    CWMS_ORDER_LEAF_FIRST = 1    /* CWMS 1.x and 2.0: server first */
+    CWMS_ORDER_ROOT_FIRST = 0, /* CWMS 2.5 and later: root-side intermediate first, server last */
+    CWMS_ORDER_LEAF_FIRST = 1  /* CWMS 1.x and 2.0: server first */
 } CWMS_ORDER;
 
 typedef enum {
-    CWMS_PATH_COMPLETE = 0,      /* extend as far as the supplied certificates allow */
-    CWMS_PATH_SHORTEST = 1       /* stop at the first certificate issued by a trust anchor */
+    CWMS_PATH_COMPLETE = 0, /* extend as far as the supplied certificates allow */
+    CWMS_PATH_SHORTEST = 1  /* stop at the first certificate issued by a trust anchor */
 } CWMS_PATH_CHOICE;
 
 typedef struct cwms_options_st {
-    OSSL_LIB_CTX *libctx;        /* NULL = default; the provider passes a private one */
+    OSSL_LIB_CTX *libctx; /* NULL = default; the provider passes a private one */
     const char *propq;
 
-    const char *const *inputs;   /* files, directories, "-", file: and pkcs11: URIs */
+    const char *const *inputs; /* files, directories, "-", file: and pkcs11: URIs */
     size_t n_inputs;
-    const char *key_source;      /* --key: file or URI; NULL = a key found among the inputs */
-    int no_key;                  /* --no-key: certificate-only bundle */
+    const char *key_source; /* --key: file or URI; NULL = a key found among the inputs */
+    int no_key;             /* --no-key: certificate-only bundle */
 
     CWMS_ORDER order;
     CWMS_PATH_CHOICE path;
-    const char *trust_file;      /* --trust; NULL = OpenSSL's default verify locations */
-    int include_root;            /* --include-root: keep the self-signed root */
-    int64_t attime;              /* validation time, seconds since the epoch */
-    const char *const *hosts;    /* --host names the leaf must cover */
+    const char *trust_file;   /* --trust; NULL = OpenSSL's default verify locations */
+    int include_root;         /* --include-root: keep the self-signed root */
+    int64_t attime;           /* validation time, seconds since the epoch */
+    const char *const *hosts; /* --host names the leaf must cover */
     size_t n_hosts;
-    int has_leaf_sha256;         /* --leaf given */
+    int has_leaf_sha256; /* --leaf given */
     unsigned char leaf_sha256[32];
     const X509_NAME *leaf_subject; /* storeutl -subject; NULL = any */
-    int strict;                  /* warnings are errors */
-    int fetch;                   /* --fetch: download missing issuers (AIA caIssuers, http:) */
-    size_t work_budget;          /* signature checks before giving up; 0 = default */
+    int strict;                    /* warnings are errors */
+    int fetch;                     /* --fetch: download missing issuers (AIA caIssuers, http:) */
+    size_t work_budget;            /* signature checks before giving up; 0 = default */
     /*
      * Threads cwms_bundle_build may start besides the caller's (at most 2
      * are used: one reading --trust while the inputs are read, one helping
@@ -56,25 +57,25 @@ typedef struct cwms_options_st {
      * (OSSL_set_max_threads); the CLI allows 2.
      */
     int max_threads;
-    int explain;                 /* keep why the bundle is what it is (explain.h) */
+    int explain; /* keep why the bundle is what it is (explain.h) */
 
-    CWMS_PASS *pass;             /* passphrases, and PINs when pin is NULL; may be NULL */
-    CWMS_PASS *pin;              /* token PINs (--pin); NULL = pass */
-    CWMS_FRONT front;            /* how messages name options: CLI flags or URI parameters */
+    CWMS_PASS *pass;  /* passphrases, and PINs when pin is NULL; may be NULL */
+    CWMS_PASS *pin;   /* token PINs (--pin); NULL = pass */
+    CWMS_FRONT front; /* how messages name options: CLI flags or URI parameters */
 } CWMS_OPTIONS;
 
 /* Sets the defaults: root-first, complete, now, default trust, no threads. */
 void cwms_options_init(CWMS_OPTIONS *opts);
 
 typedef struct cwms_bundle_st {
-    EVP_PKEY *key;               /* NULL with no_key */
+    EVP_PKEY *key; /* NULL with no_key */
     char *key_origin;
-    int key_protected;           /* the key was read from an input protected by a passphrase */
-    X509 **certs;                /* in output order, each owned (up-ref'd) */
+    int key_protected; /* the key was read from an input protected by a passphrase */
+    X509 **certs;      /* in output order, each owned (up-ref'd) */
     size_t n_certs;
     CWMS_ORDER order;
-    size_t leaf_index;           /* index of the server certificate in certs */
-    int root_dropped;            /* a self-signed root was left out */
+    size_t leaf_index;               /* index of the server certificate in certs */
+    int root_dropped;                /* a self-signed root was left out */
     struct cwms_explain_st *explain; /* with CWMS_OPTIONS.explain; read it through explain.h */
 } CWMS_BUNDLE;
 

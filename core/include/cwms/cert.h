@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A certificate as the core holds it (CWMS_CERT, opaque): what the fronts
  * may read of one. Every pointer returned is borrowed (get0): it belongs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Judging a bundle file that already exists (`cwms-bundle check`).
  *
@@ -22,32 +23,32 @@
 
 typedef enum {
     CWMS_BLOCK_CERT = 0,
-    CWMS_BLOCK_KEY,              /* a private key in the clear */
-    CWMS_BLOCK_ENCRYPTED_KEY,    /* ENCRYPTED PRIVATE KEY, or a traditional key with DEK-Info */
-    CWMS_BLOCK_OTHER             /* CSR, CRL, public key, PKCS#7, ... */
+    CWMS_BLOCK_KEY,           /* a private key in the clear */
+    CWMS_BLOCK_ENCRYPTED_KEY, /* ENCRYPTED PRIVATE KEY, or a traditional key with DEK-Info */
+    CWMS_BLOCK_OTHER          /* CSR, CRL, public key, PKCS#7, ... */
 } CWMS_BLOCK_KIND;
 
 /* One PEM block of the file, in file order. */
 typedef struct cwms_block_st {
     CWMS_BLOCK_KIND kind;
-    const char *label;           /* "CERTIFICATE", "ENCRYPTED PRIVATE KEY" */
-    size_t offset, len;          /* its bytes: the BEGIN line to the end of the END line */
-    size_t line;                 /* 1-based line of its BEGIN line */
-    const char *subject;         /* certificates: one-line subject; NULL otherwise */
-    const char *sha256;          /* certificates: uppercase hex SHA-256 of the DER; "" otherwise */
+    const char *label;   /* "CERTIFICATE", "ENCRYPTED PRIVATE KEY" */
+    size_t offset, len;  /* its bytes: the BEGIN line to the end of the END line */
+    size_t line;         /* 1-based line of its BEGIN line */
+    const char *subject; /* certificates: one-line subject; NULL otherwise */
+    const char *sha256;  /* certificates: uppercase hex SHA-256 of the DER; "" otherwise */
 } CWMS_BLOCK;
 
 /* One problem, or a note, about the file. */
 typedef struct cwms_finding_st {
-    CWMS_LEVEL level;            /* CWMS_ERROR decides the exit code; warnings only with --strict */
-    const char *code;            /* stable: "ORDER_WRONG", "KEY_NOT_FIRST", ... */
-    CWMS_REASON reason;          /* the exit code comes from it (cwms_reason_exit_code) */
-    const char *message;         /* what is wrong */
-    const char *action;          /* what to do */
-    size_t block;                /* 1-based block it concerns; 0 = the file as a whole */
-    const char *subject;         /* that block's certificate subject, or NULL */
-    const char *sha256;          /* that block's certificate SHA-256 (hex), or "" */
-    int fixable;                 /* cwms_check_fix corrects it */
+    CWMS_LEVEL level;    /* CWMS_ERROR decides the exit code; warnings only with --strict */
+    const char *code;    /* stable: "ORDER_WRONG", "KEY_NOT_FIRST", ... */
+    CWMS_REASON reason;  /* the exit code comes from it (cwms_reason_exit_code) */
+    const char *message; /* what is wrong */
+    const char *action;  /* what to do */
+    size_t block;        /* 1-based block it concerns; 0 = the file as a whole */
+    const char *subject; /* that block's certificate subject, or NULL */
+    const char *sha256;  /* that block's certificate SHA-256 (hex), or "" */
+    int fixable;         /* cwms_check_fix corrects it */
 } CWMS_FINDING;
 
 typedef struct cwms_check_options_st {
@@ -57,8 +58,8 @@ typedef struct cwms_check_options_st {
      * explain are set by the check itself.
      */
     CWMS_OPTIONS build;
-    const char *path;            /* the bundle file */
-    int decrypt_keys;            /* a passphrase source was given: decrypt encrypted key blocks */
+    const char *path; /* the bundle file */
+    int decrypt_keys; /* a passphrase source was given: decrypt encrypted key blocks */
 } CWMS_CHECK_OPTIONS;
 
 typedef struct cwms_check_st CWMS_CHECK;
@@ -95,7 +96,7 @@ const CWMS_BUNDLE *cwms_check_get0_bundle(const CWMS_CHECK *c);
  * (free with OPENSSL_clear_free) when every error finding is fixable;
  * 0 with an error in diag naming the findings it cannot fix.
  */
-int cwms_check_fix(const CWMS_CHECK *c, const CWMS_EMIT_OPTIONS *eo,
-                   unsigned char **out, size_t *out_len, CWMS_DIAG *diag);
+int cwms_check_fix(const CWMS_CHECK *c, const CWMS_EMIT_OPTIONS *eo, unsigned char **out,
+                   size_t *out_len, CWMS_DIAG *diag);
 
 #endif

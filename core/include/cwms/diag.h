@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Diagnostics of the bundle core.
  *
@@ -21,7 +22,7 @@ typedef enum {
     CWMS_R_NONE = 0,
 
     /* usage */
-    CWMS_R_USAGE = 1,                /* bad option or URI parameter */
+    CWMS_R_USAGE = 1, /* bad option or URI parameter */
 
     /* inputs */
     CWMS_R_INPUT_UNREADABLE = 100,   /* cannot open/read a file or directory */
@@ -29,77 +30,73 @@ typedef enum {
     CWMS_R_BAD_PASSPHRASE = 102,     /* wrong passphrase for a PKCS#12 or key */
     CWMS_R_NO_PASSPHRASE = 103,      /* a passphrase is needed, none available */
     CWMS_R_NO_CERTIFICATES = 104,    /* the inputs hold no certificate at all */
-    CWMS_R_KDF_ITERATIONS = 110,     /* a PKCS#12 MAC or key encryption asks for too many iterations */
-    CWMS_R_ARCHIVE = 120,            /* a .zip/.tar archive that cannot be read */
+    CWMS_R_KDF_ITERATIONS = 110, /* a PKCS#12 MAC or key encryption asks for too many iterations */
+    CWMS_R_ARCHIVE = 120,        /* a .zip/.tar archive that cannot be read */
 
     /* chain */
-    CWMS_R_NO_LEAF = 200,            /* no end-entity certificate */
-    CWMS_R_AMBIGUOUS_LEAF = 201,     /* several candidates, no key / --leaf */
+    CWMS_R_NO_LEAF = 200,        /* no end-entity certificate */
+    CWMS_R_AMBIGUOUS_LEAF = 201, /* several candidates, no key / --leaf */
     CWMS_R_MISSING_INTERMEDIATE = 202,
-    CWMS_R_CERT_EXPIRED = 203,       /* expired or not yet valid at --attime */
-    CWMS_R_NOT_A_CA = 204,           /* basicConstraints / keyCertSign */
+    CWMS_R_CERT_EXPIRED = 203, /* expired or not yet valid at --attime */
+    CWMS_R_NOT_A_CA = 204,     /* basicConstraints / keyCertSign */
     CWMS_R_PATH_LENGTH = 205,
     CWMS_R_BAD_SIGNATURE = 206,
     CWMS_R_HOST_MISMATCH = 207,
-    CWMS_R_UNTRUSTED_ANCHOR = 208,   /* warning: root not in the trust store */
-    CWMS_R_EXPIRES_SOON = 209,       /* warning: within 30 days */
-    CWMS_R_WORK_BUDGET = 210,        /* gave up after N signature checks */
-    CWMS_R_TRUST_STORE = 211,        /* --trust file unusable */
-    CWMS_R_VERIFY_FAILED = 220,      /* OpenSSL's verifier rejects the chain (other reasons) */
-    CWMS_R_WRONG_PURPOSE = 221,      /* EKU/keyUsage do not allow TLS server authentication */
-    CWMS_R_WEAK_SIGNATURE = 222,     /* SHA-1 or MD5 signature a client must check */
-    CWMS_R_NAME_CONSTRAINTS = 223,   /* a CA's nameConstraints exclude the server's names */
-    CWMS_R_BAD_EXTENSION = 224,      /* unknown critical, repeated, or misplaced extension */
-    CWMS_R_ANCHOR_REJECTED = 225,    /* the trust store does not trust the anchor for TLS servers */
-    CWMS_R_POLICY = 226,             /* certificate policy processing fails */
-    CWMS_R_LEAF_IS_CA = 227,         /* the server certificate is a CA certificate */
-    CWMS_R_NO_SAN = 228,             /* the server certificate names no DNS/IP subjectAltName */
-    CWMS_R_NO_EKU = 229,             /* warning: the server certificate has no extendedKeyUsage */
-    CWMS_R_LONG_VALIDITY = 230,      /* warning: server certificate valid longer than clients allow */
-    CWMS_R_WEAK_CA_KEY = 231,        /* a CA key clients refuse (RSA < 2048, curve) */
-    CWMS_R_LEAF_KEY_USAGE = 232,     /* the server certificate's keyUsage does not allow TLS */
+    CWMS_R_UNTRUSTED_ANCHOR = 208, /* warning: root not in the trust store */
+    CWMS_R_EXPIRES_SOON = 209,     /* warning: within 30 days */
+    CWMS_R_WORK_BUDGET = 210,      /* gave up after N signature checks */
+    CWMS_R_TRUST_STORE = 211,      /* --trust file unusable */
+    CWMS_R_VERIFY_FAILED = 220,    /* OpenSSL's verifier rejects the chain (other reasons) */
+    CWMS_R_WRONG_PURPOSE = 221,    /* EKU/keyUsage do not allow TLS server authentication */
+    CWMS_R_WEAK_SIGNATURE = 222,   /* SHA-1 or MD5 signature a client must check */
+    CWMS_R_NAME_CONSTRAINTS = 223, /* a CA's nameConstraints exclude the server's names */
+    CWMS_R_BAD_EXTENSION = 224,    /* unknown critical, repeated, or misplaced extension */
+    CWMS_R_ANCHOR_REJECTED = 225,  /* the trust store does not trust the anchor for TLS servers */
+    CWMS_R_POLICY = 226,           /* certificate policy processing fails */
+    CWMS_R_LEAF_IS_CA = 227,       /* the server certificate is a CA certificate */
+    CWMS_R_NO_SAN = 228,           /* the server certificate names no DNS/IP subjectAltName */
+    CWMS_R_NO_EKU = 229,           /* warning: the server certificate has no extendedKeyUsage */
+    CWMS_R_LONG_VALIDITY = 230,    /* warning: server certificate valid longer than clients allow */
+    CWMS_R_WEAK_CA_KEY = 231,      /* a CA key clients refuse (RSA < 2048, curve) */
+    CWMS_R_LEAF_KEY_USAGE = 232,   /* the server certificate's keyUsage does not allow TLS */
     CWMS_R_WEAK_SIGNATURE_ABOVE = 233, /* warning: weak signature above the trusted certificate */
-    CWMS_R_FETCH = 290,              /* --fetch: the issuer could not be downloaded or used */
+    CWMS_R_FETCH = 290,                /* --fetch: the issuer could not be downloaded or used */
 
     /* check: an existing bundle differs from what build would write */
-    CWMS_R_ORDER_WRONG = 260,        /* certificates not in the order of the CWMS version */
-    CWMS_R_KEY_NOT_FIRST = 261,      /* the private key is not the first block */
-    CWMS_R_ROOT_INCLUDED = 262,      /* warning: the self-signed root is in the file */
-    CWMS_R_UNRELATED_CERT = 263,     /* a certificate on no path of the chain */
-    CWMS_R_DUPLICATE_CERT = 264,     /* the same certificate twice */
-    CWMS_R_STRAY_TEXT = 265,         /* text outside the PEM blocks */
-    CWMS_R_UNEXPECTED_BLOCK = 266,   /* a PEM block that is neither key nor certificate */
-    CWMS_R_NOT_PEM = 267,            /* the file is not PEM (DER, PKCS#7, PKCS#12) */
-    CWMS_R_KEY_NOT_CHECKED = 268,    /* note: encrypted key, no passphrase: match not checked */
+    CWMS_R_ORDER_WRONG = 260,      /* certificates not in the order of the CWMS version */
+    CWMS_R_KEY_NOT_FIRST = 261,    /* the private key is not the first block */
+    CWMS_R_ROOT_INCLUDED = 262,    /* warning: the self-signed root is in the file */
+    CWMS_R_UNRELATED_CERT = 263,   /* a certificate on no path of the chain */
+    CWMS_R_DUPLICATE_CERT = 264,   /* the same certificate twice */
+    CWMS_R_STRAY_TEXT = 265,       /* text outside the PEM blocks */
+    CWMS_R_UNEXPECTED_BLOCK = 266, /* a PEM block that is neither key nor certificate */
+    CWMS_R_NOT_PEM = 267,          /* the file is not PEM (DER, PKCS#7, PKCS#12) */
+    CWMS_R_KEY_NOT_CHECKED = 268,  /* note: encrypted key, no passphrase: match not checked */
 
     /* key */
-    CWMS_R_NO_KEY = 300,             /* no private key among the inputs */
-    CWMS_R_KEY_MISMATCH = 301,       /* key matches no certificate */
-    CWMS_R_WEAK_KEY = 302,           /* RSA < 2048 bits */
-    CWMS_R_SEVERAL_KEYS = 303,       /* several keys, none or many matching */
+    CWMS_R_NO_KEY = 300,       /* no private key among the inputs */
+    CWMS_R_KEY_MISMATCH = 301, /* key matches no certificate */
+    CWMS_R_WEAK_KEY = 302,     /* RSA < 2048 bits */
+    CWMS_R_SEVERAL_KEYS = 303, /* several keys, none or many matching */
     CWMS_R_KEY_NOT_EXTRACTABLE = 304,
-    CWMS_R_UNSUPPORTED_KEY = 320,    /* server key: explicit EC parameters or a curve clients lack */
-    CWMS_R_RISKY_KEY = 321,          /* warning: P-521 or Ed25519/Ed448 server key */
-    CWMS_R_KEY_UNENCRYPTED = 350,    /* warning: an encrypted input key is written unencrypted */
-    CWMS_R_KEYGEN = 351,             /* request: the new key cannot be made or written */
-    CWMS_R_CSR = 352,                /* request: the CSR cannot be made or breaks CWMS's rules */
+    CWMS_R_UNSUPPORTED_KEY = 320, /* server key: explicit EC parameters or a curve clients lack */
+    CWMS_R_RISKY_KEY = 321,       /* warning: P-521 or Ed25519/Ed448 server key */
+    CWMS_R_KEY_UNENCRYPTED = 350, /* warning: an encrypted input key is written unencrypted */
+    CWMS_R_KEYGEN = 351,          /* request: the new key cannot be made or written */
+    CWMS_R_CSR = 352,             /* request: the CSR cannot be made or breaks CWMS's rules */
 
     /* tokens */
-    CWMS_R_PKCS11 = 400,             /* module/token/object trouble */
-    CWMS_R_PIN = 401,                /* wrong, locked or missing PIN */
-    CWMS_R_TOKEN_KEYGEN = 410,       /* request: the token cannot generate the key or sign */
+    CWMS_R_PKCS11 = 400,       /* module/token/object trouble */
+    CWMS_R_PIN = 401,          /* wrong, locked or missing PIN */
+    CWMS_R_TOKEN_KEYGEN = 410, /* request: the token cannot generate the key or sign */
 
     /* output */
-    CWMS_R_OUTPUT = 500,             /* cannot write the output */
+    CWMS_R_OUTPUT = 500, /* cannot write the output */
 
-    CWMS_R_INTERNAL = 900            /* out of memory, OpenSSL failure */
+    CWMS_R_INTERNAL = 900 /* out of memory, OpenSSL failure */
 } CWMS_REASON;
 
-typedef enum {
-    CWMS_NOTE = 0,
-    CWMS_WARNING = 1,
-    CWMS_ERROR = 2
-} CWMS_LEVEL;
+typedef enum { CWMS_NOTE = 0, CWMS_WARNING = 1, CWMS_ERROR = 2 } CWMS_LEVEL;
 
 typedef struct cwms_msg_st {
     CWMS_LEVEL level;
@@ -118,17 +115,14 @@ void cwms_diag_free(CWMS_DIAG *diag);
  * the OpenSSL error queue holds something and the level is CWMS_ERROR,
  * call cwms_diag_add_openssl instead so the library's reason is kept.
  */
-void cwms_diag_add(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
-                   const char *fmt, ...)
+void cwms_diag_add(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
-                    const char *fmt, va_list ap)
-    __attribute__((format(printf, 4, 0)));
+void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt,
+                    va_list ap) __attribute__((format(printf, 4, 0)));
 
 /* Like cwms_diag_add, appending ": <first OpenSSL error>" and clearing the queue. */
-void cwms_diag_add_openssl(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
-                           const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+void cwms_diag_add_openssl(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt,
+                           ...) __attribute__((format(printf, 4, 5)));
 
 size_t cwms_diag_count(const CWMS_DIAG *diag);
 /* The i-th message, owned by the sink. */
@@ -162,13 +156,13 @@ int cwms_reason_exit_code(CWMS_REASON reason);
 /* Exit codes of cwms-bundle. */
 enum {
     CWMS_EXIT_OK = 0,
-    CWMS_EXIT_FAILURE = 1,   /* internal error */
+    CWMS_EXIT_FAILURE = 1, /* internal error */
     CWMS_EXIT_USAGE = 2,
-    CWMS_EXIT_INPUT = 3,     /* unreadable or unrecognised input, passphrase */
-    CWMS_EXIT_CHAIN = 4,     /* no valid chain, checks failed */
-    CWMS_EXIT_KEY = 5,       /* key missing, mismatched, weak, not extractable */
-    CWMS_EXIT_TOKEN = 6,     /* PKCS#11 module, token or PIN */
-    CWMS_EXIT_OUTPUT = 7     /* cannot write the output */
+    CWMS_EXIT_INPUT = 3, /* unreadable or unrecognised input, passphrase */
+    CWMS_EXIT_CHAIN = 4, /* no valid chain, checks failed */
+    CWMS_EXIT_KEY = 5,   /* key missing, mismatched, weak, not extractable */
+    CWMS_EXIT_TOKEN = 6, /* PKCS#11 module, token or PIN */
+    CWMS_EXIT_OUTPUT = 7 /* cannot write the output */
 };
 
 #endif

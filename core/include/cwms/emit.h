@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Writing a bundle: PEM (key first, then the certificates in order,
  * nothing else) or PKCS#12, and the atomic file write both use.
@@ -18,7 +19,7 @@ typedef struct cwms_emit_options_st {
     const char *propq;
     CWMS_FORMAT format;
     CWMS_KEY_FORMAT key_format;
-    const char *passout;         /* encrypts the key (AES-256, PBES2); required for PKCS#12 */
+    const char *passout; /* encrypts the key (AES-256, PBES2); required for PKCS#12 */
     size_t passout_len;
 } CWMS_EMIT_OPTIONS;
 
@@ -27,8 +28,8 @@ typedef struct cwms_emit_options_st {
  * OPENSSL_clear_free since it may hold a key). 1 on success, 0 with an
  * error in diag.
  */
-int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo,
-              unsigned char **out, size_t *out_len, CWMS_DIAG *diag);
+int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo, unsigned char **out,
+              size_t *out_len, CWMS_DIAG *diag);
 
 /*
  * Writes data to path atomically: a temporary file in the same directory
@@ -42,8 +43,8 @@ int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo,
  * success, 0 with a CWMS_R_OUTPUT error naming path. Not thread-safe with
  * itself (one pending temporary name per process).
  */
-int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len,
-                           int secret, CWMS_DIAG *diag);
+int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len, int secret,
+                           CWMS_DIAG *diag);
 
 /*
  * Unlinks the temporary file of a cwms_write_file_atomic in progress, if

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Why the bundle is what it is: the certificates the build saw, the
  * issuer edges between them (signed or rejected, and why), the candidate
@@ -18,21 +19,21 @@
 
 /* What a certificate is in the chosen chain. */
 typedef enum {
-    CWMS_ROLE_NONE = 0,          /* not on the chosen path */
-    CWMS_ROLE_SERVER,            /* the leaf */
+    CWMS_ROLE_NONE = 0, /* not on the chosen path */
+    CWMS_ROLE_SERVER,   /* the leaf */
     CWMS_ROLE_INTERMEDIATE,
-    CWMS_ROLE_ROOT,              /* the self-signed end of the chosen path */
-    CWMS_ROLE_ANCHOR             /* the trust-store anchor that signed the top of the path */
+    CWMS_ROLE_ROOT,  /* the self-signed end of the chosen path */
+    CWMS_ROLE_ANCHOR /* the trust-store anchor that signed the top of the path */
 } CWMS_ROLE;
 
 typedef struct cwms_explain_cert_st {
-    X509 *x509;                  /* owned by the explanation */
-    const char *origin;          /* "ca.pem#2", "trust store"; never NULL */
-    int from_trust;              /* from the trust store, not the inputs */
+    X509 *x509;         /* owned by the explanation */
+    const char *origin; /* "ca.pem#2", "trust store"; never NULL */
+    int from_trust;     /* from the trust store, not the inputs */
     int self_signed;
     CWMS_ROLE role;
-    int in_bundle;               /* written to the bundle */
-    size_t bundle_index;         /* its position in CWMS_BUNDLE.certs when in_bundle */
+    int in_bundle;       /* written to the bundle */
+    size_t bundle_index; /* its position in CWMS_BUNDLE.certs when in_bundle */
     /* Why it is not in the bundle ("self-signed root: ..."); NULL when it is. */
     const char *left_out;
     /*
@@ -44,15 +45,15 @@ typedef struct cwms_explain_cert_st {
 } CWMS_EXPLAIN_CERT;
 
 typedef struct cwms_explain_edge_st {
-    size_t child;                /* index of the certificate signed */
-    size_t issuer;               /* index of the candidate issuer (same name) */
-    int on_path;                 /* the edge the chosen path takes */
+    size_t child;  /* index of the certificate signed */
+    size_t issuer; /* index of the candidate issuer (same name) */
+    int on_path;   /* the edge the chosen path takes */
     /* NULL when issuer signed child and is usable; otherwise why the edge is rejected. */
     const char *rejected;
 } CWMS_EXPLAIN_EDGE;
 
 typedef struct cwms_explain_path_st {
-    const size_t *certs;         /* certificate indices, leaf first */
+    const size_t *certs; /* certificate indices, leaf first */
     size_t len;
     int anchored;
     int chosen;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Inputs: everything a CA or an admin hands over, recognised by content.
  *
@@ -31,9 +32,9 @@ typedef struct cwms_inputs_st CWMS_INPUTS;
 
 /* How to read: library context for decoders, passphrase cache, threads allowed. */
 typedef struct cwms_read_ctx_st {
-    OSSL_LIB_CTX *libctx;   /* NULL = default */
+    OSSL_LIB_CTX *libctx; /* NULL = default */
     const char *propq;
-    CWMS_PASS *pass;        /* for PKCS#12 and encrypted keys, and token PINs without pin; may be NULL */
+    CWMS_PASS *pass; /* for PKCS#12 and encrypted keys, and token PINs without pin; may be NULL */
     /*
      * Threads the reading may start besides the caller's: 0 (the default
      * of a zeroed context) reads everything on the calling thread; 1 or
@@ -41,8 +42,8 @@ typedef struct cwms_read_ctx_st {
      * thread and the caller together.
      */
     int max_threads;
-    CWMS_FRONT front;       /* how messages name options (zero: the CLI's flags) */
-    CWMS_PASS *pin;         /* token PINs (--pin); NULL = pass */
+    CWMS_FRONT front; /* how messages name options (zero: the CLI's flags) */
+    CWMS_PASS *pin;   /* token PINs (--pin); NULL = pass */
 } CWMS_READ_CTX;
 
 /* New empty inputs; NULL on allocation failure. */
@@ -53,12 +54,12 @@ void cwms_inputs_free(CWMS_INPUTS *in);
  * Reads one source. Returns 1 on success, 0 on failure with an error in
  * diag naming the source (the inputs keep what was read before).
  */
-int cwms_inputs_add_source(CWMS_INPUTS *in, const char *source,
-                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag);
+int cwms_inputs_add_source(CWMS_INPUTS *in, const char *source, const CWMS_READ_CTX *rctx,
+                           CWMS_DIAG *diag);
 
 /* Reads one buffer as if it were the content of a file called name. Same returns. */
-int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len,
-                           const char *name, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag);
+int cwms_inputs_add_buffer(CWMS_INPUTS *in, const unsigned char *data, size_t len, const char *name,
+                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag);
 
 /* Takes ownership of pkey (also on failure). Returns 1, or 0 on allocation failure. */
 int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin);
@@ -67,8 +68,8 @@ int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin);
  * Reads a source through the PKCS#11 helper: a pkcs11:
  * URI naming a key, certificates or a whole token. Same returns.
  */
-int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri,
-                           const CWMS_READ_CTX *rctx, CWMS_DIAG *diag);
+int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri, const CWMS_READ_CTX *rctx,
+                           CWMS_DIAG *diag);
 
 /* The keys read so far, in the order read; the key and its origin are owned by in. */
 size_t cwms_inputs_key_count(const CWMS_INPUTS *in);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * How an option is called where the user wrote it. The core's messages
  * tell the user what to change ("use --passin"); a user of the provider
@@ -9,19 +10,19 @@
 
 /* Where the options came from. Zero (the CLI) is the default of a zeroed struct. */
 typedef enum {
-    CWMS_FRONT_CLI = 0,          /* cwms-bundle's command line */
-    CWMS_FRONT_URI = 1           /* a cwms: or pkcs11: URI through the provider */
+    CWMS_FRONT_CLI = 0, /* cwms-bundle's command line */
+    CWMS_FRONT_URI = 1  /* a cwms: or pkcs11: URI through the provider */
 } CWMS_FRONT;
 
 typedef enum {
-    CWMS_OPT_KEY,                /* --key / key= */
-    CWMS_OPT_NO_KEY,             /* --no-key / nokey */
-    CWMS_OPT_LEAF,               /* --leaf / leaf= */
-    CWMS_OPT_TRUST,              /* --trust / trust= */
-    CWMS_OPT_INCLUDE_ROOT,       /* --include-root / root=include */
-    CWMS_OPT_PASSIN,             /* --passin / openssl's -passin */
-    CWMS_OPT_PIN,                /* --pin / openssl's -passin (pin-source= is the URI's own) */
-    CWMS_OPT_FETCH               /* --fetch / fetch */
+    CWMS_OPT_KEY,          /* --key / key= */
+    CWMS_OPT_NO_KEY,       /* --no-key / nokey */
+    CWMS_OPT_LEAF,         /* --leaf / leaf= */
+    CWMS_OPT_TRUST,        /* --trust / trust= */
+    CWMS_OPT_INCLUDE_ROOT, /* --include-root / root=include */
+    CWMS_OPT_PASSIN,       /* --passin / openssl's -passin */
+    CWMS_OPT_PIN,          /* --pin / openssl's -passin (pin-source= is the URI's own) */
+    CWMS_OPT_FETCH         /* --fetch / fetch */
 } CWMS_OPTION;
 
 /* The option's name for front, for messages; static, never NULL. */

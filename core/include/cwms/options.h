@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The option vocabulary of cwms-bundle, shared by the CLI's options, the
  * cwms: URI parameters and the provider's openssl.cnf settings, so that a
@@ -19,12 +20,12 @@
 
 /* The kinds of value the vocabulary knows, for cwms_option_error(). */
 typedef enum cwms_option_kind_en {
-    CWMS_OPTION_VERSION,         /* --cwms, version=, cwms-version */
-    CWMS_OPTION_ORDER,           /* --order, order= */
-    CWMS_OPTION_PATH,            /* --path, path=, cwms-path */
-    CWMS_OPTION_ATTIME,          /* --attime, attime= */
-    CWMS_OPTION_SHA256,          /* --leaf, leaf= */
-    CWMS_OPTION_ROOT             /* root= (the CLI's --include-root takes no value) */
+    CWMS_OPTION_VERSION, /* --cwms, version=, cwms-version */
+    CWMS_OPTION_ORDER,   /* --order, order= */
+    CWMS_OPTION_PATH,    /* --path, path=, cwms-path */
+    CWMS_OPTION_ATTIME,  /* --attime, attime= */
+    CWMS_OPTION_SHA256,  /* --leaf, leaf= */
+    CWMS_OPTION_ROOT     /* root= (the CLI's --include-root takes no value) */
 } CWMS_OPTION_KIND;
 
 /*

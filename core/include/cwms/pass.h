@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Passphrases and PINs, asked for once and kept for the life of one build.
  *
@@ -11,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "cwms_limits.h"   /* CWMS_PASS_MAX: the longest passphrase the cache holds */
+#include "cwms_limits.h" /* CWMS_PASS_MAX: the longest passphrase the cache holds */
 
 /*
  * Writes a passphrase of at most size bytes to buf and its length to *len.

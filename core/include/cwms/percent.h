@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Percent-decoding (RFC 3986) of the URIs the core and the provider read. */
 #ifndef CWMS_PERCENT_H
 #define CWMS_PERCENT_H

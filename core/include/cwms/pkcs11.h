@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the core makes of the PKCS#11 helper's errors (input/pkcs11.c). */
 #ifndef CWMS_PKCS11_H
 #define CWMS_PKCS11_H

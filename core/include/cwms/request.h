@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The key and the certificate signing request (CSR) a CA needs before it
  * can issue the server certificate, made so that what comes back from the
@@ -23,9 +24,9 @@
 
 /* A key type of --key-type: "rsa:2048", "rsa:3072", "rsa:4096", "ec:P-256", "ec:P-384". */
 typedef struct cwms_key_type_st {
-    int ec;                  /* 0 = RSA */
-    int bits;                /* RSA modulus bits; the curve's bits for EC */
-    const char *curve;       /* "P-256", "P-384" (static); NULL for RSA */
+    int ec;            /* 0 = RSA */
+    int bits;          /* RSA modulus bits; the curve's bits for EC */
+    const char *curve; /* "P-256", "P-384" (static); NULL for RSA */
 } CWMS_KEY_TYPE;
 
 /* Parses a --key-type value; 1 on success. The list for messages: CWMS_KEY_TYPES. */
@@ -37,11 +38,11 @@ EVP_PKEY *cwms_key_generate(const CWMS_KEY_TYPE *type, OSSL_LIB_CTX *libctx, con
                             CWMS_DIAG *diag);
 
 typedef struct cwms_request_st {
-    OSSL_LIB_CTX *libctx;    /* NULL = default */
+    OSSL_LIB_CTX *libctx; /* NULL = default */
     const char *propq;
-    const char *const *hosts;   /* --host, in order; at least one */
+    const char *const *hosts; /* --host, in order; at least one */
     size_t n_hosts;
-    const char *subject;     /* more of the subject, "/O=Example Inc/C=US"; NULL = CN only */
+    const char *subject; /* more of the subject, "/O=Example Inc/C=US"; NULL = CN only */
 } CWMS_REQUEST;
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Times: ASN1_TIME to seconds since the epoch, and seconds as text for messages. */
 #ifndef CWMS_TIMES_H
 #define CWMS_TIMES_H
