@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for the bundle reader of `cwms-bundle check`
  * (core/inspect/blocks.c): the line scanner that splits a file into its

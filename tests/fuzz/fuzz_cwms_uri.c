@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for the cwms: URI grammar of the provider's store
  * loader (provider/cwms_uri.c): whatever the text, cwms_uri_parse ends
@@ -6,7 +7,7 @@
  * only checks the grammar, so no file is opened. tests/fuzz/replay.c runs
  * it over a corpus in the normal test suite.
  */
-#define _GNU_SOURCE             /* strcasestr */
+#define _GNU_SOURCE /* strcasestr */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     uri = cwms_uri_parse(text, &err);
     if (uri != NULL && err != NULL)
-        abort();                 /* a URI, or a message (neither only when memory ran out) */
+        abort(); /* a URI, or a message (neither only when memory ran out) */
     if (uri != NULL) {
         if (uri->path == NULL || (uri->n_in > 0 && uri->in == NULL))
             abort();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for the option vocabulary (core/options.c): every
  * parser, and the message for a refused value, on the same text. Each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for the RFC 7512 pkcs11: URI parser of the PKCS#11
  * helper (pkcs11/p11_uri.c: the attribute-name check, p11-kit's parse and
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uri = cwms_p11_uri_parse_syntax(text, &err);
     if (uri == NULL) {
         if (err.kind == CWMS_P11_OK || memchr(err.text, '\0', sizeof(err.text)) == NULL)
-            abort();             /* a failure always says why */
+            abort(); /* a failure always says why */
     } else {
         const char *display = cwms_p11_uri_display(uri), *pin;
         size_t len = 0;
