@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "cwms_uri.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,12 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text, *err = NULL, *redacted;
     CWMS_URI *uri;
 
-    if (size > FUZZ_URI_MAX)
+    if ((text = fuzz_text_dup(data, size, FUZZ_URI_MAX)) == NULL)
         return 0;
-    if ((text = malloc(size + 1)) == NULL)
-        return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
 
     uri = cwms_uri_parse(text, &err);
     if (uri != NULL && err != NULL)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cwms/options.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,12 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int root = -1;
     char *value;
 
-    if (size > FUZZ_VALUE_MAX)
+    if ((value = fuzz_text_dup(data, size, FUZZ_VALUE_MAX)) == NULL)
         return 0;
-    if ((value = malloc(size + 1)) == NULL)
-        return 0;
-    memcpy(value, data, size);
-    value[size] = '\0';
     memset(sha, 0xA5, sizeof(sha));
 
     /* A refusal leaves the output as it was; a success sets a value in range. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cwms_p11.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,12 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CWMS_P11_URI *uri;
     char *text;
 
-    if (size > FUZZ_URI_MAX)
+    if ((text = fuzz_text_dup(data, size, FUZZ_URI_MAX)) == NULL)
         return 0;
-    if ((text = malloc(size + 1)) == NULL)
-        return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
 
     memset(&err, 0, sizeof(err));
     uri = cwms_p11_uri_parse_syntax(text, &err);
