@@ -4,7 +4,9 @@
 # build (ci/build.sh fuzz), each from a copy of its seed corpus; fails on
 # any finding (a crash, a sanitizer report, a leak, a timeout of one input).
 #   CWMS_WITH_FUZZ=1 bash ci/install-deps.sh && bash ci/fuzz.sh [SECONDS]
-# SECONDS per target, default $CWMS_FUZZ_SECONDS or 60.
+# SECONDS per target, default $CWMS_FUZZ_SECONDS or 60. The seed is fixed
+# (CWMS_FUZZ_SEED, default 1) so that a run explores the same inputs on every
+# machine: a finding reproduces, and a longer local run covers what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-${CWMS_FUZZ_SECONDS:-60}}
@@ -19,7 +21,7 @@ for target in build-fuzz/tests/fuzz/fuzz_*; do
     mkdir -p "$work/$name" "$work/$name.artifacts"
     [ -d "$corpus" ] && cp "$corpus"/* "$work/$name/"
     echo "=== $name for ${seconds}s" >&2
-    if ! "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    if ! "$target" -seed="${CWMS_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
             -artifact_prefix="$work/$name.artifacts/" "$work/$name" > "$work/$name.log" 2>&1; then
         tail -40 "$work/$name.log" >&2
         echo "$name: FINDING (inputs kept in ${CWMS_FUZZ_ARTIFACTS:-build-fuzz/artifacts})" >&2

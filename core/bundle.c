@@ -21,7 +21,7 @@
 /*
  * An explicit trust file is read on a second thread while the inputs are
  * read: the two are independent, and with a root bundle beside an issuer
- * pool (issue 5's benchmark: 340 roots, 1,265 intermediates) the trust
+ * pool (the benchmark's: 340 roots, 1,265 intermediates) the trust
  * file is about a fifth of the work. The default trust store is lazy and
  * opens in no time, so it stays on this thread. The thread reports into
  * its own diag, appended after the inputs' messages. Only when the caller

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Private key export, in the order of issue 4:
+ * Private key export, in this order:
  *   1. not sensitive, extractable: read the components and build the key
  *      with EVP_PKEY_fromdata;
  *   2. sensitive, extractable: wrap it under a session AES-256 key with

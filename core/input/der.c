@@ -108,7 +108,7 @@ static int only_padding(const unsigned char *p, size_t len)
 
 int cwms_read_der(CWMS_READ *r, const unsigned char *data, size_t len)
 {
-    size_t off, n = 0, count = 0, obj_len;
+    size_t off, end = len, n = 0, count = 0, obj_len;
     int ret, any = 0;
 
     if (len > LONG_MAX)
@@ -116,20 +116,24 @@ int cwms_read_der(CWMS_READ *r, const unsigned char *data, size_t len)
     /*
      * First make sure the whole buffer is DER objects, so text is never
      * half-read; newlines or padding after the last object are tolerated.
+     * Both passes measure each object against the same bytes (up to len),
+     * so they agree on every length.
      */
     for (off = 0; off < len; off += obj_len, count++) {
         obj_len = object_length(data + off, len - off);
         if (obj_len == 0 || obj_len > len - off) {
             if (count == 0 || !only_padding(data + off, len - off))
                 return CWMS_READ_NOT_MINE;
-            len = off;
+            end = off;
             break;
         }
     }
     if (count == 0)
         return CWMS_READ_NOT_MINE;
-    for (off = 0; off < len; off += obj_len) {
+    for (off = 0; off < end; off += obj_len) {
         obj_len = object_length(data + off, len - off);
+        if (obj_len == 0 || obj_len > end - off)
+            break;
         n++;
         ret = cwms_read_der_object(r, data + off, obj_len);
         if (ret == CWMS_READ_ERROR)

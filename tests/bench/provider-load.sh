@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Benchmark (issue 5, target 5): what loading the cwms provider adds to a
+# Benchmark (target 5): what loading the cwms provider adds to a
 # plain `openssl storeutl -noout FILE` of a certificate file.
 #
 #   tests/bench/provider-load.sh [BUILD_DIR [PAIRS]]

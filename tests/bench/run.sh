@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# The performance benchmark of issue 5: prints one line per target with the
+# The performance benchmark: prints one line per target with the
 # measured ratio and PASS/MISS. Not a test (nothing here fails the build);
 # see tests/bench/README.md.
 #

@@ -357,7 +357,7 @@ case_storeutl_recipe() {
 }
 
 case_lazy_load() {
-    # Loading the provider opens nothing beyond cwms.so (issue 3: p11-kit only
+    # Loading the provider opens nothing beyond cwms.so (p11-kit only
     # when a URI needs it); the first pkcs11: URI opens p11-kit. ld.so names
     # every object it maps under LD_DEBUG=files.
     make_pki

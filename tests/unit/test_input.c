@@ -700,7 +700,7 @@ static void test_unknown_block_late_in_a_large_pem_file_is_noted_by_its_number(v
     assert_pool_holds(f, "root.crt", "big-unknown-late.pem#4");
 }
 
-/* The real issuer pool of issue 5's benchmark (1,263 certificates, read in chunks). */
+/* The real issuer pool of the benchmark (1,263 certificates, read in chunks). */
 #define REAL_POOL "cfssl_trust/int-bundle.crt"
 
 /* The pool entry of the first certificate in PEM text, or NULL. */
