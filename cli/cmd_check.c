@@ -41,12 +41,7 @@ static const CLI_OPT check_options[] = {
       .metavar = "VERSION",
       .help = "the CWMS release the file is for: 1.0 to 2.0 = leaf first;\n"
               "2.5 and later = root first (see cwms-bundle(1))" },
-    { .name = "order",
-      .id = CLI_OPT_ORDER,
-      .metavar = "ORDER",
-      .synopsis = "leaf-first|root-first",
-      .flags = CLI_SYN_ALT,
-      .help = "leaf-first or root-first (instead of --cwms); default root-first" },
+    CLI_OPT_ENTRY_ORDER,
     CLI_OPT_SECTION("Key:"),
     { .name = "passin",
       .id = CLI_OPT_PASSIN,
@@ -58,11 +53,7 @@ static const CLI_OPT check_options[] = {
       .id = CLI_OPT_TRUST,
       .metavar = "FILE",
       .help = "trust anchors (PEM); default: OpenSSL's default locations" },
-    { .name = "attime",
-      .id = CLI_OPT_ATTIME,
-      .metavar = "TIME",
-      .help = "validate at TIME instead of now: seconds since 1970, a UTC date\n"
-              "(2017-12-01) or date and time (2017-12-01T10:00:00Z)" },
+    CLI_OPT_ENTRY_ATTIME,
     { .name = "host",
       .id = CLI_OPT_HOST,
       .metavar = "NAME",
@@ -81,11 +72,7 @@ static const CLI_OPT check_options[] = {
       .synopsis = "dot",
       .flags = CLI_SYN_ALT,
       .help = "the candidate graph as Graphviz DOT on stdout" },
-    { .name = "quiet",
-      .short_name = 'q',
-      .id = 'q',
-      .flags = CLI_SYN_SHORT,
-      .help = "print errors only" },
+    CLI_OPT_ENTRY_QUIET,
     { .name = "fix",
       .id = OPT_FIX,
       .help = "write the corrected bundle to -o FILE (atomically, mode 0600\n"
@@ -101,11 +88,7 @@ static const CLI_OPT check_options[] = {
       .metavar = "SRC",
       .help = "with --fix: encrypt the key anew (needs --passin)\n"
               "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
-    { .name = "help",
-      .short_name = 'h',
-      .id = 'h',
-      .flags = CLI_SYN_HIDE,
-      .help = "show this help" },
+    CLI_OPT_ENTRY_HELP,
     { .metavar = "BUNDLE", .synopsis = "BUNDLE", .flags = CLI_LIST_HIDE },
     CLI_OPT_END
 };

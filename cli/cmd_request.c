@@ -92,11 +92,7 @@ static const CLI_OPT request_options[] = {
       .metavar = "FILE",
       .flags = CLI_SYN_SHORT,
       .help = "write the CSR to FILE (atomically); default stdout" },
-    { .name = "help",
-      .short_name = 'h',
-      .id = 'h',
-      .flags = CLI_SYN_HIDE,
-      .help = "show this help" },
+    CLI_OPT_ENTRY_HELP,
     CLI_OPT_END
 };
 

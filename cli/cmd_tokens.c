@@ -44,11 +44,7 @@ static const CLI_OPT tokens_options[] = {
     { .name = "json",
       .id = OPT_JSON,
       .help = "one JSON document on stdout (docs/cwms-bundle.schema.json)" },
-    { .name = "help",
-      .short_name = 'h',
-      .id = 'h',
-      .flags = CLI_SYN_HIDE,
-      .help = "show this help" },
+    CLI_OPT_ENTRY_HELP,
     CLI_OPT_END
 };
 

@@ -53,6 +53,12 @@ typedef struct cli_opt_st {
     {                                                                                              \
         .section = NULL                                                                            \
     }
+/* -h, --help: every command has it. */
+#define CLI_OPT_ENTRY_HELP                                                                         \
+    {                                                                                              \
+        .name = "help", .short_name = 'h', .id = 'h', .flags = CLI_SYN_HIDE,                       \
+        .help = "show this help"                                                                   \
+    }
 
 /* A command's help: the Usage line comes from the table, the prose around it from here. */
 typedef struct cli_command_help_st {

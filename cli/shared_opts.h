@@ -29,6 +29,25 @@ enum {
     CLI_OPT_SHARED_END /* a command's own ids start here */
 };
 
+/* Table entries that read the same in every command that has them. */
+#define CLI_OPT_ENTRY_ORDER                                                                        \
+    {                                                                                              \
+        .name = "order", .id = CLI_OPT_ORDER, .metavar = "ORDER",                                  \
+        .synopsis = "leaf-first|root-first", .flags = CLI_SYN_ALT,                                 \
+        .help = "leaf-first or root-first (instead of --cwms); default root-first"                 \
+    }
+#define CLI_OPT_ENTRY_ATTIME                                                                       \
+    {                                                                                              \
+        .name = "attime", .id = CLI_OPT_ATTIME, .metavar = "TIME",                                 \
+        .help = "validate at TIME instead of now: seconds since 1970, a UTC date\n"                \
+                "(2017-12-01) or date and time (2017-12-01T10:00:00Z)"                             \
+    }
+#define CLI_OPT_ENTRY_QUIET                                                                        \
+    {                                                                                              \
+        .name = "quiet", .short_name = 'q', .id = 'q', .flags = CLI_SYN_SHORT,                     \
+        .help = "print errors only"                                                                \
+    }
+
 typedef struct cli_shared_args_st {
     const char *cwms_version;
     const char *order_name;

@@ -37,12 +37,7 @@ static int read_ignored(CWMS_READ *r, const unsigned char *der, size_t len)
     if ((req = d2i_X509_REQ(NULL, &p, (long)len)) != NULL) {
         X509_REQ_free(req);
         ERR_pop_to_mark();
-        r->recognised = 1;
-        cwms_read_note(r,
-                       "'%s': ignoring a certificate signing request (CSR): "
-                       "CWMS needs the certificate the CA issued from it",
-                       r->name);
-        return CWMS_READ_OK;
+        return cwms_read_skip_csr(r);
     }
     p = der;
     if ((crl = d2i_X509_CRL(NULL, &p, (long)len)) != NULL) {

@@ -164,12 +164,7 @@ static int read_block(CWMS_READ *r, size_t n, const char *name, char *header, un
             return damaged(r, n, name, "an encrypted private key");
         return ret;
     case CWMS_PEM_CSR:
-        r->recognised = 1;
-        cwms_read_note(r,
-                       "'%s': ignoring a certificate signing request (CSR): "
-                       "CWMS needs the certificate the CA issued from it",
-                       r->name);
-        return CWMS_READ_OK;
+        return cwms_read_skip_csr(r);
     case CWMS_PEM_PUBLIC_KEY:
         r->recognised = 1;
         cwms_read_note(r, "'%s': ignoring a public key: a bundle needs the private key", r->name);

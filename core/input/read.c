@@ -160,3 +160,13 @@ void cwms_read_note(CWMS_READ *r, const char *fmt, ...)
     cwms_diag_vadd(r->diag, CWMS_NOTE, CWMS_R_NONE, fmt, ap);
     va_end(ap);
 }
+
+int cwms_read_skip_csr(CWMS_READ *r)
+{
+    r->recognised = 1;
+    cwms_read_note(r,
+                   "'%s': ignoring a certificate signing request (CSR): "
+                   "CWMS needs the certificate the CA issued from it",
+                   r->name);
+    return CWMS_READ_OK;
+}

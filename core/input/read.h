@@ -91,4 +91,7 @@ int cwms_read_error_openssl(CWMS_READ *r, CWMS_REASON reason, const char *fmt, .
 /* A note for the user (something recognised and skipped). */
 void cwms_read_note(CWMS_READ *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A CSR among the inputs: recognised, noted as ignored. Returns CWMS_READ_OK. */
+int cwms_read_skip_csr(CWMS_READ *r);
+
 #endif
