@@ -332,6 +332,42 @@ case_control_chars_escaped() {
     rm -f "$OUTDIR/"$'out\a.pem'
 }
 
+# A PKCS#12 with one byte of its MAC digest flipped: with the right
+# passphrase it is reported damaged (the passphrase still decrypts its
+# contents), with a wrong one still as a wrong passphrase.
+case_p12_mac_damaged() {
+    make_pki
+    local p=$PKI_DIR
+    openssl pkcs12 -export -inkey "$p/server.key" -in "$p/server.crt" -certfile "$p/secondary.crt" \
+        -passout pass:secret -out "$TMP/intact.p12"
+    python3 - "$TMP/intact.p12" "$TMP/damaged.p12" << 'PY'
+import sys
+der = bytearray(open(sys.argv[1], "rb").read())
+# The MacData digest is the last OCTET STRING of 20 (SHA-1) or 32 (SHA-256) bytes.
+at = max(der.rfind(b"\x04\x14"), der.rfind(b"\x04\x20"))
+if at < 0 or at + 2 + der[at + 1] > len(der):
+    sys.exit("no MAC digest found")
+der[at + 2] ^= 0x01
+open(sys.argv[2], "wb").write(der)
+PY
+    cmp -s "$TMP/intact.p12" "$TMP/damaged.p12" && fail "the MAC digest was not changed"
+    openssl pkcs12 -in "$TMP/damaged.p12" -passin pass:secret -noout 2> /dev/null \
+        && fail "openssl still verifies the damaged MAC"
+    bounded 3 "$CWMS_BUNDLE" build --passin pass:secret -o "$OUTDIR/out.pem" "$TMP/damaged.p12" \
+        "$p/primary.crt" "$p/root.crt"
+    assert_contains "$TMP/stderr" "damaged.p12' is damaged"
+    assert_contains "$TMP/stderr" "re-export it"
+    ! grep -qF "wrong passphrase" "$TMP/stderr" || fail "a damaged file called a wrong passphrase"
+    no_leftovers
+    bounded 3 "$CWMS_BUNDLE" build --passin pass:wrong -o "$OUTDIR/out.pem" "$TMP/intact.p12" \
+        "$p/primary.crt" "$p/root.crt"
+    assert_contains "$TMP/stderr" "wrong passphrase for PKCS#12 file"
+    no_leftovers
+    bounded 0 "$CWMS_BUNDLE" build --passin pass:secret -o "$OUTDIR/out.pem" "$TMP/intact.p12" \
+        "$p/primary.crt" "$p/root.crt"
+    rm -f "$OUTDIR/out.pem"
+}
+
 # A cwms: URI opened from 8 threads at once in one process, each its own
 # store context: every thread gets the CLI's bytes.
 case_provider_threads() {
@@ -348,7 +384,7 @@ case=${1:-}
 case $case in
     same_name_copies|same_name_copies_valid|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky|\
     secret_not_printed|unknown_pem_blocks|stream_cap|fifo_no_writer|\
-    leaf_reconsidered|many_sans|control_chars_escaped|provider_threads)
+    leaf_reconsidered|many_sans|control_chars_escaped|provider_threads|p12_mac_damaged)
         "case_$case" ;;
     *) echo "usage: hostile.sh CASE" >&2; exit 2 ;;
 esac
