@@ -368,16 +368,35 @@ PY
     rm -f "$OUTDIR/out.pem"
 }
 
-# A cwms: URI opened from 8 threads at once in one process, each its own
-# store context: every thread gets the CLI's bytes.
+# cwms: and pkcs11: URIs (a private SoftHSM token holding the server key
+# and certificate) opened from 8 threads at once in one process, each its
+# own store context: every cwms: thread gets the CLI's bytes, every
+# pkcs11: thread those of a single-threaded load of the same URI.
 case_provider_threads() {
     make_pki
-    local p=$PKI_DIR run=()
+    local p=$PKI_DIR run=() key_uri
     [ -z "${CWMS_ASAN_PRELOAD:-}" ] || run=(env LD_PRELOAD="$CWMS_ASAN_PRELOAD")
     mkdir "$TMP/ca" && cp "$p/server.key" "$p/server.crt" "$p/ca-bundle.pem" "$TMP/ca/"
     "$CWMS_BUNDLE" build --cwms 2.5 --key-format pkcs8 -o "$TMP/cli.pem" "$TMP/ca" 2> /dev/null
+    # shellcheck source=../lib/softhsm.sh
+    . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
+    softhsm_available || fail "SoftHSM or pkcs11-tool not installed (ci/install-deps.sh)"
+    mkdir -m 700 "$TMP/hsm"   # the token (its key and PIN-protected objects) is ours alone
+    softhsm_init "$TMP/hsm"
+    [ "$(stat -c %a "$TMP/hsm")" = 700 ] || fail "the token directory is not private"
+    softhsm_token webex
+    softhsm_key webex "$p/server.key" server 01 wrapped
+    softhsm_cert webex "$p/server.crt" server 01
+    key_uri="pkcs11:token=webex;object=server;type=private?module-path=$SOFTHSM_MODULE&pin-value=$SOFTHSM_PIN"
+    "$P11_LOAD" "$key_uri" > "$TMP/p11.pem" 2> "$TMP/p11.err" \
+        || { cat "$TMP/p11.err" >&2; fail "single-threaded load of the token failed"; }
+    [ "$(pem_types "$TMP/p11.pem" | tr '\n' ' ')" = "PRIVATE KEY CERTIFICATE " ] \
+        || fail "the token gave $(pem_types "$TMP/p11.pem"), not the key and its certificate"
+    diff <(pubkey_of "$TMP/p11.pem") <(pubkey_of "$p/server.key") > /dev/null \
+        || fail "the token's key is not the server key"
     bounded 0 "${run[@]}" "$TOOLS/store-threads" "$CWMS_BUILD_ROOT/provider" \
-        "cwms:$TMP/ca?version=2.5" "$TMP/cli.pem" 8
+        "cwms:$TMP/ca?version=2.5" "$TMP/cli.pem" 8 "$key_uri" "$TMP/p11.pem"
+    assert_contains "$TMP/stderr" "8 threads over 2 URI(s) all got the expected bytes"
 }
 
 case=${1:-}
