@@ -3,15 +3,19 @@
  * Every Cryptoki call of the helper goes through P11_CALL: counted, and
  * traced with its result (CWMS_DEBUG=pkcs11). The counter lets benchmarks
  * and tests show how many calls a load takes, whatever the size of the
- * token. Result names come from p11-kit.
+ * token. Result names come from p11-kit. The provider's pkcs11: loader
+ * runs in the application's threads, so the counter is atomic (relaxed:
+ * it orders nothing, it only counts).
  */
+#include <stdatomic.h>
+
 #include "p11_internal.h"
 
-static unsigned long call_count;
+static atomic_ulong call_count;
 
 CK_RV p11_traced(const char *fn, CK_RV rv)
 {
-    call_count++;
+    atomic_fetch_add_explicit(&call_count, 1, memory_order_relaxed);
     if (cwms_debug_on(CWMS_DEBUG_PKCS11)) {
         if (rv == CKR_OK)
             cwms_debug(CWMS_DEBUG_PKCS11, "%s: CKR_OK", fn);
@@ -24,7 +28,7 @@ CK_RV p11_traced(const char *fn, CK_RV rv)
 
 unsigned long cwms_p11_call_count(void)
 {
-    return call_count;
+    return atomic_load_explicit(&call_count, memory_order_relaxed);
 }
 
 const char *p11_rv_string(CK_RV rv)

@@ -11,7 +11,9 @@
  * limit (kdf_limit.h) are refused before any derivation. A MAC that verifies
  * proves the password, so a later decryption failure is reported as an
  * unsupported algorithm (old RC2 files need OpenSSL's legacy provider),
- * not as a wrong passphrase.
+ * not as a wrong passphrase. A MAC that fails is not proof of a wrong
+ * password: when that password still decrypts the safes and they parse,
+ * the file is reported damaged instead.
  *
  * The safes are walked with the safebag API rather than PKCS12_parse so
  * that decryption uses the read context's library context, every key and
@@ -46,6 +48,9 @@
 
 #define MSG_P12_NO_PASS "PKCS#12 file '%s' is protected by a passphrase and none was given: use %s"
 #define MSG_P12_BAD_PASS "wrong passphrase for PKCS#12 file '%s': check %s"
+#define MSG_P12_DAMAGED                                                                            \
+    "PKCS#12 file '%s' is damaged: the passphrase decrypts its contents but its integrity check "  \
+    "(MAC) fails, so its MAC or data is corrupted: re-export it from the source"
 
 /* The outcome of walking the safes with one password. */
 typedef enum {
@@ -61,6 +66,7 @@ typedef struct p12_walk_st {
     int pass_len;
     OSSL_LIB_CTX *decrypt_libctx;
     const char *decrypt_propq;
+    int *n_decrypted; /* counts what this password decrypted */
 } P12_WALK;
 
 static WALK read_bags(const P12_WALK *pw, const STACK_OF(PKCS12_SAFEBAG) * bags, int depth);
@@ -98,6 +104,7 @@ static WALK read_bag(const P12_WALK *pw, const PKCS12_SAFEBAG *bag, int depth)
         ERR_pop_to_mark();
         if (p8 == NULL)
             return WALK_DECRYPT_FAILED;
+        (*pw->n_decrypted)++;
         w = read_key_bag(r, p8);
         PKCS8_PRIV_KEY_INFO_free(p8);
         return w;
@@ -168,6 +175,7 @@ static STACK_OF(PKCS12_SAFEBAG) * unpack_safe(const P12_WALK *pw, PKCS7 *p7, WAL
             *why = WALK_DECRYPT_FAILED;
             return NULL;
         }
+        (*pw->n_decrypted)++;
         break;
     default:
         break; /* public-key enveloped safes: not supported by OpenSSL either */
@@ -247,10 +255,10 @@ static int legacy_ctx_new(LEGACY_CTX *l)
  * that does not decrypt, with the legacy provider. *legacy_missing is set
  * when the legacy provider was needed and could not be loaded.
  */
-static WALK read_safes(CWMS_READ *r, const PKCS12 *p12, const char *pass, int pass_len,
-                       int *legacy_missing)
+static WALK read_safes_counted(CWMS_READ *r, const PKCS12 *p12, const char *pass, int pass_len,
+                               int *legacy_missing, int *n_decrypted)
 {
-    P12_WALK pw = { r, pass, pass_len, r->rctx->libctx, r->rctx->propq };
+    P12_WALK pw = { r, pass, pass_len, r->rctx->libctx, r->rctx->propq, n_decrypted };
     LEGACY_CTX legacy;
     WALK w = read_safes_in(&pw, p12);
 
@@ -270,6 +278,39 @@ static WALK read_safes(CWMS_READ *r, const PKCS12 *p12, const char *pass, int pa
                        r->name);
     legacy_ctx_free(&legacy);
     return w;
+}
+
+static WALK read_safes(CWMS_READ *r, const PKCS12 *p12, const char *pass, int pass_len,
+                       int *legacy_missing)
+{
+    int n_decrypted = 0;
+
+    return read_safes_counted(r, p12, pass, pass_len, legacy_missing, &n_decrypted);
+}
+
+/*
+ * The MAC failed with pass. When pass still decrypts something and every
+ * safe parses, the passphrase is right and the file is damaged; otherwise
+ * it is the passphrase. Nothing read here is kept.
+ */
+static int mac_failed(CWMS_READ *r, const PKCS12 *p12, const char *pass, size_t pass_len)
+{
+    size_t n_certs = r->n_certs, n_keys = r->n_keys;
+    int legacy_missing = 0, n_decrypted = 0;
+    WALK w;
+
+    if (pass_len > INT_MAX)
+        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
+                               CWMS_READ_PASSIN(r));
+    w = read_safes_counted(r, p12, pass, (int)pass_len, &legacy_missing, &n_decrypted);
+    if (w == WALK_ERROR)
+        return CWMS_READ_ERROR;
+    cwms_read_rollback(r, n_certs, n_keys);
+    /* Nothing encrypted (or nothing decrypted): the contents cannot vouch for the passphrase. */
+    if (w == WALK_OK && n_decrypted > 0)
+        return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED, MSG_P12_DAMAGED, r->name);
+    return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
+                           CWMS_READ_PASSIN(r));
 }
 
 static int verify_mac(const PKCS12 *p12, const char *pass, int pass_len)
@@ -317,8 +358,9 @@ static int read_with_passphrase(CWMS_READ *r, const PKCS12 *p12, int has_mac)
     if (!cwms_read_passphrase(r, what, &pass, &len))
         return cwms_read_no_passphrase(r, MSG_P12_NO_PASS, r->name, CWMS_READ_PASSIN(r));
     if (len > INT_MAX || (has_mac && !verify_mac(p12, pass, (int)len)))
-        return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
-                               CWMS_READ_PASSIN(r));
+        return has_mac ? mac_failed(r, p12, pass, len)
+                       : cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
+                                         CWMS_READ_PASSIN(r));
     w = read_safes(r, p12, pass, (int)len, &legacy_missing);
     /* Without a MAC, failing to decrypt is all that tells a wrong passphrase. */
     if (w == WALK_DECRYPT_FAILED && !has_mac)
@@ -376,8 +418,7 @@ int cwms_read_pkcs12_der(CWMS_READ *r, const unsigned char *der, size_t len)
         else if (verify_mac(p12, "", 0))
             ret = walk_result(r, read_safes(r, p12, "", 0, &legacy_missing), legacy_missing);
         else if (given)
-            ret = cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
-                                  CWMS_READ_PASSIN(r));
+            ret = mac_failed(r, p12, pass, pass_len);
         else
             ret = read_with_passphrase(r, p12, 1);
     } else {

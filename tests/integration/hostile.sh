@@ -332,23 +332,78 @@ case_control_chars_escaped() {
     rm -f "$OUTDIR/"$'out\a.pem'
 }
 
-# A cwms: URI opened from 8 threads at once in one process, each its own
-# store context: every thread gets the CLI's bytes.
+# A PKCS#12 with one byte of its MAC digest flipped: with the right
+# passphrase it is reported damaged (the passphrase still decrypts its
+# contents), with a wrong one still as a wrong passphrase.
+case_p12_mac_damaged() {
+    make_pki
+    local p=$PKI_DIR
+    openssl pkcs12 -export -inkey "$p/server.key" -in "$p/server.crt" -certfile "$p/secondary.crt" \
+        -passout pass:secret -out "$TMP/intact.p12"
+    python3 - "$TMP/intact.p12" "$TMP/damaged.p12" << 'PY'
+import sys
+der = bytearray(open(sys.argv[1], "rb").read())
+# The MacData digest is the last OCTET STRING of 20 (SHA-1) or 32 (SHA-256) bytes.
+at = max(der.rfind(b"\x04\x14"), der.rfind(b"\x04\x20"))
+if at < 0 or at + 2 + der[at + 1] > len(der):
+    sys.exit("no MAC digest found")
+der[at + 2] ^= 0x01
+open(sys.argv[2], "wb").write(der)
+PY
+    cmp -s "$TMP/intact.p12" "$TMP/damaged.p12" && fail "the MAC digest was not changed"
+    openssl pkcs12 -in "$TMP/damaged.p12" -passin pass:secret -noout 2> /dev/null \
+        && fail "openssl still verifies the damaged MAC"
+    bounded 3 "$CWMS_BUNDLE" build --passin pass:secret -o "$OUTDIR/out.pem" "$TMP/damaged.p12" \
+        "$p/primary.crt" "$p/root.crt"
+    assert_contains "$TMP/stderr" "damaged.p12' is damaged"
+    assert_contains "$TMP/stderr" "re-export it"
+    ! grep -qF "wrong passphrase" "$TMP/stderr" || fail "a damaged file called a wrong passphrase"
+    no_leftovers
+    bounded 3 "$CWMS_BUNDLE" build --passin pass:wrong -o "$OUTDIR/out.pem" "$TMP/intact.p12" \
+        "$p/primary.crt" "$p/root.crt"
+    assert_contains "$TMP/stderr" "wrong passphrase for PKCS#12 file"
+    no_leftovers
+    bounded 0 "$CWMS_BUNDLE" build --passin pass:secret -o "$OUTDIR/out.pem" "$TMP/intact.p12" \
+        "$p/primary.crt" "$p/root.crt"
+    rm -f "$OUTDIR/out.pem"
+}
+
+# cwms: and pkcs11: URIs (a private SoftHSM token holding the server key
+# and certificate) opened from 8 threads at once in one process, each its
+# own store context: every cwms: thread gets the CLI's bytes, every
+# pkcs11: thread those of a single-threaded load of the same URI.
 case_provider_threads() {
     make_pki
-    local p=$PKI_DIR run=()
+    local p=$PKI_DIR run=() key_uri
     [ -z "${CWMS_ASAN_PRELOAD:-}" ] || run=(env LD_PRELOAD="$CWMS_ASAN_PRELOAD")
     mkdir "$TMP/ca" && cp "$p/server.key" "$p/server.crt" "$p/ca-bundle.pem" "$TMP/ca/"
     "$CWMS_BUNDLE" build --cwms 2.5 --key-format pkcs8 -o "$TMP/cli.pem" "$TMP/ca" 2> /dev/null
+    # shellcheck source=../lib/softhsm.sh
+    . "$CWMS_SOURCE_ROOT/tests/lib/softhsm.sh"
+    softhsm_available || fail "SoftHSM or pkcs11-tool not installed (ci/install-deps.sh)"
+    mkdir -m 700 "$TMP/hsm"   # the token (its key and PIN-protected objects) is ours alone
+    softhsm_init "$TMP/hsm"
+    [ "$(stat -c %a "$TMP/hsm")" = 700 ] || fail "the token directory is not private"
+    softhsm_token webex
+    softhsm_key webex "$p/server.key" server 01 wrapped
+    softhsm_cert webex "$p/server.crt" server 01
+    key_uri="pkcs11:token=webex;object=server;type=private?module-path=$SOFTHSM_MODULE&pin-value=$SOFTHSM_PIN"
+    "$P11_LOAD" "$key_uri" > "$TMP/p11.pem" 2> "$TMP/p11.err" \
+        || { cat "$TMP/p11.err" >&2; fail "single-threaded load of the token failed"; }
+    [ "$(pem_types "$TMP/p11.pem" | tr '\n' ' ')" = "PRIVATE KEY CERTIFICATE " ] \
+        || fail "the token gave $(pem_types "$TMP/p11.pem"), not the key and its certificate"
+    diff <(pubkey_of "$TMP/p11.pem") <(pubkey_of "$p/server.key") > /dev/null \
+        || fail "the token's key is not the server key"
     bounded 0 "${run[@]}" "$TOOLS/store-threads" "$CWMS_BUILD_ROOT/provider" \
-        "cwms:$TMP/ca?version=2.5" "$TMP/cli.pem" 8
+        "cwms:$TMP/ca?version=2.5" "$TMP/cli.pem" 8 "$key_uri" "$TMP/p11.pem"
+    assert_contains "$TMP/stderr" "8 threads over 2 URI(s) all got the expected bytes"
 }
 
 case=${1:-}
 case $case in
     same_name_copies|same_name_copies_valid|kdf_iterations|output_is_input|signal_during_write|output_symlink_sticky|\
     secret_not_printed|unknown_pem_blocks|stream_cap|fifo_no_writer|\
-    leaf_reconsidered|many_sans|control_chars_escaped|provider_threads)
+    leaf_reconsidered|many_sans|control_chars_escaped|provider_threads|p12_mac_damaged)
         "case_$case" ;;
     *) echo "usage: hostile.sh CASE" >&2; exit 2 ;;
 esac
