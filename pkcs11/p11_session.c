@@ -47,12 +47,16 @@ int p11_session_open_rw(P11_SESSION *s, P11_TOKEN *token, CWMS_P11_ERROR *err)
     return session_open(s, token, CKF_RW_SESSION, err);
 }
 
+/*
+ * No C_Logout: the login belongs to the application, not to the session, so
+ * logging out here would log out every other thread (or library) of the
+ * process mid-load. Closing the application's last session on the token
+ * ends the login (PKCS#11 C_CloseSession), which is when it should end.
+ */
 void p11_session_close(P11_SESSION *s)
 {
     if (s == NULL || !s->open)
         return;
-    if (s->logged_in)
-        P11_CALL(s->token->fl, C_Logout, s->h);
     P11_CALL(s->token->fl, C_CloseSession, s->h);
     s->open = 0;
     s->logged_in = 0;
@@ -153,9 +157,8 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri, const CWMS_P11_OP
 
     switch (rv) {
     case CKR_OK:
+    case CKR_USER_ALREADY_LOGGED_IN: /* another session of this process logged in */
         s->logged_in = 1;
-        return 1;
-    case CKR_USER_ALREADY_LOGGED_IN:
         return 1;
     case CKR_PIN_INCORRECT:
         p11_error(err, CWMS_P11_E_PIN, "wrong PIN for token '%s' (not retried%s)", t->label,

@@ -65,6 +65,8 @@ static void *load_all(void *arg)
         OSSL_STORE_INFO_free(info);
     }
     OSSL_STORE_close(s);
+    /* The error queue is per thread: print this thread's before it ends. */
+    ERR_print_errors_fp(stderr);
     if (out != NULL && (j->pem_len = BIO_get_mem_data(out, &data)) > 0
         && (j->pem = malloc((size_t)j->pem_len)) != NULL)
         memcpy(j->pem, data, (size_t)j->pem_len);
