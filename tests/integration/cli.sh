@@ -117,6 +117,12 @@ for spec in ec:P-256 ec:P-384 ed25519; do
     done
 done
 
+echo "# -o - is standard output, as openssl's -out -"
+(cd "$OUT" && build --cwms 2.0 -o - "$P/server.key" "$P/server.crt" "$P/ca-bundle.pem" > "$TMP/dash.pem" 2> /dev/null) \
+    || fail "-o - failed"
+cmp -s "$TMP/dash.pem" "$OUT/v20.pem" || fail "-o - did not write the bundle to standard output"
+[ ! -e "$OUT/-" ] || fail "-o - created a file named '-'"
+
 echo "# -o with a key: mode 0600; without: 0644 less the umask"
 [ "$(stat -c %a "$OUT/v20.pem")" = 600 ] || fail "mode $(stat -c %a "$OUT/v20.pem") with a key"
 (umask 022 && build --no-key --cwms 2.5 -o "$OUT/nokey.pem" "$P/server.crt" "$P/ca-bundle.pem" 2> /dev/null)
