@@ -32,6 +32,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "index/namekey.h"
+#include "input/pem_block.h"
 #include "index/pool.h"
 
 struct cwms_trust_st {
@@ -193,14 +194,15 @@ static int add_anchor(CWMS_TRUST *t, CWMS_CERT *c)
     return cwms_pool_add(t->pool, c, NULL) >= 0;
 }
 
-static size_t read_pem_certs(CWMS_TRUST *t, BIO *bio, const char *origin)
+static size_t read_pem_certs(CWMS_TRUST *t, const unsigned char *file, size_t file_len,
+                             const char *origin)
 {
     char *name = NULL, *header = NULL;
     unsigned char *data = NULL;
     long len = 0;
-    size_t n = 0;
+    size_t n = 0, pos = 0;
 
-    while (PEM_read_bio(bio, &name, &header, &data, &len)) {
+    while (cwms_pem_next_block(file, file_len, &pos, &name, &header, &data, &len)) {
         if (strcmp(name, PEM_STRING_X509_TRUSTED) == 0) {
             /*
              * Its trust settings (reject serverAuth, trust clientAuth only)
@@ -226,22 +228,14 @@ static size_t read_pem_certs(CWMS_TRUST *t, BIO *bio, const char *origin)
     return n;
 }
 
-/* A single DER certificate: what a --trust root.der would be. */
-static size_t read_der_cert(CWMS_TRUST *t, BIO *bio, const char *origin)
+/* The certificates of one file, PEM or a single DER (a root.der); 0 when it holds none. */
+static size_t read_cert_file(CWMS_TRUST *t, const unsigned char *data, size_t len,
+                             const char *origin)
 {
-    unsigned char buf[65536];
-    int len = BIO_read(bio, buf, sizeof(buf));
+    size_t n = read_pem_certs(t, data, len, origin);
 
-    return len > 0 && add_anchor(t, cwms_cert_new_der(buf, (size_t)len, origin)) ? 1 : 0;
-}
-
-/* The certificates of one file, PEM or a single DER; 0 when it holds none. */
-static size_t read_cert_file(CWMS_TRUST *t, BIO *bio, const char *origin)
-{
-    size_t n = read_pem_certs(t, bio, origin);
-
-    if (n == 0 && BIO_reset(bio) == 0)
-        n = read_der_cert(t, bio, origin);
+    if (n == 0 && len > 0)
+        n = add_anchor(t, cwms_cert_new_der(data, len, origin)) ? 1 : 0;
     return n;
 }
 
@@ -262,16 +256,17 @@ static int read_plain_dir(CWMS_TRUST *t, const char *path, CWMS_DIAG *diag)
         size_t size = strlen(path) + strlen(e->d_name) + 2;
         char *full;
         struct stat st;
-        BIO *bio;
+        CWMS_FILE_BUF b;
+        int err;
 
         if (e->d_name[0] == '.' || (full = OPENSSL_malloc(size)) == NULL)
             continue;
         snprintf(full, size, "%s/%s", path, e->d_name);
-        if (stat(full, &st) == 0 && S_ISREG(st.st_mode)
-            && (bio = BIO_new_file(full, "rb")) != NULL) {
+        /* Capped like every input; an unreadable file is one without certificates. */
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && cwms_file_read(full, &b, &err)) {
             files++;
-            n += read_cert_file(t, bio, full);
-            BIO_free(bio);
+            n += read_cert_file(t, b.data, b.len, full);
+            cwms_file_buf_release(&b);
         }
         OPENSSL_free(full);
     }
@@ -295,7 +290,6 @@ static int read_plain_dir(CWMS_TRUST *t, const char *path, CWMS_DIAG *diag)
 static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag)
 {
     CWMS_FILE_BUF b;
-    BIO *bio;
     size_t n;
     int err;
 
@@ -310,15 +304,7 @@ static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag)
         return 0;
     }
     ERR_set_mark();
-    if (b.len > INT_MAX || (bio = BIO_new_mem_buf(b.data, (int)b.len)) == NULL) {
-        ERR_pop_to_mark();
-        cwms_file_buf_release(&b);
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_TRUST_STORE,
-                      "cannot read the trust store '%s': out of memory", t->file);
-        return 0;
-    }
-    n = read_cert_file(t, bio, t->file);
-    BIO_free(bio);
+    n = read_cert_file(t, b.data, b.len, t->file);
     ERR_pop_to_mark();
     cwms_file_buf_release(&b);
     if (n == 0 && t->file_explicit) {

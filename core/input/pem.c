@@ -2,8 +2,9 @@
 /*
  * PEM text: every block of a file, whatever text surrounds them.
  *
- * PEM_read_bio_ex finds each "-----BEGIN" line itself, skipping any text
- * before it, and copes with CRLF line ends; the block's name says what
+ * PEM_read_bio_ex (through cwms_pem_next_block, which decodes plain
+ * certificate blocks faster) finds each "-----BEGIN" line itself, skipping
+ * any text before it, and copes with CRLF line ends; the block's name says what
  * its DER is. Names OpenSSL never writes but other tools do ("CERTIFICATE
  * CHAIN" around a PKCS#7, "CMS") are handled by sniffing their DER.
  * Blocks indented as a whole (pasted into YAML or a quoted mail) are read
@@ -23,6 +24,7 @@
 #include <openssl/pem.h>
 
 #include "input/formats.h"
+#include "input/pem_block.h"
 #include "input/pem_label.h"
 
 /*
@@ -209,13 +211,11 @@ static void note_unknown_blocks(CWMS_READ *r)
  */
 static int read_run(CWMS_READ *r, const unsigned char *data, size_t len, size_t *n)
 {
-    BIO *bio;
+    size_t pos = 0;
     int ret = CWMS_READ_NOT_MINE;
 
     if (len > INT_MAX)
         return CWMS_READ_NOT_MINE;
-    if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL)
-        return cwms_read_error(r, CWMS_R_INTERNAL, "out of memory reading '%s'", r->name);
     for (;; (*n)++) {
         char *name = NULL, *header = NULL;
         unsigned char *der = NULL;
@@ -224,7 +224,7 @@ static int read_run(CWMS_READ *r, const unsigned char *data, size_t len, size_t 
         int block_ret;
 
         ERR_set_mark();
-        if (!PEM_read_bio_ex(bio, &name, &header, &der, &der_len, PEM_FLAG_EAY_COMPATIBLE)) {
+        if (!cwms_pem_next_block(data, len, &pos, &name, &header, &der, &der_len)) {
             e = ERR_peek_last_error();
             if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
                 /* No more blocks. */
@@ -248,7 +248,6 @@ static int read_run(CWMS_READ *r, const unsigned char *data, size_t len, size_t 
         }
         ret = CWMS_READ_OK;
     }
-    BIO_free(bio);
     return ret;
 }
 

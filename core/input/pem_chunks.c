@@ -30,6 +30,7 @@
 
 #include "cwms_debug.h"
 #include "input/formats.h"
+#include "input/pem_block.h"
 #include "input/pem_label.h"
 
 /* Below this, one thread reads faster than two start. */
@@ -85,22 +86,18 @@ static int chunk_take(CWMS_PEM_CHUNK *c, CWMS_CERT *cert)
 /* The chunk's leading certificate blocks; c->stop is where it stopped. */
 static void read_chunk(CWMS_PEM_CHUNK *c)
 {
-    BIO *bio;
+    size_t pos = 0;
 
     ERR_set_mark();
     c->stop = 0;
-    if ((bio = BIO_new_mem_buf(c->data, (int)c->len)) == NULL) {
-        ERR_pop_to_mark();
-        return;
-    }
     for (;;) {
-        size_t at = c->len - (size_t)BIO_pending(bio);
+        size_t at = pos;
         char *name = NULL, *header = NULL;
         unsigned char *der = NULL;
         long der_len = 0;
         CWMS_CERT *cert = NULL;
 
-        if (!PEM_read_bio_ex(bio, &name, &header, &der, &der_len, PEM_FLAG_EAY_COMPATIBLE)) {
+        if (!cwms_pem_next_block(c->data, c->len, &pos, &name, &header, &der, &der_len)) {
             unsigned long e = ERR_peek_last_error();
 
             /* At the end every block was taken; otherwise the caller reads (and reports) this one. */
@@ -123,7 +120,6 @@ static void read_chunk(CWMS_PEM_CHUNK *c)
         }
         c->n_blocks++;
     }
-    BIO_free(bio);
     ERR_pop_to_mark();
 }
 
