@@ -158,8 +158,8 @@ static void note_rejected(CWMS_DIAG *diag, const CWMS_PATH *cands, char *const *
 
 /*
  * The first candidate, in rank order, that the --verify-depth limit,
- * OpenSSL's verifier and the client policy accept (under --strict, without warnings either); the
- * best-ranked one when none is. Its verifier result goes to *vr. Notes
+ * OpenSSL's verifier and the client policy accept (under --strict,
+ * without warnings either); the best-ranked one when none is. Its verifier result goes to *vr. Notes
  * say which better-ranked candidates were passed over, or, when none
  * passes, what was wrong with each alternative.
  */
