@@ -91,7 +91,7 @@ static const CLI_OPT request_options[] = {
       .id = 'o',
       .metavar = "FILE",
       .flags = CLI_SYN_SHORT,
-      .help = "write the CSR to FILE (atomically); default stdout" },
+      .help = "write the CSR to FILE (atomically); default or -: stdout" },
     CLI_OPT_ENTRY_HELP,
     CLI_OPT_END
 };
@@ -169,7 +169,8 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
             *src = optarg;
             break;
         case 'o':
-            a->output = optarg;
+            /* "-" is standard output, as for openssl's -out. */
+            a->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
             break;
         case 'h':
             *help = 1;

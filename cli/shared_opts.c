@@ -81,7 +81,8 @@ int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc)
         a->quiet = 1;
         return 1;
     case 'o':
-        a->output = optarg;
+        /* "-" is standard output, as for openssl's -out. */
+        a->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
         if (*optarg == '\0')
             *rc = cli_usage_error(command, "-o needs a file name");
         return 1;

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -25,8 +26,12 @@
  * file is about a fifth of the work. The default trust store is lazy and
  * opens in no time, so it stays on this thread. The thread reports into
  * its own diag, appended after the inputs' messages. Only when the caller
- * allows threads (opts->max_threads); otherwise everything runs here.
+ * allows threads (opts->max_threads) and the file is big enough to pay for
+ * a thread: a few roots read faster here than a thread starts (and the two
+ * threads' first OpenSSL calls contend for the same locks).
  */
+#define TRUST_THREAD_MIN ((off_t)64 * 1024)
+
 typedef struct trust_load_st {
     const CWMS_OPTIONS *opts;
     CWMS_DIAG *diag;
@@ -50,8 +55,11 @@ static void *trust_load(void *arg)
  */
 static int trust_load_start(TRUST_LOAD *tl, pthread_t *thread)
 {
+    struct stat st;
+
     if (tl->opts->trust_file == NULL || tl->opts->max_threads < 1
-        || (tl->diag = cwms_diag_new()) == NULL)
+        || stat(tl->opts->trust_file, &st) != 0 || !S_ISREG(st.st_mode)
+        || st.st_size < TRUST_THREAD_MIN || (tl->diag = cwms_diag_new()) == NULL)
         return 0;
     if (pthread_create(thread, NULL, trust_load, tl) != 0) {
         cwms_diag_free(tl->diag);

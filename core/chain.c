@@ -35,6 +35,7 @@ void cwms_bundle_free(CWMS_BUNDLE *b)
         return;
     EVP_PKEY_free(b->key);
     OPENSSL_free(b->key_origin);
+    OPENSSL_secure_clear_free(b->key_pkcs8, b->key_pkcs8_len);
     cwms_explain_free(b->explain);
     for (size_t i = 0; i < b->n_certs; i++)
         X509_free(b->certs[i]);
@@ -59,6 +60,12 @@ static CWMS_BUNDLE *make_bundle(const CWMS_OPTIONS *opts, const CWMS_PATH *path,
             goto oom;
         b->key = key->pkey;
         b->key_protected = key->protected;
+        if (key->pkcs8 != NULL) {
+            if ((b->key_pkcs8 = OPENSSL_secure_malloc(key->pkcs8_len)) == NULL)
+                goto oom;
+            memcpy(b->key_pkcs8, key->pkcs8, key->pkcs8_len);
+            b->key_pkcs8_len = key->pkcs8_len;
+        }
         if (key->origin != NULL && (b->key_origin = OPENSSL_strdup(key->origin)) == NULL)
             goto oom;
     }

@@ -17,6 +17,13 @@ typedef struct cwms_key_st {
     EVP_PKEY *pkey; /* owned */
     char *origin;   /* "server.key", "pkcs11:token=webex;object=server", owned */
     int protected;  /* read from an input protected by a passphrase */
+    /*
+     * The plain PKCS#8 DER the key was decoded from, when it was in DER's
+     * one canonical form without attributes (secure heap, owned): written
+     * out as is, which spares starting OpenSSL's encoders for the same bytes.
+     */
+    unsigned char *pkcs8;
+    size_t pkcs8_len;
 } CWMS_KEY;
 
 struct cwms_inputs_st {

@@ -30,6 +30,7 @@ void cwms_inputs_free(CWMS_INPUTS *in)
     for (size_t i = 0; i < in->n_keys; i++) {
         EVP_PKEY_free(in->keys[i].pkey);
         OPENSSL_free(in->keys[i].origin);
+        OPENSSL_secure_clear_free(in->keys[i].pkcs8, in->keys[i].pkcs8_len);
     }
     OPENSSL_free(in->keys);
     OPENSSL_free(in);
@@ -74,6 +75,8 @@ int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin)
     in->keys[in->n_keys].pkey = pkey;
     in->keys[in->n_keys].origin = o;
     in->keys[in->n_keys].protected = 0;
+    in->keys[in->n_keys].pkcs8 = NULL;
+    in->keys[in->n_keys].pkcs8_len = 0;
     in->n_keys++;
     return 1;
 err:

@@ -76,30 +76,46 @@ int cwms_read_take_cert(CWMS_READ *r, CWMS_CERT *cert)
     return 1;
 }
 
-int cwms_read_take_key(CWMS_READ *r, EVP_PKEY *pkey)
+int cwms_read_take_key_pkcs8(CWMS_READ *r, EVP_PKEY *pkey, const unsigned char *der, size_t len)
 {
+    unsigned char *copy = NULL;
+
     if (r->n_keys == r->cap_keys) {
         size_t cap = r->cap_keys ? r->cap_keys * 2 : 2;
-        EVP_PKEY **keys = OPENSSL_realloc(r->keys, cap * sizeof(*keys));
+        CWMS_KEY *keys = OPENSSL_realloc(r->keys, cap * sizeof(*keys));
 
-        if (keys == NULL) {
-            EVP_PKEY_free(pkey);
-            cwms_read_oom(r);
-            return 0;
-        }
+        if (keys == NULL)
+            goto oom;
         r->keys = keys;
         r->cap_keys = cap;
     }
-    r->keys[r->n_keys++] = pkey;
+    if (der != NULL && (copy = OPENSSL_secure_malloc(len)) == NULL)
+        goto oom;
+    if (copy != NULL)
+        memcpy(copy, der, len);
+    r->keys[r->n_keys++] = (CWMS_KEY){ pkey, NULL, 0, copy, copy != NULL ? len : 0 };
     return 1;
+oom:
+    EVP_PKEY_free(pkey);
+    cwms_read_oom(r);
+    return 0;
+}
+
+int cwms_read_take_key(CWMS_READ *r, EVP_PKEY *pkey)
+{
+    return cwms_read_take_key_pkcs8(r, pkey, NULL, 0);
 }
 
 void cwms_read_rollback(CWMS_READ *r, size_t n_certs, size_t n_keys)
 {
     while (r->n_certs > n_certs)
         cwms_cert_free(r->certs[--r->n_certs]);
-    while (r->n_keys > n_keys)
-        EVP_PKEY_free(r->keys[--r->n_keys]);
+    while (r->n_keys > n_keys) {
+        CWMS_KEY *k = &r->keys[--r->n_keys];
+
+        EVP_PKEY_free(k->pkey);
+        OPENSSL_secure_clear_free(k->pkcs8, k->pkcs8_len);
+    }
 }
 
 int cwms_read_passphrase(CWMS_READ *r, const char *what, const char **pass, size_t *len)

@@ -33,7 +33,7 @@ typedef struct cwms_read_st {
     const char *name;  /* what messages call the file: "ca.pem", "(stdin)" */
     CWMS_CERT **certs; /* owned, origin not set yet */
     size_t n_certs, cap_certs;
-    EVP_PKEY **keys; /* owned */
+    CWMS_KEY *keys; /* owned; origin not set yet */
     size_t n_keys, cap_keys;
     int recognised;       /* something known was seen, even if ignored (a CSR) */
     size_t n_unknown;     /* PEM blocks of unknown type skipped: one note says so */
@@ -63,6 +63,8 @@ CWMS_CERT *cwms_read_adopt_cert_der(unsigned char *der, size_t len);
 int cwms_read_take_cert(CWMS_READ *r, CWMS_CERT *cert);
 /* Keeps pkey (ownership taken, also on failure). 1, or 0 after reporting out of memory. */
 int cwms_read_take_key(CWMS_READ *r, EVP_PKEY *pkey);
+/* Likewise, with the canonical plain PKCS#8 DER it came from (copied; see CWMS_KEY). */
+int cwms_read_take_key_pkcs8(CWMS_READ *r, EVP_PKEY *pkey, const unsigned char *der, size_t len);
 /* Drops what was taken after the first n_certs certificates and n_keys keys. */
 void cwms_read_rollback(CWMS_READ *r, size_t n_certs, size_t n_keys);
 

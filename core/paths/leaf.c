@@ -7,7 +7,9 @@
  * every certificate, so each one is first screened by comparing the key's
  * SubjectPublicKeyInfo with the SPKI bytes the DER walker located, and
  * only hits are decoded and compared with EVP_PKEY_eq; a second,
- * full pass covers encodings that differ from i2d_PUBKEY's. Without a key
+ * full pass covers encodings that differ from i2d_PUBKEY's. A few
+ * certificates are compared directly: i2d_PUBKEY starts OpenSSL's
+ * encoders, which costs more than decoding a handful. Without a key
  * the server certificate is the one end-entity certificate, unless --leaf
  * or a subject narrows the choice.
  */
@@ -62,14 +64,32 @@ static int selected(const CWMS_OPTIONS *opts, const CWMS_CERT *named, CWMS_CERT 
  * exact byte comparison rules most certificates out without decoding. An
  * entry without that record (read through the full decoder) is decoded.
  */
-static int key_matches(CWMS_CERT *c, EVP_PKEY *pk, const unsigned char *spki, size_t spki_len,
-                       int screen)
+/* Pools up to this size are not screened (see the top of the file). */
+#define SCREEN_MIN_POOL 16
+
+/* The key's SPKI to screen the pool with (free it), or NULL: compare directly. */
+static unsigned char *screen_spki(const CWMS_POOL *pool, EVP_PKEY *pk, size_t *len)
+{
+    unsigned char *spki = NULL;
+    int spki_len;
+
+    if (cwms_pool_count(pool) <= SCREEN_MIN_POOL || (spki_len = i2d_PUBKEY(pk, &spki)) <= 0) {
+        OPENSSL_free(spki);
+        return NULL;
+    }
+    *len = (size_t)spki_len;
+    return spki;
+}
+
+/* spki NULL: no screening. */
+static int key_matches(CWMS_CERT *c, EVP_PKEY *pk, const unsigned char *spki, size_t spki_len)
 {
     size_t c_spki_len;
     const unsigned char *c_spki = cwms_cert_get0_spki(c, &c_spki_len);
     X509 *x;
 
-    if (screen && c_spki != NULL && (c_spki_len != spki_len || memcmp(c_spki, spki, spki_len) != 0))
+    if (spki != NULL && c_spki != NULL
+        && (c_spki_len != spki_len || memcmp(c_spki, spki, spki_len) != 0))
         return 0;
     x = cwms_cert_x509(c);
     return x != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), pk) == 1;
@@ -225,19 +245,14 @@ static int match_keys(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWM
         opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
 
     for (size_t k = 0; k < n_keys; k++) {
-        unsigned char *spki = NULL;
-        int spki_len = i2d_PUBKEY(keys[k].pkey, &spki);
+        size_t spki_len = 0;
+        unsigned char *spki = screen ? screen_spki(pool, keys[k].pkey, &spki_len) : NULL;
 
         m[k].best = NULL;
-        if (spki_len <= 0) {
-            OPENSSL_free(spki);
-            continue;
-        }
         for (size_t i = 0; i < cwms_pool_count(pool); i++) {
             CWMS_CERT *c = cwms_pool_get(pool, i);
 
-            if (!selected(opts, named, c)
-                || !key_matches(c, keys[k].pkey, spki, (size_t)spki_len, screen))
+            if (!selected(opts, named, c) || !key_matches(c, keys[k].pkey, spki, spki_len))
                 continue;
             if (m[k].best == NULL || better_leaf(opts, c, m[k].best))
                 m[k].best = c;
@@ -280,20 +295,17 @@ size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, c
 {
     CWMS_CERT *named =
         opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
-    unsigned char *spki = NULL;
-    int spki_len;
-    size_t n = 0;
+    unsigned char *spki;
+    size_t spki_len = 0, n = 0;
 
-    if (key == NULL || max == 0 || (spki_len = i2d_PUBKEY(key->pkey, &spki)) <= 0) {
-        OPENSSL_free(spki);
+    if (key == NULL || max == 0)
         return 0;
-    }
+    spki = screen_spki(pool, key->pkey, &spki_len);
     for (size_t i = 0; i < cwms_pool_count(pool); i++) {
         CWMS_CERT *c = cwms_pool_get(pool, i);
         size_t at;
 
-        if (c == chosen || !selected(opts, named, c)
-            || !key_matches(c, key->pkey, spki, (size_t)spki_len, 1))
+        if (c == chosen || !selected(opts, named, c) || !key_matches(c, key->pkey, spki, spki_len))
             continue;
         /* Insertion into the best-first list, keeping at most max. */
         for (at = n; at > 0 && better_leaf(opts, c, out[at - 1]); at--)
@@ -346,8 +358,10 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         return 0;
     }
+    /* The second, unscreened pass only where the first screened. */
     if (!match_keys(opts, pool, keys, n_keys, m, 1)
-        && !match_keys(opts, pool, keys, n_keys, m, 0)) {
+        && (cwms_pool_count(pool) <= SCREEN_MIN_POOL
+            || !match_keys(opts, pool, keys, n_keys, m, 0))) {
         key_mismatch(opts, pool, keys, n_keys, diag);
         OPENSSL_free(m);
         return 0;

@@ -103,6 +103,25 @@ awk '/^-----BEGIN /{inside=1} !inside{print "outside: " $0; bad=1} /^-----END /{
 openssl pkey -in "$P/server.key" > "$TMP/key.pem"
 head -c "$(wc -c < "$TMP/key.pem")" "$OUT/v20.pem" | cmp -s - "$TMP/key.pem" \
     || fail "the key block is not what 'openssl pkey' writes"
+# Every key type, plain or as encrypted PKCS#8 (written unencrypted without --passout).
+for spec in ec:P-256 ec:P-384 ed25519; do
+    id=key-${spec/:/-}
+    PKI_KEY=$spec pki_leaf "$id" "$id.example.test" secondary
+    openssl pkcs8 -topk8 -in "$P/$id.key" -passout pass:in-secret -out "$P/$id.enc.key"
+    openssl pkey -in "$P/$id.key" > "$TMP/key.pem"
+    for form in key enc.key; do
+        build --cwms 2.5 --passin pass:in-secret -o "$OUT/$id.pem" "$P/$id.$form" "$P/$id.crt" \
+            "$P/ca-bundle.pem" 2> /dev/null || fail "$spec ($form): the build failed"
+        head -c "$(wc -c < "$TMP/key.pem")" "$OUT/$id.pem" | cmp -s - "$TMP/key.pem" \
+            || fail "$spec ($form): the key block is not what 'openssl pkey' writes"
+    done
+done
+
+echo "# -o - is standard output, as openssl's -out -"
+(cd "$OUT" && build --cwms 2.0 -o - "$P/server.key" "$P/server.crt" "$P/ca-bundle.pem" > "$TMP/dash.pem" 2> /dev/null) \
+    || fail "-o - failed"
+cmp -s "$TMP/dash.pem" "$OUT/v20.pem" || fail "-o - did not write the bundle to standard output"
+[ ! -e "$OUT/-" ] || fail "-o - created a file named '-'"
 
 echo "# -o with a key: mode 0600; without: 0644 less the umask"
 [ "$(stat -c %a "$OUT/v20.pem")" = 600 ] || fail "mode $(stat -c %a "$OUT/v20.pem") with a key"

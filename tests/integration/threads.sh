@@ -3,7 +3,7 @@
 # Threads: the provider starts none (the application did not allow any,
 # and this OpenSSL has no OSSL_set_max_threads), even for a large PEM
 # file and a trust file; the CLI reads a large PEM file on two threads and
-# --trust on a third. Counted with tests/tools/thread-count.so, preloaded:
+# a large --trust on a third. Counted with tests/tools/thread-count.so, preloaded:
 # every pthread_create of the process, the provider's included.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
@@ -41,10 +41,16 @@ echo "# the CLI: a large PEM file on two threads (one started), --trust on one m
 counted "$TMP/cli.n" "$CWMS_BUNDLE" build --cwms 2.5 -o "$TMP/cli.pem" "$TMP/ca" 2> "$TMP/cli.err" \
     || { cat "$TMP/cli.err" >&2; fail "cwms-bundle build failed"; }
 [ "$(cat "$TMP/cli.n")" -eq 1 ] || fail "the CLI started $(cat "$TMP/cli.n") threads for a large file, expected 1"
-counted "$TMP/cli-trust.n" "$CWMS_BUNDLE" build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/cli-trust.pem" \
+# A trust file of real roots is worth a thread; one root is read faster than a thread starts.
+cat "$P/root.crt" "$TEST_DATA/cfssl_trust/ca-bundle.crt" > "$TMP/roots.pem"
+counted "$TMP/cli-trust.n" "$CWMS_BUNDLE" build --cwms 2.5 --trust "$TMP/roots.pem" -o "$TMP/cli-trust.pem" \
     "$TMP/ca" 2> "$TMP/cli.err" || { cat "$TMP/cli.err" >&2; fail "cwms-bundle build --trust failed"; }
 [ "$(cat "$TMP/cli-trust.n")" -eq 2 ] \
-    || fail "the CLI started $(cat "$TMP/cli-trust.n") threads for a large file and --trust, expected 2"
+    || fail "the CLI started $(cat "$TMP/cli-trust.n") threads for a large file and a large --trust, expected 2"
+counted "$TMP/cli-root.n" "$CWMS_BUNDLE" build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/cli-root.pem" \
+    "$TMP/ca" 2> "$TMP/cli.err" || { cat "$TMP/cli.err" >&2; fail "cwms-bundle build --trust failed"; }
+[ "$(cat "$TMP/cli-root.n")" -eq 1 ] \
+    || fail "the CLI started $(cat "$TMP/cli-root.n") threads for a large file and a one-root --trust, expected 1"
 # The input channel says how the file was read.
 CWMS_DEBUG=input "$CWMS_BUNDLE" build --cwms 2.5 -o "$TMP/cli2.pem" "$TMP/ca" 2> "$TMP/input.err"
 grep -Eq "^cwms-bundle: input: [0-9]+ bytes of PEM in [0-9]+ chunks, read on 2 threads$" "$TMP/input.err" \
