@@ -122,6 +122,7 @@ static const CLI_OPT build_options[] = {
       .help = "download a missing issuer from the URL its child names (AIA\n"
               "caIssuers, http: only), verify it and use it; off by default" },
     CLI_OPT_ENTRY_ATTIME,
+    CLI_OPT_ENTRY_VERIFY_DEPTH,
     { .name = "host",
       .id = CLI_OPT_HOST,
       .metavar = "NAME",
@@ -422,6 +423,8 @@ int cmd_build(int argc, char **argv)
     opts.fetch = a.fetch;
     if (a.sh.attime_given)
         opts.attime = a.sh.attime;
+    opts.has_verify_depth = a.sh.verify_depth_given;
+    opts.verify_depth = a.sh.verify_depth;
     opts.hosts = a.sh.hosts;
     opts.n_hosts = a.sh.n_hosts;
     opts.has_leaf_sha256 = a.leaf_given;

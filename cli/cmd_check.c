@@ -54,6 +54,7 @@ static const CLI_OPT check_options[] = {
       .metavar = "FILE",
       .help = "trust anchors (PEM); default: OpenSSL's default locations" },
     CLI_OPT_ENTRY_ATTIME,
+    CLI_OPT_ENTRY_VERIFY_DEPTH,
     { .name = "host",
       .id = CLI_OPT_HOST,
       .metavar = "NAME",
@@ -410,6 +411,8 @@ int cmd_check(int argc, char **argv)
     co.build.trust_file = a.sh.trust;
     if (a.sh.attime_given)
         co.build.attime = a.sh.attime;
+    co.build.has_verify_depth = a.sh.verify_depth_given;
+    co.build.verify_depth = a.sh.verify_depth;
     co.build.hosts = a.sh.hosts;
     co.build.n_hosts = a.sh.n_hosts;
     co.build.strict = a.sh.strict;

@@ -55,6 +55,11 @@ int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc)
             *rc = cli_opt_bad_value(command, CWMS_OPTION_ATTIME, "--attime", optarg);
         a->attime_given = 1;
         return 1;
+    case CLI_OPT_VERIFY_DEPTH:
+        if (!cwms_parse_verify_depth(optarg, &a->verify_depth))
+            *rc = cli_opt_bad_value(command, CWMS_OPTION_VERIFY_DEPTH, "--verify-depth", optarg);
+        a->verify_depth_given = 1;
+        return 1;
     case CLI_OPT_HOST:
         if (*optarg == '\0')
             *rc = cli_usage_error(command, "--host needs a host name");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The options `build` and `check` share (--cwms, --order, --passin,
- * --passout, --trust, --attime, --host, --strict, --json, --graph, -q,
+ * --passout, --trust, --attime, --verify-depth, --host, --strict, --json, --graph, -q,
  * -o): the same names mean the same thing, so they are parsed once, here.
  * Each command lists them in its own option table with these ids.
  */
@@ -22,6 +22,7 @@ enum {
     CLI_OPT_PASSOUT,
     CLI_OPT_TRUST,
     CLI_OPT_ATTIME,
+    CLI_OPT_VERIFY_DEPTH,
     CLI_OPT_HOST,
     CLI_OPT_STRICT,
     CLI_OPT_JSON,
@@ -42,6 +43,13 @@ enum {
         .help = "validate at TIME instead of now: seconds since 1970, a UTC date\n"                \
                 "(2017-12-01) or date and time (2017-12-01T10:00:00Z)"                             \
     }
+#define CLI_OPT_ENTRY_VERIFY_DEPTH                                                                 \
+    {                                                                                              \
+        .name = "verify-depth", .id = CLI_OPT_VERIFY_DEPTH, .metavar = "N",                        \
+        .help = "refuse chains of more than N intermediate CA certificates (the\n"                 \
+                "server certificate and trust anchor not counted), as openssl\n"                   \
+                "verify -verify_depth N; a shorter valid chain wins; default: no limit"            \
+    }
 #define CLI_OPT_ENTRY_QUIET                                                                        \
     {                                                                                              \
         .name = "quiet", .short_name = 'q', .id = 'q', .flags = CLI_SYN_SHORT,                     \
@@ -57,6 +65,8 @@ typedef struct cli_shared_args_st {
     const char *trust;
     int64_t attime;
     int attime_given;
+    int verify_depth;
+    int verify_depth_given;
     const char **hosts; /* room for argc names (cli_shared_init) */
     size_t n_hosts;
     int strict, json, graph, quiet;

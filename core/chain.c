@@ -142,7 +142,7 @@ static char *describe_path(const CWMS_PATH *p)
     return out;
 }
 
-/* Why a candidate was rejected: its first client-policy error, else the verifier's. */
+/* Why a candidate was rejected: its first depth or client-policy error, else the verifier's. */
 static char *rejection(const CWMS_DIAG *policy, const CWMS_VERIFY_RESULT *vr)
 {
     const CWMS_MSG *m = cwms_diag_first_error(policy);
@@ -164,9 +164,9 @@ static void note_rejected(CWMS_DIAG *diag, const CWMS_PATH *cands, char *const *
 }
 
 /*
- * The first candidate, in rank order, that OpenSSL's verifier and the
- * client policy accept (under --strict, without warnings either); the
- * best-ranked one when none is. Its verifier result goes to *vr. Notes
+ * The first candidate, in rank order, that the --verify-depth limit,
+ * OpenSSL's verifier and the client policy accept (under --strict,
+ * without warnings either); the best-ranked one when none is. Its verifier result goes to *vr. Notes
  * say which better-ranked candidates were passed over, or, when none
  * passes, what was wrong with each alternative.
  */
@@ -182,7 +182,10 @@ static size_t choose_valid(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *
     for (size_t i = 0; i < n && chosen == SIZE_MAX; i++) {
         CWMS_DIAG *policy = cwms_diag_new();
         CWMS_VERIFY_RESULT r;
-        int ok = cwms_client_policy_check(g, &cands[i], policy);
+        /* The depth limit first: it is the reason to give when it is one. */
+        int ok = cwms_check_verify_depth(opts, &cands[i], policy);
+
+        ok &= cwms_client_policy_check(g, &cands[i], policy);
 
         ok &= !opts->strict || cwms_diag_count_level(policy, CWMS_WARNING) == 0;
         ok &= cwms_verify_path(opts, trust, &cands[i], &r);

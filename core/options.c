@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The option vocabulary both fronts share (options.h): CWMS releases and
- * orders, path choice, validation times, fingerprints and root handling,
+ * orders, path choice, validation times, fingerprints, root handling and
+ * the verifier's depth limit,
  * parsed the same way for `cwms-bundle` options, cwms: URI parameters and
  * openssl.cnf, and explained the same way when a value is refused.
  *
@@ -237,6 +238,20 @@ int cwms_parse_sha256(const char *s, unsigned char out[32])
     return ok;
 }
 
+int cwms_parse_verify_depth(const char *s, int *depth)
+{
+    int n = 0;
+
+    if (s == NULL || *s == '\0' || strspn(s, "0123456789") != strlen(s) || strlen(s) > 4)
+        return 0;
+    for (; *s != '\0'; s++)
+        n = n * 10 + (*s - '0');
+    if (n > CWMS_VERIFY_DEPTH_MAX)
+        return 0;
+    *depth = n;
+    return 1;
+}
+
 /* 9999-12-31T23:59:59Z: the last second a GeneralizedTime can hold. */
 #define LAST_SECOND 253402300799LL
 
@@ -458,6 +473,15 @@ const char *cwms_option_error(CWMS_OPTION_KIND kind, const char *option, const c
         add(&m, ": the only setting is ");
         add_example(&m, option, "include");
         add(&m, " (leave it out to drop the self-signed root)");
+        break;
+    case CWMS_OPTION_VERIFY_DEPTH:
+        add_given(&m, option, value);
+        add(&m,
+            " is not a chain depth: give the most intermediate CA certificates the chain may "
+            "have, a whole number from 0 to %d (neither the server certificate nor the trust "
+            "anchor counts, as with openssl verify -verify_depth), e.g. ",
+            CWMS_VERIFY_DEPTH_MAX);
+        add_example(&m, option, "2");
         break;
     }
     return buf;

@@ -143,6 +143,7 @@ static void cwms_teardown(void *provctx)
     OPENSSL_free(pc->cfg_version);
     OPENSSL_free(pc->cfg_path);
     OPENSSL_free(pc->cfg_trust);
+    OPENSSL_free(pc->cfg_verify_depth);
     OPENSSL_free(pc->reasons);
     OPENSSL_free(pc);
 }
@@ -150,16 +151,18 @@ static void cwms_teardown(void *provctx)
 /* Copies the provider section's cwms-* keys; values are checked when a store uses them. */
 static int read_config(CWMS_PROV_CTX *pc, OSSL_FUNC_core_get_params_fn *get_params)
 {
-    char *version = NULL, *path = NULL, *trust = NULL;
+    char *version = NULL, *path = NULL, *trust = NULL, *depth = NULL;
     OSSL_PARAM req[] = { OSSL_PARAM_utf8_ptr("cwms-version", &version, 0),
                          OSSL_PARAM_utf8_ptr("cwms-path", &path, 0),
-                         OSSL_PARAM_utf8_ptr("cwms-trust", &trust, 0), OSSL_PARAM_END };
+                         OSSL_PARAM_utf8_ptr("cwms-trust", &trust, 0),
+                         OSSL_PARAM_utf8_ptr("cwms-verify-depth", &depth, 0), OSSL_PARAM_END };
 
     if (get_params == NULL || !get_params(pc->handle, req))
         return 1; /* no configuration: built-in defaults */
     if ((version != NULL && (pc->cfg_version = OPENSSL_strdup(version)) == NULL)
         || (path != NULL && (pc->cfg_path = OPENSSL_strdup(path)) == NULL)
-        || (trust != NULL && (pc->cfg_trust = OPENSSL_strdup(trust)) == NULL))
+        || (trust != NULL && (pc->cfg_trust = OPENSSL_strdup(trust)) == NULL)
+        || (depth != NULL && (pc->cfg_verify_depth = OPENSSL_strdup(depth)) == NULL))
         return 0;
     return 1;
 }

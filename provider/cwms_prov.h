@@ -21,9 +21,10 @@ typedef struct cwms_prov_ctx_st {
     OSSL_FUNC_core_vset_error_fn *vset_error;
 
     /* openssl.cnf keys of the provider section, as written; parsed when a store needs them */
-    char *cfg_version; /* cwms-version */
-    char *cfg_path;    /* cwms-path */
-    char *cfg_trust;   /* cwms-trust */
+    char *cfg_version;      /* cwms-version */
+    char *cfg_path;         /* cwms-path */
+    char *cfg_trust;        /* cwms-trust */
+    char *cfg_verify_depth; /* cwms-verify-depth */
 
     OSSL_ITEM *reasons; /* reason strings handed to the core, id 0 terminated */
 

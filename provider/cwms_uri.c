@@ -13,7 +13,8 @@
 #include "cwms/percent.h"
 
 #define SCHEME "cwms:"
-#define KNOWN_PARAMS "version, order, key, in, path, trust, root, leaf, attime, nokey, fetch"
+#define KNOWN_PARAMS                                                                               \
+    "version, order, key, in, path, trust, root, leaf, attime, nokey, fetch, verify-depth"
 
 /* Length of a PIN value starting at s: up to '&', ';' or their encodings, or the end. */
 static size_t pin_value_len(const char *s)
@@ -78,7 +79,7 @@ static void set_err(char **err, const char *fmt, ...)
 /* The shared vocabulary's message for a refused value, spelled "name=value"; returns 0. */
 static int bad_value(char **err, CWMS_OPTION_KIND kind, const char *name, const char *value)
 {
-    char spelling[16], msg[CWMS_OPTION_ERROR_SIZE];
+    char spelling[24], msg[CWMS_OPTION_ERROR_SIZE];
 
     snprintf(spelling, sizeof(spelling), "%s=", name);
     set_err(err, "%s", cwms_option_error(kind, spelling, value, msg, sizeof(msg)));
@@ -109,8 +110,9 @@ void cwms_uri_free(CWMS_URI *uri)
 /* One name=value parameter; value is percent-decoded, NULL when there is no '='. */
 static int apply_param(CWMS_URI *u, const char *name, const char *value, unsigned *seen, char **err)
 {
-    static const char *const names[] = { "version", "order", "key",    "in",    "path", "trust",
-                                         "root",    "leaf",  "attime", "nokey", "fetch" };
+    static const char *const names[] = { "version", "order", "key",   "in",
+                                         "path",    "trust", "root",  "leaf",
+                                         "attime",  "nokey", "fetch", "verify-depth" };
     size_t i;
 
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -176,6 +178,12 @@ static int apply_param(CWMS_URI *u, const char *name, const char *value, unsigne
         if (!cwms_parse_time(value, &u->attime))
             return bad_value(err, CWMS_OPTION_ATTIME, name, value);
         u->has_attime = 1;
+        return 1;
+    }
+    if (strcmp(name, "verify-depth") == 0) {
+        if (!cwms_parse_verify_depth(value, &u->verify_depth))
+            return bad_value(err, CWMS_OPTION_VERIFY_DEPTH, name, value);
+        u->has_verify_depth = 1;
         return 1;
     }
     if (strcmp(name, "key") == 0)

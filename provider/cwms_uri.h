@@ -21,6 +21,8 @@
  *                              YYYY-MM-DD[THH:MM:SS]Z
  *   nokey                      certificate-only bundle
  *   fetch                      download missing issuers (AIA caIssuers, http:)
+ *   verify-depth=N             at most N intermediate CA certificates, as
+ *                              cwms-bundle --verify-depth
  *
  * Unknown parameters, repeated ones (but in=) and bad values are errors
  * whose message names the parameter. The parser only checks the grammar;
@@ -50,6 +52,8 @@ typedef struct cwms_uri_st {
     unsigned char leaf_sha256[32];
     int has_attime;
     int64_t attime;
+    int has_verify_depth; /* verify-depth= */
+    int verify_depth;
     int no_key; /* nokey */
     int fetch;  /* fetch */
 } CWMS_URI;

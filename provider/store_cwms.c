@@ -43,7 +43,7 @@ static OSSL_FUNC_store_close_fn cwms_store_close;
  * next (see CWMS_STORE_STATE in store_common.h for why not at once).
  *
  * Precedence of settings: URI parameter, then the provider's openssl.cnf
- * keys (cwms-version, cwms-path, cwms-trust), then the core's defaults
+ * keys (cwms-version, cwms-path, cwms-trust, cwms-verify-depth), then the core's defaults
  * (root-first, complete, OpenSSL's default trust).
  */
 
@@ -185,6 +185,18 @@ static int apply_settings(struct cwms_store_ctx_st *ctx, CWMS_OPTIONS *opts)
                         cwms_option_error(CWMS_OPTION_PATH, "cwms-path", pc->cfg_path, msg,
                                           sizeof(msg)));
         return 0;
+    }
+    if (u->has_verify_depth) {
+        opts->has_verify_depth = 1;
+        opts->verify_depth = u->verify_depth;
+    } else if (pc->cfg_verify_depth != NULL) {
+        if (!cwms_parse_verify_depth(pc->cfg_verify_depth, &opts->verify_depth)) {
+            CWMS_PROV_RAISE(pc, CWMS_R_USAGE, "openssl.cnf, cwms provider section: %s",
+                            cwms_option_error(CWMS_OPTION_VERIFY_DEPTH, "cwms-verify-depth",
+                                              pc->cfg_verify_depth, msg, sizeof(msg)));
+            return 0;
+        }
+        opts->has_verify_depth = 1;
     }
     opts->trust_file = u->trust != NULL ? u->trust : pc->cfg_trust;
     opts->key_source = u->key;

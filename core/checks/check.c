@@ -222,6 +222,28 @@ static void check_anchor(CWMS_TRUST *trust, const CWMS_PATH *p, CWMS_DIAG *diag)
     OPENSSL_free(name);
 }
 
+int cwms_check_verify_depth(const CWMS_OPTIONS *opts, const CWMS_PATH *path, CWMS_DIAG *diag)
+{
+    size_t need = cwms_path_intermediates(path);
+    const char *option = cwms_option_name(opts->front, CWMS_OPT_VERIFY_DEPTH);
+    char *server, *anchor;
+
+    if (!opts->has_verify_depth || !path->anchored || need <= (size_t)opts->verify_depth)
+        return 1;
+    server = name_of(path->certs[0]);
+    anchor = name_of(cwms_path_trust_anchor(path));
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_VERIFY_DEPTH,
+                  "the server certificate '%s' needs a chain of %zu intermediate CA "
+                  "certificate(s) up to the trust anchor '%s', but %s allows %d: ask the CA "
+                  "for a shorter chain (or trust an intermediate nearer the server), or give "
+                  "%s%s%zu if the clients allow that depth",
+                  server, need, anchor, option, opts->verify_depth, option,
+                  opts->front == CWMS_FRONT_URI ? "" : " ", need);
+    OPENSSL_free(server);
+    OPENSSL_free(anchor);
+    return 0;
+}
+
 int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
                     const CWMS_PATH *path, const CWMS_KEY *key, CWMS_DIAG *diag)
 {
@@ -237,6 +259,7 @@ int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
         check_validity(path->anchor, opts->attime, diag, &ok);
     check_key(path, key, diag, &ok);
     check_hosts(opts, path, diag, &ok);
+    ok &= cwms_check_verify_depth(opts, path, diag);
     check_anchor(trust, path, diag);
     return ok;
 }

@@ -16,12 +16,21 @@
 
 /*
  * Checks before writing (check.c): signatures, CA flags, path length,
- * validity at opts->attime, key against leaf, RSA size, opts->hosts, and
+ * validity at opts->attime, key against leaf, RSA size, opts->hosts, the
+ * --verify-depth limit, and
  * whether the trust store knows a self-signed root the path ends in.
  * Errors and warnings go to diag (promotion under --strict is the
  * caller's). Returns 1 when no error was added.
  */
 int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
                     const CWMS_PATH *path, const CWMS_KEY *key, CWMS_DIAG *diag);
+
+/*
+ * With opts->has_verify_depth: 1 when the anchored path has at most
+ * opts->verify_depth intermediates (cwms_path_intermediates), else 0 with
+ * a CWMS_R_VERIFY_DEPTH error in diag naming the server certificate.
+ * Unanchored paths pass (what they lack is reported elsewhere).
+ */
+int cwms_check_verify_depth(const CWMS_OPTIONS *opts, const CWMS_PATH *path, CWMS_DIAG *diag);
 
 #endif

@@ -270,10 +270,39 @@ static void check_extensions(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
     }
 }
 
+/*
+ * X509_STRICT rejects a missing authorityKeyIdentifier on every
+ * certificate but the trust anchor. A trust anchor that is itself issued
+ * by another CA (a cross-signed root or an intermediate, trusted as a
+ * partial chain) is held to the same rule: clients that do not trust it
+ * directly build the path on through it by its AKI.
+ */
+static void check_anchor_aki(const CWMS_PATH *p, CWMS_DIAG *diag)
+{
+    X509 *x = p->anchor != NULL ? cwms_cert_x509(p->anchor) : NULL;
+    char *name, *issuer;
+
+    if (x == NULL || cwms_cert_self_issued(p->anchor) || X509_get0_authority_key_id(x) != NULL)
+        return;
+    name = name_of(p->anchor);
+    issuer = cwms_name_oneline(X509_get_issuer_name(x));
+    cwms_diag_add(diag, CWMS_WARNING, CWMS_R_ANCHOR_NO_AKI,
+                  "the trust anchor '%s' (issued by '%s', so trusted as a partial chain) has "
+                  "no authorityKeyIdentifier: RFC 5280 4.2.1.1 requires one in every "
+                  "certificate a CA issues except a self-signed root, so clients may fail to "
+                  "build the path through it; put the self-signed root '%s' it is cross-signed "
+                  "from in the trust store instead, or a copy of this certificate that "
+                  "carries the authorityKeyIdentifier",
+                  name, issuer != NULL ? issuer : "?", name);
+    OPENSSL_free(name);
+    OPENSSL_free(issuer);
+}
+
 int cwms_client_policy_check(CWMS_GRAPH *g, const CWMS_PATH *path, CWMS_DIAG *diag)
 {
     int ok = 1;
 
+    check_anchor_aki(path, diag);
     check_extensions(path, diag, &ok);
     check_leaf(path, diag, &ok);
     check_signatures(g, path, diag, &ok);

@@ -123,6 +123,8 @@ static int run_verifier(const CWMS_OPTIONS *opts, const CWMS_PATH *path, X509 *l
     X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
     X509_VERIFY_PARAM_set_time(param, (time_t)opts->attime);
     X509_VERIFY_PARAM_set_auth_level(param, AUTH_LEVEL);
+    if (opts->has_verify_depth)
+        X509_VERIFY_PARAM_set_depth(param, opts->verify_depth);
     if (policy)
         flags |= X509_V_FLAG_POLICY_CHECK;
     if (opts->strict)
@@ -327,6 +329,18 @@ static int said_already(const CWMS_DIAG *diag, CWMS_REASON reason, const char *s
     return 0;
 }
 
+/* 1 when diag has an error of reason, about any certificate. */
+static int has_error(const CWMS_DIAG *diag, CWMS_REASON reason)
+{
+    for (size_t i = 0; i < cwms_diag_count(diag); i++) {
+        const CWMS_MSG *m = cwms_diag_get(diag, i);
+
+        if (m->level == CWMS_ERROR && m->reason == reason)
+            return 1;
+    }
+    return 0;
+}
+
 void cwms_verify_report(const CWMS_VERIFY_RESULT *result, CWMS_DIAG *diag)
 {
     if (result->internal)
@@ -339,6 +353,9 @@ void cwms_verify_report(const CWMS_VERIFY_RESULT *result, CWMS_DIAG *diag)
         char pos[96];
 
         if (said_already(diag, reason, e->subject))
+            continue;
+        /* The depth check names the server certificate and both numbers already. */
+        if (e->error == X509_V_ERR_CERT_CHAIN_TOO_LONG && has_error(diag, CWMS_R_VERIFY_DEPTH))
             continue;
         cwms_diag_add(diag, CWMS_ERROR, reason,
                       "%s '%s' fails validation (%s, as `openssl verify -purpose sslserver` "

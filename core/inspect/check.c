@@ -160,6 +160,8 @@ static const struct {
     { CWMS_R_WEAK_CA_KEY, "WEAK_CA_KEY", VALIDATION_ACTION },
     { CWMS_R_LEAF_KEY_USAGE, "LEAF_KEY_USAGE", VALIDATION_ACTION },
     { CWMS_R_WEAK_SIGNATURE_ABOVE, "WEAK_SIGNATURE_ABOVE", VALIDATION_ACTION },
+    { CWMS_R_VERIFY_DEPTH, "VERIFY_DEPTH", VALIDATION_ACTION },
+    { CWMS_R_ANCHOR_NO_AKI, "ANCHOR_NO_AKI", VALIDATION_ACTION },
 };
 
 /* Every error and warning of the build as a finding; notes only when they carry a reason. */

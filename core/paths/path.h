@@ -31,6 +31,20 @@ typedef struct cwms_path_st {
 int cwms_path_relies_on_anchor(const CWMS_PATH *p);
 
 /*
+ * The intermediate CA certificates a verifier counts against its depth
+ * limit (openssl verify -verify_depth) on an anchored path: those between
+ * the server certificate and the trust anchor, neither counted.
+ */
+size_t cwms_path_intermediates(const CWMS_PATH *p);
+
+/*
+ * The certificate a verifier trusts for an anchored path: the trust
+ * anchor that signed certs[anchor_at], or certs[anchor_at] itself when it
+ * is self-signed.
+ */
+CWMS_CERT *cwms_path_trust_anchor(const CWMS_PATH *p);
+
+/*
  * 1 when a and b are the same CA: same subject and same public key (a
  * root and its cross-signed twin, a re-issued intermediate).
  */

@@ -43,6 +43,18 @@ int cwms_path_relies_on_anchor(const CWMS_PATH *p)
     return p->anchored && p->anchor != NULL && !p->self_signed_end;
 }
 
+size_t cwms_path_intermediates(const CWMS_PATH *p)
+{
+    if (p->anchor != NULL)
+        return p->anchor_at;
+    return p->anchor_at > 0 ? p->anchor_at - 1 : 0;
+}
+
+CWMS_CERT *cwms_path_trust_anchor(const CWMS_PATH *p)
+{
+    return p->anchor != NULL ? p->anchor : p->certs[p->anchor_at];
+}
+
 int cwms_rank_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
                       CWMS_PATH_CHOICE choice)
 {

@@ -246,6 +246,8 @@ static const struct {
     { CWMS_R_LEAF_KEY_USAGE, "server certificate keyUsage does not allow TLS", CWMS_EXIT_CHAIN },
     { CWMS_R_WEAK_SIGNATURE_ABOVE, "weak signature above the trusted certificate",
       CWMS_EXIT_CHAIN },
+    { CWMS_R_VERIFY_DEPTH, "chain longer than --verify-depth allows", CWMS_EXIT_CHAIN },
+    { CWMS_R_ANCHOR_NO_AKI, "trust anchor without authorityKeyIdentifier", CWMS_EXIT_CHAIN },
     { CWMS_R_FETCH, "cannot fetch issuer", CWMS_EXIT_CHAIN },
     { CWMS_R_ORDER_WRONG, "certificates in the wrong order", CWMS_EXIT_CHAIN },
     { CWMS_R_KEY_NOT_FIRST, "private key not the first block", CWMS_EXIT_KEY },

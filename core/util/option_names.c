@@ -15,6 +15,7 @@ static const struct {
     [CWMS_OPT_PASSIN] = { "--passin", "openssl's -passin" },
     [CWMS_OPT_PIN] = { "--pin", "openssl's -passin" },
     [CWMS_OPT_FETCH] = { "--fetch", "fetch" },
+    [CWMS_OPT_VERIFY_DEPTH] = { "--verify-depth", "verify-depth=" },
 };
 
 const char *cwms_option_name(CWMS_FRONT front, CWMS_OPTION opt)

@@ -205,6 +205,15 @@ case_config() {
     write_cnf "$TMP/badpath.cnf" "cwms-path = longest"
     expect_fail 1 ossl_cnf "$TMP/badpath.cnf" storeutl -noout "cwms:$CA"
     assert_contains "$TMP/stderr" "cwms-path = 'longest'"
+    # cwms-verify-depth: two intermediates are one too many; the URI's verify-depth= wins.
+    write_cnf "$TMP/depth.cnf" "cwms-trust = $PKI_DIR/root.crt" "cwms-verify-depth = 1"
+    expect_fail 1 ossl_cnf "$TMP/depth.cnf" storeutl -noout "cwms:$CA"
+    assert_contains "$TMP/stderr" "needs a chain of 2 intermediate CA certificate(s)"
+    ossl_cnf "$TMP/depth.cnf" storeutl -noout "cwms:$CA?verify-depth=2" > /dev/null \
+        || fail "verify-depth=2 in the URI did not override cwms-verify-depth"
+    write_cnf "$TMP/baddepth.cnf" "cwms-verify-depth = deep"
+    expect_fail 1 ossl_cnf "$TMP/baddepth.cnf" storeutl -noout "cwms:$CA"
+    assert_contains "$TMP/stderr" "cwms-verify-depth = 'deep' is not a chain depth"
 }
 
 case_unknown_param() {

@@ -22,12 +22,13 @@ ROOT="CN=Test Root CA'"
 
 # cert ID CN ISSUER_ID EXTENSIONS: a certificate for ID (key per PKI_KEY,
 # kept when ID.key exists) signed by ISSUER_ID; MD=sha1|md5 (default
-# sha256), DAYS (default 397).
+# sha256), DAYS (default 397), NO_AKI=1 leaves out authorityKeyIdentifier.
 cert() {
-    local id=$1 cn=$2 issuer=$3 ext=$4
+    local id=$1 cn=$2 issuer=$3 ext=$4 aki=keyid:always
+    [ -z "${NO_AKI:-}" ] || aki=none
     [ -f "$PKI_DIR/$id.key" ] || pki__key "$id"
-    printf '[ext]\n%s\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid:always\n' \
-        "$ext" > "$PKI_DIR/$id.ext"
+    printf '[ext]\n%s\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = %s\n' \
+        "$ext" "$aki" > "$PKI_DIR/$id.ext"
     openssl req -new -key "$PKI_DIR/$id.key" -subj "/O=cwms-bundle tests/CN=$cn" \
         -out "$PKI_DIR/$id.csr" 2>/dev/null
     openssl x509 -req -in "$PKI_DIR/$id.csr" -CA "$PKI_DIR/$issuer.crt" \
@@ -268,6 +269,115 @@ case_provider_refuses_the_same() {
         -provider default -out "$TMP/out.pem" "cwms:$TMP/ca-files?trust=$P/root.crt"
     assert_contains "$TMP/stderr" "not allowed for TLS servers"
     assert_contains "$TMP/stderr" "$SERVER is not for TLS servers"
+}
+
+# root -> "Test Mid CA" -> issuing CA -> server: two intermediates.
+long_chain() {
+    setup
+    cert mid "Test Mid CA" root "$CA_EXT"
+    cert ca "Test Issuing CA" mid "$CA_EXT"
+    leaf
+    cat "$P/ca.crt" "$P/mid.crt" > "$P/cas.pem"
+}
+
+case_verify_depth_refuses_a_longer_chain() {
+    long_chain
+    # openssl's meaning of the number: intermediates, server and anchor not counted.
+    expect_fail 2 openssl verify -verify_depth 1 -CAfile "$P/root.crt" -untrusted "$P/cas.pem" \
+        "$P/server.crt"
+    openssl verify -verify_depth 2 -CAfile "$P/root.crt" -untrusted "$P/cas.pem" \
+        "$P/server.crt" > /dev/null 2>&1 || fail "openssl verify -verify_depth 2 refuses the chain"
+    run() {
+        "$CWMS_BUNDLE" build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/out.pem" "$@" \
+            "$P/server.key" "$P/server.crt" "$P/cas.pem"
+    }
+    expect_fail 4 run --verify-depth 1
+    assert_contains "$TMP/stderr" "the server certificate 'O=cwms-bundle tests, $SERVER needs a chain of 2 intermediate CA certificate(s) up to the trust anchor 'O=cwms-bundle tests, $ROOT, but --verify-depth allows 1"
+    assert_contains "$TMP/stderr" "ask the CA for a shorter chain"
+    assert_contains "$TMP/stderr" "--verify-depth 2"
+    [ ! -e "$TMP/out.pem" ] || fail "a bundle was written"
+    run --verify-depth 2 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "--verify-depth 2 refused 2 intermediates"; }
+    rm -f "$TMP/out.pem"
+    run 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "without --verify-depth the chain was refused"; }
+}
+
+case_verify_depth_lets_a_shorter_chain_win() {
+    long_chain
+    # The issuing CA again (same name and key), issued by the root itself.
+    mv "$P/ca.crt" "$P/ca-long.crt"
+    DAYS=200 cert ca "Test Issuing CA" root "$CA_EXT"
+    mv "$P/ca.crt" "$P/ca-short.crt"
+    cat "$P/ca-long.crt" "$P/mid.crt" "$P/ca-short.crt" > "$P/cas.pem"
+    run() {
+        "$CWMS_BUNDLE" build --cwms 2.5 --trust "$P/root.crt" -o "$TMP/out.pem" "$@" \
+            "$P/server.key" "$P/server.crt" "$P/cas.pem"
+    }
+    run --verify-depth 1 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "the shorter chain did not win"; }
+    assert_contains "$TMP/stderr" "passed over the path of 3 certificate(s) up to 'O=cwms-bundle tests, CN=Test Mid CA'"
+    assert_contains "$TMP/stderr" "but --verify-depth allows 1"
+    [ "$(pem_subjects "$TMP/out.pem" | wc -l)" -eq 2 ] || fail "the bundle is not server + one intermediate"
+    openssl x509 -in "$P/ca-short.crt" -outform DER | cmp -s - <(
+        awk '/BEGIN CERT/{n++} n==1' "$TMP/out.pem" | openssl x509 -outform DER) \
+        || fail "the bundle does not carry the issuing CA the root issued"
+    rm -f "$TMP/out.pem"
+    # Without the limit the longer one, ranked first, is what the admin gets.
+    run 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "the build failed"; }
+    [ "$(pem_subjects "$TMP/out.pem" | wc -l)" -eq 3 ] || fail "without --verify-depth the longer path was not chosen"
+}
+
+case_verify_depth_through_a_cwms_uri() {
+    long_chain
+    mkdir "$TMP/ca-files"
+    cp "$P/server.key" "$P/server.crt" "$P/cas.pem" "$TMP/ca-files/"
+    store() {
+        ossl storeutl -provider-path "$CWMS_BUILD_ROOT/provider" -provider cwms \
+            -provider default -certs -out "$TMP/out.pem" "cwms:$TMP/ca-files?trust=$P/root.crt&$1"
+    }
+    expect_fail 1 store verify-depth=1
+    assert_contains "$TMP/stderr" "needs a chain of 2 intermediate CA certificate(s)"
+    assert_contains "$TMP/stderr" "but verify-depth= allows 1"
+    assert_contains "$TMP/stderr" "verify-depth=2"
+    store verify-depth=2 > /dev/null 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "verify-depth=2 refused 2 intermediates"; }
+    [ "$(pem_subjects "$TMP/out.pem" | wc -l)" -eq 3 ] || fail "the store did not give the chain"
+    expect_fail 1 store verify-depth=many
+    assert_contains "$TMP/stderr" "verify-depth='many' is not a chain depth"
+}
+
+case_verify_depth_bad_value_is_a_usage_error() {
+    setup; ca; leaf
+    for v in -1 two 10000 ""; do
+        expect_fail 2 build --verify-depth "$v"
+        assert_contains "$TMP/stderr" "--verify-depth '$v' is not a chain depth: give the most intermediate CA certificates the chain may have, a whole number from 0 to 9999"
+        [ ! -e "$TMP/out.pem" ] || fail "a bundle was written"
+    done
+    build > /dev/null 2>&1 || fail "the build failed"
+    expect_fail 2 "$CWMS_BUNDLE" check --cwms 2.5 --trust "$P/root.crt" --verify-depth x "$TMP/out.pem"
+    assert_contains "$TMP/stderr" "--verify-depth 'x' is not a chain depth"
+}
+
+# The trust store holds "Test Root CA" cross-signed by another root, and
+# without an authorityKeyIdentifier: a partial-chain anchor.
+case_cross_signed_anchor_without_aki_warns() {
+    setup; ca; leaf
+    pki_root oldroot "Old Root CA"
+    cp "$P/root.key" "$P/rootx.key"
+    NO_AKI=1 DAYS=3650 cert rootx "Test Root CA" oldroot "$CA_EXT"
+    openssl x509 -in "$P/rootx.crt" -noout -ext authorityKeyIdentifier 2>/dev/null \
+        | grep -q keyid && fail "the cross-signed root has an authorityKeyIdentifier"
+    cp "$P/rootx.crt" "$P/root.crt"
+    warns "the trust anchor 'O=cwms-bundle tests, $ROOT (issued by 'O=cwms-bundle tests, CN=Old Root CA', so trusted as a partial chain) has no authorityKeyIdentifier" \
+        "RFC 5280 4.2.1.1" "put the self-signed root 'O=cwms-bundle tests, $ROOT it is cross-signed from in the trust store instead"
+}
+
+# The same anchor with its authorityKeyIdentifier is fine, even under --strict.
+case_cross_signed_anchor_with_aki_passes() {
+    setup; ca; leaf
+    pki_root oldroot "Old Root CA"
+    cp "$P/root.key" "$P/rootx.key"
+    DAYS=3650 cert rootx "Test Root CA" oldroot "$CA_EXT"
+    cp "$P/rootx.crt" "$P/root.crt"
+    build --strict 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "the anchor with its AKI was refused"; }
+    ! grep -q "authorityKeyIdentifier" "$TMP/stderr" || fail "a warning about the AKI"
 }
 
 case=${1:?usage: validation.sh CASE}

@@ -311,6 +311,23 @@ static void test_bad_attimes_are_refused(void **state)
     assert_refused("cwms:/srv?attime=99999999999999999999", "is not a time");
 }
 
+static void test_verify_depth_is_unset_unless_given(void **state)
+{
+    CWMS_URI *u = parse_ok("cwms:/srv?verify-depth=1");
+
+    (void)state;
+    assert_true(u->has_verify_depth);
+    assert_int_equal(u->verify_depth, 1);
+    cwms_uri_free(u);
+    u = parse_ok("cwms:/srv");
+    assert_false(u->has_verify_depth);
+    cwms_uri_free(u);
+    assert_refused("cwms:/srv?verify-depth=-1", "verify-depth='-1' is not a chain depth");
+    assert_refused("cwms:/srv?verify-depth", "parameter 'verify-depth' needs a value");
+    assert_refused("cwms:/srv?verify-depth=1&verify-depth=2",
+                   "parameter 'verify-depth' given twice");
+}
+
 static void test_fetch_is_off_unless_given_and_takes_no_value(void **state)
 {
     CWMS_URI *u = parse_ok("cwms:/srv?fetch");
@@ -442,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_attime_takes_epoch_seconds_and_dates),
         cmocka_unit_test(test_bad_attimes_are_refused),
         cmocka_unit_test(test_nokey_takes_no_value),
+        cmocka_unit_test(test_verify_depth_is_unset_unless_given),
         cmocka_unit_test(test_fetch_is_off_unless_given_and_takes_no_value),
         cmocka_unit_test(test_every_parameter_together),
         cmocka_unit_test(test_unknown_parameter_is_named),

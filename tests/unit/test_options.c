@@ -84,6 +84,29 @@ static void test_root_handling_is_include_only(void **state)
     assert_int_equal(include, 1);
 }
 
+static void test_verify_depth_takes_0_to_the_maximum(void **state)
+{
+    int d = -1;
+    static const char *const bad[] = { "", "-1", "+2", "2 ", " 2", "two", "0x2", "10000", "1.5" };
+
+    (void)state;
+    assert_true(cwms_parse_verify_depth("0", &d));
+    assert_int_equal(d, 0);
+    assert_true(cwms_parse_verify_depth("2", &d));
+    assert_int_equal(d, 2);
+    assert_true(cwms_parse_verify_depth("255", &d));
+    assert_int_equal(d, 255);
+    assert_true(cwms_parse_verify_depth("9999", &d));
+    assert_int_equal(d, CWMS_VERIFY_DEPTH_MAX);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        d = 7;
+        if (cwms_parse_verify_depth(bad[i], &d))
+            fail_msg("verify depth '%s' accepted", bad[i]);
+        assert_int_equal(d, 7);
+    }
+    assert_false(cwms_parse_verify_depth(NULL, &d));
+}
+
 static void test_time_takes_seconds_dates_and_utc_times(void **state)
 {
     int64_t t = -1;
@@ -245,6 +268,13 @@ static void test_every_kind_has_its_message(void **state)
                    "openssl x509 -noout -fingerprint -sha256", NULL);
     assert_message(CWMS_OPTION_ROOT, "root=", "exclude",
                    "root='exclude': the only setting is root=include", NULL);
+    assert_message(CWMS_OPTION_VERIFY_DEPTH, "--verify-depth", "-1",
+                   "--verify-depth '-1' is not a chain depth: give the most intermediate CA "
+                   "certificates the chain may have, a whole number from 0 to 9999",
+                   "e.g. --verify-depth 2", NULL);
+    assert_message(CWMS_OPTION_VERIFY_DEPTH, "cwms-verify-depth", "x",
+                   "cwms-verify-depth = 'x' is not a chain depth", "e.g. cwms-verify-depth = 2",
+                   NULL);
 }
 
 static void test_message_quotes_a_bounded_printable_value(void **state)
@@ -290,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_order_names_both_orders),
         cmocka_unit_test(test_path_choice_is_complete_or_shortest),
         cmocka_unit_test(test_root_handling_is_include_only),
+        cmocka_unit_test(test_verify_depth_takes_0_to_the_maximum),
         cmocka_unit_test(test_time_takes_seconds_dates_and_utc_times),
         cmocka_unit_test(test_bad_times_are_refused),
         cmocka_unit_test(test_sha256_takes_hex_with_or_without_colons),

@@ -47,8 +47,15 @@ typedef struct cwms_options_st {
     unsigned char leaf_sha256[32];
     const X509_NAME *leaf_subject; /* storeutl -subject; NULL = any */
     int strict;                    /* warnings are errors */
-    int fetch;                     /* --fetch: download missing issuers (AIA caIssuers, http:) */
-    size_t work_budget;            /* signature checks before giving up; 0 = default */
+    /*
+     * --verify-depth: with has_verify_depth, a path with more than
+     * verify_depth intermediate CA certificates (server certificate and
+     * trust anchor not counted, as openssl verify -verify_depth) is refused.
+     */
+    int has_verify_depth;
+    int verify_depth;
+    int fetch;          /* --fetch: download missing issuers (AIA caIssuers, http:) */
+    size_t work_budget; /* signature checks before giving up; 0 = default */
     /*
      * Threads cwms_bundle_build may start besides the caller's (at most 2
      * are used: one reading --trust while the inputs are read, one helping

@@ -60,7 +60,9 @@ typedef enum {
     CWMS_R_WEAK_CA_KEY = 231,      /* a CA key clients refuse (RSA < 2048, curve) */
     CWMS_R_LEAF_KEY_USAGE = 232,   /* the server certificate's keyUsage does not allow TLS */
     CWMS_R_WEAK_SIGNATURE_ABOVE = 233, /* warning: weak signature above the trusted certificate */
-    CWMS_R_FETCH = 290,                /* --fetch: the issuer could not be downloaded or used */
+    CWMS_R_VERIFY_DEPTH = 234,         /* more intermediates than --verify-depth allows */
+    CWMS_R_ANCHOR_NO_AKI = 235, /* warning: a cross-signed trust anchor without authorityKeyId */
+    CWMS_R_FETCH = 290,         /* --fetch: the issuer could not be downloaded or used */
 
     /* check: an existing bundle differs from what build would write */
     CWMS_R_ORDER_WRONG = 260,      /* certificates not in the order of the CWMS version */

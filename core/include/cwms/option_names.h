@@ -22,7 +22,8 @@ typedef enum {
     CWMS_OPT_INCLUDE_ROOT, /* --include-root / root=include */
     CWMS_OPT_PASSIN,       /* --passin / openssl's -passin */
     CWMS_OPT_PIN,          /* --pin / openssl's -passin (pin-source= is the URI's own) */
-    CWMS_OPT_FETCH         /* --fetch / fetch */
+    CWMS_OPT_FETCH,        /* --fetch / fetch */
+    CWMS_OPT_VERIFY_DEPTH  /* --verify-depth / verify-depth= */
 } CWMS_OPTION;
 
 /* The option's name for front, for messages; static, never NULL. */

@@ -20,12 +20,13 @@
 
 /* The kinds of value the vocabulary knows, for cwms_option_error(). */
 typedef enum cwms_option_kind_en {
-    CWMS_OPTION_VERSION, /* --cwms, version=, cwms-version */
-    CWMS_OPTION_ORDER,   /* --order, order= */
-    CWMS_OPTION_PATH,    /* --path, path=, cwms-path */
-    CWMS_OPTION_ATTIME,  /* --attime, attime= */
-    CWMS_OPTION_SHA256,  /* --leaf, leaf= */
-    CWMS_OPTION_ROOT     /* root= (the CLI's --include-root takes no value) */
+    CWMS_OPTION_VERSION,     /* --cwms, version=, cwms-version */
+    CWMS_OPTION_ORDER,       /* --order, order= */
+    CWMS_OPTION_PATH,        /* --path, path=, cwms-path */
+    CWMS_OPTION_ATTIME,      /* --attime, attime= */
+    CWMS_OPTION_SHA256,      /* --leaf, leaf= */
+    CWMS_OPTION_ROOT,        /* root= (the CLI's --include-root takes no value) */
+    CWMS_OPTION_VERIFY_DEPTH /* --verify-depth, verify-depth=, cwms-verify-depth */
 } CWMS_OPTION_KIND;
 
 /*
@@ -68,6 +69,15 @@ int cwms_parse_sha256(const char *s, unsigned char out[32]);
 
 /* Root handling: the only value is "include" (sets *include_root to 1). */
 int cwms_parse_root(const char *s, int *include_root);
+
+/*
+ * The verifier's depth limit, as `openssl verify -verify_depth`: the most
+ * intermediate CA certificates a chain may have (neither the server
+ * certificate nor the trust anchor counts). A decimal number from 0 to
+ * CWMS_VERIFY_DEPTH_MAX, digits only.
+ */
+#define CWMS_VERIFY_DEPTH_MAX 9999
+int cwms_parse_verify_depth(const char *s, int *depth);
 
 /* Room for any message cwms_option_error() writes. */
 #define CWMS_OPTION_ERROR_SIZE 1024
