@@ -106,6 +106,10 @@ def main():
     defined_by, uses = {}, {}
     for layer, path in objs:
         name = source_name(layer, path)
+        if not os.path.isfile(os.path.join(SOURCE_ROOT, name)):
+            # Left in a reused build directory by a file since renamed or removed.
+            print(f"no_cycles: skipping {path}: no {name} in the tree")
+            continue
         defined, undefined = symbols(path)
         uses[name] = undefined
         for sym in defined:
