@@ -48,6 +48,7 @@ static const CLI_OPT request_options[] = {
       .id = OPT_NEW_KEY,
       .metavar = "FILE",
       .synopsis = "FILE|pkcs11:URI",
+      .flags = CLI_SYN_REQUIRED,
       .help = "make a new key: in FILE (mode 0600; FILE must not exist), or on\n"
               "the token the pkcs11: URI names (object= labels it; the CSR is\n"
               "signed on the token and the key never leaves it)" },
@@ -79,7 +80,7 @@ static const CLI_OPT request_options[] = {
     { .name = "host",
       .id = OPT_HOST,
       .metavar = "NAME",
-      .flags = CLI_SYN_REPEAT,
+      .flags = CLI_SYN_REPEAT | CLI_SYN_REQUIRED,
       .help = "a host name CWMS is reached by (repeatable): the first is the\n"
               "CN, every one a subjectAltName DNS entry" },
     { .name = "subject",

@@ -92,14 +92,22 @@ static void print_usage(FILE *out, const CLI_COMMAND_HELP *h)
         if (o->name == NULL || (o->flags & (CLI_SYN_HIDE | CLI_SYN_ALT)))
             continue;
         /* "[--a X | --b Y]..." : this entry and the alternatives right after it. */
-        word[len++] = '[';
+        int required = (o->flags & CLI_SYN_REQUIRED) != 0,
+            alternatives = !is_end(o + 1) && (o[1].flags & CLI_SYN_ALT);
+
+        if (!required || alternatives)
+            word[len++] = required ? '(' : '[';
         for (const CLI_OPT *a = o; !is_end(a) && (a == o || (a->flags & CLI_SYN_ALT)); a++) {
             if (a != o)
                 len += (size_t)snprintf(word + len, sizeof(word) - len, " | ");
             synopsis_item(a, word + len, sizeof(word) - len);
             len = strlen(word);
         }
-        snprintf(word + len, sizeof(word) - len, "]%s", (o->flags & CLI_SYN_REPEAT) ? "..." : "");
+        snprintf(word + len, sizeof(word) - len, "%s%s",
+                 !required          ? "]"
+                     : alternatives ? ")"
+                                    : "",
+                 (o->flags & CLI_SYN_REPEAT) ? "..." : "");
         usage_word(out, word, indent, &col);
     }
     for (const CLI_OPT *o = h->opts; !is_end(o); o++) {

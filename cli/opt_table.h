@@ -25,10 +25,11 @@
 #include "cwms/options.h"
 
 /* How an entry appears on the Usage line. */
-#define CLI_SYN_ALT 0x1u    /* an alternative to the entry before: [--a X | --b Y] */
-#define CLI_SYN_REPEAT 0x2u /* may be given several times: [--host NAME]... */
-#define CLI_SYN_HIDE 0x4u   /* not on the Usage line (--help) */
-#define CLI_SYN_SHORT 0x8u  /* shown by its short name: [-o FILE] */
+#define CLI_SYN_ALT 0x1u       /* an alternative to the entry before: [--a X | --b Y] */
+#define CLI_SYN_REPEAT 0x2u    /* may be given several times: [--host NAME]... */
+#define CLI_SYN_HIDE 0x4u      /* not on the Usage line (--help) */
+#define CLI_SYN_SHORT 0x8u     /* shown by its short name: [-o FILE] */
+#define CLI_SYN_REQUIRED 0x10u /* not optional: --host NAME, (--a X | --b Y) */
 /* Left out of the option list (an operand the description explains). */
 #define CLI_LIST_HIDE 0x10u
 

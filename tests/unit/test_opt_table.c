@@ -180,6 +180,33 @@ static void test_help_is_generated_from_the_table(void **state)
     free(text);
 }
 
+static void test_required_options_have_no_brackets(void **state)
+{
+    static const CLI_OPT required[] = {
+        { .name = "alpha", .id = OPT_ALPHA, .metavar = "A", .flags = CLI_SYN_REQUIRED, .help = "a" },
+        { .name = "beta", .id = OPT_BETA, .metavar = "B", .flags = CLI_SYN_ALT, .help = "b" },
+        { .name = "gamma",
+          .id = OPT_GAMMA,
+          .metavar = "G",
+          .flags = CLI_SYN_REQUIRED | CLI_SYN_REPEAT,
+          .help = "g" },
+        { .name = "delta", .id = OPT_DELTA, .metavar = "D", .help = "d" },
+        CLI_OPT_END
+    };
+    static const CLI_COMMAND_HELP help = { .command = "demo", .opts = required, .help_column = 12 };
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    (void)state;
+    assert_non_null(f);
+    cli_print_help(f, &help);
+    assert_int_equal(fclose(f), 0);
+    assert_non_null(
+        strstr(text, "Usage: cwms-bundle demo (--alpha A | --beta B) --gamma G... [--delta D]\n"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_getopt_parses_with_the_generated_arrays),
         cmocka_unit_test(test_too_many_options_are_a_programming_error),
         cmocka_unit_test(test_help_is_generated_from_the_table),
+        cmocka_unit_test(test_required_options_have_no_brackets),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
