@@ -154,6 +154,10 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
     }
     if ((c = cli_shared_check("check", &a->sh)) >= 0)
         return c;
+    if (a->sh.output_dash)
+        return cli_usage_error("check",
+                               "-o - cannot be where --fix writes: standard output carries the "
+                               "report; give a file name (it can be BUNDLE itself)");
     if (a->fix != (a->sh.output != NULL))
         return cli_usage_error("check",
                                a->fix ? "--fix needs -o FILE: where the corrected bundle "

@@ -82,7 +82,8 @@ int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc)
         return 1;
     case 'o':
         /* "-" is standard output, as for openssl's -out. */
-        a->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+        a->output_dash = strcmp(optarg, "-") == 0;
+        a->output = a->output_dash ? NULL : optarg;
         if (*optarg == '\0')
             *rc = cli_usage_error(command, "-o needs a file name");
         return 1;

@@ -71,6 +71,7 @@ typedef struct cli_shared_args_st {
     size_t n_hosts;
     int strict, json, graph, quiet;
     const char *output;
+    int output_dash; /* -o - was given: output is NULL, standard output */
 } CLI_SHARED_ARGS;
 
 /* Zeroes a and makes room for the --host names; 1, or 0 when memory ran out. */

@@ -290,10 +290,10 @@ static void check_anchor_aki(const CWMS_PATH *p, CWMS_DIAG *diag)
                   "the trust anchor '%s' (issued by '%s', so trusted as a partial chain) has "
                   "no authorityKeyIdentifier: RFC 5280 4.2.1.1 requires one in every "
                   "certificate a CA issues except a self-signed root, so clients may fail to "
-                  "build the path through it; put the self-signed root '%s' it is cross-signed "
-                  "from in the trust store instead, or a copy of this certificate that "
-                  "carries the authorityKeyIdentifier",
-                  name, issuer != NULL ? issuer : "?", name);
+                  "build the path through it; put its issuer '%s' (the root it is issued or "
+                  "cross-signed by) in the trust store instead, or a copy of this certificate "
+                  "that carries the authorityKeyIdentifier",
+                  name, issuer != NULL ? issuer : "?", issuer != NULL ? issuer : "?");
     OPENSSL_free(name);
     OPENSSL_free(issuer);
 }

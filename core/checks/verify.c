@@ -354,8 +354,15 @@ void cwms_verify_report(const CWMS_VERIFY_RESULT *result, CWMS_DIAG *diag)
 
         if (said_already(diag, reason, e->subject))
             continue;
-        /* The depth check names the server certificate and both numbers already. */
-        if (e->error == X509_V_ERR_CERT_CHAIN_TOO_LONG && has_error(diag, CWMS_R_VERIFY_DEPTH))
+        /*
+         * The depth check names the server certificate and both numbers
+         * already; the verifier, stopped at the limit, also reports the
+         * issuer it did not look for as missing.
+         */
+        if (has_error(diag, CWMS_R_VERIFY_DEPTH)
+            && (e->error == X509_V_ERR_CERT_CHAIN_TOO_LONG
+                || e->error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
+                || e->error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY))
             continue;
         cwms_diag_add(diag, CWMS_ERROR, reason,
                       "%s '%s' fails validation (%s, as `openssl verify -purpose sslserver` "

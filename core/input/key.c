@@ -9,9 +9,12 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include <openssl/asn1.h>
+#include <openssl/crypto.h>
 #include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
@@ -38,10 +41,77 @@ static EVP_PKEY *decode_with(const CWMS_READ *r, const unsigned char *der, size_
 }
 
 /*
+ * The element at *p (at most max bytes): 1 when it has the universal tag,
+ * the form (constructed or not) and a definite length in the fewest
+ * octets, as DER wants; *p is then at its contents and *len their length.
+ */
+static int der_element(const unsigned char **p, long max, int tag, int constructed, long *len)
+{
+    const unsigned char *start = *p;
+    int got_tag, got_class, ret = ASN1_get_object(p, len, &got_tag, &got_class, max);
+
+    return (ret & 0x80) == 0 && (ret & 0x01) == 0 && got_class == V_ASN1_UNIVERSAL && got_tag == tag
+        && ((ret & V_ASN1_CONSTRUCTED) != 0) == constructed && *len <= INT_MAX
+        && *p - start + *len == ASN1_object_size(constructed, (int)*len, tag);
+}
+
+/* A two-prime RSAPrivateKey in DER: version 0 and eight more non-negative, minimal INTEGERs. */
+static int der_rsa_private_key(const unsigned char *der, long len)
+{
+    const unsigned char *p = der, *end;
+    long n;
+
+    if (!der_element(&p, len, V_ASN1_SEQUENCE, 1, &n) || p + n != der + len)
+        return 0;
+    end = p + n;
+    for (int i = 0; i < 9; i++) {
+        if (!der_element(&p, end - p, V_ASN1_INTEGER, 0, &n) || n < 1 || (p[0] & 0x80) != 0
+            || (n > 1 && p[0] == 0 && (p[1] & 0x80) == 0) || (i == 0 && (n != 1 || p[0] != 0)))
+            return 0;
+        p += n;
+    }
+    return p == end;
+}
+
+/*
+ * 1 when der, the PrivateKeyInfo p8 was decoded from, is byte for byte
+ * what OpenSSL's encoder writes for the key: version 0, rsaEncryption with
+ * NULL parameters, no attributes, a two-prime RSAPrivateKey, all in DER.
+ * Those bytes follow from the key's numbers alone, so they can be written
+ * again as they are. Walked with ASN1_get_object: the private numbers are
+ * not copied. Other key types are left to the encoder: their inner
+ * structures have optional parts tools fill differently.
+ */
+static int written_as_openssl_writes(const PKCS8_PRIV_KEY_INFO *p8, const unsigned char *der,
+                                     size_t len)
+{
+    const ASN1_OBJECT *oid = NULL;
+    const X509_ALGOR *alg = NULL;
+    const unsigned char *pk = NULL, *p = der;
+    unsigned char *again = NULL;
+    int pk_len = 0, ptype = V_ASN1_UNDEF, again_len, same;
+    long n;
+
+    if (!PKCS8_pkey_get0(&oid, &pk, &pk_len, &alg, p8) || OBJ_obj2nid(oid) != NID_rsaEncryption
+        || sk_X509_ATTRIBUTE_num(PKCS8_pkey_get0_attrs(p8)) > 0)
+        return 0;
+    X509_ALGOR_get0(NULL, &ptype, NULL, alg);
+    /* SEQUENCE { INTEGER 0, ...: the version; the round trip below checks the rest's encoding. */
+    if (ptype != V_ASN1_NULL || !der_element(&p, (long)len, V_ASN1_SEQUENCE, 1, &n)
+        || !der_element(&p, n, V_ASN1_INTEGER, 0, &n) || n != 1 || p[0] != 0
+        || !der_rsa_private_key(pk, pk_len))
+        return 0;
+    if ((again_len = i2d_PKCS8_PRIV_KEY_INFO(p8, &again)) <= 0)
+        return 0;
+    same = (size_t)again_len == len && CRYPTO_memcmp(again, der, len) == 0;
+    OPENSSL_clear_free(again, (size_t)again_len);
+    return same;
+}
+
+/*
  * A plain PKCS#8 PrivateKeyInfo: the algorithm it names, as a dotted OID
- * (every key manager answers to its OID), and whether der is its one
- * canonical encoding without attributes (what OpenSSL itself writes), so
- * it can be written out again as is. 0 when der is not one.
+ * (every key manager answers to its OID), and whether it may be written
+ * out again as is (written_as_openssl_writes). 0 when der is not one.
  */
 static int pkcs8_keytype(const unsigned char *der, size_t len, char *keytype, size_t size,
                          int *canonical)
@@ -49,17 +119,10 @@ static int pkcs8_keytype(const unsigned char *der, size_t len, char *keytype, si
     const unsigned char *p = der;
     PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)len);
     const ASN1_OBJECT *oid = NULL;
-    unsigned char *again = NULL;
-    int again_len,
-        ok = p8 != NULL && p == der + len && PKCS8_pkey_get0(&oid, NULL, NULL, NULL, p8)
+    int ok = p8 != NULL && p == der + len && PKCS8_pkey_get0(&oid, NULL, NULL, NULL, p8)
         && OBJ_obj2txt(keytype, (int)size, oid, 1) > 0;
 
-    *canonical = 0;
-    if (ok && sk_X509_ATTRIBUTE_num(PKCS8_pkey_get0_attrs(p8)) <= 0
-        && (again_len = i2d_PKCS8_PRIV_KEY_INFO(p8, &again)) > 0) {
-        *canonical = (size_t)again_len == len && CRYPTO_memcmp(again, der, len) == 0;
-        OPENSSL_clear_free(again, (size_t)again_len);
-    }
+    *canonical = ok && written_as_openssl_writes(p8, der, len);
     PKCS8_PRIV_KEY_INFO_free(p8);
     return ok;
 }

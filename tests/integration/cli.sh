@@ -103,6 +103,53 @@ awk '/^-----BEGIN /{inside=1} !inside{print "outside: " $0; bad=1} /^-----END /{
 openssl pkey -in "$P/server.key" > "$TMP/key.pem"
 head -c "$(wc -c < "$TMP/key.pem")" "$OUT/v20.pem" | cmp -s - "$TMP/key.pem" \
     || fail "the key block is not what 'openssl pkey' writes"
+# A PKCS#8 key OpenSSL reads but would not write so (bytes after the
+# RSAPrivateKey inside it, a version INTEGER with a long-form length) is
+# written as OpenSSL writes it, not copied.
+python3 - "$TMP" "$TMP" <<'PY'
+import base64, subprocess, sys
+der = subprocess.run(["openssl", "pkcs8", "-topk8", "-nocrypt", "-in", sys.argv[2] + "/pki/server.key", "-outform", "DER"],
+                     check=True, capture_output=True).stdout
+def tlv(b, i):  # (tag, header length, content length) of the element at b[i]
+    n = b[i + 1]
+    if n < 0x80:
+        return b[i], 2, n
+    k = n & 0x7f
+    return b[i], 2 + k, int.from_bytes(b[i + 2:i + 2 + k], "big")
+def enc(tag, content):
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    ln = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(ln)]) + ln + content
+_, h, n = tlv(der, 0)
+body, parts, i = der[h:h + n], [], 0
+while i < len(body):
+    t, hh, nn = tlv(body, i)
+    parts.append((t, body[i + hh:i + hh + nn]))
+    i += hh + nn
+version, alg, key = parts[0], parts[1], parts[2]
+def pkcs8(inner, version_bytes=enc(0x02, b"\0")):
+    return enc(0x30, version_bytes + enc(alg[0], alg[1]) + enc(0x04, inner))
+rsa = key[1]  # the RSAPrivateKey inside the OCTET STRING
+variants = {
+    "junk-inside": pkcs8(rsa + b"JUNK-after-the-key"),
+    "long-version": pkcs8(rsa, bytes([0x02, 0x81, 0x01, 0x00])),
+}
+for name, d in variants.items():
+    with open(f"{sys.argv[2]}/{name}.pem", "w") as f:
+        f.write("-----BEGIN PRIVATE KEY-----\n")
+        b = base64.b64encode(d).decode()
+        f.write("".join(b[j:j + 64] + "\n" for j in range(0, len(b), 64)))
+        f.write("-----END PRIVATE KEY-----\n")
+PY
+for odd in junk-inside long-version; do
+    openssl pkey -in "$TMP/$odd.pem" > "$TMP/key.pem" 2> /dev/null || fail "openssl cannot read the $odd key"
+    build --cwms 2.5 -o "$OUT/$odd.out" "$TMP/$odd.pem" "$P/server.crt" "$P/ca-bundle.pem" 2> /dev/null \
+        || fail "$odd: the build failed"
+    head -c "$(wc -c < "$TMP/key.pem")" "$OUT/$odd.out" | cmp -s - "$TMP/key.pem" \
+        || fail "$odd: the key block is not what 'openssl pkey' writes"
+done
 # Every key type, plain or as encrypted PKCS#8 (written unencrypted without --passout).
 for spec in ec:P-256 ec:P-384 ed25519; do
     id=key-${spec/:/-}
