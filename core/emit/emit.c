@@ -5,9 +5,9 @@
  * PEM output is exactly what `openssl storeutl -out` writes for the same
  * objects (PEM_write_bio_PrivateKey_ex for the key, PEM_write_bio_X509 for
  * each certificate), so the provider's output and the CLI's are
- * byte-identical. A key read as plain PKCS#8 in canonical DER is written
- * as read: for keys OpenSSL made those are the encoder's bytes, and
- * starting the encoders costs a third of an everyday build. Encrypted and
+ * byte-identical. An RSA key read as exactly the PKCS#8 bytes OpenSSL's
+ * encoder writes for it (input/key.c checks) is written as read: starting
+ * the encoders costs a third of an everyday build. Encrypted and
  * traditional keys go through OSSL_ENCODER, the 3.0 way of choosing an
  * output structure and a cipher.
  *
@@ -95,10 +95,7 @@ static int write_key_pem(BIO *out, EVP_PKEY *key, const unsigned char *key_pkcs8
     if (eo->passout != NULL)
         return encode_key(out, key, "PrivateKeyInfo", eo->passout, eo->passout_len, eo->propq,
                           diag);
-    /*
-     * A key read as plain canonical PKCS#8 is written as those bytes: the
-     * same ones the encoder would make, without starting OpenSSL's encoders.
-     */
+    /* The bytes the encoder would make, read with the key (input/key.c): no encoder needed. */
     if (key_pkcs8 != NULL) {
         if (!PEM_write_bio(out, PEM_STRING_PKCS8INF, "", key_pkcs8, (long)key_pkcs8_len)) {
             cwms_diag_add_openssl(diag, CWMS_ERROR, CWMS_R_INTERNAL,

@@ -18,9 +18,9 @@ typedef struct cwms_key_st {
     char *origin;   /* "server.key", "pkcs11:token=webex;object=server", owned */
     int protected;  /* read from an input protected by a passphrase */
     /*
-     * The plain PKCS#8 DER the key was decoded from, when it was in DER's
-     * one canonical form without attributes (secure heap, owned): written
-     * out as is, which spares starting OpenSSL's encoders for the same bytes.
+     * The plain PKCS#8 DER the key was decoded from, when it is byte for
+     * byte what OpenSSL's encoder writes for the key (secure heap, owned):
+     * written out as is, which spares starting the encoders.
      */
     unsigned char *pkcs8;
     size_t pkcs8_len;

@@ -78,7 +78,7 @@ typedef struct cwms_bundle_st {
     EVP_PKEY *key; /* NULL with no_key */
     char *key_origin;
     int key_protected; /* the key was read from an input protected by a passphrase */
-    /* key's plain PKCS#8 DER as read, when canonical (secure heap); NULL: encode key */
+    /* key's PKCS#8 DER as read, when it is what OpenSSL writes (secure heap); NULL: encode */
     unsigned char *key_pkcs8;
     size_t key_pkcs8_len;
     X509 **certs; /* in output order, each owned (up-ref'd) */
