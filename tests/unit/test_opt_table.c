@@ -140,6 +140,19 @@ static void test_too_many_options_are_a_programming_error(void **state)
     free(big);
 }
 
+/* What cli_print_help writes for h (free it). */
+static char *help_text(const CLI_COMMAND_HELP *h)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    assert_non_null(f);
+    cli_print_help(f, h);
+    assert_int_equal(fclose(f), 0);
+    return text;
+}
+
 static void test_help_is_generated_from_the_table(void **state)
 {
     static const CLI_COMMAND_HELP help = {
@@ -168,14 +181,9 @@ static void test_help_is_generated_from_the_table(void **state)
         "  -h, --help        help\n"
         "\n"
         "Bye.\n";
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
+    char *text = help_text(&help);
 
     (void)state;
-    assert_non_null(f);
-    cli_print_help(f, &help);
-    assert_int_equal(fclose(f), 0);
     assert_string_equal(text, want);
     free(text);
 }
@@ -194,14 +202,9 @@ static void test_required_options_have_no_brackets(void **state)
         CLI_OPT_END
     };
     static const CLI_COMMAND_HELP help = { .command = "demo", .opts = required, .help_column = 12 };
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
+    char *text = help_text(&help);
 
     (void)state;
-    assert_non_null(f);
-    cli_print_help(f, &help);
-    assert_int_equal(fclose(f), 0);
     assert_non_null(
         strstr(text, "Usage: cwms-bundle demo (--alpha A | --beta B) --gamma G... [--delta D]\n"));
     free(text);
