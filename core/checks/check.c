@@ -187,9 +187,16 @@ static void check_hosts(const CWMS_OPTIONS *opts, const CWMS_PATH *p, CWMS_DIAG 
         /* An address is matched against iPAddress names, a name per RFC 6125. */
         int r = X509_check_ip_asc(leaf, host, 0);
 
-        /* Against subjectAltName only: TLS clients no longer read the subject CN. */
+        /*
+         * Against subjectAltName only: TLS clients no longer read the
+         * subject CN. A wildcard is a whole leftmost label ("*.example.com",
+         * never "ba*.example.com"), as browsers and the CA/B rules have it.
+         */
         if (r == -2)
-            r = X509_check_host(leaf, host, 0, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL);
+            r = X509_check_host(leaf, host, 0,
+                                X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
+                                    | X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+                                NULL);
         if (r != 1) {
             char *name = name_of(p->certs[0]), *sans = san_list(leaf);
 

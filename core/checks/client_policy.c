@@ -98,6 +98,28 @@ static int supported_curve(const char *curve)
     return 0;
 }
 
+/* RSA, EC and EdDSA: the key types TLS clients verify (no DSA since TLS 1.3 and in no browser). */
+static int client_key_type(EVP_PKEY *pk)
+{
+    return EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS") || EVP_PKEY_is_a(pk, "EC")
+        || EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448");
+}
+
+static void unsupported_key_type(EVP_PKEY *pk, CWMS_REASON reason, const char *role,
+                                 const char *name, CWMS_DIAG *diag, int *ok)
+{
+    const char *type = EVP_PKEY_get0_type_name(pk);
+
+    cwms_diag_add(diag, CWMS_ERROR, reason,
+                  "%s '%s' has a %s key, which TLS clients do not accept: %s", role, name,
+                  type != NULL ? type : "(unknown)",
+                  reason == CWMS_R_UNSUPPORTED_KEY
+                      ? "make a new RSA (2048 or more) or EC P-256 key and have the certificate "
+                        "re-issued"
+                      : "pick the CA's chain with RSA or EC keys");
+    *ok = 0;
+}
+
 static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
 {
     for (size_t i = 0; i < p->len; i++) {
@@ -113,8 +135,10 @@ static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
             continue;
         curve = curve_of(pk, buf, &explicit_params);
         name = name_of(p->certs[i]);
-        if (i > 0 && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"))
-            && EVP_PKEY_get_bits(pk) < 2048) {
+        if (!client_key_type(pk)) {
+            unsupported_key_type(pk, reason, role, name, diag, ok);
+        } else if (i > 0 && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"))
+                   && EVP_PKEY_get_bits(pk) < 2048) {
             /* The server's own RSA size is check.c's (a key error). */
             cwms_diag_add(diag, CWMS_ERROR, reason,
                           "%s '%s' has a %d-bit RSA key, which TLS clients refuse: pick the "
@@ -146,6 +170,18 @@ static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
                                                            : " P-521");
         }
         OPENSSL_free(name);
+    }
+    /* The trust store's anchor verifies the signature on the path's top: its key type counts too. */
+    if (p->anchor != NULL) {
+        X509 *x = cwms_cert_x509(p->anchor);
+        EVP_PKEY *pk = x != NULL ? X509_get0_pubkey(x) : NULL;
+
+        if (pk != NULL && !client_key_type(pk)) {
+            char *name = name_of(p->anchor);
+
+            unsupported_key_type(pk, CWMS_R_WEAK_CA_KEY, "the trust anchor", name, diag, ok);
+            OPENSSL_free(name);
+        }
     }
 }
 

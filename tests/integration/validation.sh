@@ -206,6 +206,24 @@ case_ec_curve_clients_lack_refused() {
     fails 5 "$SERVER has an EC key on the curve secp256k1"
 }
 
+# No current TLS client verifies a DSA key, on the server or above it.
+case_dsa_server_key_refused() {
+    setup; ca; PKI_KEY=dsa:2048 leaf "${LEAF_EXT/, keyEncipherment/}"
+    fails 5 "$SERVER has a DSA key, which TLS clients do not accept" "make a new RSA (2048 or more) or EC P-256 key"
+}
+
+case_dsa_ca_key_refused() {
+    setup; PKI_KEY=dsa:2048 ca; leaf
+    fails 4 "the CA certificate 'O=cwms-bundle tests, $ISSUING has a DSA key, which TLS clients do not accept"
+}
+
+# A wildcard covers a whole leftmost label only ("*.example.test"), as browsers have it.
+case_partial_wildcard_does_not_cover_the_host() {
+    setup; ca; leaf "${LEAF_EXT/DNS:www.example.test/DNS:ww*.example.test}"
+    BUILD_ARGS="--host www.example.test" fails 4 \
+        "the server certificate 'O=cwms-bundle tests, $SERVER does not cover the host name 'www.example.test' (it names DNS:ww*.example.test)"
+}
+
 # The first 8 hex digits of a certificate's SHA-256, as the notes show them.
 fp8() { openssl x509 -in "$1" -outform DER | openssl dgst -sha256 -r | cut -c1-8; }
 

@@ -33,6 +33,9 @@ pki__key() {
         ec:*)  openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:${spec#ec:}" \
                    -out "$PKI_DIR/$id.key" 2>/dev/null ;;
         ed25519|ed448) openssl genpkey -algorithm "$spec" -out "$PKI_DIR/$id.key" 2>/dev/null ;;
+        dsa:*) openssl genpkey -genparam -algorithm DSA -pkeyopt "dsa_paramgen_bits:${spec#dsa:}" \
+                   -out "$PKI_DIR/$id.dsaparam" 2>/dev/null &&
+               openssl genpkey -paramfile "$PKI_DIR/$id.dsaparam" -out "$PKI_DIR/$id.key" 2>/dev/null ;;
         *) echo "pki: unknown PKI_KEY $spec" >&2; return 1 ;;
     esac
 }
