@@ -13,6 +13,7 @@
 #include "paths/leaf.h"
 #include "paths/rank.h"
 #include "paths/trace.h"
+#include "util/secure_dup.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -61,9 +62,8 @@ static CWMS_BUNDLE *make_bundle(const CWMS_OPTIONS *opts, const CWMS_PATH *path,
         b->key = key->pkey;
         b->key_protected = key->protected;
         if (key->pkcs8 != NULL) {
-            if ((b->key_pkcs8 = OPENSSL_secure_malloc(key->pkcs8_len)) == NULL)
+            if ((b->key_pkcs8 = cwms_secure_dup(key->pkcs8, key->pkcs8_len)) == NULL)
                 goto oom;
-            memcpy(b->key_pkcs8, key->pkcs8, key->pkcs8_len);
             b->key_pkcs8_len = key->pkcs8_len;
         }
         if (key->origin != NULL && (b->key_origin = OPENSSL_strdup(key->origin)) == NULL)

@@ -90,29 +90,19 @@ static int read_finish(CWMS_READ *r, CWMS_INPUTS *in)
             cwms_read_oom(r);
     }
     for (size_t i = 0; i < r->n_keys; i++) {
-        EVP_PKEY *pkey = r->keys[i].pkey;
-        unsigned char *pkcs8 = r->keys[i].pkcs8;
-        size_t pkcs8_len = r->keys[i].pkcs8_len;
+        CWMS_KEY *k = &r->keys[i];
         char *origin;
 
-        r->keys[i].pkey = NULL;
-        r->keys[i].pkcs8 = NULL;
-        if (key_already_held(in, pkey)) {
-            EVP_PKEY_free(pkey);
-            OPENSSL_secure_clear_free(pkcs8, pkcs8_len);
+        if (key_already_held(in, k->pkey)) {
+            cwms_key_clear(k);
             continue;
         }
+        k->protected = r->passphrase_used;
         origin = numbered_origin(r->name, "#key", i, r->n_keys);
-        if (origin == NULL || !cwms_inputs_add_key(in, pkey, origin)) {
-            cwms_read_oom(r);
-            OPENSSL_secure_clear_free(pkcs8, pkcs8_len);
-        } else {
-            in->keys[in->n_keys - 1].protected = r->passphrase_used;
-            in->keys[in->n_keys - 1].pkcs8 = pkcs8;
-            in->keys[in->n_keys - 1].pkcs8_len = pkcs8_len;
-        }
         if (origin == NULL)
-            EVP_PKEY_free(pkey);
+            cwms_key_clear(k);
+        if (origin == NULL || !cwms_inputs_take_key(in, k, origin))
+            cwms_read_oom(r);
         OPENSSL_free(origin);
     }
     OPENSSL_free(r->certs);

@@ -26,6 +26,19 @@ typedef struct cwms_key_st {
     size_t pkcs8_len;
 } CWMS_KEY;
 
+/* Frees what k owns (cleansing the key bytes) and zeroes it. */
+void cwms_key_clear(CWMS_KEY *k);
+/*
+ * Sets k's key bytes to a copy of der on the secure heap (der NULL: none).
+ * 1, or 0 when out of memory (k unchanged).
+ */
+int cwms_key_set1_pkcs8(CWMS_KEY *k, const unsigned char *der, size_t len);
+/*
+ * Moves *k into the inputs under a copy of origin (which may be NULL) and
+ * zeroes *k; on allocation failure clears *k and returns 0.
+ */
+int cwms_inputs_take_key(CWMS_INPUTS *in, CWMS_KEY *k, const char *origin);
+
 struct cwms_inputs_st {
     CWMS_POOL *pool;
     CWMS_KEY *keys;

@@ -6,6 +6,9 @@
  * other.
  */
 #include "input/input.h"
+#include "util/secure_dup.h"
+
+#include <string.h>
 
 #include <openssl/crypto.h>
 
@@ -27,11 +30,8 @@ void cwms_inputs_free(CWMS_INPUTS *in)
     if (in == NULL)
         return;
     cwms_pool_free(in->pool);
-    for (size_t i = 0; i < in->n_keys; i++) {
-        EVP_PKEY_free(in->keys[i].pkey);
-        OPENSSL_free(in->keys[i].origin);
-        OPENSSL_secure_clear_free(in->keys[i].pkcs8, in->keys[i].pkcs8_len);
-    }
+    for (size_t i = 0; i < in->n_keys; i++)
+        cwms_key_clear(&in->keys[i]);
     OPENSSL_free(in->keys);
     OPENSSL_free(in);
 }
@@ -61,26 +61,46 @@ const CWMS_CERT *cwms_inputs_get0_cert(const CWMS_INPUTS *in, size_t i)
     return cwms_pool_get(in->pool, i);
 }
 
-int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin)
+void cwms_key_clear(CWMS_KEY *k)
+{
+    EVP_PKEY_free(k->pkey);
+    OPENSSL_free(k->origin);
+    OPENSSL_secure_clear_free(k->pkcs8, k->pkcs8_len);
+    memset(k, 0, sizeof(*k));
+}
+
+int cwms_key_set1_pkcs8(CWMS_KEY *k, const unsigned char *der, size_t len)
+{
+    unsigned char *copy = NULL;
+
+    if (der != NULL && (copy = cwms_secure_dup(der, len)) == NULL)
+        return 0;
+    OPENSSL_secure_clear_free(k->pkcs8, k->pkcs8_len);
+    k->pkcs8 = copy;
+    k->pkcs8_len = copy != NULL ? len : 0;
+    return 1;
+}
+
+int cwms_inputs_take_key(CWMS_INPUTS *in, CWMS_KEY *k, const char *origin)
 {
     CWMS_KEY *keys;
-    char *o = NULL;
 
-    if (origin != NULL && (o = OPENSSL_strdup(origin)) == NULL)
-        goto err;
-    keys = OPENSSL_realloc(in->keys, (in->n_keys + 1) * sizeof(*keys));
-    if (keys == NULL)
-        goto err;
+    OPENSSL_free(k->origin);
+    k->origin = NULL;
+    if ((origin != NULL && (k->origin = OPENSSL_strdup(origin)) == NULL)
+        || (keys = OPENSSL_realloc(in->keys, (in->n_keys + 1) * sizeof(*keys))) == NULL) {
+        cwms_key_clear(k);
+        return 0;
+    }
     in->keys = keys;
-    in->keys[in->n_keys].pkey = pkey;
-    in->keys[in->n_keys].origin = o;
-    in->keys[in->n_keys].protected = 0;
-    in->keys[in->n_keys].pkcs8 = NULL;
-    in->keys[in->n_keys].pkcs8_len = 0;
-    in->n_keys++;
+    in->keys[in->n_keys++] = *k;
+    memset(k, 0, sizeof(*k));
     return 1;
-err:
-    OPENSSL_free(o);
-    EVP_PKEY_free(pkey);
-    return 0;
+}
+
+int cwms_inputs_add_key(CWMS_INPUTS *in, EVP_PKEY *pkey, const char *origin)
+{
+    CWMS_KEY k = { .pkey = pkey };
+
+    return cwms_inputs_take_key(in, &k, origin);
 }

@@ -78,7 +78,7 @@ int cwms_read_take_cert(CWMS_READ *r, CWMS_CERT *cert)
 
 int cwms_read_take_key_pkcs8(CWMS_READ *r, EVP_PKEY *pkey, const unsigned char *der, size_t len)
 {
-    unsigned char *copy = NULL;
+    CWMS_KEY k = { .pkey = pkey };
 
     if (r->n_keys == r->cap_keys) {
         size_t cap = r->cap_keys ? r->cap_keys * 2 : 2;
@@ -89,14 +89,12 @@ int cwms_read_take_key_pkcs8(CWMS_READ *r, EVP_PKEY *pkey, const unsigned char *
         r->keys = keys;
         r->cap_keys = cap;
     }
-    if (der != NULL && (copy = OPENSSL_secure_malloc(len)) == NULL)
+    if (!cwms_key_set1_pkcs8(&k, der, len))
         goto oom;
-    if (copy != NULL)
-        memcpy(copy, der, len);
-    r->keys[r->n_keys++] = (CWMS_KEY){ pkey, NULL, 0, copy, copy != NULL ? len : 0 };
+    r->keys[r->n_keys++] = k;
     return 1;
 oom:
-    EVP_PKEY_free(pkey);
+    cwms_key_clear(&k);
     cwms_read_oom(r);
     return 0;
 }
@@ -110,12 +108,8 @@ void cwms_read_rollback(CWMS_READ *r, size_t n_certs, size_t n_keys)
 {
     while (r->n_certs > n_certs)
         cwms_cert_free(r->certs[--r->n_certs]);
-    while (r->n_keys > n_keys) {
-        CWMS_KEY *k = &r->keys[--r->n_keys];
-
-        EVP_PKEY_free(k->pkey);
-        OPENSSL_secure_clear_free(k->pkcs8, k->pkcs8_len);
-    }
+    while (r->n_keys > n_keys)
+        cwms_key_clear(&r->keys[--r->n_keys]);
 }
 
 int cwms_read_passphrase(CWMS_READ *r, const char *what, const char **pass, size_t *len)
