@@ -8,7 +8,9 @@
  *    readers into a pool, then cwms_chain_build with the caller's
  *    options: the build's verdicts (missing intermediate, expiry, key
  *    match, host names, everything its checks look at) become findings
- *    as they are, and its bundle is "what build would write".
+ *    as they are, and its bundle is "what build would write" -- also
+ *    when the build fails, and for a file whose root is left out
+ *    (CWMS_OPTIONS.unknown_anchor, bundle_on_error).
  * 3. The file against that bundle, block by block: key position and
  *    count, order, root, certificates on no path, duplicates, stray text.
  */
