@@ -168,11 +168,11 @@ int cwms_check_verify_depth(const CWMS_OPTIONS *opts, const CWMS_PATH *path, CWM
     anchor = name_of(cwms_path_trust_anchor(path));
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_VERIFY_DEPTH,
                   "the server certificate '%s' needs a chain of %zu intermediate CA "
-                  "certificate(s) up to the trust anchor '%s', but %s allows %d: ask the CA "
+                  "certificate(s) up to the trust anchor %s'%s', but %s allows %d: ask the CA "
                   "for a shorter chain (or trust an intermediate nearer the server), or give "
                   "%s%s%zu if the clients allow that depth",
-                  server, need, anchor, option, opts->verify_depth, option,
-                  opts->front == CWMS_FRONT_URI ? "" : " ", need);
+                  server, need, cwms_path_open_top(path) ? "that issued " : "", anchor, option,
+                  opts->verify_depth, option, opts->front == CWMS_FRONT_URI ? "" : " ", need);
     OPENSSL_free(server);
     OPENSSL_free(anchor);
     return 0;

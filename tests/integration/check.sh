@@ -382,6 +382,10 @@ private-root-without-trust)
     assert_contains "$TMP/out" "error: ANCHOR_UNKNOWN: "
     check --cwms 2.5 --strict "${T[@]}" "$W/good25.pem" > "$TMP/out"
     [ "$(cat "$TMP/out")" = "ready for CWMS 2.5" ] || { cat "$TMP/out" >&2; fail "--trust: not ready"; }
+    # The unknown root counts as the anchor: the chain's depth is what it is with --trust.
+    expect_check 4 VERIFY_DEPTH --cwms 2.5 --verify-depth 1 "$W/good25.pem"
+    expect_check 4 VERIFY_DEPTH --cwms 2.5 --verify-depth 1 "${T[@]}" "$W/good25.pem"
+    expect_check 0 ANCHOR_UNKNOWN --cwms 2.5 --verify-depth 2 "$W/good25.pem"
     # The JSON names the finding as a warning, the exit code 0.
     check --json --cwms 2.5 "$W/good25.pem" > "$W/c.json"
     python3 -c 'import jsonschema' || fail "python3-jsonschema is needed (ci/install-deps.sh installs it)"

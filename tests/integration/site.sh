@@ -10,8 +10,6 @@
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
-# shellcheck source=../lib/pki.sh
-. "$(dirname "$0")/../lib/pki.sh"
 
 [ -x "$CWMS_BUNDLE" ] || fail "no cwms-bundle at $CWMS_BUNDLE"
 case_name=${1:?usage: site.sh CASE}
