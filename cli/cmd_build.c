@@ -128,6 +128,7 @@ static const CLI_OPT build_options[] = {
       .metavar = "NAME",
       .flags = CLI_SYN_REPEAT,
       .help = "the server certificate's subjectAltName must cover NAME (repeatable)" },
+    CLI_OPT_ENTRY_SITE,
     { .name = "leaf",
       .id = OPT_LEAF,
       .metavar = "FINGERPRINT",
@@ -427,6 +428,8 @@ int cmd_build(int argc, char **argv)
     opts.verify_depth = a.sh.verify_depth;
     opts.hosts = a.sh.hosts;
     opts.n_hosts = a.sh.n_hosts;
+    opts.site = a.sh.site[0] != '\0' ? a.sh.site : NULL;
+    opts.site_rules = cli_shared_site_rules(&a.sh);
     opts.has_leaf_sha256 = a.leaf_given;
     memcpy(opts.leaf_sha256, a.leaf, sizeof(opts.leaf_sha256));
     opts.strict = a.sh.strict;

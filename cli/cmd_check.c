@@ -60,6 +60,7 @@ static const CLI_OPT check_options[] = {
       .metavar = "NAME",
       .flags = CLI_SYN_REPEAT,
       .help = "the server certificate must cover NAME (repeatable)" },
+    CLI_OPT_ENTRY_SITE,
     { .name = "strict",
       .id = CLI_OPT_STRICT,
       .help = "warnings (root included, expiring soon) fail too" },
@@ -110,6 +111,9 @@ static const CLI_COMMAND_HELP check_help = {
         "KEY_MISSING, KEY_MISMATCH, KEY_SEVERAL, KEY_NOT_CHECKED, ROOT_INCLUDED,\n"
         "MISSING_INTERMEDIATE, UNRELATED_CERT, DUPLICATE, STRAY_TEXT, UNEXPECTED_BLOCK, NOT_PEM,\n"
         "EXPIRED, EXPIRES_SOON, UNREADABLE, PASSPHRASE and the build's own checks.\n"
+        "A private root left out (as CWMS wants) is the warning ANCHOR_UNKNOWN, not an error:\n"
+        "--trust ROOT.pem checks the chain up to it. --site: SITE_CN_MISMATCH,\n"
+        "SITE_WILDCARD_SAN_ONLY, SAN_MISSING_NAME (HOST NAMES in cwms-bundle(1)).\n"
         "Exit codes: 0 ready (or fixed), 2 usage, and for a file with errors the worst of\n"
         "its findings': 3 unreadable or not PEM, then 5 key, then 4 chain; 7 when --fix\n"
         "cannot write.\n",
@@ -419,6 +423,8 @@ int cmd_check(int argc, char **argv)
     co.build.verify_depth = a.sh.verify_depth;
     co.build.hosts = a.sh.hosts;
     co.build.n_hosts = a.sh.n_hosts;
+    co.build.site = a.sh.site[0] != '\0' ? a.sh.site : NULL;
+    co.build.site_rules = cli_shared_site_rules(&a.sh);
     co.build.strict = a.sh.strict;
     co.build.pass = a.sh.passin != NULL ? cli_secrets_pass(secrets) : NULL;
     co.path = a.bundle;

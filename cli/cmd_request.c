@@ -23,6 +23,7 @@
 #include "cwms/diag.h"
 #include "cwms/emit.h"
 #include "cwms/inputs.h"
+#include "cwms/options.h"
 #include "cwms/request.h"
 #include "opt_table.h"
 #include "output.h"
@@ -35,6 +36,7 @@ enum {
     OPT_KEY_TYPE,
     OPT_KEY,
     OPT_HOST,
+    OPT_SITE,
     OPT_SUBJECT,
     OPT_PASSIN,
     OPT_PIN,
@@ -77,12 +79,19 @@ static const CLI_OPT request_options[] = {
       .help = "encrypt the new key file (AES-256, PBES2)\n"
               "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
     CLI_OPT_SECTION("Request:"),
+    { .name = "site",
+      .id = OPT_SITE,
+      .metavar = "NAME",
+      .help = "the WebEx site URL's host (NAME or https://NAME/): the CN and\n"
+              "the first subjectAltName (CWMS 2.5MR5 and later compare the CN\n"
+              "with it); *.example.com makes a wildcard CSR" },
     { .name = "host",
       .id = OPT_HOST,
       .metavar = "NAME",
-      .flags = CLI_SYN_REPEAT | CLI_SYN_REQUIRED,
-      .help = "a host name CWMS is reached by (repeatable): the first is the\n"
-              "CN, every one a subjectAltName DNS entry" },
+      .flags = CLI_SYN_REPEAT,
+      .help = "a host name CWMS is reached by (repeatable): administration URL,\n"
+              "each VM's FQDN; subjectAltName DNS entries (without --site the\n"
+              "first is the CN)" },
     { .name = "subject",
       .id = OPT_SUBJECT,
       .metavar = "DN",
@@ -114,8 +123,9 @@ typedef struct request_args_st {
     const char *key_type_name;
     CWMS_KEY_TYPE key_type;
     const char *key;
-    const char **hosts;
+    const char **hosts; /* hosts[0] is the site when there is one, else the first --host */
     size_t n_hosts;
+    char site[CWMS_SITE_MAX + 1];
     const char *subject;
     const char *passin, *pin, *passout;
     const char *output;
@@ -153,7 +163,11 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
             a->key = optarg;
             break;
         case OPT_HOST:
-            a->hosts[a->n_hosts++] = optarg;
+            a->hosts[1 + a->n_hosts++] = optarg;
+            break;
+        case OPT_SITE:
+            if (!cwms_parse_site(optarg, a->site))
+                return cli_opt_bad_value("request", CWMS_OPTION_SITE, "--site", optarg);
             break;
         case OPT_SUBJECT:
             a->subject = optarg;
@@ -193,10 +207,17 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
         return cli_usage_error("request",
                                "--passout encrypts a new key file (--new-key FILE); "
                                "there is none to encrypt here");
-    if (a->n_hosts == 0)
+    if (a->n_hosts == 0 && a->site[0] == '\0')
         return cli_usage_error("request",
-                               "no --host given: name the host CWMS is reached by "
-                               "(e.g. --host webex.example.com)");
+                               "no --site or --host given: name the host CWMS is reached by "
+                               "(e.g. --site webex.example.com)");
+    /* The site is the first name (the CN); without one, the first --host is. */
+    if (a->site[0] != '\0') {
+        a->hosts[0] = a->site;
+        a->n_hosts++;
+    } else {
+        a->hosts++;
+    }
     if (a->output != NULL && *a->output == '\0')
         return cli_usage_error("request", "-o needs a file name");
     if ((cli_passsrc_uses_stdin(a->passin) + cli_passsrc_uses_stdin(a->pin)
@@ -262,14 +283,14 @@ int cmd_request(int argc, char **argv)
     CLI_SECRETS *secrets = NULL;
     EVP_PKEY *key = NULL;
     X509_REQ *req = NULL;
-    const char *passout = NULL;
+    const char *passout = NULL, **hosts;
     char *token_key_uri = NULL, *what = NULL;
     size_t passout_len = 0, csr_len = 0;
     unsigned char *csr = NULL;
     int help, rc, on_token;
     struct stat st;
 
-    if ((a.hosts = calloc((size_t)argc + 1, sizeof(*a.hosts))) == NULL) {
+    if ((hosts = a.hosts = calloc((size_t)argc + 2, sizeof(*a.hosts))) == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
@@ -277,7 +298,7 @@ int cmd_request(int argc, char **argv)
     if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
         if (help)
             cli_print_help(stdout, &request_help);
-        free(a.hosts);
+        free(hosts);
         return rc;
     }
     rc = CWMS_EXIT_FAILURE;
@@ -288,6 +309,7 @@ int cmd_request(int argc, char **argv)
     }
     rq.hosts = a.hosts;
     rq.n_hosts = a.n_hosts;
+    rq.site = a.site[0] != '\0';
     rq.subject = a.subject;
     rctx.pass = cli_secrets_pass(secrets);
     rctx.pin = cli_secrets_pin(secrets);
@@ -369,8 +391,10 @@ int cmd_request(int argc, char **argv)
                  a.passout != NULL ? ", AES-256 encrypted" : ", unencrypted: keep it safe");
     cli_note("CSR for CN=%s with %zu DNS name%s, SHA-256, written to %s", a.hosts[0], a.n_hosts,
              a.n_hosts == 1 ? "" : "s", a.output != NULL ? a.output : "standard output");
-    cli_note("send the CSR to your CA; then: cwms-bundle build --cwms VERSION --key '%s' "
+    cli_note("send the CSR to your CA; then: cwms-bundle build --cwms VERSION%s%s --key '%s' "
              "-o webex.pem CA-FILES...",
+             rq.site && a.site[0] != '*' ? " --site " : "",
+             rq.site && a.site[0] != '*' ? a.site : "",
              on_token                ? token_key_uri
                  : a.new_key != NULL ? a.new_key
                                      : a.key);
@@ -388,6 +412,6 @@ end:
     OPENSSL_free(what);
     cli_secrets_free(secrets);
     cwms_diag_free(diag);
-    free(a.hosts);
+    free(hosts);
     return rc;
 }

@@ -66,6 +66,16 @@ int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc)
         else
             a->hosts[a->n_hosts++] = optarg;
         return 1;
+    case CLI_OPT_SITE:
+        if (!cwms_parse_site(optarg, a->site))
+            *rc = cli_opt_bad_value(command, CWMS_OPTION_SITE, "--site", optarg);
+        else if (a->site[0] == '*')
+            *rc = cli_usage_error(command,
+                                  "--site '%s': the WebEx site URL names one host, not a "
+                                  "wildcard (the certificate may hold *.example.com: 'request "
+                                  "--site *.example.com' asks for one)",
+                                  optarg);
+        return 1;
     case CLI_OPT_STRICT:
         a->strict = 1;
         return 1;
@@ -101,6 +111,24 @@ int cli_shared_check(const char *command, const CLI_SHARED_ARGS *a)
                                "give --json or --graph dot, not both: each is a document "
                                "on standard output");
     return -1;
+}
+
+unsigned cli_shared_site_rules(const CLI_SHARED_ARGS *a)
+{
+    unsigned rules = cwms_site_rules_for_version(a->cwms_version);
+
+    if (a->site[0] == '\0' || rules != CWMS_SITE_RULES_ALL || a->quiet || a->json || a->graph)
+        return rules;
+    if (a->cwms_version == NULL)
+        cli_note("no --cwms given: --site is held to the host-name rules of every CWMS release "
+                 "(the CN rule of 2.5MR5 and later, the subjectAltName rule before it); give "
+                 "--cwms VERSION for one release's");
+    else
+        cli_note("--cwms %s does not say whether the CN rule of 2.5MR5 and later or the "
+                 "subjectAltName rule before it applies to --site: both are checked; give the "
+                 "maintenance release (--cwms 2.5MR4, --cwms 2.5MR5) for one",
+                 a->cwms_version);
+    return rules;
 }
 
 int cli_shared_read_passout(const char *command, const CLI_SHARED_ARGS *a, CLI_SECRETS *secrets,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The options `build` and `check` share (--cwms, --order, --passin,
- * --passout, --trust, --attime, --verify-depth, --host, --strict, --json, --graph, -q,
- * -o): the same names mean the same thing, so they are parsed once, here.
+ * --passout, --trust, --attime, --verify-depth, --host, --site, --strict, --json, --graph,
+ * -q, -o): the same names mean the same thing, so they are parsed once, here.
  * Each command lists them in its own option table with these ids.
  */
 #ifndef CWMS_CLI_SHARED_OPTS_H
@@ -13,6 +13,7 @@
 
 #include "cwms/bundle.h"
 #include "cwms/diag.h"
+#include "cwms/options.h"
 #include "secrets.h"
 
 enum {
@@ -27,6 +28,7 @@ enum {
     CLI_OPT_STRICT,
     CLI_OPT_JSON,
     CLI_OPT_GRAPH,
+    CLI_OPT_SITE,
     CLI_OPT_SHARED_END /* a command's own ids start here */
 };
 
@@ -50,6 +52,13 @@ enum {
                 "server certificate and trust anchor not counted), as openssl\n"                   \
                 "verify -verify_depth N; a shorter valid chain wins; default: no limit"            \
     }
+#define CLI_OPT_ENTRY_SITE                                                                         \
+    {                                                                                              \
+        .name = "site", .id = CLI_OPT_SITE, .metavar = "NAME",                                     \
+        .help = "the WebEx site URL's host (NAME or https://NAME/): CWMS's own\n"                  \
+                "rules for it, per --cwms release (CN from 2.5MR5 on, SAN before;\n"               \
+                "both without --cwms), and a subjectAltName must cover it"                         \
+    }
 #define CLI_OPT_ENTRY_QUIET                                                                        \
     {                                                                                              \
         .name = "quiet", .short_name = 'q', .id = 'q', .flags = CLI_SYN_SHORT,                     \
@@ -69,6 +78,7 @@ typedef struct cli_shared_args_st {
     int verify_depth_given;
     const char **hosts; /* room for argc names (cli_shared_init) */
     size_t n_hosts;
+    char site[CWMS_SITE_MAX + 1]; /* --site's host name; "" when not given */
     int strict, json, graph, quiet;
     const char *output;
     int output_dash; /* -o - was given: output is NULL, standard output */
@@ -87,6 +97,14 @@ int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc);
 
 /* The checks across shared options (--cwms with --order, --json with --graph): -1 or CWMS_EXIT_USAGE. */
 int cli_shared_check(const char *command, const CLI_SHARED_ARGS *a);
+
+/*
+ * CWMS's host-name rules for --site (cwms_site_rules_for_version of
+ * --cwms); with --site, and unless -q/--json/--graph, a note on stderr
+ * when they are the strictest combination because --cwms did not say
+ * which release.
+ */
+unsigned cli_shared_site_rules(const CLI_SHARED_ARGS *a);
 
 /*
  * Reads the --passout passphrase into secrets (asked twice on a terminal)

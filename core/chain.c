@@ -8,11 +8,13 @@
 #include "checks/check.h"
 #include "checks/client_policy.h"
 #include "checks/verify.h"
+#include "cwms/options.h"
 #include "order/order.h"
 #include "paths/explain.h"
 #include "paths/leaf.h"
 #include "paths/rank.h"
 #include "paths/trace.h"
+#include "paths/unknown_anchor.h"
 #include "util/secure_dup.h"
 
 #include <stdio.h>
@@ -28,6 +30,7 @@ void cwms_options_init(CWMS_OPTIONS *opts)
     opts->order = CWMS_ORDER_ROOT_FIRST; /* every CWMS since 2.5 */
     opts->path = CWMS_PATH_COMPLETE;
     opts->attime = (int64_t)time(NULL);
+    opts->site_rules = CWMS_SITE_RULES_ALL; /* no release given: the strictest */
 }
 
 void cwms_bundle_free(CWMS_BUNDLE *b)
@@ -237,6 +240,39 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
     return cwms_chain_build_trusted(opts, pool, trust, keys, n_keys, key_source, diag, out);
 }
 
+/*
+ * The anchored candidates, best first; for `check` (opts->unknown_anchor),
+ * when none is anchored because an issuer is missing, the one path
+ * unknown_anchor.h judges the file by, its verdict replacing rank's.
+ */
+static size_t candidates(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+                         CWMS_CERT *leaf, CWMS_PATH *cands, CWMS_DIAG *diag)
+{
+    CWMS_DIAG *rank;
+    const CWMS_MSG *m;
+    size_t n;
+
+    if (!opts->unknown_anchor)
+        return cwms_rank_list(g, leaf, opts->path, cands, MAX_CANDIDATES, NULL, diag);
+    if ((rank = cwms_diag_new()) == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return 0;
+    }
+    n = cwms_rank_list(g, leaf, opts->path, cands, MAX_CANDIDATES, NULL, rank);
+    m = cwms_diag_first_error(rank);
+    if (n == 0 && m != NULL && m->reason == CWMS_R_MISSING_INTERMEDIATE) {
+        for (size_t i = 0; i < cwms_diag_count(rank); i++)
+            if (cwms_diag_get(rank, i) != m)
+                cwms_diag_add(diag, cwms_diag_get(rank, i)->level, cwms_diag_get(rank, i)->reason,
+                              "%s", cwms_diag_get(rank, i)->text);
+        n = cwms_unknown_anchor_path(opts, g, trust, leaf, &cands[0], diag);
+    } else {
+        cwms_diag_append(diag, rank);
+    }
+    cwms_diag_free(rank);
+    return n;
+}
+
 /* The path of one server certificate: ranked, validated, checked. 1, or 0 with errors in diag. */
 static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
                           CWMS_CERT *leaf, const CWMS_KEY *key, CWMS_PATH *path, CWMS_DIAG *diag)
@@ -249,7 +285,7 @@ static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *t
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         return 0;
     }
-    if ((n = cwms_rank_list(g, leaf, opts->path, cands, MAX_CANDIDATES, NULL, diag)) == 0) {
+    if ((n = candidates(opts, g, trust, leaf, cands, diag)) == 0) {
         OPENSSL_free(cands);
         return 0;
     }
@@ -281,6 +317,7 @@ static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_G
     size_t n_alt = cwms_leaf_alternatives(opts, pool, key, *leaf, alt, MAX_LEAF_TRIES);
     CWMS_DIAG *first = cwms_diag_new(), *d = NULL;
     const CWMS_MSG *why;
+    CWMS_PATH first_path;
 
     if (n_alt == 0 || first == NULL) {
         cwms_diag_free(first);
@@ -292,6 +329,7 @@ static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_G
         return 1;
     }
     why = cwms_diag_first_error(first);
+    first_path = *path;
     for (size_t i = 0; i < n_alt; i++) {
         cwms_diag_free(d);
         if ((d = cwms_diag_new()) == NULL)
@@ -308,6 +346,7 @@ static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_G
     cwms_diag_free(d);
     cwms_diag_append(diag, first);
     cwms_diag_free(first);
+    *path = first_path; /* the messages are the first's: so is the path */
     for (size_t i = 0; i < n_alt; i++) {
         char hex[65];
 
@@ -345,7 +384,9 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
     if ((leaf = only_anchored_end_entity(opts, pool, g, diag)) == NULL
         && !cwms_leaf_choose(opts, pool, keys, n_keys, key_source, diag, &leaf, &key))
         goto end;
-    if (!build_for_key(opts, pool, g, trust, &leaf, key, &path, diag))
+    path.len = 0;
+    if (!build_for_key(opts, pool, g, trust, &leaf, key, &path, diag)
+        && !(opts->bundle_on_error && path.len > 0))
         goto end;
     if (!opts->include_root && path.self_signed_end && path.len > 1) {
         char *root = cwms_name_oneline(cwms_cert_subject(path.certs[path.len - 1]));
@@ -358,7 +399,7 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
     }
     if (opts->strict)
         cwms_diag_promote_warnings(diag);
-    if (cwms_diag_first_error(diag) != NULL)
+    if (cwms_diag_first_error(diag) != NULL && !opts->bundle_on_error)
         goto end;
     if ((*out = make_bundle(opts, &path, key, diag)) == NULL)
         goto end;
@@ -368,7 +409,7 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
         *out = NULL;
         goto end;
     }
-    ok = 1;
+    ok = cwms_diag_first_error(diag) == NULL;
 end:
     cwms_graph_free(g);
     cwms_trust_free(trust);

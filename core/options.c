@@ -10,7 +10,8 @@
  * after it; CWMS 2.5 and every release since expect the reverse: the
  * intermediate nearest the root first and the server certificate last.
  * Only releases that exist are accepted, so that a typo (2.1 for 2.0? for
- * 2.5?) cannot silently pick an order.
+ * 2.5?) cannot silently pick an order. Beside the orders, the host-name
+ * rules each release applies to the WebEx site URL (options.h).
  */
 #include "cwms/options.h"
 
@@ -164,6 +165,179 @@ int cwms_order_for_version(const char *version, CWMS_ORDER *order)
             return 0;
     }
     *order = o;
+    return 1;
+}
+
+/*-
+ * CWMS's host-name rules
+ * ----------------------
+ * Keyed by release like the orders above (options.h says where each rule
+ * comes from): an entry holds from its release, and maintenance release,
+ * on until the next entry.
+ */
+
+static const struct cwms_site_rules {
+    int major, minor, mr; /* the first release (MRn; 0 = the release itself) they hold for */
+    unsigned rules;
+} site_rules[] = {
+    { 1, 0, 0, CWMS_SITE_RULE_SAN }, /* Cisco's "TOI for CWMS SSL certificates" */
+    { 2, 5, 5, CWMS_SITE_RULE_CN },  /* the 2.5 and 2.6 guides, "Importing an SSL certificate" */
+};
+
+/* Any maintenance release: a larger MR number than any release has. */
+#define ANY_MR 9999
+#define ANY_MINOR 9999
+
+static unsigned site_rules_at(int major, int minor, int mr)
+{
+    unsigned rules = CWMS_SITE_RULES_ALL;
+
+    for (size_t i = 0; i < sizeof(site_rules) / sizeof(site_rules[0]); i++) {
+        const struct cwms_site_rules *r = &site_rules[i];
+
+        if (major > r->major || (major == r->major && minor > r->minor)
+            || (major == r->major && minor == r->minor && mr >= r->mr))
+            rules = r->rules;
+    }
+    return rules;
+}
+
+/* The rules every release from (major, from_minor, from_mr) to (major, to_minor, to_mr) shares. */
+static unsigned site_rules_span(int major, int from_minor, int from_mr, int to_minor, int to_mr)
+{
+    unsigned first = site_rules_at(major, from_minor, from_mr);
+
+    return first == site_rules_at(major, to_minor, to_mr) ? first : CWMS_SITE_RULES_ALL;
+}
+
+unsigned cwms_site_rules_for_version(const char *version)
+{
+    const char *p = version;
+    CWMS_ORDER o;
+    int major, minor, mr;
+
+    if (version == NULL || !cwms_order_for_version(version, &o))
+        return CWMS_SITE_RULES_ALL;
+    if ((major = bare_major(version)) >= 0)
+        return site_rules_span(major, 0, 0, ANY_MINOR, ANY_MR);
+    major = number(&p);
+    p++;
+    minor = number(&p);
+    if (*p == ' ')
+        p++;
+    if (strncasecmp(p, "MR", 2) != 0) /* the release alone, or a four-part build */
+        return site_rules_span(major, minor, 0, minor, ANY_MR);
+    p += 2;
+    mr = number(&p);
+    return site_rules_at(major, minor, mr);
+}
+
+/*-
+ * Host names
+ * ----------
+ */
+
+#define HOST_MAX 253
+#define LABEL_MAX 63
+
+/* One label of a host name, n characters at p: NULL, or the rule it breaks. */
+static const char *label_error(const char *p, size_t n)
+{
+    if (n == 0 || n > LABEL_MAX)
+        return "each label between the dots has 1 to 63 characters";
+    if (p[0] == '-' || p[n - 1] == '-')
+        return "a label does not start or end with a hyphen";
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)p[i]) && p[i] != '-')
+            return p[i] == '*'
+                ? "a wildcard is allowed only as the whole first label (*.example.com)"
+                : "only letters, digits and hyphens are allowed";
+    return NULL;
+}
+
+int cwms_host_name_check(const char *host, const char **why)
+{
+    const char *p = host, *last;
+    size_t labels = 0, len = strlen(host);
+
+    if (len == 0 || len > HOST_MAX) {
+        *why = "a host name has 1 to 253 characters";
+        return 0;
+    }
+    if (strncmp(p, "*.", 2) == 0)
+        p += 2;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot != NULL ? (size_t)(dot - p) : strlen(p);
+
+        if ((*why = label_error(p, n)) != NULL)
+            return 0;
+        labels++;
+        if (dot == NULL)
+            break;
+        p = dot + 1;
+    }
+    if (labels < 2) {
+        *why = "CWMS is reached by fully qualified names (webex.example.com), not short ones";
+        return 0;
+    }
+    /* The last label of a real domain is not all digits: that is an IPv4 address. */
+    last = strrchr(host, '.') + 1;
+    if (strspn(last, "0123456789") == strlen(last)) {
+        *why = "CWMS is reached by host names, not IP addresses";
+        return 0;
+    }
+    return 1;
+}
+
+/* The host of a --site value at *host (n characters): NULL, or why the value is refused. */
+static const char *site_host(const char *s, const char **host, size_t *n)
+{
+    static const char scheme[] = "https://";
+    const char *end;
+
+    if (strncasecmp(s, scheme, sizeof(scheme) - 1) == 0) {
+        s += sizeof(scheme) - 1;
+        end = s + strcspn(s, "/");
+        if (strcspn(s, ":@?#") < (size_t)(end - s))
+            return "the site URL is https://NAME/ or https://NAME/PATH: no port, user, query "
+                   "or fragment";
+    } else {
+        if (strstr(s, "://") != NULL)
+            return "the WebEx site URL is an https:// URL";
+        if (strchr(s, '/') != NULL)
+            return "a path goes with the whole URL: https://NAME/PATH";
+        end = s + strlen(s);
+    }
+    *host = s;
+    *n = (size_t)(end - s);
+    return NULL;
+}
+
+/* Why s is no --site value; NULL when it is one (then host holds the name). */
+static const char *site_error(const char *s, char host[CWMS_SITE_MAX + 1])
+{
+    const char *h, *why;
+    size_t n;
+
+    if (s == NULL)
+        return "no value";
+    if ((why = site_host(s, &h, &n)) != NULL)
+        return why;
+    if (n == 0 || n > CWMS_SITE_MAX)
+        return "a host name has 1 to 253 characters";
+    memcpy(host, h, n);
+    host[n] = '\0';
+    return cwms_host_name_check(host, &why) ? NULL : why;
+}
+
+int cwms_parse_site(const char *s, char host[CWMS_SITE_MAX + 1])
+{
+    char h[CWMS_SITE_MAX + 1];
+
+    if (site_error(s, h) != NULL)
+        return 0;
+    memcpy(host, h, strlen(h) + 1);
     return 1;
 }
 
@@ -474,6 +648,17 @@ const char *cwms_option_error(CWMS_OPTION_KIND kind, const char *option, const c
         add_example(&m, option, "include");
         add(&m, " (leave it out to drop the self-signed root)");
         break;
+    case CWMS_OPTION_SITE: {
+        char host[CWMS_SITE_MAX + 1];
+        const char *why = site_error(value, host);
+
+        add_given(&m, option, value);
+        add(&m,
+            " is not the WebEx site URL's host name: %s; give the name (meet.example.com) or "
+            "the site URL (https://meet.example.com/)",
+            why != NULL ? why : "it is one");
+        break;
+    }
     case CWMS_OPTION_VERIFY_DEPTH:
         add_given(&m, option, value);
         add(&m,

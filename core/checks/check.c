@@ -8,16 +8,15 @@
  * naming the certificate and what to do.
  */
 #include "checks/check.h"
+#include "checks/host_names.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include "cwms/times.h"
-#include "cwms_bio_text.h"
 
 #define SOON_SECONDS (30 * 86400)
 
@@ -139,78 +138,6 @@ static void check_key(const CWMS_PATH *p, const CWMS_KEY *key, CWMS_DIAG *diag, 
     OPENSSL_free(name);
 }
 
-/*
- * "DNS:a, DNS:b" of the leaf, for the host mismatch message (OPENSSL_free):
- * the first SAN_SHOWN names, then how many more (a certificate may carry
- * 50,000 of them).
- */
-#define SAN_SHOWN 10
-#define SAN_TEXT_MAX 1024
-
-static char *san_list(X509 *x)
-{
-    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-    BIO *b = BIO_new(BIO_s_mem());
-    char *out = NULL;
-
-    if (b == NULL) {
-        GENERAL_NAMES_free(names);
-        return NULL;
-    }
-    for (int i = 0; i < sk_GENERAL_NAME_num(names); i++) {
-        GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
-
-        if (i >= SAN_SHOWN || BIO_pending(b) > SAN_TEXT_MAX) {
-            BIO_printf(b, " \u2026 and %d more", sk_GENERAL_NAME_num(names) - i);
-            break;
-        }
-        if (i > 0)
-            BIO_puts(b, ", ");
-        GENERAL_NAME_print(b, gn);
-    }
-    if (sk_GENERAL_NAME_num(names) <= 0)
-        BIO_puts(b, "no subjectAltName");
-    out = cwms_bio_text(b);
-    BIO_free(b);
-    GENERAL_NAMES_free(names);
-    return out;
-}
-
-static void check_hosts(const CWMS_OPTIONS *opts, const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
-{
-    X509 *leaf = cwms_cert_x509(p->certs[0]);
-
-    if (leaf == NULL)
-        return;
-    for (size_t i = 0; i < opts->n_hosts; i++) {
-        const char *host = opts->hosts[i];
-        /* An address is matched against iPAddress names, a name per RFC 6125. */
-        int r = X509_check_ip_asc(leaf, host, 0);
-
-        /*
-         * Against subjectAltName only: TLS clients no longer read the
-         * subject CN. A wildcard is a whole leftmost label ("*.example.com",
-         * never "ba*.example.com"), as browsers and the CA/B rules have it.
-         */
-        if (r == -2)
-            r = X509_check_host(leaf, host, 0,
-                                X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
-                                    | X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
-                                NULL);
-        if (r != 1) {
-            char *name = name_of(p->certs[0]), *sans = san_list(leaf);
-
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_HOST_MISMATCH,
-                          "the server certificate '%s' does not cover the host name '%s' "
-                          "(it names %s): have the certificate re-issued with that name",
-                          name, host, sans ? sans : "?");
-            OPENSSL_free(name);
-            OPENSSL_free(sans);
-            *ok = 0;
-        }
-    }
-}
-
 static void check_anchor(CWMS_TRUST *trust, const CWMS_PATH *p, CWMS_DIAG *diag)
 {
     CWMS_CERT *root = p->certs[p->len - 1];
@@ -241,11 +168,11 @@ int cwms_check_verify_depth(const CWMS_OPTIONS *opts, const CWMS_PATH *path, CWM
     anchor = name_of(cwms_path_trust_anchor(path));
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_VERIFY_DEPTH,
                   "the server certificate '%s' needs a chain of %zu intermediate CA "
-                  "certificate(s) up to the trust anchor '%s', but %s allows %d: ask the CA "
+                  "certificate(s) up to the trust anchor %s'%s', but %s allows %d: ask the CA "
                   "for a shorter chain (or trust an intermediate nearer the server), or give "
                   "%s%s%zu if the clients allow that depth",
-                  server, need, anchor, option, opts->verify_depth, option,
-                  opts->front == CWMS_FRONT_URI ? "" : " ", need);
+                  server, need, cwms_path_open_top(path) ? "that issued " : "", anchor, option,
+                  opts->verify_depth, option, opts->front == CWMS_FRONT_URI ? "" : " ", need);
     OPENSSL_free(server);
     OPENSSL_free(anchor);
     return 0;
@@ -265,7 +192,7 @@ int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
     if (cwms_path_relies_on_anchor(path))
         check_validity(path->anchor, opts->attime, diag, &ok);
     check_key(path, key, diag, &ok);
-    check_hosts(opts, path, diag, &ok);
+    cwms_check_host_names(opts, path->certs[0], diag, &ok);
     ok &= cwms_check_verify_depth(opts, path, diag);
     check_anchor(trust, path, diag);
     return ok;

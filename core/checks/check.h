@@ -16,7 +16,7 @@
 
 /*
  * Checks before writing (check.c): signatures, CA flags, path length,
- * validity at opts->attime, key against leaf, RSA size, opts->hosts, the
+ * validity at opts->attime, key against leaf, RSA size, host names (host_names.h), the
  * --verify-depth limit, and
  * whether the trust store knows a self-signed root the path ends in.
  * Errors and warnings go to diag (promotion under --strict is the

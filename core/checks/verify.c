@@ -168,6 +168,9 @@ int cwms_verify_path(const CWMS_OPTIONS *opts, CWMS_TRUST *trust, const CWMS_PAT
             flags |= X509_V_FLAG_PARTIAL_CHAIN;
     } else {
         anchor = anchor_x509(trust, path->certs[path->anchor_at]);
+        /* A top whose issuer is unknown (unknown_anchor.h) is trusted as it is: a partial chain. */
+        if (cwms_path_open_top(path))
+            flags |= X509_V_FLAG_PARTIAL_CHAIN;
     }
     ERR_set_mark();
     if (!run_verifier(opts, path, leaf, anchor, flags, result))

@@ -8,7 +8,9 @@
  *    readers into a pool, then cwms_chain_build with the caller's
  *    options: the build's verdicts (missing intermediate, expiry, key
  *    match, host names, everything its checks look at) become findings
- *    as they are, and its bundle is "what build would write".
+ *    as they are, and its bundle is "what build would write" -- also
+ *    when the build fails, and for a file whose root is left out
+ *    (CWMS_OPTIONS.unknown_anchor, bundle_on_error).
  * 3. The file against that bundle, block by block: key position and
  *    count, order, root, certificates on no path, duplicates, stray text.
  */
@@ -25,6 +27,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/x509v3.h>
 
 #include "chain.h"
 #include "cwms/explain.h"
@@ -51,6 +54,7 @@ struct cwms_check_st {
     size_t key_block;    /* 0-based block of the key the bundle carries; SIZE_MAX none */
     int not_pem;
     int strict;
+    int gap; /* the build found an issuer missing: CAs off the chain may sit above the gap */
 };
 
 /*-
@@ -135,6 +139,17 @@ static const struct {
     { CWMS_R_BAD_SIGNATURE, "BAD_SIGNATURE", "replace the damaged certificate with the CA's copy" },
     { CWMS_R_HOST_MISMATCH, "HOST_MISMATCH",
       "get a certificate that names the host (subjectAltName), or check --host" },
+    { CWMS_R_SITE_CN_MISMATCH, "SITE_CN_MISMATCH",
+      "have the certificate re-issued with the site URL's host (or a wildcard over it) as its "
+      "CN, or check --site and --cwms" },
+    { CWMS_R_SITE_WILDCARD_SAN_ONLY, "SITE_WILDCARD_SAN_ONLY",
+      "have the certificate re-issued with the wildcard as its CN" },
+    { CWMS_R_SAN_MISSING_NAME, "SAN_MISSING_NAME",
+      "have the certificate re-issued with every name in its subjectAltName, or check --host, "
+      "--site and --cwms" },
+    { CWMS_R_ANCHOR_UNKNOWN, "ANCHOR_UNKNOWN",
+      "make sure CWMS holds the issuer named here as a trusted root; --trust ROOT.pem checks "
+      "the chain up to it" },
     { CWMS_R_UNTRUSTED_ANCHOR, "UNTRUSTED_ROOT",
       "make sure CWMS trusts that root (--trust FILE names the roots to check against)" },
     { CWMS_R_WORK_BUDGET, "WORK_BUDGET", "remove unrelated certificates from the file" },
@@ -173,6 +188,7 @@ static int add_build_findings(CWMS_CHECK *c, const CWMS_DIAG *bdiag)
 
         if (m->reason == CWMS_R_NONE || m->reason == CWMS_R_INTERNAL)
             continue;
+        c->gap |= m->level == CWMS_ERROR && m->reason == CWMS_R_MISSING_INTERMEDIATE;
         for (size_t k = 0; k < sizeof(build_codes) / sizeof(build_codes[0]); k++)
             if (build_codes[k].reason == m->reason) {
                 code = build_codes[k].code;
@@ -387,6 +403,9 @@ static int compare_certs(CWMS_CHECK *c, CWMS_ORDER order)
                                  "remove it: CWMS has its own copy of the root (check --fix does)",
                                  "the self-signed root of the chain"))
                     goto end;
+            } else if (c->gap && blk->x509 != NULL && X509_check_ca(blk->x509) != 0) {
+                /* Above the missing issuer, not unrelated: MISSING_INTERMEDIATE names them. */
+                continue;
             } else if (!add_finding(c, CWMS_ERROR, "UNRELATED_CERT", CWMS_R_UNRELATED_CERT, i,
                                     "remove it: CWMS rejects certificates that are not part of "
                                     "the chain (check --fix does)",
@@ -574,6 +593,9 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
         opts.no_key = in->n_keys == 0;
         opts.include_root = 0;
         opts.explain = 1;
+        /* The file leaves the root out, as CWMS wants: judge it also when its issuer is unknown. */
+        opts.unknown_anchor = 1;
+        opts.bundle_on_error = 1;
         (void)cwms_chain_build(&opts, in->pool, in->keys, in->n_keys, NULL, bdiag, &c->bundle);
     } else if (cwms_diag_first_error(bdiag) == NULL
                && !add_finding(c, CWMS_ERROR, "NO_CERTIFICATES", CWMS_R_NO_CERTIFICATES, SIZE_MAX,

@@ -31,6 +31,13 @@ typedef struct cwms_path_st {
 int cwms_path_relies_on_anchor(const CWMS_PATH *p);
 
 /*
+ * 1 when the path is anchored at its own top certificate, whose issuer
+ * nobody here holds (paths/unknown_anchor.h: check judging a file that
+ * leaves a private root out): that unknown issuer is the real anchor.
+ */
+int cwms_path_open_top(const CWMS_PATH *p);
+
+/*
  * The intermediate CA certificates a verifier counts against its depth
  * limit (openssl verify -verify_depth) on an anchored path: those between
  * the server certificate and the trust anchor, neither counted.

@@ -43,9 +43,15 @@ int cwms_path_relies_on_anchor(const CWMS_PATH *p)
     return p->anchored && p->anchor != NULL && !p->self_signed_end;
 }
 
+int cwms_path_open_top(const CWMS_PATH *p)
+{
+    return p->anchored && p->anchor == NULL && !p->self_signed_end;
+}
+
 size_t cwms_path_intermediates(const CWMS_PATH *p)
 {
-    if (p->anchor != NULL)
+    /* An anchor signed certs[anchor_at]: it and every certificate below but the server count. */
+    if (p->anchor != NULL || cwms_path_open_top(p))
         return p->anchor_at;
     return p->anchor_at > 0 ? p->anchor_at - 1 : 0;
 }

@@ -12,7 +12,6 @@
  */
 #include "cwms/request.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -24,11 +23,10 @@
 #include <openssl/x509v3.h>
 
 #include "cwms_p11.h"
+#include "cwms/options.h"
 #include "cwms/pkcs11.h"
 
 #define CN_MAX 64
-#define HOST_MAX 253
-#define LABEL_MAX 63
 
 /*-
  * Key types and new keys
@@ -78,57 +76,6 @@ EVP_PKEY *cwms_key_generate(const CWMS_KEY_TYPE *type, OSSL_LIB_CTX *libctx, con
  * CWMS's rules
  */
 
-/* A fully qualified DNS name, "*." allowed as its first label. */
-static int host_ok(const char *host, const char **why)
-{
-    const char *p = host;
-    size_t labels = 0, len = strlen(host);
-
-    if (len == 0 || len > HOST_MAX) {
-        *why = "a host name has 1 to 253 characters";
-        return 0;
-    }
-    if (strncmp(p, "*.", 2) == 0)
-        p += 2;
-    for (;;) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot != NULL ? (size_t)(dot - p) : strlen(p);
-
-        if (n == 0 || n > LABEL_MAX) {
-            *why = "each label between the dots has 1 to 63 characters";
-            return 0;
-        }
-        if (p[0] == '-' || p[n - 1] == '-') {
-            *why = "a label does not start or end with a hyphen";
-            return 0;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (!isalnum((unsigned char)p[i]) && p[i] != '-') {
-                *why = p[i] == '*'
-                    ? "a wildcard is allowed only as the whole first label (*.example.com)"
-                    : "only letters, digits and hyphens are allowed";
-                return 0;
-            }
-        }
-        labels++;
-        if (dot == NULL)
-            break;
-        p = dot + 1;
-    }
-    if (labels < 2) {
-        *why = "CWMS is reached by fully qualified names (webex.example.com), not short ones";
-        return 0;
-    }
-    /* The last label of a real domain is not all digits: that is an IPv4 address. */
-    for (p = strrchr(host, '.') + 1; *p != '\0' && isdigit((unsigned char)*p); p++)
-        ;
-    if (*p == '\0') {
-        *why = "CWMS is reached by host names, not IP addresses";
-        return 0;
-    }
-    return 1;
-}
-
 /* Parses "/TYPE=value/TYPE=value" into name; 0 with *why set. Backslash escapes a '/'. */
 static int parse_subject(const char *s, X509_NAME *name, char *why, size_t why_size)
 {
@@ -164,7 +111,7 @@ static int parse_subject(const char *s, X509_NAME *name, char *why, size_t why_s
         }
         *eq = '\0';
         if (OBJ_txt2nid(buf) == NID_commonName) {
-            snprintf(why, why_size, "it holds a CN: the CN is the first --host");
+            snprintf(why, why_size, "it holds a CN: the CN is the first --host (or the --site)");
             goto end;
         }
         if (OBJ_txt2nid(buf) == NID_countryName && strlen(eq + 1) != 2) {
@@ -187,6 +134,12 @@ end:
     return ok;
 }
 
+/* How the user gave the i-th name: "--site" or "--host". */
+static const char *name_option(const CWMS_REQUEST *rq, size_t i)
+{
+    return rq->site && i == 0 ? "--site" : "--host";
+}
+
 int cwms_request_check(const CWMS_REQUEST *rq, CWMS_DIAG *diag)
 {
     int ok = 1;
@@ -194,18 +147,20 @@ int cwms_request_check(const CWMS_REQUEST *rq, CWMS_DIAG *diag)
 
     if (rq->n_hosts == 0) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CSR,
-                      "no --host given: name the host CWMS is reached by (the first is the CN)");
+                      "no --site or --host given: name the host CWMS is reached by (the site, or "
+                      "the first --host, is the CN)");
         return 0;
     }
     for (size_t i = 0; i < rq->n_hosts; i++) {
-        if (!host_ok(rq->hosts[i], &why)) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CSR, "--host '%s': %s", rq->hosts[i], why);
+        if (!cwms_host_name_check(rq->hosts[i], &why)) {
+            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CSR, "%s '%s': %s", name_option(rq, i),
+                          rq->hosts[i], why);
             ok = 0;
         }
         for (size_t j = 0; j < i; j++) {
             if (strcasecmp(rq->hosts[i], rq->hosts[j]) == 0) {
-                cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CSR, "--host '%s' is given twice",
-                              rq->hosts[i]);
+                cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CSR, "--host '%s' is given %s", rq->hosts[i],
+                              j == 0 && rq->site ? "as --site already" : "twice");
                 ok = 0;
                 break;
             }
@@ -213,9 +168,11 @@ int cwms_request_check(const CWMS_REQUEST *rq, CWMS_DIAG *diag)
     }
     if (strlen(rq->hosts[0]) > CN_MAX) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CSR,
-                      "--host '%s': the first host is the common name, which has at most %d "
-                      "characters; give a shorter name first (the others go into the SAN only)",
-                      rq->hosts[0], CN_MAX);
+                      "%s '%s': the %s is the common name, which has at most %d characters; %s",
+                      name_option(rq, 0), rq->hosts[0], rq->site ? "site" : "first host", CN_MAX,
+                      rq->site ? "CWMS 2.5MR5 and later compare the CN with the site URL, so the "
+                                 "site URL needs a shorter name"
+                               : "give a shorter name first (the others go into the SAN only)");
         ok = 0;
     }
     if (rq->subject != NULL) {

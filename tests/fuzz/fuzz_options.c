@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for the option vocabulary (core/options.c): every
- * parser, and the message for a refused value, on the same text. Each
+ * parser (the site's too), and the message for a refused value, on the same text. Each
  * parser returns 1 or 0, leaves its output alone when it refuses, and
  * cwms_option_error always writes a NUL-terminated message into the
  * buffer it is given (here also one too short), never a crash or a read
@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t t = -42;
     unsigned char sha[32];
     int root = -1;
-    char *value;
+    char *value, site[CWMS_SITE_MAX + 1] = "-";
+    const char *why;
 
     if ((value = fuzz_text_dup(data, size, FUZZ_VALUE_MAX)) == NULL)
         return 0;
@@ -75,8 +76,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cwms_parse_root(value, &root) ? root != 1 : root != -1)
         abort();
 
+    /* The site's rules are one rule or both; a site parsed is a host name that passes the check. */
+    if ((cwms_site_rules_for_version(value) & ~CWMS_SITE_RULES_ALL) != 0
+        || cwms_site_rules_for_version(value) == 0)
+        abort();
+    if (cwms_parse_site(value, site) ? !cwms_host_name_check(site, &why) : strcmp(site, "-") != 0)
+        abort();
+
     for (int kind = CWMS_OPTION_VERSION; kind <= CWMS_OPTION_ROOT; kind++)
         check_message((CWMS_OPTION_KIND)kind, spellings[kind % 3], value);
+    check_message(CWMS_OPTION_SITE, "--site", value);
     free(value);
     return 0;
 }

@@ -368,6 +368,168 @@ dot-graphviz)
     assert_contains "$TMP/tty" "cross-sign: the variant issued by 'O=cwms-bundle tests, CN=Old Root'"
     assert_contains "$TMP/tty" "another variant of 'O=cwms-bundle tests, CN=Root G2' (self-signed)"
     ;;
+private-root-without-trust)
+    # What build writes for a private root leaves the root out, as CWMS wants: no --trust needed.
+    expect_check 0 ANCHOR_UNKNOWN --cwms 2.5 "$W/good25.pem"
+    assert_contains "$TMP/out" "warning: ANCHOR_UNKNOWN: "
+    assert_contains "$TMP/out" "whose issuer 'O=cwms-bundle tests, CN=Test Root CA' is neither in the file nor in a trust store here"
+    assert_contains "$TMP/out" "give --trust ROOT.pem to check the whole chain"
+    assert_contains "$TMP/out" "ready for CWMS 2.5"
+    if grep -q MISSING_INTERMEDIATE "$TMP/out"; then fail "a root left out was taken for a missing intermediate"; fi
+    expect_check 0 ANCHOR_UNKNOWN --cwms 2.0 "$W/good20.pem"
+    # --strict makes the unknown anchor an error; --trust ROOT.pem checks the whole chain and says nothing.
+    expect_check 4 ANCHOR_UNKNOWN --strict --cwms 2.5 "$W/good25.pem"
+    assert_contains "$TMP/out" "error: ANCHOR_UNKNOWN: "
+    check --cwms 2.5 --strict "${T[@]}" "$W/good25.pem" > "$TMP/out"
+    [ "$(cat "$TMP/out")" = "ready for CWMS 2.5" ] || { cat "$TMP/out" >&2; fail "--trust: not ready"; }
+    # The unknown root counts as the anchor: the chain's depth is what it is with --trust.
+    expect_check 4 VERIFY_DEPTH --cwms 2.5 --verify-depth 1 "$W/good25.pem"
+    expect_check 4 VERIFY_DEPTH --cwms 2.5 --verify-depth 1 "${T[@]}" "$W/good25.pem"
+    expect_check 0 ANCHOR_UNKNOWN --cwms 2.5 --verify-depth 2 "$W/good25.pem"
+    # The JSON names the finding as a warning, the exit code 0.
+    check --json --cwms 2.5 "$W/good25.pem" > "$W/c.json"
+    python3 -c 'import jsonschema' || fail "python3-jsonschema is needed (ci/install-deps.sh installs it)"
+    python3 - "$W/c.json" "$CWMS_SOURCE_ROOT/docs/cwms-bundle.schema.json" <<'EOF2'
+import json, sys
+import jsonschema
+d = json.load(open(sys.argv[1]))
+errs = list(jsonschema.Draft202012Validator(json.load(open(sys.argv[2]))).iter_errors(d))
+assert not errs, errs[0]
+assert d["exit_code"] == 0 and d["ready"] is True, d
+assert [(f["code"], f["level"], f["fixable"]) for f in d["findings"]] == [("ANCHOR_UNKNOWN", "warning", False)], d["findings"]
+assert [c["role"] for c in d["certificates"]] == ["intermediate", "intermediate", "server"], d["certificates"]
+EOF2
+    ;;
+private-root-round-trip)
+    # build from the CA's files (root among them, not in any store) -> check with the same options.
+    for v in 2.0 2.5 2.8; do
+        "$CWMS_BUNDLE" build -q --cwms "$v" -o "$W/rt.pem" "$P/server.key" "$P/server.crt" "$P/ca-bundle.pem"
+        expect_check 0 ANCHOR_UNKNOWN --cwms "$v" "$W/rt.pem"
+        assert_contains "$TMP/out" "ready for CWMS $v"
+    done
+    # A leaf issued by the root itself: the file is the key and the leaf alone.
+    pki_leaf direct direct.example.test root
+    "$CWMS_BUNDLE" build -q --cwms 2.5 -o "$W/direct.pem" "$P/direct.key" "$P/direct.crt" "$P/root.crt"
+    [ "$(pem_types "$W/direct.pem" | tr '\n' ' ')" = "PRIVATE KEY CERTIFICATE " ] || fail "unexpected blocks"
+    expect_check 0 ANCHOR_UNKNOWN --cwms 2.5 --host direct.example.test "$W/direct.pem"
+    assert_contains "$TMP/out" "the chain ends at 'O=cwms-bundle tests, CN=direct.example.test'"
+    assert_contains "$TMP/out" "ready for CWMS 2.5"
+    # The server certificate is still validated: a wrong host name is an error, not hidden by the anchor.
+    expect_check 4 HOST_MISMATCH --cwms 2.5 --host other.example.test "$W/direct.pem"
+    ;;
+private-root-wrong-order)
+    # Every finding, not only the anchor: the order of a 2.0 file checked for 2.5 ...
+    expect_check 4 ORDER_WRONG --cwms 2.5 "$W/good20.pem"
+    assert_contains "$TMP/out" ": ANCHOR_UNKNOWN: "
+    # ... also under --strict, and with other faults beside it.
+    expect_check 4 ORDER_WRONG --strict --cwms 2.5 "$W/good20.pem"
+    assert_contains "$TMP/out" "error: ANCHOR_UNKNOWN: "
+    split_blocks "$W/good20.pem"
+    { cat "$W"/blk.0[1-9]; printf 'subject=CN = x\n'; cat "$W/blk.00"; } > "$W/messy.pem"
+    expect_check 5 ORDER_WRONG --cwms 2.5 "$W/messy.pem"
+    for code in KEY_NOT_FIRST STRAY_TEXT ANCHOR_UNKNOWN; do assert_contains "$TMP/out" ": $code: "; done
+    # An expired server certificate does not hide the order either.
+    expect_check 4 EXPIRED --cwms 2.5 --attime 2099-01-01 "$W/good20.pem"
+    assert_contains "$TMP/out" ": ORDER_WRONG: "
+    ;;
+fix-passes-check)
+    # What --fix writes passes check with the same options (no --trust: a private root), and a
+    # second --fix finds nothing to do: no loop.
+    pki_leaf stale stale.example.test secondary
+    split_blocks "$W/good25.pem"
+    cat "$W/good20.pem" > "$W/s1.pem"                                            # wrong order
+    cat "$W/good25.pem" "$P/root.crt" > "$W/s2.pem"                              # root included
+    cat "$W"/blk.0[1-9] "$W/blk.00" > "$W/s3.pem"                                # key last
+    { cat "$W/blk.00" "$W/blk.01"; echo 'Bag Attributes'; cat "$W/blk.02" "$W/blk.02" "$W/blk.03"; } > "$W/s4.pem"
+    cat "$W/blk.00" "$P/stale.crt" "$W/blk.03" "$W/blk.02" "$P/root.crt" "$W/blk.01" > "$W/s5.pem"  # all at once
+    for v in 2.5 2.0; do
+        want=$W/good25.pem; [ "$v" = 2.5 ] || want=$W/good20.pem
+        for f in "$W"/s[1-5].pem; do
+            rm -f "$W/fixed.pem"
+            check --cwms "$v" --fix -o "$W/fixed.pem" "$f" > "$TMP/fix.out" 2>&1 \
+                || { cat "$TMP/fix.out" >&2; fail "--fix --cwms $v $f failed"; }
+            cmp -s "$W/fixed.pem" "$want" || fail "--fix --cwms $v of $f did not write what build writes"
+            expect_check 0 ANCHOR_UNKNOWN --cwms "$v" "$W/fixed.pem"
+            assert_contains "$TMP/out" "ready for CWMS $v"
+            check --cwms "$v" --fix -o "$W/again.pem" "$W/fixed.pem" > "$TMP/fix.out"
+            assert_contains "$TMP/fix.out" "it already was what build writes"
+            cmp -s "$W/again.pem" "$W/fixed.pem" || fail "a second --fix changed the file"
+        done
+    done
+    # --strict: the unknown anchor is an error --fix cannot correct: nothing is written.
+    rm -f "$W/fixed.pem"
+    expect_fail 4 check --strict --cwms 2.5 --fix -o "$W/fixed.pem" "$W/s1.pem"
+    assert_contains "$TMP/stderr" "--fix cannot correct ANCHOR_UNKNOWN"
+    [ ! -e "$W/fixed.pem" ] || fail "--fix --strict wrote a file check --strict refuses"
+    # With the root named, --strict fixes and the result passes --strict.
+    check --strict --cwms 2.5 "${T[@]}" --fix -o "$W/fixed.pem" "$W/s5.pem" > /dev/null
+    check --strict --cwms 2.5 "${T[@]}" "$W/fixed.pem" > "$TMP/out"
+    [ "$(cat "$TMP/out")" = "ready for CWMS 2.5" ] || { cat "$TMP/out" >&2; fail "fixed file not ready"; }
+    ;;
+missing-intermediate-evidence)
+    # Each kind of evidence that a CA is missing, with what is known and what is guessed.
+    split_blocks "$W/good25.pem"     # key, primary, secondary, server
+    # A CA of the file the chain does not reach (primary, secondary left out), no --trust.
+    cat "$W/blk.00" "$W/blk.01" "$W/blk.03" > "$W/gap.pem"
+    expect_check 4 MISSING_INTERMEDIATE --cwms 2.5 "$W/gap.pem"
+    assert_contains "$TMP/out" "Known: the file holds 1 CA certificate(s) the chain does not reach ('O=cwms-bundle tests, CN=Test Primary CA')"
+    assert_contains "$TMP/out" "Guessed: "
+    if grep -q -e UNRELATED_CERT -e ANCHOR_UNKNOWN "$TMP/out"; then fail "the CA above the gap was called unrelated, or the gap an anchor"; fi
+    # The root in the file, the intermediates missing.
+    cat "$W/blk.00" "$W/blk.03" "$P/root.crt" > "$W/gap2.pem"
+    expect_check 4 MISSING_INTERMEDIATE --cwms 2.5 "$W/gap2.pem"
+    assert_contains "$TMP/out" "'O=cwms-bundle tests, CN=Test Root CA'"
+    # A trust store the user named, whose root needs the missing CA.
+    cat "$W/blk.00" "$W/blk.03" > "$W/leafonly.pem"
+    expect_check 4 MISSING_INTERMEDIATE --cwms 2.5 "${T[@]}" "$W/leafonly.pem"
+    assert_contains "$TMP/out" "Known: the trust store given (--trust, $P/root.crt) holds no issuer of it"
+    # No evidence: the leaf's issuer is taken for the root CWMS holds, with its AIA URL as a hint.
+    PKI_AIA=http://ca.example.test/secondary.crt pki_leaf aia aia.example.test secondary
+    cat "$P/aia.key" "$P/aia.crt" > "$W/aia.pem"
+    expect_check 0 ANCHOR_UNKNOWN --cwms 2.5 "$W/aia.pem"
+    assert_contains "$TMP/out" "its issuer is published at http://ca.example.test/secondary.crt: a self-signed certificate there is the root"
+    # ... and the same URL in the MISSING_INTERMEDIATE message when there is evidence.
+    expect_check 4 MISSING_INTERMEDIATE --cwms 2.5 "${T[@]}" "$W/aia.pem"
+    assert_contains "$TMP/out" "the CA publishes it at http://ca.example.test/secondary.crt"
+    # A certificate of the issuer's name with another key (a CA key rollover): not the issuer.
+    PKI_KEY_FROM='' pki_ca secondary2 "Test Secondary CA" primary
+    cat "$W/blk.00" "$P/secondary2.crt" "$W/blk.03" > "$W/rollover.pem"
+    expect_check 4 MISSING_INTERMEDIATE --cwms 2.5 "$W/rollover.pem"
+    assert_contains "$TMP/out" "certificate(s) named 'O=cwms-bundle tests, CN=Test Secondary CA' are at hand"
+    # Certificate Transparency timestamps: a public CA, whose roots the system store holds.
+    cat > "$TMP/sct.ext" <<'EOF2'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:ct.example.test
+1.3.6.1.4.1.11129.2.4.2 = ASN1:FORMAT:HEX,OCTETSTRING:0000
+EOF2
+    openssl req -new -key "$P/server.key" -subj "/CN=ct.example.test" -out "$TMP/ct.csr" 2> /dev/null
+    openssl x509 -req -in "$TMP/ct.csr" -CA "$P/secondary.crt" -CAkey "$P/secondary.key" \
+        -set_serial 9 -days 90 -extfile "$TMP/sct.ext" -out "$TMP/ct.crt" 2> /dev/null
+    cat "$P/server.key" "$TMP/ct.crt" > "$W/ct.pem"
+    expect_check 4 MISSING_INTERMEDIATE --cwms 2.5 "$W/ct.pem"
+    assert_contains "$TMP/out" "Certificate Transparency timestamps"
+    ;;
+codes-documented)
+    # Every finding code check can report is in the man page's FINDING CODES and the JSON schema.
+    MAN=$CWMS_SOURCE_ROOT/docs/cwms-bundle.1
+    SCHEMA=$CWMS_SOURCE_ROOT/docs/cwms-bundle.schema.json
+    grep -o '"[A-Z][A-Z0-9_]*[A-Z]"' "$CWMS_SOURCE_ROOT/core/inspect/check.c" | tr -d '"' \
+        | grep -v -x -e PKCS7 | sort -u > "$W/codes.txt"
+    [ "$(wc -l < "$W/codes.txt")" -ge 40 ] || fail "found only $(wc -l < "$W/codes.txt") codes in check.c"
+    python3 - "$SCHEMA" "$W/codes.txt" <<'EOF2'
+import json, sys
+enum = set(json.load(open(sys.argv[1]))["properties"]["findings"]["items"]["properties"]["code"]["enum"])
+codes = set(open(sys.argv[2]).read().split())
+assert codes <= enum, "not in the schema's enum: %s" % sorted(codes - enum)
+assert enum <= codes, "in the schema's enum but never reported: %s" % sorted(enum - codes)
+EOF2
+    sed -n '/^\.SH FINDING CODES/,/^\.SH /p' "$MAN" > "$W/man.txt"
+    while read -r code; do
+        grep -q -w -- "$code" "$W/man.txt" || fail "FINDING CODES in cwms-bundle(1) does not name $code"
+    done < "$W/codes.txt"
+    ;;
 *)
     fail "unknown case $case_name"
     ;;

@@ -314,6 +314,88 @@ static void test_message_fits_any_buffer(void **state)
     assert_int_equal(small[0], 'y');
 }
 
+static void test_site_rules_follow_the_release_table(void **state)
+{
+    static const struct {
+        const char *version;
+        unsigned rules;
+    } cases[] = {
+        { "1.0", CWMS_SITE_RULE_SAN },
+        { "1.5MR3", CWMS_SITE_RULE_SAN },
+        { "2.0", CWMS_SITE_RULE_SAN },
+        { "2.0.1.3", CWMS_SITE_RULE_SAN },
+        { "1", CWMS_SITE_RULE_SAN },
+        { "2.5MR4", CWMS_SITE_RULE_SAN },
+        { "2.5 MR4 SP2", CWMS_SITE_RULE_SAN },
+        { "2.5MR1", CWMS_SITE_RULE_SAN },
+        { "2.5MR5", CWMS_SITE_RULE_CN },
+        { "2.5 MR5 SP1", CWMS_SITE_RULE_CN },
+        { "2.5mr6", CWMS_SITE_RULE_CN },
+        { "2.6", CWMS_SITE_RULE_CN },
+        { "2.8.1.1", CWMS_SITE_RULE_CN },
+        { "3.0", CWMS_SITE_RULE_CN },
+        { "4.0MR2 SP1", CWMS_SITE_RULE_CN },
+        { "3", CWMS_SITE_RULE_CN },
+        { "5.0", CWMS_SITE_RULE_CN },
+        /* Which side of 2.5MR5 is not said: the strictest combination. */
+        { "2.5", CWMS_SITE_RULES_ALL },
+        { "2.5.1.29", CWMS_SITE_RULES_ALL },
+        { NULL, CWMS_SITE_RULES_ALL },
+        { "2.1", CWMS_SITE_RULES_ALL },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (cwms_site_rules_for_version(cases[i].version) != cases[i].rules)
+            fail_msg("--cwms %s: rules %u, expected %u",
+                     cases[i].version ? cases[i].version : "(none)",
+                     cwms_site_rules_for_version(cases[i].version), cases[i].rules);
+}
+
+static void test_site_takes_a_name_or_its_https_url(void **state)
+{
+    static const char *const good[][2] = {
+        { "meet.example.com", "meet.example.com" },
+        { "https://meet.example.com/", "meet.example.com" },
+        { "HTTPS://Meet.Example.com/orion/login", "Meet.Example.com" },
+        { "https://meet.example.com", "meet.example.com" },
+        { "*.example.com", "*.example.com" },
+    };
+    static const char *const bad[] = { "",
+                                       "meet",
+                                       "http://meet.example.com/",
+                                       "ftp://meet.example.com/",
+                                       "https://meet.example.com:443/",
+                                       "https://user@meet.example.com/",
+                                       "https://meet.example.com?x=1",
+                                       "https:///path",
+                                       "meet.example.com/path",
+                                       "10.0.0.1",
+                                       "https://10.0.0.1/",
+                                       "meet_1.example.com",
+                                       "ww*.example.com",
+                                       "meet.example.com." };
+    char host[CWMS_SITE_MAX + 1];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        if (!cwms_parse_site(good[i][0], host))
+            fail_msg("--site '%s' refused", good[i][0]);
+        assert_string_equal(host, good[i][1]);
+    }
+    strcpy(host, "unchanged");
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (cwms_parse_site(bad[i], host))
+            fail_msg("--site '%s' accepted as '%s'", bad[i], host);
+    assert_string_equal(host, "unchanged");
+    assert_false(cwms_parse_site(NULL, host));
+    assert_message(CWMS_OPTION_SITE, "--site", "https://meet.example.com:8443/",
+                   "--site 'https://meet.example.com:8443/' is not the WebEx site URL's host name",
+                   "no port", "give the name (meet.example.com) or the site URL", NULL);
+    assert_message(CWMS_OPTION_SITE, "--site", "http://meet.example.com/", "an https:// URL", NULL);
+    assert_message(CWMS_OPTION_SITE, "--site", "meet", "fully qualified", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +412,8 @@ int main(void)
         cmocka_unit_test(test_every_kind_has_its_message),
         cmocka_unit_test(test_message_quotes_a_bounded_printable_value),
         cmocka_unit_test(test_message_fits_any_buffer),
+        cmocka_unit_test(test_site_rules_follow_the_release_table),
+        cmocka_unit_test(test_site_takes_a_name_or_its_https_url),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,7 +74,7 @@ static void test_a_long_first_host_a_repeated_host_and_no_host_are_refused(void 
     t_assert_msg(d, CWMS_ERROR, CWMS_R_CSR, "WEBEX.example.com", "given twice");
     cwms_diag_free(d);
     d = check(NULL, 0, 0);
-    t_assert_msg(d, CWMS_ERROR, CWMS_R_CSR, "no --host", NULL);
+    t_assert_msg(d, CWMS_ERROR, CWMS_R_CSR, "no --site or --host", NULL);
     cwms_diag_free(d);
 }
 

@@ -43,6 +43,8 @@ typedef struct cwms_options_st {
     int64_t attime;           /* validation time, seconds since the epoch */
     const char *const *hosts; /* --host names the leaf must cover */
     size_t n_hosts;
+    const char *site;    /* --site: the WebEx site URL's host name; NULL = none */
+    unsigned site_rules; /* CWMS's rules for site: CWMS_SITE_RULE_* (cwms/options.h) */
     int has_leaf_sha256; /* --leaf given */
     unsigned char leaf_sha256[32];
     const X509_NAME *leaf_subject; /* storeutl -subject; NULL = any */
@@ -65,6 +67,18 @@ typedef struct cwms_options_st {
      */
     int max_threads;
     int explain; /* keep why the bundle is what it is (explain.h) */
+    /*
+     * `check` (cwms/check.h) judging a file that leaves the root out:
+     * unknown_anchor lets a chain end at a certificate whose issuer is
+     * neither among the inputs nor in the trust store (a private root
+     * CWMS holds), with a CWMS_R_ANCHOR_UNKNOWN warning, unless the
+     * evidence says a CA certificate is missing (then
+     * CWMS_R_MISSING_INTERMEDIATE, and the chain is still checked as far
+     * as it goes); bundle_on_error sets *out even when the build fails,
+     * so that the file can be compared with it.
+     */
+    int unknown_anchor;
+    int bundle_on_error;
 
     CWMS_PASS *pass;  /* passphrases, and PINs when pin is NULL; may be NULL */
     CWMS_PASS *pin;   /* token PINs (--pin); NULL = pass */

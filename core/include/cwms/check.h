@@ -8,7 +8,10 @@
  * "what build would write" is computed once, by the same code. Each
  * difference between the file and that result, and each message of the
  * build's own checks, becomes a finding with a stable code (documented
- * in cwms-bundle(1)). An encrypted key block is recognised without
+ * in cwms-bundle(1)). A file that leaves a private root out, as CWMS
+ * wants, is judged without the root: its top certificate's unknown issuer
+ * is a warning (ANCHOR_UNKNOWN), a missing intermediate only on evidence
+ * (paths/unknown_anchor.h). An encrypted key block is recognised without
  * decrypting it; its match with the server certificate is checked only
  * when a passphrase source is given.
  */
@@ -86,7 +89,11 @@ int cwms_check_ready(const CWMS_CHECK *c);
  * unreadable or not PEM) before 5 (key) before 4 (chain).
  */
 int cwms_check_exit_code(const CWMS_CHECK *c);
-/* What build would write (key and chain, with its explanation); NULL when the build failed. */
+/*
+ * What build would write (key and chain, with its explanation), also when
+ * the build found errors (then the chain as far as it goes, the file is
+ * compared with it); NULL when no chain could be found at all.
+ */
 const CWMS_BUNDLE *cwms_check_get0_bundle(const CWMS_CHECK *c);
 
 /*

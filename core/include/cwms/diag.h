@@ -63,6 +63,12 @@ typedef enum {
     CWMS_R_VERIFY_DEPTH = 234,         /* more intermediates than --verify-depth allows */
     CWMS_R_ANCHOR_NO_AKI = 235, /* warning: a cross-signed trust anchor without authorityKeyId */
     CWMS_R_FETCH = 290,         /* --fetch: the issuer could not be downloaded or used */
+    /* CWMS's own host-name rules for the WebEx site URL (--site), per release */
+    CWMS_R_SITE_CN_MISMATCH = 240,       /* 2.5MR5 and later: the CN is not the site's host */
+    CWMS_R_SITE_WILDCARD_SAN_ONLY = 241, /* 2.5MR5 and later: the wildcard is in the SAN only */
+    CWMS_R_SAN_MISSING_NAME = 242,       /* before 2.5MR5: a name CWMS needs is not in the SAN */
+    /* warning (check): the issuer of the chain's top is neither in a trust store nor the file */
+    CWMS_R_ANCHOR_UNKNOWN = 243,
 
     /* check: an existing bundle differs from what build would write */
     CWMS_R_ORDER_WRONG = 260,      /* certificates not in the order of the CWMS version */

@@ -26,6 +26,7 @@ typedef enum cwms_option_kind_en {
     CWMS_OPTION_ATTIME,      /* --attime, attime= */
     CWMS_OPTION_SHA256,      /* --leaf, leaf= */
     CWMS_OPTION_ROOT,        /* root= (the CLI's --include-root takes no value) */
+    CWMS_OPTION_SITE,        /* --site (the CLI's only: a store loader checks no host) */
     CWMS_OPTION_VERIFY_DEPTH /* --verify-depth, verify-depth=, cwms-verify-depth */
 } CWMS_OPTION_KIND;
 
@@ -50,6 +51,48 @@ typedef enum cwms_option_kind_en {
  * everything after root-first.
  */
 int cwms_order_for_version(const char *version, CWMS_ORDER *order);
+
+/*
+ * CWMS's own host-name rules for the WebEx site URL, per release (the
+ * table in options.c, beside the releases' orders). Cisco's CWMS 2.5 and
+ * 2.6 administration guides ("Importing an SSL certificate"): from 2.5MR5
+ * on, only the certificate's CN is compared with the site URL, so a
+ * wildcard must be the CN. Cisco's "TOI for CWMS SSL certificates":
+ * before 2.5MR5 the subjectAltName had to name every virtual machine's
+ * FQDN, the site URL and the administration URL. The clients' own rule
+ * (the site covered by a subjectAltName entry) holds in every release
+ * and is no part of this set.
+ */
+#define CWMS_SITE_RULE_SAN 0x1u /* before 2.5MR5: the SAN names the site and every --host */
+#define CWMS_SITE_RULE_CN 0x2u  /* 2.5MR5 and later: the CN is the site or a wildcard over it */
+#define CWMS_SITE_RULES_ALL (CWMS_SITE_RULE_SAN | CWMS_SITE_RULE_CN)
+
+/*
+ * The rules of version (a VERSION cwms_order_for_version accepts):
+ * exactly one rule for a release on one side of 2.5MR5, and
+ * CWMS_SITE_RULES_ALL, the strictest combination, when version does not
+ * say which side: NULL (no release given), 2.5 without its maintenance
+ * release, a four-part build of 2.5 (2.5.1.x: Cisco publishes no mapping
+ * of builds to MRs), or a value that is no release.
+ */
+unsigned cwms_site_rules_for_version(const char *version);
+
+/*
+ * A host name as CWMS and its clients use one: a fully qualified DNS name
+ * of letters, digits and hyphens (1 to 253 characters, labels of 1 to 63
+ * not starting or ending with a hyphen, at least two labels, not an IPv4
+ * address), "*." allowed as the whole first label. 1, or 0 with *why set
+ * to the rule broken (static).
+ */
+int cwms_host_name_check(const char *host, const char **why);
+
+/*
+ * The WebEx site URL's host name (--site): NAME, https://NAME/ or
+ * https://NAME/PATH ("https" in any case; no port, no user). NAME must
+ * pass cwms_host_name_check. Writes NAME to host (NUL-terminated).
+ */
+#define CWMS_SITE_MAX 253
+int cwms_parse_site(const char *s, char host[CWMS_SITE_MAX + 1]);
 
 /* "leaf-first" or "root-first". */
 int cwms_parse_order(const char *s, CWMS_ORDER *order);

@@ -7,6 +7,9 @@
  *
  * The first host is the subject's common name; every host (the first
  * too) is a subjectAltName DNS entry, as browsers read only the SAN.
+ * With a WebEx site URL (--site) the site is that first host: CWMS 2.5MR5
+ * and later compare the CN with the site URL, and a wildcard site
+ * ("*.example.com") makes a wildcard CN and SAN entry.
  * The CSR is signed with SHA-256: by a key in memory
  * (cwms_request_sign), or by a signer that holds the key elsewhere, a
  * PKCS#11 token (cwms_request_sign_on_token), which never exports it.
@@ -40,9 +43,10 @@ EVP_PKEY *cwms_key_generate(const CWMS_KEY_TYPE *type, OSSL_LIB_CTX *libctx, con
 typedef struct cwms_request_st {
     OSSL_LIB_CTX *libctx; /* NULL = default */
     const char *propq;
-    const char *const *hosts; /* --host, in order; at least one */
+    const char *const *hosts; /* the names, in order; at least one; hosts[0] is the CN */
     size_t n_hosts;
     const char *subject; /* more of the subject, "/O=Example Inc/C=US"; NULL = CN only */
+    int site;            /* hosts[0] is the WebEx site URL's host (--site), the rest --host */
 } CWMS_REQUEST;
 
 /*
