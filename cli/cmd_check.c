@@ -89,7 +89,7 @@ static const CLI_OPT check_options[] = {
     CLI_OPT_SECTION("Output:"),
     { .name = "json",
       .id = CLI_OPT_JSON,
-      .help = "one JSON document on stdout (docs/cwms-bundle.schema.json)" },
+      .help = "one JSON document on stdout (schema:\n" CWMS_SCHEMA_FILE ")" },
     { .name = "graph",
       .id = CLI_OPT_GRAPH,
       .metavar = "FORMAT",
