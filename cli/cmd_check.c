@@ -462,13 +462,16 @@ static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passo
 
 /*
  * --connect: takes the chain the server sends into co (served, and the
- * host names to check: --host, else HOST when it is a name). 1, or 0 with
- * the error in diag.
+ * host names to check: --host, else HOST when it is a name) and says what
+ * it connected to. 1, or 0 with the error in diag.
  */
 static int connect_server(CHECK_ARGS *a, CLI_CONNECT *cc, CWMS_CHECK_OPTIONS *co, CWMS_DIAG *diag)
 {
-    /* The name sent as SNI: the first --host, else HOST. (check's --site, once it has one: its
-     * name, when given before any --host.) */
+    /*
+     * The name sent as SNI: the first --host, else HOST. To wire at merge with check's --site
+     * NAME: SNI is the first of --host/--site given on the command line (parse_args records
+     * which came first), and HOST joins the names checked only when neither is given.
+     */
     const char *sni = a->sh.n_hosts > 0 ? a->sh.hosts[0] : NULL;
 
     if (!cli_connect_fetch(cc, sni, diag))
@@ -480,6 +483,12 @@ static int connect_server(CHECK_ARGS *a, CLI_CONNECT *cc, CWMS_CHECK_OPTIONS *co
     co->build.order = CWMS_ORDER_LEAF_FIRST;
     co->served = cc->peer->chain;
     co->path = cc->name;
+    if (!a->sh.quiet && !a->sh.json && !a->sh.graph) {
+        cli_connect_print_intro(stdout, cc);
+        if (a->sh.n_hosts == 0)
+            cli_note("connected by address: no host name is checked; give --host NAME for the "
+                     "names clients use");
+    }
     return 1;
 }
 
@@ -583,12 +592,6 @@ int cmd_check(int argc, char **argv)
     if (a.connect != NULL && !connect_server(&a, &cc, &co, diag)) {
         rc = connect_failed(&a, &cc, diag);
         goto end;
-    }
-    if (a.connect != NULL && !a.sh.quiet && !a.sh.json && !a.sh.graph) {
-        cli_connect_print_intro(stdout, &cc);
-        if (a.sh.n_hosts == 0)
-            cli_note("connected by address: no host name is checked; give --host NAME for the "
-                     "names clients use");
     }
     if (a.sh.cwms_version == NULL && a.sh.order_name == NULL && !a.sh.quiet && !a.sh.json
         && !a.sh.graph && a.connect == NULL)

@@ -133,6 +133,12 @@ never_answers)
     [ "$ms" -lt 20000 ] || fail "took $ms ms for a 2 s time-out"
     echo "gave up after $ms ms"
     ;;
+not_tls)
+    # A port that speaks another protocol: the handshake fails, exit 3, with OpenSSL's reason.
+    silent_server $'HTTP/1.1 400 Bad Request\r\n\r\n'
+    expect_fail 3 "$CWMS_BUNDLE" check --connect "127.0.0.1:$TLS_PORT" "${H[@]}"
+    assert_contains "$TMP/stderr" "the TLS handshake with 127.0.0.1 port $TLS_PORT (127.0.0.1:$TLS_PORT) failed (is it a TLS port?)"
+    ;;
 refused)
     # A port nothing listens on (the kernel's pick, closed again): refused, exit 3, at once.
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -79,7 +79,9 @@ pem_types() { sed -n 's/^-----BEGIN \(.*\)-----$/\1/p' "$1"; }
 # runs of the suite share the machine), each bounded to 120 s and stopped when the test exits.
 #   tls_server S_SERVER-ARGS...  openssl s_server -www with those arguments (-cert, -key,
 #                                -cert_chain, ...); sets TLS_PORT
-#   silent_server                a socket that accepts connections and never speaks; sets TLS_PORT
+#   silent_server [REPLY]        a socket that accepts connections and never speaks (with REPLY:
+#                                reads, answers REPLY and closes, as a server of another protocol);
+#                                sets TLS_PORT
 TLS_SERVER_PIDS=
 tls_server() {
     local log
@@ -91,12 +93,17 @@ tls_server() {
 silent_server() {
     local log
     log=$(mktemp "$TMP/tls-server.XXXXXX")
-    timeout 120 python3 -c 'import socket, time
+    timeout 120 python3 -c 'import socket, sys, time
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 s.listen(8)
 print("ACCEPT 127.0.0.1:%d" % s.getsockname()[1], flush=True)
-time.sleep(120)' > "$log" 2>&1 &
+while len(sys.argv) > 1:
+    c, _ = s.accept()
+    c.recv(4096)
+    c.sendall(sys.argv[1].encode())
+    c.close()
+time.sleep(120)' "$@" > "$log" 2>&1 &
     TLS_SERVER_PIDS="$TLS_SERVER_PIDS $!"
     tls__port "$log" "the silent server"
 }
