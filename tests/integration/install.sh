@@ -17,7 +17,15 @@ print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == sys.argv[1])
 prefix=$(option prefix)
 libdir=$(option libdir)
 datadir=$(option datadir)
-[ "$(option modulesdir)" = "" ] || fail "this build sets -Dmodulesdir; the test checks the default"
+# Where cwms.so goes (meson_options.txt): under the prefix unless -Dmodulesdir says otherwise,
+# as the Debian package's build does (-Dmodulesdir=system), whose suite runs this test too.
+modulesdir=$(option modulesdir)
+case $modulesdir in
+    "") mods_dir=$prefix/$libdir/ossl-modules ;;
+    system) mods_dir=$(pkg-config --variable=modulesdir libcrypto) ;;
+    /*) mods_dir=$modulesdir ;;
+    *) mods_dir=$prefix/$modulesdir ;;
+esac
 
 DEST=$TMP/dest
 # --no-rebuild: meson test has built everything; only the copy is tested here.
@@ -25,16 +33,18 @@ meson install -C "$B" --no-rebuild --quiet --destdir "$DEST" > "$TMP/install.log
     || { cat "$TMP/install.log" >&2; fail "meson install failed"; }
 find "$DEST" \( -type f -o -type l \) | sort > "$TMP/files"
 [ -s "$TMP/files" ] || fail "meson install installed nothing"
-if grep -v "^$DEST$prefix/" "$TMP/files" > "$TMP/outside"; then
+# Only an explicit -Dmodulesdir may put cwms.so elsewhere.
+if grep -v -e "^$DEST$prefix/" -e "^$DEST$mods_dir/cwms.so\$" "$TMP/files" > "$TMP/outside"; then
     cat "$TMP/outside" >&2
     fail "files installed outside the prefix $prefix (above)"
 fi
-echo "installed $(wc -l < "$TMP/files") files, all under $prefix"
+echo "installed $(wc -l < "$TMP/files") files, all under $prefix (cwms.so in $mods_dir)"
 
 # What the docs say is installed.
 p=$DEST$prefix
-mods=$p/$libdir/ossl-modules
-for f in bin/cwms-bundle "$libdir/ossl-modules/cwms.so" \
+mods=$DEST$mods_dir
+[ -f "$mods/cwms.so" ] || { cat "$TMP/files" >&2; fail "cwms.so is not installed in $mods_dir"; }
+for f in bin/cwms-bundle \
     share/man/man1/cwms-bundle.1 share/man/man7/cwms-provider.7 \
     "$datadir/cwms-bundle/cwms-bundle.schema.json" \
     "$datadir/doc/cwms-bundle/guide.md" "$datadir/doc/cwms-bundle/examples/README.md" \
