@@ -76,6 +76,21 @@ extra_root)
     assert_contains "$TMP/out" "sends a chain clients accept (see the warnings above)"
     expect_connect 4 ROOT_INCLUDED --connect "127.0.0.1:$TLS_PORT" "${H[@]}" "${T[@]}" --strict
     ;;
+unrelated_and_duplicate)
+    # A CA of another hierarchy and a second copy of the secondary: warnings, since clients pass
+    # over them (openssl s_client accepts the same chain), errors under --strict.
+    pki_root other "Other Root"
+    pki_ca otherca "Other CA" other
+    cat "$P/secondary.crt" "$P/otherca.crt" "$P/primary.crt" "$P/secondary.crt" > "$W/extra.pem"
+    tls_server "${SERVE[@]}" -cert_chain "$W/extra.pem"
+    expect_connect 0 UNRELATED_CERT --connect "127.0.0.1:$TLS_PORT" "${H[@]}" "${T[@]}"
+    assert_contains "$TMP/out" "certificate 3 ('O=cwms-bundle tests, CN=Other CA'"
+    assert_contains "$TMP/out" ": DUPLICATE: certificate 5 "
+    echo | openssl s_client -connect "127.0.0.1:$TLS_PORT" -CAfile "$P/root.crt" -verify_return_error \
+        -verify_hostname www.example.test > "$TMP/s_client" 2>&1 \
+        || { cat "$TMP/s_client" >&2; fail "openssl s_client refused the chain with extra certificates"; }
+    expect_connect 4 UNRELATED_CERT --connect "127.0.0.1:$TLS_PORT" "${H[@]}" "${T[@]}" --strict
+    ;;
 intermediates_any_order)
     # TLS order is the server's certificate first; the rest in any order is not a finding.
     cat "$P/primary.crt" "$P/secondary.crt" > "$W/swapped.pem"
