@@ -27,6 +27,11 @@ fi
 if [ "${CWMS_WITH_BENCH:-0}" = 1 ]; then
     packages+=(golang-cfssl time)
 fi
+# ci/deb.sh (ci/test.sh's "debian package" step): dpkg-buildpackage with the meson build system
+# (build-essential is what dpkg-checkbuilddeps requires), lintian, and man for the smoke test.
+if [ "${CWMS_WITH_DEB:-0}" = 1 ]; then
+    packages+=(debhelper dpkg-dev build-essential lintian man-db)
+fi
 # libFuzzer builds (-Dfuzzing=true, tests/fuzz/meson.build): clang and its runtime.
 if [ "${CWMS_WITH_FUZZ:-0}" = 1 ]; then
     packages+=(clang libclang-rt-14-dev)

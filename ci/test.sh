@@ -4,11 +4,14 @@
 # build, each through `meson test` (cmocka units + integration scripts), the
 # provider's thread test under ThreadSanitizer, the style check, and every
 # libFuzzer target for a bounded time (CWMS_FUZZ_SECONDS, default 60;
-# CWMS_WITH_FUZZ=0 leaves the fuzzing out).
+# CWMS_WITH_FUZZ=0 leaves the fuzzing out), and the Debian package built, checked
+# with lintian, installed, smoke-tested and removed (ci/deb.sh; CWMS_WITH_DEB=0
+# leaves it out).
 # Ends with one line "tests: N passed, N failed, N skipped" over all of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CWMS_WITH_FUZZ=${CWMS_WITH_FUZZ:-1} CWMS_WITH_FORMAT=${CWMS_WITH_FORMAT:-1}
+export CWMS_WITH_DEB=${CWMS_WITH_DEB:-1}
 bash ci/install-deps.sh
 
 status=0 passed=0 failed=0 skipped=0
@@ -37,6 +40,13 @@ fi
 # The code's layout is .clang-format's (ci/format-check.sh names any file that is not).
 echo "=== format check" >&2
 if bash ci/format-check.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+
+# The Debian package (a third build, without the suite: ~1-3 min): lintian clean of errors, and
+# installed with apt-get, smoke-tested and removed again (ci/deb.sh).
+if [ "$CWMS_WITH_DEB" = 1 ]; then
+    echo "=== debian package" >&2
+    if bash ci/deb.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+fi
 
 # Bounded libFuzzer runs (a few minutes); clang and its runtime come with CWMS_WITH_FUZZ=1.
 if [ "$CWMS_WITH_FUZZ" = 1 ]; then

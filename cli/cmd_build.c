@@ -94,7 +94,7 @@ static const CLI_OPT build_options[] = {
     { .name = "json",
       .id = CLI_OPT_JSON,
       .help = "a JSON document about the bundle on stdout (needs -o;\n"
-              "schema: docs/cwms-bundle.schema.json)" },
+              "schema: " CWMS_SCHEMA_FILE ")" },
     { .name = "graph",
       .id = CLI_OPT_GRAPH,
       .metavar = "FORMAT",

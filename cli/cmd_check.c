@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 
 #include "chain_view.h"
+#include "check_connect.h"
 #include "commands.h"
 #include "cwms/bundle.h"
 #include "cwms/check.h"
@@ -31,7 +32,7 @@
 #include "report.h"
 #include "shared_opts.h"
 
-enum { OPT_FIX = CLI_OPT_SHARED_END };
+enum { OPT_FIX = CLI_OPT_SHARED_END, OPT_CONNECT, OPT_AGAINST, OPT_WARN_DAYS };
 
 /* The options of `check`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT check_options[] = {
@@ -52,7 +53,9 @@ static const CLI_OPT check_options[] = {
     { .name = "trust",
       .id = CLI_OPT_TRUST,
       .metavar = "FILE",
-      .help = "trust anchors (PEM); default: OpenSSL's default locations" },
+      .synopsis = "FILE|DIR",
+      .help = "trust anchors (PEM file or directory); default: OpenSSL's\n"
+              "default locations" },
     CLI_OPT_ENTRY_ATTIME,
     CLI_OPT_ENTRY_VERIFY_DEPTH,
     { .name = "host",
@@ -64,10 +67,30 @@ static const CLI_OPT check_options[] = {
     { .name = "strict",
       .id = CLI_OPT_STRICT,
       .help = "warnings (root included, expiring soon) fail too" },
+    { .name = "warn-days",
+      .id = OPT_WARN_DAYS,
+      .metavar = "N",
+      .help = "a certificate expiring within N days (default 30) is a warning\n"
+              "with an exit code of its own, 8, for monitoring" },
+    CLI_OPT_SECTION("Server:"),
+    { .name = "connect",
+      .id = OPT_CONNECT,
+      .metavar = "HOST[:PORT]",
+      .flags = CLI_SYN_HIDE,
+      .help = "judge the chain a running server sends (TLS, port 443 by\n"
+              "default, [IPv6]:PORT) instead of BUNDLE: server name (SNI) the\n"
+              "first --host, else HOST; --host defaults to HOST; direct (no\n"
+              "proxy), 10 s time-out (CWMS_CONNECT_TIMEOUT)" },
+    { .name = "against",
+      .id = OPT_AGAINST,
+      .metavar = "BUNDLE",
+      .flags = CLI_SYN_HIDE,
+      .help = "with --connect: does the server send the certificates of BUNDLE\n"
+              "(the file imported into CWMS)?" },
     CLI_OPT_SECTION("Output:"),
     { .name = "json",
       .id = CLI_OPT_JSON,
-      .help = "one JSON document on stdout (docs/cwms-bundle.schema.json)" },
+      .help = "one JSON document on stdout (schema:\n" CWMS_SCHEMA_FILE ")" },
     { .name = "graph",
       .id = CLI_OPT_GRAPH,
       .metavar = "FORMAT",
@@ -91,7 +114,9 @@ static const CLI_OPT check_options[] = {
       .help = "with --fix: encrypt the key anew (needs --passin)\n"
               "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
     CLI_OPT_ENTRY_HELP,
-    { .metavar = "BUNDLE", .synopsis = "BUNDLE", .flags = CLI_LIST_HIDE },
+    { .metavar = "BUNDLE",
+      .synopsis = "(BUNDLE | --connect HOST[:PORT] [--against BUNDLE])",
+      .flags = CLI_LIST_HIDE },
     CLI_OPT_END
 };
 
@@ -103,27 +128,77 @@ static const CLI_COMMAND_HELP check_help = {
         "block it concerns and what to do. Prints \"ready for CWMS VERSION\" and exits 0 when\n"
         "the file is exactly what 'cwms-bundle build' would write for it.\n"
         "\n"
-        "BUNDLE: one file, PEM (or DER, PKCS#7, PKCS#12 as build reads them).\n",
+        "BUNDLE: one file, PEM (or DER, PKCS#7, PKCS#12 as build reads them).\n"
+        "\n"
+        "With --connect HOST[:PORT] it judges the chain a running server (the CWMS after the\n"
+        "import) sends, by the same rules, in TLS order (server first, whatever the release):\n"
+        "complete to a trusted root, no root sent, host names, expiry, key and signatures.\n",
     .opts = check_options,
     .help_column = 24,
     .epilogue =
         "Finding codes (cwms-bundle(1) says what to do about each): ORDER_WRONG, KEY_NOT_FIRST,\n"
         "KEY_MISSING, KEY_MISMATCH, KEY_SEVERAL, KEY_NOT_CHECKED, ROOT_INCLUDED,\n"
         "MISSING_INTERMEDIATE, UNRELATED_CERT, DUPLICATE, STRAY_TEXT, UNEXPECTED_BLOCK, NOT_PEM,\n"
-        "EXPIRED, EXPIRES_SOON, UNREADABLE, PASSPHRASE and the build's own checks.\n"
+        "EXPIRED, EXPIRES_SOON, UNREADABLE, PASSPHRASE and the build's own checks; with\n"
+        "--against: NOT_IN_BUNDLE, NOT_SENT, SENDS_BUNDLE.\n"
         "A private root left out (as CWMS wants) is the warning ANCHOR_UNKNOWN, not an error:\n"
         "--trust ROOT.pem checks the chain up to it. --site: SITE_CN_MISMATCH,\n"
         "SITE_WILDCARD_SAN_ONLY, SAN_MISSING_NAME (HOST NAMES in cwms-bundle(1)).\n"
         "Exit codes: 0 ready (or fixed), 2 usage, and for a file with errors the worst of\n"
         "its findings': 3 unreadable or not PEM, then 5 key, then 4 chain; 7 when --fix\n"
-        "cannot write.\n",
+        "cannot write; 3 when --connect reaches no TLS server; 8 (--warn-days) when the\n"
+        "worst is a certificate expiring within N days.\n",
 };
 
 typedef struct check_args_st {
     CLI_SHARED_ARGS sh; /* --cwms, --order, --passin, ..., -q, -o */
     int fix;
     const char *bundle;
+    const char *connect; /* --connect HOST[:PORT] */
+    const char *against;
+    int warn_days_given;
+    int warn_days;
 } CHECK_ARGS;
+
+/* --warn-days N: 0 to 36500 days. */
+static int parse_warn_days(const char *text, int *days)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+
+    if (*text < '0' || *text > '9' || *end != '\0' || v > 36500)
+        return 0;
+    *days = (int)v;
+    return 1;
+}
+
+/* What --connect does not go with: the options about a file. -1, or the usage error's code. */
+static int check_connect_args(CHECK_ARGS *a, int argc, char **argv, int first)
+{
+    if (a->connect == NULL) {
+        if (a->against != NULL)
+            return cli_usage_error("check",
+                                   "--against compares what a server sends with a bundle: "
+                                   "give --connect HOST[:PORT] too");
+        return -1;
+    }
+    if (first < argc)
+        return cli_usage_error("check",
+                               "--connect judges what the server sends: give no BUNDLE "
+                               "('%s'); --against BUNDLE compares the two",
+                               argv[first]);
+    if (a->fix || a->sh.output != NULL || a->sh.output_dash)
+        return cli_usage_error("check", "--fix and -o write a file: they do not go with --connect");
+    if (a->sh.passin != NULL || a->sh.passout != NULL)
+        return cli_usage_error("check",
+                               "a server sends no private key: --passin and --passout do not "
+                               "go with --connect");
+    if (a->sh.order_name != NULL)
+        return cli_usage_error("check",
+                               "a server sends its chain in TLS order (server first) whatever the "
+                               "CWMS release: --order does not go with --connect");
+    return -1;
+}
 
 static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
 {
@@ -149,6 +224,19 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
         case OPT_FIX:
             a->fix = 1;
             break;
+        case OPT_CONNECT:
+            a->connect = optarg;
+            break;
+        case OPT_AGAINST:
+            a->against = optarg;
+            break;
+        case OPT_WARN_DAYS:
+            if (!parse_warn_days(optarg, &a->warn_days))
+                return cli_usage_error("check",
+                                       "--warn-days '%s': give a number of days from 0 to 36500",
+                                       optarg);
+            a->warn_days_given = 1;
+            break;
         case 'h':
             *help = 1;
             return CWMS_EXIT_OK;
@@ -157,6 +245,8 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
         }
     }
     if ((c = cli_shared_check("check", &a->sh)) >= 0)
+        return c;
+    if ((c = check_connect_args(a, argc, argv, optind)) >= 0 || a->connect != NULL)
         return c;
     if (a->sh.output_dash)
         return cli_usage_error("check",
@@ -198,13 +288,14 @@ static void version_words(const CHECK_ARGS *a, char *buf, size_t size)
         snprintf(buf, size, "CWMS 2.5 and later (root-first)");
 }
 
-static void print_finding(FILE *out, const CWMS_FINDING *f)
+/* unit: what a finding's position counts, "block" of a file or "certificate" a server sent. */
+static void print_finding(FILE *out, const CWMS_FINDING *f, const char *unit)
 {
     fprintf(out, CLI_PROGRAM ": %s: %s: ", cli_level_word(f->level), f->code);
     if (f->block > 0 && f->subject != NULL)
-        fprintf(out, "block %zu ('%s', SHA-256 %.16s...): ", f->block, f->subject, f->sha256);
+        fprintf(out, "%s %zu ('%s', SHA-256 %.16s...): ", unit, f->block, f->subject, f->sha256);
     else if (f->block > 0)
-        fprintf(out, "block %zu: ", f->block);
+        fprintf(out, "%s %zu: ", unit, f->block);
     fprintf(out, "%s\n", f->message);
     if (f->action[0] != '\0')
         fprintf(out, "    what to do: %s\n", f->action);
@@ -248,7 +339,8 @@ static const char *block_kind_name(CWMS_BLOCK_KIND k)
     }
 }
 
-static int check_json(const CHECK_ARGS *a, const CWMS_CHECK *c, const CWMS_DIAG *diag, int fixed)
+static int check_json(const CHECK_ARGS *a, const CLI_CONNECT *cc, const CWMS_CHECK *c,
+                      const CWMS_DIAG *diag, int fixed)
 {
     json_object *doc = cli_json_new("check"), *blocks, *findings;
     const CWMS_BUNDLE *b = cwms_check_get0_bundle(c);
@@ -257,7 +349,10 @@ static int check_json(const CHECK_ARGS *a, const CWMS_CHECK *c, const CWMS_DIAG 
     int have_key, ok;
 
     check_key(c, a->bundle, &key, origin, sizeof(origin), &have_key);
-    ok = doc != NULL && json_object_object_add(doc, "file", json_object_new_string(a->bundle)) == 0
+    ok = doc != NULL
+        && (cc != NULL
+                ? cli_connect_json(doc, cc)
+                : json_object_object_add(doc, "file", json_object_new_string(a->bundle)) == 0)
         && json_object_object_add(doc, "ready", json_object_new_boolean(cwms_check_ready(c))) == 0
         && json_object_object_add(doc, "exit_code", json_object_new_int(cwms_check_exit_code(c)))
             == 0
@@ -369,9 +464,76 @@ static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passo
     return CWMS_EXIT_OK;
 }
 
+/*
+ * --connect: takes the chain the server sends into co (served, and the
+ * host names to check: --host, else HOST when it is a name) and says what
+ * it connected to. 1, or 0 with the error in diag.
+ */
+static int connect_server(CHECK_ARGS *a, CLI_CONNECT *cc, CWMS_CHECK_OPTIONS *co, CWMS_DIAG *diag)
+{
+    /*
+     * The name sent as SNI: the first of --host/--site given, else HOST;
+     * HOST joins the names checked only when neither is given.
+     */
+    int site = a->sh.site[0] != '\0';
+    const char *sni = a->sh.n_hosts > 0 ? a->sh.hosts[0] : NULL;
+
+    if (site && (a->sh.site_before_host || sni == NULL))
+        sni = a->sh.site;
+    if (!cli_connect_fetch(cc, sni, diag))
+        return 0;
+    if (a->sh.n_hosts == 0 && !site && !cc->target.is_address)
+        a->sh.hosts[a->sh.n_hosts++] = cc->target.host;
+    co->build.hosts = a->sh.hosts;
+    co->build.n_hosts = a->sh.n_hosts;
+    co->build.order = CWMS_ORDER_LEAF_FIRST;
+    co->served = cc->peer->chain;
+    co->path = cc->name;
+    if (!a->sh.quiet && !a->sh.json && !a->sh.graph) {
+        cli_connect_print_intro(stdout, cc);
+        if (a->sh.n_hosts == 0 && !site)
+            cli_note("connected by address: no host name is checked; give --host NAME for the "
+                     "names clients use");
+    }
+    return 1;
+}
+
+/* No server reached, or no --against file: the messages (or the JSON document); the exit code. */
+static int connect_failed(const CHECK_ARGS *a, const CLI_CONNECT *cc, const CWMS_DIAG *diag)
+{
+    int rc = cli_report_exit_code(diag);
+
+    if (!a->sh.json)
+        cli_report_errors(diag);
+    else if (!cli_connect_json_unreached(cc, diag, rc) && rc == CWMS_EXIT_OK)
+        rc = CWMS_EXIT_OUTPUT;
+    return rc;
+}
+
+/*
+ * --against: adds its findings to check. 1, or 0 after reporting why the file cannot be
+ * compared (its own messages, apart from the check's).
+ */
+static int against(const CHECK_ARGS *a, CLI_CONNECT *cc, CWMS_CHECK *check,
+                   const CWMS_CHECK_OPTIONS *co)
+{
+    CWMS_DIAG *adiag = cwms_diag_new();
+
+    if (adiag == NULL) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        return 0;
+    }
+    cc->against_done = cwms_check_against(check, a->against, co, &cc->against_matches, adiag);
+    if (!cc->against_done)
+        cc->against_rc = connect_failed(a, cc, adiag);
+    cwms_diag_free(adiag);
+    return cc->against_done;
+}
+
 int cmd_check(int argc, char **argv)
 {
     CHECK_ARGS a = { 0 };
+    CLI_CONNECT cc = { 0 };
     CWMS_CHECK_OPTIONS co;
     CWMS_DIAG *diag = NULL;
     CWMS_CHECK *check = NULL;
@@ -379,18 +541,22 @@ int cmd_check(int argc, char **argv)
     const char *passout = NULL;
     size_t passout_len = 0;
     char version[128];
+    const char *unit;
     int help, rc, fixed = 0;
 
     if (!cli_shared_init(&a.sh, argc)) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
-    if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
+    if ((rc = parse_args(argc, argv, &a, &help)) >= 0
+        || (a.connect != NULL && (rc = cli_connect_parse(&cc, a.connect)) >= 0)) {
         if (help)
             cli_print_help(stdout, &check_help);
         cli_shared_clear(&a.sh);
         return rc;
     }
+    cc.against = a.against;
+    unit = a.connect != NULL ? "certificate" : "block";
     rc = CWMS_EXIT_FAILURE;
     /* Without --passin nothing is ever asked: an encrypted key is then judged by its place only. */
     if ((diag = cwms_diag_new()) == NULL
@@ -426,11 +592,17 @@ int cmd_check(int argc, char **argv)
     co.build.site = a.sh.site[0] != '\0' ? a.sh.site : NULL;
     co.build.site_rules = cli_shared_site_rules(&a.sh);
     co.build.strict = a.sh.strict;
+    co.build.has_warn_days = a.warn_days_given;
+    co.build.warn_days = a.warn_days;
     co.build.pass = a.sh.passin != NULL ? cli_secrets_pass(secrets) : NULL;
     co.path = a.bundle;
     co.decrypt_keys = a.sh.passin != NULL;
+    if (a.connect != NULL && !connect_server(&a, &cc, &co, diag)) {
+        rc = connect_failed(&a, &cc, diag);
+        goto end;
+    }
     if (a.sh.cwms_version == NULL && a.sh.order_name == NULL && !a.sh.quiet && !a.sh.json
-        && !a.sh.graph)
+        && !a.sh.graph && a.connect == NULL)
         cli_note("no --cwms given: checking against the CWMS 2.5+ order (root-side intermediate "
                  "first, server last); pass --cwms 2.0 for older releases");
     if (!cwms_check_bundle(&co, diag, &check)) {
@@ -438,14 +610,18 @@ int cmd_check(int argc, char **argv)
         rc = cli_report_exit_code(diag);
         goto end;
     }
+    if (a.against != NULL && !against(&a, &cc, check, &co)) {
+        rc = cc.against_rc;
+        goto end;
+    }
     rc = cwms_check_exit_code(check);
     for (size_t i = 0; !a.sh.json && !a.sh.graph && i < cwms_check_finding_count(check); i++) {
         const CWMS_FINDING *f = cwms_check_get0_finding(check, i);
 
         if (!a.sh.quiet)
-            print_finding(stdout, f);
+            print_finding(stdout, f, unit);
         else if (f->level == CWMS_ERROR)
-            print_finding(stderr, f);
+            print_finding(stderr, f, unit);
     }
     if (a.fix) {
         int frc = check_fix(&a, check, passout, passout_len, diag, &fixed);
@@ -465,14 +641,15 @@ int cmd_check(int argc, char **argv)
     }
 
     if (a.sh.json) {
-        if (!check_json(&a, check, diag, fixed) && rc == CWMS_EXIT_OK)
+        if (!check_json(&a, a.connect != NULL ? &cc : NULL, check, diag, fixed)
+            && rc == CWMS_EXIT_OK)
             rc = CWMS_EXIT_OUTPUT;
         goto end;
     }
     if (a.sh.graph) {
         if (cwms_check_get0_bundle(check) == NULL) {
             for (size_t i = 0; i < cwms_check_finding_count(check); i++)
-                print_finding(stderr, cwms_check_get0_finding(check, i));
+                print_finding(stderr, cwms_check_get0_finding(check, i), unit);
             fputs(CLI_PROGRAM ": error: no chain to draw: fix the errors above first\n", stderr);
         } else {
             cli_graph_dot(stdout, cwms_check_get0_bundle(check));
@@ -486,7 +663,9 @@ int cmd_check(int argc, char **argv)
         cli_tree_print(stdout, cwms_check_get0_bundle(check), cli_use_colour(STDOUT_FILENO));
     }
     version_words(&a, version, sizeof(version));
-    if (cwms_check_ready(check))
+    if (a.connect != NULL)
+        cli_connect_print_verdict(stdout, &cc, check, rc);
+    else if (cwms_check_ready(check))
         printf("ready for %s\n", version);
     else if (!fixed) {
         size_t n = cwms_check_finding_count(check), fixable = 0;
@@ -500,6 +679,7 @@ int cmd_check(int argc, char **argv)
     }
 end:
     fflush(stdout);
+    cli_connect_clear(&cc);
     cwms_check_free(check);
     cli_secrets_free(secrets);
     cwms_diag_free(diag);

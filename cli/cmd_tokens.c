@@ -43,7 +43,7 @@ static const CLI_OPT tokens_options[] = {
     { .name = "no-login", .id = OPT_NO_LOGIN, .help = "never log in (public objects only)" },
     { .name = "json",
       .id = OPT_JSON,
-      .help = "one JSON document on stdout (docs/cwms-bundle.schema.json)" },
+      .help = "one JSON document on stdout (schema:\n" CWMS_SCHEMA_FILE ")" },
     CLI_OPT_ENTRY_HELP,
     CLI_OPT_END
 };

@@ -14,6 +14,11 @@
 
 #define CLI_JSON_SCHEMA_VERSION 1
 
+/* The schema's installed path (meson: DATADIR/cwms-bundle), for --help. */
+#ifndef CWMS_SCHEMA_FILE
+#define CWMS_SCHEMA_FILE "docs/cwms-bundle.schema.json"
+#endif
+
 /* A new document: {"schema_version": 1, "command": command}; NULL when memory ran out. */
 json_object *cli_json_new(const char *command);
 

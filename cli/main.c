@@ -28,7 +28,8 @@ static const struct command {
       "build the key + chain file CWMS imports, in the order its version wants" },
     { "request", cmd_request,
       "make the key and the CSR the CA needs, checked against CWMS's rules" },
-    { "check", cmd_check, "say what is wrong with an existing bundle file, and fix it" },
+    { "check", cmd_check,
+      "say what is wrong with a bundle file (and fix it), or with what a server sends" },
     { "tokens", cmd_tokens, "list PKCS#11 tokens and the keys and certificates on them" },
     { "help", cmd_help, "show this help, or a command's help (help COMMAND)" },
 };

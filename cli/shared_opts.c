@@ -75,6 +75,7 @@ int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc)
                                   "wildcard (the certificate may hold *.example.com: 'request "
                                   "--site *.example.com' asks for one)",
                                   optarg);
+        a->site_before_host = a->n_hosts == 0;
         return 1;
     case CLI_OPT_STRICT:
         a->strict = 1;

@@ -79,6 +79,7 @@ typedef struct cli_shared_args_st {
     const char **hosts; /* room for argc names (cli_shared_init) */
     size_t n_hosts;
     char site[CWMS_SITE_MAX + 1]; /* --site's host name; "" when not given */
+    int site_before_host; /* --site came before any --host (the name check --connect sends) */
     int strict, json, graph, quiet;
     const char *output;
     int output_dash; /* -o - was given: output is NULL, standard output */

@@ -84,8 +84,10 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
     OPENSSL_free(name);
 }
 
-static void check_validity(CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *ok)
+static void check_validity(const CWMS_OPTIONS *opts, CWMS_CERT *c, CWMS_DIAG *diag, int *ok)
 {
+    int64_t t = opts->attime;
+    int64_t soon = opts->has_warn_days ? (int64_t)opts->warn_days * 86400 : SOON_SECONDS;
     const char *role = cwms_cert_from_trust(c) ? "the trust anchor " : "";
 
     char nb[CWMS_TIME_TEXT_SIZE], na[CWMS_TIME_TEXT_SIZE], at[CWMS_TIME_TEXT_SIZE];
@@ -105,9 +107,10 @@ static void check_validity(CWMS_CERT *c, int64_t t, CWMS_DIAG *diag, int *ok)
                       t < cwms_cert_not_before(c) ? "not yet valid" : "expired", at, nb, na);
         OPENSSL_free(name);
         *ok = 0;
-    } else if (cwms_cert_not_after(c) - t < SOON_SECONDS) {
+    } else if (cwms_cert_not_after(c) - t < soon) {
         name = name_of(c);
-        cwms_diag_add(diag, CWMS_WARNING, CWMS_R_EXPIRES_SOON,
+        cwms_diag_add(diag, CWMS_WARNING,
+                      opts->has_warn_days ? CWMS_R_EXPIRES_WITHIN : CWMS_R_EXPIRES_SOON,
                       "%s'%s' expires on %s, in %lld day(s)", role, name, na,
                       (long long)((cwms_cert_not_after(c) - t) / 86400));
         OPENSSL_free(name);
@@ -188,9 +191,9 @@ int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
     for (size_t i = 1; i < path->len; i++)
         check_ca(g, path, i, diag, &ok);
     for (size_t i = 0; i < path->len; i++)
-        check_validity(path->certs[i], opts->attime, diag, &ok);
+        check_validity(opts, path->certs[i], diag, &ok);
     if (cwms_path_relies_on_anchor(path))
-        check_validity(path->anchor, opts->attime, diag, &ok);
+        check_validity(opts, path->anchor, diag, &ok);
     check_key(path, key, diag, &ok);
     cwms_check_host_names(opts, path->certs[0], diag, &ok);
     ok &= cwms_check_verify_depth(opts, path, diag);

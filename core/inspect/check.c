@@ -28,10 +28,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
+#include <openssl/pem.h>
 
 #include "chain.h"
 #include "cwms/explain.h"
 #include "inspect/blocks.h"
+#include "inspect/check_finding.h"
 #include "input/input.h"
 #include "util/format.h"
 
@@ -54,7 +56,8 @@ struct cwms_check_st {
     size_t key_block;    /* 0-based block of the key the bundle carries; SIZE_MAX none */
     int not_pem;
     int strict;
-    int gap; /* the build found an issuer missing: CAs off the chain may sit above the gap */
+    int gap;    /* the build found an issuer missing: CAs off the chain may sit above the gap */
+    int served; /* a chain a TLS server sent (CWMS_CHECK_OPTIONS.served) */
 };
 
 /*-
@@ -104,11 +107,18 @@ __attribute__((format(printf, 7, 8))) static int add_finding(CWMS_CHECK *c, CWMS
         f->pub.sha256 = c->scan.blocks[block].pub.sha256;
     }
     /* What the file's layout did wrong, check --fix puts right; the build's verdicts it cannot. */
-    f->pub.fixable = reason == CWMS_R_ORDER_WRONG || reason == CWMS_R_KEY_NOT_FIRST
-        || reason == CWMS_R_ROOT_INCLUDED || reason == CWMS_R_UNRELATED_CERT
-        || reason == CWMS_R_DUPLICATE_CERT || reason == CWMS_R_STRAY_TEXT
-        || reason == CWMS_R_UNEXPECTED_BLOCK || reason == CWMS_R_NOT_PEM;
+    f->pub.fixable = !c->served
+        && (reason == CWMS_R_ORDER_WRONG || reason == CWMS_R_KEY_NOT_FIRST
+            || reason == CWMS_R_ROOT_INCLUDED || reason == CWMS_R_UNRELATED_CERT
+            || reason == CWMS_R_DUPLICATE_CERT || reason == CWMS_R_STRAY_TEXT
+            || reason == CWMS_R_UNEXPECTED_BLOCK || reason == CWMS_R_NOT_PEM);
     return 1;
+}
+
+int cwms_check_add_finding(CWMS_CHECK *c, CWMS_LEVEL level, const char *code, CWMS_REASON reason,
+                           size_t block, const char *action, const char *message)
+{
+    return add_finding(c, level, code, reason, block, action, "%s", message);
 }
 
 #define VALIDATION_ACTION "see the message, and VALIDATION in cwms-bundle(1) for this check's fix"
@@ -125,6 +135,7 @@ static const struct {
     { CWMS_R_CERT_EXPIRED, "EXPIRED",
       "renew the certificate (for an intermediate: get the CA's current one)" },
     { CWMS_R_EXPIRES_SOON, "EXPIRES_SOON", "renew it before it expires" },
+    { CWMS_R_EXPIRES_WITHIN, "EXPIRES_SOON", "renew it before it expires" },
     { CWMS_R_KEY_MISMATCH, "KEY_MISMATCH",
       "put in the private key the server certificate was requested with (the CSR's key)" },
     { CWMS_R_SEVERAL_KEYS, "KEY_SEVERAL", "keep only the key of the server certificate" },
@@ -195,6 +206,11 @@ static int add_build_findings(CWMS_CHECK *c, const CWMS_DIAG *bdiag)
                 action = build_codes[k].action;
                 break;
             }
+        /* A missing intermediate of a server: what is imported into CWMS needs it. */
+        if (c->served && m->reason == CWMS_R_MISSING_INTERMEDIATE)
+            action = "the server does not send it: build the bundle again with it (build "
+                     "--fetch downloads it from the URL shown), import that into CWMS, and "
+                     "check --connect again";
         if (!add_finding(c, m->level, code, m->reason, SIZE_MAX, action, "%s", m->text))
             return 0;
     }
@@ -256,6 +272,25 @@ static int read_whole(CWMS_CHECK *c, const char *path, char *err, size_t err_siz
     }
     close(fd);
     return 1;
+}
+
+/* The served chain as PEM text, in the order sent: the blocks the check then reads. */
+static int served_pem(CWMS_CHECK *c, STACK_OF(X509) * chain, char *err, size_t err_size)
+{
+    BIO *mem = BIO_new(BIO_s_mem());
+    char *p = NULL;
+    long n;
+    int ok = mem != NULL;
+
+    for (int i = 0; ok && i < sk_X509_num(chain); i++)
+        ok = PEM_write_bio_X509(mem, sk_X509_value(chain, i));
+    if (ok && (n = BIO_get_mem_data(mem, &p)) > 0
+        && (c->data = OPENSSL_memdup(p, (size_t)n)) != NULL)
+        c->len = (size_t)n;
+    else
+        snprintf(err, err_size, "out of memory writing the chain the server sent as PEM");
+    BIO_free(mem);
+    return c->data != NULL;
 }
 
 /* "Bag Attributes", "subject=", `openssl x509 -text`: what left the text there, and the fix. */
@@ -320,9 +355,13 @@ static int add_duplicates(CWMS_CHECK *c)
             continue;
         for (size_t j = 0; j < i; j++)
             if (strcmp(c->scan.blocks[j].sha256, b->sha256) == 0) {
-                if (!add_finding(c, CWMS_ERROR, "DUPLICATE", CWMS_R_DUPLICATE_CERT, i,
-                                 "remove the second copy (check --fix does)",
-                                 "the same certificate as block %zu", j + 1))
+                if (!add_finding(c, c->served ? CWMS_WARNING : CWMS_ERROR, "DUPLICATE",
+                                 CWMS_R_DUPLICATE_CERT, i,
+                                 c->served ? "import a bundle without the copy into CWMS"
+                                           : "remove the second copy (check --fix does)",
+                                 "the same certificate as %s %zu%s",
+                                 c->served ? "certificate" : "block", j + 1,
+                                 c->served ? " again: clients pass over it" : ""))
                     return 0;
                 break;
             }
@@ -367,6 +406,22 @@ static const char *left_out_reason(const CWMS_BUNDLE *b, X509 *x, CWMS_ROLE *rol
     return NULL;
 }
 
+/* A certificate the server sends that its chain does not need: clients pass over it. */
+static int add_served_extra(CWMS_CHECK *c, size_t i, CWMS_ROLE role, const char *why)
+{
+    if (role == CWMS_ROLE_ROOT)
+        return add_finding(c, CWMS_WARNING, "ROOT_INCLUDED", CWMS_R_ROOT_INCLUDED, i,
+                           "import a bundle without the root into CWMS (build leaves it out)",
+                           "the server sends the self-signed root of its chain: clients use "
+                           "their own copy, so it only adds bytes to every handshake");
+    return add_finding(c, CWMS_WARNING, "UNRELATED_CERT", CWMS_R_UNRELATED_CERT, i,
+                       "import a bundle without it into CWMS (check --fix on the bundle "
+                       "writes one)",
+                       "the server sends a certificate on no path of its chain: %s; clients "
+                       "pass over it",
+                       why != NULL ? why : "it is not on the chain build chose");
+}
+
 static int compare_certs(CWMS_CHECK *c, CWMS_ORDER order)
 {
     const CWMS_BUNDLE *b = c->bundle;
@@ -398,7 +453,10 @@ static int compare_certs(CWMS_CHECK *c, CWMS_ORDER order)
             CWMS_ROLE role;
             const char *why = left_out_reason(b, blk->x509, &role);
 
-            if (role == CWMS_ROLE_ROOT) {
+            if (c->served) {
+                if (!add_served_extra(c, i, role, why))
+                    goto end;
+            } else if (role == CWMS_ROLE_ROOT) {
                 if (!add_finding(c, CWMS_WARNING, "ROOT_INCLUDED", CWMS_R_ROOT_INCLUDED, i,
                                  "remove it: CWMS has its own copy of the root (check --fix does)",
                                  "the self-signed root of the chain"))
@@ -415,7 +473,8 @@ static int compare_certs(CWMS_CHECK *c, CWMS_ORDER order)
             }
         }
     }
-    if (!increasing) {
+    /* A served chain is in TLS order: the server's first (pinned), the rest in any order. */
+    if (!increasing && !c->served) {
         int reversed = decreasing && n_pos > 1;
 
         if (!add_finding(c, CWMS_ERROR, "ORDER_WRONG", CWMS_R_ORDER_WRONG, first_bad,
@@ -481,6 +540,18 @@ static int compare_keys(CWMS_CHECK *c, const size_t *key_blocks, size_t n_key_bl
  * ---------
  */
 
+/* The build's options for a served chain: TLS order, the first certificate the server's. */
+static void served_options(CWMS_OPTIONS *opts, STACK_OF(X509) * chain)
+{
+    unsigned int len = sizeof(opts->leaf_sha256);
+
+    opts->order = CWMS_ORDER_LEAF_FIRST;
+    opts->no_key = 1;
+    opts->has_leaf_sha256 =
+        X509_digest(sk_X509_value(chain, 0), EVP_sha256(), opts->leaf_sha256, &len)
+        && len == sizeof(opts->leaf_sha256);
+}
+
 static int read_blocks(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *in,
                        const CWMS_READ_CTX *rctx, CWMS_DIAG *bdiag, size_t *key_block_of,
                        size_t *key_blocks, size_t *n_key_blocks, size_t *undecrypted)
@@ -510,7 +581,8 @@ static int read_blocks(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *
             (*undecrypted)++;
             continue;
         }
-        snprintf(name, sizeof(name), "%s block %zu", o->path, i + 1);
+        snprintf(name, sizeof(name), "%s %s %zu", o->path, c->served ? "certificate" : "block",
+                 i + 1);
         /* A block that does not read is reported by the reader; the others still count. */
         (void)cwms_inputs_add_buffer(in, c->data + blk->pub.offset, blk->pub.len, name, rctx,
                                      bdiag);
@@ -536,7 +608,9 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
         goto oom;
     c->key_block = SIZE_MAX;
     c->strict = o->build.strict;
-    if (!read_whole(c, o->path, err, sizeof(err))) {
+    c->served = o->served != NULL;
+    if (!(c->served ? served_pem(c, o->served, err, sizeof(err))
+                    : read_whole(c, o->path, err, sizeof(err)))) {
         if (!add_finding(c, CWMS_ERROR, "UNREADABLE", CWMS_R_INPUT_UNREADABLE, SIZE_MAX,
                          "check the file name and its permissions", "%s", err))
             goto oom;
@@ -577,7 +651,7 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
                         "the private key is encrypted: its position was checked, "
                         "its match with the server certificate was not"))
         goto oom;
-    if (n_key_blocks == 0 && in->n_keys == 0
+    if (n_key_blocks == 0 && in->n_keys == 0 && !c->served
         && !add_finding(c, CWMS_ERROR, "KEY_MISSING", CWMS_R_NO_KEY, SIZE_MAX,
                         "build the file with the key: cwms-bundle build --cwms VERSION -o FILE "
                         "KEY BUNDLE",
@@ -596,6 +670,8 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
         /* The file leaves the root out, as CWMS wants: judge it also when its issuer is unknown. */
         opts.unknown_anchor = 1;
         opts.bundle_on_error = 1;
+        if (c->served)
+            served_options(&opts, o->served);
         (void)cwms_chain_build(&opts, in->pool, in->keys, in->n_keys, NULL, bdiag, &c->bundle);
     } else if (cwms_diag_first_error(bdiag) == NULL
                && !add_finding(c, CWMS_ERROR, "NO_CERTIFICATES", CWMS_R_NO_CERTIFICATES, SIZE_MAX,
@@ -674,6 +750,11 @@ const CWMS_BUNDLE *cwms_check_get0_bundle(const CWMS_CHECK *c)
     return c->bundle;
 }
 
+X509 *cwms_check_get0_block_x509(const CWMS_CHECK *c, size_t i)
+{
+    return i < c->scan.n_blocks ? c->scan.blocks[i].x509 : NULL;
+}
+
 int cwms_check_ready(const CWMS_CHECK *c)
 {
     if (c->bundle == NULL)
@@ -708,6 +789,9 @@ int cwms_check_exit_code(const CWMS_CHECK *c)
     for (size_t i = 0; i < c->n_findings; i++) {
         int code;
 
+        if (c->findings[i].pub.level == CWMS_WARNING
+            && c->findings[i].pub.reason == CWMS_R_EXPIRES_WITHIN && worst == CWMS_EXIT_OK)
+            worst = CWMS_EXIT_EXPIRING;
         if (c->findings[i].pub.level != CWMS_ERROR)
             continue;
         code = cwms_reason_exit_code(c->findings[i].pub.reason);

@@ -16,7 +16,8 @@ def objects(build_root):
     """(layer, object path) for the core, the PKCS#11 helper, the provider and the CLI."""
     found = []
     for layer, sub in (("core/common", "core/common/libcwmscommon.a.p"),
-                       ("core", "core/libcwmscore.a.p"), ("pkcs11", "pkcs11/libcwmsp11.a.p"),
+                       ("core", "core/libcwmscore.a.p"), ("core", "core/libcwmsconnect.a.p"),
+                       ("pkcs11", "pkcs11/libcwmsp11.a.p"),
                        ("provider", "provider/cwms.so.p"), ("cli", "cli/cwms-bundle.p")):
         top = os.path.join(build_root, sub)
         if not os.path.isdir(top):

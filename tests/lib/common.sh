@@ -28,6 +28,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/cwms-test.XXXXXX")
 SKIPPED_PARTS=0
 on_exit() {
     local rc=$?
+    [ -z "${TLS_SERVER_PIDS:-}" ] || kill $TLS_SERVER_PIDS 2> /dev/null || true
     rm -rf "$TMP"
     if [ "$rc" -eq 0 ] && [ "$SKIPPED_PARTS" -gt 0 ]; then
         echo "SKIP: $SKIPPED_PARTS part(s) of this test could not run (above)" >&2
@@ -73,3 +74,46 @@ pem_subjects() {
 
 # The PEM block types of a file, in order ("PRIVATE KEY", "CERTIFICATE", ...).
 pem_types() { sed -n 's/^-----BEGIN \(.*\)-----$/\1/p' "$1"; }
+
+# Servers for `check --connect`, on 127.0.0.1 at a port the kernel picks (no fixed port: other
+# runs of the suite share the machine), each bounded to 120 s and stopped when the test exits.
+#   tls_server S_SERVER-ARGS...  openssl s_server -www with those arguments (-cert, -key,
+#                                -cert_chain, ...); sets TLS_PORT
+#   silent_server [REPLY]        a socket that accepts connections and never speaks (with REPLY:
+#                                reads, answers REPLY and closes, as a server of another protocol);
+#                                sets TLS_PORT
+TLS_SERVER_PIDS=
+tls_server() {
+    local log
+    log=$(mktemp "$TMP/tls-server.XXXXXX")
+    timeout 120 openssl s_server -accept 127.0.0.1:0 -www "$@" > "$log" 2>&1 &
+    TLS_SERVER_PIDS="$TLS_SERVER_PIDS $!"
+    tls__port "$log" "openssl s_server $*"
+}
+silent_server() {
+    local log
+    log=$(mktemp "$TMP/tls-server.XXXXXX")
+    timeout 120 python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+print("ACCEPT 127.0.0.1:%d" % s.getsockname()[1], flush=True)
+while len(sys.argv) > 1:
+    c, _ = s.accept()
+    c.recv(4096)
+    c.sendall(sys.argv[1].encode())
+    c.close()
+time.sleep(120)' "$@" > "$log" 2>&1 &
+    TLS_SERVER_PIDS="$TLS_SERVER_PIDS $!"
+    tls__port "$log" "the silent server"
+}
+tls__port() {  # LOG WHAT: TLS_PORT from the server's "ACCEPT 127.0.0.1:PORT" line, within 10 s
+    local i
+    for i in $(seq 100); do
+        TLS_PORT=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$1")
+        [ -z "$TLS_PORT" ] || return 0
+        sleep 0.1
+    done
+    cat "$1" >&2
+    fail "$2 did not start listening"
+}

@@ -56,6 +56,13 @@ typedef struct cwms_options_st {
      */
     int has_verify_depth;
     int verify_depth;
+    /*
+     * check --warn-days: with has_warn_days, a certificate expiring within
+     * warn_days days is the warning CWMS_R_EXPIRES_WITHIN (else
+     * CWMS_R_EXPIRES_SOON within 30 days).
+     */
+    int has_warn_days;
+    int warn_days;
     int fetch;          /* --fetch: download missing issuers (AIA caIssuers, http:) */
     size_t work_budget; /* signature checks before giving up; 0 = default */
     /*

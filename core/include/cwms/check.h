@@ -63,6 +63,15 @@ typedef struct cwms_check_options_st {
     CWMS_OPTIONS build;
     const char *path; /* the bundle file */
     int decrypt_keys; /* a passphrase source was given: decrypt encrypted key blocks */
+    /*
+     * The chain a TLS server sent (cwms/connect.h), judged instead of the
+     * file (path then only names it): in TLS order whatever build.order
+     * says (the first certificate is the server's, the order of the rest
+     * is not judged), no key expected, a root, a certificate on no path
+     * or one sent twice a warning (clients pass over them), nothing
+     * fixable. Blocks are its certificates written as PEM. NULL: the file.
+     */
+    STACK_OF(X509) * served;
 } CWMS_CHECK_OPTIONS;
 
 typedef struct cwms_check_st CWMS_CHECK;
@@ -86,7 +95,8 @@ int cwms_check_ready(const CWMS_CHECK *c);
 /*
  * The exit code: 0 when no finding is an error (warnings count with the
  * build's strict option), else that of the worst error: 3 (the file is
- * unreadable or not PEM) before 5 (key) before 4 (chain).
+ * unreadable or not PEM) before 5 (key) before 4 (chain); 8 when the
+ * worst is a certificate expiring within build.warn_days (a warning).
  */
 int cwms_check_exit_code(const CWMS_CHECK *c);
 /*
@@ -95,6 +105,18 @@ int cwms_check_exit_code(const CWMS_CHECK *c);
  * compared with it); NULL when no chain could be found at all.
  */
 const CWMS_BUNDLE *cwms_check_get0_bundle(const CWMS_CHECK *c);
+
+/*
+ * --against: whether the served chain c judged holds the certificates of
+ * the bundle file at path (read as check reads it; a self-signed root on
+ * either side aside). Adds the error finding NOT_IN_BUNDLE for each
+ * certificate sent that the file lacks and NOT_SENT for each of the file's
+ * that is not sent, or the note SENDS_BUNDLE; *matches says which. Returns
+ * 1, or 0 with an error in diag when the file holds no certificate to
+ * compare (unreadable, not a bundle) or memory ran out.
+ */
+int cwms_check_against(CWMS_CHECK *c, const char *path, const CWMS_CHECK_OPTIONS *o, int *matches,
+                       CWMS_DIAG *diag);
 
 /*
  * The corrected file: the key block kept byte for byte (an encrypted one

@@ -81,6 +81,15 @@ typedef enum {
     CWMS_R_NOT_PEM = 267,          /* the file is not PEM (DER, PKCS#7, PKCS#12) */
     CWMS_R_KEY_NOT_CHECKED = 268,  /* note: encrypted key, no passphrase: match not checked */
 
+    /* check --connect: the chain a running server sends */
+    CWMS_R_CONNECT = 280,         /* the name does not resolve, or no connection */
+    CWMS_R_CONNECT_TIMEOUT = 281, /* no connection or handshake within the time-out */
+    CWMS_R_TLS_HANDSHAKE = 282,   /* the peer does not speak TLS, or ends the handshake */
+    CWMS_R_NOT_IN_BUNDLE = 283,   /* --against: the server sends a certificate not in BUNDLE */
+    CWMS_R_NOT_SENT = 284,        /* --against: a certificate of BUNDLE the server does not send */
+    CWMS_R_SENDS_BUNDLE = 285,    /* note: the server sends the certificates of BUNDLE */
+    CWMS_R_EXPIRES_WITHIN = 286,  /* warning: a certificate expires within --warn-days */
+
     /* key */
     CWMS_R_NO_KEY = 300,       /* no private key among the inputs */
     CWMS_R_KEY_MISMATCH = 301, /* key matches no certificate */
@@ -166,11 +175,13 @@ enum {
     CWMS_EXIT_OK = 0,
     CWMS_EXIT_FAILURE = 1, /* internal error */
     CWMS_EXIT_USAGE = 2,
-    CWMS_EXIT_INPUT = 3, /* unreadable or unrecognised input, passphrase */
-    CWMS_EXIT_CHAIN = 4, /* no valid chain, checks failed */
-    CWMS_EXIT_KEY = 5,   /* key missing, mismatched, weak, not extractable */
-    CWMS_EXIT_TOKEN = 6, /* PKCS#11 module, token or PIN */
-    CWMS_EXIT_OUTPUT = 7 /* cannot write the output */
+    CWMS_EXIT_INPUT = 3,  /* unreadable or unrecognised input, passphrase */
+    CWMS_EXIT_CHAIN = 4,  /* no valid chain, checks failed */
+    CWMS_EXIT_KEY = 5,    /* key missing, mismatched, weak, not extractable */
+    CWMS_EXIT_TOKEN = 6,  /* PKCS#11 module, token or PIN */
+    CWMS_EXIT_OUTPUT = 7, /* cannot write the output */
+    /* check --warn-days: a certificate expires within N days (and nothing worse) */
+    CWMS_EXIT_EXPIRING = 8
 };
 
 #endif
