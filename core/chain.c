@@ -164,9 +164,11 @@ static void note_rejected(CWMS_DIAG *diag, const CWMS_PATH *cands, char *const *
 }
 
 /*
- * The first candidate, in rank order, that the --verify-depth limit,
- * OpenSSL's verifier and the client policy accept (under --strict,
- * without warnings either); the best-ranked one when none is. Its verifier result goes to *vr. Notes
+ * The first candidate, in rank order, that the path checks (--verify-depth
+ * limit, links, dates, the anchor's trust), OpenSSL's verifier and the
+ * client policy accept — under --strict without warnings either, so that
+ * --strict takes a clean candidate rather than refuse a warning of a
+ * better-ranked one; the best-ranked one when none is. Its verifier result goes to *vr. Notes
  * say which better-ranked candidates were passed over, or, when none
  * passes, what was wrong with each alternative.
  */
@@ -182,8 +184,7 @@ static size_t choose_valid(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *
     for (size_t i = 0; i < n && chosen == SIZE_MAX; i++) {
         CWMS_DIAG *policy = cwms_diag_new();
         CWMS_VERIFY_RESULT r;
-        /* The depth limit first: it is the reason to give when it is one. */
-        int ok = cwms_check_verify_depth(opts, &cands[i], policy);
+        int ok = cwms_check_candidate(opts, g, trust, &cands[i], policy);
 
         ok &= cwms_client_policy_check(g, &cands[i], policy);
 

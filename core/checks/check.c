@@ -251,8 +251,9 @@ int cwms_check_verify_depth(const CWMS_OPTIONS *opts, const CWMS_PATH *path, CWM
     return 0;
 }
 
-int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
-                    const CWMS_PATH *path, const CWMS_KEY *key, CWMS_DIAG *diag)
+/* The links and dates of the path and of the anchor it relies on. */
+static int check_links_and_dates(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, const CWMS_PATH *path,
+                                 CWMS_DIAG *diag)
 {
     int ok = 1;
 
@@ -264,6 +265,25 @@ int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
         check_validity(path->certs[i], opts->attime, diag, &ok);
     if (cwms_path_relies_on_anchor(path))
         check_validity(path->anchor, opts->attime, diag, &ok);
+    return ok;
+}
+
+int cwms_check_candidate(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+                         const CWMS_PATH *path, CWMS_DIAG *diag)
+{
+    /* The depth limit first: it is the reason to give when it is one. */
+    int ok = cwms_check_verify_depth(opts, path, diag);
+
+    ok &= check_links_and_dates(opts, g, path, diag);
+    check_anchor(trust, path, diag);
+    return ok;
+}
+
+int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+                    const CWMS_PATH *path, const CWMS_KEY *key, CWMS_DIAG *diag)
+{
+    int ok = check_links_and_dates(opts, g, path, diag);
+
     check_key(path, key, diag, &ok);
     check_hosts(opts, path, diag, &ok);
     ok &= cwms_check_verify_depth(opts, path, diag);
