@@ -188,7 +188,7 @@ static void check_hosts(const CWMS_OPTIONS *opts, const CWMS_PATH *p, CWMS_DIAG 
         int r = X509_check_ip_asc(leaf, host, 0);
 
         /*
-         * Against subjectAltName only: TLS clients no longer read the
+         * Against subjectAltName only: browsers no longer read the
          * subject CN. A wildcard is a whole leftmost label ("*.example.com",
          * never "ba*.example.com"), as browsers and the CA/B rules have it.
          */
