@@ -18,6 +18,7 @@
 
 #include "chain_testlib.h"
 #include "cwms/anchor.h"
+#include "paths/anchor.h"
 
 #define UNRELATED "misc/unrelated.crt"
 
@@ -350,6 +351,41 @@ static void test_an_untrusted_self_signed_root_is_found_among_the_inputs(void **
     run_free(&r);
 }
 
+static int keep_path(const CWMS_PATH *p, void *arg)
+{
+    *(CWMS_PATH *)arg = *p;
+    return 1;
+}
+
+/* A chain that reaches no anchor: not found, naming the issuer its top names. */
+static void test_an_unanchored_path_has_its_anchor_not_found(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    CWMS_DIAG *diag = cwms_diag_new();
+    CWMS_GRAPH *g;
+    CWMS_PATH p;
+    CWMS_ANCHOR_INFO *a;
+
+    (void)state;
+    t_add_ids(pool, "cross", "server", "int", NULL);
+    g = cwms_graph_new(pool, NULL, (int64_t)time(NULL), 0);
+    assert_non_null(g);
+    assert_int_equal(cwms_paths_enumerate(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, keep_path,
+                                          &p, diag),
+                     1);
+    assert_false(p.anchored);
+    a = cwms_anchor_describe(g, NULL, 0, CWMS_PATH_COMPLETE, &p, NULL, 0, 0);
+    assert_non_null(a);
+    assert_int_equal(a->source, CWMS_ANCHOR_NOT_FOUND);
+    assert_null(a->x509);
+    assert_string_equal(a->wanted, "O=cwms-bundle tests, CN=New Root");
+    assert_int_equal(a->n_variants, 0);
+    cwms_anchor_info_free(a);
+    cwms_graph_free(g);
+    cwms_diag_free(diag);
+    cwms_pool_free(pool);
+}
+
 typedef struct {
     size_t n, anchored;
 } COUNT;
@@ -664,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_both_roots_supplied_complete_prefers_the_longer_anchored_path),
         cmocka_unit_test(test_a_trusted_anchor_beats_an_untrusted_self_signed_root),
         cmocka_unit_test(test_an_untrusted_self_signed_root_is_found_among_the_inputs),
+        cmocka_unit_test(test_an_unanchored_path_has_its_anchor_not_found),
         cmocka_unit_test(test_every_candidate_path_is_modelled),
         cmocka_unit_test(test_rollover_resolves_to_the_intermediate_that_signed),
         cmocka_unit_test(test_rollover_with_key_identifiers_spends_no_check_on_the_other_key),
