@@ -147,14 +147,19 @@ static int add_variants(ANCHOR *a, const CHOICE_CTX *x, const CWMS_PATH *chosen,
                                       MAX_VARIANTS * 4);
     CWMS_VARIANT_SET *set = &a->sets[a->n_sets];
     CWMS_VARIANT *others = NULL;
+    unsigned char key[32], other[32];
 
     if (n > MAX_VARIANTS * 4)
         n = MAX_VARIANTS * 4;
     memset(set, 0, sizeof(*set));
+    /* The same key, not merely the same key identifier: a decoy may copy the SKI. */
+    if (!cwms_cert_spki_sha256(c, key))
+        return 1;
     for (size_t i = 0; i < n; i++) {
         CWMS_VARIANT *v;
 
-        if (named[i] == c || !cwms_path_same_ca(named[i], c) || set->n_others == MAX_VARIANTS)
+        if (named[i] == c || !cwms_cert_spki_sha256(named[i], other)
+            || memcmp(key, other, 32) != 0 || set->n_others == MAX_VARIANTS)
             continue;
         if (others == NULL && (others = OPENSSL_zalloc(MAX_VARIANTS * sizeof(*others))) == NULL)
             return 0;
