@@ -158,8 +158,8 @@ static int add_variants(ANCHOR *a, const CHOICE_CTX *x, const CWMS_PATH *chosen,
     for (size_t i = 0; i < n; i++) {
         CWMS_VARIANT *v;
 
-        if (named[i] == c || !cwms_cert_spki_sha256(named[i], other)
-            || memcmp(key, other, 32) != 0 || set->n_others == MAX_VARIANTS)
+        if (named[i] == c || !cwms_cert_spki_sha256(named[i], other) || memcmp(key, other, 32) != 0
+            || set->n_others == MAX_VARIANTS)
             continue;
         if (others == NULL && (others = OPENSSL_zalloc(MAX_VARIANTS * sizeof(*others))) == NULL)
             return 0;
