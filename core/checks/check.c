@@ -217,9 +217,8 @@ static void check_anchor(CWMS_TRUST *trust, const CWMS_PATH *p, CWMS_DIAG *diag)
     char *name;
 
     /* Anchored through the trust store already, or not ending in a self-signed root. */
-    if (trust == NULL || !p->self_signed_end || p->anchor != NULL || p->anchor_at != p->len - 1)
-        return;
-    if (cwms_trust_holds(trust, root, diag))
+    if (trust == NULL || !p->self_signed_end || p->anchor != NULL || p->anchor_at != p->len - 1
+        || p->trusted)
         return;
     name = name_of(root);
     cwms_diag_add(diag, CWMS_WARNING, CWMS_R_UNTRUSTED_ANCHOR,

@@ -158,8 +158,9 @@ static int add_variants(ANCHOR *a, const CHOICE_CTX *x, const CWMS_PATH *chosen,
     for (size_t i = 0; i < n; i++) {
         CWMS_VARIANT *v;
 
+        /* One that does not decode is no usable variant (its reader said so already). */
         if (named[i] == c || !cwms_cert_spki_sha256(named[i], other) || memcmp(key, other, 32) != 0
-            || set->n_others == MAX_VARIANTS)
+            || set->n_others == MAX_VARIANTS || cwms_cert_x509(named[i]) == NULL)
             continue;
         if (others == NULL && (others = OPENSSL_zalloc(MAX_VARIANTS * sizeof(*others))) == NULL)
             return 0;
