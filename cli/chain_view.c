@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "cwms/cert.h"
+#include "report.h"
 
 /*-
  * Certificate facts
@@ -113,7 +114,8 @@ static const char *role_colour(CWMS_ROLE role)
     return role == CWMS_ROLE_SERVER ? GREEN : role == CWMS_ROLE_INTERMEDIATE ? CYAN : YELLOW;
 }
 
-static void tree_node(const PEN *p, const CWMS_EXPLAIN_CERT *c, size_t depth)
+static void tree_node(const PEN *p, const CWMS_EXPLAIN_CERT *c, size_t depth,
+                      const CWMS_ANCHOR_INFO *anchor)
 {
     CLI_CERT_FACTS f;
     char indent[160] = "";
@@ -136,6 +138,10 @@ static void tree_node(const PEN *p, const CWMS_EXPLAIN_CERT *c, size_t depth)
     fprintf(p->out, "%s%s    %sSHA-256 %.16s...%s  valid %.10s to %.10s  key %s %d  from %s%s\n",
             indent, depth > 0 ? "    " : "", ansi(p, DIM), f.sha256, ansi(p, RESET), f.not_before,
             f.not_after, f.key_type, f.key_bits, c->origin, c->from_trust ? " (trust store)" : "");
+    if (anchor != NULL) {
+        fprintf(p->out, "%s%s    anchor: ", indent, depth > 0 ? "    " : "");
+        cli_put_anchor_source(p->out, anchor);
+    }
     if (c->variant != NULL)
         fprintf(p->out, "%s%s    cross-sign: %s\n", indent, depth > 0 ? "    " : "", c->variant);
     if (c->left_out != NULL)
@@ -152,6 +158,27 @@ static const CWMS_EXPLAIN_PATH *chosen_path(const CWMS_EXPLAIN *e)
     return NULL;
 }
 
+/* c is the anchor the record describes (the tree prints where it was found under it). */
+static int is_anchor(const CWMS_EXPLAIN_CERT *c, const CWMS_ANCHOR_INFO *a)
+{
+    return a != NULL && a->x509 != NULL && X509_cmp(c->x509, a->x509) == 0;
+}
+
+/* The tree will draw the anchor (so its "anchor:" line goes under it). */
+static int anchor_drawn(const CWMS_EXPLAIN *e, const CWMS_EXPLAIN_PATH *chosen,
+                        const CWMS_ANCHOR_INFO *a)
+{
+    size_t anchor = cwms_explain_anchor(e);
+
+    if (anchor != SIZE_MAX && cwms_explain_get0_cert(e, anchor)->role == CWMS_ROLE_ANCHOR
+        && chosen->anchor_at < chosen->len)
+        return is_anchor(cwms_explain_get0_cert(e, anchor), a);
+    for (size_t j = 0; j < chosen->len; j++)
+        if (is_anchor(cwms_explain_get0_cert(e, chosen->certs[j]), a))
+            return 1;
+    return 0;
+}
+
 static char *short_name(const CWMS_EXPLAIN *e, size_t i)
 {
     return cwms_name_oneline(X509_get_subject_name(cwms_explain_get0_cert(e, i)->x509));
@@ -161,6 +188,7 @@ void cli_tree_print(FILE *out, const CWMS_BUNDLE *bundle, int colour)
 {
     const CWMS_EXPLAIN *e = cwms_bundle_get0_explain(bundle);
     const CWMS_EXPLAIN_PATH *chosen = chosen_path(e);
+    const CWMS_ANCHOR_INFO *a = cwms_bundle_get0_anchor(bundle);
     size_t anchor = cwms_explain_anchor(e), depth = 0, left = 0;
     PEN p = { out, colour };
 
@@ -168,11 +196,21 @@ void cli_tree_print(FILE *out, const CWMS_BUNDLE *bundle, int colour)
         return;
     fprintf(out, "%schain%s, from the %s down:\n", ansi(&p, BOLD), ansi(&p, RESET),
             anchor == SIZE_MAX ? "top (no anchor)" : "anchor");
-    /* A trust-store anchor is not on the path of input certificates: it heads the tree. */
-    if (anchor != SIZE_MAX && cwms_explain_get0_cert(e, anchor)->role == CWMS_ROLE_ANCHOR)
-        tree_node(&p, cwms_explain_get0_cert(e, anchor), depth++);
-    for (size_t j = chosen->len; j-- > 0;)
-        tree_node(&p, cwms_explain_get0_cert(e, chosen->certs[j]), depth++);
+    if (!anchor_drawn(e, chosen, a))
+        cli_report_anchor(out, "", bundle);
+    /*
+     * A trust-store anchor is not on the path of input certificates: it is
+     * drawn above the certificate it signed, which heads the tree unless
+     * the chain goes on past it (--path complete through a cross-sign).
+     */
+    for (size_t j = chosen->len; j-- > 0;) {
+        const CWMS_EXPLAIN_CERT *c = cwms_explain_get0_cert(e, chosen->certs[j]);
+
+        if (j == chosen->anchor_at && anchor != SIZE_MAX
+            && cwms_explain_get0_cert(e, anchor)->role == CWMS_ROLE_ANCHOR)
+            tree_node(&p, cwms_explain_get0_cert(e, anchor), depth++, a);
+        tree_node(&p, c, depth++, is_anchor(c, a) ? a : NULL);
+    }
 
     for (size_t i = 0; i < cwms_explain_cert_count(e); i++) {
         const CWMS_EXPLAIN_CERT *c = cwms_explain_get0_cert(e, i);

@@ -52,7 +52,8 @@ static const CLI_OPT build_options[] = {
       .id = CLI_OPT_CWMS,
       .metavar = "VERSION",
       .help = "the CWMS release: 1.0 to 2.0 = leaf first; 2.5 and later = root first\n"
-              "e.g. 2.0, 2.5, 2.5MR6, 4.0MR2 SP1, 2.8.1.1 (see cwms-bundle(1))" },
+              "e.g. 2.0, 2.5, 2.5MR6, 4.0MR2 SP1, 2.8.1.1 (see cwms-bundle(1));\n"
+              "always with its dot: 20 is refused (did you mean 2.0?)" },
     CLI_OPT_ENTRY_ORDER,
     CLI_OPT_SECTION("Key:"),
     { .name = "key",

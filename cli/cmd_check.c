@@ -41,7 +41,8 @@ static const CLI_OPT check_options[] = {
       .id = CLI_OPT_CWMS,
       .metavar = "VERSION",
       .help = "the CWMS release the file is for: 1.0 to 2.0 = leaf first;\n"
-              "2.5 and later = root first (see cwms-bundle(1))" },
+              "2.5 and later = root first, always with the dot: 2.0, not 20\n"
+              "(see cwms-bundle(1))" },
     CLI_OPT_ENTRY_ORDER,
     CLI_OPT_SECTION("Key:"),
     { .name = "passin",

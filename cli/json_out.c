@@ -11,6 +11,8 @@
 
 #include "chain_view.h"
 #include "report.h"
+#include "cwms/anchor.h"
+#include "cwms/cert.h"
 #include "cwms/explain.h"
 
 json_object *cli_json_new(const char *command)
@@ -113,23 +115,97 @@ static const CWMS_EXPLAIN_CERT *explained(const CWMS_EXPLAIN *e, X509 *x)
     return NULL;
 }
 
+static const char *source_name(CWMS_ANCHOR_SOURCE source)
+{
+    switch (source) {
+    case CWMS_ANCHOR_TRUST_GIVEN:
+        return "trust";
+    case CWMS_ANCHOR_SYSTEM:
+        return "system";
+    case CWMS_ANCHOR_INPUTS:
+        return "inputs";
+    default:
+        return "none";
+    }
+}
+
+/* "anchor": the anchor record's certificate, where it was found; null when none was. */
+static int add_anchor(json_object *doc, const CWMS_BUNDLE *b, const CWMS_EXPLAIN *e)
+{
+    const CWMS_ANCHOR_INFO *a = cwms_bundle_get0_anchor(b);
+    const CWMS_EXPLAIN_CERT *ec;
+    json_object *ao;
+    int in_bundle = 0;
+
+    if (a == NULL || a->x509 == NULL)
+        return json_object_object_add(doc, "anchor", NULL) == 0;
+    ec = explained(e, a->x509);
+    for (size_t i = 0; i < b->n_certs; i++)
+        in_bundle |= X509_cmp(b->certs[i], a->x509) == 0;
+    ao = cert_object(a->x509, a->on_path ? "root" : "anchor", ec != NULL ? ec->origin : NULL);
+    return put(doc, "anchor", ao) && put(ao, "in_bundle", json_object_new_boolean(in_bundle))
+        && put(ao, "from_trust_store",
+               json_object_new_boolean(ec != NULL ? ec->from_trust : !a->on_path))
+        && put(ao, "found_in", json_object_new_string(source_name(a->source)))
+        && put_string_or_null(ao, "trust_store", a->store)
+        && put_string_or_null(ao, "signs", a->signs);
+}
+
+/* One variant of a CA: its fingerprint, whether it is self-signed, its issuer, why not. */
+static json_object *variant_object(const CWMS_VARIANT *v)
+{
+    json_object *o = json_object_new_object();
+    CLI_CERT_FACTS f;
+    int ok;
+
+    if (o == NULL || !cli_cert_facts(v->x509, &f)) {
+        json_object_put(o);
+        return NULL;
+    }
+    ok = put(o, "sha256", json_object_new_string(f.sha256))
+        && put(o, "self_signed", json_object_new_boolean(v->self_signed))
+        && put(o, "issuer", json_object_new_string(f.issuer))
+        && (v->why_not == NULL || put(o, "why_not", json_object_new_string(v->why_not)));
+    cli_cert_facts_clear(&f);
+    if (!ok) {
+        json_object_put(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* "variants": each CA of the chain with other variants among the inputs. */
+static int add_variants(json_object *doc, const CWMS_BUNDLE *b)
+{
+    const CWMS_ANCHOR_INFO *a = cwms_bundle_get0_anchor(b);
+    json_object *arr = json_object_new_array();
+
+    if (!put(doc, "variants", arr))
+        return 0;
+    for (size_t i = 0; a != NULL && i < a->n_variants; i++) {
+        const CWMS_VARIANT_SET *set = &a->variants[i];
+        json_object *o = json_object_new_object(), *others;
+        char *subject = cwms_name_oneline(X509_get_subject_name(set->chosen.x509));
+        int ok = push(arr, o) && subject != NULL
+            && put(o, "subject", json_object_new_string(subject))
+            && put(o, "chosen", variant_object(&set->chosen))
+            && put(o, "others", others = json_object_new_array());
+
+        OPENSSL_free(subject);
+        for (size_t k = 0; ok && k < set->n_others; k++)
+            ok = push(others, variant_object(&set->others[k]));
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
 static int add_explanation(json_object *doc, const CWMS_EXPLAIN *e)
 {
     json_object *left = json_object_new_array(), *alts = json_object_new_array();
-    size_t anchor = cwms_explain_anchor(e);
 
     if (!put(doc, "left_out", left) || !put(doc, "alternatives", alts))
         return 0;
-    if (anchor == SIZE_MAX) {
-        json_object_object_add(doc, "anchor", NULL);
-    } else {
-        const CWMS_EXPLAIN_CERT *a = cwms_explain_get0_cert(e, anchor);
-        json_object *ao = cert_object(a->x509, cli_role_name(a->role), a->origin);
-
-        if (!put(doc, "anchor", ao) || !put(ao, "in_bundle", json_object_new_boolean(a->in_bundle))
-            || !put(ao, "from_trust_store", json_object_new_boolean(a->from_trust)))
-            return 0;
-    }
     for (size_t i = 0; i < cwms_explain_cert_count(e); i++) {
         const CWMS_EXPLAIN_CERT *c = cwms_explain_get0_cert(e, i);
         json_object *o;
@@ -211,11 +287,11 @@ int cli_json_add_bundle(json_object *doc, const CWMS_BUNDLE *b, const char *cwms
         if (!push(certs, c) || !put(c, "position", json_object_new_int64((int64_t)i + 1)))
             return 0;
     }
-    if (e == NULL) {
-        json_object_object_add(doc, "anchor", NULL);
+    if (!add_anchor(doc, b, e) || !add_variants(doc, b))
+        return 0;
+    if (e == NULL)
         return put(doc, "left_out", json_object_new_array())
             && put(doc, "alternatives", json_object_new_array());
-    }
     return add_explanation(doc, e);
 }
 

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "cwms/anchor.h"
 #include "cwms/cert.h"
 #include "cwms/times.h"
 
@@ -63,12 +64,17 @@ void cli_note(const char *fmt, ...)
 }
 
 /* Prints text with control characters escaped (a file name may hold ESC or BEL). */
-static void put_escaped(const char *text)
+static void put_escaped_to(FILE *out, const char *text)
 {
     char *e = cwms_escape_controls(text);
 
-    fputs(e != NULL ? e : "?", stderr);
+    fputs(e != NULL ? e : "?", out);
     OPENSSL_free(e);
+}
+
+static void put_escaped(const char *text)
+{
+    put_escaped_to(stderr, text);
 }
 
 int cli_usage_error(const char *command, const char *fmt, ...)
@@ -104,6 +110,90 @@ static const char *order_text(CWMS_ORDER order)
         : "root-first (CWMS 2.5 and later: root-side intermediate first, server certificate last)";
 }
 
+/* The first 16 hex digits of x's SHA-256, the short form the summaries show ("?" on failure). */
+static const char *short_sha256(X509 *x, char out[17])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+
+    if (x == NULL || !X509_digest(x, EVP_sha256(), md, &len) || len < 8)
+        return "?";
+    for (unsigned int i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02X", md[i]);
+    return out;
+}
+
+static void put_subject(FILE *out, X509 *x)
+{
+    char *name = cwms_name_oneline(X509_get_subject_name(x));
+
+    fputs(name != NULL ? name : "?", out);
+    OPENSSL_free(name);
+}
+
+void cli_put_anchor_source(FILE *out, const CWMS_ANCHOR_INFO *a)
+{
+    switch (a->source) {
+    case CWMS_ANCHOR_TRUST_GIVEN:
+        fputs("found in --trust '", out);
+        put_escaped_to(out, a->store != NULL ? a->store : "?");
+        fputs("'", out);
+        break;
+    case CWMS_ANCHOR_SYSTEM:
+        fputs("found in the system trust store", out);
+        break;
+    default:
+        fputs("found among the inputs only: a self-signed root that ", out);
+        put_escaped_to(out, a->store != NULL ? a->store : "no trust store");
+        fputs(" does not hold; clients must be given it", out);
+        break;
+    }
+    if (a->signs != NULL)
+        fprintf(out, "; it signed '%s'", a->signs);
+    else if (a->source != CWMS_ANCHOR_INPUTS)
+        fputs("; the chain's own root", out);
+    fputc('\n', out);
+}
+
+void cli_report_anchor(FILE *out, const char *lead, const CWMS_BUNDLE *bundle)
+{
+    const CWMS_ANCHOR_INFO *a = cwms_bundle_get0_anchor(bundle);
+    char sha[17];
+
+    if (a == NULL)
+        return;
+    if (a->source == CWMS_ANCHOR_NOT_FOUND || a->x509 == NULL) {
+        fprintf(out, "%sanchor: not found: neither the inputs nor ", lead);
+        put_escaped_to(out, a->store != NULL ? a->store : "a trust store");
+        fprintf(out, " hold '%s', the issuer the top of the chain names\n",
+                a->wanted != NULL ? a->wanted : "?");
+    } else {
+        fprintf(out, "%sanchor: ", lead);
+        put_subject(out, a->x509);
+        fprintf(out, " (SHA-256 %s...), ", short_sha256(a->x509, sha));
+        cli_put_anchor_source(out, a);
+    }
+    for (size_t i = 0; i < a->n_variants; i++) {
+        const CWMS_VARIANT_SET *set = &a->variants[i];
+        char *mine = cwms_variant_words(&set->chosen);
+
+        fprintf(out, "%scross-sign: '", lead);
+        put_subject(out, set->chosen.x509);
+        fprintf(out,
+                "' comes in %zu variants among the inputs; the chain uses the one %s (SHA-256 %s...)\n",
+                set->n_others + 1, mine != NULL ? mine : "?", short_sha256(set->chosen.x509, sha));
+        OPENSSL_free(mine);
+        for (size_t k = 0; k < set->n_others; k++) {
+            char *theirs = cwms_variant_words(&set->others[k]);
+
+            fprintf(out, "%s    not the one %s (SHA-256 %s...): %s\n", lead,
+                    theirs != NULL ? theirs : "?", short_sha256(set->others[k].x509, sha),
+                    set->others[k].why_not);
+            OPENSSL_free(theirs);
+        }
+    }
+}
+
 void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
 {
     fprintf(stderr, CLI_PROGRAM ": order: %s\n", order_text(bundle->order));
@@ -130,6 +220,7 @@ void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
                 i == bundle->leaf_index ? " [server]" : "");
         OPENSSL_free(subject);
     }
+    cli_report_anchor(stderr, CLI_PROGRAM ": ", bundle);
     if (s->output != NULL) {
         fprintf(stderr, CLI_PROGRAM ": wrote %s to '", s->format);
         put_escaped(s->output);

@@ -8,7 +8,9 @@
 #define CWMS_CLI_REPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
+#include "cwms/anchor.h"
 #include "cwms/bundle.h"
 #include "cwms/diag.h"
 
@@ -49,8 +51,22 @@ typedef struct cli_summary_st {
 } CLI_SUMMARY;
 
 /*
+ * Where the anchor was found ("found in --trust 'FILE'; it signed 'X'"),
+ * one line (cli_report_anchor's words, also the tree's).
+ */
+void cli_put_anchor_source(FILE *out, const CWMS_ANCHOR_INFO *anchor);
+
+/*
+ * The chain's anchor (cwms/anchor.h) as lines starting with lead: the
+ * anchor's subject, short SHA-256 and where it was found (or that none
+ * was), then each CA the chain uses one variant of, with why the others
+ * lost. Nothing when the bundle has no anchor record.
+ */
+void cli_report_anchor(FILE *out, const char *lead, const CWMS_BUNDLE *bundle);
+
+/*
  * The success summary on stderr: order, key, each certificate (subject,
- * notAfter) in output order, where it went. (What was left out, such as
+ * notAfter) in output order, the anchor (cli_report_anchor), where it went. (What was left out, such as
  * the root, is the core's note in diag, printed before.)
  */
 void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s);

@@ -10,6 +10,7 @@
 #include "checks/verify.h"
 #include "cwms/options.h"
 #include "order/order.h"
+#include "paths/anchor.h"
 #include "paths/explain.h"
 #include "paths/leaf.h"
 #include "paths/rank.h"
@@ -41,6 +42,7 @@ void cwms_bundle_free(CWMS_BUNDLE *b)
     OPENSSL_free(b->key_origin);
     OPENSSL_secure_clear_free(b->key_pkcs8, b->key_pkcs8_len);
     cwms_explain_free(b->explain);
+    cwms_anchor_info_free(b->anchor);
     for (size_t i = 0; i < b->n_certs; i++)
         X509_free(b->certs[i]);
     OPENSSL_free(b->certs);
@@ -167,9 +169,11 @@ static void note_rejected(CWMS_DIAG *diag, const CWMS_PATH *cands, char *const *
 }
 
 /*
- * The first candidate, in rank order, that the --verify-depth limit,
- * OpenSSL's verifier and the client policy accept (under --strict,
- * without warnings either); the best-ranked one when none is. Its verifier result goes to *vr. Notes
+ * The first candidate, in rank order, that the path checks (--verify-depth
+ * limit, links, dates, the anchor's trust), OpenSSL's verifier and the
+ * client policy accept — under --strict without warnings either, so that
+ * --strict takes a clean candidate rather than refuse a warning of a
+ * better-ranked one; the best-ranked one when none is. Its verifier result goes to *vr. Notes
  * say which better-ranked candidates were passed over, or, when none
  * passes, what was wrong with each alternative.
  */
@@ -185,8 +189,7 @@ static size_t choose_valid(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *
     for (size_t i = 0; i < n && chosen == SIZE_MAX; i++) {
         CWMS_DIAG *policy = cwms_diag_new();
         CWMS_VERIFY_RESULT r;
-        /* The depth limit first: it is the reason to give when it is one. */
-        int ok = cwms_check_verify_depth(opts, &cands[i], policy);
+        int ok = cwms_check_candidate(opts, g, trust, &cands[i], policy);
 
         ok &= cwms_client_policy_check(g, &cands[i], policy);
 
@@ -273,13 +276,18 @@ static size_t candidates(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *tr
     return n;
 }
 
-/* The path of one server certificate: ranked, validated, checked. 1, or 0 with errors in diag. */
+/*
+ * The path of one server certificate: ranked, validated, checked, and its
+ * anchor described into *anchor (replacing what it held). 1, or 0 with
+ * errors in diag.
+ */
 static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
-                          CWMS_CERT *leaf, const CWMS_KEY *key, CWMS_PATH *path, CWMS_DIAG *diag)
+                          CWMS_CERT *leaf, const CWMS_KEY *key, CWMS_PATH *path,
+                          CWMS_ANCHOR_INFO **anchor, CWMS_DIAG *diag)
 {
     CWMS_PATH *cands = OPENSSL_malloc(MAX_CANDIDATES * sizeof(*cands));
     CWMS_VERIFY_RESULT vr;
-    size_t n;
+    size_t n, chosen;
 
     if (cands == NULL) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
@@ -289,8 +297,14 @@ static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *t
         OPENSSL_free(cands);
         return 0;
     }
-    *path = cands[choose_valid(opts, g, trust, cands, n, diag, &vr)];
+    chosen = choose_valid(opts, g, trust, cands, n, diag, &vr);
+    *path = cands[chosen];
+    cwms_anchor_info_free(*anchor);
+    *anchor = cwms_anchor_describe(g, trust, opts->trust_file != NULL, opts->path, path, cands, n,
+                                   chosen);
     OPENSSL_free(cands);
+    if (*anchor == NULL)
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
     cwms_trace_path("chosen", path, "");
     /* The hand-written checks speak first; the verifier adds what they did not say. */
     cwms_check_path(opts, g, trust, path, key, diag);
@@ -311,7 +325,7 @@ static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *t
 
 static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_GRAPH *g,
                          CWMS_TRUST *trust, CWMS_CERT **leaf, const CWMS_KEY *key, CWMS_PATH *path,
-                         CWMS_DIAG *diag)
+                         CWMS_ANCHOR_INFO **anchor, CWMS_DIAG *diag)
 {
     CWMS_CERT *alt[MAX_LEAF_TRIES];
     size_t n_alt = cwms_leaf_alternatives(opts, pool, key, *leaf, alt, MAX_LEAF_TRIES);
@@ -321,9 +335,9 @@ static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_G
 
     if (n_alt == 0 || first == NULL) {
         cwms_diag_free(first);
-        return build_for_leaf(opts, g, trust, *leaf, key, path, diag);
+        return build_for_leaf(opts, g, trust, *leaf, key, path, anchor, diag);
     }
-    if (build_for_leaf(opts, g, trust, *leaf, key, path, first)) {
+    if (build_for_leaf(opts, g, trust, *leaf, key, path, anchor, first)) {
         cwms_diag_append(diag, first);
         cwms_diag_free(first);
         return 1;
@@ -334,7 +348,7 @@ static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_G
         cwms_diag_free(d);
         if ((d = cwms_diag_new()) == NULL)
             break;
-        if (build_for_leaf(opts, g, trust, alt[i], key, path, d)) {
+        if (build_for_leaf(opts, g, trust, alt[i], key, path, anchor, d)) {
             cwms_leaf_note_ignored(diag, *leaf, why != NULL ? why->text : "no valid chain");
             cwms_diag_append(diag, d);
             cwms_diag_free(d);
@@ -367,6 +381,7 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
     CWMS_CERT *leaf;
     const CWMS_KEY *key;
     CWMS_PATH path;
+    CWMS_ANCHOR_INFO *anchor = NULL;
     int ok = 0;
 
     *out = NULL;
@@ -385,7 +400,7 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
         && !cwms_leaf_choose(opts, pool, keys, n_keys, key_source, diag, &leaf, &key))
         goto end;
     path.len = 0;
-    if (!build_for_key(opts, pool, g, trust, &leaf, key, &path, diag)
+    if (!build_for_key(opts, pool, g, trust, &leaf, key, &path, &anchor, diag)
         && !(opts->bundle_on_error && path.len > 0))
         goto end;
     if (!opts->include_root && path.self_signed_end && path.len > 1) {
@@ -403,6 +418,8 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
         goto end;
     if ((*out = make_bundle(opts, &path, key, diag)) == NULL)
         goto end;
+    (*out)->anchor = anchor;
+    anchor = NULL;
     if (opts->explain && !cwms_explain_attach(*out, opts, g, &path)) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         cwms_bundle_free(*out);
@@ -411,6 +428,7 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
     }
     ok = cwms_diag_first_error(diag) == NULL;
 end:
+    cwms_anchor_info_free(anchor);
     cwms_graph_free(g);
     cwms_trust_free(trust);
     ERR_pop_to_mark();

@@ -135,6 +135,19 @@ static int release_suffix(const char *p)
     return number(&p) >= 0 && *p == '\0';
 }
 
+/*
+ * The number of digits of a bare number of two or more digits ("20",
+ * "25"), else 0: a release typed without its dot. Taken as a later major
+ * it would pick the root-first order for 2.0, 1.0 and 1.5, the very error
+ * CWMS reports; later majors are written with a dot (5.0) too.
+ */
+static size_t dotless(const char *version)
+{
+    size_t n = strspn(version, "0123456789");
+
+    return n >= 2 && version[n] == '\0' ? n : 0;
+}
+
 /* A bare major ("2", "3.x"): its number, or -1 when version is something else. */
 static int bare_major(const char *version)
 {
@@ -151,10 +164,10 @@ static int bare_major(const char *version)
 int cwms_order_for_version(const char *version, CWMS_ORDER *order)
 {
     const char *p = version;
-    CWMS_ORDER o;
+    CWMS_ORDER o = LATER_ORDER;
     int major, minor;
 
-    if (version == NULL)
+    if (version == NULL || dotless(version))
         return 0;
     if ((major = bare_major(version)) >= 0) {
         if (major_order(major, &o) != 1)
@@ -566,13 +579,33 @@ static void add_known_releases(MSG *m)
         "(2.5MR6, 4.0MR2 SP1, 2.8.1.1)");
 }
 
+/* "20": did you mean 2.0? (when the dotted release exists). */
+static void dotless_error(MSG *m, const char *option, const char *value)
+{
+    CWMS_ORDER o;
+    char ex[8];
+
+    add(m, " is not a CWMS release: ");
+    if (dotless(value) == 2 && release_order(value[0] - '0', value[1] - '0', &o)) {
+        snprintf(ex, sizeof(ex), "%c.%c", value[0], value[1]);
+        add(m, "did you mean %s (", ex);
+        add_example(m, option, ex);
+        add(m, ", %s)? Releases", order_words(o));
+    } else {
+        add(m, "releases");
+    }
+    add(m, " are written with a dot, later majors too (5.0); ");
+}
+
 static void version_error(MSG *m, const char *option, const char *value)
 {
     int major = bare_major(value);
     CWMS_ORDER o;
 
     add_given(m, option, value);
-    if (major >= 0 && major_order(major, &o) < 0) {
+    if (dotless(value)) {
+        dotless_error(m, option, value);
+    } else if (major >= 0 && major_order(major, &o) < 0) {
         const struct cwms_release *leaf = NULL, *root = NULL;
         char ex[24];
 

@@ -147,9 +147,8 @@ static void check_anchor(CWMS_TRUST *trust, const CWMS_PATH *p, CWMS_DIAG *diag)
     char *name;
 
     /* Anchored through the trust store already, or not ending in a self-signed root. */
-    if (trust == NULL || !p->self_signed_end || p->anchor != NULL || p->anchor_at != p->len - 1)
-        return;
-    if (cwms_trust_holds(trust, root, diag))
+    if (trust == NULL || !p->self_signed_end || p->anchor != NULL || p->anchor_at != p->len - 1
+        || p->trusted)
         return;
     name = name_of(root);
     cwms_diag_add(diag, CWMS_WARNING, CWMS_R_UNTRUSTED_ANCHOR,
@@ -181,8 +180,9 @@ int cwms_check_verify_depth(const CWMS_OPTIONS *opts, const CWMS_PATH *path, CWM
     return 0;
 }
 
-int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
-                    const CWMS_PATH *path, const CWMS_KEY *key, CWMS_DIAG *diag)
+/* The links and dates of the path and of the anchor it relies on. */
+static int check_links_and_dates(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, const CWMS_PATH *path,
+                                 CWMS_DIAG *diag)
 {
     int ok = 1;
 
@@ -194,6 +194,25 @@ int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
         check_validity(opts, path->certs[i], diag, &ok);
     if (cwms_path_relies_on_anchor(path))
         check_validity(opts, path->anchor, diag, &ok);
+    return ok;
+}
+
+int cwms_check_candidate(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+                         const CWMS_PATH *path, CWMS_DIAG *diag)
+{
+    /* The depth limit first: it is the reason to give when it is one. */
+    int ok = cwms_check_verify_depth(opts, path, diag);
+
+    ok &= check_links_and_dates(opts, g, path, diag);
+    check_anchor(trust, path, diag);
+    return ok;
+}
+
+int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+                    const CWMS_PATH *path, const CWMS_KEY *key, CWMS_DIAG *diag)
+{
+    int ok = check_links_and_dates(opts, g, path, diag);
+
     check_key(path, key, diag, &ok);
     cwms_check_host_names(opts, path->certs[0], diag, &ok);
     ok &= cwms_check_verify_depth(opts, path, diag);

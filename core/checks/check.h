@@ -26,6 +26,16 @@ int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
                     const CWMS_PATH *path, const CWMS_KEY *key, CWMS_DIAG *diag);
 
 /*
+ * What of cwms_check_path depends on the path and not on the server
+ * certificate alone: the --verify-depth limit (first), signatures, CA
+ * flags, path length, validity, and the anchor's trust. Used to compare
+ * candidates, so --strict can pass over one that only warns. Returns 1
+ * when no error was added.
+ */
+int cwms_check_candidate(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+                         const CWMS_PATH *path, CWMS_DIAG *diag);
+
+/*
  * With opts->has_verify_depth: 1 when the anchored path has at most
  * opts->verify_depth intermediates (cwms_path_intermediates), else 0 with
  * a CWMS_R_VERIFY_DEPTH error in diag naming the server certificate.

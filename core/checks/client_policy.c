@@ -2,12 +2,13 @@
 /*
  * The client policy for TLS servers (client_policy.h).
  *
- * RFC 5280 allows chains that no phone or browser accepts: SHA-1
- * signatures, 1024-bit CA keys, a server certificate good for client
- * authentication only, or one that names its host only in the subject
- * CN. These are the rules the major clients (Chrome, Apple, Android)
- * apply to TLS servers, each reported naming the certificate and what to
- * ask the CA for.
+ * RFC 5280 allows chains that TLS clients refuse: SHA-1 signatures,
+ * 1024-bit CA keys, a server certificate good for client authentication
+ * only, or one that names its host only in the subject CN. Each rule here
+ * names the clients that refuse, as far as their published rules or real
+ * runs show (openssl s_client, curl, gnutls-cli and Java 17 JSSE against
+ * openssl s_server, trusting a private root); what no client refuses but
+ * is still a risk is a warning that says so.
  */
 #include "checks/client_policy.h"
 
@@ -20,8 +21,8 @@
 
 #define DAY 86400
 #define APPLE_EKU_SINCE 1561939200    /* 2019-07-01: Apple requires serverAuth in the EKU */
-#define VALIDITY_398_SINCE 1598918400 /* 2020-09-01: 398 days at most */
-#define VALIDITY_825_SINCE 1519862400 /* 2018-03-01: 825 days at most */
+#define VALIDITY_398_SINCE 1598918400 /* 2020-09-01: Apple, publicly trusted roots: 398 days */
+#define VALIDITY_825_SINCE 1561939200 /* 2019-07-01: Apple, every root: 825 days at most */
 
 static char *name_of(CWMS_CERT *c)
 {
@@ -52,8 +53,9 @@ static void check_signatures(CWMS_GRAPH *g, const CWMS_PATH *p, CWMS_DIAG *diag,
         name = name_of(p->certs[i]);
         if (checked) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WEAK_SIGNATURE,
-                          "%s '%s' is signed with %s, which TLS clients refuse: ask the CA to "
-                          "reissue it with SHA-256, or pick the CA's SHA-256 bundle",
+                          "%s '%s' is signed with %s, which OpenSSL (openssl, curl), GnuTLS and "
+                          "the browsers refuse: ask the CA to reissue it with SHA-256, or pick "
+                          "the CA's SHA-256 bundle",
                           i == 0 ? "the server certificate" : "the CA certificate", name,
                           OBJ_nid2sn(X509_get_signature_nid(x)));
             *ok = 0;
@@ -110,9 +112,12 @@ static void unsupported_key_type(EVP_PKEY *pk, CWMS_REASON reason, const char *r
 {
     const char *type = EVP_PKEY_get0_type_name(pk);
 
-    cwms_diag_add(diag, CWMS_ERROR, reason,
-                  "%s '%s' has a %s key, which TLS clients do not accept: %s", role, name,
+    cwms_diag_add(diag, CWMS_ERROR, reason, "%s '%s' has a %s key, %s: %s", role, name,
                   type != NULL ? type : "(unknown)",
+                  reason == CWMS_R_UNSUPPORTED_KEY
+                      ? "with which curl, GnuTLS and the browsers fail the TLS handshake (TLS "
+                        "1.3 signs with RSA, ECDSA or EdDSA only)"
+                      : "whose signatures Java and Chrome do not verify",
                   reason == CWMS_R_UNSUPPORTED_KEY
                       ? "make a new RSA (2048 or more) or EC P-256 key and have the certificate "
                         "re-issued"
@@ -141,33 +146,42 @@ static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
                    && EVP_PKEY_get_bits(pk) < 2048) {
             /* The server's own RSA size is check.c's (a key error). */
             cwms_diag_add(diag, CWMS_ERROR, reason,
-                          "%s '%s' has a %d-bit RSA key, which TLS clients refuse: pick the "
-                          "CA's current chain (RSA 2048 or more, or EC)",
+                          "%s '%s' has a %d-bit RSA key, which OpenSSL-based clients (openssl, "
+                          "curl) refuse at their default security level: pick the CA's current "
+                          "chain (RSA 2048 or more, or EC)",
                           role, name, EVP_PKEY_get_bits(pk));
             *ok = 0;
         } else if (explicit_params) {
             cwms_diag_add(diag, CWMS_ERROR, reason,
-                          "%s '%s' has an EC key with explicit curve parameters, which TLS "
-                          "clients refuse: it needs a key on a named curve (P-256 or P-384)",
+                          "%s '%s' has an EC key with explicit curve parameters, which openssl, "
+                          "curl, GnuTLS and Java refuse: it needs a key on a named curve (P-256 "
+                          "or P-384)",
                           role, name);
             *ok = 0;
         } else if (EVP_PKEY_is_a(pk, "EC") && (curve == NULL || !supported_curve(curve))) {
             cwms_diag_add(diag, CWMS_ERROR, reason,
-                          "%s '%s' has an EC key on the curve %s, which TLS clients do not "
-                          "support: it needs a key on P-256 or P-384",
+                          "%s '%s' has an EC key on the curve %s, with which curl, GnuTLS, Java "
+                          "and the browsers fail the TLS handshake: it needs a key on P-256 or "
+                          "P-384",
                           role, name, curve != NULL ? curve : "(unknown)");
             *ok = 0;
         } else if (i == 0
                    && (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448")
                        || (curve != NULL
                            && (strcmp(curve, "secp521r1") == 0 || strcmp(curve, "P-521") == 0)))) {
+            int eddsa = EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448");
+
             cwms_diag_add(diag, CWMS_WARNING, CWMS_R_RISKY_KEY,
-                          "the server certificate '%s' has a%s key, which many clients "
-                          "(Chrome among them) refuse: a P-256, P-384 or RSA key is safe",
+                          "the server certificate '%s' has a%s key, which %s (openssl, curl, "
+                          "GnuTLS and Java accept it): a P-256, P-384 or RSA key is safe",
                           name,
                           EVP_PKEY_is_a(pk, "ED25519")     ? "n Ed25519"
                               : EVP_PKEY_is_a(pk, "ED448") ? "n Ed448"
-                                                           : " P-521");
+                                                           : " P-521",
+                          eddsa ? "browsers do not support in TLS (Chrome verifies no EdDSA "
+                                  "signature in a handshake)"
+                                : "older clients refuse (Chrome offered no P-521 signature scheme "
+                                  "for years)");
         }
         OPENSSL_free(name);
     }
@@ -199,32 +213,33 @@ static int has_dns_or_ip_san(X509 *x)
     return found;
 }
 
-static void check_leaf(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
+/*
+ * A CA certificate as the server certificate: openssl, curl, GnuTLS and
+ * Java accept it (tested), Firefox refuses it
+ * (MOZILLA_PKIX_ERROR_CA_CERT_USED_AS_END_ENTITY) and Chrome's verifier
+ * flags it. The real risk is its key: it can sign certificates.
+ */
+static void check_leaf_is_ca(X509 *x, const char *name, CWMS_DIAG *diag)
 {
-    X509 *x = cwms_cert_x509(p->certs[0]);
-    EVP_PKEY *pk = x != NULL ? X509_get0_pubkey(x) : NULL;
-    uint32_t flags;
-    int64_t nb = cwms_cert_not_before(p->certs[0]), na = cwms_cert_not_after(p->certs[0]);
-    char *name;
-
-    if (x == NULL)
+    if (!(X509_get_extension_flags(x) & EXFLAG_CA))
         return;
-    flags = X509_get_extension_flags(x);
-    name = name_of(p->certs[0]);
-    if (flags & EXFLAG_CA) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_LEAF_IS_CA,
-                      "the server certificate '%s' is a CA certificate (basicConstraints "
-                      "CA:TRUE), which TLS clients refuse as a server certificate: use the "
-                      "server certificate the CA issued to you",
-                      name);
-        *ok = 0;
-    }
-    if (flags & EXFLAG_XKUSAGE) {
+    cwms_diag_add(diag, CWMS_WARNING, CWMS_R_LEAF_IS_CA,
+                  "the server certificate '%s' is a CA certificate (basicConstraints CA:TRUE): "
+                  "no public CA issues one to a server, and its key can sign certificates that "
+                  "clients trusting the same root accept, so the appliance's key becomes a CA "
+                  "key; Firefox refuses it (openssl, curl, GnuTLS and Java accept it); ask the "
+                  "CA for an end-entity server certificate (CA:FALSE)",
+                  name);
+}
+
+static void check_leaf_eku(X509 *x, const char *name, int64_t nb, CWMS_DIAG *diag, int *ok)
+{
+    if (X509_get_extension_flags(x) & EXFLAG_XKUSAGE) {
         if (!(X509_get_extended_key_usage(x) & (XKU_SSL_SERVER | XKU_ANYEKU))) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WRONG_PURPOSE,
                           "the server certificate '%s' is not for TLS servers: its "
-                          "extendedKeyUsage lacks serverAuth; ask the CA to reissue it as a "
-                          "TLS server certificate",
+                          "extendedKeyUsage lacks serverAuth, so openssl, curl, GnuTLS and Java "
+                          "refuse it; ask the CA to reissue it as a TLS server certificate",
                           name);
             *ok = 0;
         }
@@ -235,74 +250,120 @@ static void check_leaf(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
                       "ask the CA to reissue it with extendedKeyUsage serverAuth",
                       name);
     }
-    if ((flags & EXFLAG_KUSAGE) && pk != NULL) {
-        uint32_t ku = X509_get_key_usage(x), need = KU_DIGITAL_SIGNATURE;
-        const char *what = "digitalSignature";
+}
 
-        if (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS")) {
-            need |= KU_KEY_ENCIPHERMENT;
-            what = "digitalSignature or keyEncipherment";
-        }
-        if (!(ku & need)) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_LEAF_KEY_USAGE,
-                          "the server certificate '%s' has a keyUsage without %s, so its key "
-                          "cannot be used for TLS: ask the CA to reissue it with "
-                          "digitalSignature and keyEncipherment",
-                          name, what);
-            *ok = 0;
-        }
+static void check_leaf_key_usage(X509 *x, const char *name, CWMS_DIAG *diag, int *ok)
+{
+    EVP_PKEY *pk = X509_get0_pubkey(x);
+    uint32_t need = KU_DIGITAL_SIGNATURE;
+    const char *what = "digitalSignature";
+
+    if (!(X509_get_extension_flags(x) & EXFLAG_KUSAGE) || pk == NULL)
+        return;
+    if (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS")) {
+        need |= KU_KEY_ENCIPHERMENT;
+        what = "digitalSignature or keyEncipherment";
     }
-    if (!has_dns_or_ip_san(x)) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_SAN,
-                      "the server certificate '%s' has no subjectAltName DNS or IP entry: "
-                      "TLS clients ignore the subject CN, so it matches no host name; ask the "
-                      "CA to reissue it with the appliance's names in subjectAltName",
-                      name);
+    if (!(X509_get_key_usage(x) & need)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_LEAF_KEY_USAGE,
+                      "the server certificate '%s' has a keyUsage without %s, so its key "
+                      "cannot be used for TLS (openssl, curl, GnuTLS and Java refuse it): ask "
+                      "the CA to reissue it with digitalSignature and keyEncipherment",
+                      name, what);
         *ok = 0;
     }
-    if (nb >= VALIDITY_825_SINCE && na > nb) {
-        int64_t limit = nb >= VALIDITY_398_SINCE ? 398 : 825;
+}
 
-        if (na - nb > limit * DAY)
-            cwms_diag_add(diag, CWMS_WARNING, CWMS_R_LONG_VALIDITY,
-                          "the server certificate '%s' is valid for %lld days: Apple devices "
-                          "refuse server certificates issued since %s valid for more than "
-                          "%lld days; ask the CA for one of %lld days or less",
-                          name, (long long)((na - nb) / DAY),
-                          limit == 398 ? "2020-09-01" : "2018-03-01", (long long)limit,
-                          (long long)limit);
-    }
+static void check_leaf_names(X509 *x, const char *name, CWMS_DIAG *diag, int *ok)
+{
+    if (has_dns_or_ip_san(x))
+        return;
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_SAN,
+                  "the server certificate '%s' has no subjectAltName DNS or IP entry: the "
+                  "browsers (Chrome, Firefox, Safari and every Apple device) ignore the subject "
+                  "CN, so to them it matches no host name (openssl, curl, GnuTLS and Java still "
+                  "fall back to the CN); ask the CA to reissue it with the appliance's names in "
+                  "subjectAltName",
+                  name);
+    *ok = 0;
+}
+
+/*
+ * Apple's rules: 825 days at most for certificates issued since
+ * 2019-07-01 whatever their root; 398 days since 2020-09-01 for those of
+ * the roots Apple ships (publicly trusted CAs; a root an administrator
+ * installed is exempt).
+ */
+static void check_leaf_validity(int64_t nb, int64_t na, const char *name, CWMS_DIAG *diag)
+{
+    int64_t days = na > nb ? (na - nb) / DAY : 0;
+
+    if (nb >= VALIDITY_825_SINCE && na - nb > 825 * DAY)
+        cwms_diag_add(diag, CWMS_WARNING, CWMS_R_LONG_VALIDITY,
+                      "the server certificate '%s' is valid for %lld days: Apple devices refuse "
+                      "server certificates issued since 2019-07-01 valid for more than 825 "
+                      "days; ask the CA for one of 398 days or less",
+                      name, (long long)days);
+    else if (nb >= VALIDITY_398_SINCE && na - nb > 398 * DAY)
+        cwms_diag_add(diag, CWMS_WARNING, CWMS_R_LONG_VALIDITY,
+                      "the server certificate '%s' is valid for %lld days: Apple devices refuse "
+                      "server certificates issued since 2020-09-01 valid for more than 398 days "
+                      "when they chain to a root Apple ships (publicly trusted CAs; a private "
+                      "root an administrator installed is exempt); ask the CA for one of 398 days "
+                      "or less",
+                      name, (long long)days);
+}
+
+static void check_leaf(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
+{
+    X509 *x = cwms_cert_x509(p->certs[0]);
+    int64_t nb = cwms_cert_not_before(p->certs[0]), na = cwms_cert_not_after(p->certs[0]);
+    char *name;
+
+    if (x == NULL)
+        return;
+    name = name_of(p->certs[0]);
+    check_leaf_is_ca(x, name, diag);
+    check_leaf_eku(x, name, nb, diag, ok);
+    check_leaf_key_usage(x, name, diag, ok);
+    check_leaf_names(x, name, diag, ok);
+    check_leaf_validity(nb, na, name, diag);
     OPENSSL_free(name);
 }
 
 /*
  * Extensions OpenSSL's verifier lets through outside X509_STRICT (or
- * reports only as a missing issuer) but clients refuse.
+ * reports only as a missing issuer); who refuses each, from real runs.
  */
 static void check_extensions(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
 {
     for (size_t i = 0; i < p->len; i++) {
         X509 *x = cwms_cert_x509(p->certs[i]);
-        const char *why = NULL;
+        const char *why = NULL, *who = "is refused by openssl, curl, GnuTLS and Java";
+        CWMS_LEVEL level = CWMS_ERROR;
         char *name;
 
         if (x == NULL)
             continue;
-        if (X509_get_extension_flags(x) & EXFLAG_INVALID)
+        if (X509_get_extension_flags(x) & EXFLAG_INVALID) {
             why = "an extension is malformed or appears twice";
-        else if (X509_get_version(x) != X509_VERSION_3 && X509_get_ext_count(x) > 0)
+        } else if (X509_get_version(x) != X509_VERSION_3 && X509_get_ext_count(x) > 0) {
+            who = "is refused by GnuTLS and Java (openssl and curl accept it)";
             why = "it carries extensions but is not a version 3 certificate";
-        else if (!(X509_get_extension_flags(x) & EXFLAG_CA)
-                 && X509_get_ext_by_NID(x, NID_name_constraints, -1) >= 0)
+        } else if (!(X509_get_extension_flags(x) & EXFLAG_CA)
+                   && X509_get_ext_by_NID(x, NID_name_constraints, -1) >= 0) {
+            level = CWMS_WARNING;
+            who = "breaks RFC 5280, and `openssl verify -x509_strict` refuses it (openssl, "
+                  "curl, GnuTLS and Java accept it)";
             why = "it carries nameConstraints but is not a CA certificate";
+        }
         if (why == NULL)
             continue;
         name = name_of(p->certs[i]);
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_BAD_EXTENSION,
-                      "%s '%s' is refused by TLS clients: %s; ask the CA to reissue it",
-                      i == 0 ? "the server certificate" : "the CA certificate", name, why);
+        cwms_diag_add(diag, level, CWMS_R_BAD_EXTENSION, "%s '%s' %s: %s; ask the CA to reissue it",
+                      i == 0 ? "the server certificate" : "the CA certificate", name, who, why);
         OPENSSL_free(name);
-        *ok = 0;
+        *ok &= level != CWMS_ERROR;
     }
 }
 

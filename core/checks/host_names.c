@@ -63,7 +63,7 @@ static char *san_list(X509 *x)
  * 1 when a subjectAltName entry covers name; *by, when not NULL, gets the
  * entry that did (OPENSSL_free; NULL for an address). An address is
  * matched against iPAddress entries, a name per RFC 6125: subjectAltName
- * only (TLS clients no longer read the CN), a wildcard only as a whole
+ * only (browsers no longer read the CN), a wildcard only as a whole
  * leftmost label ("*.example.com", never "ba*.example.com"), as browsers
  * and the CA/B rules have it.
  */

@@ -231,7 +231,8 @@ static const struct {
       "the trust store's settings reject it for TLS servers; use a trust store that trusts "
       "it, or the CA's other root" },
     { X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION, CWMS_R_BAD_EXTENSION,
-      "it carries a critical extension clients do not know; ask the CA to reissue it" },
+      "it carries a critical extension the verifier does not know, and RFC 5280 makes every "
+      "client refuse such a certificate; ask the CA to reissue it" },
     { X509_V_ERR_INVALID_EXTENSION, CWMS_R_BAD_EXTENSION,
       "an extension is malformed or repeated; ask the CA to reissue it" },
     { X509_V_ERR_EXTENSIONS_REQUIRE_VERSION_3, CWMS_R_BAD_EXTENSION,
@@ -262,18 +263,21 @@ static const struct {
       "the CAs' policy constraints require a certificate policy the chain does not carry; "
       "pick the other bundle the CA offers" },
     { X509_V_ERR_EE_KEY_TOO_SMALL, CWMS_R_WEAK_KEY,
-      "clients refuse server keys this weak; make a new key (RSA 2048 or more, or EC P-256) "
-      "and have the certificate reissued" },
+      "OpenSSL-based clients (openssl, curl) refuse server keys this weak at their default "
+      "security level; make a new key (RSA 2048 or more, or EC P-256) and have the certificate "
+      "reissued" },
     { X509_V_ERR_CA_KEY_TOO_SMALL, CWMS_R_WEAK_CA_KEY,
-      "clients refuse CA keys this weak; pick the CA's current (2048-bit or EC) chain" },
+      "OpenSSL-based clients (openssl, curl) refuse CA keys this weak at their default security "
+      "level; pick the CA's current (2048-bit or EC) chain" },
     { X509_V_ERR_CA_MD_TOO_WEAK, CWMS_R_WEAK_SIGNATURE,
-      "clients refuse SHA-1 and MD5 signatures; ask the CA to reissue it with SHA-256, or "
-      "pick the CA's SHA-256 bundle" },
+      "OpenSSL (openssl, curl), GnuTLS and the browsers refuse SHA-1 and MD5 signatures; ask "
+      "the CA to reissue it with SHA-256, or pick the CA's SHA-256 bundle" },
     { X509_V_ERR_EC_KEY_EXPLICIT_PARAMS, CWMS_R_UNSUPPORTED_KEY,
-      "its EC key spells out the curve parameters, which clients refuse; use a key on a "
-      "named curve (P-256 or P-384)" },
+      "its EC key spells out the curve parameters, which openssl, curl, GnuTLS and Java "
+      "refuse; use a key on a named curve (P-256 or P-384)" },
     { X509_V_ERR_CERT_CHAIN_TOO_LONG, CWMS_R_VERIFY_FAILED,
-      "the chain is too long for clients; pick the shorter bundle the CA offers" },
+      "the chain is longer than the verifier's depth limit; pick the shorter bundle the CA "
+      "offers" },
 };
 
 static const char *position(const CWMS_VERIFY_ERROR *e, char buf[96])
@@ -369,7 +373,7 @@ void cwms_verify_report(const CWMS_VERIFY_RESULT *result, CWMS_DIAG *diag)
             continue;
         cwms_diag_add(diag, CWMS_ERROR, reason,
                       "%s '%s' fails validation (%s, as `openssl verify -purpose sslserver` "
-                      "and TLS clients see it): %s",
+                      "sees it): %s",
                       position(e, pos), e->subject, X509_verify_cert_error_string(e->error), what);
     }
 }

@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "paths/anchor.h"
 #include "paths/rank.h"
 #include "util/format.h"
 
@@ -213,6 +214,7 @@ static int explain_paths(CWMS_EXPLAIN *e, const CWMS_OPTIONS *opts, CWMS_GRAPH *
         xp->pub.certs = xp->certs;
         xp->pub.len = n;
         xp->pub.anchored = xp->path.anchored;
+        xp->pub.anchor_at = xp->path.anchored && n == xp->path.len ? xp->path.anchor_at : n;
         xp->pub.chosen = same_path(&xp->path, chosen);
         if (!xp->pub.chosen) {
             /* A better-ranked path loses only to the validation, which says why in its notes. */
@@ -313,27 +315,6 @@ static int explain_edges(CWMS_EXPLAIN *e, CWMS_GRAPH *g, const CWMS_PATH *chosen
     return 1;
 }
 
-/* "self-signed" or "issued by 'X'" (OPENSSL_free). */
-static char *issued_by(CWMS_EXPLAIN *e, size_t i)
-{
-    char *iss, *s;
-
-    if (e->nodes[i].pub.self_signed)
-        return cwms_format("self-signed");
-    iss = cwms_name_oneline(X509_get_issuer_name(e->nodes[i].pub.x509));
-    s = cwms_format("issued by '%s'", iss != NULL ? iss : "?");
-    OPENSSL_free(iss);
-    return s;
-}
-
-/* A path's why_not without its "the chosen path won: " lead, to follow a "because". */
-static const char *won_because(const char *why_not)
-{
-    static const char lead[] = "the chosen path won: ";
-
-    return strncmp(why_not, lead, sizeof(lead) - 1) == 0 ? why_not + sizeof(lead) - 1 : why_not;
-}
-
 static const XPATH *first_path_with(const CWMS_EXPLAIN *e, const CWMS_CERT *c)
 {
     for (size_t i = 0; i < e->n_paths; i++)
@@ -344,46 +325,51 @@ static const XPATH *first_path_with(const CWMS_EXPLAIN *e, const CWMS_CERT *c)
     return NULL;
 }
 
-/* Which variant a certificate of the chosen path is, and why the others were left out. */
-static int explain_variants(CWMS_EXPLAIN *e, const CWMS_PATH *chosen)
+static size_t node_of_x509(const CWMS_EXPLAIN *e, const X509 *x)
 {
-    for (size_t j = 1; j < chosen->len; j++) {
-        size_t on = node_of(e, chosen->certs[j]), others = 0;
-        char *mine, *subj;
+    for (size_t i = 0; i < e->n_nodes; i++)
+        if (e->nodes[i].pub.x509 == x)
+            return i;
+    return SIZE_MAX;
+}
 
-        if (on == SIZE_MAX)
-            continue;
-        if ((mine = issued_by(e, on)) == NULL)
-            return 0;
-        subj = cwms_name_oneline(X509_get_subject_name(e->nodes[on].pub.x509));
-        for (size_t i = 0; i < e->n_nodes; i++) {
-            const XPATH *alt;
+/*
+ * Which variant a certificate of the chosen path is, and why the others
+ * were left out: the anchor's variant sets (anchor.c), in the tree's words.
+ */
+static int explain_variants(CWMS_EXPLAIN *e, const CWMS_ANCHOR_INFO *a)
+{
+    for (size_t s = 0; a != NULL && s < a->n_variants; s++) {
+        const CWMS_VARIANT_SET *set = &a->variants[s];
+        size_t on = node_of_x509(e, set->chosen.x509);
+        char *mine = cwms_variant_words(&set->chosen);
+        char *subj = cwms_name_oneline(X509_get_subject_name(set->chosen.x509));
+        int ok = mine != NULL && subj != NULL && on != SIZE_MAX;
+
+        for (size_t k = 0; ok && k < set->n_others; k++) {
+            size_t i = node_of_x509(e, set->others[k].x509);
             char *theirs;
 
-            if (i == on || e->nodes[i].pub.role != CWMS_ROLE_NONE || e->nodes[i].left_out != NULL
-                || !cwms_path_same_ca(e->nodes[i].cert, chosen->certs[j]))
+            if (i == SIZE_MAX || e->nodes[i].pub.role != CWMS_ROLE_NONE
+                || e->nodes[i].left_out != NULL)
                 continue;
-            others++;
-            if ((theirs = issued_by(e, i)) == NULL)
-                break;
-            alt = first_path_with(e, e->nodes[i].cert);
+            theirs = cwms_variant_words(&set->others[k]);
             e->nodes[i].left_out =
-                cwms_format("another variant of '%s' (%s); the chain uses the one %s%s%s",
-                            subj ? subj : "?", theirs, mine,
-                            alt != NULL ? ": " : ": this one is on no complete path",
-                            alt != NULL ? won_because(alt->why_not) : "");
+                cwms_format("another variant of '%s' (%s); the chain uses the one %s: %s", subj,
+                            theirs != NULL ? theirs : "?", mine, set->others[k].why_not);
             OPENSSL_free(theirs);
-            if (e->nodes[i].left_out == NULL)
-                break;
+            ok = e->nodes[i].left_out != NULL;
         }
-        if (others > 0)
-            e->nodes[on].variant =
-                cwms_format("the variant %s, chosen over %zu other%s of the same "
-                            "CA (same subject and key)",
-                            mine, others, others == 1 ? "" : "s");
-        OPENSSL_free(subj);
+        if (ok)
+            ok =
+                (e->nodes[on].variant =
+                     cwms_format("the variant %s, chosen over %zu other%s of the same CA (same subject and "
+                                 "key)",
+                                 mine, set->n_others, set->n_others == 1 ? "" : "s"))
+                != NULL;
         OPENSSL_free(mine);
-        if (others > 0 && e->nodes[on].variant == NULL)
+        OPENSSL_free(subj);
+        if (!ok && on != SIZE_MAX)
             return 0;
     }
     return 1;
@@ -398,8 +384,9 @@ static char *left_out_reason(CWMS_EXPLAIN *e, size_t i)
     case CWMS_ROLE_ROOT:
         return cwms_format("self-signed root: CWMS has its own copy (--include-root keeps it)");
     case CWMS_ROLE_ANCHOR:
-        return cwms_format("trust anchor from the trust store: it signed the top of the chain, "
-                           "and CWMS has its own copy");
+        return cwms_format(
+            "trust anchor from the trust store: it signed a certificate of the chain, "
+            "and CWMS has its own copy");
     default:
         break;
     }
@@ -452,7 +439,7 @@ int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
             }
 
     if (!explain_paths(e, opts, g, chosen) || !explain_edges(e, g, chosen)
-        || !explain_variants(e, chosen))
+        || !explain_variants(e, b->anchor))
         goto oom;
     for (size_t i = 0; i < e->n_nodes; i++) {
         NODE *n = &e->nodes[i];

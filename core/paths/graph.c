@@ -50,6 +50,7 @@ typedef struct {
     signed char *verdict; /* per group of the list: UNKNOWN, NO, YES; allocated on first use */
     signed char self_signed;
     signed char trust_state;
+    signed char held_by_trust; /* the store holds this certificate (same subject and key) */
     uint32_t own_group; /* the node's key group in its list (self-issued), UINT32_MAX: none */
     CWMS_CERT *trust_anchor;
 } NODE;
@@ -110,6 +111,7 @@ CWMS_GRAPH *cwms_graph_new(const CWMS_POOL *pool, CWMS_TRUST *trust, int64_t att
         g->nodes[i].own_group = UINT32_MAX;
         g->nodes[i].self_signed = UNKNOWN;
         g->nodes[i].trust_state = UNKNOWN;
+        g->nodes[i].held_by_trust = UNKNOWN;
     }
     return g;
 }
@@ -554,4 +556,17 @@ int cwms_graph_trust_issuer(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_CERT **anchor, 
         g->nodes[i].trust_anchor = *anchor;
     }
     return best;
+}
+
+int cwms_graph_trust_holds(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_DIAG *diag)
+{
+    size_t i = cwms_graph_input_index(g, cert);
+
+    if (g->trust == NULL)
+        return NO;
+    if (i == SIZE_MAX)
+        return cwms_trust_holds(g->trust, cert, diag);
+    if (g->nodes[i].held_by_trust == UNKNOWN)
+        g->nodes[i].held_by_trust = (signed char)cwms_trust_holds(g->trust, cert, diag);
+    return g->nodes[i].held_by_trust;
 }

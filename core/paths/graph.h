@@ -66,6 +66,13 @@ int cwms_graph_self_signed(CWMS_GRAPH *g, CWMS_CERT *cert);
  */
 int cwms_graph_trust_issuer(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_CERT **anchor, CWMS_DIAG *diag);
 
+/*
+ * 1 when the trust store holds cert or a certificate of the same subject
+ * and key (a self-signed root of the inputs the store trusts); 0 when it
+ * does not or there is no store. Cached.
+ */
+int cwms_graph_trust_holds(CWMS_GRAPH *g, CWMS_CERT *cert, CWMS_DIAG *diag);
+
 /* 1 when cert is valid at t (notBefore <= t <= notAfter). */
 int cwms_cert_valid_at(CWMS_CERT *cert, int64_t t);
 /* AKI of child against SKI of issuer: 1 equal, -1 different, 0 when either is absent. */

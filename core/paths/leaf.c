@@ -95,16 +95,25 @@ static int key_matches(CWMS_CERT *c, EVP_PKEY *pk, const unsigned char *spki, si
     return x != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), pk) == 1;
 }
 
-/* Better server certificate among several for one key: end-entity, valid, newer, earlier. */
+/*
+ * Better server certificate among several for one key: end-entity, valid,
+ * newer; then the lower SHA-256, so equal certificates never depend on the
+ * order of the inputs.
+ */
 static int better_leaf(const CWMS_OPTIONS *opts, CWMS_CERT *a, CWMS_CERT *b)
 {
     int va = cwms_cert_valid_at(a, opts->attime), vb = cwms_cert_valid_at(b, opts->attime);
+    const unsigned char *ha, *hb;
 
     if (cwms_cert_is_ca(a) != cwms_cert_is_ca(b))
         return !cwms_cert_is_ca(a);
     if (va != vb)
         return va;
-    return cwms_cert_not_after(a) > cwms_cert_not_after(b);
+    if (cwms_cert_not_after(a) != cwms_cert_not_after(b))
+        return cwms_cert_not_after(a) > cwms_cert_not_after(b);
+    ha = cwms_cert_sha256(a);
+    hb = cwms_cert_sha256(b);
+    return ha != NULL && hb != NULL && memcmp(ha, hb, 32) < 0;
 }
 
 static void describe_cert(BIO *b, CWMS_CERT *c)

@@ -36,7 +36,7 @@ size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
                               size_t max);
 /*
  * The other certificates for key that --leaf / opts->leaf_subject allow,
- * best first (end-entity, valid at attime, later notAfter, input order):
+ * best first (end-entity, valid at attime, later notAfter, lower SHA-256):
  * where the chosen server certificate has no valid chain (a damaged
  * duplicate listed first, the same key certified by a CA whose chain is
  * absent), these are tried in turn. At most max written to out; returns

@@ -21,6 +21,13 @@ typedef struct cwms_path_st {
     size_t anchor_at;    /* the first such certificate (valid when anchored) */
     CWMS_CERT *anchor;   /* the trust anchor that signed certs[anchor_at]; NULL when self-signed */
     int self_signed_end; /* certs[len - 1] is self-signed */
+    /*
+     * The anchor is one a trust store (--trust, else the system store)
+     * holds: a trust anchor signed certs[anchor_at], or the self-signed
+     * certs[anchor_at] is in the store. 0 for an anchored path that ends
+     * at a self-signed certificate of the inputs the store does not hold.
+     */
+    int trusted;
 } CWMS_PATH;
 
 /*

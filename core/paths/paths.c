@@ -24,16 +24,19 @@
  * decode and a signature check, thousands of copies add up).
  */
 #define MAX_ANCHORED_TWINS 2
+/* Cross-signed copies may reach a trusted anchor the others missed: a few more are walked. */
+#define MAX_UNTRUSTED_TWINS 16
 #define MAX_TWIN_KEYS 4
 
 typedef struct {
-    size_t idx;       /* input index of the certificate at this depth */
-    size_t next;      /* next candidate issuer to try */
-    int extended;     /* some issuer was pushed from here */
-    int sub_anchored; /* some path through here was anchored */
-    size_t n_keys;    /* issuers' keys that led to anchored paths from here */
+    size_t idx;    /* input index of the certificate at this depth */
+    size_t next;   /* next candidate issuer to try */
+    int extended;  /* some issuer was pushed from here */
+    int sub_level; /* best path through here: 0 unanchored, 1 anchored, 2 trusted */
+    size_t n_keys; /* issuers' keys that led to anchored paths from here */
     unsigned char keys[MAX_TWIN_KEYS][32];
-    unsigned counts[MAX_TWIN_KEYS];
+    unsigned counts[MAX_TWIN_KEYS];  /* anchored paths through issuers of that key */
+    unsigned trusted[MAX_TWIN_KEYS]; /* of them, those ending at a trusted anchor */
 } FRAME;
 
 static void frame_reset(FRAME *f, size_t idx)
@@ -41,11 +44,17 @@ static void frame_reset(FRAME *f, size_t idx)
     f->idx = idx;
     f->next = 0;
     f->extended = 0;
-    f->sub_anchored = 0;
+    f->sub_level = 0;
     f->n_keys = 0;
 }
 
-/* An issuer whose key already gave MAX_ANCHORED_TWINS anchored paths from f. */
+/*
+ * An issuer whose key already gave MAX_ANCHORED_TWINS trusted paths from
+ * f, or as many anchored ones when it is self-issued: another self-issued
+ * copy of the same subject and key can only end where they did (the
+ * store holds all of them or none), while a cross-signed copy may still
+ * reach a trusted anchor the others do not (up to MAX_UNTRUSTED_TWINS).
+ */
 static int twin_exhausted(const FRAME *f, CWMS_CERT *c)
 {
     unsigned char key[32];
@@ -54,11 +63,13 @@ static int twin_exhausted(const FRAME *f, CWMS_CERT *c)
         return 0;
     for (size_t k = 0; k < f->n_keys; k++)
         if (memcmp(f->keys[k], key, 32) == 0)
-            return f->counts[k] >= MAX_ANCHORED_TWINS;
+            return f->trusted[k] >= MAX_ANCHORED_TWINS
+                || (f->counts[k] >= MAX_ANCHORED_TWINS && cwms_cert_self_issued(c))
+                || f->counts[k] >= MAX_UNTRUSTED_TWINS;
     return 0;
 }
 
-static void note_anchored_issuer(FRAME *f, CWMS_CERT *c)
+static void note_anchored_issuer(FRAME *f, CWMS_CERT *c, int trusted)
 {
     unsigned char key[32];
 
@@ -67,10 +78,12 @@ static void note_anchored_issuer(FRAME *f, CWMS_CERT *c)
     for (size_t k = 0; k < f->n_keys; k++)
         if (memcmp(f->keys[k], key, 32) == 0) {
             f->counts[k]++;
+            f->trusted[k] += (unsigned)trusted;
             return;
         }
     if (f->n_keys < MAX_TWIN_KEYS) {
         memcpy(f->keys[f->n_keys], key, 32);
+        f->trusted[f->n_keys] = (unsigned)trusted;
         f->counts[f->n_keys++] = 1;
     }
 }
@@ -108,14 +121,95 @@ static void budget_error(CWMS_GRAPH *g, CWMS_DIAG *diag, size_t steps)
                   cwms_graph_checks(g), steps);
 }
 
+/* What is known of the path up to each depth, set when the walk enters it. */
+typedef struct {
+    size_t anchored_at[CWMS_MAX_PATH]; /* first anchored depth up to d, or SIZE_MAX */
+    CWMS_CERT *anchors[CWMS_MAX_PATH]; /* the trust anchor that anchored it, or NULL */
+    int self_signed[CWMS_MAX_PATH];
+    int trusted[CWMS_MAX_PATH]; /* the anchor up to d is one the trust store holds */
+} DEPTHS;
+
+/*
+ * Entering depth d with tail: is it self-signed, and is the path anchored
+ * here (self-signed, or signed by a trust anchor) and by whom. 1 when the
+ * walk may go on past tail, 0 when it stops there, -1 when the budget is
+ * spent.
+ */
+static int enter(CWMS_GRAPH *g, DEPTHS *s, size_t d, CWMS_CERT *tail, CWMS_PATH_CHOICE choice,
+                 CWMS_DIAG *diag)
+{
+    CWMS_CERT *anchor = NULL;
+    int r;
+
+    if ((r = cwms_graph_self_signed(g, tail)) < 0)
+        return -1;
+    s->self_signed[d] = r;
+    s->anchored_at[d] = d > 0 ? s->anchored_at[d - 1] : SIZE_MAX;
+    s->anchors[d] = d > 0 ? s->anchors[d - 1] : NULL;
+    s->trusted[d] = d > 0 ? s->trusted[d - 1] : 0;
+    if (s->anchored_at[d] == SIZE_MAX) {
+        if (r == 1) {
+            s->anchored_at[d] = d;
+            s->trusted[d] = cwms_graph_trust_holds(g, tail, diag) == 1;
+        } else if ((r = cwms_graph_trust_issuer(g, tail, &anchor, diag)) < 0) {
+            return -1;
+        } else if (r == 1) {
+            s->anchored_at[d] = d;
+            s->anchors[d] = anchor;
+            s->trusted[d] = 1;
+        }
+    }
+    /* Nothing signs past a self-signed certificate; shortest stops at its anchor. */
+    return !(s->self_signed[d] || (choice == CWMS_PATH_SHORTEST && s->anchored_at[d] != SIZE_MAX)
+             || d + 1 == CWMS_MAX_PATH);
+}
+
+/*
+ * The next issuer of the tail at depth d to walk to from frame f, or NULL
+ * when none is left. *err: 0, 1 budget spent, 2 out of memory.
+ */
+static CWMS_CERT *next_issuer(CWMS_GRAPH *g, FRAME *f, const CWMS_PATH *path, int past_anchor,
+                              int *err)
+{
+    int oom = 0, signed_it = 0;
+
+    *err = 0;
+    for (;;) {
+        /* Past an anchor the path grows only through certificates valid at attime. */
+        CWMS_CERT *c = cwms_graph_issuer_at(g, f->idx, f->next, past_anchor, &signed_it, &oom);
+
+        if (c == NULL) {
+            *err = oom ? 2 : 0;
+            return NULL;
+        }
+        f->next++;
+        if (signed_it < 0) {
+            *err = 1;
+            return NULL;
+        }
+        if (signed_it == 1 && !on_path(path, c) && !twin_exhausted(f, c))
+            return c;
+    }
+}
+
+/* The path up to depth d as a candidate, handed to visit. */
+static int visit_path(CWMS_PATH *path, const DEPTHS *s, size_t d, cwms_path_visit_fn visit,
+                      void *arg)
+{
+    path->len = d + 1;
+    path->anchored = s->anchored_at[d] != SIZE_MAX;
+    path->anchor_at = path->anchored ? s->anchored_at[d] : 0;
+    path->anchor = path->anchored ? s->anchors[d] : NULL;
+    path->self_signed_end = s->self_signed[d];
+    path->trusted = path->anchored && s->trusted[d];
+    return visit(path, arg);
+}
+
 int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice,
                          cwms_path_visit_fn visit, void *arg, CWMS_DIAG *diag)
 {
     FRAME frames[CWMS_MAX_PATH];
-    /* anchored_at[d]: first anchored depth of the path up to d, or SIZE_MAX. */
-    size_t anchored_at[CWMS_MAX_PATH];
-    CWMS_CERT *anchors[CWMS_MAX_PATH];
-    int self_signed[CWMS_MAX_PATH];
+    DEPTHS s;
     CWMS_PATH path;
     size_t depth = 0, steps = 0, max_steps;
     size_t leaf_idx = cwms_graph_input_index(g, leaf);
@@ -136,68 +230,24 @@ int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice
 
     for (;;) {
         FRAME *f = &frames[depth];
-        CWMS_CERT *tail = path.certs[depth];
-        int stop = 0, r;
+        int go_on = 1, err;
 
         if (entering) {
-            CWMS_CERT *anchor = NULL;
-
             entering = 0;
-            if (++steps > max_steps) {
+            if (++steps > max_steps
+                || (go_on = enter(g, &s, depth, path.certs[depth], choice, diag)) < 0) {
                 budget_error(g, diag, steps);
                 return 0;
             }
-            if ((r = cwms_graph_self_signed(g, tail)) < 0) {
-                budget_error(g, diag, steps);
-                return 0;
-            }
-            self_signed[depth] = r;
-            anchored_at[depth] = depth > 0 ? anchored_at[depth - 1] : SIZE_MAX;
-            anchors[depth] = depth > 0 ? anchors[depth - 1] : NULL;
-            if (anchored_at[depth] == SIZE_MAX) {
-                if (r == 1) {
-                    anchored_at[depth] = depth;
-                } else {
-                    r = cwms_graph_trust_issuer(g, tail, &anchor, diag);
-                    if (r < 0) {
-                        budget_error(g, diag, steps);
-                        return 0;
-                    }
-                    if (r == 1) {
-                        anchored_at[depth] = depth;
-                        anchors[depth] = anchor;
-                    }
-                }
-            }
-            /* Nothing signs past a self-signed certificate; shortest stops at its anchor. */
-            stop = self_signed[depth]
-                || (choice == CWMS_PATH_SHORTEST && anchored_at[depth] != SIZE_MAX)
-                || depth + 1 == CWMS_MAX_PATH;
         }
-        if (!stop) {
-            CWMS_CERT *next = NULL;
-            int oom = 0, signed_it = 0;
+        if (go_on) {
+            CWMS_CERT *next = next_issuer(g, f, &path, s.anchored_at[depth] != SIZE_MAX, &err);
 
-            for (;;) {
-                /* Past an anchor the path grows only through certificates valid at attime. */
-                CWMS_CERT *c =
-                    cwms_graph_issuer_at(g, f->idx, f->next, anchored_at[depth] != SIZE_MAX,
-                                         &signed_it, &oom);
-
-                if (c == NULL)
-                    break;
-                f->next++;
-                if (signed_it < 0) {
+            if (err != 0) {
+                if (err == 1)
                     budget_error(g, diag, steps);
-                    return 0;
-                }
-                if (signed_it == 1 && !on_path(&path, c) && !twin_exhausted(f, c)) {
-                    next = c;
-                    break;
-                }
-            }
-            if (oom) {
-                cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+                else
+                    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
                 return 0;
             }
             if (next != NULL) {
@@ -211,23 +261,21 @@ int cwms_paths_enumerate(CWMS_GRAPH *g, CWMS_CERT *leaf, CWMS_PATH_CHOICE choice
             }
         }
         /* Done with this depth: a path that went no further is a candidate. */
-        if (stop || !f->extended) {
-            path.len = depth + 1;
-            path.anchored = anchored_at[depth] != SIZE_MAX;
-            path.anchor_at = path.anchored ? anchored_at[depth] : 0;
-            path.anchor = path.anchored ? anchors[depth] : NULL;
-            path.self_signed_end = self_signed[depth];
-            if (!visit(&path, arg)) {
+        if (!go_on || !f->extended) {
+            if (!visit_path(&path, &s, depth, visit, arg)) {
                 cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
                 return 0;
             }
-            f->sub_anchored |= path.anchored;
+            if (path.anchored)
+                f->sub_level = f->sub_level > 1 + path.trusted ? f->sub_level : 1 + path.trusted;
         }
         if (depth == 0)
             return 1;
-        if (f->sub_anchored) {
-            frames[depth - 1].sub_anchored = 1;
-            note_anchored_issuer(&frames[depth - 1], path.certs[depth]);
+        if (f->sub_level > 0) {
+            FRAME *up = &frames[depth - 1];
+
+            up->sub_level = up->sub_level > f->sub_level ? up->sub_level : f->sub_level;
+            note_anchored_issuer(up, path.certs[depth], f->sub_level == 2);
         }
         path.certs[depth] = NULL;
         depth--;

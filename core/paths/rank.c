@@ -4,10 +4,14 @@
  * is missing when none is anchored.
  *
  * The order is lexicographic so that every rule only breaks the ties of
- * the ones before it: a path a client can anchor beats one it cannot; a
- * path without expired certificates beats one with; then the choice's
- * preference for length; then the hints (AKI/SKI agreement, later
- * notAfter); input order last so equal inputs always give equal output.
+ * the ones before it: a path ending at an anchor a trust store holds
+ * beats one ending at a self-signed certificate of the inputs, which
+ * beats one that reaches no anchor; a path without expired certificates
+ * beats one with; then the choice's preference for length; then the
+ * hints (AKI/SKI agreement, a cross-signed top over a self-signed one
+ * for --path complete, later notAfter); the certificates' fingerprints
+ * last, so the same certificates give the same output whatever the order
+ * and names of the files they came in.
  */
 #include "paths/rank.h"
 #include "paths/trace.h"
@@ -67,20 +71,40 @@ int cwms_rank_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
     return cwms_rank_compare_why(g, a, b, choice, NULL);
 }
 
-int cwms_rank_compare_why(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
-                          CWMS_PATH_CHOICE choice, const char **rule)
+/* 2: ends at an anchor a trust store holds; 1: at a self-signed certificate of the inputs; 0: none. */
+static int trust_level(const CWMS_PATH *p)
+{
+    return !p->anchored ? 0 : p->trusted ? 2 : 1;
+}
+
+/* Certificate bytes decide the last ties: never the order or names of the inputs. */
+static int compare_fingerprints(const CWMS_PATH *a, const CWMS_PATH *b)
+{
+    for (size_t i = 0; i < a->len && i < b->len; i++) {
+        const unsigned char *ha = cwms_cert_sha256(a->certs[i]);
+        const unsigned char *hb = cwms_cert_sha256(b->certs[i]);
+        int c = ha != NULL && hb != NULL ? memcmp(ha, hb, 32) : (ha == NULL) - (hb == NULL);
+
+        if (c != 0)
+            return c < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+/* The rules about where the paths end: trust, validity, length. 0 when they tie. */
+static int compare_ends(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
+                        CWMS_PATH_CHOICE choice, const char **rule)
 {
     int64_t t = cwms_graph_attime(g);
+    int la = trust_level(a), lb = trust_level(b);
     size_t ia, ib;
-    int ga, gb;
-    const char *dummy;
 
-    if (rule == NULL)
-        rule = &dummy;
-    *rule = "the same path";
-    if (a->anchored != b->anchored) {
-        *rule = "it reaches a root or trust anchor, the other does not";
-        return a->anchored ? -1 : 1;
+    if (la != lb) {
+        *rule = la > 0 && lb > 0
+            ? "it ends at a trust anchor (--trust, else the system store); the other ends at a "
+              "self-signed certificate of the inputs that no trust store here holds"
+            : "it reaches a root or trust anchor, the other does not";
+        return la > lb ? -1 : 1;
     }
     if ((ia = invalid_count(a, t)) != (ib = invalid_count(b, t))) {
         *rule = "it has fewer certificates that are not valid at the validation time";
@@ -94,22 +118,39 @@ int cwms_rank_compare_why(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
             : "it is shorter (--path shortest)";
         return a->len > b->len ? longer_first : -longer_first;
     }
+    return 0;
+}
+
+int cwms_rank_compare_why(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
+                          CWMS_PATH_CHOICE choice, const char **rule)
+{
+    int ga, gb, c;
+    const char *dummy;
+
+    if (rule == NULL)
+        rule = &dummy;
+    *rule = "the same path";
+    if ((c = compare_ends(g, a, b, choice, rule)) != 0)
+        return c;
     if ((ga = agreement(a)) != (gb = agreement(b))) {
         *rule = "more of its key identifiers (AKI/SKI) agree";
         return ga > gb ? -1 : 1;
+    }
+    if (choice == CWMS_PATH_COMPLETE && a->self_signed_end != b->self_signed_end) {
+        *rule = "its top certificate is cross-signed, so clients that trust only the "
+                "cross-signing CA can build it too (--path complete); the other ends at a "
+                "self-signed root";
+        return a->self_signed_end ? 1 : -1;
     }
     for (size_t i = 1; i < a->len; i++)
         if (cwms_cert_not_after(a->certs[i]) != cwms_cert_not_after(b->certs[i])) {
             *rule = "its issuers expire later";
             return cwms_cert_not_after(a->certs[i]) > cwms_cert_not_after(b->certs[i]) ? -1 : 1;
         }
-    for (size_t i = 0; i < a->len; i++) {
-        ia = cwms_graph_input_index(g, a->certs[i]);
-        ib = cwms_graph_input_index(g, b->certs[i]);
-        if (ia != ib) {
-            *rule = "its certificates come first in the inputs (otherwise equal)";
-            return ia < ib ? -1 : 1;
-        }
+    if ((c = compare_fingerprints(a, b)) != 0) {
+        *rule = "otherwise equal, its certificates' SHA-256 fingerprints sort first (a fixed "
+                "rule: never the order or names of the inputs)";
+        return c;
     }
     return 0;
 }
@@ -148,8 +189,10 @@ static void trace_candidate(const CHOICE *c, const CWMS_PATH *p)
     snprintf(rest, sizeof(rest),
              "; rank key: %s, %zu invalid at the validation time, "
              "length %zu, key id agreement %d",
-             p->anchored ? "anchored" : "not anchored", invalid_count(p, cwms_graph_attime(c->g)),
-             p->len, agreement(p));
+             p->trusted        ? "trusted anchor"
+                 : p->anchored ? "untrusted self-signed end"
+                               : "not anchored",
+             invalid_count(p, cwms_graph_attime(c->g)), p->len, agreement(p));
     cwms_trace_path(what, p, rest);
 }
 

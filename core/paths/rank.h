@@ -16,9 +16,12 @@
 
 /*
  * Orders two candidates: < 0 when a is better, > 0 when b is, 0 only for
- * the same path. Anchored first, then fewest certificates invalid at
- * attime, then length (COMPLETE: longer, SHORTEST: shorter), AKI/SKI
- * agreement, later notAfter, earlier input.
+ * the same path. Ending at a trusted anchor, then at a self-signed
+ * certificate of the inputs, then unanchored; then fewest certificates
+ * invalid at attime, length (COMPLETE: longer, SHORTEST: shorter),
+ * AKI/SKI agreement, (COMPLETE) a cross-signed top over a self-signed
+ * one, later notAfter, and the SHA-256 fingerprints last: never the
+ * input order.
  */
 int cwms_rank_compare(CWMS_GRAPH *g, const CWMS_PATH *a, const CWMS_PATH *b,
                       CWMS_PATH_CHOICE choice);

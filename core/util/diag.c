@@ -276,7 +276,7 @@ static const struct {
     { CWMS_R_SEVERAL_KEYS, "several private keys", CWMS_EXIT_KEY },
     { CWMS_R_KEY_NOT_EXTRACTABLE, "private key not extractable", CWMS_EXIT_KEY },
     { CWMS_R_UNSUPPORTED_KEY, "server key clients do not support", CWMS_EXIT_KEY },
-    { CWMS_R_RISKY_KEY, "server key many clients refuse", CWMS_EXIT_KEY },
+    { CWMS_R_RISKY_KEY, "server key some clients refuse", CWMS_EXIT_KEY },
     { CWMS_R_KEY_UNENCRYPTED, "private key written unencrypted", CWMS_EXIT_KEY },
     { CWMS_R_KEYGEN, "cannot make the key", CWMS_EXIT_KEY },
     { CWMS_R_CSR, "the CSR breaks a rule of CWMS", CWMS_EXIT_USAGE },

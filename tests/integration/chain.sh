@@ -193,8 +193,9 @@ case $(issuer_cn "$OUT/godaddy.pem" 1) in
 esac
 
 # A CA bundle without the server certificate: with one of its CAs named as the
-# server certificate, the client policy refuses it (the order these bundles
-# come out in is checked stage by stage in tests/unit/test_order.c).
+# server certificate, the build refuses it (it names no host in subjectAltName)
+# and warns that it is a CA (the order these bundles come out in is checked
+# stage by stage in tests/unit/test_order.c).
 d=$(scramble starfield "$RB/assembled/starfield_sf_bundle-g2-g1.ASSEMBLED.crt")
 expect_fail 4 build --cwms 2.5 --no-key --attime 1577836800 --trust "$ROOTS" \
     --leaf "$(first_fp "$RB/assembled/starfield_sf_bundle-g2-g1.ASSEMBLED.crt")" "$d"

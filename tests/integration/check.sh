@@ -365,7 +365,7 @@ dot-graphviz)
     dot -Tplain "$W/c.dot" > /dev/null || fail "dot rejected check's graph"
     # The tree names the cross-sign variant chosen.
     NO_COLOR=1 script -qec "$CWMS_BUNDLE build --cwms 2.5 -o $W/g.pem $P/srv.key $P/srv.crt $W/cas.pem" /dev/null > "$TMP/tty" 2>&1
-    assert_contains "$TMP/tty" "cross-sign: the variant issued by 'O=cwms-bundle tests, CN=Old Root'"
+    assert_contains "$TMP/tty" "cross-sign: the variant cross-signed by 'O=cwms-bundle tests, CN=Old Root'"
     assert_contains "$TMP/tty" "another variant of 'O=cwms-bundle tests, CN=Root G2' (self-signed)"
     ;;
 private-root-without-trust)

@@ -36,12 +36,13 @@ grep -q "candidate [12]: 'O=cwms-bundle tests, CN=New Root' ($P/new.crt)" "$T" \
     || { cat "$T" >&2; fail "the self-signed New Root is not a candidate"; }
 assert_contains "$T" "signature of 'O=cwms-bundle tests, CN=Issuing CA' ($P/int.crt) by 'O=cwms-bundle tests, CN=New Root' ($P/new"
 assert_contains "$T" "signature of 'O=cwms-bundle tests, CN=New Root' ($P/newx.crt) by 'O=cwms-bundle tests, CN=Old Root' ($P/old.crt): verifies (check "
-# Two candidate paths: through the self-signed New Root (anchored only by itself) and through the cross-sign.
+# Two candidate paths: through the self-signed New Root (anchored only by itself, no store holds it)
+# and through the cross-sign to the trusted Old Root.
 [ "$(grep -c "^cwms-bundle: path: candidate path [0-9]*: " "$T")" -eq 2 ] \
     || { cat "$T" >&2; fail "not two candidate paths"; }
-grep "^cwms-bundle: path: candidate path" "$T" | grep -q "; rank key: anchored, 0 invalid at the validation time, length 4, key id agreement 3$" \
+grep "^cwms-bundle: path: candidate path" "$T" | grep -q "; rank key: trusted anchor, 0 invalid at the validation time, length 4, key id agreement 3$" \
     || { cat "$T" >&2; fail "no rank key for the path through the cross-sign"; }
-grep "^cwms-bundle: path: candidate path" "$T" | grep -q "; rank key: anchored, 0 invalid at the validation time, length 3, key id agreement 2$" \
+grep "^cwms-bundle: path: candidate path" "$T" | grep -q "; rank key: untrusted self-signed end, 0 invalid at the validation time, length 3, key id agreement 2$" \
     || { cat "$T" >&2; fail "no rank key for the path through the self-signed New Root"; }
 grep -q "^cwms-bundle: path: chosen: .*($P/int.crt) <- 'O=cwms-bundle tests, CN=New Root' ($P/newx.crt) <- 'O=cwms-bundle tests, CN=Old Root' ($P/old.crt)$" "$T" \
     || { cat "$T" >&2; fail "the chosen path is not the complete one through the cross-sign"; }

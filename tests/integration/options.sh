@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The option vocabulary on the command line: --cwms takes the CWMS releases
 # that exist (with MR/SP/build suffixes) and refuses the rest with a list
-# of the known ones; --attime takes seconds, dates and UTC date-times; every
+# of the known ones (a release typed without its dot, "20", with "did you
+# mean 2.0?"); --attime takes seconds, dates and UTC date-times; every
 # option --help shows is one the parser takes, and the reverse.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
@@ -49,6 +50,21 @@ expect_fail 2 build --cwms "$(printf '2.5\033[31m%0200d' 0)"
 assert_contains "$TMP/stderr" "--cwms '2.5?[31m0000"
 assert_contains "$TMP/stderr" "000...' is not a CWMS release"
 if grep -q $'\033' "$TMP/stderr"; then fail "an escape character reached the terminal"; fi
+
+echo "# a release typed without its dot is a usage error suggesting the dotted one, in build and check"
+for pair in 10:1.0 15:1.5 20:2.0 25:2.5 26:2.6 28:2.8 30:3.0 40:4.0; do
+    v=${pair%%:*} dotted=${pair#*:}
+    expect_fail 2 build --cwms "$v"
+    assert_contains "$TMP/stderr" "cwms-bundle: error: --cwms '$v' is not a CWMS release: did you mean $dotted (--cwms $dotted,"
+    assert_contains "$TMP/stderr" "Releases are written with a dot, later majors too (5.0)"
+done
+expect_fail 2 build --cwms 21
+assert_contains "$TMP/stderr" "--cwms '21' is not a CWMS release: releases are written with a dot"
+"$CWMS_BUNDLE" build -q --cwms 2.0 -o "$TMP/20.pem" "$P/server.key" "$P/server.crt" "$P/ca-bundle.pem"
+expect_fail 2 "$CWMS_BUNDLE" check --cwms 20 --trust "$P/root.crt" "$TMP/20.pem"
+assert_contains "$TMP/stderr" "did you mean 2.0 (--cwms 2.0, leaf-first"
+"$CWMS_BUNDLE" check --cwms 2.0 --trust "$P/root.crt" "$TMP/20.pem" > "$TMP/out"
+assert_contains "$TMP/out" "ready for CWMS 2.0"
 
 echo "# --attime takes seconds, YYYY-MM-DD and YYYY-MM-DDTHH:MM:SSZ, all UTC"
 tomorrow=$(date -u -d tomorrow +%Y-%m-%d)

@@ -468,6 +468,25 @@ case_versions() {
     assert_lines <(pem_subjects "$TMP/cnf.pem") "$S_PRIMARY" "$S_SECONDARY" "$S_SERVER"
 }
 
+# A release typed without its dot is refused with the dotted suggestion, in a cwms: URI and in
+# openssl.cnf alike; single-digit majors and dotted later majors still pass.
+case_versions_without_dot() {
+    make_pki
+    local v
+    for v in 20 25 10; do
+        expect_fail 1 ossl storeutl "${PROV[@]}" -noout "cwms:$CA?version=$v&nokey"
+        assert_contains "$TMP/stderr" "invalid usage"
+        assert_contains "$TMP/stderr" "version='$v' is not a CWMS release: did you mean ${v:0:1}.${v:1:1} (version=${v:0:1}.${v:1:1},"
+    done
+    write_cnf "$TMP/v20.cnf" "cwms-version = 20"
+    expect_fail 1 ossl_cnf "$TMP/v20.cnf" storeutl -noout "cwms:$CA?nokey"
+    assert_contains "$TMP/stderr" "openssl.cnf, cwms provider section: cwms-version = '20' is not a CWMS release: did you mean 2.0 (cwms-version = 2.0, leaf-first"
+    for v in 5 10.0; do
+        storeutl_out "cwms:$CA?version=$v&nokey" "$TMP/rf.pem"
+        assert_lines <(pem_subjects "$TMP/rf.pem") "$S_PRIMARY" "$S_SECONDARY" "$S_SERVER"
+    done
+}
+
 # attime= takes seconds, dates and UTC date-times, and means the same as the CLI's --attime.
 case_attime() {
     make_pki
@@ -488,7 +507,7 @@ case=${1:-}
 case $case in
     loads|exports|order|inputs|certs_keys|pkey|x509|pkcs12|config|unknown_param|\
     missing_intermediate|passin|subject|leaf|same_as_cli|debug|pkcs11|lazy_load|versions|\
-    attime|warnings|uri_option_names|storeutl_recipe)
+    versions_without_dot|attime|warnings|uri_option_names|storeutl_recipe)
         "case_$case" ;;
     *) echo "usage: provider.sh CASE" >&2; exit 2 ;;
 esac

@@ -7,6 +7,9 @@
 #   pki_ca ID CN ISSUER_ID            intermediate CA signed by ISSUER_ID
 #   pki_leaf ID CN ISSUER_ID [DNS..]  server certificate (SANs default to CN)
 #   pki_cross ID SUBJECT_ID ISSUER_ID same subject and key as SUBJECT_ID, signed by ISSUER_ID
+#   pki_root_like ID CN LIKE_ID       self-signed CA (a new key) with root LIKE_ID's validity dates
+#   pki_cross_like ID ROOT_ID ISSUER_ID  the self-signed ROOT_ID cross-signed by ISSUER_ID, keeping
+#                                     ROOT_ID's validity dates: variants that tie on every date
 #
 # Knobs (environment, per call):
 #   PKI_KEY=rsa:2048|rsa:1024|ec:P-256|ec:P-384|ed25519|ed448   key type for new keys
@@ -116,6 +119,25 @@ pki_cross() {  # id subject_id issuer_id: same subject name and key, another iss
          | sed -n 's/^ *commonName *= *//p')
     PKI_KEY_FROM=$subj pki__key "$id" || return 1
     pki__sign "$id" "$cn" "$issuer" ca
+}
+
+# A certificate made from the self-signed LIKE (its validity dates kept): x509 ARGS...
+pki__like() {
+    local id=$1 like=$2 kind=$3 ext; shift 3
+    ext=$(PKI_NOT_CA='' pki__ext "$kind")
+    openssl x509 -in "$PKI_DIR/$like.crt" -preserve_dates -clrext -extfile "$ext" -extensions ext \
+        -set_serial "0x$(openssl rand -hex 12)" -sha256 "$@" -out "$PKI_DIR/$id.crt" 2>/dev/null || return 1
+    rm -f "$ext"
+}
+
+pki_root_like() {  # id cn like_id
+    pki__key "$1" || return 1
+    pki__like "$1" "$3" root -signkey "$PKI_DIR/$1.key" -subj "/O=cwms-bundle tests/CN=$2"
+}
+
+pki_cross_like() {  # id root_id issuer_id
+    PKI_KEY_FROM=$2 pki__key "$1" || return 1
+    pki__like "$1" "$2" ca -CA "$PKI_DIR/$3.crt" -CAkey "$PKI_DIR/$3.key"
 }
 
 pki_der() { openssl x509 -in "$PKI_DIR/$1.crt" -outform DER -out "$PKI_DIR/$1.der"; }

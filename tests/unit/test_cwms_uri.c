@@ -146,6 +146,9 @@ static void test_bad_version_is_named(void **state)
     assert_refused("cwms:/srv?version=banana", "version='banana' is not a CWMS release");
     assert_refused("cwms:/srv?version=2", "version='2' is not one CWMS release");
     assert_refused("cwms:/srv?version=2.1", "known releases: 1.0, 1.1, 1.5, 2.0");
+    assert_refused("cwms:/srv?version=20",
+                   "version='20' is not a CWMS release: did you mean 2.0 "
+                   "(version=2.0, leaf-first");
 }
 
 static void test_order_takes_both_orders(void **state)

@@ -111,7 +111,7 @@ static void test_cross_sign_variant_and_left_out_reasons(void **state)
     newx = find(r.e, "New Root", "Old Root");
     assert_int_equal(newx->role, CWMS_ROLE_INTERMEDIATE);
     assert_non_null(newx->variant);
-    assert_non_null(strstr(newx->variant, "issued by"));
+    assert_non_null(strstr(newx->variant, "cross-signed by"));
 
     new_self = find(r.e, "New Root", "New Root");
     assert_int_equal(new_self->role, CWMS_ROLE_NONE);

@@ -249,6 +249,31 @@ static void test_version_message_for_2_says_it_has_two_orders(void **state)
                    "e.g. cwms-version = 2.0 or cwms-version = 2.5;", NULL);
 }
 
+static void test_version_message_for_a_number_without_its_dot_suggests_the_release(void **state)
+{
+    (void)state;
+    assert_message(CWMS_OPTION_VERSION, "--cwms", "20",
+                   "--cwms '20' is not a CWMS release: did you mean 2.0 (--cwms 2.0, leaf-first: "
+                   "server certificate first)? Releases are written with a dot, later majors "
+                   "too (5.0); known releases: 1.0",
+                   NULL);
+    assert_message(CWMS_OPTION_VERSION, "version=", "25",
+                   "version='25' is not a CWMS release: did you mean 2.5 (version=2.5, "
+                   "root-first",
+                   NULL);
+    assert_message(CWMS_OPTION_VERSION, "cwms-version", "10",
+                   "cwms-version = '10' is not a CWMS release: did you mean 1.0 (cwms-version = "
+                   "1.0, leaf-first",
+                   NULL);
+    /* No release to suggest: the rule and the list. */
+    assert_message(CWMS_OPTION_VERSION, "--cwms", "21",
+                   "--cwms '21' is not a CWMS release: releases are written with a dot, later "
+                   "majors too (5.0); known releases: 1.0",
+                   NULL);
+    cwms_option_error(CWMS_OPTION_VERSION, "--cwms", "250", msg, sizeof(msg));
+    assert_null(strstr(msg, "did you mean"));
+}
+
 static void test_every_kind_has_its_message(void **state)
 {
     (void)state;
@@ -409,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_bad_sha256_is_refused_and_leaves_the_output),
         cmocka_unit_test(test_version_message_lists_the_known_releases_in_each_spelling),
         cmocka_unit_test(test_version_message_for_2_says_it_has_two_orders),
+        cmocka_unit_test(test_version_message_for_a_number_without_its_dot_suggests_the_release),
         cmocka_unit_test(test_every_kind_has_its_message),
         cmocka_unit_test(test_message_quotes_a_bounded_printable_value),
         cmocka_unit_test(test_message_fits_any_buffer),

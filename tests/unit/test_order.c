@@ -42,7 +42,7 @@ static void test_versions_from_2_5_are_root_first(void **state)
 {
     static const char *const v[] = { "2.5",     "2.6",        "2.7",       "2.8",
                                      "3",       "3.0",        "4",         "4.0",
-                                     "5",       "5.0",        "5.5",       "10",
+                                     "5",       "5.0",        "5.5",       "10.0",
                                      "3.x",     "4.x",        "2.5MR6",    "2.5mr6",
                                      "4.0MR2",  "4.0MR2 SP1", "4.0MR2SP1", "2.6 MR1 SP3",
                                      "2.8.1.1", "3.0.1.50",   "9999.9999" };
@@ -90,6 +90,34 @@ static void test_releases_that_do_not_exist_are_refused(void **state)
             fail_msg("'%s' accepted", v[i]);
         assert_int_equal(o, CWMS_ORDER_LEAF_FIRST);
     }
+}
+
+/*
+ * A release typed without its dot ("20" for 2.0) is no later major: taken
+ * as one it would pick root-first for 2.0. Single-digit majors stay.
+ */
+static void test_a_release_without_its_dot_is_refused(void **state)
+{
+    static const char *const v[] = { "10", "11", "15", "20", "25", "26", "27",  "28",
+                                     "30", "40", "50", "99", "21", "05", "250", "2500" };
+    CWMS_ORDER o;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        o = CWMS_ORDER_LEAF_FIRST;
+        if (cwms_order_for_version(v[i], &o))
+            fail_msg("'%s' accepted", v[i]);
+        assert_int_equal(o, CWMS_ORDER_LEAF_FIRST);
+    }
+    o = CWMS_ORDER_LEAF_FIRST;
+    assert_true(cwms_order_for_version("5", &o));
+    assert_int_equal(o, CWMS_ORDER_ROOT_FIRST);
+    o = CWMS_ORDER_ROOT_FIRST;
+    assert_true(cwms_order_for_version("1", &o));
+    assert_int_equal(o, CWMS_ORDER_LEAF_FIRST);
+    o = CWMS_ORDER_LEAF_FIRST;
+    assert_true(cwms_order_for_version("10.0", &o));
+    assert_int_equal(o, CWMS_ORDER_ROOT_FIRST);
 }
 
 /* 2 and 2.x cover 2.0 (leaf-first) and 2.5+ (root-first): no single order. */
@@ -332,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_versions_from_2_5_are_root_first),
         cmocka_unit_test(test_garbage_versions_are_refused),
         cmocka_unit_test(test_releases_that_do_not_exist_are_refused),
+        cmocka_unit_test(test_a_release_without_its_dot_is_refused),
         cmocka_unit_test(test_a_major_with_two_orders_is_refused),
         cmocka_unit_test(test_godaddy_with_leaf_keeps_the_g2_cross_and_drops_class_2),
         cmocka_unit_test(test_starfield_bundle_for_2_5_is_root_g2_cross_then_secure_ca),

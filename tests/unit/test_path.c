@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "chain_testlib.h"
+#include "cwms/anchor.h"
+#include "paths/anchor.h"
 
 #define UNRELATED "misc/unrelated.crt"
 
@@ -286,6 +288,102 @@ static void test_both_roots_supplied_complete_prefers_the_longer_anchored_path(v
     assert_string_equal(t_order(r.b), "Issuing CA | www.example.test");
     assert_true(r.b->root_dropped);
     run_free(&r);
+}
+
+/*
+ * A root rollover with only the old root trusted: the path to it through
+ * the cross-signed New Root beats the one to the untrusted self-signed New
+ * Root, in either input order, and the anchor record says so.
+ */
+static void test_a_trusted_anchor_beats_an_untrusted_self_signed_root(void **state)
+{
+    static const char *const orders[2][4] = { { "server", "int", "new", "newx" },
+                                              { "newx", "new", "int", "server" } };
+    RUN r;
+
+    (void)state;
+    for (size_t k = 0; k < 2; k++) {
+        const CWMS_ANCHOR_INFO *a;
+
+        run_init(&r, "cross/old.crt");
+        t_add_ids(r.pool, "cross", orders[k][0], orders[k][1], orders[k][2], orders[k][3], NULL);
+        run_key(&r, "cross/server.key");
+        run_expect_ok(&r);
+        assert_string_equal(t_order(r.b), "New Root | Issuing CA | www.example.test");
+        assert_true(same_cert(r.b->certs[0], "cross/newx.crt"));
+        assert_int_equal(cwms_diag_count_level(r.diag, CWMS_WARNING), 0);
+        a = cwms_bundle_get0_anchor(r.b);
+        assert_non_null(a);
+        assert_int_equal(a->source, CWMS_ANCHOR_TRUST_GIVEN);
+        assert_true(same_cert(a->x509, "cross/old.crt"));
+        assert_false(a->on_path);
+        assert_string_equal(a->signs, "O=cwms-bundle tests, CN=New Root");
+        assert_int_equal(a->n_variants, 1);
+        assert_int_equal(a->variants[0].position, 2);
+        assert_false(a->variants[0].chosen.self_signed);
+        assert_int_equal(a->variants[0].n_others, 1);
+        assert_true(a->variants[0].others[0].self_signed);
+        assert_non_null(strstr(a->variants[0].others[0].why_not, "ends at a trust anchor"));
+        run_free(&r);
+    }
+}
+
+/* Neither root trusted: the self-signed root of the inputs anchors, found among the inputs only. */
+static void test_an_untrusted_self_signed_root_is_found_among_the_inputs(void **state)
+{
+    RUN r;
+    const CWMS_ANCHOR_INFO *a;
+
+    (void)state;
+    run_init(&r, UNRELATED);
+    t_add_ids(r.pool, "cross", "server", "int", "newx", "new", NULL);
+    run_key(&r, "cross/server.key");
+    run_expect_ok(&r);
+    assert_string_equal(t_order(r.b), "Issuing CA | www.example.test");
+    a = cwms_bundle_get0_anchor(r.b);
+    assert_int_equal(a->source, CWMS_ANCHOR_INPUTS);
+    assert_true(same_cert(a->x509, "cross/new.crt"));
+    assert_true(a->on_path);
+    assert_null(a->signs);
+    assert_int_equal(a->n_variants, 1);
+    assert_true(a->variants[0].chosen.self_signed);
+    assert_non_null(strstr(a->variants[0].others[0].why_not, "it leads to no anchor"));
+    run_free(&r);
+}
+
+static int keep_path(const CWMS_PATH *p, void *arg)
+{
+    *(CWMS_PATH *)arg = *p;
+    return 1;
+}
+
+/* A chain that reaches no anchor: not found, naming the issuer its top names. */
+static void test_an_unanchored_path_has_its_anchor_not_found(void **state)
+{
+    CWMS_POOL *pool = cwms_pool_new();
+    CWMS_DIAG *diag = cwms_diag_new();
+    CWMS_GRAPH *g;
+    CWMS_PATH p;
+    CWMS_ANCHOR_INFO *a;
+
+    (void)state;
+    t_add_ids(pool, "cross", "server", "int", NULL);
+    g = cwms_graph_new(pool, NULL, (int64_t)time(NULL), 0);
+    assert_non_null(g);
+    assert_int_equal(cwms_paths_enumerate(g, cwms_pool_get(pool, 0), CWMS_PATH_COMPLETE, keep_path,
+                                          &p, diag),
+                     1);
+    assert_false(p.anchored);
+    a = cwms_anchor_describe(g, NULL, 0, CWMS_PATH_COMPLETE, &p, NULL, 0, 0);
+    assert_non_null(a);
+    assert_int_equal(a->source, CWMS_ANCHOR_NOT_FOUND);
+    assert_null(a->x509);
+    assert_string_equal(a->wanted, "O=cwms-bundle tests, CN=New Root");
+    assert_int_equal(a->n_variants, 0);
+    cwms_anchor_info_free(a);
+    cwms_graph_free(g);
+    cwms_diag_free(diag);
+    cwms_pool_free(pool);
 }
 
 typedef struct {
@@ -600,6 +698,9 @@ int main(void)
         cmocka_unit_test(test_complete_extends_past_the_trusted_root_through_the_cross_sign),
         cmocka_unit_test(test_shortest_stops_at_the_first_trusted_issuer),
         cmocka_unit_test(test_both_roots_supplied_complete_prefers_the_longer_anchored_path),
+        cmocka_unit_test(test_a_trusted_anchor_beats_an_untrusted_self_signed_root),
+        cmocka_unit_test(test_an_untrusted_self_signed_root_is_found_among_the_inputs),
+        cmocka_unit_test(test_an_unanchored_path_has_its_anchor_not_found),
         cmocka_unit_test(test_every_candidate_path_is_modelled),
         cmocka_unit_test(test_rollover_resolves_to_the_intermediate_that_signed),
         cmocka_unit_test(test_rollover_with_key_identifiers_spends_no_check_on_the_other_key),

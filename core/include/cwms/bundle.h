@@ -108,6 +108,8 @@ typedef struct cwms_bundle_st {
     size_t leaf_index;               /* index of the server certificate in certs */
     int root_dropped;                /* a self-signed root was left out */
     struct cwms_explain_st *explain; /* with CWMS_OPTIONS.explain; read it through explain.h */
+    /* The chain's anchor and the variants of its CAs: read it through cwms/anchor.h. */
+    struct cwms_anchor_info_st *anchor;
 } CWMS_BUNDLE;
 
 /*

@@ -23,7 +23,7 @@ typedef enum {
     CWMS_ROLE_SERVER,   /* the leaf */
     CWMS_ROLE_INTERMEDIATE,
     CWMS_ROLE_ROOT,  /* the self-signed end of the chosen path */
-    CWMS_ROLE_ANCHOR /* the trust-store anchor that signed the top of the path */
+    CWMS_ROLE_ANCHOR /* the trust-store anchor that anchors the path (signed one of it) */
 } CWMS_ROLE;
 
 typedef struct cwms_explain_cert_st {
@@ -56,6 +56,11 @@ typedef struct cwms_explain_path_st {
     const size_t *certs; /* certificate indices, leaf first */
     size_t len;
     int anchored;
+    /*
+     * Anchored: the position in certs of the certificate the trust anchor
+     * signed, or of the self-signed anchor itself; len when unknown.
+     */
+    size_t anchor_at;
     int chosen;
     /* For the others: why the chosen path won over this one; NULL for the chosen one. */
     const char *why_not;

@@ -35,7 +35,10 @@ typedef enum cwms_option_kind_en {
  *
  *   VERSION = MAJOR                     a major whose releases all share one
  *           | MAJOR ".x"                order: 1, 3, 4, 5... (not 2: 2.0 and
- *                                       2.5 differ)
+ *                                       2.5 differ); a bare MAJOR is one digit
+ *                                       (20, 25, 10 are releases typed without
+ *                                       their dot, refused with "did you mean
+ *                                       2.0?"; later majors take the dot: 10.0)
  *           | RELEASE [SUFFIX]
  *   RELEASE = MAJOR "." MINOR           a release that exists: 1.0 1.1 1.5 2.0
  *                                       2.5 2.6 2.7 2.8 3.0 4.0, or any release
@@ -46,8 +49,8 @@ typedef enum cwms_option_kind_en {
  *                                       MAJOR.MINOR.PATCH.BUILD: 2.8.1.1
  *
  * Numbers are decimal without leading zeros; "MR"/"SP" in any case. So
- * 2.1 to 2.4 (never released), 2.0.1 (three parts: no such build) and
- * 2 or 2.x (both orders) are refused. 1.x and 2.0 are leaf-first, 2.5 and
+ * 2.1 to 2.4 (never released), 2.0.1 (three parts: no such build),
+ * 2 or 2.x (both orders) and 20 (no dot) are refused. 1.x and 2.0 are leaf-first, 2.5 and
  * everything after root-first.
  */
 int cwms_order_for_version(const char *version, CWMS_ORDER *order);
