@@ -17,6 +17,10 @@ packages=(
     python3-jsonschema  # tests/integration/check.sh validates --json against docs/cwms-bundle.schema.json
     graphviz bsdutils   # dot parses --graph dot; script gives the tree test a terminal
     time strace         # tests/integration/hostile.sh: peak memory, a write held up to signal it
+    # tests/integration/clients.sh: real TLS clients judge each served bundle (openssl s_client
+    # is in openssl; curl is the OpenSSL-based HTTPS client, gnutls-cli the GnuTLS one, and
+    # javac/java 17 compile and run tests/tools/TlsProbe.java, a JSSE client)
+    gnutls-bin curl openjdk-17-jdk-headless
 )
 # ci/format-check.sh: the style checker (.clang-format is written for version 14).
 if [ "${CWMS_WITH_FORMAT:-0}" = 1 ]; then

@@ -20,21 +20,11 @@ SERVER="CN=www.example.test'"
 ISSUING="CN=Test Issuing CA'"
 ROOT="CN=Test Root CA'"
 
-# cert ID CN ISSUER_ID EXTENSIONS: a certificate for ID (key per PKI_KEY,
-# kept when ID.key exists) signed by ISSUER_ID; MD=sha1|md5 (default
-# sha256), DAYS (default 397), NO_AKI=1 leaves out authorityKeyIdentifier.
+# cert ID CN ISSUER_ID EXTENSIONS: pki_cert (key per PKI_KEY, kept when
+# ID.key exists) with MD=sha1|md5 (default sha256), DAYS (default 397),
+# NO_AKI=1 leaving out authorityKeyIdentifier.
 cert() {
-    local id=$1 cn=$2 issuer=$3 ext=$4 aki=keyid:always
-    [ -z "${NO_AKI:-}" ] || aki=none
-    [ -f "$PKI_DIR/$id.key" ] || pki__key "$id"
-    printf '[ext]\n%s\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = %s\n' \
-        "$ext" "$aki" > "$PKI_DIR/$id.ext"
-    openssl req -new -key "$PKI_DIR/$id.key" -subj "/O=cwms-bundle tests/CN=$cn" \
-        -out "$PKI_DIR/$id.csr" 2>/dev/null
-    openssl x509 -req -in "$PKI_DIR/$id.csr" -CA "$PKI_DIR/$issuer.crt" \
-        -CAkey "$PKI_DIR/$issuer.key" -set_serial "0x$(openssl rand -hex 12)" \
-        -days "${DAYS:-397}" "-${MD:-sha256}" -extfile "$PKI_DIR/$id.ext" -extensions ext \
-        -out "$PKI_DIR/$id.crt" 2>/dev/null || fail "cannot make $id"
+    PKI_MD=${MD:-} PKI_DAYS=${DAYS:-} PKI_NO_AKI=${NO_AKI:-} pki_cert "$@" || fail "cannot make $1"
 }
 
 # root + issuing CA; the leaf is the caller's (leaf EXT, or the default).

@@ -5,6 +5,7 @@
 #   CWMS_BUNDLE    the built CLI
 #   TEST_DATA      tests/data, the vendored third-party certificates and suites
 #   fail MSG / skip MSG / expect_fail CODE CMD... / assert_contains FILE TEXT
+#   at_exit FUNCTION   run at exit (stops a server the test started)
 #   ossl ARGS...   the openssl binary, ready to load an ASan-built cwms.so
 #   skip_part MSG  a part that cannot run here (a missing tool): the rest runs,
 #                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
@@ -26,9 +27,16 @@ fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cwms-test.XXXXXX")
 SKIPPED_PARTS=0
+EXIT_HOOKS=()
+# at_exit FUNCTION: run FUNCTION at exit (once, however often it is added), before $TMP goes:
+# how a test stops the servers it started.
+at_exit() {
+    [[ " ${EXIT_HOOKS[*]} " == *" $1 "* ]] || EXIT_HOOKS+=("$1")
+}
 on_exit() {
-    local rc=$?
+    local rc=$? hook
     [ -z "${TLS_SERVER_PIDS:-}" ] || kill $TLS_SERVER_PIDS 2> /dev/null || true
+    for hook in "${EXIT_HOOKS[@]}"; do "$hook" || true; done
     rm -rf "$TMP"
     if [ "$rc" -eq 0 ] && [ "$SKIPPED_PARTS" -gt 0 ]; then
         echo "SKIP: $SKIPPED_PARTS part(s) of this test could not run (above)" >&2

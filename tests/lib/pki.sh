@@ -10,13 +10,20 @@
 #   pki_root_like ID CN LIKE_ID       self-signed CA (a new key) with root LIKE_ID's validity dates
 #   pki_cross_like ID ROOT_ID ISSUER_ID  the self-signed ROOT_ID cross-signed by ISSUER_ID, keeping
 #                                     ROOT_ID's validity dates: variants that tie on every date
+#   pki_cert ID CN ISSUER_ID EXT      a certificate with exactly the extensions EXT (openssl
+#                                     x509v3_config lines) plus SKI/AKI; ID.key is kept when it exists
 #
 # Knobs (environment, per call):
-#   PKI_KEY=rsa:2048|rsa:1024|ec:P-256|ec:P-384|ed25519|ed448   key type for new keys
+#   PKI_KEY=rsa:2048|rsa:1024|rsa-pss:2048|ec:P-256|ec:P-384|ed25519|ed448|dsa:2048   key type for new keys
 #   PKI_DAYS=N (default 3650; 397 for server certificates, what clients accept)  PKI_PATHLEN=N (CA pathlen)  PKI_NO_KEYID=1 (omit SKI/AKI)
 #   PKI_KEY_FROM=ID   reuse ID.key instead of generating (re-issued or cross-signed CAs)
 #   PKI_NOT_CA=1      pki_ca makes a cA:FALSE certificate (for negative tests)
 #   PKI_AIA=URL       pki_ca / pki_leaf: an AIA caIssuers URL (where the issuer is published)
+#   PKI_MD=sha1|md5|... the issuer's digest (default sha256)   PKI_NO_AKI=1 (omit the AKI only)
+#   PKI_NOT_BEFORE=WHEN PKI_NOT_AFTER=WHEN  a validity window relative to now, in date(1) -d
+#                     words ("-30 days", "+2 days"), for clients that cannot pin the time:
+#                     signed by `openssl ca` (3.0's x509 has no -not_before); either defaults to now
+#                     and now + the days
 # Certificates are PEM; pki_der ID writes ID.der, pki_fp ID prints the SHA-256 fingerprint (hex).
 
 pki_init() {
@@ -32,6 +39,8 @@ pki__key() {
     fi
     case $spec in
         rsa:*) openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:${spec#rsa:}" \
+                   -out "$PKI_DIR/$id.key" 2>/dev/null ;;
+        rsa-pss:*) openssl genpkey -algorithm RSA-PSS -pkeyopt "rsa_keygen_bits:${spec#rsa-pss:}" \
                    -out "$PKI_DIR/$id.key" 2>/dev/null ;;
         ec:*)  openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:${spec#ec:}" \
                    -out "$PKI_DIR/$id.key" 2>/dev/null ;;
@@ -66,16 +75,24 @@ pki__ext() {  # kind(ca|leaf) -> extension file path
         if [ -n "${PKI_AIA:-}" ] && [ "$kind" != root ]; then
             echo "authorityInfoAccess = caIssuers;URI:$PKI_AIA"
         fi
-        if [ -z "${PKI_NO_KEYID:-}" ]; then
-            echo "subjectKeyIdentifier = hash"
-            if [ "$kind" != root ]; then echo "authorityKeyIdentifier = keyid:always"; fi
-        else
-            # OpenSSL 3 adds both by default; "none" is how to leave them out.
-            echo "subjectKeyIdentifier = none"
-            echo "authorityKeyIdentifier = none"
-        fi
+        pki__keyid_lines "$kind"
     } > "$f"
     echo "$f"
+}
+
+pki__keyid_lines() {  # kind(root|ca|leaf)
+    if [ -z "${PKI_NO_KEYID:-}" ]; then
+        echo "subjectKeyIdentifier = hash"
+        if [ -n "${PKI_NO_AKI:-}" ]; then
+            echo "authorityKeyIdentifier = none"
+        elif [ "$1" != root ]; then
+            echo "authorityKeyIdentifier = keyid:always"
+        fi
+    else
+        # OpenSSL 3 adds both by default; "none" is how to leave them out.
+        echo "subjectKeyIdentifier = none"
+        echo "authorityKeyIdentifier = none"
+    fi
 }
 
 pki__sign() {  # id cn issuer kind [dns...]
@@ -83,12 +100,50 @@ pki__sign() {  # id cn issuer kind [dns...]
     local ext days=3650
     [ "$kind" != leaf ] || days=397
     ext=$(pki__ext "$kind" "$@")
+    pki__issue "$id" "$cn" "$issuer" "$ext" "$days" || return 1
+    rm -f "$ext"
+}
+
+# pki__issue ID CN ISSUER_ID EXTFILE DAYS: ID.crt for ID.key, signed by ISSUER_ID with the
+# extensions of section [ext] of EXTFILE (PKI_DAYS, PKI_MD, PKI_NOT_BEFORE/PKI_NOT_AFTER).
+pki__issue() {
+    local id=$1 cn=$2 issuer=$3 ext=$4 days=${PKI_DAYS:-$5}
     openssl req -new -key "$PKI_DIR/$id.key" -subj "/O=cwms-bundle tests/CN=$cn" \
         -out "$PKI_DIR/$id.csr" 2>/dev/null || return 1
+    if [ -n "${PKI_NOT_BEFORE:-}${PKI_NOT_AFTER:-}" ]; then
+        pki__issue_window "$id" "$issuer" "$ext" "$days"
+        return
+    fi
     openssl x509 -req -in "$PKI_DIR/$id.csr" -CA "$PKI_DIR/$issuer.crt" -CAkey "$PKI_DIR/$issuer.key" \
-        -set_serial "0x$(openssl rand -hex 12)" -days "${PKI_DAYS:-$days}" -sha256 \
-        -extfile "$ext" -extensions ext -out "$PKI_DIR/$id.crt" 2>/dev/null || return 1
-    rm -f "$ext"
+        -set_serial "0x$(openssl rand -hex 12)" -days "$days" "-${PKI_MD:-sha256}" \
+        -extfile "$ext" -extensions ext -out "$PKI_DIR/$id.crt" 2>/dev/null
+}
+
+# The same through `openssl ca`, which takes the validity window as dates (in a scratch database).
+pki__issue_window() {  # id issuer extfile days
+    local id=$1 issuer=$2 ext=$3 db=$PKI_DIR/.ca.$$ from until
+    from=$(date -u -d "${PKI_NOT_BEFORE:-now}" +%Y%m%d%H%M%SZ) || return 1
+    until=$(date -u -d "${PKI_NOT_AFTER:-+$4 days}" +%Y%m%d%H%M%SZ) || return 1
+    rm -rf "$db" && mkdir "$db" && : > "$db/index.txt" || return 1
+    openssl rand -hex 12 > "$db/serial" || return 1
+    cat > "$db/ca.cnf" << CONF
+[ca]
+default_ca = scratch
+[scratch]
+database = $db/index.txt
+serial = $db/serial
+new_certs_dir = $db
+unique_subject = no
+policy = any
+[any]
+commonName = supplied
+organizationName = optional
+CONF
+    openssl ca -batch -config "$db/ca.cnf" -cert "$PKI_DIR/$issuer.crt" -keyfile "$PKI_DIR/$issuer.key" \
+        -in "$PKI_DIR/$id.csr" -out "$PKI_DIR/$id.crt" -notext -preserveDN \
+        -md "${PKI_MD:-sha256}" -startdate "$from" -enddate "$until" \
+        -extfile "$ext" -extensions ext 2>/dev/null || return 1
+    rm -rf "$db"
 }
 
 pki_root() {
@@ -138,6 +193,14 @@ pki_root_like() {  # id cn like_id
 pki_cross_like() {  # id root_id issuer_id
     PKI_KEY_FROM=$2 pki__key "$1" || return 1
     pki__like "$1" "$2" ca -CA "$PKI_DIR/$3.crt" -CAkey "$PKI_DIR/$3.key"
+}
+
+pki_cert() {  # id cn issuer_id ext: exactly the extensions EXT (plus SKI/AKI), 397 days
+    local id=$1 cn=$2 issuer=$3 f=$PKI_DIR/.ext.$$
+    [ -f "$PKI_DIR/$id.key" ] || pki__key "$id" || return 1
+    { printf '[ext]\n%s\n' "$4"; pki__keyid_lines leaf; } > "$f"
+    pki__issue "$id" "$cn" "$issuer" "$f" 397 || return 1
+    rm -f "$f"
 }
 
 pki_der() { openssl x509 -in "$PKI_DIR/$1.crt" -outform DER -out "$PKI_DIR/$1.der"; }
