@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
@@ -158,6 +159,69 @@ static void check_anchor(CWMS_TRUST *trust, const CWMS_PATH *p, CWMS_DIAG *diag)
     OPENSSL_free(name);
 }
 
+/*
+ * 1 when the store holds a self-signed root that cert chains up to
+ * through the store's own certificates (a few steps at most): what a
+ * verifier that insists on a root (no partial chain) needs to find.
+ */
+#define ROOT_SEARCH_DEPTH 4
+
+static int store_reaches_root(CWMS_TRUST *trust, CWMS_CERT *cert)
+{
+    for (int depth = 0; depth < ROOT_SEARCH_DEPTH; depth++) {
+        CWMS_CERT *named[8], *next = NULL;
+        X509 *x = cwms_cert_x509(cert);
+        size_t n;
+
+        if (cwms_cert_self_issued(cert))
+            return 1;
+        n = cwms_trust_find_subject(trust, cwms_cert_issuer(cert), named, 8, NULL);
+        for (size_t i = 0; i < n && i < 8 && next == NULL; i++) {
+            X509 *issuer = cwms_cert_x509(named[i]);
+
+            if (x != NULL && issuer != NULL && X509_check_issued(issuer, x) == X509_V_OK
+                && X509_verify(x, X509_get0_pubkey(issuer)) == 1)
+                next = named[i];
+        }
+        if (next == NULL)
+            return 0;
+        cert = next;
+    }
+    return 0;
+}
+
+/*
+ * A trust anchor that is no self-signed root (an intermediate the store
+ * holds) verifies as a partial chain: curl, GnuTLS and Java accept that;
+ * openssl s_client and other OpenSSL-based clients that do not set
+ * X509_V_FLAG_PARTIAL_CHAIN look on for a root and refuse when the store
+ * holds none above it.
+ */
+static void check_partial_anchor(CWMS_TRUST *trust, const CWMS_PATH *p, CWMS_DIAG *diag)
+{
+    char *name, *issuer;
+
+    if (trust == NULL || p->anchor == NULL || cwms_cert_self_issued(p->anchor))
+        return;
+    ERR_set_mark();
+    if (store_reaches_root(trust, p->anchor)) {
+        ERR_pop_to_mark();
+        return;
+    }
+    ERR_pop_to_mark();
+    name = name_of(p->anchor);
+    issuer = cwms_name_oneline(cwms_cert_issuer(p->anchor));
+    cwms_diag_add(diag, CWMS_WARNING, CWMS_R_PARTIAL_ANCHOR,
+                  "the chain is trusted only through '%s', a CA certificate %s holds that is "
+                  "not a self-signed root (issued by '%s'): curl, GnuTLS and Java accept such a "
+                  "partial chain, openssl s_client and other OpenSSL-based clients refuse it; "
+                  "put the root '%s' in the trust store, as the clients' stores hold roots",
+                  name, cwms_trust_describe(trust), issuer != NULL ? issuer : "?",
+                  issuer != NULL ? issuer : "?");
+    OPENSSL_free(name);
+    OPENSSL_free(issuer);
+}
+
 int cwms_check_verify_depth(const CWMS_OPTIONS *opts, const CWMS_PATH *path, CWMS_DIAG *diag)
 {
     size_t need = cwms_path_intermediates(path);
@@ -205,6 +269,7 @@ int cwms_check_candidate(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *tr
 
     ok &= check_links_and_dates(opts, g, path, diag);
     check_anchor(trust, path, diag);
+    check_partial_anchor(trust, path, diag);
     return ok;
 }
 
@@ -217,5 +282,6 @@ int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
     cwms_check_host_names(opts, path->certs[0], diag, &ok);
     ok &= cwms_check_verify_depth(opts, path, diag);
     check_anchor(trust, path, diag);
+    check_partial_anchor(trust, path, diag);
     return ok;
 }

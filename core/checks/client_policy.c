@@ -252,26 +252,35 @@ static void check_leaf_eku(X509 *x, const char *name, int64_t nb, CWMS_DIAG *dia
     }
 }
 
+/*
+ * The server key signs the handshake in every ECDHE suite and in TLS 1.3,
+ * so the server certificate needs digitalSignature. keyEncipherment alone
+ * (RSA) serves only TLS 1.2's RSA key exchange: openssl and curl still
+ * connect that way, GnuTLS and Java refuse the certificate.
+ */
 static void check_leaf_key_usage(X509 *x, const char *name, CWMS_DIAG *diag, int *ok)
 {
     EVP_PKEY *pk = X509_get0_pubkey(x);
-    uint32_t need = KU_DIGITAL_SIGNATURE;
-    const char *what = "digitalSignature";
+    uint32_t ku = X509_get_key_usage(x);
+    int rsa = pk != NULL && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"));
 
-    if (!(X509_get_extension_flags(x) & EXFLAG_KUSAGE) || pk == NULL)
+    if (!(X509_get_extension_flags(x) & EXFLAG_KUSAGE) || (ku & KU_DIGITAL_SIGNATURE))
         return;
-    if (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS")) {
-        need |= KU_KEY_ENCIPHERMENT;
-        what = "digitalSignature or keyEncipherment";
-    }
-    if (!(X509_get_key_usage(x) & need)) {
+    if (rsa && (ku & KU_KEY_ENCIPHERMENT))
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_LEAF_KEY_USAGE,
-                      "the server certificate '%s' has a keyUsage without %s, so its key "
-                      "cannot be used for TLS (openssl, curl, GnuTLS and Java refuse it): ask "
-                      "the CA to reissue it with digitalSignature and keyEncipherment",
-                      name, what);
-        *ok = 0;
-    }
+                      "the server certificate '%s' has a keyUsage with keyEncipherment but "
+                      "without digitalSignature: its key may only decrypt a TLS 1.2 RSA key "
+                      "exchange, never sign a handshake (ECDHE, TLS 1.3), so GnuTLS and Java "
+                      "refuse it (openssl and curl accept it); ask the CA to reissue it with "
+                      "digitalSignature and keyEncipherment",
+                      name);
+    else
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_LEAF_KEY_USAGE,
+                      "the server certificate '%s' has a keyUsage without digitalSignature%s, "
+                      "so its key cannot be used for TLS (openssl, curl, GnuTLS and Java refuse "
+                      "it): ask the CA to reissue it with digitalSignature%s",
+                      name, rsa ? " or keyEncipherment" : "", rsa ? " and keyEncipherment" : "");
+    *ok = 0;
 }
 
 static void check_leaf_names(X509 *x, const char *name, CWMS_DIAG *diag, int *ok)

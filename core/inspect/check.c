@@ -188,6 +188,7 @@ static const struct {
     { CWMS_R_WEAK_SIGNATURE_ABOVE, "WEAK_SIGNATURE_ABOVE", VALIDATION_ACTION },
     { CWMS_R_VERIFY_DEPTH, "VERIFY_DEPTH", VALIDATION_ACTION },
     { CWMS_R_ANCHOR_NO_AKI, "ANCHOR_NO_AKI", VALIDATION_ACTION },
+    { CWMS_R_PARTIAL_ANCHOR, "PARTIAL_ANCHOR", VALIDATION_ACTION },
 };
 
 /* Every error and warning of the build as a finding; notes only when they carry a reason. */

@@ -248,6 +248,7 @@ static const struct {
       CWMS_EXIT_CHAIN },
     { CWMS_R_VERIFY_DEPTH, "chain longer than --verify-depth allows", CWMS_EXIT_CHAIN },
     { CWMS_R_ANCHOR_NO_AKI, "trust anchor without authorityKeyIdentifier", CWMS_EXIT_CHAIN },
+    { CWMS_R_PARTIAL_ANCHOR, "trust anchor is not a self-signed root", CWMS_EXIT_CHAIN },
     { CWMS_R_SITE_CN_MISMATCH, "certificate CN is not the WebEx site URL's host", CWMS_EXIT_CHAIN },
     { CWMS_R_SITE_WILDCARD_SAN_ONLY, "wildcard for the WebEx site URL only in the SAN",
       CWMS_EXIT_CHAIN },

@@ -67,6 +67,26 @@ case_leaf_key_usage_without_tls() {
     fails 4 "$SERVER has a keyUsage without digitalSignature or keyEncipherment"
 }
 
+# keyEncipherment alone serves only TLS 1.2 RSA key exchange: GnuTLS and Java refuse it.
+case_leaf_key_encipherment_only_refused() {
+    setup; ca; leaf "${LEAF_EXT/digitalSignature, keyEncipherment/keyEncipherment}"
+    fails 4 "$SERVER has a keyUsage with keyEncipherment but without digitalSignature" \
+        "GnuTLS and Java refuse it (openssl and curl accept it)"
+}
+
+# An intermediate as the only trust anchor is a partial chain: openssl s_client refuses it,
+# so it warns; with the root in the store too it does not.
+case_intermediate_as_anchor_warns() {
+    setup; ca; leaf
+    build --trust "$P/ca.crt" 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "the build failed"; }
+    assert_contains "$TMP/stderr" "warning: the chain is trusted only through 'O=cwms-bundle tests, CN=Test Issuing CA'"
+    assert_contains "$TMP/stderr" "openssl s_client and other OpenSSL-based clients refuse it"
+    expect_fail 4 build --strict --trust "$P/ca.crt"
+    cat "$P/ca.crt" "$P/root.crt" > "$TMP/both.pem"
+    build --strict --trust "$TMP/both.pem" 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "refused with the root in the store"; }
+    ! grep -q "trusted only through" "$TMP/stderr" || fail "a partial-chain warning with the root in the store"
+}
+
 # A CA certificate as the server certificate: openssl, curl, GnuTLS and Java accept it, so it
 # is a warning naming the real risk (its key can sign certificates), an error under --strict;
 # what is written validates with openssl.
@@ -391,15 +411,17 @@ case_cross_signed_anchor_without_aki_warns() {
         "RFC 5280 4.2.1.1" "put its issuer 'O=cwms-bundle tests, CN=Old Root CA' (the root it is issued or cross-signed by) in the trust store instead"
 }
 
-# The same anchor with its authorityKeyIdentifier is fine, even under --strict.
+# The same anchor with its authorityKeyIdentifier draws no AKI warning; being no self-signed
+# root, it is a partial chain, which openssl s_client refuses: that warning stays.
 case_cross_signed_anchor_with_aki_passes() {
     setup; ca; leaf
     pki_root oldroot "Old Root CA"
     cp "$P/root.key" "$P/rootx.key"
     DAYS=3650 cert rootx "Test Root CA" oldroot "$CA_EXT"
     cp "$P/rootx.crt" "$P/root.crt"
-    build --strict 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "the anchor with its AKI was refused"; }
+    build 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "the anchor with its AKI was refused"; }
     ! grep -q "authorityKeyIdentifier" "$TMP/stderr" || fail "a warning about the AKI"
+    assert_contains "$TMP/stderr" "is not a self-signed root (issued by 'O=cwms-bundle tests, CN=Old Root CA')"
 }
 
 case=${1:?usage: validation.sh CASE}

@@ -61,8 +61,9 @@ typedef enum {
     CWMS_R_LEAF_KEY_USAGE = 232,   /* the server certificate's keyUsage does not allow TLS */
     CWMS_R_WEAK_SIGNATURE_ABOVE = 233, /* warning: weak signature above the trusted certificate */
     CWMS_R_VERIFY_DEPTH = 234,         /* more intermediates than --verify-depth allows */
-    CWMS_R_ANCHOR_NO_AKI = 235, /* warning: a cross-signed trust anchor without authorityKeyId */
-    CWMS_R_FETCH = 290,         /* --fetch: the issuer could not be downloaded or used */
+    CWMS_R_ANCHOR_NO_AKI = 235,  /* warning: a cross-signed trust anchor without authorityKeyId */
+    CWMS_R_PARTIAL_ANCHOR = 236, /* warning: the trust anchor is not a self-signed root */
+    CWMS_R_FETCH = 290,          /* --fetch: the issuer could not be downloaded or used */
     /* CWMS's own host-name rules for the WebEx site URL (--site), per release */
     CWMS_R_SITE_CN_MISMATCH = 240,       /* 2.5MR5 and later: the CN is not the site's host */
     CWMS_R_SITE_WILDCARD_SAN_ONLY = 241, /* 2.5MR5 and later: the wildcard is in the SAN only */
