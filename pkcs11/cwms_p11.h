@@ -51,6 +51,24 @@ typedef int (*cwms_p11_pin_cb)(char *buf, size_t size, size_t *len, const char *
 #define CWMS_P11_FINAL_TRY_OK 0x04u /* log in even when the token says one PIN try is left */
 #define CWMS_P11_NO_LOGIN 0x08u     /* cwms_p11_list_tokens: public objects only, no PIN asked */
 
+/*
+ * A module of p11-kit's registry (or the URI's module-path) that failed
+ * C_Initialize, or that wrote on standard error while it initialized.
+ * A registered module that fails is left out and the others are searched.
+ * Strings are owned by the helper and valid during the callback only.
+ */
+typedef struct cwms_p11_module_note_st {
+    const char *name;     /* p11-kit's name ("tpm2_pkcs11"), else the library */
+    const char *path;     /* the library file */
+    unsigned long rv;     /* C_Initialize's CK_RV; 0 (CKR_OK) when it only wrote on stderr */
+    const char *rv_name;  /* "CKR_GENERAL_ERROR"; "0x..." for a code PKCS#11 does not define */
+    const char *printed;  /* the end of the last line it wrote, when captured; else NULL */
+    size_t printed_lines; /* how many lines it wrote (0 when not captured) */
+} CWMS_P11_MODULE_NOTE;
+
+/* Called once per module and process (a second load of the same module says nothing). */
+typedef void (*cwms_p11_module_cb)(const CWMS_P11_MODULE_NOTE *note, void *arg);
+
 typedef struct cwms_p11_options_st {
     cwms_p11_pin_cb pin_cb; /* may be NULL: the URI's PIN or nothing */
     void *pin_arg;
@@ -58,7 +76,24 @@ typedef struct cwms_p11_options_st {
     const char *propq;
     unsigned int flags;     /* CWMS_P11_*; 0 means WANT_KEYS | WANT_CERTS */
     const char *pin_option; /* the caller's PIN option, named in messages ("--pin"); NULL = none */
+    cwms_p11_module_cb module_cb; /* may be NULL: misbehaving modules are only traced */
+    void *module_arg;
 } CWMS_P11_OPTIONS;
+
+/*
+ * The words for a module note, for a person: what failed, what it printed,
+ * and what to do. OPENSSL_free; NULL on allocation failure.
+ */
+char *cwms_p11_module_note_text(const CWMS_P11_MODULE_NOTE *note);
+
+/*
+ * on = 1: while a module initializes, standard error (fd 2) points at a
+ * memory file, and what the module writes there goes into its note (and
+ * the CWMS_DEBUG=pkcs11 trace) instead of the terminal. Only for a process
+ * that owns its stderr and runs no other thread meanwhile (the CLI); a
+ * library inside someone else's process (the provider) leaves it off.
+ */
+void cwms_p11_capture_module_output(int on);
 
 /*-
  * URIs (p11_uri.c)

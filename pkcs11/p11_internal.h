@@ -24,6 +24,10 @@
 /* Sets err (only the first error of a call is kept). */
 void p11_error(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Appends a formatted piece (at most 511 bytes) to an OPENSSL_malloc'd string; *buf may be NULL. */
+void p11_append(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "CKR_BUFFER_TOO_SMALL" and friends, or NULL for a code PKCS#11 does not define. */
+const char *p11_rv_name(CK_RV rv);
 
 /*-
  * Cryptoki calls (p11_call.c)
@@ -56,6 +60,58 @@ char *p11_uri_for_object(const CK_TOKEN_INFO *token, const char *module_path, CK
                          const char *label, const unsigned char *id, size_t id_len);
 
 /*-
+ * What a module writes on stderr (p11_stderr.c)
+ */
+
+typedef struct p11_printed_st {
+    char *last;   /* the end of the last line it wrote; NULL when it wrote nothing */
+    size_t lines; /* how many lines it wrote */
+} P11_PRINTED;
+
+typedef struct p11_capture_st {
+    int saved; /* the real stderr while capturing, else -1 */
+    int file;
+} P11_CAPTURE;
+
+/*
+ * Points stderr at a memory file until p11_capture_end, when the process
+ * asked for it (cwms_p11_capture_module_output); else does nothing.
+ */
+void p11_capture_begin(P11_CAPTURE *c);
+/* Puts stderr back; what was written is traced whole and summed up in *printed (zeroed first by the caller). */
+void p11_capture_end(P11_CAPTURE *c, P11_PRINTED *printed);
+void p11_printed_clear(P11_PRINTED *printed);
+
+/*-
+ * Starting modules, and p11-kit's registry (p11_registry.c)
+ */
+
+/*
+ * C_Initialize of one module p11-kit loaded (rv traced), its stderr
+ * captured into *printed when asked (the caller clears it). A module that
+ * wrote on stderr is reported through opts->module_cb (once per process);
+ * so is one that fails when present is not NULL (a registry module: it is
+ * summed up in *present too, for "no token matches" messages; without
+ * present the caller makes the failure its error). One that fails is kept
+ * mapped (p11_registry.c says why) and the caller releases it. Returns the CK_RV (CKR_CRYPTOKI_ALREADY_INITIALIZED
+ * counts as CKR_OK).
+ */
+CK_RV p11_module_start(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, const CWMS_P11_OPTIONS *opts,
+                       char **present, P11_PRINTED *printed);
+/*
+ * The modules p11-kit has registered (only the one called name, when not
+ * NULL), each started with p11_module_start; those that fail are left out.
+ * Returns the NULL-terminated list (possibly empty) for p11_registry_close,
+ * or NULL with err set (nothing registered, no module of that name); shown
+ * is the URI for messages.
+ */
+CK_FUNCTION_LIST **p11_registry_open(const P11_KIT_API *p11k, const char *name, const char *shown,
+                                     const CWMS_P11_OPTIONS *opts, char **present,
+                                     CWMS_P11_ERROR *err);
+/* Finalizes and releases what p11_registry_open returned. */
+void p11_registry_close(const P11_KIT_API *p11k, CK_FUNCTION_LIST **list);
+
+/*-
  * Modules and tokens (p11_module.c)
  */
 
@@ -72,10 +128,13 @@ typedef struct p11_modules_st P11_MODULES;
 
 /*
  * Loads and initializes the module the URI asks for (module-path,
- * module-name) or every module p11-kit has registered, and enumerates the
- * tokens matching the URI. Returns NULL with err set on failure.
+ * module-name) or every module p11-kit has registered (those that fail to
+ * initialize are reported through opts->module_cb and left out), and
+ * enumerates the tokens matching the URI. Returns NULL with err set on
+ * failure.
  */
-P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err);
+P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, const CWMS_P11_OPTIONS *opts,
+                              CWMS_P11_ERROR *err);
 /* Finalizes and releases the modules; the tokens die with them. */
 void p11_modules_close(P11_MODULES *mods);
 size_t p11_modules_token_count(const P11_MODULES *mods);

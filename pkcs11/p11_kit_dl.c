@@ -64,8 +64,9 @@ static const struct {
     SYMBOL(module_get_name),
     SYMBOL(module_get_filename),
     SYMBOL(module_for_name),
-    SYMBOL(modules_load_and_initialize),
-    SYMBOL(modules_finalize_and_release),
+    SYMBOL(modules_load),
+    SYMBOL(modules_finalize),
+    SYMBOL(modules_release),
 };
 #undef SYMBOL
 

@@ -57,8 +57,9 @@ typedef struct p11_kit_api_st {
     __typeof__(p11_kit_module_get_name) *module_get_name;
     __typeof__(p11_kit_module_get_filename) *module_get_filename;
     __typeof__(p11_kit_module_for_name) *module_for_name;
-    __typeof__(p11_kit_modules_load_and_initialize) *modules_load_and_initialize;
-    __typeof__(p11_kit_modules_finalize_and_release) *modules_finalize_and_release;
+    __typeof__(p11_kit_modules_load) *modules_load;
+    __typeof__(p11_kit_modules_finalize) *modules_finalize;
+    __typeof__(p11_kit_modules_release) *modules_release;
 } P11_KIT_API;
 
 /*

@@ -191,7 +191,7 @@ int cwms_p11_list_tokens(const char *text, const CWMS_P11_OPTIONS *opts_in,
     if ((uri = cwms_p11_uri_parse(text != NULL ? text : "pkcs11:", err)) == NULL)
         return 0;
     ERR_set_mark(); /* the modules' own OpenSSL errors (see p11_load.c) are dropped */
-    if ((mods = p11_modules_open(uri, err)) == NULL)
+    if ((mods = p11_modules_open(uri, &opts, err)) == NULL)
         goto done;
     count = p11_modules_token_count(mods);
     if (count == 0) {

@@ -4,7 +4,8 @@
  *
  * module-path loads that one library; module-name picks one module from
  * p11-kit's registry; otherwise every registered module (Debian puts them
- * in /usr/share/p11-kit/modules/NAME.module) is searched for the token. The
+ * in /usr/share/p11-kit/modules/NAME.module) that starts is searched for
+ * the token (p11_registry.c: one that does not is named and left out). The
  * modules are finalized by p11_modules_close, which callers run as soon as
  * they are done with the token: SoftHSM crashes when it is finalized after
  * its own destructors ran at process exit.
@@ -26,23 +27,6 @@ struct p11_modules_st {
     size_t n_tokens;
     char *present; /* every token seen, for "no token matches" messages */
 };
-
-static void append(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void append(char **buf, const char *fmt, ...)
-{
-    char piece[512], *grown;
-    size_t old = *buf != NULL ? strlen(*buf) : 0;
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(piece, sizeof(piece), fmt, ap);
-    va_end(ap);
-    grown = OPENSSL_realloc(*buf, old + strlen(piece) + 1);
-    if (grown == NULL)
-        return;
-    memcpy(grown + old, piece, strlen(piece) + 1);
-    *buf = grown;
-}
 
 /* The serial number without its blank padding, into out[17]. */
 static void serial_of(const CK_TOKEN_INFO *t, char out[17])
@@ -99,8 +83,8 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
     }
     if (rv != CKR_OK) {
         /* A broken module must not hide the others: note it and go on. */
-        append(&mods->present, "%smodule %s: cannot list slots (%s)",
-               mods->present != NULL ? "; " : "", mname, p11_rv_string(rv));
+        p11_append(&mods->present, "%smodule %s: cannot list slots (%s)",
+                   mods->present != NULL ? "; " : "", mname, p11_rv_string(rv));
         ok = 1;
         goto done;
     }
@@ -119,8 +103,9 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
         if ((label = p11_strdup_padded(tinfo.label, sizeof(tinfo.label))) == NULL)
             goto oom;
         serial_of(&tinfo, serial);
-        append(&mods->present, "%s'%s' (serial %s, slot %lu, module %s)",
-               mods->present != NULL ? "; " : "", label, serial, (unsigned long)slots[i], mname);
+        p11_append(&mods->present, "%s'%s' (serial %s, slot %lu, module %s)",
+                   mods->present != NULL ? "; " : "", label, serial, (unsigned long)slots[i],
+                   mname);
         if (!mods->p11k->uri_match_slot_info(kit, &sinfo)
             || !mods->p11k->uri_match_token_info(kit, &tinfo)
             || (has_slot && want_slot != (unsigned long)slots[i])) {
@@ -157,11 +142,39 @@ done:
     return ok;
 }
 
-P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
+/* The one module of the URI's module-path, started; 0 with err set when it cannot be. */
+static int open_path(P11_MODULES *mods, const CWMS_P11_URI *uri, const CWMS_P11_OPTIONS *opts,
+                     CWMS_P11_ERROR *err)
+{
+    const char *path = cwms_p11_uri_module_path(uri);
+    P11_PRINTED printed = { NULL, 0 };
+    CK_RV rv;
+
+    cwms_debug(CWMS_DEBUG_PKCS11, "loading module %s", path);
+    mods->single = mods->p11k->module_load(path, 0);
+    if (mods->single == NULL) {
+        p11_error(err, CWMS_P11_E_TOKEN,
+                  "cannot load the PKCS#11 module '%s' (module-path of '%s'): %s", path,
+                  cwms_p11_uri_display(uri),
+                  mods->p11k->message() != NULL ? mods->p11k->message() : "not found");
+        return 0;
+    }
+    rv = p11_module_start(mods->p11k, mods->single, opts, NULL, &printed);
+    if (rv != CKR_OK) {
+        mods->p11k->module_release(mods->single);
+        mods->single = NULL;
+        p11_error(err, CWMS_P11_E_TOKEN, "the PKCS#11 module '%s' failed to initialize: %s%s%s%s",
+                  path, p11_rv_string(rv), printed.last != NULL ? " (it printed: '" : "",
+                  printed.last != NULL ? printed.last : "", printed.last != NULL ? "')" : "");
+    }
+    p11_printed_clear(&printed);
+    return rv == CKR_OK && scan_module(mods, mods->single, path, uri, err);
+}
+
+P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, const CWMS_P11_OPTIONS *opts,
+                              CWMS_P11_ERROR *err)
 {
     const P11_KIT_API *p11k = p11_kit_api_open(err);
-    const char *path = cwms_p11_uri_module_path(uri);
-    const char *name = cwms_p11_uri_module_name(uri);
     P11_MODULES *mods;
     size_t i;
 
@@ -172,63 +185,15 @@ P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
         return NULL;
     }
     mods->p11k = p11k;
-    if (path != NULL) {
-        CK_RV rv;
-
-        cwms_debug(CWMS_DEBUG_PKCS11, "loading module %s", path);
-        mods->single = p11k->module_load(path, 0);
-        if (mods->single == NULL) {
-            p11_error(err, CWMS_P11_E_TOKEN,
-                      "cannot load the PKCS#11 module '%s' (module-path of '%s'): %s", path,
-                      cwms_p11_uri_display(uri),
-                      p11k->message() != NULL ? p11k->message() : "not found");
-            goto fail;
-        }
-        rv = p11_traced("C_Initialize", p11k->module_initialize(mods->single));
-        if (rv != CKR_OK) {
-            p11k->module_release(mods->single);
-            mods->single = NULL;
-            p11_error(err, CWMS_P11_E_TOKEN, "the PKCS#11 module '%s' failed to initialize: %s",
-                      path, p11_rv_string(rv));
-            goto fail;
-        }
-        if (!scan_module(mods, mods->single, path, uri, err))
+    if (cwms_p11_uri_module_path(uri) != NULL) {
+        if (!open_path(mods, uri, opts, err))
             goto fail;
         return mods;
     }
-
-    cwms_debug(CWMS_DEBUG_PKCS11, "loading the modules registered with p11-kit");
-    mods->list = p11k->modules_load_and_initialize(0);
-    if (mods->list == NULL || mods->list[0] == NULL) {
-        p11_error(err, CWMS_P11_E_TOKEN,
-                  "no PKCS#11 module is registered with p11-kit (%s); add module-path=/path/to/module.so "
-                  "to the URI '%s'",
-                  p11k->message() != NULL ? p11k->message() : "none found",
-                  cwms_p11_uri_display(uri));
+    mods->list = p11_registry_open(p11k, cwms_p11_uri_module_name(uri), cwms_p11_uri_display(uri),
+                                   opts, &mods->present, err);
+    if (mods->list == NULL)
         goto fail;
-    }
-    if (name != NULL) {
-        CK_FUNCTION_LIST *fl = p11k->module_for_name(mods->list, name);
-
-        if (fl == NULL) {
-            char *names = NULL;
-
-            for (i = 0; mods->list[i] != NULL; i++) {
-                char *n = p11k->module_get_name(mods->list[i]);
-
-                append(&names, "%s%s", names != NULL ? ", " : "", n != NULL ? n : "?");
-                free(n);
-            }
-            p11_error(err, CWMS_P11_E_TOKEN,
-                      "no PKCS#11 module named '%s' is registered with p11-kit (registered: %s)",
-                      name, names != NULL ? names : "none");
-            OPENSSL_free(names);
-            goto fail;
-        }
-        if (!scan_module(mods, fl, NULL, uri, err))
-            goto fail;
-        return mods;
-    }
     for (i = 0; mods->list[i] != NULL; i++)
         if (!scan_module(mods, mods->list[i], NULL, uri, err))
             goto fail;
@@ -255,10 +220,7 @@ void p11_modules_close(P11_MODULES *mods)
         p11_traced("C_Finalize", mods->p11k->module_finalize(mods->single));
         mods->p11k->module_release(mods->single);
     }
-    if (mods->list != NULL) {
-        cwms_debug(CWMS_DEBUG_PKCS11, "finalizing the p11-kit modules");
-        mods->p11k->modules_finalize_and_release(mods->list);
-    }
+    p11_registry_close(mods->p11k, mods->list);
     OPENSSL_free(mods);
 }
 
@@ -289,9 +251,9 @@ P11_TOKEN *p11_modules_one_token(P11_MODULES *mods, const CWMS_P11_URI *uri, CWM
             char serial[17];
 
             serial_of(&mods->tokens[i].info, serial);
-            append(&which, "%s'%s' (serial %s, slot %lu, module %s)", i > 0 ? "; " : "",
-                   mods->tokens[i].label, serial, (unsigned long)mods->tokens[i].slot,
-                   mods->tokens[i].module);
+            p11_append(&which, "%s'%s' (serial %s, slot %lu, module %s)", i > 0 ? "; " : "",
+                       mods->tokens[i].label, serial, (unsigned long)mods->tokens[i].slot,
+                       mods->tokens[i].module);
         }
         p11_error(err, CWMS_P11_E_TOKEN,
                   "'%s' matches %zu PKCS#11 tokens: %s; add token=, serial= or slot-id= to choose one",

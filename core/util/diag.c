@@ -270,6 +270,7 @@ static const struct {
     { CWMS_R_CSR, "the CSR breaks a rule of CWMS", CWMS_EXIT_USAGE },
     { CWMS_R_PKCS11, "PKCS#11 error", CWMS_EXIT_TOKEN },
     { CWMS_R_PIN, "PIN rejected", CWMS_EXIT_TOKEN },
+    { CWMS_R_P11_MODULE, "PKCS#11 module left out", CWMS_EXIT_TOKEN },
     { CWMS_R_TOKEN_KEYGEN, "token cannot make the key", CWMS_EXIT_TOKEN },
     { CWMS_R_OUTPUT, "cannot write output", CWMS_EXIT_OUTPUT },
     { CWMS_R_INTERNAL, "internal error", CWMS_EXIT_FAILURE },

@@ -90,6 +90,7 @@ typedef enum {
     /* tokens */
     CWMS_R_PKCS11 = 400,       /* module/token/object trouble */
     CWMS_R_PIN = 401,          /* wrong, locked or missing PIN */
+    CWMS_R_P11_MODULE = 402,   /* note: a registered module failed to start (left out) or printed */
     CWMS_R_TOKEN_KEYGEN = 410, /* request: the token cannot generate the key or sign */
 
     /* output */
