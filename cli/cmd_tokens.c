@@ -222,6 +222,7 @@ static void print_token(const CWMS_P11_TOKENINFO *t, int several)
     }
 }
 
+/* "none" also for a sensitive key the token cannot wrap out: it cannot leave either. */
 static const char *export_name(CWMS_P11_EXPORT e)
 {
     return e == CWMS_P11_EXPORT_COMPONENTS ? "components"

@@ -10,7 +10,8 @@
  *
  * Lifetime of modules: everything a call loads is finalized before the call
  * returns (SoftHSM crashes when finalized from its own destructors at
- * process exit), so no handle outlives a call.
+ * process exit), so no handle outlives a call; the libraries stay mapped
+ * (p11_registry.c: some modules do not survive being loaded twice).
  */
 #ifndef CWMS_P11_H
 #define CWMS_P11_H
@@ -27,8 +28,17 @@ typedef enum {
     CWMS_P11_E_PIN = 3,             /* wrong, locked, final-try or missing PIN */
     CWMS_P11_E_NOT_EXTRACTABLE = 4, /* the key may not leave the token */
     CWMS_P11_E_INTERNAL = 5,        /* out of memory, OpenSSL failure */
-    CWMS_P11_E_PIN_SOURCE = 6       /* pin-source unreadable or too long (a PIN problem) */
+    CWMS_P11_E_PIN_SOURCE = 6,      /* pin-source unreadable or too long (a PIN problem) */
+    CWMS_P11_E_KEEPS_KEYS = 7       /* the token makes no key that can leave it (a TPM) */
 } CWMS_P11_ERRKIND;
+
+/* How a private key can leave its token. */
+typedef enum {
+    CWMS_P11_EXPORT_NONE = 0,       /* CKA_EXTRACTABLE false: stays on the token */
+    CWMS_P11_EXPORT_COMPONENTS = 1, /* not sensitive: read in the clear */
+    CWMS_P11_EXPORT_WRAPPED = 2, /* sensitive but extractable: wrapped under a one-time AES key */
+    CWMS_P11_EXPORT_NO_WRAP = 3  /* sensitive, extractable, but the token lists no way to wrap */
+} CWMS_P11_EXPORT;
 
 /* The first error of a call: its kind and a message naming the token/object and what to do. */
 typedef struct cwms_p11_error_st {
@@ -185,19 +195,29 @@ typedef struct cwms_p11_keyspec_st {
     const char *curve;
 } CWMS_P11_KEYSPEC;
 
+/* What cwms_p11_generate_key made; free with cwms_p11_new_key_clear. */
+typedef struct cwms_p11_new_key_st {
+    EVP_PKEY *pub;          /* the public half, in opts->libctx */
+    char *uri;              /* the new private key's URI (no PIN) */
+    CWMS_P11_EXPORT export; /* how it will leave the token: wrapped, or in the clear */
+    char note[512];         /* "" or what the token refused and what was made instead */
+} CWMS_P11_NEW_KEY;
+
 /*
  * Generates a key pair on the one token the URI matches (C_GenerateKeyPair,
- * after a login): a private token object, sensitive but extractable (so
- * it can later be wrapped out into a bundle), allowed to sign, labelled
- * with the URI's object= (required) and with a CKA_ID (the URI's id=, or
- * 16 random bytes) shared with its public key. Refuses when an object
- * with that label or id is already there. Returns 1 with *pub (the public
- * key, in opts->libctx) and *key_uri (the new private key's URI; free
- * both), or 0 with err set.
+ * after a login): a private token object allowed to sign, labelled with
+ * the URI's object= (required) and with a CKA_ID (the URI's id=, or 16
+ * random bytes) shared with its public key, and one that can later leave
+ * the token into a bundle: sensitive and extractable when the token can
+ * wrap it out, else extractable but not sensitive (made->note says so).
+ * Refuses when an object with that label or id is already there. Returns
+ * 1 with *made filled, or 0 with err set (CWMS_P11_E_KEEPS_KEYS when the
+ * token makes no key that can leave it) and nothing left on the token.
  */
 int cwms_p11_generate_key(const char *uri, const CWMS_P11_OPTIONS *opts,
-                          const CWMS_P11_KEYSPEC *spec, EVP_PKEY **pub, char **key_uri,
+                          const CWMS_P11_KEYSPEC *spec, CWMS_P11_NEW_KEY *made,
                           CWMS_P11_ERROR *err);
+void cwms_p11_new_key_clear(CWMS_P11_NEW_KEY *made);
 
 /*
  * The public half of the one key pair the URI names, read from its public
@@ -232,12 +252,6 @@ typedef enum {
     CWMS_P11_OBJ_PUBLIC_KEY,
     CWMS_P11_OBJ_OTHER
 } CWMS_P11_OBJKIND;
-
-typedef enum {
-    CWMS_P11_EXPORT_NONE = 0,       /* CKA_EXTRACTABLE false: stays on the token */
-    CWMS_P11_EXPORT_COMPONENTS = 1, /* not sensitive: read in the clear */
-    CWMS_P11_EXPORT_WRAPPED = 2     /* sensitive but extractable: wrapped with AES key-wrap-pad */
-} CWMS_P11_EXPORT;
 
 typedef struct cwms_p11_objinfo_st {
     CWMS_P11_OBJKIND kind;

@@ -42,6 +42,17 @@ const char *p11_rv_string(CK_RV rv);
 
 /* A fixed-size blank-padded Cryptoki string as a NUL-terminated copy (trailing blanks cut). */
 char *p11_strdup_padded(const unsigned char *s, size_t len);
+/*
+ * Cryptoki pads its fixed-width strings with blanks; some modules pad with
+ * NUL bytes (tpm2-pkcs11's token model). These make trailing NULs blanks,
+ * applied to what a module reports and to what a URI asks for alike, so a
+ * URI matches whichever padding either side used, and the URIs printed
+ * carry no %00 (p11-kit percent-encodes NUL bytes as data). uri 1: the
+ * structure is a parsed URI's, where a field starting with NUL is not given.
+ */
+void p11_blank_pad_module(CK_INFO *m, int uri);
+void p11_blank_pad_slot(CK_SLOT_INFO *s, int uri);
+void p11_blank_pad_token(CK_TOKEN_INFO *t, int uri);
 /* Lower-case hex of bytes; caller frees. */
 char *p11_hex(const unsigned char *b, size_t len);
 
@@ -92,8 +103,8 @@ void p11_printed_clear(P11_PRINTED *printed);
  * wrote on stderr is reported through opts->module_cb (once per process);
  * so is one that fails when present is not NULL (a registry module: it is
  * summed up in *present too, for "no token matches" messages; without
- * present the caller makes the failure its error). One that fails is kept
- * mapped (p11_registry.c says why) and the caller releases it. Returns the CK_RV (CKR_CRYPTOKI_ALREADY_INITIALIZED
+ * present the caller makes the failure its error). The module stays mapped
+ * after its release (p11_registry.c says why); the caller releases it. Returns the CK_RV (CKR_CRYPTOKI_ALREADY_INITIALIZED
  * counts as CKR_OK).
  */
 CK_RV p11_module_start(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, const CWMS_P11_OPTIONS *opts,
@@ -119,9 +130,12 @@ typedef struct p11_token_st {
     CK_FUNCTION_LIST *fl;
     CK_SLOT_ID slot;
     CK_TOKEN_INFO info;
-    char *label;             /* trimmed CKA token label */
-    char *module;            /* module name (registry) or path */
-    const char *module_path; /* set when loaded by module-path (for the URIs we print) */
+    char *label;              /* trimmed CKA token label */
+    char *module;             /* module name (registry) or path */
+    const char *module_path;  /* set when loaded by module-path (for the URIs we print) */
+    CK_MECHANISM_TYPE *mechs; /* C_GetMechanismList, read on first need (p11_mech.c) */
+    CK_ULONG n_mechs;
+    int mechs_read;
 } P11_TOKEN;
 
 typedef struct p11_modules_st P11_MODULES;
@@ -187,6 +201,17 @@ void p11_close_token(P11_OPEN_TOKEN *ot);
 int p11_token_needs_login(const P11_TOKEN *token);
 
 /*-
+ * Mechanisms (p11_mech.c)
+ */
+
+/* More mechanisms than any token lists: a longer list is not believed. */
+#define P11_MECHS_MAX 4096
+
+/* 1 when the token lists the mechanism and its C_GetMechanismInfo flags hold every flag of need. */
+int p11_mech_offers(P11_SESSION *s, CK_MECHANISM_TYPE type, CK_FLAGS need);
+void p11_token_clear_mechs(P11_TOKEN *t);
+
+/*-
  * Objects (p11_objects.c)
  */
 
@@ -237,9 +262,12 @@ char *p11_object_name(const P11_OBJECT *o, const P11_TOKEN *t);
 
 /* How this key can leave the token. */
 CWMS_P11_EXPORT p11_export_kind(const P11_OBJECT *key);
+/* 1 when the token offers a way to wrap a sensitive key out (what p11_export_key would use). */
+int p11_token_can_wrap(P11_SESSION *s);
 /*
- * Exports a private key: components when not sensitive, AES key-wrap-pad
- * when sensitive and extractable, refusal otherwise. Returns the key or
+ * Exports a private key: components when not sensitive, wrapped with a
+ * mechanism the token lists when sensitive and extractable, refusal
+ * otherwise. Returns the key or
  * NULL with err set.
  */
 EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_OPTIONS *opts,

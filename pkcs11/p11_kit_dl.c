@@ -46,6 +46,8 @@ static const struct {
     SYMBOL(uri_any_unrecognized),
     SYMBOL(uri_get_attribute),
     SYMBOL(uri_set_attribute),
+    SYMBOL(uri_get_module_info),
+    SYMBOL(uri_get_slot_info),
     SYMBOL(uri_get_token_info),
     SYMBOL(uri_get_slot_id),
     SYMBOL(uri_get_module_path),

@@ -38,6 +38,8 @@ typedef struct p11_kit_api_st {
     __typeof__(p11_kit_uri_any_unrecognized) *uri_any_unrecognized;
     __typeof__(p11_kit_uri_get_attribute) *uri_get_attribute;
     __typeof__(p11_kit_uri_set_attribute) *uri_set_attribute;
+    __typeof__(p11_kit_uri_get_module_info) *uri_get_module_info;
+    __typeof__(p11_kit_uri_get_slot_info) *uri_get_slot_info;
     __typeof__(p11_kit_uri_get_token_info) *uri_get_token_info;
     __typeof__(p11_kit_uri_get_slot_id) *uri_get_slot_id;
     __typeof__(p11_kit_uri_get_module_path) *uri_get_module_path;

@@ -119,6 +119,8 @@ static int list_objects(CWMS_P11_TOKENINFO *ti, P11_SESSION *s, const CWMS_P11_U
         else
             oi->detail = strdup_or_empty(NULL);
         oi->export = o->cls == CKO_PRIVATE_KEY ? p11_export_kind(o) : CWMS_P11_EXPORT_NONE;
+        if (oi->export == CWMS_P11_EXPORT_WRAPPED && !p11_token_can_wrap(s))
+            oi->export = CWMS_P11_EXPORT_NO_WRAP;
         if (oi->label == NULL || oi->id_hex == NULL || oi->uri == NULL || oi->detail == NULL)
             goto oom;
     }

@@ -70,6 +70,8 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
     if (mname == NULL)
         goto oom;
     rv = P11_CALL(fl, C_GetInfo, &minfo);
+    if (rv == CKR_OK)
+        p11_blank_pad_module(&minfo, 0);
     if (rv != CKR_OK || !mods->p11k->uri_match_module_info(kit, &minfo)) {
         ok = 1; /* library-* attributes exclude this module */
         goto done;
@@ -97,6 +99,8 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
         if (P11_CALL(fl, C_GetSlotInfo, slots[i], &sinfo) != CKR_OK
             || P11_CALL(fl, C_GetTokenInfo, slots[i], &tinfo) != CKR_OK)
             continue;
+        p11_blank_pad_slot(&sinfo, 0);
+        p11_blank_pad_token(&tinfo, 0);
         /* SoftHSM always offers one blank token to initialize: nothing to read there. */
         if (!(tinfo.flags & CKF_TOKEN_INITIALIZED))
             continue;
@@ -213,6 +217,7 @@ void p11_modules_close(P11_MODULES *mods)
     for (i = 0; i < mods->n_tokens; i++) {
         OPENSSL_free(mods->tokens[i].label);
         OPENSSL_free(mods->tokens[i].module);
+        p11_token_clear_mechs(&mods->tokens[i]);
     }
     OPENSSL_free(mods->tokens);
     OPENSSL_free(mods->present);

@@ -11,15 +11,21 @@
  * it starts is named the same way (what it wrote is captured when the
  * process asked for it: p11_stderr.c).
  *
- * A module whose C_Initialize failed stays mapped when p11-kit releases
- * it (RTLD_NODELETE): a failed start may leave behind what points into the
- * module's code (atexit and fork handlers, thread-specific destructors,
- * allocations its own code frees), and unmapping it would turn those into
- * crashes later. One mapping per failing module for the rest of the
+ * Every module started here stays mapped when p11-kit releases it, with
+ * the libraries it loaded while starting (RTLD_NODELETE); C_Finalize still
+ * ends each call, only the unmapping is skipped. A module is a library with process-wide state that outlives its
+ * C_Finalize (fork and exit handlers, thread-specific destructors, the
+ * state of the libraries it loads itself), and several do not survive
+ * being unmapped and mapped again within one process: opencryptoki 3.8
+ * crashes in its software token's next C_Initialize (in the same process or
+ * in a forked child), and a module whose start failed may leave handlers
+ * pointing into it. One mapping per module used, for the rest of the
  * process, as for p11-kit itself (p11_kit_dl.c); it also lets a leak
  * checker name the module its leaks come from (tests/lsan.supp).
  */
+#define _GNU_SOURCE /* dl_iterate_phdr */
 #include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,8 +69,9 @@ static void report(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, CK_RV rv,
     char *name = p11k->module_get_name(fl), *path = p11k->module_get_filename(fl);
     const char *shown = name != NULL ? name : path != NULL ? path : "(unnamed module)";
     char hex[24];
-    CWMS_P11_MODULE_NOTE note = { shown, path != NULL ? path : "", rv, p11_rv_name(rv),
-                                  printed->last, printed->lines };
+    CWMS_P11_MODULE_NOTE note = {
+        shown, path != NULL ? path : "", rv, p11_rv_name(rv), printed->last, printed->lines
+    };
 
     if (note.rv_name == NULL) {
         snprintf(hex, sizeof(hex), "0x%lx", (unsigned long)rv);
@@ -81,34 +88,90 @@ static void report(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, CK_RV rv,
     free(path);
 }
 
-/* Keeps the module mapped after its release (see the top of the file). */
-static void keep_mapped(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl)
+/*-
+ * Keeping modules mapped (see the top of the file)
+ */
+
+/* The libraries mapped at one moment, by name (bounded: past the cap, the rest count as new). */
+#define MAPPED_MAX 1024
+
+typedef struct mapped_st {
+    char *names[MAPPED_MAX];
+    size_t n;
+} MAPPED;
+
+static int add_mapped(struct dl_phdr_info *info, size_t size, void *arg)
 {
-    char *path = p11k->module_get_filename(fl);
-    void *h = path != NULL ? dlopen(path, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE) : NULL;
+    MAPPED *m = arg;
+
+    (void)size;
+    if (m->n < MAPPED_MAX && info->dlpi_name != NULL && info->dlpi_name[0] != '\0'
+        && (m->names[m->n] = OPENSSL_strdup(info->dlpi_name)) != NULL)
+        m->n++;
+    return 0;
+}
+
+static int was_mapped(const MAPPED *m, const char *name)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static void mapped_clear(MAPPED *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        OPENSSL_free(m->names[i]);
+    m->n = 0;
+}
+
+/* Marks a mapped library RTLD_NODELETE; dlclose drops the reference taken, the flag stays. */
+static void keep(const char *name)
+{
+    void *h = dlopen(name, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
 
     if (h != NULL)
-        dlclose(h); /* drops the reference just taken; RTLD_NODELETE stays */
-    free(path);
+        dlclose(h);
+}
+
+/* Keeps every library mapped now that was not in before (the module and what it loaded). */
+static int keep_new(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    if (info->dlpi_name != NULL && info->dlpi_name[0] != '\0' && !was_mapped(arg, info->dlpi_name))
+        keep(info->dlpi_name);
+    return 0;
 }
 
 CK_RV p11_module_start(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, const CWMS_P11_OPTIONS *opts,
                        char **present, P11_PRINTED *printed)
 {
     P11_CAPTURE capture;
+    MAPPED *before = OPENSSL_zalloc(sizeof(*before));
+    char *path = p11k->module_get_filename(fl);
     CK_RV rv;
 
+    if (path != NULL)
+        keep(path);
+    free(path);
+    if (before != NULL)
+        dl_iterate_phdr(add_mapped, before);
     p11_capture_begin(&capture);
     rv = p11k->module_initialize(fl);
     p11_capture_end(&capture, printed);
+    /* What the module loaded while starting (opencryptoki its token library, tpm2-pkcs11 its TCTI). */
+    if (before != NULL) {
+        dl_iterate_phdr(keep_new, before);
+        mapped_clear(before);
+        OPENSSL_free(before);
+    }
     p11_traced("C_Initialize", rv);
     if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED) /* another user in the process started it */
         rv = CKR_OK;
     /* A module-path that fails is the caller's error (present NULL), not a note. */
     if ((rv != CKR_OK && present != NULL) || printed->lines > 0)
         report(p11k, fl, rv, printed, opts, present);
-    if (rv != CKR_OK)
-        keep_mapped(p11k, fl);
     return rv;
 }
 

@@ -39,6 +39,42 @@ char *p11_strdup_padded(const unsigned char *s, size_t len)
     return out;
 }
 
+/*
+ * Trailing NUL bytes and blanks of a fixed-width Cryptoki string become
+ * blanks. In a URI's fields a first NUL byte means "not given" (p11-kit
+ * matches anything there): such a field stays as it is.
+ */
+static void blank_pad(unsigned char *s, size_t len, int uri)
+{
+    size_t end = len;
+
+    if (uri && s[0] == '\0')
+        return;
+    while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\0'))
+        end--;
+    memset(s + end, ' ', len - end);
+}
+
+void p11_blank_pad_module(CK_INFO *m, int uri)
+{
+    blank_pad(m->manufacturerID, sizeof(m->manufacturerID), uri);
+    blank_pad(m->libraryDescription, sizeof(m->libraryDescription), uri);
+}
+
+void p11_blank_pad_slot(CK_SLOT_INFO *s, int uri)
+{
+    blank_pad(s->slotDescription, sizeof(s->slotDescription), uri);
+    blank_pad(s->manufacturerID, sizeof(s->manufacturerID), uri);
+}
+
+void p11_blank_pad_token(CK_TOKEN_INFO *t, int uri)
+{
+    blank_pad(t->label, sizeof(t->label), uri);
+    blank_pad(t->manufacturerID, sizeof(t->manufacturerID), uri);
+    blank_pad(t->model, sizeof(t->model), uri);
+    blank_pad(t->serialNumber, sizeof(t->serialNumber), uri);
+}
+
 char *p11_hex(const unsigned char *b, size_t len)
 {
     static const char digits[] = "0123456789abcdef";
@@ -61,7 +97,9 @@ const char *cwms_p11_export_string(CWMS_P11_EXPORT e)
     case CWMS_P11_EXPORT_COMPONENTS:
         return "exportable (not sensitive: read in the clear)";
     case CWMS_P11_EXPORT_WRAPPED:
-        return "exportable (sensitive: wrapped with AES key-wrap-pad)";
+        return "exportable (sensitive: wrapped on the token under a one-time AES key)";
+    case CWMS_P11_EXPORT_NO_WRAP:
+        return "not exportable (sensitive, and the token lists no mechanism to wrap it out)";
     case CWMS_P11_EXPORT_NONE:
     default:
         return "not exportable (CKA_EXTRACTABLE=false)";

@@ -255,7 +255,11 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
         goto fail;
     }
 
+    /* What the URI asks for, padded as what modules report is (p11_text.c). */
+    p11_blank_pad_module(p11k->uri_get_module_info(u->kit), 1);
+    p11_blank_pad_slot(p11k->uri_get_slot_info(u->kit), 1);
     ti = p11k->uri_get_token_info(u->kit);
+    p11_blank_pad_token(ti, 1);
     if (ti->label[0] != 0 && (u->token = p11_strdup_padded(ti->label, sizeof(ti->label))) == NULL)
         goto oom;
     if (p11k->uri_get_attribute(u->kit, CKA_LABEL) != NULL

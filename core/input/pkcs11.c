@@ -41,6 +41,8 @@ CWMS_REASON cwms_pkcs11_reason(CWMS_P11_ERRKIND kind)
         return CWMS_R_KEY_NOT_EXTRACTABLE;
     case CWMS_P11_E_TOKEN:
         return CWMS_R_PKCS11;
+    case CWMS_P11_E_KEEPS_KEYS:
+        return CWMS_R_TOKEN_KEEPS_KEYS;
     default:
         return CWMS_R_INTERNAL;
     }

@@ -402,11 +402,19 @@ int cwms_request_new_token_key(const char *uri, const CWMS_KEY_TYPE *type, const
     CWMS_P11_OPTIONS opts = token_options(rq, rctx, diag);
     CWMS_P11_KEYSPEC spec = { type->ec, (unsigned long)type->bits, type->curve };
     CWMS_P11_ERROR err = { 0 };
+    CWMS_P11_NEW_KEY made;
 
-    if (!cwms_p11_generate_key(uri, &opts, &spec, pub, key_uri, &err)) {
+    if (!cwms_p11_generate_key(uri, &opts, &spec, &made, &err)) {
         token_error(&err, &opts, diag);
         return 0;
     }
+    if (made.note[0] != '\0')
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_TOKEN_KEY_READABLE, "%s", made.note);
+    *pub = made.pub;
+    *key_uri = made.uri;
+    made.pub = NULL;
+    made.uri = NULL;
+    cwms_p11_new_key_clear(&made);
     return 1;
 }
 

@@ -271,6 +271,8 @@ static const struct {
     { CWMS_R_PKCS11, "PKCS#11 error", CWMS_EXIT_TOKEN },
     { CWMS_R_PIN, "PIN rejected", CWMS_EXIT_TOKEN },
     { CWMS_R_P11_MODULE, "PKCS#11 module left out", CWMS_EXIT_TOKEN },
+    { CWMS_R_TOKEN_KEEPS_KEYS, "token keeps its keys inside", CWMS_EXIT_TOKEN },
+    { CWMS_R_TOKEN_KEY_READABLE, "new token key is not sensitive", CWMS_EXIT_TOKEN },
     { CWMS_R_TOKEN_KEYGEN, "token cannot make the key", CWMS_EXIT_TOKEN },
     { CWMS_R_OUTPUT, "cannot write output", CWMS_EXIT_OUTPUT },
     { CWMS_R_INTERNAL, "internal error", CWMS_EXIT_FAILURE },
