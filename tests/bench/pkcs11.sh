@@ -35,7 +35,7 @@ calls() {  # number of Cryptoki calls of one export
 
 before=$(calls)
 echo "filling the token with $N certificate objects..." >&2
-"$P11_IMPORT" --fill "$M" bench "$SOFTHSM_PIN" "$TMP/pki/server.der" "$N"
+"$P11_IMPORT" --fill "pkcs11:token=bench?module-path=$M&pin-value=$SOFTHSM_PIN" "$TMP/pki/server.der" "$N"
 after=$(calls)
 echo "PKCS#11 calls to export key + certificate: $before before, $after after adding $N objects"
 [ "$before" -eq "$after" ] || echo "WARNING: the number of calls grows with the token" >&2
