@@ -53,16 +53,65 @@ static char *module_label(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, const c
     return out;
 }
 
+/*
+ * Looks at one slot of a module: notes its token in mods->present and adds
+ * it to mods->tokens when it matches the URI. 0 only when memory ran out.
+ */
+static int scan_slot(P11_MODULES *mods, CK_FUNCTION_LIST *fl, CK_SLOT_ID slot, const char *mname,
+                     const CWMS_P11_URI *uri)
+{
+    P11KitUri *kit = p11_uri_kit(uri);
+    unsigned long want_slot;
+    CK_SLOT_INFO sinfo;
+    CK_TOKEN_INFO tinfo;
+    P11_TOKEN *t, *grown;
+    char *label, serial[17];
+
+    if (P11_CALL(fl, C_GetSlotInfo, slot, &sinfo) != CKR_OK
+        || P11_CALL(fl, C_GetTokenInfo, slot, &tinfo) != CKR_OK)
+        return 1;
+    p11_blank_pad_slot(&sinfo, 0);
+    p11_blank_pad_token(&tinfo, 0);
+    /* SoftHSM always offers one blank token to initialize: nothing to read there. */
+    if (!(tinfo.flags & CKF_TOKEN_INITIALIZED))
+        return 1;
+    if ((label = p11_strdup_padded(tinfo.label, sizeof(tinfo.label))) == NULL)
+        return 0;
+    serial_of(&tinfo, serial);
+    p11_append(&mods->present, "%s'%s' (serial %s, slot %lu, module %s)",
+               mods->present != NULL ? "; " : "", label, serial, (unsigned long)slot, mname);
+    if (!mods->p11k->uri_match_slot_info(kit, &sinfo)
+        || !mods->p11k->uri_match_token_info(kit, &tinfo)
+        || (cwms_p11_uri_slot_id(uri, &want_slot) && want_slot != (unsigned long)slot)) {
+        OPENSSL_free(label);
+        return 1;
+    }
+    if ((grown = OPENSSL_realloc(mods->tokens, (mods->n_tokens + 1) * sizeof(*grown))) == NULL) {
+        OPENSSL_free(label);
+        return 0;
+    }
+    mods->tokens = grown;
+    t = &mods->tokens[mods->n_tokens++];
+    memset(t, 0, sizeof(*t));
+    t->fl = fl;
+    t->slot = slot;
+    t->info = tinfo;
+    t->label = label;
+    t->module_path = cwms_p11_uri_module_path(uri);
+    if ((t->module = OPENSSL_strdup(mname)) == NULL)
+        return 0;
+    cwms_debug(CWMS_DEBUG_PKCS11, "token '%s' in slot %lu of %s matches", label,
+               (unsigned long)slot, mname);
+    return 1;
+}
+
 /* Adds the tokens of one module that match the URI; notes every token in mods->present. */
 static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path,
                        const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
 {
-    P11KitUri *kit = p11_uri_kit(uri);
     CK_SLOT_ID *slots = NULL;
     CK_ULONG n = 0, i;
     CK_INFO minfo;
-    unsigned long want_slot;
-    int has_slot = cwms_p11_uri_slot_id(uri, &want_slot);
     char *mname = module_label(mods->p11k, fl, path);
     CK_RV rv;
     int ok = 0;
@@ -72,7 +121,7 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
     rv = P11_CALL(fl, C_GetInfo, &minfo);
     if (rv == CKR_OK)
         p11_blank_pad_module(&minfo, 0);
-    if (rv != CKR_OK || !mods->p11k->uri_match_module_info(kit, &minfo)) {
+    if (rv != CKR_OK || !mods->p11k->uri_match_module_info(p11_uri_kit(uri), &minfo)) {
         ok = 1; /* library-* attributes exclude this module */
         goto done;
     }
@@ -90,52 +139,9 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
         ok = 1;
         goto done;
     }
-    for (i = 0; i < n; i++) {
-        CK_SLOT_INFO sinfo;
-        CK_TOKEN_INFO tinfo;
-        P11_TOKEN *t, *grown;
-        char *label, serial[17];
-
-        if (P11_CALL(fl, C_GetSlotInfo, slots[i], &sinfo) != CKR_OK
-            || P11_CALL(fl, C_GetTokenInfo, slots[i], &tinfo) != CKR_OK)
-            continue;
-        p11_blank_pad_slot(&sinfo, 0);
-        p11_blank_pad_token(&tinfo, 0);
-        /* SoftHSM always offers one blank token to initialize: nothing to read there. */
-        if (!(tinfo.flags & CKF_TOKEN_INITIALIZED))
-            continue;
-        if ((label = p11_strdup_padded(tinfo.label, sizeof(tinfo.label))) == NULL)
+    for (i = 0; i < n; i++)
+        if (!scan_slot(mods, fl, slots[i], mname, uri))
             goto oom;
-        serial_of(&tinfo, serial);
-        p11_append(&mods->present, "%s'%s' (serial %s, slot %lu, module %s)",
-                   mods->present != NULL ? "; " : "", label, serial, (unsigned long)slots[i],
-                   mname);
-        if (!mods->p11k->uri_match_slot_info(kit, &sinfo)
-            || !mods->p11k->uri_match_token_info(kit, &tinfo)
-            || (has_slot && want_slot != (unsigned long)slots[i])) {
-            OPENSSL_free(label);
-            continue;
-        }
-        grown = OPENSSL_realloc(mods->tokens, (mods->n_tokens + 1) * sizeof(*grown));
-        if (grown == NULL) {
-            OPENSSL_free(label);
-            goto oom;
-        }
-        mods->tokens = grown;
-        t = &mods->tokens[mods->n_tokens];
-        memset(t, 0, sizeof(*t));
-        t->fl = fl;
-        t->slot = slots[i];
-        t->info = tinfo;
-        t->label = label;
-        t->module = OPENSSL_strdup(mname);
-        t->module_path = cwms_p11_uri_module_path(uri);
-        mods->n_tokens++;
-        if (t->module == NULL)
-            goto oom;
-        cwms_debug(CWMS_DEBUG_PKCS11, "token '%s' in slot %lu of %s matches", label,
-                   (unsigned long)slots[i], mname);
-    }
     ok = 1;
     goto done;
 oom:
