@@ -222,10 +222,10 @@ static const WRAP_MECH wrap_mechs[] = {
     { CKM_AES_CBC_PAD, "AES-256-CBC", 1 },           /* opencryptoki's software token */
 };
 
-/* The first wrapping mechanism the token lists with CKF_WRAP, when it can make the AES key too. */
+/* The first wrapping mechanism the token lists with CKF_WRAP, when it lists AES key generation. */
 static const WRAP_MECH *choose_wrap(P11_SESSION *s)
 {
-    if (!p11_mech_offers(s, CKM_AES_KEY_GEN, CKF_GENERATE))
+    if (!p11_mech_offers(s, CKM_AES_KEY_GEN, 0))
         return NULL;
     for (size_t i = 0; i < sizeof(wrap_mechs) / sizeof(wrap_mechs[0]); i++)
         if (p11_mech_offers(s, wrap_mechs[i].type, CKF_WRAP))
