@@ -89,7 +89,7 @@ typedef struct p11_capture_st {
  * asked for it (cwms_p11_capture_module_output); else does nothing.
  */
 void p11_capture_begin(P11_CAPTURE *c);
-/* Puts stderr back; what was written is traced whole and summed up in *printed (zeroed first by the caller). */
+/* Puts stderr back; what was written is traced whole and summed up in *printed (zeroed first). */
 void p11_capture_end(P11_CAPTURE *c, P11_PRINTED *printed);
 void p11_printed_clear(P11_PRINTED *printed);
 
@@ -104,8 +104,8 @@ void p11_printed_clear(P11_PRINTED *printed);
  * so is one that fails when present is not NULL (a registry module: it is
  * summed up in *present too, for "no token matches" messages; without
  * present the caller makes the failure its error). The module stays mapped
- * after its release (p11_registry.c says why); the caller releases it. Returns the CK_RV (CKR_CRYPTOKI_ALREADY_INITIALIZED
- * counts as CKR_OK).
+ * after its release (p11_registry.c says why); the caller releases it.
+ * Returns the CK_RV (CKR_CRYPTOKI_ALREADY_INITIALIZED counts as CKR_OK).
  */
 CK_RV p11_module_start(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, const CWMS_P11_OPTIONS *opts,
                        char **present, P11_PRINTED *printed);

@@ -13,15 +13,16 @@
  *
  * Every module started here stays mapped when p11-kit releases it, with
  * the libraries it loaded while starting (RTLD_NODELETE); C_Finalize still
- * ends each call, only the unmapping is skipped. A module is a library with process-wide state that outlives its
- * C_Finalize (fork and exit handlers, thread-specific destructors, the
- * state of the libraries it loads itself), and several do not survive
- * being unmapped and mapped again within one process: opencryptoki 3.8
- * crashes in its software token's next C_Initialize (in the same process or
- * in a forked child), and a module whose start failed may leave handlers
- * pointing into it. One mapping per module used, for the rest of the
- * process, as for p11-kit itself (p11_kit_dl.c); it also lets a leak
- * checker name the module its leaks come from (tests/lsan.supp).
+ * ends each call, only the unmapping is skipped. A module is a library
+ * with process-wide state that outlives its C_Finalize (fork and exit
+ * handlers, thread-specific destructors, the state of the libraries it
+ * loads itself), and several do not survive being unmapped and mapped
+ * again within one process: opencryptoki 3.8 crashes in its software
+ * token's next C_Initialize (in the same process or in a forked child),
+ * and a module whose start failed may leave handlers pointing into it.
+ * One mapping per module used, for the rest of the process, as for p11-kit
+ * itself (p11_kit_dl.c); it also lets a leak checker name the module its
+ * leaks come from (tests/lsan.supp).
  */
 #define _GNU_SOURCE /* dl_iterate_phdr */
 #include <dlfcn.h>
@@ -160,7 +161,7 @@ CK_RV p11_module_start(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, const CWMS
     p11_capture_begin(&capture);
     rv = p11k->module_initialize(fl);
     p11_capture_end(&capture, printed);
-    /* What the module loaded while starting (opencryptoki its token library, tpm2-pkcs11 its TCTI). */
+    /* What the module loaded while starting (opencryptoki: its token library; tpm2: its TCTI). */
     if (before != NULL) {
         dl_iterate_phdr(keep_new, before);
         mapped_clear(before);

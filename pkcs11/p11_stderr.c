@@ -51,7 +51,7 @@ void p11_capture_begin(P11_CAPTURE *c)
     }
 }
 
-/* The last non-empty line of text[0..len), at most LAST_LINE_MAX bytes of its end, as a new string. */
+/* The last non-empty line of text[0..len) (its last LAST_LINE_MAX bytes), as a new string. */
 static char *last_line(const char *text, size_t len)
 {
     const char *end = text + len, *start;
