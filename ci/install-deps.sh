@@ -12,6 +12,12 @@ packages=(
     libarchive-dev      # headers; the core opens libarchive.so.13 at run time
     zip                 # tests/integration/workflow.sh makes a CA's .zip
     softhsm2 opensc libp11-dev
+    libtpm2-pkcs11-1    # tests/integration/pkcs11_registry.sh: a registered module that cannot start
+    # tests/integration/pkcs11_matrix.sh: the token backends besides SoftHSM (tests/lib/tokens.sh)
+    p11-kit-modules     #   p11-kit-proxy.so: pkcs11-tool on any registered module
+    libnss3-tools       #   certutil, pk12util: an NSS database (libnss3's softokn)
+    swtpm libtss2-tcti-swtpm0   # tpm2-pkcs11 on the swtpm TPM simulator
+    opencryptoki        #   pkcsslotd and the software token
     python3             # tests/integration/limbo.sh reads the x509-limbo JSON; no_cycles.py
     libjson-c-dev       # cwms-bundle --json (the CLI only)
     python3-jsonschema  # tests/integration/check.sh validates --json against docs/cwms-bundle.schema.json

@@ -382,7 +382,7 @@ int cmd_request(int argc, char **argv)
     if (on_token && a.key != NULL)
         cli_note("key: %s (the CSR was signed on the token)", a.key);
     else if (on_token)
-        cli_note("key: new %s key generated on the token: %s (sensitive, extractable for the "
+        cli_note("key: new %s key generated on the token: %s (extractable, to go into the "
                  "bundle later; the CSR was signed on the token)",
                  a.key_type_name != NULL ? a.key_type_name : "rsa:2048", token_key_uri);
     else if (a.new_key != NULL)

@@ -57,10 +57,17 @@ static const CLI_COMMAND_HELP tokens_help = {
     .opts = tokens_options,
     .help_column = 22,
     .epilogue = "A PIN is only used when the URI matches one token; without --pin it is asked\n"
-                "on the terminal. Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n"
+                "on the terminal. A registered module that fails to initialize is listed after\n"
+                "the tokens with what C_Initialize returned, and its tokens are left out.\n"
+                "Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n"
                 "Exit codes: 0 ok, 2 usage, 6 token or PIN, 7 the listing cannot be written\n"
                 "(standard output closed early, as by '| head').\n",
 };
+
+static json_object *string_or_empty(const char *s)
+{
+    return json_object_new_string(s != NULL ? s : "");
+}
 
 static const char *kind_name(CWMS_P11_OBJKIND kind)
 {
@@ -73,6 +80,106 @@ static const char *kind_name(CWMS_P11_OBJKIND kind)
     default:
         return "public key";
     }
+}
+
+/*
+ * The modules the helper named (one that failed to start, or wrote on
+ * stderr while starting): listed after the tokens, or, when there is no
+ * listing, given as notes.
+ */
+#define MAX_MODULE_NOTES 16
+
+typedef struct module_notes_st {
+    struct {
+        char *name, *path, *rv_name, *printed, *text;
+        unsigned long rv;
+        size_t lines;
+    } v[MAX_MODULE_NOTES];
+    size_t n;
+} MODULE_NOTES;
+
+static void collect_module_note(const CWMS_P11_MODULE_NOTE *note, void *arg)
+{
+    MODULE_NOTES *notes = arg;
+
+    if (notes->n == MAX_MODULE_NOTES)
+        return;
+    notes->v[notes->n].name = OPENSSL_strdup(note->name);
+    notes->v[notes->n].path = OPENSSL_strdup(note->path);
+    notes->v[notes->n].rv_name = OPENSSL_strdup(note->rv_name);
+    notes->v[notes->n].printed = note->printed != NULL ? OPENSSL_strdup(note->printed) : NULL;
+    notes->v[notes->n].text = cwms_p11_module_note_text(note);
+    notes->v[notes->n].rv = note->rv;
+    notes->v[notes->n].lines = note->printed_lines;
+    notes->n++;
+}
+
+static void module_notes_free(MODULE_NOTES *notes)
+{
+    for (size_t i = 0; i < notes->n; i++) {
+        OPENSSL_free(notes->v[i].name);
+        OPENSSL_free(notes->v[i].path);
+        OPENSSL_free(notes->v[i].rv_name);
+        OPENSSL_free(notes->v[i].printed);
+        OPENSSL_free(notes->v[i].text);
+    }
+    notes->n = 0;
+}
+
+static void module_notes_to_diag(const MODULE_NOTES *notes, CWMS_DIAG *diag)
+{
+    for (size_t i = 0; i < notes->n; i++)
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_P11_MODULE, "%s",
+                      notes->v[i].text != NULL ? notes->v[i].text : "a PKCS#11 module misbehaved");
+}
+
+static void print_module_notes(const MODULE_NOTES *notes)
+{
+    for (size_t i = 0; i < notes->n; i++) {
+        const char *name = notes->v[i].name != NULL ? notes->v[i].name : "?";
+        const char *path = notes->v[i].path != NULL ? notes->v[i].path : "?";
+
+        printf("\n");
+        if (notes->v[i].rv != 0)
+            printf("Module '%s' (%s): failed to initialize (%s); its tokens are not listed\n", name,
+                   path, notes->v[i].rv_name != NULL ? notes->v[i].rv_name : "?");
+        else
+            printf("Module '%s' (%s): wrote on standard error while initializing\n", name, path);
+        if (notes->v[i].printed != NULL)
+            printf("  it wrote %zu line%s on standard error, the last: '%s'\n", notes->v[i].lines,
+                   notes->v[i].lines == 1 ? "" : "s", notes->v[i].printed);
+    }
+}
+
+/* "module_notes": the same, for --json. 1, or 0 when memory ran out. */
+static int json_module_notes(json_object *doc, const MODULE_NOTES *notes)
+{
+    json_object *arr = json_object_new_array();
+    int ok = arr != NULL && json_object_object_add(doc, "module_notes", arr) == 0;
+
+    if (!ok)
+        json_object_put(arr);
+    for (size_t i = 0; ok && i < notes->n; i++) {
+        json_object *o = json_object_new_object();
+
+        ok = o != NULL && json_object_array_add(arr, o) == 0
+            && json_object_object_add(o, "name", string_or_empty(notes->v[i].name)) == 0
+            && json_object_object_add(o, "path", string_or_empty(notes->v[i].path)) == 0
+            && json_object_object_add(o, "left_out", json_object_new_boolean(notes->v[i].rv != 0))
+                == 0
+            && json_object_object_add(o, "rv", string_or_empty(notes->v[i].rv_name)) == 0
+            && json_object_object_add(o, "rv_code", json_object_new_int64((int64_t)notes->v[i].rv))
+                == 0
+            && json_object_object_add(o, "printed_lines",
+                                      json_object_new_int64((int64_t)notes->v[i].lines))
+                == 0
+            && json_object_object_add(o, "printed_last",
+                                      notes->v[i].printed != NULL
+                                          ? json_object_new_string(notes->v[i].printed)
+                                          : NULL)
+                == 0;
+    }
+    return ok;
 }
 
 /* Past this many objects, a listing of several tokens shows a count (the trust store has hundreds). */
@@ -115,6 +222,7 @@ static void print_token(const CWMS_P11_TOKENINFO *t, int several)
     }
 }
 
+/* "none" also for a sensitive key the token cannot wrap out: it cannot leave either. */
 static const char *export_name(CWMS_P11_EXPORT e)
 {
     return e == CWMS_P11_EXPORT_COMPONENTS ? "components"
@@ -122,13 +230,9 @@ static const char *export_name(CWMS_P11_EXPORT e)
                                            : "none";
 }
 
-static json_object *string_or_empty(const char *s)
-{
-    return json_object_new_string(s != NULL ? s : "");
-}
-
 /* The listing as one JSON document (--json), every certificate and key with its URI. */
-static int print_json(const CWMS_P11_TOKENINFO *tokens, size_t n, const CWMS_DIAG *diag, int rc)
+static int print_json(const CWMS_P11_TOKENINFO *tokens, size_t n, const MODULE_NOTES *notes,
+                      const CWMS_DIAG *diag, int rc)
 {
     json_object *doc = cli_json_new("tokens"), *arr = json_object_new_array();
     int ok = doc != NULL && arr != NULL && json_object_object_add(doc, "tokens", arr) == 0;
@@ -174,7 +278,8 @@ static int print_json(const CWMS_P11_TOKENINFO *tokens, size_t n, const CWMS_DIA
                     == 0;
         }
     }
-    ok = ok && json_object_object_add(doc, "exit_code", json_object_new_int(rc)) == 0
+    ok = ok && json_module_notes(doc, notes)
+        && json_object_object_add(doc, "exit_code", json_object_new_int(rc)) == 0
         && cli_json_add_diagnostics(doc, diag);
     if (!ok) {
         json_object_put(doc);
@@ -184,17 +289,17 @@ static int print_json(const CWMS_P11_TOKENINFO *tokens, size_t n, const CWMS_DIA
     return cli_json_write(doc) ? rc : CWMS_EXIT_OUTPUT;
 }
 
-int cmd_tokens(int argc, char **argv)
+/* What the command line asked for. */
+typedef struct tokens_args_st {
+    const char *passin, *pin_option, *uri;
+    int no_login, json;
+} TOKENS_ARGS;
+
+/* Parses the options into *a: -1 to go on, else the exit code (help shown, usage error). */
+static int parse_args(int argc, char **argv, TOKENS_ARGS *a)
 {
-    CWMS_P11_OPTIONS opts = { NULL, NULL, NULL, NULL, 0 };
-    CWMS_P11_ERROR err = { 0 };
-    CWMS_P11_TOKENINFO *tokens = NULL;
-    CLI_PASSSRC src = { NULL, "--pin", 0, 0, NULL, NULL, CWMS_R_PIN };
-    CWMS_DIAG *diag;
     CLI_GETOPT g;
-    const char *passin = NULL, *uri = NULL;
-    int c, no_login = 0, json = 0, rc;
-    size_t n = 0, i;
+    int c;
 
     opterr = 0;
     optind = 1;
@@ -212,72 +317,98 @@ int cmd_tokens(int argc, char **argv)
             if (!cli_passsrc_valid(optarg))
                 return cli_usage_error("tokens", CLI_PASSSRC_INVALID,
                                        c == OPT_PIN ? "--pin" : "--passin");
-            if (passin != NULL)
+            if (a->passin != NULL)
                 return cli_usage_error("tokens", "give the PIN once (--pin or --passin)");
-            passin = optarg;
-            src.option = c == OPT_PIN ? "--pin" : "--passin";
+            a->passin = optarg;
+            a->pin_option = c == OPT_PIN ? "--pin" : "--passin";
             break;
         case OPT_NO_LOGIN:
-            no_login = 1;
+            a->no_login = 1;
             break;
         case OPT_JSON:
-            json = 1;
+            a->json = 1;
             break;
         default:
             return cli_opt_parse_error("tokens", c, argv);
         }
     }
     if (optind < argc)
-        uri = argv[optind++];
+        a->uri = argv[optind++];
     if (optind < argc)
         return cli_usage_error("tokens", "give at most one URI");
-    if (uri != NULL && strncmp(uri, "pkcs11:", 7) != 0)
-        return cli_usage_error("tokens", "'%s' is not a pkcs11: URI", uri);
+    if (a->uri != NULL && strncmp(a->uri, "pkcs11:", 7) != 0)
+        return cli_usage_error("tokens", "'%s' is not a pkcs11: URI", a->uri);
+    return -1;
+}
 
+/* Prints the listing (text or JSON) and returns the exit code. */
+static int print_listing(const CWMS_P11_TOKENINFO *tokens, size_t n, const MODULE_NOTES *notes,
+                         const TOKENS_ARGS *a, CWMS_DIAG *diag)
+{
+    int rc;
+
+    if (a->json)
+        return print_json(tokens, n, notes, diag, CWMS_EXIT_OK);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            putchar('\n');
+        print_token(&tokens[i], n > 1);
+    }
+    print_module_notes(notes);
+    if (n > 1 && !a->no_login)
+        cli_note("%zu tokens listed without logging in: give one token's URI to see its private keys",
+                 n);
+    /* A PIN source that failed (an unset env: variable) left its error: the listing lacks the keys. */
+    cli_report_messages(diag);
+    rc = cwms_diag_first_error(diag) != NULL ? cli_report_exit_code(diag) : CWMS_EXIT_OK;
+    /* Standard output closed early ('| head'): exit 7, documented, without a message. */
+    return fflush(stdout) == 0 ? rc : CWMS_EXIT_OUTPUT;
+}
+
+int cmd_tokens(int argc, char **argv)
+{
+    TOKENS_ARGS a = { NULL, "--pin", NULL, 0, 0 };
+    MODULE_NOTES notes = { .n = 0 };
+    CWMS_P11_OPTIONS opts = { NULL, NULL, NULL, NULL, 0, "--pin", collect_module_note, &notes };
+    CWMS_P11_ERROR err = { 0 };
+    CWMS_P11_TOKENINFO *tokens = NULL;
+    CLI_PASSSRC src = { NULL, "--pin", 0, 0, NULL, NULL, CWMS_R_PIN };
+    CWMS_DIAG *diag;
+    int rc;
+    size_t n = 0;
+
+    if ((rc = parse_args(argc, argv, &a)) >= 0)
+        return rc;
     if ((diag = cwms_diag_new()) == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
-    src.spec = passin;
+    src.spec = a.passin;
+    src.option = a.pin_option;
     src.diag = diag;
-    if (no_login) {
+    if (a.no_login) {
         opts.flags |= CWMS_P11_NO_LOGIN;
-    } else if (passin != NULL || isatty(STDIN_FILENO)) {
+    } else if (a.passin != NULL || isatty(STDIN_FILENO)) {
         /* Without --passin, prompt only when somebody is there to answer. */
         opts.pin_cb = cli_passsrc_cb;
         opts.pin_arg = &src;
     }
-    opts.pin_option = "--pin";
-    if (!cwms_p11_list_tokens(uri, &opts, &tokens, &n, &err)) {
+    if (cwms_p11_list_tokens(a.uri, &opts, &tokens, &n, &err)) {
+        rc = print_listing(tokens, n, &notes, &a, diag);
+        cwms_p11_tokens_free(tokens, n);
+    } else {
+        /* No listing to show them in: the modules are notes, before the error. */
+        if (!a.json)
+            module_notes_to_diag(&notes, diag);
         /* A PIN source that failed has said why already: one error per cause. */
         if (cwms_diag_first_error(diag) == NULL || err.kind != CWMS_P11_E_PIN)
             cwms_diag_add(diag, CWMS_ERROR, cwms_pkcs11_reason(err.kind), "%s", err.text);
         cli_report_messages(diag);
         rc = cli_report_exit_code(diag);
-        if (json)
-            rc = print_json(NULL, 0, diag, rc);
-        cwms_diag_free(diag);
-        return rc;
+        if (a.json)
+            rc = print_json(NULL, 0, &notes, diag, rc);
     }
-    if (json) {
-        rc = print_json(tokens, n, diag, CWMS_EXIT_OK);
-        cwms_p11_tokens_free(tokens, n);
-        cwms_diag_free(diag);
-        return rc;
-    }
-    for (i = 0; i < n; i++) {
-        if (i > 0)
-            putchar('\n');
-        print_token(&tokens[i], n > 1);
-    }
-    if (n > 1 && !no_login)
-        cli_note("%zu tokens listed without logging in: give one token's URI to see its private keys",
-                 n);
-    cwms_p11_tokens_free(tokens, n);
-    /* A PIN source that failed (an unset env: variable) left its error: the listing lacks the keys. */
-    cli_report_messages(diag);
-    rc = cwms_diag_first_error(diag) != NULL ? cli_report_exit_code(diag) : CWMS_EXIT_OK;
+    module_notes_free(&notes);
     cwms_diag_free(diag);
-    /* Standard output closed early ('| head'): exit 7, documented, without a message. */
-    return fflush(stdout) == 0 ? rc : CWMS_EXIT_OUTPUT;
+    return rc;
 }

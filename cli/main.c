@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "cwms_p11.h"
 #include "cwms/diag.h"
 #include "cwms/emit.h"
 #include "report.h"
@@ -122,6 +123,8 @@ int main(int argc, char **argv)
     const struct command *c;
 
     remove_temp_on_signals();
+    /* What PKCS#11 modules print while starting becomes their note, after our own output. */
+    cwms_p11_capture_module_output(1);
     if (argc < 2) {
         print_help(stderr);
         return CWMS_EXIT_USAGE;

@@ -10,7 +10,8 @@
  *
  * Lifetime of modules: everything a call loads is finalized before the call
  * returns (SoftHSM crashes when finalized from its own destructors at
- * process exit), so no handle outlives a call.
+ * process exit), so no handle outlives a call; the libraries stay mapped
+ * (p11_registry.c: some modules do not survive being loaded twice).
  */
 #ifndef CWMS_P11_H
 #define CWMS_P11_H
@@ -27,8 +28,17 @@ typedef enum {
     CWMS_P11_E_PIN = 3,             /* wrong, locked, final-try or missing PIN */
     CWMS_P11_E_NOT_EXTRACTABLE = 4, /* the key may not leave the token */
     CWMS_P11_E_INTERNAL = 5,        /* out of memory, OpenSSL failure */
-    CWMS_P11_E_PIN_SOURCE = 6       /* pin-source unreadable or too long (a PIN problem) */
+    CWMS_P11_E_PIN_SOURCE = 6,      /* pin-source unreadable or too long (a PIN problem) */
+    CWMS_P11_E_KEEPS_KEYS = 7       /* the token makes no key that can leave it (a TPM) */
 } CWMS_P11_ERRKIND;
+
+/* How a private key can leave its token. */
+typedef enum {
+    CWMS_P11_EXPORT_NONE = 0,       /* CKA_EXTRACTABLE false: stays on the token */
+    CWMS_P11_EXPORT_COMPONENTS = 1, /* not sensitive: read in the clear */
+    CWMS_P11_EXPORT_WRAPPED = 2, /* sensitive but extractable: wrapped under a one-time AES key */
+    CWMS_P11_EXPORT_NO_WRAP = 3  /* sensitive, extractable, but the token lists no way to wrap */
+} CWMS_P11_EXPORT;
 
 /* The first error of a call: its kind and a message naming the token/object and what to do. */
 typedef struct cwms_p11_error_st {
@@ -51,6 +61,24 @@ typedef int (*cwms_p11_pin_cb)(char *buf, size_t size, size_t *len, const char *
 #define CWMS_P11_FINAL_TRY_OK 0x04u /* log in even when the token says one PIN try is left */
 #define CWMS_P11_NO_LOGIN 0x08u     /* cwms_p11_list_tokens: public objects only, no PIN asked */
 
+/*
+ * A module of p11-kit's registry (or the URI's module-path) that failed
+ * C_Initialize, or that wrote on standard error while it initialized.
+ * A registered module that fails is left out and the others are searched.
+ * Strings are owned by the helper and valid during the callback only.
+ */
+typedef struct cwms_p11_module_note_st {
+    const char *name;     /* p11-kit's name ("tpm2_pkcs11"), else the library */
+    const char *path;     /* the library file */
+    unsigned long rv;     /* C_Initialize's CK_RV; 0 (CKR_OK) when it only wrote on stderr */
+    const char *rv_name;  /* "CKR_GENERAL_ERROR"; "0x..." for a code PKCS#11 does not define */
+    const char *printed;  /* the end of the last line it wrote, when captured; else NULL */
+    size_t printed_lines; /* how many lines it wrote (0 when not captured) */
+} CWMS_P11_MODULE_NOTE;
+
+/* Called once per module and process (a second load of the same module says nothing). */
+typedef void (*cwms_p11_module_cb)(const CWMS_P11_MODULE_NOTE *note, void *arg);
+
 typedef struct cwms_p11_options_st {
     cwms_p11_pin_cb pin_cb; /* may be NULL: the URI's PIN or nothing */
     void *pin_arg;
@@ -58,7 +86,24 @@ typedef struct cwms_p11_options_st {
     const char *propq;
     unsigned int flags;     /* CWMS_P11_*; 0 means WANT_KEYS | WANT_CERTS */
     const char *pin_option; /* the caller's PIN option, named in messages ("--pin"); NULL = none */
+    cwms_p11_module_cb module_cb; /* may be NULL: misbehaving modules are only traced */
+    void *module_arg;
 } CWMS_P11_OPTIONS;
+
+/*
+ * The words for a module note, for a person: what failed, what it printed,
+ * and what to do. OPENSSL_free; NULL on allocation failure.
+ */
+char *cwms_p11_module_note_text(const CWMS_P11_MODULE_NOTE *note);
+
+/*
+ * on = 1: while a module initializes, standard error (fd 2) points at a
+ * memory file, and what the module writes there goes into its note (and
+ * the CWMS_DEBUG=pkcs11 trace) instead of the terminal. Only for a process
+ * that owns its stderr and runs no other thread meanwhile (the CLI); a
+ * library inside someone else's process (the provider) leaves it off.
+ */
+void cwms_p11_capture_module_output(int on);
 
 /*-
  * URIs (p11_uri.c)
@@ -150,19 +195,29 @@ typedef struct cwms_p11_keyspec_st {
     const char *curve;
 } CWMS_P11_KEYSPEC;
 
+/* What cwms_p11_generate_key made; free with cwms_p11_new_key_clear. */
+typedef struct cwms_p11_new_key_st {
+    EVP_PKEY *pub;          /* the public half, in opts->libctx */
+    char *uri;              /* the new private key's URI (no PIN) */
+    CWMS_P11_EXPORT export; /* how it will leave the token: wrapped, or in the clear */
+    char note[512];         /* "" or what the token refused and what was made instead */
+} CWMS_P11_NEW_KEY;
+
 /*
  * Generates a key pair on the one token the URI matches (C_GenerateKeyPair,
- * after a login): a private token object, sensitive but extractable (so
- * it can later be wrapped out into a bundle), allowed to sign, labelled
- * with the URI's object= (required) and with a CKA_ID (the URI's id=, or
- * 16 random bytes) shared with its public key. Refuses when an object
- * with that label or id is already there. Returns 1 with *pub (the public
- * key, in opts->libctx) and *key_uri (the new private key's URI; free
- * both), or 0 with err set.
+ * after a login): a private token object allowed to sign, labelled with
+ * the URI's object= (required) and with a CKA_ID (the URI's id=, or 16
+ * random bytes) shared with its public key, and one that can later leave
+ * the token into a bundle: sensitive and extractable when the token can
+ * wrap it out, else extractable but not sensitive (made->note says so).
+ * Refuses when an object with that label or id is already there. Returns
+ * 1 with *made filled, or 0 with err set (CWMS_P11_E_KEEPS_KEYS when the
+ * token makes no key that can leave it) and nothing left on the token.
  */
 int cwms_p11_generate_key(const char *uri, const CWMS_P11_OPTIONS *opts,
-                          const CWMS_P11_KEYSPEC *spec, EVP_PKEY **pub, char **key_uri,
+                          const CWMS_P11_KEYSPEC *spec, CWMS_P11_NEW_KEY *made,
                           CWMS_P11_ERROR *err);
+void cwms_p11_new_key_clear(CWMS_P11_NEW_KEY *made);
 
 /*
  * The public half of the one key pair the URI names, read from its public
@@ -197,12 +252,6 @@ typedef enum {
     CWMS_P11_OBJ_PUBLIC_KEY,
     CWMS_P11_OBJ_OTHER
 } CWMS_P11_OBJKIND;
-
-typedef enum {
-    CWMS_P11_EXPORT_NONE = 0,       /* CKA_EXTRACTABLE false: stays on the token */
-    CWMS_P11_EXPORT_COMPONENTS = 1, /* not sensitive: read in the clear */
-    CWMS_P11_EXPORT_WRAPPED = 2     /* sensitive but extractable: wrapped with AES key-wrap-pad */
-} CWMS_P11_EXPORT;
 
 typedef struct cwms_p11_objinfo_st {
     CWMS_P11_OBJKIND kind;

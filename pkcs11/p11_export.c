@@ -4,7 +4,8 @@
  *   1. not sensitive, extractable: read the components and build the key
  *      with EVP_PKEY_fromdata;
  *   2. sensitive, extractable: wrap it under a session AES-256 key with
- *      AES key-wrap-pad, unwrap in software, decode the PKCS#8;
+ *      the best wrapping mechanism the token lists (AES key wrap with
+ *      padding, else AES-CBC-PAD), unwrap in software, decode the PKCS#8;
  *   3. not extractable: refuse, naming the key and the token.
  * RSA and EC (P-256, P-384). Every secret buffer is cleansed: components
  * and the unwrapped PKCS#8 live in OpenSSL's secure allocations, BIGNUMs
@@ -20,10 +21,15 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include "cwms_der_element.h"
 #include "p11_internal.h"
+
+/* C_WrapKey: how often a token may say "too small", and the largest wrapped key taken. */
+#define WRAP_TRIES 4
+#define WRAP_MAX (64 * 1024)
 
 CWMS_P11_EXPORT p11_export_kind(const P11_OBJECT *key)
 {
@@ -203,43 +209,50 @@ done:
  * 2. Wrapped under a session AES key
  */
 
-/* The key-wrap-pad mechanism the token offers: the current spec's value first, then SoftHSM's. */
-static CK_MECHANISM_TYPE wrap_mechanism(P11_SESSION *s)
-{
-    CK_FUNCTION_LIST *fl = s->token->fl;
-    CK_MECHANISM_TYPE *mechs, found = CK_UNAVAILABLE_INFORMATION;
-    CK_ULONG n = 0, i;
+/* A way to wrap on the token and unwrap here, in order of preference. */
+typedef struct wrap_mech_st {
+    CK_MECHANISM_TYPE type;
+    const char *cipher; /* OpenSSL's name for the unwrap */
+    int iv;             /* 1: the mechanism takes a 16-byte IV */
+} WRAP_MECH;
 
-    if (P11_CALL(fl, C_GetMechanismList, s->token->slot, NULL, &n) != CKR_OK || n == 0)
-        return found;
-    if ((mechs = OPENSSL_malloc(n * sizeof(*mechs))) == NULL)
-        return found;
-    if (P11_CALL(fl, C_GetMechanismList, s->token->slot, mechs, &n) == CKR_OK) {
-        for (i = 0; i < n; i++)
-            if (mechs[i] == CKM_AES_KEY_WRAP_KWP)
-                found = CKM_AES_KEY_WRAP_KWP;
-        for (i = 0; i < n && found == CK_UNAVAILABLE_INFORMATION; i++)
-            if (mechs[i] == CKM_AES_KEY_WRAP_PAD)
-                found = CKM_AES_KEY_WRAP_PAD;
-    }
-    OPENSSL_free(mechs);
-    return found;
+static const WRAP_MECH wrap_mechs[] = {
+    { CKM_AES_KEY_WRAP_KWP, "AES-256-WRAP-PAD", 0 }, /* RFC 5649, PKCS#11 3.0 */
+    { CKM_AES_KEY_WRAP_PAD, "AES-256-WRAP-PAD", 0 }, /* RFC 5649 as SoftHSM 2.6 numbers it */
+    { CKM_AES_CBC_PAD, "AES-256-CBC", 1 },           /* opencryptoki's software token */
+};
+
+/* The first wrapping mechanism the token lists with CKF_WRAP, when it lists AES key generation. */
+static const WRAP_MECH *choose_wrap(P11_SESSION *s)
+{
+    if (!p11_mech_offers(s, CKM_AES_KEY_GEN, 0))
+        return NULL;
+    for (size_t i = 0; i < sizeof(wrap_mechs) / sizeof(wrap_mechs[0]); i++)
+        if (p11_mech_offers(s, wrap_mechs[i].type, CKF_WRAP))
+            return &wrap_mechs[i];
+    return NULL;
 }
 
-/* RFC 5649 unwrap in software; returns the plaintext (secure, caller clear-frees *cap bytes). */
-static unsigned char *unwrap(const unsigned char *kek, const unsigned char *wrapped, size_t wlen,
+int p11_token_can_wrap(P11_SESSION *s)
+{
+    return choose_wrap(s) != NULL;
+}
+
+/* Software unwrap; returns the plaintext (secure, caller clear-frees *cap bytes). */
+static unsigned char *unwrap(const WRAP_MECH *m, const unsigned char *kek, const unsigned char *iv,
+                             const unsigned char *wrapped, size_t wlen,
                              const CWMS_P11_OPTIONS *opts, size_t *outlen, size_t *cap)
 {
-    EVP_CIPHER *cipher = EVP_CIPHER_fetch(opts->libctx, "AES-256-WRAP-PAD", opts->propq);
+    EVP_CIPHER *cipher = EVP_CIPHER_fetch(opts->libctx, m->cipher, opts->propq);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     unsigned char *out = NULL;
     int l1 = 0, l2 = 0;
 
-    *cap = wlen + 16;
+    *cap = wlen + 32;
     if (cipher == NULL || ctx == NULL || (out = OPENSSL_secure_zalloc(*cap)) == NULL)
         goto fail;
     EVP_CIPHER_CTX_set_flags(ctx, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
-    if (!EVP_DecryptInit_ex2(ctx, cipher, kek, NULL, NULL)
+    if (!EVP_DecryptInit_ex2(ctx, cipher, kek, m->iv ? iv : NULL, NULL)
         || !EVP_DecryptUpdate(ctx, out, &l1, wrapped, (int)wlen)
         || !EVP_DecryptFinal_ex(ctx, out + l1, &l2))
         goto fail;
@@ -282,13 +295,13 @@ static EVP_PKEY *decode_pkcs8(const unsigned char *buf, size_t len, const CWMS_P
     return pkey;
 }
 
-static EVP_PKEY *wrapped(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_OPTIONS *opts,
-                         const char *name, CWMS_P11_ERROR *err)
+/* A one-time AES-256 key on the token (a session object) and its value, read back. */
+static int session_kek(P11_SESSION *s, CK_OBJECT_HANDLE *h, unsigned char **kek,
+                       CWMS_P11_ERROR *err)
 {
-    CK_FUNCTION_LIST *fl = s->token->fl;
     CK_OBJECT_CLASS secret = CKO_SECRET_KEY;
     CK_KEY_TYPE aes = CKK_AES;
-    CK_ULONG aes_len = 32, wlen = 0;
+    CK_ULONG aes_len = 32;
     CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
     CK_ATTRIBUTE tmpl[] = {
         { CKA_CLASS, &secret, sizeof(secret) },
@@ -300,59 +313,144 @@ static EVP_PKEY *wrapped(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_O
         { CKA_EXTRACTABLE, &yes, sizeof(yes) },
     };
     CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 };
-    CK_MECHANISM wrap = { 0, NULL, 0 };
+    size_t len = 0;
+    CK_RV rv;
+
+    *kek = NULL;
+    rv = P11_CALL(s->token->fl, C_GenerateKey, s->h, &gen, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), h);
+    if (rv != CKR_OK) {
+        *h = CK_INVALID_HANDLE;
+        p11_error(err, CWMS_P11_E_TOKEN, "cannot create a session AES key on token '%s': %s",
+                  s->token->label, p11_rv_string(rv));
+        return 0;
+    }
+    rv = p11_attr_read_secret(s, *h, CKA_VALUE, kek, &len);
+    if (rv != CKR_OK || len != 32) {
+        if (*kek != NULL)
+            OPENSSL_secure_clear_free(*kek, len + 1);
+        *kek = NULL;
+        p11_error(err, CWMS_P11_E_TOKEN, "cannot read the session AES key on token '%s': %s",
+                  s->token->label, rv != CKR_OK ? p11_rv_string(rv) : "it is not 32 bytes");
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * C_WrapKey by PKCS#11's length convention: ask for the size, allocate,
+ * and when the token then says the buffer is too small (NSS softokn's
+ * first answer is an estimate), retry with the size it returned.
+ */
+static CK_RV wrap_key(P11_SESSION *s, CK_MECHANISM *mech, CK_OBJECT_HANDLE kek_h,
+                      CK_OBJECT_HANDLE key_h, unsigned char **blob, size_t *len)
+{
+    CK_FUNCTION_LIST *fl = s->token->fl;
+    CK_ULONG want = 0, got;
+    CK_RV rv;
+    int tries;
+
+    *blob = NULL;
+    *len = 0;
+    rv = P11_CALL(fl, C_WrapKey, s->h, mech, kek_h, key_h, NULL, &want);
+    for (tries = 0; rv == CKR_OK && tries < WRAP_TRIES; tries++) {
+        if (want == 0 || want > WRAP_MAX)
+            return CKR_WRAPPED_KEY_LEN_RANGE;
+        if ((*blob = OPENSSL_secure_zalloc(want + 1)) == NULL)
+            return CKR_HOST_MEMORY;
+        got = want;
+        rv = P11_CALL(fl, C_WrapKey, s->h, mech, kek_h, key_h, *blob, &got);
+        if (rv == CKR_OK) {
+            *len = got;
+            return CKR_OK;
+        }
+        OPENSSL_secure_clear_free(*blob, want + 1);
+        *blob = NULL;
+        if (rv != CKR_BUFFER_TOO_SMALL)
+            return rv;
+        cwms_debug(CWMS_DEBUG_PKCS11, "C_WrapKey wants %lu bytes, not %lu: asking again",
+                   (unsigned long)got, (unsigned long)want);
+        want = got > want ? got : 2 * want; /* a token that names no larger size gets twice */
+        rv = CKR_OK;
+    }
+    return rv == CKR_OK ? CKR_BUFFER_TOO_SMALL : rv;
+}
+
+static EVP_PKEY *wrapped(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_OPTIONS *opts,
+                         const char *name, CWMS_P11_ERROR *err)
+{
+    const WRAP_MECH *m = choose_wrap(s);
+    unsigned char iv[16];
+    CK_MECHANISM mech = { 0, NULL, 0 };
     CK_OBJECT_HANDLE kek_h = CK_INVALID_HANDLE;
     unsigned char *kek = NULL, *blob = NULL, *plain = NULL;
-    size_t kek_len = 0, plain_len = 0, plain_cap = 0;
+    size_t blob_len = 0, plain_len = 0, plain_cap = 0;
     EVP_PKEY *pkey = NULL;
     CK_RV rv;
 
-    wrap.mechanism = wrap_mechanism(s);
-    if (wrap.mechanism == CK_UNAVAILABLE_INFORMATION) {
-        p11_error(err, CWMS_P11_E_TOKEN,
-                  "%s is sensitive and token '%s' offers no AES key-wrap-pad mechanism "
-                  "(CKM_AES_KEY_WRAP_PAD 0x210A or CKM_AES_KEY_WRAP_KWP 0x210B) to export it with",
+    if (m == NULL) {
+        p11_error(err, CWMS_P11_E_NOT_EXTRACTABLE,
+                  "%s is sensitive, and token '%s' lists no mechanism to wrap it with "
+                  "(AES key wrap CKM_AES_KEY_WRAP_KWP/PAD or CKM_AES_CBC_PAD, with CKF_WRAP): it "
+                  "cannot leave the token. Export it with the token's own tools if they can, or "
+                  "make a new key in a file (cwms-bundle request --new-key FILE)",
                   name, s->token->label);
         return NULL;
     }
-    cwms_debug(CWMS_DEBUG_PKCS11, "wrapping with mechanism 0x%lx", (unsigned long)wrap.mechanism);
-    rv = P11_CALL(fl, C_GenerateKey, s->h, &gen, tmpl, sizeof(tmpl) / sizeof(tmpl[0]), &kek_h);
-    if (rv != CKR_OK) {
-        p11_error(err, CWMS_P11_E_TOKEN,
-                  "cannot create a session AES key on token '%s' to wrap %s: %s", s->token->label,
-                  name, p11_rv_string(rv));
-        return NULL;
+    mech.mechanism = m->type;
+    if (m->iv && RAND_bytes(iv, sizeof(iv)) == 1) {
+        mech.pParameter = iv;
+        mech.ulParameterLen = sizeof(iv);
     }
-    rv = p11_attr_read_secret(s, kek_h, CKA_VALUE, &kek, &kek_len);
-    if (rv != CKR_OK || kek_len != 32) {
-        p11_error(err, CWMS_P11_E_TOKEN, "cannot read the session AES key on token '%s': %s",
-                  s->token->label, p11_rv_string(rv));
+    cwms_debug(CWMS_DEBUG_PKCS11, "wrapping with mechanism 0x%lx", (unsigned long)m->type);
+    if (!session_kek(s, &kek_h, &kek, err))
+        goto done;
+    if (m->iv && mech.pParameter == NULL) {
+        p11_error(err, CWMS_P11_E_INTERNAL, "cannot make a random IV to wrap %s", name);
         goto done;
     }
-    rv = P11_CALL(fl, C_WrapKey, s->h, &wrap, kek_h, key->h, NULL, &wlen);
-    if (rv == CKR_OK && (blob = OPENSSL_secure_zalloc(wlen + 1)) == NULL)
-        rv = CKR_HOST_MEMORY;
-    if (rv == CKR_OK)
-        rv = P11_CALL(fl, C_WrapKey, s->h, &wrap, kek_h, key->h, blob, &wlen);
-    if (rv != CKR_OK) {
-        p11_error(err, CWMS_P11_E_TOKEN, "token '%s' refused to wrap %s: %s", s->token->label, name,
-                  p11_rv_string(rv));
+    if ((rv = wrap_key(s, &mech, kek_h, key->h, &blob, &blob_len)) != CKR_OK) {
+        p11_error(err, CWMS_P11_E_TOKEN, "token '%s' refused to wrap %s: %s (%s)", s->token->label,
+                  name, p11_rv_string(rv), p11_rv_name(rv) != NULL ? p11_rv_name(rv) : "?");
         goto done;
     }
-    plain = unwrap(kek, blob, wlen, opts, &plain_len, &plain_cap);
-    if (plain == NULL) {
+    if ((plain = unwrap(m, kek, iv, blob, blob_len, opts, &plain_len, &plain_cap)) == NULL) {
         openssl_error(err, "cannot unwrap", name);
         goto done;
     }
-    pkey = decode_pkcs8(plain, plain_len, opts);
-    if (pkey == NULL)
+    if ((pkey = decode_pkcs8(plain, plain_len, opts)) == NULL)
         openssl_error(err, "the token's wrapped PKCS#8 is not a key we can decode for", name);
 done:
-    P11_CALL(fl, C_DestroyObject, s->h, kek_h);
-    OPENSSL_secure_clear_free(kek, kek_len + 1);
-    OPENSSL_secure_clear_free(blob, wlen + 1);
+    if (kek_h != CK_INVALID_HANDLE)
+        P11_CALL(s->token->fl, C_DestroyObject, s->h, kek_h);
+    OPENSSL_secure_clear_free(kek, 33);
+    OPENSSL_secure_clear_free(blob, blob_len + 1);
     OPENSSL_secure_clear_free(plain, plain_cap);
     return pkey;
+}
+
+/*
+ * A key marked not sensitive is read in the clear; when the token will not
+ * show its components all the same (NSS softokn keeps database keys
+ * encrypted whatever CKA_SENSITIVE says), it is wrapped like a sensitive one.
+ */
+static EVP_PKEY *clear_or_wrapped(P11_SESSION *s, const P11_OBJECT *key,
+                                  const CWMS_P11_OPTIONS *opts, const char *name,
+                                  CWMS_P11_ERROR *err)
+{
+    CWMS_P11_ERROR clear = { CWMS_P11_OK, "" };
+    EVP_PKEY *pkey;
+
+    cwms_debug(CWMS_DEBUG_PKCS11, "exporting %s from its components", name);
+    pkey = key->key_type == CKK_RSA ? rsa_from_components(s, key, opts, name, &clear)
+                                    : ec_from_components(s, key, opts, name, &clear);
+    if (pkey != NULL)
+        return pkey;
+    if (clear.kind == CWMS_P11_E_TOKEN && p11_token_can_wrap(s)) {
+        cwms_debug(CWMS_DEBUG_PKCS11, "the token does not show them: exporting %s wrapped", name);
+        return wrapped(s, key, opts, name, err);
+    }
+    p11_error(err, clear.kind, "%s", clear.text);
+    return NULL;
 }
 
 EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_OPTIONS *opts,
@@ -379,11 +477,10 @@ EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_O
                   name);
         break;
     case CWMS_P11_EXPORT_COMPONENTS:
-        cwms_debug(CWMS_DEBUG_PKCS11, "exporting %s from its components", name);
-        pkey = key->key_type == CKK_RSA ? rsa_from_components(s, key, opts, name, err)
-                                        : ec_from_components(s, key, opts, name, err);
+        pkey = clear_or_wrapped(s, key, opts, name, err);
         break;
     case CWMS_P11_EXPORT_WRAPPED:
+    case CWMS_P11_EXPORT_NO_WRAP: /* p11_export_kind never says it; wrapped() explains it */
         cwms_debug(CWMS_DEBUG_PKCS11, "exporting %s wrapped", name);
         pkey = wrapped(s, key, opts, name, err);
         break;

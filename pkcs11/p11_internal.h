@@ -24,6 +24,10 @@
 /* Sets err (only the first error of a call is kept). */
 void p11_error(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Appends a formatted piece (at most 511 bytes) to an OPENSSL_malloc'd string; *buf may be NULL. */
+void p11_append(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "CKR_BUFFER_TOO_SMALL" and friends, or NULL for a code PKCS#11 does not define. */
+const char *p11_rv_name(CK_RV rv);
 
 /*-
  * Cryptoki calls (p11_call.c)
@@ -38,6 +42,17 @@ const char *p11_rv_string(CK_RV rv);
 
 /* A fixed-size blank-padded Cryptoki string as a NUL-terminated copy (trailing blanks cut). */
 char *p11_strdup_padded(const unsigned char *s, size_t len);
+/*
+ * Cryptoki pads its fixed-width strings with blanks; some modules pad with
+ * NUL bytes (tpm2-pkcs11's token model). These make trailing NULs blanks,
+ * applied to what a module reports and to what a URI asks for alike, so a
+ * URI matches whichever padding either side used, and the URIs printed
+ * carry no %00 (p11-kit percent-encodes NUL bytes as data). uri 1: the
+ * structure is a parsed URI's, where a field starting with NUL is not given.
+ */
+void p11_blank_pad_module(CK_INFO *m, int uri);
+void p11_blank_pad_slot(CK_SLOT_INFO *s, int uri);
+void p11_blank_pad_token(CK_TOKEN_INFO *t, int uri);
 /* Lower-case hex of bytes; caller frees. */
 char *p11_hex(const unsigned char *b, size_t len);
 
@@ -56,6 +71,58 @@ char *p11_uri_for_object(const CK_TOKEN_INFO *token, const char *module_path, CK
                          const char *label, const unsigned char *id, size_t id_len);
 
 /*-
+ * What a module writes on stderr (p11_stderr.c)
+ */
+
+typedef struct p11_printed_st {
+    char *last;   /* the end of the last line it wrote; NULL when it wrote nothing */
+    size_t lines; /* how many lines it wrote */
+} P11_PRINTED;
+
+typedef struct p11_capture_st {
+    int saved; /* the real stderr while capturing, else -1 */
+    int file;
+} P11_CAPTURE;
+
+/*
+ * Points stderr at a memory file until p11_capture_end, when the process
+ * asked for it (cwms_p11_capture_module_output); else does nothing.
+ */
+void p11_capture_begin(P11_CAPTURE *c);
+/* Puts stderr back; what was written is traced whole and summed up in *printed (zeroed first). */
+void p11_capture_end(P11_CAPTURE *c, P11_PRINTED *printed);
+void p11_printed_clear(P11_PRINTED *printed);
+
+/*-
+ * Starting modules, and p11-kit's registry (p11_registry.c)
+ */
+
+/*
+ * C_Initialize of one module p11-kit loaded (rv traced), its stderr
+ * captured into *printed when asked (the caller clears it). A module that
+ * wrote on stderr is reported through opts->module_cb (once per process);
+ * so is one that fails when present is not NULL (a registry module: it is
+ * summed up in *present too, for "no token matches" messages; without
+ * present the caller makes the failure its error). The module stays mapped
+ * after its release (p11_registry.c says why); the caller releases it.
+ * Returns the CK_RV (CKR_CRYPTOKI_ALREADY_INITIALIZED counts as CKR_OK).
+ */
+CK_RV p11_module_start(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, const CWMS_P11_OPTIONS *opts,
+                       char **present, P11_PRINTED *printed);
+/*
+ * The modules p11-kit has registered (only the one called name, when not
+ * NULL), each started with p11_module_start; those that fail are left out.
+ * Returns the NULL-terminated list (possibly empty) for p11_registry_close,
+ * or NULL with err set (nothing registered, no module of that name); shown
+ * is the URI for messages.
+ */
+CK_FUNCTION_LIST **p11_registry_open(const P11_KIT_API *p11k, const char *name, const char *shown,
+                                     const CWMS_P11_OPTIONS *opts, char **present,
+                                     CWMS_P11_ERROR *err);
+/* Finalizes and releases what p11_registry_open returned. */
+void p11_registry_close(const P11_KIT_API *p11k, CK_FUNCTION_LIST **list);
+
+/*-
  * Modules and tokens (p11_module.c)
  */
 
@@ -63,19 +130,25 @@ typedef struct p11_token_st {
     CK_FUNCTION_LIST *fl;
     CK_SLOT_ID slot;
     CK_TOKEN_INFO info;
-    char *label;             /* trimmed CKA token label */
-    char *module;            /* module name (registry) or path */
-    const char *module_path; /* set when loaded by module-path (for the URIs we print) */
+    char *label;              /* trimmed CKA token label */
+    char *module;             /* module name (registry) or path */
+    const char *module_path;  /* set when loaded by module-path (for the URIs we print) */
+    CK_MECHANISM_TYPE *mechs; /* C_GetMechanismList, read on first need (p11_mech.c) */
+    CK_ULONG n_mechs;
+    int mechs_read;
 } P11_TOKEN;
 
 typedef struct p11_modules_st P11_MODULES;
 
 /*
  * Loads and initializes the module the URI asks for (module-path,
- * module-name) or every module p11-kit has registered, and enumerates the
- * tokens matching the URI. Returns NULL with err set on failure.
+ * module-name) or every module p11-kit has registered (those that fail to
+ * initialize are reported through opts->module_cb and left out), and
+ * enumerates the tokens matching the URI. Returns NULL with err set on
+ * failure.
  */
-P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err);
+P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, const CWMS_P11_OPTIONS *opts,
+                              CWMS_P11_ERROR *err);
 /* Finalizes and releases the modules; the tokens die with them. */
 void p11_modules_close(P11_MODULES *mods);
 size_t p11_modules_token_count(const P11_MODULES *mods);
@@ -128,6 +201,17 @@ void p11_close_token(P11_OPEN_TOKEN *ot);
 int p11_token_needs_login(const P11_TOKEN *token);
 
 /*-
+ * Mechanisms (p11_mech.c)
+ */
+
+/* More mechanisms than any token lists: a longer list is not believed. */
+#define P11_MECHS_MAX 4096
+
+/* 1 when the token lists the mechanism and its C_GetMechanismInfo flags hold every flag of need. */
+int p11_mech_offers(P11_SESSION *s, CK_MECHANISM_TYPE type, CK_FLAGS need);
+void p11_token_clear_mechs(P11_TOKEN *t);
+
+/*-
  * Objects (p11_objects.c)
  */
 
@@ -178,9 +262,12 @@ char *p11_object_name(const P11_OBJECT *o, const P11_TOKEN *t);
 
 /* How this key can leave the token. */
 CWMS_P11_EXPORT p11_export_kind(const P11_OBJECT *key);
+/* 1 when the token offers a way to wrap a sensitive key out (what p11_export_key would use). */
+int p11_token_can_wrap(P11_SESSION *s);
 /*
- * Exports a private key: components when not sensitive, AES key-wrap-pad
- * when sensitive and extractable, refusal otherwise. Returns the key or
+ * Exports a private key: components when not sensitive, wrapped with a
+ * mechanism the token lists when sensitive and extractable, refusal
+ * otherwise. Returns the key or
  * NULL with err set.
  */
 EVP_PKEY *p11_export_key(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_OPTIONS *opts,

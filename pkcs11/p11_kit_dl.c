@@ -46,6 +46,8 @@ static const struct {
     SYMBOL(uri_any_unrecognized),
     SYMBOL(uri_get_attribute),
     SYMBOL(uri_set_attribute),
+    SYMBOL(uri_get_module_info),
+    SYMBOL(uri_get_slot_info),
     SYMBOL(uri_get_token_info),
     SYMBOL(uri_get_slot_id),
     SYMBOL(uri_get_module_path),
@@ -64,8 +66,9 @@ static const struct {
     SYMBOL(module_get_name),
     SYMBOL(module_get_filename),
     SYMBOL(module_for_name),
-    SYMBOL(modules_load_and_initialize),
-    SYMBOL(modules_finalize_and_release),
+    SYMBOL(modules_load),
+    SYMBOL(modules_finalize),
+    SYMBOL(modules_release),
 };
 #undef SYMBOL
 

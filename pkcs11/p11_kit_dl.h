@@ -38,6 +38,8 @@ typedef struct p11_kit_api_st {
     __typeof__(p11_kit_uri_any_unrecognized) *uri_any_unrecognized;
     __typeof__(p11_kit_uri_get_attribute) *uri_get_attribute;
     __typeof__(p11_kit_uri_set_attribute) *uri_set_attribute;
+    __typeof__(p11_kit_uri_get_module_info) *uri_get_module_info;
+    __typeof__(p11_kit_uri_get_slot_info) *uri_get_slot_info;
     __typeof__(p11_kit_uri_get_token_info) *uri_get_token_info;
     __typeof__(p11_kit_uri_get_slot_id) *uri_get_slot_id;
     __typeof__(p11_kit_uri_get_module_path) *uri_get_module_path;
@@ -57,8 +59,9 @@ typedef struct p11_kit_api_st {
     __typeof__(p11_kit_module_get_name) *module_get_name;
     __typeof__(p11_kit_module_get_filename) *module_get_filename;
     __typeof__(p11_kit_module_for_name) *module_for_name;
-    __typeof__(p11_kit_modules_load_and_initialize) *modules_load_and_initialize;
-    __typeof__(p11_kit_modules_finalize_and_release) *modules_finalize_and_release;
+    __typeof__(p11_kit_modules_load) *modules_load;
+    __typeof__(p11_kit_modules_finalize) *modules_finalize;
+    __typeof__(p11_kit_modules_release) *modules_release;
 } P11_KIT_API;
 
 /*

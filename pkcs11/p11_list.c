@@ -119,6 +119,8 @@ static int list_objects(CWMS_P11_TOKENINFO *ti, P11_SESSION *s, const CWMS_P11_U
         else
             oi->detail = strdup_or_empty(NULL);
         oi->export = o->cls == CKO_PRIVATE_KEY ? p11_export_kind(o) : CWMS_P11_EXPORT_NONE;
+        if (oi->export == CWMS_P11_EXPORT_WRAPPED && !p11_token_can_wrap(s))
+            oi->export = CWMS_P11_EXPORT_NO_WRAP;
         if (oi->label == NULL || oi->id_hex == NULL || oi->uri == NULL || oi->detail == NULL)
             goto oom;
     }
@@ -191,7 +193,7 @@ int cwms_p11_list_tokens(const char *text, const CWMS_P11_OPTIONS *opts_in,
     if ((uri = cwms_p11_uri_parse(text != NULL ? text : "pkcs11:", err)) == NULL)
         return 0;
     ERR_set_mark(); /* the modules' own OpenSSL errors (see p11_load.c) are dropped */
-    if ((mods = p11_modules_open(uri, err)) == NULL)
+    if ((mods = p11_modules_open(uri, &opts, err)) == NULL)
         goto done;
     count = p11_modules_token_count(mods);
     if (count == 0) {

@@ -209,7 +209,7 @@ int cwms_p11_load(const char *text, const CWMS_P11_OPTIONS *opts_in, CWMS_P11_LO
      * tries to load the rdrand engine): everything they push is dropped.
      */
     ERR_set_mark();
-    if ((mods = p11_modules_open(uri, err)) == NULL)
+    if ((mods = p11_modules_open(uri, &opts, err)) == NULL)
         goto done;
     if ((token = p11_modules_one_token(mods, uri, err)) == NULL)
         goto done;

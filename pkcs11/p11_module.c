@@ -4,7 +4,8 @@
  *
  * module-path loads that one library; module-name picks one module from
  * p11-kit's registry; otherwise every registered module (Debian puts them
- * in /usr/share/p11-kit/modules/NAME.module) is searched for the token. The
+ * in /usr/share/p11-kit/modules/NAME.module) that starts is searched for
+ * the token (p11_registry.c: one that does not is named and left out). The
  * modules are finalized by p11_modules_close, which callers run as soon as
  * they are done with the token: SoftHSM crashes when it is finalized after
  * its own destructors ran at process exit.
@@ -26,23 +27,6 @@ struct p11_modules_st {
     size_t n_tokens;
     char *present; /* every token seen, for "no token matches" messages */
 };
-
-static void append(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void append(char **buf, const char *fmt, ...)
-{
-    char piece[512], *grown;
-    size_t old = *buf != NULL ? strlen(*buf) : 0;
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(piece, sizeof(piece), fmt, ap);
-    va_end(ap);
-    grown = OPENSSL_realloc(*buf, old + strlen(piece) + 1);
-    if (grown == NULL)
-        return;
-    memcpy(grown + old, piece, strlen(piece) + 1);
-    *buf = grown;
-}
 
 /* The serial number without its blank padding, into out[17]. */
 static void serial_of(const CK_TOKEN_INFO *t, char out[17])
@@ -69,16 +53,65 @@ static char *module_label(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, const c
     return out;
 }
 
+/*
+ * Looks at one slot of a module: notes its token in mods->present and adds
+ * it to mods->tokens when it matches the URI. 0 only when memory ran out.
+ */
+static int scan_slot(P11_MODULES *mods, CK_FUNCTION_LIST *fl, CK_SLOT_ID slot, const char *mname,
+                     const CWMS_P11_URI *uri)
+{
+    P11KitUri *kit = p11_uri_kit(uri);
+    unsigned long want_slot;
+    CK_SLOT_INFO sinfo;
+    CK_TOKEN_INFO tinfo;
+    P11_TOKEN *t, *grown;
+    char *label, serial[17];
+
+    if (P11_CALL(fl, C_GetSlotInfo, slot, &sinfo) != CKR_OK
+        || P11_CALL(fl, C_GetTokenInfo, slot, &tinfo) != CKR_OK)
+        return 1;
+    p11_blank_pad_slot(&sinfo, 0);
+    p11_blank_pad_token(&tinfo, 0);
+    /* SoftHSM always offers one blank token to initialize: nothing to read there. */
+    if (!(tinfo.flags & CKF_TOKEN_INITIALIZED))
+        return 1;
+    if ((label = p11_strdup_padded(tinfo.label, sizeof(tinfo.label))) == NULL)
+        return 0;
+    serial_of(&tinfo, serial);
+    p11_append(&mods->present, "%s'%s' (serial %s, slot %lu, module %s)",
+               mods->present != NULL ? "; " : "", label, serial, (unsigned long)slot, mname);
+    if (!mods->p11k->uri_match_slot_info(kit, &sinfo)
+        || !mods->p11k->uri_match_token_info(kit, &tinfo)
+        || (cwms_p11_uri_slot_id(uri, &want_slot) && want_slot != (unsigned long)slot)) {
+        OPENSSL_free(label);
+        return 1;
+    }
+    if ((grown = OPENSSL_realloc(mods->tokens, (mods->n_tokens + 1) * sizeof(*grown))) == NULL) {
+        OPENSSL_free(label);
+        return 0;
+    }
+    mods->tokens = grown;
+    t = &mods->tokens[mods->n_tokens++];
+    memset(t, 0, sizeof(*t));
+    t->fl = fl;
+    t->slot = slot;
+    t->info = tinfo;
+    t->label = label;
+    t->module_path = cwms_p11_uri_module_path(uri);
+    if ((t->module = OPENSSL_strdup(mname)) == NULL)
+        return 0;
+    cwms_debug(CWMS_DEBUG_PKCS11, "token '%s' in slot %lu of %s matches", label,
+               (unsigned long)slot, mname);
+    return 1;
+}
+
 /* Adds the tokens of one module that match the URI; notes every token in mods->present. */
 static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path,
                        const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
 {
-    P11KitUri *kit = p11_uri_kit(uri);
     CK_SLOT_ID *slots = NULL;
     CK_ULONG n = 0, i;
     CK_INFO minfo;
-    unsigned long want_slot;
-    int has_slot = cwms_p11_uri_slot_id(uri, &want_slot);
     char *mname = module_label(mods->p11k, fl, path);
     CK_RV rv;
     int ok = 0;
@@ -86,7 +119,9 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
     if (mname == NULL)
         goto oom;
     rv = P11_CALL(fl, C_GetInfo, &minfo);
-    if (rv != CKR_OK || !mods->p11k->uri_match_module_info(kit, &minfo)) {
+    if (rv == CKR_OK)
+        p11_blank_pad_module(&minfo, 0);
+    if (rv != CKR_OK || !mods->p11k->uri_match_module_info(p11_uri_kit(uri), &minfo)) {
         ok = 1; /* library-* attributes exclude this module */
         goto done;
     }
@@ -99,54 +134,14 @@ static int scan_module(P11_MODULES *mods, CK_FUNCTION_LIST *fl, const char *path
     }
     if (rv != CKR_OK) {
         /* A broken module must not hide the others: note it and go on. */
-        append(&mods->present, "%smodule %s: cannot list slots (%s)",
-               mods->present != NULL ? "; " : "", mname, p11_rv_string(rv));
+        p11_append(&mods->present, "%smodule %s: cannot list slots (%s)",
+                   mods->present != NULL ? "; " : "", mname, p11_rv_string(rv));
         ok = 1;
         goto done;
     }
-    for (i = 0; i < n; i++) {
-        CK_SLOT_INFO sinfo;
-        CK_TOKEN_INFO tinfo;
-        P11_TOKEN *t, *grown;
-        char *label, serial[17];
-
-        if (P11_CALL(fl, C_GetSlotInfo, slots[i], &sinfo) != CKR_OK
-            || P11_CALL(fl, C_GetTokenInfo, slots[i], &tinfo) != CKR_OK)
-            continue;
-        /* SoftHSM always offers one blank token to initialize: nothing to read there. */
-        if (!(tinfo.flags & CKF_TOKEN_INITIALIZED))
-            continue;
-        if ((label = p11_strdup_padded(tinfo.label, sizeof(tinfo.label))) == NULL)
+    for (i = 0; i < n; i++)
+        if (!scan_slot(mods, fl, slots[i], mname, uri))
             goto oom;
-        serial_of(&tinfo, serial);
-        append(&mods->present, "%s'%s' (serial %s, slot %lu, module %s)",
-               mods->present != NULL ? "; " : "", label, serial, (unsigned long)slots[i], mname);
-        if (!mods->p11k->uri_match_slot_info(kit, &sinfo)
-            || !mods->p11k->uri_match_token_info(kit, &tinfo)
-            || (has_slot && want_slot != (unsigned long)slots[i])) {
-            OPENSSL_free(label);
-            continue;
-        }
-        grown = OPENSSL_realloc(mods->tokens, (mods->n_tokens + 1) * sizeof(*grown));
-        if (grown == NULL) {
-            OPENSSL_free(label);
-            goto oom;
-        }
-        mods->tokens = grown;
-        t = &mods->tokens[mods->n_tokens];
-        memset(t, 0, sizeof(*t));
-        t->fl = fl;
-        t->slot = slots[i];
-        t->info = tinfo;
-        t->label = label;
-        t->module = OPENSSL_strdup(mname);
-        t->module_path = cwms_p11_uri_module_path(uri);
-        mods->n_tokens++;
-        if (t->module == NULL)
-            goto oom;
-        cwms_debug(CWMS_DEBUG_PKCS11, "token '%s' in slot %lu of %s matches", label,
-                   (unsigned long)slots[i], mname);
-    }
     ok = 1;
     goto done;
 oom:
@@ -157,11 +152,39 @@ done:
     return ok;
 }
 
-P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
+/* The one module of the URI's module-path, started; 0 with err set when it cannot be. */
+static int open_path(P11_MODULES *mods, const CWMS_P11_URI *uri, const CWMS_P11_OPTIONS *opts,
+                     CWMS_P11_ERROR *err)
+{
+    const char *path = cwms_p11_uri_module_path(uri);
+    P11_PRINTED printed = { NULL, 0 };
+    CK_RV rv;
+
+    cwms_debug(CWMS_DEBUG_PKCS11, "loading module %s", path);
+    mods->single = mods->p11k->module_load(path, 0);
+    if (mods->single == NULL) {
+        p11_error(err, CWMS_P11_E_TOKEN,
+                  "cannot load the PKCS#11 module '%s' (module-path of '%s'): %s", path,
+                  cwms_p11_uri_display(uri),
+                  mods->p11k->message() != NULL ? mods->p11k->message() : "not found");
+        return 0;
+    }
+    rv = p11_module_start(mods->p11k, mods->single, opts, NULL, &printed);
+    if (rv != CKR_OK) {
+        mods->p11k->module_release(mods->single);
+        mods->single = NULL;
+        p11_error(err, CWMS_P11_E_TOKEN, "the PKCS#11 module '%s' failed to initialize: %s%s%s%s",
+                  path, p11_rv_string(rv), printed.last != NULL ? " (it printed: '" : "",
+                  printed.last != NULL ? printed.last : "", printed.last != NULL ? "')" : "");
+    }
+    p11_printed_clear(&printed);
+    return rv == CKR_OK && scan_module(mods, mods->single, path, uri, err);
+}
+
+P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, const CWMS_P11_OPTIONS *opts,
+                              CWMS_P11_ERROR *err)
 {
     const P11_KIT_API *p11k = p11_kit_api_open(err);
-    const char *path = cwms_p11_uri_module_path(uri);
-    const char *name = cwms_p11_uri_module_name(uri);
     P11_MODULES *mods;
     size_t i;
 
@@ -172,63 +195,15 @@ P11_MODULES *p11_modules_open(const CWMS_P11_URI *uri, CWMS_P11_ERROR *err)
         return NULL;
     }
     mods->p11k = p11k;
-    if (path != NULL) {
-        CK_RV rv;
-
-        cwms_debug(CWMS_DEBUG_PKCS11, "loading module %s", path);
-        mods->single = p11k->module_load(path, 0);
-        if (mods->single == NULL) {
-            p11_error(err, CWMS_P11_E_TOKEN,
-                      "cannot load the PKCS#11 module '%s' (module-path of '%s'): %s", path,
-                      cwms_p11_uri_display(uri),
-                      p11k->message() != NULL ? p11k->message() : "not found");
-            goto fail;
-        }
-        rv = p11_traced("C_Initialize", p11k->module_initialize(mods->single));
-        if (rv != CKR_OK) {
-            p11k->module_release(mods->single);
-            mods->single = NULL;
-            p11_error(err, CWMS_P11_E_TOKEN, "the PKCS#11 module '%s' failed to initialize: %s",
-                      path, p11_rv_string(rv));
-            goto fail;
-        }
-        if (!scan_module(mods, mods->single, path, uri, err))
+    if (cwms_p11_uri_module_path(uri) != NULL) {
+        if (!open_path(mods, uri, opts, err))
             goto fail;
         return mods;
     }
-
-    cwms_debug(CWMS_DEBUG_PKCS11, "loading the modules registered with p11-kit");
-    mods->list = p11k->modules_load_and_initialize(0);
-    if (mods->list == NULL || mods->list[0] == NULL) {
-        p11_error(err, CWMS_P11_E_TOKEN,
-                  "no PKCS#11 module is registered with p11-kit (%s); add module-path=/path/to/module.so "
-                  "to the URI '%s'",
-                  p11k->message() != NULL ? p11k->message() : "none found",
-                  cwms_p11_uri_display(uri));
+    mods->list = p11_registry_open(p11k, cwms_p11_uri_module_name(uri), cwms_p11_uri_display(uri),
+                                   opts, &mods->present, err);
+    if (mods->list == NULL)
         goto fail;
-    }
-    if (name != NULL) {
-        CK_FUNCTION_LIST *fl = p11k->module_for_name(mods->list, name);
-
-        if (fl == NULL) {
-            char *names = NULL;
-
-            for (i = 0; mods->list[i] != NULL; i++) {
-                char *n = p11k->module_get_name(mods->list[i]);
-
-                append(&names, "%s%s", names != NULL ? ", " : "", n != NULL ? n : "?");
-                free(n);
-            }
-            p11_error(err, CWMS_P11_E_TOKEN,
-                      "no PKCS#11 module named '%s' is registered with p11-kit (registered: %s)",
-                      name, names != NULL ? names : "none");
-            OPENSSL_free(names);
-            goto fail;
-        }
-        if (!scan_module(mods, fl, NULL, uri, err))
-            goto fail;
-        return mods;
-    }
     for (i = 0; mods->list[i] != NULL; i++)
         if (!scan_module(mods, mods->list[i], NULL, uri, err))
             goto fail;
@@ -248,6 +223,7 @@ void p11_modules_close(P11_MODULES *mods)
     for (i = 0; i < mods->n_tokens; i++) {
         OPENSSL_free(mods->tokens[i].label);
         OPENSSL_free(mods->tokens[i].module);
+        p11_token_clear_mechs(&mods->tokens[i]);
     }
     OPENSSL_free(mods->tokens);
     OPENSSL_free(mods->present);
@@ -255,10 +231,7 @@ void p11_modules_close(P11_MODULES *mods)
         p11_traced("C_Finalize", mods->p11k->module_finalize(mods->single));
         mods->p11k->module_release(mods->single);
     }
-    if (mods->list != NULL) {
-        cwms_debug(CWMS_DEBUG_PKCS11, "finalizing the p11-kit modules");
-        mods->p11k->modules_finalize_and_release(mods->list);
-    }
+    p11_registry_close(mods->p11k, mods->list);
     OPENSSL_free(mods);
 }
 
@@ -289,9 +262,9 @@ P11_TOKEN *p11_modules_one_token(P11_MODULES *mods, const CWMS_P11_URI *uri, CWM
             char serial[17];
 
             serial_of(&mods->tokens[i].info, serial);
-            append(&which, "%s'%s' (serial %s, slot %lu, module %s)", i > 0 ? "; " : "",
-                   mods->tokens[i].label, serial, (unsigned long)mods->tokens[i].slot,
-                   mods->tokens[i].module);
+            p11_append(&which, "%s'%s' (serial %s, slot %lu, module %s)", i > 0 ? "; " : "",
+                       mods->tokens[i].label, serial, (unsigned long)mods->tokens[i].slot,
+                       mods->tokens[i].module);
         }
         p11_error(err, CWMS_P11_E_TOKEN,
                   "'%s' matches %zu PKCS#11 tokens: %s; add token=, serial= or slot-id= to choose one",

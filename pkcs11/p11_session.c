@@ -190,7 +190,7 @@ int p11_open_token(P11_OPEN_TOKEN *ot, const char *text, const CWMS_P11_OPTIONS 
     if ((ot->uri = cwms_p11_uri_parse(text, err)) == NULL)
         return 0;
     ERR_set_mark();
-    if ((ot->mods = p11_modules_open(ot->uri, err)) == NULL
+    if ((ot->mods = p11_modules_open(ot->uri, opts, err)) == NULL
         || (token = p11_modules_one_token(ot->mods, ot->uri, err)) == NULL
         || !(rw ? p11_session_open_rw(&ot->s, token, err) : p11_session_open(&ot->s, token, err))
         || p11_session_login(&ot->s, ot->uri, opts, err) <= 0) {

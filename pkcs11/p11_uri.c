@@ -207,6 +207,47 @@ static char *attr_string(const CWMS_P11_URI *u, CK_ATTRIBUTE_TYPE type)
     return s;
 }
 
+/*
+ * Copies what the parsed URI names (token, object, id, class, slot,
+ * module) out of p11-kit's structure, its token fields padded as modules
+ * report theirs (p11_text.c). 0 when memory ran out.
+ */
+static int take_attributes(CWMS_P11_URI *u)
+{
+    const P11_KIT_API *p11k = u->p11k;
+    CK_TOKEN_INFO *ti;
+    CK_ATTRIBUTE *a;
+    const char *v;
+
+    p11_blank_pad_module(p11k->uri_get_module_info(u->kit), 1);
+    p11_blank_pad_slot(p11k->uri_get_slot_info(u->kit), 1);
+    ti = p11k->uri_get_token_info(u->kit);
+    p11_blank_pad_token(ti, 1);
+    if (ti->label[0] != 0 && (u->token = p11_strdup_padded(ti->label, sizeof(ti->label))) == NULL)
+        return 0;
+    if (p11k->uri_get_attribute(u->kit, CKA_LABEL) != NULL
+        && (u->object = attr_string(u, CKA_LABEL)) == NULL)
+        return 0;
+    if ((a = p11k->uri_get_attribute(u->kit, CKA_ID)) != NULL) {
+        u->has_id = 1;
+        u->id_len = a->ulValueLen;
+        if (a->ulValueLen > 0 && (u->id = OPENSSL_memdup(a->pValue, a->ulValueLen)) == NULL)
+            return 0;
+    }
+    if ((a = p11k->uri_get_attribute(u->kit, CKA_CLASS)) != NULL
+        && a->ulValueLen == sizeof(CK_OBJECT_CLASS)) {
+        u->has_class = 1;
+        memcpy(&u->cls, a->pValue, sizeof(u->cls));
+    }
+    u->slot = p11k->uri_get_slot_id(u->kit);
+    u->has_slot = u->slot != (CK_SLOT_ID)-1;
+    if ((v = p11k->uri_get_module_path(u->kit)) != NULL
+        && (u->module_path = OPENSSL_strdup(v)) == NULL)
+        return 0;
+    return (v = p11k->uri_get_module_name(u->kit)) == NULL
+        || (u->module_name = OPENSSL_strdup(v)) != NULL;
+}
+
 /* The parse; read_source 0 leaves a pin-source unopened (cwms_p11_uri_parse_syntax). */
 static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR *err)
 {
@@ -214,8 +255,6 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
     CWMS_P11_URI *u;
     const char *rest, *query, *v;
     size_t path_len;
-    CK_ATTRIBUTE *a;
-    CK_TOKEN_INFO *ti;
     int rc;
 
     if (text == NULL || strncmp(text, "pkcs11:", 7) != 0) {
@@ -255,32 +294,8 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
         goto fail;
     }
 
-    ti = p11k->uri_get_token_info(u->kit);
-    if (ti->label[0] != 0 && (u->token = p11_strdup_padded(ti->label, sizeof(ti->label))) == NULL)
+    if (!take_attributes(u))
         goto oom;
-    if (p11k->uri_get_attribute(u->kit, CKA_LABEL) != NULL
-        && (u->object = attr_string(u, CKA_LABEL)) == NULL)
-        goto oom;
-    if ((a = p11k->uri_get_attribute(u->kit, CKA_ID)) != NULL) {
-        u->has_id = 1;
-        u->id_len = a->ulValueLen;
-        if (a->ulValueLen > 0 && (u->id = OPENSSL_memdup(a->pValue, a->ulValueLen)) == NULL)
-            goto oom;
-    }
-    if ((a = p11k->uri_get_attribute(u->kit, CKA_CLASS)) != NULL
-        && a->ulValueLen == sizeof(CK_OBJECT_CLASS)) {
-        u->has_class = 1;
-        memcpy(&u->cls, a->pValue, sizeof(u->cls));
-    }
-    u->slot = p11k->uri_get_slot_id(u->kit);
-    u->has_slot = u->slot != (CK_SLOT_ID)-1;
-    if ((v = p11k->uri_get_module_path(u->kit)) != NULL
-        && (u->module_path = OPENSSL_strdup(v)) == NULL)
-        goto oom;
-    if ((v = p11k->uri_get_module_name(u->kit)) != NULL
-        && (u->module_name = OPENSSL_strdup(v)) == NULL)
-        goto oom;
-
     if ((v = p11k->uri_get_pin_value(u->kit)) != NULL) {
         u->pin_len = strlen(v);
         if ((u->pin = OPENSSL_malloc(u->pin_len + 1)) == NULL)

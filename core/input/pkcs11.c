@@ -41,17 +41,28 @@ CWMS_REASON cwms_pkcs11_reason(CWMS_P11_ERRKIND kind)
         return CWMS_R_KEY_NOT_EXTRACTABLE;
     case CWMS_P11_E_TOKEN:
         return CWMS_R_PKCS11;
+    case CWMS_P11_E_KEEPS_KEYS:
+        return CWMS_R_TOKEN_KEEPS_KEYS;
     default:
         return CWMS_R_INTERNAL;
     }
 }
 
+void cwms_pkcs11_module_note(const CWMS_P11_MODULE_NOTE *note, void *diag)
+{
+    char *text = cwms_p11_module_note_text(note);
+
+    cwms_diag_add(diag, CWMS_NOTE, CWMS_R_P11_MODULE, "%s",
+                  text != NULL ? text : "a PKCS#11 module failed to initialize");
+    OPENSSL_free(text);
+}
+
 int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri, const CWMS_READ_CTX *rctx,
                            CWMS_DIAG *diag)
 {
-    CWMS_P11_OPTIONS opts = {
-        NULL, NULL, NULL, NULL, CWMS_P11_WANT_KEYS | CWMS_P11_WANT_CERTS, NULL
-    };
+    CWMS_P11_OPTIONS opts = { .flags = CWMS_P11_WANT_KEYS | CWMS_P11_WANT_CERTS,
+                              .module_cb = cwms_pkcs11_module_note,
+                              .module_arg = diag };
     CWMS_PASS *pin = NULL;
     CWMS_P11_LOADED loaded;
     CWMS_P11_ERROR err = { 0 };

@@ -320,10 +320,17 @@ static int pin_from_pass(char *buf, size_t size, size_t *len, const char *what, 
     return 1;
 }
 
-/* The helper's options for a token call: library context, PIN callback and how --pin is called. */
-static CWMS_P11_OPTIONS token_options(const CWMS_REQUEST *rq, const CWMS_READ_CTX *rctx)
+/*
+ * The helper's options for a token call: library context, PIN callback, how
+ * --pin is called, and diag for the notes about modules.
+ */
+static CWMS_P11_OPTIONS token_options(const CWMS_REQUEST *rq, const CWMS_READ_CTX *rctx,
+                                      CWMS_DIAG *diag)
 {
-    CWMS_P11_OPTIONS opts = { NULL, NULL, rq->libctx, rq->propq, 0, NULL };
+    CWMS_P11_OPTIONS opts = { .libctx = rq->libctx,
+                              .propq = rq->propq,
+                              .module_cb = cwms_pkcs11_module_note,
+                              .module_arg = diag };
     CWMS_PASS *pin = rctx->pin != NULL ? rctx->pin : rctx->pass;
 
     if (pin != NULL) {
@@ -349,21 +356,29 @@ int cwms_request_new_token_key(const char *uri, const CWMS_KEY_TYPE *type, const
                                const CWMS_READ_CTX *rctx, EVP_PKEY **pub, char **key_uri,
                                CWMS_DIAG *diag)
 {
-    CWMS_P11_OPTIONS opts = token_options(rq, rctx);
+    CWMS_P11_OPTIONS opts = token_options(rq, rctx, diag);
     CWMS_P11_KEYSPEC spec = { type->ec, (unsigned long)type->bits, type->curve };
     CWMS_P11_ERROR err = { 0 };
+    CWMS_P11_NEW_KEY made;
 
-    if (!cwms_p11_generate_key(uri, &opts, &spec, pub, key_uri, &err)) {
+    if (!cwms_p11_generate_key(uri, &opts, &spec, &made, &err)) {
         token_error(&err, &opts, diag);
         return 0;
     }
+    if (made.note[0] != '\0')
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_TOKEN_KEY_READABLE, "%s", made.note);
+    *pub = made.pub;
+    *key_uri = made.uri;
+    made.pub = NULL;
+    made.uri = NULL;
+    cwms_p11_new_key_clear(&made);
     return 1;
 }
 
 int cwms_request_token_public_key(const char *uri, const CWMS_REQUEST *rq,
                                   const CWMS_READ_CTX *rctx, EVP_PKEY **pub, CWMS_DIAG *diag)
 {
-    CWMS_P11_OPTIONS opts = token_options(rq, rctx);
+    CWMS_P11_OPTIONS opts = token_options(rq, rctx, diag);
     CWMS_P11_ERROR err = { 0 };
 
     if (!cwms_p11_public_key(uri, &opts, pub, &err)) {
@@ -394,7 +409,7 @@ static int ecdsa_der(const unsigned char *rs, size_t len, unsigned char **der, i
 int cwms_request_sign_on_token(X509_REQ *req, EVP_PKEY *pub, const char *key_uri,
                                const CWMS_REQUEST *rq, const CWMS_READ_CTX *rctx, CWMS_DIAG *diag)
 {
-    CWMS_P11_OPTIONS opts = token_options(rq, rctx);
+    CWMS_P11_OPTIONS opts = token_options(rq, rctx, diag);
     CWMS_P11_ERROR err = { 0 };
     int ec = EVP_PKEY_is_a(pub, "EC");
     X509_ALGOR *alg = X509_ALGOR_new();

@@ -57,7 +57,7 @@ done
 
 # A certificate stored private (CKA_PRIVATE) is found after a login, and asks for the PIN to get it
 openssl x509 -in "$TMP/pki/primary.crt" -outform DER -out "$TMP/primary.der"
-"$P11_IMPORT" --private-cert "$M" shop "$P" "$TMP/primary.der" hidden
+"$P11_IMPORT" --private-cert "pkcs11:token=shop?module-path=$M&pin-value=$P" "$TMP/primary.der" hidden
 "$P11_LOAD" "pkcs11:token=shop;object=hidden;type=cert?module-path=$M&pin-value=$P" > "$TMP/hidden.pem" 2>/dev/null
 [ "$(pem_types "$TMP/hidden.pem")" = CERTIFICATE ] || fail "a private certificate was not found after logging in"
 expect_fail 6 "$P11_LOAD" "pkcs11:token=shop;object=hidden;type=cert?module-path=$M"

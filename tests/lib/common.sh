@@ -5,10 +5,11 @@
 #   CWMS_BUNDLE    the built CLI
 #   TEST_DATA      tests/data, the vendored third-party certificates and suites
 #   fail MSG / skip MSG / expect_fail CODE CMD... / assert_contains FILE TEXT
-#   at_exit FUNCTION   run at exit (stops a server the test started)
 #   ossl ARGS...   the openssl binary, ready to load an ASan-built cwms.so
 #   skip_part MSG  a part that cannot run here (a missing tool): the rest runs,
 #                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
+#   at_exit CMD... runs CMD when the test ends, before $TMP goes (stops a daemon it started);
+#                  the last registered runs first
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
@@ -28,15 +29,18 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cwms-test.XXXXXX")
 SKIPPED_PARTS=0
 EXIT_HOOKS=()
-# at_exit FUNCTION: run FUNCTION at exit (once, however often it is added), before $TMP goes:
-# how a test stops the servers it started.
+# at_exit CMD [ARGS...]: run CMD at exit, before $TMP goes, the last added first (once, however
+# often the same command is added): how a test stops the servers and daemons it started.
 at_exit() {
-    [[ " ${EXIT_HOOKS[*]} " == *" $1 "* ]] || EXIT_HOOKS+=("$1")
+    local cmd i
+    cmd=$(printf '%q ' "$@")
+    for ((i = 0; i < ${#EXIT_HOOKS[@]}; i++)); do [ "${EXIT_HOOKS[i]}" != "$cmd" ] || return 0; done
+    EXIT_HOOKS+=("$cmd")
 }
 on_exit() {
-    local rc=$? hook
+    local rc=$? i
     [ -z "${TLS_SERVER_PIDS:-}" ] || kill $TLS_SERVER_PIDS 2> /dev/null || true
-    for hook in "${EXIT_HOOKS[@]}"; do "$hook" || true; done
+    for ((i = ${#EXIT_HOOKS[@]} - 1; i >= 0; i--)); do eval "${EXIT_HOOKS[i]}" || true; done
     rm -rf "$TMP"
     if [ "$rc" -eq 0 ] && [ "$SKIPPED_PARTS" -gt 0 ]; then
         echo "SKIP: $SKIPPED_PARTS part(s) of this test could not run (above)" >&2

@@ -93,7 +93,7 @@ P11_LIBP11_SIGN=${CWMS_BUILD_ROOT:-.}/tests/tools/p11-libp11-sign
 softhsm_key_any() {
     local token=$1 key=$2 label=$3 id=$4 mode=$5 pin=${6:-$SOFTHSM_PIN}
     if [ "$mode" = plain ]; then
-        "$P11_IMPORT" "$SOFTHSM_MODULE" "$token" "$pin" "$key" "$label" "$id"
+        "$P11_IMPORT" "pkcs11:token=$token?module-path=$SOFTHSM_MODULE&pin-value=$pin" "$key" "$label" "$id"
         openssl pkey -in "$key" -pubout -outform DER -out "$key.p11.pub.der"
         softhsm__p11 "$token" "$pin" --write-object "$key.p11.pub.der" --type pubkey \
             --label "$label" --id "$id" >/dev/null

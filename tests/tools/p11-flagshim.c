@@ -3,7 +3,9 @@
  * Test PKCS#11 module: forwards every call to the real module named by
  * CWMS_SHIM_MODULE, but adds token flags SoftHSM never sets, from
  * CWMS_SHIM_TOKEN_FLAGS ("final-try", "locked", "count-low"), so the
- * login checks can be tested against a real token's objects.
+ * login checks can be tested against a real token's objects; with
+ * "no-wrap" there, no mechanism says it can wrap (CKF_WRAP), as on a token
+ * that lets no sensitive key out.
  */
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -30,6 +32,17 @@ static CK_RV shim_get_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
     return rv;
 }
 
+static CK_RV shim_get_mechanism_info(CK_SLOT_ID slot, CK_MECHANISM_TYPE type,
+                                     CK_MECHANISM_INFO_PTR info)
+{
+    const char *flags = getenv("CWMS_SHIM_TOKEN_FLAGS");
+    CK_RV rv = real->C_GetMechanismInfo(slot, type, info);
+
+    if (rv == CKR_OK && flags != NULL && strstr(flags, "no-wrap") != NULL)
+        info->flags &= ~(CK_FLAGS)(CKF_WRAP | CKF_UNWRAP);
+    return rv;
+}
+
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) __attribute__((visibility("default")));
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
 {
@@ -45,6 +58,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
             return CKR_GENERAL_ERROR;
         shim = *real;
         shim.C_GetTokenInfo = shim_get_token_info;
+        shim.C_GetMechanismInfo = shim_get_mechanism_info;
     }
     *list = &shim;
     return CKR_OK;

@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Test tool: imports a PEM private key into a token as a NOT sensitive,
- * extractable object, which pkcs11-tool cannot do (it always sets
- * CKA_SENSITIVE). Sensitive keys are imported with pkcs11-tool itself.
+ * Test tool: puts objects on a token with exactly the attributes a test
+ * needs, which pkcs11-tool cannot (it always sets CKA_SENSITIVE on keys and
+ * ignores --private for certificates).
  *
- *   p11-import MODULE TOKEN-LABEL PIN KEY.pem LABEL ID-HEX
- *   p11-import --fill MODULE TOKEN-LABEL PIN CERT.der N
+ *   p11-import [--sensitive] [--not-extractable] URI KEY.pem LABEL ID-HEX
+ *       a private key (RSA or EC) by value: not sensitive and extractable
+ *       unless told otherwise
+ *   p11-import --fill URI CERT.der N
  *       adds N certificate objects (labels filler-0..., distinct ids) in one
  *       session, to make a crowded token for the benchmark
- *   p11-import --private-cert MODULE TOKEN-LABEL PIN CERT.der LABEL
- *       adds one certificate with CKA_PRIVATE true (pkcs11-tool ignores
- *       --private for certificates)
+ *   p11-import --private-cert URI CERT.der LABEL
+ *       adds one certificate with CKA_PRIVATE true
+ *
+ * URI names the token and carries its PIN (pkcs11:token=X?pin-value=P, with
+ * module-path= or through p11-kit's registry): the token is opened by the
+ * PKCS#11 helper itself, as cwms-bundle opens it (registered modules with
+ * their init arguments, such as NSS's database).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +28,8 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <p11-kit/p11-kit.h>
-#include <p11-kit/pkcs11.h>
+
+#include "p11_internal.h"
 
 #define MAX_ATTRS 20
 
@@ -58,46 +64,33 @@ static int hexval(char c)
     return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }
 
-static CK_FUNCTION_LIST *open_token(const char *module, const char *label, const char *pin,
-                                    CK_SESSION_HANDLE *h)
+/* A logged-in read-write session on the one token the URI names, or exit(1). */
+static void open_token(P11_OPEN_TOKEN *ot, const char *uri)
 {
-    CK_FUNCTION_LIST *fl;
-    CK_SLOT_ID slots[64];
-    CK_ULONG n = 64, i;
-    size_t l = strlen(label);
+    CWMS_P11_ERROR err = { 0 };
 
-    if ((fl = p11_kit_module_load(module, 0)) == NULL || p11_kit_module_initialize(fl) != CKR_OK)
-        return NULL;
-    fl->C_GetSlotList(CK_TRUE, slots, &n);
-    for (i = 0; i < n; i++) {
-        CK_TOKEN_INFO ti;
-
-        fl->C_GetTokenInfo(slots[i], &ti);
-        if (l <= 32 && memcmp(ti.label, label, l) == 0 && (l == 32 || ti.label[l] == ' ')
-            && fl->C_OpenSession(slots[i], CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, h)
-                == CKR_OK
-            && fl->C_Login(*h, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin)) == CKR_OK)
-            return fl;
+    if (!p11_open_token(ot, uri, NULL, 1, &err)) {
+        fprintf(stderr, "p11-import: %s\n", err.text);
+        exit(1);
     }
-    return NULL;
 }
 
 static int fill(char **argv, int private_cert)
 {
-    CK_SESSION_HANDLE h;
-    CK_FUNCTION_LIST *fl = open_token(argv[2], argv[3], argv[4], &h);
+    P11_OPEN_TOKEN ot;
+    CK_FUNCTION_LIST *fl;
     CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
     CK_CERTIFICATE_TYPE ct = CKC_X_509;
     CK_BBOOL yes = CK_TRUE;
     static unsigned char der[16384], subject[4096];
     int subject_len = 0;
     size_t der_len;
-    long i, count = private_cert ? 1 : atol(argv[6]);
+    long i, count = private_cert ? 1 : atol(argv[4]);
     CK_BBOOL priv = private_cert ? CK_TRUE : CK_FALSE;
-    FILE *f = fopen(argv[5], "rb");
+    FILE *f = fopen(argv[3], "rb");
 
-    if (fl == NULL || f == NULL) {
-        fprintf(stderr, "p11-import: cannot open the token or %s\n", argv[5]);
+    if (f == NULL) {
+        fprintf(stderr, "p11-import: cannot open %s\n", argv[3]);
         return 1;
     }
     der_len = fread(der, 1, sizeof(der), f);
@@ -108,11 +101,13 @@ static int fill(char **argv, int private_cert)
         unsigned char *q = subject;
 
         if (x == NULL || (subject_len = i2d_X509_NAME(X509_get_subject_name(x), &q)) <= 0) {
-            fprintf(stderr, "p11-import: %s is not a DER certificate\n", argv[5]);
+            fprintf(stderr, "p11-import: %s is not a DER certificate\n", argv[3]);
             return 1;
         }
         X509_free(x);
     }
+    open_token(&ot, argv[2]);
+    fl = ot.s.token->fl;
     for (i = 0; i < count; i++) {
         char label[32];
         unsigned char id[4] = { 0xf0, (unsigned char)(i >> 16), (unsigned char)(i >> 8),
@@ -130,62 +125,23 @@ static int fill(char **argv, int private_cert)
         CK_OBJECT_HANDLE o;
 
         if (private_cert)
-            t[3].ulValueLen = (CK_ULONG)snprintf(label, sizeof(label), "%s", argv[6]);
+            t[3].ulValueLen = (CK_ULONG)snprintf(label, sizeof(label), "%s", argv[4]);
         else
             t[3].ulValueLen = (CK_ULONG)snprintf(label, sizeof(label), "filler-%ld", i);
-        if (fl->C_CreateObject(h, t, 8, &o) != CKR_OK) {
+        if (fl->C_CreateObject(ot.s.h, t, 8, &o) != CKR_OK) {
             fprintf(stderr, "p11-import: creating object %ld failed\n", i);
             return 1;
         }
     }
-    fl->C_CloseSession(h);
-    p11_kit_module_finalize(fl);
-    p11_kit_module_release(fl);
+    p11_close_token(&ot);
     return 0;
 }
 
-int main(int argc, char **argv)
+/* The key's own attributes (type, value, parameters) into attrs. */
+static void add_key_value(EVP_PKEY *pkey)
 {
-    CK_FUNCTION_LIST *fl;
-    CK_SLOT_ID slots[64];
-    CK_ULONG n = 64, i;
-    CK_SESSION_HANDLE h = 0;
-    CK_OBJECT_HANDLE obj;
-    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
     CK_KEY_TYPE kt;
-    CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
-    unsigned char id[64];
-    size_t id_len = 0;
-    EVP_PKEY *pkey;
-    FILE *f;
-    CK_RV rv;
-    int found = 0;
 
-    if (argc == 7 && strcmp(argv[1], "--fill") == 0)
-        return fill(argv, 0);
-    if (argc == 7 && strcmp(argv[1], "--private-cert") == 0)
-        return fill(argv, 1);
-    if (argc != 7) {
-        fprintf(stderr, "usage: p11-import MODULE TOKEN-LABEL PIN KEY.pem LABEL ID-HEX\n");
-        return 2;
-    }
-    if ((f = fopen(argv[4], "r")) == NULL
-        || (pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL) {
-        fprintf(stderr, "p11-import: cannot read %s\n", argv[4]);
-        return 1;
-    }
-    fclose(f);
-    for (i = 0; argv[6][2 * i] != '\0' && argv[6][2 * i + 1] != '\0' && i < sizeof(id); i++)
-        id[id_len++] = (unsigned char)(hexval(argv[6][2 * i]) << 4 | hexval(argv[6][2 * i + 1]));
-
-    add(CKA_CLASS, &cls, sizeof(cls));
-    add(CKA_TOKEN, &yes, sizeof(yes));
-    add(CKA_PRIVATE, &yes, sizeof(yes));
-    add(CKA_SENSITIVE, &no, sizeof(no));
-    add(CKA_EXTRACTABLE, &yes, sizeof(yes));
-    add(CKA_SIGN, &yes, sizeof(yes));
-    add(CKA_LABEL, argv[5], strlen(argv[5]));
-    add(CKA_ID, id, id_len);
     if (EVP_PKEY_is_a(pkey, "RSA")) {
         kt = CKK_RSA;
         add(CKA_KEY_TYPE, &kt, sizeof(kt));
@@ -212,39 +168,71 @@ int main(int argc, char **argv)
         add(CKA_EC_PARAMS, der, (size_t)len);
         add_bn(pkey, OSSL_PKEY_PARAM_PRIV_KEY, CKA_VALUE);
     }
+}
 
-    if ((fl = p11_kit_module_load(argv[1], 0)) == NULL || p11_kit_module_initialize(fl) != CKR_OK) {
-        fprintf(stderr, "p11-import: cannot load %s\n", argv[1]);
+static int import_key(char **argv, CK_BBOOL sensitive, CK_BBOOL extractable)
+{
+    CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+    CK_BBOOL yes = CK_TRUE;
+    P11_OPEN_TOKEN ot;
+    CK_OBJECT_HANDLE obj;
+    unsigned char id[64];
+    size_t id_len = 0, i;
+    EVP_PKEY *pkey;
+    FILE *f;
+    CK_RV rv;
+
+    if ((f = fopen(argv[1], "r")) == NULL
+        || (pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL) {
+        fprintf(stderr, "p11-import: cannot read %s\n", argv[1]);
         return 1;
     }
-    fl->C_GetSlotList(CK_TRUE, slots, &n);
-    for (i = 0; i < n && !found; i++) {
-        CK_TOKEN_INFO ti;
-        size_t l = strlen(argv[2]);
+    fclose(f);
+    for (i = 0; argv[3][2 * i] != '\0' && argv[3][2 * i + 1] != '\0' && i < sizeof(id); i++)
+        id[id_len++] = (unsigned char)(hexval(argv[3][2 * i]) << 4 | hexval(argv[3][2 * i + 1]));
+    add(CKA_CLASS, &cls, sizeof(cls));
+    add(CKA_TOKEN, &yes, sizeof(yes));
+    add(CKA_PRIVATE, &yes, sizeof(yes));
+    add(CKA_SENSITIVE, &sensitive, sizeof(sensitive));
+    add(CKA_EXTRACTABLE, &extractable, sizeof(extractable));
+    add(CKA_SIGN, &yes, sizeof(yes));
+    add(CKA_LABEL, argv[2], strlen(argv[2]));
+    add(CKA_ID, id, id_len);
+    add_key_value(pkey);
 
-        fl->C_GetTokenInfo(slots[i], &ti);
-        if (l <= 32 && memcmp(ti.label, argv[2], l) == 0 && (l == 32 || ti.label[l] == ' ')) {
-            found = 1;
-            rv = fl->C_OpenSession(slots[i], CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h);
-            if (rv == CKR_OK)
-                rv = fl->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)argv[3], strlen(argv[3]));
-            if (rv == CKR_OK)
-                rv = fl->C_CreateObject(h, attrs, n_attrs, &obj);
-            if (rv != CKR_OK) {
-                fprintf(stderr, "p11-import: %s\n", p11_kit_strerror(rv));
-                return 1;
-            }
-            fl->C_CloseSession(h);
-        }
+    open_token(&ot, argv[0]);
+    if ((rv = ot.s.token->fl->C_CreateObject(ot.s.h, attrs, n_attrs, &obj)) != CKR_OK) {
+        fprintf(stderr, "p11-import: the token refused the key: 0x%lx\n", rv);
+        return 1;
     }
-    p11_kit_module_finalize(fl);
-    p11_kit_module_release(fl);
+    p11_close_token(&ot);
     for (i = 0; i < n_attrs; i++)
         free(attrs[i].pValue);
     EVP_PKEY_free(pkey);
-    if (!found) {
-        fprintf(stderr, "p11-import: no token '%s'\n", argv[2]);
-        return 1;
-    }
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    CK_BBOOL sensitive = CK_FALSE, extractable = CK_TRUE;
+    int i = 1;
+
+    if (argc == 5 && strcmp(argv[1], "--fill") == 0)
+        return fill(argv, 0);
+    if (argc == 5 && strcmp(argv[1], "--private-cert") == 0)
+        return fill(argv, 1);
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        if (strcmp(argv[i], "--sensitive") == 0)
+            sensitive = CK_TRUE;
+        else if (strcmp(argv[i], "--not-extractable") == 0)
+            extractable = CK_FALSE;
+        else
+            break;
+    }
+    if (argc - i != 4) {
+        fprintf(stderr,
+                "usage: p11-import [--sensitive] [--not-extractable] URI KEY.pem LABEL ID-HEX\n");
+        return 2;
+    }
+    return import_key(argv + i, sensitive, extractable);
 }

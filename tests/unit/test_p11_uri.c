@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "cwms_p11.h"
+#include "p11_internal.h" /* the padding and URI formatting the listing uses */
 #include "testlib.h"
 
 /* Parses text, failing the test with the library's own message when it does not parse. */
@@ -328,6 +329,69 @@ static void test_syntax_parse_never_reads_the_pin_source(void **state)
     assert_int_equal(err.kind, CWMS_P11_E_USAGE);
 }
 
+/* A token as tpm2-pkcs11 reports it: the model padded with NUL bytes, the rest with blanks. */
+static void nul_padded_token(CK_TOKEN_INFO *t)
+{
+    memset(t, ' ', sizeof(*t));
+    memset(t->model, 0, sizeof(t->model));
+    memcpy(t->model, "SW   TPM", 8);
+    memcpy(t->label, "tpmtok", 6);
+    memcpy(t->manufacturerID, "IBM", 3);
+    memset(t->serialNumber, '0', sizeof(t->serialNumber));
+}
+
+static void test_uri_printed_for_a_nul_padded_token_has_no_nul(void **state)
+{
+    CK_TOKEN_INFO t;
+    char *uri;
+
+    (void)state;
+    nul_padded_token(&t);
+    p11_blank_pad_token(&t, 0);
+    uri = p11_uri_for_object(&t, NULL, CKO_CERTIFICATE, "server", NULL, 0);
+    assert_non_null(uri);
+    if (strstr(uri, "model=SW%20%20%20TPM;") == NULL || strstr(uri, "%00") != NULL)
+        fail_msg("unexpected URI %s", uri);
+    OPENSSL_free(uri);
+}
+
+/* The model asked for with or without the NUL padding, or not at all, matches the token. */
+static void test_uri_matches_a_nul_padded_token_either_way(void **state)
+{
+    static const char *const match[] = {
+        "pkcs11:model=SW%20%20%20TPM%00%00%00%00%00%00%00%00;token=tpmtok",
+        "pkcs11:model=SW%20%20%20TPM;token=tpmtok",
+        "pkcs11:model=SW%20%20%20TPM%00%00;token=tpmtok",
+        "pkcs11:token=tpmtok",
+    };
+    CK_TOKEN_INFO t;
+
+    (void)state;
+    nul_padded_token(&t);
+    p11_blank_pad_token(&t, 0);
+    for (size_t i = 0; i < sizeof(match) / sizeof(match[0]); i++) {
+        CWMS_P11_URI *u = parse_ok(match[i]);
+
+        if (!p11_kit_api()->uri_match_token_info(p11_uri_kit(u), &t))
+            fail_msg("'%s' does not match the token", match[i]);
+        cwms_p11_uri_free(u);
+    }
+    {
+        CWMS_P11_URI *u = parse_ok("pkcs11:model=SW%20TPM;token=tpmtok");
+
+        assert_false(p11_kit_api()->uri_match_token_info(p11_uri_kit(u), &t));
+        cwms_p11_uri_free(u);
+    }
+}
+
+static void test_rv_names_are_the_specs(void **state)
+{
+    (void)state;
+    assert_string_equal(p11_rv_name(CKR_BUFFER_TOO_SMALL), "CKR_BUFFER_TOO_SMALL");
+    assert_string_equal(p11_rv_name(CKR_GENERAL_ERROR), "CKR_GENERAL_ERROR");
+    assert_null(p11_rv_name(0x7fffffffUL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +417,9 @@ int main(void)
         cmocka_unit_test(test_pin_source_accepts_file_uris),
         cmocka_unit_test(test_missing_pin_source_names_the_file),
         cmocka_unit_test(test_syntax_parse_never_reads_the_pin_source),
+        cmocka_unit_test(test_uri_printed_for_a_nul_padded_token_has_no_nul),
+        cmocka_unit_test(test_uri_matches_a_nul_padded_token_either_way),
+        cmocka_unit_test(test_rv_names_are_the_specs),
     };
 
     return t_exit(cmocka_run_group_tests(tests, NULL, NULL));

@@ -104,9 +104,12 @@ typedef enum {
     CWMS_R_CSR = 352,             /* request: the CSR cannot be made or breaks CWMS's rules */
 
     /* tokens */
-    CWMS_R_PKCS11 = 400,       /* module/token/object trouble */
-    CWMS_R_PIN = 401,          /* wrong, locked or missing PIN */
-    CWMS_R_TOKEN_KEYGEN = 410, /* request: the token cannot generate the key or sign */
+    CWMS_R_PKCS11 = 400,     /* module/token/object trouble */
+    CWMS_R_PIN = 401,        /* wrong, locked or missing PIN */
+    CWMS_R_P11_MODULE = 402, /* note: a registered module failed to start (left out) or printed */
+    CWMS_R_TOKEN_KEEPS_KEYS = 403,   /* request: the token makes no key that can leave it (TPM) */
+    CWMS_R_TOKEN_KEY_READABLE = 404, /* note: the new token key is extractable, not sensitive */
+    CWMS_R_TOKEN_KEYGEN = 410,       /* request: the token cannot generate the key or sign */
 
     /* output */
     CWMS_R_OUTPUT = 500, /* cannot write the output */

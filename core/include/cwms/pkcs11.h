@@ -9,4 +9,11 @@
 /* The core's reason for an error kind of the PKCS#11 helper (shared with `cwms-bundle tokens`). */
 CWMS_REASON cwms_pkcs11_reason(CWMS_P11_ERRKIND kind);
 
+/*
+ * A cwms_p11_module_cb adding the module's note to the CWMS_DIAG given as
+ * arg (reason CWMS_R_P11_MODULE). The helper calls it once per module and
+ * process.
+ */
+void cwms_pkcs11_module_note(const CWMS_P11_MODULE_NOTE *note, void *diag);
+
 #endif

@@ -88,9 +88,11 @@ int cwms_request_sign_on_token(X509_REQ *req, EVP_PKEY *pub, const char *key_uri
 /*
  * Generates a key pair of that type on the token the pkcs11: URI names
  * (object= labels the new key; see cwms_p11_generate_key: private,
- * sensitive, extractable, CKA_ID shared with the public key). The PIN
- * comes as for inputs (rctx). 1 with *pub (its public half) and *key_uri
- * (the private key's URI, OPENSSL_free), or 0 with an error.
+ * extractable, sensitive when the token can wrap it out, else a note says
+ * it is not; CKA_ID shared with the public key). The PIN comes as for
+ * inputs (rctx). 1 with *pub (its public half) and *key_uri (the private
+ * key's URI, OPENSSL_free), or 0 with an error (reason 403 when the token
+ * makes no key that can leave it).
  */
 int cwms_request_new_token_key(const char *uri, const CWMS_KEY_TYPE *type, const CWMS_REQUEST *rq,
                                const CWMS_READ_CTX *rctx, EVP_PKEY **pub, char **key_uri,
