@@ -26,6 +26,7 @@
 #include "cwms/pass.h"
 #include "chain_view.h"
 #include "json_out.h"
+#include "opt_suggest.h"
 #include "opt_table.h"
 #include "output.h"
 #include "passsrc.h"
@@ -137,6 +138,7 @@ static const CLI_OPT build_options[] = {
       .id = CLI_OPT_STRICT,
       .help = "treat warnings as errors; RFC 5280 strict profile (see VALIDATION)" },
     CLI_OPT_ENTRY_HELP,
+    CLI_OPT_ENTRY_VERSION,
     { .metavar = "INPUT", .synopsis = "INPUT...", .flags = CLI_LIST_HIDE },
     CLI_OPT_END
 };
@@ -152,8 +154,7 @@ static const CLI_COMMAND_HELP build_help = {
         "pkcs11: URIs. Files in a directory or archive that hold nothing usable are skipped.\n",
     .opts = build_options,
     .help_column = 24,
-    .epilogue = "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input, 4 chain, 5 key, 6 token, "
-                "7 output.\n",
+    .epilogue = CLI_EXIT_CODES_HELP,
 };
 
 /* Everything the command line said, before it becomes CWMS_OPTIONS. */
@@ -201,6 +202,8 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
         fputs(CLI_PROGRAM ": error: too many options in the build table\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
+    if ((c = cli_opt_check_words("build", build_options, argc, argv)) >= 0)
+        return c;
     while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         int rc;
 
@@ -257,8 +260,10 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
         case 'h':
             *help = 1;
             return CWMS_EXIT_OK;
+        case 'V':
+            return cli_print_version();
         default:
-            return cli_opt_parse_error("build", c, argv);
+            return cli_opt_parse_error("build", build_options, c, argv);
         }
     }
 

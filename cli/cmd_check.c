@@ -26,6 +26,7 @@
 #include "cwms/options.h"
 #include "cwms/pass.h"
 #include "json_out.h"
+#include "opt_suggest.h"
 #include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
@@ -90,6 +91,7 @@ static const CLI_OPT check_options[] = {
       .help = "with --fix: encrypt the key anew (needs --passin)\n"
               "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
     CLI_OPT_ENTRY_HELP,
+    CLI_OPT_ENTRY_VERSION,
     { .metavar = "BUNDLE", .synopsis = "BUNDLE", .flags = CLI_LIST_HIDE },
     CLI_OPT_END
 };
@@ -109,10 +111,9 @@ static const CLI_COMMAND_HELP check_help = {
         "Finding codes (cwms-bundle(1) says what to do about each): ORDER_WRONG, KEY_NOT_FIRST,\n"
         "KEY_MISSING, KEY_MISMATCH, KEY_SEVERAL, KEY_NOT_CHECKED, ROOT_INCLUDED,\n"
         "MISSING_INTERMEDIATE, UNRELATED_CERT, DUPLICATE, STRAY_TEXT, UNEXPECTED_BLOCK, NOT_PEM,\n"
-        "EXPIRED, EXPIRES_SOON, UNREADABLE, PASSPHRASE and the build's own checks.\n"
-        "Exit codes: 0 ready (or fixed), 2 usage, and for a file with errors the worst of\n"
-        "its findings': 3 unreadable or not PEM, then 5 key, then 4 chain; 7 when --fix\n"
-        "cannot write.\n",
+        "EXPIRED, EXPIRES_SOON, UNREADABLE, PASSPHRASE and the build's own checks.\n" CLI_EXIT_CODES_HELP
+        "check exits 0 when the file is ready (or was fixed), else with its worst error\n"
+        "finding's code: 3 (unreadable, not PEM) before 5 (key) before 4 (chain).\n",
 };
 
 typedef struct check_args_st {
@@ -133,6 +134,8 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
         fputs(CLI_PROGRAM ": error: too many options in the check table\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
+    if ((c = cli_opt_check_words("check", check_options, argc, argv)) >= 0)
+        return c;
     while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         int rc;
 
@@ -148,8 +151,10 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
         case 'h':
             *help = 1;
             return CWMS_EXIT_OK;
+        case 'V':
+            return cli_print_version();
         default:
-            return cli_opt_parse_error("check", c, argv);
+            return cli_opt_parse_error("check", check_options, c, argv);
         }
     }
     if ((c = cli_shared_check("check", &a->sh)) >= 0)

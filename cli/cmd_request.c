@@ -24,6 +24,7 @@
 #include "cwms/emit.h"
 #include "cwms/inputs.h"
 #include "cwms/request.h"
+#include "opt_suggest.h"
 #include "opt_table.h"
 #include "output.h"
 #include "passsrc.h"
@@ -94,6 +95,7 @@ static const CLI_OPT request_options[] = {
       .flags = CLI_SYN_SHORT,
       .help = "write the CSR to FILE (atomically); default or -: stdout" },
     CLI_OPT_ENTRY_HELP,
+    CLI_OPT_ENTRY_VERSION,
     CLI_OPT_END
 };
 
@@ -105,8 +107,8 @@ static const CLI_COMMAND_HELP request_help = {
         "  cwms-bundle build --cwms VERSION --key KEY -o webex.pem CA-FILES...\n",
     .opts = request_options,
     .help_column = 24,
-    .epilogue = "Exit codes: 0 ok, 1 internal error, 2 usage or a rule CWMS would break, 3 input,\n"
-                "5 key, 6 token, 7 output.\n",
+    .epilogue = CLI_EXIT_CODES_HELP "A --host or --subject that breaks a rule of CWMS is a usage "
+                                    "error (2),\nfound before any key is made.\n",
 };
 
 typedef struct request_args_st {
@@ -139,6 +141,8 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
         fputs(CLI_PROGRAM ": error: too many options in the request table\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
+    if ((c = cli_opt_check_words("request", request_options, argc, argv)) >= 0)
+        return c;
     while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (c) {
         case OPT_NEW_KEY:
@@ -176,8 +180,10 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
         case 'h':
             *help = 1;
             return CWMS_EXIT_OK;
+        case 'V':
+            return cli_print_version();
         default:
-            return cli_opt_parse_error("request", c, argv);
+            return cli_opt_parse_error("request", request_options, c, argv);
         }
     }
     if (optind < argc)

@@ -18,6 +18,7 @@
 #include "cwms/diag.h"
 #include "cwms/pkcs11.h"
 #include "json_out.h"
+#include "opt_suggest.h"
 #include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
@@ -45,6 +46,7 @@ static const CLI_OPT tokens_options[] = {
       .id = OPT_JSON,
       .help = "one JSON document on stdout (docs/cwms-bundle.schema.json)" },
     CLI_OPT_ENTRY_HELP,
+    CLI_OPT_ENTRY_VERSION,
     CLI_OPT_END
 };
 
@@ -56,10 +58,10 @@ static const CLI_COMMAND_HELP tokens_help = {
                    "private keys it says whether they can be exported into a bundle.\n",
     .opts = tokens_options,
     .help_column = 22,
-    .epilogue = "A PIN is only used when the URI matches one token; without --pin it is asked\n"
-                "on the terminal. Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n"
-                "Exit codes: 0 ok, 2 usage, 6 token or PIN, 7 the listing cannot be written\n"
-                "(standard output closed early, as by '| head').\n",
+    .epilogue =
+        "A PIN is only used when the URI matches one token; without --pin it is asked\n"
+        "on the terminal. Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n" CLI_EXIT_CODES_HELP
+        "7 also when standard output closes early (as by '| head').\n",
 };
 
 static const char *kind_name(CWMS_P11_OBJKIND kind)
@@ -202,11 +204,15 @@ int cmd_tokens(int argc, char **argv)
         fputs(CLI_PROGRAM ": error: too many options in the tokens table\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
+    if ((c = cli_opt_check_words("tokens", tokens_options, argc, argv)) >= 0)
+        return c;
     while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             cli_print_help(stdout, &tokens_help);
             return CWMS_EXIT_OK;
+        case 'V':
+            return cli_print_version();
         case OPT_PASSIN:
         case OPT_PIN:
             if (!cli_passsrc_valid(optarg))
@@ -224,7 +230,7 @@ int cmd_tokens(int argc, char **argv)
             json = 1;
             break;
         default:
-            return cli_opt_parse_error("tokens", c, argv);
+            return cli_opt_parse_error("tokens", tokens_options, c, argv);
         }
     }
     if (optind < argc)
