@@ -101,7 +101,8 @@ static const CLI_OPT build_options[] = {
       .metavar = "FORMAT",
       .synopsis = "dot",
       .flags = CLI_SYN_ALT,
-      .help = "the candidate graph as Graphviz DOT on stdout (needs -o)" },
+      .help = "the candidate graph as Graphviz DOT on stdout (needs -o); without\n"
+              "a chain, what is there and the issuers missing" },
     CLI_OPT_ENTRY_QUIET,
     CLI_OPT_SECTION("Chain:"),
     { .name = "path",
@@ -369,6 +370,7 @@ int cmd_build(int argc, char **argv)
     CWMS_EMIT_OPTIONS eo = { 0 };
     CWMS_DIAG *diag = NULL;
     CWMS_BUNDLE *bundle = NULL;
+    CWMS_EXPLAIN *partial = NULL; /* what a failed build found, for --graph dot */
     CLI_SECRETS *secrets = NULL;
     const char *passout = NULL;
     size_t passout_len = 0;
@@ -444,7 +446,7 @@ int cmd_build(int argc, char **argv)
     if (!a.order_given && !a.sh.quiet && !a.sh.json)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "
                  "server last); pass --cwms 2.0 for older releases");
-    if (!cwms_bundle_build(&opts, diag, &bundle))
+    if (!cwms_bundle_build_explained(&opts, diag, &bundle, a.sh.graph ? &partial : NULL))
         goto failed;
     /* An unencrypted key or a binary PKCS#12 scrolling past on a terminal helps nobody. */
     if (a.sh.output == NULL && a.format == CWMS_FORMAT_PKCS12 && isatty(STDOUT_FILENO)) {
@@ -493,7 +495,7 @@ int cmd_build(int argc, char **argv)
             goto failed;
         }
     } else if (a.sh.graph) {
-        cli_graph_dot(stdout, bundle);
+        cli_graph_dot(stdout, cwms_bundle_get0_explain(bundle));
         if (fflush(stdout) != 0) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
                           "cannot write the graph to standard output");
@@ -520,6 +522,9 @@ int cmd_build(int argc, char **argv)
 
 failed:
     rc = cli_report_exit_code(diag);
+    /* No bundle, but a picture of what is there: the certificates and the issuers missing. */
+    if (partial != NULL)
+        cli_graph_dot(stdout, partial);
     if (a.sh.json) {
         /* A failed run is one document too: what went wrong, and the exit code. */
         json_object *doc = cli_json_new("build");
@@ -537,6 +542,7 @@ failed:
 end:
     OPENSSL_clear_free(data, data_len);
     cwms_bundle_free(bundle);
+    cwms_explain_free(partial);
     cli_secrets_free(secrets);
     cwms_diag_free(diag);
     cli_shared_clear(&a.sh);

@@ -32,7 +32,7 @@
 #include "report.h"
 #include "shared_opts.h"
 
-enum { OPT_FIX = CLI_OPT_SHARED_END };
+enum { OPT_FIX = CLI_OPT_SHARED_END, OPT_FETCH };
 
 /* The options of `check`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT check_options[] = {
@@ -61,6 +61,10 @@ static const CLI_OPT check_options[] = {
       .metavar = "NAME",
       .flags = CLI_SYN_REPEAT,
       .help = "the server certificate must cover NAME (repeatable)" },
+    { .name = "fetch",
+      .id = OPT_FETCH,
+      .help = "download a missing issuer from the URL its child names (AIA\n"
+              "caIssuers, http: only), verify it, and judge the file with it" },
     { .name = "strict",
       .id = CLI_OPT_STRICT,
       .help = "warnings (root included, expiring soon) fail too" },
@@ -73,7 +77,8 @@ static const CLI_OPT check_options[] = {
       .metavar = "FORMAT",
       .synopsis = "dot",
       .flags = CLI_SYN_ALT,
-      .help = "the candidate graph as Graphviz DOT on stdout" },
+      .help = "the candidate graph as Graphviz DOT on stdout; without a chain,\n"
+              "what is there and the issuers missing" },
     CLI_OPT_ENTRY_QUIET,
     { .name = "fix",
       .id = OPT_FIX,
@@ -104,7 +109,8 @@ static const CLI_COMMAND_HELP check_help = {
         "block it concerns and what to do. Prints \"ready for CWMS VERSION\" and exits 0 when\n"
         "the file is exactly what 'cwms-bundle build' would write for it.\n"
         "\n"
-        "BUNDLE: one file, PEM (or DER, PKCS#7, PKCS#12 as build reads them).\n",
+        "BUNDLE: one file, PEM (or DER, PKCS#7, PKCS#12 as build reads them: CWMS imports\n"
+        "one PEM file or a PKCS#12), '-' for standard input.\n",
     .opts = check_options,
     .help_column = 24,
     .epilogue =
@@ -119,6 +125,7 @@ static const CLI_COMMAND_HELP check_help = {
 typedef struct check_args_st {
     CLI_SHARED_ARGS sh; /* --cwms, --order, --passin, ..., -q, -o */
     int fix;
+    int fetch;
     const char *bundle;
 } CHECK_ARGS;
 
@@ -147,6 +154,9 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
         switch (c) {
         case OPT_FIX:
             a->fix = 1;
+            break;
+        case OPT_FETCH:
+            a->fetch = 1;
             break;
         case 'h':
             *help = 1;
@@ -185,6 +195,11 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
                                "check takes one BUNDLE file (CWMS imports one); "
                                "to assemble one from several files use 'cwms-bundle build'");
     a->bundle = argv[optind];
+    if (strcmp(a->bundle, "-") == 0
+        && (cli_passsrc_uses_stdin(a->sh.passin) || cli_passsrc_uses_stdin(a->sh.passout)))
+        return cli_usage_error("check",
+                               "standard input cannot hold both the bundle and a passphrase: "
+                               "use --passin/--passout env:, file: or fd:");
     return -1;
 }
 
@@ -426,6 +441,7 @@ int cmd_check(int argc, char **argv)
     co.build.n_hosts = a.sh.n_hosts;
     co.build.strict = a.sh.strict;
     co.build.pass = a.sh.passin != NULL ? cli_secrets_pass(secrets) : NULL;
+    co.build.fetch = a.fetch;
     co.path = a.bundle;
     co.decrypt_keys = a.sh.passin != NULL;
     if (a.sh.cwms_version == NULL && a.sh.order_name == NULL && !a.sh.quiet && !a.sh.json
@@ -469,13 +485,14 @@ int cmd_check(int argc, char **argv)
         goto end;
     }
     if (a.sh.graph) {
-        if (cwms_check_get0_bundle(check) == NULL) {
+        /* Without a chain, what is there: the findings say why on stderr. */
+        if (cwms_check_get0_bundle(check) == NULL)
             for (size_t i = 0; i < cwms_check_finding_count(check); i++)
                 print_finding(stderr, cwms_check_get0_finding(check, i));
+        if (cwms_check_get0_explain(check) != NULL)
+            cli_graph_dot(stdout, cwms_check_get0_explain(check));
+        else
             fputs(CLI_PROGRAM ": error: no chain to draw: fix the errors above first\n", stderr);
-        } else {
-            cli_graph_dot(stdout, cwms_check_get0_bundle(check));
-        }
         goto end;
     }
     if (a.sh.quiet)
@@ -494,8 +511,8 @@ int cmd_check(int argc, char **argv)
             fixable += cwms_check_get0_finding(check, i)->fixable;
         printf(CLI_PROGRAM ": '%s' is not ready for %s: %zu finding%s, %zu of them fixable "
                            "with 'check --fix -o FILE'%s\n",
-               a.bundle, version, n, n == 1 ? "" : "s", fixable,
-               rc == CWMS_EXIT_OK ? " (warnings only)" : "");
+               strcmp(a.bundle, "-") == 0 ? "(stdin)" : a.bundle, version, n, n == 1 ? "" : "s",
+               fixable, rc == CWMS_EXIT_OK ? " (warnings only)" : "");
     }
 end:
     fflush(stdout);

@@ -212,8 +212,8 @@ static int word_error(const char *command, const CLI_OPT *table, const char *arg
     if ((o = find_long(table, word, strlen(word))) != NULL
         || (o = closest_long(table, word, strlen(word))) != NULL) {
         spelling(o, meant, sizeof(meant));
-        return cli_usage_error(command, "%s: did you mean %s? (long options take two dashes)",
-                               arg, meant);
+        return cli_usage_error(command, "%s: did you mean %s? (long options take two dashes)", arg,
+                               meant);
     }
     if (first != NULL && first->metavar != NULL)
         return cli_usage_error(command, "%s: did you mean -%c %s? (a value goes after a space)",

@@ -8,6 +8,8 @@
 #   ossl ARGS...   the openssl binary, ready to load an ASan-built cwms.so
 #   skip_part MSG  a part that cannot run here (a missing tool): the rest runs,
 #                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
+#   http_serve DIR tests/lib/http_server.py on 127.0.0.1 serving DIR: $PORT (stopped at exit)
+#   free_port      a TCP port of 127.0.0.1 nothing listens on (for a dead server or proxy)
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
@@ -28,6 +30,10 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/cwms-test.XXXXXX")
 SKIPPED_PARTS=0
 on_exit() {
     local rc=$?
+    if [ -n "${HTTP_PID:-}" ]; then
+        kill "$HTTP_PID" 2> /dev/null
+        wait "$HTTP_PID" 2> /dev/null || true
+    fi
     rm -rf "$TMP"
     if [ "$rc" -eq 0 ] && [ "$SKIPPED_PARTS" -gt 0 ]; then
         echo "SKIP: $SKIPPED_PARTS part(s) of this test could not run (above)" >&2
@@ -73,3 +79,20 @@ pem_subjects() {
 
 # The PEM block types of a file, in order ("PRIVATE KEY", "CERTIFICATE", ...).
 pem_types() { sed -n 's/^-----BEGIN \(.*\)-----$/\1/p' "$1"; }
+
+# http_serve DIR: starts tests/lib/http_server.py on 127.0.0.1 serving DIR; sets $PORT. Stopped at exit.
+http_serve() {
+    python3 "$CWMS_SOURCE_ROOT/tests/lib/http_server.py" "$1" "$TMP/port" &
+    HTTP_PID=$!
+    local i
+    for i in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+    [ -s "$TMP/port" ] || fail "the test HTTP server did not start"
+    PORT=$(cat "$TMP/port")
+    # Not through a proxy the machine may have set, unless a test says so.
+    unset http_proxy HTTP_PROXY no_proxy NO_PROXY
+}
+
+# free_port: a port of 127.0.0.1 that was free a moment ago and that nothing listens on.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

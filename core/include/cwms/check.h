@@ -58,7 +58,7 @@ typedef struct cwms_check_options_st {
      * explain are set by the check itself.
      */
     CWMS_OPTIONS build;
-    const char *path; /* the bundle file */
+    const char *path; /* the bundle file; "-" for standard input */
     int decrypt_keys; /* a passphrase source was given: decrypt encrypted key blocks */
 } CWMS_CHECK_OPTIONS;
 
@@ -88,6 +88,12 @@ int cwms_check_ready(const CWMS_CHECK *c);
 int cwms_check_exit_code(const CWMS_CHECK *c);
 /* What build would write (key and chain, with its explanation); NULL when the build failed. */
 const CWMS_BUNDLE *cwms_check_get0_bundle(const CWMS_CHECK *c);
+/*
+ * The bundle's explanation, or when the build failed what it found
+ * (cwms_explain_complete says which); NULL when it got no further than
+ * reading. Owned by c.
+ */
+const struct cwms_explain_st *cwms_check_get0_explain(const CWMS_CHECK *c);
 
 /*
  * The corrected file: the key block kept byte for byte (an encrypted one
