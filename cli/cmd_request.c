@@ -259,6 +259,28 @@ static int write_new_key(const char *path, EVP_PKEY *key, const char *passout, s
     return ok;
 }
 
+/*
+ * The build to run once the CA answers. An encrypted key needs its
+ * passphrase there too, and without a terminal nobody is asked: the hint
+ * names a source that works as it is (the same env: or file:), else stdin.
+ * A pass: value is never printed.
+ */
+static void next_step_hint(const REQUEST_ARGS *a, const char *key, int key_was_encrypted)
+{
+    const char *src = a->new_key != NULL ? a->passout : key_was_encrypted ? a->passin : NULL;
+    const char *shown = src == NULL                                     ? NULL
+        : strncmp(src, "env:", 4) == 0 || strncmp(src, "file:", 5) == 0 ? src
+                                                                        : "stdin";
+
+    if (a->new_key != NULL && is_pkcs11(a->new_key))
+        shown = NULL;
+    if (key_was_encrypted && src == NULL)
+        shown = "stdin";
+    cli_note("send the CSR to your CA; then: cwms-bundle build --cwms VERSION --key '%s'%s%s "
+             "-o webex.pem CA-FILES...",
+             key, shown != NULL ? " --passin " : "", shown != NULL ? shown : "");
+}
+
 int cmd_request(int argc, char **argv)
 {
     REQUEST_ARGS a = { 0 };
@@ -375,11 +397,11 @@ int cmd_request(int argc, char **argv)
                  a.passout != NULL ? ", AES-256 encrypted" : ", unencrypted: keep it safe");
     cli_note("CSR for CN=%s with %zu DNS name%s, SHA-256, written to %s", a.hosts[0], a.n_hosts,
              a.n_hosts == 1 ? "" : "s", a.output != NULL ? a.output : "standard output");
-    cli_note("send the CSR to your CA; then: cwms-bundle build --cwms VERSION --key '%s' "
-             "-o webex.pem CA-FILES...",
-             on_token                ? token_key_uri
-                 : a.new_key != NULL ? a.new_key
-                                     : a.key);
+    next_step_hint(&a,
+                   on_token                ? token_key_uri
+                       : a.new_key != NULL ? a.new_key
+                                           : a.key,
+                   a.new_key == NULL && cwms_pass_known(rctx.pass));
     rc = CWMS_EXIT_OK;
     goto end;
 

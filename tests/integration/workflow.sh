@@ -186,7 +186,7 @@ case_closed_stdout_exits_7() {
     make_token
     expect_fail 7 "$CWMS_BUNDLE" tokens --no-login "pkcs11:token=webex?module-path=$SOFTHSM_MODULE" >&-
     expect_fail 7 "$CWMS_BUNDLE" build --no-key --trust "$P/root.crt" "$P/ca-bundle.pem" "$P/server.crt" >&-
-    "$CWMS_BUNDLE" tokens --help | grep -q "7 the listing cannot be written" || fail "tokens --help: no exit 7"
+    "$CWMS_BUNDLE" tokens --help | grep -q "7 also when standard output closes early" || fail "tokens --help: no exit 7"
     grep -q "standard output is closed" "$CWMS_SOURCE_ROOT/docs/cwms-bundle.1" \
         || fail "cwms-bundle(1) does not document a closed standard output"
 }
