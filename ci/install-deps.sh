@@ -17,6 +17,7 @@ packages=(
     python3-jsonschema  # tests/integration/check.sh validates --json against docs/cwms-bundle.schema.json
     graphviz bsdutils   # dot parses --graph dot; script gives the tree test a terminal
     time strace         # tests/integration/hostile.sh: peak memory, a write held up to signal it
+    groff-base man-db   # tests/integration/docs.sh: groff -ww and man -l render the man pages
 )
 # ci/format-check.sh: the style checker (.clang-format is written for version 14).
 if [ "${CWMS_WITH_FORMAT:-0}" = 1 ]; then
