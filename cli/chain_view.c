@@ -263,35 +263,75 @@ static void dot_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-void cli_graph_dot(FILE *out, const CWMS_BUNDLE *bundle)
+/* A certificate's node: bold and filled on the chosen path, dashed when passed over. */
+static void dot_cert(FILE *out, const CWMS_EXPLAIN *e, size_t i)
 {
-    const CWMS_EXPLAIN *e = cwms_bundle_get0_explain(bundle);
+    const CWMS_EXPLAIN_CERT *c = cwms_explain_get0_cert(e, i);
+    const char *role = c->role != CWMS_ROLE_NONE ? cli_role_name(c->role)
+        : cwms_explain_complete(e)               ? "not chosen"
+        : c->from_trust                          ? "trust anchor"
+                                                 : "certificate";
+    CLI_CERT_FACTS f;
+    char label[2048];
 
+    if (!cli_cert_facts(c->x509, &f))
+        return;
+    snprintf(label, sizeof(label), "%s\n%s%s%s\nSHA-256 %.16s\nnot after %s\n%s", f.subject, role,
+             c->in_bundle ? ", in the bundle" : "", c->self_signed ? ", self-signed" : "", f.sha256,
+             f.not_after, c->origin);
+    fprintf(out, "  c%zu [label=", i);
+    dot_string(out, label);
+    if (c->role != CWMS_ROLE_NONE)
+        fputs(", penwidth=2.5, style=filled, fillcolor=\"#e8f4e8\"", out);
+    else if (cwms_explain_complete(e))
+        fputs(", style=dashed, color=gray40", out);
+    fputs("];\n", out);
+    cli_cert_facts_clear(&f);
+}
+
+/*
+ * The issuers nothing provides, one dashed node per name (several
+ * certificates may name the same one), each with an edge from the
+ * certificates waiting for it.
+ */
+static void dot_missing(FILE *out, const CWMS_EXPLAIN *e)
+{
+    for (size_t i = 0; i < cwms_explain_missing_count(e); i++) {
+        const CWMS_EXPLAIN_MISSING *m = cwms_explain_get0_missing(e, i);
+        size_t node = i;
+        char label[2048];
+
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(cwms_explain_get0_missing(e, j)->issuer, m->issuer) == 0) {
+                node = j;
+                break;
+            }
+        if (node == i) {
+            snprintf(label, sizeof(label), "%s\nmissing issuer: in no input and no trust store%s%s",
+                     m->issuer, m->url != NULL ? "\npublished at " : "",
+                     m->url != NULL ? m->url : "");
+            fprintf(out, "  m%zu [label=", i);
+            dot_string(out, label);
+            fputs(", style=dashed, color=red3, fontcolor=red3];\n", out);
+        }
+        fprintf(out,
+                "  c%zu -> m%zu [style=dashed, color=red3, fontcolor=red3, "
+                "label=\"issuer missing\"];\n",
+                m->child, node);
+    }
+}
+
+void cli_graph_dot(FILE *out, const CWMS_EXPLAIN *e)
+{
     fputs("digraph cwms_bundle {\n"
           "  rankdir=BT;\n"
           "  node [shape=box, fontname=\"Helvetica\"];\n"
           "  edge [fontname=\"Helvetica\", fontsize=10];\n",
           out);
-    for (size_t i = 0; i < cwms_explain_cert_count(e); i++) {
-        const CWMS_EXPLAIN_CERT *c = cwms_explain_get0_cert(e, i);
-        CLI_CERT_FACTS f;
-        char label[2048];
-
-        if (!cli_cert_facts(c->x509, &f))
-            continue;
-        snprintf(label, sizeof(label), "%s\n%s%s%s\nSHA-256 %.16s\nnot after %s\n%s", f.subject,
-                 c->role != CWMS_ROLE_NONE ? cli_role_name(c->role) : "not chosen",
-                 c->in_bundle ? ", in the bundle" : "", c->self_signed ? ", self-signed" : "",
-                 f.sha256, f.not_after, c->origin);
-        fprintf(out, "  c%zu [label=", i);
-        dot_string(out, label);
-        if (c->role != CWMS_ROLE_NONE)
-            fputs(", penwidth=2.5, style=filled, fillcolor=\"#e8f4e8\"", out);
-        else
-            fputs(", style=dashed, color=gray40", out);
-        fputs("];\n", out);
-        cli_cert_facts_clear(&f);
-    }
+    if (!cwms_explain_complete(e))
+        fputs("  label=\"no complete chain: what the inputs hold\";\n  labelloc=t;\n", out);
+    for (size_t i = 0; i < cwms_explain_cert_count(e); i++)
+        dot_cert(out, e, i);
     for (size_t i = 0; i < cwms_explain_edge_count(e); i++) {
         const CWMS_EXPLAIN_EDGE *ed = cwms_explain_get0_edge(e, i);
 
@@ -302,9 +342,11 @@ void cli_graph_dot(FILE *out, const CWMS_BUNDLE *bundle)
             fputs("style=dashed, color=red3, fontcolor=red3, label=", out);
             dot_string(out, ed->rejected);
         } else {
-            fputs("color=gray40, label=\"signed, not chosen\"", out);
+            fprintf(out, "color=gray40, label=\"%s\"",
+                    cwms_explain_complete(e) ? "signed, not chosen" : "signed");
         }
         fputs("];\n", out);
     }
+    dot_missing(out, e);
     fputs("}\n", out);
 }

@@ -47,10 +47,13 @@ int cli_use_colour(int fd);
 void cli_tree_print(FILE *out, const CWMS_BUNDLE *bundle, int colour);
 
 /*
- * The candidate graph in DOT: every certificate, an edge from each
+ * The candidate graph of e in DOT: every certificate, an edge from each
  * certificate to each candidate issuer, the chosen path in bold, rejected
- * edges dashed and labelled with why.
+ * edges dashed and labelled with why. For a failed build's explanation
+ * (cwms_explain_complete 0) the certificates and edges found, and each
+ * missing issuer as a dashed node with its name and the URL its child
+ * names for it.
  */
-void cli_graph_dot(FILE *out, const CWMS_BUNDLE *bundle);
+void cli_graph_dot(FILE *out, const CWMS_EXPLAIN *e);
 
 #endif

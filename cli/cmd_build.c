@@ -26,6 +26,7 @@
 #include "cwms/pass.h"
 #include "chain_view.h"
 #include "json_out.h"
+#include "opt_suggest.h"
 #include "opt_table.h"
 #include "output.h"
 #include "passsrc.h"
@@ -101,7 +102,8 @@ static const CLI_OPT build_options[] = {
       .metavar = "FORMAT",
       .synopsis = "dot",
       .flags = CLI_SYN_ALT,
-      .help = "the candidate graph as Graphviz DOT on stdout (needs -o)" },
+      .help = "the candidate graph as Graphviz DOT on stdout (needs -o); without\n"
+              "a chain, what is there and the issuers missing" },
     CLI_OPT_ENTRY_QUIET,
     CLI_OPT_SECTION("Chain:"),
     { .name = "path",
@@ -139,6 +141,7 @@ static const CLI_OPT build_options[] = {
       .id = CLI_OPT_STRICT,
       .help = "treat warnings as errors; RFC 5280 strict profile (see VALIDATION)" },
     CLI_OPT_ENTRY_HELP,
+    CLI_OPT_ENTRY_VERSION,
     { .metavar = "INPUT", .synopsis = "INPUT...", .flags = CLI_LIST_HIDE },
     CLI_OPT_END
 };
@@ -154,8 +157,7 @@ static const CLI_COMMAND_HELP build_help = {
         "pkcs11: URIs. Files in a directory or archive that hold nothing usable are skipped.\n",
     .opts = build_options,
     .help_column = 24,
-    .epilogue = "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input, 4 chain, 5 key, 6 token, "
-                "7 output.\n",
+    .epilogue = CLI_EXIT_CODES_HELP,
 };
 
 /* Everything the command line said, before it becomes CWMS_OPTIONS. */
@@ -203,6 +205,8 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
         fputs(CLI_PROGRAM ": error: too many options in the build table\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
+    if ((c = cli_opt_check_words("build", build_options, argc, argv)) >= 0)
+        return c;
     while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         int rc;
 
@@ -259,8 +263,10 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
         case 'h':
             *help = 1;
             return CWMS_EXIT_OK;
+        case 'V':
+            return cli_print_version();
         default:
-            return cli_opt_parse_error("build", c, argv);
+            return cli_opt_parse_error("build", build_options, c, argv);
         }
     }
 
@@ -366,6 +372,7 @@ int cmd_build(int argc, char **argv)
     CWMS_EMIT_OPTIONS eo = { 0 };
     CWMS_DIAG *diag = NULL;
     CWMS_BUNDLE *bundle = NULL;
+    CWMS_EXPLAIN *partial = NULL; /* what a failed build found, for --graph dot */
     CLI_SECRETS *secrets = NULL;
     const char *passout = NULL;
     size_t passout_len = 0;
@@ -443,7 +450,7 @@ int cmd_build(int argc, char **argv)
     if (!a.order_given && !a.sh.quiet && !a.sh.json)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "
                  "server last); pass --cwms 2.0 for older releases");
-    if (!cwms_bundle_build(&opts, diag, &bundle))
+    if (!cwms_bundle_build_explained(&opts, diag, &bundle, a.sh.graph ? &partial : NULL))
         goto failed;
     /* An unencrypted key or a binary PKCS#12 scrolling past on a terminal helps nobody. */
     if (a.sh.output == NULL && a.format == CWMS_FORMAT_PKCS12 && isatty(STDOUT_FILENO)) {
@@ -492,7 +499,7 @@ int cmd_build(int argc, char **argv)
             goto failed;
         }
     } else if (a.sh.graph) {
-        cli_graph_dot(stdout, bundle);
+        cli_graph_dot(stdout, cwms_bundle_get0_explain(bundle));
         if (fflush(stdout) != 0) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
                           "cannot write the graph to standard output");
@@ -519,6 +526,9 @@ int cmd_build(int argc, char **argv)
 
 failed:
     rc = cli_report_exit_code(diag);
+    /* No bundle, but a picture of what is there: the certificates and the issuers missing. */
+    if (partial != NULL)
+        cli_graph_dot(stdout, partial);
     if (a.sh.json) {
         /* A failed run is one document too: what went wrong, and the exit code. */
         json_object *doc = cli_json_new("build");
@@ -536,6 +546,7 @@ failed:
 end:
     OPENSSL_clear_free(data, data_len);
     cwms_bundle_free(bundle);
+    cwms_explain_free(partial);
     cli_secrets_free(secrets);
     cwms_diag_free(diag);
     cli_shared_clear(&a.sh);

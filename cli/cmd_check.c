@@ -27,12 +27,13 @@
 #include "cwms/options.h"
 #include "cwms/pass.h"
 #include "json_out.h"
+#include "opt_suggest.h"
 #include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
 #include "shared_opts.h"
 
-enum { OPT_FIX = CLI_OPT_SHARED_END, OPT_CONNECT, OPT_AGAINST, OPT_WARN_DAYS };
+enum { OPT_FIX = CLI_OPT_SHARED_END, OPT_FETCH, OPT_CONNECT, OPT_AGAINST, OPT_WARN_DAYS };
 
 /* The options of `check`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT check_options[] = {
@@ -65,6 +66,10 @@ static const CLI_OPT check_options[] = {
       .flags = CLI_SYN_REPEAT,
       .help = "the server certificate must cover NAME (repeatable)" },
     CLI_OPT_ENTRY_SITE,
+    { .name = "fetch",
+      .id = OPT_FETCH,
+      .help = "download a missing issuer from the URL its child names (AIA\n"
+              "caIssuers, http: only), verify it, and judge the file with it" },
     { .name = "strict",
       .id = CLI_OPT_STRICT,
       .help = "warnings (root included, expiring soon) fail too" },
@@ -97,7 +102,8 @@ static const CLI_OPT check_options[] = {
       .metavar = "FORMAT",
       .synopsis = "dot",
       .flags = CLI_SYN_ALT,
-      .help = "the candidate graph as Graphviz DOT on stdout" },
+      .help = "the candidate graph as Graphviz DOT on stdout; without a chain,\n"
+              "what is there and the issuers missing" },
     CLI_OPT_ENTRY_QUIET,
     { .name = "fix",
       .id = OPT_FIX,
@@ -115,6 +121,7 @@ static const CLI_OPT check_options[] = {
       .help = "with --fix: encrypt the key anew (needs --passin)\n"
               "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
     CLI_OPT_ENTRY_HELP,
+    CLI_OPT_ENTRY_VERSION,
     { .metavar = "BUNDLE",
       .synopsis = "(BUNDLE | --connect HOST[:PORT] [--against BUNDLE])",
       .flags = CLI_LIST_HIDE },
@@ -129,7 +136,8 @@ static const CLI_COMMAND_HELP check_help = {
         "block it concerns and what to do. Prints \"ready for CWMS VERSION\" and exits 0 when\n"
         "the file is exactly what 'cwms-bundle build' would write for it.\n"
         "\n"
-        "BUNDLE: one file, PEM (or DER, PKCS#7, PKCS#12 as build reads them).\n"
+        "BUNDLE: one file, PEM (or DER, PKCS#7, PKCS#12 as build reads them: CWMS imports\n"
+        "one PEM file or a PKCS#12), '-' for standard input.\n"
         "\n"
         "With --connect HOST[:PORT] it judges the chain a running server (the CWMS after the\n"
         "import) sends, by the same rules, in TLS order (server first, whatever the release):\n"
@@ -144,16 +152,17 @@ static const CLI_COMMAND_HELP check_help = {
         "--against: NOT_IN_BUNDLE, NOT_SENT, SENDS_BUNDLE.\n"
         "A private root left out (as CWMS wants) is the warning ANCHOR_UNKNOWN, not an error:\n"
         "--trust ROOT.pem checks the chain up to it. --site: SITE_CN_MISMATCH,\n"
-        "SITE_WILDCARD_SAN_ONLY, SAN_MISSING_NAME (HOST NAMES in cwms-bundle(1)).\n"
-        "Exit codes: 0 ready (or fixed), 2 usage, and for a file with errors the worst of\n"
-        "its findings': 3 unreadable or not PEM, then 5 key, then 4 chain; 7 when --fix\n"
-        "cannot write; 3 when --connect reaches no TLS server; 8 (--warn-days) when the\n"
-        "worst is a certificate expiring within N days.\n",
+        "SITE_WILDCARD_SAN_ONLY, SAN_MISSING_NAME (HOST NAMES in cwms-bundle(1)).\n" CLI_EXIT_CODES_HELP
+        "check exits 0 when the file is ready (or was fixed), else with its worst error\n"
+        "finding's code: 3 (unreadable, not PEM) before 5 (key) before 4 (chain); 7 when --fix\n"
+        "cannot write; 3 when --connect reaches no TLS server; 8 (--warn-days) when the worst\n"
+        "is a certificate expiring within N days.\n",
 };
 
 typedef struct check_args_st {
     CLI_SHARED_ARGS sh; /* --cwms, --order, --passin, ..., -q, -o */
     int fix;
+    int fetch;
     const char *bundle;
     const char *connect; /* --connect HOST[:PORT] */
     const char *against;
@@ -213,6 +222,8 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
         fputs(CLI_PROGRAM ": error: too many options in the check table\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
+    if ((c = cli_opt_check_words("check", check_options, argc, argv)) >= 0)
+        return c;
     while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         int rc;
 
@@ -224,6 +235,9 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
         switch (c) {
         case OPT_FIX:
             a->fix = 1;
+            break;
+        case OPT_FETCH:
+            a->fetch = 1;
             break;
         case OPT_CONNECT:
             a->connect = optarg;
@@ -241,8 +255,10 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
         case 'h':
             *help = 1;
             return CWMS_EXIT_OK;
+        case 'V':
+            return cli_print_version();
         default:
-            return cli_opt_parse_error("check", c, argv);
+            return cli_opt_parse_error("check", check_options, c, argv);
         }
     }
     if ((c = cli_shared_check("check", &a->sh)) >= 0)
@@ -275,6 +291,11 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
                                "check takes one BUNDLE file (CWMS imports one); "
                                "to assemble one from several files use 'cwms-bundle build'");
     a->bundle = argv[optind];
+    if (strcmp(a->bundle, "-") == 0
+        && (cli_passsrc_uses_stdin(a->sh.passin) || cli_passsrc_uses_stdin(a->sh.passout)))
+        return cli_usage_error("check",
+                               "standard input cannot hold both the bundle and a passphrase: "
+                               "use --passin/--passout env:, file: or fd:");
     return -1;
 }
 
@@ -596,6 +617,7 @@ int cmd_check(int argc, char **argv)
     co.build.has_warn_days = a.warn_days_given;
     co.build.warn_days = a.warn_days;
     co.build.pass = a.sh.passin != NULL ? cli_secrets_pass(secrets) : NULL;
+    co.build.fetch = a.fetch;
     co.path = a.bundle;
     co.decrypt_keys = a.sh.passin != NULL;
     if (a.connect != NULL && !connect_server(&a, &cc, &co, diag)) {
@@ -648,13 +670,14 @@ int cmd_check(int argc, char **argv)
         goto end;
     }
     if (a.sh.graph) {
-        if (cwms_check_get0_bundle(check) == NULL) {
+        /* Without a valid chain, what is there: the findings say why on stderr. */
+        if (!cwms_check_ready(check))
             for (size_t i = 0; i < cwms_check_finding_count(check); i++)
                 print_finding(stderr, cwms_check_get0_finding(check, i), unit);
+        if (cwms_check_get0_explain(check) != NULL)
+            cli_graph_dot(stdout, cwms_check_get0_explain(check));
+        else
             fputs(CLI_PROGRAM ": error: no chain to draw: fix the errors above first\n", stderr);
-        } else {
-            cli_graph_dot(stdout, cwms_check_get0_bundle(check));
-        }
         goto end;
     }
     if (a.sh.quiet)
@@ -675,8 +698,8 @@ int cmd_check(int argc, char **argv)
             fixable += cwms_check_get0_finding(check, i)->fixable;
         printf(CLI_PROGRAM ": '%s' is not ready for %s: %zu finding%s, %zu of them fixable "
                            "with 'check --fix -o FILE'%s\n",
-               a.bundle, version, n, n == 1 ? "" : "s", fixable,
-               rc == CWMS_EXIT_OK ? " (warnings only)" : "");
+               strcmp(a.bundle, "-") == 0 ? "(stdin)" : a.bundle, version, n, n == 1 ? "" : "s",
+               fixable, rc == CWMS_EXIT_OK ? " (warnings only)" : "");
     }
 end:
     fflush(stdout);

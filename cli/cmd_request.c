@@ -25,6 +25,7 @@
 #include "cwms/inputs.h"
 #include "cwms/options.h"
 #include "cwms/request.h"
+#include "opt_suggest.h"
 #include "opt_table.h"
 #include "output.h"
 #include "passsrc.h"
@@ -103,6 +104,7 @@ static const CLI_OPT request_options[] = {
       .flags = CLI_SYN_SHORT,
       .help = "write the CSR to FILE (atomically); default or -: stdout" },
     CLI_OPT_ENTRY_HELP,
+    CLI_OPT_ENTRY_VERSION,
     CLI_OPT_END
 };
 
@@ -114,8 +116,8 @@ static const CLI_COMMAND_HELP request_help = {
         "  cwms-bundle build --cwms VERSION --key KEY -o webex.pem CA-FILES...\n",
     .opts = request_options,
     .help_column = 24,
-    .epilogue = "Exit codes: 0 ok, 1 internal error, 2 usage or a rule CWMS would break, 3 input,\n"
-                "5 key, 6 token, 7 output.\n",
+    .epilogue = CLI_EXIT_CODES_HELP "A --host or --subject that breaks a rule of CWMS is a usage "
+                                    "error (2),\nfound before any key is made.\n",
 };
 
 typedef struct request_args_st {
@@ -149,6 +151,8 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
         fputs(CLI_PROGRAM ": error: too many options in the request table\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
+    if ((c = cli_opt_check_words("request", request_options, argc, argv)) >= 0)
+        return c;
     while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (c) {
         case OPT_NEW_KEY:
@@ -190,8 +194,10 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
         case 'h':
             *help = 1;
             return CWMS_EXIT_OK;
+        case 'V':
+            return cli_print_version();
         default:
-            return cli_opt_parse_error("request", c, argv);
+            return cli_opt_parse_error("request", request_options, c, argv);
         }
     }
     if (optind < argc)
@@ -272,6 +278,30 @@ static int write_new_key(const char *path, EVP_PKEY *key, const char *passout, s
         && cwms_write_file_atomic(path, data, len, 1, diag);
     OPENSSL_clear_free(data, len);
     return ok;
+}
+
+/*
+ * The build to run once the CA answers. An encrypted key needs its
+ * passphrase there too, and without a terminal nobody is asked: the hint
+ * names a source that works as it is (the same env: or file:), else stdin.
+ * A pass: value is never printed.
+ */
+static void next_step_hint(const REQUEST_ARGS *a, const char *site, const char *key,
+                           int key_was_encrypted)
+{
+    const char *src = a->new_key != NULL ? a->passout : key_was_encrypted ? a->passin : NULL;
+    const char *shown = src == NULL                                     ? NULL
+        : strncmp(src, "env:", 4) == 0 || strncmp(src, "file:", 5) == 0 ? src
+                                                                        : "stdin";
+
+    if (a->new_key != NULL && is_pkcs11(a->new_key))
+        shown = NULL;
+    if (key_was_encrypted && src == NULL)
+        shown = "stdin";
+    cli_note("send the CSR to your CA; then: cwms-bundle build --cwms VERSION%s%s --key '%s'%s%s "
+             "-o webex.pem CA-FILES...",
+             site != NULL ? " --site " : "", site != NULL ? site : "", key,
+             shown != NULL ? " --passin " : "", shown != NULL ? shown : "");
 }
 
 int cmd_request(int argc, char **argv)
@@ -391,13 +421,11 @@ int cmd_request(int argc, char **argv)
                  a.passout != NULL ? ", AES-256 encrypted" : ", unencrypted: keep it safe");
     cli_note("CSR for CN=%s with %zu DNS name%s, SHA-256, written to %s", a.hosts[0], a.n_hosts,
              a.n_hosts == 1 ? "" : "s", a.output != NULL ? a.output : "standard output");
-    cli_note("send the CSR to your CA; then: cwms-bundle build --cwms VERSION%s%s --key '%s' "
-             "-o webex.pem CA-FILES...",
-             rq.site && a.site[0] != '*' ? " --site " : "",
-             rq.site && a.site[0] != '*' ? a.site : "",
-             on_token                ? token_key_uri
-                 : a.new_key != NULL ? a.new_key
-                                     : a.key);
+    next_step_hint(&a, rq.site && a.site[0] != '*' ? a.site : NULL,
+                   on_token                ? token_key_uri
+                       : a.new_key != NULL ? a.new_key
+                                           : a.key,
+                   a.new_key == NULL && cwms_pass_known(rctx.pass));
     rc = CWMS_EXIT_OK;
     goto end;
 

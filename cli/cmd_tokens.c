@@ -18,6 +18,7 @@
 #include "cwms/diag.h"
 #include "cwms/pkcs11.h"
 #include "json_out.h"
+#include "opt_suggest.h"
 #include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
@@ -45,6 +46,7 @@ static const CLI_OPT tokens_options[] = {
       .id = OPT_JSON,
       .help = "one JSON document on stdout (schema:\n" CWMS_SCHEMA_FILE ")" },
     CLI_OPT_ENTRY_HELP,
+    CLI_OPT_ENTRY_VERSION,
     CLI_OPT_END
 };
 
@@ -56,12 +58,12 @@ static const CLI_COMMAND_HELP tokens_help = {
                    "private keys it says whether they can be exported into a bundle.\n",
     .opts = tokens_options,
     .help_column = 22,
-    .epilogue = "A PIN is only used when the URI matches one token; without --pin it is asked\n"
-                "on the terminal. A registered module that fails to initialize is listed after\n"
-                "the tokens with what C_Initialize returned, and its tokens are left out.\n"
-                "Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n"
-                "Exit codes: 0 ok, 2 usage, 6 token or PIN, 7 the listing cannot be written\n"
-                "(standard output closed early, as by '| head').\n",
+    .epilogue =
+        "A PIN is only used when the URI matches one token; without --pin it is asked\n"
+        "on the terminal. A registered module that fails to initialize is listed after\n"
+        "the tokens with what C_Initialize returned, and its tokens are left out.\n"
+        "Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n" CLI_EXIT_CODES_HELP
+        "7 also when standard output closes early (as by '| head').\n",
 };
 
 static json_object *string_or_empty(const char *s)
@@ -307,11 +309,15 @@ static int parse_args(int argc, char **argv, TOKENS_ARGS *a)
         fputs(CLI_PROGRAM ": error: too many options in the tokens table\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
+    if ((c = cli_opt_check_words("tokens", tokens_options, argc, argv)) >= 0)
+        return c;
     while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             cli_print_help(stdout, &tokens_help);
             return CWMS_EXIT_OK;
+        case 'V':
+            return cli_print_version();
         case OPT_PASSIN:
         case OPT_PIN:
             if (!cli_passsrc_valid(optarg))
@@ -329,7 +335,7 @@ static int parse_args(int argc, char **argv, TOKENS_ARGS *a)
             a->json = 1;
             break;
         default:
-            return cli_opt_parse_error("tokens", c, argv);
+            return cli_opt_parse_error("tokens", tokens_options, c, argv);
         }
     }
     if (optind < argc)

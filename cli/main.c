@@ -12,11 +12,9 @@
 #include "cwms_p11.h"
 #include "cwms/diag.h"
 #include "cwms/emit.h"
+#include "opt_suggest.h"
+#include "opt_table.h"
 #include "report.h"
-
-#ifndef CWMS_BUNDLE_VERSION
-#define CWMS_BUNDLE_VERSION "unknown"
-#endif
 
 static int cmd_help(int argc, char **argv);
 
@@ -45,6 +43,19 @@ static const struct command *find_command(const char *name)
     return NULL;
 }
 
+/* "'biuld' is not a command", with the command meant when it is a slip of the fingers. */
+static int not_a_command(const char *name)
+{
+    const char *names[N_COMMANDS];
+    const char *meant;
+
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        names[i] = commands[i].name;
+    if ((meant = cli_closest(name, strlen(name), names, N_COMMANDS)) != NULL)
+        return cli_usage_error(NULL, "'%s' is not a command: did you mean '%s'?", name, meant);
+    return cli_usage_error(NULL, "'%s' is not a command", name);
+}
+
 static void print_help(FILE *out)
 {
     fputs("Usage: " CLI_PROGRAM " COMMAND [OPTIONS] ...\n"
@@ -56,8 +67,8 @@ static void print_help(FILE *out)
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fputs("\nOptions:\n"
-          "  --help     show this help\n"
-          "  --version  show the version\n\n"
+          "  -h, --help     show this help\n"
+          "  -V, --version  show the version\n\n"
           "Environment:\n"
           "  CWMS_DEBUG=CHANNEL,...  trace to stderr; channels: path (candidate issuers,\n"
           "                          signature verdicts, ranked paths, the choice, the budget),\n"
@@ -81,7 +92,7 @@ static int cmd_help(int argc, char **argv)
     if (argc > 2)
         return cli_usage_error(NULL, "'help' takes at most one command name");
     if ((c = find_command(argv[1])) == NULL)
-        return cli_usage_error(NULL, "'%s' is not a command", argv[1]);
+        return not_a_command(argv[1]);
     if (c->run == cmd_help) {
         print_help(stdout);
         return CWMS_EXIT_OK;
@@ -133,17 +144,15 @@ int main(int argc, char **argv)
         print_help(stdout);
         return CWMS_EXIT_OK;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf(CLI_PROGRAM " %s\n", CWMS_BUNDLE_VERSION);
-        return CWMS_EXIT_OK;
-    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+        return cli_print_version();
     if ((c = find_command(argv[1])) == NULL) {
         if (argv[1][0] == '-')
             return cli_usage_error(NULL,
                                    "unknown option '%s' (options go after the command, "
                                    "e.g. '" CLI_PROGRAM " build %s')",
                                    argv[1], argv[1]);
-        return cli_usage_error(NULL, "'%s' is not a command", argv[1]);
+        return not_a_command(argv[1]);
     }
     return c->run(argc - 1, argv + 1);
 }

@@ -10,9 +10,19 @@
 /* Usage lines wrap before this column. */
 #define USAGE_WIDTH 88
 
-static int is_end(const CLI_OPT *o)
+#ifndef CWMS_BUNDLE_VERSION
+#define CWMS_BUNDLE_VERSION "unknown"
+#endif
+
+int cli_opt_is_end(const CLI_OPT *o)
 {
     return o->section == NULL && o->name == NULL && o->metavar == NULL;
+}
+
+int cli_print_version(void)
+{
+    printf(CLI_PROGRAM " %s\n", CWMS_BUNDLE_VERSION);
+    return CWMS_EXIT_OK;
 }
 
 int cli_getopt_init(CLI_GETOPT *g, const CLI_OPT *table)
@@ -21,7 +31,7 @@ int cli_getopt_init(CLI_GETOPT *g, const CLI_OPT *table)
 
     memset(g, 0, sizeof(*g));
     g->shortopts[s++] = ':'; /* a missing value is ':', not '?' */
-    for (const CLI_OPT *o = table; !is_end(o); o++) {
+    for (const CLI_OPT *o = table; !cli_opt_is_end(o); o++) {
         if (o->name == NULL)
             continue;
         if (n == CLI_OPT_MAX)
@@ -86,18 +96,19 @@ static void print_usage(FILE *out, const CLI_COMMAND_HELP *h)
     indent = n > 0 ? (size_t)n : 0;
     col = indent;
     /* Options, in table order; operands after them, wherever the table lists them. */
-    for (const CLI_OPT *o = h->opts; !is_end(o); o++) {
+    for (const CLI_OPT *o = h->opts; !cli_opt_is_end(o); o++) {
         size_t len = 0;
 
         if (o->name == NULL || (o->flags & (CLI_SYN_HIDE | CLI_SYN_ALT)))
             continue;
         /* "[--a X | --b Y]..." : this entry and the alternatives right after it. */
         int required = (o->flags & CLI_SYN_REQUIRED) != 0,
-            alternatives = !is_end(o + 1) && (o[1].flags & CLI_SYN_ALT);
+            alternatives = !cli_opt_is_end(o + 1) && (o[1].flags & CLI_SYN_ALT);
 
         if (!required || alternatives)
             word[len++] = required ? '(' : '[';
-        for (const CLI_OPT *a = o; !is_end(a) && (a == o || (a->flags & CLI_SYN_ALT)); a++) {
+        for (const CLI_OPT *a = o; !cli_opt_is_end(a) && (a == o || (a->flags & CLI_SYN_ALT));
+             a++) {
             if (a != o)
                 len += (size_t)snprintf(word + len, sizeof(word) - len, " | ");
             synopsis_item(a, word + len, sizeof(word) - len);
@@ -110,7 +121,7 @@ static void print_usage(FILE *out, const CLI_COMMAND_HELP *h)
                  (o->flags & CLI_SYN_REPEAT) ? "..." : "");
         usage_word(out, word, indent, &col);
     }
-    for (const CLI_OPT *o = h->opts; !is_end(o); o++) {
+    for (const CLI_OPT *o = h->opts; !cli_opt_is_end(o); o++) {
         if (o->section != NULL || o->name != NULL || (o->flags & CLI_SYN_HIDE))
             continue;
         synopsis_item(o, word, sizeof(word));
@@ -161,7 +172,7 @@ void cli_print_help(FILE *out, const CLI_COMMAND_HELP *h)
     if (h->description != NULL)
         fprintf(out, "\n%s", h->description);
     fputc('\n', out);
-    for (const CLI_OPT *o = h->opts; !is_end(o); o++) {
+    for (const CLI_OPT *o = h->opts; !cli_opt_is_end(o); o++) {
         if (o->section != NULL)
             fprintf(out, "%s\n", o->section);
         else if (!(o->flags & CLI_LIST_HIDE))
@@ -175,15 +186,6 @@ void cli_print_help(FILE *out, const CLI_COMMAND_HELP *h)
  * Errors
  * ------
  */
-
-int cli_opt_parse_error(const char *command, int c, char **argv)
-{
-    const char *given = optind > 0 ? argv[optind - 1] : "?";
-
-    if (c == ':')
-        return cli_usage_error(command, "%s needs a value", given);
-    return cli_usage_error(command, "unknown option '%s'", given);
-}
 
 int cli_opt_bad_value(const char *command, CWMS_OPTION_KIND kind, const char *option,
                       const char *value)

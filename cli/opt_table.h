@@ -31,7 +31,14 @@
 #define CLI_SYN_SHORT 0x8u     /* shown by its short name: [-o FILE] */
 #define CLI_SYN_REQUIRED 0x10u /* not optional: --host NAME, (--a X | --b Y) */
 /* Left out of the option list (an operand the description explains). */
-#define CLI_LIST_HIDE 0x10u
+#define CLI_LIST_HIDE 0x20u
+
+/* Each flag its own bit: two sharing one would hide options or brackets unnoticed. */
+_Static_assert((CLI_SYN_ALT | CLI_SYN_REPEAT | CLI_SYN_HIDE | CLI_SYN_SHORT | CLI_SYN_REQUIRED
+                | CLI_LIST_HIDE)
+                   == (CLI_SYN_ALT + CLI_SYN_REPEAT + CLI_SYN_HIDE + CLI_SYN_SHORT
+                       + CLI_SYN_REQUIRED + CLI_LIST_HIDE),
+               "the CLI_SYN_* and CLI_LIST_* flags must be distinct bits");
 
 typedef struct cli_opt_st {
     const char *section;  /* a heading, for CLI_OPT_SECTION */
@@ -61,6 +68,13 @@ typedef struct cli_opt_st {
         .help = "show this help"                                                                   \
     }
 
+/* -V, --version: every command has it too. */
+#define CLI_OPT_ENTRY_VERSION                                                                      \
+    {                                                                                              \
+        .name = "version", .short_name = 'V', .id = 'V', .flags = CLI_SYN_HIDE,                    \
+        .help = "show the version"                                                                 \
+    }
+
 /* A command's help: the Usage line comes from the table, the prose around it from here. */
 typedef struct cli_command_help_st {
     const char *command;     /* "build" */
@@ -79,6 +93,9 @@ typedef struct cli_getopt_st {
     char shortopts[2 * CLI_OPT_MAX + 2];
 } CLI_GETOPT;
 
+/* 1 for the CLI_OPT_END entry that ends a table. */
+int cli_opt_is_end(const CLI_OPT *o);
+
 /*
  * Fills g from table: a long option per named entry, and the short
  * letters (with ':' for a value) behind a leading ':' so that a missing
@@ -90,12 +107,16 @@ int cli_getopt_init(CLI_GETOPT *g, const CLI_OPT *table);
 /* Writes the command's help (Usage line, description, options, epilogue). */
 void cli_print_help(FILE *out, const CLI_COMMAND_HELP *h);
 
+/* Prints "cwms-bundle VERSION" on stdout (-V, --version). Returns CWMS_EXIT_OK. */
+int cli_print_version(void);
+
 /*
- * For getopt_long's ':' (missing value) and '?' (unknown option) results:
- * prints the usage error naming the option as argv spelled it. Returns
- * CWMS_EXIT_USAGE.
+ * The exit codes, worded once for every command's help (each may add what
+ * is its own after it).
  */
-int cli_opt_parse_error(const char *command, int c, char **argv);
+#define CLI_EXIT_CODES_HELP                                                                        \
+    "Exit codes: 0 ok, 1 internal error, 2 usage (a bad option or value), 3 input, 4 chain,\n"     \
+    "5 key, 6 token, 7 output.\n"
 
 /*
  * The usage error for a value of the shared vocabulary that its parser

@@ -205,7 +205,8 @@ static int prompt(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, c
                       src->reason == CWMS_R_PIN ? "PIN" : "passphrase", what, src->option);
         return 0;
     }
-    snprintf(text, sizeof(text), "Enter pass phrase for %s: ", what);
+    snprintf(text, sizeof(text), "%s pass phrase for %s: ",
+             src->again ? "Wrong pass phrase, try again. Enter the" : "Enter", what);
     if (!prompt_once(tty, text, buf, size, len, &r)) {
         line_failed(src, r, "the terminal", size);
         goto end;

@@ -26,6 +26,7 @@ typedef struct cli_passsrc_st {
     const char *tty;    /* terminal to prompt on; NULL = /dev/tty (tests point elsewhere) */
     CWMS_DIAG *diag;    /* failures are reported here */
     CWMS_REASON reason; /* their reason; CWMS_R_NONE = CWMS_R_NO_PASSPHRASE (CWMS_R_PIN for --pin) */
+    int again;          /* the answer before was wrong: the prompt says so */
 } CLI_PASSSRC;
 
 /* 1 when spec is one of the forms above (syntax only; nothing is read). */

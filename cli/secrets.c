@@ -14,6 +14,7 @@
 /* One source as the core's passphrase callback sees it: read lazily, or up front. */
 typedef struct source_st {
     CLI_PASSSRC src;
+    int asked; /* answers asked for so far: a second one means the first was wrong */
     int preread;
     char buf[PASS_SIZE];
     size_t len;
@@ -31,8 +32,10 @@ static int source_cb(char *buf, size_t size, size_t *len, const char *what, void
 {
     SOURCE *p = arg;
 
-    if (!p->preread)
+    if (!p->preread) {
+        p->src.again = p->asked++ > 0;
         return cli_passsrc_cb(buf, size, len, what, &p->src);
+    }
     if (p->len > size)
         return 0;
     memcpy(buf, p->buf, p->len);
@@ -61,6 +64,28 @@ static int pin_cb(char *buf, size_t size, size_t *len, const char *what, void *a
     return 1;
 }
 
+/* Tries at the terminal before a wrong passphrase is an error: ssh-keygen's 3. */
+#define TERMINAL_TRIES 3
+
+/*
+ * Tells the cache where --passin's answer comes from, for messages:
+ * "--passin env:PW" (the value of pass: never shown), or the terminal,
+ * which is asked again when the answer was wrong.
+ */
+static void describe_passin(CWMS_PASS *pass, const char *passin)
+{
+    char text[160];
+
+    if (passin == NULL) {
+        cwms_pass_set_source(pass, "the pass phrase typed at the terminal (3 tries)",
+                             TERMINAL_TRIES);
+        return;
+    }
+    snprintf(text, sizeof(text), "--passin %s",
+             strncmp(passin, "pass:", 5) == 0 ? "pass:..." : passin);
+    cwms_pass_set_source(pass, text, 1);
+}
+
 CLI_SECRETS *cli_secrets_new(const char *passin, const char *pin, const char *passout,
                              CWMS_DIAG *diag)
 {
@@ -84,6 +109,7 @@ CLI_SECRETS *cli_secrets_new(const char *passin, const char *pin, const char *pa
         cli_secrets_free(s);
         return NULL;
     }
+    describe_passin(s->pass, passin);
     return s;
 }
 

@@ -103,6 +103,12 @@ static void fetch_hint(const CWMS_OPTIONS *opts, CWMS_DIAG *diag)
 
 int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **out)
 {
+    return cwms_bundle_build_explained(opts, diag, out, NULL);
+}
+
+int cwms_bundle_build_explained(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **out,
+                                CWMS_EXPLAIN **partial)
+{
     CWMS_INPUTS *in = cwms_inputs_new();
     CWMS_READ_CTX rctx;
     TRUST_LOAD tl = { opts, NULL, NULL };
@@ -112,6 +118,8 @@ int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **o
     int ok = 1, threaded;
 
     *out = NULL;
+    if (partial != NULL)
+        *partial = NULL;
     if (in == NULL) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         return 0;
@@ -142,7 +150,7 @@ int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **o
     if (ok && trust != NULL)
         ok = cwms_chain_build_trusted(opts, in->pool, trust, in->keys + first_key,
                                       in->n_keys - first_key,
-                                      opts->no_key ? NULL : opts->key_source, diag, out);
+                                      opts->no_key ? NULL : opts->key_source, diag, out, partial);
     else
         cwms_trust_free(trust);
     ok = ok && *out != NULL;

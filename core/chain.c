@@ -240,7 +240,7 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
     ERR_pop_to_mark();
     if (trust == NULL)
         return 0;
-    return cwms_chain_build_trusted(opts, pool, trust, keys, n_keys, key_source, diag, out);
+    return cwms_chain_build_trusted(opts, pool, trust, keys, n_keys, key_source, diag, out, NULL);
 }
 
 /*
@@ -375,16 +375,18 @@ static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_G
 
 int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_TRUST *trust,
                              const CWMS_KEY *keys, size_t n_keys, const char *key_source,
-                             CWMS_DIAG *diag, CWMS_BUNDLE **out)
+                             CWMS_DIAG *diag, CWMS_BUNDLE **out, CWMS_EXPLAIN **partial)
 {
     CWMS_GRAPH *g = NULL;
-    CWMS_CERT *leaf;
+    CWMS_CERT *leaf = NULL;
     const CWMS_KEY *key;
     CWMS_PATH path;
     CWMS_ANCHOR_INFO *anchor = NULL;
     int ok = 0;
 
     *out = NULL;
+    if (partial != NULL)
+        *partial = NULL;
     /*
      * Lookups that may fail on the way (decoding, extensions, hashed
      * directories) must not leave errors behind: the diag is the report,
@@ -429,6 +431,9 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
     ok = cwms_diag_first_error(diag) == NULL;
 end:
     cwms_anchor_info_free(anchor);
+    /* What a failed build found, for a picture of the chain that is not there. */
+    if (!ok && partial != NULL && opts->explain && g != NULL)
+        *partial = cwms_explain_partial(g, leaf);
     cwms_graph_free(g);
     cwms_trust_free(trust);
     ERR_pop_to_mark();

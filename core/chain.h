@@ -12,6 +12,7 @@
 
 #include "cwms/bundle.h"
 #include "cwms/diag.h"
+#include "cwms/explain.h"
 #include "input/input.h"
 #include "paths/path.h"
 #include "index/pool.h"
@@ -29,10 +30,13 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
 
 /*
  * The same with the trust store already opened (cwms_trust_new of
- * opts->trust_file), which it takes over and frees, also on failure.
+ * opts->trust_file), which it takes over and frees, also on failure. When
+ * the build fails and opts->explain is set, *partial (partial may be NULL)
+ * gets what it found (cwms_explain_partial; free with cwms_explain_free),
+ * or NULL when it got no further than reading.
  */
 int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_TRUST *trust,
                              const CWMS_KEY *keys, size_t n_keys, const char *key_source,
-                             CWMS_DIAG *diag, CWMS_BUNDLE **out);
+                             CWMS_DIAG *diag, CWMS_BUNDLE **out, CWMS_EXPLAIN **partial);
 
 #endif

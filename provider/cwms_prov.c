@@ -203,6 +203,12 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         case OSSL_FUNC_CORE_VSET_ERROR:
             pc->vset_error = OSSL_FUNC_core_vset_error(in);
             break;
+        case OSSL_FUNC_CORE_SET_ERROR_MARK:
+            pc->set_error_mark = OSSL_FUNC_core_set_error_mark(in);
+            break;
+        case OSSL_FUNC_CORE_POP_ERROR_TO_MARK:
+            pc->pop_error_to_mark = OSSL_FUNC_core_pop_error_to_mark(in);
+            break;
         default:
             break;
         }

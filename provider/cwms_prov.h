@@ -11,7 +11,12 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/crypto.h>
 
+#include <stdint.h>
+
 #include "cwms/diag.h"
+
+/* Warnings remembered to print once; past this many, later ones may repeat. */
+#define CWMS_PROV_MAX_WARNED 256
 
 typedef struct cwms_prov_ctx_st {
     const OSSL_CORE_HANDLE *handle;
@@ -19,6 +24,8 @@ typedef struct cwms_prov_ctx_st {
     OSSL_FUNC_core_new_error_fn *new_error;
     OSSL_FUNC_core_set_error_debug_fn *set_error_debug;
     OSSL_FUNC_core_vset_error_fn *vset_error;
+    OSSL_FUNC_core_set_error_mark_fn *set_error_mark;
+    OSSL_FUNC_core_pop_error_to_mark_fn *pop_error_to_mark;
 
     /* openssl.cnf keys of the provider section, as written; parsed when a store needs them */
     char *cfg_version;      /* cwms-version */
@@ -28,9 +35,13 @@ typedef struct cwms_prov_ctx_st {
 
     OSSL_ITEM *reasons; /* reason strings handed to the core, id 0 terminated */
 
-    CRYPTO_RWLOCK *lock;  /* guards the lazy creation of libctx */
+    CRYPTO_RWLOCK *lock;  /* guards the lazy creation of libctx, and warned */
     OSSL_LIB_CTX *libctx; /* private: the default provider only, created on first use */
     OSSL_PROVIDER *libctx_default;
+
+    /* The warnings printed so far (hashes of URI and text): each is printed once per URI. */
+    uint64_t warned[CWMS_PROV_MAX_WARNED];
+    size_t n_warned;
 } CWMS_PROV_CTX;
 
 /*
@@ -59,11 +70,23 @@ void cwms_prov_raise_diag(const CWMS_PROV_CTX *pc, const char *file, int line, c
  * warning raised there would be lost on success (or shown as an "error"
  * by the few that print it anyway). Warnings of a build (an untrusted
  * root, a certificate about to expire) therefore always go to stderr as
- * "cwms provider: URI: warning: ..."; notes, and the errors already
- * raised, only when the provider debug channel is on (CWMS_DEBUG=provider,
- * or the older CWMS_PROVIDER_DEBUG). what names the URI.
+ * "cwms provider: URI: warning: ...", once per URI and process (an
+ * application may open one URI several times: `openssl pkcs12 -export
+ * -in cwms:X -inkey cwms:X`); notes, and the errors already raised, only
+ * when the provider debug channel is on (CWMS_DEBUG=provider, or the
+ * older CWMS_PROVIDER_DEBUG). what names the URI.
  */
-void cwms_prov_report_diag(const char *what, const CWMS_DIAG *diag);
+void cwms_prov_report_diag(CWMS_PROV_CTX *pc, const char *what, const CWMS_DIAG *diag);
+
+/*
+ * Drops the errors raised since the OSSL_STORE_open that is calling a
+ * loader's open: when this loader refuses its URI, OpenSSL has already
+ * tried the URI as a file name and as a legacy scheme and queued those
+ * failures ("unregistered scheme", "No such file"), which would come
+ * before, and bury, the one error that says what is wrong. Call it right
+ * before raising that error, from a loader's open only.
+ */
+void cwms_prov_drop_tried_schemes(const CWMS_PROV_CTX *pc);
 
 /*
  * The private library context the core runs in: a new OSSL_LIB_CTX with

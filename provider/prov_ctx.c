@@ -38,7 +38,50 @@ void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const 
     va_end(ap);
 }
 
-void cwms_prov_report_diag(const char *what, const CWMS_DIAG *diag)
+void cwms_prov_drop_tried_schemes(const CWMS_PROV_CTX *pc)
+{
+    /*
+     * OSSL_STORE_open_ex set a mark before trying the schemes (none when
+     * the queue was empty: then everything queued is from the tries) and
+     * clears its last mark when the open fails: the mark popped here is
+     * set again so that clear finds this one, not an application's.
+     */
+    if (pc == NULL || pc->pop_error_to_mark == NULL || pc->set_error_mark == NULL)
+        return;
+    pc->pop_error_to_mark(pc->handle);
+    pc->set_error_mark(pc->handle);
+}
+
+/* FNV-1a over what, a NUL and text: which warning about which URI. */
+static uint64_t warning_hash(const char *what, const char *text)
+{
+    uint64_t h = 14695981039346656037ULL;
+
+    for (const char *s = what; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    h *= 1099511628211ULL;
+    for (const char *s = text; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* 1 the first time this warning about this URI is seen (and remembers it), 0 after. */
+static int first_time(CWMS_PROV_CTX *pc, const char *what, const char *text)
+{
+    uint64_t h = warning_hash(what, text);
+    int first = 1;
+
+    if (pc == NULL || !CRYPTO_THREAD_write_lock(pc->lock))
+        return 1;
+    for (size_t i = 0; first && i < pc->n_warned; i++)
+        first = pc->warned[i] != h;
+    if (first && pc->n_warned < CWMS_PROV_MAX_WARNED)
+        pc->warned[pc->n_warned++] = h;
+    CRYPTO_THREAD_unlock(pc->lock);
+    return first;
+}
+
+void cwms_prov_report_diag(CWMS_PROV_CTX *pc, const char *what, const CWMS_DIAG *diag)
 {
     static const char *const level_names[] = { "note", "warning", "error" };
     int all = cwms_debug_on(CWMS_DEBUG_PROVIDER);
@@ -49,7 +92,7 @@ void cwms_prov_report_diag(const char *what, const CWMS_DIAG *diag)
         if (all)
             cwms_debug(CWMS_DEBUG_PROVIDER, "%s: %s: %s", what,
                        m->level <= CWMS_ERROR ? level_names[m->level] : "?", m->text);
-        else if (m->level == CWMS_WARNING)
+        else if (m->level == CWMS_WARNING && first_time(pc, what, m->text))
             fprintf(stderr, "cwms provider: %s: warning: %s\n", what, m->text);
     }
 }

@@ -87,6 +87,8 @@ static void *cwms_store_open(void *provctx, const char *uri)
     }
     ctx->pc = pc;
     if ((ctx->uri = cwms_uri_parse(uri, &err)) == NULL) {
+        /* Our error alone: not after OpenSSL's tries of the URI as a file and a legacy scheme. */
+        cwms_prov_drop_tried_schemes(pc);
         CWMS_PROV_RAISE(pc, err != NULL ? CWMS_R_USAGE : CWMS_R_INTERNAL, "'%s': %s", ctx->uri_text,
                         err != NULL ? err : "out of memory");
         OPENSSL_free(err);
@@ -274,11 +276,11 @@ static int build(void *loaderctx, CWMS_STORE_QUEUE *q)
     built = cwms_bundle_build(&opts, diag, &bundle);
     ERR_pop_to_mark();
     if (!built) {
-        cwms_prov_report_diag(ctx->uri_text, diag);
+        cwms_prov_report_diag(ctx->pc, ctx->uri_text, diag);
         CWMS_PROV_RAISE_DIAG(ctx->pc, diag);
         goto end;
     }
-    cwms_prov_report_diag(ctx->uri_text, diag);
+    cwms_prov_report_diag(ctx->pc, ctx->uri_text, diag);
     ok = queue_bundle(ctx, q, bundle);
 end:
     cwms_bundle_free(bundle);

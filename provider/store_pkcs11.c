@@ -136,11 +136,11 @@ static int p11_build(void *loaderctx, CWMS_STORE_QUEUE *q)
     read = cwms_inputs_add_pkcs11(in, ctx->uri, &rctx, diag);
     ERR_pop_to_mark();
     if (!read) {
-        cwms_prov_report_diag(ctx->shown, diag);
+        cwms_prov_report_diag(ctx->pc, ctx->shown, diag);
         CWMS_PROV_RAISE_DIAG(ctx->pc, diag);
         goto end;
     }
-    cwms_prov_report_diag(ctx->shown, diag);
+    cwms_prov_report_diag(ctx->pc, ctx->shown, diag);
     for (size_t i = 0; i < cwms_inputs_key_count(in); i++)
         if (!cwms_store_queue_key(q, ctx->pc, cwms_inputs_get0_key(in, i), ctx->expect,
                                   cwms_inputs_get0_key_origin(in, i)))

@@ -134,6 +134,34 @@ static int download(const char *url, unsigned char **out, size_t *out_len, char 
     return 1;
 }
 
+/*
+ * " through the proxy 'HOST:PORT' (from http_proxy)" when OpenSSL's client
+ * sends url through a proxy (http_proxy / HTTP_PROXY, unless no_proxy
+ * exempts the host), as it does: a failure may be the proxy's. A user and
+ * password in the proxy's URL are left out. "" otherwise.
+ */
+static void proxy_words(const char *url, char *buf, size_t size)
+{
+    char *host = NULL, *phost = NULL, *pport = NULL;
+    const char *proxy = NULL;
+    int ssl = 0;
+
+    buf[0] = '\0';
+    ERR_set_mark();
+    if (OSSL_HTTP_parse_url(url, &ssl, NULL, &host, NULL, NULL, NULL, NULL, NULL)
+        && (proxy = OSSL_HTTP_adapt_proxy(NULL, NULL, host, ssl)) != NULL) {
+        if (OSSL_HTTP_parse_url(proxy, NULL, NULL, &phost, &pport, NULL, NULL, NULL, NULL))
+            snprintf(buf, size, " through the proxy '%s:%s' (from %s)", phost, pport,
+                     getenv("http_proxy") != NULL ? "http_proxy" : "HTTP_PROXY");
+        else
+            snprintf(buf, size, " through the proxy set in http_proxy (which does not parse)");
+    }
+    ERR_pop_to_mark();
+    OPENSSL_free(host);
+    OPENSSL_free(phost);
+    OPENSSL_free(pport);
+}
+
 static int url_seen(FETCH *f, const char *url)
 {
     for (size_t i = 0; i < f->n_urls; i++)
@@ -181,9 +209,12 @@ static int fetch_issuer(FETCH *f, CWMS_CERT *child)
     }
     f->urls[f->n_urls++] = url;
     if (!download(url, &body, &body_len, why, sizeof(why))) {
+        char proxy[512];
+
+        proxy_words(url, proxy, sizeof(proxy));
         cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
-                      "cannot fetch the issuer of '%s' from %s: %s", subject ? subject : "?", url,
-                      why);
+                      "cannot fetch the issuer of '%s' from %s%s: %s", subject ? subject : "?", url,
+                      proxy, why);
         url = NULL;
         goto end;
     }

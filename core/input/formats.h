@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "cwms/pass.h"
 #include "input/read.h"
 
 /* PEM text (blocks among any other text). CWMS_READ_NOT_MINE when it holds no PEM block. */
@@ -63,6 +64,10 @@ int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t l
 
 /* How this reading's front calls --passin, for the passphrase messages. */
 #define CWMS_READ_PASSIN(r) cwms_option_name((r)->rctx->front, CWMS_OPT_PASSIN)
+/* Where the passphrase came from, for "check %s" (cwms_pass_source), else the option. */
+#define CWMS_READ_PASS_SOURCE(r)                                                                   \
+    (cwms_pass_source((r)->rctx->pass) != NULL ? cwms_pass_source((r)->rctx->pass)                 \
+                                               : CWMS_READ_PASSIN(r))
 
 /* Messages of the passphrase errors, shared so every format says it alike. */
 #define CWMS_MSG_KEY_NO_PASS                                                                       \

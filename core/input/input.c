@@ -174,11 +174,33 @@ static void read_content(CWMS_READ *r, const unsigned char *data, size_t len)
 static int read_one(CWMS_INPUTS *in, const unsigned char *data, size_t len, const char *name,
                     const CWMS_READ_CTX *rctx, CWMS_DIAG *diag, int *skipped)
 {
+    CWMS_PASS *pass = rctx != NULL ? rctx->pass : NULL;
     CWMS_READ r;
 
-    cwms_read_init(&r, name != NULL ? name : "(buffer)", rctx, diag);
-    r.skip_unusable = skipped != NULL;
-    read_content(&r, data, len);
+    for (;;) {
+        /* A person may mistype: the reading's messages wait until the passphrase was right. */
+        CWMS_DIAG *attempt = cwms_pass_may_retry(pass) ? cwms_diag_new() : NULL;
+        const CWMS_MSG *m;
+
+        cwms_read_init(&r, name != NULL ? name : "(buffer)", rctx,
+                       attempt != NULL ? attempt : diag);
+        r.skip_unusable = skipped != NULL;
+        read_content(&r, data, len);
+        if (attempt == NULL)
+            break;
+        m = cwms_diag_first_error(attempt);
+        if (m != NULL && m->reason == CWMS_R_BAD_PASSPHRASE && cwms_pass_retry(pass)) {
+            cwms_read_rollback(&r, 0, 0);
+            OPENSSL_free(r.certs);
+            OPENSSL_free(r.keys);
+            cwms_diag_free(attempt);
+            continue;
+        }
+        cwms_diag_append(diag, attempt);
+        cwms_diag_free(attempt);
+        r.diag = diag;
+        break;
+    }
     if (skipped != NULL)
         *skipped = r.skipped;
     return read_finish(&r, in);

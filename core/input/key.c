@@ -211,7 +211,7 @@ int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t l
     ERR_pop_to_mark();
     if (p8 == NULL) {
         cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name,
-                        CWMS_READ_PASSIN(r));
+                        CWMS_READ_PASS_SOURCE(r));
         goto end;
     }
     /* The decrypted PrivateKeyInfo is read like a plain one (and may be written as is). */

@@ -60,7 +60,7 @@ static int decrypt_dek_info(CWMS_READ *r, char *header, unsigned char *der, long
         return cwms_read_no_passphrase(r, CWMS_MSG_KEY_NO_PASS, r->name, CWMS_READ_PASSIN(r));
     if (pass_len > INT_MAX || *der_len > INT_MAX)
         return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name,
-                               CWMS_READ_PASSIN(r));
+                               CWMS_READ_PASS_SOURCE(r));
     cipher = EVP_CIPHER_fetch(r->rctx->libctx, EVP_CIPHER_get0_name(info.cipher), r->rctx->propq);
     md5 = EVP_MD_fetch(r->rctx->libctx, "MD5", r->rctx->propq);
     if (cipher == NULL || md5 == NULL) {
@@ -80,7 +80,7 @@ static int decrypt_dek_info(CWMS_READ *r, char *header, unsigned char *der, long
         /* A wrong passphrase shows as bad padding. */
         ERR_pop_to_mark();
         cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name,
-                        CWMS_READ_PASSIN(r));
+                        CWMS_READ_PASS_SOURCE(r));
         goto end;
     }
     ERR_pop_to_mark();
@@ -106,7 +106,7 @@ static int read_key_block(CWMS_READ *r, size_t n, const char *name, char *header
     /* One time in 256 a wrong passphrase still gives valid padding. */
     if (encrypted)
         return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name,
-                               CWMS_READ_PASSIN(r));
+                               CWMS_READ_PASS_SOURCE(r));
     return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED,
                            "'%s': PEM block %zu (%s) is not a private key cwms-bundle can read",
                            r->name, n, name);

@@ -301,7 +301,7 @@ static int mac_failed(CWMS_READ *r, const PKCS12 *p12, const char *pass, size_t 
 
     if (pass_len > INT_MAX)
         return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
-                               CWMS_READ_PASSIN(r));
+                               CWMS_READ_PASS_SOURCE(r));
     w = read_safes_counted(r, p12, pass, (int)pass_len, &legacy_missing, &n_decrypted);
     if (w == WALK_ERROR)
         return CWMS_READ_ERROR;
@@ -310,7 +310,7 @@ static int mac_failed(CWMS_READ *r, const PKCS12 *p12, const char *pass, size_t 
     if (w == WALK_OK && n_decrypted > 0)
         return cwms_read_error(r, CWMS_R_INPUT_UNRECOGNISED, MSG_P12_DAMAGED, r->name);
     return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
-                           CWMS_READ_PASSIN(r));
+                           CWMS_READ_PASS_SOURCE(r));
 }
 
 static int verify_mac(const PKCS12 *p12, const char *pass, int pass_len)
@@ -360,12 +360,12 @@ static int read_with_passphrase(CWMS_READ *r, const PKCS12 *p12, int has_mac)
     if (len > INT_MAX || (has_mac && !verify_mac(p12, pass, (int)len)))
         return has_mac ? mac_failed(r, p12, pass, len)
                        : cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
-                                         CWMS_READ_PASSIN(r));
+                                         CWMS_READ_PASS_SOURCE(r));
     w = read_safes(r, p12, pass, (int)len, &legacy_missing);
     /* Without a MAC, failing to decrypt is all that tells a wrong passphrase. */
     if (w == WALK_DECRYPT_FAILED && !has_mac)
         return cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
-                               CWMS_READ_PASSIN(r));
+                               CWMS_READ_PASS_SOURCE(r));
     return walk_result(r, w, legacy_missing);
 }
 
@@ -429,7 +429,7 @@ int cwms_read_pkcs12_der(CWMS_READ *r, const unsigned char *der, size_t len)
             w = read_safes(r, p12, "", 0, &legacy_missing);
         if (w == WALK_DECRYPT_FAILED && given)
             ret = cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, MSG_P12_BAD_PASS, r->name,
-                                  CWMS_READ_PASSIN(r));
+                                  CWMS_READ_PASS_SOURCE(r));
         else if (w == WALK_DECRYPT_FAILED)
             ret = read_with_passphrase(r, p12, 0);
         else

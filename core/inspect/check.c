@@ -16,25 +16,27 @@
  */
 #include "cwms/check.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/x509v3.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509v3.h>
 
 #include "chain.h"
 #include "cwms/explain.h"
 #include "inspect/blocks.h"
 #include "inspect/check_finding.h"
+#include "input/fetch.h"
 #include "input/input.h"
+#include "util/file_read.h"
 #include "util/format.h"
 
 /* A bundle is a few kilobytes; anything this large is not one. */
@@ -47,13 +49,15 @@ typedef struct {
 } FINDING;
 
 struct cwms_check_st {
-    unsigned char *data; /* the file (it may hold a key in the clear) */
+    CWMS_FILE_BUF buf;   /* the file as read (it may hold a key in the clear) */
+    unsigned char *data; /* buf's bytes */
     size_t len;
     CWMS_SCAN scan;
     FINDING *findings;
     size_t n_findings, cap_findings;
-    CWMS_BUNDLE *bundle; /* what build would write; NULL when it failed */
-    size_t key_block;    /* 0-based block of the key the bundle carries; SIZE_MAX none */
+    CWMS_BUNDLE *bundle;   /* what build would write; NULL when it failed */
+    CWMS_EXPLAIN *partial; /* when it failed: what it found (certificates, missing issuers) */
+    size_t key_block;      /* 0-based block of the key the bundle carries; SIZE_MAX none */
     int not_pem;
     int strict;
     int gap;    /* the build found an issuer missing: CAs off the chain may sit above the gap */
@@ -223,59 +227,48 @@ static int add_build_findings(CWMS_CHECK *c, const CWMS_DIAG *bdiag)
  * -------
  */
 
-static int read_whole(CWMS_CHECK *c, const char *path, char *err, size_t err_size)
+/* How findings name the file: standard input as the input readers name it. */
+static const char *file_name(const CWMS_CHECK_OPTIONS *o)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    size_t cap = 0;
-
-    if (fd < 0) {
-        snprintf(err, err_size, "cannot open '%s': %s", path, strerror(errno));
-        return 0;
-    }
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        snprintf(err, err_size, "'%s' is not a file: check takes the one bundle file", path);
-        close(fd);
-        return 0;
-    }
-    for (;;) {
-        ssize_t n;
-
-        if (c->len == cap) {
-            size_t ncap = cap ? cap * 2 : 16384;
-            unsigned char *nd;
-
-            if (cap >= CHECK_MAX_BYTES) {
-                snprintf(err, err_size, "'%s' is larger than %zu MiB: not a CWMS bundle", path,
-                         CHECK_MAX_BYTES >> 20);
-                close(fd);
-                return 0;
-            }
-            if ((nd = OPENSSL_clear_realloc(c->data, cap, ncap)) == NULL) {
-                snprintf(err, err_size, "out of memory reading '%s'", path);
-                close(fd);
-                return 0;
-            }
-            c->data = nd;
-            cap = ncap;
-        }
-        n = read(fd, c->data + c->len, cap - c->len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, err_size, "cannot read '%s': %s", path, strerror(errno));
-            close(fd);
-            return 0;
-        }
-        if (n == 0)
-            break;
-        c->len += (size_t)n;
-    }
-    close(fd);
-    return 1;
+    return strcmp(o->path, "-") == 0 ? "(stdin)" : o->path;
 }
 
-/* The served chain as PEM text, in the order sent: the blocks the check then reads. */
+/*
+ * The file through the inputs' one capped, non-blocking reader ("-":
+ * standard input), so a FIFO with a writer is read and one without is
+ * reported instead of waited on. 1, or 0 with the UNREADABLE finding's text in err.
+ */
+static int read_file(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, char *err, size_t err_size)
+{
+    const char *name = file_name(o);
+    CWMS_DIAG *why;
+    struct stat st;
+    int code;
+
+    if (strcmp(o->path, "-") != 0 && stat(o->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, err_size, "'%s' is a directory: check takes the one bundle file", name);
+        return 0;
+    }
+    if (cwms_file_read(strcmp(o->path, "-") == 0 ? NULL : o->path, &c->buf, &code)) {
+        c->data = c->buf.data;
+        c->len = c->buf.len;
+        if (c->len <= CHECK_MAX_BYTES)
+            return 1;
+        snprintf(err, err_size, "'%s' is larger than %zu MiB: not a CWMS bundle", name,
+                 CHECK_MAX_BYTES >> 20);
+        return 0;
+    }
+    if ((why = cwms_diag_new()) == NULL) {
+        snprintf(err, err_size, "out of memory reading '%s'", name);
+        return 0;
+    }
+    cwms_file_read_report(why, CWMS_R_INPUT_UNREADABLE, name, &c->buf, code);
+    snprintf(err, err_size, "%s", cwms_diag_count(why) > 0 ? cwms_diag_get(why, 0)->text : "?");
+    cwms_diag_free(why);
+    return 0;
+}
+
+/* The served chain as PEM text in c->buf, in the order sent: the blocks the check then reads. */
 static int served_pem(CWMS_CHECK *c, STACK_OF(X509) * chain, char *err, size_t err_size)
 {
     BIO *mem = BIO_new(BIO_s_mem());
@@ -286,10 +279,12 @@ static int served_pem(CWMS_CHECK *c, STACK_OF(X509) * chain, char *err, size_t e
     for (int i = 0; ok && i < sk_X509_num(chain); i++)
         ok = PEM_write_bio_X509(mem, sk_X509_value(chain, i));
     if (ok && (n = BIO_get_mem_data(mem, &p)) > 0
-        && (c->data = OPENSSL_memdup(p, (size_t)n)) != NULL)
-        c->len = (size_t)n;
-    else
+        && (c->buf.data = OPENSSL_memdup(p, (size_t)n)) != NULL) {
+        c->data = c->buf.data;
+        c->len = c->buf.len = c->buf.cap = (size_t)n;
+    } else {
         snprintf(err, err_size, "out of memory writing the chain the server sent as PEM");
+    }
     BIO_free(mem);
     return c->data != NULL;
 }
@@ -320,6 +315,16 @@ static const char *stray_kind(const unsigned char *p, size_t len)
     return "text";
 }
 
+/* 1 when the text holds bytes no text file has (NUL, other C0 controls, DEL): binary data. */
+static int binary(const unsigned char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != '\f')
+            || p[i] == 0x7f)
+            return 1;
+    return 0;
+}
+
 static int add_stray_text(CWMS_CHECK *c)
 {
     for (size_t i = 0; i < c->scan.n_texts; i++) {
@@ -327,6 +332,18 @@ static int add_stray_text(CWMS_CHECK *c)
         const unsigned char *p = c->data + t->offset;
         size_t first = 0;
 
+        /* Binary bytes are counted, never quoted: they would reach the terminal. */
+        if (binary(p, t->len)) {
+            if (!add_finding(c, CWMS_ERROR, "STRAY_TEXT", CWMS_R_STRAY_TEXT,
+                             t->before_block < c->scan.n_blocks ? t->before_block : SIZE_MAX,
+                             "remove everything outside the BEGIN/END lines (check --fix does)",
+                             "line %zu: %zu bytes of binary data outside the PEM blocks%s", t->line,
+                             t->len,
+                             t->before_block < c->scan.n_blocks ? ", before this block"
+                                                                : ", after the last block"))
+                return 0;
+            continue;
+        }
         while (first < t->len && first < 60 && p[first] != '\n' && p[first] != '\r')
             first++;
         if (!add_finding(c, CWMS_ERROR, "STRAY_TEXT", CWMS_R_STRAY_TEXT,
@@ -536,6 +553,38 @@ static int compare_keys(CWMS_CHECK *c, const size_t *key_blocks, size_t n_key_bl
     return 1;
 }
 
+/*
+ * The certificates of what build would write that --fetch downloaded (the
+ * pool's from index fetched on): the file lacks them, and --fix can add them.
+ */
+static int add_fetched(CWMS_CHECK *c, const CWMS_INPUTS *in, size_t fetched)
+{
+    for (size_t k = fetched; k < cwms_pool_count(in->pool); k++) {
+        CWMS_CERT *cert = cwms_pool_get(in->pool, k);
+        X509 *x = cwms_cert_x509(cert);
+        char *subject;
+        size_t j;
+        int ok;
+
+        for (j = 0; x != NULL && j < c->bundle->n_certs; j++)
+            if (X509_cmp(c->bundle->certs[j], x) == 0)
+                break;
+        if (x == NULL || j == c->bundle->n_certs)
+            continue;
+        subject = cwms_name_oneline(X509_get_subject_name(x));
+        ok = add_finding(c, CWMS_ERROR, "MISSING_INTERMEDIATE", CWMS_R_MISSING_INTERMEDIATE,
+                         SIZE_MAX, "add it: check --fetch --fix -o FILE writes it into the file",
+                         "'%s' is not in the file; --fetch downloaded it from %s",
+                         subject != NULL ? subject : "?", cwms_cert_get0_origin(cert));
+        OPENSSL_free(subject);
+        if (!ok)
+            return 0;
+        /* Downloaded and verified: --fix can write it. */
+        c->findings[c->n_findings - 1].pub.fixable = 1;
+    }
+    return 1;
+}
+
 /*-
  * The check
  * ---------
@@ -551,6 +600,91 @@ static void served_options(CWMS_OPTIONS *opts, STACK_OF(X509) * chain)
     opts->has_leaf_sha256 =
         X509_digest(sk_X509_value(chain, 0), EVP_sha256(), opts->leaf_sha256, &len)
         && len == sizeof(opts->leaf_sha256);
+}
+
+/*
+ * What build would write from the file's certificates and keys, and with
+ * --fetch what it downloads (the pool's certificates from *fetched on):
+ * into c->bundle, or, when that fails, what it found into c->partial. 0
+ * only when memory ran out.
+ */
+static int build_from_file(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *in,
+                           CWMS_DIAG *bdiag, size_t *fetched)
+{
+    CWMS_OPTIONS opts = o->build;
+    CWMS_TRUST *trust;
+
+    opts.inputs = NULL;
+    opts.n_inputs = 0;
+    opts.key_source = NULL;
+    opts.no_key = in->n_keys == 0;
+    opts.include_root = 0;
+    opts.explain = 1;
+    /* The file leaves the root out, as CWMS wants: judge it also when its issuer is unknown. */
+    opts.unknown_anchor = 1;
+    opts.bundle_on_error = 1;
+    if (c->served)
+        served_options(&opts, o->served);
+    ERR_set_mark();
+    trust = cwms_trust_new(opts.trust_file, opts.libctx, opts.propq, bdiag);
+    ERR_pop_to_mark();
+    if (trust == NULL)
+        return 1;
+    *fetched = cwms_pool_count(in->pool);
+    if (opts.fetch && !cwms_fetch_missing_issuers(in->pool, trust, bdiag)) {
+        cwms_trust_free(trust);
+        return 0;
+    }
+    (void)cwms_chain_build_trusted(&opts, in->pool, trust, in->keys, in->n_keys, NULL, bdiag,
+                                   &c->bundle, &c->partial);
+    return 1;
+}
+
+/* 1 when the file is a PKCS#12 (CWMS imports one as it is). */
+static int is_pkcs12(const unsigned char *data, size_t len)
+{
+    const unsigned char *p = data;
+    PKCS12 *p12;
+
+    ERR_set_mark();
+    p12 = len <= LONG_MAX ? d2i_PKCS12(NULL, &p, (long)len) : NULL;
+    ERR_pop_to_mark();
+    PKCS12_free(p12);
+    return p12 != NULL;
+}
+
+/*
+ * A file that is not PEM, read as build reads it: its contents are judged
+ * like a PEM file's. CWMS's import takes a PKCS#12 (.p12/.pfx) as well as
+ * one PEM file (a warning: the layout CWMS documents is the PEM one, which
+ * --fix writes); DER and PKCS#7 it does not take for a key and chain. 1 to
+ * go on judging, 0 when nothing could be read (the findings say why), -1
+ * when memory ran out.
+ */
+static int read_not_pem(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *in,
+                        const CWMS_READ_CTX *rctx, CWMS_DIAG *bdiag)
+{
+    int p12 = is_pkcs12(c->data, c->len);
+
+    c->not_pem = 1;
+    if (!cwms_inputs_add_buffer(in, c->data, c->len, file_name(o), rctx, bdiag))
+        return add_build_findings(c, bdiag) ? 0 : -1;
+    if (p12)
+        return add_finding(c, CWMS_WARNING, "NOT_PEM", CWMS_R_NOT_PEM, SIZE_MAX,
+                           "CWMS imports it as it is, or write the one PEM file its guide "
+                           "describes with check --fix -o FILE",
+                           "'%s' is a PKCS#12 file (binary): CWMS imports a PKCS#12 (.p12/.pfx) "
+                           "or one PEM file; its contents are judged below",
+                           file_name(o))
+            ? 1
+            : -1;
+    return add_finding(c, CWMS_ERROR, "NOT_PEM", CWMS_R_NOT_PEM, SIZE_MAX,
+                       "CWMS imports one PEM file (or a PKCS#12): write it with check --fix -o FILE",
+                       "'%s' is not a PEM file (binary DER or PKCS#7): CWMS takes a key and its "
+                       "chain as one PEM file or a PKCS#12 (.p12/.pfx)",
+                       file_name(o))
+        ? 1
+        : -1;
 }
 
 static int read_blocks(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *in,
@@ -582,7 +716,7 @@ static int read_blocks(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *
             (*undecrypted)++;
             continue;
         }
-        snprintf(name, sizeof(name), "%s %s %zu", o->path, c->served ? "certificate" : "block",
+        snprintf(name, sizeof(name), "%s %s %zu", file_name(o), c->served ? "certificate" : "block",
                  i + 1);
         /* A block that does not read is reported by the reader; the others still count. */
         (void)cwms_inputs_add_buffer(in, c->data + blk->pub.offset, blk->pub.len, name, rctx,
@@ -599,8 +733,8 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
     CWMS_INPUTS *in = NULL;
     CWMS_DIAG *bdiag = NULL;
     CWMS_READ_CTX rctx;
-    CWMS_OPTIONS opts;
     size_t *key_block_of = NULL, *key_blocks = NULL, n_key_blocks = 0, undecrypted = 0;
+    size_t fetched = SIZE_MAX; /* the pool's certificates from here on were downloaded */
     char err[4200];
     int ok = 0;
 
@@ -611,7 +745,7 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
     c->strict = o->build.strict;
     c->served = o->served != NULL;
     if (!(c->served ? served_pem(c, o->served, err, sizeof(err))
-                    : read_whole(c, o->path, err, sizeof(err)))) {
+                    : read_file(c, o, err, sizeof(err)))) {
         if (!add_finding(c, CWMS_ERROR, "UNREADABLE", CWMS_R_INPUT_UNREADABLE, SIZE_MAX,
                          "check the file name and its permissions", "%s", err))
             goto oom;
@@ -625,16 +759,12 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
 
     if (c->scan.n_blocks == 0) {
         /* Not PEM: what build reads (DER, PKCS#7, PKCS#12) it reads here too. */
-        c->not_pem = 1;
-        if (!cwms_inputs_add_buffer(in, c->data, c->len, o->path, &rctx, bdiag)) {
-            if (!add_build_findings(c, bdiag))
-                goto oom;
-            goto done;
-        }
-        if (!add_finding(c, CWMS_ERROR, "NOT_PEM", CWMS_R_NOT_PEM, SIZE_MAX,
-                         "CWMS imports PEM text: write it with check --fix -o FILE",
-                         "'%s' is not a PEM file (binary DER, PKCS#7 or PKCS#12)", o->path))
+        int r = read_not_pem(c, o, in, &rctx, bdiag);
+
+        if (r < 0)
             goto oom;
+        if (r == 0)
+            goto done;
     } else {
         if ((key_block_of = OPENSSL_malloc(c->scan.n_blocks * 4 * sizeof(size_t) + 1)) == NULL
             || (key_blocks = OPENSSL_malloc(c->scan.n_blocks * sizeof(size_t) + 1)) == NULL)
@@ -643,7 +773,8 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
                          &undecrypted))
             goto oom;
     }
-    if (!add_stray_text(c) || !add_duplicates(c))
+    /* The bytes of a binary file are no stray text: it was read as what it is. */
+    if ((!c->not_pem && !add_stray_text(c)) || !add_duplicates(c))
         goto oom;
     if (undecrypted > 0
         && !add_finding(c, CWMS_NOTE, "KEY_NOT_CHECKED", CWMS_R_KEY_NOT_CHECKED, key_blocks[0],
@@ -661,19 +792,8 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
         goto oom;
 
     if (cwms_diag_first_error(bdiag) == NULL && cwms_pool_count(in->pool) > 0) {
-        opts = o->build;
-        opts.inputs = NULL;
-        opts.n_inputs = 0;
-        opts.key_source = NULL;
-        opts.no_key = in->n_keys == 0;
-        opts.include_root = 0;
-        opts.explain = 1;
-        /* The file leaves the root out, as CWMS wants: judge it also when its issuer is unknown. */
-        opts.unknown_anchor = 1;
-        opts.bundle_on_error = 1;
-        if (c->served)
-            served_options(&opts, o->served);
-        (void)cwms_chain_build(&opts, in->pool, in->keys, in->n_keys, NULL, bdiag, &c->bundle);
+        if (!build_from_file(c, o, in, bdiag, &fetched))
+            goto oom;
     } else if (cwms_diag_first_error(bdiag) == NULL
                && !add_finding(c, CWMS_ERROR, "NO_CERTIFICATES", CWMS_R_NO_CERTIFICATES, SIZE_MAX,
                                "add the server certificate and its chain",
@@ -688,7 +808,8 @@ int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK *
                 c->key_block = key_block_of[k];
     /* Where the key is needs no chain; which certificates are wrong does. */
     if (!compare_keys(c, key_blocks, n_key_blocks)
-        || (c->bundle != NULL && !compare_certs(c, o->build.order)))
+        || (c->bundle != NULL && !compare_certs(c, o->build.order))
+        || (c->bundle != NULL && !add_fetched(c, in, fetched)))
         goto oom;
 done:
     if (c->strict)
@@ -722,7 +843,8 @@ void cwms_check_free(CWMS_CHECK *c)
     OPENSSL_free(c->findings);
     cwms_scan_clear(&c->scan);
     cwms_bundle_free(c->bundle);
-    OPENSSL_clear_free(c->data, c->len);
+    cwms_explain_free(c->partial);
+    cwms_file_buf_release(&c->buf);
     OPENSSL_free(c);
 }
 
@@ -754,6 +876,14 @@ const CWMS_BUNDLE *cwms_check_get0_bundle(const CWMS_CHECK *c)
 X509 *cwms_check_get0_block_x509(const CWMS_CHECK *c, size_t i)
 {
     return i < c->scan.n_blocks ? c->scan.blocks[i].x509 : NULL;
+}
+
+const CWMS_EXPLAIN *cwms_check_get0_explain(const CWMS_CHECK *c)
+{
+    /* A build that failed (its bundle kept for the findings) is drawn as far as it got. */
+    if (c->partial != NULL || c->bundle == NULL)
+        return c->partial;
+    return cwms_bundle_get0_explain(c->bundle);
 }
 
 int cwms_check_ready(const CWMS_CHECK *c)

@@ -22,6 +22,8 @@
 
 /* Bounds the edges kept: a pool of thousands of issuers draws nothing useful anyway. */
 #define MAX_EDGES 4096
+/* Trust anchors drawn for a failed build (one per input certificate they signed, at most). */
+#define MAX_TRUST_NODES 32
 
 typedef struct {
     CWMS_EXPLAIN_CERT pub;
@@ -32,6 +34,12 @@ typedef struct {
 } NODE;
 
 typedef struct {
+    CWMS_EXPLAIN_MISSING pub;
+    char *issuer;
+    char *url;
+} MISSING;
+
+typedef struct {
     CWMS_EXPLAIN_PATH pub;
     size_t *certs;
     char *why_not;
@@ -40,7 +48,10 @@ typedef struct {
 
 struct cwms_explain_st {
     NODE *nodes;
-    size_t n_nodes;
+    size_t n_nodes, cap_nodes;
+    int complete; /* a bundle's; 0: what a failed build found */
+    MISSING *missing;
+    size_t n_missing;
     CWMS_EXPLAIN_EDGE *edges;
     size_t n_edges;
     XPATH paths[CWMS_EXPLAIN_MAX_PATHS];
@@ -103,6 +114,21 @@ size_t cwms_explain_leaf(const CWMS_EXPLAIN *e)
     return e == NULL ? SIZE_MAX : e->leaf;
 }
 
+int cwms_explain_complete(const CWMS_EXPLAIN *e)
+{
+    return e != NULL && e->complete;
+}
+
+size_t cwms_explain_missing_count(const CWMS_EXPLAIN *e)
+{
+    return e == NULL ? 0 : e->n_missing;
+}
+
+const CWMS_EXPLAIN_MISSING *cwms_explain_get0_missing(const CWMS_EXPLAIN *e, size_t i)
+{
+    return e == NULL || i >= e->n_missing ? NULL : &e->missing[i].pub;
+}
+
 void cwms_explain_free(CWMS_EXPLAIN *e)
 {
     if (e == NULL)
@@ -117,6 +143,11 @@ void cwms_explain_free(CWMS_EXPLAIN *e)
         OPENSSL_free(e->paths[i].certs);
         OPENSSL_free(e->paths[i].why_not);
     }
+    for (size_t i = 0; i < e->n_missing; i++) {
+        OPENSSL_free(e->missing[i].issuer);
+        OPENSSL_free(e->missing[i].url);
+    }
+    OPENSSL_free(e->missing);
     OPENSSL_free(e->nodes);
     OPENSSL_free(e->edges);
     OPENSSL_free(e);
@@ -141,7 +172,7 @@ static int add_node(CWMS_EXPLAIN *e, CWMS_CERT *c, int from_trust, CWMS_GRAPH *g
     NODE *n;
 
     /* A certificate that does not decode cannot be drawn; the build said so already. */
-    if (x == NULL)
+    if (x == NULL || e->n_nodes == e->cap_nodes)
         return 1;
     if (!X509_up_ref(x))
         return 0;
@@ -277,7 +308,46 @@ static void set_edge(CWMS_EXPLAIN *e, size_t first, size_t child, size_t issuer,
     add_edge(e, child, issuer, on_path, rejected);
 }
 
-/* Every issuer candidate of every input certificate, with the graph's verdict. */
+/*
+ * The issuer of child (node from) that neither the inputs nor, as far as
+ * the graph can tell, the trust store hold: a trust anchor that signed it
+ * becomes a node with its edge; otherwise the issuer is recorded as
+ * missing, with the URL child names for it. 1, or 0 when memory ran out.
+ */
+static int anchor_or_missing(CWMS_EXPLAIN *e, CWMS_GRAPH *g, CWMS_CERT *child, size_t from)
+{
+    CWMS_CERT *anchor = NULL;
+    MISSING *m;
+
+    if (cwms_cert_self_issued(child))
+        return 1;
+    if (cwms_graph_trust_issuer(g, child, &anchor, NULL) == 1 && anchor != NULL) {
+        size_t to = node_of(e, anchor);
+
+        if (to == SIZE_MAX && !add_node(e, anchor, 1, g))
+            return 0;
+        if ((to = node_of(e, anchor)) != SIZE_MAX)
+            add_edge(e, from, to, 0, NULL);
+        return 1;
+    }
+    m = &e->missing[e->n_missing];
+    memset(m, 0, sizeof(*m));
+    if ((m->issuer = cwms_name_oneline(cwms_cert_issuer(child))) == NULL)
+        return 0;
+    m->url = cwms_cert_ca_issuers_url(child);
+    m->pub.child = from;
+    m->pub.issuer = m->issuer;
+    m->pub.url = m->url;
+    e->n_missing++;
+    return 1;
+}
+
+/*
+ * Every issuer candidate of every input certificate, with the graph's
+ * verdict. Without a chosen path (a failed build), the issuers nothing
+ * provides are recorded as missing, and anchors that signed an input join
+ * the nodes.
+ */
 static int explain_edges(CWMS_EXPLAIN *e, CWMS_GRAPH *g, const CWMS_PATH *chosen)
 {
     const CWMS_POOL *pool = cwms_graph_pool(g);
@@ -288,7 +358,7 @@ static int explain_edges(CWMS_EXPLAIN *e, CWMS_GRAPH *g, const CWMS_PATH *chosen
     for (size_t k = 0; k < cwms_pool_count(pool); k++) {
         CWMS_CERT *child = cwms_pool_get(pool, k), *issuer;
         size_t from = node_of(e, child), first = e->n_edges;
-        int signed_it = 0, oom = 0;
+        int signed_it = 0, oom = 0, signed_any = 0;
 
         if (from == SIZE_MAX)
             continue;
@@ -305,12 +375,14 @@ static int explain_edges(CWMS_EXPLAIN *e, CWMS_GRAPH *g, const CWMS_PATH *chosen
                 why = "signature does not verify: same name, another key";
             else if (!cwms_cert_valid_at(issuer, t))
                 why = "not valid at the validation time";
-            set_edge(e, first, from, to, signed_it, chosen_edge(chosen, child, issuer), why);
+            signed_any |= signed_it > 0;
+            set_edge(e, first, from, to, signed_it,
+                     chosen != NULL && chosen_edge(chosen, child, issuer), why);
         }
-        if (oom)
+        if (oom || (chosen == NULL && !signed_any && !anchor_or_missing(e, g, child, from)))
             return 0;
     }
-    if (cwms_path_relies_on_anchor(chosen) && e->anchor != SIZE_MAX)
+    if (chosen != NULL && cwms_path_relies_on_anchor(chosen) && e->anchor != SIZE_MAX)
         add_edge(e, node_of(e, chosen->certs[chosen->len - 1]), e->anchor, 1, NULL);
     return 1;
 }
@@ -407,6 +479,8 @@ int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
 
     if (e == NULL || (e->nodes = OPENSSL_zalloc((n_pool + 1) * sizeof(*e->nodes))) == NULL)
         goto oom;
+    e->cap_nodes = n_pool + 1;
+    e->complete = 1;
     e->anchor = SIZE_MAX;
     for (size_t k = 0; k < n_pool; k++)
         if (!add_node(e, cwms_pool_get(pool, k), 0, g))
@@ -455,4 +529,29 @@ int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
 oom:
     cwms_explain_free(e);
     return 0;
+}
+
+CWMS_EXPLAIN *cwms_explain_partial(CWMS_GRAPH *g, const CWMS_CERT *leaf)
+{
+    const CWMS_POOL *pool = cwms_graph_pool(g);
+    size_t n_pool = cwms_pool_count(pool);
+    CWMS_EXPLAIN *e = OPENSSL_zalloc(sizeof(*e));
+
+    if (e == NULL
+        || (e->nodes = OPENSSL_zalloc((n_pool + MAX_TRUST_NODES) * sizeof(*e->nodes))) == NULL
+        || (e->missing = OPENSSL_zalloc((n_pool + 1) * sizeof(*e->missing))) == NULL)
+        goto oom;
+    e->cap_nodes = n_pool + MAX_TRUST_NODES;
+    e->anchor = e->leaf = SIZE_MAX;
+    for (size_t k = 0; k < n_pool; k++)
+        if (!add_node(e, cwms_pool_get(pool, k), 0, g))
+            goto oom;
+    if (leaf != NULL && (e->leaf = node_of(e, leaf)) != SIZE_MAX)
+        e->nodes[e->leaf].pub.role = CWMS_ROLE_SERVER;
+    if (!explain_edges(e, g, NULL))
+        goto oom;
+    return e;
+oom:
+    cwms_explain_free(e);
+    return NULL;
 }

@@ -20,6 +20,13 @@
 int cwms_explain_attach(CWMS_BUNDLE *bundle, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
                         const CWMS_PATH *chosen);
 
-void cwms_explain_free(CWMS_EXPLAIN *e);
+/*
+ * What a failed build found on g: every input certificate, the issuer
+ * edges (signed or rejected, and why), the trust anchors that signed an
+ * input, and the issuers nothing provides (cwms_explain_get0_missing);
+ * leaf (may be NULL) is the server certificate. No path is chosen. Free
+ * with cwms_explain_free; NULL on allocation failure.
+ */
+CWMS_EXPLAIN *cwms_explain_partial(CWMS_GRAPH *g, const CWMS_CERT *leaf);
 
 #endif

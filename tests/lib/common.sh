@@ -10,6 +10,8 @@
 #                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
 #   at_exit CMD... runs CMD when the test ends, before $TMP goes (stops a daemon it started);
 #                  the last registered runs first
+#   http_serve DIR tests/lib/http_server.py on 127.0.0.1 serving DIR: $PORT (stopped at exit)
+#   free_port      a TCP port of 127.0.0.1 nothing listens on (for a dead server or proxy)
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
@@ -41,6 +43,10 @@ on_exit() {
     local rc=$? i
     [ -z "${TLS_SERVER_PIDS:-}" ] || kill $TLS_SERVER_PIDS 2> /dev/null || true
     for ((i = ${#EXIT_HOOKS[@]} - 1; i >= 0; i--)); do eval "${EXIT_HOOKS[i]}" || true; done
+    if [ -n "${HTTP_PID:-}" ]; then
+        kill "$HTTP_PID" 2> /dev/null
+        wait "$HTTP_PID" 2> /dev/null || true
+    fi
     rm -rf "$TMP"
     if [ "$rc" -eq 0 ] && [ "$SKIPPED_PARTS" -gt 0 ]; then
         echo "SKIP: $SKIPPED_PARTS part(s) of this test could not run (above)" >&2
@@ -128,4 +134,21 @@ tls__port() {  # LOG WHAT: TLS_PORT from the server's "ACCEPT 127.0.0.1:PORT" li
     done
     cat "$1" >&2
     fail "$2 did not start listening"
+}
+
+# http_serve DIR: starts tests/lib/http_server.py on 127.0.0.1 serving DIR; sets $PORT. Stopped at exit.
+http_serve() {
+    python3 "$CWMS_SOURCE_ROOT/tests/lib/http_server.py" "$1" "$TMP/port" &
+    HTTP_PID=$!
+    local i
+    for i in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+    [ -s "$TMP/port" ] || fail "the test HTTP server did not start"
+    PORT=$(cat "$TMP/port")
+    # Not through a proxy the machine may have set, unless a test says so.
+    unset http_proxy HTTP_PROXY no_proxy NO_PROXY
+}
+
+# free_port: a port of 127.0.0.1 that was free a moment ago and that nothing listens on.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

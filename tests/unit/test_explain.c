@@ -191,12 +191,72 @@ static void test_no_explanation_unless_asked(void **state)
     cwms_diag_free(diag);
 }
 
+static void test_failed_build_explains_what_is_there(void **state)
+{
+    CWMS_OPTIONS o;
+    CWMS_POOL *pool = cwms_pool_new();
+    CWMS_DIAG *diag = cwms_diag_new();
+    CWMS_KEY key = t_key(t_pki("roll/server.key"));
+    CWMS_BUNDLE *b = NULL;
+    CWMS_EXPLAIN *part = NULL;
+    const CWMS_EXPLAIN_MISSING *m;
+    size_t server, decoy, root, signed_edges = 0, rejected = 0;
+
+    (void)state;
+    t_options(&o, NULL);
+    o.explain = 1;
+    /* The server's issuer (int_b) is missing; int_a has its name and another key. */
+    t_add_ids(pool, "roll", "server", "int_a", "root", NULL);
+    assert_false(cwms_chain_build_trusted(&o, pool, cwms_trust_new(NULL, NULL, NULL, diag), &key, 1,
+                                          NULL, diag, &b, &part));
+    assert_null(b);
+    assert_non_null(part);
+    assert_false(cwms_explain_complete(part));
+    assert_int_equal(cwms_explain_cert_count(part), 3);
+    server = index_of(part, find(part, "www.example.test", "Rolling CA"));
+    decoy = index_of(part, find(part, "Rolling CA", "Roll Root"));
+    root = index_of(part, find(part, "Roll Root", "Roll Root"));
+    assert_int_equal(cwms_explain_leaf(part), server);
+    assert_int_equal(cwms_explain_get0_cert(part, server)->role, CWMS_ROLE_SERVER);
+    assert_int_equal(cwms_explain_path_count(part), 0);
+    for (size_t i = 0; i < cwms_explain_edge_count(part); i++) {
+        const CWMS_EXPLAIN_EDGE *ed = cwms_explain_get0_edge(part, i);
+
+        assert_false(ed->on_path);
+        if (ed->child == server && ed->issuer == decoy) {
+            assert_non_null(strstr(ed->rejected, "signature does not verify"));
+            rejected++;
+        }
+        if (ed->child == decoy && ed->issuer == root && ed->rejected == NULL)
+            signed_edges++;
+    }
+    assert_int_equal(rejected, 1);
+    assert_int_equal(signed_edges, 1);
+    /* The one issuer nothing provides, named for the certificate waiting for it. */
+    assert_int_equal(cwms_explain_missing_count(part), 1);
+    m = cwms_explain_get0_missing(part, 0);
+    assert_int_equal(m->child, server);
+    assert_non_null(strstr(m->issuer, "CN=Rolling CA"));
+    assert_null(m->url);
+    cwms_explain_free(part);
+
+    /* Without explain, nothing is kept. */
+    o.explain = 0;
+    assert_false(cwms_chain_build_trusted(&o, pool, cwms_trust_new(NULL, NULL, NULL, diag), &key, 1,
+                                          NULL, diag, &b, &part));
+    assert_null(part);
+    t_key_free(&key);
+    cwms_pool_free(pool);
+    cwms_diag_free(diag);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cross_sign_variant_and_left_out_reasons),
         cmocka_unit_test(test_rollover_edge_rejected_on_the_signature),
         cmocka_unit_test(test_no_explanation_unless_asked),
+        cmocka_unit_test(test_failed_build_explains_what_is_there),
     };
 
     return t_exit(cmocka_run_group_tests(tests, NULL, NULL));

@@ -31,7 +31,8 @@
 static const char *pki_dir;
 
 typedef struct {
-    const char *answer; /* what the passphrase source says; NULL = no source */
+    const char *answer;         /* what the passphrase source says; NULL = no source */
+    const char *const *answers; /* or a different answer each time it is asked */
     int calls;
     char last_what[512];
 } PASS_SOURCE;
@@ -50,6 +51,8 @@ static int pass_cb(char *buf, size_t size, size_t *len, const char *what, void *
 
     src->calls++;
     snprintf(src->last_what, sizeof(src->last_what), "%s", what);
+    if (src->answers != NULL)
+        src->answer = src->answers[src->calls - 1];
     if (src->answer == NULL || strlen(src->answer) > size)
         return 0;
     memcpy(buf, src->answer, strlen(src->answer));
@@ -498,6 +501,48 @@ static void test_encrypted_key_without_passphrase_source_says_use_passin(void **
     t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE, "server-rsa-dek.pem", "use --passin");
     assert_false(add(f, "server-enc.der"));
     t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_NO_PASSPHRASE, "server-enc.der", "use --passin");
+}
+
+static void test_a_person_is_asked_again_after_a_wrong_passphrase(void **state)
+{
+    FIX *f = *state;
+    static const char *const typo_then_right[] = { "typo", PASSPHRASE, NULL };
+
+    cwms_pass_set_source(f->pass, "the pass phrase typed at the terminal", 3);
+    f->source.answers = typo_then_right;
+    must_add(f, "server.p12");
+    assert_int_equal(f->source.calls, 2);
+    /* The wrong try leaves nothing behind: no error, the file read once. */
+    assert_no_errors(f);
+    assert_int_equal(f->in->n_keys, 1);
+    /* An encrypted key read after it gets the right passphrase from the cache. */
+    must_add(f, "server-enc.pem");
+    assert_int_equal(f->source.calls, 2);
+}
+
+static void test_three_wrong_passphrases_name_the_terminal(void **state)
+{
+    FIX *f = *state;
+    static const char *const wrong[] = { "a", "b", "c", "d", NULL };
+
+    cwms_pass_set_source(f->pass, "the pass phrase typed at the terminal", 3);
+    f->source.answers = wrong;
+    assert_false(add(f, "server-enc.pem"));
+    assert_int_equal(f->source.calls, 3);
+    assert_int_equal(cwms_diag_count_level(f->diag, CWMS_ERROR), 1);
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "server-enc.pem",
+                 "check the pass phrase typed at the terminal");
+}
+
+static void test_a_given_passphrase_is_tried_once_and_named(void **state)
+{
+    FIX *f = *state;
+
+    cwms_pass_set_source(f->pass, "--passin env:PW", 1);
+    f->source.answer = "not-the-passphrase";
+    assert_false(add(f, "server.p12"));
+    assert_int_equal(f->source.calls, 1);
+    t_assert_msg(f->diag, CWMS_ERROR, CWMS_R_BAD_PASSPHRASE, "server.p12", "check --passin env:PW");
 }
 
 static void test_one_passphrase_is_asked_once_for_p12_and_keys(void **state)
@@ -1178,6 +1223,9 @@ int main(void)
         T(test_wrong_passphrase_for_encrypted_keys_names_the_file),
         T(test_encrypted_key_without_passphrase_source_says_use_passin),
         T(test_one_passphrase_is_asked_once_for_p12_and_keys),
+        T(test_a_person_is_asked_again_after_a_wrong_passphrase),
+        T(test_three_wrong_passphrases_name_the_terminal),
+        T(test_a_given_passphrase_is_tried_once_and_named),
         T(test_key_decryption_uses_the_read_context_property_query),
         T(test_key_decoding_uses_the_read_context_library_context),
         T(test_duplicates_are_kept_once_across_formats),

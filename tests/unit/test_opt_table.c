@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "cwms/diag.h"
+#include "opt_suggest.h"
 #include "opt_table.h"
 
 enum { OPT_ALPHA = 256, OPT_BETA, OPT_GAMMA, OPT_DELTA };
@@ -210,6 +212,75 @@ static void test_required_options_have_no_brackets(void **state)
     free(text);
 }
 
+static void test_request_lists_its_required_options(void **state)
+{
+    /* A required option is still listed: the flags are distinct bits. */
+    static const CLI_OPT required[] = {
+        { .name = "alpha", .id = OPT_ALPHA, .metavar = "A", .flags = CLI_SYN_REQUIRED, .help = "a" },
+        { .metavar = "X", .flags = CLI_LIST_HIDE },
+        CLI_OPT_END
+    };
+    static const CLI_COMMAND_HELP help = { .command = "demo", .opts = required, .help_column = 12 };
+    char *text = help_text(&help);
+
+    (void)state;
+    assert_non_null(strstr(text, "  --alpha A a\n"));
+    assert_null(strstr(text, "  X"));
+    free(text);
+}
+
+static void test_closest_name_is_a_slip_of_the_fingers(void **state)
+{
+    static const char *const names[] = { "build", "check", "request", "tokens", "help" };
+
+    (void)state;
+    assert_string_equal(cli_closest("biuld", 5, names, 5), "build");
+    assert_string_equal(cli_closest("chekc", 5, names, 5), "check");
+    assert_string_equal(cli_closest("tokenz", 6, names, 6 - 1), "tokens");
+    assert_string_equal(cli_closest("reqest", 6, names, 5), "request");
+    assert_null(cli_closest("frobnicate", 10, names, 5));
+    assert_null(cli_closest("x", 1, names, 5));
+    assert_null(cli_closest("", 0, names, 5));
+}
+
+/* cli_opt_check_words on the words of argv (NULL-terminated), stderr to /dev/null. */
+static int check_words(char **argv)
+{
+    int argc = 0, rc;
+    FILE *saved = stderr;
+
+    while (argv[argc] != NULL)
+        argc++;
+    stderr = fopen("/dev/null", "w");
+    assert_non_null(stderr);
+    rc = cli_opt_check_words("demo", table, argc, argv);
+    fclose(stderr);
+    stderr = saved;
+    return rc;
+}
+
+static void test_one_dash_words_are_never_split(void **state)
+{
+    char *words[][6] = {
+        { "demo", "-out", "x", NULL },        { "demo", "-alpha", "1", NULL },
+        { "demo", "-ofile", NULL },           { "demo", "--gamma", "-in", NULL },
+        { "demo", "-verify_hostname", NULL },
+    };
+    char *fine[][6] = {
+        { "demo", "-o", "-x", NULL },        /* a value is not looked at */
+        { "demo", "--alpha", "-abc", NULL }, /* nor a long option's */
+        { "demo", "-o/tmp/x.pem", "-o", "-", NULL },
+        { "demo", "--", "-out", NULL }, /* operands after "--" */
+        { "demo", "--alpha=-xyz", "THING", NULL },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        assert_int_equal(check_words(words[i]), CWMS_EXIT_USAGE);
+    for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++)
+        assert_int_equal(check_words(fine[i]), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +289,9 @@ int main(void)
         cmocka_unit_test(test_too_many_options_are_a_programming_error),
         cmocka_unit_test(test_help_is_generated_from_the_table),
         cmocka_unit_test(test_required_options_have_no_brackets),
+        cmocka_unit_test(test_request_lists_its_required_options),
+        cmocka_unit_test(test_closest_name_is_a_slip_of_the_fingers),
+        cmocka_unit_test(test_one_dash_words_are_never_split),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

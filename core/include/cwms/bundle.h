@@ -118,6 +118,15 @@ typedef struct cwms_bundle_st {
  * CWMS_ERROR in diag on failure. With opts->strict, warnings fail it.
  */
 int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **out);
+/*
+ * The same; when the build fails with opts->explain set, *partial (partial
+ * may be NULL) gets what it found — certificates, issuer edges, the
+ * issuers missing — for a picture of the incomplete chain (cwms/explain.h;
+ * free with cwms_explain_free), or NULL when it got no further than
+ * reading the inputs.
+ */
+int cwms_bundle_build_explained(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **out,
+                                struct cwms_explain_st **partial);
 void cwms_bundle_free(CWMS_BUNDLE *bundle);
 
 #endif

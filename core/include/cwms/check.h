@@ -61,7 +61,7 @@ typedef struct cwms_check_options_st {
      * explain are set by the check itself.
      */
     CWMS_OPTIONS build;
-    const char *path; /* the bundle file */
+    const char *path; /* the bundle file; "-" for standard input */
     int decrypt_keys; /* a passphrase source was given: decrypt encrypted key blocks */
     /*
      * The chain a TLS server sent (cwms/connect.h), judged instead of the
@@ -105,6 +105,12 @@ int cwms_check_exit_code(const CWMS_CHECK *c);
  * compared with it); NULL when no chain could be found at all.
  */
 const CWMS_BUNDLE *cwms_check_get0_bundle(const CWMS_CHECK *c);
+/*
+ * The bundle's explanation, or when the build failed what it found
+ * (cwms_explain_complete says which); NULL when it got no further than
+ * reading. Owned by c.
+ */
+const struct cwms_explain_st *cwms_check_get0_explain(const CWMS_CHECK *c);
 
 /*
  * --against: whether the served chain c judged holds the certificates of

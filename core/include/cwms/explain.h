@@ -66,6 +66,13 @@ typedef struct cwms_explain_path_st {
     const char *why_not;
 } CWMS_EXPLAIN_PATH;
 
+/* An issuer neither the inputs nor the trust store hold: the chain stops below it. */
+typedef struct cwms_explain_missing_st {
+    size_t child;       /* index of the certificate it issued */
+    const char *issuer; /* its name, one line */
+    const char *url;    /* where that certificate says it is published (AIA caIssuers), or NULL */
+} CWMS_EXPLAIN_MISSING;
+
 typedef struct cwms_explain_st CWMS_EXPLAIN;
 
 /* The explanation of a bundle built with CWMS_OPTIONS.explain; NULL otherwise. */
@@ -86,5 +93,17 @@ size_t cwms_explain_anchor(const CWMS_EXPLAIN *e);
 size_t cwms_explain_leaf(const CWMS_EXPLAIN *e);
 
 #define CWMS_EXPLAIN_MAX_PATHS 16
+
+/*
+ * 1 for the explanation of a bundle; 0 for what a build that failed found
+ * (cwms_bundle_build_explained): certificates, edges and missing issuers,
+ * no chosen path, no anchor, roles only for the server certificate.
+ */
+int cwms_explain_complete(const CWMS_EXPLAIN *e);
+/* The issuers nothing provides; only a failed build's explanation has them. */
+size_t cwms_explain_missing_count(const CWMS_EXPLAIN *e);
+const CWMS_EXPLAIN_MISSING *cwms_explain_get0_missing(const CWMS_EXPLAIN *e, size_t i);
+/* Frees an explanation a failed build handed over (a bundle's goes with the bundle). */
+void cwms_explain_free(CWMS_EXPLAIN *e);
 
 #endif

@@ -57,4 +57,23 @@ void cwms_pass_set_given(CWMS_PASS *pass);
 /* 1 when the passphrase is known or its source was marked given. */
 int cwms_pass_given(const CWMS_PASS *pass);
 
+/*
+ * Says where the passphrase comes from, for messages ("--passin env:PW",
+ * "the passphrase typed at the terminal"; copied, never the passphrase
+ * itself), and how many answers the source may give when one turns out
+ * wrong (a person at a terminal mistypes: 3, as ssh-keygen asks; a
+ * file or variable says the same every time: 1).
+ */
+void cwms_pass_set_source(CWMS_PASS *pass, const char *source, int max_tries);
+/* The description set with cwms_pass_set_source, or NULL. */
+const char *cwms_pass_source(const CWMS_PASS *pass);
+/* 1 when the source may be asked again after a wrong answer. */
+int cwms_pass_may_retry(const CWMS_PASS *pass);
+/*
+ * The passphrase known turned out wrong: forgets it, so the next
+ * cwms_pass_get asks the source again. 1 when a try is left; 0 (nothing
+ * forgotten) when the source has given all the answers it may.
+ */
+int cwms_pass_retry(CWMS_PASS *pass);
+
 #endif
