@@ -394,6 +394,16 @@ int cmd_check(int argc, char **argv)
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         goto end;
     }
+    /* --fix -o may be BUNDLE itself, never a file read beside it (--trust, a passphrase file). */
+    if (a.fix) {
+        CWMS_READS reads[CLI_SHARED_READS];
+
+        if (!cwms_output_check(a.sh.output, "-o", reads, cli_shared_reads(&a.sh, reads), diag)) {
+            cli_report_messages(diag);
+            rc = cli_report_exit_code(diag);
+            goto end;
+        }
+    }
     if (a.sh.passout != NULL) {
         int prc = cli_shared_read_passout("check", &a.sh, secrets, "the fixed bundle's key");
 
@@ -455,7 +465,8 @@ int cmd_check(int argc, char **argv)
             if (frc == CWMS_EXIT_OUTPUT)
                 cli_report_messages(diag);
         }
-        rc = frc == CWMS_EXIT_OK ? CWMS_EXIT_OK : rc != CWMS_EXIT_OK ? rc : frc;
+        /* ... and one that cannot be written exits 7, whatever the findings. */
+        rc = frc == CWMS_EXIT_OK || frc == CWMS_EXIT_OUTPUT ? frc : rc != CWMS_EXIT_OK ? rc : frc;
     }
 
     if (a.sh.json) {

@@ -42,7 +42,8 @@ static void *trust_load(void *arg)
 {
     TRUST_LOAD *tl = arg;
 
-    tl->trust = cwms_trust_new(tl->opts->trust_file, tl->opts->libctx, tl->opts->propq, tl->diag);
+    tl->trust = cwms_trust_new(tl->opts->trust_file, tl->opts->front, tl->opts->libctx,
+                               tl->opts->propq, tl->diag);
     /* Whatever the lookups left on this thread's queue is reported in tl->diag already. */
     ERR_clear_error();
     OPENSSL_thread_stop();
@@ -76,7 +77,8 @@ static CWMS_TRUST *trust_load_finish(TRUST_LOAD *tl, int started, pthread_t thre
         CWMS_TRUST *trust;
 
         ERR_set_mark();
-        trust = cwms_trust_new(tl->opts->trust_file, tl->opts->libctx, tl->opts->propq, diag);
+        trust = cwms_trust_new(tl->opts->trust_file, tl->opts->front, tl->opts->libctx,
+                               tl->opts->propq, diag);
         ERR_pop_to_mark();
         return trust;
     }

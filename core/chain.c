@@ -230,7 +230,7 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
 
     *out = NULL;
     ERR_set_mark();
-    trust = cwms_trust_new(opts->trust_file, opts->libctx, opts->propq, diag);
+    trust = cwms_trust_new(opts->trust_file, opts->front, opts->libctx, opts->propq, diag);
     ERR_pop_to_mark();
     if (trust == NULL)
         return 0;

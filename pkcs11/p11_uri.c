@@ -15,6 +15,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cwms_file_io.h"
 #include "cwms_limits.h"
 #include "p11_internal.h"
 
@@ -35,6 +36,7 @@ struct cwms_p11_uri_st {
     char *module_name;
     char *pin; /* cleansed on free */
     size_t pin_len;
+    char *pin_source; /* the file pin-source names (file: stripped), NULL when none */
 };
 
 static const char *const path_names[] = { "token",
@@ -144,51 +146,57 @@ static char *mask_pin(const char *text)
     return out;
 }
 
-/* Reads pin-source: a path or a file: URI; strips one trailing newline. */
-static int read_pin_source(CWMS_P11_URI *u, const char *source, CWMS_P11_ERROR *err)
+/* The file pin-source names: a path or a file: URI. */
+static const char *pin_source_path(const char *source)
 {
-    const char *path = source;
-    unsigned char *buf;
-    size_t len;
-    FILE *f;
+    if (strncmp(source, "file://", 7) == 0)
+        return source + 7;
+    if (strncmp(source, "file:", 5) == 0)
+        return source + 5;
+    return source;
+}
 
-    if (strncmp(path, "file://", 7) == 0)
-        path += 7;
-    else if (strncmp(path, "file:", 5) == 0)
-        path += 5;
+/*
+ * Reads the pin-source file (capped and never waited on for ever, as any
+ * file: a FIFO's writer gets CWMS_FIFO_WAIT_MS); strips one trailing newline.
+ */
+static int read_pin_source(CWMS_P11_URI *u, CWMS_P11_ERROR *err)
+{
+    const char *path = u->pin_source;
+    CWMS_FILE_BUF b;
+    size_t len;
+    int e;
+
     if (*path == '\0') {
         p11_error(err, CWMS_P11_E_USAGE, "pkcs11: URI '%s': pin-source names no file", u->display);
         return 0;
     }
-    f = fopen(path, "rb");
-    if (f == NULL) {
+    /* Room for the longest PIN and its "\r\n": anything more is too long. */
+    if (!cwms_file_read_upto(path, CWMS_PASS_MAX + 2, &b, &e)) {
         p11_error(err, CWMS_P11_E_PIN_SOURCE, "pkcs11: URI '%s': cannot read pin-source '%s': %s",
-                  u->display, path, strerror(errno));
+                  u->display, path, cwms_file_strerror(e));
         return 0;
     }
-    buf = OPENSSL_zalloc(CWMS_PASS_MAX + 2);
-    if (buf == NULL) {
-        fclose(f);
-        p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
-        return 0;
-    }
-    len = fread(buf, 1, CWMS_PASS_MAX + 1, f);
-    fclose(f);
-    if (len > CWMS_PASS_MAX) {
-        OPENSSL_clear_free(buf, CWMS_PASS_MAX + 2);
+    len = b.len;
+    if (len > 0 && b.data[len - 1] == '\n' && --len > 0 && b.data[len - 1] == '\r')
+        len--;
+    if (b.truncated || len > CWMS_PASS_MAX) {
+        cwms_file_buf_release(&b);
         p11_error(err, CWMS_P11_E_PIN_SOURCE,
                   "pkcs11: URI '%s': pin-source '%s' is longer than %d bytes; "
                   "it should hold the PIN only",
                   u->display, path, CWMS_PASS_MAX);
         return 0;
     }
-    if (len > 0 && buf[len - 1] == '\n') {
-        buf[--len] = '\0';
-        if (len > 0 && buf[len - 1] == '\r')
-            buf[--len] = '\0';
+    if ((u->pin = OPENSSL_malloc(len + 1)) == NULL) {
+        cwms_file_buf_release(&b);
+        p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
+        return 0;
     }
-    u->pin = (char *)buf;
+    memcpy(u->pin, b.data, len);
+    u->pin[len] = '\0';
     u->pin_len = len;
+    cwms_file_buf_release(&b);
     return 1;
 }
 
@@ -281,14 +289,25 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
         && (u->module_name = OPENSSL_strdup(v)) == NULL)
         goto oom;
 
+    if ((v = p11k->uri_get_pin_source(u->kit)) != NULL
+        && (u->pin_source = OPENSSL_strdup(pin_source_path(v))) == NULL)
+        goto oom;
     if ((v = p11k->uri_get_pin_value(u->kit)) != NULL) {
-        u->pin_len = strlen(v);
+        /* Refused before any C_Login: a value no token takes would only spend a PIN try. */
+        if ((u->pin_len = strlen(v)) > CWMS_PASS_MAX) {
+            p11k->uri_set_pin_value(u->kit, NULL);
+            p11_error(err, CWMS_P11_E_PIN_SOURCE,
+                      "pkcs11: URI '%s': its pin-value is longer than %d bytes, which is no PIN: "
+                      "nothing was sent to the token",
+                      u->display, CWMS_PASS_MAX);
+            goto fail;
+        }
         if ((u->pin = OPENSSL_malloc(u->pin_len + 1)) == NULL)
             goto oom;
         memcpy(u->pin, v, u->pin_len + 1);
         p11k->uri_set_pin_value(u->kit, NULL);
-    } else if (read_source && (v = p11k->uri_get_pin_source(u->kit)) != NULL) {
-        if (!read_pin_source(u, v, err))
+    } else if (read_source && u->pin_source != NULL) {
+        if (!read_pin_source(u, err))
             goto fail;
     }
     return u;
@@ -324,6 +343,7 @@ void cwms_p11_uri_free(CWMS_P11_URI *u)
     OPENSSL_free(u->id);
     OPENSSL_free(u->module_path);
     OPENSSL_free(u->module_name);
+    OPENSSL_free(u->pin_source);
     OPENSSL_free(u);
 }
 
@@ -387,6 +407,11 @@ int cwms_p11_uri_slot_id(const CWMS_P11_URI *u, unsigned long *slot_id)
         return 0;
     *slot_id = (unsigned long)u->slot;
     return 1;
+}
+
+const char *cwms_p11_uri_pin_source(const CWMS_P11_URI *u)
+{
+    return u->pin_source;
 }
 
 const char *cwms_p11_uri_pin(const CWMS_P11_URI *u, size_t *len)

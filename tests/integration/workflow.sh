@@ -314,7 +314,7 @@ case_request_file_key() {
         -o "$TMP/again.csr" 2> "$TMP/err" || { cat "$TMP/err" >&2; fail "request --key failed"; }
     csr_check "$TMP/again.csr" webex.example.test webex.example.test
     # Refusals: nothing is written.
-    expect_fail 5 "$CWMS_BUNDLE" request --new-key "$TMP/new.key" --host webex.example.test -o "$TMP/no.csr"
+    expect_fail 7 "$CWMS_BUNDLE" request --new-key "$TMP/new.key" --host webex.example.test -o "$TMP/no.csr"
     assert_contains "$TMP/stderr" "refusing to overwrite a key"
     expect_fail 2 "$CWMS_BUNDLE" request --new-key "$TMP/bad.key" --host webex --host 10.0.0.1 \
         --host 'a_b.example.test' --host webex --subject '/CN=x' -o "$TMP/no.csr"

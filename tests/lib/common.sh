@@ -8,6 +8,10 @@
 #   ossl ARGS...   the openssl binary, ready to load an ASan-built cwms.so
 #   skip_part MSG  a part that cannot run here (a missing tool): the rest runs,
 #                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
+#   bounded CODE CMD...   CMD exits CODE in under 20 s and 1 GiB (hostile inputs)
+#   files_snapshot NAME FILE... / files_unchanged NAME   no file replaced (inode + SHA-256)
+#   no_leftovers   nothing in $OUTDIR but keep.* (no output, no temporary file)
+#   make_pki [KEY] the usual root -> primary -> secondary -> server PKI in $TMP/pki
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
@@ -73,3 +77,44 @@ pem_subjects() {
 
 # The PEM block types of a file, in order ("PRIVATE KEY", "CERTIFICATE", ...).
 pem_types() { sed -n 's/^-----BEGIN \(.*\)-----$/\1/p' "$1"; }
+
+# bounded CODE CMD...: CMD exits CODE within 20 s using under 1 GiB; stderr in
+# $TMP/stderr, wall seconds in $SECONDS_TAKEN, peak RSS (KiB) in $PEAK_KB.
+bounded() {
+    local want=$1 rc=0; shift
+    timeout 60 /usr/bin/time -f '%e %M' -o "$TMP/time" "$@" 2> "$TMP/stderr" || rc=$?
+    [ "$rc" -eq "$want" ] || { cat "$TMP/stderr" >&2; fail "'$*' exited $rc, expected $want"; }
+    read -r SECONDS_TAKEN PEAK_KB < <(tail -1 "$TMP/time")
+    echo "took ${SECONDS_TAKEN} s, peak RSS ${PEAK_KB} KiB: $*" >&2
+    awk -v t="$SECONDS_TAKEN" 'BEGIN { exit !(t < 20) }' || fail "took $SECONDS_TAKEN s: $*"
+    [ "$PEAK_KB" -lt 1048576 ] || fail "peak RSS $PEAK_KB KiB: $*"
+}
+
+# files_snapshot NAME FILE...: remembers each FILE's inode, size and SHA-256 (under NAME);
+# files_unchanged NAME: fails naming any of them that was replaced, changed or removed.
+files_snapshot() {
+    local name=$1 f; shift
+    for f in "$@"; do
+        printf '%s\t%s\t%s\n' "$f" "$(stat -L -c '%d:%i:%s' "$f")" "$(sha256sum < "$f")"
+    done > "$TMP/snapshot.$name"
+}
+files_unchanged() {
+    local f id sum
+    while IFS=$'\t' read -r f id sum; do
+        [ -e "$f" ] || fail "'$f' was removed"
+        [ "$(stat -L -c '%d:%i:%s' "$f")" = "$id" ] || fail "'$f' was replaced (inode or size changed)"
+        [ "$(sha256sum < "$f")" = "$sum" ] || fail "'$f' was changed"
+    done < "$TMP/snapshot.$1"
+}
+
+# no_leftovers: nothing in $OUTDIR but what the test put there (keep.*): no output, no temp file.
+no_leftovers() {
+    local left
+    left=$(find "$OUTDIR" -mindepth 1 \( -name 'keep.*' -prune \) -o -print)
+    [ -z "$left" ] || fail "left behind: $left"
+}
+
+make_pki() {
+    pki_init "$TMP/pki"
+    PKI_KEY=${1:-ec:P-256} pki_hierarchy || fail "cannot make the test PKI"
+}
