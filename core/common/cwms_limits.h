@@ -33,4 +33,14 @@
  */
 #define CWMS_KDF_ITERATIONS_MAX 10000000
 
+/*
+ * The most an scrypt key derivation (PBES2 with scrypt, RFC 7914) may ask
+ * for: CWMS_SCRYPT_MAX_MEMORY bytes (128 * r * (N + p + 2), what OpenSSL
+ * allocates) and CWMS_SCRYPT_MAX_WORK for N * r * p. N = 2^18 with r = 8
+ * and p = 1 fits both: seconds of work, like CWMS_KDF_ITERATIONS_MAX;
+ * `openssl pkcs8 -topk8 -scrypt` writes N = 2^14, r = 8, p = 1.
+ */
+#define CWMS_SCRYPT_MAX_MEMORY ((unsigned long long)256 * 1024 * 1024 + 4096)
+#define CWMS_SCRYPT_MAX_WORK ((unsigned long long)1 << 21)
+
 #endif
