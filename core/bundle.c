@@ -18,6 +18,7 @@
 #include "input/input.h"
 #include "index/trust.h"
 #include "input/fetch.h"
+#include "paths/leaf.h"
 
 /*
  * An explicit trust file is read on a second thread while the inputs are
@@ -103,6 +104,20 @@ static void fetch_hint(const CWMS_OPTIONS *opts, CWMS_DIAG *diag)
                   cwms_option_name(opts->front, CWMS_OPT_FETCH));
 }
 
+/* Most candidates for the server certificate whose paths --fetch completes. */
+#define FETCH_MAX_CANDIDATES 64
+
+/* --fetch for the paths up from the candidates for the server certificate only. */
+static int fetch_for_candidates(const CWMS_OPTIONS *opts, CWMS_INPUTS *in, size_t first_key,
+                                CWMS_TRUST *trust, CWMS_DIAG *diag)
+{
+    CWMS_CERT *starts[FETCH_MAX_CANDIDATES];
+    size_t n = cwms_leaf_candidates(opts, in->pool, in->keys + first_key, in->n_keys - first_key,
+                                    starts, FETCH_MAX_CANDIDATES);
+
+    return cwms_fetch_missing_issuers(in->pool, trust, starts, n, diag);
+}
+
 int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **out)
 {
     CWMS_INPUTS *in = cwms_inputs_new();
@@ -140,7 +155,7 @@ int cwms_bundle_build(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_BUNDLE **o
     }
     trust = trust_load_finish(&tl, threaded, thread, diag);
     if (ok && trust != NULL && opts->fetch)
-        ok = cwms_fetch_missing_issuers(in->pool, trust, diag);
+        ok = fetch_for_candidates(opts, in, first_key, trust, diag);
     if (ok && trust != NULL)
         ok = cwms_chain_build_trusted(opts, in->pool, trust, in->keys + first_key,
                                       in->n_keys - first_key,

@@ -321,6 +321,23 @@ size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, c
     return n;
 }
 
+size_t cwms_leaf_candidates(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
+                            size_t n_keys, CWMS_CERT **out, size_t max)
+{
+    size_t n = 0, all;
+
+    for (size_t k = 0; !opts->no_key && k < n_keys && n < max; k++)
+        n += cwms_leaf_alternatives(opts, pool, &keys[k], NULL, out + n, max - n);
+    if (n > 0)
+        return n;
+    if (opts->has_leaf_sha256) {
+        out[0] = max > 0 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
+        return out[0] != NULL;
+    }
+    all = cwms_leaf_end_entities(opts, pool, out, max);
+    return all < max ? all : max;
+}
+
 int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
                      size_t n_keys, const char *key_source, CWMS_DIAG *diag, CWMS_CERT **leaf,
                      const CWMS_KEY **key)

@@ -387,19 +387,6 @@ case_request_token_key() {
     [ ! -e "$TMP/no.csr" ] || fail "a refused request wrote a CSR"
 }
 
-# http_serve DIR: starts tests/lib/http_server.py on 127.0.0.1 serving DIR; sets $PORT. Stopped at exit.
-http_serve() {
-    python3 "$CWMS_SOURCE_ROOT/tests/lib/http_server.py" "$1" "$TMP/port" &
-    HTTP_PID=$!
-    trap 'kill "$HTTP_PID" 2> /dev/null; wait "$HTTP_PID" 2> /dev/null || true; rm -rf "$TMP"' EXIT
-    local i
-    for i in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done
-    [ -s "$TMP/port" ] || fail "the test HTTP server did not start"
-    PORT=$(cat "$TMP/port")
-    # Not through a proxy the machine may have set, unless a test says so.
-    unset http_proxy HTTP_PROXY no_proxy NO_PROXY
-}
-
 # fetch_build NAME LEAF [ARGS...]: build with --fetch from LEAF's certificate and key only.
 fetch_build() {
     local name=$1 leaf=$2; shift 2

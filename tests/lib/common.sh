@@ -12,6 +12,7 @@
 #   files_snapshot NAME FILE... / files_unchanged NAME   no file replaced (inode + SHA-256)
 #   no_leftovers   nothing in $OUTDIR but keep.* (no output, no temporary file)
 #   make_pki [KEY] the usual root -> primary -> secondary -> server PKI in $TMP/pki
+#   http_serve DIR tests/lib/http_server.py on 127.0.0.1 serving DIR; sets $PORT
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
@@ -30,8 +31,12 @@ fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cwms-test.XXXXXX")
 SKIPPED_PARTS=0
+CLEANUP_PIDS=()
 on_exit() {
-    local rc=$?
+    local rc=$? pid
+    for pid in "${CLEANUP_PIDS[@]}"; do
+        kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null || true
+    done
     rm -rf "$TMP"
     if [ "$rc" -eq 0 ] && [ "$SKIPPED_PARTS" -gt 0 ]; then
         echo "SKIP: $SKIPPED_PARTS part(s) of this test could not run (above)" >&2
@@ -117,4 +122,16 @@ no_leftovers() {
 make_pki() {
     pki_init "$TMP/pki"
     PKI_KEY=${1:-ec:P-256} pki_hierarchy || fail "cannot make the test PKI"
+}
+
+# http_serve DIR: starts tests/lib/http_server.py on 127.0.0.1 serving DIR; sets $PORT. Stopped at exit.
+http_serve() {
+    python3 "$CWMS_SOURCE_ROOT/tests/lib/http_server.py" "$1" "$TMP/port" &
+    CLEANUP_PIDS+=($!)
+    local i
+    for i in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+    [ -s "$TMP/port" ] || fail "the test HTTP server did not start"
+    PORT=$(cat "$TMP/port")
+    # Not through a proxy the machine may have set, unless a test says so.
+    unset http_proxy HTTP_PROXY no_proxy NO_PROXY
 }
