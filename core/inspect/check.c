@@ -300,16 +300,12 @@ static int add_duplicates(CWMS_CHECK *c)
     for (size_t i = 0; i < c->scan.n_blocks; i++) {
         const CWMS_SCAN_BLOCK *b = &c->scan.blocks[i];
 
-        if (b->pub.kind != CWMS_BLOCK_CERT || b->sha256[0] == '\0')
+        if (b->pub.kind != CWMS_BLOCK_CERT || b->sha256[0] == '\0' || b->copy_of == SIZE_MAX)
             continue;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(c->scan.blocks[j].sha256, b->sha256) == 0) {
-                if (!add_finding(c, CWMS_ERROR, "DUPLICATE", CWMS_R_DUPLICATE_CERT, i,
-                                 "remove the second copy (check --fix does)",
-                                 "the same certificate as block %zu", j + 1))
-                    return 0;
-                break;
-            }
+        if (!add_finding(c, CWMS_ERROR, "DUPLICATE", CWMS_R_DUPLICATE_CERT, i,
+                         "remove the second copy (check --fix does)",
+                         "the same certificate as block %zu", b->copy_of + 1))
+            return 0;
     }
     return 1;
 }
@@ -317,10 +313,7 @@ static int add_duplicates(CWMS_CHECK *c)
 /* Index of the first block holding the same certificate; SIZE_MAX when none. */
 static size_t first_copy(const CWMS_CHECK *c, size_t i)
 {
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(c->scan.blocks[j].sha256, c->scan.blocks[i].sha256) == 0)
-            return j;
-    return SIZE_MAX;
+    return c->scan.blocks[i].copy_of;
 }
 
 /*-
@@ -339,16 +332,13 @@ static const char *left_out_reason(const CWMS_BUNDLE *b, X509 *x, CWMS_ROLE *rol
 {
     const CWMS_EXPLAIN *e = cwms_bundle_get0_explain(b);
 
-    *role = CWMS_ROLE_NONE;
-    for (size_t i = 0; i < cwms_explain_cert_count(e); i++) {
-        const CWMS_EXPLAIN_CERT *ec = cwms_explain_get0_cert(e, i);
+    size_t i = x != NULL ? cwms_explain_find_cert(e, x) : SIZE_MAX;
 
-        if (x != NULL && X509_cmp(ec->x509, x) == 0) {
-            *role = ec->role;
-            return ec->left_out;
-        }
-    }
-    return NULL;
+    *role = CWMS_ROLE_NONE;
+    if (i == SIZE_MAX)
+        return NULL;
+    *role = cwms_explain_get0_cert(e, i)->role;
+    return cwms_explain_get0_cert(e, i)->left_out;
 }
 
 static int compare_certs(CWMS_CHECK *c, CWMS_ORDER order)
