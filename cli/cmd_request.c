@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 
 #include "commands.h"
+#include "cwms_p11.h"
 #include "cwms/bundle.h"
 #include "cwms/diag.h"
 #include "cwms/emit.h"
@@ -349,7 +350,7 @@ int cmd_request(int argc, char **argv)
         if (!cwms_request_token_public_key(a.key, &rq, &rctx, &key, diag))
             goto failed;
         token_key_uri = OPENSSL_strdup(a.key);
-        what = OPENSSL_strdup(a.key);
+        what = cwms_p11_uri_mask(a.key); /* for messages: never its pin-value */
     } else if (a.new_key != NULL) {
         key = cwms_key_generate(&a.key_type, NULL, NULL, diag);
         what = OPENSSL_strdup("the new key");
@@ -381,7 +382,7 @@ int cmd_request(int argc, char **argv)
 
     cli_report_messages(diag);
     if (on_token && a.key != NULL)
-        cli_note("key: %s (the CSR was signed on the token)", a.key);
+        cli_note("key: %s (the CSR was signed on the token)", what);
     else if (on_token)
         cli_note("key: new %s key generated on the token: %s (sensitive, extractable for the "
                  "bundle later; the CSR was signed on the token)",
@@ -394,9 +395,10 @@ int cmd_request(int argc, char **argv)
              a.n_hosts == 1 ? "" : "s", a.output != NULL ? a.output : "standard output");
     cli_note("send the CSR to your CA; then: cwms-bundle build --cwms VERSION --key '%s' "
              "-o webex.pem CA-FILES...",
-             on_token                ? token_key_uri
-                 : a.new_key != NULL ? a.new_key
-                                     : a.key);
+             on_token && a.key != NULL ? what
+                 : on_token            ? token_key_uri
+                 : a.new_key != NULL   ? a.new_key
+                                       : a.key);
     rc = CWMS_EXIT_OK;
     goto end;
 

@@ -90,8 +90,17 @@ CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err);
 CWMS_P11_URI *cwms_p11_uri_parse_syntax(const char *text, CWMS_P11_ERROR *err);
 void cwms_p11_uri_free(CWMS_P11_URI *uri);
 
-/* The URI as given with any pin-value masked ("pin-value=***"); owned by uri. */
+/*
+ * The URI as given with any pin-value masked ("pin-value=***"), and the
+ * value of an unknown attribute too (a misspelt pin-value); owned by uri.
+ */
 const char *cwms_p11_uri_display(const CWMS_P11_URI *uri);
+/*
+ * The same masking of any text, parsed or not (OPENSSL_free; NULL when out
+ * of memory): a pkcs11: URI as cwms_p11_uri_display shows it, anything
+ * else copied. For messages that name a source the user gave.
+ */
+char *cwms_p11_uri_mask(const char *text);
 /* Getters; strings are owned by uri, NULL when the attribute is absent. */
 const char *cwms_p11_uri_token(const CWMS_P11_URI *uri);
 const char *cwms_p11_uri_object(const CWMS_P11_URI *uri);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -22,7 +23,7 @@
 struct cwms_p11_uri_st {
     const P11_KIT_API *p11k; /* p11-kit, opened by the parse */
     P11KitUri *kit;
-    char *display; /* the text with pin-value masked */
+    char *display; /* the text with pin-value (and anything that may be a PIN) masked */
     char *token;
     char *object;
     unsigned char *id;
@@ -86,9 +87,10 @@ static int check_names(const char *part, size_t part_len, char sep, const char *
         for (nlen = 0; nlen < alen && attr[nlen] != '='; nlen++)
             ;
         if (nlen == alen) {
+            /* (not shown: text without its '=' may be a PIN typed wrong) */
             p11_error(err, CWMS_P11_E_USAGE,
-                      "pkcs11: URI '%s': '%.*s' is not an attribute (expected name=value)", display,
-                      (int)alen, attr);
+                      "pkcs11: URI '%s': an attribute of its %s has no '=' (expected name=value)",
+                      display, where);
             return 0;
         }
         if (!name_known(attr, nlen, names)) {
@@ -115,35 +117,63 @@ static int check_names(const char *part, size_t part_len, char sep, const char *
     return 1;
 }
 
-/* The text with any pin-value's value replaced by "***" (wherever it appears), for messages. */
-static char *mask_pin(const char *text)
+/*
+ * Whether the value of the attribute called name (len bytes) may be shown:
+ * one of a known name that holds no secret. pin-value never is, nor the
+ * value of a name this does not know: a misspelt pin-value still holds a PIN.
+ */
+static int value_shown(const char *name, size_t len, int in_query)
 {
-    size_t len = strlen(text), o = 0, i = 0;
-    char *out = OPENSSL_malloc(2 * len + 16); /* "pin-value=" (10) grows to at most 13 */
+    if (!in_query)
+        return name_known(name, len, path_names);
+    return name_known(name, len, query_names) && !(len == 9 && strncmp(name, "pin-value", 9) == 0);
+}
+
+/*
+ * The text for messages: each attribute as given, but the value of
+ * pin-value and of an unknown attribute, and an attribute without '=',
+ * replaced by "***". Values end where p11-kit ends them: at ';' or '?' in
+ * the path, at '&' in the query (a ';' is part of a PIN there).
+ */
+static char *display_of(const char *text)
+{
+    size_t len = strlen(text), o = 7, i = 7;
+    char *out = OPENSSL_malloc(4 * len + 16); /* "a" grows to "***": at most 3 bytes a byte */
     int in_query = 0;
 
     if (out == NULL)
         return NULL;
+    memcpy(out, text, 7); /* "pkcs11:" */
     while (i < len) {
-        int at_start = i == 0 || strchr(":;?&", text[i - 1]) != NULL;
+        const char *attr = text + i;
+        size_t alen = strcspn(attr, in_query ? "&" : ";?"), nlen = 0;
 
-        if (at_start && strncmp(text + i, "pin-value=", 10) == 0) {
-            /* Where p11-kit ends the value: '&' in the query (a ';' is part of the PIN there). */
-            const char *ends = in_query ? "&" : ";?";
-
-            memcpy(out + o, "pin-value=***", 13);
-            o += 13;
-            i += 10;
-            while (i < len && strchr(ends, text[i]) == NULL)
-                i++;
-        } else {
-            if (text[i] == '?')
-                in_query = 1;
+        while (nlen < alen && attr[nlen] != '=')
+            nlen++;
+        if (nlen < alen && value_shown(attr, nlen, in_query)) {
+            memcpy(out + o, attr, alen);
+            o += alen;
+        } else if (alen > 0) {
+            memcpy(out + o, attr, nlen < alen ? nlen + 1 : 0);
+            o += nlen < alen ? nlen + 1 : 0;
+            memcpy(out + o, "***", 3);
+            o += 3;
+        }
+        i += alen;
+        if (i < len) {
+            in_query |= text[i] == '?';
             out[o++] = text[i++];
         }
     }
     out[o] = '\0';
     return out;
+}
+
+char *cwms_p11_uri_mask(const char *text)
+{
+    if (text == NULL)
+        return NULL;
+    return strncasecmp(text, "pkcs11:", 7) == 0 ? display_of(text) : OPENSSL_strdup(text);
 }
 
 /* The file pin-source names: a path or a file: URI. */
@@ -232,7 +262,7 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
         return NULL;
     }
     u = OPENSSL_zalloc(sizeof(*u));
-    if (u == NULL || (u->display = mask_pin(text)) == NULL)
+    if (u == NULL || (u->display = display_of(text)) == NULL)
         goto oom;
 
     rest = text + 7;

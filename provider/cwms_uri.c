@@ -2,6 +2,7 @@
 /* The cwms: URI grammar: see cwms_uri.h. */
 #include "cwms_uri.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,6 +57,23 @@ char *cwms_uri_redact(const char *uri)
     }
     out[o] = '\0';
     return out;
+}
+
+/* Where the first malformed %XX escape (or %00) of s (len bytes) starts; len when none. */
+static size_t bad_escape_at(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        int ok;
+
+        if (s[i] != '%')
+            continue;
+        ok = i + 2 < len && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])
+            && !(s[i + 1] == '0' && s[i + 2] == '0');
+        if (!ok)
+            return i;
+        i += 2;
+    }
+    return len;
 }
 
 /* Sets *err to a formatted message (best effort: NULL when memory ran out). */
@@ -225,11 +243,12 @@ static int parse_params(CWMS_URI *u, const char *s, char **err)
         if (nlen < len) {
             value = cwms_percent_decode(s + nlen + 1, len - nlen - 1, &bad);
             if (value == NULL) {
+                /* Where, not what: a key= or in= value may hold a PIN. */
                 if (bad)
                     set_err(err,
-                            "parameter '%s': malformed percent-encoding in '%.*s' "
-                            "(write '%%' as %%25)",
-                            name, (int)(len - nlen - 1), s + nlen + 1);
+                            "parameter '%s': malformed percent-encoding at character %zu of its "
+                            "value (a '%%' takes two hex digits, not %%00; write '%%' as %%25)",
+                            name, bad_escape_at(s + nlen + 1, len - nlen - 1) + 1);
                 OPENSSL_free(name);
                 return 0;
             }
@@ -269,8 +288,10 @@ CWMS_URI *cwms_uri_parse(const char *uri, char **err)
     plen = q == NULL ? strlen(p) : (size_t)(q - p);
     if ((u->path = cwms_percent_decode(p, plen, &bad)) == NULL) {
         if (bad)
-            set_err(err, "malformed percent-encoding in the path '%.*s' (write '%%' as %%25)",
-                    (int)plen, p);
+            set_err(err,
+                    "malformed percent-encoding at character %zu of the path (a '%%' takes two "
+                    "hex digits, not %%00; write '%%' as %%25)",
+                    bad_escape_at(p, plen) + 1);
         goto err;
     }
     if (q != NULL && !parse_params(u, q + 1, err))

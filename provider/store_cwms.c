@@ -87,7 +87,8 @@ static void *cwms_store_open(void *provctx, const char *uri)
     }
     ctx->pc = pc;
     if ((ctx->uri = cwms_uri_parse(uri, &err)) == NULL) {
-        CWMS_PROV_RAISE(pc, err != NULL ? CWMS_R_USAGE : CWMS_R_INTERNAL, "'%s': %s", ctx->uri_text,
+        /* The parameter is named, the URI not repeated: the user has it, and it may be long. */
+        CWMS_PROV_RAISE(pc, err != NULL ? CWMS_R_USAGE : CWMS_R_INTERNAL, "cwms: URI: %s",
                         err != NULL ? err : "out of memory");
         OPENSSL_free(err);
         store_ctx_free(ctx);

@@ -24,6 +24,7 @@
 #include <openssl/x509.h>
 
 #include "cwms_bio_text.h"
+#include "cwms_p11.h"
 
 void cwms_sha256_hex(const unsigned char sha256[32], char out[65])
 {
@@ -360,10 +361,13 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
         return choose_without_key(opts, pool, diag, leaf);
     }
     if (n_keys == 0) {
-        if (key_source != NULL)
+        if (key_source != NULL) {
+            char *shown = cwms_p11_uri_mask(key_source); /* a pkcs11: URI's PIN is not shown */
+
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY, "'%s' (%s) holds no private key",
-                          key_source, cwms_option_name(opts->front, CWMS_OPT_KEY));
-        else
+                          shown != NULL ? shown : "?", cwms_option_name(opts->front, CWMS_OPT_KEY));
+            OPENSSL_free(shown);
+        } else
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
                           "no private key among the inputs: pass it with %s FILE, or use "
                           "%s for a bundle without the key",
