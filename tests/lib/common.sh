@@ -6,6 +6,7 @@
 #   TEST_DATA      tests/data, the vendored third-party certificates and suites
 #   fail MSG / skip MSG / expect_fail CODE CMD... / assert_contains FILE TEXT
 #   ossl ARGS...   the openssl binary, ready to load an ASan-built cwms.so
+#                  ("${OSSL_CMD[@]}" ARGS... the same for wrappers that exec, as bounded)
 #   skip_part MSG  a part that cannot run here (a missing tool): the rest runs,
 #                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
 #   bounded CODE CMD...   CMD exits CODE in under 20 s and 1 GiB (hostile inputs)
@@ -62,14 +63,13 @@ expect_fail() {
 # itself does not leak); ASan's exit code 86 keeps a report from passing
 # for an expected failure. A timeout so a loader that never reaches eof
 # fails the test instead of hanging it.
-ossl() {
-    if [ -n "${CWMS_ASAN_PRELOAD:-}" ]; then
-        timeout 120 env LD_PRELOAD="$CWMS_ASAN_PRELOAD" \
-            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86" openssl "$@"
-    else
-        timeout 120 openssl "$@"
-    fi
-}
+if [ -n "${CWMS_ASAN_PRELOAD:-}" ]; then
+    OSSL_CMD=(env LD_PRELOAD="$CWMS_ASAN_PRELOAD"
+              ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86" openssl)
+else
+    OSSL_CMD=(openssl)
+fi
+ossl() { timeout 120 "${OSSL_CMD[@]}" "$@"; }
 
 assert_contains() {
     grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; cat "$1" >&2; fail "'$1' does not contain '$2'"; }
