@@ -8,6 +8,7 @@
  * The report goes to stdout (it is what the command is for); -q keeps
  * only the errors, on stderr. --json and --graph dot replace it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -470,8 +471,7 @@ int cmd_check(int argc, char **argv)
     }
 
     if (a.sh.json) {
-        if (!check_json(&a, check, diag, fixed) && rc == CWMS_EXIT_OK)
-            rc = CWMS_EXIT_OUTPUT;
+        (void)check_json(&a, check, diag, fixed); /* a write that failed shows below */
         goto end;
     }
     if (a.sh.graph) {
@@ -504,7 +504,12 @@ int cmd_check(int argc, char **argv)
                rc == CWMS_EXIT_OK ? " (warnings only)" : "");
     }
 end:
-    fflush(stdout);
+    /* The report is what check makes: one that cannot be written exits 7, whatever it says. */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && check != NULL) {
+        fprintf(stderr, CLI_PROGRAM ": error: cannot write the report to standard output: %s\n",
+                strerror(errno));
+        rc = CWMS_EXIT_OUTPUT;
+    }
     cwms_check_free(check);
     cli_secrets_free(secrets);
     cwms_diag_free(diag);
