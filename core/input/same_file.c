@@ -166,7 +166,8 @@ int cwms_output_check(const char *out, const char *out_option, const CWMS_READS 
 {
     IDENTITY id;
 
-    if (out == NULL || !identify(out, &id))
+    /* A device or a FIFO is written into, never replaced: /dev/null may be read and written. */
+    if (out == NULL || !identify(out, &id) || (id.exists && !S_ISREG(id.st.st_mode)))
         return 1;
     for (size_t i = 0; i < n; i++) {
         const char *which = NULL;

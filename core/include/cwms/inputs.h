@@ -107,8 +107,9 @@ typedef struct cwms_reads_st {
  * read (an INPUT, --key, --trust; a pkcs11: URI's pin-source or
  * module-path; a file: passphrase or PIN source), a file directly inside a
  * directory read, or the same name as a file the run creates (even before
- * either exists). out NULL (standard output) passes. `check --fix` may
- * rewrite BUNDLE in place on purpose: it does not list BUNDLE.
+ * either exists). out NULL (standard output), a device and a FIFO (written
+ * into, never replaced) pass. `check --fix` may rewrite BUNDLE in place on
+ * purpose: it does not list BUNDLE.
  */
 int cwms_output_check(const char *out, const char *out_option, const CWMS_READS *reads, size_t n,
                       CWMS_DIAG *diag);
