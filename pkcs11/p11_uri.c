@@ -230,6 +230,40 @@ static int read_pin_source(CWMS_P11_URI *u, CWMS_P11_ERROR *err)
     return 1;
 }
 
+/*
+ * The PIN: pin-value (taken out of p11-kit's copy), else, with read_source,
+ * what pin-source holds. One over CWMS_PASS_MAX bytes is refused here,
+ * before any C_Login: a value no token takes would only spend a PIN try.
+ */
+static int take_pin(CWMS_P11_URI *u, int read_source, CWMS_P11_ERROR *err)
+{
+    const P11_KIT_API *p11k = u->p11k;
+    const char *v;
+
+    if ((v = p11k->uri_get_pin_source(u->kit)) != NULL
+        && (u->pin_source = OPENSSL_strdup(pin_source_path(v))) == NULL) {
+        p11_error(err, CWMS_P11_E_INTERNAL, "out of memory parsing a pkcs11: URI");
+        return 0;
+    }
+    if ((v = p11k->uri_get_pin_value(u->kit)) == NULL)
+        return !read_source || u->pin_source == NULL || read_pin_source(u, err);
+    if ((u->pin_len = strlen(v)) > CWMS_PASS_MAX) {
+        p11k->uri_set_pin_value(u->kit, NULL);
+        p11_error(err, CWMS_P11_E_PIN_SOURCE,
+                  "pkcs11: URI '%s': its pin-value is longer than %d bytes, which is no PIN: "
+                  "nothing was sent to the token",
+                  u->display, CWMS_PASS_MAX);
+        return 0;
+    }
+    if ((u->pin = OPENSSL_malloc(u->pin_len + 1)) == NULL) {
+        p11_error(err, CWMS_P11_E_INTERNAL, "out of memory parsing a pkcs11: URI");
+        return 0;
+    }
+    memcpy(u->pin, v, u->pin_len + 1);
+    p11k->uri_set_pin_value(u->kit, NULL);
+    return 1;
+}
+
 static char *attr_string(const CWMS_P11_URI *u, CK_ATTRIBUTE_TYPE type)
 {
     CK_ATTRIBUTE *a = u->p11k->uri_get_attribute(u->kit, type);
@@ -319,27 +353,8 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
         && (u->module_name = OPENSSL_strdup(v)) == NULL)
         goto oom;
 
-    if ((v = p11k->uri_get_pin_source(u->kit)) != NULL
-        && (u->pin_source = OPENSSL_strdup(pin_source_path(v))) == NULL)
-        goto oom;
-    if ((v = p11k->uri_get_pin_value(u->kit)) != NULL) {
-        /* Refused before any C_Login: a value no token takes would only spend a PIN try. */
-        if ((u->pin_len = strlen(v)) > CWMS_PASS_MAX) {
-            p11k->uri_set_pin_value(u->kit, NULL);
-            p11_error(err, CWMS_P11_E_PIN_SOURCE,
-                      "pkcs11: URI '%s': its pin-value is longer than %d bytes, which is no PIN: "
-                      "nothing was sent to the token",
-                      u->display, CWMS_PASS_MAX);
-            goto fail;
-        }
-        if ((u->pin = OPENSSL_malloc(u->pin_len + 1)) == NULL)
-            goto oom;
-        memcpy(u->pin, v, u->pin_len + 1);
-        p11k->uri_set_pin_value(u->kit, NULL);
-    } else if (read_source && u->pin_source != NULL) {
-        if (!read_pin_source(u, err))
-            goto fail;
-    }
+    if (!take_pin(u, read_source, err))
+        goto fail;
     return u;
 
 oom:
