@@ -94,6 +94,36 @@ static void set_err(char **err, const char *fmt, ...)
     va_end(ap);
 }
 
+/* 1 when name looks like a parameter name (letters, digits, '-', '_'; short): safe to show. */
+static int name_shown(const char *name)
+{
+    size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+
+    return name[n] == '\0' && n <= 40;
+}
+
+/*
+ * An unknown parameter. Its name is shown only when it looks like one: a
+ * pkcs11: URI in key= whose '&' was not written %26 leaves its own
+ * attributes here, and "pin-value%3D1234" would show a PIN.
+ */
+static void unknown_param(char **err, const char *name)
+{
+    static const char *const p11[] = { "pin-value", "pin-source", "module-path", "module-name" };
+    const char *hint = "";
+
+    for (size_t i = 0; i < sizeof(p11) / sizeof(p11[0]); i++)
+        if (strncmp(name, p11[i], strlen(p11[i])) == 0)
+            hint = "; a pkcs11: URI in key= or in= writes its '&' as %26";
+    if (name_shown(name))
+        set_err(err, "unknown parameter '%s' (known: " KNOWN_PARAMS ")%s", name, hint);
+    else
+        set_err(err,
+                "an unknown parameter (its name is not shown: it is not one of letters, digits "
+                "and '-'; known: " KNOWN_PARAMS ")%s",
+                hint);
+}
+
 /* The shared vocabulary's message for a refused value, spelled "name=value"; returns 0. */
 static int bad_value(char **err, CWMS_OPTION_KIND kind, const char *name, const char *value)
 {
@@ -137,7 +167,7 @@ static int apply_param(CWMS_URI *u, const char *name, const char *value, unsigne
         if (strcmp(name, names[i]) == 0)
             break;
     if (i == sizeof(names) / sizeof(names[0])) {
-        set_err(err, "unknown parameter '%s' (known: " KNOWN_PARAMS ")", name);
+        unknown_param(err, name);
         return 0;
     }
     if (strcmp(name, "in") != 0) {

@@ -90,14 +90,18 @@ case_pin_value_capped() {
 # names a place, not the value), a pkcs11: pin-value whose '=' is escaped, a misspelt
 # pin-value, text without '=': the error names the problem, never the PIN.
 case_secret_not_in_parse_errors() {
+    softhsm_available || fail "SoftHSM or pkcs11-tool not installed (ci/install-deps.sh)"
     make_pki
-    local p=$PKI_DIR uri
+    local p=$PKI_DIR uri m
     mkdir "$TMP/ca" && cp "$p/server.crt" "$p/ca-bundle.pem" "$TMP/ca/"
+    # Only this module (an empty SoftHSM) is loaded, whatever p11-kit has registered.
+    softhsm_init "$TMP/hsm"
+    m=module-path=$SOFTHSM_MODULE
     bounded 1 "${OSSL_CMD[@]}" storeutl "${PROV[@]}" "cwms:$TMP/ca?key=pkcs11:token=x%3Fpin-value=$SECRET%zz"
     assert_contains "$TMP/stderr" "parameter 'key': malformed percent-encoding at character"
     no_secret_from_provider "$TMP/stderr"
-    for uri in "pkcs11:token=x?pin-value%3D$SECRET" "pkcs11:token=x?pin-valeu=$SECRET" \
-               "pkcs11:token=x;$SECRET" "pkcs11:token=x?pin-value=$SECRET%zz"; do
+    for uri in "pkcs11:token=x?$m&pin-value%3D$SECRET" "pkcs11:token=x?$m&pin-valeu=$SECRET" \
+               "pkcs11:token=x;$SECRET?$m" "pkcs11:token=x?$m&pin-value=$SECRET%zz"; do
         bounded 2 "$CWMS_BUNDLE" build --cwms 2.5 -o "$OUTDIR/out.pem" "$p/server.crt" "$uri"
         no_secret "$TMP/stderr"
         case $uri in *pin-value=*) assert_contains "$TMP/stderr" "pin-value=***" ;; esac

@@ -396,6 +396,13 @@ static void test_unknown_parameter_is_named(void **state)
     assert_refused("cwms:/srv?version=2.5&colour=blue", "unknown parameter 'colour'");
     assert_refused("cwms:/srv?Version=2.5", "unknown parameter 'Version'");
     assert_refused("cwms:/srv?include-root", "unknown parameter 'include-root'");
+    /* A pkcs11: URI's '&' not written %26: its attributes land here, never shown with a PIN. */
+    assert_refused("cwms:/srv?key=pkcs11:token=x?module-name=a&pin-value%3DS3cret",
+                   "an unknown parameter (its name is not shown");
+    assert_refused("cwms:/srv?key=pkcs11:token=x?module-name=a&pin-value%3DS3cret",
+                   "writes its '&' as %26");
+    assert_refused("cwms:/srv?key=pkcs11:token=x&pin-value=S3cret",
+                   "unknown parameter 'pin-value'");
 }
 
 static void test_repeated_parameters_other_than_in_are_refused(void **state)
