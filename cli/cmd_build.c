@@ -319,41 +319,30 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
  */
 
 /*
- * -o naming an input (a CA bundle, the encrypted key, a passphrase file)
- * would silently replace it with the bundle: refused as a usage error.
+ * -o naming something the run reads (a CA bundle, the encrypted key, a
+ * passphrase file, a token's pin-source) would silently replace it with
+ * the bundle: refused (exit 7) before anything is read.
  */
 static int output_not_an_input(const BUILD_ARGS *a, int n_inputs, char **inputs, CWMS_DIAG *diag)
 {
-    const char **sources;
-    const char *which = NULL;
+    CWMS_READS *reads;
     size_t n = 0;
-    int clash;
+    int ok;
 
     if (a->sh.output == NULL)
         return 1;
-    if ((sources = calloc((size_t)n_inputs + 5, sizeof(*sources))) == NULL) {
+    if ((reads = calloc((size_t)n_inputs + 2 + CLI_SHARED_READS, sizeof(*reads))) == NULL) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         return 0;
     }
     for (int i = 0; i < n_inputs; i++)
-        sources[n++] = inputs[i];
-    sources[n++] = a->key_source;
-    sources[n++] = a->sh.trust;
-    if (a->sh.passin != NULL && strncmp(a->sh.passin, "file:", 5) == 0)
-        sources[n++] = a->sh.passin + 5;
-    if (a->sh.passout != NULL && strncmp(a->sh.passout, "file:", 5) == 0)
-        sources[n++] = a->sh.passout + 5;
-    if (a->pin != NULL && strncmp(a->pin, "file:", 5) == 0)
-        sources[n++] = a->pin + 5;
-    clash = cwms_output_is_source(a->sh.output, sources, n, &which);
-    if (clash)
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
-                      "-o '%s' is %s '%s': writing the bundle would replace an input; choose "
-                      "another output file",
-                      a->sh.output, clash == 2 ? "a file of the input directory" : "the input",
-                      which);
-    free(sources);
-    return !clash;
+        reads[n++] = (CWMS_READS){ inputs[i], CWMS_READS_SOURCE, "input" };
+    reads[n++] = (CWMS_READS){ a->key_source, CWMS_READS_SOURCE, "--key" };
+    reads[n++] = (CWMS_READS){ a->pin, CWMS_READS_PASSSRC, "--pin" };
+    n += cli_shared_reads(&a->sh, reads + n);
+    ok = cwms_output_check(a->sh.output, "-o", reads, n, diag);
+    free(reads);
+    return ok;
 }
 
 static const char *key_format_text(const BUILD_ARGS *a)

@@ -8,6 +8,7 @@
  * The report goes to stdout (it is what the command is for); -q keeps
  * only the errors, on stderr. --json and --graph dot replace it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -586,6 +587,16 @@ int cmd_check(int argc, char **argv)
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         goto end;
     }
+    /* --fix -o may be BUNDLE itself, never a file read beside it (--trust, a passphrase file). */
+    if (a.fix) {
+        CWMS_READS reads[CLI_SHARED_READS];
+
+        if (!cwms_output_check(a.sh.output, "-o", reads, cli_shared_reads(&a.sh, reads), diag)) {
+            cli_report_messages(diag);
+            rc = cli_report_exit_code(diag);
+            goto end;
+        }
+    }
     if (a.sh.passout != NULL) {
         int prc = cli_shared_read_passout("check", &a.sh, secrets, "the fixed bundle's key");
 
@@ -660,13 +671,13 @@ int cmd_check(int argc, char **argv)
             if (frc == CWMS_EXIT_OUTPUT)
                 cli_report_messages(diag);
         }
-        rc = frc == CWMS_EXIT_OK ? CWMS_EXIT_OK : rc != CWMS_EXIT_OK ? rc : frc;
+        /* ... and one that cannot be written exits 7, whatever the findings. */
+        rc = frc == CWMS_EXIT_OK || frc == CWMS_EXIT_OUTPUT ? frc : rc != CWMS_EXIT_OK ? rc : frc;
     }
 
     if (a.sh.json) {
-        if (!check_json(&a, a.connect != NULL ? &cc : NULL, check, diag, fixed)
-            && rc == CWMS_EXIT_OK)
-            rc = CWMS_EXIT_OUTPUT;
+        /* a write that failed shows below */
+        (void)check_json(&a, a.connect != NULL ? &cc : NULL, check, diag, fixed);
         goto end;
     }
     if (a.sh.graph) {
@@ -702,7 +713,12 @@ int cmd_check(int argc, char **argv)
                fixable, rc == CWMS_EXIT_OK ? " (warnings only)" : "");
     }
 end:
-    fflush(stdout);
+    /* The report is what check makes: one that cannot be written exits 7, whatever it says. */
+    if ((fflush(stdout) != 0 || ferror(stdout)) && check != NULL) {
+        fprintf(stderr, CLI_PROGRAM ": error: cannot write the report to standard output: %s\n",
+                strerror(errno));
+        rc = CWMS_EXIT_OUTPUT;
+    }
     cli_connect_clear(&cc);
     cwms_check_free(check);
     cli_secrets_free(secrets);

@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 
 #include "commands.h"
+#include "cwms_p11.h"
 #include "cwms/bundle.h"
 #include "cwms/diag.h"
 #include "cwms/emit.h"
@@ -261,7 +262,30 @@ static EVP_PKEY *read_key(const char *source, const CWMS_READ_CTX *rctx, CWMS_DI
     return key;
 }
 
-/* Writes the new key to its file: atomically, 0600, encrypted with passout when given. */
+/*
+ * Nothing the run writes may replace what it reads, nor the CSR the new
+ * key: checked before anything is done (exit 7).
+ */
+static int outputs_not_inputs(const REQUEST_ARGS *a, CWMS_DIAG *diag)
+{
+    const CWMS_READS reads[] = {
+        { a->key, CWMS_READS_SOURCE, "--key" },
+        /* A token's --new-key reads its pin-source; a file one is made by the run. */
+        { a->new_key, is_pkcs11(a->new_key) ? CWMS_READS_SOURCE : CWMS_READS_NEW, "--new-key" },
+        { a->passin, CWMS_READS_PASSSRC, "--passin" },
+        { a->pin, CWMS_READS_PASSSRC, "--pin" },
+        { a->passout, CWMS_READS_PASSSRC, "--passout" },
+    };
+    const CWMS_READS new_key_reads[] = { reads[0], reads[2], reads[3], reads[4] };
+
+    if (!cwms_output_check(a->output, "-o", reads, sizeof(reads) / sizeof(reads[0]), diag))
+        return 0;
+    return a->new_key == NULL || is_pkcs11(a->new_key)
+        || cwms_output_check(a->new_key, "--new-key", new_key_reads,
+                             sizeof(new_key_reads) / sizeof(new_key_reads[0]), diag);
+}
+
+/* The new key into a new file (never replacing one): 0600, encrypted with passout when given. */
 static int write_new_key(const char *path, EVP_PKEY *key, const char *passout, size_t passout_len,
                          CWMS_DIAG *diag)
 {
@@ -275,7 +299,7 @@ static int write_new_key(const char *path, EVP_PKEY *key, const char *passout, s
     eo.passout = passout;
     eo.passout_len = passout_len;
     ok = cwms_emit(&only_key, &eo, &data, &len, diag)
-        && cwms_write_file_atomic(path, data, len, 1, diag);
+        && cwms_write_file_new(path, data, len, 1, diag);
     OPENSSL_clear_free(data, len);
     return ok;
 }
@@ -345,10 +369,10 @@ int cmd_request(int argc, char **argv)
     rctx.pin = cli_secrets_pin(secrets);
 
     /* Everything the user can get wrong is checked before a key is made or a token touched. */
-    if (!cwms_request_check(&rq, diag))
+    if (!outputs_not_inputs(&a, diag) || !cwms_request_check(&rq, diag))
         goto failed;
     if (a.new_key != NULL && !is_pkcs11(a.new_key) && lstat(a.new_key, &st) == 0) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_KEYGEN,
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT_EXISTS,
                       "'%s' exists: refusing to overwrite a key (a certificate may be pending for "
                       "it); choose another file, or make a CSR from it with --key '%s'",
                       a.new_key, a.new_key);
@@ -378,7 +402,7 @@ int cmd_request(int argc, char **argv)
         if (!cwms_request_token_public_key(a.key, &rq, &rctx, &key, diag))
             goto failed;
         token_key_uri = OPENSSL_strdup(a.key);
-        what = OPENSSL_strdup(a.key);
+        what = cwms_p11_uri_mask(a.key); /* for messages: never its pin-value */
     } else if (a.new_key != NULL) {
         key = cwms_key_generate(&a.key_type, NULL, NULL, diag);
         what = OPENSSL_strdup("the new key");
@@ -410,7 +434,7 @@ int cmd_request(int argc, char **argv)
 
     cli_report_messages(diag);
     if (on_token && a.key != NULL)
-        cli_note("key: %s (the CSR was signed on the token)", a.key);
+        cli_note("key: %s (the CSR was signed on the token)", what);
     else if (on_token)
         cli_note("key: new %s key generated on the token: %s (extractable, to go into the "
                  "bundle later; the CSR was signed on the token)",
@@ -422,9 +446,10 @@ int cmd_request(int argc, char **argv)
     cli_note("CSR for CN=%s with %zu DNS name%s, SHA-256, written to %s", a.hosts[0], a.n_hosts,
              a.n_hosts == 1 ? "" : "s", a.output != NULL ? a.output : "standard output");
     next_step_hint(&a, rq.site && a.site[0] != '*' ? a.site : NULL,
-                   on_token                ? token_key_uri
-                       : a.new_key != NULL ? a.new_key
-                                           : a.key,
+                   on_token && a.key != NULL ? what
+                       : on_token            ? token_key_uri
+                       : a.new_key != NULL   ? a.new_key
+                                             : a.key,
                    a.new_key == NULL && cwms_pass_known(rctx.pass));
     rc = CWMS_EXIT_OK;
     goto end;

@@ -20,6 +20,8 @@
 
 #include <openssl/crypto.h>
 
+#include "cwms_file_io.h"
+
 #define DEFAULT_TTY "/dev/tty"
 
 /* The reason of a failure of src: a PIN source fails as a PIN problem (exit 6). */
@@ -126,22 +128,58 @@ static int read_fd(const CLI_PASSSRC *src, int fd, const char *from, char *buf, 
     return r == LINE_OK ? 1 : line_failed(src, r, from, size);
 }
 
+/*
+ * Line n (from 0) of a file read whole: LINE_OK with buf set, LINE_EOF
+ * when the file has no such line, LINE_TOO_LONG when it does not fit (or
+ * the read stopped inside it).
+ */
+static LINE_RESULT line_of(const CWMS_FILE_BUF *b, int n, char *buf, size_t size, size_t *len)
+{
+    const unsigned char *nl;
+    size_t at = 0, l;
+
+    for (int i = 0; i < n; i++) {
+        if ((nl = memchr(b->data + at, '\n', b->len - at)) == NULL)
+            return b->truncated ? LINE_TOO_LONG : LINE_EOF;
+        at = (size_t)(nl - b->data) + 1;
+    }
+    if (at >= b->len)
+        return b->truncated ? LINE_TOO_LONG : LINE_EOF;
+    nl = memchr(b->data + at, '\n', b->len - at);
+    if (nl == NULL && b->truncated)
+        return LINE_TOO_LONG;
+    l = (nl != NULL ? (size_t)(nl - b->data) : b->len) - at;
+    if (l > 0 && b->data[at + l - 1] == '\r')
+        l--;
+    if (l + 1 > size)
+        return LINE_TOO_LONG;
+    memcpy(buf, b->data + at, l);
+    buf[l] = '\0';
+    *len = l;
+    return LINE_OK;
+}
+
+/*
+ * A file: source, read through the core's capped, non-blocking reader (a
+ * FIFO's writer is waited for within bounds, never for ever): only as much
+ * as the lines wanted can hold.
+ */
 static int read_file(const CLI_PASSSRC *src, const char *path, char *buf, size_t size, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    LINE_RESULT r = LINE_EOF;
+    CWMS_FILE_BUF b;
+    LINE_RESULT r;
     char what[PATH_MAX + 16];
+    int err;
 
     snprintf(what, sizeof(what), "'%s'", path);
-    if (fd < 0) {
-        cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src), "%s file:%s: cannot open '%s': %s",
-                      src->option, path, path, strerror(errno));
+    if (!cwms_file_read_upto(path, (size_t)(src->file_line + 1) * (size + 1), &b, &err)) {
+        cwms_diag_add(src->diag, CWMS_ERROR, src_reason(src), "%s file:%s: cannot %s '%s': %s",
+                      src->option, path, b.open_failed ? "open" : "read", path,
+                      cwms_file_strerror(err));
         return 0;
     }
-    for (int line = 0; line <= src->file_line; line++)
-        if ((r = read_line(fd, buf, size, len)) != LINE_OK)
-            break;
-    close(fd);
+    r = line_of(&b, src->file_line, buf, size, len);
+    cwms_file_buf_release(&b);
     return r == LINE_OK ? 1 : line_failed(src, r, what, size);
 }
 

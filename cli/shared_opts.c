@@ -103,6 +103,14 @@ int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc)
     }
 }
 
+size_t cli_shared_reads(const CLI_SHARED_ARGS *a, CWMS_READS *reads)
+{
+    reads[0] = (CWMS_READS){ a->trust, CWMS_READS_SOURCE, "--trust" };
+    reads[1] = (CWMS_READS){ a->passin, CWMS_READS_PASSSRC, "--passin" };
+    reads[2] = (CWMS_READS){ a->passout, CWMS_READS_PASSSRC, "--passout" };
+    return CLI_SHARED_READS;
+}
+
 int cli_shared_check(const char *command, const CLI_SHARED_ARGS *a)
 {
     if (a->cwms_version != NULL && a->order_name != NULL)

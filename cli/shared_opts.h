@@ -13,6 +13,7 @@
 
 #include "cwms/bundle.h"
 #include "cwms/diag.h"
+#include "cwms/inputs.h"
 #include "cwms/options.h"
 #include "secrets.h"
 
@@ -95,6 +96,14 @@ void cli_shared_clear(CLI_SHARED_ARGS *a);
  * the usage error; returns 0 when c is the command's own.
  */
 int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc);
+
+/*
+ * Appends to reads (room for CLI_SHARED_READS more) the files the shared
+ * options read: --trust, and --passin/--passout when they are file: sources.
+ * Returns how many were appended.
+ */
+#define CLI_SHARED_READS 3
+size_t cli_shared_reads(const CLI_SHARED_ARGS *a, CWMS_READS *reads);
 
 /* The checks across shared options (--cwms with --order, --json with --graph): -1 or CWMS_EXIT_USAGE. */
 int cli_shared_check(const char *command, const CLI_SHARED_ARGS *a);

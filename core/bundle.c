@@ -18,6 +18,7 @@
 #include "input/input.h"
 #include "index/trust.h"
 #include "input/fetch.h"
+#include "paths/leaf.h"
 
 /*
  * An explicit trust file is read on a second thread while the inputs are
@@ -42,7 +43,8 @@ static void *trust_load(void *arg)
 {
     TRUST_LOAD *tl = arg;
 
-    tl->trust = cwms_trust_new(tl->opts->trust_file, tl->opts->libctx, tl->opts->propq, tl->diag);
+    tl->trust = cwms_trust_new(tl->opts->trust_file, tl->opts->front, tl->opts->libctx,
+                               tl->opts->propq, tl->diag);
     /* Whatever the lookups left on this thread's queue is reported in tl->diag already. */
     ERR_clear_error();
     OPENSSL_thread_stop();
@@ -76,7 +78,8 @@ static CWMS_TRUST *trust_load_finish(TRUST_LOAD *tl, int started, pthread_t thre
         CWMS_TRUST *trust;
 
         ERR_set_mark();
-        trust = cwms_trust_new(tl->opts->trust_file, tl->opts->libctx, tl->opts->propq, diag);
+        trust = cwms_trust_new(tl->opts->trust_file, tl->opts->front, tl->opts->libctx,
+                               tl->opts->propq, diag);
         ERR_pop_to_mark();
         return trust;
     }
@@ -146,7 +149,8 @@ int cwms_bundle_build_explained(const CWMS_OPTIONS *opts, CWMS_DIAG *diag, CWMS_
     }
     trust = trust_load_finish(&tl, threaded, thread, diag);
     if (ok && trust != NULL && opts->fetch)
-        ok = cwms_fetch_missing_issuers(in->pool, trust, diag);
+        ok = cwms_chain_fetch_issuers(opts, in->pool, in->keys + first_key, in->n_keys - first_key,
+                                      trust, diag);
     if (ok && trust != NULL)
         ok = cwms_chain_build_trusted(opts, in->pool, trust, in->keys + first_key,
                                       in->n_keys - first_key,

@@ -9,6 +9,7 @@
 #include "checks/client_policy.h"
 #include "checks/verify.h"
 #include "cwms/options.h"
+#include "input/fetch.h"
 #include "order/order.h"
 #include "paths/anchor.h"
 #include "paths/explain.h"
@@ -236,7 +237,7 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
 
     *out = NULL;
     ERR_set_mark();
-    trust = cwms_trust_new(opts->trust_file, opts->libctx, opts->propq, diag);
+    trust = cwms_trust_new(opts->trust_file, opts->front, opts->libctx, opts->propq, diag);
     ERR_pop_to_mark();
     if (trust == NULL)
         return 0;
@@ -371,6 +372,18 @@ static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_G
                       cwms_cert_get0_origin(alt[i]), hex);
     }
     return 0;
+}
+
+/* Most candidates for the server certificate whose paths --fetch completes. */
+#define FETCH_MAX_CANDIDATES 64
+
+int cwms_chain_fetch_issuers(const CWMS_OPTIONS *opts, CWMS_POOL *pool, const CWMS_KEY *keys,
+                             size_t n_keys, CWMS_TRUST *trust, CWMS_DIAG *diag)
+{
+    CWMS_CERT *starts[FETCH_MAX_CANDIDATES];
+    size_t n = cwms_leaf_candidates(opts, pool, keys, n_keys, starts, FETCH_MAX_CANDIDATES);
+
+    return cwms_fetch_missing_issuers(pool, trust, starts, n, diag);
 }
 
 int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_TRUST *trust,

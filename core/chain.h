@@ -35,6 +35,15 @@ int cwms_chain_build(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
  * gets what it found (cwms_explain_partial; free with cwms_explain_free),
  * or NULL when it got no further than reading.
  */
+/*
+ * --fetch: downloads the issuers missing on the paths up from the
+ * candidates for the server certificate (cwms_leaf_candidates of keys)
+ * into pool, and only those (cwms_fetch_missing_issuers). 0 only when out
+ * of memory.
+ */
+int cwms_chain_fetch_issuers(const CWMS_OPTIONS *opts, CWMS_POOL *pool, const CWMS_KEY *keys,
+                             size_t n_keys, CWMS_TRUST *trust, CWMS_DIAG *diag);
+
 int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_TRUST *trust,
                              const CWMS_KEY *keys, size_t n_keys, const char *key_source,
                              CWMS_DIAG *diag, CWMS_BUNDLE **out, CWMS_EXPLAIN **partial);

@@ -115,9 +115,11 @@ typedef struct cwms_p11_uri_st CWMS_P11_URI;
  * Parses an RFC 7512 URI: path attributes token, manufacturer, serial,
  * model, slot-id, slot-description, slot-manufacturer, library-*,
  * object, id, type; query attributes module-path, module-name, pin-value,
- * pin-source (a file path or file: URI, read now; one trailing newline is
- * stripped). Any other attribute is an error naming it. Returns the URI
- * (free with cwms_p11_uri_free, which cleanses the PIN) or NULL with err set.
+ * pin-source (a file path or file: URI, read now, capped and never waited on
+ * for ever; one trailing newline is stripped). A PIN longer than
+ * CWMS_PASS_MAX bytes, from either, is refused here, before any C_Login.
+ * Any other attribute is an error naming it. Returns the URI (free with
+ * cwms_p11_uri_free, which cleanses the PIN) or NULL with err set.
  * The first URI of the process opens p11-kit (libp11-kit.so.0, not linked);
  * when it cannot be loaded every call fails with CWMS_P11_E_TOKEN and
  * "cannot load p11-kit (libp11-kit.so.0): <why>; install the p11-kit package".
@@ -133,8 +135,17 @@ CWMS_P11_URI *cwms_p11_uri_parse(const char *text, CWMS_P11_ERROR *err);
 CWMS_P11_URI *cwms_p11_uri_parse_syntax(const char *text, CWMS_P11_ERROR *err);
 void cwms_p11_uri_free(CWMS_P11_URI *uri);
 
-/* The URI as given with any pin-value masked ("pin-value=***"); owned by uri. */
+/*
+ * The URI as given with any pin-value masked ("pin-value=***"), and the
+ * value of an unknown attribute too (a misspelt pin-value); owned by uri.
+ */
 const char *cwms_p11_uri_display(const CWMS_P11_URI *uri);
+/*
+ * The same masking of any text, parsed or not (OPENSSL_free; NULL when out
+ * of memory): a pkcs11: URI as cwms_p11_uri_display shows it, anything
+ * else copied. For messages that name a source the user gave.
+ */
+char *cwms_p11_uri_mask(const char *text);
 /* Getters; strings are owned by uri, NULL when the attribute is absent. */
 const char *cwms_p11_uri_token(const CWMS_P11_URI *uri);
 const char *cwms_p11_uri_object(const CWMS_P11_URI *uri);
@@ -146,6 +157,8 @@ const char *cwms_p11_uri_module_path(const CWMS_P11_URI *uri);
 const char *cwms_p11_uri_module_name(const CWMS_P11_URI *uri);
 /* 1 and the slot id when slot-id is given, else 0. */
 int cwms_p11_uri_slot_id(const CWMS_P11_URI *uri, unsigned long *slot_id);
+/* The file pin-source names ("file:" stripped; owned by uri), or NULL: also after a syntax parse. */
+const char *cwms_p11_uri_pin_source(const CWMS_P11_URI *uri);
 /* The PIN from pin-value or pin-source (owned by uri), or NULL. */
 const char *cwms_p11_uri_pin(const CWMS_P11_URI *uri, size_t *len);
 /* 1 when the URI names an object (object, id or type given), 0 when only a token. */

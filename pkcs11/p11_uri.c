@@ -12,16 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
+#include "cwms_file_io.h"
 #include "cwms_limits.h"
 #include "p11_internal.h"
 
 struct cwms_p11_uri_st {
     const P11_KIT_API *p11k; /* p11-kit, opened by the parse */
     P11KitUri *kit;
-    char *display; /* the text with pin-value masked */
+    char *display; /* the text with pin-value (and anything that may be a PIN) masked */
     char *token;
     char *object;
     unsigned char *id;
@@ -35,6 +37,7 @@ struct cwms_p11_uri_st {
     char *module_name;
     char *pin; /* cleansed on free */
     size_t pin_len;
+    char *pin_source; /* the file pin-source names (file: stripped), NULL when none */
 };
 
 static const char *const path_names[] = { "token",
@@ -84,9 +87,10 @@ static int check_names(const char *part, size_t part_len, char sep, const char *
         for (nlen = 0; nlen < alen && attr[nlen] != '='; nlen++)
             ;
         if (nlen == alen) {
+            /* (not shown: text without its '=' may be a PIN typed wrong) */
             p11_error(err, CWMS_P11_E_USAGE,
-                      "pkcs11: URI '%s': '%.*s' is not an attribute (expected name=value)", display,
-                      (int)alen, attr);
+                      "pkcs11: URI '%s': an attribute of its %s has no '=' (expected name=value)",
+                      display, where);
             return 0;
         }
         if (!name_known(attr, nlen, names)) {
@@ -113,30 +117,51 @@ static int check_names(const char *part, size_t part_len, char sep, const char *
     return 1;
 }
 
-/* The text with any pin-value's value replaced by "***" (wherever it appears), for messages. */
-static char *mask_pin(const char *text)
+/*
+ * Whether the value of the attribute called name (len bytes) may be shown:
+ * one of a known name that holds no secret. pin-value never is, nor the
+ * value of a name this does not know: a misspelt pin-value still holds a PIN.
+ */
+static int value_shown(const char *name, size_t len, int in_query)
 {
-    size_t len = strlen(text), o = 0, i = 0;
-    char *out = OPENSSL_malloc(2 * len + 16); /* "pin-value=" (10) grows to at most 13 */
+    if (!in_query)
+        return name_known(name, len, path_names);
+    return name_known(name, len, query_names) && !(len == 9 && strncmp(name, "pin-value", 9) == 0);
+}
+
+/*
+ * The text for messages: each attribute as given, but the value of
+ * pin-value and of an unknown attribute, and an attribute without '=',
+ * replaced by "***". Values end where p11-kit ends them: at ';' or '?' in
+ * the path, at '&' in the query (a ';' is part of a PIN there).
+ */
+static char *display_of(const char *text)
+{
+    size_t len = strlen(text), o = 7, i = 7;
+    char *out = OPENSSL_malloc(4 * len + 16); /* "a" grows to "***": at most 3 bytes a byte */
     int in_query = 0;
 
     if (out == NULL)
         return NULL;
+    memcpy(out, text, 7); /* "pkcs11:" */
     while (i < len) {
-        int at_start = i == 0 || strchr(":;?&", text[i - 1]) != NULL;
+        const char *attr = text + i;
+        size_t alen = strcspn(attr, in_query ? "&" : ";?"), nlen = 0;
 
-        if (at_start && strncmp(text + i, "pin-value=", 10) == 0) {
-            /* Where p11-kit ends the value: '&' in the query (a ';' is part of the PIN there). */
-            const char *ends = in_query ? "&" : ";?";
-
-            memcpy(out + o, "pin-value=***", 13);
-            o += 13;
-            i += 10;
-            while (i < len && strchr(ends, text[i]) == NULL)
-                i++;
-        } else {
-            if (text[i] == '?')
-                in_query = 1;
+        while (nlen < alen && attr[nlen] != '=')
+            nlen++;
+        if (nlen < alen && value_shown(attr, nlen, in_query)) {
+            memcpy(out + o, attr, alen);
+            o += alen;
+        } else if (alen > 0) {
+            memcpy(out + o, attr, nlen < alen ? nlen + 1 : 0);
+            o += nlen < alen ? nlen + 1 : 0;
+            memcpy(out + o, "***", 3);
+            o += 3;
+        }
+        i += alen;
+        if (i < len) {
+            in_query |= text[i] == '?';
             out[o++] = text[i++];
         }
     }
@@ -144,51 +169,98 @@ static char *mask_pin(const char *text)
     return out;
 }
 
-/* Reads pin-source: a path or a file: URI; strips one trailing newline. */
-static int read_pin_source(CWMS_P11_URI *u, const char *source, CWMS_P11_ERROR *err)
+char *cwms_p11_uri_mask(const char *text)
 {
-    const char *path = source;
-    unsigned char *buf;
-    size_t len;
-    FILE *f;
+    if (text == NULL)
+        return NULL;
+    return strncasecmp(text, "pkcs11:", 7) == 0 ? display_of(text) : OPENSSL_strdup(text);
+}
 
-    if (strncmp(path, "file://", 7) == 0)
-        path += 7;
-    else if (strncmp(path, "file:", 5) == 0)
-        path += 5;
+/* The file pin-source names: a path or a file: URI. */
+static const char *pin_source_path(const char *source)
+{
+    if (strncmp(source, "file://", 7) == 0)
+        return source + 7;
+    if (strncmp(source, "file:", 5) == 0)
+        return source + 5;
+    return source;
+}
+
+/*
+ * Reads the pin-source file (capped and never waited on for ever, as any
+ * file: a FIFO's writer gets CWMS_FIFO_WAIT_MS); strips one trailing newline.
+ */
+static int read_pin_source(CWMS_P11_URI *u, CWMS_P11_ERROR *err)
+{
+    const char *path = u->pin_source;
+    CWMS_FILE_BUF b;
+    size_t len;
+    int e;
+
     if (*path == '\0') {
         p11_error(err, CWMS_P11_E_USAGE, "pkcs11: URI '%s': pin-source names no file", u->display);
         return 0;
     }
-    f = fopen(path, "rb");
-    if (f == NULL) {
+    /* Room for the longest PIN and its "\r\n": anything more is too long. */
+    if (!cwms_file_read_upto(path, CWMS_PASS_MAX + 2, &b, &e)) {
         p11_error(err, CWMS_P11_E_PIN_SOURCE, "pkcs11: URI '%s': cannot read pin-source '%s': %s",
-                  u->display, path, strerror(errno));
+                  u->display, path, cwms_file_strerror(e));
         return 0;
     }
-    buf = OPENSSL_zalloc(CWMS_PASS_MAX + 2);
-    if (buf == NULL) {
-        fclose(f);
-        p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
-        return 0;
-    }
-    len = fread(buf, 1, CWMS_PASS_MAX + 1, f);
-    fclose(f);
-    if (len > CWMS_PASS_MAX) {
-        OPENSSL_clear_free(buf, CWMS_PASS_MAX + 2);
+    len = b.len;
+    if (len > 0 && b.data[len - 1] == '\n' && --len > 0 && b.data[len - 1] == '\r')
+        len--;
+    if (b.truncated || len > CWMS_PASS_MAX) {
+        cwms_file_buf_release(&b);
         p11_error(err, CWMS_P11_E_PIN_SOURCE,
                   "pkcs11: URI '%s': pin-source '%s' is longer than %d bytes; "
                   "it should hold the PIN only",
                   u->display, path, CWMS_PASS_MAX);
         return 0;
     }
-    if (len > 0 && buf[len - 1] == '\n') {
-        buf[--len] = '\0';
-        if (len > 0 && buf[len - 1] == '\r')
-            buf[--len] = '\0';
+    if ((u->pin = OPENSSL_malloc(len + 1)) == NULL) {
+        cwms_file_buf_release(&b);
+        p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
+        return 0;
     }
-    u->pin = (char *)buf;
+    memcpy(u->pin, b.data, len);
+    u->pin[len] = '\0';
     u->pin_len = len;
+    cwms_file_buf_release(&b);
+    return 1;
+}
+
+/*
+ * The PIN: pin-value (taken out of p11-kit's copy), else, with read_source,
+ * what pin-source holds. One over CWMS_PASS_MAX bytes is refused here,
+ * before any C_Login: a value no token takes would only spend a PIN try.
+ */
+static int take_pin(CWMS_P11_URI *u, int read_source, CWMS_P11_ERROR *err)
+{
+    const P11_KIT_API *p11k = u->p11k;
+    const char *v;
+
+    if ((v = p11k->uri_get_pin_source(u->kit)) != NULL
+        && (u->pin_source = OPENSSL_strdup(pin_source_path(v))) == NULL) {
+        p11_error(err, CWMS_P11_E_INTERNAL, "out of memory parsing a pkcs11: URI");
+        return 0;
+    }
+    if ((v = p11k->uri_get_pin_value(u->kit)) == NULL)
+        return !read_source || u->pin_source == NULL || read_pin_source(u, err);
+    if ((u->pin_len = strlen(v)) > CWMS_PASS_MAX) {
+        p11k->uri_set_pin_value(u->kit, NULL);
+        p11_error(err, CWMS_P11_E_PIN_SOURCE,
+                  "pkcs11: URI '%s': its pin-value is longer than %d bytes, which is no PIN: "
+                  "nothing was sent to the token",
+                  u->display, CWMS_PASS_MAX);
+        return 0;
+    }
+    if ((u->pin = OPENSSL_malloc(u->pin_len + 1)) == NULL) {
+        p11_error(err, CWMS_P11_E_INTERNAL, "out of memory parsing a pkcs11: URI");
+        return 0;
+    }
+    memcpy(u->pin, v, u->pin_len + 1);
+    p11k->uri_set_pin_value(u->kit, NULL);
     return 1;
 }
 
@@ -253,7 +325,7 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
 {
     const P11_KIT_API *p11k;
     CWMS_P11_URI *u;
-    const char *rest, *query, *v;
+    const char *rest, *query;
     size_t path_len;
     int rc;
 
@@ -263,7 +335,7 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
         return NULL;
     }
     u = OPENSSL_zalloc(sizeof(*u));
-    if (u == NULL || (u->display = mask_pin(text)) == NULL)
+    if (u == NULL || (u->display = display_of(text)) == NULL)
         goto oom;
 
     rest = text + 7;
@@ -296,16 +368,8 @@ static CWMS_P11_URI *uri_parse(const char *text, int read_source, CWMS_P11_ERROR
 
     if (!take_attributes(u))
         goto oom;
-    if ((v = p11k->uri_get_pin_value(u->kit)) != NULL) {
-        u->pin_len = strlen(v);
-        if ((u->pin = OPENSSL_malloc(u->pin_len + 1)) == NULL)
-            goto oom;
-        memcpy(u->pin, v, u->pin_len + 1);
-        p11k->uri_set_pin_value(u->kit, NULL);
-    } else if (read_source && (v = p11k->uri_get_pin_source(u->kit)) != NULL) {
-        if (!read_pin_source(u, v, err))
-            goto fail;
-    }
+    if (!take_pin(u, read_source, err))
+        goto fail;
     return u;
 
 oom:
@@ -339,6 +403,7 @@ void cwms_p11_uri_free(CWMS_P11_URI *u)
     OPENSSL_free(u->id);
     OPENSSL_free(u->module_path);
     OPENSSL_free(u->module_name);
+    OPENSSL_free(u->pin_source);
     OPENSSL_free(u);
 }
 
@@ -402,6 +467,11 @@ int cwms_p11_uri_slot_id(const CWMS_P11_URI *u, unsigned long *slot_id)
         return 0;
     *slot_id = (unsigned long)u->slot;
     return 1;
+}
+
+const char *cwms_p11_uri_pin_source(const CWMS_P11_URI *u)
+{
+    return u->pin_source;
 }
 
 const char *cwms_p11_uri_pin(const CWMS_P11_URI *u, size_t *len)

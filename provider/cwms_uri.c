@@ -2,6 +2,7 @@
 /* The cwms: URI grammar: see cwms_uri.h. */
 #include "cwms_uri.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -58,6 +59,23 @@ char *cwms_uri_redact(const char *uri)
     return out;
 }
 
+/* Where the first malformed %XX escape (or %00) of s (len bytes) starts; len when none. */
+static size_t bad_escape_at(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        int ok;
+
+        if (s[i] != '%')
+            continue;
+        ok = i + 2 < len && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])
+            && !(s[i + 1] == '0' && s[i + 2] == '0');
+        if (!ok)
+            return i;
+        i += 2;
+    }
+    return len;
+}
+
 /* Sets *err to a formatted message (best effort: NULL when memory ran out). */
 static void set_err(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -74,6 +92,36 @@ static void set_err(char **err, const char *fmt, ...)
     if (*err != NULL)
         vsnprintf(*err, (size_t)n + 1, fmt, ap);
     va_end(ap);
+}
+
+/* 1 when name looks like a parameter name (letters, digits, '-', '_'; short): safe to show. */
+static int name_shown(const char *name)
+{
+    size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+
+    return name[n] == '\0' && n <= 40;
+}
+
+/*
+ * An unknown parameter. Its name is shown only when it looks like one: a
+ * pkcs11: URI in key= whose '&' was not written %26 leaves its own
+ * attributes here, and "pin-value%3D1234" would show a PIN.
+ */
+static void unknown_param(char **err, const char *name)
+{
+    static const char *const p11[] = { "pin-value", "pin-source", "module-path", "module-name" };
+    const char *hint = "";
+
+    for (size_t i = 0; i < sizeof(p11) / sizeof(p11[0]); i++)
+        if (strncmp(name, p11[i], strlen(p11[i])) == 0)
+            hint = "; a pkcs11: URI in key= or in= writes its '&' as %26";
+    if (name_shown(name))
+        set_err(err, "unknown parameter '%s' (known: " KNOWN_PARAMS ")%s", name, hint);
+    else
+        set_err(err,
+                "an unknown parameter (its name is not shown: it is not one of letters, digits "
+                "and '-'; known: " KNOWN_PARAMS ")%s",
+                hint);
 }
 
 /* The shared vocabulary's message for a refused value, spelled "name=value"; returns 0. */
@@ -119,7 +167,7 @@ static int apply_param(CWMS_URI *u, const char *name, const char *value, unsigne
         if (strcmp(name, names[i]) == 0)
             break;
     if (i == sizeof(names) / sizeof(names[0])) {
-        set_err(err, "unknown parameter '%s' (known: " KNOWN_PARAMS ")", name);
+        unknown_param(err, name);
         return 0;
     }
     if (strcmp(name, "in") != 0) {
@@ -225,11 +273,12 @@ static int parse_params(CWMS_URI *u, const char *s, char **err)
         if (nlen < len) {
             value = cwms_percent_decode(s + nlen + 1, len - nlen - 1, &bad);
             if (value == NULL) {
+                /* Where, not what: a key= or in= value may hold a PIN. */
                 if (bad)
                     set_err(err,
-                            "parameter '%s': malformed percent-encoding in '%.*s' "
-                            "(write '%%' as %%25)",
-                            name, (int)(len - nlen - 1), s + nlen + 1);
+                            "parameter '%s': malformed percent-encoding at character %zu of its "
+                            "value (a '%%' takes two hex digits, not %%00; write '%%' as %%25)",
+                            name, bad_escape_at(s + nlen + 1, len - nlen - 1) + 1);
                 OPENSSL_free(name);
                 return 0;
             }
@@ -269,8 +318,10 @@ CWMS_URI *cwms_uri_parse(const char *uri, char **err)
     plen = q == NULL ? strlen(p) : (size_t)(q - p);
     if ((u->path = cwms_percent_decode(p, plen, &bad)) == NULL) {
         if (bad)
-            set_err(err, "malformed percent-encoding in the path '%.*s' (write '%%' as %%25)",
-                    (int)plen, p);
+            set_err(err,
+                    "malformed percent-encoding at character %zu of the path (a '%%' takes two "
+                    "hex digits, not %%00; write '%%' as %%25)",
+                    bad_escape_at(p, plen) + 1);
         goto err;
     }
     if (q != NULL && !parse_params(u, q + 1, err))

@@ -7,6 +7,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <openssl/core.h>
 #include <openssl/crypto.h>
@@ -23,10 +24,39 @@
 
 /*- Errors ------------------------------------------------------------- */
 
+/*
+ * OpenSSL keeps an error's text in ERR_MAX_DATA_SIZE (1 KB) and drops the
+ * whole text, not its end, when it does not fit: a message is cut here
+ * first, on a UTF-8 character boundary, and ends in "...".
+ */
+#define MESSAGE_MAX 1000
+
+static void cut_message(char *msg, size_t len)
+{
+    size_t at = MESSAGE_MAX - 3;
+
+    if (len <= MESSAGE_MAX)
+        return;
+    while (at > 0 && ((unsigned char)msg[at] & 0xC0) == 0x80)
+        at--; /* not inside a multi-byte character */
+    memcpy(msg + at, "...", 4);
+}
+
+static void set_error(const CWMS_PROV_CTX *pc, CWMS_REASON reason, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    pc->vset_error(pc->handle, (uint32_t)reason, fmt, ap);
+    va_end(ap);
+}
+
 void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const char *func,
                      CWMS_REASON reason, const char *fmt, ...)
 {
+    char msg[MESSAGE_MAX + 1];
     va_list ap;
+    int n;
 
     if (pc == NULL || pc->new_error == NULL || pc->vset_error == NULL)
         return;
@@ -34,8 +64,12 @@ void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const 
     if (pc->set_error_debug != NULL)
         pc->set_error_debug(pc->handle, file, line, func);
     va_start(ap, fmt);
-    pc->vset_error(pc->handle, (uint32_t)reason, fmt, ap);
+    n = vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (n < 0)
+        msg[0] = '\0';
+    cut_message(msg, n < 0 ? 0 : (size_t)n);
+    set_error(pc, reason, "%s", msg);
 }
 
 void cwms_prov_drop_tried_schemes(const CWMS_PROV_CTX *pc)

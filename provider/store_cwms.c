@@ -87,9 +87,13 @@ static void *cwms_store_open(void *provctx, const char *uri)
     }
     ctx->pc = pc;
     if ((ctx->uri = cwms_uri_parse(uri, &err)) == NULL) {
-        /* Our error alone: not after OpenSSL's tries of the URI as a file and a legacy scheme. */
+        /*
+         * Our error alone (not after OpenSSL's tries of the URI as a file and a
+         * legacy scheme), naming the parameter, the URI not repeated: the user
+         * has it, and it may be long.
+         */
         cwms_prov_drop_tried_schemes(pc);
-        CWMS_PROV_RAISE(pc, err != NULL ? CWMS_R_USAGE : CWMS_R_INTERNAL, "'%s': %s", ctx->uri_text,
+        CWMS_PROV_RAISE(pc, err != NULL ? CWMS_R_USAGE : CWMS_R_INTERNAL, "cwms: URI: %s",
                         err != NULL ? err : "out of memory");
         OPENSSL_free(err);
         store_ctx_free(ctx);

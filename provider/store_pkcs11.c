@@ -14,7 +14,7 @@
 #include <openssl/params.h>
 #include <openssl/store.h>
 
-#include "cwms_uri.h"
+#include "cwms_p11.h"
 #include "cwms_prov.h"
 #include "cwms/diag.h"
 #include "cwms/inputs.h"
@@ -77,7 +77,7 @@ static void *p11_store_open(void *provctx, const char *uri)
         return NULL;
     }
     if ((ctx = OPENSSL_zalloc(sizeof(*ctx))) == NULL || (ctx->uri = OPENSSL_strdup(uri)) == NULL
-        || (ctx->shown = cwms_uri_redact(uri)) == NULL
+        || (ctx->shown = cwms_p11_uri_mask(uri)) == NULL /* no pin-value, misspelt or not */
         || (ctx->pass = cwms_pass_new(cwms_store_pass_cb, &ctx->pw)) == NULL) {
         CWMS_PROV_RAISE(pc, CWMS_R_INTERNAL, "out of memory");
         p11_ctx_free(ctx);

@@ -39,6 +39,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cwms_file_io.h"
 #include "cwms_write_all.h"
 
 /* What to do about errno when writing path. */
@@ -137,25 +138,27 @@ static char *dir_of(const char *path)
     return OPENSSL_strndup(path, (size_t)(slash - path));
 }
 
-/* Devices, FIFOs, sockets: nothing to replace atomically, write into them. */
+/*
+ * Devices, FIFOs, sockets: nothing to replace atomically, write into them
+ * (a FIFO's reader waited for within bounds, core/common/cwms_file_io.h).
+ */
 static int write_in_place(const char *path, const unsigned char *data, size_t len, CWMS_DIAG *diag)
 {
-    int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    const char *doing = NULL;
+    int err = 0;
 
-    if (fd < 0) {
-        output_error(diag, path, "cannot open it", errno);
-        return 0;
-    }
-    if (!cwms_write_all(fd, data, len)) {
-        output_error(diag, path, "writing failed", errno);
-        close(fd);
-        return 0;
-    }
-    if (close(fd) != 0) {
-        output_error(diag, path, "closing failed", errno);
-        return 0;
-    }
-    return 1;
+    if (cwms_file_write_in_place(path, data, len, &err, &doing))
+        return 1;
+    if (err == CWMS_FILE_NO_READER || err == CWMS_FILE_STALLED)
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                      "cannot write '%s': it is a named pipe (FIFO) %s; start its reader first, "
+                      "or write to a regular file",
+                      path,
+                      err == CWMS_FILE_NO_READER ? "nothing read from within the wait"
+                                                 : "whose reader stopped reading");
+    else
+        output_error(diag, path, doing, err);
+    return 0;
 }
 
 /*
@@ -232,118 +235,209 @@ static int give_name(int fd, char *tmp)
     return 0;
 }
 
-int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len, int secret,
+/* One write in progress: the temporary file and where it goes. */
+typedef struct {
+    const char *path;   /* as given, for messages */
+    const char *target; /* where the file goes: path, or the file its link names */
+    char *dir, *tmp;    /* target's directory; the temporary file's name there */
+    int fd, unnamed, named;
+} PENDING;
+
+static void exists_error(CWMS_DIAG *diag, const char *path)
+{
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT_EXISTS,
+                  "cannot write '%s': it exists (another program made it while this one ran, or "
+                  "it is a link), and a new file never replaces one; choose another file name",
+                  path);
+}
+
+/* The temporary file in the target's directory, holding data, synced; its mode set first. */
+static int write_temporary(PENDING *w, const unsigned char *data, size_t len, int secret,
                            CWMS_DIAG *diag)
 {
-    char *dir = NULL, *tmp = NULL, *resolved = NULL;
-    const char *target = path;
+    mode_t mode = secret ? 0600 : (0644 & ~current_umask());
     size_t tmp_size;
-    int fd = -1, dfd, err, ok = 0, unnamed = 0, named = 0;
-    mode_t mode;
-    struct stat st;
 
-    if (path == NULL || *path == '\0') {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT, "no output file name given");
+    if ((w->dir = dir_of(w->target)) == NULL
+        || (w->tmp = OPENSSL_malloc(tmp_size = strlen(w->dir) + sizeof("/.cwms-bundle.XXXXXX")))
+            == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         return 0;
     }
+    snprintf(w->tmp, tmp_size, "%s/.cwms-bundle.XXXXXX", w->dir);
+    if ((w->fd = open_unnamed(w->dir, 0600)) >= 0) {
+        w->unnamed = 1;
+    } else if ((w->fd = mkstemp(w->tmp)) >= 0) {
+        w->named = 1;
+        pending_begin(w->tmp);
+    } else {
+        output_error(diag, w->path, "cannot create a temporary file in its directory", errno);
+        return 0;
+    }
+    /* Set the mode before a single byte of a key lands in the file. */
+    if (fchmod(w->fd, mode) != 0) {
+        output_error(diag, w->path, "cannot set the file mode", errno);
+        return 0;
+    }
+    if (!cwms_write_all(w->fd, data, len)) {
+        output_error(diag, w->path, "writing failed", errno);
+        return 0;
+    }
+    if (fsync(w->fd) != 0) {
+        output_error(diag, w->path, "cannot flush the file to disk", errno);
+        return 0;
+    }
+    return 1;
+}
+
+/* The temporary file, named, renamed over the target. */
+static int replace_target(PENDING *w, CWMS_DIAG *diag)
+{
+    if (w->unnamed) {
+        if (!give_name(w->fd, w->tmp)) {
+            output_error(diag, w->path, "cannot give the new file a name in its directory", errno);
+            return 0;
+        }
+        w->named = 1;
+    }
+    if (close(w->fd) != 0) {
+        w->fd = -1;
+        output_error(diag, w->path, "closing failed", errno);
+        return 0;
+    }
+    w->fd = -1;
+    if (rename(w->tmp, w->target) != 0) {
+        output_error(diag, w->path, "cannot put the new file in place", errno);
+        return 0;
+    }
+    w->named = 0; /* the name is the target's now */
+    pending_end();
+    return 1;
+}
+
+/*
+ * The temporary file linked under the target's name, which must still be
+ * free: link(2) never replaces, so of two runs racing for one name one
+ * fails here with EEXIST.
+ */
+static int link_as_target(PENDING *w, CWMS_DIAG *diag)
+{
+    char proc[64];
+    int rc;
+
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", w->fd);
+    rc = w->unnamed ? linkat(AT_FDCWD, proc, AT_FDCWD, w->target, AT_SYMLINK_FOLLOW)
+                    : link(w->tmp, w->target);
+    if (rc == 0)
+        return 1; /* a named temporary file is removed with the rest */
+    if (errno == EEXIST)
+        exists_error(diag, w->path);
+    else
+        output_error(diag, w->path, "cannot give the new file its name", errno);
+    return 0;
+}
+
+/* The file is in place; a directory that cannot be synced is no reason to fail. */
+static void sync_directory(const PENDING *w, CWMS_DIAG *diag)
+{
+    int dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (dfd < 0)
+        return;
+    if (fsync(dfd) != 0 && errno != EINVAL && errno != EROFS)
+        cwms_diag_add(diag, CWMS_WARNING, CWMS_R_OUTPUT,
+                      "wrote '%s' but could not sync its directory: %s", w->path, strerror(errno));
+    close(dfd);
+}
+
+static void pending_cleanup(PENDING *w)
+{
+    int err = errno;
+
+    if (w->fd >= 0)
+        close(w->fd);
+    pending_end();
+    if (w->named)
+        unlink(w->tmp);
+    OPENSSL_free(w->tmp);
+    OPENSSL_free(w->dir);
+    errno = err;
+}
+
+static int output_named(const char *path, CWMS_DIAG *diag)
+{
+    if (path != NULL && *path != '\0')
+        return 1;
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT, "no output file name given");
+    return 0;
+}
+
+/*
+ * Where path's bytes go: *target is path or, for a symbolic link, the file
+ * it names (*resolved, free()). *in_place for what is not a regular file.
+ */
+static int resolve_target(const char *path, char **resolved, const char **target, int *in_place,
+                          CWMS_DIAG *diag)
+{
+    struct stat st;
+
+    *target = path;
+    *in_place = 0;
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
         if (!link_may_be_followed(path, &st, diag))
             return 0;
         /* Replace what the link points to, not the link. A dangling link stays an error. */
-        if ((resolved = realpath(path, NULL)) == NULL) {
+        if ((*resolved = realpath(path, NULL)) == NULL) {
             output_error(diag, path, "cannot follow the symbolic link", errno);
             return 0;
         }
-        target = resolved;
+        *target = *resolved;
     }
-    if (stat(target, &st) == 0) {
+    if (stat(*target, &st) == 0) {
         /* rename(2) would replace an empty directory without complaint: refuse first. */
         if (S_ISDIR(st.st_mode)) {
             output_error(diag, path, "it is a directory", EISDIR);
-            goto end;
+            return 0;
         }
-        if (!S_ISREG(st.st_mode)) {
-            ok = write_in_place(target, data, len, diag);
-            goto end;
-        }
+        *in_place = !S_ISREG(st.st_mode);
     }
-    if ((dir = dir_of(target)) == NULL)
-        goto oom;
-    tmp_size = strlen(dir) + sizeof("/.cwms-bundle.XXXXXX");
-    if ((tmp = OPENSSL_malloc(tmp_size)) == NULL)
-        goto oom;
-    snprintf(tmp, tmp_size, "%s/.cwms-bundle.XXXXXX", dir);
+    return 1;
+}
 
-    mode = secret ? 0600 : (0644 & ~current_umask());
-    if ((fd = open_unnamed(dir, 0600)) >= 0) {
-        unnamed = 1;
-    } else {
-        pending_end();
-        if ((fd = mkstemp(tmp)) < 0) {
-            output_error(diag, path, "cannot create a temporary file in its directory", errno);
-            goto end;
-        }
-        named = 1;
-        pending_begin(tmp);
-    }
-    /* Set the mode before a single byte of a key lands in the file. */
-    if (fchmod(fd, mode) != 0) {
-        output_error(diag, path, "cannot set the file mode", errno);
-        goto fail;
-    }
-    if (!cwms_write_all(fd, data, len)) {
-        output_error(diag, path, "writing failed", errno);
-        goto fail;
-    }
-    if (fsync(fd) != 0) {
-        output_error(diag, path, "cannot flush the file to disk", errno);
-        goto fail;
-    }
-    if (unnamed) {
-        if (!give_name(fd, tmp)) {
-            output_error(diag, path, "cannot give the new file a name in its directory", errno);
-            goto fail;
-        }
-        named = 1;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        output_error(diag, path, "closing failed", errno);
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, target) != 0) {
-        output_error(diag, path, "cannot put the new file in place", errno);
-        goto fail;
-    }
-    pending_end();
-    ok = 1;
-    /* The file is in place; a directory that cannot be synced is no reason to fail. */
-    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-        if (fsync(dfd) != 0 && errno != EINVAL && errno != EROFS)
-            cwms_diag_add(diag, CWMS_WARNING, CWMS_R_OUTPUT,
-                          "wrote '%s' but could not sync its directory: %s", path, strerror(errno));
-        close(dfd);
-    }
-    goto end;
+int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len, int secret,
+                           CWMS_DIAG *diag)
+{
+    PENDING w = { path, path, NULL, NULL, -1, 0, 0 };
+    char *resolved = NULL;
+    int in_place = 0, ok = 0;
 
-fail:
-    err = errno;
-    if (fd >= 0)
-        close(fd);
-    fd = -1;
-    pending_end();
-    if (named)
-        unlink(tmp);
-    errno = err;
-    goto end;
-oom:
-    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+    if (!output_named(path, diag) || !resolve_target(path, &resolved, &w.target, &in_place, diag))
+        goto end;
+    if (in_place)
+        ok = write_in_place(w.target, data, len, diag);
+    else if ((ok = write_temporary(&w, data, len, secret, diag) && replace_target(&w, diag)))
+        sync_directory(&w, diag);
 end:
-    if (fd >= 0)
-        close(fd);
-    OPENSSL_free(tmp);
-    OPENSSL_free(dir);
+    pending_cleanup(&w);
     free(resolved);
+    return ok;
+}
+
+int cwms_write_file_new(const char *path, const unsigned char *data, size_t len, int secret,
+                        CWMS_DIAG *diag)
+{
+    PENDING w = { path, path, NULL, NULL, -1, 0, 0 };
+    struct stat st;
+    int ok = 0;
+
+    if (!output_named(path, diag))
+        return 0;
+    if (lstat(path, &st) == 0) {
+        exists_error(diag, path);
+        return 0;
+    }
+    if ((ok = write_temporary(&w, data, len, secret, diag) && link_as_target(&w, diag)))
+        sync_directory(&w, diag);
+    pending_cleanup(&w);
     return ok;
 }

@@ -49,6 +49,7 @@ struct cwms_trust_st {
     size_t n_asked, cap_asked;
     CWMS_POOL *pool; /* every anchor read so far */
     char *desc;
+    CWMS_FRONT front; /* how messages name the option */
 };
 
 static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag);
@@ -93,8 +94,8 @@ static char *strdup_or_null(const char *s)
     return s == NULL ? NULL : OPENSSL_strdup(s);
 }
 
-CWMS_TRUST *cwms_trust_new(const char *path, OSSL_LIB_CTX *libctx, const char *propq,
-                           CWMS_DIAG *diag)
+CWMS_TRUST *cwms_trust_new(const char *path, CWMS_FRONT front, OSSL_LIB_CTX *libctx,
+                           const char *propq, CWMS_DIAG *diag)
 {
     CWMS_TRUST *t = OPENSSL_zalloc(sizeof(*t));
     struct stat st;
@@ -102,6 +103,7 @@ CWMS_TRUST *cwms_trust_new(const char *path, OSSL_LIB_CTX *libctx, const char *p
     if (t == NULL || (t->pool = cwms_pool_new()) == NULL)
         goto oom;
     t->libctx = libctx;
+    t->front = front;
     if (propq != NULL && (t->propq = OPENSSL_strdup(propq)) == NULL)
         goto oom;
     if (path != NULL) {
@@ -300,7 +302,8 @@ static int read_file(CWMS_TRUST *t, CWMS_DIAG *diag)
     if (!cwms_file_read(t->file, &b, &err)) {
         if (!t->file_explicit && b.open_failed)
             return 1; /* a machine without a default bundle trusts nothing from it */
-        cwms_file_read_report(diag, CWMS_R_TRUST_STORE, t->file, &b, err);
+        cwms_file_read_report_as(diag, CWMS_R_TRUST_STORE,
+                                 cwms_option_name(t->front, CWMS_OPT_TRUST), t->file, &b, err);
         return 0;
     }
     ERR_set_mark();

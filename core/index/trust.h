@@ -18,6 +18,7 @@
 
 #include "index/cert.h"
 #include "cwms/diag.h"
+#include "cwms/option_names.h"
 
 typedef struct cwms_trust_st CWMS_TRUST;
 
@@ -30,10 +31,11 @@ typedef struct cwms_trust_st CWMS_TRUST;
  * empty and read only when first asked. An explicit file is read at once.
  * Returns NULL with CWMS_R_TRUST_STORE in diag when an explicit path does
  * not exist, cannot be read or holds no certificate (CWMS_R_INTERNAL on
- * allocation failure). Free with cwms_trust_free.
+ * allocation failure); front says how messages name the option (--trust or
+ * trust=). Free with cwms_trust_free.
  */
-CWMS_TRUST *cwms_trust_new(const char *path, OSSL_LIB_CTX *libctx, const char *propq,
-                           CWMS_DIAG *diag);
+CWMS_TRUST *cwms_trust_new(const char *path, CWMS_FRONT front, OSSL_LIB_CTX *libctx,
+                           const char *propq, CWMS_DIAG *diag);
 void cwms_trust_free(CWMS_TRUST *trust);
 
 /*

@@ -3,22 +3,22 @@
  * Archives: see archive.h.
  *
  * A member is unpacked into memory whole (it may hold a key: cleansed
- * when done), like a file is. An archive is bounded as a whole, so a zip
- * bomb cannot make cwms-bundle unpack gigabytes: at most ARCHIVE_MAX_BYTES
- * unpacked in all and ARCHIVE_MAX_MEMBERS members. Members are not
- * themselves opened as archives: a CA's zip holds certificates.
+ * when done), like a file is. Archives are bounded as a whole, so neither
+ * a zip bomb nor a folder of them can make cwms-bundle unpack gigabytes:
+ * at most CWMS_ARCHIVE_MAX_BYTES unpacked for the whole run (every byte a
+ * decompressor produces counts) and CWMS_ARCHIVE_MAX_ENTRIES entries per
+ * archive. Members are not themselves opened as archives: a CA's zip
+ * holds certificates.
  */
 #include "input/archive.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "input/archive_dl.h"
-
-#define ARCHIVE_MAX_BYTES ((size_t)64 * 1024 * 1024)
-#define ARCHIVE_MAX_MEMBERS 4096
 
 int cwms_archive_sniff(const unsigned char *data, size_t len)
 {
@@ -45,33 +45,51 @@ static const char *base_name(const char *path)
     return slash != NULL ? slash + 1 : path;
 }
 
-#define MSG_TOO_BIG "the archive unpacks to more than 64 MiB: not a CA's download"
+#define MSG_TOO_BIG                                                                                \
+    "the archives of this run unpack to more than 64 MiB in all: not a CA's download"
+
+/* One archive being unpacked, and what it has cost the run so far. */
+typedef struct {
+    const LIBARCHIVE_API *la;
+    struct archive *a;
+    size_t budget; /* what the run could still unpack when this archive began */
+    uint64_t data; /* bytes the members' data unpacked to, skipped members included */
+} UNPACK;
 
 /*
- * Unpacks the current member; NULL with *why set when it cannot be read,
- * and *too_big set when that is because the archive's budget ran out.
+ * What this archive has unpacked: the members' data, or all the
+ * decompressor produced (tar headers and padding too), whichever is more.
  */
-static unsigned char *unpack_member(const LIBARCHIVE_API *la, struct archive *a, size_t budget,
-                                    size_t *out_len, const char **why, int *too_big)
+static uint64_t unpacked(const UNPACK *u)
 {
-    size_t cap = 16384, len = 0;
-    unsigned char *buf = OPENSSL_malloc(cap), *nb;
+    la_int64_t f = u->la->filter_bytes(u->a, 0);
+
+    return f > 0 && (uint64_t)f > u->data ? (uint64_t)f : u->data;
+}
+
+/*
+ * Unpacks the current member: into *out (OPENSSL_clear_free, *out_len)
+ * when out is not NULL, else into nothing (a skipped member still costs
+ * what it inflates to, and reading it here keeps each step within the
+ * budget instead of leaving libarchive to skip it whole). 1, or 0 with
+ * *why set and *too_big when the budget ran out.
+ */
+static int unpack_member(UNPACK *u, unsigned char **out, size_t *out_len, const char **why,
+                         int *too_big)
+{
+    unsigned char scratch[16384], *buf = scratch, *nb;
+    size_t cap = sizeof(scratch), len = 0;
 
     *why = NULL;
     *too_big = 0;
-    if (buf == NULL) {
+    if (out != NULL && (buf = OPENSSL_malloc(cap)) == NULL) {
         *why = "out of memory";
-        return NULL;
+        return 0;
     }
     for (;;) {
         la_ssize_t got;
 
-        if (len == cap) {
-            if (cap >= budget) {
-                *why = MSG_TOO_BIG;
-                *too_big = 1;
-                goto err;
-            }
+        if (out != NULL && len == cap) {
             if ((nb = OPENSSL_clear_realloc(buf, cap, cap * 2)) == NULL) {
                 *why = "out of memory";
                 goto err;
@@ -79,48 +97,97 @@ static unsigned char *unpack_member(const LIBARCHIVE_API *la, struct archive *a,
             buf = nb;
             cap *= 2;
         }
-        got = la->read_data(a, buf + len, cap - len);
+        got = u->la->read_data(u->a, buf + len, cap - len);
         if (got < 0) {
-            *why = la->error_string(a);
-            if (*why == NULL)
-                *why = "damaged data";
+            *why = u->la->error_string(u->a) != NULL ? u->la->error_string(u->a) : "damaged data";
             goto err;
         }
         if (got == 0)
             break;
-        len += (size_t)got;
-        if (len > budget) {
+        u->data += (uint64_t)got;
+        if (unpacked(u) > u->budget) {
             *why = MSG_TOO_BIG;
             *too_big = 1;
             goto err;
         }
+        if (out != NULL)
+            len += (size_t)got;
     }
-    *out_len = len;
-    return buf;
+    if (out != NULL) {
+        *out = buf;
+        *out_len = len;
+    }
+    return 1;
 err:
-    OPENSSL_clear_free(buf, cap);
-    return NULL;
+    if (out != NULL)
+        OPENSSL_clear_free(buf, cap);
+    return 0;
 }
 
-int cwms_archive_read(const unsigned char *data, size_t len, const char *name, CWMS_DIAG *diag,
-                      cwms_archive_member_fn fn, void *arg, size_t *members, size_t *usable)
-{
-    const char *why = NULL;
-    const LIBARCHIVE_API *la = cwms_libarchive_api(&why);
-    struct archive *a;
-    struct archive_entry *e;
-    size_t unpacked = 0;
-    int ok = 1, r;
+/* How an entry is taken: read, or passed over (silently, or with a note saying why). */
+typedef enum { TAKE_READ, TAKE_DIRECTORY, TAKE_NOT_REGULAR, TAKE_HIDDEN } TAKE;
 
-    *members = *usable = 0;
-    if (la == NULL) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE, "cannot read the archive '%s': %s", name,
-                      why);
-        return 0;
-    }
-    if ((a = la->read_new()) == NULL) {
+static TAKE take_entry(const LIBARCHIVE_API *la, struct archive_entry *e, const char *path)
+{
+    if (la->entry_filetype(e) == AE_IFDIR)
+        return TAKE_DIRECTORY;
+    if (la->entry_filetype(e) != AE_IFREG)
+        return TAKE_NOT_REGULAR;
+    /* macOS puts "._name" resource forks (and __MACOSX/) into the zips it makes. */
+    if (base_name(path)[0] == '.' || strncmp(path, "__MACOSX/", 9) == 0)
+        return TAKE_HIDDEN;
+    return TAKE_READ;
+}
+
+/* What reading one entry did to the whole: go on, stop (budget or count), or a failed member. */
+typedef enum { ENTRY_OK, ENTRY_FAILED, ENTRY_STOP } ENTRY_RESULT;
+
+static ENTRY_RESULT read_entry(UNPACK *u, struct archive_entry *e, const char *name,
+                               CWMS_DIAG *diag, cwms_archive_member_fn fn, void *arg,
+                               size_t *members, size_t *usable)
+{
+    const char *path = u->la->entry_pathname(e) != NULL ? u->la->entry_pathname(e) : "?";
+    TAKE take = take_entry(u->la, e, path);
+    const char *why;
+    size_t nsize = strlen(name) + strlen(path) + 2, blen = 0;
+    unsigned char *buf = NULL;
+    char *member = OPENSSL_malloc(nsize);
+    int skipped = 0, too_big = 0;
+    ENTRY_RESULT res = ENTRY_OK;
+
+    if (member == NULL) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory reading '%s'", name);
-        return 0;
+        return ENTRY_STOP;
+    }
+    snprintf(member, nsize, "%s:%s", name, path);
+    if (take == TAKE_READ)
+        ++*members;
+    else if (take == TAKE_NOT_REGULAR)
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping '%s': not a regular file", member);
+    else if (take == TAKE_HIDDEN)
+        cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping hidden file '%s'", member);
+    if (!unpack_member(u, take == TAKE_READ ? &buf : NULL, &blen, &why, &too_big)) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE, "cannot unpack '%s': %s", member, why);
+        res = too_big ? ENTRY_STOP : ENTRY_FAILED;
+    } else if (buf != NULL) {
+        if (!fn(arg, buf, blen, member, &skipped))
+            res = ENTRY_FAILED;
+        else if (!skipped)
+            ++*usable;
+        OPENSSL_clear_free(buf, blen);
+    }
+    OPENSSL_free(member);
+    return res;
+}
+
+static struct archive *open_archive(const LIBARCHIVE_API *la, const unsigned char *data, size_t len,
+                                    const char *name, CWMS_DIAG *diag)
+{
+    struct archive *a = la->read_new();
+
+    if (a == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory reading '%s'", name);
+        return NULL;
     }
     la->read_support_format_zip(a);
     la->read_support_format_tar(a);
@@ -133,63 +200,55 @@ int cwms_archive_read(const unsigned char *data, size_t len, const char *name, C
                       ".tar.gz/.tgz)",
                       name, la->error_string(a) ? la->error_string(a) : "?");
         la->read_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+int cwms_archive_read(const unsigned char *data, size_t len, const char *name, size_t *budget,
+                      CWMS_DIAG *diag, cwms_archive_member_fn fn, void *arg, size_t *members,
+                      size_t *usable)
+{
+    const char *why = NULL;
+    UNPACK u = { cwms_libarchive_api(&why), NULL, *budget, 0 };
+    struct archive_entry *e;
+    size_t entries = 0;
+    int ok = 1, r = ARCHIVE_EOF;
+
+    *members = *usable = 0;
+    if (u.la == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE, "cannot read the archive '%s': %s", name,
+                      why);
         return 0;
     }
-    while ((r = la->read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-        const char *path = la->entry_pathname(e);
-        size_t nsize;
-        char *member;
-        unsigned char *buf;
-        size_t blen = 0;
-        int skipped = 0, too_big = 0;
+    if ((u.a = open_archive(u.la, data, len, name, diag)) == NULL)
+        return 0;
+    while (unpacked(&u) <= u.budget
+           && ((r = u.la->read_next_header(u.a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
+        ENTRY_RESULT res;
 
-        if (path == NULL)
-            path = "?";
-        if (la->entry_filetype(e) == AE_IFDIR)
-            continue;
-        nsize = strlen(name) + strlen(path) + 2;
-        if ((member = OPENSSL_malloc(nsize)) == NULL) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory reading '%s'", name);
-            ok = 0;
-            break;
-        }
-        snprintf(member, nsize, "%s:%s", name, path);
-        if (la->entry_filetype(e) != AE_IFREG) {
-            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping '%s': not a regular file",
-                          member);
-        } else if (base_name(path)[0] == '.' || strncmp(path, "__MACOSX/", 9) == 0) {
-            /* macOS puts "._name" resource forks (and __MACOSX/) into the zips it makes. */
-            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "skipping hidden file '%s'", member);
-        } else if (++*members > ARCHIVE_MAX_MEMBERS) {
+        if (++entries > CWMS_ARCHIVE_MAX_ENTRIES) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE,
-                          "the archive '%s' holds more than %d files: not a CA's download", name,
-                          ARCHIVE_MAX_MEMBERS);
-            OPENSSL_free(member);
+                          "the archive '%s' holds more than %d entries: not a CA's download", name,
+                          CWMS_ARCHIVE_MAX_ENTRIES);
             ok = 0;
             break;
-        } else if ((buf = unpack_member(la, a, ARCHIVE_MAX_BYTES - unpacked, &blen, &why, &too_big))
-                   == NULL) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE, "cannot unpack '%s': %s", member, why);
-            OPENSSL_free(member);
-            ok = 0;
-            if (too_big)
-                break;
-            continue;
-        } else {
-            unpacked += blen;
-            if (!fn(arg, buf, blen, member, &skipped))
-                ok = 0;
-            else if (!skipped)
-                ++*usable;
-            OPENSSL_clear_free(buf, blen);
         }
-        OPENSSL_free(member);
+        if ((res = read_entry(&u, e, name, diag, fn, arg, members, usable)) != ENTRY_OK)
+            ok = 0;
+        if (res == ENTRY_STOP)
+            break;
     }
-    if (ok && r != ARCHIVE_EOF) {
+    if (ok && unpacked(&u) > u.budget) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE, "cannot read the archive '%s': %s", name,
-                      la->error_string(a) ? la->error_string(a) : "damaged");
+                      MSG_TOO_BIG);
+        ok = 0;
+    } else if (ok && r != ARCHIVE_EOF) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_ARCHIVE, "cannot read the archive '%s': %s", name,
+                      u.la->error_string(u.a) ? u.la->error_string(u.a) : "damaged");
         ok = 0;
     }
-    la->read_free(a);
+    *budget -= unpacked(&u) < u.budget ? (size_t)unpacked(&u) : u.budget;
+    u.la->read_free(u.a);
     return ok;
 }

@@ -24,14 +24,28 @@ typedef int (*cwms_archive_member_fn)(void *arg, const unsigned char *data, size
                                       const char *name, int *skipped);
 
 /*
- * Hands every regular member of the archive data (called name) to fn, in
- * archive order, within bounds on member count and total unpacked size.
- * Returns 1 with *members (regular files) and *usable (not skipped) set,
- * or 0 with a CWMS_R_ARCHIVE error naming the archive (or the member)
- * when libarchive cannot be loaded or the archive cannot be read. Every
- * member is read even after one fails, so all problems show at once.
+ * The most an archive may unpack to, and all the archives of one run
+ * together: every byte a decompressor produces counts (members skipped as
+ * hidden or not regular, tar headers and padding included), so neither a
+ * small .tgz hiding gigabytes nor a folder of small zip bombs unpacks more.
  */
-int cwms_archive_read(const unsigned char *data, size_t len, const char *name, CWMS_DIAG *diag,
-                      cwms_archive_member_fn fn, void *arg, size_t *members, size_t *usable);
+#define CWMS_ARCHIVE_MAX_BYTES ((size_t)64 * 1024 * 1024)
+/* The most entries (files, directories, links) one archive may hold. */
+#define CWMS_ARCHIVE_MAX_ENTRIES 4096
+
+/*
+ * Hands every regular member of the archive data (called name) to fn, in
+ * archive order, within bounds on entry count and unpacked size: *budget
+ * is what the run may still unpack (start it at CWMS_ARCHIVE_MAX_BYTES
+ * and pass the same one to every archive of the run); what this archive
+ * unpacked is taken off it. Returns 1 with *members (regular files) and
+ * *usable (not skipped) set, or 0 with a CWMS_R_ARCHIVE error naming the
+ * archive (or the member) when libarchive cannot be loaded, the archive
+ * cannot be read or the budget runs out. Every member is read even after
+ * one fails, so all problems show at once.
+ */
+int cwms_archive_read(const unsigned char *data, size_t len, const char *name, size_t *budget,
+                      CWMS_DIAG *diag, cwms_archive_member_fn fn, void *arg, size_t *members,
+                      size_t *usable);
 
 #endif

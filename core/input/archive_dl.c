@@ -34,6 +34,7 @@ static const struct {
     SYMBOL(read_open_memory),
     SYMBOL(read_next_header),
     SYMBOL(read_data),
+    SYMBOL(filter_bytes),
     SYMBOL(error_string),
     SYMBOL(entry_pathname),
     SYMBOL(entry_filetype),

@@ -31,6 +31,7 @@ typedef struct libarchive_api_st {
     __typeof__(archive_read_open_memory) *read_open_memory;
     __typeof__(archive_read_next_header) *read_next_header;
     __typeof__(archive_read_data) *read_data;
+    __typeof__(archive_filter_bytes) *filter_bytes;
     __typeof__(archive_error_string) *error_string;
     __typeof__(archive_entry_pathname) *entry_pathname;
     __typeof__(archive_entry_filetype) *entry_filetype;

@@ -12,6 +12,7 @@
  */
 #include "input/fetch.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,109 @@ static void proxy_words(const char *url, char *buf, size_t size)
     OPENSSL_free(pport);
 }
 
+/*-
+ * URLs
+ * ----
+ */
+
+/* RFC 3986's characters: unreserved, gen-delims, sub-delims (and '%' for escapes). */
+static int uri_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+        || (c != '\0' && strchr("-._~:/?#[]@!$&'()*+,;=", c) != NULL);
+}
+
+static int hex_digit(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A port: 1 to 65535 in decimal. */
+static int port_ok(const char *p, size_t len)
+{
+    unsigned long v = 0;
+
+    if (len == 0 || len > 5)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+        v = v * 10 + (unsigned long)(p[i] - '0');
+    }
+    return v >= 1 && v <= 65535;
+}
+
+/* The authority of an http: URL, host [":" port] (no user info); 0 with *why. */
+static int authority_ok(const char *a, size_t len, const char **why)
+{
+    const char *colon;
+    size_t host_len;
+
+    if (memchr(a, '@', len) != NULL) {
+        *why = "it carries user information ('@') before the host";
+        return 0;
+    }
+    if (len > 0 && a[0] == '[') {
+        const char *end = memchr(a, ']', len);
+
+        if (end == NULL || end == a + 1
+            || strspn(a + 1, "0123456789abcdefABCDEF:.") != (size_t)(end - a - 1)) {
+            *why = "its IPv6 host is not well formed";
+            return 0;
+        }
+        host_len = (size_t)(end - a) + 1;
+    } else {
+        colon = memchr(a, ':', len);
+        host_len = colon != NULL ? (size_t)(colon - a) : len;
+        for (size_t i = 0; i < host_len; i++)
+            if (strchr("[]:/?#", a[i]) != NULL) {
+                *why = "its host name holds characters a host name cannot";
+                return 0;
+            }
+    }
+    if (host_len == 0) {
+        *why = "it names no host";
+        return 0;
+    }
+    if (host_len < len && (a[host_len] != ':' || !port_ok(a + host_len + 1, len - host_len - 1))) {
+        *why = "its port is not a number from 1 to 65535";
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * 1 when url may be given to OpenSSL's HTTP client: an http: URL of RFC
+ * 3986 characters only (no CR, LF, space or other control, no byte outside
+ * ASCII: nothing that could add a line to the request), %XX escapes well
+ * formed, "http://" host [":" port] and a path; 0 with *why.
+ */
+static int url_acceptable(const char *url, const char **why)
+{
+    size_t len = strlen(url), auth_len;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)url[i];
+
+        if (c == '%' && i + 2 < len && hex_digit((unsigned char)url[i + 1])
+            && hex_digit((unsigned char)url[i + 2]))
+            continue;
+        if (c == '%' || !uri_char(c)) {
+            *why = c < 0x20 || c == 0x7f ? "it holds a control character (CR, LF, ...)"
+                : c == ' '               ? "it holds a space"
+                : c == '%'               ? "it holds a '%' that is no %XX escape"
+                                         : "it holds a character a URL cannot";
+            return 0;
+        }
+    }
+    if (strncasecmp(url, "http://", 7) != 0) {
+        *why = "--fetch follows http: URLs only";
+        return 0;
+    }
+    auth_len = strcspn(url + 7, "/?#");
+    return authority_ok(url + 7, auth_len, why);
+}
+
 static int url_seen(FETCH *f, const char *url)
 {
     for (size_t i = 0; i < f->n_urls; i++)
@@ -186,6 +290,7 @@ static int issuer_missing(FETCH *f, CWMS_CERT *child)
 static int fetch_issuer(FETCH *f, CWMS_CERT *child)
 {
     char *url = cwms_cert_ca_issuers_url(child), *subject = NULL, why[256];
+    const char *bad_url = NULL;
     unsigned char *body = NULL;
     size_t body_len = 0;
     STACK_OF(X509) *certs = NULL;
@@ -195,10 +300,11 @@ static int fetch_issuer(FETCH *f, CWMS_CERT *child)
     if (url == NULL || cx == NULL || url_seen(f, url))
         goto end;
     subject = cwms_name_oneline(cwms_cert_subject(child));
-    if (strncasecmp(url, "http://", 7) != 0) {
+    /* Checked before the client sees it: the certificate's signature is not checked yet. */
+    if (!url_acceptable(url, &bad_url)) {
         cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
-                      "not fetching the issuer of '%s' from %s: --fetch follows http: URLs only",
-                      subject ? subject : "?", url);
+                      "not fetching the issuer of '%s' from '%s': %s", subject ? subject : "?", url,
+                      bad_url);
         goto end;
     }
     if (f->n_urls == FETCH_MAX_URLS) {
@@ -267,32 +373,130 @@ end:
     return added;
 }
 
-int cwms_fetch_missing_issuers(CWMS_POOL *pool, CWMS_TRUST *trust, CWMS_DIAG *diag)
+/*-
+ * Which certificates: those on a candidate path
+ * ---------------------------------------------
+ */
+
+/* A set of certificates in the order added, with a table of their positions by address. */
+typedef struct {
+    CWMS_CERT **certs;
+    size_t n, cap;
+    size_t *slots; /* positions + 1; 0 = free; size 2 * cap (a power of two) */
+} CERT_SET;
+
+static size_t slot_of(const CERT_SET *s, const CWMS_CERT *c)
 {
-    FETCH f = { pool, trust, diag, { NULL }, 0 };
-    size_t from = 0;
+    size_t mask = 2 * s->cap - 1, i = (size_t)(((uintptr_t)c >> 4) * 0x9E3779B97F4A7C15ull) & mask;
+
+    while (s->slots[i] != 0 && s->certs[s->slots[i] - 1] != c)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static int set_grow(CERT_SET *s)
+{
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    CWMS_CERT **certs = OPENSSL_realloc(s->certs, cap * sizeof(*certs));
+    size_t *slots = OPENSSL_zalloc(2 * cap * sizeof(*slots));
+
+    if (certs != NULL)
+        s->certs = certs;
+    if (certs == NULL || slots == NULL) {
+        OPENSSL_free(slots);
+        return 0;
+    }
+    OPENSSL_free(s->slots);
+    s->slots = slots;
+    s->cap = cap;
+    for (size_t i = 0; i < s->n; i++)
+        s->slots[slot_of(s, s->certs[i])] = i + 1;
+    return 1;
+}
+
+/* Adds c unless it is there. 1, or 0 when out of memory. */
+static int set_add(CERT_SET *s, CWMS_CERT *c)
+{
+    size_t i;
+
+    if (s->n + 1 > s->cap && !set_grow(s))
+        return 0;
+    if (s->slots[i = slot_of(s, c)] != 0)
+        return 1;
+    s->certs[s->n++] = c;
+    s->slots[i] = s->n;
+    return 1;
+}
+
+/*
+ * The certificates on a candidate path: the candidates for the server
+ * certificate and, up from them, every certificate of the pool named as
+ * the issuer of one already in the set. Certificates on no such path
+ * never cost a download.
+ */
+static int on_candidate_paths(const CWMS_POOL *pool, CWMS_CERT *const *starts, size_t n_starts,
+                              CERT_SET *on)
+{
+    CWMS_CERT **issuers = NULL;
+    size_t cap = 0;
     int ok = 1;
 
-    /* Round r looks at what round r-1 added: the issuer of the issuer, up the chain. */
-    for (int round = 0; ok && round < FETCH_MAX_ROUNDS; round++) {
-        size_t n = cwms_pool_count(pool), added = 0;
+    for (size_t i = 0; ok && i < n_starts; i++)
+        ok = set_add(on, starts[i]);
+    for (size_t i = 0; ok && i < on->n; i++) {
+        CWMS_CERT *c = on->certs[i];
+        size_t n;
 
-        for (size_t i = from; ok && i < n; i++) {
-            CWMS_CERT *c = cwms_pool_get(pool, i);
-            int r;
+        if (cwms_cert_self_issued(c))
+            continue;
+        if ((n = cwms_pool_find_subject(pool, cwms_cert_issuer(c), issuers, cap)) > cap) {
+            CWMS_CERT **more = OPENSSL_realloc(issuers, n * sizeof(*more));
 
-            if (!issuer_missing(&f, c))
-                continue;
-            if ((r = fetch_issuer(&f, c)) < 0)
+            if (more == NULL) {
                 ok = 0;
-            added += r > 0;
+                break;
+            }
+            issuers = more;
+            cap = n;
+            n = cwms_pool_find_subject(pool, cwms_cert_issuer(c), issuers, cap);
         }
-        if (added == 0)
+        for (size_t k = 0; ok && k < n; k++)
+            ok = set_add(on, issuers[k]);
+    }
+    OPENSSL_free(issuers);
+    return ok;
+}
+
+/* Fetches c's issuer when it is missing: 1 added, 0 not, -1 out of memory. */
+static int fetch_if_missing(FETCH *f, CWMS_CERT *c)
+{
+    return issuer_missing(f, c) ? fetch_issuer(f, c) : 0;
+}
+
+int cwms_fetch_missing_issuers(CWMS_POOL *pool, CWMS_TRUST *trust, CWMS_CERT *const *starts,
+                               size_t n_starts, CWMS_DIAG *diag)
+{
+    FETCH f = { pool, trust, diag, { NULL }, 0 };
+    CERT_SET on = { NULL, 0, 0, NULL };
+    size_t from = cwms_pool_count(pool);
+    int ok = on_candidate_paths(pool, starts, n_starts, &on);
+
+    for (size_t i = 0; ok && i < on.n; i++)
+        ok = fetch_if_missing(&f, on.certs[i]) >= 0;
+    /* Round r looks at what round r-1 added: the issuer of the issuer, up the chain. */
+    for (int round = 1; ok && round < FETCH_MAX_ROUNDS; round++) {
+        size_t n = cwms_pool_count(pool);
+
+        if (n == from)
             break;
+        for (size_t i = from; ok && i < n; i++)
+            ok = fetch_if_missing(&f, cwms_pool_get(pool, i)) >= 0;
         from = n;
     }
     for (size_t i = 0; i < f.n_urls; i++)
         OPENSSL_free(f.urls[i]);
+    OPENSSL_free(on.certs);
+    OPENSSL_free(on.slots);
     if (!ok)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
     return ok;

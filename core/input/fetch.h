@@ -12,16 +12,23 @@
 #include "index/trust.h"
 
 /*
- * For every certificate of pool whose issuer is neither in the pool nor
- * in trust (and which is not self-issued), fetches its caIssuers URL
- * (http: only) through OpenSSL's HTTP client, reads a DER certificate or
- * a PKCS#7 (.p7c) reply, keeps what verifiably issued it (name and
- * signature), and repeats for what was fetched, within FETCH_MAX_ROUNDS
- * rounds and FETCH_MAX_URLS downloads, each URL once. Each certificate
- * kept is a note naming it and its URL (its origin is the URL); a
- * download that fails is a CWMS_R_FETCH warning saying why (path building
- * then names the issuer still missing). Returns 0 only when out of memory.
+ * For every certificate on a candidate path whose issuer is neither in the
+ * pool nor in trust (and which is not self-issued), fetches its caIssuers
+ * URL through OpenSSL's HTTP client, reads a DER certificate or a PKCS#7
+ * (.p7c) reply, keeps what verifiably issued it (name and signature), and
+ * repeats for what was fetched, within FETCH_MAX_ROUNDS rounds and
+ * FETCH_MAX_URLS downloads, each URL once. The candidate paths start at
+ * starts (the candidates for the server certificate, cwms_leaf_candidates)
+ * and go up through the pool by issuer name: a certificate on none of them
+ * is never fetched for. A URL is checked first (RFC 3986 characters only:
+ * no CR, LF, space or control; http: with a host and a valid port), so
+ * nothing a certificate says can add to the request. Each certificate kept
+ * is a note naming it and its URL (its origin is the URL); a URL refused
+ * or a download that fails is a CWMS_R_FETCH warning saying why (path
+ * building then names the issuer still missing). Returns 0 only when out
+ * of memory.
  */
-int cwms_fetch_missing_issuers(CWMS_POOL *pool, CWMS_TRUST *trust, CWMS_DIAG *diag);
+int cwms_fetch_missing_issuers(CWMS_POOL *pool, CWMS_TRUST *trust, CWMS_CERT *const *starts,
+                               size_t n_starts, CWMS_DIAG *diag);
 
 #endif

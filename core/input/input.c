@@ -232,7 +232,8 @@ static int read_archive(CWMS_INPUTS *in, const unsigned char *data, size_t len, 
     ARCHIVE_TARGET t = { in, rctx, diag };
     size_t members, usable;
 
-    if (!cwms_archive_read(data, len, name, diag, read_member, &t, &members, &usable))
+    if (!cwms_archive_read(data, len, name, &in->unpack_left, diag, read_member, &t, &members,
+                           &usable))
         return 0;
     if (usable > 0)
         return 1;

@@ -43,6 +43,7 @@ struct cwms_inputs_st {
     CWMS_POOL *pool;
     CWMS_KEY *keys;
     size_t n_keys;
+    size_t unpack_left; /* what archives may still unpack in this run (archive.h) */
 };
 
 /*

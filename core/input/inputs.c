@@ -5,6 +5,7 @@
  * Kept apart from the sources so they all depend on it and not on each
  * other.
  */
+#include "input/archive.h"
 #include "input/input.h"
 #include "util/secure_dup.h"
 
@@ -22,6 +23,7 @@ CWMS_INPUTS *cwms_inputs_new(void)
         OPENSSL_free(in);
         return NULL;
     }
+    in->unpack_left = CWMS_ARCHIVE_MAX_BYTES;
     return in;
 }
 

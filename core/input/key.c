@@ -2,7 +2,7 @@
 /*
  * Private keys in DER: PKCS#8 (plain or encrypted) and the traditional
  * per-algorithm forms (RSAPrivateKey, ECPrivateKey, DSA). Decoding goes
- * through OSSL_DECODER and PKCS8_decrypt_ex with the library context and
+ * through OSSL_DECODER and cwms_pkcs8_decrypt with the library context and
  * property query of the read context, so the provider's private context
  * is the one that loads the key.
  */
@@ -20,6 +20,7 @@
 
 #include "input/formats.h"
 #include "input/kdf_limit.h"
+#include "input/pbe_decrypt.h"
 
 static EVP_PKEY *decode_with(const CWMS_READ *r, const unsigned char *der, size_t len,
                              const char *structure, const char *keytype)
@@ -207,7 +208,7 @@ int cwms_read_encrypted_key_der(CWMS_READ *r, const unsigned char *der, size_t l
     }
     ERR_set_mark();
     if (pass_len <= INT_MAX)
-        p8 = PKCS8_decrypt_ex(sig, pass, (int)pass_len, r->rctx->libctx, r->rctx->propq);
+        p8 = cwms_pkcs8_decrypt(sig, pass, (int)pass_len, r->rctx->libctx, r->rctx->propq);
     ERR_pop_to_mark();
     if (p8 == NULL) {
         cwms_read_error(r, CWMS_R_BAD_PASSPHRASE, CWMS_MSG_KEY_BAD_PASS, r->name,

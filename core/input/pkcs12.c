@@ -42,6 +42,7 @@
 
 #include "input/formats.h"
 #include "input/kdf_limit.h"
+#include "input/pbe_decrypt.h"
 
 /* safeContents inside safeContents: more than this is not a real file. */
 #define BAG_DEPTH_MAX 8
@@ -99,8 +100,8 @@ static WALK read_bag(const P12_WALK *pw, const PKCS12_SAFEBAG *bag, int depth)
                                      PKCS12_SAFEBAG_get0_pkcs8(bag)))
             return WALK_ERROR;
         ERR_set_mark();
-        p8 = PKCS8_decrypt_ex(PKCS12_SAFEBAG_get0_pkcs8(bag), pw->pass, pw->pass_len,
-                              pw->decrypt_libctx, pw->decrypt_propq);
+        p8 = cwms_pkcs8_decrypt(PKCS12_SAFEBAG_get0_pkcs8(bag), pw->pass, pw->pass_len,
+                                pw->decrypt_libctx, pw->decrypt_propq);
         ERR_pop_to_mark();
         if (p8 == NULL)
             return WALK_DECRYPT_FAILED;
@@ -167,9 +168,9 @@ static STACK_OF(PKCS12_SAFEBAG) * unpack_safe(const P12_WALK *pw, PKCS7 *p7, WAL
     case NID_pkcs7_encrypted:
         enc = p7->d.encrypted != NULL ? p7->d.encrypted->enc_data : NULL;
         if (enc != NULL && enc->enc_data != NULL)
-            bags = PKCS12_item_decrypt_d2i_ex(enc->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS),
-                                              pw->pass, pw->pass_len, enc->enc_data, 1,
-                                              pw->decrypt_libctx, pw->decrypt_propq);
+            bags = cwms_pbe_item_decrypt(enc->algorithm, ASN1_ITEM_rptr(PKCS12_SAFEBAGS), pw->pass,
+                                         pw->pass_len, enc->enc_data, pw->decrypt_libctx,
+                                         pw->decrypt_propq);
         if (bags == NULL) {
             ERR_pop_to_mark();
             *why = WALK_DECRYPT_FAILED;

@@ -10,6 +10,8 @@
  */
 #include "inspect/blocks.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -109,6 +111,40 @@ static void classify(CWMS_SCAN_BLOCK *b, const unsigned char *data)
     OPENSSL_free(header);
     OPENSSL_clear_free(der, der_len > 0 ? (size_t)der_len : 0);
     BIO_free(mem);
+}
+
+static int by_sha256(const void *a, const void *b)
+{
+    const CWMS_SCAN_BLOCK *x = *(CWMS_SCAN_BLOCK *const *)a, *y = *(CWMS_SCAN_BLOCK *const *)b;
+    int c = strcmp(x->sha256, y->sha256);
+
+    /* Then in file order: the blocks are one array, so their addresses order them. */
+    return c != 0 ? c : x < y ? -1 : x > y;
+}
+
+/*
+ * Sets each block's copy_of: sorted by fingerprint, every block of a run
+ * after its first is a copy of that first one. n log n, so a file of
+ * thousands of certificates is not compared pair by pair.
+ */
+static int mark_copies(CWMS_SCAN *s)
+{
+    CWMS_SCAN_BLOCK **order = OPENSSL_malloc((s->n_blocks + 1) * sizeof(*order));
+
+    if (order == NULL)
+        return 0;
+    for (size_t i = 0; i < s->n_blocks; i++) {
+        order[i] = &s->blocks[i];
+        s->blocks[i].copy_of = SIZE_MAX;
+    }
+    qsort(order, s->n_blocks, sizeof(*order), by_sha256);
+    for (size_t i = 1; i < s->n_blocks; i++)
+        if (strcmp(order[i - 1]->sha256, order[i]->sha256) == 0)
+            order[i]->copy_of = order[i - 1]->copy_of != SIZE_MAX
+                ? order[i - 1]->copy_of
+                : (size_t)(order[i - 1] - s->blocks);
+    OPENSSL_free(order);
+    return 1;
 }
 
 static int push_block(CWMS_SCAN *s, size_t *cap)
@@ -214,6 +250,8 @@ int cwms_scan_pem(const unsigned char *data, size_t len, CWMS_SCAN *s)
         line++;
         p = next;
     }
+    if (!mark_copies(s))
+        goto oom;
     return 1;
 oom:
     cwms_scan_clear(s);

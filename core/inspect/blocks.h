@@ -19,7 +19,8 @@ typedef struct cwms_scan_block_st {
     char *label;   /* owned */
     char *subject; /* owned; certificates */
     char sha256[65];
-    X509 *x509; /* certificates that decode; owned */
+    X509 *x509;     /* certificates that decode; owned */
+    size_t copy_of; /* the first block with the same sha256 (also ""), SIZE_MAX when none */
 } CWMS_SCAN_BLOCK;
 
 /* Text outside the blocks that is not blank. */

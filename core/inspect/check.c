@@ -369,20 +369,15 @@ static int add_duplicates(CWMS_CHECK *c)
     for (size_t i = 0; i < c->scan.n_blocks; i++) {
         const CWMS_SCAN_BLOCK *b = &c->scan.blocks[i];
 
-        if (b->pub.kind != CWMS_BLOCK_CERT || b->sha256[0] == '\0')
+        if (b->pub.kind != CWMS_BLOCK_CERT || b->sha256[0] == '\0' || b->copy_of == SIZE_MAX)
             continue;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(c->scan.blocks[j].sha256, b->sha256) == 0) {
-                if (!add_finding(c, c->served ? CWMS_WARNING : CWMS_ERROR, "DUPLICATE",
-                                 CWMS_R_DUPLICATE_CERT, i,
-                                 c->served ? "import a bundle without the copy into CWMS"
-                                           : "remove the second copy (check --fix does)",
-                                 "the same certificate as %s %zu%s",
-                                 c->served ? "certificate" : "block", j + 1,
-                                 c->served ? " again: clients pass over it" : ""))
-                    return 0;
-                break;
-            }
+        if (!add_finding(c, c->served ? CWMS_WARNING : CWMS_ERROR, "DUPLICATE",
+                         CWMS_R_DUPLICATE_CERT, i,
+                         c->served ? "import a bundle without the copy into CWMS"
+                                   : "remove the second copy (check --fix does)",
+                         "the same certificate as %s %zu%s", c->served ? "certificate" : "block",
+                         b->copy_of + 1, c->served ? " again: clients pass over it" : ""))
+            return 0;
     }
     return 1;
 }
@@ -390,10 +385,7 @@ static int add_duplicates(CWMS_CHECK *c)
 /* Index of the first block holding the same certificate; SIZE_MAX when none. */
 static size_t first_copy(const CWMS_CHECK *c, size_t i)
 {
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(c->scan.blocks[j].sha256, c->scan.blocks[i].sha256) == 0)
-            return j;
-    return SIZE_MAX;
+    return c->scan.blocks[i].copy_of;
 }
 
 /*-
@@ -412,16 +404,13 @@ static const char *left_out_reason(const CWMS_BUNDLE *b, X509 *x, CWMS_ROLE *rol
 {
     const CWMS_EXPLAIN *e = cwms_bundle_get0_explain(b);
 
-    *role = CWMS_ROLE_NONE;
-    for (size_t i = 0; i < cwms_explain_cert_count(e); i++) {
-        const CWMS_EXPLAIN_CERT *ec = cwms_explain_get0_cert(e, i);
+    size_t i = x != NULL ? cwms_explain_find_cert(e, x) : SIZE_MAX;
 
-        if (x != NULL && X509_cmp(ec->x509, x) == 0) {
-            *role = ec->role;
-            return ec->left_out;
-        }
-    }
-    return NULL;
+    *role = CWMS_ROLE_NONE;
+    if (i == SIZE_MAX)
+        return NULL;
+    *role = cwms_explain_get0_cert(e, i)->role;
+    return cwms_explain_get0_cert(e, i)->left_out;
 }
 
 /* A certificate the server sends that its chain does not need: clients pass over it. */
@@ -626,12 +615,13 @@ static int build_from_file(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPU
     if (c->served)
         served_options(&opts, o->served);
     ERR_set_mark();
-    trust = cwms_trust_new(opts.trust_file, opts.libctx, opts.propq, bdiag);
+    trust = cwms_trust_new(opts.trust_file, opts.front, opts.libctx, opts.propq, bdiag);
     ERR_pop_to_mark();
     if (trust == NULL)
         return 1;
     *fetched = cwms_pool_count(in->pool);
-    if (opts.fetch && !cwms_fetch_missing_issuers(in->pool, trust, bdiag)) {
+    if (opts.fetch
+        && !cwms_chain_fetch_issuers(&opts, in->pool, in->keys, in->n_keys, trust, bdiag)) {
         cwms_trust_free(trust);
         return 0;
     }

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -57,7 +58,17 @@ struct cwms_explain_st {
     XPATH paths[CWMS_EXPLAIN_MAX_PATHS];
     size_t n_paths, paths_seen;
     size_t anchor, leaf;
+    /* While it is built: the graph, and the node of each input (SIZE_MAX: none). */
+    CWMS_GRAPH *g;
+    size_t *node_by_input;
+    struct cert_index_st *by_cert; /* the nodes sorted by certificate (X509_cmp) */
 };
+
+/* One node in the index by certificate. */
+typedef struct cert_index_st {
+    const X509 *x509;
+    size_t node;
+} CERT_INDEX;
 
 /*-
  * Accessors
@@ -129,6 +140,34 @@ const CWMS_EXPLAIN_MISSING *cwms_explain_get0_missing(const CWMS_EXPLAIN *e, siz
     return e == NULL || i >= e->n_missing ? NULL : &e->missing[i].pub;
 }
 
+static int index_order(const void *a, const void *b)
+{
+    return X509_cmp(((const CERT_INDEX *)a)->x509, ((const CERT_INDEX *)b)->x509);
+}
+
+size_t cwms_explain_find_cert(const CWMS_EXPLAIN *e, const X509 *x)
+{
+    CERT_INDEX key = { x, 0 }, *hit;
+
+    if (e == NULL || e->by_cert == NULL)
+        return SIZE_MAX;
+    hit = bsearch(&key, e->by_cert, e->n_nodes, sizeof(key), index_order);
+    return hit != NULL ? hit->node : SIZE_MAX;
+}
+
+/* The index of the nodes by certificate. 0 when out of memory. */
+static int index_certs(CWMS_EXPLAIN *e)
+{
+    if ((e->by_cert = OPENSSL_malloc((e->n_nodes + 1) * sizeof(*e->by_cert))) == NULL)
+        return 0;
+    for (size_t i = 0; i < e->n_nodes; i++) {
+        e->by_cert[i].x509 = e->nodes[i].pub.x509;
+        e->by_cert[i].node = i;
+    }
+    qsort(e->by_cert, e->n_nodes, sizeof(*e->by_cert), index_order);
+    return 1;
+}
+
 void cwms_explain_free(CWMS_EXPLAIN *e)
 {
     if (e == NULL)
@@ -150,6 +189,8 @@ void cwms_explain_free(CWMS_EXPLAIN *e)
     OPENSSL_free(e->missing);
     OPENSSL_free(e->nodes);
     OPENSSL_free(e->edges);
+    OPENSSL_free(e->node_by_input);
+    OPENSSL_free(e->by_cert);
     OPENSSL_free(e);
 }
 
@@ -158,17 +199,29 @@ void cwms_explain_free(CWMS_EXPLAIN *e)
  * --------
  */
 
+/*
+ * The node of c: through the graph's index of the inputs (a hash table),
+ * so that no lookup walks the nodes. The nodes not from the inputs are
+ * trust-store anchors, added last.
+ */
 static size_t node_of(const CWMS_EXPLAIN *e, const CWMS_CERT *c)
 {
-    for (size_t i = 0; i < e->n_nodes; i++)
+    size_t k = cwms_graph_input_index(e->g, c);
+
+    if (k != SIZE_MAX)
+        return e->node_by_input[k];
+    /* The trust-store nodes come after the inputs' (one, or MAX_TRUST_NODES at most). */
+    for (size_t i = e->n_nodes; i-- > 0 && e->nodes[i].pub.from_trust;)
         if (e->nodes[i].cert == c)
             return i;
     return SIZE_MAX;
 }
 
-static int add_node(CWMS_EXPLAIN *e, CWMS_CERT *c, int from_trust, CWMS_GRAPH *g)
+/* Adds the node of c, the input at index k (SIZE_MAX: the trust-store anchor). */
+static int add_node(CWMS_EXPLAIN *e, CWMS_CERT *c, size_t k, CWMS_GRAPH *g)
 {
     X509 *x = cwms_cert_x509(c);
+    int from_trust = k == SIZE_MAX;
     NODE *n;
 
     /* A certificate that does not decode cannot be drawn; the build said so already. */
@@ -176,6 +229,8 @@ static int add_node(CWMS_EXPLAIN *e, CWMS_CERT *c, int from_trust, CWMS_GRAPH *g
         return 1;
     if (!X509_up_ref(x))
         return 0;
+    if (!from_trust)
+        e->node_by_input[k] = e->n_nodes;
     n = &e->nodes[e->n_nodes++];
     memset(n, 0, sizeof(*n));
     n->cert = c;
@@ -289,23 +344,25 @@ static int chosen_edge(const CWMS_PATH *p, const CWMS_CERT *child, const CWMS_CE
  * The edge child -> issuer, made once: the graph hands each candidate out
  * once per ranking pass (key identifiers agreeing, then absent) and only
  * one pass checks it, so a later answer replaces an earlier "not signed"
- * one, never the other way round. The child's edges are those from first on.
+ * one, never the other way round. edge_of[issuer] is the edge (+ 1) the
+ * current child already has to issuer, 0 when none.
  */
-static void set_edge(CWMS_EXPLAIN *e, size_t first, size_t child, size_t issuer, int verdict,
+static void set_edge(CWMS_EXPLAIN *e, size_t *edge_of, size_t child, size_t issuer, int verdict,
                      int on_path, const char *rejected)
 {
-    for (size_t i = first; i < e->n_edges; i++) {
-        CWMS_EXPLAIN_EDGE *ed = &e->edges[i];
+    if (edge_of[issuer] != 0) {
+        CWMS_EXPLAIN_EDGE *ed = &e->edges[edge_of[issuer] - 1];
 
-        if (ed->child == child && ed->issuer == issuer) {
-            if (verdict != 0) {
-                ed->on_path = on_path;
-                ed->rejected = rejected;
-            }
-            return;
+        if (verdict != 0) {
+            ed->on_path = on_path;
+            ed->rejected = rejected;
         }
+        return;
     }
+    if (e->n_edges == MAX_EDGES)
+        return;
     add_edge(e, child, issuer, on_path, rejected);
+    edge_of[issuer] = e->n_edges;
 }
 
 /*
@@ -324,7 +381,7 @@ static int anchor_or_missing(CWMS_EXPLAIN *e, CWMS_GRAPH *g, CWMS_CERT *child, s
     if (cwms_graph_trust_issuer(g, child, &anchor, NULL) == 1 && anchor != NULL) {
         size_t to = node_of(e, anchor);
 
-        if (to == SIZE_MAX && !add_node(e, anchor, 1, g))
+        if (to == SIZE_MAX && !add_node(e, anchor, SIZE_MAX, g))
             return 0;
         if ((to = node_of(e, anchor)) != SIZE_MAX)
             add_edge(e, from, to, 0, NULL);
@@ -343,45 +400,111 @@ static int anchor_or_missing(CWMS_EXPLAIN *e, CWMS_GRAPH *g, CWMS_CERT *child, s
 }
 
 /*
- * Every issuer candidate of every input certificate, with the graph's
- * verdict. Without a chosen path (a failed build), the issuers nothing
- * provides are recorded as missing, and anchors that signed an input join
- * the nodes.
+ * Every issuer candidate of the input at index k, with the graph's verdict.
+ * Without a chosen path (a failed build), an issuer nothing provides is
+ * recorded as missing, and an anchor that signed the input joins the
+ * nodes. 0 when out of memory.
  */
-static int explain_edges(CWMS_EXPLAIN *e, CWMS_GRAPH *g, const CWMS_PATH *chosen)
+static int child_edges(CWMS_EXPLAIN *e, size_t k, const CWMS_PATH *chosen, size_t *edge_of)
 {
-    const CWMS_POOL *pool = cwms_graph_pool(g);
-    int64_t t = cwms_graph_attime(g);
+    CWMS_CERT *child = cwms_pool_get(cwms_graph_pool(e->g), k), *issuer;
+    size_t from = e->node_by_input[k], first = e->n_edges;
+    int64_t t = cwms_graph_attime(e->g);
+    int signed_it = 0, oom = 0, signed_any = 0;
 
-    if ((e->edges = OPENSSL_zalloc(MAX_EDGES * sizeof(*e->edges))) == NULL)
-        return 0;
-    for (size_t k = 0; k < cwms_pool_count(pool); k++) {
-        CWMS_CERT *child = cwms_pool_get(pool, k), *issuer;
-        size_t from = node_of(e, child), first = e->n_edges;
-        int signed_it = 0, oom = 0, signed_any = 0;
+    for (size_t i = 0; (issuer = cwms_graph_issuer_at(e->g, k, i, 0, &signed_it, &oom)) != NULL;
+         i++) {
+        size_t to = node_of(e, issuer);
+        const char *why = NULL;
 
-        if (from == SIZE_MAX)
+        if (to == SIZE_MAX || to == from)
             continue;
-        for (size_t i = 0; (issuer = cwms_graph_issuer_at(g, k, i, 0, &signed_it, &oom)) != NULL;
-             i++) {
-            size_t to = node_of(e, issuer);
-            const char *why = NULL;
-
-            if (to == SIZE_MAX || to == from)
-                continue;
-            if (signed_it < 0)
-                why = "not checked: the work budget was spent";
-            else if (signed_it == 0)
-                why = "signature does not verify: same name, another key";
-            else if (!cwms_cert_valid_at(issuer, t))
-                why = "not valid at the validation time";
-            signed_any |= signed_it > 0;
-            set_edge(e, first, from, to, signed_it,
-                     chosen != NULL && chosen_edge(chosen, child, issuer), why);
-        }
-        if (oom || (chosen == NULL && !signed_any && !anchor_or_missing(e, g, child, from)))
-            return 0;
+        if (signed_it < 0)
+            why = "not checked: the work budget was spent";
+        else if (signed_it == 0)
+            why = "signature does not verify: same name, another key";
+        else if (!cwms_cert_valid_at(issuer, t))
+            why = "not valid at the validation time";
+        signed_any |= signed_it > 0;
+        set_edge(e, edge_of, from, to, signed_it,
+                 chosen != NULL && chosen_edge(chosen, child, issuer), why);
     }
+    for (size_t i = first; i < e->n_edges; i++)
+        edge_of[e->edges[i].issuer] = 0;
+    if (oom)
+        return 0;
+    return chosen != NULL || signed_any || anchor_or_missing(e, e->g, child, from);
+}
+
+static int on_chosen_path(const CWMS_PATH *chosen, const CWMS_CERT *c)
+{
+    for (size_t j = 0; chosen != NULL && j < chosen->len; j++)
+        if (chosen->certs[j] == c)
+            return 1;
+    return 0;
+}
+
+static int edge_order(const void *a, const void *b)
+{
+    const CWMS_EXPLAIN_EDGE *x = *(CWMS_EXPLAIN_EDGE *const *)a,
+                            *y = *(CWMS_EXPLAIN_EDGE *const *)b;
+
+    /* By child, then as made (the table is contiguous: addresses order it). */
+    if (x->child != y->child)
+        return x->child < y->child ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* The edges in input order of their child, each child's as made. 0 when out of memory. */
+static int sort_edges(CWMS_EXPLAIN *e)
+{
+    CWMS_EXPLAIN_EDGE **order = OPENSSL_malloc(e->n_edges * sizeof(*order) + 1), *sorted;
+
+    if (order == NULL || (sorted = OPENSSL_malloc(MAX_EDGES * sizeof(*sorted))) == NULL) {
+        OPENSSL_free(order);
+        return 0;
+    }
+    for (size_t i = 0; i < e->n_edges; i++)
+        order[i] = &e->edges[i];
+    qsort(order, e->n_edges, sizeof(*order), edge_order);
+    for (size_t i = 0; i < e->n_edges; i++)
+        sorted[i] = *order[i];
+    OPENSSL_free(order);
+    OPENSSL_free(e->edges);
+    e->edges = sorted;
+    return 1;
+}
+
+/*
+ * Every issuer candidate of every input certificate, with the graph's
+ * verdict, up to MAX_EDGES: the chosen path's certificates first, so the
+ * cap never drops its edges, then the others in input order until the
+ * table is full (a pool of thousands of same-name issuers fills it at
+ * once; each lookup is a hash, so the whole is linear in the pool).
+ * chosen is NULL for a failed build (child_edges says what that adds).
+ */
+static int explain_edges(CWMS_EXPLAIN *e, const CWMS_PATH *chosen)
+{
+    const CWMS_POOL *pool = cwms_graph_pool(e->g);
+    size_t *edge_of = OPENSSL_zalloc((e->cap_nodes + 1) * sizeof(*edge_of));
+    int ok = edge_of != NULL;
+
+    if (!ok || (e->edges = OPENSSL_zalloc(MAX_EDGES * sizeof(*e->edges))) == NULL) {
+        OPENSSL_free(edge_of);
+        return 0;
+    }
+    for (size_t j = 0; ok && chosen != NULL && j < chosen->len; j++) {
+        size_t k = cwms_graph_input_index(e->g, chosen->certs[j]);
+
+        if (k != SIZE_MAX && e->node_by_input[k] != SIZE_MAX)
+            ok = child_edges(e, k, chosen, edge_of);
+    }
+    for (size_t k = 0; ok && k < cwms_pool_count(pool) && e->n_edges < MAX_EDGES; k++)
+        if (e->node_by_input[k] != SIZE_MAX && !on_chosen_path(chosen, cwms_pool_get(pool, k)))
+            ok = child_edges(e, k, chosen, edge_of);
+    OPENSSL_free(edge_of);
+    if (!ok || !sort_edges(e))
+        return 0;
     if (chosen != NULL && cwms_path_relies_on_anchor(chosen) && e->anchor != SIZE_MAX)
         add_edge(e, node_of(e, chosen->certs[chosen->len - 1]), e->anchor, 1, NULL);
     return 1;
@@ -477,16 +600,20 @@ int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
     size_t n_pool = cwms_pool_count(pool);
     CWMS_EXPLAIN *e = OPENSSL_zalloc(sizeof(*e));
 
-    if (e == NULL || (e->nodes = OPENSSL_zalloc((n_pool + 1) * sizeof(*e->nodes))) == NULL)
+    if (e == NULL || (e->nodes = OPENSSL_zalloc((n_pool + 1) * sizeof(*e->nodes))) == NULL
+        || (e->node_by_input = OPENSSL_malloc((n_pool + 1) * sizeof(size_t))) == NULL)
         goto oom;
     e->cap_nodes = n_pool + 1;
     e->complete = 1;
+    e->g = g;
     e->anchor = SIZE_MAX;
-    for (size_t k = 0; k < n_pool; k++)
-        if (!add_node(e, cwms_pool_get(pool, k), 0, g))
+    for (size_t k = 0; k < n_pool; k++) {
+        e->node_by_input[k] = SIZE_MAX;
+        if (!add_node(e, cwms_pool_get(pool, k), k, g))
             goto oom;
+    }
     /* A trust-store anchor is drawn only when the chain relies on it (no root of its own). */
-    if (cwms_path_relies_on_anchor(chosen) && !add_node(e, chosen->anchor, 1, g))
+    if (cwms_path_relies_on_anchor(chosen) && !add_node(e, chosen->anchor, SIZE_MAX, g))
         goto oom;
 
     /* Roles along the chosen path, positions in the bundle. */
@@ -512,8 +639,8 @@ int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
                 e->nodes[i].pub.bundle_index = j;
             }
 
-    if (!explain_paths(e, opts, g, chosen) || !explain_edges(e, g, chosen)
-        || !explain_variants(e, b->anchor))
+    if (!explain_paths(e, opts, g, chosen) || !explain_edges(e, chosen)
+        || !explain_variants(e, b->anchor) || !index_certs(e))
         goto oom;
     for (size_t i = 0; i < e->n_nodes; i++) {
         NODE *n = &e->nodes[i];
@@ -524,6 +651,9 @@ int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
         n->pub.left_out = n->left_out;
         n->pub.variant = n->variant;
     }
+    OPENSSL_free(e->node_by_input);
+    e->node_by_input = NULL;
+    e->g = NULL;
     b->explain = e;
     return 1;
 oom:
@@ -539,17 +669,24 @@ CWMS_EXPLAIN *cwms_explain_partial(CWMS_GRAPH *g, const CWMS_CERT *leaf)
 
     if (e == NULL
         || (e->nodes = OPENSSL_zalloc((n_pool + MAX_TRUST_NODES) * sizeof(*e->nodes))) == NULL
+        || (e->node_by_input = OPENSSL_malloc((n_pool + 1) * sizeof(size_t))) == NULL
         || (e->missing = OPENSSL_zalloc((n_pool + 1) * sizeof(*e->missing))) == NULL)
         goto oom;
     e->cap_nodes = n_pool + MAX_TRUST_NODES;
+    e->g = g;
     e->anchor = e->leaf = SIZE_MAX;
-    for (size_t k = 0; k < n_pool; k++)
-        if (!add_node(e, cwms_pool_get(pool, k), 0, g))
+    for (size_t k = 0; k < n_pool; k++) {
+        e->node_by_input[k] = SIZE_MAX;
+        if (!add_node(e, cwms_pool_get(pool, k), k, g))
             goto oom;
+    }
     if (leaf != NULL && (e->leaf = node_of(e, leaf)) != SIZE_MAX)
         e->nodes[e->leaf].pub.role = CWMS_ROLE_SERVER;
-    if (!explain_edges(e, g, NULL))
+    if (!explain_edges(e, NULL) || !index_certs(e))
         goto oom;
+    OPENSSL_free(e->node_by_input);
+    e->node_by_input = NULL;
+    e->g = NULL;
     return e;
 oom:
     cwms_explain_free(e);

@@ -24,6 +24,7 @@
 #include <openssl/x509.h>
 
 #include "cwms_bio_text.h"
+#include "cwms_p11.h"
 
 void cwms_sha256_hex(const unsigned char sha256[32], char out[65])
 {
@@ -275,26 +276,81 @@ static int match_keys(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWM
     return any > 0;
 }
 
+/* 1 when c's public key bytes (as the DER walker found them) are one of keys' SPKI. */
+static int spki_of_a_key(const CWMS_CERT *c, const CWMS_KEY *keys, size_t n_keys)
+{
+    size_t c_len;
+    const unsigned char *c_spki = cwms_cert_get0_spki(c, &c_len);
+    int hit = 0;
+
+    for (size_t k = 0; c_spki != NULL && !hit && k < n_keys; k++) {
+        unsigned char *spki = NULL;
+        int len = i2d_PUBKEY(keys[k].pkey, &spki);
+
+        hit = len > 0 && (size_t)len == c_len && memcmp(spki, c_spki, c_len) == 0;
+        OPENSSL_free(spki);
+    }
+    return hit;
+}
+
+/*
+ * The certificates OpenSSL cannot decode (a name or an extension not well
+ * formed, such as text that is not valid UTF-8) could not be compared with
+ * the keys: each is named, first those carrying a key's public key. "" when
+ * every certificate decodes; OPENSSL_free.
+ */
+static char *undecodable_certs(const CWMS_POOL *pool, const CWMS_KEY *keys, size_t n_keys)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    size_t n = 0;
+    char *text;
+
+    for (int mine = 1; b != NULL && mine >= 0; mine--) {
+        for (size_t i = 0; i < cwms_pool_count(pool); i++) {
+            CWMS_CERT *c = cwms_pool_get(pool, i);
+
+            if (cwms_cert_x509(c) != NULL || spki_of_a_key(c, keys, n_keys) != mine)
+                continue;
+            BIO_puts(b, n++ == 0 ? "; OpenSSL cannot decode " : ", ");
+            describe_cert(b, c);
+            if (mine)
+                BIO_puts(b, ", which carries the key's public key");
+        }
+    }
+    if (n > 0)
+        BIO_printf(b,
+                   " (a name or an extension is not well formed, such as text that is not "
+                   "valid UTF-8), so %s could not be compared with the key: have the CA "
+                   "issue %s again",
+                   n == 1 ? "it" : "they", n == 1 ? "it" : "them");
+    text = b != NULL ? cwms_bio_text(b) : NULL;
+    BIO_free(b);
+    return text;
+}
+
 static void key_mismatch(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
                          size_t n_keys, CWMS_DIAG *diag)
 {
     BIO *b = BIO_new(BIO_s_mem());
-    char *origins;
+    char *origins, *undecodable;
 
     if (b == NULL)
         return;
     for (size_t k = 0; k < n_keys; k++)
         BIO_printf(b, "%s'%s'", k ? ", " : "", keys[k].origin ? keys[k].origin : "?");
     origins = cwms_bio_text(b);
+    undecodable = undecodable_certs(pool, keys, n_keys);
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_KEY_MISMATCH,
                   "the private key%s from %s match%s %s: add the server certificate issued for "
-                  "this key, or give the key that belongs to the certificate",
+                  "this key, or give the key that belongs to the certificate%s",
                   n_keys > 1 ? "s" : "", origins ? origins : "?", n_keys > 1 ? "" : "es",
                   opts->has_leaf_sha256 || opts->leaf_subject != NULL
                       ? "no selected certificate among the inputs"
                       : cwms_pool_count(pool) == 1
                       ? "no certificate among the inputs (there is one)"
-                      : "none of the certificates among the inputs");
+                      : "none of the certificates among the inputs",
+                  undecodable != NULL ? undecodable : "");
+    OPENSSL_free(undecodable);
     OPENSSL_free(origins);
     BIO_free(b);
 }
@@ -330,6 +386,23 @@ size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, c
     return n;
 }
 
+size_t cwms_leaf_candidates(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
+                            size_t n_keys, CWMS_CERT **out, size_t max)
+{
+    size_t n = 0, all;
+
+    for (size_t k = 0; !opts->no_key && k < n_keys && n < max; k++)
+        n += cwms_leaf_alternatives(opts, pool, &keys[k], NULL, out + n, max - n);
+    if (n > 0)
+        return n;
+    if (opts->has_leaf_sha256) {
+        out[0] = max > 0 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
+        return out[0] != NULL;
+    }
+    all = cwms_leaf_end_entities(opts, pool, out, max);
+    return all < max ? all : max;
+}
+
 int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
                      size_t n_keys, const char *key_source, CWMS_DIAG *diag, CWMS_CERT **leaf,
                      const CWMS_KEY **key)
@@ -352,10 +425,13 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
         return choose_without_key(opts, pool, diag, leaf);
     }
     if (n_keys == 0) {
-        if (key_source != NULL)
+        if (key_source != NULL) {
+            char *shown = cwms_p11_uri_mask(key_source); /* a pkcs11: URI's PIN is not shown */
+
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY, "'%s' (%s) holds no private key",
-                          key_source, cwms_option_name(opts->front, CWMS_OPT_KEY));
-        else
+                          shown != NULL ? shown : "?", cwms_option_name(opts->front, CWMS_OPT_KEY));
+            OPENSSL_free(shown);
+        } else
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
                           "no private key among the inputs: pass it with %s FILE, or use "
                           "%s for a bundle without the key",

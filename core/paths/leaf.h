@@ -44,6 +44,17 @@ size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
  */
 size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *key,
                               const CWMS_CERT *chosen, CWMS_CERT **out, size_t max);
+/*
+ * The certificates that may become the server certificate, for work done
+ * before the choice (--fetch): with keys (and not opts->no_key) those
+ * holding one of their public keys, else the one --leaf names or the
+ * end-entity certificates; as --leaf / opts->leaf_subject allow, and the
+ * end-entity ones when no key matches (a key encoded another way is
+ * matched later). At most max written to out; returns how many were written.
+ */
+size_t cwms_leaf_candidates(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
+                            size_t n_keys, CWMS_CERT **out, size_t max);
+
 /* Notes "ignoring <cert>: why". */
 void cwms_leaf_note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why);
 

@@ -76,6 +76,51 @@ EVP_PKEY *cwms_key_generate(const CWMS_KEY_TYPE *type, OSSL_LIB_CTX *libctx, con
  * CWMS's rules
  */
 
+/* Characters (not bytes) of UTF-8 text. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/*
+ * One TYPE=value of --subject against the rules before OpenSSL encodes it:
+ * a type OpenSSL knows, no CN (the first --host is), a two-letter C, and a
+ * length within the type's upper bound (RFC 5280's ub-*, as OpenSSL's
+ * string table holds them: 64 for O, OU, L, ST). 0 with why set.
+ */
+static int attribute_ok(const char *type, const char *value, char *why, size_t why_size)
+{
+    int nid = OBJ_txt2nid(type);
+    const ASN1_STRING_TABLE *t = nid != NID_undef ? ASN1_STRING_TABLE_get(nid) : NULL;
+    size_t n = utf8_chars(value);
+
+    if (nid == NID_undef) {
+        snprintf(why, why_size,
+                 "'%s' is not an attribute type OpenSSL knows (C, ST, L, O, OU, ...)", type);
+        return 0;
+    }
+    if (nid == NID_commonName) {
+        snprintf(why, why_size, "it holds a CN: the CN is the first --host (or the --site)");
+        return 0;
+    }
+    if (nid == NID_countryName && strlen(value) != 2) {
+        snprintf(why, why_size, "C=%s: a country is two letters (C=US)", value);
+        return 0;
+    }
+    if (t != NULL && t->maxsize > 0 && n > (size_t)t->maxsize) {
+        snprintf(why, why_size,
+                 "%s= is too long: %zu characters, where a certificate allows at most %ld "
+                 "(RFC 5280); shorten it",
+                 type, n, t->maxsize);
+        return 0;
+    }
+    return 1;
+}
+
 /* Parses "/TYPE=value/TYPE=value" into name; 0 with *why set. Backslash escapes a '/'. */
 static int parse_subject(const char *s, X509_NAME *name, char *why, size_t why_size)
 {
@@ -110,20 +155,15 @@ static int parse_subject(const char *s, X509_NAME *name, char *why, size_t why_s
             goto end;
         }
         *eq = '\0';
-        if (OBJ_txt2nid(buf) == NID_commonName) {
-            snprintf(why, why_size, "it holds a CN: the CN is the first --host (or the --site)");
+        if (!attribute_ok(buf, eq + 1, why, why_size))
             goto end;
-        }
-        if (OBJ_txt2nid(buf) == NID_countryName && strlen(eq + 1) != 2) {
-            snprintf(why, why_size, "C=%s: a country is two letters (C=US)", eq + 1);
-            goto end;
-        }
         ERR_set_mark();
         if (!X509_NAME_add_entry_by_txt(name, buf, MBSTRING_UTF8, (const unsigned char *)(eq + 1),
                                         -1, -1, 0)) {
+            snprintf(why, why_size, "%s= cannot be encoded: %s", buf,
+                     ERR_peek_last_error() != 0 ? ERR_reason_error_string(ERR_peek_last_error())
+                                                : "OpenSSL refuses it");
             ERR_pop_to_mark();
-            snprintf(why, why_size,
-                     "'%s' is not an attribute type OpenSSL knows (C, ST, L, O, OU, ...)", buf);
             goto end;
         }
         ERR_pop_to_mark();

@@ -288,6 +288,8 @@ static const struct {
     { CWMS_R_TOKEN_KEY_READABLE, "new token key is not sensitive", CWMS_EXIT_TOKEN },
     { CWMS_R_TOKEN_KEYGEN, "token cannot make the key", CWMS_EXIT_TOKEN },
     { CWMS_R_OUTPUT, "cannot write output", CWMS_EXIT_OUTPUT },
+    { CWMS_R_OUTPUT_IS_INPUT, "output would replace an input", CWMS_EXIT_OUTPUT },
+    { CWMS_R_OUTPUT_EXISTS, "output file exists", CWMS_EXIT_OUTPUT },
     { CWMS_R_INTERNAL, "internal error", CWMS_EXIT_FAILURE },
 };
 

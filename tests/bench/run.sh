@@ -241,6 +241,48 @@ else
 fi
 
 #-
+# 4b. the explanation views (check, build --json) over 5,000 same-name self-signed certificates
+#
+copies=$build/tests/tools/cert-copies
+# same_name_views COUNT: "CHECK_MS JSON_MS BUILD_MS" (median CPU of N runs) for COUNT re-serialled
+# copies of the root in one file, with the real chain; check reads it as one bundle.
+same_name_views() {
+    local n=$1 f=$work/copies$1.pem b=$work/copies$1-bundle.pem i r
+    local -a cs=() js=() bs=()
+    "$copies" "$work/pki/root.crt" "$work/pki/root.key" "$n" > "$f" || die "cert-copies failed"
+    cat "$work/pki/server.key" "$LEAF" "$work/pki/secondary.crt" "$work/pki/primary.crt" "$f" > "$b"
+    views_check() { "$cwms" check --cwms 2.5 "$b"; }
+    views_json() { "$cwms" build --cwms 2.5 --json -o "$work/out-views.pem" "$b"; }
+    views_build() { "$cwms" build --cwms 2.5 -o "$work/out-views.pem" "$b"; }
+    # The answers first: check names the copies, build --json is one document with the chain.
+    views_check > "$work/views.check" 2>&1 || true
+    grep -q "UNRELATED_CERT\|ROOT_INCLUDED\|DUPLICATE" "$work/views.check" || die "check on $n copies: no findings"
+    views_json > "$work/views.json" 2> /dev/null || die "build --json on $n copies failed"
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(len(d["certificates"]) < 3)' \
+        "$work/views.json" || die "build --json on $n copies: not a document with the chain"
+    # CPU time (user + sys): the slope is the point, and a busy machine bends wall time.
+    for ((i = 0; i < N; i++)); do
+        r=$(run_once views_check); cs+=("${r#* }")
+        r=$(run_once views_json); js+=("${r#* }")
+        r=$(run_once views_build); bs+=("${r#* }")
+    done
+    printf '%s %s %s\n' "$(printf '%s\n' "${cs[@]}" | median)" "$(printf '%s\n' "${js[@]}" | median)" \
+        "$(printf '%s\n' "${bs[@]}" | median)"
+}
+if [ "$have_cwms" = 1 ] && [ -x "$copies" ]; then
+    read -r c1 j1 b1 < <(same_name_views 2500)
+    read -r c2 j2 b2 < <(same_name_views 5000)
+    read -r cslope jslope v4b < <(awk -v c1="$c1" -v c2="$c2" -v j1="$j1" -v j2="$j2" 'BEGIN {
+        cs = c2 / c1; js = j2 / j1
+        # Linear (or n log n): twice the certificates, at most 2.5 times the time; and seconds, not minutes.
+        printf "%.2f %.2f %s\n", cs, js, (cs <= 2.5 && js <= 2.5 && c2 <= 3000 && j2 <= 3000) ? "PASS" : "MISS" }')
+    line 4b "5,000 same-name self-signed certificates, CPU: check ${c2} ms, build --json ${j2} ms (plain build ${b2} ms);" \
+            "2,500 -> 5,000: x$cslope and x$jslope (target: linear, <= 2.5x, and <= 3 s) $v4b"
+else
+    line 4b "SKIP: no $cwms or $copies"
+fi
+
+#-
 # 6. the everyday case: key + server certificate + the CA's 3-certificate bundle
 #
 everyday_cwms() {

@@ -146,7 +146,7 @@ case_pin_separate_from_passin() {
     # The old way, one --passin for the token alone, keeps working.
     build --cwms 2.5 --trust "$P/root.crt" --key "$KEY_URI" --passin "pass:$PIN" -o "$TMP/out3.pem" \
         "$P/ca-bundle.pem" "$P/server.crt"
-    "$CWMS_BUNDLE" build --help | grep -q -- '--pin SRC' || fail "--pin is not in --help"
+    help_says build '--pin SRC' || fail "--pin is not in --help"
 }
 
 # A token PIN that cannot be had (no --pin, no terminal) is a PIN problem: exit 6, one error.
@@ -186,7 +186,7 @@ case_closed_stdout_exits_7() {
     make_token
     expect_fail 7 "$CWMS_BUNDLE" tokens --no-login "pkcs11:token=webex?module-path=$SOFTHSM_MODULE" >&-
     expect_fail 7 "$CWMS_BUNDLE" build --no-key --trust "$P/root.crt" "$P/ca-bundle.pem" "$P/server.crt" >&-
-    "$CWMS_BUNDLE" tokens --help | grep -q "7 also when standard output closes early" || fail "tokens --help: no exit 7"
+    help_says tokens "7 also when standard output closes early" || fail "tokens --help: no exit 7"
     grep -q "standard output is closed" "$CWMS_SOURCE_ROOT/docs/cwms-bundle.1" \
         || fail "cwms-bundle(1) does not document a closed standard output"
 }
@@ -289,7 +289,7 @@ case_archives() {
 # names the hosts and breaks no rule; the CA's answer then builds; bad requests write nothing.
 case_request_file_key() {
     make_pki
-    "$CWMS_BUNDLE" request --help | grep -q -- "--new-key FILE|pkcs11:URI" || fail "request --help"
+    help_says request "--new-key FILE|pkcs11:URI" || fail "request --help"
     "$CWMS_BUNDLE" request --new-key "$TMP/new.key" --host webex.example.test --host admin.example.test \
         --subject "/O=Example Inc/C=US" -o "$TMP/req.csr" 2> "$TMP/err" || { cat "$TMP/err" >&2; fail "request failed"; }
     csr_check "$TMP/req.csr" webex.example.test webex.example.test admin.example.test
@@ -314,7 +314,7 @@ case_request_file_key() {
         -o "$TMP/again.csr" 2> "$TMP/err" || { cat "$TMP/err" >&2; fail "request --key failed"; }
     csr_check "$TMP/again.csr" webex.example.test webex.example.test
     # Refusals: nothing is written.
-    expect_fail 5 "$CWMS_BUNDLE" request --new-key "$TMP/new.key" --host webex.example.test -o "$TMP/no.csr"
+    expect_fail 7 "$CWMS_BUNDLE" request --new-key "$TMP/new.key" --host webex.example.test -o "$TMP/no.csr"
     assert_contains "$TMP/stderr" "refusing to overwrite a key"
     expect_fail 2 "$CWMS_BUNDLE" request --new-key "$TMP/bad.key" --host webex --host 10.0.0.1 \
         --host 'a_b.example.test' --host webex --subject '/CN=x' -o "$TMP/no.csr"
@@ -419,7 +419,7 @@ case_fetch() {
     expect_chain "$TMP/on.pem"
     assert_contains "$TMP/on.err" "fetched 'O=cwms-bundle tests, CN=Test Secondary CA', the issuer of 'O=cwms-bundle tests, CN=www.example.test', from $base/secondary.cer"
     assert_contains "$TMP/on.err" "fetched 'O=cwms-bundle tests, CN=Test Primary CA', the issuer of 'O=cwms-bundle tests, CN=Test Secondary CA', from $base/primary.p7c"
-    "$CWMS_BUNDLE" build --help | grep -q -- "--fetch" || fail "--fetch is not in --help"
+    help_says build "--fetch" || fail "--fetch is not in --help"
 
     # The proxy comes from the environment (http_proxy): the test server plays the proxy.
     PKI_AIA="http://issuers.cwms-test.invalid/secondary.cer" pki_leaf viaproxy proxy.example.test secondary

@@ -5,6 +5,9 @@ certificates `openssl x509` will not make (tests/integration/validation.sh).
 
     cert_edit.py v1 IN.pem ISSUER.key OUT.pem    version 1, extensions kept
     cert_edit.py dup-ext IN.pem ISSUER.key OUT.pem   the last extension twice
+    cert_edit.py bad-utf8 IN.pem ISSUER.key OUT.pem  the subject's last UTF8String starts
+                                                     with 0xFF: not UTF-8 (OpenSSL cannot
+                                                     decode the certificate)
 
 The signature is made with `openssl dgst -sha256 -sign` (the issuer key must
 be RSA; the signature algorithm field is kept: sha256WithRSAEncryption).
@@ -43,6 +46,18 @@ def content(t):
     return t[h:h + n]
 
 
+def bad_utf8_name(name):
+    """The Name with the value of its last UTF8String attribute starting with 0xFF."""
+    rdns = [[children(content(atv)) for atv in children(content(rdn))] for rdn in children(content(name))]
+    last = [(i, j) for i, rdn in enumerate(rdns) for j, (_, value) in enumerate(rdn) if value[0] == 0x0C]
+    assert last, "no UTF8String in the subject"
+    i, j = last[-1]
+    oid, value = rdns[i][j]
+    rdns[i][j] = [oid, enc(0x0C, b"\xff" + content(value)[1:])]
+    return enc(0x30, b"".join(enc(0x31, b"".join(enc(0x30, b"".join(atv)) for atv in rdn))
+                              for rdn in rdns))
+
+
 def main(mode, src, key, dst):
     pem = open(src).read()
     der = base64.b64decode("".join(l for l in pem.splitlines() if not l.startswith("-----")))
@@ -57,6 +72,8 @@ def main(mode, src, key, dst):
         exts = children(content(content(ext)))
         exts.append(exts[-1])
         fields[-1] = enc(0xA3, enc(0x30, b"".join(exts)))
+    elif mode == "bad-utf8":
+        fields[5] = bad_utf8_name(fields[5])
     else:
         sys.exit(f"cert_edit.py: unknown mode {mode}")
     new_tbs = enc(0x30, b"".join(fields))

@@ -6,11 +6,17 @@
 #   TEST_DATA      tests/data, the vendored third-party certificates and suites
 #   fail MSG / skip MSG / expect_fail CODE CMD... / assert_contains FILE TEXT
 #   ossl ARGS...   the openssl binary, ready to load an ASan-built cwms.so
+#                  ("${OSSL_CMD[@]}" ARGS... the same for wrappers that exec, as bounded)
 #   skip_part MSG  a part that cannot run here (a missing tool): the rest runs,
 #                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
 #   at_exit CMD... runs CMD when the test ends, before $TMP goes (stops a daemon it started);
 #                  the last registered runs first
-#   http_serve DIR tests/lib/http_server.py on 127.0.0.1 serving DIR: $PORT (stopped at exit)
+#   bounded CODE CMD...   CMD exits CODE in under 20 s and 1 GiB (hostile inputs)
+#   files_snapshot NAME FILE... / files_unchanged NAME   no file replaced (inode + SHA-256)
+#   no_leftovers   nothing in $OUTDIR but keep.* (no output, no temporary file)
+#   make_pki [KEY] the usual root -> primary -> secondary -> server PKI in $TMP/pki
+#   http_serve DIR tests/lib/http_server.py on 127.0.0.1 serving DIR; sets $PORT (stopped at exit)
+#   help_says COMMAND TEXT   cwms-bundle COMMAND --help says TEXT
 #   free_port      a TCP port of 127.0.0.1 nothing listens on (for a dead server or proxy)
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -31,6 +37,7 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/cwms-test.XXXXXX")
 SKIPPED_PARTS=0
 EXIT_HOOKS=()
+CLEANUP_PIDS=()
 # at_exit CMD [ARGS...]: run CMD at exit, before $TMP goes, the last added first (once, however
 # often the same command is added): how a test stops the servers and daemons it started.
 at_exit() {
@@ -40,13 +47,12 @@ at_exit() {
     EXIT_HOOKS+=("$cmd")
 }
 on_exit() {
-    local rc=$? i
+    local rc=$? i pid
     [ -z "${TLS_SERVER_PIDS:-}" ] || kill $TLS_SERVER_PIDS 2> /dev/null || true
     for ((i = ${#EXIT_HOOKS[@]} - 1; i >= 0; i--)); do eval "${EXIT_HOOKS[i]}" || true; done
-    if [ -n "${HTTP_PID:-}" ]; then
-        kill "$HTTP_PID" 2> /dev/null
-        wait "$HTTP_PID" 2> /dev/null || true
-    fi
+    for pid in "${CLEANUP_PIDS[@]}"; do
+        kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null || true
+    done
     rm -rf "$TMP"
     if [ "$rc" -eq 0 ] && [ "$SKIPPED_PARTS" -gt 0 ]; then
         echo "SKIP: $SKIPPED_PARTS part(s) of this test could not run (above)" >&2
@@ -72,14 +78,13 @@ expect_fail() {
 # itself does not leak); ASan's exit code 86 keeps a report from passing
 # for an expected failure. A timeout so a loader that never reaches eof
 # fails the test instead of hanging it.
-ossl() {
-    if [ -n "${CWMS_ASAN_PRELOAD:-}" ]; then
-        timeout 120 env LD_PRELOAD="$CWMS_ASAN_PRELOAD" \
-            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86" openssl "$@"
-    else
-        timeout 120 openssl "$@"
-    fi
-}
+if [ -n "${CWMS_ASAN_PRELOAD:-}" ]; then
+    OSSL_CMD=(env LD_PRELOAD="$CWMS_ASAN_PRELOAD"
+              ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86" openssl)
+else
+    OSSL_CMD=(openssl)
+fi
+ossl() { timeout 120 "${OSSL_CMD[@]}" "$@"; }
 
 assert_contains() {
     grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; cat "$1" >&2; fail "'$1' does not contain '$2'"; }
@@ -88,6 +93,13 @@ assert_contains() {
 # Subjects (one per line, openssl's default format) of the certificates in a PEM file, in order.
 pem_subjects() {
     openssl crl2pkcs7 -nocrl -certfile "$1" | openssl pkcs7 -print_certs -noout | sed -n 's/^subject=//p'
+}
+
+# help_says COMMAND TEXT: `cwms-bundle COMMAND --help` says TEXT. (Not through `| grep -q`: grep
+# leaves at the first match, and the rest of the help then meets a closed pipe: exit 7.)
+help_says() {
+    "$CWMS_BUNDLE" "$1" --help > "$TMP/help.txt" || fail "cwms-bundle $1 --help failed"
+    grep -q -- "$2" "$TMP/help.txt"
 }
 
 # The PEM block types of a file, in order ("PRIVATE KEY", "CERTIFICATE", ...).
@@ -136,10 +148,51 @@ tls__port() {  # LOG WHAT: TLS_PORT from the server's "ACCEPT 127.0.0.1:PORT" li
     fail "$2 did not start listening"
 }
 
+# bounded CODE CMD...: CMD exits CODE within 20 s using under 1 GiB; stderr in
+# $TMP/stderr, wall seconds in $SECONDS_TAKEN, peak RSS (KiB) in $PEAK_KB.
+bounded() {
+    local want=$1 rc=0; shift
+    timeout 60 /usr/bin/time -f '%e %M' -o "$TMP/time" "$@" 2> "$TMP/stderr" || rc=$?
+    [ "$rc" -eq "$want" ] || { cat "$TMP/stderr" >&2; fail "'$*' exited $rc, expected $want"; }
+    read -r SECONDS_TAKEN PEAK_KB < <(tail -1 "$TMP/time")
+    echo "took ${SECONDS_TAKEN} s, peak RSS ${PEAK_KB} KiB: $*" >&2
+    awk -v t="$SECONDS_TAKEN" 'BEGIN { exit !(t < 20) }' || fail "took $SECONDS_TAKEN s: $*"
+    [ "$PEAK_KB" -lt 1048576 ] || fail "peak RSS $PEAK_KB KiB: $*"
+}
+
+# files_snapshot NAME FILE...: remembers each FILE's inode, size and SHA-256 (under NAME);
+# files_unchanged NAME: fails naming any of them that was replaced, changed or removed.
+files_snapshot() {
+    local name=$1 f; shift
+    for f in "$@"; do
+        printf '%s\t%s\t%s\n' "$f" "$(stat -L -c '%d:%i:%s' "$f")" "$(sha256sum < "$f")"
+    done > "$TMP/snapshot.$name"
+}
+files_unchanged() {
+    local f id sum
+    while IFS=$'\t' read -r f id sum; do
+        [ -e "$f" ] || fail "'$f' was removed"
+        [ "$(stat -L -c '%d:%i:%s' "$f")" = "$id" ] || fail "'$f' was replaced (inode or size changed)"
+        [ "$(sha256sum < "$f")" = "$sum" ] || fail "'$f' was changed"
+    done < "$TMP/snapshot.$1"
+}
+
+# no_leftovers: nothing in $OUTDIR but what the test put there (keep.*): no output, no temp file.
+no_leftovers() {
+    local left
+    left=$(find "$OUTDIR" -mindepth 1 \( -name 'keep.*' -prune \) -o -print)
+    [ -z "$left" ] || fail "left behind: $left"
+}
+
+make_pki() {
+    pki_init "$TMP/pki"
+    PKI_KEY=${1:-ec:P-256} pki_hierarchy || fail "cannot make the test PKI"
+}
+
 # http_serve DIR: starts tests/lib/http_server.py on 127.0.0.1 serving DIR; sets $PORT. Stopped at exit.
 http_serve() {
     python3 "$CWMS_SOURCE_ROOT/tests/lib/http_server.py" "$1" "$TMP/port" &
-    HTTP_PID=$!
+    CLEANUP_PIDS+=($!)
     local i
     for i in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done
     [ -s "$TMP/port" ] || fail "the test HTTP server did not start"

@@ -10,11 +10,15 @@ prefixes misbehave on purpose:
   /huge/     announces and streams 8 MiB
   /garbage/  answers 200 with text that is no certificate
   /loop/     redirects to itself
-Every request is appended to DIR/requests.log ("proxied PATH" or "PATH").
+Every request is appended to DIR/requests.log ("proxied PATH" or "PATH"),
+and exactly as received to DIR/requests.raw: the request line and each
+header line, then an empty line. The server stops by itself after 600
+seconds.
 """
 import http.server
 import os
 import sys
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -31,6 +35,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             path, proxied = urlsplit(path).path, True
         with open(os.path.join(ROOT, "requests.log"), "a") as log:
             log.write(("proxied " if proxied else "") + path + "\n")
+        with open(os.path.join(ROOT, "requests.raw"), "a", newline="") as raw:
+            raw.write(self.raw_requestline.decode("latin-1"))
+            for name, value in self.headers.raw_items():
+                raw.write("%s: %s\r\n" % (name, value))
+            raw.write("\r\n")
         if path.startswith("/slow/"):
             time.sleep(60)
         if path.startswith("/loop/"):
@@ -74,4 +83,5 @@ server.daemon_threads = True
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
 os.rename(PORTFILE + ".tmp", PORTFILE)
+threading.Timer(600, server.shutdown).start()
 server.serve_forever()

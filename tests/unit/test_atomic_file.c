@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cwms_write_file_atomic: modes, replacement, and failures that leave
- * neither a changed target nor a temporary file behind.
+ * neither a changed target nor a temporary file behind; cwms_write_file_new,
+ * which never replaces anything; FIFO targets without a reader.
  */
 #define _XOPEN_SOURCE 700 /* mknod(), symlink() */
 #include <setjmp.h>
@@ -16,6 +17,8 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "cwms/emit.h"
+#include "cwms_limits.h"
 #include "testlib.h"
 
 static char dir[4096];
@@ -92,14 +96,15 @@ static int hidden_entries(const char *where)
     return n;
 }
 
-static CWMS_REASON write_fails(const char *path, const char *text, int secret)
+typedef int (*WRITE_FN)(const char *, const unsigned char *, size_t, int, CWMS_DIAG *);
+
+static CWMS_REASON write_fails_with(WRITE_FN fn, const char *path, const char *text, int secret)
 {
     CWMS_DIAG *diag = cwms_diag_new();
     const CWMS_MSG *m;
     CWMS_REASON r;
 
-    assert_false(
-        cwms_write_file_atomic(path, (const unsigned char *)text, strlen(text), secret, diag));
+    assert_false(fn(path, (const unsigned char *)text, strlen(text), secret, diag));
     m = cwms_diag_first_error(diag);
     assert_non_null(m);
     /* The message names the file. */
@@ -107,6 +112,11 @@ static CWMS_REASON write_fails(const char *path, const char *text, int secret)
     r = m->reason;
     cwms_diag_free(diag);
     return r;
+}
+
+static CWMS_REASON write_fails(const char *path, const char *text, int secret)
+{
+    return write_fails_with(cwms_write_file_atomic, path, text, secret);
 }
 
 static void write_ok(const char *path, const char *text, int secret)
@@ -269,6 +279,141 @@ static void test_symlink_target_replaces_the_file_and_keeps_the_link(void **stat
     assert_int_equal(hidden_entries(dir), 0);
 }
 
+static void test_new_file_is_created_0600_and_never_replaces_one(void **state)
+{
+    const char *path = in_dir("new.key");
+    const char *link = in_dir("dangling.key");
+    CWMS_DIAG *diag = cwms_diag_new();
+
+    (void)state;
+    assert_int_equal(cwms_write_file_new(path, (const unsigned char *)"key 1\n", 6, 1, diag), 1);
+    assert_int_equal(file_mode(path), 0600);
+    assert_string_equal(read_all(path), "key 1\n");
+    cwms_diag_free(diag);
+    /* A second run for the same name fails and the first key stays. */
+    assert_int_equal(write_fails_with(cwms_write_file_new, path, "key 2\n", 1),
+                     CWMS_R_OUTPUT_EXISTS);
+    assert_string_equal(read_all(path), "key 1\n");
+    /* Even a dangling link is something a new file must not go through. */
+    assert_int_equal(symlink("nowhere.key", link), 0);
+    assert_int_equal(write_fails_with(cwms_write_file_new, link, "key 3\n", 1),
+                     CWMS_R_OUTPUT_EXISTS);
+    assert_int_equal(unlink(link), 0);
+    assert_int_equal(unlink(path), 0);
+    /* (in_dir's buffers are reused: path and link are gone now) */
+    assert_int_equal(access(in_dir("nowhere.key"), F_OK), -1);
+    assert_int_equal(hidden_entries(dir), 0);
+}
+
+/* Several processes create one name at once: exactly one succeeds, and its bytes are there. */
+static void test_new_file_races_have_one_winner(void **state)
+{
+    const char *path = in_dir("raced.key");
+
+    (void)state;
+    for (int round = 0; round < 20; round++) {
+        pid_t kids[4];
+        int winners = 0, winner = -1;
+        char want[32];
+
+        unlink(path);
+        for (int k = 0; k < 4; k++) {
+            if ((kids[k] = fork()) == 0) {
+                char text[32];
+                CWMS_DIAG *diag = cwms_diag_new();
+
+                snprintf(text, sizeof(text), "writer %d\n", k);
+                _exit(cwms_write_file_new(path, (const unsigned char *)text, strlen(text), 1, diag)
+                          ? 0
+                          : 1);
+            }
+            assert_true(kids[k] > 0);
+        }
+        for (int k = 0; k < 4; k++) {
+            int st;
+
+            assert_int_equal(waitpid(kids[k], &st, 0), kids[k]);
+            assert_true(WIFEXITED(st));
+            if (WEXITSTATUS(st) == 0) {
+                winners++;
+                winner = k;
+            }
+        }
+        assert_int_equal(winners, 1);
+        snprintf(want, sizeof(want), "writer %d\n", winner);
+        assert_string_equal(read_all(path), want);
+        assert_int_equal(hidden_entries(dir), 0);
+    }
+    assert_int_equal(unlink(path), 0);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A FIFO nobody reads: an output error after the bounded wait, not a hang; it stays a FIFO. */
+static void test_fifo_target_without_reader_fails_in_bounded_time(void **state)
+{
+    const char *path = in_dir("lonely.fifo");
+    struct timespec t0;
+    struct stat st;
+    double took;
+
+    (void)state;
+    assert_int_equal(mkfifo(path, 0600), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(write_fails(path, "nobody reads this\n", 1), CWMS_R_OUTPUT);
+    took = seconds_since(&t0);
+    assert_true(took >= CWMS_FIFO_WAIT_MS / 1000.0 - 0.5 && took < CWMS_FIFO_WAIT_MS / 1000.0 + 5);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(unlink(path), 0);
+}
+
+/* A reader that comes a little later gets the bytes; one that leaves early is an error, no SIGPIPE. */
+static void test_fifo_target_waits_for_a_late_reader(void **state)
+{
+    const char *path = in_dir("late.fifo");
+    static unsigned char big[1 << 20];
+    char buf[64];
+    pid_t kid;
+    int st, fd;
+    ssize_t n;
+
+    (void)state;
+    assert_int_equal(mkfifo(path, 0600), 0);
+    if ((kid = fork()) == 0) {
+        struct timespec pause = { 0, 300 * 1000 * 1000 };
+
+        nanosleep(&pause, NULL);
+        fd = open(path, O_RDONLY);
+        n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+        _exit(n > 0 && memcmp(buf, "late\n", 5) == 0 ? 0 : 1);
+    }
+    write_ok(path, "late\n", 0);
+    assert_int_equal(waitpid(kid, &st, 0), kid);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    if ((kid = fork()) == 0) {
+        fd = open(path, O_RDONLY);
+        n = fd < 0 ? -1 : read(fd, buf, 1);
+        _exit(n == 1 ? 0 : 1); /* gone after one byte of a megabyte */
+    }
+    memset(big, 'x', sizeof(big));
+    {
+        CWMS_DIAG *diag = cwms_diag_new();
+
+        assert_false(cwms_write_file_atomic(path, big, sizeof(big), 0, diag));
+        assert_int_equal(cwms_diag_first_error(diag)->reason, CWMS_R_OUTPUT);
+        cwms_diag_free(diag);
+    }
+    assert_int_equal(waitpid(kid, &st, 0), kid);
+    assert_int_equal(unlink(path), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +426,10 @@ int main(void)
         cmocka_unit_test(test_device_target_is_written_in_place_and_stays_a_device),
         cmocka_unit_test(test_fifo_target_receives_the_bytes_and_stays_a_fifo),
         cmocka_unit_test(test_symlink_target_replaces_the_file_and_keeps_the_link),
+        cmocka_unit_test(test_new_file_is_created_0600_and_never_replaces_one),
+        cmocka_unit_test(test_new_file_races_have_one_winner),
+        cmocka_unit_test(test_fifo_target_without_reader_fails_in_bounded_time),
+        cmocka_unit_test(test_fifo_target_waits_for_a_late_reader),
     };
 
     return t_exit(cmocka_run_group_tests(tests, make_dir, remove_dir));

@@ -207,8 +207,9 @@ static void test_failed_build_explains_what_is_there(void **state)
     o.explain = 1;
     /* The server's issuer (int_b) is missing; int_a has its name and another key. */
     t_add_ids(pool, "roll", "server", "int_a", "root", NULL);
-    assert_false(cwms_chain_build_trusted(&o, pool, cwms_trust_new(NULL, NULL, NULL, diag), &key, 1,
-                                          NULL, diag, &b, &part));
+    assert_false(cwms_chain_build_trusted(&o, pool,
+                                          cwms_trust_new(NULL, CWMS_FRONT_CLI, NULL, NULL, diag),
+                                          &key, 1, NULL, diag, &b, &part));
     assert_null(b);
     assert_non_null(part);
     assert_false(cwms_explain_complete(part));
@@ -242,8 +243,9 @@ static void test_failed_build_explains_what_is_there(void **state)
 
     /* Without explain, nothing is kept. */
     o.explain = 0;
-    assert_false(cwms_chain_build_trusted(&o, pool, cwms_trust_new(NULL, NULL, NULL, diag), &key, 1,
-                                          NULL, diag, &b, &part));
+    assert_false(cwms_chain_build_trusted(&o, pool,
+                                          cwms_trust_new(NULL, CWMS_FRONT_CLI, NULL, NULL, diag),
+                                          &key, 1, NULL, diag, &b, &part));
     assert_null(part);
     t_key_free(&key);
     cwms_pool_free(pool);

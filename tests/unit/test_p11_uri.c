@@ -196,7 +196,31 @@ static void test_attribute_without_value_is_refused(void **state)
 
     (void)state;
     parse_fails("pkcs11:token", CWMS_P11_E_USAGE, &err);
-    t_assert_contains(err.text, "'token'");
+    t_assert_contains(err.text, "an attribute of its path has no '='");
+    /* Text without '=' may be a PIN typed wrong: never shown. */
+    parse_fails("pkcs11:token=webex?pin-value%3DS3cretPin", CWMS_P11_E_USAGE, &err);
+    t_assert_contains(err.text, "an attribute of its query has no '='");
+    assert_null(strstr(err.text, "S3cretPin"));
+}
+
+/* A misspelt pin-value still holds a PIN: its value is masked too, the name shown. */
+static void test_unknown_attribute_value_is_masked(void **state)
+{
+    CWMS_P11_ERROR err;
+    char *shown;
+
+    (void)state;
+    parse_fails("pkcs11:token=webex?pin-valeu=S3cretPin&module-name=softhsm2", CWMS_P11_E_USAGE,
+                &err);
+    t_assert_contains(err.text, "'pin-valeu'");
+    t_assert_contains(err.text, "pin-valeu=***&module-name=softhsm2");
+    assert_null(strstr(err.text, "S3cretPin"));
+    shown = cwms_p11_uri_mask("pkcs11:token=a;objet=S3cret;S3cretToo?pin-value=1;2&pin%2Dvalue=x");
+    assert_string_equal(shown, "pkcs11:token=a;objet=***;***?pin-value=***&pin%2Dvalue=***");
+    OPENSSL_free(shown);
+    shown = cwms_p11_uri_mask("/srv/ca-files");
+    assert_string_equal(shown, "/srv/ca-files");
+    OPENSSL_free(shown);
 }
 
 static void test_bad_percent_encoding_is_refused(void **state)
@@ -408,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_query_attribute_in_the_path_is_refused),
         cmocka_unit_test(test_bad_type_value_is_refused),
         cmocka_unit_test(test_attribute_without_value_is_refused),
+        cmocka_unit_test(test_unknown_attribute_value_is_masked),
         cmocka_unit_test(test_bad_percent_encoding_is_refused),
         cmocka_unit_test(test_other_schemes_are_refused),
         cmocka_unit_test(test_pin_value_is_returned_and_masked_for_display),

@@ -41,7 +41,7 @@ static size_t count_named(CWMS_TRUST *t, CWMS_CERT *c, CWMS_DIAG *d)
 static void test_trust_file_finds_anchors_by_subject(void **state)
 {
     CWMS_DIAG *d = cwms_diag_new();
-    CWMS_TRUST *t = cwms_trust_new(t_pki("h/root.crt"), NULL, NULL, d);
+    CWMS_TRUST *t = cwms_trust_new(t_pki("h/root.crt"), CWMS_FRONT_CLI, NULL, NULL, d);
     CWMS_CERT *root = cert_of(t_pki("h/root.crt")), *other = cert_of(t_pki("cross/old.crt"));
 
     (void)state;
@@ -60,7 +60,7 @@ static void test_trust_file_finds_anchors_by_subject(void **state)
 static void test_hashed_directory_is_asked_by_subject(void **state)
 {
     CWMS_DIAG *d = cwms_diag_new();
-    CWMS_TRUST *t = cwms_trust_new(t_pki("hashdir"), NULL, NULL, d);
+    CWMS_TRUST *t = cwms_trust_new(t_pki("hashdir"), CWMS_FRONT_CLI, NULL, NULL, d);
     CWMS_CERT *root = cert_of(t_pki("h/root.crt")), *other = cert_of(t_pki("cross/old.crt"));
 
     (void)state;
@@ -87,7 +87,7 @@ static void test_default_store_follows_ssl_cert_dir_and_file(void **state)
     (void)state;
     setenv("SSL_CERT_DIR", t_pki("hashdir"), 1);
     setenv("SSL_CERT_FILE", t_pki("cross/new.crt"), 1);
-    t = cwms_trust_new(NULL, NULL, NULL, d);
+    t = cwms_trust_new(NULL, CWMS_FRONT_CLI, NULL, NULL, d);
     assert_non_null(t);
     assert_int_equal(count_named(t, root, d), 1);  /* from the directory */
     assert_int_equal(count_named(t, cross, d), 1); /* from the file */
@@ -97,7 +97,7 @@ static void test_default_store_follows_ssl_cert_dir_and_file(void **state)
     /* Missing default locations are an empty store, not an error. */
     setenv("SSL_CERT_DIR", t_pki("no-such-dir"), 1);
     setenv("SSL_CERT_FILE", t_pki("no-such-file"), 1);
-    t = cwms_trust_new(NULL, NULL, NULL, d);
+    t = cwms_trust_new(NULL, CWMS_FRONT_CLI, NULL, NULL, d);
     assert_non_null(t);
     assert_int_equal(count_named(t, root, d), 0);
     assert_int_equal(cwms_diag_count(d), 0);
@@ -123,13 +123,13 @@ static void test_bad_trust_file_is_an_error_naming_it(void **state)
     CWMS_DIAG *d = cwms_diag_new();
 
     (void)state;
-    assert_null(cwms_trust_new(t_pki("no-such-file.pem"), NULL, NULL, d));
+    assert_null(cwms_trust_new(t_pki("no-such-file.pem"), CWMS_FRONT_CLI, NULL, NULL, d));
     assert_non_null(t_find(d, CWMS_R_TRUST_STORE));
     assert_non_null(strstr(t_find(d, CWMS_R_TRUST_STORE)->text, "no-such-file.pem"));
     cwms_diag_free(d);
 
     d = cwms_diag_new();
-    assert_null(cwms_trust_new(t_pki("empty.pem"), NULL, NULL, d));
+    assert_null(cwms_trust_new(t_pki("empty.pem"), CWMS_FRONT_CLI, NULL, NULL, d));
     assert_non_null(t_find(d, CWMS_R_TRUST_STORE));
     assert_non_null(strstr(t_find(d, CWMS_R_TRUST_STORE)->text, "holds no certificate"));
     cwms_diag_free(d);

@@ -112,7 +112,9 @@ typedef enum {
     CWMS_R_TOKEN_KEYGEN = 410,       /* request: the token cannot generate the key or sign */
 
     /* output */
-    CWMS_R_OUTPUT = 500, /* cannot write the output */
+    CWMS_R_OUTPUT = 500,          /* cannot write the output */
+    CWMS_R_OUTPUT_IS_INPUT = 501, /* the output is a file the run reads: refused before anything */
+    CWMS_R_OUTPUT_EXISTS = 502,   /* a new file (--new-key) would replace an existing one */
 
     CWMS_R_INTERNAL = 900 /* out of memory, OpenSSL failure */
 } CWMS_REASON;

@@ -39,12 +39,26 @@ int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo, unsigned c
  * link is followed (the file it names is replaced, the link kept), except
  * one owned by another user in a sticky world-writable directory (the
  * kernel's protected_symlinks rule: refused); a device, FIFO or socket
- * (/dev/null, /dev/stdout) is written in place, never replaced. 1 on
+ * (/dev/null, /dev/stdout) is written in place, never replaced (a FIFO's
+ * reader waited for within the bounds of core/common/cwms_file_io.h). 1 on
  * success, 0 with a CWMS_R_OUTPUT error naming path. Not thread-safe with
  * itself (one pending temporary name per process).
  */
 int cwms_write_file_atomic(const char *path, const unsigned char *data, size_t len, int secret,
                            CWMS_DIAG *diag);
+
+/*
+ * Creates path with data, never replacing anything: path must not exist
+ * (not even as a dangling symbolic link) when the run begins nor when the
+ * file gets its name. The bytes go to an unnamed file (O_TMPFILE, or a
+ * temporary name) in path's directory, synced, then linked as path, which
+ * fails if anything took the name meanwhile: of two runs racing for one
+ * name exactly one succeeds. Mode 0600 when secret. 1 on success, 0 with a
+ * CWMS_R_OUTPUT_EXISTS (or CWMS_R_OUTPUT) error naming path; on failure
+ * nothing is left behind. For a new key file.
+ */
+int cwms_write_file_new(const char *path, const unsigned char *data, size_t len, int secret,
+                        CWMS_DIAG *diag);
 
 /*
  * Unlinks the temporary file of a cwms_write_file_atomic in progress, if

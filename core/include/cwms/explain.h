@@ -91,6 +91,12 @@ size_t cwms_explain_paths_seen(const CWMS_EXPLAIN *e);
 size_t cwms_explain_anchor(const CWMS_EXPLAIN *e);
 /* Index of the server certificate. */
 size_t cwms_explain_leaf(const CWMS_EXPLAIN *e);
+/*
+ * Index of the certificate equal to x (X509_cmp: the same DER), or
+ * (size_t)-1 when none; a binary search, for views that look up every
+ * certificate of a large file.
+ */
+size_t cwms_explain_find_cert(const CWMS_EXPLAIN *e, const X509 *x);
 
 #define CWMS_EXPLAIN_MAX_PATHS 16
 

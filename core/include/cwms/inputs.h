@@ -80,16 +80,38 @@ const char *cwms_inputs_get0_key_origin(const CWMS_INPUTS *in, size_t i);
 size_t cwms_inputs_cert_count(const CWMS_INPUTS *in);
 const CWMS_CERT *cwms_inputs_get0_cert(const CWMS_INPUTS *in, size_t i);
 
-/*
- * Whether writing the file out would replace one of the sources (INPUT
- * forms: paths, file: URIs, "-", pkcs11: URIs; NULL entries are skipped):
- * 1 with *which set to that source when out exists and is the same file
- * (device and inode, through symbolic links) as a source, 2 when it is a
- * file directly inside a directory source (which reads it). 0 otherwise, also
- * when out does not exist yet. The CLI refuses such an -o (exit 2);
- * `check --fix` rewrites its input in place on purpose and must not ask.
+/*-
+ * Outputs that would replace what the run reads
  */
-int cwms_output_is_source(const char *out, const char *const *sources, size_t n,
-                          const char **which);
+
+/* How a file the run reads was named. */
+typedef enum {
+    CWMS_READS_SOURCE,  /* an INPUT, --key or --trust: path, directory, file: or pkcs11: URI, "-" */
+    CWMS_READS_PASSSRC, /* a passphrase or PIN source: only "file:PATH" names a file */
+    CWMS_READS_NEW      /* a file the run creates (--new-key FILE): maybe not there yet */
+} CWMS_READS_KIND;
+
+/* One file (or directory, or URI naming files) the run reads, as the user gave it. */
+typedef struct cwms_reads_st {
+    const char *text; /* NULL entries are skipped */
+    CWMS_READS_KIND kind;
+    const char *option; /* how messages call it: "INPUT", "--trust", "--passin", ... */
+} CWMS_READS;
+
+/*
+ * Refuses an output (called out_option in messages, "-o") that would
+ * replace something the run reads, before anything is done: 1 when out is
+ * none of them, else 0 with a CWMS_R_OUTPUT_IS_INPUT error (exit 7) naming
+ * both. Compared by device and inode, so "./ca.pem", "dir/../ca.pem", a
+ * hard link and a symbolic link all count: out is refused when it is a file
+ * read (an INPUT, --key, --trust; a pkcs11: URI's pin-source or
+ * module-path; a file: passphrase or PIN source), a file directly inside a
+ * directory read, or the same name as a file the run creates (even before
+ * either exists). out NULL (standard output), a device and a FIFO (written
+ * into, never replaced) pass. `check --fix` may rewrite BUNDLE in place on
+ * purpose: it does not list BUNDLE.
+ */
+int cwms_output_check(const char *out, const char *out_option, const CWMS_READS *reads, size_t n,
+                      CWMS_DIAG *diag);
 
 #endif
