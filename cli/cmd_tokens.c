@@ -13,10 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "commands.h"
 #include "cwms_p11.h"
 #include "cwms/diag.h"
 #include "cwms/pkcs11.h"
+#include "cwms_escape.h"
 #include "json_out.h"
 #include "opt_table.h"
 #include "passsrc.h"
@@ -75,6 +78,45 @@ static const char *kind_name(CWMS_P11_OBJKIND kind)
     }
 }
 
+/* *s under the escaping rule, in place; 1, or 0 when memory ran out. */
+static int escape_field(char **s)
+{
+    char *e;
+
+    if (*s == NULL)
+        return 1;
+    if ((e = cwms_escape_text(*s)) == NULL)
+        return 0;
+    OPENSSL_free(*s);
+    *s = e;
+    return 1;
+}
+
+/*
+ * Every string of the listing under the escaping rule (cwms_escape.h),
+ * once, for the text and the JSON alike: a label or a model is whatever
+ * bytes the token's maker chose (Latin-1, controls). 1, or 0 when memory
+ * ran out.
+ */
+static int escape_listing(CWMS_P11_TOKENINFO *tokens, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        CWMS_P11_TOKENINFO *t = &tokens[i];
+
+        if (!escape_field(&t->label) || !escape_field(&t->manufacturer) || !escape_field(&t->model)
+            || !escape_field(&t->serial) || !escape_field(&t->module) || !escape_field(&t->uri))
+            return 0;
+        for (size_t j = 0; j < t->n_objects; j++) {
+            CWMS_P11_OBJINFO *o = &t->objects[j];
+
+            if (!escape_field(&o->label) || !escape_field(&o->id_hex) || !escape_field(&o->uri)
+                || !escape_field(&o->detail))
+                return 0;
+        }
+    }
+    return 1;
+}
+
 /* Past this many objects, a listing of several tokens shows a count (the trust store has hundreds). */
 #define MANY_OBJECTS 25
 
@@ -124,7 +166,7 @@ static const char *export_name(CWMS_P11_EXPORT e)
 
 static json_object *string_or_empty(const char *s)
 {
-    return json_object_new_string(s != NULL ? s : "");
+    return cli_json_text(s);
 }
 
 /* The listing as one JSON document (--json), every certificate and key with its URI. */
@@ -258,6 +300,12 @@ int cmd_tokens(int argc, char **argv)
             rc = print_json(NULL, 0, diag, rc);
         cwms_diag_free(diag);
         return rc;
+    }
+    if (!escape_listing(tokens, n)) {
+        cwms_p11_tokens_free(tokens, n);
+        cwms_diag_free(diag);
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        return CWMS_EXIT_FAILURE;
     }
     if (json) {
         rc = print_json(tokens, n, diag, CWMS_EXIT_OK);

@@ -20,6 +20,8 @@
 
 #include <openssl/crypto.h>
 
+#include "cwms_escape.h"
+
 #define DEFAULT_TTY "/dev/tty"
 
 /* The reason of a failure of src: a PIN source fails as a PIN problem (exit 6). */
@@ -193,7 +195,7 @@ static int prompt(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, c
 {
     const char *path = src->tty != NULL ? src->tty : DEFAULT_TTY;
     char text[512];
-    char *again = NULL;
+    char *again = NULL, *shown = NULL;
     size_t again_len = 0;
     LINE_RESULT r = LINE_ERROR;
     int tty, ok = 0;
@@ -205,7 +207,10 @@ static int prompt(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, c
                       src->reason == CWMS_R_PIN ? "PIN" : "passphrase", what, src->option);
         return 0;
     }
-    snprintf(text, sizeof(text), "Enter pass phrase for %s: ", what);
+    /* what names a file or a token label: on the terminal under the one escaping rule. */
+    if ((shown = cwms_escape_text(what)) == NULL)
+        goto end;
+    snprintf(text, sizeof(text), "Enter pass phrase for %s: ", shown);
     if (!prompt_once(tty, text, buf, size, len, &r)) {
         line_failed(src, r, "the terminal", size);
         goto end;
@@ -213,7 +218,7 @@ static int prompt(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, c
     if (src->confirm) {
         if ((again = OPENSSL_malloc(size)) == NULL)
             goto end;
-        snprintf(text, sizeof(text), "Verifying - Enter pass phrase for %s: ", what);
+        snprintf(text, sizeof(text), "Verifying - Enter pass phrase for %s: ", shown);
         if (!prompt_once(tty, text, again, size, &again_len, &r)) {
             line_failed(src, r, "the terminal", size);
             goto end;
@@ -229,6 +234,7 @@ end:
     if (!ok)
         OPENSSL_cleanse(buf, size);
     OPENSSL_clear_free(again, size);
+    OPENSSL_free(shown);
     close(tty);
     return ok;
 }

@@ -12,6 +12,12 @@
 
 #include "cwms/cert.h"
 #include "cwms/times.h"
+#include "cwms_escape.h"
+
+void cli_put_text(FILE *out, const char *text)
+{
+    cwms_escape_fputs(text, out);
+}
 
 const char *cli_level_word(CWMS_LEVEL level)
 {
@@ -30,7 +36,9 @@ void cli_report_messages(const CWMS_DIAG *diag)
     for (size_t i = 0; i < cwms_diag_count(diag); i++) {
         const CWMS_MSG *m = cwms_diag_get(diag, i);
 
-        fprintf(stderr, CLI_PROGRAM ": %s: %s\n", cli_level_word(m->level), m->text);
+        fprintf(stderr, CLI_PROGRAM ": %s: ", cli_level_word(m->level));
+        cli_put_text(stderr, m->text);
+        fputc('\n', stderr);
     }
 }
 
@@ -39,8 +47,11 @@ void cli_report_errors(const CWMS_DIAG *diag)
     for (size_t i = 0; i < cwms_diag_count(diag); i++) {
         const CWMS_MSG *m = cwms_diag_get(diag, i);
 
-        if (m->level == CWMS_ERROR)
-            fprintf(stderr, CLI_PROGRAM ": error: %s\n", m->text);
+        if (m->level == CWMS_ERROR) {
+            fputs(CLI_PROGRAM ": error: ", stderr);
+            cli_put_text(stderr, m->text);
+            fputc('\n', stderr);
+        }
     }
 }
 
@@ -54,21 +65,14 @@ int cli_report_exit_code(const CWMS_DIAG *diag)
 void cli_note(const char *fmt, ...)
 {
     va_list ap;
+    char text[2048];
 
-    fputs(CLI_PROGRAM ": note: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    fputs(CLI_PROGRAM ": note: ", stderr);
+    cli_put_text(stderr, text);
     fputc('\n', stderr);
-}
-
-/* Prints text with control characters escaped (a file name may hold ESC or BEL). */
-static void put_escaped(const char *text)
-{
-    char *e = cwms_escape_controls(text);
-
-    fputs(e != NULL ? e : "?", stderr);
-    OPENSSL_free(e);
 }
 
 int cli_usage_error(const char *command, const char *fmt, ...)
@@ -80,7 +84,7 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
     fputs(CLI_PROGRAM ": error: ", stderr);
-    put_escaped(text);
+    cli_put_text(stderr, text);
     fputc('\n', stderr);
     if (command != NULL)
         fprintf(stderr, "Try '" CLI_PROGRAM " %s --help' for more information.\n", command);
@@ -114,7 +118,7 @@ void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
                 EVP_PKEY_get_bits(bundle->key));
         if (bundle->key_origin != NULL) {
             fputs(" from '", stderr);
-            put_escaped(bundle->key_origin);
+            cli_put_text(stderr, bundle->key_origin);
             fputc('\'', stderr);
         }
         fprintf(stderr, ", written as %s\n", s->key_format != NULL ? s->key_format : "PKCS#8");
@@ -132,7 +136,7 @@ void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
     }
     if (s->output != NULL) {
         fprintf(stderr, CLI_PROGRAM ": wrote %s to '", s->format);
-        put_escaped(s->output);
+        cli_put_text(stderr, s->output);
         fprintf(stderr, "'%s\n", s->secret ? " (mode 0600: it holds the private key)" : "");
     } else
         fprintf(stderr, CLI_PROGRAM ": wrote %s to standard output\n", s->format);

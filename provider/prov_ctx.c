@@ -7,6 +7,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <openssl/core.h>
 #include <openssl/crypto.h>
@@ -18,15 +19,33 @@
 #include <openssl/provider.h>
 
 #include "cwms_debug.h"
+#include "cwms_escape.h"
 #include "cwms_prov.h"
 #include "cwms/diag.h"
 
 /*- Errors ------------------------------------------------------------- */
 
+/* The most of a message raised: OpenSSL drops error data of 1,024 bytes or more whole. */
+#define PROV_ERROR_TEXT_MAX 1000
+
+/* The core's vset_error takes a va_list: this makes one from arguments. */
+__attribute__((format(printf, 3, 4))) static void set_error_text(const CWMS_PROV_CTX *pc,
+                                                                 CWMS_REASON reason,
+                                                                 const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    pc->vset_error(pc->handle, (uint32_t)reason, fmt, ap);
+    va_end(ap);
+}
+
 void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const char *func,
                      CWMS_REASON reason, const char *fmt, ...)
 {
     va_list ap;
+    char text[4096], *escaped;
+    size_t keep;
 
     if (pc == NULL || pc->new_error == NULL || pc->vset_error == NULL)
         return;
@@ -34,8 +53,17 @@ void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const 
     if (pc->set_error_debug != NULL)
         pc->set_error_debug(pc->handle, file, line, func);
     va_start(ap, fmt);
-    pc->vset_error(pc->handle, (uint32_t)reason, fmt, ap);
+    vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    /* A URI's parameter name or a file name is shown under the one escaping rule. */
+    if ((escaped = cwms_escape_text(text)) == NULL) {
+        set_error_text(pc, reason, "%s", "out of memory");
+        return;
+    }
+    /* OpenSSL keeps no error data of 1 KB or more: cut it short rather than lose it all. */
+    keep = cwms_utf8_cut(escaped, strlen(escaped), PROV_ERROR_TEXT_MAX);
+    set_error_text(pc, reason, "%.*s%s", (int)keep, escaped, escaped[keep] != '\0' ? "..." : "");
+    OPENSSL_free(escaped);
 }
 
 void cwms_prov_report_diag(const char *what, const CWMS_DIAG *diag)
@@ -49,8 +77,13 @@ void cwms_prov_report_diag(const char *what, const CWMS_DIAG *diag)
         if (all)
             cwms_debug(CWMS_DEBUG_PROVIDER, "%s: %s: %s", what,
                        m->level <= CWMS_ERROR ? level_names[m->level] : "?", m->text);
-        else if (m->level == CWMS_WARNING)
-            fprintf(stderr, "cwms provider: %s: warning: %s\n", what, m->text);
+        else if (m->level == CWMS_WARNING) {
+            fputs("cwms provider: ", stderr);
+            cwms_escape_fputs(what, stderr);
+            fputs(": warning: ", stderr);
+            cwms_escape_fputs(m->text, stderr);
+            fputc('\n', stderr);
+        }
     }
 }
 

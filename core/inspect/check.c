@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "chain.h"
+#include "cwms_escape.h"
 #include "cwms/explain.h"
 #include "inspect/blocks.h"
 #include "input/input.h"
@@ -66,6 +67,7 @@ __attribute__((format(printf, 7, 8))) static int add_finding(CWMS_CHECK *c, CWMS
 {
     FINDING *f;
     va_list ap;
+    char *text;
 
     if (c->n_findings == c->cap_findings) {
         size_t ncap = c->cap_findings ? c->cap_findings * 2 : 8;
@@ -79,8 +81,11 @@ __attribute__((format(printf, 7, 8))) static int add_finding(CWMS_CHECK *c, CWMS
     f = &c->findings[c->n_findings];
     memset(f, 0, sizeof(*f));
     va_start(ap, fmt);
-    f->message = cwms_vformat(fmt, ap);
+    text = cwms_vformat(fmt, ap);
     va_end(ap);
+    /* A message may quote the file's own bytes (STRAY_TEXT): shown under the one rule. */
+    f->message = text != NULL ? cwms_escape_text(text) : NULL;
+    OPENSSL_free(text);
     f->action = OPENSSL_strdup(action != NULL ? action : "");
     if (f->message == NULL || f->action == NULL) {
         OPENSSL_free(f->message);
@@ -275,8 +280,10 @@ static int add_stray_text(CWMS_CHECK *c)
         const unsigned char *p = c->data + t->offset;
         size_t first = 0;
 
-        while (first < t->len && first < 60 && p[first] != '\n' && p[first] != '\r')
+        while (first < t->len && p[first] != '\n' && p[first] != '\r')
             first++;
+        /* The first line, at most 60 bytes of it and no character cut in two. */
+        first = cwms_utf8_cut(p, first, 60);
         if (!add_finding(c, CWMS_ERROR, "STRAY_TEXT", CWMS_R_STRAY_TEXT,
                          t->before_block < c->scan.n_blocks ? t->before_block : SIZE_MAX,
                          "remove everything outside the BEGIN/END lines (check --fix does)",
