@@ -5,6 +5,13 @@ certificates `openssl x509` will not make (tests/integration/validation.sh).
 
     cert_edit.py v1 IN.pem ISSUER.key OUT.pem    version 1, extensions kept
     cert_edit.py dup-ext IN.pem ISSUER.key OUT.pem   the last extension twice
+    cert_edit.py subject-cn IN.pem ISSUER.key OUT.pem HEX [TAG]
+    cert_edit.py issuer-cn IN.pem ISSUER.key OUT.pem HEX [TAG]
+        the last commonName of the subject (issuer) becomes the bytes HEX as
+        they are, valid or not, in a string of ASN.1 tag TAG (default 12,
+        UTF8String): names no `openssl req -subj` can write
+    cert_edit.py not-before IN.pem ISSUER.key OUT.pem YYYYMMDDHHMMSSZ
+        notBefore as that GeneralizedTime (a year before 1950 or after 2049)
 
 The signature is made with `openssl dgst -sha256 -sign` (the issuer key must
 be RSA; the signature algorithm field is kept: sha256WithRSAEncryption).
@@ -43,7 +50,24 @@ def content(t):
     return t[h:h + n]
 
 
-def main(mode, src, key, dst):
+CN_OID = bytes.fromhex("0603550403")
+
+
+def replace_cn(name, value, tag):
+    """name (a DER Name) with its last commonName value replaced."""
+    rdns = children(content(name))
+    for i in reversed(range(len(rdns))):
+        atvs = children(content(rdns[i]))
+        for j, atv in enumerate(atvs):
+            oid, _ = children(content(atv))
+            if oid == CN_OID:
+                atvs[j] = enc(0x30, oid + enc(tag, value))
+                rdns[i] = enc(0x31, b"".join(atvs))
+                return enc(0x30, b"".join(rdns))
+    sys.exit("cert_edit.py: no commonName in the name")
+
+
+def main(mode, src, key, dst, *extra):
     pem = open(src).read()
     der = base64.b64decode("".join(l for l in pem.splitlines() if not l.startswith("-----")))
     tbs, alg, _ = children(content(der))
@@ -51,6 +75,16 @@ def main(mode, src, key, dst):
     if mode == "v1":
         assert fields[0][0] == 0xA0
         fields = fields[1:]
+    elif mode in ("subject-cn", "issuer-cn"):
+        # version, serial, signature, issuer, validity, subject, ...
+        at = 2 if fields[0][0] == 0xA0 else 1
+        at += 3 if mode == "subject-cn" else 1
+        tag = int(extra[1]) if len(extra) > 1 else 12
+        fields[at] = replace_cn(fields[at], bytes.fromhex(extra[0]), tag)
+    elif mode == "not-before":
+        at = 4 if fields[0][0] == 0xA0 else 3
+        not_before, not_after = children(content(fields[at]))
+        fields[at] = enc(0x30, enc(0x18, extra[0].encode()) + not_after)
     elif mode == "dup-ext":
         ext = fields[-1]
         assert ext[0] == 0xA3
@@ -74,4 +108,4 @@ def main(mode, src, key, dst):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:])

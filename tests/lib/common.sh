@@ -8,6 +8,9 @@
 #   ossl ARGS...   the openssl binary, ready to load an ASan-built cwms.so
 #   skip_part MSG  a part that cannot run here (a missing tool): the rest runs,
 #                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
+#   bounded CODE CMD...  CMD exits CODE in under 20 s and 1 GiB (hostile inputs)
+#   shown_text [--tty] FILE [TEXT...]  FILE holds only what the escaping rule lets
+#                  through (tests/lib/shown_text.py), and each TEXT
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
@@ -73,3 +76,21 @@ pem_subjects() {
 
 # The PEM block types of a file, in order ("PRIVATE KEY", "CERTIFICATE", ...).
 pem_types() { sed -n 's/^-----BEGIN \(.*\)-----$/\1/p' "$1"; }
+
+# bounded CODE CMD...: CMD exits CODE within 20 s using under 1 GiB; stderr in
+# $TMP/stderr, wall seconds in $SECONDS_TAKEN, peak RSS (KiB) in $PEAK_KB.
+bounded() {
+    local want=$1 rc=0; shift
+    timeout 60 /usr/bin/time -f '%e %M' -o "$TMP/time" "$@" 2> "$TMP/stderr" || rc=$?
+    [ "$rc" -eq "$want" ] || { cat "$TMP/stderr" >&2; fail "'$*' exited $rc, expected $want"; }
+    read -r SECONDS_TAKEN PEAK_KB < <(tail -1 "$TMP/time")
+    # %q: a hostile file name among the arguments reaches the log escaped.
+    echo "took ${SECONDS_TAKEN} s, peak RSS ${PEAK_KB} KiB: $(printf '%q ' "$@")" >&2
+    awk -v t="$SECONDS_TAKEN" 'BEGIN { exit !(t < 20) }' || fail "took $SECONDS_TAKEN s: $*"
+    [ "$PEAK_KB" -lt 1048576 ] || fail "peak RSS $PEAK_KB KiB: $*"
+}
+
+# shown_text [--tty] FILE [TEXT...]: FILE is valid UTF-8 without controls, and shows each TEXT.
+shown_text() {
+    python3 "$CWMS_SOURCE_ROOT/tests/lib/shown_text.py" "$@" || fail "escaping rule broken (above)"
+}
