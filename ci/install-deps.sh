@@ -12,7 +12,7 @@ packages=(
     libarchive-dev      # headers; the core opens libarchive.so.13 at run time
     zip                 # tests/integration/workflow.sh makes a CA's .zip
     softhsm2 opensc libp11-dev
-    python3             # tests/integration/limbo.sh reads the x509-limbo JSON; no_cycles.py
+    python3             # tests/integration/limbo_full.sh reads the x509-limbo JSON; no_cycles.py
     libjson-c-dev       # cwms-bundle --json (the CLI only)
     python3-jsonschema  # tests/integration/check.sh validates --json against docs/cwms-bundle.schema.json
     graphviz bsdutils   # dot parses --graph dot; script gives the tree test a terminal
