@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for input sniffing and every format reader behind it
- * (PEM, DER, PKCS#7, PKCS#12, plain and encrypted keys): whatever the
- * bytes, reading them ends with a result or an error in the diag, never a
+ * (PEM, DER, PKCS#7, PKCS#12, plain and encrypted keys, archives):
+ * whatever the bytes, reading them ends with a result (a certificate or a
+ * key read, or a note saying why nothing was kept) or an error in the
+ * diag, asserted (fuzz_outcome.h), never a
  * crash, a read out of bounds or a leak (build with -fsanitize=fuzzer,
  * address). A passphrase is available, so encrypted inputs are decrypted
  * too (under the iteration limit). tests/fuzz/replay.c runs it over a
@@ -15,6 +17,7 @@
 #include "cwms/diag.h"
 #include "cwms/inputs.h"
 #include "cwms/pass.h"
+#include "fuzz_outcome.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,8 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     memset(&rctx, 0, sizeof(rctx));
     rctx.pass = pass;
-    if (in != NULL && diag != NULL && pass != NULL)
-        cwms_inputs_add_buffer(in, data, size, "fuzz", &rctx, diag);
+    if (in != NULL && diag != NULL && pass != NULL) {
+        int ok = cwms_inputs_add_buffer(in, data, size, "fuzz", &rctx, diag);
+
+        /* A reader that keeps nothing says why (a note: "holds no certificates"). */
+        fuzz_expect_outcome(ok,
+                            cwms_inputs_cert_count(in) + cwms_inputs_key_count(in) > 0
+                                || cwms_diag_count(diag) > 0,
+                            diag);
+    }
     cwms_pass_free(pass);
     cwms_diag_free(diag);
     cwms_inputs_free(in);
