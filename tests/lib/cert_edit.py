@@ -12,6 +12,11 @@ certificates `openssl x509` will not make (tests/integration/validation.sh).
         UTF8String): names no `openssl req -subj` can write
     cert_edit.py not-before IN.pem ISSUER.key OUT.pem YYYYMMDDHHMMSSZ
         notBefore as that GeneralizedTime (a year before 1950 or after 2049)
+    cert_edit.py spki-compressed IN.pem ISSUER.key OUT.pem
+        the subject's EC public key in compressed form (02/03 X) instead of 04 X Y
+    cert_edit.py spki-no-null IN.pem ISSUER.key OUT.pem
+        the subject's RSA public key without the NULL parameters of rsaEncryption
+        (the same key in another encoding OpenSSL reads but never writes)
 
 The signature is made with `openssl dgst -sha256 -sign` (the issuer key must
 be RSA; the signature algorithm field is kept: sha256WithRSAEncryption).
@@ -85,6 +90,19 @@ def main(mode, src, key, dst, *extra):
         at = 4 if fields[0][0] == 0xA0 else 3
         not_before, not_after = children(content(fields[at]))
         fields[at] = enc(0x30, enc(0x18, extra[0].encode()) + not_after)
+    elif mode in ("spki-compressed", "spki-no-null"):
+        at = 6 if fields[0][0] == 0xA0 else 5
+        alg_id, bits = children(content(fields[at]))
+        if mode == "spki-no-null":
+            oid, null = children(content(alg_id))
+            assert null == b"\x05\x00", "not an rsaEncryption key with NULL parameters"
+            alg_id = enc(0x30, oid)
+        else:
+            point = content(bits)[1:]
+            assert point[0] == 4, "not an uncompressed EC point"
+            x, y = point[1:1 + len(point) // 2], point[1 + len(point) // 2:]
+            bits = enc(0x03, b"\0" + bytes([2 + (y[-1] & 1)]) + x)
+        fields[at] = enc(0x30, alg_id + bits)
     elif mode == "dup-ext":
         ext = fields[-1]
         assert ext[0] == 0xA3
