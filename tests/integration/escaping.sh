@@ -227,8 +227,7 @@ case_provider() {
     make_hostile
     [ -f "$MODULE_DIR/cwms.so" ] || fail "no $MODULE_DIR/cwms.so: build first"
     local name=$'ev\e[31mil\xc2\x9b\xff\xc0\xaf'
-    export -f ossl
-    bounded 1 bash -c 'ossl "$@"' ossl storeutl "${PROV[@]}" -noout "cwms:$H?$name=1"
+    bounded 1 ossl storeutl "${PROV[@]}" -noout "cwms:$H?$name=1"
     # openssl prints the URI it was given as it is: judge the provider's own lines.
     grep -a ':cwms:' "$TMP/stderr" > "$TMP/ours" || { cat "$TMP/stderr" >&2; fail "no cwms error"; }
     shown_text "$TMP/ours" "unknown parameter 'ev\\x1b[31mil\\x9b\\xff\\xc0\\xaf'"
@@ -236,7 +235,7 @@ case_provider() {
     local d=$TMP/$'dir\e[2J\xc2\x9b\xff'
     mkdir "$d"
     cp "$PKI_DIR/server.key" "$PKI_DIR/server.crt" "$PKI_DIR/ca-bundle.pem" "$d/"
-    bounded 0 bash -c 'ossl "$@"' ossl storeutl "${PROV[@]}" -noout "cwms:$d?version=2.5"
+    bounded 0 ossl storeutl "${PROV[@]}" -noout "cwms:$d?version=2.5"
     shown_text "$TMP/stderr" "cwms:$TMP/dir\\x1b[2J\\x9b\\xff?version=2.5: warning: "
 }
 

@@ -11,6 +11,7 @@
 #   bounded CODE CMD...  CMD exits CODE in under 20 s and 1 GiB (hostile inputs)
 #   shown_text [--tty] FILE [TEXT...]  FILE holds only what the escaping rule lets
 #                  through (tests/lib/shown_text.py), and each TEXT
+#   "${AS_USER[@]}" CMD...  CMD as an unprivileged user (root drops to $CWMS_TEST_USER)
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
@@ -81,6 +82,11 @@ pem_types() { sed -n 's/^-----BEGIN \(.*\)-----$/\1/p' "$1"; }
 # $TMP/stderr, wall seconds in $SECONDS_TAKEN, peak RSS (KiB) in $PEAK_KB.
 bounded() {
     local want=$1 rc=0; shift
+    # A shell function (ossl) runs in a bash of its own, so that it can be timed too.
+    if declare -F "$1" > /dev/null; then
+        export -f "${1?}"
+        set -- bash -c '"$0" "$@"' "$@"
+    fi
     timeout 60 /usr/bin/time -f '%e %M' -o "$TMP/time" "$@" 2> "$TMP/stderr" || rc=$?
     [ "$rc" -eq "$want" ] || { cat "$TMP/stderr" >&2; fail "'$*' exited $rc, expected $want"; }
     read -r SECONDS_TAKEN PEAK_KB < <(tail -1 "$TMP/time")
@@ -94,3 +100,13 @@ bounded() {
 shown_text() {
     python3 "$CWMS_SOURCE_ROOT/tests/lib/shown_text.py" "$@" || fail "escaping rule broken (above)"
 }
+
+# "${AS_USER[@]}" CMD...: CMD as an unprivileged user, for what root would do past a file's
+# permissions. Run as root, the tests drop to $CWMS_TEST_USER (ci/test.sh makes one, cwms-ci;
+# default nobody); run as anyone else, CMD runs as that user. TEST_USER names who it is.
+TEST_USER=$(id -un)
+AS_USER=()
+if [ "$(id -u)" -eq 0 ]; then
+    TEST_USER=${CWMS_TEST_USER:-nobody}
+    AS_USER=(setpriv --reuid="$TEST_USER" --regid="$(id -g "$TEST_USER")" --clear-groups --)
+fi
