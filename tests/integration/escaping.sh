@@ -87,13 +87,14 @@ case_tree() {
     command -v script > /dev/null || fail "script (bsdutils) is needed (ci/install-deps.sh installs it)"
     local cmd
     printf -v cmd '%q ' "$CWMS_BUNDLE" build --cwms 2.5 --trust "$TRUST" -o "$TMP/out.pem" "${INPUTS[@]}"
-    # script writes what the terminal got (the tool's stderr here) to its own stdout.
-    TERM=xterm bounded 0 script -qec "$cmd" /dev/null > "$TMP/tty"
+    # script writes what the terminal got (the tool's stderr here) to its own stdout; it runs
+    # the command with $SHELL, which must read bash's $'...' quoting of the hostile names.
+    TERM=xterm SHELL=/bin/bash bounded 0 script -qec "$cmd" /dev/null > "$TMP/tty"
     assert_contains "$TMP/tty" "from the anchor down"
     grep -q $'\033\\[32mserver' "$TMP/tty" || fail "no colour on the terminal"
     shown_text --tty "$TMP/tty" "$SEC_SHOWN" "$PRI_SHOWN" "$LEAF_SHOWN" "valid 0950-01-01 to"
     printf -v cmd '%q ' "$CWMS_BUNDLE" check --cwms 2.5 --trust "$TRUST" "$TMP/out.pem"
-    TERM=xterm bounded 0 script -qec "$cmd" /dev/null > "$TMP/tty"
+    TERM=xterm SHELL=/bin/bash bounded 0 script -qec "$cmd" /dev/null > "$TMP/tty"
     shown_text --tty "$TMP/tty" "$SEC_SHOWN" "$PRI_SHOWN" "ready for CWMS 2.5"
 }
 
