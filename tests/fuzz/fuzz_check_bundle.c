@@ -29,6 +29,7 @@
 #include "cwms/emit.h"
 #include "cwms/pass.h"
 #include "fuzz_outcome.h"
+#include "fuzz_pass.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,17 +37,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_BUNDLE_MAX (256 * 1024)
 
 static char bundle_path[64] = "", trust_path[64] = "";
-
-static int fixed_pass(char *buf, size_t size, size_t *len, const char *what, void *arg)
-{
-    (void)what;
-    (void)arg;
-    if (size < 6)
-        return 0;
-    memcpy(buf, "secret", 6);
-    *len = 6;
-    return 1;
-}
 
 /* A self-signed P-256 root, the whole trust store of the run, written to path. */
 static void write_trust(const char *path)
@@ -136,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         setup();
     write_bundle(data, size);
     diag = cwms_diag_new();
-    pass = cwms_pass_new(fixed_pass, NULL);
+    pass = cwms_pass_new(fuzz_pass_secret, NULL);
     if (diag == NULL || pass == NULL)
         abort();
     memset(&co, 0, sizeof(co));

@@ -18,25 +18,15 @@
 #include "cwms/inputs.h"
 #include "cwms/pass.h"
 #include "fuzz_outcome.h"
+#include "fuzz_pass.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int fixed_pass(char *buf, size_t size, size_t *len, const char *what, void *arg)
-{
-    (void)what;
-    (void)arg;
-    if (size < 6)
-        return 0;
-    memcpy(buf, "secret", 6);
-    *len = 6;
-    return 1;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     CWMS_INPUTS *in = cwms_inputs_new();
     CWMS_DIAG *diag = cwms_diag_new();
-    CWMS_PASS *pass = cwms_pass_new(fixed_pass, NULL);
+    CWMS_PASS *pass = cwms_pass_new(fuzz_pass_secret, NULL);
     CWMS_READ_CTX rctx;
 
     memset(&rctx, 0, sizeof(rctx));

@@ -26,9 +26,9 @@ typedef struct {
     const CWMS_KEY *key;
 } LEAF;
 
-static void leaf_init(LEAF *l, ...)
+/* A pool of "dir/id.crt" for each id of the NULL-terminated list, each added by add. */
+static void leaf_vinit(LEAF *l, const char *dir, void (*add)(CWMS_POOL *, const char *), va_list ap)
 {
-    va_list ap;
     const char *id;
     char rel[128];
 
@@ -36,11 +36,18 @@ static void leaf_init(LEAF *l, ...)
     t_options(&l->o, NULL);
     l->pool = cwms_pool_new();
     l->diag = cwms_diag_new();
-    va_start(ap, l);
     while ((id = va_arg(ap, const char *)) != NULL) {
-        snprintf(rel, sizeof(rel), "h/%s.crt", id);
-        t_add_pem(l->pool, t_pki(rel));
+        snprintf(rel, sizeof(rel), "%s/%s.crt", dir, id);
+        add(l->pool, t_pki(rel));
     }
+}
+
+static void leaf_init(LEAF *l, ...)
+{
+    va_list ap;
+
+    va_start(ap, l);
+    leaf_vinit(l, "h", t_add_pem, ap);
     va_end(ap);
 }
 
@@ -207,20 +214,12 @@ static void test_empty_inputs_say_there_is_no_certificate(void **state)
 static void twoenc_init(LEAF *l, const char *key_id, ...)
 {
     va_list ap;
-    const char *id;
     char rel[128];
 
-    memset(l, 0, sizeof(*l));
-    t_options(&l->o, NULL);
-    l->pool = cwms_pool_new();
-    l->diag = cwms_diag_new();
-    t_add_pem_walked(l->pool, t_data("cfssl_trust/int-bundle.crt"));
     va_start(ap, key_id);
-    while ((id = va_arg(ap, const char *)) != NULL) {
-        snprintf(rel, sizeof(rel), "twoenc/%s.crt", id);
-        t_add_pem_walked(l->pool, t_pki(rel));
-    }
+    leaf_vinit(l, "twoenc", t_add_pem_walked, ap);
     va_end(ap);
+    t_add_pem_walked(l->pool, t_data("cfssl_trust/int-bundle.crt"));
     assert_true(cwms_pool_count(l->pool) > 16);
     snprintf(rel, sizeof(rel), "twoenc/%s.key", key_id);
     l->keys[l->n_keys++] = t_key(t_pki(rel));
