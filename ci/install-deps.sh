@@ -18,7 +18,7 @@ packages=(
     libnss3-tools       #   certutil, pk12util: an NSS database (libnss3's softokn)
     swtpm libtss2-tcti-swtpm0   # tpm2-pkcs11 on the swtpm TPM simulator
     opencryptoki        #   pkcsslotd and the software token
-    python3             # tests/integration/limbo.sh reads the x509-limbo JSON; no_cycles.py
+    python3             # tests/integration/limbo_full.sh reads the x509-limbo JSON; no_cycles.py
     libjson-c-dev       # cwms-bundle --json (the CLI only)
     python3-jsonschema  # tests/integration/check.sh validates --json against docs/cwms-bundle.schema.json
     graphviz bsdutils   # dot parses --graph dot; script gives the tree test a terminal

@@ -13,21 +13,13 @@
 #include <openssl/evp.h>
 
 #include "cwms/cert.h"
+#include "cwms_escape.h"
 #include "report.h"
 
 /*-
  * Certificate facts
  * -----------------
  */
-
-static void rfc3339(const ASN1_TIME *t, char *buf, size_t size)
-{
-    struct tm tm;
-
-    if (t == NULL || !ASN1_TIME_to_tm(t, &tm)
-        || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, size, "?");
-}
 
 int cli_cert_facts(X509 *x, CLI_CERT_FACTS *f)
 {
@@ -44,8 +36,8 @@ int cli_cert_facts(X509 *x, CLI_CERT_FACTS *f)
     if (X509_digest(x, EVP_sha256(), md, &md_len) && md_len == 32)
         for (unsigned int i = 0; i < 32; i++)
             snprintf(f->sha256 + 2 * i, 3, "%02X", md[i]);
-    rfc3339(X509_get0_notBefore(x), f->not_before, sizeof(f->not_before));
-    rfc3339(X509_get0_notAfter(x), f->not_after, sizeof(f->not_after));
+    cwms_asn1_time_rfc3339(X509_get0_notBefore(x), f->not_before);
+    cwms_asn1_time_rfc3339(X509_get0_notAfter(x), f->not_after);
     f->key_type =
         pk != NULL && EVP_PKEY_get0_type_name(pk) != NULL ? EVP_PKEY_get0_type_name(pk) : "unknown";
     f->key_bits = pk != NULL ? EVP_PKEY_get_bits(pk) : 0;
@@ -85,6 +77,12 @@ int cli_use_colour(int fd)
     const char *no = getenv("NO_COLOR");
 
     return isatty(fd) && (no == NULL || *no == '\0');
+}
+
+/* A time of the facts as shown on the terminal and in DOT: "?" when unreadable. */
+static const char *shown_time(const char *t)
+{
+    return t[0] != '\0' ? t : "?";
 }
 
 /*-
@@ -136,8 +134,9 @@ static void tree_node(const PEN *p, const CWMS_EXPLAIN_CERT *c, size_t depth,
             ansi(p, RESET), where);
     fprintf(p->out, "%s%s    issuer %s\n", indent, depth > 0 ? "    " : "", f.issuer);
     fprintf(p->out, "%s%s    %sSHA-256 %.16s...%s  valid %.10s to %.10s  key %s %d  from %s%s\n",
-            indent, depth > 0 ? "    " : "", ansi(p, DIM), f.sha256, ansi(p, RESET), f.not_before,
-            f.not_after, f.key_type, f.key_bits, c->origin, c->from_trust ? " (trust store)" : "");
+            indent, depth > 0 ? "    " : "", ansi(p, DIM), f.sha256, ansi(p, RESET),
+            shown_time(f.not_before), shown_time(f.not_after), f.key_type, f.key_bits, c->origin,
+            c->from_trust ? " (trust store)" : "");
     if (anchor != NULL) {
         fprintf(p->out, "%s%s    anchor: ", indent, depth > 0 ? "    " : "");
         cli_put_anchor_source(p->out, anchor);
@@ -248,6 +247,9 @@ void cli_tree_print(FILE *out, const CWMS_BUNDLE *bundle, int colour)
  * ---
  */
 
+/* The most of a subject or a file name a node's label shows: two and the rest fit in 2 KB. */
+#define DOT_NAME_MAX 960
+
 /* A DOT string: quotes and backslashes escaped. */
 static void dot_string(FILE *out, const char *s)
 {
@@ -276,9 +278,12 @@ static void dot_cert(FILE *out, const CWMS_EXPLAIN *e, size_t i)
 
     if (!cli_cert_facts(c->x509, &f))
         return;
-    snprintf(label, sizeof(label), "%s\n%s%s%s\nSHA-256 %.16s\nnot after %s\n%s", f.subject, role,
+    /* A 4 KB subject or file name is cut to fit, between characters (dot reads UTF-8). */
+    snprintf(label, sizeof(label), "%.*s\n%s%s%s\nSHA-256 %.16s\nnot after %s\n%.*s",
+             (int)cwms_utf8_cut(f.subject, strlen(f.subject), DOT_NAME_MAX), f.subject, role,
              c->in_bundle ? ", in the bundle" : "", c->self_signed ? ", self-signed" : "", f.sha256,
-             f.not_after, c->origin);
+             shown_time(f.not_after),
+             (int)cwms_utf8_cut(c->origin, strlen(c->origin), DOT_NAME_MAX), c->origin);
     fprintf(out, "  c%zu [label=", i);
     dot_string(out, label);
     if (c->role != CWMS_ROLE_NONE)
@@ -307,9 +312,16 @@ static void dot_missing(FILE *out, const CWMS_EXPLAIN *e)
                 break;
             }
         if (node == i) {
-            snprintf(label, sizeof(label), "%s\nmissing issuer: in no input and no trust store%s%s",
-                     m->issuer, m->url != NULL ? "\npublished at " : "",
-                     m->url != NULL ? m->url : "");
+            /* The URL is the certificate's own bytes: under the escaping rule, like the name. */
+            char *url = m->url != NULL ? cwms_escape_text(m->url) : NULL;
+
+            snprintf(label, sizeof(label),
+                     "%.*s\nmissing issuer: in no input and no trust store%s%.*s",
+                     (int)cwms_utf8_cut(m->issuer, strlen(m->issuer), DOT_NAME_MAX), m->issuer,
+                     url != NULL ? "\npublished at " : "",
+                     url != NULL ? (int)cwms_utf8_cut(url, strlen(url), DOT_NAME_MAX) : 0,
+                     url != NULL ? url : "");
+            OPENSSL_free(url);
             fprintf(out, "  m%zu [label=", i);
             dot_string(out, label);
             fputs(", style=dashed, color=red3, fontcolor=red3];\n", out);

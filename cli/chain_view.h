@@ -15,15 +15,21 @@
 
 #include "cwms/bundle.h"
 #include "cwms/explain.h"
+#include "cwms/times.h"
 
-/* What is shown of a certificate; strings OPENSSL_free'd by cli_cert_facts_clear. */
+/*
+ * What is shown of a certificate; strings OPENSSL_free'd by
+ * cli_cert_facts_clear. Subject and issuer are under the escaping rule
+ * (cwms_escape.h), like every name the core gives.
+ */
 typedef struct cli_cert_facts_st {
     char *subject;
     char *issuer;
-    char *serial;        /* hex */
-    char sha256[65];     /* uppercase hex */
-    char not_before[32]; /* RFC 3339, UTC: 2026-01-02T03:04:05Z */
-    char not_after[32];
+    char *serial;    /* hex */
+    char sha256[65]; /* uppercase hex */
+    /* RFC 3339, UTC, four year digits: 0950-01-02T03:04:05Z; "" when unreadable */
+    char not_before[CWMS_TIME_TEXT_SIZE];
+    char not_after[CWMS_TIME_TEXT_SIZE];
     const char *key_type; /* "RSA", "EC", "ED25519", ... */
     int key_bits;
 } CLI_CERT_FACTS;

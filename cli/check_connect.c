@@ -74,7 +74,7 @@ void cli_connect_print_verdict(FILE *out, const CLI_CONNECT *cc, const CWMS_CHEC
 /* A string member, or null for "". 1, or 0 when memory ran out. */
 static int put_peer_string(json_object *o, const char *key, const char *s)
 {
-    json_object *v = s[0] != '\0' ? json_object_new_string(s) : NULL;
+    json_object *v = s[0] != '\0' ? cli_json_text(s) : NULL;
 
     if (s[0] != '\0' && v == NULL)
         return 0;

@@ -474,7 +474,7 @@ int cmd_build(int argc, char **argv)
         if (doc == NULL
             || !cli_json_add_bundle(doc, bundle, a.sh.cwms_version,
                                     bundle->key != NULL ? &key : NULL)
-            || json_object_object_add(doc, "output", json_object_new_string(a.sh.output)) != 0
+            || json_object_object_add(doc, "output", cli_json_text(a.sh.output)) != 0
             || json_object_object_add(doc, "exit_code", json_object_new_int(CWMS_EXIT_OK)) != 0
             || !cli_json_add_diagnostics(doc, diag)) {
             json_object_put(doc);

@@ -315,11 +315,15 @@ static void version_words(const CHECK_ARGS *a, char *buf, size_t size)
 static void print_finding(FILE *out, const CWMS_FINDING *f, const char *unit)
 {
     fprintf(out, CLI_PROGRAM ": %s: %s: ", cli_level_word(f->level), f->code);
-    if (f->block > 0 && f->subject != NULL)
-        fprintf(out, "%s %zu ('%s', SHA-256 %.16s...): ", unit, f->block, f->subject, f->sha256);
-    else if (f->block > 0)
+    if (f->block > 0 && f->subject != NULL) {
+        fprintf(out, "%s %zu ('", unit, f->block);
+        cli_put_text(out, f->subject);
+        fprintf(out, "', SHA-256 %.16s...): ", f->sha256);
+    } else if (f->block > 0) {
         fprintf(out, "%s %zu: ", unit, f->block);
-    fprintf(out, "%s\n", f->message);
+    }
+    cli_put_text(out, f->message);
+    fputc('\n', out);
     if (f->action[0] != '\0')
         fprintf(out, "    what to do: %s\n", f->action);
 }
@@ -373,14 +377,12 @@ static int check_json(const CHECK_ARGS *a, const CLI_CONNECT *cc, const CWMS_CHE
 
     check_key(c, a->bundle, &key, origin, sizeof(origin), &have_key);
     ok = doc != NULL
-        && (cc != NULL
-                ? cli_connect_json(doc, cc)
-                : json_object_object_add(doc, "file", json_object_new_string(a->bundle)) == 0)
+        && (cc != NULL ? cli_connect_json(doc, cc)
+                       : json_object_object_add(doc, "file", cli_json_text(a->bundle)) == 0)
         && json_object_object_add(doc, "ready", json_object_new_boolean(cwms_check_ready(c))) == 0
         && json_object_object_add(doc, "exit_code", json_object_new_int(cwms_check_exit_code(c)))
             == 0
-        && json_object_object_add(doc, "fixed", fixed ? json_object_new_string(a->sh.output) : NULL)
-            == 0
+        && json_object_object_add(doc, "fixed", fixed ? cli_json_text(a->sh.output) : NULL) == 0
         && json_object_object_add(doc, "blocks", blocks = json_object_new_array()) == 0
         && json_object_object_add(doc, "findings", findings = json_object_new_array()) == 0;
     for (size_t i = 0; ok && i < cwms_check_block_count(c); i++) {
@@ -391,11 +393,10 @@ static int check_json(const CHECK_ARGS *a, const CLI_CONNECT *cc, const CWMS_CHE
             && json_object_object_add(o, "position", json_object_new_int64((int64_t)i + 1)) == 0
             && json_object_object_add(o, "kind", json_object_new_string(block_kind_name(blk->kind)))
                 == 0
-            && json_object_object_add(o, "label", json_object_new_string(blk->label)) == 0
+            && json_object_object_add(o, "label", cli_json_text(blk->label)) == 0
             && json_object_object_add(o, "line", json_object_new_int64((int64_t)blk->line)) == 0
             && json_object_object_add(o, "subject",
-                                      blk->subject != NULL ? json_object_new_string(blk->subject)
-                                                           : NULL)
+                                      blk->subject != NULL ? cli_json_text(blk->subject) : NULL)
                 == 0
             && json_object_object_add(o, "sha256",
                                       blk->sha256[0] != '\0' ? json_object_new_string(blk->sha256)
@@ -410,15 +411,14 @@ static int check_json(const CHECK_ARGS *a, const CLI_CONNECT *cc, const CWMS_CHE
             && json_object_object_add(o, "level", json_object_new_string(cli_level_word(f->level)))
                 == 0
             && json_object_object_add(o, "code", json_object_new_string(f->code)) == 0
-            && json_object_object_add(o, "message", json_object_new_string(f->message)) == 0
-            && json_object_object_add(o, "action", json_object_new_string(f->action)) == 0
+            && json_object_object_add(o, "message", cli_json_text(f->message)) == 0
+            && json_object_object_add(o, "action", cli_json_text(f->action)) == 0
             && json_object_object_add(o, "block",
                                       f->block > 0 ? json_object_new_int64((int64_t)f->block)
                                                    : NULL)
                 == 0
             && json_object_object_add(o, "subject",
-                                      f->subject != NULL ? json_object_new_string(f->subject)
-                                                         : NULL)
+                                      f->subject != NULL ? cli_json_text(f->subject) : NULL)
                 == 0
             && json_object_object_add(o, "sha256",
                                       f->sha256[0] != '\0' ? json_object_new_string(f->sha256)
@@ -480,8 +480,9 @@ static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passo
             printf(CLI_PROGRAM ": fixed: the key is encrypted with the --passout passphrase\n");
             changes++;
         }
-        printf(CLI_PROGRAM ": wrote '%s'%s%s\n", a->sh.output,
-               secret ? " (mode 0600: it holds the private key)" : "",
+        fputs(CLI_PROGRAM ": wrote '", stdout);
+        cli_put_text(stdout, a->sh.output);
+        printf("'%s%s\n", secret ? " (mode 0600: it holds the private key)" : "",
                changes == 0 ? ": it already was what build writes" : "");
     }
     return CWMS_EXIT_OK;
@@ -707,10 +708,12 @@ int cmd_check(int argc, char **argv)
 
         for (size_t i = 0; i < n; i++)
             fixable += cwms_check_get0_finding(check, i)->fixable;
-        printf(CLI_PROGRAM ": '%s' is not ready for %s: %zu finding%s, %zu of them fixable "
-                           "with 'check --fix -o FILE'%s\n",
-               strcmp(a.bundle, "-") == 0 ? "(stdin)" : a.bundle, version, n, n == 1 ? "" : "s",
-               fixable, rc == CWMS_EXIT_OK ? " (warnings only)" : "");
+        fputs(CLI_PROGRAM ": '", stdout);
+        cli_put_text(stdout, strcmp(a.bundle, "-") == 0 ? "(stdin)" : a.bundle);
+        printf("' is not ready for %s: %zu finding%s, %zu of them fixable "
+               "with 'check --fix -o FILE'%s\n",
+               version, n, n == 1 ? "" : "s", fixable,
+               rc == CWMS_EXIT_OK ? " (warnings only)" : "");
     }
 end:
     /* The report is what check makes: one that cannot be written exits 7, whatever it says. */

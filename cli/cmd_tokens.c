@@ -13,10 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "commands.h"
 #include "cwms_p11.h"
 #include "cwms/diag.h"
 #include "cwms/pkcs11.h"
+#include "cwms_escape.h"
 #include "json_out.h"
 #include "opt_suggest.h"
 #include "opt_table.h"
@@ -68,7 +71,7 @@ static const CLI_COMMAND_HELP tokens_help = {
 
 static json_object *string_or_empty(const char *s)
 {
-    return json_object_new_string(s != NULL ? s : "");
+    return cli_json_text(s);
 }
 
 static const char *kind_name(CWMS_P11_OBJKIND kind)
@@ -106,10 +109,11 @@ static void collect_module_note(const CWMS_P11_MODULE_NOTE *note, void *arg)
 
     if (notes->n == MAX_MODULE_NOTES)
         return;
-    notes->v[notes->n].name = OPENSSL_strdup(note->name);
-    notes->v[notes->n].path = OPENSSL_strdup(note->path);
+    /* A module's name, path and what it printed are its own bytes: under the escaping rule. */
+    notes->v[notes->n].name = cwms_escape_text(note->name);
+    notes->v[notes->n].path = cwms_escape_text(note->path);
     notes->v[notes->n].rv_name = OPENSSL_strdup(note->rv_name);
-    notes->v[notes->n].printed = note->printed != NULL ? OPENSSL_strdup(note->printed) : NULL;
+    notes->v[notes->n].printed = note->printed != NULL ? cwms_escape_text(note->printed) : NULL;
     notes->v[notes->n].text = cwms_p11_module_note_text(note);
     notes->v[notes->n].rv = note->rv;
     notes->v[notes->n].lines = note->printed_lines;
@@ -177,11 +181,50 @@ static int json_module_notes(json_object *doc, const MODULE_NOTES *notes)
                 == 0
             && json_object_object_add(o, "printed_last",
                                       notes->v[i].printed != NULL
-                                          ? json_object_new_string(notes->v[i].printed)
+                                          ? cli_json_text(notes->v[i].printed)
                                           : NULL)
                 == 0;
     }
     return ok;
+}
+
+/* *s under the escaping rule, in place; 1, or 0 when memory ran out. */
+static int escape_field(char **s)
+{
+    char *e;
+
+    if (*s == NULL)
+        return 1;
+    if ((e = cwms_escape_text(*s)) == NULL)
+        return 0;
+    OPENSSL_free(*s);
+    *s = e;
+    return 1;
+}
+
+/*
+ * Every string of the listing under the escaping rule (cwms_escape.h),
+ * once, for the text and the JSON alike: a label or a model is whatever
+ * bytes the token's maker chose (Latin-1, controls). 1, or 0 when memory
+ * ran out.
+ */
+static int escape_listing(CWMS_P11_TOKENINFO *tokens, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        CWMS_P11_TOKENINFO *t = &tokens[i];
+
+        if (!escape_field(&t->label) || !escape_field(&t->manufacturer) || !escape_field(&t->model)
+            || !escape_field(&t->serial) || !escape_field(&t->module) || !escape_field(&t->uri))
+            return 0;
+        for (size_t j = 0; j < t->n_objects; j++) {
+            CWMS_P11_OBJINFO *o = &t->objects[j];
+
+            if (!escape_field(&o->label) || !escape_field(&o->id_hex) || !escape_field(&o->uri)
+                || !escape_field(&o->detail))
+                return 0;
+        }
+    }
+    return 1;
 }
 
 /* Past this many objects, a listing of several tokens shows a count (the trust store has hundreds). */
@@ -400,6 +443,13 @@ int cmd_tokens(int argc, char **argv)
         opts.pin_arg = &src;
     }
     if (cwms_p11_list_tokens(a.uri, &opts, &tokens, &n, &err)) {
+        if (!escape_listing(tokens, n)) {
+            cwms_p11_tokens_free(tokens, n);
+            module_notes_free(&notes);
+            cwms_diag_free(diag);
+            fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+            return CWMS_EXIT_FAILURE;
+        }
         rc = print_listing(tokens, n, &notes, &a, diag);
         cwms_p11_tokens_free(tokens, n);
     } else {

@@ -14,6 +14,16 @@
 #include "cwms/anchor.h"
 #include "cwms/cert.h"
 #include "cwms/explain.h"
+#include "cwms_escape.h"
+
+json_object *cli_json_text(const char *text)
+{
+    char *e = cwms_escape_text(text);
+    json_object *s = e != NULL ? json_object_new_string(e) : NULL;
+
+    OPENSSL_free(e);
+    return s;
+}
 
 json_object *cli_json_new(const char *command)
 {
@@ -58,7 +68,15 @@ static int put_string_or_null(json_object *o, const char *key, const char *s)
 {
     if (s == NULL)
         return json_object_object_add(o, key, NULL) == 0;
-    return put(o, key, json_object_new_string(s));
+    return put(o, key, cli_json_text(s));
+}
+
+/* A time of the facts; null when the certificate's time cannot be read (the schema's "time"). */
+static int put_time(json_object *o, const char *key, const char *t)
+{
+    if (t[0] == '\0')
+        return json_object_object_add(o, key, NULL) == 0;
+    return put(o, key, json_object_new_string(t));
 }
 
 static json_object *key_object(EVP_PKEY *pk)
@@ -89,13 +107,11 @@ static json_object *cert_object(X509 *x, const char *role, const char *origin)
         json_object_put(c);
         return NULL;
     }
-    ok = put(c, "role", json_object_new_string(role))
-        && put(c, "subject", json_object_new_string(f.subject))
-        && put(c, "issuer", json_object_new_string(f.issuer))
+    ok = put(c, "role", json_object_new_string(role)) && put(c, "subject", cli_json_text(f.subject))
+        && put(c, "issuer", cli_json_text(f.issuer))
         && put(c, "serial", json_object_new_string(f.serial))
         && put(c, "sha256", json_object_new_string(f.sha256))
-        && put(c, "not_before", json_object_new_string(f.not_before))
-        && put(c, "not_after", json_object_new_string(f.not_after))
+        && put_time(c, "not_before", f.not_before) && put_time(c, "not_after", f.not_after)
         && put(c, "key", key_object(X509_get0_pubkey(x)))
         && put_string_or_null(c, "origin", origin);
     cli_cert_facts_clear(&f);
@@ -164,8 +180,8 @@ static json_object *variant_object(const CWMS_VARIANT *v)
     }
     ok = put(o, "sha256", json_object_new_string(f.sha256))
         && put(o, "self_signed", json_object_new_boolean(v->self_signed))
-        && put(o, "issuer", json_object_new_string(f.issuer))
-        && (v->why_not == NULL || put(o, "why_not", json_object_new_string(v->why_not)));
+        && put(o, "issuer", cli_json_text(f.issuer))
+        && (v->why_not == NULL || put(o, "why_not", cli_json_text(v->why_not)));
     cli_cert_facts_clear(&f);
     if (!ok) {
         json_object_put(o);
@@ -186,8 +202,7 @@ static int add_variants(json_object *doc, const CWMS_BUNDLE *b)
         const CWMS_VARIANT_SET *set = &a->variants[i];
         json_object *o = json_object_new_object(), *others;
         char *subject = cwms_name_oneline(X509_get_subject_name(set->chosen.x509));
-        int ok = push(arr, o) && subject != NULL
-            && put(o, "subject", json_object_new_string(subject))
+        int ok = push(arr, o) && subject != NULL && put(o, "subject", cli_json_text(subject))
             && put(o, "chosen", variant_object(&set->chosen))
             && put(o, "others", others = json_object_new_array());
 
@@ -214,7 +229,7 @@ static int add_explanation(json_object *doc, const CWMS_EXPLAIN *e)
             continue;
         o = cert_object(c->x509, c->role != CWMS_ROLE_NONE ? cli_role_name(c->role) : "none",
                         c->origin);
-        if (!push(left, o) || !put(o, "reason", json_object_new_string(c->left_out)))
+        if (!push(left, o) || !put(o, "reason", cli_json_text(c->left_out)))
             return 0;
     }
     for (size_t i = 0; i < cwms_explain_path_count(e); i++) {
@@ -308,7 +323,7 @@ int cli_json_add_diagnostics(json_object *doc, const CWMS_DIAG *diag)
         if (!push(arr, o) || !put(o, "level", json_object_new_string(cli_level_word(m->level)))
             || !put(o, "code", json_object_new_int((int)m->reason))
             || !put(o, "reason", json_object_new_string(cwms_reason_string(m->reason)))
-            || !put(o, "message", json_object_new_string(m->text)))
+            || !put(o, "message", cli_json_text(m->text)))
             return 0;
     }
     return 1;

@@ -19,6 +19,15 @@
 #define CWMS_SCHEMA_FILE "docs/cwms-bundle.schema.json"
 #endif
 
+/*
+ * A JSON string of text (NULL taken as "") under the escaping rule of
+ * cwms_escape.h, so the document is valid UTF-8 whatever a file name, a
+ * subject, a label or a file's bytes hold, and says what the terminal
+ * says. Every string that is not a constant of the program is made here.
+ * NULL when memory ran out.
+ */
+json_object *cli_json_text(const char *text);
+
 /* A new document: {"schema_version": 1, "command": command}; NULL when memory ran out. */
 json_object *cli_json_new(const char *command);
 

@@ -20,6 +20,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cwms_escape.h"
 #include "cwms_file_io.h"
 
 #define DEFAULT_TTY "/dev/tty"
@@ -231,7 +232,7 @@ static int prompt(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, c
 {
     const char *path = src->tty != NULL ? src->tty : DEFAULT_TTY;
     char text[512];
-    char *again = NULL;
+    char *again = NULL, *shown = NULL;
     size_t again_len = 0;
     LINE_RESULT r = LINE_ERROR;
     int tty, ok = 0;
@@ -243,8 +244,11 @@ static int prompt(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, c
                       src->reason == CWMS_R_PIN ? "PIN" : "passphrase", what, src->option);
         return 0;
     }
+    /* what names a file or a token label: on the terminal under the one escaping rule. */
+    if ((shown = cwms_escape_text(what)) == NULL)
+        goto end;
     snprintf(text, sizeof(text), "%s pass phrase for %s: ",
-             src->again ? "Wrong pass phrase, try again. Enter the" : "Enter", what);
+             src->again ? "Wrong pass phrase, try again. Enter the" : "Enter", shown);
     if (!prompt_once(tty, text, buf, size, len, &r)) {
         line_failed(src, r, "the terminal", size);
         goto end;
@@ -252,7 +256,7 @@ static int prompt(const CLI_PASSSRC *src, char *buf, size_t size, size_t *len, c
     if (src->confirm) {
         if ((again = OPENSSL_malloc(size)) == NULL)
             goto end;
-        snprintf(text, sizeof(text), "Verifying - Enter pass phrase for %s: ", what);
+        snprintf(text, sizeof(text), "Verifying - Enter pass phrase for %s: ", shown);
         if (!prompt_once(tty, text, again, size, &again_len, &r)) {
             line_failed(src, r, "the terminal", size);
             goto end;
@@ -268,6 +272,7 @@ end:
     if (!ok)
         OPENSSL_cleanse(buf, size);
     OPENSSL_clear_free(again, size);
+    OPENSSL_free(shown);
     close(tty);
     return ok;
 }

@@ -13,6 +13,12 @@
 #include "cwms/anchor.h"
 #include "cwms/cert.h"
 #include "cwms/times.h"
+#include "cwms_escape.h"
+
+void cli_put_text(FILE *out, const char *text)
+{
+    cwms_escape_fputs(text, out);
+}
 
 const char *cli_level_word(CWMS_LEVEL level)
 {
@@ -31,7 +37,9 @@ void cli_report_messages(const CWMS_DIAG *diag)
     for (size_t i = 0; i < cwms_diag_count(diag); i++) {
         const CWMS_MSG *m = cwms_diag_get(diag, i);
 
-        fprintf(stderr, CLI_PROGRAM ": %s: %s\n", cli_level_word(m->level), m->text);
+        fprintf(stderr, CLI_PROGRAM ": %s: ", cli_level_word(m->level));
+        cli_put_text(stderr, m->text);
+        fputc('\n', stderr);
     }
 }
 
@@ -40,8 +48,11 @@ void cli_report_errors(const CWMS_DIAG *diag)
     for (size_t i = 0; i < cwms_diag_count(diag); i++) {
         const CWMS_MSG *m = cwms_diag_get(diag, i);
 
-        if (m->level == CWMS_ERROR)
-            fprintf(stderr, CLI_PROGRAM ": error: %s\n", m->text);
+        if (m->level == CWMS_ERROR) {
+            fputs(CLI_PROGRAM ": error: ", stderr);
+            cli_put_text(stderr, m->text);
+            fputc('\n', stderr);
+        }
     }
 }
 
@@ -55,26 +66,14 @@ int cli_report_exit_code(const CWMS_DIAG *diag)
 void cli_note(const char *fmt, ...)
 {
     va_list ap;
+    char text[2048];
 
-    fputs(CLI_PROGRAM ": note: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
+    fputs(CLI_PROGRAM ": note: ", stderr);
+    cli_put_text(stderr, text);
     fputc('\n', stderr);
-}
-
-/* Prints text with control characters escaped (a file name may hold ESC or BEL). */
-static void put_escaped_to(FILE *out, const char *text)
-{
-    char *e = cwms_escape_controls(text);
-
-    fputs(e != NULL ? e : "?", out);
-    OPENSSL_free(e);
-}
-
-static void put_escaped(const char *text)
-{
-    put_escaped_to(stderr, text);
 }
 
 int cli_usage_error(const char *command, const char *fmt, ...)
@@ -86,7 +85,7 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
     fputs(CLI_PROGRAM ": error: ", stderr);
-    put_escaped(text);
+    cli_put_text(stderr, text);
     fputc('\n', stderr);
     if (command != NULL)
         fprintf(stderr, "Try '" CLI_PROGRAM " %s --help' for more information.\n", command);
@@ -136,7 +135,7 @@ void cli_put_anchor_source(FILE *out, const CWMS_ANCHOR_INFO *a)
     switch (a->source) {
     case CWMS_ANCHOR_TRUST_GIVEN:
         fputs("found in --trust '", out);
-        put_escaped_to(out, a->store != NULL ? a->store : "?");
+        cli_put_text(out, a->store != NULL ? a->store : "?");
         fputs("'", out);
         break;
     case CWMS_ANCHOR_SYSTEM:
@@ -144,7 +143,7 @@ void cli_put_anchor_source(FILE *out, const CWMS_ANCHOR_INFO *a)
         break;
     default:
         fputs("found among the inputs only: a self-signed root that ", out);
-        put_escaped_to(out, a->store != NULL ? a->store : "no trust store");
+        cli_put_text(out, a->store != NULL ? a->store : "no trust store");
         fputs(" does not hold; clients must be given it", out);
         break;
     }
@@ -164,7 +163,7 @@ void cli_report_anchor(FILE *out, const char *lead, const CWMS_BUNDLE *bundle)
         return;
     if (a->source == CWMS_ANCHOR_NOT_FOUND || a->x509 == NULL) {
         fprintf(out, "%sanchor: not found: neither the inputs nor ", lead);
-        put_escaped_to(out, a->store != NULL ? a->store : "a trust store");
+        cli_put_text(out, a->store != NULL ? a->store : "a trust store");
         fprintf(out, " hold '%s', the issuer the top of the chain names\n",
                 a->wanted != NULL ? a->wanted : "?");
     } else {
@@ -204,7 +203,7 @@ void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
                 EVP_PKEY_get_bits(bundle->key));
         if (bundle->key_origin != NULL) {
             fputs(" from '", stderr);
-            put_escaped(bundle->key_origin);
+            cli_put_text(stderr, bundle->key_origin);
             fputc('\'', stderr);
         }
         fprintf(stderr, ", written as %s\n", s->key_format != NULL ? s->key_format : "PKCS#8");
@@ -223,7 +222,7 @@ void cli_report_summary(const CWMS_BUNDLE *bundle, const CLI_SUMMARY *s)
     cli_report_anchor(stderr, CLI_PROGRAM ": ", bundle);
     if (s->output != NULL) {
         fprintf(stderr, CLI_PROGRAM ": wrote %s to '", s->format);
-        put_escaped(s->output);
+        cli_put_text(stderr, s->output);
         fprintf(stderr, "'%s\n", s->secret ? " (mode 0600: it holds the private key)" : "");
     } else
         fprintf(stderr, CLI_PROGRAM ": wrote %s to standard output\n", s->format);

@@ -16,6 +16,14 @@
 
 #define CLI_PROGRAM "cwms-bundle"
 
+/*
+ * Writes text to out under the escaping rule of cwms_escape.h (controls
+ * and bytes that are not UTF-8 as \xNN): the one way a string that came
+ * from outside (a file name, a subject, a label, a message) is printed.
+ * The JSON document's strings have theirs in json_out.h.
+ */
+void cli_put_text(FILE *out, const char *text);
+
 /* "error", "warning" or "note": how messages, findings and the JSON name a level. */
 const char *cli_level_word(CWMS_LEVEL level);
 
@@ -31,12 +39,12 @@ void cli_report_errors(const CWMS_DIAG *diag);
  */
 int cli_report_exit_code(const CWMS_DIAG *diag);
 
-/* "cwms-bundle: note: ..." on stderr. */
+/* "cwms-bundle: note: ..." on stderr, the text under the escaping rule. */
 void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Prints "cwms-bundle: error: ..." and a pointer to `cwms-bundle COMMAND
- * --help` on stderr. Returns CWMS_EXIT_USAGE for `return cli_usage_error(...)`.
+ * Prints "cwms-bundle: error: ..." (under the escaping rule) and a pointer
+ * to `cwms-bundle COMMAND --help` on stderr. Returns CWMS_EXIT_USAGE for `return cli_usage_error(...)`.
  */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

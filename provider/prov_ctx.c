@@ -19,30 +19,19 @@
 #include <openssl/provider.h>
 
 #include "cwms_debug.h"
+#include "cwms_escape.h"
 #include "cwms_prov.h"
 #include "cwms/diag.h"
 
 /*- Errors ------------------------------------------------------------- */
 
-/*
- * OpenSSL keeps an error's text in ERR_MAX_DATA_SIZE (1 KB) and drops the
- * whole text, not its end, when it does not fit: a message is cut here
- * first, on a UTF-8 character boundary, and ends in "...".
- */
-#define MESSAGE_MAX 1000
+/* The most of a message raised: OpenSSL drops error data of 1,024 bytes or more whole. */
+#define PROV_ERROR_TEXT_MAX 1000
 
-static void cut_message(char *msg, size_t len)
-{
-    size_t at = MESSAGE_MAX - 3;
-
-    if (len <= MESSAGE_MAX)
-        return;
-    while (at > 0 && ((unsigned char)msg[at] & 0xC0) == 0x80)
-        at--; /* not inside a multi-byte character */
-    memcpy(msg + at, "...", 4);
-}
-
-static void set_error(const CWMS_PROV_CTX *pc, CWMS_REASON reason, const char *fmt, ...)
+/* The core's vset_error takes a va_list: this makes one from arguments. */
+__attribute__((format(printf, 3, 4))) static void set_error_text(const CWMS_PROV_CTX *pc,
+                                                                 CWMS_REASON reason,
+                                                                 const char *fmt, ...)
 {
     va_list ap;
 
@@ -54,9 +43,9 @@ static void set_error(const CWMS_PROV_CTX *pc, CWMS_REASON reason, const char *f
 void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const char *func,
                      CWMS_REASON reason, const char *fmt, ...)
 {
-    char msg[MESSAGE_MAX + 1];
     va_list ap;
-    int n;
+    char text[4096], *escaped;
+    size_t keep;
 
     if (pc == NULL || pc->new_error == NULL || pc->vset_error == NULL)
         return;
@@ -64,12 +53,17 @@ void cwms_prov_raise(const CWMS_PROV_CTX *pc, const char *file, int line, const 
     if (pc->set_error_debug != NULL)
         pc->set_error_debug(pc->handle, file, line, func);
     va_start(ap, fmt);
-    n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    if (n < 0)
-        msg[0] = '\0';
-    cut_message(msg, n < 0 ? 0 : (size_t)n);
-    set_error(pc, reason, "%s", msg);
+    /* A URI's parameter name or a file name is shown under the one escaping rule. */
+    if ((escaped = cwms_escape_text(text)) == NULL) {
+        set_error_text(pc, reason, "%s", "out of memory");
+        return;
+    }
+    /* OpenSSL keeps no error data of 1 KB or more: cut it short rather than lose it all. */
+    keep = cwms_utf8_cut(escaped, strlen(escaped), PROV_ERROR_TEXT_MAX);
+    set_error_text(pc, reason, "%.*s%s", (int)keep, escaped, escaped[keep] != '\0' ? "..." : "");
+    OPENSSL_free(escaped);
 }
 
 void cwms_prov_drop_tried_schemes(const CWMS_PROV_CTX *pc)
@@ -126,8 +120,13 @@ void cwms_prov_report_diag(CWMS_PROV_CTX *pc, const char *what, const CWMS_DIAG 
         if (all)
             cwms_debug(CWMS_DEBUG_PROVIDER, "%s: %s: %s", what,
                        m->level <= CWMS_ERROR ? level_names[m->level] : "?", m->text);
-        else if (m->level == CWMS_WARNING && first_time(pc, what, m->text))
-            fprintf(stderr, "cwms provider: %s: warning: %s\n", what, m->text);
+        else if (m->level == CWMS_WARNING && first_time(pc, what, m->text)) {
+            fputs("cwms provider: ", stderr);
+            cwms_escape_fputs(what, stderr);
+            fputs(": warning: ", stderr);
+            cwms_escape_fputs(m->text, stderr);
+            fputc('\n', stderr);
+        }
     }
 }
 

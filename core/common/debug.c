@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The debug channels: see cwms_debug.h. */
 #include "cwms_debug.h"
+#include "cwms_escape.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 static const struct {
     const char *name;
@@ -61,18 +64,29 @@ int cwms_debug_on(CWMS_DEBUG_CHANNEL channel)
 void cwms_debug(CWMS_DEBUG_CHANNEL channel, const char *fmt, ...)
 {
     const char *prefix = "cwms-bundle: ";
+    char buf[1024], *line = buf;
     va_list ap;
+    int n;
 
     if (!cwms_debug_on(channel))
         return;
     for (size_t i = 0; i < N_CHANNELS; i++)
         if (channels[i].channel == channel)
             prefix = channels[i].prefix;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof(buf) && (line = OPENSSL_malloc((size_t)n + 1)) != NULL) {
+        va_start(ap, fmt);
+        vsnprintf(line, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    /* A trace names files, subjects and token labels: shown under the one escaping rule. */
     flockfile(stderr);
     fputs(prefix, stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
+    cwms_escape_fputs(line != NULL ? line : buf, stderr);
     fputc('\n', stderr);
     funlockfile(stderr);
+    if (line != buf)
+        OPENSSL_free(line);
 }

@@ -14,11 +14,15 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
-#include "cwms_bio_text.h"
+#include "cwms_escape.h"
 
-/* "C=US, O=Example, CN=www.example.com", UTF-8 kept as is. */
+/*
+ * "C=US, O=Example, CN=www.example.com", UTF-8 kept as is; controls are
+ * left to cwms_escape_bytes (OpenSSL's own "\1B" would be a second rule).
+ */
 #define NAME_FLAGS                                                                                 \
-    ((XN_FLAG_ONELINE & ~XN_FLAG_SPC_EQ & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT)
+    ((XN_FLAG_ONELINE & ~XN_FLAG_SPC_EQ & ~ASN1_STRFLGS_ESC_MSB & ~ASN1_STRFLGS_ESC_CTRL)          \
+     | ASN1_STRFLGS_UTF8_CONVERT)
 
 static uint64_t rotl64(uint64_t x, int r)
 {
@@ -427,8 +431,13 @@ char *cwms_name_oneline(const X509_NAME *name)
 
     if (name == NULL || (b = BIO_new(BIO_s_mem())) == NULL)
         return NULL;
-    if (X509_NAME_print_ex(b, name, 0, NAME_FLAGS) >= 0)
-        out = cwms_bio_text(b);
+    if (X509_NAME_print_ex(b, name, 0, NAME_FLAGS) >= 0) {
+        char *data;
+        long len = BIO_get_mem_data(b, &data);
+
+        /* By length: a name may hold a NUL, shown as \x00 rather than ending the text. */
+        out = len >= 0 ? cwms_escape_bytes(data, (size_t)len) : NULL;
+    }
     BIO_free(b);
     return out;
 }

@@ -46,8 +46,7 @@ static int fetch_timeout(void)
     return t > 0 && t <= 300 ? t : FETCH_TIMEOUT;
 }
 
-/* The reply's certificates: one DER certificate or a PKCS#7 of them. NULL when neither. */
-static STACK_OF(X509) * parse_reply(const unsigned char *data, size_t len)
+STACK_OF(X509) * cwms_fetch_parse_reply(const unsigned char *data, size_t len)
 {
     const unsigned char *p = data;
     STACK_OF(X509) *certs = sk_X509_new_null();
@@ -324,7 +323,7 @@ static int fetch_issuer(FETCH *f, CWMS_CERT *child)
         url = NULL;
         goto end;
     }
-    if ((certs = parse_reply(body, body_len)) == NULL) {
+    if ((certs = cwms_fetch_parse_reply(body, body_len)) == NULL) {
         cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
                       "the reply from %s (the issuer of '%s') is neither a DER certificate nor a "
                       "PKCS#7 of certificates",

@@ -7,6 +7,8 @@
 #ifndef CWMS_INPUT_FETCH_H
 #define CWMS_INPUT_FETCH_H
 
+#include <openssl/x509.h>
+
 #include "cwms/diag.h"
 #include "index/pool.h"
 #include "index/trust.h"
@@ -30,5 +32,12 @@
  */
 int cwms_fetch_missing_issuers(CWMS_POOL *pool, CWMS_TRUST *trust, CWMS_CERT *const *starts,
                                size_t n_starts, CWMS_DIAG *diag);
+
+/*
+ * The certificates of a reply to a caIssuers URL: one DER certificate or
+ * a DER PKCS#7 of them (free with sk_X509_pop_free(..., X509_free)).
+ * NULL when it is neither or holds none. The bytes come from the network.
+ */
+STACK_OF(X509) * cwms_fetch_parse_reply(const unsigned char *data, size_t len);
 
 #endif

@@ -31,6 +31,7 @@
 #include <openssl/x509v3.h>
 
 #include "chain.h"
+#include "cwms_escape.h"
 #include "cwms/explain.h"
 #include "inspect/blocks.h"
 #include "inspect/check_finding.h"
@@ -77,6 +78,7 @@ __attribute__((format(printf, 7, 8))) static int add_finding(CWMS_CHECK *c, CWMS
 {
     FINDING *f;
     va_list ap;
+    char *text;
 
     if (c->n_findings == c->cap_findings) {
         size_t ncap = c->cap_findings ? c->cap_findings * 2 : 8;
@@ -90,8 +92,11 @@ __attribute__((format(printf, 7, 8))) static int add_finding(CWMS_CHECK *c, CWMS
     f = &c->findings[c->n_findings];
     memset(f, 0, sizeof(*f));
     va_start(ap, fmt);
-    f->message = cwms_vformat(fmt, ap);
+    text = cwms_vformat(fmt, ap);
     va_end(ap);
+    /* A message may quote the file's own bytes (STRAY_TEXT): shown under the one rule. */
+    f->message = text != NULL ? cwms_escape_text(text) : NULL;
+    OPENSSL_free(text);
     f->action = OPENSSL_strdup(action != NULL ? action : "");
     if (f->message == NULL || f->action == NULL) {
         OPENSSL_free(f->message);
@@ -315,14 +320,22 @@ static const char *stray_kind(const unsigned char *p, size_t len)
     return "text";
 }
 
-/* 1 when the text holds bytes no text file has (NUL, other C0 controls, DEL): binary data. */
+/*
+ * 1 when the bytes are binary data (a DER or PKCS#12 blob pasted in): a NUL,
+ * which no text has, or C0 controls and DEL making up a third of them. Text
+ * with a few odd bytes is quoted instead, under the escaping rule.
+ */
 static int binary(const unsigned char *p, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
-        if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != '\f')
-            || p[i] == 0x7f)
+    size_t controls = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == 0)
             return 1;
-    return 0;
+        controls += (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != '\f')
+            || p[i] == 0x7f;
+    }
+    return controls * 3 > len;
 }
 
 static int add_stray_text(CWMS_CHECK *c)
@@ -332,7 +345,7 @@ static int add_stray_text(CWMS_CHECK *c)
         const unsigned char *p = c->data + t->offset;
         size_t first = 0;
 
-        /* Binary bytes are counted, never quoted: they would reach the terminal. */
+        /* Binary data is counted, never quoted: a page of \xNN helps nobody. */
         if (binary(p, t->len)) {
             if (!add_finding(c, CWMS_ERROR, "STRAY_TEXT", CWMS_R_STRAY_TEXT,
                              t->before_block < c->scan.n_blocks ? t->before_block : SIZE_MAX,
@@ -344,8 +357,10 @@ static int add_stray_text(CWMS_CHECK *c)
                 return 0;
             continue;
         }
-        while (first < t->len && first < 60 && p[first] != '\n' && p[first] != '\r')
+        while (first < t->len && p[first] != '\n' && p[first] != '\r')
             first++;
+        /* The first line, at most 60 bytes of it and no character cut in two. */
+        first = cwms_utf8_cut(p, first, 60);
         if (!add_finding(c, CWMS_ERROR, "STRAY_TEXT", CWMS_R_STRAY_TEXT,
                          t->before_block < c->scan.n_blocks ? t->before_block : SIZE_MAX,
                          "remove everything outside the BEGIN/END lines (check --fix does)",

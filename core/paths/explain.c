@@ -17,6 +17,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cwms_escape.h"
 #include "paths/anchor.h"
 #include "paths/rank.h"
 #include "util/format.h"
@@ -236,9 +237,10 @@ static int add_node(CWMS_EXPLAIN *e, CWMS_CERT *c, size_t k, CWMS_GRAPH *g)
     n->cert = c;
     n->pub.x509 = x;
     n->pub.from_trust = from_trust;
-    n->origin = OPENSSL_strdup(cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c)
-                                   : from_trust                 ? "trust store"
-                                                                : "input");
+    /* A file name: escaped once here, for the tree, the JSON and the DOT alike. */
+    n->origin = cwms_escape_text(cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c)
+                                     : from_trust                 ? "trust store"
+                                                                  : "input");
     n->pub.origin = n->origin;
     n->pub.self_signed = cwms_graph_self_signed(g, c) == 1;
     return n->origin != NULL;

@@ -5,9 +5,10 @@
  * With a private key the answer is exact: the certificate holding its
  * public key. Matching a key against a whole issuer pool would decode
  * every certificate, so each one is first screened by comparing the key's
- * SubjectPublicKeyInfo with the SPKI bytes the DER walker located, and
- * only hits are decoded and compared with EVP_PKEY_eq; a second,
- * full pass covers encodings that differ from i2d_PUBKEY's. A few
+ * identity in its SubjectPublicKeyInfo with that in the SPKI bytes the DER
+ * walker located (index/spki_key.h: the same for a key in any encoding),
+ * and only hits are decoded and compared with EVP_PKEY_eq; a second, full
+ * pass covers what the screen cannot read when nothing matched. A few
  * certificates are compared directly: i2d_PUBKEY starts OpenSSL's
  * encoders, which costs more than decoding a handful. Without a key
  * the server certificate is the one end-entity certificate, unless --leaf
@@ -15,6 +16,7 @@
  */
 #include "paths/leaf.h"
 #include "paths/graph.h"
+#include "index/spki_key.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -61,36 +63,52 @@ static int selected(const CWMS_OPTIONS *opts, const CWMS_CERT *named, CWMS_CERT 
 }
 
 /*
- * The screen: the walker recorded where the certificate's SPKI is, so an
- * exact byte comparison rules most certificates out without decoding. An
- * entry without that record (read through the full decoder) is decoded.
+ * The screen: the walker recorded where the certificate's SPKI is, so a
+ * byte comparison of the key's identity there (index/spki_key.h: the EC
+ * point's X whether the certificate carries it compressed or not, the RSA
+ * modulus) with the key's own rules most certificates out without
+ * decoding, and cannot rule out the certificate of the key in another
+ * encoding. An entry without that record (read through the full decoder),
+ * or whose SPKI the reader cannot take apart, is decoded.
  */
 /* Pools up to this size are not screened (see the top of the file). */
 #define SCREEN_MIN_POOL 16
 
-/* The key's SPKI to screen the pool with (free it), or NULL: compare directly. */
-static unsigned char *screen_spki(const CWMS_POOL *pool, EVP_PKEY *pk, size_t *len)
+typedef struct {
+    unsigned char *spki; /* the key's SPKI as i2d_PUBKEY writes it; NULL: no screening */
+    CWMS_DER_SLICE id;   /* the key's identity inside it */
+} SCREEN;
+
+/* The screen of a key for a pool; screen->spki NULL: compare directly. Free with screen_clear. */
+static void screen_init(SCREEN *screen, const CWMS_POOL *pool, EVP_PKEY *pk)
 {
-    unsigned char *spki = NULL;
     int spki_len;
 
-    if (cwms_pool_count(pool) <= SCREEN_MIN_POOL || (spki_len = i2d_PUBKEY(pk, &spki)) <= 0) {
-        OPENSSL_free(spki);
-        return NULL;
+    screen->spki = NULL;
+    if (cwms_pool_count(pool) <= SCREEN_MIN_POOL || (spki_len = i2d_PUBKEY(pk, &screen->spki)) <= 0
+        || !cwms_spki_key_id(screen->spki, (size_t)spki_len, &screen->id)) {
+        OPENSSL_free(screen->spki);
+        screen->spki = NULL;
     }
-    *len = (size_t)spki_len;
-    return spki;
 }
 
-/* spki NULL: no screening. */
-static int key_matches(CWMS_CERT *c, EVP_PKEY *pk, const unsigned char *spki, size_t spki_len)
+static void screen_clear(SCREEN *screen)
+{
+    OPENSSL_free(screen->spki);
+    screen->spki = NULL;
+}
+
+/* screen NULL or off: no screening. */
+static int key_matches(CWMS_CERT *c, EVP_PKEY *pk, const SCREEN *screen)
 {
     size_t c_spki_len;
     const unsigned char *c_spki = cwms_cert_get0_spki(c, &c_spki_len);
+    CWMS_DER_SLICE id;
     X509 *x;
 
-    if (spki != NULL && c_spki != NULL
-        && (c_spki_len != spki_len || memcmp(c_spki, spki, spki_len) != 0))
+    if (screen != NULL && screen->spki != NULL && c_spki != NULL
+        && cwms_spki_key_id(c_spki, c_spki_len, &id)
+        && (id.len != screen->id.len || memcmp(id.p, screen->id.p, id.len) != 0))
         return 0;
     x = cwms_cert_x509(c);
     return x != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), pk) == 1;
@@ -255,19 +273,20 @@ static int match_keys(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWM
         opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
 
     for (size_t k = 0; k < n_keys; k++) {
-        size_t spki_len = 0;
-        unsigned char *spki = screen ? screen_spki(pool, keys[k].pkey, &spki_len) : NULL;
+        SCREEN sc = { NULL, { NULL, 0 } };
 
+        if (screen)
+            screen_init(&sc, pool, keys[k].pkey);
         m[k].best = NULL;
         for (size_t i = 0; i < cwms_pool_count(pool); i++) {
             CWMS_CERT *c = cwms_pool_get(pool, i);
 
-            if (!selected(opts, named, c) || !key_matches(c, keys[k].pkey, spki, spki_len))
+            if (!selected(opts, named, c) || !key_matches(c, keys[k].pkey, &sc))
                 continue;
             if (m[k].best == NULL || better_leaf(opts, c, m[k].best))
                 m[k].best = c;
         }
-        OPENSSL_free(spki);
+        screen_clear(&sc);
         if (m[k].best != NULL) {
             m[k].best_is_ee = !cwms_cert_is_ca(m[k].best);
             any++;
@@ -360,17 +379,17 @@ size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, c
 {
     CWMS_CERT *named =
         opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
-    unsigned char *spki;
-    size_t spki_len = 0, n = 0;
+    SCREEN sc;
+    size_t n = 0;
 
     if (key == NULL || max == 0)
         return 0;
-    spki = screen_spki(pool, key->pkey, &spki_len);
+    screen_init(&sc, pool, key->pkey);
     for (size_t i = 0; i < cwms_pool_count(pool); i++) {
         CWMS_CERT *c = cwms_pool_get(pool, i);
         size_t at;
 
-        if (c == chosen || !selected(opts, named, c) || !key_matches(c, key->pkey, spki, spki_len))
+        if (c == chosen || !selected(opts, named, c) || !key_matches(c, key->pkey, &sc))
             continue;
         /* Insertion into the best-first list, keeping at most max. */
         for (at = n; at > 0 && better_leaf(opts, c, out[at - 1]); at--)
@@ -382,7 +401,7 @@ size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, c
         memmove(out + at + 1, out + at, (n - 1 - at) * sizeof(*out));
         out[at] = c;
     }
-    OPENSSL_free(spki);
+    screen_clear(&sc);
     return n;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Diagnostics of the bundle core: see diag.h. */
 #include "cwms/diag.h"
+#include "cwms_escape.h"
 #include "util/format.h"
 
 #include <stdio.h>
@@ -30,36 +31,9 @@ void cwms_diag_free(CWMS_DIAG *diag)
     OPENSSL_free(diag);
 }
 
-char *cwms_escape_controls(const char *text)
-{
-    size_t n = 0, o = 0;
-    const unsigned char *t = (const unsigned char *)text;
-    char *out;
-
-    for (size_t i = 0; t[i] != '\0'; i++)
-        n += t[i] < 0x20 || t[i] == 0x7f || (t[i] == 0xc2 && t[i + 1] >= 0x80 && t[i + 1] <= 0x9f)
-            ? 4
-            : 1;
-    if ((out = OPENSSL_malloc(n + 1)) == NULL)
-        return NULL;
-    for (size_t i = 0; t[i] != '\0'; i++) {
-        if (t[i] == 0xc2 && t[i + 1] >= 0x80 && t[i + 1] <= 0x9f) {
-            snprintf(out + o, 5, "\\x%02x", t[++i]); /* the C1 control itself */
-            o += 4;
-        } else if (t[i] < 0x20 || t[i] == 0x7f) {
-            snprintf(out + o, 5, "\\x%02x", t[i]);
-            o += 4;
-        } else {
-            out[o++] = (char)t[i];
-        }
-    }
-    out[o] = '\0';
-    return out;
-}
-
 static void diag_push(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, char *text)
 {
-    char *escaped = cwms_escape_controls(text);
+    char *escaped = cwms_escape_text(text);
 
     OPENSSL_free(text);
     if ((text = escaped) == NULL)

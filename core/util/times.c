@@ -3,6 +3,7 @@
 #include "cwms/times.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
@@ -29,13 +30,43 @@ int cwms_asn1_time_to_epoch(const ASN1_TIME *t, int64_t *out)
     return 1;
 }
 
+/*
+ * "YYYY-MM-DD<sep>hh:mm:ss<zone>" with at least four year digits: strftime's
+ * %Y writes the year 950 as "950", which no reader of RFC 3339 accepts.
+ */
+static void format_tm(const struct tm *tm, const char *sep, const char *zone, char *out,
+                      size_t size)
+{
+    char buf[96]; /* room for any int the compiler cannot rule out; a real tm needs 32 */
+    int n = snprintf(buf, sizeof(buf), "%04lld-%02d-%02d%s%02d:%02d:%02d%s",
+                     (long long)tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, sep, tm->tm_hour,
+                     tm->tm_min, tm->tm_sec, zone);
+    size_t len = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+
+    memcpy(out, buf, len);
+    out[len] = '\0';
+}
+
 char *cwms_time_format(int64_t t, char out[CWMS_TIME_TEXT_SIZE])
 {
     time_t tt = (time_t)t;
     struct tm tm;
 
-    if (gmtime_r(&tt, &tm) == NULL
-        || strftime(out, CWMS_TIME_TEXT_SIZE, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+    if (gmtime_r(&tt, &tm) == NULL)
         snprintf(out, CWMS_TIME_TEXT_SIZE, "@%lld", (long long)t);
+    else
+        format_tm(&tm, " ", " UTC", out, CWMS_TIME_TEXT_SIZE);
+    return out;
+}
+
+char *cwms_asn1_time_rfc3339(const ASN1_TIME *t, char out[CWMS_TIME_TEXT_SIZE])
+{
+    struct tm tm;
+
+    out[0] = '\0';
+    /* OpenSSL reads four year digits at most: 0000..9999, what RFC 3339 allows. */
+    if (t == NULL || !ASN1_TIME_to_tm(t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
+        return NULL;
+    format_tm(&tm, "T", "Z", out, CWMS_TIME_TEXT_SIZE);
     return out;
 }

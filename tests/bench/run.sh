@@ -77,30 +77,118 @@ n_pool10=$(grep -c 'BEGIN CERTIFICATE' "$work/pool10.pem")
 cat "$work/pki/secondary.crt" "$work/pki/primary.crt" >> "$work/same-subject.pem"
 
 #-
+# Answers: every timed run is held to one
+#
+
+fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//'; }
+# The SHA-256 fingerprints of a PEM file's certificates, in file order, one a line.
+fps_of() { pem_lines "$1" | while IFS= read -r b; do printf '%b' "$b" | fp /dev/stdin; done; }
+# The fingerprints of the generated PKI's certificates ID..., one a line.
+fps_want() { local id; for id in "$@"; do fp "$work/pki/$id.crt"; done; }
+# order_is FILE ID...: FILE's certificates are exactly those, in that order.
+order_is() { [ "$(fps_of "$1")" = "$(fps_want "${@:2}")" ]; }
+
+# check_NAME OUT RC: the answer of one run of the command NAME is right. OUT.out and
+# OUT.err hold its standard output and error, OUT.pem what it wrote with -o, RC its exit
+# status. Judged once, on the run kept as the reference; every timed run must then give
+# the same exit status and the same bytes (same_answer).
+check_cwms_build() { [ "$2" -eq 0 ] && order_is "$1.pem" primary secondary server; }
+check_cwms_build10() { check_cwms_build "$@"; }
+check_cwms_same_subject() { check_cwms_build "$@" || grep -qi 'gave up after' "$1.err"; }
+check_openssl_verify() { [ "$2" -eq 0 ] && [ "$(cat "$1.out")" = "$LEAF: OK" ]; }
+check_everyday_openssl() { check_openssl_verify "$@"; }
+check_floor_read() { [ "$2" -eq 0 ] && grep -q '^[1-9][0-9]* blocks, ' "$1.out"; }
+# The bundle as CWMS 2.5 wants it: the key, then primary, secondary, server.
+everyday_right() {
+    [ "$(pem_types "$1" | head -n 1)" = "PRIVATE KEY" ] && [ "$(pem_types "$1" | grep -vc CERTIFICATE)" -eq 1 ] \
+        && order_is "$1" primary secondary server \
+        && [ "$(openssl pkey -in "$1" -pubout)" = "$(openssl pkey -in "$work/pki/server.key" -pubout)" ]
+}
+check_everyday_cwms() { [ "$2" -eq 0 ] && everyday_right "$1.pem"; }
+check_everyday_cwms_stdout() { [ "$2" -eq 0 ] && everyday_right "$1.out"; }
+# cfssl's JSON: the server certificate's bundle server, secondary, primary, anchored at the root.
+check_cfssl_bundle() {
+    [ "$2" -eq 0 ] || return 1
+    python3 - "$1.out" "$(fps_want server secondary primary | tr '\n' ' ')" "$(fps_want root)" << 'PY'
+import base64, hashlib, json, re, sys
+doc = json.load(open(sys.argv[1]))
+def fps(pem):
+    return [hashlib.sha256(base64.b64decode("".join(b.split()))).hexdigest().upper()
+            for b in re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", pem, re.S)]
+want = [f.replace(":", "") for f in sys.argv[2].split()]
+got = fps(doc["bundle"])
+assert got == want, f"cfssl bundle: {got} != {want}"
+assert fps(doc["root"]) == [sys.argv[3].replace(":", "")], "cfssl bundle: another root"
+PY
+}
+pem_types() { sed -n 's/^-----BEGIN \(.*\)-----$/\1/p' "$1"; }
+
+# reference NAME: one run of NAME, untimed (it warms the caches too), judged by check_NAME
+# and kept: its exit status in REF_RC[NAME], its files as $work/ref/NAME.*.
+declare -A REF_RC
+reference() {
+    local name=$1 rc=0
+    mkdir -p "$work/ref"
+    rm -f "$work/ref/$name".*
+    OUT=$work/ref/$name
+    "$name" > "$OUT.out" 2> "$OUT.err" || rc=$?
+    if ! "check_$name" "$OUT" "$rc"; then
+        sed 's/^/    /' "$OUT.err" | head -n 20 >&2
+        die "$name (exit $rc) did not give the right answer; nothing was timed"
+    fi
+    REF_RC[$name]=$rc
+}
+
+# same_answer NAME OUT RC: a timed run answered as the reference did: the same exit status,
+# and the same bytes or, where they differ (cfssl lists a certificate's names in no fixed
+# order), an answer check_NAME judges right too.
+same_answer() {
+    local name=$1 out=$2 rc=$3 ref=$work/ref/$1 f
+    [ "$rc" -eq "${REF_RC[$name]}" ] || { sed 's/^/    /' "$out.err" >&2; die "a timed run of $name exited $rc, not ${REF_RC[$name]}"; }
+    for f in out pem; do
+        if [ -e "$ref.$f" ] || [ -e "$out.$f" ]; then
+            cmp -s "$ref.$f" "$out.$f" || "check_$name" "$out" "$rc" \
+                || die "a timed run of $name gave a wrong answer ($out.$f)"
+        fi
+    done
+}
+
+#-
 # Timing
 #
 
-# run_once CMD...: "WALL CPU" of one run in milliseconds (CPU = user + sys of
-# the command), output discarded. bash's own `time`, so nothing extra forks.
-# `time` counts whole milliseconds, too coarse for a command that takes a
-# few: with REPS=K each sample times K runs back to back and divides by K.
+# run_once NAME: "WALL CPU" in milliseconds of one run of the command NAME (CPU = user +
+# sys), by bash's own `time`, so nothing extra forks. `time` counts whole milliseconds,
+# too coarse for a command that takes a few: with REPS=K each sample times K runs back to
+# back and divides by K. Each run writes its own files ($OUT.out, .err, .pem) and its exit
+# status is kept; once the clock has stopped, every one is held to the reference.
 REPS=1
 run_once() {
-    local TIMEFORMAT='%3R %3U %3S' t
-    t=$( { time for ((r = 0; r < REPS; r++)); do "$@" >/dev/null 2>&1; done; } 2>&1 )
-    awk -v t="$t" -v k="$REPS" 'BEGIN { split(t, f, " "); printf "%.3f %.3f\n", f[1] * 1000 / k, (f[2] + f[3]) * 1000 / k }'
+    local name=$1 TIMEFORMAT='%3R %3U %3S' r
+    local -a rcs=()
+    mkdir -p "$work/runs"
+    rm -f "$work/runs/$name".*
+    { time for ((r = 0; r < REPS; r++)); do
+        OUT=$work/runs/$name.$r
+        rcs[r]=0
+        "$name" > "$OUT.out" 2> "$OUT.err" || rcs[r]=$?
+    done; } 2> "$work/runs/time"
+    for ((r = 0; r < REPS; r++)); do
+        same_answer "$name" "$work/runs/$name.$r" "${rcs[r]}"
+    done
+    awk -v k="$REPS" '{ printf "%.3f %.3f\n", $1 * 1000 / k, ($2 + $3) * 1000 / k }' "$work/runs/time"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# paired A-FUNC B-FUNC: N runs alternating A and B after one warm-up each.
+# paired A-FUNC B-FUNC: N runs alternating A and B after a reference run of each.
 # Sets MED_A, MED_B (wall ms), RATIO (median of the per-pair wall ratios A/B)
 # and CPU_RATIO (the same over CPU time, steadier on a loaded machine).
 paired() {
     local a=$1 b=$2 i ra rb
     local -a rs=() cs=() as=() bs=()
-    run_once "$a" >/dev/null
-    run_once "$b" >/dev/null
+    reference "$a"
+    reference "$b"
     for ((i = 0; i < N; i++)); do
         if ((i % 2 == 0)); then
             ra=$(run_once "$a"); rb=$(run_once "$b")
@@ -130,45 +218,30 @@ maxrss_kib() {
 }
 
 #-
-# The commands compared
+# The commands compared: each writes to $OUT (set by reference and run_once)
 #
 
 # The real pool holds a few end-entity certificates too (a CloudFlare origin
 # certificate), so without a key the leaf is named by its fingerprint.
 LEAF_FP=$(openssl x509 -in "$LEAF" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g')
 cwms_run() { "$cwms" build --no-key --leaf "$LEAF_FP" --trust "$ROOTS" --cwms 2.5 "$@"; }
-cwms_build() { cwms_run -o "$work/out.pem" "$LEAF" "$POOL"; }
-cwms_build10() { cwms_run -o "$work/out10.pem" "$LEAF" "$work/pool10.pem"; }
-cwms_same_subject() { cwms_run -o "$work/out-same.pem" "$LEAF" "$work/same-subject.pem"; }
-openssl_verify() { openssl verify -CAfile "$ROOTS" -untrusted "$POOL" "$LEAF"; }
+cwms_build() { cwms_run -o "$OUT.pem" "$LEAF" "$POOL"; }
+cwms_build10() { cwms_run -o "$OUT.pem" "$LEAF" "$work/pool10.pem"; }
+cwms_same_subject() { cwms_run -o "$OUT.pem" "$LEAF" "$work/same-subject.pem"; }
+openssl_verify() { openssl verify -purpose sslserver -CAfile "$ROOTS" -untrusted "$POOL" "$LEAF"; }
 cfssl_bundle() { cfssl bundle -cert "$LEAF" -int-bundle "$POOL" -ca-bundle "$ROOTS"; }
 floor_read() { "$floor" "$LEAF" "$POOL" "$ROOTS"; }
 
-# The answer must be right before its speed means anything.
-[[ $(openssl_verify 2>&1) == *": OK" ]] || die "openssl verify does not accept the generated chain"
-fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//'; }
-out_has() {   # out_has OUT.pem CERT.pem: CERT is one of OUT's certificates
-    local want; want=$(fp "$2")
-    pem_lines "$1" | while IFS= read -r b; do printf '%b' "$b" | fp /dev/stdin; done | grep -x "$want" >/dev/null
-}
-
 echo "cwms-bundle bench: N=$N paired runs, medians; leaf + pool of $n_pool intermediates + $n_roots roots" \
-     "($(nproc) CPUs, $(openssl version | cut -d' ' -f1-2))"
-if [ "$have_cwms" = 1 ]; then
-    rc=0; cwms_build 2> "$work/stderr" || rc=$?
-    if [ "$rc" -ne 0 ] || ! out_has "$work/out.pem" "$work/pki/secondary.crt" \
-       || ! out_has "$work/out.pem" "$work/pki/primary.crt"; then
-        sed 's/^/    /' "$work/stderr" >&2
-        die "cwms-bundle build (exit $rc) did not produce server + secondary + primary"
-    fi
-fi
+     "($(nproc) CPUs, $(openssl version | cut -d' ' -f1-2)); every timed run's exit status and" \
+     "output checked"
 
 #-
 # 1. against openssl verify and cfssl bundle; 2. against the floor
 #
 if [ "$have_cwms" = 1 ]; then
     paired cwms_build openssl_verify
-    line 1a "cwms-bundle build ${MED_A} ms vs openssl verify ${MED_B} ms: ratio $RATIO, CPU $CPU_RATIO (target <= 0.125) $(verdict "$RATIO" 0.125)"
+    line 1a "cwms-bundle build ${MED_A} ms vs openssl verify -purpose sslserver ${MED_B} ms: ratio $RATIO, CPU $CPU_RATIO (target <= 0.125) $(verdict "$RATIO" 0.125)"
     if [ "$have_cfssl" = 1 ]; then
         paired cwms_build cfssl_bundle
         line 1b "cwms-bundle build ${MED_A} ms vs cfssl bundle ${MED_B} ms: ratio $RATIO, CPU $CPU_RATIO (target <= 0.5) $(verdict "$RATIO" 0.5)"
@@ -192,8 +265,6 @@ fi
 # 3. linear in the pool: time and peak memory
 #
 if [ "$have_cwms" = 1 ]; then
-    cwms_build10 2>/dev/null || die "cwms-bundle build failed on the 10x pool"
-    out_has "$work/out10.pem" "$work/pki/secondary.crt" || die "wrong chain from the 10x pool"
     paired cwms_build10 cwms_build
     line 3a "10x pool ($n_pool10 certificates) ${MED_A} ms vs 1x ($n_pool) ${MED_B} ms: ratio $RATIO, CPU $CPU_RATIO (target <= 11) $(verdict "$RATIO" 11)"
     if [ "$have_time" = 1 ]; then
@@ -219,13 +290,12 @@ fi
 # 4. 5,000 certificates with one subject name
 #
 if [ "$have_cwms" = 1 ]; then
-    rc=0; cwms_same_subject 2> "$work/same.err" || rc=$?
-    if [ "$rc" -eq 0 ] && out_has "$work/out-same.pem" "$work/pki/secondary.crt"; then
+    # The right chain, or a clear "gave up": any other answer ends the bench (reference).
+    reference cwms_same_subject
+    if [ "${REF_RC[cwms_same_subject]}" -eq 0 ]; then
         answer="right chain"
-    elif grep -qi 'gave up after' "$work/same.err"; then
-        answer="\"$(grep -i -m1 'gave up after' "$work/same.err" | sed 's/^cwms-bundle: //')\""
     else
-        answer="WRONG (exit $rc: $(head -n 1 "$work/same.err"))"
+        answer="\"$(grep -i -m1 'gave up after' "$work/ref/cwms_same_subject.err" | sed 's/^cwms-bundle: //')\""
     fi
     walls=(); cpus=()
     for ((i = 0; i < N; i++)); do
@@ -234,7 +304,6 @@ if [ "$have_cwms" = 1 ]; then
     ms=$(printf '%s\n' "${walls[@]}" | median | awk '{ printf "%.1f", $1 }')
     cpu_ms=$(printf '%s\n' "${cpus[@]}" | median | awk '{ printf "%.1f", $1 }')
     v=$(verdict "$ms" 500)
-    case $answer in WRONG*) v=MISS ;; esac
     line 4 "5,000 certificates named like the issuer (every 10th with its SKI): ${ms} ms (CPU ${cpu_ms} ms), $answer (target: well under 1 s, <= 500 ms) $v"
 else
     line 4 "SKIP: no $cwms"
@@ -286,7 +355,7 @@ fi
 # 6. the everyday case: key + server certificate + the CA's 3-certificate bundle
 #
 everyday_cwms() {
-    "$cwms" build --cwms 2.5 --trust "$work/pki/root.crt" -o "$work/out-everyday.pem" \
+    "$cwms" build --cwms 2.5 --trust "$work/pki/root.crt" -o "$OUT.pem" \
         "$work/pki/server.key" "$LEAF" "$work/pki/ca-bundle.pem"
 }
 everyday_cwms_stdout() {
@@ -298,8 +367,6 @@ everyday_openssl() {
         -untrusted "$work/pki/ca-bundle.pem" "$LEAF"
 }
 if [ "$have_cwms" = 1 ]; then
-    everyday_cwms 2>/dev/null || die "cwms-bundle build failed on the everyday case"
-    out_has "$work/out-everyday.pem" "$work/pki/secondary.crt" || die "wrong chain in the everyday case"
     REPS=20 paired everyday_cwms everyday_openssl
     line 6 "key + server + 3-certificate CA bundle: cwms-bundle build ${MED_A} ms vs openssl verify of the same chain ${MED_B} ms: ratio $RATIO, CPU $CPU_RATIO (target <= 1.0) $(verdict "$RATIO" 1.0)"
     REPS=20 paired everyday_cwms_stdout everyday_openssl

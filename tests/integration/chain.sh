@@ -34,6 +34,8 @@ issuer_cn() {
         | sed -n 's/^issuer=//p' | sed -n "$2p" | sed 's/.*CN *= *//'
 }
 fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//'; }
+# The fingerprint of the last certificate of a PEM file (the server certificate, root-first).
+pem_lines_last_fp() { awk '/BEGIN CERT/ { b = "" } { b = b $0 "\n" } END { printf "%s", b }' "$1" | fp /dev/stdin; }
 build() { "$CWMS_BUNDLE" build "$@"; }
 build_ok() {  # OUT ARGS...: build into OUT, stderr kept in OUT.err
     local out=$1; shift
@@ -218,6 +220,16 @@ expect_order "$OUT/le-short.pem" "R3" "alisonforsberg.cit270.com"
 d=$(scramble le-rev "$RB/letsencrypt/ca_bundle.REVERSED.DSTX3-X3-leaf.crt")
 build_ok "$OUT/le-rev.pem" --cwms 2.0 --no-key --attime 1561939200 --trust "$ROOTS" "$d"
 expect_order "$OUT/le-rev.pem" "vault.chemocompile.de" "Let's Encrypt Authority X3"
+
+echo "# one key, two encodings, in a pool of 1,263 intermediates (the key screen of paths/leaf.c)"
+E=$P/twoenc
+for pair in "old new" "rold rnew"; do
+    set -- $pair
+    build_ok "$OUT/twoenc-$1.pem" --cwms 2.5 --trust "$E/root.crt" "$E/$1.key" "$E/$1.crt" \
+        "$E/$2.crt" "$E/int.crt" "$TEST_DATA/cfssl_trust/int-bundle.crt"
+    [ "$(fp "$E/$2.crt")" = "$(pem_lines_last_fp "$OUT/twoenc-$1.pem")" ] \
+        || fail "$1: not the newer certificate, whose key is encoded otherwise"
+done
 
 # Today the godaddy leaf has long expired: the error names it and its dates.
 expect_fail 4 build --cwms 2.5 --no-key --trust "$ROOTS" "$RB/godaddy/gd_bundle-g2-g1.with-leaf.crt"

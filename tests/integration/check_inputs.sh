@@ -108,7 +108,9 @@ der_pkcs7_judged)
     ;;
 binary_never_printed)
     good_bundle
-    { cat "$P/server.key"; head -c 300 /dev/urandom; printf '\n\033[2J\a'; cat "$P/server.crt"; } \
+    # A DER certificate pasted between the blocks: binary (it holds NUL bytes).
+    openssl x509 -in "$P/server.crt" -outform DER -out "$W/server.der"
+    { cat "$P/server.key"; cat "$W/server.der"; printf '\n\033[2J\a'; cat "$P/server.crt"; } \
         > "$W/junk.pem"
     sed -n '/BEGIN CERT/,$p' "$W/good.pem" >> "$W/junk.pem"
     expect_fail 4 "$CWMS_BUNDLE" check --cwms 2.5 "${T[@]}" "$W/junk.pem" > "$TMP/out"

@@ -8,6 +8,18 @@ certificates `openssl x509` will not make (tests/integration/validation.sh).
     cert_edit.py bad-utf8 IN.pem ISSUER.key OUT.pem  the subject's last UTF8String starts
                                                      with 0xFF: not UTF-8 (OpenSSL cannot
                                                      decode the certificate)
+    cert_edit.py subject-cn IN.pem ISSUER.key OUT.pem HEX [TAG]
+    cert_edit.py issuer-cn IN.pem ISSUER.key OUT.pem HEX [TAG]
+        the last commonName of the subject (issuer) becomes the bytes HEX as
+        they are, valid or not, in a string of ASN.1 tag TAG (default 12,
+        UTF8String): names no `openssl req -subj` can write
+    cert_edit.py not-before IN.pem ISSUER.key OUT.pem YYYYMMDDHHMMSSZ
+        notBefore as that GeneralizedTime (a year before 1950 or after 2049)
+    cert_edit.py spki-compressed IN.pem ISSUER.key OUT.pem
+        the subject's EC public key in compressed form (02/03 X) instead of 04 X Y
+    cert_edit.py spki-no-null IN.pem ISSUER.key OUT.pem
+        the subject's RSA public key without the NULL parameters of rsaEncryption
+        (the same key in another encoding OpenSSL reads but never writes)
 
 The signature is made with `openssl dgst -sha256 -sign` (the issuer key must
 be RSA; the signature algorithm field is kept: sha256WithRSAEncryption).
@@ -58,7 +70,24 @@ def bad_utf8_name(name):
                               for rdn in rdns))
 
 
-def main(mode, src, key, dst):
+CN_OID = bytes.fromhex("0603550403")
+
+
+def replace_cn(name, value, tag):
+    """name (a DER Name) with its last commonName value replaced."""
+    rdns = children(content(name))
+    for i in reversed(range(len(rdns))):
+        atvs = children(content(rdns[i]))
+        for j, atv in enumerate(atvs):
+            oid, _ = children(content(atv))
+            if oid == CN_OID:
+                atvs[j] = enc(0x30, oid + enc(tag, value))
+                rdns[i] = enc(0x31, b"".join(atvs))
+                return enc(0x30, b"".join(rdns))
+    sys.exit("cert_edit.py: no commonName in the name")
+
+
+def main(mode, src, key, dst, *extra):
     pem = open(src).read()
     der = base64.b64decode("".join(l for l in pem.splitlines() if not l.startswith("-----")))
     tbs, alg, _ = children(content(der))
@@ -66,6 +95,29 @@ def main(mode, src, key, dst):
     if mode == "v1":
         assert fields[0][0] == 0xA0
         fields = fields[1:]
+    elif mode in ("subject-cn", "issuer-cn"):
+        # version, serial, signature, issuer, validity, subject, ...
+        at = 2 if fields[0][0] == 0xA0 else 1
+        at += 3 if mode == "subject-cn" else 1
+        tag = int(extra[1]) if len(extra) > 1 else 12
+        fields[at] = replace_cn(fields[at], bytes.fromhex(extra[0]), tag)
+    elif mode == "not-before":
+        at = 4 if fields[0][0] == 0xA0 else 3
+        not_before, not_after = children(content(fields[at]))
+        fields[at] = enc(0x30, enc(0x18, extra[0].encode()) + not_after)
+    elif mode in ("spki-compressed", "spki-no-null"):
+        at = 6 if fields[0][0] == 0xA0 else 5
+        alg_id, bits = children(content(fields[at]))
+        if mode == "spki-no-null":
+            oid, null = children(content(alg_id))
+            assert null == b"\x05\x00", "not an rsaEncryption key with NULL parameters"
+            alg_id = enc(0x30, oid)
+        else:
+            point = content(bits)[1:]
+            assert point[0] == 4, "not an uncompressed EC point"
+            x, y = point[1:1 + len(point) // 2], point[1 + len(point) // 2:]
+            bits = enc(0x03, b"\0" + bytes([2 + (y[-1] & 1)]) + x)
+        fields[at] = enc(0x30, alg_id + bits)
     elif mode == "dup-ext":
         ext = fields[-1]
         assert ext[0] == 0xA3
@@ -91,4 +143,4 @@ def main(mode, src, key, dst):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:5])
+    main(*sys.argv[1:])

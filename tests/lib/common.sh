@@ -11,13 +11,16 @@
 #                  and a test that otherwise passes then exits 77 (a SKIP, not a pass)
 #   at_exit CMD... runs CMD when the test ends, before $TMP goes (stops a daemon it started);
 #                  the last registered runs first
-#   bounded CODE CMD...   CMD exits CODE in under 20 s and 1 GiB (hostile inputs)
+#   bounded CODE CMD...  CMD exits CODE in under 20 s and 1 GiB (hostile inputs)
 #   files_snapshot NAME FILE... / files_unchanged NAME   no file replaced (inode + SHA-256)
 #   no_leftovers   nothing in $OUTDIR but keep.* (no output, no temporary file)
 #   make_pki [KEY] the usual root -> primary -> secondary -> server PKI in $TMP/pki
 #   http_serve DIR tests/lib/http_server.py on 127.0.0.1 serving DIR; sets $PORT (stopped at exit)
 #   help_says COMMAND TEXT   cwms-bundle COMMAND --help says TEXT
 #   free_port      a TCP port of 127.0.0.1 nothing listens on (for a dead server or proxy)
+#   shown_text [--tty] FILE [TEXT...]  FILE holds only what the escaping rule lets
+#                  through (tests/lib/shown_text.py), and each TEXT
+#   "${AS_USER[@]}" CMD...  CMD as an unprivileged user (root drops to $CWMS_TEST_USER)
 
 : "${CWMS_SOURCE_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${CWMS_BUILD_ROOT:=$CWMS_SOURCE_ROOT/build}"
@@ -155,7 +158,8 @@ bounded() {
     timeout 60 /usr/bin/time -f '%e %M' -o "$TMP/time" "$@" 2> "$TMP/stderr" || rc=$?
     [ "$rc" -eq "$want" ] || { cat "$TMP/stderr" >&2; fail "'$*' exited $rc, expected $want"; }
     read -r SECONDS_TAKEN PEAK_KB < <(tail -1 "$TMP/time")
-    echo "took ${SECONDS_TAKEN} s, peak RSS ${PEAK_KB} KiB: $*" >&2
+    # %q: a hostile file name among the arguments reaches the log escaped.
+    echo "took ${SECONDS_TAKEN} s, peak RSS ${PEAK_KB} KiB: $(printf '%q ' "$@")" >&2
     awk -v t="$SECONDS_TAKEN" 'BEGIN { exit !(t < 20) }' || fail "took $SECONDS_TAKEN s: $*"
     [ "$PEAK_KB" -lt 1048576 ] || fail "peak RSS $PEAK_KB KiB: $*"
 }
@@ -205,3 +209,18 @@ http_serve() {
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# shown_text [--tty] FILE [TEXT...]: FILE is valid UTF-8 without controls, and shows each TEXT.
+shown_text() {
+    python3 "$CWMS_SOURCE_ROOT/tests/lib/shown_text.py" "$@" || fail "escaping rule broken (above)"
+}
+
+# "${AS_USER[@]}" CMD...: CMD as an unprivileged user, for what root would do past a file's
+# permissions. Run as root, the tests drop to $CWMS_TEST_USER (ci/test.sh makes one, cwms-ci;
+# default nobody); run as anyone else, CMD runs as that user. TEST_USER names who it is.
+TEST_USER=$(id -un)
+AS_USER=()
+if [ "$(id -u)" -eq 0 ]; then
+    TEST_USER=${CWMS_TEST_USER:-nobody}
+    AS_USER=(setpriv --reuid="$TEST_USER" --regid="$(id -g "$TEST_USER")" --clear-groups --)
+fi

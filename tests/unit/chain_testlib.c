@@ -13,7 +13,8 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-void t_add_pem(CWMS_POOL *pool, const char *path)
+/* Every certificate of a PEM file into pool, from its X509 or through the DER walker. */
+static void add_pem(CWMS_POOL *pool, const char *path, int walked)
 {
     BIO *b = BIO_new_file(path, "r");
     X509 *x;
@@ -24,9 +25,17 @@ void t_add_pem(CWMS_POOL *pool, const char *path)
         fail_msg("cannot open %s", path);
     while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
         CWMS_CERT *c;
+        unsigned char *der = NULL;
+        int len;
 
         snprintf(origin, sizeof(origin), "%s#%d", path, ++n);
-        c = cwms_cert_new_x509(x, origin);
+        if (walked) {
+            assert_true((len = i2d_X509(x, &der)) > 0);
+            c = cwms_cert_new_der(der, (size_t)len, origin);
+            OPENSSL_free(der);
+        } else {
+            c = cwms_cert_new_x509(x, origin);
+        }
         assert_non_null(c);
         assert_true(cwms_pool_add(pool, c, NULL) >= 0);
         X509_free(x);
@@ -35,6 +44,16 @@ void t_add_pem(CWMS_POOL *pool, const char *path)
     BIO_free(b);
     if (n == 0)
         fail_msg("no certificate in %s", path);
+}
+
+void t_add_pem(CWMS_POOL *pool, const char *path)
+{
+    add_pem(pool, path, 0);
+}
+
+void t_add_pem_walked(CWMS_POOL *pool, const char *path)
+{
+    add_pem(pool, path, 1);
 }
 
 void t_add_ids(CWMS_POOL *pool, const char *dir, ...)

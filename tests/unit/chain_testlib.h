@@ -26,6 +26,11 @@
 
 /* Adds every certificate of a PEM file (in file order); fails the test when none. */
 void t_add_pem(CWMS_POOL *pool, const char *path);
+/*
+ * The same through the DER walker (cwms_cert_new_der), as the input readers
+ * add them: the pool then knows where each SPKI is (the key screen, paths/leaf.c).
+ */
+void t_add_pem_walked(CWMS_POOL *pool, const char *path);
 /* Adds the certificates of "dir/id.crt" for each id in the NULL-terminated list. */
 void t_add_ids(CWMS_POOL *pool, const char *dir, ...);
 /* The private key of a PEM file, origin = path. Free with t_key_free. */

@@ -26,9 +26,9 @@ typedef struct {
     const CWMS_KEY *key;
 } LEAF;
 
-static void leaf_init(LEAF *l, ...)
+/* A pool of "dir/id.crt" for each id of the NULL-terminated list, each added by add. */
+static void leaf_vinit(LEAF *l, const char *dir, void (*add)(CWMS_POOL *, const char *), va_list ap)
 {
-    va_list ap;
     const char *id;
     char rel[128];
 
@@ -36,11 +36,18 @@ static void leaf_init(LEAF *l, ...)
     t_options(&l->o, NULL);
     l->pool = cwms_pool_new();
     l->diag = cwms_diag_new();
-    va_start(ap, l);
     while ((id = va_arg(ap, const char *)) != NULL) {
-        snprintf(rel, sizeof(rel), "h/%s.crt", id);
-        t_add_pem(l->pool, t_pki(rel));
+        snprintf(rel, sizeof(rel), "%s/%s.crt", dir, id);
+        add(l->pool, t_pki(rel));
     }
+}
+
+static void leaf_init(LEAF *l, ...)
+{
+    va_list ap;
+
+    va_start(ap, l);
+    leaf_vinit(l, "h", t_add_pem, ap);
     va_end(ap);
 }
 
@@ -199,6 +206,72 @@ static void test_empty_inputs_say_there_is_no_certificate(void **state)
     leaf_free(&l);
 }
 
+/*
+ * A pool past the screen's threshold (the 1,263 intermediates of the cfssl
+ * pool), then the given certificates of the twoenc scenario, all through the
+ * DER walker as the readers add them, and the key of its certificate key_id.
+ */
+static void twoenc_init(LEAF *l, const char *key_id, ...)
+{
+    va_list ap;
+    char rel[128];
+
+    va_start(ap, key_id);
+    leaf_vinit(l, "twoenc", t_add_pem_walked, ap);
+    va_end(ap);
+    t_add_pem_walked(l->pool, t_data("cfssl_trust/int-bundle.crt"));
+    assert_true(cwms_pool_count(l->pool) > 16);
+    snprintf(rel, sizeof(rel), "twoenc/%s.key", key_id);
+    l->keys[l->n_keys++] = t_key(t_pki(rel));
+}
+
+/* 1 when c is the certificate of "twoenc/id.crt". */
+static int is_twoenc(CWMS_CERT *c, const char *id)
+{
+    unsigned char want[32];
+    char rel[128];
+
+    snprintf(rel, sizeof(rel), "twoenc/%s.crt", id);
+    t_sha256_of(t_pki(rel), want);
+    return c != NULL && memcmp(cwms_cert_sha256(c), want, 32) == 0;
+}
+
+static void test_in_a_large_pool_the_key_finds_its_certificate_in_another_encoding(void **state)
+{
+    /* The key as OpenSSL writes it; the certificate with the EC point compressed, or RSA's
+     * parameters left out. */
+    static const char *const pairs[][2] = { { "old", "new" }, { "rold", "rnew" } };
+
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        LEAF l;
+
+        twoenc_init(&l, pairs[i][0], pairs[i][1], NULL);
+        assert_int_equal(leaf_run(&l), 1);
+        assert_true(is_twoenc(l.leaf, pairs[i][1]));
+        leaf_free(&l);
+    }
+}
+
+static void test_in_a_large_pool_the_newer_certificate_wins_whatever_its_encoding(void **state)
+{
+    static const char *const pairs[][2] = { { "old", "new" }, { "rold", "rnew" } };
+
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        LEAF l;
+        CWMS_CERT *alt[4];
+
+        twoenc_init(&l, pairs[i][0], pairs[i][0], pairs[i][1], NULL);
+        assert_int_equal(leaf_run(&l), 1);
+        assert_true(is_twoenc(l.leaf, pairs[i][1]));
+        /* ... and the older one, in the key's own encoding, is the alternative to try. */
+        assert_int_equal(cwms_leaf_alternatives(&l.o, l.pool, l.key, l.leaf, alt, 4), 1);
+        assert_true(is_twoenc(alt[0], pairs[i][0]));
+        leaf_free(&l);
+    }
+}
+
 static void test_only_ca_certificates_and_no_key_is_no_leaf(void **state)
 {
     LEAF l;
@@ -223,6 +296,8 @@ int main(void)
         cmocka_unit_test(test_two_keys_for_two_servers_are_refused),
         cmocka_unit_test(test_empty_inputs_say_there_is_no_certificate),
         cmocka_unit_test(test_only_ca_certificates_and_no_key_is_no_leaf),
+        cmocka_unit_test(test_in_a_large_pool_the_key_finds_its_certificate_in_another_encoding),
+        cmocka_unit_test(test_in_a_large_pool_the_newer_certificate_wins_whatever_its_encoding),
     };
 
     return t_exit(cmocka_run_group_tests(tests, NULL, NULL));

@@ -21,8 +21,9 @@ const unsigned char *cwms_cert_get0_der(const CWMS_CERT *cert, size_t *len);
 const char *cwms_cert_get0_origin(const CWMS_CERT *cert);
 
 /*
- * A printable one-line name ("CN=x, O=y"), for messages; the caller frees
- * it with OPENSSL_free. NULL when name is NULL or memory ran out.
+ * A printable one-line name ("CN=x, O=y") under the escaping rule of
+ * cwms_escape.h, for messages and every view; the caller frees it with
+ * OPENSSL_free. NULL when name is NULL or memory ran out.
  */
 char *cwms_name_oneline(const X509_NAME *name);
 

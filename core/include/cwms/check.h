@@ -37,7 +37,7 @@ typedef struct cwms_block_st {
     const char *label;   /* "CERTIFICATE", "ENCRYPTED PRIVATE KEY" */
     size_t offset, len;  /* its bytes: the BEGIN line to the end of the END line */
     size_t line;         /* 1-based line of its BEGIN line */
-    const char *subject; /* certificates: one-line subject; NULL otherwise */
+    const char *subject; /* certificates: one-line subject (cwms_escape.h); NULL otherwise */
     const char *sha256;  /* certificates: uppercase hex SHA-256 of the DER; "" otherwise */
 } CWMS_BLOCK;
 
@@ -46,7 +46,7 @@ typedef struct cwms_finding_st {
     CWMS_LEVEL level;    /* CWMS_ERROR decides the exit code; warnings only with --strict */
     const char *code;    /* stable: "ORDER_WRONG", "KEY_NOT_FIRST", ... */
     CWMS_REASON reason;  /* the exit code comes from it (cwms_reason_exit_code) */
-    const char *message; /* what is wrong */
+    const char *message; /* what is wrong, under the escaping rule of cwms_escape.h */
     const char *action;  /* what to do */
     size_t block;        /* 1-based block it concerns; 0 = the file as a whole */
     const char *subject; /* that block's certificate subject, or NULL */

@@ -124,7 +124,7 @@ typedef enum { CWMS_NOTE = 0, CWMS_WARNING = 1, CWMS_ERROR = 2 } CWMS_LEVEL;
 typedef struct cwms_msg_st {
     CWMS_LEVEL level;
     CWMS_REASON reason;
-    char *text;
+    char *text; /* under the escaping rule of cwms_escape.h: valid UTF-8, no controls */
 } CWMS_MSG;
 
 typedef struct cwms_diag_st CWMS_DIAG;
@@ -157,14 +157,6 @@ size_t cwms_diag_count_level(const CWMS_DIAG *diag, CWMS_LEVEL level);
 void cwms_diag_promote_warnings(CWMS_DIAG *diag);
 /* Appends copies of every message of src to dst, in order (src is unchanged). */
 void cwms_diag_append(CWMS_DIAG *dst, const CWMS_DIAG *src);
-
-/*
- * text with every control character (C0, DEL, and C1 as UTF-8) written as
- * \xNN, so that a file name or a string from an input cannot reach a
- * terminal as an escape sequence; OPENSSL_free, NULL on allocation
- * failure. Every message put into a CWMS_DIAG is escaped this way.
- */
-char *cwms_escape_controls(const char *text);
 
 /* The short reason string ("missing intermediate"), never NULL. */
 const char *cwms_reason_string(CWMS_REASON reason);

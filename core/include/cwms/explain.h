@@ -28,7 +28,7 @@ typedef enum {
 
 typedef struct cwms_explain_cert_st {
     X509 *x509;         /* owned by the explanation */
-    const char *origin; /* "ca.pem#2", "trust store"; never NULL */
+    const char *origin; /* "ca.pem#2", "trust store" (escaped: cwms_escape.h); never NULL */
     int from_trust;     /* from the trust store, not the inputs */
     int self_signed;
     CWMS_ROLE role;

@@ -17,9 +17,17 @@ int cwms_asn1_time_to_epoch(const ASN1_TIME *t, int64_t *out);
 #define CWMS_TIME_TEXT_SIZE 32
 
 /*
- * Writes t (seconds since the epoch) as "2036-11-25 01:02:03 UTC" into
- * out, or "@<seconds>" when the C library cannot break it down. Returns out.
+ * Writes t (seconds since the epoch) as "2036-11-25 01:02:03 UTC" (four
+ * year digits at least: "0950-01-01 ...") into out, or "@<seconds>" when
+ * the C library cannot break it down. Returns out.
  */
 char *cwms_time_format(int64_t t, char out[CWMS_TIME_TEXT_SIZE]);
+
+/*
+ * Writes t as RFC 3339 in UTC with four year digits, "0950-01-01T00:00:00Z"
+ * (the time the --json document carries, docs/cwms-bundle.schema.json).
+ * Returns out, or NULL with out "" when t is NULL or cannot be read.
+ */
+char *cwms_asn1_time_rfc3339(const ASN1_TIME *t, char out[CWMS_TIME_TEXT_SIZE]);
 
 #endif
