@@ -91,7 +91,7 @@ static const char *kind_name(CWMS_P11_OBJKIND kind)
 
 typedef struct module_notes_st {
     struct {
-        char *name, *path, *rv_name, *printed, *text;
+        char *name, *path, *rv_name, *printed, *text, *problem;
         unsigned long rv;
         size_t lines;
     } v[MAX_MODULE_NOTES];
@@ -108,6 +108,7 @@ static void collect_module_note(const CWMS_P11_MODULE_NOTE *note, void *arg)
     notes->v[notes->n].path = OPENSSL_strdup(note->path);
     notes->v[notes->n].rv_name = OPENSSL_strdup(note->rv_name);
     notes->v[notes->n].printed = note->printed != NULL ? OPENSSL_strdup(note->printed) : NULL;
+    notes->v[notes->n].problem = note->problem != NULL ? OPENSSL_strdup(note->problem) : NULL;
     notes->v[notes->n].text = cwms_p11_module_note_text(note);
     notes->v[notes->n].rv = note->rv;
     notes->v[notes->n].lines = note->printed_lines;
@@ -121,6 +122,7 @@ static void module_notes_free(MODULE_NOTES *notes)
         OPENSSL_free(notes->v[i].path);
         OPENSSL_free(notes->v[i].rv_name);
         OPENSSL_free(notes->v[i].printed);
+        OPENSSL_free(notes->v[i].problem);
         OPENSSL_free(notes->v[i].text);
     }
     notes->n = 0;
@@ -140,7 +142,10 @@ static void print_module_notes(const MODULE_NOTES *notes)
         const char *path = notes->v[i].path != NULL ? notes->v[i].path : "?";
 
         printf("\n");
-        if (notes->v[i].rv != 0)
+        if (notes->v[i].problem != NULL)
+            printf("Module '%s' (%s): left out, its tokens are not listed: %s\n", name, path,
+                   notes->v[i].problem);
+        else if (notes->v[i].rv != 0)
             printf("Module '%s' (%s): failed to initialize (%s); its tokens are not listed\n", name,
                    path, notes->v[i].rv_name != NULL ? notes->v[i].rv_name : "?");
         else
@@ -165,7 +170,9 @@ static int json_module_notes(json_object *doc, const MODULE_NOTES *notes)
         ok = o != NULL && json_object_array_add(arr, o) == 0
             && json_object_object_add(o, "name", string_or_empty(notes->v[i].name)) == 0
             && json_object_object_add(o, "path", string_or_empty(notes->v[i].path)) == 0
-            && json_object_object_add(o, "left_out", json_object_new_boolean(notes->v[i].rv != 0))
+            && json_object_object_add(o, "left_out",
+                                      json_object_new_boolean(notes->v[i].rv != 0
+                                                              || notes->v[i].problem != NULL))
                 == 0
             && json_object_object_add(o, "rv", string_or_empty(notes->v[i].rv_name)) == 0
             && json_object_object_add(o, "rv_code", json_object_new_int64((int64_t)notes->v[i].rv))
@@ -176,6 +183,11 @@ static int json_module_notes(json_object *doc, const MODULE_NOTES *notes)
             && json_object_object_add(o, "printed_last",
                                       notes->v[i].printed != NULL
                                           ? json_object_new_string(notes->v[i].printed)
+                                          : NULL)
+                == 0
+            && json_object_object_add(o, "problem",
+                                      notes->v[i].problem != NULL
+                                          ? json_object_new_string(notes->v[i].problem)
                                           : NULL)
                 == 0;
     }

@@ -287,6 +287,9 @@ static const struct {
     { CWMS_R_TOKEN_KEEPS_KEYS, "token keeps its keys inside", CWMS_EXIT_TOKEN },
     { CWMS_R_TOKEN_KEY_READABLE, "new token key is not sensitive", CWMS_EXIT_TOKEN },
     { CWMS_R_TOKEN_KEYGEN, "token cannot make the key", CWMS_EXIT_TOKEN },
+    { CWMS_R_P11_BROKEN, "PKCS#11 module breaks the standard", CWMS_EXIT_TOKEN },
+    { CWMS_R_P11_TIMEOUT, "PKCS#11 module did not answer in time", CWMS_EXIT_TOKEN },
+    { CWMS_R_P11_LIMIT, "PKCS#11 answer past a limit", CWMS_EXIT_TOKEN },
     { CWMS_R_OUTPUT, "cannot write output", CWMS_EXIT_OUTPUT },
     { CWMS_R_INTERNAL, "internal error", CWMS_EXIT_FAILURE },
 };
