@@ -58,7 +58,9 @@ static const CLI_COMMAND_HELP tokens_help = {
     .help_column = 22,
     .epilogue = "A PIN is only used when the URI matches one token; without --pin it is asked\n"
                 "on the terminal. A registered module that fails to initialize is listed after\n"
-                "the tokens with what C_Initialize returned, and its tokens are left out.\n"
+                "the tokens with what C_Initialize returned, and its tokens are left out; so is\n"
+                "one that breaks PKCS#11, with what it did. C_Initialize, C_Login and C_Finalize\n"
+                "are given up after CWMS_PKCS11_TIMEOUT seconds (default 10; exit 6).\n"
                 "Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n"
                 "Exit codes: 0 ok, 2 usage, 6 token or PIN, 7 the listing cannot be written\n"
                 "(standard output closed early, as by '| head').\n",
