@@ -332,13 +332,15 @@ typedef struct p11_object_st {
 typedef struct p11_objects_st {
     P11_OBJECT *v;
     size_t n;
+    size_t cap; /* entries allocated (grows by doubling) */
 } P11_OBJECTS;
 
 /*
  * Finds the objects matching class (when has_class), label and id (when
  * not NULL) with C_FindObjects and reads their label, id, and for keys
  * key type, sensitive and extractable. Appends to *out. Returns 1, or 0
- * with err set.
+ * with err set (*out may then hold some of them: p11_objects_clear it in
+ * any case).
  */
 int p11_objects_find(P11_SESSION *s, int has_class, CK_OBJECT_CLASS cls, const char *label,
                      const unsigned char *id, size_t id_len, P11_OBJECTS *out, CWMS_P11_ERROR *err);

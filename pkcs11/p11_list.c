@@ -98,7 +98,7 @@ static int list_objects(CWMS_P11_TOKENINFO *ti, P11_SESSION *s, const CWMS_P11_U
     int ok = 0;
 
     if (!p11_objects_find(s, has_class, cls, cwms_p11_uri_object(uri), id, id_len, &objs, err))
-        return 0;
+        goto done; /* what it found before failing is in objs */
     ti->objects = OPENSSL_zalloc((objs.n + 1) * sizeof(*ti->objects));
     if (ti->objects == NULL)
         goto oom;

@@ -158,12 +158,18 @@ static int take_handles(P11_SESSION *s, const CK_OBJECT_HANDLE *found, CK_ULONG 
     }
     if (got == 0)
         return 1;
-    grown = OPENSSL_realloc(out->v, (out->n + got) * sizeof(*grown));
-    if (grown == NULL) {
-        p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
-        return 0;
+    if (out->n + got > out->cap) {
+        size_t cap = out->cap > 0 ? 2 * out->cap : FIND_BATCH;
+
+        while (cap < out->n + got)
+            cap *= 2;
+        if ((grown = OPENSSL_realloc(out->v, cap * sizeof(*grown))) == NULL) {
+            p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
+            return 0;
+        }
+        out->v = grown;
+        out->cap = cap;
     }
-    out->v = grown;
     for (i = 0; i < got; i++) {
         memset(&out->v[out->n], 0, sizeof(out->v[0]));
         out->v[out->n++].h = found[i];
@@ -226,6 +232,7 @@ void p11_objects_clear(P11_OBJECTS *objs)
     OPENSSL_free(objs->v);
     objs->v = NULL;
     objs->n = 0;
+    objs->cap = 0;
 }
 
 static CK_RV attr_read(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type,
