@@ -33,6 +33,7 @@
  */
 #include <dlfcn.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -409,14 +410,22 @@ static CK_RV make_list(void)
     return CKR_OK;
 }
 
-CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) __attribute__((visibility("default")));
-CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
+/* The mode, read once: calls left running on other threads read it too. */
+static void read_mode(void)
 {
     const char *env = getenv("CWMS_HOSTILE_MODE");
-    CK_RV rv;
 
     if (env != NULL)
         mode = env;
+}
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) __attribute__((visibility("default")));
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    CK_RV rv;
+
+    pthread_once(&once, read_mode);
     if (is("list_fails"))
         return CKR_GENERAL_ERROR;
     if (is("list_null")) {
