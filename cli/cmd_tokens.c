@@ -64,7 +64,9 @@ static const CLI_COMMAND_HELP tokens_help = {
     .epilogue =
         "A PIN is only used when the URI matches one token; without --pin it is asked\n"
         "on the terminal. A registered module that fails to initialize is listed after\n"
-        "the tokens with what C_Initialize returned, and its tokens are left out.\n"
+        "the tokens with what C_Initialize returned, and its tokens are left out; so is\n"
+        "one that breaks PKCS#11, with what it did. C_Initialize, C_Login and C_Finalize\n"
+        "are given up after CWMS_PKCS11_TIMEOUT seconds (default 10; exit 6).\n"
         "Set CWMS_DEBUG=pkcs11 to trace the PKCS#11 calls (never PINs).\n" CLI_EXIT_CODES_HELP
         "7 also when standard output closes early (as by '| head').\n",
 };
@@ -96,7 +98,7 @@ static const char *kind_name(CWMS_P11_OBJKIND kind)
 
 typedef struct module_notes_st {
     struct {
-        char *name, *path, *rv_name, *printed, *text;
+        char *name, *path, *rv_name, *printed, *text, *problem;
         unsigned long rv;
         size_t lines;
     } v[MAX_MODULE_NOTES];
@@ -114,6 +116,7 @@ static void collect_module_note(const CWMS_P11_MODULE_NOTE *note, void *arg)
     notes->v[notes->n].path = cwms_escape_text(note->path);
     notes->v[notes->n].rv_name = OPENSSL_strdup(note->rv_name);
     notes->v[notes->n].printed = note->printed != NULL ? cwms_escape_text(note->printed) : NULL;
+    notes->v[notes->n].problem = note->problem != NULL ? cwms_escape_text(note->problem) : NULL;
     notes->v[notes->n].text = cwms_p11_module_note_text(note);
     notes->v[notes->n].rv = note->rv;
     notes->v[notes->n].lines = note->printed_lines;
@@ -127,6 +130,7 @@ static void module_notes_free(MODULE_NOTES *notes)
         OPENSSL_free(notes->v[i].path);
         OPENSSL_free(notes->v[i].rv_name);
         OPENSSL_free(notes->v[i].printed);
+        OPENSSL_free(notes->v[i].problem);
         OPENSSL_free(notes->v[i].text);
     }
     notes->n = 0;
@@ -146,7 +150,10 @@ static void print_module_notes(const MODULE_NOTES *notes)
         const char *path = notes->v[i].path != NULL ? notes->v[i].path : "?";
 
         printf("\n");
-        if (notes->v[i].rv != 0)
+        if (notes->v[i].problem != NULL)
+            printf("Module '%s' (%s): left out, its tokens are not listed: %s\n", name, path,
+                   notes->v[i].problem);
+        else if (notes->v[i].rv != 0)
             printf("Module '%s' (%s): failed to initialize (%s); its tokens are not listed\n", name,
                    path, notes->v[i].rv_name != NULL ? notes->v[i].rv_name : "?");
         else
@@ -171,7 +178,9 @@ static int json_module_notes(json_object *doc, const MODULE_NOTES *notes)
         ok = o != NULL && json_object_array_add(arr, o) == 0
             && json_object_object_add(o, "name", string_or_empty(notes->v[i].name)) == 0
             && json_object_object_add(o, "path", string_or_empty(notes->v[i].path)) == 0
-            && json_object_object_add(o, "left_out", json_object_new_boolean(notes->v[i].rv != 0))
+            && json_object_object_add(o, "left_out",
+                                      json_object_new_boolean(notes->v[i].rv != 0
+                                                              || notes->v[i].problem != NULL))
                 == 0
             && json_object_object_add(o, "rv", string_or_empty(notes->v[i].rv_name)) == 0
             && json_object_object_add(o, "rv_code", json_object_new_int64((int64_t)notes->v[i].rv))
@@ -182,6 +191,11 @@ static int json_module_notes(json_object *doc, const MODULE_NOTES *notes)
             && json_object_object_add(o, "printed_last",
                                       notes->v[i].printed != NULL
                                           ? cli_json_text(notes->v[i].printed)
+                                          : NULL)
+                == 0
+            && json_object_object_add(o, "problem",
+                                      notes->v[i].problem != NULL
+                                          ? cli_json_text(notes->v[i].problem)
                                           : NULL)
                 == 0;
     }

@@ -29,7 +29,11 @@ typedef enum {
     CWMS_P11_E_NOT_EXTRACTABLE = 4, /* the key may not leave the token */
     CWMS_P11_E_INTERNAL = 5,        /* out of memory, OpenSSL failure */
     CWMS_P11_E_PIN_SOURCE = 6,      /* pin-source unreadable or too long (a PIN problem) */
-    CWMS_P11_E_KEEPS_KEYS = 7       /* the token makes no key that can leave it (a TPM) */
+    CWMS_P11_E_KEEPS_KEYS = 7,      /* the token makes no key that can leave it (a TPM) */
+    CWMS_P11_E_MODULE = 8,  /* the module breaks PKCS#11: a malformed function list, a count or
+                               length past the room it was given */
+    CWMS_P11_E_LIMIT = 9,   /* the module answers past a limit of cwms_limits.h */
+    CWMS_P11_E_TIMEOUT = 10 /* a call that may block did not return in time (CWMS_PKCS11_TIMEOUT) */
 } CWMS_P11_ERRKIND;
 
 /* How a private key can leave its token. */
@@ -63,9 +67,12 @@ typedef int (*cwms_p11_pin_cb)(char *buf, size_t size, size_t *len, const char *
 
 /*
  * A module of p11-kit's registry (or the URI's module-path) that failed
- * C_Initialize, or that wrote on standard error while it initialized.
- * A registered module that fails is left out and the others are searched.
- * Strings are owned by the helper and valid during the callback only.
+ * C_Initialize, or that wrote on standard error while it initialized; or
+ * a registered module left out for what it did (problem: a function list
+ * p11-kit could not take, a C_Initialize that did not return in time, a
+ * slot list past the bounds). A registered module that fails is left out
+ * and the others are searched. Strings are owned by the helper and valid
+ * during the callback only.
  */
 typedef struct cwms_p11_module_note_st {
     const char *name;     /* p11-kit's name ("tpm2_pkcs11"), else the library */
@@ -74,6 +81,7 @@ typedef struct cwms_p11_module_note_st {
     const char *rv_name;  /* "CKR_GENERAL_ERROR"; "0x..." for a code PKCS#11 does not define */
     const char *printed;  /* the end of the last line it wrote, when captured; else NULL */
     size_t printed_lines; /* how many lines it wrote (0 when not captured) */
+    const char *problem;  /* why it is left out when not for C_Initialize's rv; else NULL */
 } CWMS_P11_MODULE_NOTE;
 
 /* Called once per module and process (a second load of the same module says nothing). */

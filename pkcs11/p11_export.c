@@ -54,13 +54,14 @@ static void openssl_error(CWMS_P11_ERROR *err, const char *what, const char *nam
  */
 
 /* Reads one big-endian integer attribute into a secure BIGNUM; NULL on failure. */
-static BIGNUM *attr_bn(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type)
+static BIGNUM *attr_bn(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type,
+                       CWMS_P11_ERROR *err)
 {
     unsigned char *v;
     size_t len;
     BIGNUM *bn;
 
-    if (p11_attr_read_secret(s, h, type, &v, &len) != CKR_OK)
+    if (p11_attr_read_secret(s, h, type, &v, &len, err) != CKR_OK)
         return NULL;
     bn = BN_secure_new();
     if (bn != NULL && BN_bin2bn(v, (int)len, bn) == NULL) {
@@ -116,7 +117,7 @@ static EVP_PKEY *rsa_from_components(P11_SESSION *s, const P11_OBJECT *key,
         return NULL;
     }
     for (i = 0; i < 8; i++) {
-        bn[i] = attr_bn(s, key->h, parts[i].type);
+        bn[i] = attr_bn(s, key->h, parts[i].type, err);
         if (bn[i] == NULL) {
             p11_error(err, CWMS_P11_E_TOKEN,
                       "cannot read the RSA components of %s although it is marked not sensitive",
@@ -137,7 +138,7 @@ done:
 }
 
 /* The curve of CKA_EC_PARAMS (a DER namedCurve OID): its NID when supported, else NID_undef. */
-static int ec_curve(P11_SESSION *s, CK_OBJECT_HANDLE h)
+static int ec_curve(P11_SESSION *s, CK_OBJECT_HANDLE h, CWMS_P11_ERROR *err)
 {
     unsigned char *v;
     const unsigned char *p;
@@ -145,7 +146,7 @@ static int ec_curve(P11_SESSION *s, CK_OBJECT_HANDLE h)
     ASN1_OBJECT *oid;
     int nid = NID_undef;
 
-    if (p11_attr_read(s, h, CKA_EC_PARAMS, &v, &len) != CKR_OK)
+    if (p11_attr_read(s, h, CKA_EC_PARAMS, &v, &len, err) != CKR_OK)
         return NID_undef;
     p = v;
     oid = d2i_ASN1_OBJECT(NULL, &p, (long)len);
@@ -161,7 +162,7 @@ static EVP_PKEY *ec_from_components(P11_SESSION *s, const P11_OBJECT *key,
                                     const CWMS_P11_OPTIONS *opts, const char *name,
                                     CWMS_P11_ERROR *err)
 {
-    int nid = ec_curve(s, key->h);
+    int nid = ec_curve(s, key->h, err);
     BIGNUM *priv = NULL;
     EC_GROUP *group = NULL;
     EC_POINT *pub = NULL;
@@ -176,7 +177,7 @@ static EVP_PKEY *ec_from_components(P11_SESSION *s, const P11_OBJECT *key,
                   name);
         return NULL;
     }
-    if ((priv = attr_bn(s, key->h, CKA_VALUE)) == NULL) {
+    if ((priv = attr_bn(s, key->h, CKA_VALUE, err)) == NULL) {
         p11_error(err, CWMS_P11_E_TOKEN,
                   "cannot read the EC private value of %s although it is marked not sensitive",
                   name);
@@ -324,7 +325,7 @@ static int session_kek(P11_SESSION *s, CK_OBJECT_HANDLE *h, unsigned char **kek,
                   s->token->label, p11_rv_string(rv));
         return 0;
     }
-    rv = p11_attr_read_secret(s, *h, CKA_VALUE, kek, &len);
+    rv = p11_attr_read_secret(s, *h, CKA_VALUE, kek, &len, err);
     if (rv != CKR_OK || len != 32) {
         if (*kek != NULL)
             OPENSSL_secure_clear_free(*kek, len + 1);
@@ -342,7 +343,8 @@ static int session_kek(P11_SESSION *s, CK_OBJECT_HANDLE *h, unsigned char **kek,
  * first answer is an estimate), retry with the size it returned.
  */
 static CK_RV wrap_key(P11_SESSION *s, CK_MECHANISM *mech, CK_OBJECT_HANDLE kek_h,
-                      CK_OBJECT_HANDLE key_h, unsigned char **blob, size_t *len)
+                      CK_OBJECT_HANDLE key_h, unsigned char **blob, size_t *len,
+                      CWMS_P11_ERROR *err)
 {
     CK_FUNCTION_LIST *fl = s->token->fl;
     CK_ULONG want = 0, got;
@@ -359,6 +361,9 @@ static CK_RV wrap_key(P11_SESSION *s, CK_MECHANISM *mech, CK_OBJECT_HANDLE kek_h
             return CKR_HOST_MEMORY;
         got = want;
         rv = P11_CALL(fl, C_WrapKey, s->h, mech, kek_h, key_h, *blob, &got);
+        if (rv == CKR_OK
+            && !p11_len_fits(s->token->module, "C_WrapKey", "the wrapped key", want, got, err))
+            rv = CKR_GENERAL_ERROR; /* the unwrap would read past the buffer */
         if (rv == CKR_OK) {
             *len = got;
             return CKR_OK;
@@ -408,7 +413,7 @@ static EVP_PKEY *wrapped(P11_SESSION *s, const P11_OBJECT *key, const CWMS_P11_O
         p11_error(err, CWMS_P11_E_INTERNAL, "cannot make a random IV to wrap %s", name);
         goto done;
     }
-    if ((rv = wrap_key(s, &mech, kek_h, key->h, &blob, &blob_len)) != CKR_OK) {
+    if ((rv = wrap_key(s, &mech, kek_h, key->h, &blob, &blob_len, err)) != CKR_OK) {
         p11_error(err, CWMS_P11_E_TOKEN, "token '%s' refused to wrap %s: %s (%s)", s->token->label,
                   name, p11_rv_string(rv), p11_rv_name(rv) != NULL ? p11_rv_name(rv) : "?");
         goto done;

@@ -94,33 +94,138 @@ void p11_capture_end(P11_CAPTURE *c, P11_PRINTED *printed);
 void p11_printed_clear(P11_PRINTED *printed);
 
 /*-
- * Starting modules, and p11-kit's registry (p11_registry.c)
+ * Bounds on what a module says (p11_bounds.c)
  */
 
 /*
- * C_Initialize of one module p11-kit loaded (rv traced), its stderr
- * captured into *printed when asked (the caller clears it). A module that
- * wrote on stderr is reported through opts->module_cb (once per process);
- * so is one that fails when present is not NULL (a registry module: it is
- * summed up in *present too, for "no token matches" messages; without
- * present the caller makes the failure its error). The module stays mapped
- * after its release (p11_registry.c says why); the caller releases it.
- * Returns the CK_RV (CKR_CRYPTOKI_ALREADY_INITIALIZED counts as CKR_OK).
+ * Sets err: the module (named) breaks PKCS#11 (kind CWMS_P11_E_MODULE) or
+ * answers past a limit of cwms_limits.h (CWMS_P11_E_LIMIT); the format
+ * says what it did ("C_FindObjects returned 65 handles ...").
  */
-CK_RV p11_module_start(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, const CWMS_P11_OPTIONS *opts,
-                       char **present, P11_PRINTED *printed);
+void p11_broken(CWMS_P11_ERROR *err, CWMS_P11_ERRKIND kind, const char *module, const char *fmt,
+                ...) __attribute__((format(printf, 4, 5)));
+/* "CKA_LABEL" and the others the helper reads; "an attribute" for the rest. */
+const char *p11_attr_name(CK_ATTRIBUTE_TYPE type);
+/* 1 when a length a module announces (what: "the label of ...") is at most max; else err. */
+int p11_len_within(const char *module, const char *what, CK_ULONG len, size_t max,
+                   CWMS_P11_ERROR *err);
+/* 1 when a length a module returns with CKR_OK from call fits the room it was given; else err. */
+int p11_len_fits(const char *module, const char *call, const char *what, CK_ULONG room,
+                 CK_ULONG said, CWMS_P11_ERROR *err);
+
+/* One list a module gives by PKCS#11's length convention (slots, mechanisms). */
+typedef struct p11_list_read_st {
+    CK_RV (*get)(void *ctx, CK_ULONG *list, CK_ULONG *n); /* one C_GetSlotList, ... */
+    void *ctx;
+    const char *module; /* for messages */
+    const char *what;   /* "C_GetSlotList" */
+    size_t max;         /* the longest list believed */
+    char said[200];     /* out: what the module did, when it broke the bounds */
+} P11_LIST_READ;
+
+/*
+ * Reads the list: count, room for it, list; when the module then says the
+ * list is longer (CKR_BUFFER_TOO_SMALL, or CKR_OK with more than the room:
+ * a token plugged in between) it is asked again, at most
+ * CWMS_P11_LIST_ROUNDS times. A count past r->max is refused before
+ * anything is allocated. Returns CKR_OK with *list (OPENSSL_free; NULL when
+ * empty) and *n, the module's CK_RV when it fails, or CKR_GENERAL_ERROR
+ * with err set (CWMS_P11_E_MODULE, CWMS_P11_E_LIMIT).
+ */
+CK_RV p11_read_list(P11_LIST_READ *r, CK_ULONG **list, CK_ULONG *n, CWMS_P11_ERROR *err);
+
+/*-
+ * Calls that may block (p11_bounded.c)
+ */
+
+/* Seconds a call that may block may take: CWMS_PKCS11_TIMEOUT, else the (PIN pad) default. */
+int p11_timeout(int pinpad);
+
+typedef CK_RV (*p11_blocking_fn)(void *arg);
+
+/*
+ * Runs fn(arg) on a helper thread and waits at most seconds for it.
+ * Returns 1 with *rv when it returned in time; 0 when it did not: the call
+ * goes on alone, and arg is its own from then on. done(arg) runs exactly
+ * once, when the call has returned (here, or on its thread if it ever
+ * returns), so arg must hold copies of everything the call touches.
+ */
+int p11_run_bounded(p11_blocking_fn fn, void *arg, void (*done)(void *arg), int seconds, CK_RV *rv);
+
+/*-
+ * Starting modules, and p11-kit's registry (p11_registry.c, p11_regfiles.c, p11_modcheck.c)
+ */
+
+/* One module loaded for a call. */
+typedef struct p11_started_st {
+    CK_FUNCTION_LIST *fl;
+    char *name;      /* p11-kit's (or the registry's) name, else the library; for messages */
+    char *path;      /* the library */
+    int initialized; /* C_Initialize succeeded: C_Finalize is owed */
+    int stuck;       /* a call did not return in time: never called again, never released */
+} P11_STARTED;
+
+/*
+ * Judges the library a module file or module-path names before p11-kit
+ * loads it: it loads, has C_GetFunctionList, and that gives a 2.x or 3.x
+ * list with no NULL entry. 1, or 0 with why (a phrase: "its
+ * C_GetFunctionList says CKR_OK but gives no function list ...").
+ */
+int p11_module_check(const char *path, char *why, size_t size);
+
+/* A module of p11-kit's registry, as its module files say. */
+typedef struct p11_regmod_st {
+    char *name;     /* the module file's name without .module */
+    char *library;  /* module: (relative ones are under p11-kit's module directory) */
+    char *reserved; /* x-init-reserved, or NULL */
+    long priority;
+} P11_REGMOD;
+
+/*
+ * The registered modules that name a library, for this program (p11-kit's
+ * configuration read as p11-kit reads it), in p11-kit's order. *n set;
+ * NULL only when memory ran out. Free with p11_regmods_free.
+ */
+P11_REGMOD *p11_regmods_read(size_t *n);
+void p11_regmods_free(P11_REGMOD *mods, size_t n);
+
+/*
+ * Names a module through opts->module_cb (once per process) and in
+ * *present when present is not NULL: one whose C_Initialize failed (rv),
+ * wrote on stderr (printed), or is left out for what it did (problem).
+ */
+void p11_module_note(const char *name, const char *path, CK_RV rv, const char *problem,
+                     const P11_PRINTED *printed, const CWMS_P11_OPTIONS *opts, char **present);
+/* Fills m for a module p11-kit loaded (name: the registry's, else p11-kit's); 0 when out of memory. */
+int p11_module_started(const P11_KIT_API *p11k, CK_FUNCTION_LIST *fl, const char *name,
+                       P11_STARTED *m);
+/*
+ * C_Initialize of m->fl (with pReserved = reserved when not NULL: a
+ * registered module loaded by its library), within the time-out, its
+ * stderr captured into *printed when asked (the caller clears it). A
+ * module that wrote on stderr is noted (p11_module_note); so is one that
+ * fails or does not return in time when present is not NULL (a registry
+ * module: without present the caller makes the failure its error). m->stuck
+ * is set when it did not return in time. Returns the CK_RV
+ * (CKR_CRYPTOKI_ALREADY_INITIALIZED counts as CKR_OK; CKR_FUNCTION_FAILED
+ * when stuck). The library stays mapped (see p11_registry.c).
+ */
+CK_RV p11_module_start(const P11_KIT_API *p11k, P11_STARTED *m, const char *reserved,
+                       const CWMS_P11_OPTIONS *opts, char **present, P11_PRINTED *printed);
+/* C_Finalize when owed (within the time-out) and release; a stuck module is left as it is. */
+void p11_module_stop(const P11_KIT_API *p11k, P11_STARTED *m);
 /*
  * The modules p11-kit has registered (only the one called name, when not
- * NULL), each started with p11_module_start; those that fail are left out.
- * Returns the NULL-terminated list (possibly empty) for p11_registry_close,
- * or NULL with err set (nothing registered, no module of that name); shown
- * is the URI for messages.
+ * NULL), each judged and started; those that fail either are named and
+ * left out. Returns 1 with *mods / *n (possibly none; free with
+ * p11_registry_close), or 0 with err set (nothing registered, no module of
+ * that name, that module refused); shown is the URI for messages.
  */
-CK_FUNCTION_LIST **p11_registry_open(const P11_KIT_API *p11k, const char *name, const char *shown,
-                                     const CWMS_P11_OPTIONS *opts, char **present,
-                                     CWMS_P11_ERROR *err);
-/* Finalizes and releases what p11_registry_open returned. */
-void p11_registry_close(const P11_KIT_API *p11k, CK_FUNCTION_LIST **list);
+int p11_registry_open(const P11_KIT_API *p11k, const char *name, const char *shown,
+                      const CWMS_P11_OPTIONS *opts, char **present, P11_STARTED **mods, size_t *n,
+                      CWMS_P11_ERROR *err);
+/* Stops every module of p11_registry_open and frees the array. */
+void p11_registry_close(const P11_KIT_API *p11k, P11_STARTED *mods, size_t n);
 
 /*-
  * Modules and tokens (p11_module.c)
@@ -128,10 +233,11 @@ void p11_registry_close(const P11_KIT_API *p11k, CK_FUNCTION_LIST **list);
 
 typedef struct p11_token_st {
     CK_FUNCTION_LIST *fl;
+    P11_STARTED *started; /* its module (stuck when a call did not return) */
     CK_SLOT_ID slot;
     CK_TOKEN_INFO info;
     char *label;              /* trimmed CKA token label */
-    char *module;             /* module name (registry) or path */
+    const char *module;       /* module name (registry) or path: started->name */
     const char *module_path;  /* set when loaded by module-path (for the URIs we print) */
     CK_MECHANISM_TYPE *mechs; /* C_GetMechanismList, read on first need (p11_mech.c) */
     CK_ULONG n_mechs;
@@ -204,9 +310,6 @@ int p11_token_needs_login(const P11_TOKEN *token);
  * Mechanisms (p11_mech.c)
  */
 
-/* More mechanisms than any token lists: a longer list is not believed. */
-#define P11_MECHS_MAX 4096
-
 /* 1 when the token lists the mechanism and its C_GetMechanismInfo flags hold every flag of need. */
 int p11_mech_offers(P11_SESSION *s, CK_MECHANISM_TYPE type, CK_FLAGS need);
 void p11_token_clear_mechs(P11_TOKEN *t);
@@ -229,13 +332,15 @@ typedef struct p11_object_st {
 typedef struct p11_objects_st {
     P11_OBJECT *v;
     size_t n;
+    size_t cap; /* entries allocated (grows by doubling) */
 } P11_OBJECTS;
 
 /*
  * Finds the objects matching class (when has_class), label and id (when
  * not NULL) with C_FindObjects and reads their label, id, and for keys
  * key type, sensitive and extractable. Appends to *out. Returns 1, or 0
- * with err set.
+ * with err set (*out may then hold some of them: p11_objects_clear it in
+ * any case).
  */
 int p11_objects_find(P11_SESSION *s, int has_class, CK_OBJECT_CLASS cls, const char *label,
                      const unsigned char *id, size_t id_len, P11_OBJECTS *out, CWMS_P11_ERROR *err);
@@ -247,12 +352,19 @@ void p11_objects_clear(P11_OBJECTS *objs);
  */
 int p11_open_token_find_one(P11_OPEN_TOKEN *ot, CK_OBJECT_CLASS cls, const char *what,
                             P11_OBJECTS *found, CWMS_P11_ERROR *err);
-/* Reads one attribute of any length (two calls). *val is OPENSSL_malloc'd, caller frees. */
+/*
+ * Reads one attribute of any length (two calls): the length the module
+ * announces is checked against the limits before anything is allocated,
+ * the length it returns against the room it was given (p11_bounds.c).
+ * *val is OPENSSL_malloc'd, caller frees. Returns the module's CK_RV, or
+ * CKR_GENERAL_ERROR with err set when the module answered past the bounds
+ * (err may be NULL: then the read only fails).
+ */
 CK_RV p11_attr_read(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type, unsigned char **val,
-                    size_t *len);
-/* Same into secure memory (OPENSSL_secure_clear_free with *len). */
+                    size_t *len, CWMS_P11_ERROR *err);
+/* Same into secure memory (OPENSSL_secure_clear_free with *len + 1). */
 CK_RV p11_attr_read_secret(P11_SESSION *s, CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE type,
-                           unsigned char **val, size_t *len);
+                           unsigned char **val, size_t *len, CWMS_P11_ERROR *err);
 /* "the private key 'server' on token 'webex'", for messages. Caller frees. */
 char *p11_object_name(const P11_OBJECT *o, const P11_TOKEN *t);
 

@@ -66,8 +66,8 @@ static EVP_PKEY *read_public(P11_SESSION *s, CK_OBJECT_HANDLE h, const CWMS_P11_
     if (bld == NULL)
         goto end;
     if (!spec->ec) {
-        if (p11_attr_read(s, h, CKA_MODULUS, &a, &alen) != CKR_OK
-            || p11_attr_read(s, h, CKA_PUBLIC_EXPONENT, &b, &blen) != CKR_OK
+        if (p11_attr_read(s, h, CKA_MODULUS, &a, &alen, err) != CKR_OK
+            || p11_attr_read(s, h, CKA_PUBLIC_EXPONENT, &b, &blen, err) != CKR_OK
             || (n = BN_bin2bn(a, (int)alen, NULL)) == NULL
             || (e = BN_bin2bn(b, (int)blen, NULL)) == NULL
             || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n)
@@ -77,7 +77,7 @@ static EVP_PKEY *read_public(P11_SESSION *s, CK_OBJECT_HANDLE h, const CWMS_P11_
         const unsigned char *p;
 
         /* CKA_EC_POINT is the point wrapped in a DER OCTET STRING. */
-        if (p11_attr_read(s, h, CKA_EC_POINT, &a, &alen) != CKR_OK)
+        if (p11_attr_read(s, h, CKA_EC_POINT, &a, &alen, err) != CKR_OK)
             goto end;
         p = a;
         if ((point = d2i_ASN1_OCTET_STRING(NULL, &p, (long)alen)) == NULL
@@ -370,7 +370,8 @@ int cwms_p11_public_key(const char *uri, const CWMS_P11_OPTIONS *opts_in, EVP_PK
         goto end;
     if (found.v[0].key_type == CKK_EC) {
         spec.ec = 1;
-        if (p11_attr_read(&ot.s, found.v[0].h, CKA_EC_PARAMS, &params, &params_len) == CKR_OK) {
+        if (p11_attr_read(&ot.s, found.v[0].h, CKA_EC_PARAMS, &params, &params_len, err)
+            == CKR_OK) {
             if (params_len == sizeof(oid_p256) && memcmp(params, oid_p256, params_len) == 0)
                 spec.curve = "P-256";
             else if (params_len == sizeof(oid_p384) && memcmp(params, oid_p384, params_len) == 0)

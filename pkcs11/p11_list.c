@@ -24,14 +24,15 @@ static char *strdup_or_empty(const char *s)
     return OPENSSL_strdup(s != NULL ? s : "");
 }
 
-static char *key_detail(P11_SESSION *s, const P11_OBJECT *o)
+/* What a key is ("RSA 2048"); what cannot be read stays out, unless the module broke the bounds (err). */
+static char *key_detail(P11_SESSION *s, const P11_OBJECT *o, CWMS_P11_ERROR *err)
 {
     char buf[64];
     unsigned char *v = NULL;
     size_t len = 0;
 
     if (o->key_type == CKK_RSA) {
-        if (p11_attr_read(s, o->h, CKA_MODULUS, &v, &len) == CKR_OK) {
+        if (p11_attr_read(s, o->h, CKA_MODULUS, &v, &len, err) == CKR_OK) {
             size_t lead = 0;
 
             while (lead < len && v[lead] == 0)
@@ -45,7 +46,7 @@ static char *key_detail(P11_SESSION *s, const P11_OBJECT *o)
         ASN1_OBJECT *oid = NULL;
         int nid = NID_undef;
 
-        if (p11_attr_read(s, o->h, CKA_EC_PARAMS, &v, &len) == CKR_OK) {
+        if (p11_attr_read(s, o->h, CKA_EC_PARAMS, &v, &len, err) == CKR_OK) {
             p = v;
             if ((oid = d2i_ASN1_OBJECT(NULL, &p, (long)len)) != NULL)
                 nid = OBJ_obj2nid(oid);
@@ -63,7 +64,8 @@ static char *key_detail(P11_SESSION *s, const P11_OBJECT *o)
     return OPENSSL_strdup(buf);
 }
 
-static char *cert_detail(P11_SESSION *s, const P11_OBJECT *o)
+/* A certificate's subject; as key_detail. */
+static char *cert_detail(P11_SESSION *s, const P11_OBJECT *o, CWMS_P11_ERROR *err)
 {
     unsigned char *der = NULL;
     const unsigned char *p;
@@ -72,7 +74,7 @@ static char *cert_detail(P11_SESSION *s, const P11_OBJECT *o)
     BIO *bio = NULL;
     char *out = NULL;
 
-    if (p11_attr_read(s, o->h, CKA_VALUE, &der, &len) != CKR_OK)
+    if (p11_attr_read(s, o->h, CKA_VALUE, &der, &len, err) != CKR_OK)
         return OPENSSL_strdup("");
     p = der;
     x = d2i_X509(NULL, &p, (long)len);
@@ -96,7 +98,7 @@ static int list_objects(CWMS_P11_TOKENINFO *ti, P11_SESSION *s, const CWMS_P11_U
     int ok = 0;
 
     if (!p11_objects_find(s, has_class, cls, cwms_p11_uri_object(uri), id, id_len, &objs, err))
-        return 0;
+        goto done; /* what it found before failing is in objs */
     ti->objects = OPENSSL_zalloc((objs.n + 1) * sizeof(*ti->objects));
     if (ti->objects == NULL)
         goto oom;
@@ -113,14 +115,16 @@ static int list_objects(CWMS_P11_TOKENINFO *ti, P11_SESSION *s, const CWMS_P11_U
         oi->uri = p11_uri_for_object(&s->token->info, s->token->module_path, o->cls, o->label,
                                      o->id, o->id_len);
         if (o->cls == CKO_CERTIFICATE)
-            oi->detail = cert_detail(s, o);
+            oi->detail = cert_detail(s, o, err);
         else if (o->cls == CKO_PRIVATE_KEY || o->cls == CKO_PUBLIC_KEY)
-            oi->detail = key_detail(s, o);
+            oi->detail = key_detail(s, o, err);
         else
             oi->detail = strdup_or_empty(NULL);
         oi->export = o->cls == CKO_PRIVATE_KEY ? p11_export_kind(o) : CWMS_P11_EXPORT_NONE;
         if (oi->export == CWMS_P11_EXPORT_WRAPPED && !p11_token_can_wrap(s))
             oi->export = CWMS_P11_EXPORT_NO_WRAP;
+        if (err->kind != CWMS_P11_OK) /* the module answered past the bounds */
+            goto done;
         if (oi->label == NULL || oi->id_hex == NULL || oi->uri == NULL || oi->detail == NULL)
             goto oom;
     }

@@ -22,7 +22,7 @@ static int add_cert(CWMS_P11_LOADED *out, P11_SESSION *s, const P11_OBJECT *o, C
     size_t len;
     CK_RV rv;
 
-    rv = p11_attr_read(s, o->h, CKA_VALUE, &der, &len);
+    rv = p11_attr_read(s, o->h, CKA_VALUE, &der, &len, err);
     if (rv != CKR_OK) {
         char *name = p11_object_name(o, s->token);
 

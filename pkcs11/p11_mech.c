@@ -13,29 +13,36 @@
 
 #include <openssl/crypto.h>
 
+#include "cwms_limits.h"
 #include "p11_internal.h"
 
-/* Reads the token's mechanism list into token->mechs once; 0 when the token would not say. */
+static CK_RV get_mechs(void *ctx, CK_ULONG *list, CK_ULONG *n)
+{
+    P11_TOKEN *t = ctx;
+
+    return P11_CALL(t->fl, C_GetMechanismList, t->slot, list, n);
+}
+
+/*
+ * Reads the token's mechanism list into token->mechs once; 0 when the
+ * token would not say, or said past the bounds (p11_bounds.c: that is
+ * traced, and the token then offers nothing).
+ */
 static int read_list(P11_SESSION *s)
 {
     P11_TOKEN *t = s->token;
-    CK_ULONG n = 0;
-    CK_RV rv;
+    P11_LIST_READ r = { get_mechs, t, t->module, "C_GetMechanismList", CWMS_P11_MECHS_MAX, "" };
+    CWMS_P11_ERROR broken = { CWMS_P11_OK, "" };
+    CK_ULONG *list = NULL, n = 0;
 
     if (t->mechs_read)
         return t->mechs != NULL;
     t->mechs_read = 1;
-    rv = P11_CALL(t->fl, C_GetMechanismList, t->slot, NULL, &n);
-    if (rv != CKR_OK || n == 0 || n > P11_MECHS_MAX)
-        return 0;
-    if ((t->mechs = OPENSSL_malloc(n * sizeof(*t->mechs))) == NULL)
-        return 0;
-    rv = P11_CALL(t->fl, C_GetMechanismList, t->slot, t->mechs, &n);
-    if (rv != CKR_OK) {
-        OPENSSL_free(t->mechs);
-        t->mechs = NULL;
+    if (p11_read_list(&r, &list, &n, &broken) != CKR_OK || n == 0) {
+        OPENSSL_free(list);
         return 0;
     }
+    t->mechs = list;
     t->n_mechs = n;
     return 1;
 }

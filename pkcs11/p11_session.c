@@ -57,7 +57,9 @@ void p11_session_close(P11_SESSION *s)
 {
     if (s == NULL || !s->open)
         return;
-    P11_CALL(s->token->fl, C_CloseSession, s->h);
+    /* A module still inside a call is not called again (p11_bounded.c). */
+    if (!s->token->started->stuck)
+        P11_CALL(s->token->fl, C_CloseSession, s->h);
     s->open = 0;
     s->logged_in = 0;
 }
@@ -91,24 +93,18 @@ static const char *tries_hint(P11_SESSION *s)
     return "";
 }
 
-int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri, const CWMS_P11_OPTIONS *opts,
-                      CWMS_P11_ERROR *err)
+/* 1 when the token's PIN state allows a try (read afresh); else 0 with err set. */
+static int may_try(P11_TOKEN *t, const CWMS_P11_OPTIONS *opts, CK_FLAGS *flags, CWMS_P11_ERROR *err)
 {
-    P11_TOKEN *t = s->token;
     CK_TOKEN_INFO info;
-    char buf[CWMS_PASS_MAX], what[96];
-    const char *pin;
-    size_t pin_len = 0;
-    CK_RV rv;
+    CK_RV rv = P11_CALL(t->fl, C_GetTokenInfo, t->slot, &info);
 
-    if (!p11_token_needs_login(t))
-        return 1;
-    rv = P11_CALL(t->fl, C_GetTokenInfo, t->slot, &info);
     if (rv != CKR_OK) {
         p11_error(err, CWMS_P11_E_TOKEN, "cannot read the state of token '%s': %s", t->label,
                   p11_rv_string(rv));
         return 0;
     }
+    *flags = info.flags;
     if (info.flags & CKF_USER_PIN_LOCKED) {
         p11_error(
             err, CWMS_P11_E_PIN,
@@ -124,36 +120,89 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri, const CWMS_P11_OP
                   t->label);
         return 0;
     }
+    return 1;
+}
 
-    if (info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
-        cwms_debug(CWMS_DEBUG_PKCS11, "token '%s' has a protected authentication path (PIN pad)",
-                   t->label);
-        rv = P11_CALL(t->fl, C_Login, s->h, CKU_USER, NULL, 0);
-    } else {
-        pin = cwms_p11_uri_pin(uri, &pin_len);
-        if (pin == NULL) {
-            snprintf(what, sizeof(what), "token '%s'", t->label);
-            if (opts == NULL || opts->pin_cb == NULL
-                || opts->pin_cb(buf, sizeof(buf), &pin_len, what, opts->pin_arg) != 1
-                || pin_len > sizeof(buf)) {
-                OPENSSL_cleanse(buf, sizeof(buf));
-                if (opts != NULL && opts->pin_option != NULL)
-                    p11_error(err, CWMS_P11_E_PIN,
-                              "token '%s' needs a PIN: add pin-source=FILE (or pin-value=) to the "
-                              "URI, or give one with %s",
-                              t->label, opts->pin_option);
-                else
-                    p11_error(err, CWMS_P11_E_PIN,
-                              "token '%s' needs a PIN: add pin-source=FILE (or pin-value=) to the "
-                              "URI",
-                              t->label);
-                return -1;
-            }
-            pin = buf;
-        }
-        rv = P11_CALL(t->fl, C_Login, s->h, CKU_USER, (CK_UTF8CHAR_PTR)pin, (CK_ULONG)pin_len);
-        OPENSSL_cleanse(buf, sizeof(buf));
+/* The PIN: the URI's, else the callback's into buf. NULL with err set when none can be had. */
+static const char *pin_for(P11_TOKEN *t, const CWMS_P11_URI *uri, const CWMS_P11_OPTIONS *opts,
+                           char *buf, size_t size, size_t *len, CWMS_P11_ERROR *err)
+{
+    const char *pin = cwms_p11_uri_pin(uri, len);
+    char what[96];
+
+    if (pin != NULL)
+        return pin;
+    snprintf(what, sizeof(what), "token '%s'", t->label);
+    if (opts != NULL && opts->pin_cb != NULL
+        && opts->pin_cb(buf, size, len, what, opts->pin_arg) == 1 && *len <= size)
+        return buf;
+    OPENSSL_cleanse(buf, size);
+    if (opts != NULL && opts->pin_option != NULL)
+        p11_error(err, CWMS_P11_E_PIN,
+                  "token '%s' needs a PIN: add pin-source=FILE (or pin-value=) to the URI, or give "
+                  "one with %s",
+                  t->label, opts->pin_option);
+    else
+        p11_error(err, CWMS_P11_E_PIN,
+                  "token '%s' needs a PIN: add pin-source=FILE (or pin-value=) to the URI",
+                  t->label);
+    return NULL;
+}
+
+/*-
+ * C_Login on a helper thread (p11_bounded.c), with its own copy of the PIN
+ */
+
+typedef struct login_job_st {
+    CK_FUNCTION_LIST *fl;
+    CK_SESSION_HANDLE h;
+    CK_UTF8CHAR *pin; /* NULL: the token's PIN pad */
+    CK_ULONG pin_len;
+} LOGIN_JOB;
+
+static CK_RV run_login(void *arg)
+{
+    LOGIN_JOB *j = arg;
+
+    return P11_CALL(j->fl, C_Login, j->h, CKU_USER, j->pin, j->pin_len);
+}
+
+static void login_job_free(void *arg)
+{
+    LOGIN_JOB *j = arg;
+
+    if (j->pin != NULL)
+        OPENSSL_secure_clear_free(j->pin, j->pin_len + 1);
+    OPENSSL_free(j);
+}
+
+/* 0 when C_Login did not return in time: the token's module is then stuck (never called again). */
+static int login_bounded(P11_SESSION *s, const char *pin, size_t pin_len, CK_RV *rv)
+{
+    LOGIN_JOB *j = OPENSSL_zalloc(sizeof(*j));
+
+    *rv = CKR_HOST_MEMORY;
+    if (j == NULL || (pin != NULL && (j->pin = OPENSSL_secure_malloc(pin_len + 1)) == NULL)) {
+        OPENSSL_free(j);
+        return 1;
     }
+    j->fl = s->token->fl;
+    j->h = s->h;
+    if (pin != NULL) {
+        memcpy(j->pin, pin, pin_len);
+        j->pin_len = (CK_ULONG)pin_len;
+    }
+    if (p11_run_bounded(run_login, j, login_job_free, p11_timeout(pin == NULL), rv))
+        return 1;
+    cwms_debug(CWMS_DEBUG_PKCS11, "C_Login: no answer within %d s", p11_timeout(pin == NULL));
+    s->token->started->stuck = 1;
+    return 0;
+}
+
+/* What C_Login's answer means, as 1 or 0 with err set. */
+static int login_result(P11_SESSION *s, CK_RV rv, CWMS_P11_ERROR *err)
+{
+    P11_TOKEN *t = s->token;
 
     switch (rv) {
     case CKR_OK:
@@ -179,6 +228,39 @@ int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri, const CWMS_P11_OP
                   p11_rv_string(rv));
         return 0;
     }
+}
+
+int p11_session_login(P11_SESSION *s, const CWMS_P11_URI *uri, const CWMS_P11_OPTIONS *opts,
+                      CWMS_P11_ERROR *err)
+{
+    P11_TOKEN *t = s->token;
+    char buf[CWMS_PASS_MAX];
+    const char *pin = NULL;
+    size_t pin_len = 0;
+    CK_FLAGS flags = 0;
+    CK_RV rv;
+    int returned;
+
+    if (!p11_token_needs_login(t))
+        return 1;
+    if (!may_try(t, opts, &flags, err))
+        return 0;
+    if (flags & CKF_PROTECTED_AUTHENTICATION_PATH)
+        cwms_debug(CWMS_DEBUG_PKCS11, "token '%s' has a protected authentication path (PIN pad)",
+                   t->label);
+    else if ((pin = pin_for(t, uri, opts, buf, sizeof(buf), &pin_len, err)) == NULL)
+        return -1;
+    returned = login_bounded(s, pin, pin_len, &rv);
+    OPENSSL_cleanse(buf, sizeof(buf));
+    if (returned)
+        return login_result(s, rv, err);
+    p11_error(err, CWMS_P11_E_TIMEOUT,
+              "token '%s' (PKCS#11 module %s) did not return from C_Login within %d s%s. PKCS#11 "
+              "cannot cancel a call, so cwms-bundle stops without waiting for it; the module is "
+              "left blocked (CWMS_PKCS11_TIMEOUT=SECONDS waits longer)",
+              t->label, t->module, p11_timeout(pin == NULL),
+              pin == NULL ? " (its PIN pad waits for the PIN to be typed there)" : "");
+    return 0;
 }
 
 int p11_open_token(P11_OPEN_TOKEN *ot, const char *text, const CWMS_P11_OPTIONS *opts, int rw,

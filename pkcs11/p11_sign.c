@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "cwms_limits.h"
 #include "p11_internal.h"
 
 /* DER of DigestInfo { sha256, NULL } up to the 32 digest bytes (RFC 8017, 9.2 note 1). */
@@ -62,7 +63,7 @@ int cwms_p11_sign(const char *uri, const CWMS_P11_OPTIONS *opts_in, CWMS_P11_SIG
     P11_OBJECTS keys = { NULL, 0 };
     CK_MECHANISM mech = { 0, NULL, 0 };
     unsigned char info[sizeof(sha256_info) + 32];
-    CK_ULONG n = 0;
+    CK_ULONG n = 0, room = 0;
     CK_RV rv;
     int ok = 0;
 
@@ -78,12 +79,17 @@ int cwms_p11_sign(const char *uri, const CWMS_P11_OPTIONS *opts_in, CWMS_P11_SIG
     rv = P11_CALL(ot.s.token->fl, C_SignInit, ot.s.h, &mech, keys.v[0].h);
     if (rv == CKR_OK)
         rv = P11_CALL(ot.s.token->fl, C_Sign, ot.s.h, (CK_BYTE_PTR)data, (CK_ULONG)len, NULL, &n);
-    if (rv == CKR_OK && (*sig = OPENSSL_malloc(n > 0 ? n : 1)) == NULL) {
+    if (rv == CKR_OK
+        && !p11_len_within(ot.s.token->module, "a signature", n, CWMS_P11_VALUE_MAX, err))
+        goto end;
+    if (rv == CKR_OK && (*sig = OPENSSL_malloc((room = n) > 0 ? n : 1)) == NULL) {
         p11_error(err, CWMS_P11_E_INTERNAL, "out of memory");
         goto end;
     }
     if (rv == CKR_OK)
         rv = P11_CALL(ot.s.token->fl, C_Sign, ot.s.h, (CK_BYTE_PTR)data, (CK_ULONG)len, *sig, &n);
+    if (rv == CKR_OK && !p11_len_fits(ot.s.token->module, "C_Sign", "a signature", room, n, err))
+        rv = CKR_GENERAL_ERROR;
     if (rv != CKR_OK) {
         p11_error(err, CWMS_P11_E_TOKEN, "token '%s' cannot sign with '%s': %s", ot.s.token->label,
                   cwms_p11_uri_display(ot.uri), p11_rv_string(rv));

@@ -239,7 +239,9 @@ char *cwms_p11_module_note_text(const CWMS_P11_MODULE_NOTE *n)
 {
     char *text = NULL;
 
-    if (n->rv != CKR_OK)
+    if (n->problem != NULL)
+        p11_append(&text, "PKCS#11 module '%s' (%s) is left out: %s", n->name, n->path, n->problem);
+    else if (n->rv != CKR_OK)
         p11_append(&text,
                    "PKCS#11 module '%s' (%s) failed to initialize (%s) and is left out: its tokens "
                    "are not searched",
@@ -251,7 +253,7 @@ char *cwms_p11_module_note_text(const CWMS_P11_MODULE_NOTE *n)
         p11_append(&text, "; it wrote %zu line%s, the last: '%s' (CWMS_DEBUG=pkcs11 shows %s)",
                    n->printed_lines, n->printed_lines == 1 ? "" : "s", n->printed,
                    n->printed_lines == 1 ? "it" : "them all");
-    if (n->rv != CKR_OK)
+    if (n->rv != CKR_OK || n->problem != NULL)
         p11_append(&text,
                    ". Nothing to do if you do not use it; module-name= or module-path= in "
                    "the URI loads only the module you mean");

@@ -43,4 +43,33 @@
 #define CWMS_SCRYPT_MAX_MEMORY ((unsigned long long)256 * 1024 * 1024 + 4096)
 #define CWMS_SCRYPT_MAX_WORK ((unsigned long long)1 << 21)
 
+/*-
+ * What a PKCS#11 module may answer (pkcs11/p11_bounds.c). A module is
+ * untrusted input: a count or length past what it was asked for, or past
+ * these limits, is an error naming the module, found before anything is
+ * allocated for it. Each is far above what any real token needs.
+ */
+/* Slots in one C_GetSlotList. */
+#define CWMS_P11_SLOTS_MAX 1024
+/* C_GetSlotList rounds when the list changes between the count and the list (hot plug). */
+#define CWMS_P11_LIST_ROUNDS 4
+/* Mechanisms in one C_GetMechanismList. */
+#define CWMS_P11_MECHS_MAX 4096
+/* Objects one search (C_FindObjectsInit ... C_FindObjectsFinal) may find. */
+#define CWMS_P11_OBJECTS_MAX 100000
+/* Bytes of a CKA_LABEL or CKA_ID. */
+#define CWMS_P11_NAME_MAX 4096
+/* Bytes of any other value read from a token: a certificate, a key component, a signature. */
+#define CWMS_P11_VALUE_MAX ((size_t)1024 * 1024)
+
+/*
+ * Seconds a PKCS#11 call that may block (C_Initialize, C_Login,
+ * C_Finalize) may take before it is given up (pkcs11/p11_bounded.c):
+ * CWMS_PKCS11_TIMEOUT overrides, within 1 to the maximum. A C_Login on a
+ * token with a PIN pad waits for a person, so it gets longer by default.
+ */
+#define CWMS_P11_TIMEOUT_DEFAULT 10
+#define CWMS_P11_TIMEOUT_PINPAD 60
+#define CWMS_P11_TIMEOUT_MAX 300
+
 #endif

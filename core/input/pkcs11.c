@@ -43,6 +43,12 @@ CWMS_REASON cwms_pkcs11_reason(CWMS_P11_ERRKIND kind)
         return CWMS_R_PKCS11;
     case CWMS_P11_E_KEEPS_KEYS:
         return CWMS_R_TOKEN_KEEPS_KEYS;
+    case CWMS_P11_E_MODULE:
+        return CWMS_R_P11_BROKEN;
+    case CWMS_P11_E_TIMEOUT:
+        return CWMS_R_P11_TIMEOUT;
+    case CWMS_P11_E_LIMIT:
+        return CWMS_R_P11_LIMIT;
     default:
         return CWMS_R_INTERNAL;
     }

@@ -110,6 +110,9 @@ typedef enum {
     CWMS_R_TOKEN_KEEPS_KEYS = 403,   /* request: the token makes no key that can leave it (TPM) */
     CWMS_R_TOKEN_KEY_READABLE = 404, /* note: the new token key is extractable, not sensitive */
     CWMS_R_TOKEN_KEYGEN = 410,       /* request: the token cannot generate the key or sign */
+    CWMS_R_P11_BROKEN = 420, /* a module breaks PKCS#11: malformed function list, count past room */
+    CWMS_R_P11_TIMEOUT = 421, /* a PKCS#11 call that may block did not return in time */
+    CWMS_R_P11_LIMIT = 422,   /* a module answers past a limit (cwms_limits.h) */
 
     /* output */
     CWMS_R_OUTPUT = 500,          /* cannot write the output */
