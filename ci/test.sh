@@ -10,7 +10,7 @@
 # Run as root: the root-only cases run, the cases a user without root meets
 # run as the user cwms-ci, made here (CWMS_TEST_USER), and the plain build is
 # built and tested once more as cwms-ci on a copy of the tree (users seldom run
-# the tool as root). A skip fails the run unless ci/skips-allowed lists it.
+# the tool as root), all but the tests ci/root-only names. Any skip fails the run.
 # Ends with one line "tests: N passed, N failed, N skipped" over all of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,28 +26,7 @@ else
     echo "ci/test.sh: not root: the root-only cases will skip, and fail the run" >&2
 fi
 
-# unexpected_skips VARIANT BUILDDIR: every skip of that meson run that ci/skips-allowed does
-# not list, with the test's own reason; exits 1 when there is one.
-unexpected_skips() {
-    python3 - "$1" "$2/meson-logs/testlog.json" ci/skips-allowed << 'PY'
-import json, sys
-variant, log, allowed_path = sys.argv[1:]
-allowed = set()
-for line in open(allowed_path):
-    f = line.split(None, 2)
-    if f and not f[0].startswith("#"):
-        allowed.add((f[0], f[1]))
-bad = 0
-for line in open(log):
-    t = json.loads(line)
-    name = t["name"].split(" / ")[-1]
-    if t["result"] == "SKIP" and (variant, name) not in allowed and ("*", name) not in allowed:
-        why = [l for l in (t.get("stderr") or t.get("stdout") or "").splitlines() if "SKIP" in l]
-        print(f"unexpected skip ({variant}): {name}: {why[-1] if why else 'no reason given'}")
-        bad = 1
-sys.exit(bad)
-PY
-}
+. ci/test-lib.sh
 
 status=0 passed=0 failed=0 skipped=0
 log=$(mktemp)
@@ -58,7 +37,7 @@ for variant in plain asan; do
     if ! meson test -C "build-$variant" --print-errorlogs --num-processes 2 | tee "$log"; then
         status=1
     fi
-    unexpected_skips "$variant" "build-$variant" || status=1
+    no_skips "$variant" "build-$variant" || status=1
     count() { sed -n "s/^$1: *\([0-9]*\).*/\1/p" "$log" | tail -n 1; }
     passed=$((passed + $(count Ok) + 0))
     failed=$((failed + $(count Fail) + $(count Timeout) + $(count 'Unexpected Pass') + 0))
@@ -73,11 +52,13 @@ if [ "$(id -u)" -eq 0 ]; then
     chown -R cwms-ci: "$user_tree"
     if ! runuser -u cwms-ci -- env HOME="$user_tree" bash -c \
             'cd "$1" && bash ci/build.sh plain build-user > /dev/null &&
-             meson test -C build-user --print-errorlogs --num-processes 2' _ "$user_tree" \
+             mapfile -t tests < <(. ci/test-lib.sh && user_tests build-user) &&
+             echo "=== as cwms-ci: ${#tests[@]} tests (ci/root-only leaves out what needs root)" >&2 &&
+             meson test -C build-user --print-errorlogs --num-processes 2 "${tests[@]}"' _ "$user_tree" \
             | tee "$log"; then
         status=1
     fi
-    unexpected_skips user "$user_tree/build-user" || status=1
+    no_skips user "$user_tree/build-user" || status=1
     passed=$((passed + $(count Ok) + 0))
     failed=$((failed + $(count Fail) + $(count Timeout) + $(count 'Unexpected Pass') + 0))
     skipped=$((skipped + $(count Skipped) + 0))
@@ -88,7 +69,7 @@ fi
 echo "=== tsan build: provider threads" >&2
 bash ci/build.sh tsan >/dev/null
 if meson test -C build-tsan --print-errorlogs hostile-provider_threads | tee "$log" \
-    && unexpected_skips tsan build-tsan; then
+    && no_skips tsan build-tsan; then
     passed=$((passed + 1))
 else
     failed=$((failed + 1)); status=1
