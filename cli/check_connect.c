@@ -52,14 +52,14 @@ void cli_connect_print_intro(FILE *out, const CLI_CONNECT *cc)
             cc->peer->sni[0] != '\0' ? "'" : "", n, n == 1 ? "" : "s");
 }
 
-void cli_connect_print_verdict(FILE *out, const CLI_CONNECT *cc, const CWMS_CHECK *check,
+void cli_connect_print_verdict(FILE *out, const CLI_CONNECT *cc, const CWMS_INSPECTION *check,
                                int exit_code)
 {
-    size_t n = cwms_check_finding_count(check), warnings = 0;
+    size_t n = cwms_inspect_finding_count(check), warnings = 0;
 
     for (size_t i = 0; i < n; i++)
-        warnings += cwms_check_get0_finding(check, i)->level == CWMS_WARNING;
-    if (cwms_check_ready(check))
+        warnings += cwms_inspect_get0_finding(check, i)->level == CWMS_WARNING;
+    if (cwms_inspect_ready(check))
         fprintf(out, "%s sends a chain clients accept%s%s%s\n", cc->name,
                 cc->against_matches ? ", the certificates of " : "",
                 cc->against_matches ? cc->against : "",

@@ -2,7 +2,7 @@
 /*
  * check --connect HOST[:PORT]: the chain a running server sends, taken by
  * the core (cwms/connect.h) and handed to the check as a served chain
- * (CWMS_CHECK_OPTIONS.served). What the check command adds for it: the
+ * (CWMS_INSPECT_OPTIONS.served). What the check command adds for it: the
  * line saying what was connected to, the verdict line, and the JSON
  * "connect" and "against" members.
  */
@@ -13,7 +13,7 @@
 
 #include <json-c/json.h>
 
-#include "cwms/check.h"
+#include "cwms/inspect.h"
 #include "cwms/connect.h"
 #include "cwms/diag.h"
 
@@ -40,7 +40,7 @@ int cli_connect_fetch(CLI_CONNECT *cc, const char *sni, CWMS_DIAG *diag);
 void cli_connect_print_intro(FILE *out, const CLI_CONNECT *cc);
 
 /* The last line: what the server sends, judged. */
-void cli_connect_print_verdict(FILE *out, const CLI_CONNECT *cc, const CWMS_CHECK *check,
+void cli_connect_print_verdict(FILE *out, const CLI_CONNECT *cc, const CWMS_INSPECTION *check,
                                int exit_code);
 
 /* Adds "connect" (host, port, address, sni, protocol, cipher) and "against" to doc. 1, or 0. */

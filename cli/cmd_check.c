@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cwms-bundle check: judges a bundle file that exists already (the core's
- * cwms_check_bundle), prints one finding per problem with its code and
+ * cwms_inspect_bundle), prints one finding per problem with its code and
  * what to do, "ready for CWMS VERSION" when the file is exactly what
  * build would write, and with --fix -o FILE writes the corrected file.
  *
@@ -22,7 +22,7 @@
 #include "check_connect.h"
 #include "commands.h"
 #include "cwms/bundle.h"
-#include "cwms/check.h"
+#include "cwms/inspect.h"
 #include "cwms/diag.h"
 #include "cwms/emit.h"
 #include "cwms/options.h"
@@ -329,16 +329,16 @@ static void print_finding(FILE *out, const CWMS_FINDING *f, const char *unit)
 }
 
 /* The key as the JSON document describes it, from the check's blocks and bundle. */
-static void check_key(const CWMS_CHECK *c, const char *path, CLI_JSON_KEY *k, char *origin,
+static void check_key(const CWMS_INSPECTION *c, const char *path, CLI_JSON_KEY *k, char *origin,
                       size_t size, int *have)
 {
-    const CWMS_BUNDLE *b = cwms_check_get0_bundle(c);
+    const CWMS_BUNDLE *b = cwms_inspect_get0_bundle(c);
 
     *have = 0;
     memset(k, 0, sizeof(*k));
     k->pkey = b != NULL ? b->key : NULL;
-    for (size_t i = 0; i < cwms_check_block_count(c); i++) {
-        const CWMS_BLOCK *blk = cwms_check_get0_block(c, i);
+    for (size_t i = 0; i < cwms_inspect_block_count(c); i++) {
+        const CWMS_BLOCK *blk = cwms_inspect_get0_block(c, i);
 
         if (blk->kind == CWMS_BLOCK_KEY || blk->kind == CWMS_BLOCK_ENCRYPTED_KEY) {
             snprintf(origin, size, "%s block %zu", path, i + 1);
@@ -366,11 +366,11 @@ static const char *block_kind_name(CWMS_BLOCK_KIND k)
     }
 }
 
-static int check_json(const CHECK_ARGS *a, const CLI_CONNECT *cc, const CWMS_CHECK *c,
+static int check_json(const CHECK_ARGS *a, const CLI_CONNECT *cc, const CWMS_INSPECTION *c,
                       const CWMS_DIAG *diag, int fixed)
 {
     json_object *doc = cli_json_new("check"), *blocks, *findings;
-    const CWMS_BUNDLE *b = cwms_check_get0_bundle(c);
+    const CWMS_BUNDLE *b = cwms_inspect_get0_bundle(c);
     CLI_JSON_KEY key;
     char origin[4200];
     int have_key, ok;
@@ -379,14 +379,14 @@ static int check_json(const CHECK_ARGS *a, const CLI_CONNECT *cc, const CWMS_CHE
     ok = doc != NULL
         && (cc != NULL ? cli_connect_json(doc, cc)
                        : json_object_object_add(doc, "file", cli_json_text(a->bundle)) == 0)
-        && json_object_object_add(doc, "ready", json_object_new_boolean(cwms_check_ready(c))) == 0
-        && json_object_object_add(doc, "exit_code", json_object_new_int(cwms_check_exit_code(c)))
+        && json_object_object_add(doc, "ready", json_object_new_boolean(cwms_inspect_ready(c))) == 0
+        && json_object_object_add(doc, "exit_code", json_object_new_int(cwms_inspect_exit_code(c)))
             == 0
         && json_object_object_add(doc, "fixed", fixed ? cli_json_text(a->sh.output) : NULL) == 0
         && json_object_object_add(doc, "blocks", blocks = json_object_new_array()) == 0
         && json_object_object_add(doc, "findings", findings = json_object_new_array()) == 0;
-    for (size_t i = 0; ok && i < cwms_check_block_count(c); i++) {
-        const CWMS_BLOCK *blk = cwms_check_get0_block(c, i);
+    for (size_t i = 0; ok && i < cwms_inspect_block_count(c); i++) {
+        const CWMS_BLOCK *blk = cwms_inspect_get0_block(c, i);
         json_object *o = json_object_new_object();
 
         ok = o != NULL && json_object_array_add(blocks, o) == 0
@@ -403,8 +403,8 @@ static int check_json(const CHECK_ARGS *a, const CLI_CONNECT *cc, const CWMS_CHE
                                                              : NULL)
                 == 0;
     }
-    for (size_t i = 0; ok && i < cwms_check_finding_count(c); i++) {
-        const CWMS_FINDING *f = cwms_check_get0_finding(c, i);
+    for (size_t i = 0; ok && i < cwms_inspect_finding_count(c); i++) {
+        const CWMS_FINDING *f = cwms_inspect_get0_finding(c, i);
         json_object *o = json_object_new_object();
 
         ok = o != NULL && json_object_array_add(findings, o) == 0
@@ -440,7 +440,7 @@ static int check_json(const CHECK_ARGS *a, const CLI_CONNECT *cc, const CWMS_CHE
 }
 
 /* --fix: the corrected file, written atomically; lists what changed. Returns the exit code. */
-static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passout,
+static int check_fix(const CHECK_ARGS *a, const CWMS_INSPECTION *c, const char *passout,
                      size_t passout_len, CWMS_DIAG *diag, int *fixed)
 {
     CWMS_EMIT_OPTIONS eo = { 0 };
@@ -453,12 +453,12 @@ static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passo
         eo.passout = passout;
         eo.passout_len = passout_len;
     }
-    if (!cwms_check_fix(c, &eo, &data, &len, diag))
+    if (!cwms_inspect_fix(c, &eo, &data, &len, diag))
         return cli_report_exit_code(diag);
-    for (size_t i = 0; i < cwms_check_block_count(c); i++)
-        secret |= cwms_check_get0_block(c, i)->kind == CWMS_BLOCK_KEY
-            || cwms_check_get0_block(c, i)->kind == CWMS_BLOCK_ENCRYPTED_KEY;
-    secret |= cwms_check_get0_bundle(c)->key != NULL;
+    for (size_t i = 0; i < cwms_inspect_block_count(c); i++)
+        secret |= cwms_inspect_get0_block(c, i)->kind == CWMS_BLOCK_KEY
+            || cwms_inspect_get0_block(c, i)->kind == CWMS_BLOCK_ENCRYPTED_KEY;
+    secret |= cwms_inspect_get0_bundle(c)->key != NULL;
     rc = cwms_write_file_atomic(a->sh.output, data, len, secret, diag) ? CWMS_EXIT_OK
                                                                        : cli_report_exit_code(diag);
     OPENSSL_clear_free(data, len);
@@ -468,8 +468,8 @@ static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passo
     if (!a->sh.json && !a->sh.graph && !a->sh.quiet) {
         size_t changes = 0;
 
-        for (size_t i = 0; i < cwms_check_finding_count(c); i++) {
-            const CWMS_FINDING *f = cwms_check_get0_finding(c, i);
+        for (size_t i = 0; i < cwms_inspect_finding_count(c); i++) {
+            const CWMS_FINDING *f = cwms_inspect_get0_finding(c, i);
 
             if (f->fixable) {
                 printf(CLI_PROGRAM ": fixed %s: %s\n", f->code, f->message);
@@ -493,7 +493,7 @@ static int check_fix(const CHECK_ARGS *a, const CWMS_CHECK *c, const char *passo
  * host names to check: --host, else HOST when it is a name) and says what
  * it connected to. 1, or 0 with the error in diag.
  */
-static int connect_server(CHECK_ARGS *a, CLI_CONNECT *cc, CWMS_CHECK_OPTIONS *co, CWMS_DIAG *diag)
+static int connect_server(CHECK_ARGS *a, CLI_CONNECT *cc, CWMS_INSPECT_OPTIONS *co, CWMS_DIAG *diag)
 {
     /*
      * The name sent as SNI: the first of --host/--site given, else HOST;
@@ -538,8 +538,8 @@ static int connect_failed(const CHECK_ARGS *a, const CLI_CONNECT *cc, const CWMS
  * --against: adds its findings to check. 1, or 0 after reporting why the file cannot be
  * compared (its own messages, apart from the check's).
  */
-static int against(const CHECK_ARGS *a, CLI_CONNECT *cc, CWMS_CHECK *check,
-                   const CWMS_CHECK_OPTIONS *co)
+static int against(const CHECK_ARGS *a, CLI_CONNECT *cc, CWMS_INSPECTION *check,
+                   const CWMS_INSPECT_OPTIONS *co)
 {
     CWMS_DIAG *adiag = cwms_diag_new();
 
@@ -547,7 +547,7 @@ static int against(const CHECK_ARGS *a, CLI_CONNECT *cc, CWMS_CHECK *check,
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return 0;
     }
-    cc->against_done = cwms_check_against(check, a->against, co, &cc->against_matches, adiag);
+    cc->against_done = cwms_inspect_against(check, a->against, co, &cc->against_matches, adiag);
     if (!cc->against_done)
         cc->against_rc = connect_failed(a, cc, adiag);
     cwms_diag_free(adiag);
@@ -558,9 +558,9 @@ int cmd_check(int argc, char **argv)
 {
     CHECK_ARGS a = { 0 };
     CLI_CONNECT cc = { 0 };
-    CWMS_CHECK_OPTIONS co;
+    CWMS_INSPECT_OPTIONS co;
     CWMS_DIAG *diag = NULL;
-    CWMS_CHECK *check = NULL;
+    CWMS_INSPECTION *check = NULL;
     CLI_SECRETS *secrets = NULL;
     const char *passout = NULL;
     size_t passout_len = 0;
@@ -640,7 +640,7 @@ int cmd_check(int argc, char **argv)
         && !a.sh.graph && a.connect == NULL)
         cli_note("no --cwms given: checking against the CWMS 2.5+ order (root-side intermediate "
                  "first, server last); pass --cwms 2.0 for older releases");
-    if (!cwms_check_bundle(&co, diag, &check)) {
+    if (!cwms_inspect_bundle(&co, diag, &check)) {
         cli_report_messages(diag);
         rc = cli_report_exit_code(diag);
         goto end;
@@ -649,9 +649,9 @@ int cmd_check(int argc, char **argv)
         rc = cc.against_rc;
         goto end;
     }
-    rc = cwms_check_exit_code(check);
-    for (size_t i = 0; !a.sh.json && !a.sh.graph && i < cwms_check_finding_count(check); i++) {
-        const CWMS_FINDING *f = cwms_check_get0_finding(check, i);
+    rc = cwms_inspect_exit_code(check);
+    for (size_t i = 0; !a.sh.json && !a.sh.graph && i < cwms_inspect_finding_count(check); i++) {
+        const CWMS_FINDING *f = cwms_inspect_get0_finding(check, i);
 
         if (!a.sh.quiet)
             print_finding(stdout, f, unit);
@@ -683,31 +683,31 @@ int cmd_check(int argc, char **argv)
     }
     if (a.sh.graph) {
         /* Without a valid chain, what is there: the findings say why on stderr. */
-        if (!cwms_check_ready(check))
-            for (size_t i = 0; i < cwms_check_finding_count(check); i++)
-                print_finding(stderr, cwms_check_get0_finding(check, i), unit);
-        if (cwms_check_get0_explain(check) != NULL)
-            cli_graph_dot(stdout, cwms_check_get0_explain(check));
+        if (!cwms_inspect_ready(check))
+            for (size_t i = 0; i < cwms_inspect_finding_count(check); i++)
+                print_finding(stderr, cwms_inspect_get0_finding(check, i), unit);
+        if (cwms_inspect_get0_explain(check) != NULL)
+            cli_graph_dot(stdout, cwms_inspect_get0_explain(check));
         else
             fputs(CLI_PROGRAM ": error: no chain to draw: fix the errors above first\n", stderr);
         goto end;
     }
     if (a.sh.quiet)
         goto end;
-    if (cwms_check_get0_bundle(check) != NULL && isatty(STDOUT_FILENO)) {
+    if (cwms_inspect_get0_bundle(check) != NULL && isatty(STDOUT_FILENO)) {
         fputs("\n", stdout);
-        cli_tree_print(stdout, cwms_check_get0_bundle(check), cli_use_colour(STDOUT_FILENO));
+        cli_tree_print(stdout, cwms_inspect_get0_bundle(check), cli_use_colour(STDOUT_FILENO));
     }
     version_words(&a, version, sizeof(version));
     if (a.connect != NULL)
         cli_connect_print_verdict(stdout, &cc, check, rc);
-    else if (cwms_check_ready(check))
+    else if (cwms_inspect_ready(check))
         printf("ready for %s\n", version);
     else if (!fixed) {
-        size_t n = cwms_check_finding_count(check), fixable = 0;
+        size_t n = cwms_inspect_finding_count(check), fixable = 0;
 
         for (size_t i = 0; i < n; i++)
-            fixable += cwms_check_get0_finding(check, i)->fixable;
+            fixable += cwms_inspect_get0_finding(check, i)->fixable;
         fputs(CLI_PROGRAM ": '", stdout);
         cli_put_text(stdout, strcmp(a.bundle, "-") == 0 ? "(stdin)" : a.bundle);
         printf("' is not ready for %s: %zu finding%s, %zu of them fixable "
@@ -723,7 +723,7 @@ end:
         rc = CWMS_EXIT_OUTPUT;
     }
     cli_connect_clear(&cc);
-    cwms_check_free(check);
+    cwms_inspect_free(check);
     cli_secrets_free(secrets);
     cwms_diag_free(diag);
     cli_shared_clear(&a.sh);

@@ -140,7 +140,7 @@ static char *dir_of(const char *path)
 
 /*
  * Devices, FIFOs, sockets: nothing to replace atomically, write into them
- * (a FIFO's reader waited for within bounds, core/common/cwms_file_io.h).
+ * (a FIFO's reader waited for within bounds, common/cwms_file_io.h).
  */
 static int write_in_place(const char *path, const unsigned char *data, size_t len, CWMS_DIAG *diag)
 {

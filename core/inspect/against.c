@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check --connect --against BUNDLE: does the server send the certificates
- * of that bundle (cwms/check.h, cwms_check_against)? The question after
+ * of that bundle (cwms/inspect.h, cwms_inspect_against)? The question after
  * an import: has CWMS taken the new bundle, or does it still send the
  * old chain?
  *
@@ -22,8 +22,8 @@
 #include <openssl/x509.h>
 
 #include "cwms/cert.h"
-#include "cwms/check.h"
-#include "inspect/check_finding.h"
+#include "cwms/inspect.h"
+#include "inspect/inspect_finding.h"
 
 #define AGAINST_ACTION                                                                             \
     "import the bundle into CWMS (and restart the services it asks for), or name the bundle "      \
@@ -60,15 +60,15 @@ static void list_clear(CERT_LIST *l)
 }
 
 /* The certificate blocks of a check, or the certificates of its bundle when it has no blocks. */
-static int list_of_check(const CWMS_CHECK *c, CERT_LIST *l)
+static int list_of_check(const CWMS_INSPECTION *c, CERT_LIST *l)
 {
-    const CWMS_BUNDLE *b = cwms_check_get0_bundle(c);
-    size_t blocks = cwms_check_block_count(c);
+    const CWMS_BUNDLE *b = cwms_inspect_get0_bundle(c);
+    size_t blocks = cwms_inspect_block_count(c);
 
     if (!list_init(l, blocks + (b != NULL ? b->n_certs : 0)))
         return 0;
     for (size_t i = 0; i < blocks; i++)
-        list_add(l, cwms_check_get0_block_x509(c, i), i);
+        list_add(l, cwms_inspect_get0_block_x509(c, i), i);
     for (size_t i = 0; blocks == 0 && b != NULL && i < b->n_certs; i++)
         list_add(l, b->certs[i], SIZE_MAX);
     return 1;
@@ -98,10 +98,10 @@ static void describe(X509 *x, char *out, size_t size)
 }
 
 /* The file's certificates, read as check reads them; 0 with an error in diag when there are none. */
-static int read_file(const char *path, const CWMS_CHECK_OPTIONS *o, CWMS_CHECK **file, CERT_LIST *l,
-                     CWMS_DIAG *diag)
+static int read_file(const char *path, const CWMS_INSPECT_OPTIONS *o, CWMS_INSPECTION **file,
+                     CERT_LIST *l, CWMS_DIAG *diag)
 {
-    CWMS_CHECK_OPTIONS fo = *o;
+    CWMS_INSPECT_OPTIONS fo = *o;
     CWMS_DIAG *scratch = cwms_diag_new();
     const CWMS_FINDING *why = NULL;
 
@@ -112,7 +112,7 @@ static int read_file(const char *path, const CWMS_CHECK_OPTIONS *o, CWMS_CHECK *
     fo.build.n_hosts = 0;
     fo.build.strict = 0;
     fo.build.has_warn_days = 0;
-    if (scratch == NULL || !cwms_check_bundle(&fo, scratch, file) || !list_of_check(*file, l)) {
+    if (scratch == NULL || !cwms_inspect_bundle(&fo, scratch, file) || !list_of_check(*file, l)) {
         cwms_diag_free(scratch);
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         return 0;
@@ -120,9 +120,9 @@ static int read_file(const char *path, const CWMS_CHECK_OPTIONS *o, CWMS_CHECK *
     cwms_diag_free(scratch);
     if (l->n > 0)
         return 1;
-    for (size_t i = 0; i < cwms_check_finding_count(*file) && why == NULL; i++)
-        if (cwms_check_get0_finding(*file, i)->level == CWMS_ERROR)
-            why = cwms_check_get0_finding(*file, i);
+    for (size_t i = 0; i < cwms_inspect_finding_count(*file) && why == NULL; i++)
+        if (cwms_inspect_get0_finding(*file, i)->level == CWMS_ERROR)
+            why = cwms_inspect_get0_finding(*file, i);
     cwms_diag_add(diag, CWMS_ERROR, why != NULL ? why->reason : CWMS_R_NO_CERTIFICATES,
                   "--against '%s' gives no certificate to compare with%s%s", path,
                   why != NULL ? ": " : " (a self-signed root alone does not count)",
@@ -131,7 +131,7 @@ static int read_file(const char *path, const CWMS_CHECK_OPTIONS *o, CWMS_CHECK *
 }
 
 /* One finding per certificate of one side that the other lacks; *n counts them. */
-static int add_missing(CWMS_CHECK *c, const CERT_LIST *from, const CERT_LIST *other,
+static int add_missing(CWMS_INSPECTION *c, const CERT_LIST *from, const CERT_LIST *other,
                        const char *path, int sent_side, size_t *n)
 {
     for (size_t i = 0; i < from->n; i++) {
@@ -148,19 +148,19 @@ static int add_missing(CWMS_CHECK *c, const CERT_LIST *from, const CERT_LIST *ot
                                          : "");
         else
             snprintf(msg, sizeof(msg), "%s of '%s' is not sent by the server", who, path);
-        if (!cwms_check_add_finding(c, CWMS_ERROR, sent_side ? "NOT_IN_BUNDLE" : "NOT_SENT",
-                                    sent_side ? CWMS_R_NOT_IN_BUNDLE : CWMS_R_NOT_SENT,
-                                    sent_side ? from->block[i] : SIZE_MAX, AGAINST_ACTION, msg))
+        if (!cwms_inspect_add_finding(c, CWMS_ERROR, sent_side ? "NOT_IN_BUNDLE" : "NOT_SENT",
+                                      sent_side ? CWMS_R_NOT_IN_BUNDLE : CWMS_R_NOT_SENT,
+                                      sent_side ? from->block[i] : SIZE_MAX, AGAINST_ACTION, msg))
             return 0;
         (*n)++;
     }
     return 1;
 }
 
-int cwms_check_against(CWMS_CHECK *c, const char *path, const CWMS_CHECK_OPTIONS *o, int *matches,
-                       CWMS_DIAG *diag)
+int cwms_inspect_against(CWMS_INSPECTION *c, const char *path, const CWMS_INSPECT_OPTIONS *o,
+                         int *matches, CWMS_DIAG *diag)
 {
-    CWMS_CHECK *file = NULL;
+    CWMS_INSPECTION *file = NULL;
     CERT_LIST sent = { 0 }, wanted = { 0 };
     size_t differ = 0;
     char msg[4400];
@@ -178,13 +178,13 @@ int cwms_check_against(CWMS_CHECK *c, const char *path, const CWMS_CHECK_OPTIONS
     snprintf(msg, sizeof(msg), "the server sends the %zu certificate%s of '%s'%s", wanted.n,
              wanted.n == 1 ? "" : "s", path, " (a self-signed root aside, in any order)");
     ok = differ > 0
-        || cwms_check_add_finding(c, CWMS_NOTE, "SENDS_BUNDLE", CWMS_R_SENDS_BUNDLE, SIZE_MAX, "",
-                                  msg);
+        || cwms_inspect_add_finding(c, CWMS_NOTE, "SENDS_BUNDLE", CWMS_R_SENDS_BUNDLE, SIZE_MAX, "",
+                                    msg);
     if (!ok)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
 end:
     list_clear(&sent);
     list_clear(&wanted);
-    cwms_check_free(file);
+    cwms_inspect_free(file);
     return ok;
 }

@@ -12,7 +12,7 @@
 
 #include <openssl/x509.h>
 
-#include "cwms/check.h"
+#include "cwms/inspect.h"
 
 typedef struct cwms_scan_block_st {
     CWMS_BLOCK pub;

@@ -2,7 +2,7 @@
 /*
  * Reading a whole file the core is given (an input, a --trust store, a
  * directory entry, a cwms: path, standard input): the capped, non-blocking
- * reader of core/common/cwms_file_io.h, and how the core reports its
+ * reader of common/cwms_file_io.h, and how the core reports its
  * failures (file_read.c).
  */
 #ifndef CWMS_UTIL_FILE_READ_H

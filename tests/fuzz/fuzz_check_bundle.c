@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for `cwms-bundle check`'s reading of a bundle file
- * (core/inspect/check.c): the file as CWMS sees it, its blocks through the
+ * (core/inspect/inspect.c): the file as CWMS sees it, its blocks through the
  * input readers, what build would write, the findings, and --fix's
  * corrected file. The input is written to a file and checked through the
- * real entry point, cwms_check_bundle, at a pinned time against a trust
+ * real entry point, cwms_inspect_bundle, at a pinned time against a trust
  * store of one root made here, with the passphrase "secret" for encrypted
  * keys. Whatever the bytes: the file is judged (the findings say what is
  * wrong, "unreadable" too), or, only when memory ran out, an error is in
@@ -25,7 +25,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "cwms/check.h"
+#include "cwms/inspect.h"
 #include "cwms/emit.h"
 #include "cwms/pass.h"
 #include "fuzz_outcome.h"
@@ -92,21 +92,21 @@ static void write_bundle(const uint8_t *data, size_t size)
 }
 
 /* Findings and exit code agree; --fix writes the file or says why not. */
-static void judge(const CWMS_CHECK *c)
+static void judge(const CWMS_INSPECTION *c)
 {
     CWMS_EMIT_OPTIONS eo = { 0 };
     CWMS_DIAG *fdiag = cwms_diag_new();
     unsigned char *out = NULL;
     size_t out_len = 0, errors = 0;
-    int code = cwms_check_exit_code(c), ok;
+    int code = cwms_inspect_exit_code(c), ok;
 
-    for (size_t i = 0; i < cwms_check_finding_count(c); i++)
-        errors += cwms_check_get0_finding(c, i)->level == CWMS_ERROR;
-    if (code < 0 || code > 7 || (errors > 0) != (code != 0) || (cwms_check_ready(c) && code != 0))
+    for (size_t i = 0; i < cwms_inspect_finding_count(c); i++)
+        errors += cwms_inspect_get0_finding(c, i)->level == CWMS_ERROR;
+    if (code < 0 || code > 7 || (errors > 0) != (code != 0) || (cwms_inspect_ready(c) && code != 0))
         abort();
     if (fdiag == NULL)
         abort();
-    ok = cwms_check_fix(c, &eo, &out, &out_len, fdiag);
+    ok = cwms_inspect_fix(c, &eo, &out, &out_len, fdiag);
     fuzz_expect_outcome(ok, out != NULL && out_len > 0, fdiag);
     OPENSSL_clear_free(out, out_len);
     cwms_diag_free(fdiag);
@@ -114,10 +114,10 @@ static void judge(const CWMS_CHECK *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    CWMS_CHECK_OPTIONS co;
+    CWMS_INSPECT_OPTIONS co;
     CWMS_DIAG *diag;
     CWMS_PASS *pass;
-    CWMS_CHECK *c = NULL;
+    CWMS_INSPECTION *c = NULL;
     int ok;
 
     if (size > FUZZ_BUNDLE_MAX)
@@ -136,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     co.build.pass = pass;
     co.path = bundle_path;
     co.decrypt_keys = 1;
-    ok = cwms_check_bundle(&co, diag, &c);
+    ok = cwms_inspect_bundle(&co, diag, &c);
     /* The file is judged, or memory ran out with an error said. */
     if (ok != (c != NULL))
         abort();
@@ -144,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (c != NULL)
         judge(c);
-    cwms_check_free(c);
+    cwms_inspect_free(c);
     cwms_pass_free(pass);
     cwms_diag_free(diag);
     return 0;

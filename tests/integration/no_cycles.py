@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""No file-level dependency cycles in core/common/, core/, pkcs11/, provider/, cli/.
+"""No file-level dependency cycles in common/, core/, pkcs11/, provider/, cli/.
 
 Reads the symbols each built object file defines and uses (nm), draws an edge
 a.o -> b.o when a.o uses a symbol b.o defines, and fails listing every cycle
@@ -15,7 +15,7 @@ import sys
 def objects(build_root):
     """(layer, object path) for the core, the PKCS#11 helper, the provider and the CLI."""
     found = []
-    for layer, sub in (("core/common", "core/common/libcwmscommon.a.p"),
+    for layer, sub in (("common", "common/libcwmscommon.a.p"),
                        ("core", "core/libcwmscore.a.p"), ("core", "core/libcwmsconnect.a.p"),
                        ("pkcs11", "pkcs11/libcwmsp11.a.p"),
                        ("provider", "provider/cwms.so.p"), ("cli", "cli/cwms-bundle.p")):

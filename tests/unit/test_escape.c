@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The escaping rule (core/common/escape.c): text shown as it is unless it
+ * The escaping rule (common/escape.c): text shown as it is unless it
  * holds a control (C0, DEL, C1) or a byte that is not well-formed UTF-8,
  * each written as \xNN; the result is valid UTF-8 (checked here with an
  * independent decoder: iconv); cutting text keeps whole characters. And

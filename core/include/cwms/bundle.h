@@ -75,7 +75,7 @@ typedef struct cwms_options_st {
     int max_threads;
     int explain; /* keep why the bundle is what it is (explain.h) */
     /*
-     * `check` (cwms/check.h) judging a file that leaves the root out:
+     * `check` (cwms/inspect.h) judging a file that leaves the root out:
      * unknown_anchor lets a chain end at a certificate whose issuer is
      * neither among the inputs nor in the trust store (a private root
      * CWMS holds), with a CWMS_R_ANCHOR_UNKNOWN warning, unless the

@@ -4,7 +4,7 @@
  * TLS handshake with OpenSSL's libssl, the server name sent as SNI, the
  * certificate chain taken as the server sent it — the handshake does not
  * verify it, so a broken chain is seen and can be judged by the check
- * (cwms/check.h, CWMS_CHECK_OPTIONS.served).
+ * (cwms/inspect.h, CWMS_INSPECT_OPTIONS.served).
  *
  * The connection is direct: no proxy variable is read. Connecting and the
  * handshake together take at most the time-out; name resolution is the

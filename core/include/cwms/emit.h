@@ -40,7 +40,7 @@ int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo, unsigned c
  * one owned by another user in a sticky world-writable directory (the
  * kernel's protected_symlinks rule: refused); a device, FIFO or socket
  * (/dev/null, /dev/stdout) is written in place, never replaced (a FIFO's
- * reader waited for within the bounds of core/common/cwms_file_io.h). 1 on
+ * reader waited for within the bounds of common/cwms_file_io.h). 1 on
  * success, 0 with a CWMS_R_OUTPUT error naming path. Not thread-safe with
  * itself (one pending temporary name per process).
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `cwms-bundle check`: an existing bundle against what build would write
- * (cwms/check.h).
+ * (cwms/inspect.h).
  *
  * 1. The file's blocks and the text between them (blocks.c).
  * 2. Its certificates and keys, block by block, through the input
@@ -14,7 +14,7 @@
  * 3. The file against that bundle, block by block: key position and
  *    count, order, root, certificates on no path, duplicates, stray text.
  */
-#include "cwms/check.h"
+#include "cwms/inspect.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -34,7 +34,7 @@
 #include "cwms_escape.h"
 #include "cwms/explain.h"
 #include "inspect/blocks.h"
-#include "inspect/check_finding.h"
+#include "inspect/inspect_finding.h"
 #include "input/fetch.h"
 #include "input/input.h"
 #include "util/file_read.h"
@@ -49,7 +49,7 @@ typedef struct {
     char *action;
 } FINDING;
 
-struct cwms_check_st {
+struct cwms_inspection_st {
     CWMS_FILE_BUF buf;   /* the file as read (it may hold a key in the clear) */
     unsigned char *data; /* buf's bytes */
     size_t len;
@@ -62,7 +62,7 @@ struct cwms_check_st {
     int not_pem;
     int strict;
     int gap;    /* the build found an issuer missing: CAs off the chain may sit above the gap */
-    int served; /* a chain a TLS server sent (CWMS_CHECK_OPTIONS.served) */
+    int served; /* a chain a TLS server sent (CWMS_INSPECT_OPTIONS.served) */
 };
 
 /*-
@@ -71,7 +71,7 @@ struct cwms_check_st {
  */
 
 /* Adds a finding about block (0-based; SIZE_MAX = the file). 1, or 0 when memory ran out. */
-__attribute__((format(printf, 7, 8))) static int add_finding(CWMS_CHECK *c, CWMS_LEVEL level,
+__attribute__((format(printf, 7, 8))) static int add_finding(CWMS_INSPECTION *c, CWMS_LEVEL level,
                                                              const char *code, CWMS_REASON reason,
                                                              size_t block, const char *action,
                                                              const char *fmt, ...)
@@ -124,8 +124,9 @@ __attribute__((format(printf, 7, 8))) static int add_finding(CWMS_CHECK *c, CWMS
     return 1;
 }
 
-int cwms_check_add_finding(CWMS_CHECK *c, CWMS_LEVEL level, const char *code, CWMS_REASON reason,
-                           size_t block, const char *action, const char *message)
+int cwms_inspect_add_finding(CWMS_INSPECTION *c, CWMS_LEVEL level, const char *code,
+                             CWMS_REASON reason, size_t block, const char *action,
+                             const char *message)
 {
     return add_finding(c, level, code, reason, block, action, "%s", message);
 }
@@ -201,7 +202,7 @@ static const struct {
 };
 
 /* Every error and warning of the build as a finding; notes only when they carry a reason. */
-static int add_build_findings(CWMS_CHECK *c, const CWMS_DIAG *bdiag)
+static int add_build_findings(CWMS_INSPECTION *c, const CWMS_DIAG *bdiag)
 {
     for (size_t i = 0; i < cwms_diag_count(bdiag); i++) {
         const CWMS_MSG *m = cwms_diag_get(bdiag, i);
@@ -233,7 +234,7 @@ static int add_build_findings(CWMS_CHECK *c, const CWMS_DIAG *bdiag)
  */
 
 /* How findings name the file: standard input as the input readers name it. */
-static const char *file_name(const CWMS_CHECK_OPTIONS *o)
+static const char *file_name(const CWMS_INSPECT_OPTIONS *o)
 {
     return strcmp(o->path, "-") == 0 ? "(stdin)" : o->path;
 }
@@ -243,7 +244,7 @@ static const char *file_name(const CWMS_CHECK_OPTIONS *o)
  * standard input), so a FIFO with a writer is read and one without is
  * reported instead of waited on. 1, or 0 with the UNREADABLE finding's text in err.
  */
-static int read_file(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, char *err, size_t err_size)
+static int read_file(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, char *err, size_t err_size)
 {
     const char *name = file_name(o);
     CWMS_DIAG *why;
@@ -274,7 +275,7 @@ static int read_file(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, char *err, size
 }
 
 /* The served chain as PEM text in c->buf, in the order sent: the blocks the check then reads. */
-static int served_pem(CWMS_CHECK *c, STACK_OF(X509) * chain, char *err, size_t err_size)
+static int served_pem(CWMS_INSPECTION *c, STACK_OF(X509) * chain, char *err, size_t err_size)
 {
     BIO *mem = BIO_new(BIO_s_mem());
     char *p = NULL;
@@ -338,7 +339,7 @@ static int binary(const unsigned char *p, size_t len)
     return controls * 3 > len;
 }
 
-static int add_stray_text(CWMS_CHECK *c)
+static int add_stray_text(CWMS_INSPECTION *c)
 {
     for (size_t i = 0; i < c->scan.n_texts; i++) {
         const CWMS_SCAN_TEXT *t = &c->scan.texts[i];
@@ -379,7 +380,7 @@ static int add_stray_text(CWMS_CHECK *c)
     return 1;
 }
 
-static int add_duplicates(CWMS_CHECK *c)
+static int add_duplicates(CWMS_INSPECTION *c)
 {
     for (size_t i = 0; i < c->scan.n_blocks; i++) {
         const CWMS_SCAN_BLOCK *b = &c->scan.blocks[i];
@@ -398,7 +399,7 @@ static int add_duplicates(CWMS_CHECK *c)
 }
 
 /* Index of the first block holding the same certificate; SIZE_MAX when none. */
-static size_t first_copy(const CWMS_CHECK *c, size_t i)
+static size_t first_copy(const CWMS_INSPECTION *c, size_t i)
 {
     return c->scan.blocks[i].copy_of;
 }
@@ -429,7 +430,7 @@ static const char *left_out_reason(const CWMS_BUNDLE *b, X509 *x, CWMS_ROLE *rol
 }
 
 /* A certificate the server sends that its chain does not need: clients pass over it. */
-static int add_served_extra(CWMS_CHECK *c, size_t i, CWMS_ROLE role, const char *why)
+static int add_served_extra(CWMS_INSPECTION *c, size_t i, CWMS_ROLE role, const char *why)
 {
     if (role == CWMS_ROLE_ROOT)
         return add_finding(c, CWMS_WARNING, "ROOT_INCLUDED", CWMS_R_ROOT_INCLUDED, i,
@@ -444,7 +445,7 @@ static int add_served_extra(CWMS_CHECK *c, size_t i, CWMS_ROLE role, const char 
                        why != NULL ? why : "it is not on the chain build chose");
 }
 
-static int compare_certs(CWMS_CHECK *c, CWMS_ORDER order)
+static int compare_certs(CWMS_INSPECTION *c, CWMS_ORDER order)
 {
     const CWMS_BUNDLE *b = c->bundle;
     size_t *pos = NULL, n_pos = 0, first_bad = SIZE_MAX;
@@ -517,7 +518,7 @@ end:
     return ok;
 }
 
-static int compare_keys(CWMS_CHECK *c, const size_t *key_blocks, size_t n_key_blocks)
+static int compare_keys(CWMS_INSPECTION *c, const size_t *key_blocks, size_t n_key_blocks)
 {
     size_t first_key = n_key_blocks > 0 ? key_blocks[0] : SIZE_MAX;
     size_t chosen = c->key_block;
@@ -561,7 +562,7 @@ static int compare_keys(CWMS_CHECK *c, const size_t *key_blocks, size_t n_key_bl
  * The certificates of what build would write that --fetch downloaded (the
  * pool's from index fetched on): the file lacks them, and --fix can add them.
  */
-static int add_fetched(CWMS_CHECK *c, const CWMS_INPUTS *in, size_t fetched)
+static int add_fetched(CWMS_INSPECTION *c, const CWMS_INPUTS *in, size_t fetched)
 {
     for (size_t k = fetched; k < cwms_pool_count(in->pool); k++) {
         CWMS_CERT *cert = cwms_pool_get(in->pool, k);
@@ -612,7 +613,7 @@ static void served_options(CWMS_OPTIONS *opts, STACK_OF(X509) * chain)
  * into c->bundle, or, when that fails, what it found into c->partial. 0
  * only when memory ran out.
  */
-static int build_from_file(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *in,
+static int build_from_file(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, CWMS_INPUTS *in,
                            CWMS_DIAG *bdiag, size_t *fetched)
 {
     CWMS_OPTIONS opts = o->build;
@@ -666,7 +667,7 @@ static int is_pkcs12(const unsigned char *data, size_t len)
  * go on judging, 0 when nothing could be read (the findings say why), -1
  * when memory ran out.
  */
-static int read_not_pem(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *in,
+static int read_not_pem(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, CWMS_INPUTS *in,
                         const CWMS_READ_CTX *rctx, CWMS_DIAG *bdiag)
 {
     int p12 = is_pkcs12(c->data, c->len);
@@ -692,7 +693,7 @@ static int read_not_pem(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS 
         : -1;
 }
 
-static int read_blocks(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *in,
+static int read_blocks(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, CWMS_INPUTS *in,
                        const CWMS_READ_CTX *rctx, CWMS_DIAG *bdiag, size_t *key_block_of,
                        size_t *key_blocks, size_t *n_key_blocks, size_t *undecrypted)
 {
@@ -732,9 +733,9 @@ static int read_blocks(CWMS_CHECK *c, const CWMS_CHECK_OPTIONS *o, CWMS_INPUTS *
     return 1;
 }
 
-int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK **out)
+int cwms_inspect_bundle(const CWMS_INSPECT_OPTIONS *o, CWMS_DIAG *diag, CWMS_INSPECTION **out)
 {
-    CWMS_CHECK *c = OPENSSL_zalloc(sizeof(*c));
+    CWMS_INSPECTION *c = OPENSSL_zalloc(sizeof(*c));
     CWMS_INPUTS *in = NULL;
     CWMS_DIAG *bdiag = NULL;
     CWMS_READ_CTX rctx;
@@ -833,11 +834,11 @@ end:
     OPENSSL_free(key_blocks);
     cwms_diag_free(bdiag);
     cwms_inputs_free(in);
-    cwms_check_free(c);
+    cwms_inspect_free(c);
     return ok;
 }
 
-void cwms_check_free(CWMS_CHECK *c)
+void cwms_inspect_free(CWMS_INSPECTION *c)
 {
     if (c == NULL)
         return;
@@ -853,37 +854,37 @@ void cwms_check_free(CWMS_CHECK *c)
     OPENSSL_free(c);
 }
 
-size_t cwms_check_block_count(const CWMS_CHECK *c)
+size_t cwms_inspect_block_count(const CWMS_INSPECTION *c)
 {
     return c->scan.n_blocks;
 }
 
-const CWMS_BLOCK *cwms_check_get0_block(const CWMS_CHECK *c, size_t i)
+const CWMS_BLOCK *cwms_inspect_get0_block(const CWMS_INSPECTION *c, size_t i)
 {
     return i < c->scan.n_blocks ? &c->scan.blocks[i].pub : NULL;
 }
 
-size_t cwms_check_finding_count(const CWMS_CHECK *c)
+size_t cwms_inspect_finding_count(const CWMS_INSPECTION *c)
 {
     return c->n_findings;
 }
 
-const CWMS_FINDING *cwms_check_get0_finding(const CWMS_CHECK *c, size_t i)
+const CWMS_FINDING *cwms_inspect_get0_finding(const CWMS_INSPECTION *c, size_t i)
 {
     return i < c->n_findings ? &c->findings[i].pub : NULL;
 }
 
-const CWMS_BUNDLE *cwms_check_get0_bundle(const CWMS_CHECK *c)
+const CWMS_BUNDLE *cwms_inspect_get0_bundle(const CWMS_INSPECTION *c)
 {
     return c->bundle;
 }
 
-X509 *cwms_check_get0_block_x509(const CWMS_CHECK *c, size_t i)
+X509 *cwms_inspect_get0_block_x509(const CWMS_INSPECTION *c, size_t i)
 {
     return i < c->scan.n_blocks ? c->scan.blocks[i].x509 : NULL;
 }
 
-const CWMS_EXPLAIN *cwms_check_get0_explain(const CWMS_CHECK *c)
+const CWMS_EXPLAIN *cwms_inspect_get0_explain(const CWMS_INSPECTION *c)
 {
     /* A build that failed (its bundle kept for the findings) is drawn as far as it got. */
     if (c->partial != NULL || c->bundle == NULL)
@@ -891,7 +892,7 @@ const CWMS_EXPLAIN *cwms_check_get0_explain(const CWMS_CHECK *c)
     return cwms_bundle_get0_explain(c->bundle);
 }
 
-int cwms_check_ready(const CWMS_CHECK *c)
+int cwms_inspect_ready(const CWMS_INSPECTION *c)
 {
     if (c->bundle == NULL)
         return 0;
@@ -918,7 +919,7 @@ static int severity(int exit_code)
     }
 }
 
-int cwms_check_exit_code(const CWMS_CHECK *c)
+int cwms_inspect_exit_code(const CWMS_INSPECTION *c)
 {
     int worst = CWMS_EXIT_OK;
 
@@ -942,8 +943,8 @@ int cwms_check_exit_code(const CWMS_CHECK *c)
  * -------
  */
 
-int cwms_check_fix(const CWMS_CHECK *c, const CWMS_EMIT_OPTIONS *eo, unsigned char **out,
-                   size_t *out_len, CWMS_DIAG *diag)
+int cwms_inspect_fix(const CWMS_INSPECTION *c, const CWMS_EMIT_OPTIONS *eo, unsigned char **out,
+                     size_t *out_len, CWMS_DIAG *diag)
 {
     CWMS_BUNDLE certs_only;
     unsigned char *chain = NULL, *buf;

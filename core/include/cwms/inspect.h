@@ -15,8 +15,8 @@
  * decrypting it; its match with the server certificate is checked only
  * when a passphrase source is given.
  */
-#ifndef CWMS_CHECK_H
-#define CWMS_CHECK_H
+#ifndef CWMS_INSPECT_H
+#define CWMS_INSPECT_H
 
 #include <stddef.h>
 
@@ -51,10 +51,10 @@ typedef struct cwms_finding_st {
     size_t block;        /* 1-based block it concerns; 0 = the file as a whole */
     const char *subject; /* that block's certificate subject, or NULL */
     const char *sha256;  /* that block's certificate SHA-256 (hex), or "" */
-    int fixable;         /* cwms_check_fix corrects it */
+    int fixable;         /* cwms_inspect_fix corrects it */
 } CWMS_FINDING;
 
-typedef struct cwms_check_options_st {
+typedef struct cwms_inspect_options_st {
     /*
      * What build would be given: order, trust_file, attime, hosts,
      * strict, pass, libctx. inputs, key_source, no_key, include_root and
@@ -72,45 +72,45 @@ typedef struct cwms_check_options_st {
      * fixable. Blocks are its certificates written as PEM. NULL: the file.
      */
     STACK_OF(X509) * served;
-} CWMS_CHECK_OPTIONS;
+} CWMS_INSPECT_OPTIONS;
 
-typedef struct cwms_check_st CWMS_CHECK;
+typedef struct cwms_inspection_st CWMS_INSPECTION;
 
 /*
- * Checks the file. Returns 1 with *out set (free with cwms_check_free)
+ * Checks the file. Returns 1 with *out set (free with cwms_inspect_free)
  * when the file could be judged — the findings then say what is wrong,
  * also "unreadable" — and 0 with an error in diag only when memory ran
  * out. The build's own messages are appended to diag.
  */
-int cwms_check_bundle(const CWMS_CHECK_OPTIONS *o, CWMS_DIAG *diag, CWMS_CHECK **out);
-void cwms_check_free(CWMS_CHECK *c);
+int cwms_inspect_bundle(const CWMS_INSPECT_OPTIONS *o, CWMS_DIAG *diag, CWMS_INSPECTION **out);
+void cwms_inspect_free(CWMS_INSPECTION *c);
 
-size_t cwms_check_block_count(const CWMS_CHECK *c);
-const CWMS_BLOCK *cwms_check_get0_block(const CWMS_CHECK *c, size_t i);
-size_t cwms_check_finding_count(const CWMS_CHECK *c);
-const CWMS_FINDING *cwms_check_get0_finding(const CWMS_CHECK *c, size_t i);
+size_t cwms_inspect_block_count(const CWMS_INSPECTION *c);
+const CWMS_BLOCK *cwms_inspect_get0_block(const CWMS_INSPECTION *c, size_t i);
+size_t cwms_inspect_finding_count(const CWMS_INSPECTION *c);
+const CWMS_FINDING *cwms_inspect_get0_finding(const CWMS_INSPECTION *c, size_t i);
 
 /* 1 when the file is exactly what build would write: the same blocks, in the same order. */
-int cwms_check_ready(const CWMS_CHECK *c);
+int cwms_inspect_ready(const CWMS_INSPECTION *c);
 /*
  * The exit code: 0 when no finding is an error (warnings count with the
  * build's strict option), else that of the worst error: 3 (the file is
  * unreadable or not PEM) before 5 (key) before 4 (chain); 8 when the
  * worst is a certificate expiring within build.warn_days (a warning).
  */
-int cwms_check_exit_code(const CWMS_CHECK *c);
+int cwms_inspect_exit_code(const CWMS_INSPECTION *c);
 /*
  * What build would write (key and chain, with its explanation), also when
  * the build found errors (then the chain as far as it goes, the file is
  * compared with it); NULL when no chain could be found at all.
  */
-const CWMS_BUNDLE *cwms_check_get0_bundle(const CWMS_CHECK *c);
+const CWMS_BUNDLE *cwms_inspect_get0_bundle(const CWMS_INSPECTION *c);
 /*
  * The bundle's explanation, or when the build failed what it found
  * (cwms_explain_complete says which); NULL when it got no further than
  * reading. Owned by c.
  */
-const struct cwms_explain_st *cwms_check_get0_explain(const CWMS_CHECK *c);
+const struct cwms_explain_st *cwms_inspect_get0_explain(const CWMS_INSPECTION *c);
 
 /*
  * --against: whether the served chain c judged holds the certificates of
@@ -121,8 +121,8 @@ const struct cwms_explain_st *cwms_check_get0_explain(const CWMS_CHECK *c);
  * 1, or 0 with an error in diag when the file holds no certificate to
  * compare (unreadable, not a bundle) or memory ran out.
  */
-int cwms_check_against(CWMS_CHECK *c, const char *path, const CWMS_CHECK_OPTIONS *o, int *matches,
-                       CWMS_DIAG *diag);
+int cwms_inspect_against(CWMS_INSPECTION *c, const char *path, const CWMS_INSPECT_OPTIONS *o,
+                         int *matches, CWMS_DIAG *diag);
 
 /*
  * The corrected file: the key block kept byte for byte (an encrypted one
@@ -131,7 +131,7 @@ int cwms_check_against(CWMS_CHECK *c, const char *path, const CWMS_CHECK_OPTIONS
  * (free with OPENSSL_clear_free) when every error finding is fixable;
  * 0 with an error in diag naming the findings it cannot fix.
  */
-int cwms_check_fix(const CWMS_CHECK *c, const CWMS_EMIT_OPTIONS *eo, unsigned char **out,
-                   size_t *out_len, CWMS_DIAG *diag);
+int cwms_inspect_fix(const CWMS_INSPECTION *c, const CWMS_EMIT_OPTIONS *eo, unsigned char **out,
+                     size_t *out_len, CWMS_DIAG *diag);
 
 #endif

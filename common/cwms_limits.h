@@ -19,7 +19,7 @@
 /*
  * A named pipe (FIFO) is waited on at most this long at a time: for its
  * writer (or, as an output, its reader) to appear and for each next chunk;
- * and CWMS_FIFO_TOTAL_MS for the whole transfer (core/common/cwms_file_io.h).
+ * and CWMS_FIFO_TOTAL_MS for the whole transfer (common/cwms_file_io.h).
  * Long enough for a writer started with the command, short enough that a
  * FIFO nobody feeds is reported rather than hanging the run.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the parts of the check outside check.c (against.c) need of a
- * CWMS_CHECK: adding a finding, and the certificate a block holds.
+ * CWMS_INSPECTION: adding a finding, and the certificate a block holds.
  */
 #ifndef CWMS_INSPECT_CHECK_FINDING_H
 #define CWMS_INSPECT_CHECK_FINDING_H
@@ -10,16 +10,17 @@
 
 #include <openssl/x509.h>
 
-#include "cwms/check.h"
+#include "cwms/inspect.h"
 
 /*
  * Adds a finding about block (0-based; SIZE_MAX = the whole file or
  * chain); message and action are copied. 1, or 0 when memory ran out.
  */
-int cwms_check_add_finding(CWMS_CHECK *c, CWMS_LEVEL level, const char *code, CWMS_REASON reason,
-                           size_t block, const char *action, const char *message);
+int cwms_inspect_add_finding(CWMS_INSPECTION *c, CWMS_LEVEL level, const char *code,
+                             CWMS_REASON reason, size_t block, const char *action,
+                             const char *message);
 
 /* The certificate of block i (0-based), borrowed; NULL for other blocks and ones that do not decode. */
-X509 *cwms_check_get0_block_x509(const CWMS_CHECK *c, size_t i);
+X509 *cwms_inspect_get0_block_x509(const CWMS_INSPECTION *c, size_t i);
 
 #endif
