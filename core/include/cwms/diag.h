@@ -161,6 +161,33 @@ void cwms_diag_promote_warnings(CWMS_DIAG *diag);
 /* Appends copies of every message of src to dst, in order (src is unchanged). */
 void cwms_diag_append(CWMS_DIAG *dst, const CWMS_DIAG *src);
 
+/*
+ * The reason table (core/util/reasons.c): one row per CWMS_R_* reason,
+ * every fact about a reason that is not a message. A new reason gets its
+ * row there; `meson test docs-reasons_agree` fails on a reason without one.
+ */
+typedef enum {
+    CWMS_FIX_NO = 0, /* check --fix cannot mend it: a new certificate, key or CA is needed */
+    CWMS_FIX_YES,    /* the file's layout: check --fix rewrites it */
+    /* when the check holds what is needed (the key it chose, a certificate --fetch downloaded) */
+    CWMS_FIX_IF_HELD
+} CWMS_FIX;
+
+typedef struct {
+    CWMS_REASON reason;
+    const char *name;    /* "CWMS_R_MISSING_INTERMEDIATE" */
+    const char *text;    /* the short reason string, the provider's: "missing intermediate" */
+    int exit_code;       /* the CLI's exit code for it (docs/cwms-bundle.1, EXIT STATUS) */
+    const char *finding; /* check's finding code (FINDING CODES): "MISSING_INTERMEDIATE" */
+    CWMS_FIX fix;        /* whether check --fix can mend a finding of it */
+    const char *advice;  /* what to do, for a finding of it that names nothing better */
+} CWMS_REASON_ROW;
+
+/* The row of a reason (static), or NULL for a value that is no reason. */
+const CWMS_REASON_ROW *cwms_reason_row(CWMS_REASON reason);
+/* The i-th row of the table (static), or NULL past the end. */
+const CWMS_REASON_ROW *cwms_reason_row_at(size_t i);
+
 /* The short reason string ("missing intermediate"), never NULL. */
 const char *cwms_reason_string(CWMS_REASON reason);
 /*
