@@ -267,8 +267,7 @@ static size_t candidates(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *tr
     if (n == 0 && m != NULL && m->reason == CWMS_R_MISSING_INTERMEDIATE) {
         for (size_t i = 0; i < cwms_diag_count(rank); i++)
             if (cwms_diag_get(rank, i) != m)
-                cwms_diag_add(diag, cwms_diag_get(rank, i)->level, cwms_diag_get(rank, i)->reason,
-                              "%s", cwms_diag_get(rank, i)->text);
+                cwms_diag_add_msg(diag, cwms_diag_get(rank, i));
         n = cwms_unknown_anchor_path(opts, g, trust, leaf, &cands[0], diag);
     } else {
         cwms_diag_append(diag, rank);

@@ -35,9 +35,9 @@ static void check_link(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *d
     char *cn = name_of(child), *in = name_of(issuer);
 
     if (cwms_graph_signed_by(g, child, issuer) != 1) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_BAD_SIGNATURE,
-                      "the signature of '%s' does not verify with the key of its issuer '%s'", cn,
-                      in);
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_BAD_SIGNATURE, cn,
+                            "the signature of '%s' does not verify with the key of its issuer '%s'",
+                            cn, in);
         *ok = 0;
     }
     OPENSSL_free(cn);
@@ -61,25 +61,25 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
     /* A version 1 self-signed root has no extensions at all and is a CA by tradition. */
     if (!(flags & EXFLAG_CA)
         && !(X509_get_version(x) == X509_VERSION_1 && cwms_graph_self_signed(g, c) == 1)) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NOT_A_CA,
-                      "'%s' signs the next certificate down but is not a CA certificate "
-                      "(basicConstraints cA is not TRUE): a verifier will reject the chain",
-                      name);
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_NOT_A_CA, name,
+                            "'%s' signs the next certificate down but is not a CA certificate "
+                            "(basicConstraints cA is not TRUE): a verifier will reject the chain",
+                            name);
         *ok = 0;
     } else if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(x) & KU_KEY_CERT_SIGN)) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NOT_A_CA,
-                      "'%s' signs the next certificate down but its keyUsage lacks keyCertSign",
-                      name);
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_NOT_A_CA, name,
+                            "'%s' signs the next certificate down but its keyUsage lacks keyCertSign",
+                            name);
         *ok = 0;
     }
     /* pathLenConstraint counts the CA certificates below it, self-issued ones excepted. */
     for (size_t j = 1; j < i; j++)
         below += !cwms_cert_self_issued(p->certs[j]);
     if ((pathlen = X509_get_pathlen(x)) >= 0 && (size_t)pathlen < below) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_PATH_LENGTH,
-                      "'%s' allows %ld CA certificate(s) below it (pathLenConstraint) but the "
-                      "chain has %zu: a verifier will reject it",
-                      name, pathlen, below);
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_PATH_LENGTH, name,
+                            "'%s' allows %ld CA certificate(s) below it (pathLenConstraint) but the "
+                            "chain has %zu: a verifier will reject it",
+                            name, pathlen, below);
         *ok = 0;
     }
     OPENSSL_free(name);
@@ -99,13 +99,13 @@ static void check_validity(const CWMS_OPTIONS *opts, CWMS_CERT *c, CWMS_DIAG *di
     cwms_time_format(t, at);
     if (t < cwms_cert_not_before(c) || t > cwms_cert_not_after(c)) {
         name = name_of(c);
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CERT_EXPIRED,
-                      "%s'%s'%s%s%s is %s at %s: it is valid from %s to %s; get a current "
-                      "certificate from the CA",
-                      role, name, cwms_cert_get0_origin(c) != NULL ? " (from " : "",
-                      cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c) : "",
-                      cwms_cert_get0_origin(c) != NULL ? ")" : "",
-                      t < cwms_cert_not_before(c) ? "not yet valid" : "expired", at, nb, na);
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_CERT_EXPIRED, name,
+                            "%s'%s'%s%s%s is %s at %s: it is valid from %s to %s; get a current "
+                            "certificate from the CA",
+                            role, name, cwms_cert_get0_origin(c) != NULL ? " (from " : "",
+                            cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c) : "",
+                            cwms_cert_get0_origin(c) != NULL ? ")" : "",
+                            t < cwms_cert_not_before(c) ? "not yet valid" : "expired", at, nb, na);
         OPENSSL_free(name);
         *ok = 0;
     } else if (cwms_cert_not_after(c) - t < soon) {
@@ -133,10 +133,10 @@ static void check_key(const CWMS_PATH *p, const CWMS_KEY *key, CWMS_DIAG *diag, 
     }
     if (pk != NULL && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"))
         && EVP_PKEY_get_bits(pk) < 2048) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WEAK_KEY,
-                      "'%s' has a %d-bit RSA key: CWMS refuses RSA keys under 2048 bits; make a "
-                      "new key of 2048 bits or more and have the certificate re-issued",
-                      name, EVP_PKEY_get_bits(pk));
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_WEAK_KEY, name,
+                            "'%s' has a %d-bit RSA key: CWMS refuses RSA keys under 2048 bits; make a "
+                            "new key of 2048 bits or more and have the certificate re-issued",
+                            name, EVP_PKEY_get_bits(pk));
         *ok = 0;
     }
     OPENSSL_free(name);

@@ -319,19 +319,12 @@ char *cwms_verify_summary(const CWMS_VERIFY_RESULT *result)
 /* 1 when diag already has an error of reason about the certificate named subject. */
 static int said_already(const CWMS_DIAG *diag, CWMS_REASON reason, const char *subject)
 {
-    size_t len = strlen(subject);
-
-    if (len == 0)
-        return 0;
     for (size_t i = 0; i < cwms_diag_count(diag); i++) {
         const CWMS_MSG *m = cwms_diag_get(diag, i);
-        const char *p;
 
-        if (m->level != CWMS_ERROR || m->reason != reason)
-            continue;
-        for (p = strstr(m->text, subject); p != NULL; p = strstr(p + 1, subject))
-            if (p > m->text && p[-1] == '\'' && p[len] == '\'')
-                return 1;
+        if (m->level == CWMS_ERROR && m->reason == reason && m->subject != NULL
+            && strcmp(m->subject, subject) == 0)
+            return 1;
     }
     return 0;
 }

@@ -896,8 +896,9 @@ int cwms_inspect_fix(const CWMS_INSPECTION *c, const CWMS_EMIT_OPTIONS *eo, unsi
         const CWMS_FINDING *f = &c->findings[i].pub;
 
         if (f->level == CWMS_ERROR && !f->fixable) {
-            cwms_diag_add(diag, CWMS_ERROR, f->reason, "--fix cannot correct %s: %s", f->code,
-                          f->action);
+            cwms_diag_add_facts(diag, CWMS_ERROR, f->reason,
+                                &(CWMS_MSG_FACTS){ .finding = f->code },
+                                "--fix cannot correct %s: %s", f->code, f->action);
             blocked = 1;
         }
     }

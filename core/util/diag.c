@@ -25,34 +25,58 @@ void cwms_diag_free(CWMS_DIAG *diag)
 {
     if (diag == NULL)
         return;
-    for (size_t i = 0; i < diag->count; i++)
+    for (size_t i = 0; i < diag->count; i++) {
         OPENSSL_free(diag->msgs[i].text);
+        OPENSSL_free(diag->msgs[i].subject);
+        OPENSSL_free(diag->msgs[i].url);
+        OPENSSL_free(diag->msgs[i].finding);
+    }
     OPENSSL_free(diag->msgs);
     OPENSSL_free(diag);
 }
 
-static void diag_push(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, char *text)
+/* A copy of s, NULL for NULL; *failed set when the copy could not be made. */
+static char *dup_fact(const char *s, int *failed)
 {
+    char *d = s != NULL ? OPENSSL_strdup(s) : NULL;
+
+    *failed |= s != NULL && d == NULL;
+    return d;
+}
+
+/* Takes text (escaped here); copies the facts. A message that does not fit is dropped. */
+static void diag_push(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, char *text,
+                      const CWMS_MSG_FACTS *facts)
+{
+    static const CWMS_MSG_FACTS none = { 0 };
     char *escaped = cwms_escape_text(text);
+    CWMS_MSG msg = { level, reason, escaped, NULL, NULL, NULL };
+    int failed = escaped == NULL;
 
     OPENSSL_free(text);
-    if ((text = escaped) == NULL)
-        return;
-    if (diag->count == diag->cap) {
+    if (facts == NULL)
+        facts = &none;
+    msg.subject = dup_fact(facts->subject, &failed);
+    msg.url = dup_fact(facts->url, &failed);
+    msg.finding = dup_fact(facts->finding, &failed);
+    if (!failed && diag->count == diag->cap) {
         size_t cap = diag->cap ? diag->cap * 2 : 8;
         CWMS_MSG *m = OPENSSL_realloc(diag->msgs, cap * sizeof(*m));
 
-        if (m == NULL) {
-            OPENSSL_free(text);
-            return;
+        failed = m == NULL;
+        if (m != NULL) {
+            diag->msgs = m;
+            diag->cap = cap;
         }
-        diag->msgs = m;
-        diag->cap = cap;
     }
-    diag->msgs[diag->count].level = level;
-    diag->msgs[diag->count].reason = reason;
-    diag->msgs[diag->count].text = text;
-    diag->count++;
+    if (failed) {
+        OPENSSL_free(msg.text);
+        OPENSSL_free(msg.subject);
+        OPENSSL_free(msg.url);
+        OPENSSL_free(msg.finding);
+        return;
+    }
+    diag->msgs[diag->count++] = msg;
 }
 
 char *cwms_vformat(const char *fmt, va_list ap)
@@ -81,15 +105,49 @@ char *cwms_format(const char *fmt, ...)
     return s;
 }
 
-void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt,
-                    va_list ap)
+static void vadd_facts(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
+                       const CWMS_MSG_FACTS *facts, const char *fmt, va_list ap)
 {
     char *text;
 
     if (diag == NULL)
         return;
     if ((text = cwms_vformat(fmt, ap)) != NULL)
-        diag_push(diag, level, reason, text);
+        diag_push(diag, level, reason, text, facts);
+}
+
+void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt,
+                    va_list ap)
+{
+    vadd_facts(diag, level, reason, NULL, fmt, ap);
+}
+
+void cwms_diag_add_facts(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
+                         const CWMS_MSG_FACTS *facts, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vadd_facts(diag, level, reason, facts, fmt, ap);
+    va_end(ap);
+}
+
+void cwms_diag_add_about(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *subject,
+                         const char *fmt, ...)
+{
+    CWMS_MSG_FACTS facts = { .subject = subject };
+    va_list ap;
+
+    va_start(ap, fmt);
+    vadd_facts(diag, level, reason, &facts, fmt, ap);
+    va_end(ap);
+}
+
+void cwms_diag_add_msg(CWMS_DIAG *diag, const CWMS_MSG *m)
+{
+    CWMS_MSG_FACTS facts = { m->subject, m->url, m->finding };
+
+    cwms_diag_add_facts(diag, m->level, m->reason, &facts, "%s", m->text);
 }
 
 void cwms_diag_add(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt, ...)
@@ -128,7 +186,7 @@ void cwms_diag_add_openssl(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason
     if (text == NULL)
         return;
     if (err[0] == '\0') {
-        diag_push(diag, level, reason, text);
+        diag_push(diag, level, reason, text, NULL);
         return;
     }
     len = strlen(text) + strlen(err) + 3;
@@ -136,7 +194,7 @@ void cwms_diag_add_openssl(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason
         snprintf(full, len, "%s: %s", text, err);
     OPENSSL_free(text);
     if (full != NULL)
-        diag_push(diag, level, reason, full);
+        diag_push(diag, level, reason, full, NULL);
 }
 
 size_t cwms_diag_count(const CWMS_DIAG *diag)
@@ -169,7 +227,7 @@ size_t cwms_diag_count_level(const CWMS_DIAG *diag, CWMS_LEVEL level)
 void cwms_diag_append(CWMS_DIAG *dst, const CWMS_DIAG *src)
 {
     for (size_t i = 0; i < cwms_diag_count(src); i++)
-        cwms_diag_add(dst, src->msgs[i].level, src->msgs[i].reason, "%s", src->msgs[i].text);
+        cwms_diag_add_msg(dst, &src->msgs[i]);
 }
 
 void cwms_diag_promote_warnings(CWMS_DIAG *diag)

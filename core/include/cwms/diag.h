@@ -124,10 +124,22 @@ typedef enum {
 
 typedef enum { CWMS_NOTE = 0, CWMS_WARNING = 1, CWMS_ERROR = 2 } CWMS_LEVEL;
 
+/*
+ * What a message is about, for program logic: code reads these fields,
+ * never the text (whose wording may change). Each is NULL when unknown.
+ */
+typedef struct {
+    const char *subject; /* the certificate it is about: its subject as one line, raw */
+    const char *url;     /* where the certificate it finds missing is published (caIssuers) */
+    const char *finding; /* check --fix: the code of the finding it cannot correct */
+} CWMS_MSG_FACTS;
+
 typedef struct cwms_msg_st {
     CWMS_LEVEL level;
     CWMS_REASON reason;
     char *text; /* under the escaping rule of cwms_escape.h: valid UTF-8, no controls */
+    /* The facts of CWMS_MSG_FACTS, owned by the message (not for display: not escaped). */
+    char *subject, *url, *finding;
 } CWMS_MSG;
 
 typedef struct cwms_diag_st CWMS_DIAG;
@@ -145,6 +157,16 @@ void cwms_diag_add(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const 
     __attribute__((format(printf, 4, 5)));
 void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt,
                     va_list ap) __attribute__((format(printf, 4, 0)));
+
+/* Like cwms_diag_add, the message carrying facts (copied; NULL for none). */
+void cwms_diag_add_facts(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
+                         const CWMS_MSG_FACTS *facts, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Like cwms_diag_add, about the certificate whose subject (one line) is given. */
+void cwms_diag_add_about(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *subject,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Appends a copy of one message, its facts with it. */
+void cwms_diag_add_msg(CWMS_DIAG *diag, const CWMS_MSG *m);
 
 /* Like cwms_diag_add, appending ": <first OpenSSL error>" and clearing the queue. */
 void cwms_diag_add_openssl(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt,
