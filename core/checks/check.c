@@ -68,7 +68,8 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
         *ok = 0;
     } else if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(x) & KU_KEY_CERT_SIGN)) {
         cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_NOT_A_CA, name,
-                            "'%s' signs the next certificate down but its keyUsage lacks keyCertSign",
+                            "'%s' signs the next certificate down but its keyUsage lacks "
+                            "keyCertSign",
                             name);
         *ok = 0;
     }
@@ -77,8 +78,8 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
         below += !cwms_cert_self_issued(p->certs[j]);
     if ((pathlen = X509_get_pathlen(x)) >= 0 && (size_t)pathlen < below) {
         cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_PATH_LENGTH, name,
-                            "'%s' allows %ld CA certificate(s) below it (pathLenConstraint) but the "
-                            "chain has %zu: a verifier will reject it",
+                            "'%s' allows %ld CA certificate(s) below it (pathLenConstraint) but "
+                            "the chain has %zu: a verifier will reject it",
                             name, pathlen, below);
         *ok = 0;
     }
@@ -134,8 +135,9 @@ static void check_key(const CWMS_PATH *p, const CWMS_KEY *key, CWMS_DIAG *diag, 
     if (pk != NULL && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"))
         && EVP_PKEY_get_bits(pk) < 2048) {
         cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_WEAK_KEY, name,
-                            "'%s' has a %d-bit RSA key: CWMS refuses RSA keys under 2048 bits; make a "
-                            "new key of 2048 bits or more and have the certificate re-issued",
+                            "'%s' has a %d-bit RSA key: CWMS refuses RSA keys under 2048 bits; "
+                            "make a new key of 2048 bits or more and have the certificate "
+                            "re-issued",
                             name, EVP_PKEY_get_bits(pk));
         *ok = 0;
     }

@@ -53,9 +53,9 @@ static void check_signatures(CWMS_GRAPH *g, const CWMS_PATH *p, CWMS_DIAG *diag,
         name = name_of(p->certs[i]);
         if (checked) {
             cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_WEAK_SIGNATURE, name,
-                                "%s '%s' is signed with %s, which OpenSSL (openssl, curl), GnuTLS and "
-                                "the browsers refuse: ask the CA to reissue it with SHA-256, or pick "
-                                "the CA's SHA-256 bundle",
+                                "%s '%s' is signed with %s, which OpenSSL (openssl, curl), GnuTLS "
+                                "and the browsers refuse: ask the CA to reissue it with SHA-256, "
+                                "or pick the CA's SHA-256 bundle",
                                 i == 0 ? "the server certificate" : "the CA certificate", name,
                                 OBJ_nid2sn(X509_get_signature_nid(x)));
             *ok = 0;
@@ -115,12 +115,12 @@ static void unsupported_key_type(EVP_PKEY *pk, CWMS_REASON reason, const char *r
     cwms_diag_add_about(diag, CWMS_ERROR, reason, name, "%s '%s' has a %s key, %s: %s", role, name,
                         type != NULL ? type : "(unknown)",
                         reason == CWMS_R_UNSUPPORTED_KEY
-                            ? "with which curl, GnuTLS and the browsers fail the TLS handshake (TLS "
-                              "1.3 signs with RSA, ECDSA or EdDSA only)"
+                            ? "with which curl, GnuTLS and the browsers fail the TLS handshake "
+                              "(TLS 1.3 signs with RSA, ECDSA or EdDSA only)"
                             : "whose signatures Java and Chrome do not verify",
                         reason == CWMS_R_UNSUPPORTED_KEY
-                            ? "make a new RSA (2048 or more) or EC P-256 key and have the certificate "
-                              "re-issued"
+                            ? "make a new RSA (2048 or more) or EC P-256 key and have the "
+                              "certificate re-issued"
                             : "pick the CA's chain with RSA or EC keys");
     *ok = 0;
 }
@@ -146,23 +146,23 @@ static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
                    && EVP_PKEY_get_bits(pk) < 2048) {
             /* The server's own RSA size is check.c's (a key error). */
             cwms_diag_add_about(diag, CWMS_ERROR, reason, name,
-                                "%s '%s' has a %d-bit RSA key, which OpenSSL-based clients (openssl, "
-                                "curl) refuse at their default security level: pick the CA's current "
-                                "chain (RSA 2048 or more, or EC)",
+                                "%s '%s' has a %d-bit RSA key, which OpenSSL-based clients "
+                                "(openssl, curl) refuse at their default security level: pick the "
+                                "CA's current chain (RSA 2048 or more, or EC)",
                                 role, name, EVP_PKEY_get_bits(pk));
             *ok = 0;
         } else if (explicit_params) {
             cwms_diag_add_about(diag, CWMS_ERROR, reason, name,
-                                "%s '%s' has an EC key with explicit curve parameters, which openssl, "
-                                "curl, GnuTLS and Java refuse: it needs a key on a named curve (P-256 "
-                                "or P-384)",
+                                "%s '%s' has an EC key with explicit curve parameters, which "
+                                "openssl, curl, GnuTLS and Java refuse: it needs a key on a named "
+                                "curve (P-256 or P-384)",
                                 role, name);
             *ok = 0;
         } else if (EVP_PKEY_is_a(pk, "EC") && (curve == NULL || !supported_curve(curve))) {
             cwms_diag_add_about(diag, CWMS_ERROR, reason, name,
-                                "%s '%s' has an EC key on the curve %s, with which curl, GnuTLS, Java "
-                                "and the browsers fail the TLS handshake: it needs a key on P-256 or "
-                                "P-384",
+                                "%s '%s' has an EC key on the curve %s, with which curl, GnuTLS, "
+                                "Java and the browsers fail the TLS handshake: it needs a key on "
+                                "P-256 or P-384",
                                 role, name, curve != NULL ? curve : "(unknown)");
             *ok = 0;
         } else if (i == 0
@@ -238,8 +238,9 @@ static void check_leaf_eku(X509 *x, const char *name, int64_t nb, CWMS_DIAG *dia
         if (!(X509_get_extended_key_usage(x) & (XKU_SSL_SERVER | XKU_ANYEKU))) {
             cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_WRONG_PURPOSE, name,
                                 "the server certificate '%s' is not for TLS servers: its "
-                                "extendedKeyUsage lacks serverAuth, so openssl, curl, GnuTLS and Java "
-                                "refuse it; ask the CA to reissue it as a TLS server certificate",
+                                "extendedKeyUsage lacks serverAuth, so openssl, curl, GnuTLS and "
+                                "Java refuse it; ask the CA to reissue it as a TLS server "
+                                "certificate",
                                 name);
             *ok = 0;
         }

@@ -182,9 +182,9 @@ static void report(const CWMS_OPTIONS *opts, const EVIDENCE *e, CWMS_CERT *top, 
     if (e->known != NULL)
         cwms_diag_add_facts(diag, CWMS_ERROR, CWMS_R_MISSING_INTERMEDIATE,
                             &(CWMS_MSG_FACTS){ .subject = subject, .url = url },
-                            "no certificate in the file or the trust store is the issuer '%s' of '%s', "
-                            "and a CA certificate looks missing. Known: %s. Guessed: %s%s%s; add the "
-                            "missing certificate to the file",
+                            "no certificate in the file or the trust store is the issuer '%s' of "
+                            "'%s', and a CA certificate looks missing. Known: %s. Guessed: %s%s%s; "
+                            "add the missing certificate to the file",
                             issuer, subject ? subject : "?", e->known, e->guessed,
                             url != NULL ? "; the CA publishes it at " : "", url != NULL ? url : "");
     else
