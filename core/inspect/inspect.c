@@ -674,19 +674,92 @@ static int read_blocks(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, CWMS_I
     return 1;
 }
 
+/* What reading the file found, for the findings after it. */
+typedef struct {
+    CWMS_INPUTS *in;
+    CWMS_DIAG *bdiag; /* the readers' and the build's messages */
+    CWMS_READ_CTX rctx;
+    size_t *key_block_of;             /* for each key of in, the block it was read from */
+    size_t *key_blocks, n_key_blocks; /* the blocks holding a key */
+    size_t undecrypted;               /* encrypted key blocks not decrypted */
+    size_t fetched;                   /* the pool's certificates from here on were downloaded */
+} READING;
+
+/*
+ * The file's certificates and keys into r: block by block, or a file that
+ * is not PEM as a whole. 1 to go on judging, 0 when nothing could be read
+ * (the findings say why), -1 when memory ran out.
+ */
+static int read_contents(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, READING *r)
+{
+    if (!cwms_scan_pem(c->data, c->len, &c->scan))
+        return -1;
+    r->rctx.libctx = o->build.libctx;
+    r->rctx.propq = o->build.propq;
+    r->rctx.pass = o->decrypt_keys ? o->build.pass : NULL;
+    /* Not PEM: what build reads (DER, PKCS#7, PKCS#12) it reads here too. */
+    if (c->scan.n_blocks == 0)
+        return read_not_pem(c, o, r->in, &r->rctx, r->bdiag);
+    if ((r->key_block_of = OPENSSL_malloc(c->scan.n_blocks * 4 * sizeof(size_t) + 1)) == NULL
+        || (r->key_blocks = OPENSSL_malloc(c->scan.n_blocks * sizeof(size_t) + 1)) == NULL
+        || !read_blocks(c, o, r->in, &r->rctx, r->bdiag, r->key_block_of, r->key_blocks,
+                        &r->n_key_blocks, &r->undecrypted))
+        return -1;
+    return 1;
+}
+
+/* The file's layout on its own: stray text, copies, the key's presence. 0 when memory ran out. */
+static int add_layout_findings(CWMS_INSPECTION *c, const READING *r)
+{
+    /* The bytes of a binary file are no stray text: it was read as what it is. */
+    if ((!c->not_pem && !add_stray_text(c)) || !add_duplicates(c))
+        return 0;
+    if (r->undecrypted > 0
+        && !add_finding(c, CWMS_NOTE, CWMS_R_KEY_NOT_CHECKED, r->key_blocks[0], NULL,
+                        "the private key is encrypted: its position was checked, "
+                        "its match with the server certificate was not"))
+        return 0;
+    if (r->n_key_blocks == 0 && r->in->n_keys == 0 && !c->served
+        && !add_finding(c, CWMS_ERROR, CWMS_R_NO_KEY, SIZE_MAX, NULL,
+                        "the file holds no private key; CWMS wants it as the "
+                        "first block"))
+        return 0;
+    return 1;
+}
+
+/* What build would write, its verdicts, and the file against it. 0 when memory ran out. */
+static int judge_against_build(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, READING *r)
+{
+    if (cwms_diag_first_error(r->bdiag) == NULL && cwms_pool_count(r->in->pool) > 0) {
+        if (!build_from_file(c, o, r->in, r->bdiag, &r->fetched))
+            return 0;
+    } else if (cwms_diag_first_error(r->bdiag) == NULL
+               && !add_finding(c, CWMS_ERROR, CWMS_R_NO_CERTIFICATES, SIZE_MAX, NULL,
+                               "the file holds no certificate")) {
+        return 0;
+    }
+    if (!add_build_findings(c, r->bdiag))
+        return 0;
+    if (c->bundle != NULL)
+        for (size_t k = 0; c->bundle->key != NULL && k < r->in->n_keys && r->key_block_of != NULL;
+             k++)
+            if (r->in->keys[k].pkey == c->bundle->key)
+                c->key_block = r->key_block_of[k];
+    /* Where the key is needs no chain; which certificates are wrong does. */
+    return compare_keys(c, r->key_blocks, r->n_key_blocks)
+        && (c->bundle == NULL || compare_certs(c, o->build.order))
+        && (c->bundle == NULL || add_fetched(c, r->in, r->fetched));
+}
+
 int cwms_inspect_bundle(const CWMS_INSPECT_OPTIONS *o, CWMS_DIAG *diag, CWMS_INSPECTION **out)
 {
     CWMS_INSPECTION *c = OPENSSL_zalloc(sizeof(*c));
-    CWMS_INPUTS *in = NULL;
-    CWMS_DIAG *bdiag = NULL;
-    CWMS_READ_CTX rctx;
-    size_t *key_block_of = NULL, *key_blocks = NULL, n_key_blocks = 0, undecrypted = 0;
-    size_t fetched = SIZE_MAX; /* the pool's certificates from here on were downloaded */
+    READING r = { .fetched = SIZE_MAX };
     char err[4200];
-    int ok = 0;
+    int ok = 0, read;
 
     *out = NULL;
-    if (c == NULL || (in = cwms_inputs_new()) == NULL || (bdiag = cwms_diag_new()) == NULL)
+    if (c == NULL || (r.in = cwms_inputs_new()) == NULL || (r.bdiag = cwms_diag_new()) == NULL)
         goto oom;
     c->key_block = SIZE_MAX;
     c->strict = o->build.strict;
@@ -697,67 +770,18 @@ int cwms_inspect_bundle(const CWMS_INSPECT_OPTIONS *o, CWMS_DIAG *diag, CWMS_INS
             goto oom;
         goto done;
     }
-    if (!cwms_scan_pem(c->data, c->len, &c->scan))
+    if ((read = read_contents(c, o, &r)) < 0)
         goto oom;
-    rctx.libctx = o->build.libctx;
-    rctx.propq = o->build.propq;
-    rctx.pass = o->decrypt_keys ? o->build.pass : NULL;
-
-    if (c->scan.n_blocks == 0) {
-        /* Not PEM: what build reads (DER, PKCS#7, PKCS#12) it reads here too. */
-        int r = read_not_pem(c, o, in, &rctx, bdiag);
-
-        if (r < 0)
-            goto oom;
-        if (r == 0)
-            goto done;
-    } else {
-        if ((key_block_of = OPENSSL_malloc(c->scan.n_blocks * 4 * sizeof(size_t) + 1)) == NULL
-            || (key_blocks = OPENSSL_malloc(c->scan.n_blocks * sizeof(size_t) + 1)) == NULL)
-            goto oom;
-        if (!read_blocks(c, o, in, &rctx, bdiag, key_block_of, key_blocks, &n_key_blocks,
-                         &undecrypted))
-            goto oom;
-    }
-    /* The bytes of a binary file are no stray text: it was read as what it is. */
-    if ((!c->not_pem && !add_stray_text(c)) || !add_duplicates(c))
-        goto oom;
-    if (undecrypted > 0
-        && !add_finding(c, CWMS_NOTE, CWMS_R_KEY_NOT_CHECKED, key_blocks[0], NULL,
-                        "the private key is encrypted: its position was checked, "
-                        "its match with the server certificate was not"))
-        goto oom;
-    if (n_key_blocks == 0 && in->n_keys == 0 && !c->served
-        && !add_finding(c, CWMS_ERROR, CWMS_R_NO_KEY, SIZE_MAX, NULL,
-                        "the file holds no private key; CWMS wants it as the "
-                        "first block"))
-        goto oom;
-
-    if (cwms_diag_first_error(bdiag) == NULL && cwms_pool_count(in->pool) > 0) {
-        if (!build_from_file(c, o, in, bdiag, &fetched))
-            goto oom;
-    } else if (cwms_diag_first_error(bdiag) == NULL
-               && !add_finding(c, CWMS_ERROR, CWMS_R_NO_CERTIFICATES, SIZE_MAX, NULL,
-                               "the file holds no certificate")) {
-        goto oom;
-    }
-    if (!add_build_findings(c, bdiag))
-        goto oom;
-    if (c->bundle != NULL)
-        for (size_t k = 0; c->bundle->key != NULL && k < in->n_keys && key_block_of != NULL; k++)
-            if (in->keys[k].pkey == c->bundle->key)
-                c->key_block = key_block_of[k];
-    /* Where the key is needs no chain; which certificates are wrong does. */
-    if (!compare_keys(c, key_blocks, n_key_blocks)
-        || (c->bundle != NULL && !compare_certs(c, o->build.order))
-        || (c->bundle != NULL && !add_fetched(c, in, fetched)))
+    if (read == 0)
+        goto done;
+    if (!add_layout_findings(c, &r) || !judge_against_build(c, o, &r))
         goto oom;
 done:
     if (c->strict)
         for (size_t i = 0; i < c->n_findings; i++)
             if (c->findings[i].pub.level == CWMS_WARNING)
                 c->findings[i].pub.level = CWMS_ERROR;
-    cwms_diag_append(diag, bdiag);
+    cwms_diag_append(diag, r.bdiag);
     *out = c;
     c = NULL;
     ok = 1;
@@ -765,10 +789,10 @@ done:
 oom:
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
 end:
-    OPENSSL_free(key_block_of);
-    OPENSSL_free(key_blocks);
-    cwms_diag_free(bdiag);
-    cwms_inputs_free(in);
+    OPENSSL_free(r.key_block_of);
+    OPENSSL_free(r.key_blocks);
+    cwms_diag_free(r.bdiag);
+    cwms_inputs_free(r.in);
     cwms_inspect_free(c);
     return ok;
 }

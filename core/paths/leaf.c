@@ -422,12 +422,107 @@ size_t cwms_leaf_candidates(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, con
     return all < max ? all : max;
 }
 
+/* No key among the inputs: where the key should come from, in the front's words. */
+static void report_no_key(const CWMS_OPTIONS *opts, const char *key_source, CWMS_DIAG *diag)
+{
+    if (key_source != NULL) {
+        char *shown = cwms_p11_uri_mask(key_source); /* a pkcs11: URI's PIN is not shown */
+
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY, "'%s' (%s) holds no private key",
+                      shown != NULL ? shown : "?", cwms_option_name(opts->front, CWMS_OPT_KEY));
+        OPENSSL_free(shown);
+    } else
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
+                      "no private key among the inputs: pass it with %s FILE, or use "
+                      "%s for a bundle without the key",
+                      cwms_option_name(opts->front, CWMS_OPT_KEY),
+                      cwms_option_name(opts->front, CWMS_OPT_NO_KEY));
+}
+
+/* Several keys matching several server certificates (or several CAs): each named. */
+static void report_several_keys(const CWMS_OPTIONS *opts, const CWMS_KEY *keys, size_t n_keys,
+                                const KEY_MATCH *m, size_t n_ee, CWMS_DIAG *diag)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *text = NULL;
+
+    for (size_t k = 0, i = 0; b != NULL && k < n_keys; k++) {
+        char *s;
+
+        if (m[k].best == NULL || (n_ee > 0 && !m[k].best_is_ee))
+            continue;
+        s = cwms_name_oneline(cwms_cert_subject(m[k].best));
+        BIO_printf(b, "%s'%s' (for '%s')", i++ ? ", " : "", keys[k].origin, s ? s : "?");
+        OPENSSL_free(s);
+    }
+    if (b != NULL)
+        text = cwms_bio_text(b);
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_SEVERAL_KEYS,
+                  "several private keys match certificates among the inputs: %s; pass the "
+                  "one to use with %s, or choose the certificate with %s",
+                  text ? text : "?", cwms_option_name(opts->front, CWMS_OPT_KEY),
+                  cwms_option_name(opts->front, CWMS_OPT_LEAF));
+    OPENSSL_free(text);
+    BIO_free(b);
+}
+
+/*
+ * Of several keys, the one whose certificate is a server certificate, if
+ * only one is (or the one key matching anything); SIZE_MAX, reported, when
+ * no one key stands out.
+ */
+static size_t choose_key(const CWMS_OPTIONS *opts, const CWMS_KEY *keys, size_t n_keys,
+                         const KEY_MATCH *m, CWMS_DIAG *diag)
+{
+    size_t chosen = SIZE_MAX, n_ee = 0, n_any = 0;
+
+    for (size_t k = 0; k < n_keys; k++) {
+        if (m[k].best == NULL)
+            continue;
+        n_any++;
+        n_ee += m[k].best_is_ee;
+    }
+    for (size_t k = 0; k < n_keys; k++)
+        if (m[k].best != NULL && (n_ee == 0 || m[k].best_is_ee) && chosen == SIZE_MAX)
+            chosen = k;
+    if ((n_ee > 1) || (n_ee == 0 && n_any > 1)) {
+        report_several_keys(opts, keys, n_keys, m, n_ee, diag);
+        return SIZE_MAX;
+    }
+    return chosen;
+}
+
+/* Notes on the keys and end-entity certificates the choice leaves out. */
+static void note_left_out(const CWMS_POOL *pool, const CWMS_KEY *keys, size_t n_keys, size_t chosen,
+                          const CWMS_CERT *leaf, CWMS_DIAG *diag)
+{
+    for (size_t k = 0; k < n_keys; k++)
+        if (k != chosen)
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
+                          "ignoring the private key from '%s': it matches no server certificate "
+                          "among the inputs",
+                          keys[k].origin);
+    /* The rest of the end-entity certificates: an old certificate for the name, another server. */
+    for (size_t i = 0; i < cwms_pool_count(pool); i++) {
+        CWMS_CERT *c = cwms_pool_get(pool, i);
+        X509 *x;
+
+        if (c == leaf || !is_end_entity(pool, c))
+            continue;
+        if ((x = cwms_cert_x509(c)) != NULL
+            && EVP_PKEY_eq(X509_get0_pubkey(x), keys[chosen].pkey) == 1)
+            note_ignored(diag, c, "another certificate for the same key");
+        else
+            note_ignored(diag, c, "it does not match the private key");
+    }
+}
+
 int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
                      size_t n_keys, const char *key_source, CWMS_DIAG *diag, CWMS_CERT **leaf,
                      const CWMS_KEY **key)
 {
     KEY_MATCH *m;
-    size_t chosen = SIZE_MAX, n_ee = 0, n_any = 0;
+    size_t chosen;
 
     *leaf = NULL;
     *key = NULL;
@@ -444,18 +539,7 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
         return choose_without_key(opts, pool, diag, leaf);
     }
     if (n_keys == 0) {
-        if (key_source != NULL) {
-            char *shown = cwms_p11_uri_mask(key_source); /* a pkcs11: URI's PIN is not shown */
-
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY, "'%s' (%s) holds no private key",
-                          shown != NULL ? shown : "?", cwms_option_name(opts->front, CWMS_OPT_KEY));
-            OPENSSL_free(shown);
-        } else
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
-                          "no private key among the inputs: pass it with %s FILE, or use "
-                          "%s for a bundle without the key",
-                          cwms_option_name(opts->front, CWMS_OPT_KEY),
-                          cwms_option_name(opts->front, CWMS_OPT_NO_KEY));
+        report_no_key(opts, key_source, diag);
         return 0;
     }
     if ((m = OPENSSL_zalloc(n_keys * sizeof(*m))) == NULL) {
@@ -470,62 +554,11 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
         OPENSSL_free(m);
         return 0;
     }
-    /* Several keys: the one whose certificate is a server certificate, if only one is. */
-    for (size_t k = 0; k < n_keys; k++) {
-        if (m[k].best == NULL)
-            continue;
-        n_any++;
-        n_ee += m[k].best_is_ee;
+    if ((chosen = choose_key(opts, keys, n_keys, m, diag)) != SIZE_MAX) {
+        *leaf = m[chosen].best;
+        *key = &keys[chosen];
+        note_left_out(pool, keys, n_keys, chosen, *leaf, diag);
     }
-    for (size_t k = 0; k < n_keys; k++)
-        if (m[k].best != NULL && (n_ee == 0 || m[k].best_is_ee) && chosen == SIZE_MAX)
-            chosen = k;
-    if ((n_ee > 1) || (n_ee == 0 && n_any > 1)) {
-        BIO *b = BIO_new(BIO_s_mem());
-        char *text = NULL;
-
-        for (size_t k = 0, i = 0; b != NULL && k < n_keys; k++) {
-            char *s;
-
-            if (m[k].best == NULL || (n_ee > 0 && !m[k].best_is_ee))
-                continue;
-            s = cwms_name_oneline(cwms_cert_subject(m[k].best));
-            BIO_printf(b, "%s'%s' (for '%s')", i++ ? ", " : "", keys[k].origin, s ? s : "?");
-            OPENSSL_free(s);
-        }
-        if (b != NULL)
-            text = cwms_bio_text(b);
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_SEVERAL_KEYS,
-                      "several private keys match certificates among the inputs: %s; pass the "
-                      "one to use with %s, or choose the certificate with %s",
-                      text ? text : "?", cwms_option_name(opts->front, CWMS_OPT_KEY),
-                      cwms_option_name(opts->front, CWMS_OPT_LEAF));
-        OPENSSL_free(text);
-        BIO_free(b);
-        OPENSSL_free(m);
-        return 0;
-    }
-    *leaf = m[chosen].best;
-    *key = &keys[chosen];
-    for (size_t k = 0; k < n_keys; k++)
-        if (k != chosen)
-            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
-                          "ignoring the private key from '%s': it matches no server certificate "
-                          "among the inputs",
-                          keys[k].origin);
     OPENSSL_free(m);
-
-    /* The rest of the end-entity certificates: an old certificate for the name, another server. */
-    for (size_t i = 0; i < cwms_pool_count(pool); i++) {
-        CWMS_CERT *c = cwms_pool_get(pool, i);
-        X509 *x;
-
-        if (c == *leaf || !is_end_entity(pool, c))
-            continue;
-        if ((x = cwms_cert_x509(c)) != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), (*key)->pkey) == 1)
-            note_ignored(diag, c, "another certificate for the same key");
-        else
-            note_ignored(diag, c, "it does not match the private key");
-    }
-    return 1;
+    return *leaf != NULL;
 }
