@@ -86,10 +86,10 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
     OPENSSL_free(name);
 }
 
-static void check_validity(const CWMS_OPTIONS *opts, CWMS_CERT *c, CWMS_DIAG *diag, int *ok)
+static void check_validity(const CWMS_CHAIN_PARAMS *cp, CWMS_CERT *c, CWMS_DIAG *diag, int *ok)
 {
-    int64_t t = opts->attime;
-    int64_t soon = opts->has_warn_days ? (int64_t)opts->warn_days * 86400 : SOON_SECONDS;
+    int64_t t = cp->attime;
+    int64_t soon = cp->has_warn_days ? (int64_t)cp->warn_days * 86400 : SOON_SECONDS;
     const char *role = cwms_cert_from_trust(c) ? "the trust anchor " : "";
 
     char nb[CWMS_TIME_TEXT_SIZE], na[CWMS_TIME_TEXT_SIZE], at[CWMS_TIME_TEXT_SIZE];
@@ -112,7 +112,7 @@ static void check_validity(const CWMS_OPTIONS *opts, CWMS_CERT *c, CWMS_DIAG *di
     } else if (cwms_cert_not_after(c) - t < soon) {
         name = name_of(c);
         cwms_diag_add(diag, CWMS_WARNING,
-                      opts->has_warn_days ? CWMS_R_EXPIRES_WITHIN : CWMS_R_EXPIRES_SOON,
+                      cp->has_warn_days ? CWMS_R_EXPIRES_WITHIN : CWMS_R_EXPIRES_SOON,
                       "%s'%s' expires on %s, in %lld day(s)", role, name, na,
                       (long long)((cwms_cert_not_after(c) - t) / 86400));
         OPENSSL_free(name);
@@ -224,13 +224,13 @@ static void check_partial_anchor(CWMS_TRUST *trust, const CWMS_PATH *p, CWMS_DIA
     OPENSSL_free(issuer);
 }
 
-int cwms_check_verify_depth(const CWMS_OPTIONS *opts, const CWMS_PATH *path, CWMS_DIAG *diag)
+int cwms_check_verify_depth(const CWMS_CHAIN_PARAMS *cp, const CWMS_PATH *path, CWMS_DIAG *diag)
 {
     size_t need = cwms_path_intermediates(path);
-    const char *option = cwms_option_name(opts->front, CWMS_OPT_VERIFY_DEPTH);
+    const char *option = cwms_option_name(cp->front, CWMS_OPT_VERIFY_DEPTH);
     char *server, *anchor;
 
-    if (!opts->has_verify_depth || !path->anchored || need <= (size_t)opts->verify_depth)
+    if (!cp->has_verify_depth || !path->anchored || need <= (size_t)cp->verify_depth)
         return 1;
     server = name_of(path->certs[0]);
     anchor = name_of(cwms_path_trust_anchor(path));
@@ -240,14 +240,14 @@ int cwms_check_verify_depth(const CWMS_OPTIONS *opts, const CWMS_PATH *path, CWM
                   "for a shorter chain (or trust an intermediate nearer the server), or give "
                   "%s%s%zu if the clients allow that depth",
                   server, need, cwms_path_open_top(path) ? "that issued " : "", anchor, option,
-                  opts->verify_depth, option, opts->front == CWMS_FRONT_URI ? "" : " ", need);
+                  cp->verify_depth, option, cp->front == CWMS_FRONT_URI ? "" : " ", need);
     OPENSSL_free(server);
     OPENSSL_free(anchor);
     return 0;
 }
 
 /* The links and dates of the path and of the anchor it relies on. */
-static int check_links_and_dates(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, const CWMS_PATH *path,
+static int check_links_and_dates(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, const CWMS_PATH *path,
                                  CWMS_DIAG *diag)
 {
     int ok = 1;
@@ -257,32 +257,32 @@ static int check_links_and_dates(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, const 
     for (size_t i = 1; i < path->len; i++)
         check_ca(g, path, i, diag, &ok);
     for (size_t i = 0; i < path->len; i++)
-        check_validity(opts, path->certs[i], diag, &ok);
+        check_validity(cp, path->certs[i], diag, &ok);
     if (cwms_path_relies_on_anchor(path))
-        check_validity(opts, path->anchor, diag, &ok);
+        check_validity(cp, path->anchor, diag, &ok);
     return ok;
 }
 
-int cwms_check_candidate(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+int cwms_check_candidate(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, CWMS_TRUST *trust,
                          const CWMS_PATH *path, CWMS_DIAG *diag)
 {
     /* The depth limit first: it is the reason to give when it is one. */
-    int ok = cwms_check_verify_depth(opts, path, diag);
+    int ok = cwms_check_verify_depth(cp, path, diag);
 
-    ok &= check_links_and_dates(opts, g, path, diag);
+    ok &= check_links_and_dates(cp, g, path, diag);
     check_anchor(trust, path, diag);
     check_partial_anchor(trust, path, diag);
     return ok;
 }
 
-int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+int cwms_check_path(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, CWMS_TRUST *trust,
                     const CWMS_PATH *path, const CWMS_KEY *key, CWMS_DIAG *diag)
 {
-    int ok = check_links_and_dates(opts, g, path, diag);
+    int ok = check_links_and_dates(cp, g, path, diag);
 
     check_key(path, key, diag, &ok);
-    cwms_check_host_names(opts, path->certs[0], diag, &ok);
-    ok &= cwms_check_verify_depth(opts, path, diag);
+    cwms_check_host_names(cp, path->certs[0], diag, &ok);
+    ok &= cwms_check_verify_depth(cp, path, diag);
     check_anchor(trust, path, diag);
     check_partial_anchor(trust, path, diag);
     return ok;
