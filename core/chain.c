@@ -192,7 +192,7 @@ static size_t choose_valid(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, CWMS_TRUS
         CWMS_VERIFY_RESULT r;
         int ok = cwms_check_candidate(cp, g, trust, &cands[i], policy);
 
-        ok &= cwms_client_policy_check(g, &cands[i], policy);
+        ok &= cwms_client_policy_check(cp, g, &cands[i], policy);
 
         ok &= !cp->strict || cwms_diag_count_level(policy, CWMS_WARNING) == 0;
         ok &= cwms_verify_path(cp, trust, &cands[i], &r);
@@ -308,7 +308,7 @@ static int build_for_leaf(const CWMS_OPTIONS *opts, const CWMS_CHAIN_PARAMS *cp,
     cwms_trace_path("chosen", path, "");
     /* The hand-written checks speak first; the verifier adds what they did not say. */
     cwms_check_path(cp, g, trust, path, key, diag);
-    cwms_client_policy_check(g, path, diag);
+    cwms_client_policy_check(cp, g, path, diag);
     cwms_verify_report(&vr, diag);
     cwms_verify_result_clear(&vr);
     return cwms_diag_first_error(diag) == NULL;
@@ -367,9 +367,10 @@ static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_CHAIN_PARAMS *cp,
 
         cwms_sha256_hex(cwms_cert_sha256(alt[i]), hex);
         cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
-                      "another certificate for the same key ('%s', --leaf %s) has no valid "
+                      "another certificate for the same key ('%s', %s%s%s) has no valid "
                       "chain either",
-                      cwms_cert_get0_origin(alt[i]), hex);
+                      cwms_cert_get0_origin(alt[i]), cwms_option_name(cp->front, CWMS_OPT_LEAF),
+                      cwms_option_value_sep(cp->front), hex);
     }
     return 0;
 }

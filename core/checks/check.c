@@ -240,7 +240,7 @@ int cwms_check_verify_depth(const CWMS_CHAIN_PARAMS *cp, const CWMS_PATH *path, 
                   "for a shorter chain (or trust an intermediate nearer the server), or give "
                   "%s%s%zu if the clients allow that depth",
                   server, need, cwms_path_open_top(path) ? "that issued " : "", anchor, option,
-                  cp->verify_depth, option, cp->front == CWMS_FRONT_URI ? "" : " ", need);
+                  cp->verify_depth, option, cwms_option_value_sep(cp->front), need);
     OPENSSL_free(server);
     OPENSSL_free(anchor);
     return 0;

@@ -40,7 +40,8 @@ static int weak_digest(X509 *x)
     return md == NID_sha1 || md == NID_md5 || md == NID_md5_sha1 || md == NID_md4 || md == NID_md2;
 }
 
-static void check_signatures(CWMS_GRAPH *g, const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
+static void check_signatures(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, const CWMS_PATH *p,
+                             CWMS_DIAG *diag, int *ok)
 {
     for (size_t i = 0; i < p->len; i++) {
         X509 *x = cwms_cert_x509(p->certs[i]);
@@ -63,8 +64,10 @@ static void check_signatures(CWMS_GRAPH *g, const CWMS_PATH *p, CWMS_DIAG *diag,
             cwms_diag_add(diag, CWMS_WARNING, CWMS_R_WEAK_SIGNATURE_ABOVE,
                           "the cross-certificate '%s' above the trusted certificate is signed "
                           "with %s; clients that trust the CA below it never check it, older "
-                          "ones may: --path shortest leaves it out",
-                          name, OBJ_nid2sn(X509_get_signature_nid(x)));
+                          "ones may: %s%sshortest leaves it out",
+                          name, OBJ_nid2sn(X509_get_signature_nid(x)),
+                          cwms_option_name(cp->front, CWMS_OPT_PATH),
+                          cwms_option_value_sep(cp->front));
         }
         OPENSSL_free(name);
     }
@@ -407,14 +410,15 @@ static void check_anchor_aki(const CWMS_PATH *p, CWMS_DIAG *diag)
     OPENSSL_free(issuer);
 }
 
-int cwms_client_policy_check(CWMS_GRAPH *g, const CWMS_PATH *path, CWMS_DIAG *diag)
+int cwms_client_policy_check(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, const CWMS_PATH *path,
+                             CWMS_DIAG *diag)
 {
     int ok = 1;
 
     check_anchor_aki(path, diag);
     check_extensions(path, diag, &ok);
     check_leaf(path, diag, &ok);
-    check_signatures(g, path, diag, &ok);
+    check_signatures(cp, g, path, diag, &ok);
     check_keys(path, diag, &ok);
     return ok;
 }
