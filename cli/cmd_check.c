@@ -666,7 +666,7 @@ int cmd_check(int argc, char **argv)
             for (size_t i = 0; i < cwms_diag_count(diag); i++) {
                 const CWMS_MSG *m = cwms_diag_get(diag, i);
 
-                if (m->level == CWMS_ERROR && strncmp(m->text, "--fix", 5) == 0)
+                if (m->level == CWMS_ERROR && m->finding != NULL)
                     fprintf(stderr, CLI_PROGRAM ": error: %s\n", m->text);
             }
             if (frc == CWMS_EXIT_OUTPUT)

@@ -95,8 +95,9 @@ static void fetch_hint(const CWMS_OPTIONS *opts, CWMS_DIAG *diag)
 {
     const CWMS_MSG *m = cwms_diag_first_error(diag);
 
-    if (opts->fetch || m == NULL || m->reason != CWMS_R_MISSING_INTERMEDIATE
-        || strstr(m->text, "; the CA publishes it at http:") == NULL)
+    /* --fetch downloads over http: only (fetch.c). */
+    if (opts->fetch || m == NULL || m->reason != CWMS_R_MISSING_INTERMEDIATE || m->url == NULL
+        || strncmp(m->url, "http:", 5) != 0)
         return;
     cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
                   "%s downloads it from there, checks that it "

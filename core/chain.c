@@ -89,18 +89,18 @@ oom:
  * pool) is not a candidate anyone means. Returns the one, or NULL to let
  * cwms_leaf_choose report the ambiguity.
  */
-static CWMS_CERT *only_anchored_end_entity(const CWMS_OPTIONS *opts, const CWMS_POOL *pool,
-                                           CWMS_GRAPH *g, CWMS_DIAG *diag)
+static CWMS_CERT *only_anchored_end_entity(const CWMS_CHAIN_PARAMS *cp, CWMS_PATH_CHOICE choice,
+                                           const CWMS_POOL *pool, CWMS_GRAPH *g, CWMS_DIAG *diag)
 {
     CWMS_CERT *cands[16], *found = NULL;
-    size_t n = cwms_leaf_end_entities(opts, pool, cands, 16), anchored = 0;
+    size_t n = cwms_leaf_end_entities(cp, pool, cands, 16), anchored = 0;
     CWMS_PATH path;
 
-    if (!opts->no_key || opts->has_leaf_sha256 || n < 2 || n > 16)
+    if (!cp->no_key || cp->has_leaf_sha256 || n < 2 || n > 16)
         return NULL;
     for (size_t i = 0; i < n; i++) {
         /* Quietly: failures here only mean "not this one". */
-        if (cwms_rank_choose(g, cands[i], opts->path, &path, NULL, NULL)) {
+        if (cwms_rank_choose(g, cands[i], choice, &path, NULL, NULL)) {
             anchored++;
             found = cands[i];
         }
@@ -178,7 +178,7 @@ static void note_rejected(CWMS_DIAG *diag, const CWMS_PATH *cands, char *const *
  * say which better-ranked candidates were passed over, or, when none
  * passes, what was wrong with each alternative.
  */
-static size_t choose_valid(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+static size_t choose_valid(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, CWMS_TRUST *trust,
                            const CWMS_PATH *cands, size_t n, CWMS_DIAG *diag,
                            CWMS_VERIFY_RESULT *vr)
 {
@@ -190,12 +190,12 @@ static size_t choose_valid(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *
     for (size_t i = 0; i < n && chosen == SIZE_MAX; i++) {
         CWMS_DIAG *policy = cwms_diag_new();
         CWMS_VERIFY_RESULT r;
-        int ok = cwms_check_candidate(opts, g, trust, &cands[i], policy);
+        int ok = cwms_check_candidate(cp, g, trust, &cands[i], policy);
 
-        ok &= cwms_client_policy_check(g, &cands[i], policy);
+        ok &= cwms_client_policy_check(cp, g, &cands[i], policy);
 
-        ok &= !opts->strict || cwms_diag_count_level(policy, CWMS_WARNING) == 0;
-        ok &= cwms_verify_path(opts, trust, &cands[i], &r);
+        ok &= !cp->strict || cwms_diag_count_level(policy, CWMS_WARNING) == 0;
+        ok &= cwms_verify_path(cp, trust, &cands[i], &r);
         if (policy == NULL)
             r.internal = 1, ok = 0;
         if (ok || r.internal) {
@@ -267,8 +267,7 @@ static size_t candidates(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *tr
     if (n == 0 && m != NULL && m->reason == CWMS_R_MISSING_INTERMEDIATE) {
         for (size_t i = 0; i < cwms_diag_count(rank); i++)
             if (cwms_diag_get(rank, i) != m)
-                cwms_diag_add(diag, cwms_diag_get(rank, i)->level, cwms_diag_get(rank, i)->reason,
-                              "%s", cwms_diag_get(rank, i)->text);
+                cwms_diag_add_msg(diag, cwms_diag_get(rank, i));
         n = cwms_unknown_anchor_path(opts, g, trust, leaf, &cands[0], diag);
     } else {
         cwms_diag_append(diag, rank);
@@ -282,8 +281,8 @@ static size_t candidates(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *tr
  * anchor described into *anchor (replacing what it held). 1, or 0 with
  * errors in diag.
  */
-static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
-                          CWMS_CERT *leaf, const CWMS_KEY *key, CWMS_PATH *path,
+static int build_for_leaf(const CWMS_OPTIONS *opts, const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g,
+                          CWMS_TRUST *trust, CWMS_CERT *leaf, const CWMS_KEY *key, CWMS_PATH *path,
                           CWMS_ANCHOR_INFO **anchor, CWMS_DIAG *diag)
 {
     CWMS_PATH *cands = OPENSSL_malloc(MAX_CANDIDATES * sizeof(*cands));
@@ -298,7 +297,7 @@ static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *t
         OPENSSL_free(cands);
         return 0;
     }
-    chosen = choose_valid(opts, g, trust, cands, n, diag, &vr);
+    chosen = choose_valid(cp, g, trust, cands, n, diag, &vr);
     *path = cands[chosen];
     cwms_anchor_info_free(*anchor);
     *anchor = cwms_anchor_describe(g, trust, opts->trust_file != NULL, opts->path, path, cands, n,
@@ -308,8 +307,8 @@ static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *t
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
     cwms_trace_path("chosen", path, "");
     /* The hand-written checks speak first; the verifier adds what they did not say. */
-    cwms_check_path(opts, g, trust, path, key, diag);
-    cwms_client_policy_check(g, path, diag);
+    cwms_check_path(cp, g, trust, path, key, diag);
+    cwms_client_policy_check(cp, g, path, diag);
     cwms_verify_report(&vr, diag);
     cwms_verify_result_clear(&vr);
     return cwms_diag_first_error(diag) == NULL;
@@ -324,21 +323,22 @@ static int build_for_leaf(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *t
  */
 #define MAX_LEAF_TRIES 8
 
-static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_GRAPH *g,
-                         CWMS_TRUST *trust, CWMS_CERT **leaf, const CWMS_KEY *key, CWMS_PATH *path,
-                         CWMS_ANCHOR_INFO **anchor, CWMS_DIAG *diag)
+static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_CHAIN_PARAMS *cp,
+                         const CWMS_POOL *pool, CWMS_GRAPH *g, CWMS_TRUST *trust, CWMS_CERT **leaf,
+                         const CWMS_KEY *key, CWMS_PATH *path, CWMS_ANCHOR_INFO **anchor,
+                         CWMS_DIAG *diag)
 {
     CWMS_CERT *alt[MAX_LEAF_TRIES];
-    size_t n_alt = cwms_leaf_alternatives(opts, pool, key, *leaf, alt, MAX_LEAF_TRIES);
+    size_t n_alt = cwms_leaf_alternatives(cp, pool, key, *leaf, alt, MAX_LEAF_TRIES);
     CWMS_DIAG *first = cwms_diag_new(), *d = NULL;
     const CWMS_MSG *why;
     CWMS_PATH first_path;
 
     if (n_alt == 0 || first == NULL) {
         cwms_diag_free(first);
-        return build_for_leaf(opts, g, trust, *leaf, key, path, anchor, diag);
+        return build_for_leaf(opts, cp, g, trust, *leaf, key, path, anchor, diag);
     }
-    if (build_for_leaf(opts, g, trust, *leaf, key, path, anchor, first)) {
+    if (build_for_leaf(opts, cp, g, trust, *leaf, key, path, anchor, first)) {
         cwms_diag_append(diag, first);
         cwms_diag_free(first);
         return 1;
@@ -349,7 +349,7 @@ static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_G
         cwms_diag_free(d);
         if ((d = cwms_diag_new()) == NULL)
             break;
-        if (build_for_leaf(opts, g, trust, alt[i], key, path, anchor, d)) {
+        if (build_for_leaf(opts, cp, g, trust, alt[i], key, path, anchor, d)) {
             cwms_leaf_note_ignored(diag, *leaf, why != NULL ? why->text : "no valid chain");
             cwms_diag_append(diag, d);
             cwms_diag_free(d);
@@ -367,9 +367,10 @@ static int build_for_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_G
 
         cwms_sha256_hex(cwms_cert_sha256(alt[i]), hex);
         cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
-                      "another certificate for the same key ('%s', --leaf %s) has no valid "
+                      "another certificate for the same key ('%s', %s%s%s) has no valid "
                       "chain either",
-                      cwms_cert_get0_origin(alt[i]), hex);
+                      cwms_cert_get0_origin(alt[i]), cwms_option_name(cp->front, CWMS_OPT_LEAF),
+                      cwms_option_value_sep(cp->front), hex);
     }
     return 0;
 }
@@ -381,7 +382,11 @@ int cwms_chain_fetch_issuers(const CWMS_OPTIONS *opts, CWMS_POOL *pool, const CW
                              size_t n_keys, CWMS_TRUST *trust, CWMS_DIAG *diag)
 {
     CWMS_CERT *starts[FETCH_MAX_CANDIDATES];
-    size_t n = cwms_leaf_candidates(opts, pool, keys, n_keys, starts, FETCH_MAX_CANDIDATES);
+    CWMS_CHAIN_PARAMS cp;
+    size_t n;
+
+    cwms_chain_params_init(&cp, opts);
+    n = cwms_leaf_candidates(&cp, pool, keys, n_keys, starts, FETCH_MAX_CANDIDATES);
 
     return cwms_fetch_missing_issuers(pool, trust, starts, n, diag);
 }
@@ -395,9 +400,11 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
     const CWMS_KEY *key;
     CWMS_PATH path;
     CWMS_ANCHOR_INFO *anchor = NULL;
+    CWMS_CHAIN_PARAMS cp;
     int ok = 0;
 
     *out = NULL;
+    cwms_chain_params_init(&cp, opts);
     if (partial != NULL)
         *partial = NULL;
     /*
@@ -411,11 +418,11 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
         goto end;
     }
     key = NULL;
-    if ((leaf = only_anchored_end_entity(opts, pool, g, diag)) == NULL
-        && !cwms_leaf_choose(opts, pool, keys, n_keys, key_source, diag, &leaf, &key))
+    if ((leaf = only_anchored_end_entity(&cp, opts->path, pool, g, diag)) == NULL
+        && !cwms_leaf_choose(&cp, pool, keys, n_keys, key_source, diag, &leaf, &key))
         goto end;
     path.len = 0;
-    if (!build_for_key(opts, pool, g, trust, &leaf, key, &path, &anchor, diag)
+    if (!build_for_key(opts, &cp, pool, g, trust, &leaf, key, &path, &anchor, diag)
         && !(opts->bundle_on_error && path.len > 0))
         goto end;
     if (!opts->include_root && path.self_signed_end && path.len > 1) {

@@ -35,9 +35,9 @@ static void check_link(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *d
     char *cn = name_of(child), *in = name_of(issuer);
 
     if (cwms_graph_signed_by(g, child, issuer) != 1) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_BAD_SIGNATURE,
-                      "the signature of '%s' does not verify with the key of its issuer '%s'", cn,
-                      in);
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_BAD_SIGNATURE, cn,
+                            "the signature of '%s' does not verify with the key of its issuer '%s'",
+                            cn, in);
         *ok = 0;
     }
     OPENSSL_free(cn);
@@ -61,34 +61,35 @@ static void check_ca(CWMS_GRAPH *g, const CWMS_PATH *p, size_t i, CWMS_DIAG *dia
     /* A version 1 self-signed root has no extensions at all and is a CA by tradition. */
     if (!(flags & EXFLAG_CA)
         && !(X509_get_version(x) == X509_VERSION_1 && cwms_graph_self_signed(g, c) == 1)) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NOT_A_CA,
-                      "'%s' signs the next certificate down but is not a CA certificate "
-                      "(basicConstraints cA is not TRUE): a verifier will reject the chain",
-                      name);
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_NOT_A_CA, name,
+                            "'%s' signs the next certificate down but is not a CA certificate "
+                            "(basicConstraints cA is not TRUE): a verifier will reject the chain",
+                            name);
         *ok = 0;
     } else if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(x) & KU_KEY_CERT_SIGN)) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NOT_A_CA,
-                      "'%s' signs the next certificate down but its keyUsage lacks keyCertSign",
-                      name);
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_NOT_A_CA, name,
+                            "'%s' signs the next certificate down but its keyUsage lacks "
+                            "keyCertSign",
+                            name);
         *ok = 0;
     }
     /* pathLenConstraint counts the CA certificates below it, self-issued ones excepted. */
     for (size_t j = 1; j < i; j++)
         below += !cwms_cert_self_issued(p->certs[j]);
     if ((pathlen = X509_get_pathlen(x)) >= 0 && (size_t)pathlen < below) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_PATH_LENGTH,
-                      "'%s' allows %ld CA certificate(s) below it (pathLenConstraint) but the "
-                      "chain has %zu: a verifier will reject it",
-                      name, pathlen, below);
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_PATH_LENGTH, name,
+                            "'%s' allows %ld CA certificate(s) below it (pathLenConstraint) but "
+                            "the chain has %zu: a verifier will reject it",
+                            name, pathlen, below);
         *ok = 0;
     }
     OPENSSL_free(name);
 }
 
-static void check_validity(const CWMS_OPTIONS *opts, CWMS_CERT *c, CWMS_DIAG *diag, int *ok)
+static void check_validity(const CWMS_CHAIN_PARAMS *cp, CWMS_CERT *c, CWMS_DIAG *diag, int *ok)
 {
-    int64_t t = opts->attime;
-    int64_t soon = opts->has_warn_days ? (int64_t)opts->warn_days * 86400 : SOON_SECONDS;
+    int64_t t = cp->attime;
+    int64_t soon = cp->has_warn_days ? (int64_t)cp->warn_days * 86400 : SOON_SECONDS;
     const char *role = cwms_cert_from_trust(c) ? "the trust anchor " : "";
 
     char nb[CWMS_TIME_TEXT_SIZE], na[CWMS_TIME_TEXT_SIZE], at[CWMS_TIME_TEXT_SIZE];
@@ -99,19 +100,19 @@ static void check_validity(const CWMS_OPTIONS *opts, CWMS_CERT *c, CWMS_DIAG *di
     cwms_time_format(t, at);
     if (t < cwms_cert_not_before(c) || t > cwms_cert_not_after(c)) {
         name = name_of(c);
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_CERT_EXPIRED,
-                      "%s'%s'%s%s%s is %s at %s: it is valid from %s to %s; get a current "
-                      "certificate from the CA",
-                      role, name, cwms_cert_get0_origin(c) != NULL ? " (from " : "",
-                      cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c) : "",
-                      cwms_cert_get0_origin(c) != NULL ? ")" : "",
-                      t < cwms_cert_not_before(c) ? "not yet valid" : "expired", at, nb, na);
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_CERT_EXPIRED, name,
+                            "%s'%s'%s%s%s is %s at %s: it is valid from %s to %s; get a current "
+                            "certificate from the CA",
+                            role, name, cwms_cert_get0_origin(c) != NULL ? " (from " : "",
+                            cwms_cert_get0_origin(c) != NULL ? cwms_cert_get0_origin(c) : "",
+                            cwms_cert_get0_origin(c) != NULL ? ")" : "",
+                            t < cwms_cert_not_before(c) ? "not yet valid" : "expired", at, nb, na);
         OPENSSL_free(name);
         *ok = 0;
     } else if (cwms_cert_not_after(c) - t < soon) {
         name = name_of(c);
         cwms_diag_add(diag, CWMS_WARNING,
-                      opts->has_warn_days ? CWMS_R_EXPIRES_WITHIN : CWMS_R_EXPIRES_SOON,
+                      cp->has_warn_days ? CWMS_R_EXPIRES_WITHIN : CWMS_R_EXPIRES_SOON,
                       "%s'%s' expires on %s, in %lld day(s)", role, name, na,
                       (long long)((cwms_cert_not_after(c) - t) / 86400));
         OPENSSL_free(name);
@@ -133,10 +134,11 @@ static void check_key(const CWMS_PATH *p, const CWMS_KEY *key, CWMS_DIAG *diag, 
     }
     if (pk != NULL && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"))
         && EVP_PKEY_get_bits(pk) < 2048) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WEAK_KEY,
-                      "'%s' has a %d-bit RSA key: CWMS refuses RSA keys under 2048 bits; make a "
-                      "new key of 2048 bits or more and have the certificate re-issued",
-                      name, EVP_PKEY_get_bits(pk));
+        cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_WEAK_KEY, name,
+                            "'%s' has a %d-bit RSA key: CWMS refuses RSA keys under 2048 bits; "
+                            "make a new key of 2048 bits or more and have the certificate "
+                            "re-issued",
+                            name, EVP_PKEY_get_bits(pk));
         *ok = 0;
     }
     OPENSSL_free(name);
@@ -222,13 +224,13 @@ static void check_partial_anchor(CWMS_TRUST *trust, const CWMS_PATH *p, CWMS_DIA
     OPENSSL_free(issuer);
 }
 
-int cwms_check_verify_depth(const CWMS_OPTIONS *opts, const CWMS_PATH *path, CWMS_DIAG *diag)
+int cwms_check_verify_depth(const CWMS_CHAIN_PARAMS *cp, const CWMS_PATH *path, CWMS_DIAG *diag)
 {
     size_t need = cwms_path_intermediates(path);
-    const char *option = cwms_option_name(opts->front, CWMS_OPT_VERIFY_DEPTH);
+    const char *option = cwms_option_name(cp->front, CWMS_OPT_VERIFY_DEPTH);
     char *server, *anchor;
 
-    if (!opts->has_verify_depth || !path->anchored || need <= (size_t)opts->verify_depth)
+    if (!cp->has_verify_depth || !path->anchored || need <= (size_t)cp->verify_depth)
         return 1;
     server = name_of(path->certs[0]);
     anchor = name_of(cwms_path_trust_anchor(path));
@@ -238,14 +240,14 @@ int cwms_check_verify_depth(const CWMS_OPTIONS *opts, const CWMS_PATH *path, CWM
                   "for a shorter chain (or trust an intermediate nearer the server), or give "
                   "%s%s%zu if the clients allow that depth",
                   server, need, cwms_path_open_top(path) ? "that issued " : "", anchor, option,
-                  opts->verify_depth, option, opts->front == CWMS_FRONT_URI ? "" : " ", need);
+                  cp->verify_depth, option, cwms_option_value_sep(cp->front), need);
     OPENSSL_free(server);
     OPENSSL_free(anchor);
     return 0;
 }
 
 /* The links and dates of the path and of the anchor it relies on. */
-static int check_links_and_dates(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, const CWMS_PATH *path,
+static int check_links_and_dates(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, const CWMS_PATH *path,
                                  CWMS_DIAG *diag)
 {
     int ok = 1;
@@ -255,32 +257,32 @@ static int check_links_and_dates(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, const 
     for (size_t i = 1; i < path->len; i++)
         check_ca(g, path, i, diag, &ok);
     for (size_t i = 0; i < path->len; i++)
-        check_validity(opts, path->certs[i], diag, &ok);
+        check_validity(cp, path->certs[i], diag, &ok);
     if (cwms_path_relies_on_anchor(path))
-        check_validity(opts, path->anchor, diag, &ok);
+        check_validity(cp, path->anchor, diag, &ok);
     return ok;
 }
 
-int cwms_check_candidate(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+int cwms_check_candidate(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, CWMS_TRUST *trust,
                          const CWMS_PATH *path, CWMS_DIAG *diag)
 {
     /* The depth limit first: it is the reason to give when it is one. */
-    int ok = cwms_check_verify_depth(opts, path, diag);
+    int ok = cwms_check_verify_depth(cp, path, diag);
 
-    ok &= check_links_and_dates(opts, g, path, diag);
+    ok &= check_links_and_dates(cp, g, path, diag);
     check_anchor(trust, path, diag);
     check_partial_anchor(trust, path, diag);
     return ok;
 }
 
-int cwms_check_path(const CWMS_OPTIONS *opts, CWMS_GRAPH *g, CWMS_TRUST *trust,
+int cwms_check_path(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, CWMS_TRUST *trust,
                     const CWMS_PATH *path, const CWMS_KEY *key, CWMS_DIAG *diag)
 {
-    int ok = check_links_and_dates(opts, g, path, diag);
+    int ok = check_links_and_dates(cp, g, path, diag);
 
     check_key(path, key, diag, &ok);
-    cwms_check_host_names(opts, path->certs[0], diag, &ok);
-    ok &= cwms_check_verify_depth(opts, path, diag);
+    cwms_check_host_names(cp, path->certs[0], diag, &ok);
+    ok &= cwms_check_verify_depth(cp, path, diag);
     check_anchor(trust, path, diag);
     check_partial_anchor(trust, path, diag);
     return ok;

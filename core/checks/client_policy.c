@@ -40,7 +40,8 @@ static int weak_digest(X509 *x)
     return md == NID_sha1 || md == NID_md5 || md == NID_md5_sha1 || md == NID_md4 || md == NID_md2;
 }
 
-static void check_signatures(CWMS_GRAPH *g, const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
+static void check_signatures(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, const CWMS_PATH *p,
+                             CWMS_DIAG *diag, int *ok)
 {
     for (size_t i = 0; i < p->len; i++) {
         X509 *x = cwms_cert_x509(p->certs[i]);
@@ -52,19 +53,21 @@ static void check_signatures(CWMS_GRAPH *g, const CWMS_PATH *p, CWMS_DIAG *diag,
             continue;
         name = name_of(p->certs[i]);
         if (checked) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WEAK_SIGNATURE,
-                          "%s '%s' is signed with %s, which OpenSSL (openssl, curl), GnuTLS and "
-                          "the browsers refuse: ask the CA to reissue it with SHA-256, or pick "
-                          "the CA's SHA-256 bundle",
-                          i == 0 ? "the server certificate" : "the CA certificate", name,
-                          OBJ_nid2sn(X509_get_signature_nid(x)));
+            cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_WEAK_SIGNATURE, name,
+                                "%s '%s' is signed with %s, which OpenSSL (openssl, curl), GnuTLS "
+                                "and the browsers refuse: ask the CA to reissue it with SHA-256, "
+                                "or pick the CA's SHA-256 bundle",
+                                i == 0 ? "the server certificate" : "the CA certificate", name,
+                                OBJ_nid2sn(X509_get_signature_nid(x)));
             *ok = 0;
         } else {
             cwms_diag_add(diag, CWMS_WARNING, CWMS_R_WEAK_SIGNATURE_ABOVE,
                           "the cross-certificate '%s' above the trusted certificate is signed "
                           "with %s; clients that trust the CA below it never check it, older "
-                          "ones may: --path shortest leaves it out",
-                          name, OBJ_nid2sn(X509_get_signature_nid(x)));
+                          "ones may: %s%sshortest leaves it out",
+                          name, OBJ_nid2sn(X509_get_signature_nid(x)),
+                          cwms_option_name(cp->front, CWMS_OPT_PATH),
+                          cwms_option_value_sep(cp->front));
         }
         OPENSSL_free(name);
     }
@@ -112,16 +115,16 @@ static void unsupported_key_type(EVP_PKEY *pk, CWMS_REASON reason, const char *r
 {
     const char *type = EVP_PKEY_get0_type_name(pk);
 
-    cwms_diag_add(diag, CWMS_ERROR, reason, "%s '%s' has a %s key, %s: %s", role, name,
-                  type != NULL ? type : "(unknown)",
-                  reason == CWMS_R_UNSUPPORTED_KEY
-                      ? "with which curl, GnuTLS and the browsers fail the TLS handshake (TLS "
-                        "1.3 signs with RSA, ECDSA or EdDSA only)"
-                      : "whose signatures Java and Chrome do not verify",
-                  reason == CWMS_R_UNSUPPORTED_KEY
-                      ? "make a new RSA (2048 or more) or EC P-256 key and have the certificate "
-                        "re-issued"
-                      : "pick the CA's chain with RSA or EC keys");
+    cwms_diag_add_about(diag, CWMS_ERROR, reason, name, "%s '%s' has a %s key, %s: %s", role, name,
+                        type != NULL ? type : "(unknown)",
+                        reason == CWMS_R_UNSUPPORTED_KEY
+                            ? "with which curl, GnuTLS and the browsers fail the TLS handshake "
+                              "(TLS 1.3 signs with RSA, ECDSA or EdDSA only)"
+                            : "whose signatures Java and Chrome do not verify",
+                        reason == CWMS_R_UNSUPPORTED_KEY
+                            ? "make a new RSA (2048 or more) or EC P-256 key and have the "
+                              "certificate re-issued"
+                            : "pick the CA's chain with RSA or EC keys");
     *ok = 0;
 }
 
@@ -145,25 +148,25 @@ static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
         } else if (i > 0 && (EVP_PKEY_is_a(pk, "RSA") || EVP_PKEY_is_a(pk, "RSA-PSS"))
                    && EVP_PKEY_get_bits(pk) < 2048) {
             /* The server's own RSA size is check.c's (a key error). */
-            cwms_diag_add(diag, CWMS_ERROR, reason,
-                          "%s '%s' has a %d-bit RSA key, which OpenSSL-based clients (openssl, "
-                          "curl) refuse at their default security level: pick the CA's current "
-                          "chain (RSA 2048 or more, or EC)",
-                          role, name, EVP_PKEY_get_bits(pk));
+            cwms_diag_add_about(diag, CWMS_ERROR, reason, name,
+                                "%s '%s' has a %d-bit RSA key, which OpenSSL-based clients "
+                                "(openssl, curl) refuse at their default security level: pick the "
+                                "CA's current chain (RSA 2048 or more, or EC)",
+                                role, name, EVP_PKEY_get_bits(pk));
             *ok = 0;
         } else if (explicit_params) {
-            cwms_diag_add(diag, CWMS_ERROR, reason,
-                          "%s '%s' has an EC key with explicit curve parameters, which openssl, "
-                          "curl, GnuTLS and Java refuse: it needs a key on a named curve (P-256 "
-                          "or P-384)",
-                          role, name);
+            cwms_diag_add_about(diag, CWMS_ERROR, reason, name,
+                                "%s '%s' has an EC key with explicit curve parameters, which "
+                                "openssl, curl, GnuTLS and Java refuse: it needs a key on a named "
+                                "curve (P-256 or P-384)",
+                                role, name);
             *ok = 0;
         } else if (EVP_PKEY_is_a(pk, "EC") && (curve == NULL || !supported_curve(curve))) {
-            cwms_diag_add(diag, CWMS_ERROR, reason,
-                          "%s '%s' has an EC key on the curve %s, with which curl, GnuTLS, Java "
-                          "and the browsers fail the TLS handshake: it needs a key on P-256 or "
-                          "P-384",
-                          role, name, curve != NULL ? curve : "(unknown)");
+            cwms_diag_add_about(diag, CWMS_ERROR, reason, name,
+                                "%s '%s' has an EC key on the curve %s, with which curl, GnuTLS, "
+                                "Java and the browsers fail the TLS handshake: it needs a key on "
+                                "P-256 or P-384",
+                                role, name, curve != NULL ? curve : "(unknown)");
             *ok = 0;
         } else if (i == 0
                    && (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448")
@@ -236,11 +239,12 @@ static void check_leaf_eku(X509 *x, const char *name, int64_t nb, CWMS_DIAG *dia
 {
     if (X509_get_extension_flags(x) & EXFLAG_XKUSAGE) {
         if (!(X509_get_extended_key_usage(x) & (XKU_SSL_SERVER | XKU_ANYEKU))) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_WRONG_PURPOSE,
-                          "the server certificate '%s' is not for TLS servers: its "
-                          "extendedKeyUsage lacks serverAuth, so openssl, curl, GnuTLS and Java "
-                          "refuse it; ask the CA to reissue it as a TLS server certificate",
-                          name);
+            cwms_diag_add_about(diag, CWMS_ERROR, CWMS_R_WRONG_PURPOSE, name,
+                                "the server certificate '%s' is not for TLS servers: its "
+                                "extendedKeyUsage lacks serverAuth, so openssl, curl, GnuTLS and "
+                                "Java refuse it; ask the CA to reissue it as a TLS server "
+                                "certificate",
+                                name);
             *ok = 0;
         }
     } else if (nb >= APPLE_EKU_SINCE) {
@@ -369,8 +373,10 @@ static void check_extensions(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
         if (why == NULL)
             continue;
         name = name_of(p->certs[i]);
-        cwms_diag_add(diag, level, CWMS_R_BAD_EXTENSION, "%s '%s' %s: %s; ask the CA to reissue it",
-                      i == 0 ? "the server certificate" : "the CA certificate", name, who, why);
+        cwms_diag_add_about(diag, level, CWMS_R_BAD_EXTENSION, name,
+                            "%s '%s' %s: %s; ask the CA to reissue it",
+                            i == 0 ? "the server certificate" : "the CA certificate", name, who,
+                            why);
         OPENSSL_free(name);
         *ok &= level != CWMS_ERROR;
     }
@@ -404,14 +410,15 @@ static void check_anchor_aki(const CWMS_PATH *p, CWMS_DIAG *diag)
     OPENSSL_free(issuer);
 }
 
-int cwms_client_policy_check(CWMS_GRAPH *g, const CWMS_PATH *path, CWMS_DIAG *diag)
+int cwms_client_policy_check(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, const CWMS_PATH *path,
+                             CWMS_DIAG *diag)
 {
     int ok = 1;
 
     check_anchor_aki(path, diag);
     check_extensions(path, diag, &ok);
     check_leaf(path, diag, &ok);
-    check_signatures(g, path, diag, &ok);
+    check_signatures(cp, g, path, diag, &ok);
     check_keys(path, diag, &ok);
     return ok;
 }

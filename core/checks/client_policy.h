@@ -9,6 +9,7 @@
 
 #include "cwms/bundle.h"
 #include "cwms/diag.h"
+#include "paths/chain_params.h"
 #include "paths/graph.h"
 #include "paths/path.h"
 
@@ -27,6 +28,7 @@
  * The leaf's RSA size, expiry and the untrusted root are check.c's.
  * Returns 1 when no error was added.
  */
-int cwms_client_policy_check(CWMS_GRAPH *g, const CWMS_PATH *path, CWMS_DIAG *diag);
+int cwms_client_policy_check(const CWMS_CHAIN_PARAMS *cp, CWMS_GRAPH *g, const CWMS_PATH *path,
+                             CWMS_DIAG *diag);
 
 #endif

@@ -129,22 +129,22 @@ static int cn_covers(const char *cn, const char *host)
     "Cisco's CWMS 2.5 and 2.6 administration guides, \"Importing an SSL certificate\")"
 
 /* CWMS 2.5MR5 and later: the CN is the site's host, or a wildcard over it. */
-static void check_site_cn(const CWMS_OPTIONS *opts, X509 *x, const char *leaf, CWMS_DIAG *diag,
+static void check_site_cn(const CWMS_CHAIN_PARAMS *cp, X509 *x, const char *leaf, CWMS_DIAG *diag,
                           int *ok)
 {
     char *cn = subject_cn(x), *by = NULL;
 
-    if (cn != NULL && cn_covers(cn, opts->site)) {
+    if (cn != NULL && cn_covers(cn, cp->site)) {
         OPENSSL_free(cn);
         return;
     }
-    if (san_covers(x, opts->site, &by) && by != NULL && strncmp(by, "*.", 2) == 0)
+    if (san_covers(x, cp->site, &by) && by != NULL && strncmp(by, "*.", 2) == 0)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_SITE_WILDCARD_SAN_ONLY,
                       "the wildcard '%s' that covers the WebEx site URL's host '%s' is in the "
                       "subjectAltName of the server certificate '%s' only, its CN is %s%s%s: " CWMS_CN_RULE
                       ", so a wildcard must be the CN (a wildcard in the SAN alone is refused); "
                       "have the certificate re-issued with CN=%s",
-                      by, opts->site, leaf, cn != NULL ? "'" : "", cn != NULL ? cn : "missing",
+                      by, cp->site, leaf, cn != NULL ? "'" : "", cn != NULL ? cn : "missing",
                       cn != NULL ? "'" : "", by);
     else
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_SITE_CN_MISMATCH,
@@ -152,14 +152,14 @@ static void check_site_cn(const CWMS_OPTIONS *opts, X509 *x, const char *leaf, C
                       "host '%s': " CWMS_CN_RULE
                       "; have the certificate re-issued with CN=%s (or a wildcard CN over it)",
                       leaf, cn != NULL ? "'" : "", cn != NULL ? cn : "missing",
-                      cn != NULL ? "'" : "", opts->site, opts->site);
+                      cn != NULL ? "'" : "", cp->site, cp->site);
     *ok = 0;
     OPENSSL_free(by);
     OPENSSL_free(cn);
 }
 
 /* name (the site, what = NULL, or a --host) in the subjectAltName: the clients' rule, and CWMS's before 2.5MR5. */
-static void check_in_san(const CWMS_OPTIONS *opts, X509 *x, const char *leaf, const char *name,
+static void check_in_san(const CWMS_CHAIN_PARAMS *cp, X509 *x, const char *leaf, const char *name,
                          int site, CWMS_DIAG *diag, int *ok)
 {
     char *sans;
@@ -167,7 +167,7 @@ static void check_in_san(const CWMS_OPTIONS *opts, X509 *x, const char *leaf, co
     if (san_covers(x, name, NULL))
         return;
     sans = san_list(x);
-    if (opts->site != NULL && (opts->site_rules & CWMS_SITE_RULE_SAN))
+    if (cp->site != NULL && (cp->site_rules & CWMS_SITE_RULE_SAN))
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_SAN_MISSING_NAME,
                       "%s '%s' is not in the subjectAltName of the server certificate '%s' (it "
                       "names %s): CWMS before 2.5MR5 refuses the import unless the "
@@ -186,22 +186,22 @@ static void check_in_san(const CWMS_OPTIONS *opts, X509 *x, const char *leaf, co
     *ok = 0;
 }
 
-void cwms_check_host_names(const CWMS_OPTIONS *opts, CWMS_CERT *leaf, CWMS_DIAG *diag, int *ok)
+void cwms_check_host_names(const CWMS_CHAIN_PARAMS *cp, CWMS_CERT *leaf, CWMS_DIAG *diag, int *ok)
 {
     X509 *x = cwms_cert_x509(leaf);
     char *name;
 
-    if (x == NULL || (opts->site == NULL && opts->n_hosts == 0))
+    if (x == NULL || (cp->site == NULL && cp->n_hosts == 0))
         return;
     if ((name = cwms_name_oneline(cwms_cert_subject(leaf))) == NULL)
         name = OPENSSL_strdup("?");
     if (name == NULL)
         return;
-    if (opts->site != NULL && (opts->site_rules & CWMS_SITE_RULE_CN))
-        check_site_cn(opts, x, name, diag, ok);
-    if (opts->site != NULL)
-        check_in_san(opts, x, name, opts->site, 1, diag, ok);
-    for (size_t i = 0; i < opts->n_hosts; i++)
-        check_in_san(opts, x, name, opts->hosts[i], 0, diag, ok);
+    if (cp->site != NULL && (cp->site_rules & CWMS_SITE_RULE_CN))
+        check_site_cn(cp, x, name, diag, ok);
+    if (cp->site != NULL)
+        check_in_san(cp, x, name, cp->site, 1, diag, ok);
+    for (size_t i = 0; i < cp->n_hosts; i++)
+        check_in_san(cp, x, name, cp->hosts[i], 0, diag, ok);
     OPENSSL_free(name);
 }

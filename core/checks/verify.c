@@ -93,8 +93,8 @@ static X509 *anchor_x509(CWMS_TRUST *trust, CWMS_CERT *root)
  * trusted certificate; errors into result. 0 only when something could
  * not be allocated.
  */
-static int run_verifier(const CWMS_OPTIONS *opts, const CWMS_PATH *path, X509 *leaf, X509 *anchor,
-                        unsigned long flags, CWMS_VERIFY_RESULT *result)
+static int run_verifier(const CWMS_CHAIN_PARAMS *cp, const CWMS_PATH *path, X509 *leaf,
+                        X509 *anchor, unsigned long flags, CWMS_VERIFY_RESULT *result)
 {
     X509_STORE *store = X509_STORE_new();
     STACK_OF(X509) *untrusted = sk_X509_new_null();
@@ -116,18 +116,18 @@ static int run_verifier(const CWMS_OPTIONS *opts, const CWMS_PATH *path, X509 *l
             goto end;
         policy |= carries_policy_constraints(x);
     }
-    if ((ctx = X509_STORE_CTX_new_ex(opts->libctx, opts->propq)) == NULL
+    if ((ctx = X509_STORE_CTX_new_ex(cp->libctx, cp->propq)) == NULL
         || !X509_STORE_CTX_init(ctx, store, leaf, untrusted))
         goto end;
     param = X509_STORE_CTX_get0_param(ctx);
     X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
-    X509_VERIFY_PARAM_set_time(param, (time_t)opts->attime);
+    X509_VERIFY_PARAM_set_time(param, (time_t)cp->attime);
     X509_VERIFY_PARAM_set_auth_level(param, AUTH_LEVEL);
-    if (opts->has_verify_depth)
-        X509_VERIFY_PARAM_set_depth(param, opts->verify_depth);
+    if (cp->has_verify_depth)
+        X509_VERIFY_PARAM_set_depth(param, cp->verify_depth);
     if (policy)
         flags |= X509_V_FLAG_POLICY_CHECK;
-    if (opts->strict)
+    if (cp->strict)
         flags |= X509_V_FLAG_X509_STRICT;
     X509_VERIFY_PARAM_set_flags(param, flags);
     X509_STORE_CTX_set_app_data(ctx, result);
@@ -146,7 +146,7 @@ end:
     return ok;
 }
 
-int cwms_verify_path(const CWMS_OPTIONS *opts, CWMS_TRUST *trust, const CWMS_PATH *path,
+int cwms_verify_path(const CWMS_CHAIN_PARAMS *cp, CWMS_TRUST *trust, const CWMS_PATH *path,
                      CWMS_VERIFY_RESULT *result)
 {
     X509 *leaf = cwms_cert_x509(path->certs[0]), *anchor;
@@ -173,7 +173,7 @@ int cwms_verify_path(const CWMS_OPTIONS *opts, CWMS_TRUST *trust, const CWMS_PAT
             flags |= X509_V_FLAG_PARTIAL_CHAIN;
     }
     ERR_set_mark();
-    if (!run_verifier(opts, path, leaf, anchor, flags, result))
+    if (!run_verifier(cp, path, leaf, anchor, flags, result))
         result->internal = 1;
     ERR_pop_to_mark();
     return result->n_errors == 0 && !result->internal;
@@ -319,19 +319,12 @@ char *cwms_verify_summary(const CWMS_VERIFY_RESULT *result)
 /* 1 when diag already has an error of reason about the certificate named subject. */
 static int said_already(const CWMS_DIAG *diag, CWMS_REASON reason, const char *subject)
 {
-    size_t len = strlen(subject);
-
-    if (len == 0)
-        return 0;
     for (size_t i = 0; i < cwms_diag_count(diag); i++) {
         const CWMS_MSG *m = cwms_diag_get(diag, i);
-        const char *p;
 
-        if (m->level != CWMS_ERROR || m->reason != reason)
-            continue;
-        for (p = strstr(m->text, subject); p != NULL; p = strstr(p + 1, subject))
-            if (p > m->text && p[-1] == '\'' && p[len] == '\'')
-                return 1;
+        if (m->level == CWMS_ERROR && m->reason == reason && m->subject != NULL
+            && strcmp(m->subject, subject) == 0)
+            return 1;
     }
     return 0;
 }

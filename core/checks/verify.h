@@ -9,9 +9,9 @@
 
 #include <stddef.h>
 
-#include "cwms/bundle.h"
 #include "cwms/diag.h"
 #include "index/trust.h"
+#include "paths/chain_params.h"
 #include "paths/path.h"
 
 /* What the verifier said about one certificate. */
@@ -34,13 +34,13 @@ typedef struct {
  * trust settings, as a partial chain when it is not self-signed) or the
  * self-signed end of the path (the store's copy when it holds one) as
  * the only trusted certificate; purpose sslserver, auth level 2, time
- * opts->attime, policy processing when a certificate carries policy
- * constraints, X509_V_FLAG_X509_STRICT under opts->strict. Every error
+ * cp->attime, policy processing when a certificate carries policy
+ * constraints, X509_V_FLAG_X509_STRICT under cp->strict. Every error
  * is collected (the verifier goes on after each). Returns 1 when none
  * was found; 0 otherwise (result says which; result->internal on
  * allocation failure). Free result with cwms_verify_result_clear.
  */
-int cwms_verify_path(const CWMS_OPTIONS *opts, CWMS_TRUST *trust, const CWMS_PATH *path,
+int cwms_verify_path(const CWMS_CHAIN_PARAMS *cp, CWMS_TRUST *trust, const CWMS_PATH *path,
                      CWMS_VERIFY_RESULT *result);
 void cwms_verify_result_clear(CWMS_VERIFY_RESULT *result);
 

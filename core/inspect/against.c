@@ -25,10 +25,6 @@
 #include "cwms/inspect.h"
 #include "inspect/inspect_finding.h"
 
-#define AGAINST_ACTION                                                                             \
-    "import the bundle into CWMS (and restart the services it asks for), or name the bundle "      \
-    "that was imported with --against"
-
 /* The certificates of one side, self-signed roots left out; borrowed. */
 typedef struct {
     X509 **x;
@@ -148,9 +144,9 @@ static int add_missing(CWMS_INSPECTION *c, const CERT_LIST *from, const CERT_LIS
                                          : "");
         else
             snprintf(msg, sizeof(msg), "%s of '%s' is not sent by the server", who, path);
-        if (!cwms_inspect_add_finding(c, CWMS_ERROR, sent_side ? "NOT_IN_BUNDLE" : "NOT_SENT",
+        if (!cwms_inspect_add_finding(c, CWMS_ERROR,
                                       sent_side ? CWMS_R_NOT_IN_BUNDLE : CWMS_R_NOT_SENT,
-                                      sent_side ? from->block[i] : SIZE_MAX, AGAINST_ACTION, msg))
+                                      sent_side ? from->block[i] : SIZE_MAX, NULL, msg))
             return 0;
         (*n)++;
     }
@@ -178,8 +174,7 @@ int cwms_inspect_against(CWMS_INSPECTION *c, const char *path, const CWMS_INSPEC
     snprintf(msg, sizeof(msg), "the server sends the %zu certificate%s of '%s'%s", wanted.n,
              wanted.n == 1 ? "" : "s", path, " (a self-signed root aside, in any order)");
     ok = differ > 0
-        || cwms_inspect_add_finding(c, CWMS_NOTE, "SENDS_BUNDLE", CWMS_R_SENDS_BUNDLE, SIZE_MAX, "",
-                                    msg);
+        || cwms_inspect_add_finding(c, CWMS_NOTE, CWMS_R_SENDS_BUNDLE, SIZE_MAX, NULL, msg);
     if (!ok)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
 end:

@@ -70,16 +70,22 @@ struct cwms_inspection_st {
  * --------
  */
 
-/* Adds a finding about block (0-based; SIZE_MAX = the file). 1, or 0 when memory ran out. */
-__attribute__((format(printf, 7, 8))) static int add_finding(CWMS_INSPECTION *c, CWMS_LEVEL level,
-                                                             const char *code, CWMS_REASON reason,
-                                                             size_t block, const char *action,
-                                                             const char *fmt, ...)
+/*
+ * Adds a finding about block (0-based; SIZE_MAX = the file): its code and
+ * whether --fix mends it come from the reason table; action NULL for the
+ * table's advice. held: the check holds what --fix needs for a reason the
+ * table marks CWMS_FIX_IF_HELD. 1, or 0 when memory ran out.
+ */
+static int vadd_finding(CWMS_INSPECTION *c, CWMS_LEVEL level, CWMS_REASON reason, size_t block,
+                        int held, const char *action, const char *fmt, va_list ap)
 {
+    const CWMS_REASON_ROW *row = cwms_reason_row(reason);
     FINDING *f;
-    va_list ap;
     char *text;
 
+    /* Every reason has a row (docs-reasons_agree); internal's stands in for none. */
+    if (row == NULL)
+        row = cwms_reason_row(CWMS_R_INTERNAL);
     if (c->n_findings == c->cap_findings) {
         size_t ncap = c->cap_findings ? c->cap_findings * 2 : 8;
         FINDING *nf = OPENSSL_realloc(c->findings, ncap * sizeof(*nf));
@@ -91,13 +97,11 @@ __attribute__((format(printf, 7, 8))) static int add_finding(CWMS_INSPECTION *c,
     }
     f = &c->findings[c->n_findings];
     memset(f, 0, sizeof(*f));
-    va_start(ap, fmt);
     text = cwms_vformat(fmt, ap);
-    va_end(ap);
     /* A message may quote the file's own bytes (STRAY_TEXT): shown under the one rule. */
     f->message = text != NULL ? cwms_escape_text(text) : NULL;
     OPENSSL_free(text);
-    f->action = OPENSSL_strdup(action != NULL ? action : "");
+    f->action = OPENSSL_strdup(action != NULL ? action : row->advice);
     if (f->message == NULL || f->action == NULL) {
         OPENSSL_free(f->message);
         OPENSSL_free(f->action);
@@ -105,7 +109,7 @@ __attribute__((format(printf, 7, 8))) static int add_finding(CWMS_INSPECTION *c,
     }
     c->n_findings++;
     f->pub.level = level;
-    f->pub.code = code;
+    f->pub.code = row->finding;
     f->pub.reason = reason;
     f->pub.message = f->message;
     f->pub.action = f->action;
@@ -115,114 +119,63 @@ __attribute__((format(printf, 7, 8))) static int add_finding(CWMS_INSPECTION *c,
         f->pub.subject = c->scan.blocks[block].pub.subject;
         f->pub.sha256 = c->scan.blocks[block].pub.sha256;
     }
-    /* What the file's layout did wrong, check --fix puts right; the build's verdicts it cannot. */
-    f->pub.fixable = !c->served
-        && (reason == CWMS_R_ORDER_WRONG || reason == CWMS_R_KEY_NOT_FIRST
-            || reason == CWMS_R_ROOT_INCLUDED || reason == CWMS_R_UNRELATED_CERT
-            || reason == CWMS_R_DUPLICATE_CERT || reason == CWMS_R_STRAY_TEXT
-            || reason == CWMS_R_UNEXPECTED_BLOCK || reason == CWMS_R_NOT_PEM);
+    /* The layout of a chain a server sends is not rewritten: it is fixed in CWMS. */
+    f->pub.fixable = row->fix == CWMS_FIX_IF_HELD ? held : row->fix == CWMS_FIX_YES && !c->served;
     return 1;
 }
 
-int cwms_inspect_add_finding(CWMS_INSPECTION *c, CWMS_LEVEL level, const char *code,
-                             CWMS_REASON reason, size_t block, const char *action,
-                             const char *message)
+__attribute__((format(printf, 6, 7))) static int add_finding(CWMS_INSPECTION *c, CWMS_LEVEL level,
+                                                             CWMS_REASON reason, size_t block,
+                                                             const char *action, const char *fmt,
+                                                             ...)
 {
-    return add_finding(c, level, code, reason, block, action, "%s", message);
+    va_list ap;
+    int ok;
+
+    va_start(ap, fmt);
+    ok = vadd_finding(c, level, reason, block, 0, action, fmt, ap);
+    va_end(ap);
+    return ok;
 }
 
-#define VALIDATION_ACTION "see the message, and VALIDATION in cwms-bundle(1) for this check's fix"
+/* A finding --fix can mend from what the check holds (CWMS_FIX_IF_HELD). */
+__attribute__((format(printf, 6, 7))) static int add_held_finding(CWMS_INSPECTION *c,
+                                                                  CWMS_LEVEL level,
+                                                                  CWMS_REASON reason, size_t block,
+                                                                  const char *action,
+                                                                  const char *fmt, ...)
+{
+    va_list ap;
+    int ok;
 
-/* The build's reasons as finding codes, with what to do about each. */
-static const struct {
-    CWMS_REASON reason;
-    const char *code;
-    const char *action;
-} build_codes[] = {
-    { CWMS_R_MISSING_INTERMEDIATE, "MISSING_INTERMEDIATE",
-      "get the issuing CA certificate named here (from the CA, or the URL shown), add it to the "
-      "file, and run check --fix" },
-    { CWMS_R_CERT_EXPIRED, "EXPIRED",
-      "renew the certificate (for an intermediate: get the CA's current one)" },
-    { CWMS_R_EXPIRES_SOON, "EXPIRES_SOON", "renew it before it expires" },
-    { CWMS_R_EXPIRES_WITHIN, "EXPIRES_SOON", "renew it before it expires" },
-    { CWMS_R_KEY_MISMATCH, "KEY_MISMATCH",
-      "put in the private key the server certificate was requested with (the CSR's key)" },
-    { CWMS_R_SEVERAL_KEYS, "KEY_SEVERAL", "keep only the key of the server certificate" },
-    { CWMS_R_NO_KEY, "KEY_MISSING",
-      "build the file with the key: cwms-bundle build --cwms VERSION -o FILE KEY BUNDLE" },
-    { CWMS_R_WEAK_KEY, "WEAK_KEY", "make a new key of at least 2048 bits and a new certificate" },
-    { CWMS_R_NO_LEAF, "NO_SERVER_CERT", "add the server certificate the CA issued" },
-    { CWMS_R_AMBIGUOUS_LEAF, "SEVERAL_SERVER_CERTS",
-      "keep only the server certificate CWMS should use (--passin lets the key decide)" },
-    { CWMS_R_NOT_A_CA, "NOT_A_CA", "replace the issuer with the CA's real intermediate" },
-    { CWMS_R_PATH_LENGTH, "PATH_LENGTH", "ask the CA for a chain its path length allows" },
-    { CWMS_R_BAD_SIGNATURE, "BAD_SIGNATURE", "replace the damaged certificate with the CA's copy" },
-    { CWMS_R_HOST_MISMATCH, "HOST_MISMATCH",
-      "get a certificate that names the host (subjectAltName), or check --host" },
-    { CWMS_R_SITE_CN_MISMATCH, "SITE_CN_MISMATCH",
-      "have the certificate re-issued with the site URL's host (or a wildcard over it) as its "
-      "CN, or check --site and --cwms" },
-    { CWMS_R_SITE_WILDCARD_SAN_ONLY, "SITE_WILDCARD_SAN_ONLY",
-      "have the certificate re-issued with the wildcard as its CN" },
-    { CWMS_R_SAN_MISSING_NAME, "SAN_MISSING_NAME",
-      "have the certificate re-issued with every name in its subjectAltName, or check --host, "
-      "--site and --cwms" },
-    { CWMS_R_ANCHOR_UNKNOWN, "ANCHOR_UNKNOWN",
-      "make sure CWMS holds the issuer named here as a trusted root; --trust ROOT.pem checks "
-      "the chain up to it" },
-    { CWMS_R_UNTRUSTED_ANCHOR, "UNTRUSTED_ROOT",
-      "make sure CWMS trusts that root (--trust FILE names the roots to check against)" },
-    { CWMS_R_WORK_BUDGET, "WORK_BUDGET", "remove unrelated certificates from the file" },
-    { CWMS_R_TRUST_STORE, "TRUST_STORE", "give a readable PEM file of roots to --trust" },
-    { CWMS_R_INPUT_UNREADABLE, "UNREADABLE", "check the file name and its permissions" },
-    { CWMS_R_INPUT_UNRECOGNISED, "UNREADABLE",
-      "give a PEM file (or DER, PKCS#7, PKCS#12) holding the key and certificates" },
-    { CWMS_R_BAD_PASSPHRASE, "PASSPHRASE", "give the right passphrase with --passin" },
-    { CWMS_R_NO_PASSPHRASE, "PASSPHRASE", "give the passphrase with --passin" },
-    { CWMS_R_NO_CERTIFICATES, "NO_CERTIFICATES", "add the server certificate and its chain" },
-    /* The validation's verdicts: what to do about each is in cwms-bundle(1), VALIDATION. */
-    { CWMS_R_VERIFY_FAILED, "VERIFY_FAILED", VALIDATION_ACTION },
-    { CWMS_R_WRONG_PURPOSE, "WRONG_PURPOSE", VALIDATION_ACTION },
-    { CWMS_R_WEAK_SIGNATURE, "WEAK_SIGNATURE", VALIDATION_ACTION },
-    { CWMS_R_NAME_CONSTRAINTS, "NAME_CONSTRAINTS", VALIDATION_ACTION },
-    { CWMS_R_BAD_EXTENSION, "BAD_EXTENSION", VALIDATION_ACTION },
-    { CWMS_R_ANCHOR_REJECTED, "ANCHOR_REJECTED", VALIDATION_ACTION },
-    { CWMS_R_POLICY, "POLICY", VALIDATION_ACTION },
-    { CWMS_R_LEAF_IS_CA, "LEAF_IS_CA", VALIDATION_ACTION },
-    { CWMS_R_NO_SAN, "NO_SAN", VALIDATION_ACTION },
-    { CWMS_R_NO_EKU, "NO_EKU", VALIDATION_ACTION },
-    { CWMS_R_LONG_VALIDITY, "LONG_VALIDITY", VALIDATION_ACTION },
-    { CWMS_R_WEAK_CA_KEY, "WEAK_CA_KEY", VALIDATION_ACTION },
-    { CWMS_R_LEAF_KEY_USAGE, "LEAF_KEY_USAGE", VALIDATION_ACTION },
-    { CWMS_R_WEAK_SIGNATURE_ABOVE, "WEAK_SIGNATURE_ABOVE", VALIDATION_ACTION },
-    { CWMS_R_VERIFY_DEPTH, "VERIFY_DEPTH", VALIDATION_ACTION },
-    { CWMS_R_ANCHOR_NO_AKI, "ANCHOR_NO_AKI", VALIDATION_ACTION },
-    { CWMS_R_PARTIAL_ANCHOR, "PARTIAL_ANCHOR", VALIDATION_ACTION },
-};
+    va_start(ap, fmt);
+    ok = vadd_finding(c, level, reason, block, 1, action, fmt, ap);
+    va_end(ap);
+    return ok;
+}
+
+int cwms_inspect_add_finding(CWMS_INSPECTION *c, CWMS_LEVEL level, CWMS_REASON reason, size_t block,
+                             const char *action, const char *message)
+{
+    return add_finding(c, level, reason, block, action, "%s", message);
+}
 
 /* Every error and warning of the build as a finding; notes only when they carry a reason. */
 static int add_build_findings(CWMS_INSPECTION *c, const CWMS_DIAG *bdiag)
 {
     for (size_t i = 0; i < cwms_diag_count(bdiag); i++) {
         const CWMS_MSG *m = cwms_diag_get(bdiag, i);
-        const char *code = "VALIDATION", *action = "see the message; build reports the same";
+        const char *action = NULL;
 
         if (m->reason == CWMS_R_NONE || m->reason == CWMS_R_INTERNAL)
             continue;
         c->gap |= m->level == CWMS_ERROR && m->reason == CWMS_R_MISSING_INTERMEDIATE;
-        for (size_t k = 0; k < sizeof(build_codes) / sizeof(build_codes[0]); k++)
-            if (build_codes[k].reason == m->reason) {
-                code = build_codes[k].code;
-                action = build_codes[k].action;
-                break;
-            }
         /* A missing intermediate of a server: what is imported into CWMS needs it. */
         if (c->served && m->reason == CWMS_R_MISSING_INTERMEDIATE)
             action = "the server does not send it: build the bundle again with it (build "
                      "--fetch downloads it from the URL shown), import that into CWMS, and "
                      "check --connect again";
-        if (!add_finding(c, m->level, code, m->reason, SIZE_MAX, action, "%s", m->text))
+        if (!add_finding(c, m->level, m->reason, SIZE_MAX, action, "%s", m->text))
             return 0;
     }
     return 1;
@@ -348,9 +301,8 @@ static int add_stray_text(CWMS_INSPECTION *c)
 
         /* Binary data is counted, never quoted: a page of \xNN helps nobody. */
         if (binary(p, t->len)) {
-            if (!add_finding(c, CWMS_ERROR, "STRAY_TEXT", CWMS_R_STRAY_TEXT,
-                             t->before_block < c->scan.n_blocks ? t->before_block : SIZE_MAX,
-                             "remove everything outside the BEGIN/END lines (check --fix does)",
+            if (!add_finding(c, CWMS_ERROR, CWMS_R_STRAY_TEXT,
+                             t->before_block < c->scan.n_blocks ? t->before_block : SIZE_MAX, NULL,
                              "line %zu: %zu bytes of binary data outside the PEM blocks%s", t->line,
                              t->len,
                              t->before_block < c->scan.n_blocks ? ", before this block"
@@ -362,9 +314,8 @@ static int add_stray_text(CWMS_INSPECTION *c)
             first++;
         /* The first line, at most 60 bytes of it and no character cut in two. */
         first = cwms_utf8_cut(p, first, 60);
-        if (!add_finding(c, CWMS_ERROR, "STRAY_TEXT", CWMS_R_STRAY_TEXT,
-                         t->before_block < c->scan.n_blocks ? t->before_block : SIZE_MAX,
-                         "remove everything outside the BEGIN/END lines (check --fix does)",
+        if (!add_finding(c, CWMS_ERROR, CWMS_R_STRAY_TEXT,
+                         t->before_block < c->scan.n_blocks ? t->before_block : SIZE_MAX, NULL,
                          "line %zu: %s outside the PEM blocks (\"%.*s%s\", %zu bytes)%s", t->line,
                          stray_kind(p, t->len), (int)first, (const char *)p,
                          first < t->len ? "..." : "", t->len,
@@ -373,7 +324,7 @@ static int add_stray_text(CWMS_INSPECTION *c)
             return 0;
     }
     if (c->scan.unterminated
-        && !add_finding(c, CWMS_ERROR, "STRAY_TEXT", CWMS_R_STRAY_TEXT, SIZE_MAX,
+        && !add_finding(c, CWMS_ERROR, CWMS_R_STRAY_TEXT, SIZE_MAX,
                         "restore the block's END line, or take the block again from its source",
                         "a BEGIN line has no matching END line: that block is cut short"))
         return 0;
@@ -387,8 +338,7 @@ static int add_duplicates(CWMS_INSPECTION *c)
 
         if (b->pub.kind != CWMS_BLOCK_CERT || b->sha256[0] == '\0' || b->copy_of == SIZE_MAX)
             continue;
-        if (!add_finding(c, c->served ? CWMS_WARNING : CWMS_ERROR, "DUPLICATE",
-                         CWMS_R_DUPLICATE_CERT, i,
+        if (!add_finding(c, c->served ? CWMS_WARNING : CWMS_ERROR, CWMS_R_DUPLICATE_CERT, i,
                          c->served ? "import a bundle without the copy into CWMS"
                                    : "remove the second copy (check --fix does)",
                          "the same certificate as %s %zu%s", c->served ? "certificate" : "block",
@@ -433,11 +383,11 @@ static const char *left_out_reason(const CWMS_BUNDLE *b, X509 *x, CWMS_ROLE *rol
 static int add_served_extra(CWMS_INSPECTION *c, size_t i, CWMS_ROLE role, const char *why)
 {
     if (role == CWMS_ROLE_ROOT)
-        return add_finding(c, CWMS_WARNING, "ROOT_INCLUDED", CWMS_R_ROOT_INCLUDED, i,
+        return add_finding(c, CWMS_WARNING, CWMS_R_ROOT_INCLUDED, i,
                            "import a bundle without the root into CWMS (build leaves it out)",
                            "the server sends the self-signed root of its chain: clients use "
                            "their own copy, so it only adds bytes to every handshake");
-    return add_finding(c, CWMS_WARNING, "UNRELATED_CERT", CWMS_R_UNRELATED_CERT, i,
+    return add_finding(c, CWMS_WARNING, CWMS_R_UNRELATED_CERT, i,
                        "import a bundle without it into CWMS (check --fix on the bundle "
                        "writes one)",
                        "the server sends a certificate on no path of its chain: %s; clients "
@@ -480,16 +430,13 @@ static int compare_certs(CWMS_INSPECTION *c, CWMS_ORDER order)
                 if (!add_served_extra(c, i, role, why))
                     goto end;
             } else if (role == CWMS_ROLE_ROOT) {
-                if (!add_finding(c, CWMS_WARNING, "ROOT_INCLUDED", CWMS_R_ROOT_INCLUDED, i,
-                                 "remove it: CWMS has its own copy of the root (check --fix does)",
+                if (!add_finding(c, CWMS_WARNING, CWMS_R_ROOT_INCLUDED, i, NULL,
                                  "the self-signed root of the chain"))
                     goto end;
             } else if (c->gap && blk->x509 != NULL && X509_check_ca(blk->x509) != 0) {
                 /* Above the missing issuer, not unrelated: MISSING_INTERMEDIATE names them. */
                 continue;
-            } else if (!add_finding(c, CWMS_ERROR, "UNRELATED_CERT", CWMS_R_UNRELATED_CERT, i,
-                                    "remove it: CWMS rejects certificates that are not part of "
-                                    "the chain (check --fix does)",
+            } else if (!add_finding(c, CWMS_ERROR, CWMS_R_UNRELATED_CERT, i, NULL,
                                     "on no path of the server certificate's chain: %s",
                                     why != NULL ? why : "it is not on the chain build chose")) {
                 goto end;
@@ -500,9 +447,7 @@ static int compare_certs(CWMS_INSPECTION *c, CWMS_ORDER order)
     if (!increasing && !c->served) {
         int reversed = decreasing && n_pos > 1;
 
-        if (!add_finding(c, CWMS_ERROR, "ORDER_WRONG", CWMS_R_ORDER_WRONG, first_bad,
-                         "reorder the certificates (check --fix does), or check with the --cwms "
-                         "version you import into",
+        if (!add_finding(c, CWMS_ERROR, CWMS_R_ORDER_WRONG, first_bad, NULL,
                          reversed
                              ? "the certificates are in the %s order, the reverse of the "
                                "%s order checked for"
@@ -529,15 +474,14 @@ static int compare_keys(CWMS_INSPECTION *c, const size_t *key_blocks, size_t n_k
         chosen = c->key_block = first_key;
     if (n_key_blocks > 1 && c->bundle != NULL) {
         if (chosen != SIZE_MAX) {
-            if (!add_finding(c, CWMS_ERROR, "KEY_SEVERAL", CWMS_R_SEVERAL_KEYS, chosen,
-                             "keep only the key of the server certificate (check --fix does)",
-                             "the file holds %zu private keys; block %zu is the server "
-                             "certificate's",
-                             n_key_blocks, chosen + 1))
-                return 0;
             /* The one thing --fix can do about several keys: keep the right one. */
-            c->findings[c->n_findings - 1].pub.fixable = 1;
-        } else if (!add_finding(c, CWMS_ERROR, "KEY_SEVERAL", CWMS_R_SEVERAL_KEYS, key_blocks[1],
+            if (!add_held_finding(c, CWMS_ERROR, CWMS_R_SEVERAL_KEYS, chosen,
+                                  "keep only the key of the server certificate (check --fix does)",
+                                  "the file holds %zu private keys; block %zu is the server "
+                                  "certificate's",
+                                  n_key_blocks, chosen + 1))
+                return 0;
+        } else if (!add_finding(c, CWMS_ERROR, CWMS_R_SEVERAL_KEYS, key_blocks[1],
                                 "keep only the key of the server certificate (--passin lets "
                                 "check tell which one it is)",
                                 "the file holds %zu private keys, encrypted: which one belongs "
@@ -549,8 +493,7 @@ static int compare_keys(CWMS_INSPECTION *c, const size_t *key_blocks, size_t n_k
     if (first_key != 0 || (chosen != SIZE_MAX && chosen != 0)) {
         size_t k = chosen != SIZE_MAX ? chosen : first_key;
 
-        if (!add_finding(c, CWMS_ERROR, "KEY_NOT_FIRST", CWMS_R_KEY_NOT_FIRST, k,
-                         "move the private key to the top of the file (check --fix does)",
+        if (!add_finding(c, CWMS_ERROR, CWMS_R_KEY_NOT_FIRST, k, NULL,
                          "CWMS wants the private key as the first block; here it is block %zu",
                          k + 1))
             return 0;
@@ -577,15 +520,14 @@ static int add_fetched(CWMS_INSPECTION *c, const CWMS_INPUTS *in, size_t fetched
         if (x == NULL || j == c->bundle->n_certs)
             continue;
         subject = cwms_name_oneline(X509_get_subject_name(x));
-        ok = add_finding(c, CWMS_ERROR, "MISSING_INTERMEDIATE", CWMS_R_MISSING_INTERMEDIATE,
-                         SIZE_MAX, "add it: check --fetch --fix -o FILE writes it into the file",
-                         "'%s' is not in the file; --fetch downloaded it from %s",
-                         subject != NULL ? subject : "?", cwms_cert_get0_origin(cert));
+        /* Downloaded and verified: --fix can write it. */
+        ok = add_held_finding(c, CWMS_ERROR, CWMS_R_MISSING_INTERMEDIATE, SIZE_MAX,
+                              "add it: check --fetch --fix -o FILE writes it into the file",
+                              "'%s' is not in the file; --fetch downloaded it from %s",
+                              subject != NULL ? subject : "?", cwms_cert_get0_origin(cert));
         OPENSSL_free(subject);
         if (!ok)
             return 0;
-        /* Downloaded and verified: --fix can write it. */
-        c->findings[c->n_findings - 1].pub.fixable = 1;
     }
     return 1;
 }
@@ -676,7 +618,7 @@ static int read_not_pem(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, CWMS_
     if (!cwms_inputs_add_buffer(in, c->data, c->len, file_name(o), rctx, bdiag))
         return add_build_findings(c, bdiag) ? 0 : -1;
     if (p12)
-        return add_finding(c, CWMS_WARNING, "NOT_PEM", CWMS_R_NOT_PEM, SIZE_MAX,
+        return add_finding(c, CWMS_WARNING, CWMS_R_NOT_PEM, SIZE_MAX,
                            "CWMS imports it as it is, or write the one PEM file its guide "
                            "describes with check --fix -o FILE",
                            "'%s' is a PKCS#12 file (binary): CWMS imports a PKCS#12 (.p12/.pfx) "
@@ -684,8 +626,7 @@ static int read_not_pem(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, CWMS_
                            file_name(o))
             ? 1
             : -1;
-    return add_finding(c, CWMS_ERROR, "NOT_PEM", CWMS_R_NOT_PEM, SIZE_MAX,
-                       "CWMS imports one PEM file (or a PKCS#12): write it with check --fix -o FILE",
+    return add_finding(c, CWMS_ERROR, CWMS_R_NOT_PEM, SIZE_MAX, NULL,
                        "'%s' is not a PEM file (binary DER or PKCS#7): CWMS takes a key and its "
                        "chain as one PEM file or a PKCS#12 (.p12/.pfx)",
                        file_name(o))
@@ -706,7 +647,7 @@ static int read_blocks(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, CWMS_I
             /* A PKCS#7 block holds certificates the chain may need: --fix writes them out. */
             int pkcs7 = strcmp(blk->pub.label, "PKCS7") == 0;
 
-            if (!add_finding(c, CWMS_ERROR, "UNEXPECTED_BLOCK", CWMS_R_UNEXPECTED_BLOCK, i,
+            if (!add_finding(c, CWMS_ERROR, CWMS_R_UNEXPECTED_BLOCK, i,
                              pkcs7 ? "write its certificates as CERTIFICATE blocks (check --fix "
                                      "does)"
                                    : "remove it: CWMS wants the key and certificates only "
@@ -733,96 +674,114 @@ static int read_blocks(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, CWMS_I
     return 1;
 }
 
+/* What reading the file found, for the findings after it. */
+typedef struct {
+    CWMS_INPUTS *in;
+    CWMS_DIAG *bdiag; /* the readers' and the build's messages */
+    CWMS_READ_CTX rctx;
+    size_t *key_block_of;             /* for each key of in, the block it was read from */
+    size_t *key_blocks, n_key_blocks; /* the blocks holding a key */
+    size_t undecrypted;               /* encrypted key blocks not decrypted */
+    size_t fetched;                   /* the pool's certificates from here on were downloaded */
+} READING;
+
+/*
+ * The file's certificates and keys into r: block by block, or a file that
+ * is not PEM as a whole. 1 to go on judging, 0 when nothing could be read
+ * (the findings say why), -1 when memory ran out.
+ */
+static int read_contents(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, READING *r)
+{
+    if (!cwms_scan_pem(c->data, c->len, &c->scan))
+        return -1;
+    r->rctx.libctx = o->build.libctx;
+    r->rctx.propq = o->build.propq;
+    r->rctx.pass = o->decrypt_keys ? o->build.pass : NULL;
+    /* Not PEM: what build reads (DER, PKCS#7, PKCS#12) it reads here too. */
+    if (c->scan.n_blocks == 0)
+        return read_not_pem(c, o, r->in, &r->rctx, r->bdiag);
+    if ((r->key_block_of = OPENSSL_malloc(c->scan.n_blocks * 4 * sizeof(size_t) + 1)) == NULL
+        || (r->key_blocks = OPENSSL_malloc(c->scan.n_blocks * sizeof(size_t) + 1)) == NULL
+        || !read_blocks(c, o, r->in, &r->rctx, r->bdiag, r->key_block_of, r->key_blocks,
+                        &r->n_key_blocks, &r->undecrypted))
+        return -1;
+    return 1;
+}
+
+/* The file's layout on its own: stray text, copies, the key's presence. 0 when memory ran out. */
+static int add_layout_findings(CWMS_INSPECTION *c, const READING *r)
+{
+    /* The bytes of a binary file are no stray text: it was read as what it is. */
+    if ((!c->not_pem && !add_stray_text(c)) || !add_duplicates(c))
+        return 0;
+    if (r->undecrypted > 0
+        && !add_finding(c, CWMS_NOTE, CWMS_R_KEY_NOT_CHECKED, r->key_blocks[0], NULL,
+                        "the private key is encrypted: its position was checked, "
+                        "its match with the server certificate was not"))
+        return 0;
+    if (r->n_key_blocks == 0 && r->in->n_keys == 0 && !c->served
+        && !add_finding(c, CWMS_ERROR, CWMS_R_NO_KEY, SIZE_MAX, NULL,
+                        "the file holds no private key; CWMS wants it as the "
+                        "first block"))
+        return 0;
+    return 1;
+}
+
+/* What build would write, its verdicts, and the file against it. 0 when memory ran out. */
+static int judge_against_build(CWMS_INSPECTION *c, const CWMS_INSPECT_OPTIONS *o, READING *r)
+{
+    if (cwms_diag_first_error(r->bdiag) == NULL && cwms_pool_count(r->in->pool) > 0) {
+        if (!build_from_file(c, o, r->in, r->bdiag, &r->fetched))
+            return 0;
+    } else if (cwms_diag_first_error(r->bdiag) == NULL
+               && !add_finding(c, CWMS_ERROR, CWMS_R_NO_CERTIFICATES, SIZE_MAX, NULL,
+                               "the file holds no certificate")) {
+        return 0;
+    }
+    if (!add_build_findings(c, r->bdiag))
+        return 0;
+    if (c->bundle != NULL)
+        for (size_t k = 0; c->bundle->key != NULL && k < r->in->n_keys && r->key_block_of != NULL;
+             k++)
+            if (r->in->keys[k].pkey == c->bundle->key)
+                c->key_block = r->key_block_of[k];
+    /* Where the key is needs no chain; which certificates are wrong does. */
+    return compare_keys(c, r->key_blocks, r->n_key_blocks)
+        && (c->bundle == NULL || compare_certs(c, o->build.order))
+        && (c->bundle == NULL || add_fetched(c, r->in, r->fetched));
+}
+
 int cwms_inspect_bundle(const CWMS_INSPECT_OPTIONS *o, CWMS_DIAG *diag, CWMS_INSPECTION **out)
 {
     CWMS_INSPECTION *c = OPENSSL_zalloc(sizeof(*c));
-    CWMS_INPUTS *in = NULL;
-    CWMS_DIAG *bdiag = NULL;
-    CWMS_READ_CTX rctx;
-    size_t *key_block_of = NULL, *key_blocks = NULL, n_key_blocks = 0, undecrypted = 0;
-    size_t fetched = SIZE_MAX; /* the pool's certificates from here on were downloaded */
+    READING r = { .fetched = SIZE_MAX };
     char err[4200];
-    int ok = 0;
+    int ok = 0, read;
 
     *out = NULL;
-    if (c == NULL || (in = cwms_inputs_new()) == NULL || (bdiag = cwms_diag_new()) == NULL)
+    if (c == NULL || (r.in = cwms_inputs_new()) == NULL || (r.bdiag = cwms_diag_new()) == NULL)
         goto oom;
     c->key_block = SIZE_MAX;
     c->strict = o->build.strict;
     c->served = o->served != NULL;
     if (!(c->served ? served_pem(c, o->served, err, sizeof(err))
                     : read_file(c, o, err, sizeof(err)))) {
-        if (!add_finding(c, CWMS_ERROR, "UNREADABLE", CWMS_R_INPUT_UNREADABLE, SIZE_MAX,
-                         "check the file name and its permissions", "%s", err))
+        if (!add_finding(c, CWMS_ERROR, CWMS_R_INPUT_UNREADABLE, SIZE_MAX, NULL, "%s", err))
             goto oom;
         goto done;
     }
-    if (!cwms_scan_pem(c->data, c->len, &c->scan))
+    if ((read = read_contents(c, o, &r)) < 0)
         goto oom;
-    rctx.libctx = o->build.libctx;
-    rctx.propq = o->build.propq;
-    rctx.pass = o->decrypt_keys ? o->build.pass : NULL;
-
-    if (c->scan.n_blocks == 0) {
-        /* Not PEM: what build reads (DER, PKCS#7, PKCS#12) it reads here too. */
-        int r = read_not_pem(c, o, in, &rctx, bdiag);
-
-        if (r < 0)
-            goto oom;
-        if (r == 0)
-            goto done;
-    } else {
-        if ((key_block_of = OPENSSL_malloc(c->scan.n_blocks * 4 * sizeof(size_t) + 1)) == NULL
-            || (key_blocks = OPENSSL_malloc(c->scan.n_blocks * sizeof(size_t) + 1)) == NULL)
-            goto oom;
-        if (!read_blocks(c, o, in, &rctx, bdiag, key_block_of, key_blocks, &n_key_blocks,
-                         &undecrypted))
-            goto oom;
-    }
-    /* The bytes of a binary file are no stray text: it was read as what it is. */
-    if ((!c->not_pem && !add_stray_text(c)) || !add_duplicates(c))
-        goto oom;
-    if (undecrypted > 0
-        && !add_finding(c, CWMS_NOTE, "KEY_NOT_CHECKED", CWMS_R_KEY_NOT_CHECKED, key_blocks[0],
-                        "give --passin to check the key against the server "
-                        "certificate",
-                        "the private key is encrypted: its position was checked, "
-                        "its match with the server certificate was not"))
-        goto oom;
-    if (n_key_blocks == 0 && in->n_keys == 0 && !c->served
-        && !add_finding(c, CWMS_ERROR, "KEY_MISSING", CWMS_R_NO_KEY, SIZE_MAX,
-                        "build the file with the key: cwms-bundle build --cwms VERSION -o FILE "
-                        "KEY BUNDLE",
-                        "the file holds no private key; CWMS wants it as the "
-                        "first block"))
-        goto oom;
-
-    if (cwms_diag_first_error(bdiag) == NULL && cwms_pool_count(in->pool) > 0) {
-        if (!build_from_file(c, o, in, bdiag, &fetched))
-            goto oom;
-    } else if (cwms_diag_first_error(bdiag) == NULL
-               && !add_finding(c, CWMS_ERROR, "NO_CERTIFICATES", CWMS_R_NO_CERTIFICATES, SIZE_MAX,
-                               "add the server certificate and its chain",
-                               "the file holds no certificate")) {
-        goto oom;
-    }
-    if (!add_build_findings(c, bdiag))
-        goto oom;
-    if (c->bundle != NULL)
-        for (size_t k = 0; c->bundle->key != NULL && k < in->n_keys && key_block_of != NULL; k++)
-            if (in->keys[k].pkey == c->bundle->key)
-                c->key_block = key_block_of[k];
-    /* Where the key is needs no chain; which certificates are wrong does. */
-    if (!compare_keys(c, key_blocks, n_key_blocks)
-        || (c->bundle != NULL && !compare_certs(c, o->build.order))
-        || (c->bundle != NULL && !add_fetched(c, in, fetched)))
+    if (read == 0)
+        goto done;
+    if (!add_layout_findings(c, &r) || !judge_against_build(c, o, &r))
         goto oom;
 done:
     if (c->strict)
         for (size_t i = 0; i < c->n_findings; i++)
             if (c->findings[i].pub.level == CWMS_WARNING)
                 c->findings[i].pub.level = CWMS_ERROR;
-    cwms_diag_append(diag, bdiag);
+    cwms_diag_append(diag, r.bdiag);
     *out = c;
     c = NULL;
     ok = 1;
@@ -830,10 +789,10 @@ done:
 oom:
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
 end:
-    OPENSSL_free(key_block_of);
-    OPENSSL_free(key_blocks);
-    cwms_diag_free(bdiag);
-    cwms_inputs_free(in);
+    OPENSSL_free(r.key_block_of);
+    OPENSSL_free(r.key_blocks);
+    cwms_diag_free(r.bdiag);
+    cwms_inputs_free(r.in);
     cwms_inspect_free(c);
     return ok;
 }
@@ -961,8 +920,9 @@ int cwms_inspect_fix(const CWMS_INSPECTION *c, const CWMS_EMIT_OPTIONS *eo, unsi
         const CWMS_FINDING *f = &c->findings[i].pub;
 
         if (f->level == CWMS_ERROR && !f->fixable) {
-            cwms_diag_add(diag, CWMS_ERROR, f->reason, "--fix cannot correct %s: %s", f->code,
-                          f->action);
+            cwms_diag_add_facts(diag, CWMS_ERROR, f->reason,
+                                &(CWMS_MSG_FACTS){ .finding = f->code },
+                                "--fix cannot correct %s: %s", f->code, f->action);
             blocked = 1;
         }
     }

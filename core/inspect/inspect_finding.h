@@ -14,11 +14,12 @@
 
 /*
  * Adds a finding about block (0-based; SIZE_MAX = the whole file or
- * chain); message and action are copied. 1, or 0 when memory ran out.
+ * chain): its code and whether --fix mends it from the reason table;
+ * action NULL for the table's advice. message and action are copied. 1,
+ * or 0 when memory ran out.
  */
-int cwms_inspect_add_finding(CWMS_INSPECTION *c, CWMS_LEVEL level, const char *code,
-                             CWMS_REASON reason, size_t block, const char *action,
-                             const char *message);
+int cwms_inspect_add_finding(CWMS_INSPECTION *c, CWMS_LEVEL level, CWMS_REASON reason, size_t block,
+                             const char *action, const char *message);
 
 /* The certificate of block i (0-based), borrowed; NULL for other blocks and ones that do not decode. */
 X509 *cwms_inspect_get0_block_x509(const CWMS_INSPECTION *c, size_t i);

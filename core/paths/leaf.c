@@ -49,15 +49,15 @@ static int is_end_entity(const CWMS_POOL *pool, CWMS_CERT *c)
  * named: the certificate --leaf names (cwms_pool_find_sha256, looked up
  * once rather than fingerprinting every candidate), NULL when none does.
  */
-static int selected(const CWMS_OPTIONS *opts, const CWMS_CERT *named, CWMS_CERT *c)
+static int selected(const CWMS_CHAIN_PARAMS *cp, const CWMS_CERT *named, CWMS_CERT *c)
 {
     const X509_NAME *subject;
 
-    if (opts->has_leaf_sha256 && c != named)
+    if (cp->has_leaf_sha256 && c != named)
         return 0;
-    if (opts->leaf_subject != NULL
+    if (cp->leaf_subject != NULL
         && ((subject = cwms_cert_subject(c)) == NULL
-            || X509_NAME_cmp(subject, opts->leaf_subject) != 0))
+            || X509_NAME_cmp(subject, cp->leaf_subject) != 0))
         return 0;
     return 1;
 }
@@ -119,9 +119,9 @@ static int key_matches(CWMS_CERT *c, EVP_PKEY *pk, const SCREEN *screen)
  * newer; then the lower SHA-256, so equal certificates never depend on the
  * order of the inputs.
  */
-static int better_leaf(const CWMS_OPTIONS *opts, CWMS_CERT *a, CWMS_CERT *b)
+static int better_leaf(const CWMS_CHAIN_PARAMS *cp, CWMS_CERT *a, CWMS_CERT *b)
 {
-    int va = cwms_cert_valid_at(a, opts->attime), vb = cwms_cert_valid_at(b, opts->attime);
+    int va = cwms_cert_valid_at(a, cp->attime), vb = cwms_cert_valid_at(b, cp->attime);
     const unsigned char *ha, *hb;
 
     if (cwms_cert_is_ca(a) != cwms_cert_is_ca(b))
@@ -163,17 +163,16 @@ static void note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why)
     BIO_free(b);
 }
 
-size_t cwms_leaf_end_entities(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_CERT **out,
+size_t cwms_leaf_end_entities(const CWMS_CHAIN_PARAMS *cp, const CWMS_POOL *pool, CWMS_CERT **out,
                               size_t max)
 {
     size_t n = 0;
-    CWMS_CERT *named =
-        opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
+    CWMS_CERT *named = cp->has_leaf_sha256 ? cwms_pool_find_sha256(pool, cp->leaf_sha256) : NULL;
 
     for (size_t i = 0; i < cwms_pool_count(pool); i++) {
         CWMS_CERT *c = cwms_pool_get(pool, i);
 
-        if (selected(opts, named, c) && is_end_entity(pool, c)) {
+        if (selected(cp, named, c) && is_end_entity(pool, c)) {
             if (n < max)
                 out[n] = c;
             n++;
@@ -187,7 +186,7 @@ void cwms_leaf_note_ignored(CWMS_DIAG *diag, CWMS_CERT *c, const char *why)
     note_ignored(diag, c, why);
 }
 
-static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CWMS_DIAG *diag,
+static int choose_without_key(const CWMS_CHAIN_PARAMS *cp, const CWMS_POOL *pool, CWMS_DIAG *diag,
                               CWMS_CERT **leaf)
 {
     size_t n = cwms_pool_count(pool), found = 0;
@@ -195,26 +194,26 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
     BIO *list;
     char *text;
 
-    if (opts->has_leaf_sha256) {
+    if (cp->has_leaf_sha256) {
         char hex[65];
 
-        if ((*leaf = cwms_pool_find_sha256(pool, opts->leaf_sha256)) != NULL)
+        if ((*leaf = cwms_pool_find_sha256(pool, cp->leaf_sha256)) != NULL)
             return 1;
-        cwms_sha256_hex(opts->leaf_sha256, hex);
+        cwms_sha256_hex(cp->leaf_sha256, hex);
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_LEAF,
                       "no certificate among the inputs has the SHA-256 fingerprint %s given "
                       "with %s",
-                      hex, cwms_option_name(opts->front, CWMS_OPT_LEAF));
+                      hex, cwms_option_name(cp->front, CWMS_OPT_LEAF));
         return 0;
     }
     for (int pass = 0; pass < 2 && found == 0; pass++) {
         /* A subject may name a CA certificate too, but end-entity ones come first. */
-        if (pass == 1 && opts->leaf_subject == NULL)
+        if (pass == 1 && cp->leaf_subject == NULL)
             break;
         for (size_t i = 0; i < n; i++) {
             CWMS_CERT *c = cwms_pool_get(pool, i);
 
-            if (selected(opts, NULL, c) && (pass == 1 || is_end_entity(pool, c))) {
+            if (selected(cp, NULL, c) && (pass == 1 || is_end_entity(pool, c))) {
                 if (found++ == 0)
                     first = c;
             }
@@ -225,8 +224,8 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
         return 1;
     }
     if (found == 0) {
-        if (opts->leaf_subject != NULL) {
-            char *s = cwms_name_oneline(opts->leaf_subject);
+        if (cp->leaf_subject != NULL) {
+            char *s = cwms_name_oneline(cp->leaf_subject);
 
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_LEAF,
                           "no certificate among the inputs has the subject '%s'", s ? s : "?");
@@ -244,7 +243,7 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
     for (size_t i = 0, k = 0; i < n; i++) {
         CWMS_CERT *c = cwms_pool_get(pool, i);
 
-        if (selected(opts, NULL, c) && (opts->leaf_subject != NULL || is_end_entity(pool, c))) {
+        if (selected(cp, NULL, c) && (cp->leaf_subject != NULL || is_end_entity(pool, c))) {
             BIO_puts(list, k++ ? ", " : "");
             describe_cert(list, c);
         }
@@ -253,7 +252,7 @@ static int choose_without_key(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, C
     cwms_diag_add(diag, CWMS_ERROR, CWMS_R_AMBIGUOUS_LEAF,
                   "%zu certificates among the inputs could be the server certificate: %s; "
                   "choose one with %s SHA256-FINGERPRINT (or give its private key)",
-                  found, text ? text : "?", cwms_option_name(opts->front, CWMS_OPT_LEAF));
+                  found, text ? text : "?", cwms_option_name(cp->front, CWMS_OPT_LEAF));
     OPENSSL_free(text);
     BIO_free(list);
     return 0;
@@ -265,12 +264,11 @@ typedef struct {
 } KEY_MATCH;
 
 /* Finds, for every key, the best certificate holding its public key. */
-static int match_keys(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
+static int match_keys(const CWMS_CHAIN_PARAMS *cp, const CWMS_POOL *pool, const CWMS_KEY *keys,
                       size_t n_keys, KEY_MATCH *m, int screen)
 {
     size_t any = 0;
-    CWMS_CERT *named =
-        opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
+    CWMS_CERT *named = cp->has_leaf_sha256 ? cwms_pool_find_sha256(pool, cp->leaf_sha256) : NULL;
 
     for (size_t k = 0; k < n_keys; k++) {
         SCREEN sc = { NULL, { NULL, 0 } };
@@ -281,9 +279,9 @@ static int match_keys(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWM
         for (size_t i = 0; i < cwms_pool_count(pool); i++) {
             CWMS_CERT *c = cwms_pool_get(pool, i);
 
-            if (!selected(opts, named, c) || !key_matches(c, keys[k].pkey, &sc))
+            if (!selected(cp, named, c) || !key_matches(c, keys[k].pkey, &sc))
                 continue;
-            if (m[k].best == NULL || better_leaf(opts, c, m[k].best))
+            if (m[k].best == NULL || better_leaf(cp, c, m[k].best))
                 m[k].best = c;
         }
         screen_clear(&sc);
@@ -347,7 +345,7 @@ static char *undecodable_certs(const CWMS_POOL *pool, const CWMS_KEY *keys, size
     return text;
 }
 
-static void key_mismatch(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
+static void key_mismatch(const CWMS_CHAIN_PARAMS *cp, const CWMS_POOL *pool, const CWMS_KEY *keys,
                          size_t n_keys, CWMS_DIAG *diag)
 {
     BIO *b = BIO_new(BIO_s_mem());
@@ -363,7 +361,7 @@ static void key_mismatch(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const 
                   "the private key%s from %s match%s %s: add the server certificate issued for "
                   "this key, or give the key that belongs to the certificate%s",
                   n_keys > 1 ? "s" : "", origins ? origins : "?", n_keys > 1 ? "" : "es",
-                  opts->has_leaf_sha256 || opts->leaf_subject != NULL
+                  cp->has_leaf_sha256 || cp->leaf_subject != NULL
                       ? "no selected certificate among the inputs"
                       : cwms_pool_count(pool) == 1
                       ? "no certificate among the inputs (there is one)"
@@ -374,11 +372,11 @@ static void key_mismatch(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const 
     BIO_free(b);
 }
 
-size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *key,
-                              const CWMS_CERT *chosen, CWMS_CERT **out, size_t max)
+size_t cwms_leaf_alternatives(const CWMS_CHAIN_PARAMS *cp, const CWMS_POOL *pool,
+                              const CWMS_KEY *key, const CWMS_CERT *chosen, CWMS_CERT **out,
+                              size_t max)
 {
-    CWMS_CERT *named =
-        opts->has_leaf_sha256 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
+    CWMS_CERT *named = cp->has_leaf_sha256 ? cwms_pool_find_sha256(pool, cp->leaf_sha256) : NULL;
     SCREEN sc;
     size_t n = 0;
 
@@ -389,10 +387,10 @@ size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, c
         CWMS_CERT *c = cwms_pool_get(pool, i);
         size_t at;
 
-        if (c == chosen || !selected(opts, named, c) || !key_matches(c, key->pkey, &sc))
+        if (c == chosen || !selected(cp, named, c) || !key_matches(c, key->pkey, &sc))
             continue;
         /* Insertion into the best-first list, keeping at most max. */
-        for (at = n; at > 0 && better_leaf(opts, c, out[at - 1]); at--)
+        for (at = n; at > 0 && better_leaf(cp, c, out[at - 1]); at--)
             ;
         if (at >= max)
             continue;
@@ -405,72 +403,77 @@ size_t cwms_leaf_alternatives(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, c
     return n;
 }
 
-size_t cwms_leaf_candidates(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
-                            size_t n_keys, CWMS_CERT **out, size_t max)
+size_t cwms_leaf_candidates(const CWMS_CHAIN_PARAMS *cp, const CWMS_POOL *pool,
+                            const CWMS_KEY *keys, size_t n_keys, CWMS_CERT **out, size_t max)
 {
     size_t n = 0, all;
 
-    for (size_t k = 0; !opts->no_key && k < n_keys && n < max; k++)
-        n += cwms_leaf_alternatives(opts, pool, &keys[k], NULL, out + n, max - n);
+    for (size_t k = 0; !cp->no_key && k < n_keys && n < max; k++)
+        n += cwms_leaf_alternatives(cp, pool, &keys[k], NULL, out + n, max - n);
     if (n > 0)
         return n;
-    if (opts->has_leaf_sha256) {
-        out[0] = max > 0 ? cwms_pool_find_sha256(pool, opts->leaf_sha256) : NULL;
+    if (cp->has_leaf_sha256) {
+        out[0] = max > 0 ? cwms_pool_find_sha256(pool, cp->leaf_sha256) : NULL;
         return out[0] != NULL;
     }
-    all = cwms_leaf_end_entities(opts, pool, out, max);
+    all = cwms_leaf_end_entities(cp, pool, out, max);
     return all < max ? all : max;
 }
 
-int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS_KEY *keys,
-                     size_t n_keys, const char *key_source, CWMS_DIAG *diag, CWMS_CERT **leaf,
-                     const CWMS_KEY **key)
+/* No key among the inputs: where the key should come from, in the front's words. */
+static void report_no_key(const CWMS_CHAIN_PARAMS *cp, const char *key_source, CWMS_DIAG *diag)
 {
-    KEY_MATCH *m;
+    if (key_source != NULL) {
+        char *shown = cwms_p11_uri_mask(key_source); /* a pkcs11: URI's PIN is not shown */
+
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY, "'%s' (%s) holds no private key",
+                      shown != NULL ? shown : "?", cwms_option_name(cp->front, CWMS_OPT_KEY));
+        OPENSSL_free(shown);
+    } else
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
+                      "no private key among the inputs: pass it with %s FILE, or use "
+                      "%s for a bundle without the key",
+                      cwms_option_name(cp->front, CWMS_OPT_KEY),
+                      cwms_option_name(cp->front, CWMS_OPT_NO_KEY));
+}
+
+/* Several keys matching several server certificates (or several CAs): each named. */
+static void report_several_keys(const CWMS_CHAIN_PARAMS *cp, const CWMS_KEY *keys, size_t n_keys,
+                                const KEY_MATCH *m, size_t n_ee, CWMS_DIAG *diag)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    char *text = NULL;
+
+    for (size_t k = 0, i = 0; b != NULL && k < n_keys; k++) {
+        char *s;
+
+        if (m[k].best == NULL || (n_ee > 0 && !m[k].best_is_ee))
+            continue;
+        s = cwms_name_oneline(cwms_cert_subject(m[k].best));
+        BIO_printf(b, "%s'%s' (for '%s')", i++ ? ", " : "", keys[k].origin, s ? s : "?");
+        OPENSSL_free(s);
+    }
+    if (b != NULL)
+        text = cwms_bio_text(b);
+    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_SEVERAL_KEYS,
+                  "several private keys match certificates among the inputs: %s; pass the "
+                  "one to use with %s, or choose the certificate with %s",
+                  text ? text : "?", cwms_option_name(cp->front, CWMS_OPT_KEY),
+                  cwms_option_name(cp->front, CWMS_OPT_LEAF));
+    OPENSSL_free(text);
+    BIO_free(b);
+}
+
+/*
+ * Of several keys, the one whose certificate is a server certificate, if
+ * only one is (or the one key matching anything); SIZE_MAX, reported, when
+ * no one key stands out.
+ */
+static size_t choose_key(const CWMS_CHAIN_PARAMS *cp, const CWMS_KEY *keys, size_t n_keys,
+                         const KEY_MATCH *m, CWMS_DIAG *diag)
+{
     size_t chosen = SIZE_MAX, n_ee = 0, n_any = 0;
 
-    *leaf = NULL;
-    *key = NULL;
-    if (cwms_pool_count(pool) == 0) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_CERTIFICATES,
-                      "the inputs hold no certificate: add the server certificate and the "
-                      "CA bundle");
-        return 0;
-    }
-    if (opts->no_key) {
-        for (size_t k = 0; k < n_keys; k++)
-            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "ignoring the private key from '%s' (%s)",
-                          keys[k].origin, cwms_option_name(opts->front, CWMS_OPT_NO_KEY));
-        return choose_without_key(opts, pool, diag, leaf);
-    }
-    if (n_keys == 0) {
-        if (key_source != NULL) {
-            char *shown = cwms_p11_uri_mask(key_source); /* a pkcs11: URI's PIN is not shown */
-
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY, "'%s' (%s) holds no private key",
-                          shown != NULL ? shown : "?", cwms_option_name(opts->front, CWMS_OPT_KEY));
-            OPENSSL_free(shown);
-        } else
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_KEY,
-                          "no private key among the inputs: pass it with %s FILE, or use "
-                          "%s for a bundle without the key",
-                          cwms_option_name(opts->front, CWMS_OPT_KEY),
-                          cwms_option_name(opts->front, CWMS_OPT_NO_KEY));
-        return 0;
-    }
-    if ((m = OPENSSL_zalloc(n_keys * sizeof(*m))) == NULL) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
-        return 0;
-    }
-    /* The second, unscreened pass only where the first screened. */
-    if (!match_keys(opts, pool, keys, n_keys, m, 1)
-        && (cwms_pool_count(pool) <= SCREEN_MIN_POOL
-            || !match_keys(opts, pool, keys, n_keys, m, 0))) {
-        key_mismatch(opts, pool, keys, n_keys, diag);
-        OPENSSL_free(m);
-        return 0;
-    }
-    /* Several keys: the one whose certificate is a server certificate, if only one is. */
     for (size_t k = 0; k < n_keys; k++) {
         if (m[k].best == NULL)
             continue;
@@ -481,51 +484,79 @@ int cwms_leaf_choose(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, const CWMS
         if (m[k].best != NULL && (n_ee == 0 || m[k].best_is_ee) && chosen == SIZE_MAX)
             chosen = k;
     if ((n_ee > 1) || (n_ee == 0 && n_any > 1)) {
-        BIO *b = BIO_new(BIO_s_mem());
-        char *text = NULL;
-
-        for (size_t k = 0, i = 0; b != NULL && k < n_keys; k++) {
-            char *s;
-
-            if (m[k].best == NULL || (n_ee > 0 && !m[k].best_is_ee))
-                continue;
-            s = cwms_name_oneline(cwms_cert_subject(m[k].best));
-            BIO_printf(b, "%s'%s' (for '%s')", i++ ? ", " : "", keys[k].origin, s ? s : "?");
-            OPENSSL_free(s);
-        }
-        if (b != NULL)
-            text = cwms_bio_text(b);
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_SEVERAL_KEYS,
-                      "several private keys match certificates among the inputs: %s; pass the "
-                      "one to use with %s, or choose the certificate with %s",
-                      text ? text : "?", cwms_option_name(opts->front, CWMS_OPT_KEY),
-                      cwms_option_name(opts->front, CWMS_OPT_LEAF));
-        OPENSSL_free(text);
-        BIO_free(b);
-        OPENSSL_free(m);
-        return 0;
+        report_several_keys(cp, keys, n_keys, m, n_ee, diag);
+        return SIZE_MAX;
     }
-    *leaf = m[chosen].best;
-    *key = &keys[chosen];
+    return chosen;
+}
+
+/* Notes on the keys and end-entity certificates the choice leaves out. */
+static void note_left_out(const CWMS_POOL *pool, const CWMS_KEY *keys, size_t n_keys, size_t chosen,
+                          const CWMS_CERT *leaf, CWMS_DIAG *diag)
+{
     for (size_t k = 0; k < n_keys; k++)
         if (k != chosen)
             cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE,
                           "ignoring the private key from '%s': it matches no server certificate "
                           "among the inputs",
                           keys[k].origin);
-    OPENSSL_free(m);
-
     /* The rest of the end-entity certificates: an old certificate for the name, another server. */
     for (size_t i = 0; i < cwms_pool_count(pool); i++) {
         CWMS_CERT *c = cwms_pool_get(pool, i);
         X509 *x;
 
-        if (c == *leaf || !is_end_entity(pool, c))
+        if (c == leaf || !is_end_entity(pool, c))
             continue;
-        if ((x = cwms_cert_x509(c)) != NULL && EVP_PKEY_eq(X509_get0_pubkey(x), (*key)->pkey) == 1)
+        if ((x = cwms_cert_x509(c)) != NULL
+            && EVP_PKEY_eq(X509_get0_pubkey(x), keys[chosen].pkey) == 1)
             note_ignored(diag, c, "another certificate for the same key");
         else
             note_ignored(diag, c, "it does not match the private key");
     }
-    return 1;
+}
+
+int cwms_leaf_choose(const CWMS_CHAIN_PARAMS *cp, const CWMS_POOL *pool, const CWMS_KEY *keys,
+                     size_t n_keys, const char *key_source, CWMS_DIAG *diag, CWMS_CERT **leaf,
+                     const CWMS_KEY **key)
+{
+    KEY_MATCH *m;
+    size_t chosen;
+
+    *leaf = NULL;
+    *key = NULL;
+    if (cwms_pool_count(pool) == 0) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_NO_CERTIFICATES,
+                      "the inputs hold no certificate: add the server certificate and the "
+                      "CA bundle");
+        return 0;
+    }
+    if (cp->no_key) {
+        for (size_t k = 0; k < n_keys; k++)
+            cwms_diag_add(diag, CWMS_NOTE, CWMS_R_NONE, "ignoring the private key from '%s' (%s)",
+                          keys[k].origin, cwms_option_name(cp->front, CWMS_OPT_NO_KEY));
+        return choose_without_key(cp, pool, diag, leaf);
+    }
+    if (n_keys == 0) {
+        report_no_key(cp, key_source, diag);
+        return 0;
+    }
+    if ((m = OPENSSL_zalloc(n_keys * sizeof(*m))) == NULL) {
+        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return 0;
+    }
+    /* The second, unscreened pass only where the first screened. */
+    if (!match_keys(cp, pool, keys, n_keys, m, 1)
+        && (cwms_pool_count(pool) <= SCREEN_MIN_POOL
+            || !match_keys(cp, pool, keys, n_keys, m, 0))) {
+        key_mismatch(cp, pool, keys, n_keys, diag);
+        OPENSSL_free(m);
+        return 0;
+    }
+    if ((chosen = choose_key(cp, keys, n_keys, m, diag)) != SIZE_MAX) {
+        *leaf = m[chosen].best;
+        *key = &keys[chosen];
+        note_left_out(pool, keys, n_keys, chosen, *leaf, diag);
+    }
+    OPENSSL_free(m);
+    return *leaf != NULL;
 }

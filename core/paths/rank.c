@@ -272,11 +272,13 @@ static void missing_intermediate(CWMS_GRAPH *g, const CWMS_POOL *pool, const CWM
                  named);
     if (url != NULL)
         snprintf(where, sizeof(where), "; the CA publishes it at %s", url);
-    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_MISSING_INTERMEDIATE,
-                  "no certificate among the inputs is the issuer '%s' of '%s'%s%s; add that "
-                  "certificate to the inputs — or, for a private root the appliance trusts, "
-                  "the root itself or a trust store (--trust FILE, trust= in a cwms: URI)",
-                  issuer ? issuer : "?", subject ? subject : "?", why, where);
+    cwms_diag_add_facts(diag, CWMS_ERROR, CWMS_R_MISSING_INTERMEDIATE,
+                        &(CWMS_MSG_FACTS){ .subject = subject, .url = url },
+                        "no certificate among the inputs is the issuer '%s' of '%s'%s%s; add "
+                        "that certificate to the inputs — or, for a private root the appliance "
+                        "trusts, the root itself or a trust store (--trust FILE, trust= in a "
+                        "cwms: URI)",
+                        issuer ? issuer : "?", subject ? subject : "?", why, where);
     OPENSSL_free(issuer);
     OPENSSL_free(subject);
     OPENSSL_free(url);

@@ -180,12 +180,13 @@ static void report(const CWMS_OPTIONS *opts, const EVIDENCE *e, CWMS_CERT *top, 
     const char *trust = cwms_option_name(opts->front, CWMS_OPT_TRUST);
 
     if (e->known != NULL)
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_MISSING_INTERMEDIATE,
-                      "no certificate in the file or the trust store is the issuer '%s' of '%s', "
-                      "and a CA certificate looks missing. Known: %s. Guessed: %s%s%s; add the "
-                      "missing certificate to the file",
-                      issuer, subject ? subject : "?", e->known, e->guessed,
-                      url != NULL ? "; the CA publishes it at " : "", url != NULL ? url : "");
+        cwms_diag_add_facts(diag, CWMS_ERROR, CWMS_R_MISSING_INTERMEDIATE,
+                            &(CWMS_MSG_FACTS){ .subject = subject, .url = url },
+                            "no certificate in the file or the trust store is the issuer '%s' of "
+                            "'%s', and a CA certificate looks missing. Known: %s. Guessed: %s%s%s; "
+                            "add the missing certificate to the file",
+                            issuer, subject ? subject : "?", e->known, e->guessed,
+                            url != NULL ? "; the CA publishes it at " : "", url != NULL ? url : "");
     else
         cwms_diag_add(diag, CWMS_WARNING, CWMS_R_ANCHOR_UNKNOWN,
                       "the chain ends at '%s', whose issuer '%s' is neither in the file nor in a "

@@ -16,6 +16,7 @@ static const struct {
     [CWMS_OPT_PIN] = { "--pin", "openssl's -passin" },
     [CWMS_OPT_FETCH] = { "--fetch", "fetch" },
     [CWMS_OPT_VERIFY_DEPTH] = { "--verify-depth", "verify-depth=" },
+    [CWMS_OPT_PATH] = { "--path", "path=" },
 };
 
 const char *cwms_option_name(CWMS_FRONT front, CWMS_OPTION opt)
@@ -23,4 +24,9 @@ const char *cwms_option_name(CWMS_FRONT front, CWMS_OPTION opt)
     if ((size_t)opt >= sizeof(names) / sizeof(names[0]) || names[opt].cli == NULL)
         return "?";
     return front == CWMS_FRONT_URI ? names[opt].uri : names[opt].cli;
+}
+
+const char *cwms_option_value_sep(CWMS_FRONT front)
+{
+    return front == CWMS_FRONT_URI ? "" : " ";
 }

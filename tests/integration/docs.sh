@@ -7,6 +7,8 @@
 #                      option table's
 #   exit_codes_agree   every command's --help states the exit codes alike; README and the man
 #                      page list the same codes
+#   reasons_agree      every CWMS_R_* has a row in the reason table; the man page's reason and
+#                      finding-code tables and the schema's finding codes agree with it
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 . "$(dirname "$0")/../lib/common.sh"
@@ -67,6 +69,16 @@ EOF
         [ "$(grep -cE "^ +$code +[a-z]" "$TMP/exit.txt")" = 1 ] \
             || { cat "$TMP/exit.txt" >&2; fail "EXIT STATUS does not list $code exactly once"; }
     done
+    ;;
+reasons_agree)
+    # The reason table (core/util/reasons.c) has a row for every CWMS_R_* of the header, and the
+    # man page's reason and finding-code tables and the JSON schema's finding codes say what it says.
+    table=$CWMS_BUILD_ROOT/tests/tools/reason-table
+    [ -x "$table" ] || fail "no reason-table tool at $table"
+    "$table" > "$TMP/reasons.tsv" || fail "reason-table failed"
+    python3 "$CWMS_SOURCE_ROOT/tests/lib/reason_docs.py" \
+        "$CWMS_SOURCE_ROOT/core/include/cwms/diag.h" "$TMP/reasons.tsv" "$DOCS/cwms-bundle.1" \
+        "$DOCS/cwms-bundle.schema.json" || fail "the reason table and the docs disagree (above)"
     ;;
 *)
     fail "unknown case $case_name"

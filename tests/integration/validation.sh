@@ -294,8 +294,19 @@ case_weak_signature_above_trusted_warns() {
     }
     run 2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "a weak signature above the anchor failed the build"; }
     assert_contains "$TMP/stderr" "warning: the cross-certificate 'O=cwms-bundle tests, CN=Test Root CA' above the trusted certificate is signed with RSA-SHA1"
+    assert_contains "$TMP/stderr" "older ones may: --path shortest leaves it out"
     rm -f "$TMP/out.pem"
     expect_fail 4 run --strict
+    # Through the provider the same advice names the cwms: URI's parameter, not the CLI's flag.
+    mkdir "$TMP/files"
+    cp "$P/server.key" "$P/server.crt" "$P/ca.crt" "$P/rootx.crt" "$TMP/files/"
+    local ossl=(openssl)
+    [ -z "${CWMS_ASAN_PRELOAD:-}" ] || ossl=(env LD_PRELOAD="$CWMS_ASAN_PRELOAD" openssl)
+    "${ossl[@]}" storeutl -provider-path "$CWMS_BUILD_ROOT/provider" -provider cwms \
+        -provider default -out "$TMP/out.pem" "cwms:$TMP/files?trust=$P/root.crt" \
+        2> "$TMP/stderr" || { cat "$TMP/stderr" >&2; fail "the provider refused the chain"; }
+    assert_contains "$TMP/stderr" "older ones may: path=shortest leaves it out"
+    if grep -qF -- "--path" "$TMP/stderr"; then cat "$TMP/stderr" >&2; fail "the provider names a CLI flag"; fi
 }
 
 case_provider_refuses_the_same() {

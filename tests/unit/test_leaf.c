@@ -61,7 +61,10 @@ static void leaf_key(LEAF *l, const char *id)
 
 static int leaf_run(LEAF *l)
 {
-    return cwms_leaf_choose(&l->o, l->pool, l->keys, l->n_keys, NULL, l->diag, &l->leaf, &l->key);
+    CWMS_CHAIN_PARAMS cp;
+
+    cwms_chain_params_init(&cp, &l->o);
+    return cwms_leaf_choose(&cp, l->pool, l->keys, l->n_keys, NULL, l->diag, &l->leaf, &l->key);
 }
 
 static void leaf_free(LEAF *l)
@@ -261,12 +264,14 @@ static void test_in_a_large_pool_the_newer_certificate_wins_whatever_its_encodin
     for (size_t i = 0; i < 2; i++) {
         LEAF l;
         CWMS_CERT *alt[4];
+        CWMS_CHAIN_PARAMS cp;
 
         twoenc_init(&l, pairs[i][0], pairs[i][0], pairs[i][1], NULL);
         assert_int_equal(leaf_run(&l), 1);
         assert_true(is_twoenc(l.leaf, pairs[i][1]));
         /* ... and the older one, in the key's own encoding, is the alternative to try. */
-        assert_int_equal(cwms_leaf_alternatives(&l.o, l.pool, l.key, l.leaf, alt, 4), 1);
+        cwms_chain_params_init(&cp, &l.o);
+        assert_int_equal(cwms_leaf_alternatives(&cp, l.pool, l.key, l.leaf, alt, 4), 1);
         assert_true(is_twoenc(alt[0], pairs[i][0]));
         leaf_free(&l);
     }

@@ -189,12 +189,14 @@ static const char *real_path_order(REAL *r)
     CWMS_CERT *leaf = NULL;
     const CWMS_KEY *key = NULL;
     CWMS_PATH path;
+    CWMS_CHAIN_PARAMS cp;
 
+    cwms_chain_params_init(&cp, &r->o);
     cwms_bundle_free(r->b);
     assert_non_null(r->b = OPENSSL_zalloc(sizeof(*r->b)));
     assert_non_null(trust = cwms_trust_new(r->trust, CWMS_FRONT_CLI, NULL, NULL, r->diag));
     assert_non_null(g = cwms_graph_new(r->pool, trust, r->o.attime, 0));
-    if (!cwms_leaf_choose(&r->o, r->pool, NULL, 0, NULL, r->diag, &leaf, &key)
+    if (!cwms_leaf_choose(&cp, r->pool, NULL, 0, NULL, r->diag, &leaf, &key)
         || !cwms_rank_choose(g, leaf, r->o.path, &path, NULL, r->diag)
         || !cwms_order_path(&path, 1, r->o.order, &r->b->certs, &r->b->n_certs,
                             &r->b->leaf_index)) {

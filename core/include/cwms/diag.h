@@ -124,10 +124,22 @@ typedef enum {
 
 typedef enum { CWMS_NOTE = 0, CWMS_WARNING = 1, CWMS_ERROR = 2 } CWMS_LEVEL;
 
+/*
+ * What a message is about, for program logic: code reads these fields,
+ * never the text (whose wording may change). Each is NULL when unknown.
+ */
+typedef struct {
+    const char *subject; /* the certificate it is about: its subject as one line, raw */
+    const char *url;     /* where the certificate it finds missing is published (caIssuers) */
+    const char *finding; /* check --fix: the code of the finding it cannot correct */
+} CWMS_MSG_FACTS;
+
 typedef struct cwms_msg_st {
     CWMS_LEVEL level;
     CWMS_REASON reason;
     char *text; /* under the escaping rule of cwms_escape.h: valid UTF-8, no controls */
+    /* The facts of CWMS_MSG_FACTS, owned by the message (not for display: not escaped). */
+    char *subject, *url, *finding;
 } CWMS_MSG;
 
 typedef struct cwms_diag_st CWMS_DIAG;
@@ -146,6 +158,16 @@ void cwms_diag_add(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const 
 void cwms_diag_vadd(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt,
                     va_list ap) __attribute__((format(printf, 4, 0)));
 
+/* Like cwms_diag_add, the message carrying facts (copied; NULL for none). */
+void cwms_diag_add_facts(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
+                         const CWMS_MSG_FACTS *facts, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Like cwms_diag_add, about the certificate whose subject (one line) is given. */
+void cwms_diag_add_about(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *subject,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Appends a copy of one message, its facts with it. */
+void cwms_diag_add_msg(CWMS_DIAG *diag, const CWMS_MSG *m);
+
 /* Like cwms_diag_add, appending ": <first OpenSSL error>" and clearing the queue. */
 void cwms_diag_add_openssl(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason, const char *fmt,
                            ...) __attribute__((format(printf, 4, 5)));
@@ -160,6 +182,33 @@ size_t cwms_diag_count_level(const CWMS_DIAG *diag, CWMS_LEVEL level);
 void cwms_diag_promote_warnings(CWMS_DIAG *diag);
 /* Appends copies of every message of src to dst, in order (src is unchanged). */
 void cwms_diag_append(CWMS_DIAG *dst, const CWMS_DIAG *src);
+
+/*
+ * The reason table (core/util/reasons.c): one row per CWMS_R_* reason,
+ * every fact about a reason that is not a message. A new reason gets its
+ * row there; `meson test docs-reasons_agree` fails on a reason without one.
+ */
+typedef enum {
+    CWMS_FIX_NO = 0, /* check --fix cannot mend it: a new certificate, key or CA is needed */
+    CWMS_FIX_YES,    /* the file's layout: check --fix rewrites it */
+    /* when the check holds what is needed (the key it chose, a certificate --fetch downloaded) */
+    CWMS_FIX_IF_HELD
+} CWMS_FIX;
+
+typedef struct {
+    CWMS_REASON reason;
+    const char *name;    /* "CWMS_R_MISSING_INTERMEDIATE" */
+    const char *text;    /* the short reason string, the provider's: "missing intermediate" */
+    int exit_code;       /* the CLI's exit code for it (docs/cwms-bundle.1, EXIT STATUS) */
+    const char *finding; /* check's finding code (FINDING CODES): "MISSING_INTERMEDIATE" */
+    CWMS_FIX fix;        /* whether check --fix can mend a finding of it */
+    const char *advice;  /* what to do, for a finding of it that names nothing better */
+} CWMS_REASON_ROW;
+
+/* The row of a reason (static), or NULL for a value that is no reason. */
+const CWMS_REASON_ROW *cwms_reason_row(CWMS_REASON reason);
+/* The i-th row of the table (static), or NULL past the end. */
+const CWMS_REASON_ROW *cwms_reason_row_at(size_t i);
 
 /* The short reason string ("missing intermediate"), never NULL. */
 const char *cwms_reason_string(CWMS_REASON reason);

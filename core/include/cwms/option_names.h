@@ -23,10 +23,16 @@ typedef enum {
     CWMS_OPT_PASSIN,       /* --passin / openssl's -passin */
     CWMS_OPT_PIN,          /* --pin / openssl's -passin (pin-source= is the URI's own) */
     CWMS_OPT_FETCH,        /* --fetch / fetch */
-    CWMS_OPT_VERIFY_DEPTH  /* --verify-depth / verify-depth= */
+    CWMS_OPT_VERIFY_DEPTH, /* --verify-depth / verify-depth= */
+    CWMS_OPT_PATH          /* --path / path= */
 } CWMS_OPTION;
 
 /* The option's name for front, for messages; static, never NULL. */
 const char *cwms_option_name(CWMS_FRONT front, CWMS_OPTION opt);
+/*
+ * What goes between an option's name and its value for front, so that a
+ * message can write "--path shortest" or "path=shortest": static.
+ */
+const char *cwms_option_value_sep(CWMS_FRONT front);
 
 #endif
