@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "cwms/bundle.h"
+#include "cwms/types.h"
 #include "cwms/diag.h"
 
 typedef enum { CWMS_FORMAT_PEM = 0, CWMS_FORMAT_PKCS12 = 1 } CWMS_FORMAT;

@@ -15,7 +15,7 @@
 
 #include <openssl/x509.h>
 
-#include "cwms/bundle.h"
+#include "cwms/types.h"
 
 /* What a certificate is in the chosen chain. */
 typedef enum {
