@@ -32,7 +32,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "index/namekey.h"
-#include "input/pem_block.h"
+#include "cwms_pem_block.h"
 #include "index/pool.h"
 
 struct cwms_trust_st {
