@@ -348,7 +348,7 @@ static int fetch_issuer(FETCH *f, CWMS_CERT *child)
             break;
         }
         name = cwms_name_oneline(cwms_cert_subject(c));
-        if (cwms_pool_add(f->pool, c, NULL) < 0) {
+        if (!cwms_pool_add(f->pool, c, NULL)) {
             OPENSSL_free(name);
             added = -1;
             break;

@@ -87,7 +87,7 @@ static int read_finish(CWMS_READ *r, CWMS_INPUTS *in)
             continue;
         }
         OPENSSL_free(origin);
-        if (cwms_pool_add(in->pool, cert, NULL) < 0)
+        if (!cwms_pool_add(in->pool, cert, NULL))
             cwms_read_oom(r);
     }
     for (size_t i = 0; i < r->n_keys; i++) {
