@@ -21,6 +21,7 @@ typedef struct cwms_emit_options_st {
     CWMS_KEY_FORMAT key_format;
     const char *passout; /* encrypts the key (AES-256, PBES2); required for PKCS#12 */
     size_t passout_len;
+    int certs_only; /* the certificates without the bundle's key */
 } CWMS_EMIT_OPTIONS;
 
 /*
