@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bundle core's entry point (bundle.h): reading the inputs and handing
- * them to the chain build (build.c, which also holds cwms_options_init and
- * cwms_bundle_free so that code using only those does not pull in the
- * input readers).
+ * them to the chain build (chain.c). The options' defaults are options.c's
+ * (cwms_options_init), the bundle's making and freeing bundle_life.c's, so
+ * that code using only those does not pull in the input readers.
  */
 #include "cwms/bundle.h"
 

@@ -1,86 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * From inputs already read to a bundle (chain.h: cwms_chain_build):
- * leaf -> candidate paths -> ranking -> checks -> order; and the options
- * and result of bundle.h.
+ * leaf -> candidate paths -> ranking -> checks -> order; the bundle it
+ * makes is bundle_life.c's.
  */
 #include "chain.h"
+#include "bundle_life.h"
 #include "checks/check.h"
 #include "checks/client_policy.h"
 #include "checks/verify.h"
 #include "cwms/options.h"
 #include "input/fetch.h"
-#include "order/order.h"
 #include "paths/anchor.h"
 #include "paths/explain.h"
 #include "paths/leaf.h"
 #include "paths/rank.h"
 #include "paths/trace.h"
 #include "paths/unknown_anchor.h"
-#include "util/secure_dup.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-
-void cwms_options_init(CWMS_OPTIONS *opts)
-{
-    memset(opts, 0, sizeof(*opts));
-    opts->order = CWMS_ORDER_ROOT_FIRST; /* every CWMS since 2.5 */
-    opts->path = CWMS_PATH_COMPLETE;
-    opts->attime = (int64_t)time(NULL);
-    opts->site_rules = CWMS_SITE_RULES_ALL; /* no release given: the strictest */
-}
-
-void cwms_bundle_free(CWMS_BUNDLE *b)
-{
-    if (b == NULL)
-        return;
-    EVP_PKEY_free(b->key);
-    OPENSSL_free(b->key_origin);
-    OPENSSL_secure_clear_free(b->key_pkcs8, b->key_pkcs8_len);
-    cwms_explain_free(b->explain);
-    cwms_anchor_info_free(b->anchor);
-    for (size_t i = 0; i < b->n_certs; i++)
-        X509_free(b->certs[i]);
-    OPENSSL_free(b->certs);
-    OPENSSL_free(b);
-}
-
-static CWMS_BUNDLE *make_bundle(const CWMS_OPTIONS *opts, const CWMS_PATH *path,
-                                const CWMS_KEY *key, CWMS_DIAG *diag)
-{
-    CWMS_BUNDLE *b = OPENSSL_zalloc(sizeof(*b));
-
-    if (b == NULL)
-        goto oom;
-    b->order = opts->order;
-    b->root_dropped = !opts->include_root && path->self_signed_end && path->len > 1;
-    if (!cwms_order_path(path, !opts->include_root, opts->order, &b->certs, &b->n_certs,
-                         &b->leaf_index))
-        goto oom;
-    if (key != NULL) {
-        if (!EVP_PKEY_up_ref(key->pkey))
-            goto oom;
-        b->key = key->pkey;
-        b->key_protected = key->protected;
-        if (key->pkcs8 != NULL) {
-            if ((b->key_pkcs8 = cwms_secure_dup(key->pkcs8, key->pkcs8_len)) == NULL)
-                goto oom;
-            b->key_pkcs8_len = key->pkcs8_len;
-        }
-        if (key->origin != NULL && (b->key_origin = OPENSSL_strdup(key->origin)) == NULL)
-            goto oom;
-    }
-    return b;
-oom:
-    cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
-    cwms_bundle_free(b);
-    return NULL;
-}
 
 /*
  * Without a key, several end-entity certificates are ambiguous — unless
@@ -438,7 +380,7 @@ int cwms_chain_build_trusted(const CWMS_OPTIONS *opts, const CWMS_POOL *pool, CW
         cwms_diag_promote_warnings(diag);
     if (cwms_diag_first_error(diag) != NULL && !opts->bundle_on_error)
         goto end;
-    if ((*out = make_bundle(opts, &path, key, diag)) == NULL)
+    if ((*out = cwms_bundle_from_path(opts, &path, key, diag)) == NULL)
         goto end;
     (*out)->anchor = anchor;
     anchor = NULL;

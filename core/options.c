@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <openssl/asn1.h>
 #include <openssl/crypto.h>
@@ -703,4 +704,13 @@ const char *cwms_option_error(CWMS_OPTION_KIND kind, const char *option, const c
         break;
     }
     return buf;
+}
+
+void cwms_options_init(CWMS_OPTIONS *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->order = CWMS_ORDER_ROOT_FIRST; /* every CWMS since 2.5 */
+    opts->path = CWMS_PATH_COMPLETE;
+    opts->attime = (int64_t)time(NULL);
+    opts->site_rules = CWMS_SITE_RULES_ALL; /* no release given: the strictest */
 }

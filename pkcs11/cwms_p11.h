@@ -169,8 +169,6 @@ int cwms_p11_uri_slot_id(const CWMS_P11_URI *uri, unsigned long *slot_id);
 const char *cwms_p11_uri_pin_source(const CWMS_P11_URI *uri);
 /* The PIN from pin-value or pin-source (owned by uri), or NULL. */
 const char *cwms_p11_uri_pin(const CWMS_P11_URI *uri, size_t *len);
-/* 1 when the URI names an object (object, id or type given), 0 when only a token. */
-int cwms_p11_uri_names_object(const CWMS_P11_URI *uri);
 
 /*-
  * Loading what a URI names (p11_load.c)

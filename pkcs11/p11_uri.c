@@ -482,11 +482,6 @@ const char *cwms_p11_uri_pin(const CWMS_P11_URI *u, size_t *len)
     return u->pin;
 }
 
-int cwms_p11_uri_names_object(const CWMS_P11_URI *u)
-{
-    return u->object != NULL || u->has_id || u->has_class;
-}
-
 P11KitUri *p11_uri_kit(const CWMS_P11_URI *u)
 {
     return u->kit;

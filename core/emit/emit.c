@@ -123,7 +123,7 @@ static int write_key_pem(BIO *out, EVP_PKEY *key, const unsigned char *key_pkcs8
 static int emit_pem(BIO *out, const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo,
                     CWMS_DIAG *diag)
 {
-    if (bundle->key != NULL
+    if (bundle->key != NULL && !eo->certs_only
         && !write_key_pem(out, bundle->key, bundle->key_pkcs8, bundle->key_pkcs8_len, eo, diag))
         return 0;
     for (size_t i = 0; i < bundle->n_certs; i++) {
@@ -183,8 +183,9 @@ static int emit_pkcs12(BIO *out, const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTI
         name = leaf_friendly_name(leaf);
 
     /* mac_iter -1: no MAC yet; PKCS12_create_ex would use SHA-1, we want SHA-256. */
-    p12 = PKCS12_create_ex(pass, name, bundle->key, leaf, chain, NID_aes_256_cbc, NID_aes_256_cbc,
-                           PKCS12_DEFAULT_ITER, -1, 0, eo->libctx, eo->propq);
+    p12 = PKCS12_create_ex(pass, name, eo->certs_only ? NULL : bundle->key, leaf, chain,
+                           NID_aes_256_cbc, NID_aes_256_cbc, PKCS12_DEFAULT_ITER, -1, 0, eo->libctx,
+                           eo->propq);
     if (p12 == NULL) {
         cwms_diag_add_openssl(diag, CWMS_ERROR, CWMS_R_INTERNAL, "cannot create the PKCS#12");
         goto end;
@@ -238,7 +239,7 @@ int cwms_emit(const CWMS_BUNDLE *bundle, const CWMS_EMIT_OPTIONS *eo, unsigned c
                       "a PKCS#12 file needs a passphrase: give --passout");
         return 0;
     }
-    if (bundle->n_certs == 0 && bundle->key == NULL) {
+    if (bundle->n_certs == 0 && (bundle->key == NULL || eo->certs_only)) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "the bundle is empty: nothing to write");
         return 0;
     }

@@ -180,12 +180,12 @@ int cwms_pool_add(CWMS_POOL *pool, CWMS_CERT *cert, CWMS_CERT **kept)
             if (kept != NULL)
                 *kept = pool->certs[pool->by_der[s]];
             cwms_cert_free(cert);
-            return 0;
+            return 1;
         }
     }
     if (pool->count == pool->cap && !grow(pool)) {
         cwms_cert_free(cert);
-        return -1;
+        return 0;
     }
     pool->certs[pool->count] = cert;
     index_entry(pool, pool->count);

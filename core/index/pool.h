@@ -19,9 +19,10 @@ CWMS_POOL *cwms_pool_new(void);
 void cwms_pool_free(CWMS_POOL *pool);
 
 /*
- * Adds cert, taking ownership. Returns 1 when added, 0 when an identical
- * certificate is already there (cert is freed and *kept, if not NULL, is
- * set to the one already held), -1 on allocation failure (cert is freed).
+ * Adds cert, taking ownership (also on failure). Returns 1 when the pool
+ * holds it: added, or an identical certificate was already there (then
+ * cert is freed); *kept, if not NULL, is set to the one the pool holds.
+ * Returns 0 on allocation failure (cert is freed).
  */
 int cwms_pool_add(CWMS_POOL *pool, CWMS_CERT *cert, CWMS_CERT **kept);
 

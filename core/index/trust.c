@@ -32,7 +32,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "index/namekey.h"
-#include "input/pem_block.h"
+#include "cwms_pem_block.h"
 #include "index/pool.h"
 
 struct cwms_trust_st {
@@ -193,7 +193,7 @@ static int add_anchor(CWMS_TRUST *t, CWMS_CERT *c)
     if (c == NULL)
         return 0;
     cwms_cert_set_from_trust(c);
-    return cwms_pool_add(t->pool, c, NULL) >= 0;
+    return cwms_pool_add(t->pool, c, NULL);
 }
 
 static size_t read_pem_certs(CWMS_TRUST *t, const unsigned char *file, size_t file_len,

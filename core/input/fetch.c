@@ -285,52 +285,63 @@ static int issuer_missing(FETCH *f, CWMS_CERT *child)
     return cwms_trust_find_subject(f->trust, cwms_cert_issuer(child), found, 1, NULL) == 0;
 }
 
-/* Fetches child's issuer. 1 when something was added, 0 when not, -1 when out of memory. */
-static int fetch_issuer(FETCH *f, CWMS_CERT *child)
+/*
+ * 1 when url may be downloaded for the issuer of who: a URL the HTTP
+ * client may be given, and downloads left; 0 with a warning.
+ */
+static int may_fetch(FETCH *f, const char *url, const char *who)
 {
-    char *url = cwms_cert_ca_issuers_url(child), *subject = NULL, why[256];
     const char *bad_url = NULL;
-    unsigned char *body = NULL;
-    size_t body_len = 0;
-    STACK_OF(X509) *certs = NULL;
-    X509 *cx = cwms_cert_x509(child);
-    int added = 0;
 
-    if (url == NULL || cx == NULL || url_seen(f, url))
-        goto end;
-    subject = cwms_name_oneline(cwms_cert_subject(child));
     /* Checked before the client sees it: the certificate's signature is not checked yet. */
     if (!url_acceptable(url, &bad_url)) {
         cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
-                      "not fetching the issuer of '%s' from '%s': %s", subject ? subject : "?", url,
-                      bad_url);
-        goto end;
+                      "not fetching the issuer of '%s' from '%s': %s", who, url, bad_url);
+        return 0;
     }
     if (f->n_urls == FETCH_MAX_URLS) {
         cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
-                      "not fetching the issuer of '%s' from %s: %d downloads already",
-                      subject ? subject : "?", url, FETCH_MAX_URLS);
-        goto end;
+                      "not fetching the issuer of '%s' from %s: %d downloads already", who, url,
+                      FETCH_MAX_URLS);
+        return 0;
     }
-    f->urls[f->n_urls++] = url;
+    return 1;
+}
+
+/* The certificates url replies with (free with sk_X509_pop_free), or NULL with a warning. */
+static STACK_OF(X509) * fetch_reply(FETCH *f, const char *url, const char *who)
+{
+    unsigned char *body = NULL;
+    size_t body_len = 0;
+    STACK_OF(X509) * certs;
+    char why[256];
+
     if (!download(url, &body, &body_len, why, sizeof(why))) {
         char proxy[512];
 
         proxy_words(url, proxy, sizeof(proxy));
         cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
-                      "cannot fetch the issuer of '%s' from %s%s: %s", subject ? subject : "?", url,
-                      proxy, why);
-        url = NULL;
-        goto end;
+                      "cannot fetch the issuer of '%s' from %s%s: %s", who, url, proxy, why);
+        return NULL;
     }
-    if ((certs = cwms_fetch_parse_reply(body, body_len)) == NULL) {
+    if ((certs = cwms_fetch_parse_reply(body, body_len)) == NULL)
         cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
                       "the reply from %s (the issuer of '%s') is neither a DER certificate nor a "
                       "PKCS#7 of certificates",
-                      url, subject ? subject : "?");
-        url = NULL;
-        goto end;
-    }
+                      url, who);
+    OPENSSL_free(body);
+    return certs;
+}
+
+/*
+ * Adds to the pool those of certs that issued cx (the name chains and the
+ * signature on cx is their key's). 1 when one was added, 0 (with a
+ * warning) when none issued it, -1 when out of memory.
+ */
+static int add_issuers(FETCH *f, STACK_OF(X509) * certs, X509 *cx, const char *url, const char *who)
+{
+    int added = 0;
+
     for (int i = 0; i < sk_X509_num(certs); i++) {
         X509 *x = sk_X509_value(certs, i);
         CWMS_CERT *c;
@@ -343,18 +354,15 @@ static int fetch_issuer(FETCH *f, CWMS_CERT *child)
             continue;
         }
         ERR_pop_to_mark();
-        if ((c = cwms_cert_new_x509(x, url)) == NULL) {
-            added = -1;
-            break;
-        }
+        if ((c = cwms_cert_new_x509(x, url)) == NULL)
+            return -1;
         name = cwms_name_oneline(cwms_cert_subject(c));
-        if (cwms_pool_add(f->pool, c, NULL) < 0) {
+        if (!cwms_pool_add(f->pool, c, NULL)) {
             OPENSSL_free(name);
-            added = -1;
-            break;
+            return -1;
         }
         cwms_diag_add(f->diag, CWMS_NOTE, CWMS_R_NONE, "fetched '%s', the issuer of '%s', from %s",
-                      name ? name : "?", subject ? subject : "?", url);
+                      name ? name : "?", who, url);
         OPENSSL_free(name);
         added = 1;
     }
@@ -362,13 +370,35 @@ static int fetch_issuer(FETCH *f, CWMS_CERT *child)
         cwms_diag_add(f->diag, CWMS_WARNING, CWMS_R_FETCH,
                       "the certificate%s from %s did not issue '%s' (wrong name or signature): "
                       "not used",
-                      sk_X509_num(certs) == 1 ? "" : "s", url, subject ? subject : "?");
-    url = NULL; /* kept in f->urls */
-end:
+                      sk_X509_num(certs) == 1 ? "" : "s", url, who);
+    return added;
+}
+
+/* Fetches child's issuer. 1 when something was added, 0 when not, -1 when out of memory. */
+static int fetch_issuer(FETCH *f, CWMS_CERT *child)
+{
+    char *url = cwms_cert_ca_issuers_url(child), *subject;
+    const char *who;
+    X509 *cx = cwms_cert_x509(child);
+    STACK_OF(X509) * certs;
+    int added = 0;
+
+    if (url == NULL || cx == NULL || url_seen(f, url)) {
+        OPENSSL_free(url);
+        return 0;
+    }
+    subject = cwms_name_oneline(cwms_cert_subject(child));
+    who = subject != NULL ? subject : "?";
+    if (!may_fetch(f, url, who)) {
+        OPENSSL_free(url);
+        OPENSSL_free(subject);
+        return 0;
+    }
+    f->urls[f->n_urls++] = url; /* kept in f->urls: each URL is tried once */
+    if ((certs = fetch_reply(f, url, who)) != NULL)
+        added = add_issuers(f, certs, cx, url, who);
     sk_X509_pop_free(certs, X509_free);
-    OPENSSL_free(body);
     OPENSSL_free(subject);
-    OPENSSL_free(url);
     return added;
 }
 

@@ -30,6 +30,7 @@
 
 #include "input/archive.h"
 #include "cwms_debug.h"
+#include "cwms_pem_lines.h"
 #include "input/formats.h"
 #include "util/file_read.h"
 #include "cwms/percent.h"
@@ -86,7 +87,7 @@ static int read_finish(CWMS_READ *r, CWMS_INPUTS *in)
             continue;
         }
         OPENSSL_free(origin);
-        if (cwms_pool_add(in->pool, cert, NULL) < 0)
+        if (!cwms_pool_add(in->pool, cert, NULL))
             cwms_read_oom(r);
     }
     for (size_t i = 0; i < r->n_keys; i++) {
@@ -119,7 +120,7 @@ static int read_finish(CWMS_READ *r, CWMS_INPUTS *in)
 
 static int holds_pem_block(const unsigned char *data, size_t len)
 {
-    static const char begin[] = "-----BEGIN ";
+    static const char begin[] = CWMS_PEM_BEGIN;
     const size_t blen = sizeof(begin) - 1;
 
     for (size_t i = 0; i + blen <= len; i++) {

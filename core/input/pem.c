@@ -24,7 +24,8 @@
 #include <openssl/pem.h>
 
 #include "input/formats.h"
-#include "input/pem_block.h"
+#include "cwms_pem_block.h"
+#include "cwms_pem_lines.h"
 #include "input/pem_label.h"
 
 /*
@@ -298,20 +299,15 @@ static int read_blocks(CWMS_READ *r, const unsigned char *data, size_t len)
  */
 static int has_indented_boundary(const unsigned char *data, size_t len)
 {
-    const unsigned char *p = data, *end = data + len, *nl;
+    const unsigned char *p = data, *end = data + len, *next;
 
-    while (p < end) {
-        if (*p == ' ' || *p == '\t') {
-            const unsigned char *q = p;
+    for (; p < end; p = next) {
+        size_t n = cwms_pem_line(p, end, &next), blanks = 0;
 
-            while (q < end && (*q == ' ' || *q == '\t'))
-                q++;
-            if (end - q >= 5 && memcmp(q, "-----", 5) == 0)
-                return 1;
-        }
-        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-            break;
-        p = nl + 1;
+        while (blanks < n && (p[blanks] == ' ' || p[blanks] == '\t'))
+            blanks++;
+        if (blanks > 0 && cwms_pem_starts(p + blanks, n - blanks, CWMS_PEM_DASHES))
+            return 1;
     }
     return 0;
 }

@@ -30,19 +30,14 @@
 
 #include "cwms_debug.h"
 #include "input/formats.h"
-#include "input/pem_block.h"
+#include "cwms_pem_block.h"
+#include "cwms_pem_lines.h"
 #include "input/pem_label.h"
 
 /* Below this, one thread reads faster than two start. */
 #define CHUNKED_MIN ((size_t)512 * 1024)
 /* Enough to even out two threads of unequal speed, few enough to stay cheap. */
 #define CHUNKS_MAX 8
-
-/* 1 when the line at p (up to end) starts with the n bytes of s. */
-static int line_starts(const unsigned char *p, const unsigned char *end, const char *s, size_t n)
-{
-    return (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
-}
 
 size_t cwms_pem_split_after(const unsigned char *data, size_t len, size_t from)
 {
@@ -55,14 +50,14 @@ size_t cwms_pem_split_after(const unsigned char *data, size_t len, size_t from)
         const unsigned char *line = nl + 1, *q = nl;
 
         p = line;
-        if (!line_starts(line, end, "-----BEGIN ", 11))
+        if (!cwms_pem_starts(line, (size_t)(end - line), CWMS_PEM_BEGIN))
             continue;
         /* Back over blank lines to the start of the previous non-blank one. */
         while (q > data && (q[-1] == '\n' || q[-1] == '\r' || q[-1] == ' ' || q[-1] == '\t'))
             q--;
         while (q > data && q[-1] != '\n')
             q--;
-        if (line_starts(q, end, "-----END ", 9))
+        if (cwms_pem_starts(q, (size_t)(end - q), CWMS_PEM_END))
             return (size_t)(line - data);
     }
     return 0;

@@ -104,7 +104,7 @@ int cwms_inputs_add_pkcs11(CWMS_INPUTS *in, const char *uri, const CWMS_READ_CTX
             ok = 0;
             break;
         }
-        if (cwms_pool_add(in->pool, cert, NULL) < 0) {
+        if (!cwms_pool_add(in->pool, cert, NULL)) {
             cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory adding '%s'",
                           loaded.certs[i].uri);
             ok = 0;

@@ -21,23 +21,8 @@
 #include <openssl/pem.h>
 
 #include "cwms/cert.h"
+#include "cwms_pem_lines.h"
 #include "input/pem_label.h"
-
-static const char begin_mark[] = "-----BEGIN ";
-static const char end_mark[] = "-----END ";
-static const char dashes[] = "-----";
-
-/* The line at p (up to end): its length without the line break, and where the next one starts. */
-static size_t line_at(const unsigned char *p, const unsigned char *end, const unsigned char **next)
-{
-    const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
-    size_t len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
-
-    *next = nl != NULL ? nl + 1 : end;
-    if (len > 0 && p[len - 1] == '\r')
-        len--;
-    return len;
-}
 
 static int blank(const unsigned char *p, size_t len)
 {
@@ -46,24 +31,6 @@ static int blank(const unsigned char *p, size_t len)
             && p[i] != '\v')
             return 0;
     return 1;
-}
-
-/* The label of a "-----BEGIN X-----" line (OPENSSL_free), or NULL when it is not one. */
-static char *begin_label(const unsigned char *p, size_t len)
-{
-    size_t bl = sizeof(begin_mark) - 1, dl = sizeof(dashes) - 1;
-
-    if (len <= bl + dl || memcmp(p, begin_mark, bl) != 0 || memcmp(p + len - dl, dashes, dl) != 0)
-        return NULL;
-    return OPENSSL_strndup((const char *)p + bl, len - bl - dl);
-}
-
-static int is_end_of(const unsigned char *p, size_t len, const char *label)
-{
-    size_t el = sizeof(end_mark) - 1, ll = strlen(label), dl = sizeof(dashes) - 1;
-
-    return len == el + ll + dl && memcmp(p, end_mark, el) == 0 && memcmp(p + el, label, ll) == 0
-        && memcmp(p + el + ll, dashes, dl) == 0;
 }
 
 /* What the block holds: decoded with OpenSSL's PEM reader, certificates fingerprinted. */
@@ -202,24 +169,27 @@ int cwms_scan_pem(const unsigned char *data, size_t len, CWMS_SCAN *s)
 
     memset(s, 0, sizeof(*s));
     while (p < end) {
-        size_t l = line_at(p, end, &next);
-        char *label = begin_label(p, l);
+        size_t l = cwms_pem_line(p, end, &next), label_len;
+        const unsigned char *in_line;
+        char *label = NULL;
 
+        if (cwms_pem_boundary(p, l, CWMS_PEM_BEGIN, &in_line, &label_len)
+            && (label = OPENSSL_strndup((const char *)in_line, label_len)) == NULL)
+            goto oom;
         if (label != NULL) {
             const unsigned char *q = next, *qnext;
             size_t qline = line + 1;
             int found = 0;
 
             while (q < end) {
-                size_t ql = line_at(q, end, &qnext);
+                size_t ql = cwms_pem_line(q, end, &qnext);
 
-                if (is_end_of(q, ql, label)) {
+                if (cwms_pem_boundary_of(q, ql, CWMS_PEM_END, label, strlen(label))) {
                     found = 1;
                     break;
                 }
                 /* A second BEGIN before the END: the first block is cut short. */
-                if (ql >= sizeof(begin_mark) - 1
-                    && memcmp(q, begin_mark, sizeof(begin_mark) - 1) == 0)
+                if (cwms_pem_starts(q, ql, CWMS_PEM_BEGIN))
                     break;
                 q = qnext;
                 qline++;

@@ -905,7 +905,7 @@ int cwms_inspect_exit_code(const CWMS_INSPECTION *c)
 int cwms_inspect_fix(const CWMS_INSPECTION *c, const CWMS_EMIT_OPTIONS *eo, unsigned char **out,
                      size_t *out_len, CWMS_DIAG *diag)
 {
-    CWMS_BUNDLE certs_only;
+    CWMS_EMIT_OPTIONS certs_only;
     unsigned char *chain = NULL, *buf;
     size_t chain_len = 0, key_len = 0;
     const unsigned char *key = NULL;
@@ -943,10 +943,9 @@ int cwms_inspect_fix(const CWMS_INSPECTION *c, const CWMS_EMIT_OPTIONS *eo, unsi
         return cwms_emit(c->bundle, eo, out, out_len, diag);
     }
     /* Otherwise the key block goes over byte for byte: an encrypted one stays as it is. */
-    certs_only = *c->bundle;
-    certs_only.key = NULL;
-    certs_only.explain = NULL;
-    if (!cwms_emit(&certs_only, eo, &chain, &chain_len, diag))
+    certs_only = *eo;
+    certs_only.certs_only = 1;
+    if (!cwms_emit(c->bundle, &certs_only, &chain, &chain_len, diag))
         return 0;
     if (c->key_block != SIZE_MAX) {
         key = c->data + c->scan.blocks[c->key_block].pub.offset;

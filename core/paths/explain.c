@@ -58,7 +58,7 @@ struct cwms_explain_st {
     size_t n_edges;
     XPATH paths[CWMS_EXPLAIN_MAX_PATHS];
     size_t n_paths, paths_seen;
-    size_t anchor, leaf;
+    size_t anchor;
     /* While it is built: the graph, and the node of each input (SIZE_MAX: none). */
     CWMS_GRAPH *g;
     size_t *node_by_input;
@@ -119,11 +119,6 @@ size_t cwms_explain_paths_seen(const CWMS_EXPLAIN *e)
 size_t cwms_explain_anchor(const CWMS_EXPLAIN *e)
 {
     return e == NULL ? SIZE_MAX : e->anchor;
-}
-
-size_t cwms_explain_leaf(const CWMS_EXPLAIN *e)
-{
-    return e == NULL ? SIZE_MAX : e->leaf;
 }
 
 int cwms_explain_complete(const CWMS_EXPLAIN *e)
@@ -627,8 +622,6 @@ int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
         e->nodes[i].pub.role = j == 0                         ? CWMS_ROLE_SERVER
             : j + 1 == chosen->len && chosen->self_signed_end ? CWMS_ROLE_ROOT
                                                               : CWMS_ROLE_INTERMEDIATE;
-        if (j == 0)
-            e->leaf = i;
         if (j + 1 == chosen->len && chosen->self_signed_end)
             e->anchor = i;
     }
@@ -666,7 +659,7 @@ oom:
 CWMS_EXPLAIN *cwms_explain_partial(CWMS_GRAPH *g, const CWMS_CERT *leaf)
 {
     const CWMS_POOL *pool = cwms_graph_pool(g);
-    size_t n_pool = cwms_pool_count(pool);
+    size_t n_pool = cwms_pool_count(pool), at;
     CWMS_EXPLAIN *e = OPENSSL_zalloc(sizeof(*e));
 
     if (e == NULL
@@ -676,14 +669,14 @@ CWMS_EXPLAIN *cwms_explain_partial(CWMS_GRAPH *g, const CWMS_CERT *leaf)
         goto oom;
     e->cap_nodes = n_pool + MAX_TRUST_NODES;
     e->g = g;
-    e->anchor = e->leaf = SIZE_MAX;
+    e->anchor = SIZE_MAX;
     for (size_t k = 0; k < n_pool; k++) {
         e->node_by_input[k] = SIZE_MAX;
         if (!add_node(e, cwms_pool_get(pool, k), k, g))
             goto oom;
     }
-    if (leaf != NULL && (e->leaf = node_of(e, leaf)) != SIZE_MAX)
-        e->nodes[e->leaf].pub.role = CWMS_ROLE_SERVER;
+    if (leaf != NULL && (at = node_of(e, leaf)) != SIZE_MAX)
+        e->nodes[at].pub.role = CWMS_ROLE_SERVER;
     if (!explain_edges(e, NULL) || !index_certs(e))
         goto oom;
     OPENSSL_free(e->node_by_input);

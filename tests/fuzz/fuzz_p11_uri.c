@@ -53,7 +53,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)cwms_p11_uri_module_path(uri);
         (void)cwms_p11_uri_module_name(uri);
         (void)cwms_p11_uri_slot_id(uri, &slot);
-        (void)cwms_p11_uri_names_object(uri);
         cwms_p11_uri_free(uri);
     }
     free(text);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libFuzzer target for the PEM block reader (core/input/pem_block.c), a
+ * libFuzzer target for the PEM block reader (common/pem_block.c), a
  * differential one: block after block, cwms_pem_next_block must give what
  * PEM_read_bio_ex gives on the same bytes (success, name, header, DER,
  * and where the next block starts), including where PEM_read_bio_ex fails.
@@ -17,7 +17,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "input/pem_block.h"
+#include "cwms_pem_block.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -37,7 +37,7 @@ static void add_pem(CWMS_POOL *pool, const char *path, int walked)
             c = cwms_cert_new_x509(x, origin);
         }
         assert_non_null(c);
-        assert_true(cwms_pool_add(pool, c, NULL) >= 0);
+        assert_true(cwms_pool_add(pool, c, NULL));
         X509_free(x);
     }
     ERR_clear_error();

@@ -250,6 +250,29 @@ static void test_no_key_bundle_holds_only_certificates(void **state)
     free_bundle(b);
 }
 
+static void test_certs_only_leaves_the_bundles_key_out(void **state)
+{
+    CWMS_BUNDLE *b = make_bundle("server.key", 0, 2, "server.crt", "secondary.crt");
+    CWMS_EMIT_OPTIONS eo = { 0 };
+    unsigned char *out;
+    size_t len;
+    char type[64];
+
+    (void)state;
+    eo.certs_only = 1;
+    emit_ok(b, &eo, &out, &len);
+    assert_only_pem_blocks(out, len);
+    for (size_t i = 0; i < 2; i++) {
+        assert_true(nth_pem_type(out, len, i, type, sizeof(type)));
+        assert_string_equal(type, "CERTIFICATE");
+    }
+    assert_false(nth_pem_type(out, len, 2, type, sizeof(type)));
+    assert_null(read_key(out, len, NULL));
+    assert_certs_in_order(out, len, b);
+    OPENSSL_clear_free(out, len);
+    free_bundle(b);
+}
+
 static void check_traditional(const char *key, const char *cert, const char *want_type)
 {
     CWMS_BUNDLE *b = make_bundle(key, 0, 1, cert);
@@ -453,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_pem_is_key_first_then_certificates_in_bundle_order_and_nothing_else),
         cmocka_unit_test(test_pem_key_block_is_what_pem_write_private_key_writes),
         cmocka_unit_test(test_no_key_bundle_holds_only_certificates),
+        cmocka_unit_test(test_certs_only_leaves_the_bundles_key_out),
         cmocka_unit_test(test_traditional_rsa_key_is_an_rsa_private_key_block),
         cmocka_unit_test(test_traditional_ec_key_is_an_ec_private_key_block),
         cmocka_unit_test(test_traditional_format_of_an_ed25519_key_is_refused),

@@ -84,6 +84,19 @@ static size_t index_of(const CWMS_EXPLAIN *e, const CWMS_EXPLAIN_CERT *c)
     return SIZE_MAX;
 }
 
+/* The index of the one certificate in the server's role (what the views draw as the server). */
+static size_t only_server(const CWMS_EXPLAIN *e)
+{
+    size_t found = SIZE_MAX;
+
+    for (size_t i = 0; i < cwms_explain_cert_count(e); i++)
+        if (cwms_explain_get0_cert(e, i)->role == CWMS_ROLE_SERVER) {
+            assert_int_equal(found, SIZE_MAX);
+            found = i;
+        }
+    return found;
+}
+
 static void test_cross_sign_variant_and_left_out_reasons(void **state)
 {
     RUN r;
@@ -99,7 +112,7 @@ static void test_cross_sign_variant_and_left_out_reasons(void **state)
     assert_int_equal(server->role, CWMS_ROLE_SERVER);
     assert_true(server->in_bundle);
     assert_int_equal(server->bundle_index, 2);
-    assert_int_equal(cwms_explain_leaf(r.e), index_of(r.e, server));
+    assert_int_equal(only_server(r.e), index_of(r.e, server));
 
     old = find(r.e, "Old Root", "Old Root");
     assert_int_equal(old->role, CWMS_ROLE_ROOT);
@@ -217,7 +230,7 @@ static void test_failed_build_explains_what_is_there(void **state)
     server = index_of(part, find(part, "www.example.test", "Rolling CA"));
     decoy = index_of(part, find(part, "Rolling CA", "Roll Root"));
     root = index_of(part, find(part, "Roll Root", "Roll Root"));
-    assert_int_equal(cwms_explain_leaf(part), server);
+    assert_int_equal(only_server(part), server);
     assert_int_equal(cwms_explain_get0_cert(part, server)->role, CWMS_ROLE_SERVER);
     assert_int_equal(cwms_explain_path_count(part), 0);
     for (size_t i = 0; i < cwms_explain_edge_count(part); i++) {

@@ -15,7 +15,7 @@
 
 #include <openssl/x509.h>
 
-#include "cwms/bundle.h"
+#include "cwms/types.h"
 
 /* Where the anchor was found. */
 typedef enum {

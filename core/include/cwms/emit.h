@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "cwms/bundle.h"
+#include "cwms/types.h"
 #include "cwms/diag.h"
 
 typedef enum { CWMS_FORMAT_PEM = 0, CWMS_FORMAT_PKCS12 = 1 } CWMS_FORMAT;
@@ -21,6 +21,7 @@ typedef struct cwms_emit_options_st {
     CWMS_KEY_FORMAT key_format;
     const char *passout; /* encrypts the key (AES-256, PBES2); required for PKCS#12 */
     size_t passout_len;
+    int certs_only; /* the certificates without the bundle's key */
 } CWMS_EMIT_OPTIONS;
 
 /*

@@ -15,7 +15,7 @@
 
 #include <openssl/x509.h>
 
-#include "cwms/bundle.h"
+#include "cwms/types.h"
 
 /* What a certificate is in the chosen chain. */
 typedef enum {
@@ -89,8 +89,6 @@ const CWMS_EXPLAIN_PATH *cwms_explain_get0_path(const CWMS_EXPLAIN *e, size_t i)
 size_t cwms_explain_paths_seen(const CWMS_EXPLAIN *e);
 /* Index of the chosen path's anchor (ROOT or ANCHOR role), or (size_t)-1 when none. */
 size_t cwms_explain_anchor(const CWMS_EXPLAIN *e);
-/* Index of the server certificate. */
-size_t cwms_explain_leaf(const CWMS_EXPLAIN *e);
 /*
  * Index of the certificate equal to x (X509_cmp: the same DER), or
  * (size_t)-1 when none; a binary search, for views that look up every

@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "cwms/bundle.h"
+#include "cwms/types.h"
 #include "cwms/diag.h"
 #include "cwms/emit.h"
 

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cwms/bundle.h"
+#include "cwms/types.h"
 
 /* The kinds of value the vocabulary knows, for cwms_option_error(). */
 typedef enum cwms_option_kind_en {

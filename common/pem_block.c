@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The next PEM block of a buffer (pem_block.h).
+ * The next PEM block of a buffer (cwms_pem_block.h).
  *
  * PEM_read_bio_ex reads a line at a time through a BIO and grows its
  * buffers with clearing reallocations: on an issuer pool that is half the
@@ -11,7 +11,7 @@
  * else, or anything the checks below are unsure of, goes to
  * PEM_read_bio_ex, so the result and the errors are always OpenSSL's.
  */
-#include "input/pem_block.h"
+#include "cwms_pem_block.h"
 
 #include <limits.h>
 #include <string.h>
@@ -22,24 +22,14 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#define BEGIN_LINE "-----BEGIN " PEM_STRING_X509 "-----"
-#define END_LINE "-----END " PEM_STRING_X509 "-----"
+#include "cwms_pem_lines.h"
+
 #define B64_LINE 64
 
-/* The length of the line at p without its "\n" or "\r\n"; *next is where the next starts. */
-static size_t line_at(const unsigned char *p, const unsigned char *end, const unsigned char **next)
+/* The line (p, n) is the BEGIN or END line (mark) of a certificate block. */
+static int is_cert_boundary(const unsigned char *p, size_t n, const char *mark)
 {
-    const unsigned char *nl = memchr(p, '\n', (size_t)(end - p)), *stop = nl ? nl : end;
-
-    *next = nl ? nl + 1 : end;
-    if (stop > p && stop[-1] == '\r')
-        stop--;
-    return (size_t)(stop - p);
-}
-
-static int is_line(const unsigned char *p, size_t n, const char *s)
-{
-    return n == strlen(s) && memcmp(p, s, n) == 0;
+    return cwms_pem_boundary_of(p, n, mark, PEM_STRING_X509, sizeof(PEM_STRING_X509) - 1);
 }
 
 /*
@@ -54,7 +44,7 @@ static size_t decode_lines(const unsigned char *body, const unsigned char *end, 
     size_t out_len = 0;
 
     for (size_t i = 0; i < n_lines; i++, p = next) {
-        size_t n = line_at(p, end, &next), pad = 0;
+        size_t n = cwms_pem_line(p, end, &next), pad = 0;
         const unsigned char *eq = memchr(p, '=', n);
         int got;
 
@@ -84,19 +74,19 @@ static int read_canonical_cert(const unsigned char *data, size_t len, size_t *po
     do {
         if (p == end)
             return 0;
-        n = line_at(p, end, &next);
+        n = cwms_pem_line(p, end, &next);
         if (n != 0)
             break;
         p = next;
     } while (1);
-    if (!is_line(p, n, BEGIN_LINE))
+    if (!is_cert_boundary(p, n, CWMS_PEM_BEGIN))
         return 0;
     /* Full lines, then at most one shorter, then the END line. */
     for (body = p = next;; p = next) {
         if (p == end)
             return 0;
-        n = line_at(p, end, &next);
-        if (is_line(p, n, END_LINE))
+        n = cwms_pem_line(p, end, &next);
+        if (is_cert_boundary(p, n, CWMS_PEM_END))
             break;
         if (n == 0 || n > B64_LINE || n % 4 != 0 || short_line)
             return 0;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The next PEM block of a buffer: PEM_read_bio_ex's answer, faster for the
- * blocks issuer pools and trust stores are made of.
+ * blocks issuer pools and trust stores are made of. Shared by the input
+ * readers (core/input/) and the trust store (core/index/trust.c).
  */
-#ifndef CWMS_INPUT_PEM_BLOCK_H
-#define CWMS_INPUT_PEM_BLOCK_H
+#ifndef CWMS_PEM_BLOCK_H
+#define CWMS_PEM_BLOCK_H
 
 #include <stddef.h>
 
