@@ -42,19 +42,15 @@ enum {
     OPT_PATH,
     OPT_INCLUDE_ROOT,
     OPT_LEAF,
-    OPT_PIN,
     OPT_FETCH
 };
 
 /* The options of `build`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT build_options[] = {
     CLI_OPT_SECTION("Order:"),
-    { .name = "cwms",
-      .id = CLI_OPT_CWMS,
-      .metavar = "VERSION",
-      .help = "the CWMS release: 1.0 to 2.0 = leaf first; 2.5 and later = root first\n"
-              "e.g. 2.0, 2.5, 2.5MR6, 4.0MR2 SP1, 2.8.1.1 (see cwms-bundle(1));\n"
-              "always with its dot: 20 is refused (did you mean 2.0?)" },
+    CLI_OPT_ENTRY_CWMS("the CWMS release: 1.0 to 2.0 = leaf first; 2.5 and later = root first\n"
+                       "e.g. 2.0, 2.5, 2.5MR6, 4.0MR2 SP1, 2.8.1.1 (see cwms-bundle(1));\n"
+                       "always with its dot: 20 is refused (did you mean 2.0?)"),
     CLI_OPT_ENTRY_ORDER,
     CLI_OPT_SECTION("Key:"),
     { .name = "key",
@@ -62,20 +58,11 @@ static const CLI_OPT build_options[] = {
       .metavar = "SOURCE",
       .help = "the private key (file or URI); default: the key among the inputs" },
     { .name = "no-key", .id = OPT_NO_KEY, .flags = CLI_SYN_ALT, .help = "certificates only" },
-    { .name = "passin",
-      .id = CLI_OPT_PASSIN,
-      .metavar = "SRC",
-      .help = "passphrase of encrypted inputs (PKCS#12, keys); also the\n"
-              "token PIN when --pin is not given" },
-    { .name = "pin",
-      .id = OPT_PIN,
-      .metavar = "SRC",
-      .help = "PIN of a PKCS#11 token (when the URI has no pin-source=)" },
-    { .name = "passout",
-      .id = CLI_OPT_PASSOUT,
-      .metavar = "SRC",
-      .help = "encrypt the key in the output (AES-256, PBES2)\n"
-              "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
+    CLI_OPT_ENTRY_PASSIN("passphrase of encrypted inputs (PKCS#12, keys); also the\n"
+                         "token PIN when --pin is not given"),
+    CLI_OPT_ENTRY_PIN("PIN of a PKCS#11 token (when the URI has no pin-source=)"),
+    CLI_OPT_ENTRY_PASSOUT("encrypt the key in the output (AES-256, PBES2)\n"
+                          "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin"),
     CLI_OPT_SECTION("Output:"),
     { .name = "format",
       .id = OPT_FORMAT,
@@ -87,23 +74,11 @@ static const CLI_OPT build_options[] = {
       .metavar = "FORMAT",
       .synopsis = "pkcs8|traditional",
       .help = "pkcs8 (default, \"PRIVATE KEY\") or traditional (\"RSA PRIVATE KEY\")" },
-    { .name = "output",
-      .short_name = 'o',
-      .id = 'o',
-      .metavar = "FILE",
-      .flags = CLI_SYN_SHORT,
-      .help = "write to FILE (atomically; mode 0600 with a key); default or -: stdout" },
-    { .name = "json",
-      .id = CLI_OPT_JSON,
-      .help = "a JSON document about the bundle on stdout (needs -o;\n"
-              "schema: " CWMS_SCHEMA_FILE ")" },
-    { .name = "graph",
-      .id = CLI_OPT_GRAPH,
-      .metavar = "FORMAT",
-      .synopsis = "dot",
-      .flags = CLI_SYN_ALT,
-      .help = "the candidate graph as Graphviz DOT on stdout (needs -o); without\n"
-              "a chain, what is there and the issuers missing" },
+    CLI_OPT_ENTRY_OUTPUT("write to FILE (atomically; mode 0600 with a key); default or -: stdout"),
+    CLI_OPT_ENTRY_JSON("a JSON document about the bundle on stdout (needs -o;\n"
+                       "schema: " CWMS_SCHEMA_FILE ")"),
+    CLI_OPT_ENTRY_GRAPH("the candidate graph as Graphviz DOT on stdout (needs -o); without\n"
+                        "a chain, what is there and the issuers missing"),
     CLI_OPT_ENTRY_QUIET,
     CLI_OPT_SECTION("Chain:"),
     { .name = "path",
@@ -111,12 +86,8 @@ static const CLI_OPT build_options[] = {
       .metavar = "POLICY",
       .synopsis = "complete|shortest",
       .help = "complete (default: as far as the inputs go) or shortest" },
-    { .name = "trust",
-      .id = CLI_OPT_TRUST,
-      .metavar = "FILE",
-      .synopsis = "FILE|DIR",
-      .help = "trust anchors: a PEM file, an OpenSSL hashed directory or a\n"
-              "folder of certificate files; default: OpenSSL's default locations" },
+    CLI_OPT_ENTRY_TRUST("trust anchors: a PEM file, an OpenSSL hashed directory or a\n"
+                        "folder of certificate files; default: OpenSSL's default locations"),
     { .name = "include-root",
       .id = OPT_INCLUDE_ROOT,
       .help = "keep the self-signed root in the output" },
@@ -126,27 +97,21 @@ static const CLI_OPT build_options[] = {
               "caIssuers, http: only), verify it and use it; off by default" },
     CLI_OPT_ENTRY_ATTIME,
     CLI_OPT_ENTRY_VERIFY_DEPTH,
-    { .name = "host",
-      .id = CLI_OPT_HOST,
-      .metavar = "NAME",
-      .flags = CLI_SYN_REPEAT,
-      .help = "the server certificate's subjectAltName must cover NAME (repeatable)" },
-    CLI_OPT_ENTRY_SITE,
+    CLI_OPT_ENTRY_HOST("the server certificate's subjectAltName must cover NAME (repeatable)"),
+    CLI_OPT_ENTRY_SITE(CLI_SITE_HELP_RULES),
     { .name = "leaf",
       .id = OPT_LEAF,
       .metavar = "FINGERPRINT",
       .synopsis = "SHA256-FINGERPRINT",
       .help = "the server certificate's SHA-256 (hex, colons optional)" },
-    { .name = "strict",
-      .id = CLI_OPT_STRICT,
-      .help = "treat warnings as errors; RFC 5280 strict profile (see VALIDATION)" },
+    CLI_OPT_ENTRY_STRICT("treat warnings as errors; RFC 5280 strict profile (see VALIDATION)"),
     CLI_OPT_ENTRY_HELP,
     CLI_OPT_ENTRY_VERSION,
     { .metavar = "INPUT", .synopsis = "INPUT...", .flags = CLI_LIST_HIDE },
     CLI_OPT_END
 };
 
-static const CLI_COMMAND_HELP build_help = {
+const CLI_COMMAND_HELP cli_build_help = {
     .command = "build",
     .description =
         "Builds the file CWMS imports: the private key, then the certificate chain (without\n"
@@ -172,7 +137,6 @@ typedef struct build_args_st {
     CWMS_PATH_CHOICE path;
     int include_root;
     int fetch;
-    const char *pin;
     unsigned char leaf[32];
     int leaf_given;
 } BUILD_ARGS;
@@ -192,87 +156,58 @@ static int same_stream(const char *a, const char *b)
     return strncmp(a, "fd:", 3) == 0 && strcmp(a, b) == 0;
 }
 
-static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
+/* build's own options (CLI_OWN_OPTION). */
+static int build_option(void *args, int c)
 {
-    CLI_GETOPT g;
-    int c;
-    size_t stdin_users = 0;
+    BUILD_ARGS *a = args;
 
-    *help = 0;
-    opterr = 0; /* our own messages, with a pointer to --help */
-    optind = 1;
-    if (!cli_getopt_init(&g, build_options)) {
-        fputs(CLI_PROGRAM ": error: too many options in the build table\n", stderr);
-        return CWMS_EXIT_FAILURE;
+    switch (c) {
+    case OPT_KEY:
+        a->key_source = optarg;
+        return -1;
+    case OPT_NO_KEY:
+        a->no_key = 1;
+        return -1;
+    case OPT_FORMAT:
+        if (strcmp(optarg, "pem") == 0)
+            a->format = CWMS_FORMAT_PEM;
+        else if (strcmp(optarg, "pkcs12") == 0)
+            a->format = CWMS_FORMAT_PKCS12;
+        else
+            return cli_usage_error("build", "--format '%s': use pem or pkcs12", optarg);
+        return -1;
+    case OPT_KEY_FORMAT:
+        a->key_format_given = 1;
+        if (strcmp(optarg, "pkcs8") == 0)
+            a->key_format = CWMS_KEYFMT_PKCS8;
+        else if (strcmp(optarg, "traditional") == 0)
+            a->key_format = CWMS_KEYFMT_TRADITIONAL;
+        else
+            return cli_usage_error("build", "--key-format '%s': use pkcs8 or traditional", optarg);
+        return -1;
+    case OPT_PATH:
+        if (!cwms_parse_path_choice(optarg, &a->path))
+            return cli_opt_bad_value("build", CWMS_OPTION_PATH, "--path", optarg);
+        return -1;
+    case OPT_INCLUDE_ROOT:
+        a->include_root = 1;
+        return -1;
+    case OPT_FETCH:
+        a->fetch = 1;
+        return -1;
+    case OPT_LEAF:
+        if (!cwms_parse_sha256(optarg, a->leaf))
+            return cli_opt_bad_value("build", CWMS_OPTION_SHA256, "--leaf", optarg);
+        a->leaf_given = 1;
+        return -1;
+    default:
+        return CLI_OPT_NOT_MINE;
     }
-    if ((c = cli_opt_check_words("build", build_options, argc, argv)) >= 0)
-        return c;
-    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
-        int rc;
+}
 
-        if (cli_shared_option("build", c, &a->sh, &rc)) {
-            if (rc >= 0)
-                return rc;
-            continue;
-        }
-        switch (c) {
-        case OPT_KEY:
-            a->key_source = optarg;
-            break;
-        case OPT_NO_KEY:
-            a->no_key = 1;
-            break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "pem") == 0)
-                a->format = CWMS_FORMAT_PEM;
-            else if (strcmp(optarg, "pkcs12") == 0)
-                a->format = CWMS_FORMAT_PKCS12;
-            else
-                return cli_usage_error("build", "--format '%s': use pem or pkcs12", optarg);
-            break;
-        case OPT_KEY_FORMAT:
-            a->key_format_given = 1;
-            if (strcmp(optarg, "pkcs8") == 0)
-                a->key_format = CWMS_KEYFMT_PKCS8;
-            else if (strcmp(optarg, "traditional") == 0)
-                a->key_format = CWMS_KEYFMT_TRADITIONAL;
-            else
-                return cli_usage_error("build", "--key-format '%s': use pkcs8 or traditional",
-                                       optarg);
-            break;
-        case OPT_PATH:
-            if (!cwms_parse_path_choice(optarg, &a->path))
-                return cli_opt_bad_value("build", CWMS_OPTION_PATH, "--path", optarg);
-            break;
-        case OPT_INCLUDE_ROOT:
-            a->include_root = 1;
-            break;
-        case OPT_FETCH:
-            a->fetch = 1;
-            break;
-        case OPT_PIN:
-            if (!cli_passsrc_valid(optarg))
-                return cli_usage_error("build", CLI_PASSSRC_INVALID, "--pin");
-            a->pin = optarg;
-            break;
-        case OPT_LEAF:
-            if (!cwms_parse_sha256(optarg, a->leaf))
-                return cli_opt_bad_value("build", CWMS_OPTION_SHA256, "--leaf", optarg);
-            a->leaf_given = 1;
-            break;
-        case 'h':
-            *help = 1;
-            return CWMS_EXIT_OK;
-        case 'V':
-            return cli_print_version();
-        default:
-            return cli_opt_parse_error("build", build_options, c, argv);
-        }
-    }
-
-    if ((c = cli_shared_check("build", &a->sh)) >= 0)
-        return c;
-    a->order_given = a->sh.cwms_version != NULL || a->sh.order_name != NULL;
+/* The options that do not go together, or need another: -1, or the usage error's code. */
+static int check_combinations(const BUILD_ARGS *a, int argc)
+{
     if (a->key_source != NULL && a->no_key)
         return cli_usage_error("build", "give --key or --no-key, not both");
     if (a->format == CWMS_FORMAT_PKCS12 && a->sh.passout == NULL)
@@ -292,8 +227,14 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
     if ((a->sh.json || a->sh.graph) && a->sh.output == NULL)
         return cli_usage_error("build", "%s writes to standard output, so the bundle needs -o FILE",
                                a->sh.json ? "--json" : "--graph dot");
+    return -1;
+}
 
-    /* Standard input can be read once: by one INPUT "-", --key -, or the passphrases. */
+/* Standard input can be read once: by one INPUT "-", --key -, or the passphrases. */
+static int check_stdin(const BUILD_ARGS *a, int argc, char **argv)
+{
+    size_t stdin_users = 0;
+
     for (int i = optind; i < argc; i++)
         stdin_users += strcmp(argv[i], "-") == 0;
     stdin_users += a->key_source != NULL && strcmp(a->key_source, "-") == 0;
@@ -301,16 +242,27 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
         return cli_usage_error("build", "standard input ('-') can be read only once");
     if (stdin_users > 0
         && (cli_passsrc_uses_stdin(a->sh.passin) || cli_passsrc_uses_stdin(a->sh.passout)
-            || cli_passsrc_uses_stdin(a->pin)))
+            || cli_passsrc_uses_stdin(a->sh.pin)))
         return cli_usage_error("build",
                                "standard input cannot hold both an input and a "
                                "passphrase: use --passin/--pin/--passout env:, file: or fd:");
-    if (cli_passsrc_uses_stdin(a->pin)
+    if (cli_passsrc_uses_stdin(a->sh.pin)
         && (cli_passsrc_uses_stdin(a->sh.passin) || cli_passsrc_uses_stdin(a->sh.passout)))
         return cli_usage_error("build",
                                "--pin and --passin/--passout cannot all read standard "
                                "input: give the PIN with env:, file: or fd:");
-    return -1; /* parsed; go on */
+    return -1;
+}
+
+/* -1 when the command line is complete and consistent (optind at the first INPUT), else the exit code. */
+static int parse_args(int argc, char **argv, BUILD_ARGS *a)
+{
+    int rc = cli_parse_options(&cli_build_help, argc, argv, &a->sh, build_option, a);
+
+    if (rc >= 0 || (rc = check_combinations(a, argc)) >= 0)
+        return rc;
+    a->order_given = a->sh.cwms_version != NULL || a->sh.order_name != NULL;
+    return check_stdin(a, argc, argv);
 }
 
 /*-
@@ -331,14 +283,13 @@ static int output_not_an_input(const BUILD_ARGS *a, int n_inputs, char **inputs,
 
     if (a->sh.output == NULL)
         return 1;
-    if ((reads = calloc((size_t)n_inputs + 2 + CLI_SHARED_READS, sizeof(*reads))) == NULL) {
+    if ((reads = calloc((size_t)n_inputs + 1 + CLI_SHARED_READS, sizeof(*reads))) == NULL) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         return 0;
     }
     for (int i = 0; i < n_inputs; i++)
         reads[n++] = (CWMS_READS){ inputs[i], CWMS_READS_SOURCE, "input" };
     reads[n++] = (CWMS_READS){ a->key_source, CWMS_READS_SOURCE, "--key" };
-    reads[n++] = (CWMS_READS){ a->pin, CWMS_READS_PASSSRC, "--pin" };
     n += cli_shared_reads(&a->sh, reads + n);
     ok = cwms_output_check(a->sh.output, "-o", reads, n, diag);
     free(reads);
@@ -368,22 +319,20 @@ int cmd_build(int argc, char **argv)
     unsigned char *data = NULL;
     size_t data_len = 0;
     CLI_SUMMARY summary = { 0 };
-    int help, rc;
+    int rc;
 
     if (!cli_shared_init(&a.sh, argc)) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
-    if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
-        if (help)
-            cli_print_help(stdout, &build_help);
+    if ((rc = parse_args(argc, argv, &a)) >= 0) {
         cli_shared_clear(&a.sh);
         return rc;
     }
 
     rc = CWMS_EXIT_FAILURE;
     if ((diag = cwms_diag_new()) == NULL
-        || (secrets = cli_secrets_new(a.sh.passin, a.pin, a.sh.passout, diag)) == NULL) {
+        || (secrets = cli_secrets_new(a.sh.passin, a.sh.pin, a.sh.passout, diag)) == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         goto end;
     }
@@ -414,22 +363,12 @@ int cmd_build(int argc, char **argv)
     opts.n_inputs = (size_t)(argc - optind);
     opts.key_source = a.key_source;
     opts.no_key = a.no_key;
-    opts.order = a.sh.order;
+    cli_shared_apply(&a.sh, &opts);
     opts.path = a.path;
-    opts.trust_file = a.sh.trust;
     opts.include_root = a.include_root;
     opts.fetch = a.fetch;
-    if (a.sh.attime_given)
-        opts.attime = a.sh.attime;
-    opts.has_verify_depth = a.sh.verify_depth_given;
-    opts.verify_depth = a.sh.verify_depth;
-    opts.hosts = a.sh.hosts;
-    opts.n_hosts = a.sh.n_hosts;
-    opts.site = a.sh.site[0] != '\0' ? a.sh.site : NULL;
-    opts.site_rules = cli_shared_site_rules(&a.sh);
     opts.has_leaf_sha256 = a.leaf_given;
     memcpy(opts.leaf_sha256, a.leaf, sizeof(opts.leaf_sha256));
-    opts.strict = a.sh.strict;
     opts.pass = cli_secrets_pass(secrets);
     opts.pin = cli_secrets_pin(secrets);
     /* The tree on a terminal, the JSON and the graph draw the core's explanation. */

@@ -39,41 +39,25 @@ enum { OPT_FIX = CLI_OPT_SHARED_END, OPT_FETCH, OPT_CONNECT, OPT_AGAINST, OPT_WA
 /* The options of `check`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT check_options[] = {
     CLI_OPT_SECTION("Order:"),
-    { .name = "cwms",
-      .id = CLI_OPT_CWMS,
-      .metavar = "VERSION",
-      .help = "the CWMS release the file is for: 1.0 to 2.0 = leaf first;\n"
-              "2.5 and later = root first, always with the dot: 2.0, not 20\n"
-              "(see cwms-bundle(1))" },
+    CLI_OPT_ENTRY_CWMS("the CWMS release the file is for: 1.0 to 2.0 = leaf first;\n"
+                       "2.5 and later = root first, always with the dot: 2.0, not 20\n"
+                       "(see cwms-bundle(1))"),
     CLI_OPT_ENTRY_ORDER,
     CLI_OPT_SECTION("Key:"),
-    { .name = "passin",
-      .id = CLI_OPT_PASSIN,
-      .metavar = "SRC",
-      .help = "passphrase of an encrypted key: its match with the server\n"
-              "certificate is checked only then (never asked otherwise)" },
+    CLI_OPT_ENTRY_PASSIN("passphrase of an encrypted key: its match with the server\n"
+                         "certificate is checked only then (never asked otherwise)"),
     CLI_OPT_SECTION("Chain:"),
-    { .name = "trust",
-      .id = CLI_OPT_TRUST,
-      .metavar = "FILE",
-      .synopsis = "FILE|DIR",
-      .help = "trust anchors (PEM file or directory); default: OpenSSL's\n"
-              "default locations" },
+    CLI_OPT_ENTRY_TRUST("trust anchors (PEM file or directory); default: OpenSSL's\n"
+                        "default locations"),
     CLI_OPT_ENTRY_ATTIME,
     CLI_OPT_ENTRY_VERIFY_DEPTH,
-    { .name = "host",
-      .id = CLI_OPT_HOST,
-      .metavar = "NAME",
-      .flags = CLI_SYN_REPEAT,
-      .help = "the server certificate must cover NAME (repeatable)" },
-    CLI_OPT_ENTRY_SITE,
+    CLI_OPT_ENTRY_HOST("the server certificate must cover NAME (repeatable)"),
+    CLI_OPT_ENTRY_SITE(CLI_SITE_HELP_RULES),
     { .name = "fetch",
       .id = OPT_FETCH,
       .help = "download a missing issuer from the URL its child names (AIA\n"
               "caIssuers, http: only), verify it, and judge the file with it" },
-    { .name = "strict",
-      .id = CLI_OPT_STRICT,
-      .help = "warnings (root included, expiring soon) fail too" },
+    CLI_OPT_ENTRY_STRICT("warnings (root included, expiring soon) fail too"),
     { .name = "warn-days",
       .id = OPT_WARN_DAYS,
       .metavar = "N",
@@ -95,32 +79,17 @@ static const CLI_OPT check_options[] = {
       .help = "with --connect: does the server send the certificates of BUNDLE\n"
               "(the file imported into CWMS)?" },
     CLI_OPT_SECTION("Output:"),
-    { .name = "json",
-      .id = CLI_OPT_JSON,
-      .help = "one JSON document on stdout (schema:\n" CWMS_SCHEMA_FILE ")" },
-    { .name = "graph",
-      .id = CLI_OPT_GRAPH,
-      .metavar = "FORMAT",
-      .synopsis = "dot",
-      .flags = CLI_SYN_ALT,
-      .help = "the candidate graph as Graphviz DOT on stdout; without a chain,\n"
-              "what is there and the issuers missing" },
+    CLI_OPT_ENTRY_JSON("one JSON document on stdout (schema:\n" CWMS_SCHEMA_FILE ")"),
+    CLI_OPT_ENTRY_GRAPH("the candidate graph as Graphviz DOT on stdout; without a chain,\n"
+                        "what is there and the issuers missing"),
     CLI_OPT_ENTRY_QUIET,
     { .name = "fix",
       .id = OPT_FIX,
       .help = "write the corrected bundle to -o FILE (atomically, mode 0600\n"
               "with a key; the key block is kept byte for byte)" },
-    { .name = "output",
-      .short_name = 'o',
-      .id = 'o',
-      .metavar = "FILE",
-      .flags = CLI_SYN_SHORT,
-      .help = "where --fix writes (it may be BUNDLE itself)" },
-    { .name = "passout",
-      .id = CLI_OPT_PASSOUT,
-      .metavar = "SRC",
-      .help = "with --fix: encrypt the key anew (needs --passin)\n"
-              "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
+    CLI_OPT_ENTRY_OUTPUT("where --fix writes (it may be BUNDLE itself)"),
+    CLI_OPT_ENTRY_PASSOUT("with --fix: encrypt the key anew (needs --passin)\n"
+                          "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin"),
     CLI_OPT_ENTRY_HELP,
     CLI_OPT_ENTRY_VERSION,
     { .metavar = "BUNDLE",
@@ -129,7 +98,7 @@ static const CLI_OPT check_options[] = {
     CLI_OPT_END
 };
 
-static const CLI_COMMAND_HELP check_help = {
+const CLI_COMMAND_HELP cli_check_help = {
     .command = "check",
     .description =
         "Says what is wrong with a bundle file CWMS rejected (or is about to get): reads it\n"
@@ -211,61 +180,39 @@ static int check_connect_args(CHECK_ARGS *a, int argc, char **argv, int first)
     return -1;
 }
 
-static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
+/* check's own options (CLI_OWN_OPTION). */
+static int check_option(void *args, int c)
 {
-    CLI_GETOPT g;
-    int c;
+    CHECK_ARGS *a = args;
 
-    *help = 0;
-    opterr = 0; /* our own messages, with a pointer to --help */
-    optind = 1;
-    if (!cli_getopt_init(&g, check_options)) {
-        fputs(CLI_PROGRAM ": error: too many options in the check table\n", stderr);
-        return CWMS_EXIT_FAILURE;
+    switch (c) {
+    case OPT_FIX:
+        a->fix = 1;
+        return -1;
+    case OPT_FETCH:
+        a->fetch = 1;
+        return -1;
+    case OPT_CONNECT:
+        a->connect = optarg;
+        return -1;
+    case OPT_AGAINST:
+        a->against = optarg;
+        return -1;
+    case OPT_WARN_DAYS:
+        if (!parse_warn_days(optarg, &a->warn_days))
+            return cli_usage_error("check",
+                                   "--warn-days '%s': give a number of days from 0 to 36500",
+                                   optarg);
+        a->warn_days_given = 1;
+        return -1;
+    default:
+        return CLI_OPT_NOT_MINE;
     }
-    if ((c = cli_opt_check_words("check", check_options, argc, argv)) >= 0)
-        return c;
-    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
-        int rc;
+}
 
-        if (cli_shared_option("check", c, &a->sh, &rc)) {
-            if (rc >= 0)
-                return rc;
-            continue;
-        }
-        switch (c) {
-        case OPT_FIX:
-            a->fix = 1;
-            break;
-        case OPT_FETCH:
-            a->fetch = 1;
-            break;
-        case OPT_CONNECT:
-            a->connect = optarg;
-            break;
-        case OPT_AGAINST:
-            a->against = optarg;
-            break;
-        case OPT_WARN_DAYS:
-            if (!parse_warn_days(optarg, &a->warn_days))
-                return cli_usage_error("check",
-                                       "--warn-days '%s': give a number of days from 0 to 36500",
-                                       optarg);
-            a->warn_days_given = 1;
-            break;
-        case 'h':
-            *help = 1;
-            return CWMS_EXIT_OK;
-        case 'V':
-            return cli_print_version();
-        default:
-            return cli_opt_parse_error("check", check_options, c, argv);
-        }
-    }
-    if ((c = cli_shared_check("check", &a->sh)) >= 0)
-        return c;
-    if ((c = check_connect_args(a, argc, argv, optind)) >= 0 || a->connect != NULL)
-        return c;
+/* --fix, -o and --passout: what they need and what they do not go with. -1, or the error's code. */
+static int check_fix_args(const CHECK_ARGS *a)
+{
     if (a->sh.output_dash)
         return cli_usage_error("check",
                                "-o - cannot be where --fix writes: standard output carries the "
@@ -285,6 +232,12 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
                                "to decrypt it first");
     if (cli_passsrc_uses_stdin(a->sh.passin) && cli_passsrc_uses_stdin(a->sh.passout))
         return cli_usage_error("check", "--passin and --passout cannot both read standard input");
+    return -1;
+}
+
+/* The one BUNDLE operand into a->bundle: -1, or the usage error's code. */
+static int check_bundle_arg(CHECK_ARGS *a, int argc, char **argv)
+{
     if (optind >= argc)
         return cli_usage_error("check", "no BUNDLE given: name the file to check");
     if (optind + 1 < argc)
@@ -298,6 +251,20 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
                                "standard input cannot hold both the bundle and a passphrase: "
                                "use --passin/--passout env:, file: or fd:");
     return -1;
+}
+
+/* -1 when the command line is complete and consistent, else the exit code. */
+static int parse_args(int argc, char **argv, CHECK_ARGS *a)
+{
+    int rc = cli_parse_options(&cli_check_help, argc, argv, &a->sh, check_option, a);
+
+    if (rc >= 0)
+        return rc;
+    if ((rc = check_connect_args(a, argc, argv, optind)) >= 0 || a->connect != NULL)
+        return rc;
+    if ((rc = check_fix_args(a)) >= 0)
+        return rc;
+    return check_bundle_arg(a, argc, argv);
 }
 
 /* "CWMS 2.5", or the releases the order is for. */
@@ -566,16 +533,14 @@ int cmd_check(int argc, char **argv)
     size_t passout_len = 0;
     char version[128];
     const char *unit;
-    int help, rc, fixed = 0;
+    int rc, fixed = 0;
 
     if (!cli_shared_init(&a.sh, argc)) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
-    if ((rc = parse_args(argc, argv, &a, &help)) >= 0
+    if ((rc = parse_args(argc, argv, &a)) >= 0
         || (a.connect != NULL && (rc = cli_connect_parse(&cc, a.connect)) >= 0)) {
-        if (help)
-            cli_print_help(stdout, &check_help);
         cli_shared_clear(&a.sh);
         return rc;
     }
@@ -615,17 +580,7 @@ int cmd_check(int argc, char **argv)
 
     memset(&co, 0, sizeof(co));
     cwms_options_init(&co.build);
-    co.build.order = a.sh.order;
-    co.build.trust_file = a.sh.trust;
-    if (a.sh.attime_given)
-        co.build.attime = a.sh.attime;
-    co.build.has_verify_depth = a.sh.verify_depth_given;
-    co.build.verify_depth = a.sh.verify_depth;
-    co.build.hosts = a.sh.hosts;
-    co.build.n_hosts = a.sh.n_hosts;
-    co.build.site = a.sh.site[0] != '\0' ? a.sh.site : NULL;
-    co.build.site_rules = cli_shared_site_rules(&a.sh);
-    co.build.strict = a.sh.strict;
+    cli_shared_apply(&a.sh, &co.build);
     co.build.has_warn_days = a.warn_days_given;
     co.build.warn_days = a.warn_days;
     co.build.pass = a.sh.passin != NULL ? cli_secrets_pass(secrets) : NULL;
