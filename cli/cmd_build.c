@@ -305,178 +305,228 @@ static const char *key_format_text(const BUILD_ARGS *a)
     return a->sh.passout != NULL ? "PKCS#8, AES-256 encrypted (PBES2)" : "PKCS#8";
 }
 
-int cmd_build(int argc, char **argv)
-{
-    BUILD_ARGS a = { 0 };
-    CWMS_OPTIONS opts;
-    CWMS_EMIT_OPTIONS eo = { 0 };
-    CWMS_DIAG *diag = NULL;
-    CWMS_BUNDLE *bundle = NULL;
-    CWMS_EXPLAIN *partial = NULL; /* what a failed build found, for --graph dot */
-    CLI_SECRETS *secrets = NULL;
-    const char *passout = NULL;
-    size_t passout_len = 0;
-    unsigned char *data = NULL;
-    size_t data_len = 0;
-    CLI_SUMMARY summary = { 0 };
-    int rc;
+/* One run, from the parsed command line to the bundle written. */
+typedef struct build_run_st {
+    BUILD_ARGS a;
+    CWMS_DIAG *diag;
+    CLI_SECRETS *secrets;
+    const char *passout; /* --passout's passphrase, read before the work */
+    size_t passout_len;
+    CWMS_BUNDLE *bundle;
+    CWMS_EXPLAIN *partial; /* what a failed build found, for --graph dot */
+    unsigned char *data;   /* the bundle as written */
+    size_t data_len;
+} BUILD_RUN;
 
-    if (!cli_shared_init(&a.sh, argc)) {
+/* A phase's result: the run failed, and diag says why (the other results are exit codes, or -1 to go on). */
+#define BUILD_FAILED (-2)
+
+/*
+ * Set-up: the messages, the passphrase sources, -o against what is read,
+ * --passout read now (--passin lazily, only if an input is encrypted).
+ */
+static int build_setup(BUILD_RUN *r, int argc, char **argv)
+{
+    const BUILD_ARGS *a = &r->a;
+
+    if ((r->diag = cwms_diag_new()) == NULL
+        || (r->secrets = cli_secrets_new(a->sh.passin, a->sh.pin, a->sh.passout, r->diag))
+            == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
-    if ((rc = parse_args(argc, argv, &a)) >= 0) {
-        cli_shared_clear(&a.sh);
-        return rc;
+    if (!output_not_an_input(a, argc - optind, argv + optind, r->diag))
+        return BUILD_FAILED;
+    if (same_stream(a->sh.passin, a->sh.passout)
+        && !cli_secrets_preread_passin(r->secrets, "the inputs"))
+        return BUILD_FAILED;
+    if (a->sh.passout != NULL) {
+        int prc = cli_shared_read_passout("build", &a->sh, r->secrets, "the output key");
+
+        if (prc >= 0)
+            return prc == 0 ? BUILD_FAILED : prc;
+        r->passout = cli_secrets_passout(r->secrets, &r->passout_len);
     }
+    if (a->sh.passin != NULL)
+        cwms_pass_set_given(cli_secrets_pass(r->secrets));
+    return -1;
+}
 
-    rc = CWMS_EXIT_FAILURE;
-    if ((diag = cwms_diag_new()) == NULL
-        || (secrets = cli_secrets_new(a.sh.passin, a.sh.pin, a.sh.passout, diag)) == NULL) {
-        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
-        goto end;
-    }
+/* The core's options for this run. */
+static void build_options_for(const BUILD_RUN *r, int argc, char **argv, CWMS_OPTIONS *opts)
+{
+    const BUILD_ARGS *a = &r->a;
 
-    if (!output_not_an_input(&a, argc - optind, argv + optind, diag))
-        goto failed;
-
-    /* Passphrases: --passin lazily (only if an input is encrypted), --passout now. */
-    if (same_stream(a.sh.passin, a.sh.passout)
-        && !cli_secrets_preread_passin(secrets, "the inputs"))
-        goto failed;
-    if (a.sh.passout != NULL) {
-        int prc = cli_shared_read_passout("build", &a.sh, secrets, "the output key");
-
-        if (prc == 0)
-            goto failed;
-        if (prc > 0) {
-            rc = prc;
-            goto end;
-        }
-        passout = cli_secrets_passout(secrets, &passout_len);
-    }
-    if (a.sh.passin != NULL)
-        cwms_pass_set_given(cli_secrets_pass(secrets));
-
-    cwms_options_init(&opts);
-    opts.inputs = (const char *const *)(argv + optind);
-    opts.n_inputs = (size_t)(argc - optind);
-    opts.key_source = a.key_source;
-    opts.no_key = a.no_key;
-    cli_shared_apply(&a.sh, &opts);
-    opts.path = a.path;
-    opts.include_root = a.include_root;
-    opts.fetch = a.fetch;
-    opts.has_leaf_sha256 = a.leaf_given;
-    memcpy(opts.leaf_sha256, a.leaf, sizeof(opts.leaf_sha256));
-    opts.pass = cli_secrets_pass(secrets);
-    opts.pin = cli_secrets_pin(secrets);
+    cwms_options_init(opts);
+    opts->inputs = (const char *const *)(argv + optind);
+    opts->n_inputs = (size_t)(argc - optind);
+    opts->key_source = a->key_source;
+    opts->no_key = a->no_key;
+    cli_shared_apply(&a->sh, opts);
+    opts->path = a->path;
+    opts->include_root = a->include_root;
+    opts->fetch = a->fetch;
+    opts->has_leaf_sha256 = a->leaf_given;
+    memcpy(opts->leaf_sha256, a->leaf, sizeof(opts->leaf_sha256));
+    opts->pass = cli_secrets_pass(r->secrets);
+    opts->pin = cli_secrets_pin(r->secrets);
     /* The tree on a terminal, the JSON and the graph draw the core's explanation. */
-    opts.explain = a.sh.json || a.sh.graph || (!a.sh.quiet && isatty(STDERR_FILENO));
-    opts.max_threads = 2; /* the tool's own process: --trust and a large PEM file in parallel */
+    opts->explain = a->sh.json || a->sh.graph || (!a->sh.quiet && isatty(STDERR_FILENO));
+    opts->max_threads = 2; /* the tool's own process: --trust and a large PEM file in parallel */
+}
 
-    if (!a.order_given && !a.sh.quiet && !a.sh.json)
+/* The work: the bundle built, encoded and written. 1, or 0 with the reason in diag. */
+static int build_and_write(BUILD_RUN *r, const CWMS_OPTIONS *opts)
+{
+    const BUILD_ARGS *a = &r->a;
+    CWMS_EMIT_OPTIONS eo = { 0 };
+
+    if (!a->order_given && !a->sh.quiet && !a->sh.json)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "
                  "server last); pass --cwms 2.0 for older releases");
-    if (!cwms_bundle_build_explained(&opts, diag, &bundle, a.sh.graph ? &partial : NULL))
-        goto failed;
+    if (!cwms_bundle_build_explained(opts, r->diag, &r->bundle, a->sh.graph ? &r->partial : NULL))
+        return 0;
     /* An unencrypted key or a binary PKCS#12 scrolling past on a terminal helps nobody. */
-    if (a.sh.output == NULL && a.format == CWMS_FORMAT_PKCS12 && isatty(STDOUT_FILENO)) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
+    if (a->sh.output == NULL && a->format == CWMS_FORMAT_PKCS12 && isatty(STDOUT_FILENO)) {
+        cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_USAGE,
                       "refusing to write a binary PKCS#12 to the terminal: give -o FILE");
-        goto failed;
+        return 0;
     }
-
-    if (bundle->key != NULL && bundle->key_protected && a.sh.passout == NULL) {
-        cwms_diag_add(diag, a.sh.strict ? CWMS_ERROR : CWMS_WARNING, CWMS_R_KEY_UNENCRYPTED,
+    if (r->bundle->key != NULL && r->bundle->key_protected && a->sh.passout == NULL) {
+        cwms_diag_add(r->diag, a->sh.strict ? CWMS_ERROR : CWMS_WARNING, CWMS_R_KEY_UNENCRYPTED,
                       "the private key from '%s' was encrypted, but the bundle will hold it "
                       "unencrypted: add --passout SRC to keep it encrypted (AES-256)",
-                      bundle->key_origin != NULL ? bundle->key_origin : "the inputs");
-        if (a.sh.strict)
-            goto failed;
+                      r->bundle->key_origin != NULL ? r->bundle->key_origin : "the inputs");
+        if (a->sh.strict)
+            return 0;
     }
-    eo.format = a.format;
-    eo.key_format = a.key_format;
-    if (a.sh.passout != NULL) {
-        eo.passout = passout;
-        eo.passout_len = passout_len;
+    eo.format = a->format;
+    eo.key_format = a->key_format;
+    if (a->sh.passout != NULL) {
+        eo.passout = r->passout;
+        eo.passout_len = r->passout_len;
     }
-    if (!cwms_emit(bundle, &eo, &data, &data_len, diag))
-        goto failed;
-    if (!cli_write_output(a.sh.output, data, data_len, bundle->key != NULL, diag))
-        goto failed;
+    return cwms_emit(r->bundle, &eo, &r->data, &r->data_len, r->diag)
+        && cli_write_output(a->sh.output, r->data, r->data_len, r->bundle->key != NULL, r->diag);
+}
 
-    if (a.sh.json) {
-        CLI_JSON_KEY key = { bundle->key, bundle->key_origin, a.sh.passout != NULL };
-        json_object *doc = cli_json_new("build");
+/* --json: the document about the bundle on stdout. 1, or 0 with the reason in diag. */
+static int build_json(const BUILD_RUN *r)
+{
+    const BUILD_ARGS *a = &r->a;
+    const CWMS_BUNDLE *bundle = r->bundle;
+    CLI_JSON_KEY key = { bundle->key, bundle->key_origin, a->sh.passout != NULL };
+    json_object *doc = cli_json_new("build");
 
-        if (doc == NULL
-            || !cli_json_add_bundle(doc, bundle, a.sh.cwms_version,
-                                    bundle->key != NULL ? &key : NULL)
-            || json_object_object_add(doc, "output", cli_json_text(a.sh.output)) != 0
-            || json_object_object_add(doc, "exit_code", json_object_new_int(CWMS_EXIT_OK)) != 0
-            || !cli_json_add_diagnostics(doc, diag)) {
-            json_object_put(doc);
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL,
-                          "out of memory writing the JSON document");
-            goto failed;
-        }
-        if (!cli_json_write(doc)) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
-                          "cannot write the JSON document to standard output");
-            goto failed;
-        }
-    } else if (a.sh.graph) {
-        cli_graph_dot(stdout, cwms_bundle_get0_explain(bundle));
-        if (fflush(stdout) != 0) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
-                          "cannot write the graph to standard output");
-            goto failed;
-        }
+    if (doc == NULL
+        || !cli_json_add_bundle(doc, bundle, a->sh.cwms_version, bundle->key != NULL ? &key : NULL)
+        || json_object_object_add(doc, "output", cli_json_text(a->sh.output)) != 0
+        || json_object_object_add(doc, "exit_code", json_object_new_int(CWMS_EXIT_OK)) != 0
+        || !cli_json_add_diagnostics(doc, r->diag)) {
+        json_object_put(doc);
+        cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_INTERNAL,
+                      "out of memory writing the JSON document");
+        return 0;
     }
-    if (a.sh.quiet || a.sh.json) {
-        if (!a.sh.json)
-            cli_report_errors(diag);
-        rc = CWMS_EXIT_OK;
-        goto end;
+    if (!cli_json_write(doc)) {
+        cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                      "cannot write the JSON document to standard output");
+        return 0;
     }
-    cli_report_messages(diag);
-    summary.output = a.sh.output;
-    summary.format = a.format == CWMS_FORMAT_PKCS12 ? "PKCS#12" : "PEM";
-    summary.key_format = key_format_text(&a);
-    summary.secret = bundle->key != NULL;
-    summary.warnings = cwms_diag_count_level(diag, CWMS_WARNING);
-    cli_report_summary(bundle, &summary);
-    if (isatty(STDERR_FILENO) && cwms_bundle_get0_explain(bundle) != NULL)
-        cli_tree_print(stderr, bundle, cli_use_colour(STDERR_FILENO));
-    rc = CWMS_EXIT_OK;
-    goto end;
+    return 1;
+}
 
-failed:
-    rc = cli_report_exit_code(diag);
+/* --graph dot: the chain's graph on stdout. 1, or 0 with the reason in diag. */
+static int build_graph(const BUILD_RUN *r)
+{
+    cli_graph_dot(stdout, cwms_bundle_get0_explain(r->bundle));
+    if (fflush(stdout) != 0) {
+        cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                      "cannot write the graph to standard output");
+        return 0;
+    }
+    return 1;
+}
+
+/* The report of a bundle written: the messages, the summary and (on a terminal) the tree. */
+static int build_report(const BUILD_RUN *r)
+{
+    const BUILD_ARGS *a = &r->a;
+    CLI_SUMMARY summary = { 0 };
+
+    if (a->sh.quiet || a->sh.json) {
+        if (!a->sh.json)
+            cli_report_errors(r->diag);
+        return CWMS_EXIT_OK;
+    }
+    cli_report_messages(r->diag);
+    summary.output = a->sh.output;
+    summary.format = a->format == CWMS_FORMAT_PKCS12 ? "PKCS#12" : "PEM";
+    summary.key_format = key_format_text(a);
+    summary.secret = r->bundle->key != NULL;
+    summary.warnings = cwms_diag_count_level(r->diag, CWMS_WARNING);
+    cli_report_summary(r->bundle, &summary);
+    if (isatty(STDERR_FILENO) && cwms_bundle_get0_explain(r->bundle) != NULL)
+        cli_tree_print(stderr, r->bundle, cli_use_colour(STDERR_FILENO));
+    return CWMS_EXIT_OK;
+}
+
+/* The report of a run that failed: its messages (and --graph, --json documents); the exit code. */
+static int build_report_failure(const BUILD_RUN *r)
+{
+    const BUILD_ARGS *a = &r->a;
+    int rc = cli_report_exit_code(r->diag);
+
     /* No bundle, but a picture of what is there: the certificates and the issuers missing. */
-    if (partial != NULL)
-        cli_graph_dot(stdout, partial);
-    if (a.sh.json) {
+    if (r->partial != NULL)
+        cli_graph_dot(stdout, r->partial);
+    if (a->sh.json) {
         /* A failed run is one document too: what went wrong, and the exit code. */
         json_object *doc = cli_json_new("build");
 
         if (doc != NULL && json_object_object_add(doc, "exit_code", json_object_new_int(rc)) == 0
-            && cli_json_add_diagnostics(doc, diag))
+            && cli_json_add_diagnostics(doc, r->diag))
             (void)cli_json_write(doc);
         else
             json_object_put(doc);
     }
-    if (a.sh.quiet || a.sh.json)
-        cli_report_errors(diag);
+    if (a->sh.quiet || a->sh.json)
+        cli_report_errors(r->diag);
     else
-        cli_report_messages(diag);
-end:
-    OPENSSL_clear_free(data, data_len);
-    cwms_bundle_free(bundle);
-    cwms_explain_free(partial);
-    cli_secrets_free(secrets);
-    cwms_diag_free(diag);
-    cli_shared_clear(&a.sh);
+        cli_report_messages(r->diag);
+    return rc;
+}
+
+static void build_run_clear(BUILD_RUN *r)
+{
+    OPENSSL_clear_free(r->data, r->data_len);
+    cwms_bundle_free(r->bundle);
+    cwms_explain_free(r->partial);
+    cli_secrets_free(r->secrets);
+    cwms_diag_free(r->diag);
+    cli_shared_clear(&r->a.sh);
+}
+
+int cmd_build(int argc, char **argv)
+{
+    BUILD_RUN r = { 0 };
+    CWMS_OPTIONS opts;
+    int rc;
+
+    if (!cli_shared_init(&r.a.sh, argc)) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    if ((rc = parse_args(argc, argv, &r.a)) == -1 && (rc = build_setup(&r, argc, argv)) == -1) {
+        build_options_for(&r, argc, argv, &opts);
+        if (!build_and_write(&r, &opts) || (r.a.sh.json && !build_json(&r))
+            || (!r.a.sh.json && r.a.sh.graph && !build_graph(&r)))
+            rc = BUILD_FAILED;
+        else
+            rc = build_report(&r);
+    }
+    if (rc == BUILD_FAILED)
+        rc = build_report_failure(&r);
+    build_run_clear(&r);
     return rc;
 }

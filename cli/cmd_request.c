@@ -280,139 +280,169 @@ static void next_step_hint(const REQUEST_ARGS *a, const char *site, const char *
              shown != NULL ? " --passin " : "", shown != NULL ? shown : "");
 }
 
-int cmd_request(int argc, char **argv)
+/* One run, from the parsed command line to the CSR written. */
+typedef struct request_run_st {
+    REQUEST_ARGS a;
+    CWMS_REQUEST rq;
+    CWMS_READ_CTX rctx;
+    CWMS_DIAG *diag;
+    CLI_SECRETS *secrets;
+    const char *passout; /* --passout's passphrase, read before the work */
+    size_t passout_len;
+    int on_token;        /* the key is on a token: the CSR is signed there */
+    EVP_PKEY *key;       /* the key, or its public half when on a token */
+    char *token_key_uri; /* the token key's URI */
+    char *what;          /* the key as messages name it (never a pin-value) */
+    X509_REQ *req;
+    unsigned char *csr;
+    size_t csr_len;
+} REQUEST_RUN;
+
+/* A phase's result: the run failed, and diag says why (the other results are exit codes, or -1 to go on). */
+#define REQUEST_FAILED (-2)
+
+/* Set-up: everything the user can get wrong, checked before a key is made or a token touched. */
+static int request_setup(REQUEST_RUN *r)
 {
-    REQUEST_ARGS a = { 0 };
-    CWMS_REQUEST rq = { 0 };
-    CWMS_READ_CTX rctx = { 0 };
-    CWMS_DIAG *diag = NULL;
-    CLI_SECRETS *secrets = NULL;
-    EVP_PKEY *key = NULL;
-    X509_REQ *req = NULL;
-    const char *passout = NULL;
-    char *token_key_uri = NULL, *what = NULL;
-    size_t passout_len = 0, csr_len = 0;
-    unsigned char *csr = NULL;
-    int rc, on_token;
+    const REQUEST_ARGS *a = &r->a;
     struct stat st;
 
-    if (!cli_shared_init(&a.sh, argc)) {
+    if ((r->diag = cwms_diag_new()) == NULL
+        || (r->secrets = cli_secrets_new(a->sh.passin, a->sh.pin, a->sh.passout, r->diag))
+            == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
-    if ((rc = parse_args(argc, argv, &a)) >= 0)
-        goto end;
-    rc = CWMS_EXIT_FAILURE;
-    if ((diag = cwms_diag_new()) == NULL
-        || (secrets = cli_secrets_new(a.sh.passin, a.sh.pin, a.sh.passout, diag)) == NULL) {
-        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
-        goto end;
-    }
-    rq.hosts = a.names;
-    rq.n_hosts = a.n_names;
-    rq.site = a.sh.site[0] != '\0';
-    rq.subject = a.subject;
-    rctx.pass = cli_secrets_pass(secrets);
-    rctx.pin = cli_secrets_pin(secrets);
-
-    /* Everything the user can get wrong is checked before a key is made or a token touched. */
-    if (!outputs_not_inputs(&a, diag) || !cwms_request_check(&rq, diag))
-        goto failed;
-    if (a.new_key != NULL && !is_pkcs11(a.new_key) && lstat(a.new_key, &st) == 0) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT_EXISTS,
+    r->rq.hosts = a->names;
+    r->rq.n_hosts = a->n_names;
+    r->rq.site = a->sh.site[0] != '\0';
+    r->rq.subject = a->subject;
+    r->rctx.pass = cli_secrets_pass(r->secrets);
+    r->rctx.pin = cli_secrets_pin(r->secrets);
+    if (!outputs_not_inputs(a, r->diag) || !cwms_request_check(&r->rq, r->diag))
+        return REQUEST_FAILED;
+    if (a->new_key != NULL && !is_pkcs11(a->new_key) && lstat(a->new_key, &st) == 0) {
+        cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_OUTPUT_EXISTS,
                       "'%s' exists: refusing to overwrite a key (a certificate may be pending for "
                       "it); choose another file, or make a CSR from it with --key '%s'",
-                      a.new_key, a.new_key);
-        goto failed;
+                      a->new_key, a->new_key);
+        return REQUEST_FAILED;
     }
-    if (a.sh.passout != NULL) {
-        if (!cli_secrets_read_passout(secrets, 0, "the new key"))
-            goto failed;
-        passout = cli_secrets_passout(secrets, &passout_len);
-        if (passout_len == 0) {
-            rc = cli_usage_error("request",
-                                 "--passout %s gives an empty passphrase: give a "
-                                 "non-empty one",
-                                 a.sh.passout);
-            goto end;
-        }
-    }
+    if (a->sh.passout == NULL)
+        return -1;
+    if (!cli_secrets_read_passout(r->secrets, 0, "the new key"))
+        return REQUEST_FAILED;
+    r->passout = cli_secrets_passout(r->secrets, &r->passout_len);
+    if (r->passout_len == 0)
+        return cli_usage_error("request",
+                               "--passout %s gives an empty passphrase: give a "
+                               "non-empty one",
+                               a->sh.passout);
+    return -1;
+}
 
-    on_token = is_pkcs11(a.new_key) || is_pkcs11(a.key);
-    if (is_pkcs11(a.new_key)) {
-        if (!cwms_request_new_token_key(a.new_key, &a.key_type, &rq, &rctx, &key, &token_key_uri,
-                                        diag))
-            goto failed;
-        what = OPENSSL_strdup(token_key_uri);
-    } else if (is_pkcs11(a.key)) {
+/* The key: made (in memory or on the token) or read. 1, or 0 with the reason in diag. */
+static int request_key(REQUEST_RUN *r)
+{
+    REQUEST_ARGS *a = &r->a;
+
+    r->on_token = is_pkcs11(a->new_key) || is_pkcs11(a->key);
+    if (is_pkcs11(a->new_key)) {
+        if (!cwms_request_new_token_key(a->new_key, &a->key_type, &r->rq, &r->rctx, &r->key,
+                                        &r->token_key_uri, r->diag))
+            return 0;
+        r->what = OPENSSL_strdup(r->token_key_uri);
+    } else if (is_pkcs11(a->key)) {
         /* An existing token key signs on the token too: only its public half is read. */
-        if (!cwms_request_token_public_key(a.key, &rq, &rctx, &key, diag))
-            goto failed;
-        token_key_uri = OPENSSL_strdup(a.key);
-        what = cwms_p11_uri_mask(a.key); /* for messages: never its pin-value */
-    } else if (a.new_key != NULL) {
-        key = cwms_key_generate(&a.key_type, NULL, NULL, diag);
-        what = OPENSSL_strdup("the new key");
+        if (!cwms_request_token_public_key(a->key, &r->rq, &r->rctx, &r->key, r->diag))
+            return 0;
+        r->token_key_uri = OPENSSL_strdup(a->key);
+        r->what = cwms_p11_uri_mask(a->key); /* for messages: never its pin-value */
+    } else if (a->new_key != NULL) {
+        r->key = cwms_key_generate(&a->key_type, NULL, NULL, r->diag);
+        r->what = OPENSSL_strdup("the new key");
     } else {
-        key = read_key(a.key, &rctx, diag);
-        what = OPENSSL_strdup(a.key);
+        r->key = read_key(a->key, &r->rctx, r->diag);
+        r->what = OPENSSL_strdup(a->key);
     }
-    if (key == NULL || what == NULL || (on_token && token_key_uri == NULL)) {
-        if (key != NULL)
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
-        goto failed;
+    if (r->key == NULL || r->what == NULL || (r->on_token && r->token_key_uri == NULL)) {
+        if (r->key != NULL)
+            cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return 0;
     }
-    if (!cwms_request_check_key(key, what, diag))
-        goto failed;
-    if ((req = cwms_request_new(&rq, key, diag)) == NULL)
-        goto failed;
-    if (on_token ? !cwms_request_sign_on_token(req, key, token_key_uri, &rq, &rctx, diag)
-                 : !cwms_request_sign(req, key, &rq, diag))
-        goto failed;
-    if (!cwms_request_to_pem(req, &csr, &csr_len, diag))
-        goto failed;
+    return cwms_request_check_key(r->key, r->what, r->diag);
+}
 
+/* The CSR made and signed; then the new key file and the CSR written. 1, or 0 with the reason. */
+static int request_csr(REQUEST_RUN *r)
+{
+    const REQUEST_ARGS *a = &r->a;
+
+    if ((r->req = cwms_request_new(&r->rq, r->key, r->diag)) == NULL)
+        return 0;
+    if (r->on_token ? !cwms_request_sign_on_token(r->req, r->key, r->token_key_uri, &r->rq,
+                                                  &r->rctx, r->diag)
+                    : !cwms_request_sign(r->req, r->key, &r->rq, r->diag))
+        return 0;
+    if (!cwms_request_to_pem(r->req, &r->csr, &r->csr_len, r->diag))
+        return 0;
     /* The key first: a CSR whose key was lost is worthless, a key without its CSR is not. */
-    if (a.new_key != NULL && !on_token
-        && !write_new_key(a.new_key, key, passout, passout_len, diag))
-        goto failed;
-    if (!cli_write_output(a.sh.output, csr, csr_len, 0, diag))
-        goto failed;
+    if (a->new_key != NULL && !r->on_token
+        && !write_new_key(a->new_key, r->key, r->passout, r->passout_len, r->diag))
+        return 0;
+    return cli_write_output(a->sh.output, r->csr, r->csr_len, 0, r->diag);
+}
 
-    cli_report_messages(diag);
-    if (on_token && a.key != NULL)
-        cli_note("key: %s (the CSR was signed on the token)", what);
-    else if (on_token)
+/* The report: the messages, where the key and the CSR are, and the build to run next. */
+static int request_report(const REQUEST_RUN *r)
+{
+    const REQUEST_ARGS *a = &r->a;
+    const char *key_type = a->key_type_name != NULL ? a->key_type_name : "rsa:2048";
+
+    cli_report_messages(r->diag);
+    if (r->on_token && a->key != NULL)
+        cli_note("key: %s (the CSR was signed on the token)", r->what);
+    else if (r->on_token)
         cli_note("key: new %s key generated on the token: %s (extractable, to go into the "
                  "bundle later; the CSR was signed on the token)",
-                 a.key_type_name != NULL ? a.key_type_name : "rsa:2048", token_key_uri);
-    else if (a.new_key != NULL)
-        cli_note("key: new %s key written to '%s' (mode 0600%s)",
-                 a.key_type_name != NULL ? a.key_type_name : "rsa:2048", a.new_key,
-                 a.sh.passout != NULL ? ", AES-256 encrypted" : ", unencrypted: keep it safe");
-    cli_note("CSR for CN=%s with %zu DNS name%s, SHA-256, written to %s", a.names[0], a.n_names,
-             a.n_names == 1 ? "" : "s", a.sh.output != NULL ? a.sh.output : "standard output");
-    next_step_hint(&a, rq.site && a.sh.site[0] != '*' ? a.sh.site : NULL,
-                   on_token && a.key != NULL ? what
-                       : on_token            ? token_key_uri
-                       : a.new_key != NULL   ? a.new_key
-                                             : a.key,
-                   a.new_key == NULL && cwms_pass_known(rctx.pass));
-    rc = CWMS_EXIT_OK;
-    goto end;
+                 key_type, r->token_key_uri);
+    else if (a->new_key != NULL)
+        cli_note("key: new %s key written to '%s' (mode 0600%s)", key_type, a->new_key,
+                 a->sh.passout != NULL ? ", AES-256 encrypted" : ", unencrypted: keep it safe");
+    cli_note("CSR for CN=%s with %zu DNS name%s, SHA-256, written to %s", a->names[0], a->n_names,
+             a->n_names == 1 ? "" : "s", a->sh.output != NULL ? a->sh.output : "standard output");
+    next_step_hint(a, r->rq.site && a->sh.site[0] != '*' ? a->sh.site : NULL,
+                   r->on_token && a->key != NULL ? r->what
+                       : r->on_token             ? r->token_key_uri
+                       : a->new_key != NULL      ? a->new_key
+                                                 : a->key,
+                   a->new_key == NULL && cwms_pass_known(r->rctx.pass));
+    return CWMS_EXIT_OK;
+}
 
-failed:
-    cli_report_messages(diag);
-    rc = cli_report_exit_code(diag);
-end:
-    OPENSSL_free(csr);
-    X509_REQ_free(req);
-    EVP_PKEY_free(key);
-    OPENSSL_free(token_key_uri);
-    OPENSSL_free(what);
-    cli_secrets_free(secrets);
-    cwms_diag_free(diag);
-    free(a.names);
-    cli_shared_clear(&a.sh);
+int cmd_request(int argc, char **argv)
+{
+    REQUEST_RUN r = { 0 };
+    int rc;
+
+    if (!cli_shared_init(&r.a.sh, argc)) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    if ((rc = parse_args(argc, argv, &r.a)) == -1 && (rc = request_setup(&r)) == -1)
+        rc = request_key(&r) && request_csr(&r) ? request_report(&r) : REQUEST_FAILED;
+    if (rc == REQUEST_FAILED) {
+        cli_report_messages(r.diag);
+        rc = cli_report_exit_code(r.diag);
+    }
+    OPENSSL_free(r.csr);
+    X509_REQ_free(r.req);
+    EVP_PKEY_free(r.key);
+    OPENSSL_free(r.token_key_uri);
+    OPENSSL_free(r.what);
+    cli_secrets_free(r.secrets);
+    cwms_diag_free(r.diag);
+    free(r.a.names);
+    cli_shared_clear(&r.a.sh);
     return rc;
 }
