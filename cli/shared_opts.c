@@ -118,7 +118,12 @@ static int chain_option(const char *command, int c, CLI_SHARED_ARGS *a)
     }
 }
 
-int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc)
+/*
+ * Takes getopt_long's result c (optarg) when it is a shared option:
+ * returns 1 with *rc = -1, or with *rc = CWMS_EXIT_USAGE after printing
+ * the usage error; returns 0 when c is the command's own.
+ */
+static int shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc)
 {
     switch (c) {
     case CLI_OPT_PASSIN:
@@ -150,6 +155,18 @@ int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc)
     }
 }
 
+/* The checks across shared options: -1, or the usage error's code. */
+static int shared_check(const char *command, const CLI_SHARED_ARGS *a)
+{
+    if (a->cwms_version != NULL && a->order_name != NULL)
+        return cli_usage_error(command, "give --cwms or --order, not both");
+    if (a->json && a->graph)
+        return cli_usage_error(command,
+                               "give --json or --graph dot, not both: each is a document "
+                               "on standard output");
+    return -1;
+}
+
 int cli_parse_options(const CLI_COMMAND_HELP *h, int argc, char **argv, CLI_SHARED_ARGS *sh,
                       CLI_OWN_OPTION own, void *args)
 {
@@ -175,14 +192,14 @@ int cli_parse_options(const CLI_COMMAND_HELP *h, int argc, char **argv, CLI_SHAR
         }
         if (c == 'V')
             return cli_print_version();
-        if (!cli_shared_option(h->command, c, sh, &rc))
+        if (!shared_option(h->command, c, sh, &rc))
             rc = c == ':' || c == '?' ? CLI_OPT_NOT_MINE : own(args, c);
         if (rc == CLI_OPT_NOT_MINE)
             return cli_opt_parse_error(h->command, h->opts, c, argv);
         if (rc >= 0)
             return rc;
     }
-    return cli_shared_check(h->command, sh);
+    return shared_check(h->command, sh);
 }
 
 void cli_shared_apply(const CLI_SHARED_ARGS *a, CWMS_OPTIONS *o)
@@ -207,17 +224,6 @@ size_t cli_shared_reads(const CLI_SHARED_ARGS *a, CWMS_READS *reads)
     reads[2] = (CWMS_READS){ a->pin, CWMS_READS_PASSSRC, "--pin" };
     reads[3] = (CWMS_READS){ a->passout, CWMS_READS_PASSSRC, "--passout" };
     return CLI_SHARED_READS;
-}
-
-int cli_shared_check(const char *command, const CLI_SHARED_ARGS *a)
-{
-    if (a->cwms_version != NULL && a->order_name != NULL)
-        return cli_usage_error(command, "give --cwms or --order, not both");
-    if (a->json && a->graph)
-        return cli_usage_error(command,
-                               "give --json or --graph dot, not both: each is a document "
-                               "on standard output");
-    return -1;
 }
 
 unsigned cli_shared_site_rules(const CLI_SHARED_ARGS *a)

@@ -4,7 +4,7 @@
  * --passin, --pin, --passout, --trust, --attime, --verify-depth, --host,
  * --site, --strict, --json, --graph, -q, -o), as OpenSSL's apps share
  * OPT_V_OPTIONS: one block of entries below, one parser
- * (cli_shared_option) and one function that applies them to
+ * (cli_parse_options) and one function that applies them to
  * CWMS_OPTIONS (cli_shared_apply, as opt_verify). A command puts the
  * entries it has in its own table, where its help wants them; an entry
  * whose description depends on the command takes it as an argument.
@@ -153,13 +153,6 @@ int cli_shared_init(CLI_SHARED_ARGS *a, int argc);
 void cli_shared_clear(CLI_SHARED_ARGS *a);
 
 /*
- * Takes getopt_long's result c (optarg) when it is a shared option:
- * returns 1 with *rc = -1, or with *rc = CWMS_EXIT_USAGE after printing
- * the usage error; returns 0 when c is the command's own.
- */
-int cli_shared_option(const char *command, int c, CLI_SHARED_ARGS *a, int *rc);
-
-/*
  * A command's own options: takes getopt_long's result c (optarg) into
  * args. Returns -1 when taken, an exit code after printing a usage error,
  * or CLI_OPT_NOT_MINE for a c that is not its option.
@@ -171,8 +164,9 @@ typedef int (*CLI_OWN_OPTION)(void *args, int c);
  * Parses argv with h's option table (checked as it is loaded): openssl's
  * one-dash words first, then -h (the help on stdout) and -V, the shared
  * options into sh and the command's own through own; then the checks
- * across shared options (cli_shared_check). Returns -1 when the command
- * goes on (optind at the first operand), else the exit code.
+ * across shared options (--cwms with --order, --json with --graph).
+ * Returns -1 when the command goes on (optind at the first operand),
+ * else the exit code.
  */
 int cli_parse_options(const CLI_COMMAND_HELP *h, int argc, char **argv, CLI_SHARED_ARGS *sh,
                       CLI_OWN_OPTION own, void *args);
@@ -192,9 +186,6 @@ void cli_shared_apply(const CLI_SHARED_ARGS *a, CWMS_OPTIONS *o);
  */
 #define CLI_SHARED_READS 4
 size_t cli_shared_reads(const CLI_SHARED_ARGS *a, CWMS_READS *reads);
-
-/* The checks across shared options (--cwms with --order, --json with --graph): -1 or CWMS_EXIT_USAGE. */
-int cli_shared_check(const char *command, const CLI_SHARED_ARGS *a);
 
 /*
  * CWMS's host-name rules for --site (cwms_site_rules_for_version of
