@@ -42,19 +42,15 @@ enum {
     OPT_PATH,
     OPT_INCLUDE_ROOT,
     OPT_LEAF,
-    OPT_PIN,
     OPT_FETCH
 };
 
 /* The options of `build`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT build_options[] = {
     CLI_OPT_SECTION("Order:"),
-    { .name = "cwms",
-      .id = CLI_OPT_CWMS,
-      .metavar = "VERSION",
-      .help = "the CWMS release: 1.0 to 2.0 = leaf first; 2.5 and later = root first\n"
-              "e.g. 2.0, 2.5, 2.5MR6, 4.0MR2 SP1, 2.8.1.1 (see cwms-bundle(1));\n"
-              "always with its dot: 20 is refused (did you mean 2.0?)" },
+    CLI_OPT_ENTRY_CWMS("the CWMS release: 1.0 to 2.0 = leaf first; 2.5 and later = root first\n"
+                       "e.g. 2.0, 2.5, 2.5MR6, 4.0MR2 SP1, 2.8.1.1 (see cwms-bundle(1));\n"
+                       "always with its dot: 20 is refused (did you mean 2.0?)"),
     CLI_OPT_ENTRY_ORDER,
     CLI_OPT_SECTION("Key:"),
     { .name = "key",
@@ -62,20 +58,11 @@ static const CLI_OPT build_options[] = {
       .metavar = "SOURCE",
       .help = "the private key (file or URI); default: the key among the inputs" },
     { .name = "no-key", .id = OPT_NO_KEY, .flags = CLI_SYN_ALT, .help = "certificates only" },
-    { .name = "passin",
-      .id = CLI_OPT_PASSIN,
-      .metavar = "SRC",
-      .help = "passphrase of encrypted inputs (PKCS#12, keys); also the\n"
-              "token PIN when --pin is not given" },
-    { .name = "pin",
-      .id = OPT_PIN,
-      .metavar = "SRC",
-      .help = "PIN of a PKCS#11 token (when the URI has no pin-source=)" },
-    { .name = "passout",
-      .id = CLI_OPT_PASSOUT,
-      .metavar = "SRC",
-      .help = "encrypt the key in the output (AES-256, PBES2)\n"
-              "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
+    CLI_OPT_ENTRY_PASSIN("passphrase of encrypted inputs (PKCS#12, keys); also the\n"
+                         "token PIN when --pin is not given"),
+    CLI_OPT_ENTRY_PIN("PIN of a PKCS#11 token (when the URI has no pin-source=)"),
+    CLI_OPT_ENTRY_PASSOUT("encrypt the key in the output (AES-256, PBES2)\n"
+                          "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin"),
     CLI_OPT_SECTION("Output:"),
     { .name = "format",
       .id = OPT_FORMAT,
@@ -87,23 +74,11 @@ static const CLI_OPT build_options[] = {
       .metavar = "FORMAT",
       .synopsis = "pkcs8|traditional",
       .help = "pkcs8 (default, \"PRIVATE KEY\") or traditional (\"RSA PRIVATE KEY\")" },
-    { .name = "output",
-      .short_name = 'o',
-      .id = 'o',
-      .metavar = "FILE",
-      .flags = CLI_SYN_SHORT,
-      .help = "write to FILE (atomically; mode 0600 with a key); default or -: stdout" },
-    { .name = "json",
-      .id = CLI_OPT_JSON,
-      .help = "a JSON document about the bundle on stdout (needs -o;\n"
-              "schema: " CWMS_SCHEMA_FILE ")" },
-    { .name = "graph",
-      .id = CLI_OPT_GRAPH,
-      .metavar = "FORMAT",
-      .synopsis = "dot",
-      .flags = CLI_SYN_ALT,
-      .help = "the candidate graph as Graphviz DOT on stdout (needs -o); without\n"
-              "a chain, what is there and the issuers missing" },
+    CLI_OPT_ENTRY_OUTPUT("write to FILE (atomically; mode 0600 with a key); default or -: stdout"),
+    CLI_OPT_ENTRY_JSON("a JSON document about the bundle on stdout (needs -o;\n"
+                       "schema: " CWMS_SCHEMA_FILE ")"),
+    CLI_OPT_ENTRY_GRAPH("the candidate graph as Graphviz DOT on stdout (needs -o); without\n"
+                        "a chain, what is there and the issuers missing"),
     CLI_OPT_ENTRY_QUIET,
     CLI_OPT_SECTION("Chain:"),
     { .name = "path",
@@ -111,12 +86,8 @@ static const CLI_OPT build_options[] = {
       .metavar = "POLICY",
       .synopsis = "complete|shortest",
       .help = "complete (default: as far as the inputs go) or shortest" },
-    { .name = "trust",
-      .id = CLI_OPT_TRUST,
-      .metavar = "FILE",
-      .synopsis = "FILE|DIR",
-      .help = "trust anchors: a PEM file, an OpenSSL hashed directory or a\n"
-              "folder of certificate files; default: OpenSSL's default locations" },
+    CLI_OPT_ENTRY_TRUST("trust anchors: a PEM file, an OpenSSL hashed directory or a\n"
+                        "folder of certificate files; default: OpenSSL's default locations"),
     { .name = "include-root",
       .id = OPT_INCLUDE_ROOT,
       .help = "keep the self-signed root in the output" },
@@ -126,27 +97,21 @@ static const CLI_OPT build_options[] = {
               "caIssuers, http: only), verify it and use it; off by default" },
     CLI_OPT_ENTRY_ATTIME,
     CLI_OPT_ENTRY_VERIFY_DEPTH,
-    { .name = "host",
-      .id = CLI_OPT_HOST,
-      .metavar = "NAME",
-      .flags = CLI_SYN_REPEAT,
-      .help = "the server certificate's subjectAltName must cover NAME (repeatable)" },
-    CLI_OPT_ENTRY_SITE,
+    CLI_OPT_ENTRY_HOST("the server certificate's subjectAltName must cover NAME (repeatable)"),
+    CLI_OPT_ENTRY_SITE(CLI_SITE_HELP_RULES),
     { .name = "leaf",
       .id = OPT_LEAF,
       .metavar = "FINGERPRINT",
       .synopsis = "SHA256-FINGERPRINT",
       .help = "the server certificate's SHA-256 (hex, colons optional)" },
-    { .name = "strict",
-      .id = CLI_OPT_STRICT,
-      .help = "treat warnings as errors; RFC 5280 strict profile (see VALIDATION)" },
+    CLI_OPT_ENTRY_STRICT("treat warnings as errors; RFC 5280 strict profile (see VALIDATION)"),
     CLI_OPT_ENTRY_HELP,
     CLI_OPT_ENTRY_VERSION,
     { .metavar = "INPUT", .synopsis = "INPUT...", .flags = CLI_LIST_HIDE },
     CLI_OPT_END
 };
 
-static const CLI_COMMAND_HELP build_help = {
+const CLI_COMMAND_HELP cli_build_help = {
     .command = "build",
     .description =
         "Builds the file CWMS imports: the private key, then the certificate chain (without\n"
@@ -172,7 +137,6 @@ typedef struct build_args_st {
     CWMS_PATH_CHOICE path;
     int include_root;
     int fetch;
-    const char *pin;
     unsigned char leaf[32];
     int leaf_given;
 } BUILD_ARGS;
@@ -192,87 +156,58 @@ static int same_stream(const char *a, const char *b)
     return strncmp(a, "fd:", 3) == 0 && strcmp(a, b) == 0;
 }
 
-static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
+/* build's own options (CLI_OWN_OPTION). */
+static int build_option(void *args, int c)
 {
-    CLI_GETOPT g;
-    int c;
-    size_t stdin_users = 0;
+    BUILD_ARGS *a = args;
 
-    *help = 0;
-    opterr = 0; /* our own messages, with a pointer to --help */
-    optind = 1;
-    if (!cli_getopt_init(&g, build_options)) {
-        fputs(CLI_PROGRAM ": error: too many options in the build table\n", stderr);
-        return CWMS_EXIT_FAILURE;
+    switch (c) {
+    case OPT_KEY:
+        a->key_source = optarg;
+        return -1;
+    case OPT_NO_KEY:
+        a->no_key = 1;
+        return -1;
+    case OPT_FORMAT:
+        if (strcmp(optarg, "pem") == 0)
+            a->format = CWMS_FORMAT_PEM;
+        else if (strcmp(optarg, "pkcs12") == 0)
+            a->format = CWMS_FORMAT_PKCS12;
+        else
+            return cli_usage_error("build", "--format '%s': use pem or pkcs12", optarg);
+        return -1;
+    case OPT_KEY_FORMAT:
+        a->key_format_given = 1;
+        if (strcmp(optarg, "pkcs8") == 0)
+            a->key_format = CWMS_KEYFMT_PKCS8;
+        else if (strcmp(optarg, "traditional") == 0)
+            a->key_format = CWMS_KEYFMT_TRADITIONAL;
+        else
+            return cli_usage_error("build", "--key-format '%s': use pkcs8 or traditional", optarg);
+        return -1;
+    case OPT_PATH:
+        if (!cwms_parse_path_choice(optarg, &a->path))
+            return cli_opt_bad_value("build", CWMS_OPTION_PATH, "--path", optarg);
+        return -1;
+    case OPT_INCLUDE_ROOT:
+        a->include_root = 1;
+        return -1;
+    case OPT_FETCH:
+        a->fetch = 1;
+        return -1;
+    case OPT_LEAF:
+        if (!cwms_parse_sha256(optarg, a->leaf))
+            return cli_opt_bad_value("build", CWMS_OPTION_SHA256, "--leaf", optarg);
+        a->leaf_given = 1;
+        return -1;
+    default:
+        return CLI_OPT_NOT_MINE;
     }
-    if ((c = cli_opt_check_words("build", build_options, argc, argv)) >= 0)
-        return c;
-    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
-        int rc;
+}
 
-        if (cli_shared_option("build", c, &a->sh, &rc)) {
-            if (rc >= 0)
-                return rc;
-            continue;
-        }
-        switch (c) {
-        case OPT_KEY:
-            a->key_source = optarg;
-            break;
-        case OPT_NO_KEY:
-            a->no_key = 1;
-            break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "pem") == 0)
-                a->format = CWMS_FORMAT_PEM;
-            else if (strcmp(optarg, "pkcs12") == 0)
-                a->format = CWMS_FORMAT_PKCS12;
-            else
-                return cli_usage_error("build", "--format '%s': use pem or pkcs12", optarg);
-            break;
-        case OPT_KEY_FORMAT:
-            a->key_format_given = 1;
-            if (strcmp(optarg, "pkcs8") == 0)
-                a->key_format = CWMS_KEYFMT_PKCS8;
-            else if (strcmp(optarg, "traditional") == 0)
-                a->key_format = CWMS_KEYFMT_TRADITIONAL;
-            else
-                return cli_usage_error("build", "--key-format '%s': use pkcs8 or traditional",
-                                       optarg);
-            break;
-        case OPT_PATH:
-            if (!cwms_parse_path_choice(optarg, &a->path))
-                return cli_opt_bad_value("build", CWMS_OPTION_PATH, "--path", optarg);
-            break;
-        case OPT_INCLUDE_ROOT:
-            a->include_root = 1;
-            break;
-        case OPT_FETCH:
-            a->fetch = 1;
-            break;
-        case OPT_PIN:
-            if (!cli_passsrc_valid(optarg))
-                return cli_usage_error("build", CLI_PASSSRC_INVALID, "--pin");
-            a->pin = optarg;
-            break;
-        case OPT_LEAF:
-            if (!cwms_parse_sha256(optarg, a->leaf))
-                return cli_opt_bad_value("build", CWMS_OPTION_SHA256, "--leaf", optarg);
-            a->leaf_given = 1;
-            break;
-        case 'h':
-            *help = 1;
-            return CWMS_EXIT_OK;
-        case 'V':
-            return cli_print_version();
-        default:
-            return cli_opt_parse_error("build", build_options, c, argv);
-        }
-    }
-
-    if ((c = cli_shared_check("build", &a->sh)) >= 0)
-        return c;
-    a->order_given = a->sh.cwms_version != NULL || a->sh.order_name != NULL;
+/* The options that do not go together, or need another: -1, or the usage error's code. */
+static int check_combinations(const BUILD_ARGS *a, int argc)
+{
     if (a->key_source != NULL && a->no_key)
         return cli_usage_error("build", "give --key or --no-key, not both");
     if (a->format == CWMS_FORMAT_PKCS12 && a->sh.passout == NULL)
@@ -292,8 +227,14 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
     if ((a->sh.json || a->sh.graph) && a->sh.output == NULL)
         return cli_usage_error("build", "%s writes to standard output, so the bundle needs -o FILE",
                                a->sh.json ? "--json" : "--graph dot");
+    return -1;
+}
 
-    /* Standard input can be read once: by one INPUT "-", --key -, or the passphrases. */
+/* Standard input can be read once: by one INPUT "-", --key -, or the passphrases. */
+static int check_stdin(const BUILD_ARGS *a, int argc, char **argv)
+{
+    size_t stdin_users = 0;
+
     for (int i = optind; i < argc; i++)
         stdin_users += strcmp(argv[i], "-") == 0;
     stdin_users += a->key_source != NULL && strcmp(a->key_source, "-") == 0;
@@ -301,16 +242,27 @@ static int parse_args(int argc, char **argv, BUILD_ARGS *a, int *help)
         return cli_usage_error("build", "standard input ('-') can be read only once");
     if (stdin_users > 0
         && (cli_passsrc_uses_stdin(a->sh.passin) || cli_passsrc_uses_stdin(a->sh.passout)
-            || cli_passsrc_uses_stdin(a->pin)))
+            || cli_passsrc_uses_stdin(a->sh.pin)))
         return cli_usage_error("build",
                                "standard input cannot hold both an input and a "
                                "passphrase: use --passin/--pin/--passout env:, file: or fd:");
-    if (cli_passsrc_uses_stdin(a->pin)
+    if (cli_passsrc_uses_stdin(a->sh.pin)
         && (cli_passsrc_uses_stdin(a->sh.passin) || cli_passsrc_uses_stdin(a->sh.passout)))
         return cli_usage_error("build",
                                "--pin and --passin/--passout cannot all read standard "
                                "input: give the PIN with env:, file: or fd:");
-    return -1; /* parsed; go on */
+    return -1;
+}
+
+/* -1 when the command line is complete and consistent (optind at the first INPUT), else the exit code. */
+static int parse_args(int argc, char **argv, BUILD_ARGS *a)
+{
+    int rc = cli_parse_options(&cli_build_help, argc, argv, &a->sh, build_option, a);
+
+    if (rc >= 0 || (rc = check_combinations(a, argc)) >= 0)
+        return rc;
+    a->order_given = a->sh.cwms_version != NULL || a->sh.order_name != NULL;
+    return check_stdin(a, argc, argv);
 }
 
 /*-
@@ -331,14 +283,13 @@ static int output_not_an_input(const BUILD_ARGS *a, int n_inputs, char **inputs,
 
     if (a->sh.output == NULL)
         return 1;
-    if ((reads = calloc((size_t)n_inputs + 2 + CLI_SHARED_READS, sizeof(*reads))) == NULL) {
+    if ((reads = calloc((size_t)n_inputs + 1 + CLI_SHARED_READS, sizeof(*reads))) == NULL) {
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
         return 0;
     }
     for (int i = 0; i < n_inputs; i++)
         reads[n++] = (CWMS_READS){ inputs[i], CWMS_READS_SOURCE, "input" };
     reads[n++] = (CWMS_READS){ a->key_source, CWMS_READS_SOURCE, "--key" };
-    reads[n++] = (CWMS_READS){ a->pin, CWMS_READS_PASSSRC, "--pin" };
     n += cli_shared_reads(&a->sh, reads + n);
     ok = cwms_output_check(a->sh.output, "-o", reads, n, diag);
     free(reads);
@@ -354,190 +305,228 @@ static const char *key_format_text(const BUILD_ARGS *a)
     return a->sh.passout != NULL ? "PKCS#8, AES-256 encrypted (PBES2)" : "PKCS#8";
 }
 
-int cmd_build(int argc, char **argv)
-{
-    BUILD_ARGS a = { 0 };
-    CWMS_OPTIONS opts;
-    CWMS_EMIT_OPTIONS eo = { 0 };
-    CWMS_DIAG *diag = NULL;
-    CWMS_BUNDLE *bundle = NULL;
-    CWMS_EXPLAIN *partial = NULL; /* what a failed build found, for --graph dot */
-    CLI_SECRETS *secrets = NULL;
-    const char *passout = NULL;
-    size_t passout_len = 0;
-    unsigned char *data = NULL;
-    size_t data_len = 0;
-    CLI_SUMMARY summary = { 0 };
-    int help, rc;
+/* One run, from the parsed command line to the bundle written. */
+typedef struct build_run_st {
+    BUILD_ARGS a;
+    CWMS_DIAG *diag;
+    CLI_SECRETS *secrets;
+    const char *passout; /* --passout's passphrase, read before the work */
+    size_t passout_len;
+    CWMS_BUNDLE *bundle;
+    CWMS_EXPLAIN *partial; /* what a failed build found, for --graph dot */
+    unsigned char *data;   /* the bundle as written */
+    size_t data_len;
+} BUILD_RUN;
 
-    if (!cli_shared_init(&a.sh, argc)) {
+/* A phase's result: the run failed, and diag says why (the other results are exit codes, or -1 to go on). */
+#define BUILD_FAILED (-2)
+
+/*
+ * Set-up: the messages, the passphrase sources, -o against what is read,
+ * --passout read now (--passin lazily, only if an input is encrypted).
+ */
+static int build_setup(BUILD_RUN *r, int argc, char **argv)
+{
+    const BUILD_ARGS *a = &r->a;
+
+    if ((r->diag = cwms_diag_new()) == NULL
+        || (r->secrets = cli_secrets_new(a->sh.passin, a->sh.pin, a->sh.passout, r->diag))
+            == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
-    if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
-        if (help)
-            cli_print_help(stdout, &build_help);
-        cli_shared_clear(&a.sh);
-        return rc;
+    if (!output_not_an_input(a, argc - optind, argv + optind, r->diag))
+        return BUILD_FAILED;
+    if (same_stream(a->sh.passin, a->sh.passout)
+        && !cli_secrets_preread_passin(r->secrets, "the inputs"))
+        return BUILD_FAILED;
+    if (a->sh.passout != NULL) {
+        int prc = cli_shared_read_passout("build", &a->sh, r->secrets, "the output key");
+
+        if (prc >= 0)
+            return prc == 0 ? BUILD_FAILED : prc;
+        r->passout = cli_secrets_passout(r->secrets, &r->passout_len);
     }
+    if (a->sh.passin != NULL)
+        cwms_pass_set_given(cli_secrets_pass(r->secrets));
+    return -1;
+}
 
-    rc = CWMS_EXIT_FAILURE;
-    if ((diag = cwms_diag_new()) == NULL
-        || (secrets = cli_secrets_new(a.sh.passin, a.pin, a.sh.passout, diag)) == NULL) {
-        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
-        goto end;
-    }
+/* The core's options for this run. */
+static void build_options_for(const BUILD_RUN *r, int argc, char **argv, CWMS_OPTIONS *opts)
+{
+    const BUILD_ARGS *a = &r->a;
 
-    if (!output_not_an_input(&a, argc - optind, argv + optind, diag))
-        goto failed;
-
-    /* Passphrases: --passin lazily (only if an input is encrypted), --passout now. */
-    if (same_stream(a.sh.passin, a.sh.passout)
-        && !cli_secrets_preread_passin(secrets, "the inputs"))
-        goto failed;
-    if (a.sh.passout != NULL) {
-        int prc = cli_shared_read_passout("build", &a.sh, secrets, "the output key");
-
-        if (prc == 0)
-            goto failed;
-        if (prc > 0) {
-            rc = prc;
-            goto end;
-        }
-        passout = cli_secrets_passout(secrets, &passout_len);
-    }
-    if (a.sh.passin != NULL)
-        cwms_pass_set_given(cli_secrets_pass(secrets));
-
-    cwms_options_init(&opts);
-    opts.inputs = (const char *const *)(argv + optind);
-    opts.n_inputs = (size_t)(argc - optind);
-    opts.key_source = a.key_source;
-    opts.no_key = a.no_key;
-    opts.order = a.sh.order;
-    opts.path = a.path;
-    opts.trust_file = a.sh.trust;
-    opts.include_root = a.include_root;
-    opts.fetch = a.fetch;
-    if (a.sh.attime_given)
-        opts.attime = a.sh.attime;
-    opts.has_verify_depth = a.sh.verify_depth_given;
-    opts.verify_depth = a.sh.verify_depth;
-    opts.hosts = a.sh.hosts;
-    opts.n_hosts = a.sh.n_hosts;
-    opts.site = a.sh.site[0] != '\0' ? a.sh.site : NULL;
-    opts.site_rules = cli_shared_site_rules(&a.sh);
-    opts.has_leaf_sha256 = a.leaf_given;
-    memcpy(opts.leaf_sha256, a.leaf, sizeof(opts.leaf_sha256));
-    opts.strict = a.sh.strict;
-    opts.pass = cli_secrets_pass(secrets);
-    opts.pin = cli_secrets_pin(secrets);
+    cwms_options_init(opts);
+    opts->inputs = (const char *const *)(argv + optind);
+    opts->n_inputs = (size_t)(argc - optind);
+    opts->key_source = a->key_source;
+    opts->no_key = a->no_key;
+    cli_shared_apply(&a->sh, opts);
+    opts->path = a->path;
+    opts->include_root = a->include_root;
+    opts->fetch = a->fetch;
+    opts->has_leaf_sha256 = a->leaf_given;
+    memcpy(opts->leaf_sha256, a->leaf, sizeof(opts->leaf_sha256));
+    opts->pass = cli_secrets_pass(r->secrets);
+    opts->pin = cli_secrets_pin(r->secrets);
     /* The tree on a terminal, the JSON and the graph draw the core's explanation. */
-    opts.explain = a.sh.json || a.sh.graph || (!a.sh.quiet && isatty(STDERR_FILENO));
-    opts.max_threads = 2; /* the tool's own process: --trust and a large PEM file in parallel */
+    opts->explain = a->sh.json || a->sh.graph || (!a->sh.quiet && isatty(STDERR_FILENO));
+    opts->max_threads = 2; /* the tool's own process: --trust and a large PEM file in parallel */
+}
 
-    if (!a.order_given && !a.sh.quiet && !a.sh.json)
+/* The work: the bundle built, encoded and written. 1, or 0 with the reason in diag. */
+static int build_and_write(BUILD_RUN *r, const CWMS_OPTIONS *opts)
+{
+    const BUILD_ARGS *a = &r->a;
+    CWMS_EMIT_OPTIONS eo = { 0 };
+
+    if (!a->order_given && !a->sh.quiet && !a->sh.json)
         cli_note("no --cwms given: using the CWMS 2.5+ order (root-side intermediate first, "
                  "server last); pass --cwms 2.0 for older releases");
-    if (!cwms_bundle_build_explained(&opts, diag, &bundle, a.sh.graph ? &partial : NULL))
-        goto failed;
+    if (!cwms_bundle_build_explained(opts, r->diag, &r->bundle, a->sh.graph ? &r->partial : NULL))
+        return 0;
     /* An unencrypted key or a binary PKCS#12 scrolling past on a terminal helps nobody. */
-    if (a.sh.output == NULL && a.format == CWMS_FORMAT_PKCS12 && isatty(STDOUT_FILENO)) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_USAGE,
+    if (a->sh.output == NULL && a->format == CWMS_FORMAT_PKCS12 && isatty(STDOUT_FILENO)) {
+        cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_USAGE,
                       "refusing to write a binary PKCS#12 to the terminal: give -o FILE");
-        goto failed;
+        return 0;
     }
-
-    if (bundle->key != NULL && bundle->key_protected && a.sh.passout == NULL) {
-        cwms_diag_add(diag, a.sh.strict ? CWMS_ERROR : CWMS_WARNING, CWMS_R_KEY_UNENCRYPTED,
+    if (r->bundle->key != NULL && r->bundle->key_protected && a->sh.passout == NULL) {
+        cwms_diag_add(r->diag, a->sh.strict ? CWMS_ERROR : CWMS_WARNING, CWMS_R_KEY_UNENCRYPTED,
                       "the private key from '%s' was encrypted, but the bundle will hold it "
                       "unencrypted: add --passout SRC to keep it encrypted (AES-256)",
-                      bundle->key_origin != NULL ? bundle->key_origin : "the inputs");
-        if (a.sh.strict)
-            goto failed;
+                      r->bundle->key_origin != NULL ? r->bundle->key_origin : "the inputs");
+        if (a->sh.strict)
+            return 0;
     }
-    eo.format = a.format;
-    eo.key_format = a.key_format;
-    if (a.sh.passout != NULL) {
-        eo.passout = passout;
-        eo.passout_len = passout_len;
+    eo.format = a->format;
+    eo.key_format = a->key_format;
+    if (a->sh.passout != NULL) {
+        eo.passout = r->passout;
+        eo.passout_len = r->passout_len;
     }
-    if (!cwms_emit(bundle, &eo, &data, &data_len, diag))
-        goto failed;
-    if (!cli_write_output(a.sh.output, data, data_len, bundle->key != NULL, diag))
-        goto failed;
+    return cwms_emit(r->bundle, &eo, &r->data, &r->data_len, r->diag)
+        && cli_write_output(a->sh.output, r->data, r->data_len, r->bundle->key != NULL, r->diag);
+}
 
-    if (a.sh.json) {
-        CLI_JSON_KEY key = { bundle->key, bundle->key_origin, a.sh.passout != NULL };
-        json_object *doc = cli_json_new("build");
+/* --json: the document about the bundle on stdout. 1, or 0 with the reason in diag. */
+static int build_json(const BUILD_RUN *r)
+{
+    const BUILD_ARGS *a = &r->a;
+    const CWMS_BUNDLE *bundle = r->bundle;
+    CLI_JSON_KEY key = { bundle->key, bundle->key_origin, a->sh.passout != NULL };
+    json_object *doc = cli_json_new("build");
 
-        if (doc == NULL
-            || !cli_json_add_bundle(doc, bundle, a.sh.cwms_version,
-                                    bundle->key != NULL ? &key : NULL)
-            || json_object_object_add(doc, "output", cli_json_text(a.sh.output)) != 0
-            || json_object_object_add(doc, "exit_code", json_object_new_int(CWMS_EXIT_OK)) != 0
-            || !cli_json_add_diagnostics(doc, diag)) {
-            json_object_put(doc);
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL,
-                          "out of memory writing the JSON document");
-            goto failed;
-        }
-        if (!cli_json_write(doc)) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
-                          "cannot write the JSON document to standard output");
-            goto failed;
-        }
-    } else if (a.sh.graph) {
-        cli_graph_dot(stdout, cwms_bundle_get0_explain(bundle));
-        if (fflush(stdout) != 0) {
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT,
-                          "cannot write the graph to standard output");
-            goto failed;
-        }
+    if (doc == NULL
+        || !cli_json_add_bundle(doc, bundle, a->sh.cwms_version, bundle->key != NULL ? &key : NULL)
+        || json_object_object_add(doc, "output", cli_json_text(a->sh.output)) != 0
+        || json_object_object_add(doc, "exit_code", json_object_new_int(CWMS_EXIT_OK)) != 0
+        || !cli_json_add_diagnostics(doc, r->diag)) {
+        json_object_put(doc);
+        cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_INTERNAL,
+                      "out of memory writing the JSON document");
+        return 0;
     }
-    if (a.sh.quiet || a.sh.json) {
-        if (!a.sh.json)
-            cli_report_errors(diag);
-        rc = CWMS_EXIT_OK;
-        goto end;
+    if (!cli_json_write(doc)) {
+        cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                      "cannot write the JSON document to standard output");
+        return 0;
     }
-    cli_report_messages(diag);
-    summary.output = a.sh.output;
-    summary.format = a.format == CWMS_FORMAT_PKCS12 ? "PKCS#12" : "PEM";
-    summary.key_format = key_format_text(&a);
-    summary.secret = bundle->key != NULL;
-    summary.warnings = cwms_diag_count_level(diag, CWMS_WARNING);
-    cli_report_summary(bundle, &summary);
-    if (isatty(STDERR_FILENO) && cwms_bundle_get0_explain(bundle) != NULL)
-        cli_tree_print(stderr, bundle, cli_use_colour(STDERR_FILENO));
-    rc = CWMS_EXIT_OK;
-    goto end;
+    return 1;
+}
 
-failed:
-    rc = cli_report_exit_code(diag);
+/* --graph dot: the chain's graph on stdout. 1, or 0 with the reason in diag. */
+static int build_graph(const BUILD_RUN *r)
+{
+    cli_graph_dot(stdout, cwms_bundle_get0_explain(r->bundle));
+    if (fflush(stdout) != 0) {
+        cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_OUTPUT,
+                      "cannot write the graph to standard output");
+        return 0;
+    }
+    return 1;
+}
+
+/* The report of a bundle written: the messages, the summary and (on a terminal) the tree. */
+static int build_report(const BUILD_RUN *r)
+{
+    const BUILD_ARGS *a = &r->a;
+    CLI_SUMMARY summary = { 0 };
+
+    if (a->sh.quiet || a->sh.json) {
+        if (!a->sh.json)
+            cli_report_errors(r->diag);
+        return CWMS_EXIT_OK;
+    }
+    cli_report_messages(r->diag);
+    summary.output = a->sh.output;
+    summary.format = a->format == CWMS_FORMAT_PKCS12 ? "PKCS#12" : "PEM";
+    summary.key_format = key_format_text(a);
+    summary.secret = r->bundle->key != NULL;
+    summary.warnings = cwms_diag_count_level(r->diag, CWMS_WARNING);
+    cli_report_summary(r->bundle, &summary);
+    if (isatty(STDERR_FILENO) && cwms_bundle_get0_explain(r->bundle) != NULL)
+        cli_tree_print(stderr, r->bundle, cli_use_colour(STDERR_FILENO));
+    return CWMS_EXIT_OK;
+}
+
+/* The report of a run that failed: its messages (and --graph, --json documents); the exit code. */
+static int build_report_failure(const BUILD_RUN *r)
+{
+    const BUILD_ARGS *a = &r->a;
+    int rc = cli_report_exit_code(r->diag);
+
     /* No bundle, but a picture of what is there: the certificates and the issuers missing. */
-    if (partial != NULL)
-        cli_graph_dot(stdout, partial);
-    if (a.sh.json) {
+    if (r->partial != NULL)
+        cli_graph_dot(stdout, r->partial);
+    if (a->sh.json) {
         /* A failed run is one document too: what went wrong, and the exit code. */
         json_object *doc = cli_json_new("build");
 
         if (doc != NULL && json_object_object_add(doc, "exit_code", json_object_new_int(rc)) == 0
-            && cli_json_add_diagnostics(doc, diag))
+            && cli_json_add_diagnostics(doc, r->diag))
             (void)cli_json_write(doc);
         else
             json_object_put(doc);
     }
-    if (a.sh.quiet || a.sh.json)
-        cli_report_errors(diag);
+    if (a->sh.quiet || a->sh.json)
+        cli_report_errors(r->diag);
     else
-        cli_report_messages(diag);
-end:
-    OPENSSL_clear_free(data, data_len);
-    cwms_bundle_free(bundle);
-    cwms_explain_free(partial);
-    cli_secrets_free(secrets);
-    cwms_diag_free(diag);
-    cli_shared_clear(&a.sh);
+        cli_report_messages(r->diag);
+    return rc;
+}
+
+static void build_run_clear(BUILD_RUN *r)
+{
+    OPENSSL_clear_free(r->data, r->data_len);
+    cwms_bundle_free(r->bundle);
+    cwms_explain_free(r->partial);
+    cli_secrets_free(r->secrets);
+    cwms_diag_free(r->diag);
+    cli_shared_clear(&r->a.sh);
+}
+
+int cmd_build(int argc, char **argv)
+{
+    BUILD_RUN r = { 0 };
+    CWMS_OPTIONS opts;
+    int rc;
+
+    if (!cli_shared_init(&r.a.sh, argc)) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    if ((rc = parse_args(argc, argv, &r.a)) == -1 && (rc = build_setup(&r, argc, argv)) == -1) {
+        build_options_for(&r, argc, argv, &opts);
+        if (!build_and_write(&r, &opts) || (r.a.sh.json && !build_json(&r))
+            || (!r.a.sh.json && r.a.sh.graph && !build_graph(&r)))
+            rc = BUILD_FAILED;
+        else
+            rc = build_report(&r);
+    }
+    if (rc == BUILD_FAILED)
+        rc = build_report_failure(&r);
+    build_run_clear(&r);
     return rc;
 }

@@ -39,41 +39,25 @@ enum { OPT_FIX = CLI_OPT_SHARED_END, OPT_FETCH, OPT_CONNECT, OPT_AGAINST, OPT_WA
 /* The options of `check`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT check_options[] = {
     CLI_OPT_SECTION("Order:"),
-    { .name = "cwms",
-      .id = CLI_OPT_CWMS,
-      .metavar = "VERSION",
-      .help = "the CWMS release the file is for: 1.0 to 2.0 = leaf first;\n"
-              "2.5 and later = root first, always with the dot: 2.0, not 20\n"
-              "(see cwms-bundle(1))" },
+    CLI_OPT_ENTRY_CWMS("the CWMS release the file is for: 1.0 to 2.0 = leaf first;\n"
+                       "2.5 and later = root first, always with the dot: 2.0, not 20\n"
+                       "(see cwms-bundle(1))"),
     CLI_OPT_ENTRY_ORDER,
     CLI_OPT_SECTION("Key:"),
-    { .name = "passin",
-      .id = CLI_OPT_PASSIN,
-      .metavar = "SRC",
-      .help = "passphrase of an encrypted key: its match with the server\n"
-              "certificate is checked only then (never asked otherwise)" },
+    CLI_OPT_ENTRY_PASSIN("passphrase of an encrypted key: its match with the server\n"
+                         "certificate is checked only then (never asked otherwise)"),
     CLI_OPT_SECTION("Chain:"),
-    { .name = "trust",
-      .id = CLI_OPT_TRUST,
-      .metavar = "FILE",
-      .synopsis = "FILE|DIR",
-      .help = "trust anchors (PEM file or directory); default: OpenSSL's\n"
-              "default locations" },
+    CLI_OPT_ENTRY_TRUST("trust anchors (PEM file or directory); default: OpenSSL's\n"
+                        "default locations"),
     CLI_OPT_ENTRY_ATTIME,
     CLI_OPT_ENTRY_VERIFY_DEPTH,
-    { .name = "host",
-      .id = CLI_OPT_HOST,
-      .metavar = "NAME",
-      .flags = CLI_SYN_REPEAT,
-      .help = "the server certificate must cover NAME (repeatable)" },
-    CLI_OPT_ENTRY_SITE,
+    CLI_OPT_ENTRY_HOST("the server certificate must cover NAME (repeatable)"),
+    CLI_OPT_ENTRY_SITE(CLI_SITE_HELP_RULES),
     { .name = "fetch",
       .id = OPT_FETCH,
       .help = "download a missing issuer from the URL its child names (AIA\n"
               "caIssuers, http: only), verify it, and judge the file with it" },
-    { .name = "strict",
-      .id = CLI_OPT_STRICT,
-      .help = "warnings (root included, expiring soon) fail too" },
+    CLI_OPT_ENTRY_STRICT("warnings (root included, expiring soon) fail too"),
     { .name = "warn-days",
       .id = OPT_WARN_DAYS,
       .metavar = "N",
@@ -95,32 +79,17 @@ static const CLI_OPT check_options[] = {
       .help = "with --connect: does the server send the certificates of BUNDLE\n"
               "(the file imported into CWMS)?" },
     CLI_OPT_SECTION("Output:"),
-    { .name = "json",
-      .id = CLI_OPT_JSON,
-      .help = "one JSON document on stdout (schema:\n" CWMS_SCHEMA_FILE ")" },
-    { .name = "graph",
-      .id = CLI_OPT_GRAPH,
-      .metavar = "FORMAT",
-      .synopsis = "dot",
-      .flags = CLI_SYN_ALT,
-      .help = "the candidate graph as Graphviz DOT on stdout; without a chain,\n"
-              "what is there and the issuers missing" },
+    CLI_OPT_ENTRY_JSON("one JSON document on stdout (schema:\n" CWMS_SCHEMA_FILE ")"),
+    CLI_OPT_ENTRY_GRAPH("the candidate graph as Graphviz DOT on stdout; without a chain,\n"
+                        "what is there and the issuers missing"),
     CLI_OPT_ENTRY_QUIET,
     { .name = "fix",
       .id = OPT_FIX,
       .help = "write the corrected bundle to -o FILE (atomically, mode 0600\n"
               "with a key; the key block is kept byte for byte)" },
-    { .name = "output",
-      .short_name = 'o',
-      .id = 'o',
-      .metavar = "FILE",
-      .flags = CLI_SYN_SHORT,
-      .help = "where --fix writes (it may be BUNDLE itself)" },
-    { .name = "passout",
-      .id = CLI_OPT_PASSOUT,
-      .metavar = "SRC",
-      .help = "with --fix: encrypt the key anew (needs --passin)\n"
-              "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
+    CLI_OPT_ENTRY_OUTPUT("where --fix writes (it may be BUNDLE itself)"),
+    CLI_OPT_ENTRY_PASSOUT("with --fix: encrypt the key anew (needs --passin)\n"
+                          "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin"),
     CLI_OPT_ENTRY_HELP,
     CLI_OPT_ENTRY_VERSION,
     { .metavar = "BUNDLE",
@@ -129,7 +98,7 @@ static const CLI_OPT check_options[] = {
     CLI_OPT_END
 };
 
-static const CLI_COMMAND_HELP check_help = {
+const CLI_COMMAND_HELP cli_check_help = {
     .command = "check",
     .description =
         "Says what is wrong with a bundle file CWMS rejected (or is about to get): reads it\n"
@@ -211,61 +180,39 @@ static int check_connect_args(CHECK_ARGS *a, int argc, char **argv, int first)
     return -1;
 }
 
-static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
+/* check's own options (CLI_OWN_OPTION). */
+static int check_option(void *args, int c)
 {
-    CLI_GETOPT g;
-    int c;
+    CHECK_ARGS *a = args;
 
-    *help = 0;
-    opterr = 0; /* our own messages, with a pointer to --help */
-    optind = 1;
-    if (!cli_getopt_init(&g, check_options)) {
-        fputs(CLI_PROGRAM ": error: too many options in the check table\n", stderr);
-        return CWMS_EXIT_FAILURE;
+    switch (c) {
+    case OPT_FIX:
+        a->fix = 1;
+        return -1;
+    case OPT_FETCH:
+        a->fetch = 1;
+        return -1;
+    case OPT_CONNECT:
+        a->connect = optarg;
+        return -1;
+    case OPT_AGAINST:
+        a->against = optarg;
+        return -1;
+    case OPT_WARN_DAYS:
+        if (!parse_warn_days(optarg, &a->warn_days))
+            return cli_usage_error("check",
+                                   "--warn-days '%s': give a number of days from 0 to 36500",
+                                   optarg);
+        a->warn_days_given = 1;
+        return -1;
+    default:
+        return CLI_OPT_NOT_MINE;
     }
-    if ((c = cli_opt_check_words("check", check_options, argc, argv)) >= 0)
-        return c;
-    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
-        int rc;
+}
 
-        if (cli_shared_option("check", c, &a->sh, &rc)) {
-            if (rc >= 0)
-                return rc;
-            continue;
-        }
-        switch (c) {
-        case OPT_FIX:
-            a->fix = 1;
-            break;
-        case OPT_FETCH:
-            a->fetch = 1;
-            break;
-        case OPT_CONNECT:
-            a->connect = optarg;
-            break;
-        case OPT_AGAINST:
-            a->against = optarg;
-            break;
-        case OPT_WARN_DAYS:
-            if (!parse_warn_days(optarg, &a->warn_days))
-                return cli_usage_error("check",
-                                       "--warn-days '%s': give a number of days from 0 to 36500",
-                                       optarg);
-            a->warn_days_given = 1;
-            break;
-        case 'h':
-            *help = 1;
-            return CWMS_EXIT_OK;
-        case 'V':
-            return cli_print_version();
-        default:
-            return cli_opt_parse_error("check", check_options, c, argv);
-        }
-    }
-    if ((c = cli_shared_check("check", &a->sh)) >= 0)
-        return c;
-    if ((c = check_connect_args(a, argc, argv, optind)) >= 0 || a->connect != NULL)
-        return c;
+/* --fix, -o and --passout: what they need and what they do not go with. -1, or the error's code. */
+static int check_fix_args(const CHECK_ARGS *a)
+{
     if (a->sh.output_dash)
         return cli_usage_error("check",
                                "-o - cannot be where --fix writes: standard output carries the "
@@ -285,6 +232,12 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
                                "to decrypt it first");
     if (cli_passsrc_uses_stdin(a->sh.passin) && cli_passsrc_uses_stdin(a->sh.passout))
         return cli_usage_error("check", "--passin and --passout cannot both read standard input");
+    return -1;
+}
+
+/* The one BUNDLE operand into a->bundle: -1, or the usage error's code. */
+static int check_bundle_arg(CHECK_ARGS *a, int argc, char **argv)
+{
     if (optind >= argc)
         return cli_usage_error("check", "no BUNDLE given: name the file to check");
     if (optind + 1 < argc)
@@ -298,6 +251,20 @@ static int parse_args(int argc, char **argv, CHECK_ARGS *a, int *help)
                                "standard input cannot hold both the bundle and a passphrase: "
                                "use --passin/--passout env:, file: or fd:");
     return -1;
+}
+
+/* -1 when the command line is complete and consistent, else the exit code. */
+static int parse_args(int argc, char **argv, CHECK_ARGS *a)
+{
+    int rc = cli_parse_options(&cli_check_help, argc, argv, &a->sh, check_option, a);
+
+    if (rc >= 0)
+        return rc;
+    if ((rc = check_connect_args(a, argc, argv, optind)) >= 0 || a->connect != NULL)
+        return rc;
+    if ((rc = check_fix_args(a)) >= 0)
+        return rc;
+    return check_bundle_arg(a, argc, argv);
 }
 
 /* "CWMS 2.5", or the releases the order is for. */
@@ -554,178 +521,205 @@ static int against(const CHECK_ARGS *a, CLI_CONNECT *cc, CWMS_INSPECTION *check,
     return cc->against_done;
 }
 
-int cmd_check(int argc, char **argv)
-{
-    CHECK_ARGS a = { 0 };
-    CLI_CONNECT cc = { 0 };
+/* One run, from the parsed command line to the report. */
+typedef struct check_run_st {
+    CHECK_ARGS a;
+    CLI_CONNECT cc;
     CWMS_INSPECT_OPTIONS co;
-    CWMS_DIAG *diag = NULL;
-    CWMS_INSPECTION *check = NULL;
-    CLI_SECRETS *secrets = NULL;
-    const char *passout = NULL;
-    size_t passout_len = 0;
-    char version[128];
-    const char *unit;
-    int help, rc, fixed = 0;
+    CWMS_DIAG *diag;
+    CWMS_INSPECTION *check;
+    CLI_SECRETS *secrets;
+    const char *passout; /* --passout's passphrase, read before the work */
+    size_t passout_len;
+    const char *unit; /* what a finding's position counts: "block", or "certificate" sent */
+    int fixed;        /* --fix wrote the corrected file */
+} CHECK_RUN;
 
-    if (!cli_shared_init(&a.sh, argc)) {
+/* The messages of a run that stopped, and its exit code. */
+static int check_stopped(const CHECK_RUN *r)
+{
+    cli_report_messages(r->diag);
+    return cli_report_exit_code(r->diag);
+}
+
+/* Set-up: the messages, the passphrase sources, --fix -o against what is read, --passout. */
+static int check_setup(CHECK_RUN *r)
+{
+    const CHECK_ARGS *a = &r->a;
+
+    /* Without --passin nothing is ever asked: an encrypted key is then judged by its place only. */
+    if ((r->diag = cwms_diag_new()) == NULL
+        || (r->secrets = cli_secrets_new(a->sh.passin, NULL, a->sh.passout, r->diag)) == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
-    if ((rc = parse_args(argc, argv, &a, &help)) >= 0
-        || (a.connect != NULL && (rc = cli_connect_parse(&cc, a.connect)) >= 0)) {
-        if (help)
-            cli_print_help(stdout, &check_help);
-        cli_shared_clear(&a.sh);
-        return rc;
-    }
-    cc.against = a.against;
-    unit = a.connect != NULL ? "certificate" : "block";
-    rc = CWMS_EXIT_FAILURE;
-    /* Without --passin nothing is ever asked: an encrypted key is then judged by its place only. */
-    if ((diag = cwms_diag_new()) == NULL
-        || (secrets = cli_secrets_new(a.sh.passin, NULL, a.sh.passout, diag)) == NULL) {
-        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
-        goto end;
-    }
     /* --fix -o may be BUNDLE itself, never a file read beside it (--trust, a passphrase file). */
-    if (a.fix) {
+    if (a->fix) {
         CWMS_READS reads[CLI_SHARED_READS];
 
-        if (!cwms_output_check(a.sh.output, "-o", reads, cli_shared_reads(&a.sh, reads), diag)) {
-            cli_report_messages(diag);
-            rc = cli_report_exit_code(diag);
-            goto end;
-        }
+        if (!cwms_output_check(a->sh.output, "-o", reads, cli_shared_reads(&a->sh, reads), r->diag))
+            return check_stopped(r);
     }
-    if (a.sh.passout != NULL) {
-        int prc = cli_shared_read_passout("check", &a.sh, secrets, "the fixed bundle's key");
+    if (a->sh.passout != NULL) {
+        int prc = cli_shared_read_passout("check", &a->sh, r->secrets, "the fixed bundle's key");
 
-        if (prc == 0) {
-            cli_report_messages(diag);
-            rc = cli_report_exit_code(diag);
-            goto end;
-        }
-        if (prc > 0) {
-            rc = prc;
-            goto end;
-        }
-        passout = cli_secrets_passout(secrets, &passout_len);
+        if (prc >= 0)
+            return prc == 0 ? check_stopped(r) : prc;
+        r->passout = cli_secrets_passout(r->secrets, &r->passout_len);
     }
+    return -1;
+}
 
-    memset(&co, 0, sizeof(co));
-    cwms_options_init(&co.build);
-    co.build.order = a.sh.order;
-    co.build.trust_file = a.sh.trust;
-    if (a.sh.attime_given)
-        co.build.attime = a.sh.attime;
-    co.build.has_verify_depth = a.sh.verify_depth_given;
-    co.build.verify_depth = a.sh.verify_depth;
-    co.build.hosts = a.sh.hosts;
-    co.build.n_hosts = a.sh.n_hosts;
-    co.build.site = a.sh.site[0] != '\0' ? a.sh.site : NULL;
-    co.build.site_rules = cli_shared_site_rules(&a.sh);
-    co.build.strict = a.sh.strict;
-    co.build.has_warn_days = a.warn_days_given;
-    co.build.warn_days = a.warn_days;
-    co.build.pass = a.sh.passin != NULL ? cli_secrets_pass(secrets) : NULL;
-    co.build.fetch = a.fetch;
-    co.path = a.bundle;
-    co.decrypt_keys = a.sh.passin != NULL;
-    if (a.connect != NULL && !connect_server(&a, &cc, &co, diag)) {
-        rc = connect_failed(&a, &cc, diag);
-        goto end;
-    }
-    if (a.sh.cwms_version == NULL && a.sh.order_name == NULL && !a.sh.quiet && !a.sh.json
-        && !a.sh.graph && a.connect == NULL)
+/* The work: the file (or what the server sends) inspected, --against compared. -1, or the exit code. */
+static int check_inspect(CHECK_RUN *r)
+{
+    CHECK_ARGS *a = &r->a;
+
+    memset(&r->co, 0, sizeof(r->co));
+    cwms_options_init(&r->co.build);
+    cli_shared_apply(&a->sh, &r->co.build);
+    r->co.build.has_warn_days = a->warn_days_given;
+    r->co.build.warn_days = a->warn_days;
+    r->co.build.pass = a->sh.passin != NULL ? cli_secrets_pass(r->secrets) : NULL;
+    r->co.build.fetch = a->fetch;
+    r->co.path = a->bundle;
+    r->co.decrypt_keys = a->sh.passin != NULL;
+    if (a->connect != NULL && !connect_server(a, &r->cc, &r->co, r->diag))
+        return connect_failed(a, &r->cc, r->diag);
+    if (a->sh.cwms_version == NULL && a->sh.order_name == NULL && !a->sh.quiet && !a->sh.json
+        && !a->sh.graph && a->connect == NULL)
         cli_note("no --cwms given: checking against the CWMS 2.5+ order (root-side intermediate "
                  "first, server last); pass --cwms 2.0 for older releases");
-    if (!cwms_inspect_bundle(&co, diag, &check)) {
-        cli_report_messages(diag);
-        rc = cli_report_exit_code(diag);
-        goto end;
-    }
-    if (a.against != NULL && !against(&a, &cc, check, &co)) {
-        rc = cc.against_rc;
-        goto end;
-    }
-    rc = cwms_inspect_exit_code(check);
-    for (size_t i = 0; !a.sh.json && !a.sh.graph && i < cwms_inspect_finding_count(check); i++) {
-        const CWMS_FINDING *f = cwms_inspect_get0_finding(check, i);
+    if (!cwms_inspect_bundle(&r->co, r->diag, &r->check))
+        return check_stopped(r);
+    if (a->against != NULL && !against(a, &r->cc, r->check, &r->co))
+        return r->cc.against_rc;
+    return -1;
+}
 
-        if (!a.sh.quiet)
-            print_finding(stdout, f, unit);
-        else if (f->level == CWMS_ERROR)
-            print_finding(stderr, f, unit);
-    }
-    if (a.fix) {
-        int frc = check_fix(&a, check, passout, passout_len, diag, &fixed);
+/* --fix on a file judged rc: writes it; the run's exit code. */
+static int check_fix_run(CHECK_RUN *r, int rc)
+{
+    const CHECK_ARGS *a = &r->a;
+    int frc = check_fix(a, r->check, r->passout, r->passout_len, r->diag, &r->fixed);
 
-        /* A file that cannot be fixed keeps the findings' exit code; one written exits 0. */
-        if (frc != CWMS_EXIT_OK && !a.sh.json) {
-            for (size_t i = 0; i < cwms_diag_count(diag); i++) {
-                const CWMS_MSG *m = cwms_diag_get(diag, i);
+    /* A file that cannot be fixed keeps the findings' exit code; one written exits 0. */
+    if (frc != CWMS_EXIT_OK && !a->sh.json) {
+        for (size_t i = 0; i < cwms_diag_count(r->diag); i++) {
+            const CWMS_MSG *m = cwms_diag_get(r->diag, i);
 
-                if (m->level == CWMS_ERROR && m->finding != NULL)
-                    fprintf(stderr, CLI_PROGRAM ": error: %s\n", m->text);
-            }
-            if (frc == CWMS_EXIT_OUTPUT)
-                cli_report_messages(diag);
+            if (m->level == CWMS_ERROR && m->finding != NULL)
+                fprintf(stderr, CLI_PROGRAM ": error: %s\n", m->text);
         }
-        /* ... and one that cannot be written exits 7, whatever the findings. */
-        rc = frc == CWMS_EXIT_OK || frc == CWMS_EXIT_OUTPUT ? frc : rc != CWMS_EXIT_OK ? rc : frc;
+        if (frc == CWMS_EXIT_OUTPUT)
+            cli_report_messages(r->diag);
     }
+    /* ... and one that cannot be written exits 7, whatever the findings. */
+    return frc == CWMS_EXIT_OK || frc == CWMS_EXIT_OUTPUT ? frc : rc != CWMS_EXIT_OK ? rc : frc;
+}
 
-    if (a.sh.json) {
-        /* a write that failed shows below */
-        (void)check_json(&a, a.connect != NULL ? &cc : NULL, check, diag, fixed);
-        goto end;
+/* The findings (stdout; with -q the errors on stderr), then --fix: the exit code. */
+static int check_findings(CHECK_RUN *r)
+{
+    const CHECK_ARGS *a = &r->a;
+    int rc = cwms_inspect_exit_code(r->check);
+
+    for (size_t i = 0; !a->sh.json && !a->sh.graph && i < cwms_inspect_finding_count(r->check);
+         i++) {
+        const CWMS_FINDING *f = cwms_inspect_get0_finding(r->check, i);
+
+        if (!a->sh.quiet)
+            print_finding(stdout, f, r->unit);
+        else if (f->level == CWMS_ERROR)
+            print_finding(stderr, f, r->unit);
     }
-    if (a.sh.graph) {
-        /* Without a valid chain, what is there: the findings say why on stderr. */
-        if (!cwms_inspect_ready(check))
-            for (size_t i = 0; i < cwms_inspect_finding_count(check); i++)
-                print_finding(stderr, cwms_inspect_get0_finding(check, i), unit);
-        if (cwms_inspect_get0_explain(check) != NULL)
-            cli_graph_dot(stdout, cwms_inspect_get0_explain(check));
-        else
-            fputs(CLI_PROGRAM ": error: no chain to draw: fix the errors above first\n", stderr);
-        goto end;
-    }
-    if (a.sh.quiet)
-        goto end;
+    return a->fix ? check_fix_run(r, rc) : rc;
+}
+
+/* --graph dot: the graph on stdout; without a valid chain, the findings say why on stderr. */
+static void check_graph(const CHECK_RUN *r)
+{
+    if (!cwms_inspect_ready(r->check))
+        for (size_t i = 0; i < cwms_inspect_finding_count(r->check); i++)
+            print_finding(stderr, cwms_inspect_get0_finding(r->check, i), r->unit);
+    if (cwms_inspect_get0_explain(r->check) != NULL)
+        cli_graph_dot(stdout, cwms_inspect_get0_explain(r->check));
+    else
+        fputs(CLI_PROGRAM ": error: no chain to draw: fix the errors above first\n", stderr);
+}
+
+/* The verdict after the findings: the tree on a terminal, then ready, or not and why. */
+static void check_verdict(const CHECK_RUN *r, int rc)
+{
+    const CHECK_ARGS *a = &r->a;
+    const CWMS_INSPECTION *check = r->check;
+    char version[128];
+
     if (cwms_inspect_get0_bundle(check) != NULL && isatty(STDOUT_FILENO)) {
         fputs("\n", stdout);
         cli_tree_print(stdout, cwms_inspect_get0_bundle(check), cli_use_colour(STDOUT_FILENO));
     }
-    version_words(&a, version, sizeof(version));
-    if (a.connect != NULL)
-        cli_connect_print_verdict(stdout, &cc, check, rc);
+    version_words(a, version, sizeof(version));
+    if (a->connect != NULL)
+        cli_connect_print_verdict(stdout, &r->cc, check, rc);
     else if (cwms_inspect_ready(check))
         printf("ready for %s\n", version);
-    else if (!fixed) {
+    else if (!r->fixed) {
         size_t n = cwms_inspect_finding_count(check), fixable = 0;
 
         for (size_t i = 0; i < n; i++)
             fixable += cwms_inspect_get0_finding(check, i)->fixable;
         fputs(CLI_PROGRAM ": '", stdout);
-        cli_put_text(stdout, strcmp(a.bundle, "-") == 0 ? "(stdin)" : a.bundle);
+        cli_put_text(stdout, strcmp(a->bundle, "-") == 0 ? "(stdin)" : a->bundle);
         printf("' is not ready for %s: %zu finding%s, %zu of them fixable "
                "with 'check --fix -o FILE'%s\n",
                version, n, n == 1 ? "" : "s", fixable,
                rc == CWMS_EXIT_OK ? " (warnings only)" : "");
     }
-end:
+}
+
+/* The report of an inspection whose exit code is rc: the JSON document, the graph or the verdict. */
+static void check_report(const CHECK_RUN *r, int rc)
+{
+    if (r->a.sh.json)
+        /* a write that failed shows when stdout is flushed */
+        (void)check_json(&r->a, r->a.connect != NULL ? &r->cc : NULL, r->check, r->diag, r->fixed);
+    else if (r->a.sh.graph)
+        check_graph(r);
+    else if (!r->a.sh.quiet)
+        check_verdict(r, rc);
+}
+
+int cmd_check(int argc, char **argv)
+{
+    CHECK_RUN r = { 0 };
+    int rc;
+
+    if (!cli_shared_init(&r.a.sh, argc)) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    if ((rc = parse_args(argc, argv, &r.a)) >= 0
+        || (r.a.connect != NULL && (rc = cli_connect_parse(&r.cc, r.a.connect)) >= 0)) {
+        cli_shared_clear(&r.a.sh);
+        return rc;
+    }
+    r.cc.against = r.a.against;
+    r.unit = r.a.connect != NULL ? "certificate" : "block";
+    if ((rc = check_setup(&r)) == -1 && (rc = check_inspect(&r)) == -1) {
+        rc = check_findings(&r);
+        check_report(&r, rc);
+    }
     /* The report is what check makes: one that cannot be written exits 7, whatever it says. */
-    if ((fflush(stdout) != 0 || ferror(stdout)) && check != NULL) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && r.check != NULL) {
         fprintf(stderr, CLI_PROGRAM ": error: cannot write the report to standard output: %s\n",
                 strerror(errno));
         rc = CWMS_EXIT_OUTPUT;
     }
-    cli_connect_clear(&cc);
-    cwms_inspect_free(check);
-    cli_secrets_free(secrets);
-    cwms_diag_free(diag);
-    cli_shared_clear(&a.sh);
+    cli_connect_clear(&r.cc);
+    cwms_inspect_free(r.check);
+    cli_secrets_free(r.secrets);
+    cwms_diag_free(r.diag);
+    cli_shared_clear(&r.a.sh);
     return rc;
 }

@@ -32,18 +32,9 @@
 #include "passsrc.h"
 #include "report.h"
 #include "secrets.h"
+#include "shared_opts.h"
 
-enum {
-    OPT_NEW_KEY = 256,
-    OPT_KEY_TYPE,
-    OPT_KEY,
-    OPT_HOST,
-    OPT_SITE,
-    OPT_SUBJECT,
-    OPT_PASSIN,
-    OPT_PIN,
-    OPT_PASSOUT
-};
+enum { OPT_NEW_KEY = CLI_OPT_SHARED_END, OPT_KEY_TYPE, OPT_KEY, OPT_SUBJECT };
 
 /* The options of `request`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT request_options[] = {
@@ -67,49 +58,28 @@ static const CLI_OPT request_options[] = {
       .metavar = "TYPE",
       .synopsis = "rsa:2048|rsa:3072|rsa:4096|ec:P-256|ec:P-384",
       .help = "rsa:2048 (default), rsa:3072, rsa:4096, ec:P-256 or ec:P-384" },
-    { .name = "passin",
-      .id = OPT_PASSIN,
-      .metavar = "SRC",
-      .help = "passphrase of an encrypted --key; the token PIN without --pin" },
-    { .name = "pin",
-      .id = OPT_PIN,
-      .metavar = "SRC",
-      .help = "the token's PIN (when the URI has no pin-source=)" },
-    { .name = "passout",
-      .id = OPT_PASSOUT,
-      .metavar = "SRC",
-      .help = "encrypt the new key file (AES-256, PBES2)\n"
-              "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin" },
+    CLI_OPT_ENTRY_PASSIN("passphrase of an encrypted --key; the token PIN without --pin"),
+    CLI_OPT_ENTRY_PIN("the token's PIN (when the URI has no pin-source=)"),
+    CLI_OPT_ENTRY_PASSOUT("encrypt the new key file (AES-256, PBES2)\n"
+                          "SRC: pass:TEXT, env:VAR, file:PATH, fd:N, stdin"),
     CLI_OPT_SECTION("Request:"),
-    { .name = "site",
-      .id = OPT_SITE,
-      .metavar = "NAME",
-      .help = "the WebEx site URL's host (NAME or https://NAME/): the CN and\n"
-              "the first subjectAltName (CWMS 2.5MR5 and later compare the CN\n"
-              "with it); *.example.com makes a wildcard CSR" },
-    { .name = "host",
-      .id = OPT_HOST,
-      .metavar = "NAME",
-      .flags = CLI_SYN_REPEAT,
-      .help = "a host name CWMS is reached by (repeatable): administration URL,\n"
-              "each VM's FQDN; subjectAltName DNS entries (without --site the\n"
-              "first is the CN)" },
+    CLI_OPT_ENTRY_SITE("the WebEx site URL's host (NAME or https://NAME/): the CN and\n"
+                       "the first subjectAltName (CWMS 2.5MR5 and later compare the CN\n"
+                       "with it); *.example.com makes a wildcard CSR"),
+    CLI_OPT_ENTRY_HOST("a host name CWMS is reached by (repeatable): administration URL,\n"
+                       "each VM's FQDN; subjectAltName DNS entries (without --site the\n"
+                       "first is the CN)"),
     { .name = "subject",
       .id = OPT_SUBJECT,
       .metavar = "DN",
       .help = "more of the subject, e.g. '/O=Example Inc/C=US'" },
-    { .name = "output",
-      .short_name = 'o',
-      .id = 'o',
-      .metavar = "FILE",
-      .flags = CLI_SYN_SHORT,
-      .help = "write the CSR to FILE (atomically); default or -: stdout" },
+    CLI_OPT_ENTRY_OUTPUT("write the CSR to FILE (atomically); default or -: stdout"),
     CLI_OPT_ENTRY_HELP,
     CLI_OPT_ENTRY_VERSION,
     CLI_OPT_END
 };
 
-static const CLI_COMMAND_HELP request_help = {
+const CLI_COMMAND_HELP cli_request_help = {
     .command = "request",
     .description =
         "Makes the private key and the certificate signing request (CSR) to send to the CA,\n"
@@ -122,16 +92,14 @@ static const CLI_COMMAND_HELP request_help = {
 };
 
 typedef struct request_args_st {
+    CLI_SHARED_ARGS sh; /* --passin, --pin, --passout, --site, --host, -o */
     const char *new_key;
     const char *key_type_name;
     CWMS_KEY_TYPE key_type;
     const char *key;
-    const char **hosts; /* hosts[0] is the site when there is one, else the first --host */
-    size_t n_hosts;
-    char site[CWMS_SITE_MAX + 1];
+    const char **names; /* the CSR's: the site when there is one, then the --host names */
+    size_t n_names;
     const char *subject;
-    const char *passin, *pin, *passout;
-    const char *output;
 } REQUEST_ARGS;
 
 static int is_pkcs11(const char *s)
@@ -139,68 +107,34 @@ static int is_pkcs11(const char *s)
     return s != NULL && strncasecmp(s, "pkcs11:", 7) == 0;
 }
 
-static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
+/* request's own options (CLI_OWN_OPTION). */
+static int request_option(void *args, int c)
 {
-    CLI_GETOPT g;
-    const char **src;
-    int c;
+    REQUEST_ARGS *a = args;
 
-    *help = 0;
-    opterr = 0;
-    optind = 1;
-    if (!cli_getopt_init(&g, request_options)) {
-        fputs(CLI_PROGRAM ": error: too many options in the request table\n", stderr);
-        return CWMS_EXIT_FAILURE;
+    switch (c) {
+    case OPT_NEW_KEY:
+        a->new_key = optarg;
+        return -1;
+    case OPT_KEY_TYPE:
+        a->key_type_name = optarg;
+        if (!cwms_key_type_parse(optarg, &a->key_type))
+            return cli_usage_error("request", "--key-type '%s': use " CWMS_KEY_TYPES, optarg);
+        return -1;
+    case OPT_KEY:
+        a->key = optarg;
+        return -1;
+    case OPT_SUBJECT:
+        a->subject = optarg;
+        return -1;
+    default:
+        return CLI_OPT_NOT_MINE;
     }
-    if ((c = cli_opt_check_words("request", request_options, argc, argv)) >= 0)
-        return c;
-    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_NEW_KEY:
-            a->new_key = optarg;
-            break;
-        case OPT_KEY_TYPE:
-            a->key_type_name = optarg;
-            if (!cwms_key_type_parse(optarg, &a->key_type))
-                return cli_usage_error("request", "--key-type '%s': use " CWMS_KEY_TYPES, optarg);
-            break;
-        case OPT_KEY:
-            a->key = optarg;
-            break;
-        case OPT_HOST:
-            a->hosts[1 + a->n_hosts++] = optarg;
-            break;
-        case OPT_SITE:
-            if (!cwms_parse_site(optarg, a->site))
-                return cli_opt_bad_value("request", CWMS_OPTION_SITE, "--site", optarg);
-            break;
-        case OPT_SUBJECT:
-            a->subject = optarg;
-            break;
-        case OPT_PASSIN:
-        case OPT_PIN:
-        case OPT_PASSOUT:
-            src = c == OPT_PASSIN ? &a->passin : c == OPT_PIN ? &a->pin : &a->passout;
-            if (!cli_passsrc_valid(optarg))
-                return cli_usage_error("request", CLI_PASSSRC_INVALID,
-                                       c == OPT_PASSIN    ? "--passin"
-                                           : c == OPT_PIN ? "--pin"
-                                                          : "--passout");
-            *src = optarg;
-            break;
-        case 'o':
-            /* "-" is standard output, as for openssl's -out. */
-            a->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
-            break;
-        case 'h':
-            *help = 1;
-            return CWMS_EXIT_OK;
-        case 'V':
-            return cli_print_version();
-        default:
-            return cli_opt_parse_error("request", request_options, c, argv);
-        }
-    }
+}
+
+/* The options that do not go together, or need another: -1, or the usage error's code. */
+static int check_combinations(const REQUEST_ARGS *a, int argc, char **argv)
+{
     if (optind < argc)
         return cli_usage_error("request", "unexpected argument '%s' (request reads no INPUT)",
                                argv[optind]);
@@ -210,29 +144,49 @@ static int parse_args(int argc, char **argv, REQUEST_ARGS *a, int *help)
                                "SOURCE (an existing one), exactly one of them");
     if (a->key_type_name != NULL && a->new_key == NULL)
         return cli_usage_error("request", "--key-type applies to --new-key only");
-    if (a->passout != NULL && (a->new_key == NULL || is_pkcs11(a->new_key)))
+    if (a->sh.passout != NULL && (a->new_key == NULL || is_pkcs11(a->new_key)))
         return cli_usage_error("request",
                                "--passout encrypts a new key file (--new-key FILE); "
                                "there is none to encrypt here");
-    if (a->n_hosts == 0 && a->site[0] == '\0')
+    if (a->sh.n_hosts == 0 && a->sh.site[0] == '\0')
         return cli_usage_error("request",
                                "no --site or --host given: name the host CWMS is reached by "
                                "(e.g. --site webex.example.com)");
-    /* The site is the first name (the CN); without one, the first --host is. */
-    if (a->site[0] != '\0') {
-        a->hosts[0] = a->site;
-        a->n_hosts++;
-    } else {
-        a->hosts++;
-    }
-    if (a->output != NULL && *a->output == '\0')
-        return cli_usage_error("request", "-o needs a file name");
-    if ((cli_passsrc_uses_stdin(a->passin) + cli_passsrc_uses_stdin(a->pin)
-         + cli_passsrc_uses_stdin(a->passout))
+    if ((cli_passsrc_uses_stdin(a->sh.passin) + cli_passsrc_uses_stdin(a->sh.pin)
+         + cli_passsrc_uses_stdin(a->sh.passout))
         > 1)
         return cli_usage_error("request",
                                "only one of --passin, --pin and --passout can read "
                                "standard input");
+    return -1;
+}
+
+/* The CSR's names: the site first (the CN); without one, the first --host is. 1, or 0 (memory). */
+static int csr_names(REQUEST_ARGS *a)
+{
+    if ((a->names = calloc(a->sh.n_hosts + 1, sizeof(*a->names))) == NULL)
+        return 0;
+    if (a->sh.site[0] != '\0')
+        a->names[a->n_names++] = a->sh.site;
+    for (size_t i = 0; i < a->sh.n_hosts; i++)
+        a->names[a->n_names++] = a->sh.hosts[i];
+    return 1;
+}
+
+/* -1 when the command line is complete and consistent, else the exit code. */
+static int parse_args(int argc, char **argv, REQUEST_ARGS *a)
+{
+    int rc;
+
+    a->sh.names_for_csr = 1;
+    cwms_key_type_parse("rsa:2048", &a->key_type);
+    if ((rc = cli_parse_options(&cli_request_help, argc, argv, &a->sh, request_option, a)) >= 0
+        || (rc = check_combinations(a, argc, argv)) >= 0)
+        return rc;
+    if (!csr_names(a)) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
     return -1;
 }
 
@@ -268,21 +222,19 @@ static EVP_PKEY *read_key(const char *source, const CWMS_READ_CTX *rctx, CWMS_DI
  */
 static int outputs_not_inputs(const REQUEST_ARGS *a, CWMS_DIAG *diag)
 {
-    const CWMS_READS reads[] = {
+    CWMS_READS reads[2 + CLI_SHARED_READS] = {
         { a->key, CWMS_READS_SOURCE, "--key" },
         /* A token's --new-key reads its pin-source; a file one is made by the run. */
         { a->new_key, is_pkcs11(a->new_key) ? CWMS_READS_SOURCE : CWMS_READS_NEW, "--new-key" },
-        { a->passin, CWMS_READS_PASSSRC, "--passin" },
-        { a->pin, CWMS_READS_PASSSRC, "--pin" },
-        { a->passout, CWMS_READS_PASSSRC, "--passout" },
     };
-    const CWMS_READS new_key_reads[] = { reads[0], reads[2], reads[3], reads[4] };
+    size_t n = 2 + cli_shared_reads(&a->sh, reads + 2);
 
-    if (!cwms_output_check(a->output, "-o", reads, sizeof(reads) / sizeof(reads[0]), diag))
+    if (!cwms_output_check(a->sh.output, "-o", reads, n, diag))
         return 0;
+    /* The new key file may replace none of them, --new-key itself aside. */
+    reads[1] = reads[0];
     return a->new_key == NULL || is_pkcs11(a->new_key)
-        || cwms_output_check(a->new_key, "--new-key", new_key_reads,
-                             sizeof(new_key_reads) / sizeof(new_key_reads[0]), diag);
+        || cwms_output_check(a->new_key, "--new-key", reads + 1, n - 1, diag);
 }
 
 /* The new key into a new file (never replacing one): 0600, encrypted with passout when given. */
@@ -313,7 +265,7 @@ static int write_new_key(const char *path, EVP_PKEY *key, const char *passout, s
 static void next_step_hint(const REQUEST_ARGS *a, const char *site, const char *key,
                            int key_was_encrypted)
 {
-    const char *src = a->new_key != NULL ? a->passout : key_was_encrypted ? a->passin : NULL;
+    const char *src = a->new_key != NULL ? a->sh.passout : key_was_encrypted ? a->sh.passin : NULL;
     const char *shown = src == NULL                                     ? NULL
         : strncmp(src, "env:", 4) == 0 || strncmp(src, "file:", 5) == 0 ? src
                                                                         : "stdin";
@@ -328,143 +280,169 @@ static void next_step_hint(const REQUEST_ARGS *a, const char *site, const char *
              shown != NULL ? " --passin " : "", shown != NULL ? shown : "");
 }
 
-int cmd_request(int argc, char **argv)
+/* One run, from the parsed command line to the CSR written. */
+typedef struct request_run_st {
+    REQUEST_ARGS a;
+    CWMS_REQUEST rq;
+    CWMS_READ_CTX rctx;
+    CWMS_DIAG *diag;
+    CLI_SECRETS *secrets;
+    const char *passout; /* --passout's passphrase, read before the work */
+    size_t passout_len;
+    int on_token;        /* the key is on a token: the CSR is signed there */
+    EVP_PKEY *key;       /* the key, or its public half when on a token */
+    char *token_key_uri; /* the token key's URI */
+    char *what;          /* the key as messages name it (never a pin-value) */
+    X509_REQ *req;
+    unsigned char *csr;
+    size_t csr_len;
+} REQUEST_RUN;
+
+/* A phase's result: the run failed, and diag says why (the other results are exit codes, or -1 to go on). */
+#define REQUEST_FAILED (-2)
+
+/* Set-up: everything the user can get wrong, checked before a key is made or a token touched. */
+static int request_setup(REQUEST_RUN *r)
 {
-    REQUEST_ARGS a = { 0 };
-    CWMS_REQUEST rq = { 0 };
-    CWMS_READ_CTX rctx = { 0 };
-    CWMS_DIAG *diag = NULL;
-    CLI_SECRETS *secrets = NULL;
-    EVP_PKEY *key = NULL;
-    X509_REQ *req = NULL;
-    const char *passout = NULL, **hosts;
-    char *token_key_uri = NULL, *what = NULL;
-    size_t passout_len = 0, csr_len = 0;
-    unsigned char *csr = NULL;
-    int help, rc, on_token;
+    const REQUEST_ARGS *a = &r->a;
     struct stat st;
 
-    if ((hosts = a.hosts = calloc((size_t)argc + 2, sizeof(*a.hosts))) == NULL) {
+    if ((r->diag = cwms_diag_new()) == NULL
+        || (r->secrets = cli_secrets_new(a->sh.passin, a->sh.pin, a->sh.passout, r->diag))
+            == NULL) {
         fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
         return CWMS_EXIT_FAILURE;
     }
-    cwms_key_type_parse("rsa:2048", &a.key_type);
-    if ((rc = parse_args(argc, argv, &a, &help)) >= 0) {
-        if (help)
-            cli_print_help(stdout, &request_help);
-        free(hosts);
-        return rc;
-    }
-    rc = CWMS_EXIT_FAILURE;
-    if ((diag = cwms_diag_new()) == NULL
-        || (secrets = cli_secrets_new(a.passin, a.pin, a.passout, diag)) == NULL) {
-        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
-        goto end;
-    }
-    rq.hosts = a.hosts;
-    rq.n_hosts = a.n_hosts;
-    rq.site = a.site[0] != '\0';
-    rq.subject = a.subject;
-    rctx.pass = cli_secrets_pass(secrets);
-    rctx.pin = cli_secrets_pin(secrets);
-
-    /* Everything the user can get wrong is checked before a key is made or a token touched. */
-    if (!outputs_not_inputs(&a, diag) || !cwms_request_check(&rq, diag))
-        goto failed;
-    if (a.new_key != NULL && !is_pkcs11(a.new_key) && lstat(a.new_key, &st) == 0) {
-        cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT_EXISTS,
+    r->rq.hosts = a->names;
+    r->rq.n_hosts = a->n_names;
+    r->rq.site = a->sh.site[0] != '\0';
+    r->rq.subject = a->subject;
+    r->rctx.pass = cli_secrets_pass(r->secrets);
+    r->rctx.pin = cli_secrets_pin(r->secrets);
+    if (!outputs_not_inputs(a, r->diag) || !cwms_request_check(&r->rq, r->diag))
+        return REQUEST_FAILED;
+    if (a->new_key != NULL && !is_pkcs11(a->new_key) && lstat(a->new_key, &st) == 0) {
+        cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_OUTPUT_EXISTS,
                       "'%s' exists: refusing to overwrite a key (a certificate may be pending for "
                       "it); choose another file, or make a CSR from it with --key '%s'",
-                      a.new_key, a.new_key);
-        goto failed;
+                      a->new_key, a->new_key);
+        return REQUEST_FAILED;
     }
-    if (a.passout != NULL) {
-        if (!cli_secrets_read_passout(secrets, 0, "the new key"))
-            goto failed;
-        passout = cli_secrets_passout(secrets, &passout_len);
-        if (passout_len == 0) {
-            rc = cli_usage_error("request",
-                                 "--passout %s gives an empty passphrase: give a "
-                                 "non-empty one",
-                                 a.passout);
-            goto end;
-        }
-    }
+    if (a->sh.passout == NULL)
+        return -1;
+    if (!cli_secrets_read_passout(r->secrets, 0, "the new key"))
+        return REQUEST_FAILED;
+    r->passout = cli_secrets_passout(r->secrets, &r->passout_len);
+    if (r->passout_len == 0)
+        return cli_usage_error("request",
+                               "--passout %s gives an empty passphrase: give a "
+                               "non-empty one",
+                               a->sh.passout);
+    return -1;
+}
 
-    on_token = is_pkcs11(a.new_key) || is_pkcs11(a.key);
-    if (is_pkcs11(a.new_key)) {
-        if (!cwms_request_new_token_key(a.new_key, &a.key_type, &rq, &rctx, &key, &token_key_uri,
-                                        diag))
-            goto failed;
-        what = OPENSSL_strdup(token_key_uri);
-    } else if (is_pkcs11(a.key)) {
+/* The key: made (in memory or on the token) or read. 1, or 0 with the reason in diag. */
+static int request_key(REQUEST_RUN *r)
+{
+    REQUEST_ARGS *a = &r->a;
+
+    r->on_token = is_pkcs11(a->new_key) || is_pkcs11(a->key);
+    if (is_pkcs11(a->new_key)) {
+        if (!cwms_request_new_token_key(a->new_key, &a->key_type, &r->rq, &r->rctx, &r->key,
+                                        &r->token_key_uri, r->diag))
+            return 0;
+        r->what = OPENSSL_strdup(r->token_key_uri);
+    } else if (is_pkcs11(a->key)) {
         /* An existing token key signs on the token too: only its public half is read. */
-        if (!cwms_request_token_public_key(a.key, &rq, &rctx, &key, diag))
-            goto failed;
-        token_key_uri = OPENSSL_strdup(a.key);
-        what = cwms_p11_uri_mask(a.key); /* for messages: never its pin-value */
-    } else if (a.new_key != NULL) {
-        key = cwms_key_generate(&a.key_type, NULL, NULL, diag);
-        what = OPENSSL_strdup("the new key");
+        if (!cwms_request_token_public_key(a->key, &r->rq, &r->rctx, &r->key, r->diag))
+            return 0;
+        r->token_key_uri = OPENSSL_strdup(a->key);
+        r->what = cwms_p11_uri_mask(a->key); /* for messages: never its pin-value */
+    } else if (a->new_key != NULL) {
+        r->key = cwms_key_generate(&a->key_type, NULL, NULL, r->diag);
+        r->what = OPENSSL_strdup("the new key");
     } else {
-        key = read_key(a.key, &rctx, diag);
-        what = OPENSSL_strdup(a.key);
+        r->key = read_key(a->key, &r->rctx, r->diag);
+        r->what = OPENSSL_strdup(a->key);
     }
-    if (key == NULL || what == NULL || (on_token && token_key_uri == NULL)) {
-        if (key != NULL)
-            cwms_diag_add(diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
-        goto failed;
+    if (r->key == NULL || r->what == NULL || (r->on_token && r->token_key_uri == NULL)) {
+        if (r->key != NULL)
+            cwms_diag_add(r->diag, CWMS_ERROR, CWMS_R_INTERNAL, "out of memory");
+        return 0;
     }
-    if (!cwms_request_check_key(key, what, diag))
-        goto failed;
-    if ((req = cwms_request_new(&rq, key, diag)) == NULL)
-        goto failed;
-    if (on_token ? !cwms_request_sign_on_token(req, key, token_key_uri, &rq, &rctx, diag)
-                 : !cwms_request_sign(req, key, &rq, diag))
-        goto failed;
-    if (!cwms_request_to_pem(req, &csr, &csr_len, diag))
-        goto failed;
+    return cwms_request_check_key(r->key, r->what, r->diag);
+}
 
+/* The CSR made and signed; then the new key file and the CSR written. 1, or 0 with the reason. */
+static int request_csr(REQUEST_RUN *r)
+{
+    const REQUEST_ARGS *a = &r->a;
+
+    if ((r->req = cwms_request_new(&r->rq, r->key, r->diag)) == NULL)
+        return 0;
+    if (r->on_token ? !cwms_request_sign_on_token(r->req, r->key, r->token_key_uri, &r->rq,
+                                                  &r->rctx, r->diag)
+                    : !cwms_request_sign(r->req, r->key, &r->rq, r->diag))
+        return 0;
+    if (!cwms_request_to_pem(r->req, &r->csr, &r->csr_len, r->diag))
+        return 0;
     /* The key first: a CSR whose key was lost is worthless, a key without its CSR is not. */
-    if (a.new_key != NULL && !on_token
-        && !write_new_key(a.new_key, key, passout, passout_len, diag))
-        goto failed;
-    if (!cli_write_output(a.output, csr, csr_len, 0, diag))
-        goto failed;
+    if (a->new_key != NULL && !r->on_token
+        && !write_new_key(a->new_key, r->key, r->passout, r->passout_len, r->diag))
+        return 0;
+    return cli_write_output(a->sh.output, r->csr, r->csr_len, 0, r->diag);
+}
 
-    cli_report_messages(diag);
-    if (on_token && a.key != NULL)
-        cli_note("key: %s (the CSR was signed on the token)", what);
-    else if (on_token)
+/* The report: the messages, where the key and the CSR are, and the build to run next. */
+static int request_report(const REQUEST_RUN *r)
+{
+    const REQUEST_ARGS *a = &r->a;
+    const char *key_type = a->key_type_name != NULL ? a->key_type_name : "rsa:2048";
+
+    cli_report_messages(r->diag);
+    if (r->on_token && a->key != NULL)
+        cli_note("key: %s (the CSR was signed on the token)", r->what);
+    else if (r->on_token)
         cli_note("key: new %s key generated on the token: %s (extractable, to go into the "
                  "bundle later; the CSR was signed on the token)",
-                 a.key_type_name != NULL ? a.key_type_name : "rsa:2048", token_key_uri);
-    else if (a.new_key != NULL)
-        cli_note("key: new %s key written to '%s' (mode 0600%s)",
-                 a.key_type_name != NULL ? a.key_type_name : "rsa:2048", a.new_key,
-                 a.passout != NULL ? ", AES-256 encrypted" : ", unencrypted: keep it safe");
-    cli_note("CSR for CN=%s with %zu DNS name%s, SHA-256, written to %s", a.hosts[0], a.n_hosts,
-             a.n_hosts == 1 ? "" : "s", a.output != NULL ? a.output : "standard output");
-    next_step_hint(&a, rq.site && a.site[0] != '*' ? a.site : NULL,
-                   on_token && a.key != NULL ? what
-                       : on_token            ? token_key_uri
-                       : a.new_key != NULL   ? a.new_key
-                                             : a.key,
-                   a.new_key == NULL && cwms_pass_known(rctx.pass));
-    rc = CWMS_EXIT_OK;
-    goto end;
+                 key_type, r->token_key_uri);
+    else if (a->new_key != NULL)
+        cli_note("key: new %s key written to '%s' (mode 0600%s)", key_type, a->new_key,
+                 a->sh.passout != NULL ? ", AES-256 encrypted" : ", unencrypted: keep it safe");
+    cli_note("CSR for CN=%s with %zu DNS name%s, SHA-256, written to %s", a->names[0], a->n_names,
+             a->n_names == 1 ? "" : "s", a->sh.output != NULL ? a->sh.output : "standard output");
+    next_step_hint(a, r->rq.site && a->sh.site[0] != '*' ? a->sh.site : NULL,
+                   r->on_token && a->key != NULL ? r->what
+                       : r->on_token             ? r->token_key_uri
+                       : a->new_key != NULL      ? a->new_key
+                                                 : a->key,
+                   a->new_key == NULL && cwms_pass_known(r->rctx.pass));
+    return CWMS_EXIT_OK;
+}
 
-failed:
-    cli_report_messages(diag);
-    rc = cli_report_exit_code(diag);
-end:
-    OPENSSL_free(csr);
-    X509_REQ_free(req);
-    EVP_PKEY_free(key);
-    OPENSSL_free(token_key_uri);
-    OPENSSL_free(what);
-    cli_secrets_free(secrets);
-    cwms_diag_free(diag);
-    free(hosts);
+int cmd_request(int argc, char **argv)
+{
+    REQUEST_RUN r = { 0 };
+    int rc;
+
+    if (!cli_shared_init(&r.a.sh, argc)) {
+        fputs(CLI_PROGRAM ": error: out of memory\n", stderr);
+        return CWMS_EXIT_FAILURE;
+    }
+    if ((rc = parse_args(argc, argv, &r.a)) == -1 && (rc = request_setup(&r)) == -1)
+        rc = request_key(&r) && request_csr(&r) ? request_report(&r) : REQUEST_FAILED;
+    if (rc == REQUEST_FAILED) {
+        cli_report_messages(r.diag);
+        rc = cli_report_exit_code(r.diag);
+    }
+    OPENSSL_free(r.csr);
+    X509_REQ_free(r.req);
+    EVP_PKEY_free(r.key);
+    OPENSSL_free(r.token_key_uri);
+    OPENSSL_free(r.what);
+    cli_secrets_free(r.secrets);
+    cwms_diag_free(r.diag);
+    free(r.a.names);
+    cli_shared_clear(&r.a.sh);
     return rc;
 }

@@ -25,8 +25,10 @@
 #include "opt_table.h"
 #include "passsrc.h"
 #include "report.h"
+#include "shared_opts.h"
 
-enum { OPT_PASSIN = 256, OPT_NO_LOGIN, OPT_PIN, OPT_JSON };
+/* Its own ids, above the shared ones (shared_opts.h) that mean one option everywhere. */
+enum { OPT_PASSIN = CLI_OPT_SHARED_END, OPT_NO_LOGIN, OPT_PIN, OPT_JSON };
 
 /* The options of `tokens`: getopt_long's arrays and --help both come from here. */
 static const CLI_OPT tokens_options[] = {
@@ -53,7 +55,7 @@ static const CLI_OPT tokens_options[] = {
     CLI_OPT_END
 };
 
-static const CLI_COMMAND_HELP tokens_help = {
+const CLI_COMMAND_HELP cli_tokens_help = {
     .command = "tokens",
     .description = "Lists the PKCS#11 tokens of the modules registered with p11-kit (or of the\n"
                    "module in the URI's module-path) and the keys and certificates on them, each\n"
@@ -371,7 +373,7 @@ static int parse_args(int argc, char **argv, TOKENS_ARGS *a)
     while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
-            cli_print_help(stdout, &tokens_help);
+            cli_print_help(stdout, &cli_tokens_help);
             return CWMS_EXIT_OK;
         case 'V':
             return cli_print_version();

@@ -106,7 +106,7 @@ static const CLI_OPT *match_long(const CLI_OPT *table, const char *name, size_t 
 static const CLI_OPT *operand(const CLI_OPT *table)
 {
     for (const CLI_OPT *o = table; !cli_opt_is_end(o); o++)
-        if (o->section == NULL && o->name == NULL && o->metavar != NULL)
+        if (cli_opt_is_operand(o))
             return o;
     return NULL;
 }

@@ -19,6 +19,115 @@ int cli_opt_is_end(const CLI_OPT *o)
     return o->section == NULL && o->name == NULL && o->metavar == NULL;
 }
 
+int cli_opt_is_operand(const CLI_OPT *o)
+{
+    return o->section == NULL && o->name == NULL && o->metavar != NULL;
+}
+
+/*-
+ * Checking a table
+ * ----------------
+ */
+
+#define CLI_FLAGS_ALL                                                                              \
+    (CLI_SYN_ALT | CLI_SYN_REPEAT | CLI_SYN_HIDE | CLI_SYN_SHORT | CLI_SYN_REQUIRED | CLI_LIST_HIDE)
+/* An operand is shown or not, on the Usage line and in the list; the rest is about options. */
+#define CLI_FLAGS_OPERAND (CLI_SYN_HIDE | CLI_LIST_HIDE)
+
+/* What an option entry must be on its own: -1, or 0 with why. */
+static int check_option(const CLI_OPT *o, char *why, size_t size)
+{
+    if (o->name[0] == '\0' || o->name[0] == '-')
+        snprintf(why, size, "option '%s': give its long name without dashes", o->name);
+    else if (o->short_name != 0 && o->id != o->short_name)
+        snprintf(why, size,
+                 "option --%s: getopt_long returns its letter '%c', so its id must be it", o->name,
+                 o->short_name);
+    else if (o->short_name == 0 && o->id < 256)
+        snprintf(why, size, "option --%s: an id below 256 is a short letter's; use 256 or more",
+                 o->name);
+    else if ((o->flags & CLI_SYN_SHORT) && o->short_name == 0)
+        snprintf(why, size, "option --%s: CLI_SYN_SHORT needs a short letter", o->name);
+    else if (o->flags & CLI_LIST_HIDE)
+        snprintf(why, size, "option --%s: CLI_LIST_HIDE is for operands only", o->name);
+    else
+        return -1;
+    return 0;
+}
+
+/* What one entry must be on its own (prev: the entry before it, or NULL): -1, or 0 with why. */
+static int check_entry(const CLI_OPT *o, const CLI_OPT *prev, char *why, size_t size)
+{
+    if (o->flags & ~CLI_FLAGS_ALL) {
+        snprintf(why, size, "entry '%s': unknown flag bits 0x%x",
+                 o->name != NULL          ? o->name
+                     : o->metavar != NULL ? o->metavar
+                                          : o->section,
+                 o->flags & ~CLI_FLAGS_ALL);
+        return 0;
+    }
+    if (o->section != NULL) {
+        if (o->name == NULL && o->metavar == NULL && o->id == 0 && o->short_name == 0
+            && o->flags == 0)
+            return -1;
+        snprintf(why, size, "heading '%s' has an option's or operand's fields too", o->section);
+        return 0;
+    }
+    if (cli_opt_is_operand(o)) {
+        if (o->id == 0 && o->short_name == 0 && (o->flags & ~CLI_FLAGS_OPERAND) == 0)
+            return -1;
+        snprintf(why, size, "operand %s: an operand has no id, no letter and no option flags",
+                 o->metavar);
+        return 0;
+    }
+    if ((o->flags & CLI_SYN_ALT) && (prev == NULL || prev->name == NULL)) {
+        snprintf(why, size, "option --%s: CLI_SYN_ALT follows the option it is an alternative to",
+                 o->name);
+        return 0;
+    }
+    return check_option(o, why, size);
+}
+
+/* A second entry of table before o with o's long name, letter or id: -1, or 0 with why. */
+static int check_unique(const CLI_OPT *table, const CLI_OPT *o, char *why, size_t size)
+{
+    for (const CLI_OPT *p = table; p != o; p++) {
+        if (p->name == NULL)
+            continue;
+        if (strcmp(p->name, o->name) == 0)
+            snprintf(why, size, "option --%s is in the table twice", o->name);
+        else if (o->short_name != 0 && p->short_name == o->short_name)
+            snprintf(why, size, "options --%s and --%s have the same letter '%c'", p->name, o->name,
+                     o->short_name);
+        else if (p->id == o->id)
+            snprintf(why, size, "options --%s and --%s have the same id %d", p->name, o->name,
+                     o->id);
+        else
+            continue;
+        return 0;
+    }
+    return -1;
+}
+
+int cli_opt_table_check(const CLI_OPT *table, char *why, size_t size)
+{
+    size_t n = 0;
+
+    for (const CLI_OPT *o = table; !cli_opt_is_end(o); o++) {
+        if (check_entry(o, o == table ? NULL : o - 1, why, size) == 0)
+            return 0;
+        if (o->name == NULL)
+            continue;
+        if (check_unique(table, o, why, size) == 0)
+            return 0;
+        if (++n > CLI_OPT_MAX) {
+            snprintf(why, size, "more than %d options (CLI_OPT_MAX)", CLI_OPT_MAX);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int cli_print_version(void)
 {
     printf(CLI_PROGRAM " %s\n", CWMS_BUNDLE_VERSION);
@@ -28,14 +137,15 @@ int cli_print_version(void)
 int cli_getopt_init(CLI_GETOPT *g, const CLI_OPT *table)
 {
     size_t n = 0, s = 0;
+    char why[160];
 
     memset(g, 0, sizeof(*g));
+    if (!cli_opt_table_check(table, why, sizeof(why)))
+        return 0;
     g->shortopts[s++] = ':'; /* a missing value is ':', not '?' */
     for (const CLI_OPT *o = table; !cli_opt_is_end(o); o++) {
         if (o->name == NULL)
             continue;
-        if (n == CLI_OPT_MAX)
-            return 0;
         g->longopts[n].name = o->name;
         g->longopts[n].has_arg = o->metavar != NULL ? required_argument : no_argument;
         g->longopts[n].flag = NULL;
@@ -122,7 +232,7 @@ static void print_usage(FILE *out, const CLI_COMMAND_HELP *h)
         usage_word(out, word, indent, &col);
     }
     for (const CLI_OPT *o = h->opts; !cli_opt_is_end(o); o++) {
-        if (o->section != NULL || o->name != NULL || (o->flags & CLI_SYN_HIDE))
+        if (!cli_opt_is_operand(o) || (o->flags & CLI_SYN_HIDE))
             continue;
         synopsis_item(o, word, sizeof(word));
         usage_word(out, word, indent, &col);

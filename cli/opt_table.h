@@ -96,11 +96,24 @@ typedef struct cli_getopt_st {
 /* 1 for the CLI_OPT_END entry that ends a table. */
 int cli_opt_is_end(const CLI_OPT *o);
 
+/* An operand is known by its shape: no heading, no name, a metavar ("INPUT"). */
+int cli_opt_is_operand(const CLI_OPT *o);
+
+/*
+ * Checks that table is what the parser and the help take it for: each
+ * entry a heading, an option or an operand by its shape, with only the
+ * flags that fit it; no long name, short letter or id twice; an option
+ * with a letter returns that letter, one without returns an id of 256 or
+ * more; CLI_SYN_ALT after an option; at most CLI_OPT_MAX options. Returns
+ * 1, or 0 with a sentence naming the entry in why.
+ */
+int cli_opt_table_check(const CLI_OPT *table, char *why, size_t size);
+
 /*
  * Fills g from table: a long option per named entry, and the short
  * letters (with ':' for a value) behind a leading ':' so that a missing
- * value is reported as ':'. Returns 0 when the table holds more than
- * CLI_OPT_MAX options (a programming error).
+ * value is reported as ':'. Returns 0 when cli_opt_table_check refuses
+ * the table (a programming error).
  */
 int cli_getopt_init(CLI_GETOPT *g, const CLI_OPT *table);
 

@@ -14,8 +14,6 @@
 #include "cwms/percent.h"
 
 #define SCHEME "cwms:"
-#define KNOWN_PARAMS                                                                               \
-    "version, order, key, in, path, trust, root, leaf, attime, nokey, fetch, verify-depth"
 
 /* Length of a PIN value starting at s: up to '&', ';' or their encodings, or the end. */
 static size_t pin_value_len(const char *s)
@@ -102,28 +100,6 @@ static int name_shown(const char *name)
     return name[n] == '\0' && n <= 40;
 }
 
-/*
- * An unknown parameter. Its name is shown only when it looks like one: a
- * pkcs11: URI in key= whose '&' was not written %26 leaves its own
- * attributes here, and "pin-value%3D1234" would show a PIN.
- */
-static void unknown_param(char **err, const char *name)
-{
-    static const char *const p11[] = { "pin-value", "pin-source", "module-path", "module-name" };
-    const char *hint = "";
-
-    for (size_t i = 0; i < sizeof(p11) / sizeof(p11[0]); i++)
-        if (strncmp(name, p11[i], strlen(p11[i])) == 0)
-            hint = "; a pkcs11: URI in key= or in= writes its '&' as %26";
-    if (name_shown(name))
-        set_err(err, "unknown parameter '%s' (known: " KNOWN_PARAMS ")%s", name, hint);
-    else
-        set_err(err,
-                "an unknown parameter (its name is not shown: it is not one of letters, digits "
-                "and '-'; known: " KNOWN_PARAMS ")%s",
-                hint);
-}
-
 /* The shared vocabulary's message for a refused value, spelled "name=value"; returns 0. */
 static int bad_value(char **err, CWMS_OPTION_KIND kind, const char *name, const char *value)
 {
@@ -155,102 +131,220 @@ void cwms_uri_free(CWMS_URI *uri)
     OPENSSL_free(uri);
 }
 
+/*-
+ * The parameters
+ * --------------
+ */
+
+/* Sets one parameter from its percent-decoded value (NULL for a flag). 1, or 0 with *err. */
+typedef int (*PARAM_SET)(CWMS_URI *u, const char *name, const char *value, char **err);
+
+static int set_version(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    if (!cwms_order_for_version(value, &u->order))
+        return bad_value(err, CWMS_OPTION_VERSION, name, value);
+    u->has_order = 1;
+    return (u->version = OPENSSL_strdup(value)) != NULL;
+}
+
+static int set_order(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    if (!cwms_parse_order(value, &u->order))
+        return bad_value(err, CWMS_OPTION_ORDER, name, value);
+    u->has_order = 1;
+    return 1;
+}
+
+static int set_key(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    (void)name;
+    (void)err;
+    return (u->key = OPENSSL_strdup(value)) != NULL;
+}
+
+static int add_in(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    char **in = OPENSSL_realloc(u->in, (u->n_in + 1) * sizeof(*in));
+
+    (void)name;
+    (void)err;
+    if (in == NULL)
+        return 0;
+    u->in = in;
+    if ((u->in[u->n_in] = OPENSSL_strdup(value)) == NULL)
+        return 0;
+    u->n_in++;
+    return 1;
+}
+
+static int set_path(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    if (!cwms_parse_path_choice(value, &u->path_choice))
+        return bad_value(err, CWMS_OPTION_PATH, name, value);
+    u->has_path_choice = 1;
+    return 1;
+}
+
+static int set_trust(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    (void)name;
+    (void)err;
+    return (u->trust = OPENSSL_strdup(value)) != NULL;
+}
+
+static int set_root(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    if (!cwms_parse_root(value, &u->include_root))
+        return bad_value(err, CWMS_OPTION_ROOT, name, value);
+    return 1;
+}
+
+static int set_leaf(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    if (!cwms_parse_sha256(value, u->leaf_sha256))
+        return bad_value(err, CWMS_OPTION_SHA256, name, value);
+    u->has_leaf = 1;
+    return 1;
+}
+
+static int set_attime(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    if (!cwms_parse_time(value, &u->attime))
+        return bad_value(err, CWMS_OPTION_ATTIME, name, value);
+    u->has_attime = 1;
+    return 1;
+}
+
+static int set_nokey(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    (void)name;
+    (void)value;
+    (void)err;
+    u->no_key = 1;
+    return 1;
+}
+
+static int set_fetch(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    (void)name;
+    (void)value;
+    (void)err;
+    u->fetch = 1;
+    return 1;
+}
+
+static int set_verify_depth(CWMS_URI *u, const char *name, const char *value, char **err)
+{
+    if (!cwms_parse_verify_depth(value, &u->verify_depth))
+        return bad_value(err, CWMS_OPTION_VERIFY_DEPTH, name, value);
+    u->has_verify_depth = 1;
+    return 1;
+}
+
+typedef enum {
+    PARAM_VALUE, /* name=value, once */
+    PARAM_LIST,  /* name=value, repeatable */
+    PARAM_FLAG   /* name alone, once */
+} PARAM_KIND;
+
+enum {
+    P_VERSION,
+    P_ORDER,
+    P_KEY,
+    P_IN,
+    P_PATH,
+    P_TRUST,
+    P_ROOT,
+    P_LEAF,
+    P_ATTIME,
+    P_NOKEY,
+    P_FETCH,
+    P_VERIFY_DEPTH,
+    N_PARAMS
+};
+
+/* Every parameter of the URI (cwms_uri.h), in the order the messages list them. */
+static const struct uri_param {
+    const char *name;
+    PARAM_KIND kind;
+    PARAM_SET set;
+} params[N_PARAMS] = {
+    [P_VERSION] = { "version", PARAM_VALUE, set_version },
+    [P_ORDER] = { "order", PARAM_VALUE, set_order },
+    [P_KEY] = { "key", PARAM_VALUE, set_key },
+    [P_IN] = { "in", PARAM_LIST, add_in },
+    [P_PATH] = { "path", PARAM_VALUE, set_path },
+    [P_TRUST] = { "trust", PARAM_VALUE, set_trust },
+    [P_ROOT] = { "root", PARAM_VALUE, set_root },
+    [P_LEAF] = { "leaf", PARAM_VALUE, set_leaf },
+    [P_ATTIME] = { "attime", PARAM_VALUE, set_attime },
+    [P_NOKEY] = { "nokey", PARAM_FLAG, set_nokey },
+    [P_FETCH] = { "fetch", PARAM_FLAG, set_fetch },
+    [P_VERIFY_DEPTH] = { "verify-depth", PARAM_VALUE, set_verify_depth },
+};
+
+/* A bit per parameter in the set of those seen. */
+_Static_assert(N_PARAMS <= 32, "the parameters seen are bits of an unsigned");
+
+/* "version, order, ..., verify-depth": the known names, for messages. */
+static void known_params(char *buf, size_t size)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < N_PARAMS && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", i > 0 ? ", " : "", params[i].name);
+}
+
+/*
+ * An unknown parameter. Its name is shown only when it looks like one: a
+ * pkcs11: URI in key= whose '&' was not written %26 leaves its own
+ * attributes here, and "pin-value%3D1234" would show a PIN.
+ */
+static void unknown_param(char **err, const char *name)
+{
+    static const char *const p11[] = { "pin-value", "pin-source", "module-path", "module-name" };
+    const char *hint = "";
+    char known[160];
+
+    for (size_t i = 0; i < sizeof(p11) / sizeof(p11[0]); i++)
+        if (strncmp(name, p11[i], strlen(p11[i])) == 0)
+            hint = "; a pkcs11: URI in key= or in= writes its '&' as %26";
+    known_params(known, sizeof(known));
+    if (name_shown(name))
+        set_err(err, "unknown parameter '%s' (known: %s)%s", name, known, hint);
+    else
+        set_err(err,
+                "an unknown parameter (its name is not shown: it is not one of letters, digits "
+                "and '-'; known: %s)%s",
+                known, hint);
+}
+
 /* One name=value parameter; value is percent-decoded, NULL when there is no '='. */
 static int apply_param(CWMS_URI *u, const char *name, const char *value, unsigned *seen, char **err)
 {
-    static const char *const names[] = { "version", "order", "key",   "in",
-                                         "path",    "trust", "root",  "leaf",
-                                         "attime",  "nokey", "fetch", "verify-depth" };
-    size_t i;
+    size_t i = 0;
 
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(name, names[i]) == 0)
-            break;
-    if (i == sizeof(names) / sizeof(names[0])) {
+    while (i < N_PARAMS && strcmp(name, params[i].name) != 0)
+        i++;
+    if (i == N_PARAMS) {
         unknown_param(err, name);
         return 0;
     }
-    if (strcmp(name, "in") != 0) {
-        if (*seen & (1u << i)) {
-            set_err(err, "parameter '%s' given twice", name);
-            return 0;
-        }
-        *seen |= 1u << i;
+    if (params[i].kind != PARAM_LIST && (*seen & (1u << i))) {
+        set_err(err, "parameter '%s' given twice", name);
+        return 0;
     }
-    if (strcmp(name, "nokey") == 0 || strcmp(name, "fetch") == 0) {
-        if (value != NULL) {
-            set_err(err, "parameter '%s' takes no value (write '&%s')", name, name);
-            return 0;
-        }
-        if (name[0] == 'n')
-            u->no_key = 1;
-        else
-            u->fetch = 1;
-        return 1;
+    *seen |= 1u << i;
+    if (params[i].kind == PARAM_FLAG && value != NULL) {
+        set_err(err, "parameter '%s' takes no value (write '&%s')", name, name);
+        return 0;
     }
-    if (value == NULL || *value == '\0') {
+    if (params[i].kind != PARAM_FLAG && (value == NULL || *value == '\0')) {
         set_err(err, "parameter '%s' needs a value ('%s=...')", name, name);
         return 0;
     }
-
-    if (strcmp(name, "version") == 0) {
-        if (!cwms_order_for_version(value, &u->order))
-            return bad_value(err, CWMS_OPTION_VERSION, name, value);
-        u->has_order = 1;
-        return (u->version = OPENSSL_strdup(value)) != NULL;
-    }
-    if (strcmp(name, "order") == 0) {
-        if (!cwms_parse_order(value, &u->order))
-            return bad_value(err, CWMS_OPTION_ORDER, name, value);
-        u->has_order = 1;
-        return 1;
-    }
-    if (strcmp(name, "path") == 0) {
-        if (!cwms_parse_path_choice(value, &u->path_choice))
-            return bad_value(err, CWMS_OPTION_PATH, name, value);
-        u->has_path_choice = 1;
-        return 1;
-    }
-    if (strcmp(name, "root") == 0) {
-        if (!cwms_parse_root(value, &u->include_root))
-            return bad_value(err, CWMS_OPTION_ROOT, name, value);
-        return 1;
-    }
-    if (strcmp(name, "leaf") == 0) {
-        if (!cwms_parse_sha256(value, u->leaf_sha256))
-            return bad_value(err, CWMS_OPTION_SHA256, name, value);
-        u->has_leaf = 1;
-        return 1;
-    }
-    if (strcmp(name, "attime") == 0) {
-        if (!cwms_parse_time(value, &u->attime))
-            return bad_value(err, CWMS_OPTION_ATTIME, name, value);
-        u->has_attime = 1;
-        return 1;
-    }
-    if (strcmp(name, "verify-depth") == 0) {
-        if (!cwms_parse_verify_depth(value, &u->verify_depth))
-            return bad_value(err, CWMS_OPTION_VERIFY_DEPTH, name, value);
-        u->has_verify_depth = 1;
-        return 1;
-    }
-    if (strcmp(name, "key") == 0)
-        return (u->key = OPENSSL_strdup(value)) != NULL;
-    if (strcmp(name, "trust") == 0)
-        return (u->trust = OPENSSL_strdup(value)) != NULL;
-
-    /* in= */
-    {
-        char **in = OPENSSL_realloc(u->in, (u->n_in + 1) * sizeof(*in));
-
-        if (in == NULL)
-            return 0;
-        u->in = in;
-        if ((u->in[u->n_in] = OPENSSL_strdup(value)) == NULL)
-            return 0;
-        u->n_in++;
-    }
-    return 1;
+    return params[i].set(u, name, value, err);
 }
 
 /* Parses the '&'-separated PARAMS (s up to its NUL). */
@@ -292,7 +386,7 @@ static int parse_params(CWMS_URI *u, const char *s, char **err)
         if (*s == '&')
             s++;
     }
-    if ((seen & (1u << 0)) && (seen & (1u << 1))) {
+    if ((seen & (1u << P_VERSION)) && (seen & (1u << P_ORDER))) {
         set_err(err, "give either version= or order=, not both");
         return 0;
     }

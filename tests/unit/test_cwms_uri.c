@@ -408,6 +408,39 @@ static void test_unknown_parameter_is_named(void **state)
                    "unknown parameter 'pin-value'");
 }
 
+/* The names the message lists are the names the parser takes: one list serves both. */
+static void test_unknown_parameter_lists_every_parameter(void **state)
+{
+    static const char want[] =
+        "version, order, key, in, path, trust, root, leaf, attime, nokey, fetch, verify-depth";
+    char *err = NULL, *list, *name, *save = NULL;
+    size_t n = 0;
+
+    (void)state;
+    assert_null(cwms_uri_parse("cwms:/srv?bogus", &err));
+    assert_non_null(err);
+    assert_non_null(list = strstr(err, "(known: "));
+    list += strlen("(known: ");
+    assert_int_equal(strncmp(list, want, strlen(want)), 0);
+    assert_string_equal(list + strlen(want), ")");
+    list[strlen(want)] = '\0';
+    for (name = strtok_r(list, ", ", &save); name != NULL; name = strtok_r(NULL, ", ", &save)) {
+        char uri[64], *e = NULL;
+        CWMS_URI *u;
+
+        /* Known: refused for its value at most, never as unknown. */
+        snprintf(uri, sizeof(uri), "cwms:/srv?%s", name);
+        u = cwms_uri_parse(uri, &e);
+        if (e != NULL && strstr(e, "unknown parameter") != NULL)
+            fail_msg("'%s' is listed but refused as unknown: %s", name, e);
+        cwms_uri_free(u);
+        OPENSSL_free(e);
+        n++;
+    }
+    assert_int_equal(n, 12);
+    OPENSSL_free(err);
+}
+
 static void test_repeated_parameters_other_than_in_are_refused(void **state)
 {
     (void)state;
@@ -490,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_fetch_is_off_unless_given_and_takes_no_value),
         cmocka_unit_test(test_every_parameter_together),
         cmocka_unit_test(test_unknown_parameter_is_named),
+        cmocka_unit_test(test_unknown_parameter_lists_every_parameter),
         cmocka_unit_test(test_repeated_parameters_other_than_in_are_refused),
         cmocka_unit_test(test_parameters_need_values),
         cmocka_unit_test(test_empty_segments_are_ignored),

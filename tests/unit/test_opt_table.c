@@ -128,18 +128,118 @@ static void test_getopt_parses_with_the_generated_arrays(void **state)
 static void test_too_many_options_are_a_programming_error(void **state)
 {
     CLI_OPT *big = calloc(CLI_OPT_MAX + 2, sizeof(*big));
+    char(*names)[8] = calloc(CLI_OPT_MAX, sizeof(*names));
     CLI_GETOPT g;
 
     (void)state;
     assert_non_null(big);
+    assert_non_null(names);
     for (size_t i = 0; i < CLI_OPT_MAX; i++) {
-        big[i].name = "x";
+        snprintf(names[i], sizeof(names[i]), "x%zu", i);
+        big[i].name = names[i];
         big[i].id = 256 + (int)i;
     }
     assert_true(cli_getopt_init(&g, big));
     big[CLI_OPT_MAX].name = "one-too-many";
+    big[CLI_OPT_MAX].id = 256 + CLI_OPT_MAX;
     assert_false(cli_getopt_init(&g, big));
     free(big);
+    free(names);
+}
+
+/* cli_opt_table_check's verdict on table; the reason must name what is wrong (want). */
+static void assert_refused(const CLI_OPT *broken, const char *want)
+{
+    char why[160] = "";
+    CLI_GETOPT g;
+
+    assert_false(cli_opt_table_check(broken, why, sizeof(why)));
+    if (strstr(why, want) == NULL)
+        fail_msg("refused with '%s', not for '%s'", why, want);
+    assert_false(cli_getopt_init(&g, broken));
+}
+
+static void test_a_broken_table_is_refused_when_loaded(void **state)
+{
+    static const CLI_OPT same_name[] = {
+        { .name = "alpha", .id = OPT_ALPHA, .help = "a" },
+        { .name = "alpha", .id = OPT_BETA, .help = "b" },
+        CLI_OPT_END,
+    };
+    static const CLI_OPT same_letter[] = {
+        { .name = "output", .short_name = 'o', .id = 'o', .metavar = "FILE" },
+        { .name = "other", .short_name = 'o', .id = 'o' },
+        CLI_OPT_END,
+    };
+    static const CLI_OPT same_id[] = {
+        { .name = "alpha", .id = OPT_ALPHA },
+        { .name = "beta", .id = OPT_ALPHA },
+        CLI_OPT_END,
+    };
+    static const CLI_OPT letter_not_id[] = {
+        { .name = "quiet", .short_name = 'q', .id = OPT_ALPHA },
+        CLI_OPT_END,
+    };
+    static const CLI_OPT low_id[] = { { .name = "alpha", .id = 'a' }, CLI_OPT_END };
+    static const CLI_OPT short_without_letter[] = {
+        { .name = "alpha", .id = OPT_ALPHA, .flags = CLI_SYN_SHORT },
+        CLI_OPT_END,
+    };
+    static const CLI_OPT alt_first[] = {
+        { .name = "alpha", .id = OPT_ALPHA, .flags = CLI_SYN_ALT },
+        CLI_OPT_END,
+    };
+    static const CLI_OPT option_list_hidden[] = {
+        { .name = "alpha", .id = OPT_ALPHA, .flags = CLI_LIST_HIDE },
+        CLI_OPT_END,
+    };
+    static const CLI_OPT operand_with_id[] = { { .metavar = "IN", .id = OPT_ALPHA }, CLI_OPT_END };
+    static const CLI_OPT operand_repeat[] = {
+        { .metavar = "IN", .flags = CLI_SYN_REPEAT },
+        CLI_OPT_END,
+    };
+    static const CLI_OPT heading_with_name[] = {
+        { .section = "Key:", .name = "alpha", .id = OPT_ALPHA },
+        CLI_OPT_END,
+    };
+    static const CLI_OPT unknown_flag[] = {
+        { .name = "alpha", .id = OPT_ALPHA, .flags = 0x400u },
+        CLI_OPT_END,
+    };
+    static const CLI_OPT dashes[] = { { .name = "--alpha", .id = OPT_ALPHA }, CLI_OPT_END };
+
+    (void)state;
+    assert_refused(same_name, "--alpha is in the table twice");
+    assert_refused(same_letter, "same letter 'o'");
+    assert_refused(same_id, "same id");
+    assert_refused(letter_not_id, "its id must be it");
+    assert_refused(low_id, "below 256");
+    assert_refused(short_without_letter, "CLI_SYN_SHORT");
+    assert_refused(alt_first, "CLI_SYN_ALT");
+    assert_refused(option_list_hidden, "CLI_LIST_HIDE");
+    assert_refused(operand_with_id, "operand IN");
+    assert_refused(operand_repeat, "operand IN");
+    assert_refused(heading_with_name, "heading 'Key:'");
+    assert_refused(unknown_flag, "unknown flag bits 0x400");
+    assert_refused(dashes, "without dashes");
+}
+
+static void test_operands_are_known_by_their_shape(void **state)
+{
+    static const CLI_OPT heading = CLI_OPT_SECTION("Key:");
+    static const CLI_OPT option = { .name = "alpha", .id = OPT_ALPHA, .metavar = "A" };
+    static const CLI_OPT listed = { .metavar = "IN", .help = "listed" };
+    static const CLI_OPT hidden = { .metavar = "IN", .flags = CLI_LIST_HIDE };
+    static const CLI_OPT end = CLI_OPT_END;
+    char why[160];
+
+    (void)state;
+    assert_false(cli_opt_is_operand(&heading));
+    assert_false(cli_opt_is_operand(&option));
+    assert_false(cli_opt_is_operand(&end));
+    assert_true(cli_opt_is_operand(&listed));
+    assert_true(cli_opt_is_operand(&hidden));
+    assert_true(cli_opt_table_check(table, why, sizeof(why)));
 }
 
 /* What cli_print_help writes for h (free it). */
@@ -287,6 +387,8 @@ int main(void)
         cmocka_unit_test(test_getopt_arrays_hold_every_option),
         cmocka_unit_test(test_getopt_parses_with_the_generated_arrays),
         cmocka_unit_test(test_too_many_options_are_a_programming_error),
+        cmocka_unit_test(test_a_broken_table_is_refused_when_loaded),
+        cmocka_unit_test(test_operands_are_known_by_their_shape),
         cmocka_unit_test(test_help_is_generated_from_the_table),
         cmocka_unit_test(test_required_options_have_no_brackets),
         cmocka_unit_test(test_request_lists_its_required_options),
