@@ -112,18 +112,6 @@ ossl() {
     return "$rc"
 }
 
-# bounded CODE CMD...: CMD exits CODE within 20 s using under 1 GiB; stderr in
-# $TMP/stderr, wall seconds in $SECONDS_TAKEN, peak RSS (KiB) in $PEAK_KB.
-bounded() {
-    local want=$1 rc=0; shift
-    timeout 60 /usr/bin/time -f '%e %M' -o "$TMP/time" "$@" 2> "$TMP/stderr" || rc=$?
-    [ "$rc" -eq "$want" ] || { cat "$TMP/stderr" >&2; fail "'$*' exited $rc, expected $want"; }
-    read -r SECONDS_TAKEN PEAK_KB < <(tail -1 "$TMP/time")
-    echo "took ${SECONDS_TAKEN} s, peak RSS ${PEAK_KB} KiB: $*" >&2
-    awk -v t="$SECONDS_TAKEN" 'BEGIN { exit !(t < 20) }' || fail "took $SECONDS_TAKEN s: $*"
-    [ "$PEAK_KB" -lt 1048576 ] || fail "peak RSS $PEAK_KB KiB: $*"
-}
-
 assert_contains() {
     grep -qF -- "$2" "$1" || { echo "--- $1:" >&2; cat "$1" >&2; fail "'$1' does not contain '$2'"; }
 }
