@@ -120,16 +120,16 @@ static int compare_reads(const IDENTITY *out, const CWMS_READS *r, const char **
 
     *which = NULL;
     if (r->kind == CWMS_READS_PASSSRC)
-        return strncmp(r->text, "file:", 5) == 0 && compare(out, r->text + 5) == 1;
+        return strncmp(r->given, "file:", 5) == 0 && compare(out, r->given + 5) == 1;
     if (r->kind == CWMS_READS_NEW)
-        return compare(out, r->text) == 1;
-    if (strcmp(r->text, "-") == 0)
+        return compare(out, r->given) == 1;
+    if (strcmp(r->given, "-") == 0)
         return 0;
-    if (strncasecmp(r->text, "pkcs11:", 7) == 0)
-        return compare_pkcs11(out, r->text, which);
-    if (strncasecmp(r->text, "file:", 5) == 0 && (path = cwms_file_uri_path(r->text, NULL)) == NULL)
+    if (strncasecmp(r->given, "pkcs11:", 7) == 0)
+        return compare_pkcs11(out, r->given, which);
+    if (strncasecmp(r->given, "file:", 5) == 0 && (path = cwms_file_uri_path(r->given, NULL)) == NULL)
         return 0;
-    hit = compare(out, path != NULL ? path : r->text);
+    hit = compare(out, path != NULL ? path : r->given);
     OPENSSL_free(path);
     return hit;
 }
@@ -137,7 +137,7 @@ static int compare_reads(const IDENTITY *out, const CWMS_READS *r, const char **
 static void refuse(CWMS_DIAG *diag, const char *out, const char *out_option, const CWMS_READS *r,
                    int hit, const char *which)
 {
-    const char *text = r->kind == CWMS_READS_PASSSRC ? r->text + 5 : r->text;
+    const char *text = r->kind == CWMS_READS_PASSSRC ? r->given + 5 : r->given;
 
     if (hit == 2)
         cwms_diag_add(diag, CWMS_ERROR, CWMS_R_OUTPUT_IS_INPUT,
@@ -173,7 +173,7 @@ int cwms_output_check(const char *out, const char *out_option, const CWMS_READS 
         const char *which = NULL;
         int hit;
 
-        if (reads[i].text == NULL || (hit = compare_reads(&id, &reads[i], &which)) == 0)
+        if (reads[i].given == NULL || (hit = compare_reads(&id, &reads[i], &which)) == 0)
             continue;
         refuse(diag, out, out_option, &reads[i], hit, which);
         return 0;

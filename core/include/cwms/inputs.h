@@ -93,7 +93,7 @@ typedef enum {
 
 /* One file (or directory, or URI naming files) the run reads, as the user gave it. */
 typedef struct cwms_reads_st {
-    const char *text; /* NULL entries are skipped */
+    const char *given; /* as the user gave it; NULL entries are skipped */
     CWMS_READS_KIND kind;
     const char *option; /* how messages call it: "INPUT", "--trust", "--passin", ... */
 } CWMS_READS;
