@@ -127,7 +127,8 @@ static int compare_reads(const IDENTITY *out, const CWMS_READS *r, const char **
         return 0;
     if (strncasecmp(r->given, "pkcs11:", 7) == 0)
         return compare_pkcs11(out, r->given, which);
-    if (strncasecmp(r->given, "file:", 5) == 0 && (path = cwms_file_uri_path(r->given, NULL)) == NULL)
+    if (strncasecmp(r->given, "file:", 5) == 0
+        && (path = cwms_file_uri_path(r->given, NULL)) == NULL)
         return 0;
     hit = compare(out, path != NULL ? path : r->given);
     OPENSSL_free(path);
