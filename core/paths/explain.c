@@ -590,18 +590,22 @@ static char *left_out_reason(CWMS_EXPLAIN *e, size_t i)
     return cwms_format("unrelated: it issues no certificate on a path from the server certificate");
 }
 
-int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
-                        const CWMS_PATH *chosen)
+/*
+ * An explanation with a node for every certificate of the pool, room for
+ * extra nodes more (trust-store anchors), and, with missing, room for the
+ * issuers not found; NULL when out of memory.
+ */
+static CWMS_EXPLAIN *explain_new(CWMS_GRAPH *g, size_t extra, int missing)
 {
     const CWMS_POOL *pool = cwms_graph_pool(g);
     size_t n_pool = cwms_pool_count(pool);
     CWMS_EXPLAIN *e = OPENSSL_zalloc(sizeof(*e));
 
-    if (e == NULL || (e->nodes = OPENSSL_zalloc((n_pool + 1) * sizeof(*e->nodes))) == NULL
-        || (e->node_by_input = OPENSSL_malloc((n_pool + 1) * sizeof(size_t))) == NULL)
+    if (e == NULL || (e->nodes = OPENSSL_zalloc((n_pool + extra) * sizeof(*e->nodes))) == NULL
+        || (e->node_by_input = OPENSSL_malloc((n_pool + 1) * sizeof(size_t))) == NULL
+        || (missing && (e->missing = OPENSSL_zalloc((n_pool + 1) * sizeof(*e->missing))) == NULL))
         goto oom;
-    e->cap_nodes = n_pool + 1;
-    e->complete = 1;
+    e->cap_nodes = n_pool + extra;
     e->g = g;
     e->anchor = SIZE_MAX;
     for (size_t k = 0; k < n_pool; k++) {
@@ -609,6 +613,20 @@ int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
         if (!add_node(e, cwms_pool_get(pool, k), k, g))
             goto oom;
     }
+    return e;
+oom:
+    cwms_explain_free(e);
+    return NULL;
+}
+
+int cwms_explain_attach(CWMS_BUNDLE *b, const CWMS_OPTIONS *opts, CWMS_GRAPH *g,
+                        const CWMS_PATH *chosen)
+{
+    CWMS_EXPLAIN *e = explain_new(g, 1, 0);
+
+    if (e == NULL)
+        return 0;
+    e->complete = 1;
     /* A trust-store anchor is drawn only when the chain relies on it (no root of its own). */
     if (cwms_path_relies_on_anchor(chosen) && !add_node(e, chosen->anchor, SIZE_MAX, g))
         goto oom;
@@ -658,23 +676,11 @@ oom:
 
 CWMS_EXPLAIN *cwms_explain_partial(CWMS_GRAPH *g, const CWMS_CERT *leaf)
 {
-    const CWMS_POOL *pool = cwms_graph_pool(g);
-    size_t n_pool = cwms_pool_count(pool), at;
-    CWMS_EXPLAIN *e = OPENSSL_zalloc(sizeof(*e));
+    CWMS_EXPLAIN *e = explain_new(g, MAX_TRUST_NODES, 1);
+    size_t at;
 
-    if (e == NULL
-        || (e->nodes = OPENSSL_zalloc((n_pool + MAX_TRUST_NODES) * sizeof(*e->nodes))) == NULL
-        || (e->node_by_input = OPENSSL_malloc((n_pool + 1) * sizeof(size_t))) == NULL
-        || (e->missing = OPENSSL_zalloc((n_pool + 1) * sizeof(*e->missing))) == NULL)
-        goto oom;
-    e->cap_nodes = n_pool + MAX_TRUST_NODES;
-    e->g = g;
-    e->anchor = SIZE_MAX;
-    for (size_t k = 0; k < n_pool; k++) {
-        e->node_by_input[k] = SIZE_MAX;
-        if (!add_node(e, cwms_pool_get(pool, k), k, g))
-            goto oom;
-    }
+    if (e == NULL)
+        return NULL;
     if (leaf != NULL && (at = node_of(e, leaf)) != SIZE_MAX)
         e->nodes[at].pub.role = CWMS_ROLE_SERVER;
     if (!explain_edges(e, NULL) || !index_certs(e))
