@@ -171,7 +171,9 @@ tls__ask_java() {
 # Chromium will not start as root without it, and the sandbox confines page
 # renderers, not the certificate verifier. The page of `s_server -www` is in the
 # dumped DOM only when Chromium accepted the connection; else Chromium logs
-# "Page load failed: net::ERR_..." on standard error.
+# "Page load failed: net::ERR_..." on standard error: a certificate or TLS
+# error (ERR_CERT_*, ERR_SSL_*) is a refusal, any other (no connection, a name
+# not resolved, a time-out) means Chromium could not judge.
 tls__ask_chromium() {
     local dir=$TMP/tls-chromium rules="MAP $1 127.0.0.1, MAP * ~NOTFOUND" rc=0 b why
     ! tls__is_ip "$1" || rules="EXCLUDE $1, MAP * ~NOTFOUND"
@@ -182,14 +184,14 @@ tls__ask_chromium() {
         certutil -A -t 'C,,' -n "${b##*/}" -i "$b" -d "sql:$dir/home/.pki/nssdb" > "$3" 2>&1 ||
             fail "certutil -A $b: $(cat "$3")"
     done
-    HOME=$dir/home timeout "$TLS_TIMEOUT" chromium --headless --no-sandbox --disable-gpu \
+    HOME=$dir/home timeout -k 5 "$TLS_TIMEOUT" chromium --headless --no-sandbox --disable-gpu \
         --disable-quic --no-first-run --disable-background-networking --disable-component-update \
         --disable-sync --user-data-dir="$dir/profile" --host-resolver-rules="$rules" \
         --dump-dom "https://$1:$TLS_PORT/" < /dev/null > "$3" 2>&1 || rc=$?
     why=$(sed -n 's/.*Page load failed: \(net::ERR_[A-Z0-9_]*\).*/\1/p' "$3" | head -n 1)
     if [ "$rc" -eq 0 ] && TLS__W=$(grep -m1 '^Ciphers supported in s_server binary' "$3"); then
         TLS__V=accept TLS__W=accept
-    elif [ "$rc" -eq 0 ] && [ -n "$why" ] && [[ $why != net::ERR_CONNECTION_* ]]; then
+    elif [ "$rc" -eq 0 ] && [[ $why == net::ERR_CERT_* || $why == net::ERR_SSL_* ]]; then
         TLS__V=refuse TLS__W=$why
     else
         TLS__V=error TLS__W="exit $rc${why:+, $why}"
