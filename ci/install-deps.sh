@@ -27,6 +27,8 @@ packages=(
     # is in openssl; curl is the OpenSSL-based HTTPS client, gnutls-cli the GnuTLS one, and
     # javac/java 17 compile and run tests/tools/TlsProbe.java, a JSSE client)
     gnutls-bin curl openjdk-17-jdk-headless
+    chromium            # tests/integration/clients.sh: headless Chromium, the browser client (its
+                        # NSS database is made with certutil from libnss3-tools, listed above)
     groff-base man-db   # tests/integration/docs.sh: groff -ww and man -l render the man pages
 )
 # ci/format-check.sh: the style checker (.clang-format is written for version 14).

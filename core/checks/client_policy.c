@@ -6,9 +6,9 @@
  * 1024-bit CA keys, a server certificate good for client authentication
  * only, or one that names its host only in the subject CN. Each rule here
  * names the clients that refuse, as far as their published rules or real
- * runs show (openssl s_client, curl, gnutls-cli and Java 17 JSSE against
- * openssl s_server, trusting a private root); what no client refuses but
- * is still a risk is a warning that says so.
+ * runs show (openssl s_client, curl, gnutls-cli, Java 17 JSSE and headless
+ * Chromium against openssl s_server, trusting a private root); what no
+ * client refuses but is still a risk is a warning that says so.
  */
 #include "checks/client_policy.h"
 
@@ -128,6 +128,29 @@ static void unsupported_key_type(EVP_PKEY *pk, CWMS_REASON reason, const char *r
     *ok = 0;
 }
 
+/*
+ * Server keys that openssl, curl, GnuTLS and Java take but a browser refuses
+ * (tested with Chromium 156: net::ERR_SSL_VERSION_OR_CIPHER_MISMATCH for each):
+ * the words that say who refuses, and the key's name in KIND.
+ */
+static const char *risky_server_key(EVP_PKEY *pk, const char *curve, const char **kind)
+{
+    if (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448")) {
+        *kind = EVP_PKEY_is_a(pk, "ED25519") ? "n Ed25519" : "n Ed448";
+        return "browsers do not support in TLS (Chrome verifies no EdDSA signature in a "
+               "handshake)";
+    }
+    if (curve != NULL && (strcmp(curve, "secp521r1") == 0 || strcmp(curve, "P-521") == 0)) {
+        *kind = " P-521";
+        return "Chrome and Chromium refuse (they offer no P-521 signature scheme)";
+    }
+    if (EVP_PKEY_is_a(pk, "RSA-PSS")) {
+        *kind = "n RSA-PSS (id-RSASSA-PSS)";
+        return "Chrome and Chromium refuse (BoringSSL takes no RSA key restricted to PSS)";
+    }
+    return NULL;
+}
+
 static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
 {
     for (size_t i = 0; i < p->len; i++) {
@@ -136,7 +159,7 @@ static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
         CWMS_REASON reason = i == 0 ? CWMS_R_UNSUPPORTED_KEY : CWMS_R_WEAK_CA_KEY;
         const char *role = i == 0 ? "the server certificate" : "the CA certificate";
         char buf[64], *name;
-        const char *curve;
+        const char *curve, *risk, *kind;
         int explicit_params;
 
         if (pk == NULL)
@@ -168,23 +191,11 @@ static void check_keys(const CWMS_PATH *p, CWMS_DIAG *diag, int *ok)
                                 "P-256 or P-384",
                                 role, name, curve != NULL ? curve : "(unknown)");
             *ok = 0;
-        } else if (i == 0
-                   && (EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448")
-                       || (curve != NULL
-                           && (strcmp(curve, "secp521r1") == 0 || strcmp(curve, "P-521") == 0)))) {
-            int eddsa = EVP_PKEY_is_a(pk, "ED25519") || EVP_PKEY_is_a(pk, "ED448");
-
+        } else if (i == 0 && (risk = risky_server_key(pk, curve, &kind)) != NULL) {
             cwms_diag_add(diag, CWMS_WARNING, CWMS_R_RISKY_KEY,
                           "the server certificate '%s' has a%s key, which %s (openssl, curl, "
                           "GnuTLS and Java accept it): a P-256, P-384 or RSA key is safe",
-                          name,
-                          EVP_PKEY_is_a(pk, "ED25519")     ? "n Ed25519"
-                              : EVP_PKEY_is_a(pk, "ED448") ? "n Ed448"
-                                                           : " P-521",
-                          eddsa ? "browsers do not support in TLS (Chrome verifies no EdDSA "
-                                  "signature in a handshake)"
-                                : "older clients refuse (Chrome offered no P-521 signature scheme "
-                                  "for years)");
+                          name, kind, risk);
         }
         OPENSSL_free(name);
     }
@@ -217,10 +228,10 @@ static int has_dns_or_ip_san(X509 *x)
 }
 
 /*
- * A CA certificate as the server certificate: openssl, curl, GnuTLS and
- * Java accept it (tested), Firefox refuses it
- * (MOZILLA_PKIX_ERROR_CA_CERT_USED_AS_END_ENTITY) and Chrome's verifier
- * flags it. The real risk is its key: it can sign certificates.
+ * A CA certificate as the server certificate: openssl, curl, GnuTLS, Java
+ * and Chromium 156 accept it (tested), Firefox refuses it
+ * (MOZILLA_PKIX_ERROR_CA_CERT_USED_AS_END_ENTITY). The real risk is its
+ * key: it can sign certificates.
  */
 static void check_leaf_is_ca(X509 *x, const char *name, CWMS_DIAG *diag)
 {
@@ -230,8 +241,8 @@ static void check_leaf_is_ca(X509 *x, const char *name, CWMS_DIAG *diag)
                   "the server certificate '%s' is a CA certificate (basicConstraints CA:TRUE): "
                   "no public CA issues one to a server, and its key can sign certificates that "
                   "clients trusting the same root accept, so the appliance's key becomes a CA "
-                  "key; Firefox refuses it (openssl, curl, GnuTLS and Java accept it); ask the "
-                  "CA for an end-entity server certificate (CA:FALSE)",
+                  "key; Firefox refuses it (openssl, curl, GnuTLS, Java and Chromium accept it); "
+                  "ask the CA for an end-entity server certificate (CA:FALSE)",
                   name);
 }
 

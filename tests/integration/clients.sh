@@ -7,8 +7,8 @@
 # Issuing CA" -> www.example.test), runs `cwms-bundle build --cwms 2.5
 # --trust ANCHORS --host NAME` on the key, the server certificate and the
 # CA files, serves what it wrote (when it refuses: what the inputs hold) the
-# way CWMS does, and asks openssl, gnutls-cli, curl and Java, each trusting
-# only ANCHORS, whether they accept it. tls_judge (tests/lib/tls_clients.sh)
+# way CWMS does, and asks openssl, gnutls-cli, curl, Java and headless
+# Chromium, each trusting only ANCHORS, whether they accept it. tls_judge (tests/lib/tls_clients.sh)
 # holds the tool's verdict to the rule written there: a clean accept is every
 # client's, a warning leaves most clients accepting, a refusal is backed by a
 # client or by a documented CWMS rule (CWMS_RULES below). The test prints its

@@ -210,6 +210,11 @@ case_ed25519_server_key_warns() {
     STRICT_CODE=5 warns "$SERVER has an Ed25519 key"
 }
 
+case_rsa_pss_server_key_warns() {
+    setup; ca; PKI_KEY=rsa-pss:2048 leaf "${LEAF_EXT/, keyEncipherment/}"
+    STRICT_CODE=5 warns "$SERVER has an RSA-PSS (id-RSASSA-PSS) key, which Chrome and Chromium refuse"
+}
+
 case_long_validity_warns() {
     setup; ca; DAYS=825 leaf
     warns "$SERVER is valid for 825 days"

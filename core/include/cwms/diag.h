@@ -98,7 +98,7 @@ typedef enum {
     CWMS_R_SEVERAL_KEYS = 303, /* several keys, none or many matching */
     CWMS_R_KEY_NOT_EXTRACTABLE = 304,
     CWMS_R_UNSUPPORTED_KEY = 320, /* server key: explicit EC parameters or a curve clients lack */
-    CWMS_R_RISKY_KEY = 321,       /* warning: P-521 or Ed25519/Ed448 server key */
+    CWMS_R_RISKY_KEY = 321,       /* warning: P-521, Ed25519/Ed448 or RSA-PSS server key */
     CWMS_R_KEY_UNENCRYPTED = 350, /* warning: an encrypted input key is written unencrypted */
     CWMS_R_KEYGEN = 351,          /* request: the new key cannot be made or written */
     CWMS_R_CSR = 352,             /* request: the CSR cannot be made or breaks CWMS's rules */
