@@ -76,8 +76,10 @@ struct cwms_inspection_st {
  * table's advice. held: the check holds what --fix needs for a reason the
  * table marks CWMS_FIX_IF_HELD. 1, or 0 when memory ran out.
  */
-static int vadd_finding(CWMS_INSPECTION *c, CWMS_LEVEL level, CWMS_REASON reason, size_t block,
-                        int held, const char *action, const char *fmt, va_list ap)
+__attribute__((format(printf, 7, 0))) static int vadd_finding(CWMS_INSPECTION *c, CWMS_LEVEL level,
+                                                              CWMS_REASON reason, size_t block,
+                                                              int held, const char *action,
+                                                              const char *fmt, va_list ap)
 {
     const CWMS_REASON_ROW *row = cwms_reason_row(reason);
     FINDING *f;

@@ -105,8 +105,10 @@ char *cwms_format(const char *fmt, ...)
     return s;
 }
 
-static void vadd_facts(CWMS_DIAG *diag, CWMS_LEVEL level, CWMS_REASON reason,
-                       const CWMS_MSG_FACTS *facts, const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static void vadd_facts(CWMS_DIAG *diag, CWMS_LEVEL level,
+                                                             CWMS_REASON reason,
+                                                             const CWMS_MSG_FACTS *facts,
+                                                             const char *fmt, va_list ap)
 {
     char *text;
 
